@@ -1,0 +1,24 @@
+"""The `waymark` console script: the studio when run bare, the engine's CLI otherwise.
+
+Qt is imported only when the studio opens, so `waymark serve` stays headless.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+from engine.cli import main as cli_main
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] == "studio":
+        from app.studio import run_studio
+
+        return run_studio(args[1:])
+    return cli_main(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,7 @@
+"""`python -m engine COMMAND`: the headless CLI, for machines without the studio."""
+
+import sys
+
+from engine.cli import main
+
+sys.exit(main())

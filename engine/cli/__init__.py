@@ -1,0 +1,45 @@
+"""The `waymark` command: thin, it parses arguments and calls the engine's public API.
+
+Each sub-command lives in its own module with a `register(subparsers)` function. With
+no sub-command the launcher in `app` opens the studio; this module never imports it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from engine import __version__
+
+from . import schema_cmd, validate_cmd
+
+COMMAND_MODULES = [validate_cmd, schema_cmd]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="waymark",
+        description="Real-time customer journeys on one desktop. "
+                    "Run without a command to open the studio.",
+    )
+    parser.add_argument("--version", action="version", version=f"waymark {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in COMMAND_MODULES:
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.handler(args) or 0
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # `waymark ... | head`
+        sys.stderr.close()
+        return 0

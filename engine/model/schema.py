@@ -1,0 +1,49 @@
+"""JSON Schemas generated from the models, kept in resources/schema/."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from engine.resources import resource
+
+from .bundle import Bundle
+
+SCHEMA_BASE_URL = "https://waymark.dev/schema/"
+
+
+def model_schema(model: type[BaseModel], name: str, title: str) -> dict[str, Any]:
+    schema = model.model_json_schema(mode="validation")
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_BASE_URL + name,
+        **schema,
+        "title": title,
+    }
+
+
+def generated_schemas() -> dict[str, dict[str, Any]]:
+    """File name -> schema, for every document format Waymark reads or writes."""
+    return {
+        "bundle.schema.json": model_schema(
+            Bundle, "bundle.schema.json",
+            "Waymark journey bundle: a journey and what it references"),
+    }
+
+
+def schema_text(schema: dict[str, Any]) -> str:
+    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+
+
+def write_schemas(folder: Path | None = None) -> list[Path]:
+    folder = folder or resource("schema")
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, schema in generated_schemas().items():
+        path = folder / name
+        path.write_text(schema_text(schema), encoding="utf-8")
+        written.append(path)
+    return written

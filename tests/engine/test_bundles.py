@@ -1,0 +1,133 @@
+"""Bundles load, dump byte-identically, and refuse bad input naming the place."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from engine.model import (
+    SCHEMA_VERSION,
+    BundleError,
+    dump_bundle,
+    load_bundle,
+    load_journey,
+    to_data,
+)
+from engine.model.migrations import MIGRATIONS, migrate
+from engine.resources import sample_paths
+from tests.engine.builders import bundle, simple_journey
+
+
+def sample_text(name: str = "abandoned_cart") -> str:
+    return next(p for p in sample_paths() if p.stem == name).read_text(encoding="utf-8")
+
+
+def broken(edit) -> str:
+    data = json.loads(sample_text())
+    edit(data)
+    return json.dumps(data)
+
+
+def error_of(text: str) -> BundleError:
+    with pytest.raises(BundleError) as caught:
+        load_bundle(text, source="cart.json")
+    return caught.value
+
+
+@pytest.mark.parametrize("path", sample_paths(), ids=lambda p: p.stem)
+def test_loading_then_dumping_a_sample_gives_the_same_bytes(path) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert dump_bundle(load_bundle(text)) == text
+
+
+def test_a_dumped_bundle_loads_back_equal() -> None:
+    original = bundle(simple_journey())
+    again = load_bundle(dump_bundle(original))
+    assert again == original
+    assert dump_bundle(again) == dump_bundle(original)
+
+
+def test_malformed_json_names_the_line() -> None:
+    text = sample_text().replace('"name": "Abandoned cart reminders",', '"name": ,', 1)
+    error = error_of(text)
+    assert error.line == 6
+    assert str(error).startswith("cart.json, line 6: not valid JSON")
+
+
+def test_an_unknown_tile_kind_names_the_tile() -> None:
+    error = error_of(broken(lambda d: d["journey"]["tiles"][2].update(kind="fax")))
+    assert error.path == "$.journey.tiles[2].kind"
+    assert "'fax'" in error.detail and "wait_for" in error.detail
+
+
+def test_a_wrongly_typed_value_names_its_field() -> None:
+    error = error_of(broken(lambda d: d["journey"]["tiles"][1].update(x="left")))
+    assert error.path == "$.journey.tiles[1].x"
+    assert "number" in error.detail
+
+
+def test_a_wrong_duration_says_how_to_write_one() -> None:
+    error = error_of(broken(lambda d: d["journey"]["tiles"][5].update(duration="1 day")))
+    assert error.path == "$.journey.tiles[5].duration"
+    assert "P1D" in error.detail
+
+
+def test_duplicate_tile_ids_are_refused() -> None:
+    error = error_of(broken(lambda d: d["journey"]["tiles"][3].update(id="email-reminder")))
+    assert error.path == "$.journey.tiles[3]"
+    assert "duplicate tile id 'email-reminder'" in error.detail
+
+
+def test_a_dangling_edge_is_refused() -> None:
+    error = error_of(broken(lambda d: d["journey"]["edges"][1].update(target="nowhere")))
+    assert error.path == "$.journey.edges[1].target"
+    assert "no tile with id 'nowhere'" in error.detail
+
+
+def test_an_unknown_field_is_named() -> None:
+    error = error_of(broken(lambda d: d["journey"]["tiles"][1].update(colour="red")))
+    assert error.path == "$.journey.tiles[1].colour"
+    assert error.detail == "unknown field 'colour'"
+
+
+def test_a_missing_field_is_named() -> None:
+    error = error_of(broken(lambda d: d["journey"].pop("name")))
+    assert error.path == "$.journey.name"
+
+
+def test_a_condition_value_that_does_not_fit_its_operator_is_refused() -> None:
+    def edit(d):
+        d["journey"]["start"]["conditions"]["items"][0]["value"] = "fifty"
+
+    error = error_of(broken(edit))
+    assert error.path == "$.journey.start.conditions.items[0]"
+    assert "needs a number value" in error.detail
+
+
+def test_a_duplicate_key_is_refused() -> None:
+    error = error_of('{"schema_version": 1, "schema_version": 1, "journey": {}}')
+    assert "'schema_version' appears twice" in error.detail
+
+
+def test_a_newer_schema_version_asks_for_an_upgrade() -> None:
+    error = error_of(broken(lambda d: d.update(schema_version=SCHEMA_VERSION + 1)))
+    assert error.path == "$.schema_version"
+    assert "upgrade Waymark" in error.detail
+
+
+@pytest.mark.parametrize("text", ["[]", '"bundle"', "{}", b"\xff\xfe{"])
+def test_things_that_are_not_bundles_are_refused_clearly(text) -> None:
+    error = error_of(text)
+    assert error.detail
+
+
+def test_the_migration_chain_stops_at_the_current_version() -> None:
+    data = json.loads(sample_text())
+    assert migrate(data)["schema_version"] == SCHEMA_VERSION
+    assert all(version < SCHEMA_VERSION for version in MIGRATIONS)
+
+
+def test_a_stored_journey_alone_loads_through_the_same_chain() -> None:
+    journey = simple_journey()
+    assert load_journey(to_data(journey)) == journey

@@ -1,0 +1,48 @@
+"""The samples from the product documentation validate clean and match the schema."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import pytest
+
+from engine.model import Catalog, read_bundle, tile_summary
+from engine.model.schema import generated_schemas, schema_text
+from engine.resources import resource, sample_paths
+from engine.validation import validate_bundle
+
+SAMPLES = sample_paths()
+
+
+def test_the_three_documented_journeys_are_there() -> None:
+    assert {p.stem for p in SAMPLES} >= {"abandoned_cart", "case_resolved_survey", "brew_guide"}
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.stem)
+def test_each_sample_validates_clean_for_publishing(path) -> None:
+    assert validate_bundle(read_bundle(path)) == []
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.stem)
+def test_each_sample_satisfies_the_published_json_schema(path) -> None:
+    schema = json.loads(resource("schema", "bundle.schema.json").read_text())
+    jsonschema.validate(json.loads(path.read_text()), schema)
+
+
+def test_the_schema_files_are_generated_from_the_current_models() -> None:
+    for name, schema in generated_schemas().items():
+        on_disk = resource("schema", name).read_text(encoding="utf-8")
+        assert on_disk == schema_text(schema), f"run `waymark schema` to refresh {name}"
+
+
+def test_the_abandoned_cart_journey_reads_as_documented() -> None:
+    bundle = read_bundle(resource("samples", "abandoned_cart.json"))
+    journey, catalog = bundle.journey, Catalog.from_bundle(bundle)
+    summaries = {t.id: tile_summary(t, journey, catalog) for t in journey.tiles}
+    assert summaries["start"] == "Abandoned cart when cart_total > 50"
+    assert summaries["opened-email"] == "Opened? within 1 day"
+    assert summaries["wait-1-day"] == "Wait 1 day"
+    assert journey.next_tile_id("opened-email", "no") == "sms-reminder"
+    assert journey.goal.trigger == journey.exits[0].trigger == "purchase_completed"
+    assert journey.goal.target.value == 50

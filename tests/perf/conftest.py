@@ -1,0 +1,24 @@
+"""Benchmarks print their figures; run them on demand: `pytest tests/perf -s`."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+
+
+def timed(fn: Callable[[], object], repeat: int = 20) -> dict[str, float]:
+    """Median and best wall time of `fn`, in milliseconds."""
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    return {"median_ms": statistics.median(samples), "best_ms": min(samples)}
+
+
+def report(title: str, figures: dict[str, float], targets: dict[str, str] | None = None) -> None:
+    print(f"\n== {title}")
+    for name, value in figures.items():
+        target = f"   (target {targets[name]})" if targets and name in targets else ""
+        print(f"   {name:<32} {value:>10.2f}{target}")
