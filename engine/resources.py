@@ -12,4 +12,5 @@ def resource(*parts: str) -> Path:
 
 
 def sample_paths() -> list[Path]:
-    return sorted(resource("samples").glob("*.json"))
+    return sorted(p for p in resource("samples").glob("*.json")
+                  if not p.name.endswith(".scenario.json"))

@@ -12,9 +12,10 @@ from collections.abc import Sequence
 
 from engine import __version__
 
-from . import schema_cmd, validate_cmd
+from . import bundle_cmds, journeys_cmd, schema_cmd, serve_cmd, simulate_cmd, validate_cmd
 
-COMMAND_MODULES = [validate_cmd, schema_cmd]
+COMMAND_MODULES = [validate_cmd, bundle_cmds, journeys_cmd, simulate_cmd, serve_cmd,
+                   schema_cmd]
 
 
 def build_parser() -> argparse.ArgumentParser:

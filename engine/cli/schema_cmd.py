@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from engine.model.schema import write_schemas
+from engine.schemas import write_schemas
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -67,6 +67,7 @@ from .journey import (
     Schedule,
     StartSettings,
 )
+from .people import ConsentRecord, Contact
 from .summary import KIND_TITLES, tile_summary, tile_title
 from .tiles import (
     BRANCH_KINDS,

@@ -67,5 +67,7 @@ BUILTIN_TRIGGERS: tuple[TriggerDefinition, ...] = (
     _business("lead_created", "Lead created", "A new lead was added."),
     _business("contact_email_updated", "Contact email updated", "A contact's email changed."),
     _business("contact_phone_updated", "Contact phone updated", "A contact's phone changed."),
+    _business("contact_updated", "Contact updated",
+              "A contact's details or segment membership changed."),
 )
 BUILTIN_TRIGGER_NAMES = frozenset(t.name for t in BUILTIN_TRIGGERS)

@@ -143,7 +143,7 @@ def _value_problem(op: Op, value: Any) -> str | None:
     if op in _TEXT_VALUE:
         return None if isinstance(value, str) else "needs a text value"
     if op in _DATE_VALUE:
-        return None if _parse_when(value) is not None else "needs an ISO date or date-time value"
+        return None if parse_when(value) is not None else "needs an ISO date or date-time value"
     if op in _DAYS_VALUE:
         ok = isinstance(value, int) and not isinstance(value, bool) and value > 0
         return None if ok else "needs a whole number of days > 0"
@@ -292,7 +292,7 @@ def _as_bool(value: Any) -> bool | None:
     return None
 
 
-def _parse_when(value: Any) -> datetime | None:
+def parse_when(value: Any) -> datetime | None:
     """An ISO date or date-time; a date means its midnight, a naive time means UTC."""
     if isinstance(value, datetime):
         parsed = value
@@ -309,7 +309,7 @@ def _parse_when(value: Any) -> datetime | None:
 
 
 def _compare_time(op: Op, actual: Any, expected: Any, ctx: ConditionContext) -> bool:
-    when = _parse_when(actual)
+    when = parse_when(actual)
     if when is None:
         return False
     if op in _DAYS_VALUE:
@@ -317,7 +317,7 @@ def _compare_time(op: Op, actual: Any, expected: Any, ctx: ConditionContext) -> 
         if op == Op.WITHIN_LAST:
             return ctx.now - span <= when <= ctx.now
         return ctx.now <= when <= ctx.now + span
-    target = _parse_when(expected)
+    target = parse_when(expected)
     if op == Op.ON:
         day = (
             date.fromisoformat(expected) if isinstance(expected, str) and len(expected) == 10

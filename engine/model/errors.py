@@ -48,22 +48,24 @@ def _real_loc(raw: Any, loc: tuple[Any, ...]) -> list[Any]:
     real: list[Any] = []
     node = raw
     for part in loc:
+        if _is_union_tag(node, part):
+            continue
         in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
         if in_list or (isinstance(node, dict) and part in node):
             node = node[part]
-        elif isinstance(node, dict) and part in _UNION_TAGS:
-            continue
         else:
             node = None
         real.append(part)
     return real
 
 
-# Tags of the discriminated unions (tile kinds, content channels, condition or group).
-_UNION_TAGS = frozenset({
-    "trigger", "email", "sms", "push", "wait", "wait_for", "attribute_branch", "split",
-    "exit", "condition", "group",
-})
+def _is_union_tag(node: Any, part: Any) -> bool:
+    """A tag is the value of the node's discriminator (kind, channel), or condition/group."""
+    if not isinstance(node, dict) or not isinstance(part, str):
+        return False
+    if any(node.get(key) == part for key in ("kind", "channel")):
+        return True
+    return part in ("condition", "group") and part not in node
 
 
 _FRIENDLY = {

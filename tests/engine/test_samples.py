@@ -8,8 +8,11 @@ import jsonschema
 import pytest
 
 from engine.model import Catalog, read_bundle, tile_summary
-from engine.model.schema import generated_schemas, schema_text
 from engine.resources import resource, sample_paths
+from engine.schemas import generated_schemas, schema_text
+from engine.simulation.scenario import load_scenario
+from engine.simulation.simulator import Simulator
+from engine.simulation.timeline import json_line
 from engine.validation import validate_bundle
 
 SAMPLES = sample_paths()
@@ -46,3 +49,28 @@ def test_the_abandoned_cart_journey_reads_as_documented() -> None:
     assert journey.next_tile_id("opened-email", "no") == "sms-reminder"
     assert journey.goal.trigger == journey.exits[0].trigger == "purchase_completed"
     assert journey.goal.target.value == 50
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.stem)
+def test_each_sample_has_a_scenario_that_simulates_to_valid_steps(path) -> None:
+    scenario_path = path.with_name(f"{path.stem}.scenario.json")
+    scenario_data = json.loads(scenario_path.read_text())
+    jsonschema.validate(scenario_data, json.loads(
+        resource("schema", "scenario.schema.json").read_text()))
+    step_schema = json.loads(resource("schema", "simulation-step.schema.json").read_text())
+    result = Simulator(read_bundle(path), load_scenario(scenario_path.read_bytes())).run()
+    assert result.records and not result.notes
+    for record in result.records:
+        jsonschema.validate(json.loads(json_line(record)), step_schema)
+
+
+def test_the_case_survey_sends_the_discount_only_to_the_dissatisfied() -> None:
+    path = resource("samples", "case_resolved_survey.json")
+    scenario = load_scenario(resource("samples", "case_resolved_survey.scenario.json")
+                             .read_bytes())
+    records = Simulator(read_bundle(path), scenario).run().records
+    sent = {(r.contact_id, r.tile_id) for r in records if r.what == "sent"}
+    assert sent == {("carla", "survey-email"), ("carla", "discount-email"),
+                    ("dev", "survey-email")}
+    first = next(r for r in records if r.contact_id == "carla")
+    assert first.at.hour == 14  # the priority change at 11:00 fired nothing; "Resolved" did

@@ -8,9 +8,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from engine.model import Bundle
 from engine.resources import resource
-
-from .bundle import Bundle
+from engine.simulation.scenario import Scenario
+from engine.simulation.timeline import SimulationStep
 
 SCHEMA_BASE_URL = "https://waymark.dev/schema/"
 
@@ -31,6 +32,12 @@ def generated_schemas() -> dict[str, dict[str, Any]]:
         "bundle.schema.json": model_schema(
             Bundle, "bundle.schema.json",
             "Waymark journey bundle: a journey and what it references"),
+        "scenario.schema.json": model_schema(
+            Scenario, "scenario.schema.json",
+            "Waymark simulation scenario: people and what they do when"),
+        "simulation-step.schema.json": model_schema(
+            SimulationStep, "simulation-step.schema.json",
+            "One line of `waymark simulate --json`: one step of one person's journey"),
     }
 
 

@@ -1,0 +1,54 @@
+"""What every sub-command shares: the --workspace option and readable failures."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from engine.model import DocumentError
+from engine.runtime.lifecycle import LifecycleError
+from engine.store.database import WorkspaceError, default_workspace_path
+from engine.store.lock import WorkspaceBusyError
+from engine.workspace import JourneyNotFound, Workspace
+
+EXPECTED_ERRORS = (DocumentError, WorkspaceError, WorkspaceBusyError, LifecycleError,
+                   JourneyNotFound)
+
+
+def add_workspace_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--workspace", metavar="PATH", default=None,
+        help=f"a workspace file or a postgresql:// URL (default: {default_workspace_path()})")
+
+
+def open_workspace(args: argparse.Namespace, create: bool = True) -> Workspace:
+    return Workspace.open(args.workspace, create=create)
+
+
+def fail(message: str, code: int = 2) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return code
+
+
+def guarded(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """Expected failures become one clear line on stderr, never a traceback."""
+
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return handler(args)
+        except JourneyNotFound as error:
+            return fail(f"no journey {error.args[0]!r} in this workspace")
+        except EXPECTED_ERRORS as error:
+            return fail(str(error))
+
+    return run
+
+
+def table(rows: list[list[Any]], headers: list[str]) -> str:
+    cells = [headers, *[[("" if c is None else str(c)) for c in row] for row in rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+             for row in cells]
+    return "\n".join([lines[0], "  ".join("-" * w for w in widths), *lines[1:]])

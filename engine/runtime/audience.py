@@ -1,0 +1,99 @@
+"""Segment-based entry: the audience is chosen in SQL and inserted as runs in SQL.
+
+A million members cost one INSERT … SELECT, not a million Python objects; the new runs
+are then advanced in batches by `Runtime.run_due` like any other due run.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Connection, and_, exists, false, literal, not_, or_, select, update
+
+from engine.model import JourneyType
+from engine.store import journeys_store
+from engine.store import schema as s
+from engine.store.segments_sql import SegmentCompiler
+from engine.store.times import to_ts
+
+from .records import RunStatus
+from .schedules import next_start
+from .version import PublishedVersion
+
+if TYPE_CHECKING:
+    from .runtime import Runtime
+
+NEW_RUN_STATE = {"new": True}  # counted in and recorded as entered on its first step
+
+
+class AudienceEntry:
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+
+    def run(self, now: datetime) -> int:
+        entered = 0
+        for version in list(self.runtime.versions.values()):
+            if _is_due(version, now):
+                with self.runtime.db.begin() as conn:
+                    entered += self._let_in(conn, version, now)
+        return entered
+
+    def _let_in(self, conn: Connection, version: PublishedVersion, now: datetime) -> int:
+        compiler = SegmentCompiler(version.catalog.segments, now)
+        start = version.journey.start
+        members = or_(false(), *(compiler.membership(x) for x in start.segments))
+        excluded = or_(false(), *(compiler.membership(x) for x in start.exclusions))
+        who = and_(members, not_(excluded), self._reentry_filter(version))
+        count = self._insert_runs(conn, version, who, now)
+        if start.schedule.mode == "once_refresh":
+            _remember_audience(conn, version.journey_id, and_(members, not_(excluded)))
+        following = next_start(start.schedule, version.tz, now)
+        journeys_store.set_version(conn, version.journey_id, version.version,
+                                   next_start_at=to_ts(following),
+                                   accepting=following is not None)
+        return count
+
+    def _reentry_filter(self, version: PublishedVersion):
+        schedule = version.journey.start.schedule
+        if schedule.mode in ("daily", "weekly", "monthly"):
+            return literal(True)  # repeating journeys let the whole audience in each time
+        been = exists().where(s.runs.c.journey_id == version.journey_id,
+                              s.runs.c.contact_id == s.contacts.c.id)
+        if schedule.mode == "once_refresh" and schedule.allow_rejoin:
+            was_away = exists().where(s.audience.c.journey_id == version.journey_id,
+                                      s.audience.c.contact_id == s.contacts.c.id,
+                                      s.audience.c.present.is_(False))
+            return or_(not_(been), was_away)
+        return not_(been)
+
+    def _insert_runs(self, conn: Connection, version: PublishedVersion, who, now: datetime
+                     ) -> int:
+        ts = to_ts(now)
+        columns = ["journey_id", "version", "contact_id", "tile_id", "status", "due_at",
+                   "entered_at", "arrived_at", "trigger_data", "state"]
+        chosen = select(
+            literal(version.journey_id), literal(version.version), s.contacts.c.id,
+            literal(version.entry_id()), literal(RunStatus.ACTIVE.value), literal(ts),
+            literal(ts), literal(ts), literal({}, s.runs.c.trigger_data.type),
+            literal(NEW_RUN_STATE, s.runs.c.state.type),
+        ).where(who)
+        return conn.execute(s.runs.insert().from_select(columns, chosen)).rowcount
+
+
+def _remember_audience(conn: Connection, journey_id: str, members) -> None:
+    """Who is in now; those absent since are marked away so they can rejoin later."""
+    conn.execute(update(s.audience).where(s.audience.c.journey_id == journey_id)
+                 .values(present=False))
+    present = select(s.contacts.c.id).where(members)
+    conn.execute(s.audience.delete().where(s.audience.c.journey_id == journey_id,
+                                           s.audience.c.contact_id.in_(present)))
+    conn.execute(s.audience.insert().from_select(
+        ["journey_id", "contact_id", "present"],
+        select(literal(journey_id), s.contacts.c.id, literal(True)).where(members)))
+
+
+def _is_due(version: PublishedVersion, now: datetime) -> bool:
+    return (version.journey.type == JourneyType.SEGMENT and version.accepting
+            and version.state == "live" and version.next_start_at is not None
+            and version.next_start_at <= now)

@@ -1,0 +1,37 @@
+"""Time comes from an injected clock; the runtime never sleeps."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class SystemClock:
+    """The real time, for `waymark serve` and the studio."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class SimulatedClock:
+    """Time that moves only when told to: `waymark simulate` and the tests."""
+
+    def __init__(self, start: datetime) -> None:
+        if start.tzinfo is None:
+            raise ValueError("a simulated clock needs an aware start time")
+        self._now = start
+
+    def now(self) -> datetime:
+        return self._now
+
+    def advance_to(self, when: datetime) -> None:
+        if when < self._now:
+            raise ValueError(f"time cannot go back from {self._now} to {when}")
+        self._now = when
+
+    def advance(self, delta: timedelta) -> None:
+        self.advance_to(self._now + delta)

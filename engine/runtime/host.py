@@ -1,0 +1,130 @@
+"""Runs the engine for real: a worker thread, woken by APScheduler at the earliest due time.
+
+The store remembers every due time; APScheduler holds one wake-up job (a textual
+reference to `wake_host` with the host's id, never a closure) set to the earliest of
+them, plus a slow heartbeat that notices changes made by other processes (a publish
+from the CLI). Ingestion calls `wake()` after it has stored events.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from engine.store import meta_store
+from engine.store.lock import EngineLock
+from engine.workspace import Workspace
+
+from .clock import Clock, SystemClock
+from .records import StepRecord
+from .runtime import Runtime
+
+log = logging.getLogger("waymark.host")
+_HOSTS: dict[str, EngineHost] = {}
+HEARTBEAT = timedelta(seconds=2)
+
+
+def wake_host(host_id: str) -> None:
+    """The APScheduler job: wake the host's worker thread."""
+    host = _HOSTS.get(host_id)
+    if host is not None:
+        host.wake()
+
+
+class EngineHost:
+    def __init__(self, workspace: Workspace, *, clock: Clock | None = None,
+                 deliverer_factory: Callable[[Runtime], object] | None = None) -> None:
+        self.workspace = workspace
+        self.clock = clock or SystemClock()
+        self.id = uuid.uuid4().hex
+        self.runtime: Runtime | None = None
+        self._deliverer_factory = deliverer_factory
+        self._lock = EngineLock(workspace.db, workspace.location)
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._scheduler = BackgroundScheduler(timezone=UTC)
+        self._versions_seen: str | None = None
+        self.listeners: list[Callable[[list[StepRecord]], None]] = []
+        self.errors: list[str] = []
+
+    # --- start and stop ----------------------------------------------------------------
+
+    def start(self) -> None:
+        """Take the workspace (or raise WorkspaceBusyError) and start working."""
+        self._lock.acquire()
+        self.runtime = Runtime(self.workspace.db, self.clock)
+        for listener in self.listeners:
+            self.runtime.subscribe(listener)
+        if self._deliverer_factory is not None:
+            self.runtime.deliverer = self._deliverer_factory(self.runtime)
+        _HOSTS[self.id] = self
+        self._scheduler.start()
+        self._scheduler.add_job("engine.runtime.host:wake_host", "interval", args=[self.id],
+                                seconds=HEARTBEAT.total_seconds(), id="heartbeat")
+        self._thread = threading.Thread(target=self._work, name="waymark-runtime", daemon=True)
+        self._thread.start()
+        self.wake()
+
+    def stop(self, timeout: float = 30) -> None:
+        """Finish the batch in hand, then stop; everything done so far is committed."""
+        self._stopping.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+        _HOSTS.pop(self.id, None)
+        self._lock.release()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    # --- the worker ----------------------------------------------------------------------
+
+    def _work(self) -> None:
+        while not self._stopping.is_set():
+            self._wake.wait()
+            self._wake.clear()
+            if self._stopping.is_set():
+                break
+            try:
+                self._round()
+            except Exception as error:  # a bad batch must not kill the engine
+                log.exception("runtime round failed")
+                self.errors.append(f"{type(error).__name__}: {error}")
+                self._stopping.wait(1.0)
+                self.wake()
+
+    def _round(self) -> None:
+        runtime = self.runtime
+        self._reload_if_changed()
+        runtime.tick()
+        deliverer = runtime.deliverer
+        if deliverer is not None and deliverer.deliver_due():
+            self.wake()  # deliveries raise interaction events to process
+        self._schedule(runtime.next_due())
+
+    def _reload_if_changed(self) -> None:
+        with self.workspace.db.connect() as conn:
+            seen = meta_store.versions_changed(conn)
+        if seen != self._versions_seen:
+            self._versions_seen = seen
+            self.runtime.reload_versions()
+
+    def _schedule(self, due: datetime | None) -> None:
+        if due is None:
+            if self._scheduler.get_job("wake"):
+                self._scheduler.remove_job("wake")
+            return
+        if due <= self.clock.now():
+            self.wake()
+            return
+        self._scheduler.add_job("engine.runtime.host:wake_host", "date", args=[self.id],
+                                run_date=due, id="wake", replace_existing=True,
+                                misfire_grace_time=None)

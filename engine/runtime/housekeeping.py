@@ -1,0 +1,63 @@
+"""Lifecycle by the clock: long pauses stop, windows close, finished versions complete."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from engine.store import journeys_store, runs_store
+from engine.store.times import to_ts
+
+from .lifecycle import end_version_runs
+
+if TYPE_CHECKING:
+    from .runtime import Runtime
+    from .version import PublishedVersion
+
+MAX_PAUSE = timedelta(days=21)
+PAUSED_TOO_LONG = "journey paused for more than 21 days"
+
+
+class Housekeeping:
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+
+    def run(self, now: datetime) -> bool:
+        changed = False
+        for version in list(self.runtime.versions.values()):
+            changed |= self._check(version, now)
+        return changed
+
+    def _check(self, version: PublishedVersion, now: datetime) -> bool:
+        db, key = self.runtime.db, version.key
+        if version.state == "paused" and version.paused_at + MAX_PAUSE <= now:
+            with db.begin() as conn:
+                end_version_runs(conn, version, now, PAUSED_TOO_LONG, self.runtime.send_policy,
+                                 self.runtime._emit)
+                journeys_store.set_version(conn, *key, state="stopped", ended_at=to_ts(now),
+                                           accepting=False)
+            return True
+        end = version.journey.start.window_end
+        if version.accepting and end is not None and end <= now:
+            with db.begin() as conn:
+                journeys_store.set_version(conn, *key, accepting=False)
+            return True
+        if not version.accepting and version.state == "live":
+            with db.begin() as conn:
+                if runs_store.count_in_flight(conn, *key) == 0:
+                    journeys_store.set_version(conn, *key, state="completed",
+                                               ended_at=to_ts(now))
+                    return True
+        return False
+
+    def next_times(self) -> list[datetime]:
+        times = []
+        for version in self.runtime.versions.values():
+            if version.state == "paused" and version.paused_at is not None:
+                times.append(version.paused_at + MAX_PAUSE)
+            end = version.journey.start.window_end
+            if version.accepting and end is not None:
+                times.append(end)
+            if version.accepting and version.next_start_at is not None:
+                times.append(version.next_start_at)
+        return times

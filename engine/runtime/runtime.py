@@ -1,0 +1,140 @@
+"""The runtime: takes stored events and due runs, steps them, records everything.
+
+Each call does one bounded batch in one transaction. Whoever drives the runtime — the
+APScheduler host in `serve` and the studio, or the simulated clock — calls `tick()`
+and asks `next_due()` when to call again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import Engine
+
+from engine.store import events_store, journeys_store, ledger_store, runs_store
+from engine.store.times import from_ts, to_ts
+
+from .audience import AudienceEntry
+from .batch import Batch
+from .clock import Clock
+from .dispatcher import Dispatcher, EventView
+from .housekeeping import Housekeeping
+from .records import StepRecord
+from .send_policy import ContactPointPolicy, SendPolicy
+from .step import advance
+from .version import PublishedVersion, version_from_row
+
+log = logging.getLogger("waymark.runtime")
+Listener = Callable[[list[StepRecord]], None]
+
+
+class Runtime:
+    def __init__(self, db: Engine, clock: Clock, *, send_policy: SendPolicy | None = None,
+                 batch_size: int = 500) -> None:
+        self.db = db
+        self.clock = clock
+        self.send_policy = send_policy or ContactPointPolicy()
+        self.batch_size = batch_size
+        self.versions: dict[tuple[str, int], PublishedVersion] = {}
+        self._listeners: list[Listener] = []
+        self.deliverer = None  # set by whoever delivers the ledger's pending messages
+        self.reload_versions()
+
+    # --- observers -----------------------------------------------------------------
+
+    def subscribe(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def _emit(self, records: list[StepRecord]) -> None:
+        if records:
+            for listener in self._listeners:
+                listener(records)
+
+    # --- versions --------------------------------------------------------------------
+
+    def reload_versions(self) -> None:
+        """Read the live and paused versions (after a publish, pause, resume or stop)."""
+        with self.db.connect() as conn:
+            rows = journeys_store.version_rows(conn, states=journeys_store.ACTIVE_STATES)
+        self.versions = {(r.journey_id, r.version): version_from_row(r) for r in rows}
+
+    def _batch(self, conn) -> Batch:
+        return Batch(conn, self.clock.now(), self.send_policy)
+
+    # --- the work --------------------------------------------------------------------
+
+    def process_events(self) -> int:
+        """Apply stored, unprocessed events in arrival order. Returns how many."""
+        with self.db.begin() as conn:
+            rows = events_store.pending_events(conn, self.batch_size)
+            if not rows:
+                return 0
+            batch = self._batch(conn)
+            dispatcher = Dispatcher(batch, self.versions)
+            outcomes = [(row.id, dispatcher.dispatch(_view(row))) for row in rows]
+            batch.flush()
+            events_store.mark_processed(conn, outcomes, to_ts(batch.now))
+        self._emit(batch.records)
+        return len(rows)
+
+    def run_due(self) -> int:
+        """Advance runs whose due time has come. Returns how many."""
+        with self.db.begin() as conn:
+            batch = self._batch(conn)
+            due = batch.track(runs_store.due_runs(conn, to_ts(batch.now), self.batch_size))
+            if not due:
+                return 0
+            batch.preload_contacts([run.contact_id for run in due])
+            for run in due:
+                version = self.versions.get((run.journey_id, run.version))
+                if version is None:
+                    log.warning("run %s belongs to %s v%s, which is not live; it stays put",
+                                run.id, run.journey_id, run.version)
+                    run.due_at = None
+                    continue
+                batch.apply(advance(version, run, batch))
+            batch.flush()
+        self._emit(batch.records)
+        return len(due)
+
+    def run_schedules(self) -> int:
+        """Let in the audiences of segment-based journeys whose start has come."""
+        entered = AudienceEntry(self).run(self.clock.now())
+        if entered:
+            self.reload_versions()
+        return entered
+
+    def housekeeping(self) -> bool:
+        changed = Housekeeping(self).run(self.clock.now())
+        if changed:
+            self.reload_versions()
+        return changed
+
+    def tick(self, max_rounds: int = 1000) -> int:
+        """Everything that is due now, until nothing is left. Returns the work done."""
+        done = 0
+        self.housekeeping()
+        for _ in range(max_rounds):
+            work = self.run_schedules() + self.process_events() + self.run_due()
+            done += work
+            if not work:
+                break
+        return done
+
+    def next_due(self) -> datetime | None:
+        with self.db.connect() as conn:
+            if events_store.has_pending(conn):
+                return self.clock.now()
+            candidates = [runs_store.next_due_at(conn)]
+            if self.deliverer is not None:
+                candidates.append(ledger_store.next_delivery_at(conn))
+        candidates += [to_ts(t) for t in Housekeeping(self).next_times()]
+        times = [t for t in candidates if t is not None]
+        return from_ts(min(times)) if times else None
+
+
+def _view(row) -> EventView:
+    return EventView(id=row.id, trigger=row.trigger, contact_id=row.contact_id,
+                     binding_id=row.binding_id, data=row.data or {})

@@ -1,0 +1,348 @@
+"""The step function: advance one run, given its published version and a stimulus.
+
+It never sleeps and never writes: it moves the run through instant tiles until the run
+must wait or ends, and returns what happened (records, ledger orders, counters). What
+it needs to know about the world — the person, segments, whether a message may go now —
+it asks the injected `StepContext`.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from engine.model import (
+    ConditionContext,
+    Contact,
+    TileKind,
+    WaitMode,
+    evaluate,
+    interaction_trigger_name,
+    resolve_path,
+)
+from engine.model.conditions import MISSING, parse_when
+
+from .records import RunState, RunStatus, SendOrder, StepOutcome, StepRecord, What
+from .version import PublishedVersion
+
+MAX_RUN_AGE = timedelta(days=365)
+PAUSED = "journey paused"
+
+
+@dataclass(frozen=True)
+class SendDecision:
+    action: str  # send | block | hold
+    contact_point: str | None = None
+    reason: str | None = None
+    until: datetime | None = None
+
+
+class StepContext(Protocol):
+    now: datetime
+
+    def contact(self, contact_id: str) -> Contact | None: ...
+
+    def in_segment(self, version: PublishedVersion, segment_id: str, contact_id: str
+                   ) -> bool: ...
+
+    def send_decision(self, version: PublishedVersion, run: RunState, tile: Any,
+                      contact: Contact | None) -> SendDecision: ...
+
+    def take_count_arm(self, version: PublishedVersion, tile: Any) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class Interaction:
+    """An engine-raised interaction with one of this run's messages."""
+
+    trigger: str
+    tile_id: str
+    link: str | None = None
+
+
+class _Mover:
+    """Moves one run and writes down what happened, with the counters it implies."""
+
+    def __init__(self, version: PublishedVersion, run: RunState, ctx: StepContext) -> None:
+        self.version, self.run, self.ctx = version, run, ctx
+        self.now = ctx.now
+        self.out = StepOutcome()
+
+    def record(self, what: What, **fields: Any) -> None:
+        self.out.records.append(StepRecord(
+            at=self.now, what=what, journey_id=self.run.journey_id, version=self.run.version,
+            contact_id=self.run.contact_id, run_id=self.run.id,
+            tile_id=fields.pop("tile_id", self.run.tile_id), **fields))
+
+    def count(self, metric: str, tile_id: str | None = None, reason: str = "") -> None:
+        key = (self.run.journey_id, self.run.version, tile_id or self.run.tile_id, metric, reason)
+        self.out.counters[key] += 1
+
+    def arrive(self, tile_id: str) -> None:
+        self.run.tile_id, self.run.arrived_at = tile_id, self.now
+        self.run.status, self.run.due_at = RunStatus.ACTIVE, self.now
+        self.count("inflow")
+
+    def leave(self, port: str) -> None:
+        target = self.version.next_tile(self.run.tile_id, port)
+        if target is None:
+            self.fail(f"no path from {self.run.tile_id!r} on {port!r}")
+            return
+        self.count("processed")
+        self.arrive(target)
+
+    def end(self, status: RunStatus, what: What, reason: str) -> None:
+        self.run.status, self.run.due_at = status, None
+        self.run.ended_at, self.run.end_reason = self.now, reason
+        self.count("processed" if status == RunStatus.COMPLETED else "exited",
+                   reason="" if status == RunStatus.COMPLETED else reason)
+        self.record(what, reason=None if status == RunStatus.COMPLETED else reason)
+
+    def fail(self, reason: str) -> None:
+        self.end(RunStatus.FAILED, What.FAILED, reason)
+
+    def wait_until(self, due: datetime, what: What = What.WAITING, **fields: Any) -> None:
+        limit = self.run.entered_at + MAX_RUN_AGE
+        self.run.status, self.run.due_at = RunStatus.WAITING, min(due, limit)
+        self.record(what, until=due, **fields)
+
+    def hold(self, reason: str, until: datetime | None) -> None:
+        self.run.status, self.run.due_at = RunStatus.HELD, until
+        self.run.state["held"] = reason
+        self.record(What.HELD, reason=reason, until=until)
+
+    def contact(self) -> Contact | None:
+        return self.ctx.contact(self.run.contact_id)
+
+
+def enter(version: PublishedVersion, run: RunState, ctx: StepContext) -> StepOutcome:
+    """A new run at the entry tile: count it in and take it as far as it goes now."""
+    mover = _Mover(version, run, ctx)
+    mover.arrive(version.entry_id())
+    mover.record(What.ENTERED)
+    _run_until_waiting(mover)
+    return mover.out
+
+
+def advance(version: PublishedVersion, run: RunState, ctx: StepContext,
+            interaction: Interaction | str | None = None) -> StepOutcome:
+    """Move a run on: because it is due, or because an awaited event arrived.
+
+    `interaction` is the name of an awaited trigger, or an `Interaction` with one of the
+    run's own messages; `None` means the clock: the run is due.
+    """
+    mover = _Mover(version, run, ctx)
+    if not run.in_flight:
+        return mover.out
+    if ctx.now - run.entered_at >= MAX_RUN_AGE:
+        mover.fail("still in the journey after 365 days")
+        return mover.out
+    if run.state.pop("new", False):  # let in by a segment schedule, in bulk
+        mover.count("inflow")
+        mover.record(What.ENTERED)
+    if interaction is not None:
+        _on_event(mover, interaction)
+    elif run.status == RunStatus.WAITING:
+        _on_timeout(mover)
+    elif run.status == RunStatus.HELD:
+        run.status = RunStatus.ACTIVE
+        run.state.pop("held", None)
+    _run_until_waiting(mover)
+    return mover.out
+
+
+def _run_until_waiting(mover: _Mover) -> None:
+    guard = 0
+    while mover.run.status == RunStatus.ACTIVE:
+        guard += 1
+        if guard > 10_000:  # published graphs are acyclic; this only stops a corrupt one
+            mover.fail("the journey graph loops")
+            return
+        _process(mover, mover.version.tile(mover.run.tile_id))
+
+
+def _process(mover: _Mover, tile: Any) -> None:
+    kind = TileKind(tile.kind)
+    if kind == TileKind.TRIGGER:
+        _entry(mover)
+    elif kind in (TileKind.EMAIL, TileKind.SMS, TileKind.PUSH):
+        _message(mover, tile)
+    elif kind == TileKind.WAIT:
+        _wait(mover, tile)
+    elif kind == TileKind.WAIT_FOR:
+        _wait_for(mover, tile)
+    elif kind == TileKind.ATTRIBUTE_BRANCH:
+        _attribute_branch(mover, tile)
+    elif kind == TileKind.SPLIT:
+        _split(mover, tile)
+    else:
+        mover.end(RunStatus.COMPLETED, What.COMPLETED, "reached the end")
+
+
+def _entry(mover: _Mover) -> None:
+    if mover.version.state == "paused":
+        mover.hold(PAUSED, None)
+    else:
+        mover.leave("next")
+
+
+def _message(mover: _Mover, tile: Any) -> None:
+    if mover.version.state == "paused":
+        mover.hold(PAUSED, None)
+        return
+    content = mover.version.catalog.content[tile.content]
+    decision = mover.ctx.send_decision(mover.version, mover.run, tile, mover.contact())
+    order = SendOrder(run_id=mover.run.id, tile_id=tile.id, channel=tile.kind,
+                      content_id=content.id, contact_point=decision.contact_point,
+                      purpose=content.purpose.value, status="pending", reason=decision.reason)
+    if decision.action == "hold":
+        mover.out.sends.append(_with(order, status="held"))
+        mover.hold(decision.reason or "held", decision.until)
+        return
+    if decision.action == "block":
+        mover.out.sends.append(_with(order, status="blocked"))
+        mover.count("blocked", reason=decision.reason or "blocked")
+        mover.record(What.BLOCKED, channel=tile.kind, reason=decision.reason)
+    else:
+        mover.out.sends.append(order)
+        mover.record(What.SENT, channel=tile.kind, reason=content.name)
+    mover.leave("next")
+
+
+def _with(order: SendOrder, **changes: Any) -> SendOrder:
+    return SendOrder(**{**order.__dict__, **changes})
+
+
+def _wait(mover: _Mover, tile: Any) -> None:
+    due = _wait_due(mover, tile)
+    if due is None or due <= mover.now:
+        mover.leave("next")
+    else:
+        mover.wait_until(due)
+
+
+def _wait_due(mover: _Mover, tile: Any) -> datetime | None:
+    if tile.mode == WaitMode.DURATION:
+        return mover.run.arrived_at + tile.duration
+    if tile.mode == WaitMode.UNTIL:
+        return tile.until
+    when = trigger_date(mover.run.trigger_data, tile.attribute)
+    return None if when is None else when + tile.offset
+
+
+def trigger_date(data: dict[str, Any], path: str) -> datetime | None:
+    """A date attribute of the trigger data, or None when absent or not a date."""
+    value = resolve_path(data, path)
+    return None if value is MISSING or value is None else parse_when(value)
+
+
+def _wait_for(mover: _Mover, tile: Any) -> None:
+    if tile.message and _already_happened(mover, tile):
+        mover.record(What.BRANCHED, branch="yes", reason="already happened")
+        mover.leave("yes")
+        return
+    mover.wait_until(mover.now + tile.limit, reason=_awaited(mover.version, tile))
+
+
+def awaited_trigger(version: PublishedVersion, tile: Any) -> str | None:
+    """The trigger name a wait-for tile listens to (an interaction name for messages)."""
+    if tile.trigger:
+        return tile.trigger
+    message = version.tile(tile.message)
+    return interaction_trigger_name(message.kind, tile.interaction.value)
+
+
+def _awaited(version: PublishedVersion, tile: Any) -> str:
+    if tile.trigger:
+        return f"for {version.trigger_title(tile.trigger)}"
+    link = f" {tile.link}" if tile.link else ""
+    return f"for {tile.message} {tile.interaction.value}{link}"
+
+
+def interaction_matches(version: PublishedVersion, tile: Any, seen: Interaction) -> bool:
+    return (seen.tile_id == tile.message and seen.trigger == awaited_trigger(version, tile)
+            and (tile.link is None or seen.link == tile.link))
+
+
+def _already_happened(mover: _Mover, tile: Any) -> bool:
+    for item in mover.run.state.get("interactions", []):
+        seen = Interaction(item["trigger"], item["tile_id"], item.get("link"))
+        if interaction_matches(mover.version, tile, seen):
+            return True
+    return False
+
+
+def _on_timeout(mover: _Mover) -> None:
+    tile = mover.version.tile(mover.run.tile_id)
+    mover.run.status = RunStatus.ACTIVE
+    if tile.kind == TileKind.WAIT_FOR:
+        mover.record(What.BRANCHED, branch="no", reason="time limit passed")
+        mover.leave("no")
+    elif tile.kind == TileKind.WAIT:
+        mover.leave("next")
+
+
+def _on_event(mover: _Mover, interaction: Interaction | str) -> None:
+    tile = mover.version.tile(mover.run.tile_id)
+    if mover.run.status != RunStatus.WAITING or tile.kind != TileKind.WAIT_FOR:
+        return
+    if isinstance(interaction, Interaction):
+        matched = bool(tile.message) and interaction_matches(mover.version, tile, interaction)
+    else:
+        matched = tile.trigger == interaction
+    if matched:
+        mover.run.status = RunStatus.ACTIVE
+        mover.record(What.BRANCHED, branch="yes")
+        mover.leave("yes")
+
+
+def _attribute_branch(mover: _Mover, tile: Any) -> None:
+    contact = mover.contact()
+    ctx = ConditionContext(
+        contact=contact.as_condition_data() if contact else {},
+        trigger=mover.run.trigger_data,
+        in_segment=lambda s: mover.ctx.in_segment(mover.version, s, mover.run.contact_id),
+        now=mover.now, tz=mover.version.tz)
+    for branch in tile.branches:
+        if evaluate(branch.condition, ctx):
+            mover.record(What.BRANCHED, branch=branch.name or branch.id)
+            mover.leave(branch.id)
+            return
+    mover.record(What.BRANCHED, branch="other")
+    mover.leave("other")
+
+
+def _split(mover: _Mover, tile: Any) -> None:
+    if tile.mode == "count":
+        arm_id = mover.ctx.take_count_arm(mover.version, tile)
+        if arm_id is None:
+            mover.end(RunStatus.EXITED, What.EXITED, "every arm of the split is full")
+            return
+    else:
+        arm_id = _random_arm(mover, tile)
+    arm = next(a for a in tile.arms if a.id == arm_id)
+    mover.record(What.BRANCHED, branch=arm.name or arm.id)
+    mover.leave(arm.id)
+
+
+def _random_arm(mover: _Mover, tile: Any) -> str:
+    """Random per person, reproducible from the version's seed."""
+    run = mover.run
+    draw = random.Random(f"{mover.version.seed}:{run.contact_id}:{run.id}:{tile.id}").random()
+    point, total = draw * 100, 0.0
+    for arm in tile.arms:
+        total += arm.percent or 0
+        if point < total:
+            return arm.id
+    return tile.arms[-1].id
+
+
+def end_run(version: PublishedVersion, run: RunState, ctx: StepContext, status: RunStatus,
+            what: What, reason: str) -> StepOutcome:
+    """End an in-flight run from outside (an exit trigger, a stopped journey)."""
+    mover = _Mover(version, run, ctx)
+    if run.in_flight:
+        mover.end(status, what, reason)
+    return mover.out

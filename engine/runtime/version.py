@@ -1,0 +1,73 @@
+"""A published version: an immutable snapshot of a journey and what it references."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from engine.model import Bundle, Catalog, Journey, Tile, TriggerDefinition, bundle_from_data
+from engine.store.times import from_ts
+
+
+@dataclass
+class PublishedVersion:
+    journey_id: str
+    version: int
+    bundle: Bundle
+    state: str  # live | paused | stopped | completed
+    accepting: bool
+    seed: int
+    published_at: datetime
+    paused_at: datetime | None = None
+    next_start_at: datetime | None = None
+    journey: Journey = field(init=False)
+    catalog: Catalog = field(init=False)
+    tz: ZoneInfo = field(init=False)
+    _tiles: dict[str, Tile] = field(init=False, repr=False)
+    _next: dict[tuple[str, str], str] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.journey = self.bundle.journey
+        self.catalog = Catalog.from_bundle(self.bundle)
+        self.tz = ZoneInfo(self.journey.start.timezone)
+        self._tiles = {t.id: t for t in self.journey.tiles}
+        self._next = {(e.source, e.port): e.target for e in self.journey.edges}
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return self.journey_id, self.version
+
+    @property
+    def name(self) -> str:
+        return self.journey.name
+
+    def tile(self, tile_id: str) -> Tile:
+        return self._tiles[tile_id]
+
+    def has_tile(self, tile_id: str) -> bool:
+        return tile_id in self._tiles
+
+    def next_tile(self, tile_id: str, port: str) -> str | None:
+        return self._next.get((tile_id, port))
+
+    def entry_id(self) -> str:
+        entry = self.journey.entry()
+        assert entry is not None, "published journeys have an entry"
+        return entry.id
+
+    def trigger(self, name: str) -> TriggerDefinition | None:
+        return self.catalog.triggers.get(name)
+
+    def trigger_title(self, name: str) -> str:
+        trigger = self.trigger(name)
+        return trigger.title if trigger else name
+
+
+def version_from_row(row) -> PublishedVersion:
+    bundle = bundle_from_data(row.snapshot, f"{row.journey_id} v{row.version}")
+    return PublishedVersion(
+        journey_id=row.journey_id, version=row.version, bundle=bundle, state=row.state,
+        accepting=row.accepting, seed=row.seed, published_at=from_ts(row.published_at),
+        paused_at=from_ts(row.paused_at), next_start_at=from_ts(row.next_start_at),
+    )

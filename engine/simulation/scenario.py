@@ -1,0 +1,140 @@
+"""A scenario: people, and what they do when, for `waymark simulate`.
+
+Times are relative to the start (`PT2H`, `P1D`) or absolute ISO date-times.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime, Field, ValidationError, model_validator
+
+from engine.model import Contact, DocumentError, parse_json
+from engine.model.base import DocModel
+from engine.model.durations import parse_duration
+from engine.model.errors import from_validation_error
+
+
+def _when(value: str, start: datetime) -> datetime:
+    if value.lstrip("+-").startswith("P"):
+        return start + parse_duration(value)
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"{value!r} is neither a duration (PT2H, P1D) nor an ISO date-time"
+                         ) from None
+    if parsed.tzinfo is None:
+        raise ValueError(f"{value!r} has no time zone; add Z or an offset")
+    return parsed
+
+
+_AT = Field(description="when: PT2H / P1D after the start, or an ISO date-time")
+
+
+class _Item(DocModel):
+    at: str = _AT
+
+    def time(self, start: datetime) -> datetime:
+        return _when(self.at, start)
+
+    @model_validator(mode="after")
+    def _readable_time(self) -> _Item:
+        try:
+            _when(self.at, datetime.fromisoformat("2000-01-01T00:00:00+00:00"))
+        except ValueError as exc:
+            raise ValueError(f"at: {exc}") from None
+        return self
+
+
+class TriggerItem(_Item):
+    """A person does something: an event of a trigger."""
+
+    kind: Literal["trigger"] = "trigger"
+    trigger: str
+    person: str
+    attributes: dict[str, Any] = Field(default_factory=dict)
+    bindingId: str | None = None
+    messageId: str | None = None
+
+
+class InteractionItem(_Item):
+    """A person interacts with a message a journey sent them."""
+
+    kind: Literal["interaction"] = "interaction"
+    person: str
+    tile: str = Field(description="the message tile's id")
+    interaction: Literal["delivered", "opened", "clicked", "bounced", "unsubscribed"]
+    link: str | None = None
+
+
+class RecordItem(_Item):
+    """A business record is created or updated (a case resolved, an order shipped)."""
+
+    kind: Literal["record"] = "record"
+    table: str
+    id: str
+    values: dict[str, Any] = Field(default_factory=dict)
+
+
+class ContactItem(_Item):
+    """A person's details change; segment membership follows."""
+
+    kind: Literal["contact"] = "contact"
+    person: str
+    set: dict[str, Any] = Field(default_factory=dict,
+                                description="fields (email, phone...) or attributes to set")
+
+
+class SegmentItem(_Item):
+    """A person joins or leaves a static segment."""
+
+    kind: Literal["segment"] = "segment"
+    person: str
+    segment: str
+    change: Literal["join", "leave"]
+
+
+Item = Annotated[TriggerItem | InteractionItem | RecordItem | ContactItem | SegmentItem,
+                 Field(discriminator="kind")]
+
+
+class Scenario(DocModel):
+    start: AwareDatetime
+    end: str = Field(description="PT.. after the start, or an ISO date-time")
+    seed: int = 1
+    contacts: list[Contact] = Field(default_factory=list)
+    events: list[Item] = Field(default_factory=list)
+
+    def end_time(self) -> datetime:
+        return _when(self.end, self.start)
+
+    @model_validator(mode="after")
+    def _people_and_order(self) -> Scenario:
+        if self.end_time() <= self.start:
+            raise ValueError("end: the end must come after the start")
+        known = {c.id for c in self.contacts}
+        for index, item in enumerate(self.events):
+            person = getattr(item, "person", None)
+            if isinstance(item, ContactItem | SegmentItem) and person not in known:
+                raise ValueError(f"events[{index}]: no contact {person!r} in 'contacts'")
+        return self
+
+    def timeline(self) -> list[tuple[datetime, int, Any]]:
+        """Items in time order (stable for items at the same time)."""
+        return sorted((item.time(self.start), i, item) for i, item in enumerate(self.events))
+
+
+def load_scenario(text: str | bytes, source: str = "scenario") -> Scenario:
+    data = parse_json(text, source)
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise from_validation_error(exc, data, source) from None
+
+
+def end_delta(scenario: Scenario) -> timedelta:
+    return scenario.end_time() - scenario.start
+
+
+__all__ = ["DocumentError", "Scenario", "load_scenario"]

@@ -1,0 +1,168 @@
+"""Runs a bundle and a scenario through the real runtime, on a simulated clock.
+
+The workspace is a throw-away SQLite file; the runtime, the step function, the store
+and the delivery ledger are the same code `waymark serve` runs. Only time is different:
+instead of APScheduler waking the runtime, the simulator jumps the clock to the next
+moment something is due.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+
+from engine.model import Bundle, Contact, interaction_trigger_name
+from engine.runtime.changes import RecordError, change_contact, change_record
+from engine.runtime.clock import SimulatedClock
+from engine.runtime.events import trigger_event
+from engine.runtime.records import StepRecord
+from engine.runtime.runtime import Runtime
+from engine.store import catalog_store, contacts_store, events_store
+from engine.store import schema as s
+from engine.store.events_store import NewEvent
+from engine.store.times import to_ts
+from engine.workspace import Workspace
+
+from .scenario import (
+    ContactItem,
+    InteractionItem,
+    RecordItem,
+    Scenario,
+    SegmentItem,
+    TriggerItem,
+)
+
+
+class SimulationError(ValueError):
+    """A bundle or scenario the simulation cannot run, naming the place."""
+
+
+@dataclass
+class SimulationResult:
+    records: list[StepRecord] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    outbox: Path | None = None
+
+
+class Simulator:
+    def __init__(self, bundle: Bundle, scenario: Scenario, workdir: Path | None = None,
+                 on_record: Callable[[StepRecord], None] | None = None) -> None:
+        self.bundle, self.scenario = bundle, scenario
+        self.workdir = workdir
+        self.on_record = on_record
+        self.clock = SimulatedClock(scenario.start)
+        self.result = SimulationResult()
+
+    def run(self) -> SimulationResult:
+        if self.workdir is not None:
+            return self._run_in(self.workdir)
+        with tempfile.TemporaryDirectory(prefix="waymark-sim-") as folder:
+            return self._run_in(Path(folder))
+
+    def _run_in(self, folder: Path) -> SimulationResult:
+        with Workspace.open(folder / "simulation.waymark", clock=self.clock) as workspace:
+            self._prepare(workspace)
+            runtime = Runtime(workspace.db, self.clock)
+            runtime.subscribe(self._collect)
+            self._drive(workspace, runtime)
+            self.result.outbox = workspace.outbox_dir
+        return self.result
+
+    def _collect(self, records: list[StepRecord]) -> None:
+        self.result.records += records
+        if self.on_record is not None:
+            for record in records:
+                self.on_record(record)
+
+    def _prepare(self, workspace: Workspace) -> None:
+        journey = workspace.import_bundle(self.bundle)
+        with workspace.db.begin() as conn:
+            for contact in self.scenario.contacts:
+                contacts_store.save_contact(conn, contact)
+        result = workspace.publish(journey.id, seed=self.scenario.seed)
+        if not result.published:
+            lines = "\n".join(p.line() for p in result.problems if p.severity == "error")
+            raise SimulationError(f"the journey cannot be published:\n{lines}")
+
+    def _drive(self, workspace: Workspace, runtime: Runtime) -> None:
+        items = self.scenario.timeline()
+        end = self.scenario.end_time()
+        while True:
+            due = runtime.next_due()
+            upcoming = items[0][0] if items else None
+            when = min((t for t in (due, upcoming) if t is not None), default=None)
+            if when is None or when > end:
+                break
+            self.clock.advance_to(max(when, self.clock.now()))
+            applied = 0
+            while items and items[0][0] <= self.clock.now():
+                self._apply(workspace, items.pop(0)[2])
+                applied += 1
+            if not runtime.tick() and not applied:
+                raise SimulationError(f"nothing moves at {when.isoformat()}: the runtime is stuck")
+        self.clock.advance_to(max(end, self.clock.now()))
+        runtime.tick()
+
+    # --- scenario items --------------------------------------------------------------
+
+    def _apply(self, workspace: Workspace, item: object) -> None:
+        now = to_ts(self.clock.now())
+        with workspace.db.begin() as conn:
+            events = self._events_for(conn, item, now)
+            events_store.insert_events(conn, events, now)
+
+    def _events_for(self, conn, item: object, now: float) -> list[NewEvent]:
+        if isinstance(item, TriggerItem):
+            return [trigger_event(item.trigger, item.person, item.attributes,
+                                  binding_id=item.bindingId, message_id=item.messageId)]
+        if isinstance(item, InteractionItem):
+            return self._interaction(conn, item)
+        if isinstance(item, RecordItem):
+            try:
+                return change_record(conn, item.table, item.id, item.values, now)[1]
+            except RecordError as error:
+                raise SimulationError(f"record {item.table}/{item.id}: {error}") from None
+        if isinstance(item, ContactItem):
+            return change_contact(conn, _updated(conn, item), now)
+        return self._segment_change(conn, item)
+
+    def _interaction(self, conn, item: InteractionItem) -> list[NewEvent]:
+        row = conn.execute(select(s.ledger).where(
+            s.ledger.c.contact_id == item.person, s.ledger.c.tile_id == item.tile)
+            .order_by(s.ledger.c.id.desc())).first()
+        if row is None or row.status in ("blocked", "held"):
+            self.result.notes.append(
+                f"{self.clock.now().isoformat()}: {item.person} {item.interaction} "
+                f"{item.tile}: ignored, no such message was sent to them")
+            return []
+        name = ("unsubscribed" if item.interaction == "unsubscribed"
+                else interaction_trigger_name(row.channel, item.interaction))
+        if name is None:
+            raise SimulationError(f"{row.channel} messages have no {item.interaction!r}")
+        return [NewEvent(name, item.person, {
+            "journey_id": row.journey_id, "version": row.version, "tile_id": row.tile_id,
+            "run_id": row.run_id, "content_id": row.content_id, "message_id": row.message_id,
+            **({"link": item.link} if item.link else {})})]
+
+    def _segment_change(self, conn, item: SegmentItem) -> list[NewEvent]:
+        members = s.segment_members
+        if item.segment not in {seg.id for seg in catalog_store.load_segments(conn)}:
+            raise SimulationError(f"no segment {item.segment!r} in the bundle")
+        conn.execute(members.delete().where(members.c.segment_id == item.segment,
+                                            members.c.contact_id == item.person))
+        if item.change == "join":
+            conn.execute(members.insert().values(segment_id=item.segment,
+                                                 contact_id=item.person))
+        return [NewEvent("contact_updated", item.person, {"contact_id": item.person})]
+
+
+def _updated(conn, item: ContactItem) -> Contact:
+    contact = contacts_store.load_contact(conn, item.person)
+    fields = {k: v for k, v in item.set.items() if k in Contact.model_fields and k != "id"}
+    attributes = {k: v for k, v in item.set.items() if k not in Contact.model_fields}
+    return contact.model_copy(update={**fields,
+                                      "attributes": {**contact.attributes, **attributes}})

@@ -1,0 +1,70 @@
+"""How a simulation reads: a timeline per person, or one JSON object per step."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from datetime import datetime, tzinfo
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from engine.model import Journey, tile_title
+from engine.runtime.records import StepRecord, What
+
+
+def json_line(record: StepRecord) -> str:
+    return json.dumps(record.to_dict(), ensure_ascii=False)
+
+
+def _when(moment: datetime, tz: tzinfo) -> str:
+    return moment.astimezone(tz).strftime("%a %d %b %H:%M")
+
+
+def _tile(journey: Journey, tile_id: str | None) -> str:
+    tile = journey.find_tile(tile_id) if tile_id else None
+    if tile is None:
+        return tile_id or ""
+    return f"{tile_id} ({tile.name})" if tile.name else f"{tile_id} ({tile_title(tile)})"
+
+
+def describe(record: StepRecord, journey: Journey, tz: tzinfo) -> str:
+    what = record.what.value
+    if record.what in (What.SENT, What.BLOCKED) and record.channel:
+        what = f"{what} {record.channel}"
+    detail = _tile(journey, record.tile_id)
+    if record.what == What.BRANCHED:
+        detail += f": {record.branch}"
+    if record.until is not None:
+        detail += f" until {_when(record.until, tz)}"
+    if record.reason and record.what != What.SENT:
+        detail += f", {record.reason}" if record.what == What.WAITING else f": {record.reason}"
+    return f"  {_when(record.at, tz)}  {what:<13} {detail}"
+
+
+def per_person(records: list[StepRecord], journey: Journey, tz: tzinfo) -> str:
+    people: dict[str, list[StepRecord]] = defaultdict(list)
+    for record in records:
+        people[record.contact_id].append(record)
+    blocks = []
+    for person, steps in people.items():
+        lines = [person, *(describe(r, journey, tz) for r in steps)]
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
+class SimulationStep(BaseModel):
+    """One line of `waymark simulate --json` (documents the format; see the schema)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    time: str = Field(description="ISO 8601, UTC")
+    person: str
+    journey: str
+    version: int
+    tile: str | None = None
+    what: What
+    run: int | None = None
+    channel: str | None = None
+    reason: str | None = Field(default=None, description="why; for sent, the content's name")
+    branch: str | None = None
+    until: str | None = Field(default=None, description="waiting or held until (ISO 8601)")

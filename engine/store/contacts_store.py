@@ -1,0 +1,85 @@
+"""Contacts, leads and consent."""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from engine.model import Contact
+
+from . import schema as s
+from .upsert import upsert
+
+_ISO_DATETIME = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$"
+)
+_CHANNEL_FIELD = {"email": "email", "sms": "phone", "push": "push_token"}
+
+
+def normalise_attributes(attributes: dict[str, Any]) -> dict[str, Any]:
+    """Date-times become canonical UTC text, so SQL can compare them as strings."""
+    return {key: _normalise(value) for key, value in attributes.items()}
+
+
+def _normalise(value: Any) -> Any:
+    if isinstance(value, str) and _ISO_DATETIME.match(value):
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return parsed.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if isinstance(value, dict):
+        return normalise_attributes(value)
+    return value
+
+
+def save_contact(conn: Connection, contact: Contact, now: float | None = None) -> None:
+    now = now or time.time()
+    upsert(conn, s.contacts, {"id": contact.id}, {
+        "kind": contact.kind, "email": contact.email, "phone": contact.phone,
+        "push_token": contact.push_token, "timezone": contact.timezone,
+        "attributes": normalise_attributes(contact.attributes), "updated_at": now,
+    }, insert_only={"created_at": now})
+    for consent in contact.consents:
+        point = consent.contact_point or getattr(contact, _CHANNEL_FIELD[consent.channel])
+        if point:
+            upsert(conn, s.consents, {"contact_point": point, "channel": consent.channel,
+                                      "purpose": consent.purpose, "topic": consent.topic},
+                   {"status": consent.status, "updated_at": now})
+
+
+def _row_to_contact(row: Any) -> Contact:
+    return Contact(id=row.id, kind=row.kind, email=row.email, phone=row.phone,
+                   push_token=row.push_token, timezone=row.timezone,
+                   attributes=dict(row.attributes or {}))
+
+
+def load_contact(conn: Connection, contact_id: str) -> Contact | None:
+    row = conn.execute(select(s.contacts).where(s.contacts.c.id == contact_id)).first()
+    return _row_to_contact(row) if row else None
+
+
+def load_contacts(conn: Connection, contact_ids: list[str]) -> dict[str, Contact]:
+    found: dict[str, Contact] = {}
+    ids = list(dict.fromkeys(contact_ids))
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        for row in conn.execute(select(s.contacts).where(s.contacts.c.id.in_(chunk))):
+            found[row.id] = _row_to_contact(row)
+    return found
+
+
+def consents_for(conn: Connection, contact_point: str, channel: str) -> dict[tuple[str, str], str]:
+    """(purpose, topic) -> opted_in | opted_out, for one contact point on one channel."""
+    rows = conn.execute(select(s.consents.c.purpose, s.consents.c.topic, s.consents.c.status)
+                        .where(s.consents.c.contact_point == contact_point,
+                               s.consents.c.channel == channel))
+    return {(r.purpose, r.topic): r.status for r in rows}
+
+
+def set_consent(conn: Connection, contact_point: str, channel: str, purpose: str, topic: str,
+                status: str) -> None:
+    upsert(conn, s.consents, {"contact_point": contact_point, "channel": channel,
+                              "purpose": purpose, "topic": topic},
+           {"status": status, "updated_at": time.time()})

@@ -1,0 +1,36 @@
+"""Analytics counters per journey version and tile, updated with the runs they count."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from sqlalchemy import Connection, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from engine.runtime.records import CounterKey
+
+from . import schema as s
+
+
+def add_counters(conn: Connection, deltas: Counter[CounterKey]) -> None:
+    rows = [{"journey_id": j, "version": v, "tile_id": t, "metric": m, "reason": r, "value": n}
+            for (j, v, t, m, r), n in deltas.items() if n]
+    if not rows:
+        return
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(s.counters)
+    statement = statement.on_conflict_do_update(
+        index_elements=["journey_id", "version", "tile_id", "metric", "reason"],
+        set_={"value": s.counters.c.value + statement.excluded.value})
+    conn.execute(statement, rows)
+
+
+def counters_of(conn: Connection, journey_id: str, version: int | None = None
+                ) -> list[tuple[int, str, str, str, int]]:
+    """(version, tile_id, metric, reason, value) rows, ordered."""
+    c = s.counters.c
+    query = select(c.version, c.tile_id, c.metric, c.reason, c.value).where(
+        c.journey_id == journey_id).order_by(c.version, c.tile_id, c.metric, c.reason)
+    if version is not None:
+        query = query.where(c.version == version)
+    return [tuple(row) for row in conn.execute(query)]

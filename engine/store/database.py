@@ -1,0 +1,154 @@
+"""Opening a workspace database: SQLite file (WAL) by default, PostgreSQL by URL.
+
+A workspace made by a newer Waymark, or a file that is not a workspace, is refused
+with a message and never modified. An older workspace is migrated with Alembic.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from platformdirs import user_data_path
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.pool import NullPool
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+class WorkspaceError(RuntimeError):
+    """A workspace that cannot be opened, and why."""
+
+
+def default_workspace_path() -> Path:
+    return user_data_path("waymark", appauthor=False) / "default.waymark"
+
+
+def database_url(location: str | Path) -> str:
+    text = str(location)
+    if "://" in text:
+        return text
+    return f"sqlite:///{Path(text).expanduser().resolve()}"
+
+
+def describe(url: str) -> str:
+    """A location people recognise: the file path, or the URL without its password."""
+    if url.startswith("sqlite:///"):
+        return url.removeprefix("sqlite:///")
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")  # durable at every commit in WAL mode
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def create_db_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10},
+                               poolclass=NullPool if ":memory:" not in url else None)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _check_file(path: Path, create: bool) -> None:
+    if not path.exists():
+        if not create:
+            raise WorkspaceError(f"no workspace at {path}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return
+    with path.open("rb") as handle:
+        header = handle.read(16)
+    if header and header != SQLITE_HEADER:
+        raise WorkspaceError(f"{path} is not a Waymark workspace (not an SQLite file, or "
+                             "corrupted); it was left untouched")
+
+
+def _alembic_config(connection) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    return ScriptDirectory(str(MIGRATIONS)).get_current_head()
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    with engine.begin() as connection:
+        command.upgrade(_alembic_config(connection), revision)
+
+
+def _read_revision(engine: Engine) -> tuple[str | None, set[str]]:
+    with engine.connect() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+        return current, set(inspect(connection).get_table_names())
+
+
+def _read_sqlite_revision(path: Path) -> tuple[str | None, set[str]]:
+    """Read-only, before any PRAGMA (switching to WAL would already change the file)."""
+    if not path.exists():
+        return None, set()
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        current = None
+        if "alembic_version" in tables:
+            row = db.execute("SELECT version_num FROM alembic_version").fetchone()
+            current = row[0] if row else None
+        return current, tables
+    finally:
+        db.close()
+
+
+def _check_revision(current: str | None, tables: set[str], location: str) -> None:
+    known = {rev.revision for rev in ScriptDirectory(str(MIGRATIONS)).walk_revisions()}
+    if current is None and tables:
+        raise WorkspaceError(f"{location} holds a database that is not a Waymark workspace; "
+                             "it was left untouched")
+    if current is not None and current not in known:
+        raise WorkspaceError(f"{location} was made by a newer Waymark (schema {current}); "
+                             "upgrade Waymark to open it. It was left untouched")
+
+
+def open_database(location: str | Path, *, create: bool = True) -> Engine:
+    url = database_url(location)
+    sqlite_file = url.startswith("sqlite:///") and ":memory:" not in url
+    try:
+        if sqlite_file:
+            path = Path(url.removeprefix("sqlite:///"))
+            _check_file(path, create)
+            current, tables = _read_sqlite_revision(path)
+            _check_revision(current, tables, describe(url))
+    except sqlite3.DatabaseError as exc:
+        raise WorkspaceError(f"{describe(url)} is not a Waymark workspace ({exc}); "
+                             "it was left untouched") from None
+    engine = create_db_engine(url)
+    try:
+        if not sqlite_file:
+            current, tables = _read_revision(engine)
+            _check_revision(current, tables, describe(url))
+        if current != head_revision():
+            upgrade(engine)
+    except (DatabaseError, OperationalError) as exc:
+        engine.dispose()
+        raise WorkspaceError(f"{describe(url)} cannot be opened as a workspace: "
+                             f"{exc.orig or exc}") from None
+    except WorkspaceError:
+        engine.dispose()
+        raise
+    return engine

@@ -1,0 +1,91 @@
+"""Journeys (the editable draft) and their published versions (immutable snapshots)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from sqlalchemy import Connection, delete, func, select, update
+
+from engine.model import Bundle, Journey, load_journey, to_data
+
+from . import schema as s
+from .upsert import upsert
+
+ACTIVE_STATES = ("live", "paused")
+
+
+def save_draft(conn: Connection, journey: Journey) -> None:
+    now = time.time()
+    upsert(conn, s.journeys, {"id": journey.id},
+           {"name": journey.name, "draft": to_data(journey), "updated_at": now},
+           insert_only={"created_at": now})
+
+
+def load_draft(conn: Connection, journey_id: str) -> Journey | None:
+    row = conn.execute(select(s.journeys.c.draft).where(s.journeys.c.id == journey_id)).first()
+    return load_journey(row.draft, source=f"journey {journey_id}") if row else None
+
+
+def journey_rows(conn: Connection) -> list[Any]:
+    return list(conn.execute(select(s.journeys.c.id, s.journeys.c.name,
+                                    s.journeys.c.updated_at).order_by(s.journeys.c.name)))
+
+
+def delete_journey(conn: Connection, journey_id: str) -> None:
+    conn.execute(delete(s.journeys).where(s.journeys.c.id == journey_id))
+
+
+def rename_journey(conn: Connection, journey_id: str, name: str) -> None:
+    """Renaming touches the draft and every version's snapshot; it makes no version."""
+    draft = load_draft(conn, journey_id)
+    if draft is not None:
+        draft.name = name
+        save_draft(conn, draft)
+    for row in version_rows(conn, journey_id):
+        snapshot = dict(row.snapshot)
+        snapshot["journey"] = {**snapshot["journey"], "name": name}
+        conn.execute(update(s.journey_versions).where(
+            s.journey_versions.c.journey_id == journey_id,
+            s.journey_versions.c.version == row.version).values(snapshot=snapshot))
+
+
+def version_rows(conn: Connection, journey_id: str | None = None,
+                 states: tuple[str, ...] | None = None) -> list[Any]:
+    query = select(s.journey_versions).order_by(s.journey_versions.c.journey_id,
+                                                s.journey_versions.c.version)
+    if journey_id is not None:
+        query = query.where(s.journey_versions.c.journey_id == journey_id)
+    if states is not None:
+        query = query.where(s.journey_versions.c.state.in_(states))
+    return list(conn.execute(query))
+
+
+def latest_version(conn: Connection, journey_id: str) -> Any:
+    return conn.execute(select(s.journey_versions).where(
+        s.journey_versions.c.journey_id == journey_id).order_by(
+        s.journey_versions.c.version.desc()).limit(1)).first()
+
+
+def next_version_number(conn: Connection, journey_id: str) -> int:
+    current = conn.execute(select(func.max(s.journey_versions.c.version)).where(
+        s.journey_versions.c.journey_id == journey_id)).scalar()
+    return (current or 0) + 1
+
+
+def insert_version(conn: Connection, journey_id: str, version: int, snapshot: Bundle,
+                   seed: int, now: float, next_start_at: float | None) -> None:
+    conn.execute(s.journey_versions.insert().values(
+        journey_id=journey_id, version=version, snapshot=to_data(snapshot), state="live",
+        accepting=True, published_at=now, seed=seed, next_start_at=next_start_at))
+
+
+def set_version(conn: Connection, journey_id: str, version: int, **values: Any) -> None:
+    conn.execute(update(s.journey_versions).where(
+        s.journey_versions.c.journey_id == journey_id,
+        s.journey_versions.c.version == version).values(**values))
+
+
+def stop_accepting(conn: Connection, journey_id: str) -> None:
+    conn.execute(update(s.journey_versions).where(
+        s.journey_versions.c.journey_id == journey_id).values(accepting=False))

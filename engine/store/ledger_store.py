@@ -1,0 +1,77 @@
+"""The delivery ledger: one row per (run, message tile), written with the run's move."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, and_, bindparam, func, select, update
+
+from engine.runtime.records import SendOrder
+
+from . import schema as s
+from .upsert import upsert
+
+SENDING = "sending"
+CAP_STATUSES = ("pending", SENDING, "sent", "delivered")
+
+
+def message_id_for(run_id: int, tile_id: str) -> str:
+    """Stable across retries and restarts: a re-sent message keeps its Message-ID."""
+    return f"<r{run_id}.{tile_id}@waymark.local>"
+
+
+def write_order(conn: Connection, order: SendOrder, run: Any, now: float) -> None:
+    """Insert or update the ledger row of (run, tile) — a held message may later go."""
+    upsert(conn, s.ledger, {"run_id": order.run_id, "tile_id": order.tile_id}, {
+        "channel": order.channel, "contact_point": order.contact_point,
+        "content_id": order.content_id, "purpose": order.purpose, "status": order.status,
+        "reason": order.reason, "next_attempt_at": now if order.status == "pending" else None,
+    }, insert_only={
+        "journey_id": run.journey_id, "version": run.version, "contact_id": run.contact_id,
+        "message_id": message_id_for(order.run_id, order.tile_id), "created_at": now,
+        "attempts": 0, "possibly_duplicate": False,
+    })
+
+
+def cap_count(conn: Connection, contact_point: str, channel: str, since: float) -> int:
+    """Commercial messages to one contact point on one channel since a time, all journeys."""
+    return conn.execute(select(func.count()).select_from(s.ledger).where(
+        s.ledger.c.contact_point == contact_point, s.ledger.c.channel == channel,
+        s.ledger.c.created_at >= since, s.ledger.c.purpose == "commercial",
+        s.ledger.c.status.in_(CAP_STATUSES))).scalar_one()
+
+
+def due_deliveries(conn: Connection, now: float, limit: int) -> list[Any]:
+    return list(conn.execute(select(s.ledger).where(
+        s.ledger.c.status == "pending", s.ledger.c.next_attempt_at <= now)
+        .order_by(s.ledger.c.next_attempt_at, s.ledger.c.id).limit(limit)))
+
+
+def next_delivery_at(conn: Connection) -> float | None:
+    return conn.execute(select(func.min(s.ledger.c.next_attempt_at)).where(
+        s.ledger.c.status == "pending")).scalar()
+
+
+def interrupted_sends(conn: Connection) -> list[Any]:
+    """Rows a crash left between 'handing to the channel' and 'the channel answered'."""
+    return list(conn.execute(select(s.ledger).where(s.ledger.c.status == SENDING)))
+
+
+def mark(conn: Connection, ledger_id: int, **values: Any) -> None:
+    conn.execute(update(s.ledger).where(s.ledger.c.id == ledger_id).values(**values))
+
+
+def mark_many(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(update(s.ledger).where(s.ledger.c.id == bindparam("_id")), rows)
+
+
+def by_message_id(conn: Connection, message_id: str) -> Any:
+    return conn.execute(select(s.ledger).where(s.ledger.c.message_id == message_id)).first()
+
+
+def rows_for(conn: Connection, journey_id: str | None = None, limit: int = 200) -> list[Any]:
+    query = select(s.ledger).order_by(s.ledger.c.id.desc()).limit(limit)
+    if journey_id:
+        query = query.where(and_(s.ledger.c.journey_id == journey_id))
+    return list(conn.execute(query))

@@ -1,0 +1,264 @@
+"""The engine's public API for a workspace: what the studio and the CLI call.
+
+A workspace is one SQLite file (or a PostgreSQL database) holding contacts, triggers,
+content, segments, journeys and their versions, runs, events and the delivery ledger.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from platformdirs import user_data_path
+from sqlalchemy import Engine
+
+from engine.model import (
+    Bundle,
+    Catalog,
+    Contact,
+    Content,
+    Journey,
+    JourneyType,
+    LifecycleState,
+    RecordTable,
+    Segment,
+    TriggerDefinition,
+    TriggerTile,
+    bundle_from_data,
+    to_data,
+)
+from engine.model.references import collect_bundle
+from engine.runtime import lifecycle
+from engine.runtime.clock import Clock, SystemClock
+from engine.store import catalog_store, contacts_store, journeys_store
+from engine.store.database import database_url, default_workspace_path, describe, open_database
+from engine.store.times import from_ts
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    version: int
+    state: str
+    accepting: bool
+    published_at: datetime
+    ended_at: datetime | None
+
+
+@dataclass(frozen=True)
+class JourneyInfo:
+    id: str
+    name: str
+    state: str  # draft | live | paused | stopped | completed
+    version: int | None  # the newest published version
+    changed_since_publish: bool
+
+
+class JourneyNotFound(KeyError):
+    pass
+
+
+class Workspace:
+    def __init__(self, db: Engine, location: str, clock: Clock | None = None) -> None:
+        self.db = db
+        self.location = location
+        self.clock = clock or SystemClock()
+
+    @classmethod
+    def open(cls, location: str | Path | None = None, *, create: bool = True,
+             clock: Clock | None = None) -> Workspace:
+        location = location or default_workspace_path()
+        db = open_database(location, create=create)
+        return cls(db, describe(database_url(location)), clock)
+
+    def close(self) -> None:
+        self.db.dispose()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    @property
+    def outbox_dir(self) -> Path:
+        """Beside an SQLite workspace (`shop.waymark` → `shop-outbox/`), else in user data."""
+        if self.db.dialect.name == "sqlite":
+            path = Path(self.location)
+            return path.with_name(f"{path.stem}-outbox")
+        return user_data_path("waymark", appauthor=False) / "outbox"
+
+    # --- catalog ---------------------------------------------------------------------
+
+    def catalog(self) -> Catalog:
+        with self.db.connect() as conn:
+            return catalog_store.load_catalog(conn)
+
+    def save_trigger(self, trigger: TriggerDefinition) -> None:
+        with self.db.begin() as conn:
+            catalog_store.save_trigger(conn, trigger)
+
+    def save_content(self, content: Content) -> None:
+        with self.db.begin() as conn:
+            catalog_store.save_content(conn, content)
+
+    def save_segment(self, segment: Segment) -> None:
+        with self.db.begin() as conn:
+            catalog_store.save_segment(conn, segment)
+
+    def save_record_table(self, table: RecordTable) -> None:
+        with self.db.begin() as conn:
+            catalog_store.save_record_table(conn, table)
+
+    def save_contact(self, contact: Contact) -> None:
+        with self.db.begin() as conn:
+            contacts_store.save_contact(conn, contact)
+
+    def contact(self, contact_id: str) -> Contact | None:
+        with self.db.connect() as conn:
+            return contacts_store.load_contact(conn, contact_id)
+
+    # --- journeys --------------------------------------------------------------------
+
+    def journeys(self) -> list[JourneyInfo]:
+        with self.db.connect() as conn:
+            rows = journeys_store.journey_rows(conn)
+            return [self._info(conn, row.id, row.name) for row in rows]
+
+    def journey_info(self, journey_id: str) -> JourneyInfo:
+        with self.db.connect() as conn:
+            draft = journeys_store.load_draft(conn, journey_id)
+            if draft is None:
+                raise JourneyNotFound(journey_id)
+            return self._info(conn, journey_id, draft.name)
+
+    def _info(self, conn, journey_id: str, name: str) -> JourneyInfo:
+        latest = journeys_store.latest_version(conn, journey_id)
+        if latest is None:
+            return JourneyInfo(journey_id, name, "draft", None, True)
+        draft = journeys_store.load_draft(conn, journey_id)
+        published = bundle_from_data(latest.snapshot).journey
+        changed = _design(draft) != _design(published)
+        return JourneyInfo(journey_id, name, latest.state, latest.version, changed)
+
+    def load_journey(self, journey_id: str) -> Journey:
+        with self.db.connect() as conn:
+            journey = journeys_store.load_draft(conn, journey_id)
+        if journey is None:
+            raise JourneyNotFound(journey_id)
+        return journey
+
+    def save_journey(self, journey: Journey) -> None:
+        with self.db.begin() as conn:
+            journeys_store.save_draft(conn, journey)
+
+    def new_journey(self, name: str, journey_type: JourneyType = JourneyType.TRIGGER) -> Journey:
+        with self.db.begin() as conn:
+            taken = {row.id for row in journeys_store.journey_rows(conn)}
+            journey = Journey(id=_free_id(_slug(name), taken), name=name, type=journey_type,
+                              tiles=[TriggerTile(id="start", name="Start", x=40, y=200)])
+            journeys_store.save_draft(conn, journey)
+        return journey
+
+    def duplicate_journey(self, journey_id: str, name: str | None = None) -> Journey:
+        original = self.load_journey(journey_id)
+        with self.db.begin() as conn:
+            taken = {row.id for row in journeys_store.journey_rows(conn)}
+            copy = original.model_copy(deep=True, update={
+                "name": name or f"{original.name} (copy)"[:150],
+                "state": LifecycleState.DRAFT})
+            copy.id = _free_id(f"{journey_id}-copy", taken)
+            journeys_store.save_draft(conn, copy)
+        return copy
+
+    def rename_journey(self, journey_id: str, name: str) -> None:
+        self.load_journey(journey_id)
+        with self.db.begin() as conn:
+            journeys_store.rename_journey(conn, journey_id, name)
+
+    def delete_journey(self, journey_id: str) -> None:
+        with self.db.begin() as conn:
+            if journeys_store.version_rows(conn, journey_id):
+                raise lifecycle.LifecycleError(
+                    f"{journey_id!r} has been published; stop it instead of deleting it")
+            journeys_store.delete_journey(conn, journey_id)
+
+    # --- bundles ---------------------------------------------------------------------
+
+    def import_bundle(self, bundle: Bundle) -> Journey:
+        """Write a bundle's journey (as a draft) and what it references, all or nothing."""
+        journey = bundle.journey.model_copy(update={"state": LifecycleState.DRAFT})
+        with self.db.begin() as conn:
+            catalog_store.save_contact_attributes(conn, bundle.contact_attributes)
+            for table in bundle.record_tables:
+                catalog_store.save_record_table(conn, table)
+            for trigger in bundle.triggers:
+                catalog_store.save_trigger(conn, trigger)
+            for item in bundle.content:
+                catalog_store.save_content(conn, item)
+            for segment in bundle.segments:
+                catalog_store.save_segment(conn, segment)
+            journeys_store.save_draft(conn, journey)
+        return journey
+
+    def export_bundle(self, journey_id: str) -> Bundle:
+        """The draft with what it references; a bundle is a design, so its state is draft."""
+        journey = self.load_journey(journey_id).model_copy(
+            update={"state": LifecycleState.DRAFT})
+        return collect_bundle(journey, self.catalog())
+
+    # --- lifecycle -------------------------------------------------------------------
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def publish(self, journey_id: str, seed: int | None = None) -> lifecycle.PublishResult:
+        with self.db.begin() as conn:
+            return lifecycle.publish(conn, journey_id, self.now(), seed)
+
+    def pause(self, journey_id: str) -> int:
+        with self.db.begin() as conn:
+            return lifecycle.pause(conn, journey_id, self.now())
+
+    def resume(self, journey_id: str) -> int:
+        with self.db.begin() as conn:
+            return lifecycle.resume(conn, journey_id, self.now())
+
+    def stop(self, journey_id: str, version: int | None = None) -> list[int]:
+        with self.db.begin() as conn:
+            return lifecycle.stop(conn, journey_id, self.now(), version)
+
+    def versions(self, journey_id: str) -> list[VersionInfo]:
+        with self.db.connect() as conn:
+            rows = journeys_store.version_rows(conn, journey_id)
+        return [VersionInfo(r.version, r.state, r.accepting, from_ts(r.published_at),
+                            from_ts(r.ended_at)) for r in rows]
+
+    def load_version(self, journey_id: str, version: int) -> Bundle:
+        with self.db.connect() as conn:
+            rows = [r for r in journeys_store.version_rows(conn, journey_id)
+                    if r.version == version]
+        if not rows:
+            raise JourneyNotFound(f"{journey_id} v{version}")
+        return bundle_from_data(rows[0].snapshot, f"{journey_id} v{version}")
+
+
+def _design(journey: Journey | None) -> dict:
+    """The parts of a journey a publish captures (not its lifecycle state)."""
+    data = to_data(journey) if journey else {}
+    data.pop("state", None)
+    return data
+
+
+def _slug(name: str) -> str:
+    slug = "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-")
+    return "-".join(filter(None, slug.split("-")))[:48] or "journey"
+
+
+def _free_id(base: str, taken: set[str]) -> str:
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
