@@ -13,6 +13,7 @@ from pathlib import Path
 from platformdirs import user_data_path
 from sqlalchemy import Engine
 
+from engine.delivery.settings import DeliverySettings
 from engine.model import (
     Bundle,
     Catalog,
@@ -31,7 +32,7 @@ from engine.model import (
 from engine.model.references import collect_bundle
 from engine.runtime import lifecycle
 from engine.runtime.clock import Clock, SystemClock
-from engine.store import catalog_store, contacts_store, journeys_store
+from engine.store import catalog_store, contacts_store, journeys_store, meta_store, settings_store
 from engine.store.database import database_url, default_workspace_path, describe, open_database
 from engine.store.times import from_ts
 
@@ -109,6 +110,16 @@ class Workspace:
     def save_record_table(self, table: RecordTable) -> None:
         with self.db.begin() as conn:
             catalog_store.save_record_table(conn, table)
+
+    def delivery_settings(self) -> DeliverySettings:
+        with self.db.begin() as conn:
+            return settings_store.load_delivery_settings(conn)
+
+    def save_delivery_settings(self, settings: DeliverySettings) -> None:
+        """Saved settings reach a running engine within its heartbeat."""
+        with self.db.begin() as conn:
+            settings_store.save_delivery_settings(conn, settings)
+            meta_store.bump_versions(conn)
 
     def save_contact(self, contact: Contact) -> None:
         with self.db.begin() as conn:

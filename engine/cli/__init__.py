@@ -12,10 +12,20 @@ from collections.abc import Sequence
 
 from engine import __version__
 
-from . import bundle_cmds, journeys_cmd, schema_cmd, serve_cmd, simulate_cmd, validate_cmd
+from . import (
+    bundle_cmds,
+    journeys_cmd,
+    outbox_cmd,
+    preview_cmd,
+    schema_cmd,
+    serve_cmd,
+    simulate_cmd,
+    stats_cmd,
+    validate_cmd,
+)
 
 COMMAND_MODULES = [validate_cmd, bundle_cmds, journeys_cmd, simulate_cmd, serve_cmd,
-                   schema_cmd]
+                   stats_cmd, preview_cmd, outbox_cmd, schema_cmd]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -14,20 +14,20 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from engine.delivery import SendDecision
 from engine.model import Contact
 from engine.store import contacts_store, counters_store, ledger_store, runs_store, schema
 from engine.store.segments_sql import is_member
 from engine.store.split_store import take_arm
 from engine.store.times import to_ts
 
-from .records import RunState, StepOutcome, StepRecord
+from .records import RunState, SendOrder, StepOutcome, StepRecord
 from .send_policy import SendPolicy
-from .step import SendDecision
 from .version import PublishedVersion
 
 
 class Batch:
-    def __init__(self, conn: Connection, now: datetime, send_policy: SendPolicy) -> None:
+    def __init__(self, conn: Connection, now: datetime, send_policy: SendPolicy | None) -> None:
         self.conn = conn
         self.now = now
         self.send_policy = send_policy
@@ -61,6 +61,10 @@ class Batch:
                       contact: Contact | None) -> SendDecision:
         return self.send_policy.decide(self.conn, version, run, tile, contact, self.now)
 
+    def compose(self, version: PublishedVersion, run: RunState, tile: Any,
+                contact: Contact | None, recipient: str) -> dict[str, Any]:
+        return self.send_policy.compose(version, run, tile, contact, recipient, self.now)
+
     def take_count_arm(self, version: PublishedVersion, tile: Any) -> str | None:
         return take_arm(self.conn, version.journey_id, version.version, tile)
 
@@ -84,10 +88,11 @@ class Batch:
         runs.update({r.id: r for r in self.runs.values() if r.contact_id == contact_id})
         return [r for r in runs.values() if r.in_flight]
 
+    def place(self, order: SendOrder) -> None:
+        ledger_store.write_order(self.conn, order, self.runs[order.run_id], to_ts(self.now))
+
     def apply(self, outcome: StepOutcome) -> None:
-        """Ledger rows now (so caps see them), records and counters at flush."""
-        for order in outcome.sends:
-            ledger_store.write_order(self.conn, order, self.runs[order.run_id], to_ts(self.now))
+        """Records and counters, written at flush with the runs."""
         self.records += outcome.records
         self.counters.update(outcome.counters)
 

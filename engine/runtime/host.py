@@ -21,6 +21,7 @@ from engine.store.lock import EngineLock
 from engine.workspace import Workspace
 
 from .clock import Clock, SystemClock
+from .deliverer import Deliverer
 from .records import StepRecord
 from .runtime import Runtime
 
@@ -37,13 +38,11 @@ def wake_host(host_id: str) -> None:
 
 
 class EngineHost:
-    def __init__(self, workspace: Workspace, *, clock: Clock | None = None,
-                 deliverer_factory: Callable[[Runtime], object] | None = None) -> None:
+    def __init__(self, workspace: Workspace, *, clock: Clock | None = None) -> None:
         self.workspace = workspace
         self.clock = clock or SystemClock()
         self.id = uuid.uuid4().hex
         self.runtime: Runtime | None = None
-        self._deliverer_factory = deliverer_factory
         self._lock = EngineLock(workspace.db, workspace.location)
         self._wake = threading.Event()
         self._stopping = threading.Event()
@@ -61,8 +60,7 @@ class EngineHost:
         self.runtime = Runtime(self.workspace.db, self.clock)
         for listener in self.listeners:
             self.runtime.subscribe(listener)
-        if self._deliverer_factory is not None:
-            self.runtime.deliverer = self._deliverer_factory(self.runtime)
+        self._new_deliverer().recover()
         _HOSTS[self.id] = self
         self._scheduler.start()
         self._scheduler.add_job("engine.runtime.host:wake_host", "interval", args=[self.id],
@@ -79,6 +77,8 @@ class EngineHost:
             self._thread.join(timeout)
         if self._scheduler.running:
             self._scheduler.shutdown(wait=False)
+        if self.runtime is not None and self.runtime.deliverer is not None:
+            self.runtime.deliverer.close()
         _HOSTS.pop(self.id, None)
         self._lock.release()
 
@@ -110,12 +110,22 @@ class EngineHost:
             self.wake()  # deliveries raise interaction events to process
         self._schedule(runtime.next_due())
 
+    def _new_deliverer(self) -> Deliverer:
+        if self.runtime.deliverer is not None:
+            self.runtime.deliverer.close()
+        self.runtime.deliverer = Deliverer(self.workspace.db, self.clock, self.runtime.settings,
+                                           self.workspace.outbox_dir)
+        return self.runtime.deliverer
+
     def _reload_if_changed(self) -> None:
         with self.workspace.db.connect() as conn:
             seen = meta_store.versions_changed(conn)
         if seen != self._versions_seen:
             self._versions_seen = seen
+            settings = self.runtime.settings
             self.runtime.reload_versions()
+            if self.runtime.settings != settings:
+                self._new_deliverer()
 
     def _schedule(self, due: datetime | None) -> None:
         if due is None:

@@ -24,7 +24,7 @@ from engine.validation import ValidationProblem, has_errors, validate
 from .batch import Batch
 from .records import RunStatus, StepRecord, What
 from .schedules import next_start
-from .send_policy import ContactPointPolicy, SendPolicy
+from .send_policy import SendPolicy
 from .step import end_run
 from .version import PublishedVersion, version_from_row
 
@@ -105,7 +105,7 @@ def stop(conn: Connection, journey_id: str, now: datetime, version: int | None =
                              + (f" {version}" if version is not None else ""))
     for row in rows:
         end_version_runs(conn, version_from_row(row), now, STOPPED,
-                         send_policy or ContactPointPolicy(), emit)
+                         send_policy, emit)
         journeys_store.set_version(conn, journey_id, row.version, state="stopped",
                                    accepting=False, ended_at=to_ts(now))
     if not journeys_store.version_rows(conn, journey_id, journeys_store.ACTIVE_STATES):
@@ -115,7 +115,7 @@ def stop(conn: Connection, journey_id: str, now: datetime, version: int | None =
 
 
 def end_version_runs(conn: Connection, version: PublishedVersion, now: datetime, reason: str,
-                     send_policy: SendPolicy,
+                     send_policy: SendPolicy | None,
                      emit: Callable[[list[StepRecord]], None] | None = None) -> int:
     batch = Batch(conn, now, send_policy)
     runs = batch.track(runs_store.in_flight_runs_of_version(conn, *version.key))

@@ -95,8 +95,9 @@ class SendOrder:
     content_id: str
     contact_point: str | None
     purpose: str
-    status: str  # pending | blocked | held
+    status: str  # pending | blocked | held | failed
     reason: str | None = None
+    payload: dict[str, Any] | None = None  # the composed message, for pending ones
 
 
 # (journey_id, version, tile_id, metric, reason) -> amount
@@ -106,10 +107,4 @@ CounterKey = tuple[str, int, str, str, str]
 @dataclass
 class StepOutcome:
     records: list[StepRecord] = field(default_factory=list)
-    sends: list[SendOrder] = field(default_factory=list)
     counters: Counter[CounterKey] = field(default_factory=Counter)
-
-    def merge(self, other: StepOutcome) -> None:
-        self.records += other.records
-        self.sends += other.sends
-        self.counters.update(other.counters)

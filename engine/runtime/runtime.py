@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
-from engine.store import events_store, journeys_store, ledger_store, runs_store
+from engine.store import events_store, journeys_store, ledger_store, runs_store, settings_store
 from engine.store.times import from_ts, to_ts
 
 from .audience import AudienceEntry
@@ -22,7 +22,7 @@ from .clock import Clock
 from .dispatcher import Dispatcher, EventView
 from .housekeeping import Housekeeping
 from .records import StepRecord
-from .send_policy import ContactPointPolicy, SendPolicy
+from .send_policy import RulesPolicy, SendPolicy
 from .step import advance
 from .version import PublishedVersion, version_from_row
 
@@ -35,7 +35,8 @@ class Runtime:
                  batch_size: int = 500) -> None:
         self.db = db
         self.clock = clock
-        self.send_policy = send_policy or ContactPointPolicy()
+        self._fixed_policy = send_policy
+        self.send_policy: SendPolicy | None = send_policy
         self.batch_size = batch_size
         self.versions: dict[tuple[str, int], PublishedVersion] = {}
         self._listeners: list[Listener] = []
@@ -55,9 +56,11 @@ class Runtime:
     # --- versions --------------------------------------------------------------------
 
     def reload_versions(self) -> None:
-        """Read the live and paused versions (after a publish, pause, resume or stop)."""
-        with self.db.connect() as conn:
+        """Read the live and paused versions and the delivery settings (after a change)."""
+        with self.db.begin() as conn:
             rows = journeys_store.version_rows(conn, states=journeys_store.ACTIVE_STATES)
+            self.settings = settings_store.load_delivery_settings(conn)
+        self.send_policy = self._fixed_policy or RulesPolicy(self.settings)
         self.versions = {(r.journey_id, r.version): version_from_row(r) for r in rows}
 
     def _batch(self, conn) -> Batch:

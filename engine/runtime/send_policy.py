@@ -1,53 +1,91 @@
-"""Whether a message may go now: the contact point, then the send rules.
+"""Whether a message may go now, and what exactly goes: the runtime's side of delivery.
 
-The runtime asks this immediately before each send, inside the transaction that will
-record the answer, so frequency caps count every message already in the ledger.
+The runtime asks immediately before each send, inside the transaction that will record
+the answer, so frequency caps count every message already in the ledger (this batch's
+too). The rules themselves are `engine.delivery`'s pure functions; this module gives them
+the store's history and composes the message that the ledger row will carry.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy import Connection
 
-from engine.model import Contact, resolve_path
-from engine.model.conditions import MISSING
+from engine.delivery import (
+    DeliverySettings,
+    MessageRef,
+    RecentSends,
+    RenderContext,
+    RenderError,
+    SendDecision,
+    SendRequest,
+    cap_windows,
+    compose_message,
+    decide,
+)
+from engine.model import Channel, Contact
+from engine.store import contacts_store, ledger_store
 
 from .records import RunState
-from .step import SendDecision
 from .version import PublishedVersion
-
-NO_POINT_REASON = {"email": "no email address", "sms": "no phone number",
-                   "push": "no push token"}
-FALLBACK = {"email": "contactpoint_email", "sms": "contactpoint_phone"}
 
 
 class SendPolicy(Protocol):
     def decide(self, conn: Connection, version: PublishedVersion, run: RunState, tile: Any,
                contact: Contact | None, now: datetime) -> SendDecision: ...
 
-
-def contact_point(tile: Any, run: RunState, contact: Contact | None) -> str | None:
-    """The address the tile sends to, falling back to the trigger's contact point."""
-    point = tile.contact_point()
-    source, _, field = point.partition(".")
-    if source == "contact":
-        value = getattr(contact, field, None) if contact else None
-    else:
-        found = resolve_path(run.trigger_data, field)
-        value = None if found is MISSING else found
-    if not value and tile.kind in FALLBACK:
-        value = run.trigger_data.get(FALLBACK[tile.kind])
-    return str(value) if value else None
+    def compose(self, version: PublishedVersion, run: RunState, tile: Any,
+                contact: Contact | None, recipient: str, now: datetime
+                ) -> dict[str, Any]: ...
 
 
-class ContactPointPolicy:
-    """The least a send needs: somewhere to send it. Rules come on top of this."""
+class StoreHistory:
+    """Consent and recent sends for one contact point, read from the workspace."""
+
+    def __init__(self, conn: Connection, now: datetime, settings: DeliverySettings) -> None:
+        self.conn, self.now, self.settings = conn, now, settings
+
+    def consents(self, contact_point: str, channel: Channel) -> Mapping[tuple[str, str], str]:
+        return contacts_store.consents_for(self.conn, contact_point, channel)
+
+    def recent_sends(self, contact_point: str, channel: Channel) -> RecentSends:
+        spans = cap_windows(self.settings.for_channel(channel).cap)
+        counts = {name: ledger_store.cap_count(self.conn, contact_point, channel,
+                                               (self.now - span).timestamp())
+                  for name, span in spans.items()}
+        return RecentSends(**counts)
+
+
+class RulesPolicy:
+    """Expiry, contact point, consent, quiet hours and frequency caps, as configured."""
+
+    def __init__(self, settings: DeliverySettings) -> None:
+        self.settings = settings
 
     def decide(self, conn: Connection, version: PublishedVersion, run: RunState, tile: Any,
                contact: Contact | None, now: datetime) -> SendDecision:
-        point = contact_point(tile, run, contact)
-        if point is None:
-            return SendDecision("block", reason=NO_POINT_REASON[tile.kind])
-        return SendDecision("send", contact_point=point)
+        content = version.catalog.content[tile.content]
+        request = SendRequest.for_tile(tile, content, version.journey, _contact_data(contact),
+                                       run.trigger_data, now)
+        return decide(request, self.settings, StoreHistory(conn, now, self.settings))
+
+    def compose(self, version: PublishedVersion, run: RunState, tile: Any,
+                contact: Contact | None, recipient: str, now: datetime) -> dict[str, Any]:
+        """The rendered message for the ledger row; RenderError when a template fails."""
+        content = version.catalog.content[tile.content]
+        context = RenderContext.of(_contact_data(contact), run.trigger_data,
+                                   version.journey_id, version.name, version.version)
+        ref = MessageRef(version.journey_id, version.version, tile.id, run.id, run.contact_id)
+        message = compose_message(content, context, ref=ref, recipient=recipient,
+                                  settings=self.settings, now=now)
+        return message.to_payload()
+
+
+def _contact_data(contact: Contact | None) -> dict[str, Any]:
+    return contact.as_condition_data() if contact else {}
+
+
+__all__ = ["RenderError", "RulesPolicy", "SendPolicy", "StoreHistory"]

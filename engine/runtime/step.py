@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from engine.delivery import RenderError, SendDecision, Verdict
 from engine.model import (
     ConditionContext,
     Contact,
@@ -31,14 +32,6 @@ MAX_RUN_AGE = timedelta(days=365)
 PAUSED = "journey paused"
 
 
-@dataclass(frozen=True)
-class SendDecision:
-    action: str  # send | block | hold
-    contact_point: str | None = None
-    reason: str | None = None
-    until: datetime | None = None
-
-
 class StepContext(Protocol):
     now: datetime
 
@@ -50,7 +43,13 @@ class StepContext(Protocol):
     def send_decision(self, version: PublishedVersion, run: RunState, tile: Any,
                       contact: Contact | None) -> SendDecision: ...
 
+    def compose(self, version: PublishedVersion, run: RunState, tile: Any,
+                contact: Contact | None, recipient: str) -> dict[str, Any]: ...
+
     def take_count_arm(self, version: PublishedVersion, tile: Any) -> str | None: ...
+
+    def place(self, order: SendOrder) -> None:
+        """Put a message in the ledger now, so the next decision (a cap) counts it."""
 
 
 @dataclass(frozen=True)
@@ -193,21 +192,32 @@ def _message(mover: _Mover, tile: Any) -> None:
         mover.hold(PAUSED, None)
         return
     content = mover.version.catalog.content[tile.content]
-    decision = mover.ctx.send_decision(mover.version, mover.run, tile, mover.contact())
+    contact = mover.contact()
+    decision = mover.ctx.send_decision(mover.version, mover.run, tile, contact)
     order = SendOrder(run_id=mover.run.id, tile_id=tile.id, channel=tile.kind,
-                      content_id=content.id, contact_point=decision.contact_point,
-                      purpose=content.purpose.value, status="pending", reason=decision.reason)
-    if decision.action == "hold":
-        mover.out.sends.append(_with(order, status="held"))
-        mover.hold(decision.reason or "held", decision.until)
+                      content_id=content.id, contact_point=decision.recipient,
+                      purpose=content.purpose.value, status="pending",
+                      reason=decision.reason or None)
+    if decision.verdict == Verdict.HOLD:
+        mover.ctx.place(_with(order, status="held"))
+        mover.hold(decision.reason or "held", decision.hold_until)
         return
-    if decision.action == "block":
-        mover.out.sends.append(_with(order, status="blocked"))
-        mover.count("blocked", reason=decision.reason or "blocked")
-        mover.record(What.BLOCKED, channel=tile.kind, reason=decision.reason)
+    if decision.verdict == Verdict.SEND:
+        try:
+            payload = mover.ctx.compose(mover.version, mover.run, tile, contact,
+                                        decision.recipient)
+        except RenderError as error:
+            order = _with(order, status="failed", reason=f"could not render: {error.reason}")
+        else:
+            mover.ctx.place(_with(order, payload=payload))
+            mover.record(What.SENT, channel=tile.kind, reason=content.name)
+            mover.leave("next")
+            return
     else:
-        mover.out.sends.append(order)
-        mover.record(What.SENT, channel=tile.kind, reason=content.name)
+        order = _with(order, status="blocked")
+    mover.ctx.place(order)
+    mover.count("blocked", reason=order.reason or "blocked")
+    mover.record(What.BLOCKED, channel=tile.kind, reason=order.reason)
     mover.leave("next")
 
 

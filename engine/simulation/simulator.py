@@ -18,6 +18,7 @@ from sqlalchemy import select
 from engine.model import Bundle, Contact, interaction_trigger_name
 from engine.runtime.changes import RecordError, change_contact, change_record
 from engine.runtime.clock import SimulatedClock
+from engine.runtime.deliverer import Deliverer
 from engine.runtime.events import trigger_event
 from engine.runtime.records import StepRecord
 from engine.runtime.runtime import Runtime
@@ -68,7 +69,12 @@ class Simulator:
             self._prepare(workspace)
             runtime = Runtime(workspace.db, self.clock)
             runtime.subscribe(self._collect)
-            self._drive(workspace, runtime)
+            runtime.deliverer = Deliverer(workspace.db, self.clock, runtime.settings,
+                                          workspace.outbox_dir, batch_size=500)
+            try:
+                self._drive(workspace, runtime)
+            finally:
+                runtime.deliverer.close()
             self.result.outbox = workspace.outbox_dir
         return self.result
 
@@ -102,10 +108,12 @@ class Simulator:
             while items and items[0][0] <= self.clock.now():
                 self._apply(workspace, items.pop(0)[2])
                 applied += 1
-            if not runtime.tick() and not applied:
+            work = runtime.tick() + runtime.deliverer.deliver_due()
+            if not work and not applied:
                 raise SimulationError(f"nothing moves at {when.isoformat()}: the runtime is stuck")
         self.clock.advance_to(max(end, self.clock.now()))
         runtime.tick()
+        runtime.deliverer.deliver_due()
 
     # --- scenario items --------------------------------------------------------------
 

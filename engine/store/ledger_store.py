@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, func, select, update
 
+from engine.delivery.message import message_id_for
 from engine.runtime.records import SendOrder
 
 from . import schema as s
@@ -15,20 +16,17 @@ SENDING = "sending"
 CAP_STATUSES = ("pending", SENDING, "sent", "delivered")
 
 
-def message_id_for(run_id: int, tile_id: str) -> str:
-    """Stable across retries and restarts: a re-sent message keeps its Message-ID."""
-    return f"<r{run_id}.{tile_id}@waymark.local>"
-
-
 def write_order(conn: Connection, order: SendOrder, run: Any, now: float) -> None:
     """Insert or update the ledger row of (run, tile) — a held message may later go."""
     upsert(conn, s.ledger, {"run_id": order.run_id, "tile_id": order.tile_id}, {
         "channel": order.channel, "contact_point": order.contact_point,
         "content_id": order.content_id, "purpose": order.purpose, "status": order.status,
         "reason": order.reason, "next_attempt_at": now if order.status == "pending" else None,
+        "payload": order.payload,
     }, insert_only={
         "journey_id": run.journey_id, "version": run.version, "contact_id": run.contact_id,
-        "message_id": message_id_for(order.run_id, order.tile_id), "created_at": now,
+        "message_id": (order.payload or {}).get("message_id")
+        or message_id_for(order.run_id, order.tile_id), "created_at": now,
         "attempts": 0, "possibly_duplicate": False,
     })
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
+from engine.delivery import DeliverySettings
 from engine.model import Bundle, Contact
 from engine.runtime.clock import SimulatedClock
+from engine.runtime.deliverer import Deliverer
 from engine.runtime.events import trigger_event
 from engine.runtime.records import RunState, StepRecord
 from engine.runtime.runtime import Runtime
@@ -38,10 +41,31 @@ class Harness:
     def new_runtime(self) -> Runtime:
         runtime = Runtime(self.workspace.db, self.clock)
         runtime.subscribe(self.records.extend)
+        runtime.deliverer = Deliverer(self.workspace.db, self.clock, runtime.settings,
+                                      self.workspace.outbox_dir)
         return runtime
+
+    def configure(self, change: Callable[[DeliverySettings], None]) -> None:
+        """Change the workspace's delivery settings, as the studio or a user would."""
+        settings = self.workspace.delivery_settings()
+        change(settings)
+        self.workspace.save_delivery_settings(settings)
+        self.runtime.deliverer.close()
+        self.runtime = self.new_runtime()
+
+    def deliver(self) -> int:
+        """The delivery worker's turn, then the runtime's (for the events it raised)."""
+        done = self.runtime.deliverer.deliver_due()
+        self.runtime.tick()
+        return done
+
+    def ledger(self) -> list[Any]:
+        with self.workspace.db.connect() as conn:
+            return list(conn.execute(select(s.ledger).order_by(s.ledger.c.id)))
 
     def restart(self) -> None:
         """Stop the engine, reopen the workspace from its file, start a new runtime."""
+        self.runtime.deliverer.close()
         self.workspace.close()
         self.workspace = Workspace.open(self.folder / "test.waymark", clock=self.clock,
                                         create=False)
@@ -81,7 +105,7 @@ class Harness:
         target = self.clock.now() + delta
         while (due := self.runtime.next_due()) is not None and due <= target:
             self.clock.advance_to(max(due, self.clock.now()))
-            if not self.runtime.tick():
+            if not self.runtime.tick() + self.runtime.deliverer.deliver_due():
                 break
         self.clock.advance_to(target)
         self.runtime.tick()
@@ -109,4 +133,5 @@ class Harness:
         return {(tile, metric, reason): value for _v, tile, metric, reason, value in rows}
 
     def close(self) -> None:
+        self.runtime.deliverer.close()
         self.workspace.close()

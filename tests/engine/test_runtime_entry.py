@@ -112,7 +112,8 @@ def test_an_event_for_an_unknown_person_is_recorded_not_a_crash(harness_for) -> 
         outcome = conn.execute(select(s.events.c.outcome)).scalar()
     assert "unknown person 'nobody-we-know'" in outcome
     [blocked] = [r for r in h.records if r.what == "blocked"]
-    assert blocked.reason == "no email address"
+    assert blocked.reason == ("no email address: the contact has none and the trigger has no "
+                              "contactpoint_email")
 
 
 def test_the_trigger_contact_point_is_used_when_the_person_has_none(harness_for) -> None:

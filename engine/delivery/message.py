@@ -1,0 +1,103 @@
+"""What travels from the runtime to a channel, what comes back, and the channel interface.
+
+An `OutgoingMessage` is plain data (pydantic), so the runtime can store it as the ledger
+row's payload in the same transaction that moves the run, and a delivery worker can
+rebuild it after a restart and send it again with the same Message-ID.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from abc import ABC, abstractmethod
+from typing import Any
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from engine.model import Channel, Purpose
+
+from .results import DeliveryResult
+from .settings import SenderProfile
+
+_DOT_ATOM = re.compile(r"^[A-Za-z0-9_\-]+(\.[A-Za-z0-9_\-]+)*$")
+
+
+def message_id_for(run_id: int | str, tile_id: str, domain: str = "waymark.local") -> str:
+    """The RFC 5322 Message-ID of the message a run sends at a tile: the same on every try.
+
+    Tile ids that are not a valid dot-atom ("a..b", "a.") are replaced by a short hash,
+    which is just as stable.
+    """
+    left = f"r{run_id}.{tile_id}"
+    if not _DOT_ATOM.match(left):
+        left = f"r{run_id}.t{hashlib.sha256(tile_id.encode()).hexdigest()[:16]}"
+    return f"<{left}@{domain}>"
+
+
+class RenderedMessage(BaseModel):
+    """The personalised parts of one message; which are used depends on the channel."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    channel: Channel
+    subject: str = ""
+    html: str = ""
+    text: str = ""
+    title: str = ""
+    body: str = ""
+    url: str | None = None
+    links: list[str] = Field(
+        default_factory=list,
+        description="the original URL of each tracked link, in order: click n goes to links[n]",
+    )
+
+
+class OutgoingMessage(BaseModel):
+    """One message to one recipient, ready for any channel."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    message_id: str
+    channel: Channel
+    recipient: str
+    parts: RenderedMessage
+    headers: dict[str, str] = Field(default_factory=dict)
+    sender: SenderProfile | None = Field(default=None, description="email only")
+    journey_id: str
+    version: int
+    tile_id: str
+    run_id: int | str
+    contact_id: str
+    content_id: str | None = None
+    purpose: Purpose = Purpose.COMMERCIAL
+    tracking_token: str | None = None
+    context: dict[str, Any] = Field(
+        default_factory=dict, description="contact, journey and trigger data (webhooks)")
+    created_at: AwareDatetime
+
+    def to_payload(self) -> dict[str, Any]:
+        """JSON-ready data for the ledger row."""
+        return self.model_dump(mode="json")
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> OutgoingMessage:
+        return cls.model_validate(payload)
+
+
+class DeliveryChannel(ABC):
+    """Where messages go: the outbox, an SMTP server, an HTTP provider, a webhook.
+
+    `send` is synchronous (a delivery worker thread calls it), makes one attempt and
+    reports the outcome as a `DeliveryResult`; it does not sleep or loop. Retrying is
+    the caller's, driven by `RetryPolicy`. Known failures never raise.
+    """
+
+    name: str = "channel"
+
+    @abstractmethod
+    def send(self, message: OutgoingMessage) -> DeliveryResult:
+        """Make one attempt to deliver `message`."""
+
+    def close(self) -> None:  # noqa: B027 - most channels hold nothing open
+        """Release connections; the channel may be used again afterwards."""
+

@@ -1,0 +1,272 @@
+"""Personalisation: Jinja2 templates rendered in a sandbox.
+
+Templates see ``contact`` (fields and attributes), ``trigger`` (the event's attributes,
+nested) and ``journey`` (id, name, version), plus ``unsubscribe_url``. The HTML part is
+autoescaped; the subject, plain text, SMS and push are not (they are not HTML).
+
+A missing value never stops a journey: it renders empty, or the template's
+``default(...)`` (which also covers values that are null), and arithmetic or
+comparisons on it quietly stay missing. What does stop a field is a template that
+reaches outside the sandbox (``''.__class__``), builds something huge, or breaks
+(``1/0``): `render` raises `RenderError` naming the field and the line, and the caller
+records the message as failed. Python internals are never shown.
+"""
+
+from __future__ import annotations
+
+import re
+import traceback
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import ChainableUndefined, Template, TemplateSyntaxError, Undefined, nodes
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import SandboxedEnvironment
+
+from engine.model import Channel, Contact, EmailContent, PushContent, SmsContent
+
+from .errors import RenderError, TemplateProblem
+from .html_text import html_to_text
+from .message import RenderedMessage
+from .tracking import TrackingLinks, track_html, trackable_links
+
+Content = EmailContent | SmsContent | PushContent
+
+MAX_OUTPUT_CHARS = 1_000_000   # a rendered field larger than this is refused
+MAX_BUILT_VALUE = 100_000      # 'x' * n and [..] * n may build at most this many items
+_TEMPLATE_NAME = "<template>"  # the file name Jinja gives templates made from strings
+
+
+class _Missing(ChainableUndefined):
+    """A value that is not there: renders empty, and anything done with it stays missing."""
+
+    __slots__ = ()
+
+    def _stay_missing(self, *_args: Any, **_kwargs: Any) -> _Missing:
+        return self
+
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _stay_missing
+    __truediv__ = __rtruediv__ = __floordiv__ = __rfloordiv__ = _stay_missing
+    __mod__ = __rmod__ = __pow__ = __rpow__ = __pos__ = __neg__ = _stay_missing
+    __call__ = __lt__ = __le__ = __gt__ = __ge__ = _stay_missing
+
+    def __int__(self) -> int:
+        return 0
+
+    def __float__(self) -> float:
+        return 0.0
+
+
+def _default(value: Any, default_value: Any = "", boolean: bool = False) -> Any:
+    """Jinja's `default`, which also treats null (a contact field never filled) as missing."""
+    if value is None or isinstance(value, Undefined) or (boolean and not value):
+        return default_value
+    return value
+
+
+class _TooLarge(Exception):
+    """The template would build more than a message needs (a runaway loop or product)."""
+
+
+class _MessageSandbox(SandboxedEnvironment):
+    intercepted_binops = frozenset({"*", "**"})
+
+    def unsafe_undefined(self, obj: Any, attribute: str) -> Undefined:
+        # The stock sandbox returns an undefined value that only fails when used further;
+        # we refuse at once so `{{ ''.__class__ }}` is an error, not a silent blank.
+        raise SecurityError(f"access to attribute {attribute!r} of "
+                            f"{type(obj).__name__!r} object is unsafe")
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        # Data first: `trigger.items` or `contact.update` are attributes, not dict methods.
+        if isinstance(obj, Mapping):
+            return obj[attribute] if attribute in obj else self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and isinstance(right, int | float) and abs(right) > 1000:
+            raise _TooLarge("the template asks for a number too large to compute")
+        if operator == "*":
+            for sized, count in ((left, right), (right, left)):
+                if (isinstance(sized, str | list | tuple) and isinstance(count, int)
+                        and len(sized) * count > MAX_BUILT_VALUE):
+                    raise _TooLarge("the template builds a value that is too large")
+        return super().call_binop(context, operator, left, right)
+
+
+def _environment(html: bool) -> _MessageSandbox:
+    env = _MessageSandbox(undefined=_Missing, autoescape=html, keep_trailing_newline=True,
+                          finalize=lambda value: "" if value is None else value)
+    env.filters["default"] = env.filters["d"] = _default
+    return env
+
+
+_ENVIRONMENTS = {True: _environment(html=True), False: _environment(html=False)}
+
+
+@lru_cache(maxsize=512)
+def _compile(source: str, html: bool) -> Template:
+    return _ENVIRONMENTS[html].from_string(source)
+
+
+# --- context -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RenderContext:
+    """What templates can see."""
+
+    contact: Mapping[str, Any] = field(default_factory=dict)
+    trigger: Mapping[str, Any] = field(default_factory=dict)
+    journey: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, contact: Contact | Mapping[str, Any] | None, trigger: Mapping[str, Any] | None,
+           journey_id: str = "", journey_name: str = "", version: int | None = None,
+           ) -> RenderContext:
+        person = contact.as_condition_data() if isinstance(contact, Contact) else contact
+        return cls(contact=dict(person or {}), trigger=dict(trigger or {}),
+                   journey={"id": journey_id, "name": journey_name, "version": version})
+
+    def as_data(self) -> dict[str, Any]:
+        return {"contact": dict(self.contact), "trigger": dict(self.trigger),
+                "journey": dict(self.journey)}
+
+
+# --- rendering ---------------------------------------------------------------------
+
+def render(content: Content, context: RenderContext,
+           tracking: TrackingLinks | None = None) -> RenderedMessage:
+    """Personalise every template field of `content`; RenderError if any field fails.
+
+    With `tracking`, the HTML's web links point at click URLs and an open pixel is added.
+    """
+    data = {**context.as_data(),
+            "unsubscribe_url": tracking.unsubscribe_url if tracking else ""}
+    rendered: dict[str, str] = {}
+    problems: list[TemplateProblem] = []
+    for name, source in content.templates().items():
+        try:
+            rendered[name] = render_template(source, data, html=name == "html")
+        except _FieldFailed as failure:
+            problems.append(TemplateProblem(name, failure.line, failure.message))
+    if problems:
+        raise RenderError(problems)
+    return _assemble(content, rendered, tracking)
+
+
+def _assemble(content: Content, fields: dict[str, str],
+              tracking: TrackingLinks | None) -> RenderedMessage:
+    if isinstance(content, SmsContent):
+        return RenderedMessage(channel=Channel.SMS, text=fields["text"])
+    if isinstance(content, PushContent):
+        return RenderedMessage(channel=Channel.PUSH, title=_one_line(fields["title"]),
+                               body=fields["body"], url=content.url)
+    html = fields["html"] if fields["html"].strip() else ""
+    if tracking is not None and html:
+        html, links = track_html(html, tracking)
+    else:
+        links = trackable_links(html)
+    text = fields["text"] if fields["text"].strip() else (html_to_text(html) if html else "")
+    return RenderedMessage(channel=Channel.EMAIL, subject=_one_line(fields["subject"]),
+                           html=html, text=text, links=links)
+
+
+def _one_line(text: str) -> str:
+    """Subjects and titles are headers: no line breaks, whatever the data held."""
+    return " ".join(text.split())
+
+
+class _FieldFailed(Exception):
+    def __init__(self, message: str, line: int | None):
+        super().__init__(message)
+        self.message, self.line = message, line
+
+
+def render_template(source: str, data: Mapping[str, Any], *, html: bool = False) -> str:
+    """One template, sandboxed; raises _FieldFailed with a reason a person can read."""
+    try:
+        template = _compile(source, html)
+    except TemplateSyntaxError as error:
+        raise _FieldFailed(f"syntax error: {error.message}", error.lineno) from None
+    try:
+        return _bounded_output(template, data)
+    except Exception as error:  # any template failure is reported, not raised
+        raise _FieldFailed(_reason(error), _template_line(error)) from None
+
+
+def render_text(source: str, data: Mapping[str, Any]) -> str:
+    """A plain-text template (provider bodies, previews); RenderError when it fails."""
+    try:
+        return render_template(source, data)
+    except _FieldFailed as failure:
+        raise RenderError([TemplateProblem("template", failure.line, failure.message)]) from None
+
+
+def _bounded_output(template: Template, data: Mapping[str, Any]) -> str:
+    chunks, size = [], 0
+    for chunk in template.generate(data):
+        size += len(chunk)
+        if size > MAX_OUTPUT_CHARS:
+            raise _TooLarge(f"the rendered text is longer than {MAX_OUTPUT_CHARS:,} characters")
+        chunks.append(chunk)
+    return "".join(chunks)
+
+
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, SecurityError):
+        return f"the template tried to reach outside the sandbox ({error})"
+    if isinstance(error, _TooLarge):
+        return str(error)
+    if isinstance(error, OverflowError):
+        return f"the template asks for too much: {error}"
+    detail = _ADDRESS.sub("", str(error))[:200]
+    return f"the template could not be rendered: {type(error).__name__}: {detail}"
+
+
+def _template_line(error: Exception) -> int | None:
+    frames = [f for f in traceback.extract_tb(error.__traceback__)
+              if f.filename == _TEMPLATE_NAME]
+    return frames[-1].lineno if frames else None
+
+
+# --- checking (content marked Ready to send) ---------------------------------------
+
+def check_templates(content: Content) -> list[TemplateProblem]:
+    """Syntax errors and reaches outside the sandbox in every template field, with lines."""
+    problems: list[TemplateProblem] = []
+    for name, source in content.templates().items():
+        try:
+            tree = _ENVIRONMENTS[name == "html"].parse(source)
+        except TemplateSyntaxError as error:
+            problems.append(TemplateProblem(name, error.lineno, f"syntax error: {error.message}"))
+            continue
+        problems.extend(TemplateProblem(name, line, message)
+                        for line, message in _unsafe_names(tree))
+    return problems
+
+
+def _unsafe_names(tree: nodes.Template) -> list[tuple[int, str]]:
+    found = []
+    for node in tree.find_all((nodes.Getattr, nodes.Getitem, nodes.Filter)):
+        name = _accessed_name(node)
+        if name is not None and name.startswith("_"):
+            found.append((node.lineno, f"{name!r} is not allowed: templates cannot reach "
+                                       "outside the sandbox"))
+    return found
+
+
+def _accessed_name(node: nodes.Node) -> str | None:
+    if isinstance(node, nodes.Getattr):
+        return node.attr
+    if isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const):
+        return node.arg.value if isinstance(node.arg.value, str) else None
+    if isinstance(node, nodes.Filter) and node.name == "attr" and node.args:
+        first = node.args[0]
+        return first.value if isinstance(first, nodes.Const) and isinstance(first.value, str) \
+            else None
+    return None

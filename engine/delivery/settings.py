@@ -1,0 +1,196 @@
+"""How a workspace delivers: transports, sender profiles, consent, caps, quiet hours, tracking.
+
+Plain JSON in and out (the workspace stores it). A new workspace works with nothing
+configured: every channel goes to the outbox, consent is non-restrictive, no caps, no
+quiet hours, tracking on the local ingestion socket.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import time
+from email.utils import formataddr
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from engine.model import Channel, Purpose
+
+from .retry import RetryPolicy
+
+
+class _Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ConsentMode(StrEnum):
+    RESTRICTIVE = "restrictive"          # send only to contact points that opted in
+    NON_RESTRICTIVE = "non_restrictive"  # send unless the contact point opted out
+    DISABLED = "disabled"                # no consent check
+
+
+class SmtpSecurity(StrEnum):
+    NONE = "none"
+    STARTTLS = "starttls"  # plain connection upgraded with STARTTLS (port 587)
+    TLS = "tls"            # TLS from the first byte (port 465)
+
+
+class SenderProfile(_Settings):
+    name: str = Field(min_length=1, max_length=150, description="the profile's name")
+    display_name: str = Field(default="", description="shown as the From name")
+    from_address: str = Field(min_length=3)
+    reply_to: str | None = None
+
+    def from_header(self) -> str:
+        return formataddr((self.display_name, self.from_address))
+
+
+DEFAULT_SENDER = SenderProfile(name="default", display_name="Waymark",
+                               from_address="noreply@waymark.local")
+
+
+class SmtpSettings(_Settings):
+    host: str = ""
+    port: int = Field(default=587, ge=1, le=65535)
+    security: SmtpSecurity = SmtpSecurity.STARTTLS
+    username: str = ""
+    password: str = ""
+    timeout: float = Field(default=10.0, gt=0)
+
+
+class JsonHttpSettings(_Settings):
+    """A generic provider: POST a JSON body built from a template.
+
+    String leaves of ``body_template`` are Jinja2 templates (sandboxed, not escaped) that
+    see ``recipient``, ``message_id``, ``channel``, ``subject``, ``text``, ``title``,
+    ``body``, ``url``; the result is serialised as JSON, so a value can never break it.
+    """
+
+    url: str = ""
+    headers: dict[str, str] = Field(default_factory=dict)
+    body_template: dict[str, Any] = Field(default_factory=lambda: {
+        "to": "{{ recipient }}", "message_id": "{{ message_id }}", "text": "{{ text }}",
+        "title": "{{ title }}", "body": "{{ body }}", "url": "{{ url }}",
+    })
+    timeout: float = Field(default=10.0, gt=0)
+
+
+class TwilioSettings(_Settings):
+    """Twilio-style form posting: To, From, Body with HTTP basic auth (sid, token)."""
+
+    url: str = Field(default="", description="empty: Twilio's Messages URL for the account")
+    account_sid: str = ""
+    auth_token: str = ""
+    from_number: str = ""
+    timeout: float = Field(default=10.0, gt=0)
+
+    def messages_url(self) -> str:
+        return self.url or (
+            f"https://api.twilio.com/2010-04-01/Accounts/{self.account_sid}/Messages.json")
+
+
+class WebhookSettings(_Settings):
+    url: str = ""
+    headers: dict[str, str] = Field(default_factory=dict)
+    timeout: float = Field(default=10.0, gt=0)
+
+
+class FrequencyCap(_Settings):
+    """At most this many commercial messages per contact point, across all journeys."""
+
+    per_day: int | None = Field(default=None, ge=0, description="rolling 24 hours")
+    per_week: int | None = Field(default=None, ge=0, description="rolling 7 days")
+    per_month: int | None = Field(default=None, ge=0, description="rolling 30 days")
+
+
+class QuietHours(_Settings):
+    """No sends between start and end, local time; end before start crosses midnight."""
+
+    start: time
+    end: time
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> QuietHours:
+        if self.start == self.end:
+            raise ValueError("quiet hours need different start and end times")
+        return self
+
+
+class ConsentPolicy(_Settings):
+    commercial: ConsentMode = ConsentMode.NON_RESTRICTIVE
+    transactional: ConsentMode = ConsentMode.NON_RESTRICTIVE
+
+    def mode_for(self, purpose: Purpose) -> ConsentMode:
+        return self.commercial if purpose == Purpose.COMMERCIAL else self.transactional
+
+
+class _ChannelSettings(_Settings):
+    consent: ConsentPolicy = Field(default_factory=ConsentPolicy)
+    cap: FrequencyCap = Field(default_factory=FrequencyCap)
+    quiet_hours: QuietHours | None = None
+
+
+class EmailSettings(_ChannelSettings):
+    via: Literal["outbox", "smtp", "webhook"] = "outbox"
+
+
+class SmsSettings(_ChannelSettings):
+    via: Literal["outbox", "json_http", "twilio", "webhook"] = "outbox"
+    json_http: JsonHttpSettings = Field(default_factory=JsonHttpSettings)
+    twilio: TwilioSettings = Field(default_factory=TwilioSettings)
+
+
+class PushSettings(_ChannelSettings):
+    via: Literal["outbox", "json_http", "webhook"] = "outbox"
+    json_http: JsonHttpSettings = Field(default_factory=JsonHttpSettings)
+
+
+ChannelSettings = EmailSettings | SmsSettings | PushSettings
+
+
+class TrackingSettings(_Settings):
+    """Where opens, clicks and unsubscribes land, and the key that signs their tokens."""
+
+    base_url: str = "http://127.0.0.1:8765"
+    enabled: bool = True
+    secret: str = Field(default_factory=lambda: secrets.token_urlsafe(32), min_length=16,
+                        description="signs tracking tokens; keep it private")
+
+
+class DeliverySettings(_Settings):
+    email: EmailSettings = Field(default_factory=EmailSettings)
+    sms: SmsSettings = Field(default_factory=SmsSettings)
+    push: PushSettings = Field(default_factory=PushSettings)
+    senders: list[SenderProfile] = Field(default_factory=lambda: [DEFAULT_SENDER])
+    default_sender: str = "default"
+    smtp: SmtpSettings = Field(default_factory=SmtpSettings)
+    webhook: WebhookSettings = Field(default_factory=WebhookSettings)
+    tracking: TrackingSettings = Field(default_factory=TrackingSettings)
+    retry: RetryPolicy = Field(default_factory=RetryPolicy)
+    outbox_folder: str | None = Field(default=None,
+                                      description="empty: the workspace's outbox folder")
+    message_id_domain: str = "waymark.local"
+
+    @model_validator(mode="after")
+    def _default_sender_exists(self) -> DeliverySettings:
+        names = [s.name for s in self.senders]
+        if self.default_sender not in names:
+            raise ValueError(f"default_sender {self.default_sender!r} is not one of the "
+                             f"sender profiles {names}")
+        return self
+
+    def for_channel(self, channel: Channel | str) -> ChannelSettings:
+        return {"email": self.email, "sms": self.sms, "push": self.push}[Channel(channel)]
+
+    def sender(self, name: str | None) -> SenderProfile:
+        """The named profile, or the default one when the name is empty or unknown."""
+        by_name = {s.name: s for s in self.senders}
+        return by_name.get(name or "", by_name[self.default_sender])
+
+    def to_json(self) -> str:
+        return self.model_dump_json(indent=2)
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> DeliverySettings:
+        return cls.model_validate_json(text)

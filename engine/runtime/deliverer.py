@@ -1,0 +1,119 @@
+"""The delivery worker: takes pending ledger rows to their channels, exactly once.
+
+A row is marked `sending` (committed) before the channel is called, and `sent` (or
+retry / failed) after it answers. A crash in between leaves `sending`: on restart
+`recover()` sends those again with the same Message-ID and marks them possibly
+duplicated — the only way a message can arrive twice, and the ledger says so.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+
+from engine.delivery import (
+    ChannelSet,
+    DeliveryResult,
+    DeliverySettings,
+    DeliveryStatus,
+    FailureKind,
+    OutgoingMessage,
+    deliver,
+)
+from engine.store import counters_store, events_store, ledger_store
+from engine.store.events_store import NewEvent
+from engine.store.ledger_store import SENDING
+from engine.store.times import to_ts
+
+from .clock import Clock
+
+
+class Deliverer:
+    def __init__(self, db: Engine, clock: Clock, settings: DeliverySettings,
+                 outbox_dir: Path, batch_size: int = 50) -> None:
+        self.db, self.clock = db, clock
+        self.settings = settings
+        self.channels = ChannelSet(settings, settings.outbox_folder or outbox_dir)
+        self.batch_size = batch_size
+
+    def close(self) -> None:
+        self.channels.close()
+
+    def recover(self) -> int:
+        """After a crash: what was being handed to a channel goes again, flagged."""
+        with self.db.begin() as conn:
+            rows = ledger_store.interrupted_sends(conn)
+            ledger_store.mark_many(conn, [{
+                "_id": row.id, "status": "pending", "possibly_duplicate": True,
+                "next_attempt_at": to_ts(self.clock.now()),
+                "reason": "interrupted while sending; sent again (possibly a duplicate)",
+            } for row in rows])
+        return len(rows)
+
+    def deliver_due(self) -> int:
+        """One batch of due messages. Returns how many were attempted."""
+        rows = self._claim()
+        for row in rows:
+            message = OutgoingMessage.from_payload(row.payload)
+            result = deliver(self.channels.for_message(message), message)
+            self._record(row, message, self.settings.retry.after_attempt(result, row.attempts))
+        return len(rows)
+
+    def _claim(self) -> list[Any]:
+        with self.db.begin() as conn:
+            rows = ledger_store.due_deliveries(conn, to_ts(self.clock.now()), self.batch_size)
+            ledger_store.mark_many(conn, [{"_id": r.id, "status": SENDING,
+                                           "attempts": r.attempts + 1} for r in rows])
+        return [_Claimed(row, row.attempts + 1) for row in rows]
+
+    def _record(self, row: Any, message: OutgoingMessage, result: DeliveryResult) -> None:
+        now = self.clock.now()
+        with self.db.begin() as conn:
+            ledger_store.mark(conn, row.id, **_ledger_values(result, now))
+            events = _interaction_events(message, result)
+            if events:
+                events_store.insert_events(conn, events, to_ts(now))
+            if result.status == DeliveryStatus.FAILED and result.failure != FailureKind.BOUNCED:
+                counters_store.add_counters(conn, {(message.journey_id, message.version,
+                                                    message.tile_id, "failed",
+                                                    result.failure.value): 1})
+
+
+class _Claimed:
+    """A ledger row with the attempt number this claim made."""
+
+    def __init__(self, row: Any, attempts: int) -> None:
+        self._row, self.attempts = row, attempts
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._row, name)
+
+
+def _ledger_values(result: DeliveryResult, now: datetime) -> dict[str, Any]:
+    if result.status in (DeliveryStatus.SENT, DeliveryStatus.DELIVERED):
+        return {"status": result.status.value, "sent_at": to_ts(now),
+                "reason": result.reason or None, "next_attempt_at": None}
+    if result.status == DeliveryStatus.RETRY:
+        wait = timedelta(seconds=result.retry_after or 0)
+        return {"status": "pending", "reason": f"will retry: {result.reason}",
+                "next_attempt_at": to_ts(now + wait)}
+    return {"status": "failed", "reason": result.describe(), "next_attempt_at": None}
+
+
+def _interaction_events(message: OutgoingMessage, result: DeliveryResult) -> list[NewEvent]:
+    names = []
+    if result.status in (DeliveryStatus.SENT, DeliveryStatus.DELIVERED):
+        names.append(f"{message.channel.value}_sent")
+    if result.status == DeliveryStatus.DELIVERED and message.channel.value != "push":
+        names.append(f"{message.channel.value}_delivered")
+    if result.failure == FailureKind.BOUNCED and message.channel.value == "email":
+        names.append("email_bounced")
+    data = {"journey_id": message.journey_id, "version": message.version,
+            "tile_id": message.tile_id, "run_id": message.run_id,
+            "content_id": message.content_id, "message_id": message.message_id}
+    if result.status == DeliveryStatus.FAILED:
+        data["reason"] = result.reason
+    return [NewEvent(name, message.contact_id, dict(data)) for name in names]

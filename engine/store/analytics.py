@@ -1,0 +1,86 @@
+"""Analytics per journey version and tile, from the counters and the runs in flight."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection, func, select
+
+from engine.runtime.records import IN_FLIGHT
+
+from . import counters_store, goals_store
+from . import schema as s
+
+MESSAGE_METRICS = ("sent", "delivered", "opened", "clicked", "bounced", "unsubscribed")
+
+
+@dataclass
+class TileStats:
+    tile_id: str
+    inflow: int = 0
+    processing: int = 0
+    processed: int = 0
+    exited: dict[str, int] = field(default_factory=dict)  # reason -> people
+    messages: dict[str, int] = field(default_factory=dict)  # sent, opened...
+    blocked: dict[str, int] = field(default_factory=dict)  # reason -> messages
+    failed: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def exited_total(self) -> int:
+        return sum(self.exited.values())
+
+    @property
+    def balanced(self) -> bool:
+        """At rest, everyone who came in is still here, went on, or left."""
+        return self.inflow == self.processing + self.processed + self.exited_total
+
+
+@dataclass
+class VersionStats:
+    version: int
+    tiles: dict[str, TileStats] = field(default_factory=dict)
+    goal_met: int = 0
+
+    def tile(self, tile_id: str) -> TileStats:
+        return self.tiles.setdefault(tile_id, TileStats(tile_id))
+
+
+def journey_stats(conn: Connection, journey_id: str) -> dict[int, VersionStats]:
+    versions: dict[int, VersionStats] = defaultdict(lambda: VersionStats(0))
+    for version, tile_id, metric, reason, value in counters_store.counters_of(conn, journey_id):
+        stats = versions[version]
+        stats.version = version
+        if tile_id == "":
+            if metric == "goal_met":
+                stats.goal_met += value
+            continue
+        _add(stats.tile(tile_id), metric, reason, value)
+    for version, tile_id, count in _in_flight(conn, journey_id):
+        versions[version].version = version
+        versions[version].tile(tile_id).processing = count
+    goals = goals_store.goals_by_version(conn, journey_id)
+    for version, count in goals.items():
+        versions[version].goal_met = count
+    return dict(sorted(versions.items()))
+
+
+def _add(tile: TileStats, metric: str, reason: str, value: int) -> None:
+    if metric in ("inflow", "processed"):
+        setattr(tile, metric, getattr(tile, metric) + value)
+    elif metric == "exited":
+        tile.exited[reason] = tile.exited.get(reason, 0) + value
+    elif metric == "blocked":
+        tile.blocked[reason] = tile.blocked.get(reason, 0) + value
+    elif metric == "failed":
+        tile.failed[reason] = tile.failed.get(reason, 0) + value
+    elif metric in MESSAGE_METRICS:
+        tile.messages[metric] = tile.messages.get(metric, 0) + value
+
+
+def _in_flight(conn: Connection, journey_id: str) -> list[tuple[int, str, int]]:
+    r = s.runs.c
+    rows = conn.execute(select(r.version, r.tile_id, func.count()).where(
+        r.journey_id == journey_id, r.status.in_([x.value for x in IN_FLIGHT]))
+        .group_by(r.version, r.tile_id))
+    return [tuple(row) for row in rows]
