@@ -14,18 +14,23 @@ from engine import __version__
 
 from . import (
     bundle_cmds,
+    fire_cmd,
     journeys_cmd,
+    keys_cmd,
     outbox_cmd,
+    people_cmds,
     preview_cmd,
     schema_cmd,
     serve_cmd,
     simulate_cmd,
     stats_cmd,
+    triggers_cmd,
     validate_cmd,
 )
 
-COMMAND_MODULES = [validate_cmd, bundle_cmds, journeys_cmd, simulate_cmd, serve_cmd,
-                   stats_cmd, preview_cmd, outbox_cmd, schema_cmd]
+COMMAND_MODULES = [validate_cmd, bundle_cmds, journeys_cmd, triggers_cmd, people_cmds,
+                   simulate_cmd, serve_cmd, keys_cmd, fire_cmd, stats_cmd, preview_cmd,
+                   outbox_cmd, schema_cmd]
 
 
 def build_parser() -> argparse.ArgumentParser:

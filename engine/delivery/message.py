@@ -93,6 +93,9 @@ class DeliveryChannel(ABC):
     """
 
     name: str = "channel"
+    # True when sending the same message twice leaves one copy (the outbox rewrites its
+    # file): the delivery worker then skips the "sending" mark that guards against doubles.
+    repeat_safe: bool = False
 
     @abstractmethod
     def send(self, message: OutgoingMessage) -> DeliveryResult:

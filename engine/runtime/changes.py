@@ -18,11 +18,14 @@ from engine.store.events_store import NewEvent
 
 
 class RecordError(ValueError):
-    """A record change that cannot be applied, naming the field."""
+    """A record change that cannot be applied, naming the field.
 
-    def __init__(self, message: str, field: str | None = None) -> None:
+    `kind` is unknown_table, unknown_column, exists or missing.
+    """
+
+    def __init__(self, message: str, field: str | None = None, kind: str = "invalid") -> None:
         super().__init__(message)
-        self.field = field
+        self.field, self.kind = field, kind
 
 
 @dataclass
@@ -40,15 +43,16 @@ def change_record(conn: Connection, table_name: str, record_id: str, values: dic
     """Create or update a record (merging `values`) and return the events it fires."""
     table = catalog_store.load_catalog(conn).record_tables.get(table_name)
     if table is None:
-        raise RecordError(f"no record table {table_name!r}", "table")
+        raise RecordError(f"no record table {table_name!r}", "table", "unknown_table")
     unknown = sorted(set(values) - {c.name for c in table.columns} - {"id"})
     if unknown:
-        raise RecordError(f"table {table_name!r} has no column {unknown[0]!r}", unknown[0])
+        raise RecordError(f"table {table_name!r} has no column {unknown[0]!r}", unknown[0],
+                          "unknown_column")
     before = records_store.load_record(conn, table_name, record_id)
     if create is True and before is not None:
-        raise RecordError(f"{table_name} {record_id!r} already exists", "id")
+        raise RecordError(f"{table_name} {record_id!r} already exists", "id", "exists")
     if create is False and before is None:
-        raise RecordError(f"no {table_name} {record_id!r}", "id")
+        raise RecordError(f"no {table_name} {record_id!r}", "id", "missing")
     record = {**(before or {}), **{k: v for k, v in values.items() if k != "id"}}
     person = _person(table, record)
     records_store.write_record(conn, table_name, record_id, record, person, now,

@@ -54,20 +54,29 @@ class Deliverer:
         return len(rows)
 
     def deliver_due(self) -> int:
-        """One batch of due messages. Returns how many were attempted."""
-        rows = self._claim()
+        """One batch of due messages. Returns how many were attempted.
+
+        One engine holds the workspace, so the rows need no claiming; each is marked
+        `sending` just before its channel is called (unless the channel is repeat-safe).
+        """
+        with self.db.connect() as conn:
+            rows = ledger_store.due_deliveries(conn, to_ts(self.clock.now()), self.batch_size)
         for row in rows:
-            message = OutgoingMessage.from_payload(row.payload)
-            result = deliver(self.channels.for_message(message), message)
-            self._record(row, message, self.settings.retry.after_attempt(result, row.attempts))
+            self.deliver_one(row)
         return len(rows)
 
-    def _claim(self) -> list[Any]:
+    def deliver_one(self, row: Any) -> DeliveryResult:
+        message = OutgoingMessage.from_payload(row.payload)
+        channel = self.channels.for_message(message)
+        attempt = row.attempts + 1
         with self.db.begin() as conn:
-            rows = ledger_store.due_deliveries(conn, to_ts(self.clock.now()), self.batch_size)
-            ledger_store.mark_many(conn, [{"_id": r.id, "status": SENDING,
-                                           "attempts": r.attempts + 1} for r in rows])
-        return [_Claimed(row, row.attempts + 1) for row in rows]
+            values = {"attempts": attempt}
+            if not channel.repeat_safe:
+                values["status"] = SENDING
+            ledger_store.mark(conn, row.id, **values)
+        result = self.settings.retry.after_attempt(deliver(channel, message), attempt)
+        self._record(row, message, result)
+        return result
 
     def _record(self, row: Any, message: OutgoingMessage, result: DeliveryResult) -> None:
         now = self.clock.now()
@@ -80,16 +89,6 @@ class Deliverer:
                 counters_store.add_counters(conn, {(message.journey_id, message.version,
                                                     message.tile_id, "failed",
                                                     result.failure.value): 1})
-
-
-class _Claimed:
-    """A ledger row with the attempt number this claim made."""
-
-    def __init__(self, row: Any, attempts: int) -> None:
-        self._row, self.attempts = row, attempts
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._row, name)
 
 
 def _ledger_values(result: DeliveryResult, now: datetime) -> dict[str, Any]:

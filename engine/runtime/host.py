@@ -38,26 +38,38 @@ def wake_host(host_id: str) -> None:
 
 
 class EngineHost:
-    def __init__(self, workspace: Workspace, *, clock: Clock | None = None) -> None:
+    def __init__(self, workspace: Workspace, *, clock: Clock | None = None,
+                 public_url: str | None = None) -> None:
         self.workspace = workspace
         self.clock = clock or SystemClock()
         self.id = uuid.uuid4().hex
         self.runtime: Runtime | None = None
+        self.public_url = public_url
         self._lock = EngineLock(workspace.db, workspace.location)
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._scheduler = BackgroundScheduler(timezone=UTC)
         self._versions_seen: str | None = None
+        self._locked = False
         self.listeners: list[Callable[[list[StepRecord]], None]] = []
         self.errors: list[str] = []
 
     # --- start and stop ----------------------------------------------------------------
 
+    def take_workspace(self) -> None:
+        """Take the engine lock now (or raise WorkspaceBusyError); `start` would too."""
+        if not self._locked:
+            self._lock.acquire()
+            self._locked = True
+
     def start(self) -> None:
         """Take the workspace (or raise WorkspaceBusyError) and start working."""
-        self._lock.acquire()
+        self.take_workspace()
         self.runtime = Runtime(self.workspace.db, self.clock)
+        if self.public_url:
+            self.runtime.public_url = self.public_url
+            self.runtime.reload_versions()
         for listener in self.listeners:
             self.runtime.subscribe(listener)
         self._new_deliverer().recover()
@@ -80,7 +92,9 @@ class EngineHost:
         if self.runtime is not None and self.runtime.deliverer is not None:
             self.runtime.deliverer.close()
         _HOSTS.pop(self.id, None)
-        self._lock.release()
+        if self._locked:
+            self._lock.release()
+            self._locked = False
 
     def wake(self) -> None:
         self._wake.set()

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
+from engine.delivery import DeliverySettings, TrackingSettings
 from engine.store import events_store, journeys_store, ledger_store, runs_store, settings_store
 from engine.store.times import from_ts, to_ts
 
@@ -27,6 +28,7 @@ from .step import advance
 from .version import PublishedVersion, version_from_row
 
 log = logging.getLogger("waymark.runtime")
+DEFAULT_TRACKING_BASE = TrackingSettings.model_fields["base_url"].default
 Listener = Callable[[list[StepRecord]], None]
 
 
@@ -41,6 +43,7 @@ class Runtime:
         self.versions: dict[tuple[str, int], PublishedVersion] = {}
         self._listeners: list[Listener] = []
         self.deliverer = None  # set by whoever delivers the ledger's pending messages
+        self.public_url: str | None = None  # where this engine's socket listens
         self.reload_versions()
 
     # --- observers -----------------------------------------------------------------
@@ -59,9 +62,16 @@ class Runtime:
         """Read the live and paused versions and the delivery settings (after a change)."""
         with self.db.begin() as conn:
             rows = journeys_store.version_rows(conn, states=journeys_store.ACTIVE_STATES)
-            self.settings = settings_store.load_delivery_settings(conn)
+            self.settings = self._with_public_url(settings_store.load_delivery_settings(conn))
         self.send_policy = self._fixed_policy or RulesPolicy(self.settings)
         self.versions = {(r.journey_id, r.version): version_from_row(r) for r in rows}
+
+    def _with_public_url(self, settings: DeliverySettings) -> DeliverySettings:
+        """Tracking links left at the default point wherever this engine really listens."""
+        if self.public_url and settings.tracking.base_url == DEFAULT_TRACKING_BASE:
+            settings = settings.model_copy(deep=True)
+            settings.tracking.base_url = self.public_url
+        return settings
 
     def _batch(self, conn) -> Batch:
         return Batch(conn, self.clock.now(), self.send_policy)

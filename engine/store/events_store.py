@@ -28,30 +28,65 @@ def find_by_message_id(conn: Connection, message_id: str) -> int | None:
 
 def insert_events(conn: Connection, events: list[NewEvent], now: float
                   ) -> list[tuple[int, bool]]:
-    """(event id, duplicate?) per event, in order. Runs inside the caller's transaction."""
-    results = []
-    for event in events:
-        if event.message_id:
-            existing = find_by_message_id(conn, event.message_id)
-            if existing is not None:
-                results.append((existing, True))
-                continue
-        results.append((_insert(conn, event, now), False))
-    _touch_triggers(conn, [e for e, (_i, dup) in zip(events, results, strict=True) if not dup],
-                    now)
+    """(event id, duplicate?) per event, in order. Runs inside the caller's transaction.
+
+    New events go in with one multi-row INSERT … RETURNING; an event whose messageId is
+    already stored (or earlier in the same list) is a duplicate and is not stored again.
+    """
+    known = _existing(conn, [e.message_id for e in events if e.message_id])
+    results: list[tuple[int, bool] | None] = []
+    fresh: list[tuple[int, NewEvent]] = []
+    first_of: dict[str, int] = {}
+    for index, event in enumerate(events):
+        if event.message_id in known:
+            results.append((known[event.message_id], True))
+        elif event.message_id and event.message_id in first_of:
+            results.append(None)  # filled in once the first one has its id
+        else:
+            if event.message_id:
+                first_of[event.message_id] = index
+            results.append(None)
+            fresh.append((index, event))
+    ids = _insert_many(conn, [e for _i, e in fresh], now)
+    for (index, _event), event_id in zip(fresh, ids, strict=True):
+        results[index] = (event_id, False)
+    for index, event in enumerate(events):
+        if results[index] is None:
+            results[index] = (results[first_of[event.message_id]][0], True)
+    _touch_triggers(conn, [e for _i, e in fresh], now)
     return results
 
 
-def _insert(conn: Connection, event: NewEvent, now: float) -> int:
+def _existing(conn: Connection, message_ids: list[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for start in range(0, len(message_ids), 500):
+        chunk = message_ids[start:start + 500]
+        rows = conn.execute(select(s.events.c.message_id, s.events.c.id)
+                            .where(s.events.c.message_id.in_(chunk)))
+        found.update({row.message_id: row.id for row in rows})
+    return found
+
+
+def _insert_many(conn: Connection, events: list[NewEvent], now: float) -> list[int]:
+    if not events:
+        return []
+    rows = [{"trigger": e.trigger, "contact_id": e.contact_id, "binding_id": e.binding_id,
+             "message_id": e.message_id, "data": e.data, "occurred_at": e.occurred_at or now,
+             "received_at": now} for e in events]
+    statement = s.events.insert().returning(s.events.c.id, sort_by_parameter_order=True)
     try:
         with conn.begin_nested():
-            result = conn.execute(s.events.insert().values(
-                trigger=event.trigger, contact_id=event.contact_id, binding_id=event.binding_id,
-                message_id=event.message_id, data=event.data,
-                occurred_at=event.occurred_at or now, received_at=now))
-    except IntegrityError:  # the same messageId arrived twice at once
-        return find_by_message_id(conn, event.message_id)
-    return result.inserted_primary_key[0]
+            return [row.id for row in conn.execute(statement, rows)]
+    except IntegrityError:  # another process stored one of these messageIds meanwhile
+        return [_insert_one(conn, row) for row in rows]
+
+
+def _insert_one(conn: Connection, row: dict) -> int:
+    try:
+        with conn.begin_nested():
+            return conn.execute(s.events.insert().values(**row)).inserted_primary_key[0]
+    except IntegrityError:
+        return find_by_message_id(conn, row["message_id"])
 
 
 def _touch_triggers(conn: Connection, events: list[NewEvent], now: float) -> None:

@@ -11,6 +11,7 @@ from aiosmtpd.controller import Controller
 from engine.delivery import FrequencyCap, OutgoingMessage, QuietHours, SmtpSecurity, deliver
 from engine.model import EmailContent, EmailTile, ExitTile, TriggerTile
 from engine.runtime.deliverer import Deliverer
+from engine.store import ledger_store
 from tests.engine.delivery_support import SmtpInbox, free_port, smtp_server
 from tests.engine.journeys import ALL_CONTENT, bundle, thank_then_wait
 
@@ -148,8 +149,10 @@ def test_a_crash_between_handing_over_and_recording_sends_once_more_flagged(harn
         h.person("ann")
         h.fire("order_placed", "ann")
         deliverer = h.runtime.deliverer
-        [claimed] = deliverer._claim()  # the worker hands the message over...
-        message = OutgoingMessage.from_payload(claimed.payload)
+        [row] = h.ledger()
+        with h.workspace.db.begin() as conn:  # the worker marks the row and hands it over...
+            ledger_store.mark(conn, row.id, status="sending", attempts=1)
+        message = OutgoingMessage.from_payload(row.payload)
         deliver(deliverer.channels.for_message(message), message)  # ...the server takes it...
         h.restart()  # ...and the engine dies before the ledger hears back
         fresh = Deliverer(h.workspace.db, h.clock, h.runtime.settings, h.workspace.outbox_dir)

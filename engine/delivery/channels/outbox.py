@@ -39,6 +39,7 @@ def file_stamp(when: datetime) -> str:
 
 class OutboxChannel(DeliveryChannel):
     name = "outbox"
+    repeat_safe = True
 
     def __init__(self, folder: str | os.PathLike[str]):
         self.folder = Path(folder)

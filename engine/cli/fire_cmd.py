@@ -1,0 +1,81 @@
+"""`waymark fire TRIGGER --contact ID --attr name=value`: a test event through the socket.
+
+It takes the path an integration takes: HTTP to the running engine, with a key.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import urllib.error
+import urllib.request
+from typing import Any
+
+from engine.ingestion import keys
+from engine.ingestion.server import DEFAULT_HOST, DEFAULT_PORT
+from engine.store import catalog_store
+
+from .common import add_workspace_option, fail, guarded, open_workspace
+from .values import typed_values
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "fire", help="send a test trigger event to the running engine",
+        description="Sends one event over HTTP to `waymark serve` (or the studio), as an "
+                    "integration would. Without --key (or $WAYMARK_KEY) it makes a key for "
+                    "this one event and revokes it afterwards.")
+    parser.add_argument("trigger")
+    parser.add_argument("--contact", required=True, help="the authId: contact or lead id")
+    parser.add_argument("--attr", action="append", default=[], metavar="NAME=VALUE")
+    parser.add_argument("--binding", help="a bindingId such as Appointment/123")
+    parser.add_argument("--message-id", help="a messageId (the same one twice is applied once)")
+    parser.add_argument("--email", help="contactpoint_email, for people not yet known")
+    parser.add_argument("--phone", help="contactpoint_phone")
+    parser.add_argument("--url", default=f"http://{DEFAULT_HOST}:{DEFAULT_PORT}",
+                        help="where the engine listens")
+    parser.add_argument("--key", default=os.environ.get("WAYMARK_KEY"),
+                        help="an ingestion key (default: $WAYMARK_KEY)")
+    add_workspace_option(parser)
+    parser.set_defaults(handler=guarded(run))
+
+
+def run(args: argparse.Namespace) -> int:
+    with open_workspace(args, create=False) as workspace:
+        with workspace.db.connect() as conn:
+            trigger = catalog_store.load_trigger(conn, args.trigger)
+        attributes = typed_values(args.attr, trigger.attributes if trigger else [], "--attr")
+        body = {"authId": args.contact, "attributes": attributes,
+                **{k: v for k, v in (("bindingId", args.binding), ("messageId", args.message_id),
+                                     ("contactpoint_email", args.email),
+                                     ("contactpoint_phone", args.phone)) if v}}
+        key, temporary = args.key, None
+        if not key:
+            with workspace.db.begin() as conn:
+                temporary, key = keys.create_key(conn, "waymark fire (temporary)")
+        try:
+            status, answer = _post(f"{args.url.rstrip('/')}/v1/triggers/{args.trigger}",
+                                   key, body)
+        finally:
+            if temporary is not None:
+                with workspace.db.begin() as conn:
+                    keys.revoke_key(conn, temporary.id)
+    if status is None:
+        return fail(f"no engine answers at {args.url}: start one with `waymark serve` "
+                    f"({answer})")
+    print(f"{status} {json.dumps(answer)}")
+    return 0 if status in (200, 202) else 1
+
+
+def _post(url: str, key: str, body: dict[str, Any]) -> tuple[int | None, Any]:
+    request = urllib.request.Request(
+        url, data=json.dumps(body).encode(), method="POST",
+        headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"{}")
+    except (urllib.error.URLError, OSError) as error:
+        return None, getattr(error, "reason", error)

@@ -1,0 +1,1 @@
+"""The ingestion socket: trigger events, batches, records, contacts, tracking; keys."""

@@ -1,0 +1,213 @@
+"""The ingestion routes: trigger events, batches, records, contacts, health."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from aiohttp import web
+from pydantic import ValidationError
+
+from engine.model import Catalog, Contact, TriggerDefinition, TriggerKind, TriggerState
+from engine.runtime.changes import RecordError, change_contact, change_record
+from engine.store import catalog_store, events_store
+
+from . import keys
+from .http import ApiError, read_json
+from .payload import PayloadError, parse_event
+from .writer import EventWriter
+
+MAX_BATCH = 500
+CACHE_SECONDS = 1.0  # a revoked key or a stopped trigger takes effect within this time
+
+
+class Caches:
+    """Keys, buckets and the catalog, refreshed often enough to follow the CLI."""
+
+    def __init__(self, db: Any) -> None:
+        self.db = db
+        self._keys: dict[str, tuple[keys.KeyInfo | None, float]] = {}
+        self._buckets: dict[str, keys.TokenBucket] = {}
+        self._catalog: Catalog | None = None
+        self._catalog_at = 0.0
+
+    def key(self, plain: str) -> keys.KeyInfo | None:
+        cached = self._keys.get(plain)
+        now = time.monotonic()
+        if cached is None or cached[1] < now:
+            with self.db.connect() as conn:
+                info = keys.verify(conn, plain)
+            if len(self._keys) > 10_000:
+                self._keys.clear()
+            cached = (info, now + CACHE_SECONDS)
+            self._keys[plain] = cached
+        return cached[0]
+
+    def bucket(self, info: keys.KeyInfo) -> keys.TokenBucket:
+        bucket = self._buckets.get(info.id)
+        if bucket is None or (bucket.rate, bucket.burst) != (info.rate_per_second, info.burst):
+            bucket = self._buckets[info.id] = keys.TokenBucket(info.rate_per_second, info.burst)
+        return bucket
+
+    def catalog(self, refresh: bool = False) -> Catalog:
+        if refresh or self._catalog is None or time.monotonic() - self._catalog_at > 2.0:
+            with self.db.connect() as conn:
+                self._catalog = catalog_store.load_catalog(conn)
+            self._catalog_at = time.monotonic()
+        return self._catalog
+
+
+class IngestionApi:
+    def __init__(self, db: Any, writer: EventWriter, location: str,
+                 live_count: Callable[[], int]) -> None:
+        self.db, self.writer, self.location = db, writer, location
+        self.caches = Caches(db)
+        self.live_count = live_count
+
+    def routes(self) -> list[web.RouteDef]:
+        return [
+            web.post("/v1/triggers/{name}", self.trigger),
+            web.post("/v1/batch", self.batch),
+            web.post("/v1/records/{table}", self.create_record),
+            web.patch("/v1/records/{table}/{id}", self.update_record),
+            web.put("/v1/contacts/{id}", self.put_contact),
+            web.get("/v1/health", self.health),
+        ]
+
+    # --- checks ------------------------------------------------------------------------
+
+    def authorize(self, request: web.Request, cost: int = 1) -> keys.KeyInfo:
+        header = request.headers.get("Authorization", "")
+        if not header.startswith("Bearer ") or not header[7:].strip():
+            raise ApiError(401, "missing_key", "send the ingestion key as "
+                           "'Authorization: Bearer <key>'")
+        info = self.caches.key(header[7:].strip())
+        if info is None:
+            raise ApiError(401, "invalid_key", "this ingestion key is unknown or revoked")
+        wait = self.caches.bucket(info).take(cost)
+        if wait:
+            raise ApiError(429, "rate_limited", f"key {info.id} is over its limit of "
+                           f"{info.rate_per_second:g} events a second; retry shortly",
+                           headers={"Retry-After": str(max(1, round(wait + 0.5)))})
+        return info
+
+    def custom_trigger(self, name: str) -> TriggerDefinition:
+        catalog = self.caches.catalog()
+        trigger = catalog.triggers.get(name) or self.caches.catalog(refresh=True).triggers.get(
+            name)
+        if trigger is None:
+            raise ApiError(404, "unknown_trigger", f"no trigger named {name!r}")
+        if trigger.kind != TriggerKind.CUSTOM:
+            raise ApiError(409, "not_a_custom_trigger", f"{name!r} is raised by Waymark "
+                           "itself (records and interactions have their own endpoints)")
+        if trigger.state == TriggerState.STOPPED:
+            raise ApiError(409, "trigger_stopped", f"the trigger {name!r} has been stopped")
+        return trigger
+
+    # --- trigger events ------------------------------------------------------------------
+
+    async def trigger(self, request: web.Request) -> web.Response:
+        self.authorize(request)
+        trigger = self.custom_trigger(request.match_info["name"])
+        body = await read_json(request)
+        try:
+            event = parse_event(trigger, self.caches.catalog(), body)
+        except PayloadError as error:
+            raise ApiError(400, "invalid_event", error.message, error.field) from None
+        [(event_id, duplicate)] = await self.writer.store([event])
+        if duplicate:
+            return web.json_response({"eventId": event_id, "status": "duplicate"}, status=200)
+        return web.json_response({"eventId": event_id, "status": "accepted"}, status=202)
+
+    async def batch(self, request: web.Request) -> web.Response:
+        body = await read_json(request)
+        items = body.get("events") if isinstance(body, dict) else None
+        if not isinstance(items, list):
+            raise ApiError(400, "invalid_batch", "send {\"events\": [...]}", "events")
+        if len(items) > MAX_BATCH:
+            raise ApiError(413, "batch_too_large", f"at most {MAX_BATCH} events per batch",
+                           "events")
+        self.authorize(request, cost=max(1, len(items)))
+        results: list[dict[str, Any]] = [{} for _ in items]
+        valid = []
+        for index, item in enumerate(items):
+            try:
+                valid.append((index, self._batch_item(item)))
+            except ApiError as error:
+                results[index] = {"status": "rejected", "error": {
+                    "code": error.code, "message": error.message,
+                    **({"field": f"events[{index}].{error.field}"} if error.field else {})}}
+        stored = await self.writer.store([event for _i, event in valid]) if valid else []
+        for (index, _event), (event_id, duplicate) in zip(valid, stored, strict=True):
+            results[index] = {"eventId": event_id,
+                              "status": "duplicate" if duplicate else "accepted"}
+        accepted = sum(1 for r in results if r.get("status") == "accepted")
+        return web.json_response({"accepted": accepted, "results": results},
+                                 status=202 if accepted else 200)
+
+    def _batch_item(self, item: Any) -> Any:
+        if not isinstance(item, dict) or not isinstance(item.get("trigger"), str):
+            raise ApiError(400, "invalid_event", "each event needs \"trigger\": its name",
+                           "trigger")
+        trigger = self.custom_trigger(item["trigger"])
+        body = {k: v for k, v in item.items() if k != "trigger"}
+        try:
+            return parse_event(trigger, self.caches.catalog(), body)
+        except PayloadError as error:
+            raise ApiError(400, "invalid_event", error.message, error.field) from None
+
+    # --- records and contacts --------------------------------------------------------------
+
+    async def create_record(self, request: web.Request) -> web.Response:
+        self.authorize(request)
+        body = await read_json(request)
+        if not isinstance(body, dict) or not isinstance(body.get("id"), str | int):
+            raise ApiError(400, "invalid_record", "a new record needs an \"id\"", "id")
+        return await self._record(request.match_info["table"], str(body["id"]), body, True)
+
+    async def update_record(self, request: web.Request) -> web.Response:
+        self.authorize(request)
+        body = await read_json(request)
+        if not isinstance(body, dict):
+            raise ApiError(400, "invalid_record", "send the changed columns as an object")
+        return await self._record(request.match_info["table"], request.match_info["id"], body,
+                                  False)
+
+    async def _record(self, table: str, record_id: str, values: dict, create: bool
+                      ) -> web.Response:
+        def work(conn: Any) -> tuple[str, list[int]]:
+            change, events = change_record(conn, table, record_id, values, time.time(),
+                                           create=create)
+            stored = events_store.insert_events(conn, events, time.time())
+            return change.action, [event_id for event_id, _dup in stored]
+
+        try:
+            action, event_ids = await self.writer.run(work)
+        except RecordError as error:
+            status = {"unknown_table": 404, "missing": 404, "exists": 409}.get(error.kind, 400)
+            raise ApiError(status, error.kind, str(error), error.field) from None
+        return web.json_response({"id": record_id, "table": table, "action": action,
+                                  "eventIds": event_ids}, status=201 if create else 200)
+
+    async def put_contact(self, request: web.Request) -> web.Response:
+        self.authorize(request)
+        body = await read_json(request)
+        try:
+            contact = Contact.model_validate({**(body if isinstance(body, dict) else {}),
+                                              "id": request.match_info["id"]})
+        except ValidationError as error:
+            first = error.errors(include_url=False)[0]
+            field = ".".join(str(p) for p in first["loc"])
+            raise ApiError(400, "invalid_contact", f"{field}: {first['msg']}", field) from None
+
+        def work(conn: Any) -> list[int]:
+            events = change_contact(conn, contact, time.time())
+            return [i for i, _d in events_store.insert_events(conn, events, time.time())]
+
+        event_ids = await self.writer.run(work)
+        return web.json_response({"id": contact.id, "eventIds": event_ids})
+
+    async def health(self, _request: web.Request) -> web.Response:
+        return web.json_response({"status": "ok", "workspace": self.location,
+                                  "liveJourneys": self.live_count()})

@@ -1,0 +1,144 @@
+"""Checks one trigger event's JSON against the trigger's typed attributes.
+
+Every refusal names the field and, for a wrong type, the type expected:
+`attributes.cart_total: expected a number, got text`.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from engine.model import AttributeDef, AttributeType, Catalog, TriggerDefinition
+from engine.model.catalog import MAX_ENTITY_DEPTH
+from engine.runtime.events import trigger_event
+from engine.store.events_store import NewEvent
+
+TOP_LEVEL = ("authId", "contactpoint_email", "contactpoint_phone", "bindingId", "messageId",
+             "timestamp", "attributes")
+BINDING = re.compile(r"^[A-Za-z_][\w.\-]{0,63}/[^/\s]{1,128}$")
+EXPECTED = {
+    AttributeType.TEXT: "text", AttributeType.NUMBER: "a number",
+    AttributeType.BOOLEAN: "true or false", AttributeType.DATETIME: "an ISO 8601 date-time",
+}
+
+
+class PayloadError(ValueError):
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message, self.field = message, field
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if value is None:
+        return "null"
+    return "a list" if isinstance(value, list) else "an object"
+
+
+def _text(body: dict[str, Any], name: str, limit: int, required: bool = False) -> str | None:
+    value = body.get(name)
+    if value is None:
+        if required:
+            raise PayloadError(f"{name}: required", name)
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise PayloadError(f"{name}: expected text, got {_kind(value)}", name)
+    if len(value) > limit:
+        raise PayloadError(f"{name}: at most {limit} characters", name)
+    return value
+
+
+def parse_event(trigger: TriggerDefinition, catalog: Catalog, body: Any) -> NewEvent:
+    if not isinstance(body, dict):
+        raise PayloadError(f"the body must be a JSON object, got {_kind(body)}")
+    for name in body:
+        if name not in TOP_LEVEL:
+            raise PayloadError(f"{name}: unknown field (attributes go in 'attributes')", name)
+    binding = _text(body, "bindingId", 200)
+    if binding is not None and not BINDING.match(binding):
+        raise PayloadError("bindingId: expected Entity/id, such as Appointment/123", "bindingId")
+    attributes = body.get("attributes", {})
+    if not isinstance(attributes, dict):
+        raise PayloadError(f"attributes: expected an object, got {_kind(attributes)}",
+                           "attributes")
+    checked = check_attributes(trigger.attributes, attributes, catalog, "attributes", 0)
+    return trigger_event(
+        trigger.name, _text(body, "authId", 128, required=True), checked,
+        contactpoint_email=_text(body, "contactpoint_email", 320),
+        contactpoint_phone=_text(body, "contactpoint_phone", 32), binding_id=binding,
+        message_id=_text(body, "messageId", 200), timestamp=_timestamp(body))
+
+
+def _timestamp(body: dict[str, Any]) -> datetime | None:
+    value = _text(body, "timestamp", 40)
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise PayloadError("timestamp: expected an ISO 8601 date-time", "timestamp") from None
+    if parsed.tzinfo is None:
+        raise PayloadError("timestamp: add a time zone (Z or +01:00)", "timestamp")
+    return parsed
+
+
+def check_attributes(defs: list[AttributeDef], values: dict[str, Any], catalog: Catalog,
+                     path: str, depth: int) -> dict[str, Any]:
+    by_name = {a.name: a for a in defs}
+    for name in values:
+        if name not in by_name:
+            known = ", ".join(by_name) or "none"
+            raise PayloadError(f"{path}.{name}: unknown attribute (known: {known})",
+                               f"{path}.{name}")
+    for attr in defs:
+        if attr.required and values.get(attr.name) is None:
+            raise PayloadError(f"{path}.{attr.name}: required", f"{path}.{attr.name}")
+    return {name: _check_value(by_name[name], value, catalog, f"{path}.{name}", depth)
+            for name, value in values.items()}
+
+
+def _check_value(attr: AttributeDef, value: Any, catalog: Catalog, path: str, depth: int
+                 ) -> Any:
+    if value is None:
+        return None
+    if attr.type == AttributeType.ENTITY:
+        return _check_entity(attr, value, catalog, path, depth)
+    ok = {
+        AttributeType.TEXT: isinstance(value, str),
+        AttributeType.NUMBER: isinstance(value, int | float) and not isinstance(value, bool),
+        AttributeType.BOOLEAN: isinstance(value, bool),
+        AttributeType.DATETIME: isinstance(value, str) and _is_datetime(value),
+    }[attr.type]
+    if not ok:
+        raise PayloadError(f"{path}: expected {EXPECTED[attr.type]}, got {_kind(value)}", path)
+    return value
+
+
+def _is_datetime(value: str) -> bool:
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
+
+
+def _check_entity(attr: AttributeDef, value: Any, catalog: Catalog, path: str, depth: int
+                  ) -> Any:
+    table = catalog.record_tables.get(attr.entity or "")
+    if table is None:
+        raise PayloadError(f"{path}: refers to an unknown record table {attr.entity!r}", path)
+    if not isinstance(value, dict):
+        raise PayloadError(f"{path}: expected an object with the columns of {table.name!r}, "
+                           f"got {_kind(value)}", path)
+    if depth >= MAX_ENTITY_DEPTH:
+        raise PayloadError(f"{path}: records nest at most {MAX_ENTITY_DEPTH} levels", path)
+    columns = {k: v for k, v in value.items() if k != "id"}
+    checked = check_attributes(table.columns, columns, catalog, path, depth + 1)
+    return {"id": value["id"], **checked} if "id" in value else checked

@@ -1,0 +1,111 @@
+"""Tracking: the open pixel, click redirects and the unsubscribe page.
+
+A token is an HMAC-signed Message-ID (engine.delivery.tracking). A click goes only to a
+link that was in that very message (`payload.parts.links[n]`): never an open redirect.
+Unsubscribing takes a confirming POST (the page's button, or RFC 8058 one-click), so link
+scanners that fetch every URL do not unsubscribe anyone.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import time
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy import Connection
+
+from engine.delivery import InvalidTrackingToken, TrackingSigner
+from engine.store import contacts_store, events_store, ledger_store, settings_store
+from engine.store.events_store import NewEvent
+
+from .writer import EventWriter
+
+PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
+NO_STORE = {"Cache-Control": "no-store, private"}
+
+
+class TrackingRoutes:
+    def __init__(self, db: Any, writer: EventWriter) -> None:
+        self.db, self.writer = db, writer
+        with db.begin() as conn:
+            self.signer = TrackingSigner(settings_store.load_delivery_settings(conn)
+                                         .tracking.secret)
+
+    def routes(self) -> list[web.RouteDef]:
+        return [web.get("/t/o/{token}.gif", self.opened),
+                web.get("/t/c/{token}/{index:\\d+}", self.clicked),
+                web.get("/t/u/{token}", self.unsubscribe_page),
+                web.post("/t/u/{token}", self.unsubscribe)]
+
+    def _message(self, token: str) -> Any:
+        try:
+            message_id = self.signer.message_id_for(token)
+        except InvalidTrackingToken:
+            return None
+        with self.db.connect() as conn:
+            row = ledger_store.by_message_id(conn, message_id)
+        return row if row is not None and row.payload else None
+
+    async def _raise(self, row: Any, interaction: str, **extra: Any) -> None:
+        event = NewEvent(f"{row.channel}_{interaction}" if interaction != "unsubscribed"
+                         else "unsubscribed", row.contact_id, {
+                             "journey_id": row.journey_id, "version": row.version,
+                             "tile_id": row.tile_id, "run_id": row.run_id,
+                             "content_id": row.content_id, "message_id": row.message_id,
+                             **extra})
+        await self.writer.store([event])
+
+    async def opened(self, request: web.Request) -> web.Response:
+        row = self._message(request.match_info["token"])
+        if row is not None:
+            await self._raise(row, "opened")
+        return web.Response(body=PIXEL, content_type="image/gif", headers=NO_STORE)
+
+    async def clicked(self, request: web.Request) -> web.Response:
+        row = self._message(request.match_info["token"])
+        links = (row.payload.get("parts") or {}).get("links", []) if row is not None else []
+        index = int(request.match_info["index"])
+        if index >= len(links):
+            return _page("This link does not work",
+                         "It may be damaged, or it was not in the message it came from.", 404)
+        await self._raise(row, "clicked", link=links[index])
+        raise web.HTTPFound(links[index], headers=NO_STORE)
+
+    async def unsubscribe_page(self, request: web.Request) -> web.Response:
+        row = self._message(request.match_info["token"])
+        if row is None:
+            return _page("This link does not work", "It may be damaged or out of date.", 404)
+        who = html.escape(row.contact_point or "this address")
+        form = ('<form method="post"><button type="submit">Unsubscribe</button></form>')
+        return _page("Unsubscribe?", f"Stop marketing messages to <b>{who}</b>?{form}", 200,
+                     raw=True)
+
+    async def unsubscribe(self, request: web.Request) -> web.Response:
+        row = self._message(request.match_info["token"])
+        if row is None:
+            return _page("This link does not work", "It may be damaged or out of date.", 404)
+        topic = ((row.payload.get("context") or {}).get("topic")) or ""
+
+        def work(conn: Connection) -> None:
+            if row.contact_point:
+                contacts_store.set_consent(conn, row.contact_point, row.channel, "commercial",
+                                           topic, "opted_out")
+            events_store.insert_events(conn, [NewEvent("unsubscribed", row.contact_id, {
+                "journey_id": row.journey_id, "version": row.version, "tile_id": row.tile_id,
+                "run_id": row.run_id, "message_id": row.message_id})], time.time())
+
+        await self.writer.run(work)
+        return _page("You are unsubscribed",
+                     "You will not receive marketing messages at this address any more.", 200)
+
+
+def _page(title: str, body: str, status: int, raw: bool = False) -> web.Response:
+    text = body if raw else html.escape(body)
+    page = (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}"
+            "</title><style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:4rem "
+            "auto;padding:0 1rem;color:#1f2933}button{font-size:1rem;padding:.5rem 1.25rem;"
+            "margin-top:1rem}</style></head>"
+            f"<body><h1>{html.escape(title)}</h1><p>{text}</p></body></html>")
+    return web.Response(text=page, content_type="text/html", status=status, headers=NO_STORE)
