@@ -33,7 +33,13 @@ from engine.model.references import collect_bundle
 from engine.runtime import lifecycle
 from engine.runtime.clock import Clock, SystemClock
 from engine.store import catalog_store, contacts_store, journeys_store, meta_store, settings_store
-from engine.store.database import database_url, default_workspace_path, describe, open_database
+from engine.store.database import (
+    database_url,
+    default_workspace_path,
+    describe,
+    open_database,
+    writing,
+)
 from engine.store.times import from_ts
 
 
@@ -96,33 +102,33 @@ class Workspace:
             return catalog_store.load_catalog(conn)
 
     def save_trigger(self, trigger: TriggerDefinition) -> None:
-        with self.db.begin() as conn:
+        with writing(self.db) as conn:
             catalog_store.save_trigger(conn, trigger)
 
     def save_content(self, content: Content) -> None:
-        with self.db.begin() as conn:
+        with writing(self.db) as conn:
             catalog_store.save_content(conn, content)
 
     def save_segment(self, segment: Segment) -> None:
-        with self.db.begin() as conn:
+        with writing(self.db) as conn:
             catalog_store.save_segment(conn, segment)
 
     def save_record_table(self, table: RecordTable) -> None:
-        with self.db.begin() as conn:
+        with writing(self.db) as conn:
             catalog_store.save_record_table(conn, table)
 
     def delivery_settings(self) -> DeliverySettings:
-        with self.db.begin() as conn:
+        with writing(self.db) as conn:
             return settings_store.load_delivery_settings(conn)
 
     def save_delivery_settings(self, settings: DeliverySettings) -> None:
         """Saved settings reach a running engine within its heartbeat."""
-        with self.db.begin() as conn:
+        with writing(self.db) as conn:
             settings_store.save_delivery_settings(conn, settings)
             meta_store.bump_versions(conn)
 
     def save_contact(self, contact: Contact) -> None:
-        with self.db.begin() as conn:
+        with writing(self.db) as conn:
             contacts_store.save_contact(conn, contact)
 
     def contact(self, contact_id: str) -> Contact | None:
@@ -160,11 +166,11 @@ class Workspace:
         return journey
 
     def save_journey(self, journey: Journey) -> None:
-        with self.db.begin() as conn:
+        with writing(self.db) as conn:
             journeys_store.save_draft(conn, journey)
 
     def new_journey(self, name: str, journey_type: JourneyType = JourneyType.TRIGGER) -> Journey:
-        with self.db.begin() as conn:
+        with writing(self.db) as conn:
             taken = {row.id for row in journeys_store.journey_rows(conn)}
             journey = Journey(id=_free_id(_slug(name), taken), name=name, type=journey_type,
                               tiles=[TriggerTile(id="start", name="Start", x=40, y=200)])
@@ -173,7 +179,7 @@ class Workspace:
 
     def duplicate_journey(self, journey_id: str, name: str | None = None) -> Journey:
         original = self.load_journey(journey_id)
-        with self.db.begin() as conn:
+        with writing(self.db) as conn:
             taken = {row.id for row in journeys_store.journey_rows(conn)}
             copy = original.model_copy(deep=True, update={
                 "name": name or f"{original.name} (copy)"[:150],
@@ -184,11 +190,11 @@ class Workspace:
 
     def rename_journey(self, journey_id: str, name: str) -> None:
         self.load_journey(journey_id)
-        with self.db.begin() as conn:
+        with writing(self.db) as conn:
             journeys_store.rename_journey(conn, journey_id, name)
 
     def delete_journey(self, journey_id: str) -> None:
-        with self.db.begin() as conn:
+        with writing(self.db) as conn:
             if journeys_store.version_rows(conn, journey_id):
                 raise lifecycle.LifecycleError(
                     f"{journey_id!r} has been published; stop it instead of deleting it")
@@ -199,7 +205,7 @@ class Workspace:
     def import_bundle(self, bundle: Bundle) -> Journey:
         """Write a bundle's journey (as a draft) and what it references, all or nothing."""
         journey = bundle.journey.model_copy(update={"state": LifecycleState.DRAFT})
-        with self.db.begin() as conn:
+        with writing(self.db) as conn:
             catalog_store.save_contact_attributes(conn, bundle.contact_attributes)
             for table in bundle.record_tables:
                 catalog_store.save_record_table(conn, table)
@@ -224,19 +230,19 @@ class Workspace:
         return self.clock.now()
 
     def publish(self, journey_id: str, seed: int | None = None) -> lifecycle.PublishResult:
-        with self.db.begin() as conn:
+        with writing(self.db) as conn:
             return lifecycle.publish(conn, journey_id, self.now(), seed)
 
     def pause(self, journey_id: str) -> int:
-        with self.db.begin() as conn:
+        with writing(self.db) as conn:
             return lifecycle.pause(conn, journey_id, self.now())
 
     def resume(self, journey_id: str) -> int:
-        with self.db.begin() as conn:
+        with writing(self.db) as conn:
             return lifecycle.resume(conn, journey_id, self.now())
 
     def stop(self, journey_id: str, version: int | None = None) -> list[int]:
-        with self.db.begin() as conn:
+        with writing(self.db) as conn:
             return lifecycle.stop(conn, journey_id, self.now(), version)
 
     def versions(self, journey_id: str) -> list[VersionInfo]:

@@ -15,6 +15,7 @@ from typing import Any
 from engine.ingestion import keys
 from engine.ingestion.server import DEFAULT_HOST, DEFAULT_PORT
 from engine.store import catalog_store
+from engine.store.database import writing
 
 from .common import add_workspace_option, fail, guarded, open_workspace
 from .values import typed_values
@@ -52,14 +53,14 @@ def run(args: argparse.Namespace) -> int:
                                      ("contactpoint_phone", args.phone)) if v}}
         key, temporary = args.key, None
         if not key:
-            with workspace.db.begin() as conn:
+            with writing(workspace.db) as conn:
                 temporary, key = keys.create_key(conn, "waymark fire (temporary)")
         try:
             status, answer = _post(f"{args.url.rstrip('/')}/v1/triggers/{args.trigger}",
                                    key, body)
         finally:
             if temporary is not None:
-                with workspace.db.begin() as conn:
+                with writing(workspace.db) as conn:
                     keys.revoke_key(conn, temporary.id)
     if status is None:
         return fail(f"no engine answers at {args.url}: start one with `waymark serve` "

@@ -6,6 +6,7 @@ import argparse
 from datetime import UTC, datetime
 
 from engine.ingestion import keys
+from engine.store.database import writing
 
 from .common import add_workspace_option, fail, guarded, open_workspace, table
 
@@ -31,7 +32,7 @@ def _when(ts: float | None) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    with open_workspace(args) as workspace, workspace.db.begin() as conn:
+    with open_workspace(args) as workspace, writing(workspace.db) as conn:
         if args.action == "create":
             info, plain = keys.create_key(conn, args.name, args.rate, args.burst)
             print(plain)

@@ -9,6 +9,7 @@ from engine.model import Contact, DocumentError, parse_json
 from engine.runtime.changes import RecordError, change_contact, change_record
 from engine.store import catalog_store, events_store, records_store
 from engine.store import schema as s
+from engine.store.database import writing
 
 from .common import add_workspace_option, fail, guarded, open_workspace, table
 from .values import typed_values
@@ -45,7 +46,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_contacts(args: argparse.Namespace) -> int:
-    with open_workspace(args) as workspace, workspace.db.begin() as conn:
+    with open_workspace(args) as workspace, writing(workspace.db) as conn:
         if args.action == "list":
             rows = [[r.id, r.kind, r.email or "", r.phone or "", r.timezone or ""]
                     for r in conn.execute(s.contacts.select().order_by(s.contacts.c.id))]
@@ -80,7 +81,7 @@ def _from_file(path: str) -> list[Contact]:
 
 
 def run_records(args: argparse.Namespace) -> int:
-    with open_workspace(args) as workspace, workspace.db.begin() as conn:
+    with open_workspace(args) as workspace, writing(workspace.db) as conn:
         if args.action == "list":
             rows = records_store.list_records(conn, args.table)
             columns = sorted({k for r in rows for k in r if k != "id"})

@@ -23,6 +23,7 @@ from engine.model import (
 )
 from engine.store import catalog_store
 from engine.store import schema as s
+from engine.store.database import writing
 
 from .common import add_workspace_option, fail, guarded, open_workspace, table
 
@@ -66,7 +67,7 @@ def _status(row) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    with open_workspace(args) as workspace, workspace.db.begin() as conn:
+    with open_workspace(args) as workspace, writing(workspace.db) as conn:
         stats = {r.name: r for r in conn.execute(select(s.triggers))}
         if args.action == "list":
             return _list(catalog_store.load_catalog(conn), stats, args.all)

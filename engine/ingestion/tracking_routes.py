@@ -18,6 +18,7 @@ from sqlalchemy import Connection
 
 from engine.delivery import InvalidTrackingToken, TrackingSigner
 from engine.store import contacts_store, events_store, ledger_store, settings_store
+from engine.store.database import writing
 from engine.store.events_store import NewEvent
 
 from .writer import EventWriter
@@ -29,7 +30,7 @@ NO_STORE = {"Cache-Control": "no-store, private"}
 class TrackingRoutes:
     def __init__(self, db: Any, writer: EventWriter) -> None:
         self.db, self.writer = db, writer
-        with db.begin() as conn:
+        with writing(db) as conn:
             self.signer = TrackingSigner(settings_store.load_delivery_settings(conn)
                                          .tracking.secret)
 

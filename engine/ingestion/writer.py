@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from engine.store import events_store
+from engine.store.database import writing
 from engine.store.events_store import NewEvent
 
 Work = Callable[[Connection], Any]
@@ -80,7 +81,7 @@ class EventWriter:
     def _write(self, batch: list[tuple[Any, asyncio.Future]]) -> list[Any]:
         now = self.clock_ts()
         results: list[Any] = []
-        with self.db.begin() as conn:
+        with writing(self.db) as conn:
             events = [item for item, _f in batch if isinstance(item, list)]
             stored = iter(self._store_events(conn, events, now))
             for item, _future in batch:

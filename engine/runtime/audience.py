@@ -14,6 +14,7 @@ from sqlalchemy import Connection, and_, exists, false, literal, not_, or_, sele
 from engine.model import JourneyType
 from engine.store import journeys_store
 from engine.store import schema as s
+from engine.store.database import writing
 from engine.store.segments_sql import SegmentCompiler
 from engine.store.times import to_ts
 
@@ -35,7 +36,7 @@ class AudienceEntry:
         entered = 0
         for version in list(self.runtime.versions.values()):
             if _is_due(version, now):
-                with self.runtime.db.begin() as conn:
+                with writing(self.runtime.db) as conn:
                     entered += self._let_in(conn, version, now)
         return entered
 

@@ -24,6 +24,7 @@ from engine.delivery import (
     deliver,
 )
 from engine.store import counters_store, events_store, ledger_store
+from engine.store.database import writing
 from engine.store.events_store import NewEvent
 from engine.store.ledger_store import SENDING
 from engine.store.times import to_ts
@@ -44,7 +45,7 @@ class Deliverer:
 
     def recover(self) -> int:
         """After a crash: what was being handed to a channel goes again, flagged."""
-        with self.db.begin() as conn:
+        with writing(self.db) as conn:
             rows = ledger_store.interrupted_sends(conn)
             ledger_store.mark_many(conn, [{
                 "_id": row.id, "status": "pending", "possibly_duplicate": True,
@@ -69,7 +70,7 @@ class Deliverer:
         message = OutgoingMessage.from_payload(row.payload)
         channel = self.channels.for_message(message)
         attempt = row.attempts + 1
-        with self.db.begin() as conn:
+        with writing(self.db) as conn:
             values = {"attempts": attempt}
             if not channel.repeat_safe:
                 values["status"] = SENDING
@@ -80,7 +81,7 @@ class Deliverer:
 
     def _record(self, row: Any, message: OutgoingMessage, result: DeliveryResult) -> None:
         now = self.clock.now()
-        with self.db.begin() as conn:
+        with writing(self.db) as conn:
             ledger_store.mark(conn, row.id, **_ledger_values(result, now))
             events = _interaction_events(message, result)
             if events:

@@ -66,7 +66,8 @@ class EngineHost:
     def start(self) -> None:
         """Take the workspace (or raise WorkspaceBusyError) and start working."""
         self.take_workspace()
-        self.runtime = Runtime(self.workspace.db, self.clock)
+        # Small batches keep each write transaction short, so ingestion never waits long.
+        self.runtime = Runtime(self.workspace.db, self.clock, batch_size=100)
         if self.public_url:
             self.runtime.public_url = self.public_url
             self.runtime.reload_versions()

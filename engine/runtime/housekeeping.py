@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from engine.store import journeys_store, runs_store
+from engine.store.database import writing
 from engine.store.times import to_ts
 
 from .lifecycle import end_version_runs
@@ -31,7 +32,7 @@ class Housekeeping:
     def _check(self, version: PublishedVersion, now: datetime) -> bool:
         db, key = self.runtime.db, version.key
         if version.state == "paused" and version.paused_at + MAX_PAUSE <= now:
-            with db.begin() as conn:
+            with writing(db) as conn:
                 end_version_runs(conn, version, now, PAUSED_TOO_LONG, self.runtime.send_policy,
                                  self.runtime._emit)
                 journeys_store.set_version(conn, *key, state="stopped", ended_at=to_ts(now),
@@ -39,11 +40,11 @@ class Housekeeping:
             return True
         end = version.journey.start.window_end
         if version.accepting and end is not None and end <= now:
-            with db.begin() as conn:
+            with writing(db) as conn:
                 journeys_store.set_version(conn, *key, accepting=False)
             return True
         if not version.accepting and version.state == "live":
-            with db.begin() as conn:
+            with writing(db) as conn:
                 if runs_store.count_in_flight(conn, *key) == 0:
                     journeys_store.set_version(conn, *key, state="completed",
                                                ended_at=to_ts(now))

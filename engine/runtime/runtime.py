@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 
 from engine.delivery import DeliverySettings, TrackingSettings
 from engine.store import events_store, journeys_store, ledger_store, runs_store, settings_store
+from engine.store.database import writing
 from engine.store.times import from_ts, to_ts
 
 from .audience import AudienceEntry
@@ -60,7 +61,7 @@ class Runtime:
 
     def reload_versions(self) -> None:
         """Read the live and paused versions and the delivery settings (after a change)."""
-        with self.db.begin() as conn:
+        with writing(self.db) as conn:
             rows = journeys_store.version_rows(conn, states=journeys_store.ACTIVE_STATES)
             self.settings = self._with_public_url(settings_store.load_delivery_settings(conn))
         self.send_policy = self._fixed_policy or RulesPolicy(self.settings)
@@ -80,7 +81,7 @@ class Runtime:
 
     def process_events(self) -> int:
         """Apply stored, unprocessed events in arrival order. Returns how many."""
-        with self.db.begin() as conn:
+        with writing(self.db) as conn:
             rows = events_store.pending_events(conn, self.batch_size)
             if not rows:
                 return 0
@@ -94,7 +95,7 @@ class Runtime:
 
     def run_due(self) -> int:
         """Advance runs whose due time has come. Returns how many."""
-        with self.db.begin() as conn:
+        with writing(self.db) as conn:
             batch = self._batch(conn)
             due = batch.track(runs_store.due_runs(conn, to_ts(batch.now), self.batch_size))
             if not due:

@@ -24,6 +24,7 @@ from engine.runtime.records import StepRecord
 from engine.runtime.runtime import Runtime
 from engine.store import catalog_store, contacts_store, events_store
 from engine.store import schema as s
+from engine.store.database import writing
 from engine.store.events_store import NewEvent
 from engine.store.times import to_ts
 from engine.workspace import Workspace
@@ -86,7 +87,7 @@ class Simulator:
 
     def _prepare(self, workspace: Workspace) -> None:
         journey = workspace.import_bundle(self.bundle)
-        with workspace.db.begin() as conn:
+        with writing(workspace.db) as conn:
             for contact in self.scenario.contacts:
                 contacts_store.save_contact(conn, contact)
         result = workspace.publish(journey.id, seed=self.scenario.seed)
@@ -119,7 +120,7 @@ class Simulator:
 
     def _apply(self, workspace: Workspace, item: object) -> None:
         now = to_ts(self.clock.now())
-        with workspace.db.begin() as conn:
+        with writing(workspace.db) as conn:
             events = self._events_for(conn, item, now)
             events_store.insert_events(conn, events, now)
 

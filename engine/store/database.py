@@ -7,6 +7,8 @@ with a message and never modified. An older workspace is migrated with Alembic.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
@@ -14,7 +16,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from platformdirs import user_data_path
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.pool import NullPool
 
@@ -47,6 +49,9 @@ def describe(url: str) -> str:
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # The driver's own implicit BEGIN is turned off: `_begin` below emits it, so SAVEPOINTs
+    # work and write transactions can take the lock up front.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")  # durable at every commit in WAL mode
@@ -55,13 +60,34 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def _begin(connection: Connection) -> None:
+    """Reads begin deferred (never blocking in WAL mode); writes take the write lock first.
+
+    A deferred transaction that reads and then writes fails at once ("database is
+    locked", no waiting) when another writer committed in between; BEGIN IMMEDIATE
+    waits for the lock instead (busy_timeout) and then cannot fail that way.
+    """
+    write = connection.get_execution_options().get("write", False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
 def create_db_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10},
                                poolclass=NullPool if ":memory:" not in url else None)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _begin)
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+@contextmanager
+def writing(db: Engine) -> Iterator[Connection]:
+    """A transaction that will write: commits on success, rolls back on an exception."""
+    with db.connect() as connection:
+        connection.execution_options(write=True)
+        with connection.begin():
+            yield connection
 
 
 def _check_file(path: Path, create: bool) -> None:

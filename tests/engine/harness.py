@@ -18,6 +18,7 @@ from engine.runtime.records import RunState, StepRecord
 from engine.runtime.runtime import Runtime
 from engine.store import counters_store, events_store, runs_store
 from engine.store import schema as s
+from engine.store.database import writing
 from engine.store.events_store import NewEvent
 from engine.workspace import Workspace
 
@@ -87,7 +88,7 @@ class Harness:
                                   message_id=message_id))
 
     def insert(self, *events: NewEvent) -> list[tuple[int, bool]]:
-        with self.workspace.db.begin() as conn:
+        with writing(self.workspace.db) as conn:
             result = events_store.insert_events(conn, list(events), self.clock.now().timestamp())
         self.runtime.tick()
         return result

@@ -18,6 +18,7 @@ from engine.ingestion import keys
 from engine.ingestion.server import IngestionServer
 from engine.model import Bundle, Contact
 from engine.runtime.host import EngineHost
+from engine.store.database import writing
 from engine.workspace import Workspace
 from tests.engine.delivery_support import free_port
 
@@ -108,7 +109,7 @@ def running_engine(folder: Path, *bundles: Bundle, contacts: tuple[Contact, ...]
     if configure is not None:
         configure(settings)
     workspace.save_delivery_settings(settings)
-    with workspace.db.begin() as conn:
+    with writing(workspace.db) as conn:
         _info, key = keys.create_key(conn, "tests")
     host = EngineHost(workspace)
     host.start()

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.ingestion import keys
+from engine.store.database import writing
 from engine.workspace import Workspace
 
 
@@ -48,7 +49,7 @@ class ServeProcess:
 
 
 def make_key(workspace: Path) -> str:
-    with Workspace.open(workspace) as ws, ws.db.begin() as conn:
+    with Workspace.open(workspace) as ws, writing(ws.db) as conn:
         return keys.create_key(conn, "tests", rate=100_000, burst=100_000)[1]
 
 

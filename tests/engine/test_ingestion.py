@@ -6,6 +6,7 @@ import pytest
 
 from engine.model import Contact, read_bundle
 from engine.resources import resource
+from engine.store.database import writing
 from tests.engine.ingestion_support import RunningEngine, running_engine
 
 CART = read_bundle(resource("samples", "abandoned_cart.json"))
@@ -116,10 +117,10 @@ def test_a_revoked_key_stops_working(tmp_path) -> None:
     from engine.ingestion import keys
 
     with running_engine(tmp_path, CART) as engine:
-        with engine.workspace.db.begin() as conn:
+        with writing(engine.workspace.db) as conn:
             info, plain = keys.create_key(conn, "soon revoked")
         assert engine.post("/v1/triggers/abandoned_cart", cart(), key=plain).status == 202
-        with engine.workspace.db.begin() as conn:
+        with writing(engine.workspace.db) as conn:
             keys.revoke_key(conn, info.id)
         engine.wait_for(lambda: engine.post("/v1/triggers/abandoned_cart", cart(),
                                             key=plain).status == 401, timeout=5)
@@ -129,7 +130,7 @@ def test_a_key_over_its_rate_limit_gets_429_with_retry_after(tmp_path) -> None:
     from engine.ingestion import keys
 
     with running_engine(tmp_path, CART) as engine:
-        with engine.workspace.db.begin() as conn:
+        with writing(engine.workspace.db) as conn:
             _info, plain = keys.create_key(conn, "slow", rate=1, burst=2)
         answers = [engine.post("/v1/triggers/abandoned_cart", cart(), key=plain).status
                    for _ in range(3)]

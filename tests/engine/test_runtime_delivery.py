@@ -12,6 +12,7 @@ from engine.delivery import FrequencyCap, OutgoingMessage, QuietHours, SmtpSecur
 from engine.model import EmailContent, EmailTile, ExitTile, TriggerTile
 from engine.runtime.deliverer import Deliverer
 from engine.store import ledger_store
+from engine.store.database import writing
 from tests.engine.delivery_support import SmtpInbox, free_port, smtp_server
 from tests.engine.journeys import ALL_CONTENT, bundle, thank_then_wait
 
@@ -150,7 +151,7 @@ def test_a_crash_between_handing_over_and_recording_sends_once_more_flagged(harn
         h.fire("order_placed", "ann")
         deliverer = h.runtime.deliverer
         [row] = h.ledger()
-        with h.workspace.db.begin() as conn:  # the worker marks the row and hands it over...
+        with writing(h.workspace.db) as conn:  # the worker marks the row and hands it over...
             ledger_store.mark(conn, row.id, status="sending", attempts=1)
         message = OutgoingMessage.from_payload(row.payload)
         deliver(deliverer.channels.for_message(message), message)  # ...the server takes it...

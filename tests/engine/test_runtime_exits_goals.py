@@ -16,6 +16,7 @@ from engine.model import (
     StartSettings,
 )
 from engine.runtime.changes import change_contact
+from engine.store.database import writing
 from tests.engine.journeys import thank_then_wait
 
 
@@ -68,7 +69,7 @@ def test_an_exit_segment_removes_people_who_join_it(harness_for) -> None:
     h.person("ann")
     h.fire("order_placed", "ann")
     contact = h.workspace.contact("ann").model_copy(update={"attributes": {"has_bought": True}})
-    with h.workspace.db.begin() as conn:
+    with writing(h.workspace.db) as conn:
         events = change_contact(conn, contact, h.clock.now().timestamp())
     h.insert(*events)
     [run] = h.runs("ann")
