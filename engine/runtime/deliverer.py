@@ -8,6 +8,7 @@ duplicated — the only way a message can arrive twice, and the ledger says so.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ from engine.delivery import (
     deliver,
 )
 from engine.store import counters_store, events_store, ledger_store
-from engine.store.database import writing
+from engine.store.database import reading, writing
 from engine.store.events_store import NewEvent
 from engine.store.ledger_store import SENDING
 from engine.store.times import to_ts
@@ -57,50 +58,63 @@ class Deliverer:
     def deliver_due(self) -> int:
         """One batch of due messages. Returns how many were attempted.
 
-        One engine holds the workspace, so the rows need no claiming; each is marked
-        `sending` just before its channel is called (unless the channel is repeat-safe).
+        One engine holds the workspace, so rows need no claiming. A message for a channel
+        that could deliver it twice is marked `sending` just before the channel is called
+        and recorded right after; repeat-safe channels (the outbox) skip the mark, and
+        their results are recorded together.
         """
-        with self.db.connect() as conn:
+        with reading(self.db) as conn:
             rows = ledger_store.due_deliveries(conn, to_ts(self.clock.now()), self.batch_size)
+        done: list[tuple[Any, OutgoingMessage, DeliveryResult]] = []
         for row in rows:
-            self.deliver_one(row)
+            message = OutgoingMessage.from_payload(row.payload)
+            channel = self.channels.for_message(message)
+            if not channel.repeat_safe:
+                self._mark_sending(row)
+            result = self.settings.retry.after_attempt(deliver(channel, message),
+                                                       row.attempts + 1)
+            done.append((row, message, result))
+            if not channel.repeat_safe:
+                self._record(done)
+                done = []
+        self._record(done)
         return len(rows)
 
-    def deliver_one(self, row: Any) -> DeliveryResult:
-        message = OutgoingMessage.from_payload(row.payload)
-        channel = self.channels.for_message(message)
-        attempt = row.attempts + 1
+    def _mark_sending(self, row: Any) -> None:
         with writing(self.db) as conn:
-            values = {"attempts": attempt}
-            if not channel.repeat_safe:
-                values["status"] = SENDING
-            ledger_store.mark(conn, row.id, **values)
-        result = self.settings.retry.after_attempt(deliver(channel, message), attempt)
-        self._record(row, message, result)
-        return result
+            ledger_store.mark(conn, row.id, status=SENDING, attempts=row.attempts + 1)
 
-    def _record(self, row: Any, message: OutgoingMessage, result: DeliveryResult) -> None:
+    def _record(self, done: list[tuple[Any, OutgoingMessage, DeliveryResult]]) -> None:
+        if not done:
+            return
         now = self.clock.now()
+        events: list[NewEvent] = []
+        failed: Counter = Counter()
         with writing(self.db) as conn:
-            ledger_store.mark(conn, row.id, **_ledger_values(result, now))
-            events = _interaction_events(message, result)
-            if events:
-                events_store.insert_events(conn, events, to_ts(now))
-            if result.status == DeliveryStatus.FAILED and result.failure != FailureKind.BOUNCED:
-                counters_store.add_counters(conn, {(message.journey_id, message.version,
-                                                    message.tile_id, "failed",
-                                                    result.failure.value): 1})
+            ledger_store.mark_many(conn, [{"_id": row.id, "attempts": row.attempts + 1,
+                                           **_ledger_values(result, now)}
+                                          for row, _m, result in done])
+            for _row, message, result in done:
+                events += _interaction_events(message, result)
+                if result.status == DeliveryStatus.FAILED and \
+                        result.failure != FailureKind.BOUNCED:
+                    failed[(message.journey_id, message.version, message.tile_id, "failed",
+                            result.failure.value)] += 1
+            events_store.insert_events(conn, events, to_ts(now))
+            counters_store.add_counters(conn, failed)
 
 
 def _ledger_values(result: DeliveryResult, now: datetime) -> dict[str, Any]:
+    """The same columns whatever the result, so a batch updates with one statement."""
     if result.status in (DeliveryStatus.SENT, DeliveryStatus.DELIVERED):
         return {"status": result.status.value, "sent_at": to_ts(now),
                 "reason": result.reason or None, "next_attempt_at": None}
     if result.status == DeliveryStatus.RETRY:
         wait = timedelta(seconds=result.retry_after or 0)
         return {"status": "pending", "reason": f"will retry: {result.reason}",
-                "next_attempt_at": to_ts(now + wait)}
-    return {"status": "failed", "reason": result.describe(), "next_attempt_at": None}
+                "next_attempt_at": to_ts(now + wait), "sent_at": None}
+    return {"status": "failed", "reason": result.describe(), "next_attempt_at": None,
+            "sent_at": None}
 
 
 def _interaction_events(message: OutgoingMessage, result: DeliveryResult) -> list[NewEvent]:

@@ -6,7 +6,7 @@ ends old runs before the same event starts a new one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -40,22 +40,56 @@ class EventView:
     data: dict[str, Any]
 
 
+@dataclass
+class TriggerUse:
+    """Which triggers matter where, so an event only costs the lookups it needs."""
+
+    entries: dict[str, list[PublishedVersion]] = field(default_factory=dict)
+    awaited: set[str] = field(default_factory=set)
+    exits: set[str] = field(default_factory=set)
+    goals: set[str] = field(default_factory=set)
+    segment_rules: bool = False
+
+    @classmethod
+    def of(cls, versions: dict[tuple[str, int], PublishedVersion]) -> TriggerUse:
+        use = cls()
+        for version in versions.values():
+            journey = version.journey
+            if journey.start.trigger:
+                use.entries.setdefault(journey.start.trigger, []).append(version)
+            use.awaited |= {t.trigger for t in journey.tiles
+                            if t.kind == "wait_for" and t.trigger}
+            use.exits |= {r.trigger for r in journey.exits if r.trigger}
+            if journey.goal and journey.goal.trigger:
+                use.goals.add(journey.goal.trigger)
+            use.segment_rules |= any(r.segment for r in journey.exits) or bool(
+                journey.goal and journey.goal.segment)
+        return use
+
+
 def binding_matches(run: RunState, event: EventView) -> bool:
     """With a bindingId an event touches only the runs it started; without, all of them."""
     return event.binding_id is None or run.binding_id == event.binding_id
 
 
 class Dispatcher:
-    def __init__(self, batch: Batch, versions: dict[tuple[str, int], PublishedVersion]) -> None:
+    def __init__(self, batch: Batch, versions: dict[tuple[str, int], PublishedVersion],
+                 use: TriggerUse | None = None) -> None:
         self.batch = batch
         self.versions = versions
+        self.use = use or TriggerUse.of(versions)
 
     def dispatch(self, event: EventView) -> str:
         if not event.contact_id:
             return "ignored: the event names no person (authId)"
-        notes = self._interaction(event) + self._awaited(event) + self._goals(event)
-        notes += self._exits(event) + self._segment_rules(event) + self._entries(event)
-        if self.batch.contact(event.contact_id) is None:
+        trigger, use = event.trigger, self.use
+        notes = self._interaction(event)
+        notes += self._awaited(event) if trigger in use.awaited else []
+        notes += self._goals(event) if trigger in use.goals else []
+        notes += self._exits(event) if trigger in use.exits else []
+        notes += self._segment_rules(event) if use.segment_rules else []
+        notes += self._entries(event) if trigger in use.entries else []
+        if "run_id" not in event.data and self.batch.contact(event.contact_id) is None:
             notes.insert(0, f"unknown person {event.contact_id!r}")
         return "; ".join(notes) or "no live journey listens to this trigger"
 
@@ -171,10 +205,9 @@ class Dispatcher:
 
     def _entries(self, event: EventView) -> list[str]:
         notes = []
-        for version in list(self.versions.values()):
-            start = version.journey.start
+        for version in self.use.entries.get(event.trigger, []):
             if (version.accepting and version.journey.type == JourneyType.TRIGGER
-                    and start.trigger == event.trigger and _in_window(version, self.batch.now)):
+                    and _in_window(version, self.batch.now)):
                 notes.append(self._enter(version, event))
         return notes
 

@@ -11,17 +11,17 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from engine.delivery import DeliverySettings, TrackingSettings
 from engine.store import events_store, journeys_store, ledger_store, runs_store, settings_store
-from engine.store.database import writing
+from engine.store.database import reading, writing
 from engine.store.times import from_ts, to_ts
 
 from .audience import AudienceEntry
 from .batch import Batch
 from .clock import Clock
-from .dispatcher import Dispatcher, EventView
+from .dispatcher import Dispatcher, EventView, TriggerUse
 from .housekeeping import Housekeeping
 from .records import StepRecord
 from .send_policy import RulesPolicy, SendPolicy
@@ -30,6 +30,8 @@ from .version import PublishedVersion, version_from_row
 
 log = logging.getLogger("waymark.runtime")
 DEFAULT_TRACKING_BASE = TrackingSettings.model_fields["base_url"].default
+_NEXT_DUE = select(events_store.pending_exists(), runs_store.next_due_query(),
+                   ledger_store.next_delivery_query())
 Listener = Callable[[list[StepRecord]], None]
 
 
@@ -66,6 +68,7 @@ class Runtime:
             self.settings = self._with_public_url(settings_store.load_delivery_settings(conn))
         self.send_policy = self._fixed_policy or RulesPolicy(self.settings)
         self.versions = {(r.journey_id, r.version): version_from_row(r) for r in rows}
+        self.trigger_use = TriggerUse.of(self.versions)
 
     def _with_public_url(self, settings: DeliverySettings) -> DeliverySettings:
         """Tracking links left at the default point wherever this engine really listens."""
@@ -86,7 +89,7 @@ class Runtime:
             if not rows:
                 return 0
             batch = self._batch(conn)
-            dispatcher = Dispatcher(batch, self.versions)
+            dispatcher = Dispatcher(batch, self.versions, self.trigger_use)
             outcomes = [(row.id, dispatcher.dispatch(_view(row))) for row in rows]
             batch.flush()
             events_store.mark_processed(conn, outcomes, to_ts(batch.now))
@@ -131,19 +134,30 @@ class Runtime:
         done = 0
         self.housekeeping()
         for _ in range(max_rounds):
-            work = self.run_schedules() + self.process_events() + self.run_due()
-            done += work
-            if not work:
+            pending, run_due = self._work_waiting()
+            scheduled = self.run_schedules()
+            events = self.process_events() if pending else 0
+            due = self.run_due() if run_due is not None and run_due <= self.clock.now() else 0
+            done += scheduled + events + due
+            # Entering or advancing a run never makes another run due at once, so a round
+            # that did not fill a batch leaves nothing for now.
+            if not scheduled and events < self.batch_size and due < self.batch_size:
                 break
         return done
 
+    def _work_waiting(self) -> tuple[bool, datetime | None]:
+        """One cheap read: are events waiting, and when is the next run due?"""
+        with reading(self.db) as conn:
+            pending, run_due, _delivery = conn.execute(_NEXT_DUE).one()
+        return bool(pending), from_ts(run_due)
+
     def next_due(self) -> datetime | None:
-        with self.db.connect() as conn:
-            if events_store.has_pending(conn):
-                return self.clock.now()
-            candidates = [runs_store.next_due_at(conn)]
-            if self.deliverer is not None:
-                candidates.append(ledger_store.next_delivery_at(conn))
+        """The earliest moment there will be work: now if events wait, else a due time."""
+        with reading(self.db) as conn:
+            pending, run_due, delivery_due = conn.execute(_NEXT_DUE).one()
+        if pending:
+            return self.clock.now()
+        candidates = [run_due, delivery_due if self.deliverer is not None else None]
         candidates += [to_ts(t) for t in Housekeeping(self).next_times()]
         times = [t for t in candidates if t is not None]
         return from_ts(min(times)) if times else None

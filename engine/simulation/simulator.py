@@ -24,7 +24,7 @@ from engine.runtime.records import StepRecord
 from engine.runtime.runtime import Runtime
 from engine.store import catalog_store, contacts_store, events_store
 from engine.store import schema as s
-from engine.store.database import writing
+from engine.store.database import one_transaction, writing
 from engine.store.events_store import NewEvent
 from engine.store.times import to_ts
 from engine.workspace import Workspace
@@ -105,16 +105,27 @@ class Simulator:
             if when is None or when > end:
                 break
             self.clock.advance_to(max(when, self.clock.now()))
-            applied = 0
-            while items and items[0][0] <= self.clock.now():
-                self._apply(workspace, items.pop(0)[2])
-                applied += 1
-            work = runtime.tick() + runtime.deliverer.deliver_due()
+            with one_transaction(workspace.db):
+                applied = 0
+                while items and items[0][0] <= self.clock.now():
+                    self._apply(workspace, items.pop(0)[2])
+                    applied += 1
+                work = self._moment(runtime)
             if not work and not applied:
                 raise SimulationError(f"nothing moves at {when.isoformat()}: the runtime is stuck")
         self.clock.advance_to(max(end, self.clock.now()))
         runtime.tick()
         runtime.deliverer.deliver_due()
+
+    @staticmethod
+    def _moment(runtime: Runtime) -> int:
+        """Everything due at this simulated moment, deliveries and their events included."""
+        work = 0
+        while True:
+            done = runtime.tick() + runtime.deliverer.deliver_due()
+            if not done:
+                return work
+            work += done
 
     # --- scenario items --------------------------------------------------------------
 

@@ -7,7 +7,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from engine.model import Contact
 
@@ -55,8 +55,13 @@ def _row_to_contact(row: Any) -> Contact:
                    attributes=dict(row.attributes or {}))
 
 
+_BY_ID = select(s.contacts).where(s.contacts.c.id == bindparam("contact_id"))
+_CONSENTS = select(s.consents.c.purpose, s.consents.c.topic, s.consents.c.status).where(
+    s.consents.c.contact_point == bindparam("point"), s.consents.c.channel == bindparam("channel"))
+
+
 def load_contact(conn: Connection, contact_id: str) -> Contact | None:
-    row = conn.execute(select(s.contacts).where(s.contacts.c.id == contact_id)).first()
+    row = conn.execute(_BY_ID, {"contact_id": contact_id}).first()
     return _row_to_contact(row) if row else None
 
 
@@ -72,9 +77,7 @@ def load_contacts(conn: Connection, contact_ids: list[str]) -> dict[str, Contact
 
 def consents_for(conn: Connection, contact_point: str, channel: str) -> dict[tuple[str, str], str]:
     """(purpose, topic) -> opted_in | opted_out, for one contact point on one channel."""
-    rows = conn.execute(select(s.consents.c.purpose, s.consents.c.topic, s.consents.c.status)
-                        .where(s.consents.c.contact_point == contact_point,
-                               s.consents.c.channel == channel))
+    rows = conn.execute(_CONSENTS, {"point": contact_point, "channel": str(channel)})
     return {(r.purpose, r.topic): r.status for r in rows}
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections import Counter
 
 from sqlalchemy import Connection, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from engine.runtime.records import CounterKey
 
 from . import schema as s
+from .upsert import add_to
 
 
 def add_counters(conn: Connection, deltas: Counter[CounterKey]) -> None:
@@ -17,12 +17,8 @@ def add_counters(conn: Connection, deltas: Counter[CounterKey]) -> None:
             for (j, v, t, m, r), n in deltas.items() if n]
     if not rows:
         return
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(s.counters)
-    statement = statement.on_conflict_do_update(
-        index_elements=["journey_id", "version", "tile_id", "metric", "reason"],
-        set_={"value": s.counters.c.value + statement.excluded.value})
-    conn.execute(statement, rows)
+    key = dict.fromkeys(("journey_id", "version", "tile_id", "metric", "reason"))
+    add_to(conn, s.counters, key, "value", 0, many=rows)
 
 
 def counters_of(conn: Connection, journey_id: str, version: int | None = None

@@ -8,6 +8,8 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from engine.model.builtin_triggers import BUILTIN_TRIGGER_NAMES
+
 from . import schema as s
 
 
@@ -19,6 +21,18 @@ class NewEvent:
     binding_id: str | None = None
     message_id: str | None = None
     occurred_at: float | None = None
+
+
+_BY_MESSAGE_ID = select(s.events.c.message_id, s.events.c.id).where(
+    s.events.c.message_id.in_(bindparam("ids", expanding=True)))
+_INSERT = s.events.insert().returning(s.events.c.id, sort_by_parameter_order=True)
+_PENDING = (select(s.events).where(s.events.c.processed_at.is_(None))
+            .order_by(s.events.c.id).limit(bindparam("limit")))
+_MARK = update(s.events).where(s.events.c.id == bindparam("_id"))
+_TOUCH = update(s.triggers).where(s.triggers.c.name == bindparam("b_name")).values(
+    event_count=s.triggers.c.event_count + bindparam("b_count"),
+    last_event_at=bindparam("b_now"),
+    first_event_at=func.coalesce(s.triggers.c.first_event_at, bindparam("b_now")))
 
 
 def find_by_message_id(conn: Connection, message_id: str) -> int | None:
@@ -61,8 +75,7 @@ def _existing(conn: Connection, message_ids: list[str]) -> dict[str, int]:
     found: dict[str, int] = {}
     for start in range(0, len(message_ids), 500):
         chunk = message_ids[start:start + 500]
-        rows = conn.execute(select(s.events.c.message_id, s.events.c.id)
-                            .where(s.events.c.message_id.in_(chunk)))
+        rows = conn.execute(_BY_MESSAGE_ID, {"ids": chunk})
         found.update({row.message_id: row.id for row in rows})
     return found
 
@@ -73,10 +86,11 @@ def _insert_many(conn: Connection, events: list[NewEvent], now: float) -> list[i
     rows = [{"trigger": e.trigger, "contact_id": e.contact_id, "binding_id": e.binding_id,
              "message_id": e.message_id, "data": e.data, "occurred_at": e.occurred_at or now,
              "received_at": now} for e in events]
-    statement = s.events.insert().returning(s.events.c.id, sort_by_parameter_order=True)
+    if not any(e.message_id for e in events):  # nothing that could collide: no savepoint
+        return [row.id for row in conn.execute(_INSERT, rows)]
     try:
         with conn.begin_nested():
-            return [row.id for row in conn.execute(statement, rows)]
+            return [row.id for row in conn.execute(_INSERT, rows)]
     except IntegrityError:  # another process stored one of these messageIds meanwhile
         return [_insert_one(conn, row) for row in rows]
 
@@ -90,18 +104,24 @@ def _insert_one(conn: Connection, row: dict) -> int:
 
 
 def _touch_triggers(conn: Connection, events: list[NewEvent], now: float) -> None:
+    """Event counts for the catalog ("waiting for first event"); built-ins are not counted."""
     counts: dict[str, int] = {}
     for event in events:
-        counts[event.trigger] = counts.get(event.trigger, 0) + 1
-    for name, count in counts.items():
-        conn.execute(update(s.triggers).where(s.triggers.c.name == name).values(
-            event_count=s.triggers.c.event_count + count, last_event_at=now,
-            first_event_at=func.coalesce(s.triggers.c.first_event_at, now)))
+        if event.trigger not in BUILTIN_TRIGGER_NAMES:
+            counts[event.trigger] = counts.get(event.trigger, 0) + 1
+    if counts:
+        conn.execute(_TOUCH, [{"b_name": name, "b_count": count, "b_now": now}
+                              for name, count in counts.items()])
 
 
 def pending_events(conn: Connection, limit: int) -> list[Any]:
-    return list(conn.execute(select(s.events).where(s.events.c.processed_at.is_(None))
-                             .order_by(s.events.c.id).limit(limit)))
+    return list(conn.execute(_PENDING, {"limit": limit}))
+
+
+def pending_exists():
+    """True when some stored event waits to be processed (for a combined query)."""
+    return select(s.events.c.id).where(s.events.c.processed_at.is_(None)).limit(1) \
+        .scalar_subquery()
 
 
 def has_pending(conn: Connection) -> bool:
@@ -111,5 +131,5 @@ def has_pending(conn: Connection) -> bool:
 
 def mark_processed(conn: Connection, outcomes: list[tuple[int, str]], now: float) -> None:
     if outcomes:
-        conn.execute(update(s.events).where(s.events.c.id == bindparam("_id")).values(
-            processed_at=now), [{"_id": i, "outcome": o} for i, o in outcomes])
+        conn.execute(_MARK, [{"_id": i, "outcome": o, "processed_at": now}
+                             for i, o in outcomes])

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, bindparam, func, select
 
 from . import schema as s
 
+_MET = select(s.goals.c.journey_id).where(s.goals.c.journey_id == bindparam("journey_id"),
+                                          s.goals.c.contact_id == bindparam("contact_id"))
+
 
 def goal_met(conn: Connection, journey_id: str, contact_id: str) -> bool:
-    g = s.goals.c
-    return conn.execute(select(g.journey_id).where(
-        g.journey_id == journey_id, g.contact_id == contact_id)).first() is not None
+    return conn.execute(_MET, {"journey_id": journey_id, "contact_id": contact_id}
+                        ).first() is not None
 
 
 def goals_by_version(conn: Connection, journey_id: str) -> dict[int, int]:

@@ -31,23 +31,33 @@ def write_order(conn: Connection, order: SendOrder, run: Any, now: float) -> Non
     })
 
 
+_CAP = select(func.count()).select_from(s.ledger).where(
+    s.ledger.c.contact_point == bindparam("point"), s.ledger.c.channel == bindparam("channel"),
+    s.ledger.c.created_at >= bindparam("since"), s.ledger.c.purpose == "commercial",
+    s.ledger.c.status.in_(CAP_STATUSES))
+_DUE = (select(s.ledger).where(s.ledger.c.status == "pending",
+                               s.ledger.c.next_attempt_at <= bindparam("now"))
+        .order_by(s.ledger.c.next_attempt_at, s.ledger.c.id).limit(bindparam("limit")))
+_UPDATE = update(s.ledger).where(s.ledger.c.id == bindparam("_id"))
+
+
 def cap_count(conn: Connection, contact_point: str, channel: str, since: float) -> int:
     """Commercial messages to one contact point on one channel since a time, all journeys."""
-    return conn.execute(select(func.count()).select_from(s.ledger).where(
-        s.ledger.c.contact_point == contact_point, s.ledger.c.channel == channel,
-        s.ledger.c.created_at >= since, s.ledger.c.purpose == "commercial",
-        s.ledger.c.status.in_(CAP_STATUSES))).scalar_one()
+    return conn.execute(_CAP, {"point": contact_point, "channel": str(channel),
+                               "since": since}).scalar_one()
 
 
 def due_deliveries(conn: Connection, now: float, limit: int) -> list[Any]:
-    return list(conn.execute(select(s.ledger).where(
-        s.ledger.c.status == "pending", s.ledger.c.next_attempt_at <= now)
-        .order_by(s.ledger.c.next_attempt_at, s.ledger.c.id).limit(limit)))
+    return list(conn.execute(_DUE, {"now": now, "limit": limit}))
+
+
+def next_delivery_query():
+    return select(func.min(s.ledger.c.next_attempt_at)).where(
+        s.ledger.c.status == "pending").scalar_subquery()
 
 
 def next_delivery_at(conn: Connection) -> float | None:
-    return conn.execute(select(func.min(s.ledger.c.next_attempt_at)).where(
-        s.ledger.c.status == "pending")).scalar()
+    return conn.execute(select(next_delivery_query())).scalar()
 
 
 def interrupted_sends(conn: Connection) -> list[Any]:
@@ -61,7 +71,7 @@ def mark(conn: Connection, ledger_id: int, **values: Any) -> None:
 
 def mark_many(conn: Connection, rows: list[dict[str, Any]]) -> None:
     if rows:
-        conn.execute(update(s.ledger).where(s.ledger.c.id == bindparam("_id")), rows)
+        conn.execute(_UPDATE, rows)
 
 
 def by_message_id(conn: Connection, message_id: str) -> Any:

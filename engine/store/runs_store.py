@@ -33,11 +33,23 @@ def _values(run: RunState) -> dict[str, Any]:
     }
 
 
+_INSERT = s.runs.insert()
+_UPDATE = update(s.runs).where(s.runs.c.id == bindparam("_id"))
+_BY_ID = select(s.runs).where(s.runs.c.id == bindparam("run_id"))
+_DUE = (select(s.runs).where(s.runs.c.due_at <= bindparam("now"))
+        .order_by(s.runs.c.due_at, s.runs.c.id).limit(bindparam("limit")))
+_OF_CONTACT = select(s.runs).where(s.runs.c.contact_id == bindparam("contact_id"),
+                                   s.runs.c.status.in_(_IN_FLIGHT))
+_LAST_ENTRY = select(func.max(s.runs.c.entered_at)).where(
+    s.runs.c.journey_id == bindparam("journey_id"),
+    s.runs.c.contact_id == bindparam("contact_id"))
+
+
 def insert_run(conn: Connection, run: RunState) -> int:
-    result = conn.execute(s.runs.insert().values(
-        journey_id=run.journey_id, version=run.version, contact_id=run.contact_id,
-        binding_id=run.binding_id, entered_at=to_ts(run.entered_at),
-        trigger_data=run.trigger_data, **_values(run)))
+    result = conn.execute(_INSERT, {
+        "journey_id": run.journey_id, "version": run.version, "contact_id": run.contact_id,
+        "binding_id": run.binding_id, "entered_at": to_ts(run.entered_at),
+        "trigger_data": run.trigger_data, **_values(run)})
     return result.inserted_primary_key[0]
 
 
@@ -53,28 +65,29 @@ def insert_runs(conn: Connection, runs: list[RunState]) -> None:
 def update_runs(conn: Connection, runs: Iterable[RunState]) -> None:
     rows = [{"_id": run.id, **_values(run)} for run in runs]
     if rows:
-        statement = update(s.runs).where(s.runs.c.id == bindparam("_id"))
-        conn.execute(statement, rows)
+        conn.execute(_UPDATE, rows)
 
 
 def load_run(conn: Connection, run_id: int) -> RunState | None:
-    row = conn.execute(select(s.runs).where(s.runs.c.id == run_id)).first()
+    row = conn.execute(_BY_ID, {"run_id": run_id}).first()
     return run_from_row(row) if row else None
 
 
 def due_runs(conn: Connection, now: float, limit: int) -> list[RunState]:
-    rows = conn.execute(select(s.runs).where(s.runs.c.due_at <= now)
-                        .order_by(s.runs.c.due_at, s.runs.c.id).limit(limit))
+    rows = conn.execute(_DUE, {"now": now, "limit": limit})
     return [run_from_row(r) for r in rows]
 
 
+def next_due_query():
+    return select(func.min(s.runs.c.due_at)).scalar_subquery()
+
+
 def next_due_at(conn: Connection) -> float | None:
-    return conn.execute(select(func.min(s.runs.c.due_at))).scalar()
+    return conn.execute(select(next_due_query())).scalar()
 
 
 def in_flight_runs_of(conn: Connection, contact_id: str) -> list[RunState]:
-    rows = conn.execute(select(s.runs).where(s.runs.c.contact_id == contact_id,
-                                             s.runs.c.status.in_(_IN_FLIGHT)))
+    rows = conn.execute(_OF_CONTACT, {"contact_id": contact_id})
     return [run_from_row(r) for r in rows]
 
 
@@ -92,8 +105,8 @@ def count_in_flight(conn: Connection, journey_id: str, version: int) -> int:
 
 
 def last_entry_at(conn: Connection, journey_id: str, contact_id: str) -> float | None:
-    return conn.execute(select(func.max(s.runs.c.entered_at)).where(
-        s.runs.c.journey_id == journey_id, s.runs.c.contact_id == contact_id)).scalar()
+    return conn.execute(_LAST_ENTRY, {"journey_id": journey_id, "contact_id": contact_id}
+                        ).scalar()
 
 
 def recent_runs_of(conn: Connection, journey_id: str, contact_id: str, ended_since: float

@@ -1,24 +1,46 @@
-"""Insert-or-update that works the same on SQLite and PostgreSQL."""
+"""Insert-or-update that works the same on SQLite and PostgreSQL.
+
+Statements are built once per shape and reused: building a SQLAlchemy statement costs
+far more than running it, and these run for every run step and every message.
+"""
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, Executable, Table
 from sqlalchemy.dialects import postgresql, sqlite
+
+
+@cache
+def _upsert_statement(dialect: str, table: Table, key: tuple[str, ...],
+                      values: tuple[str, ...]) -> Executable:
+    module = postgresql if dialect == "postgresql" else sqlite
+    statement = module.insert(table)
+    return statement.on_conflict_do_update(
+        index_elements=list(key), set_={name: statement.excluded[name] for name in values})
 
 
 def upsert(conn: Connection, table: Table, key: dict[str, Any], values: dict[str, Any],
            insert_only: dict[str, Any] | None = None) -> None:
     """Insert key+values(+insert_only); when the key exists, update `values` only."""
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table).values(**key, **values, **(insert_only or {}))
-    conn.execute(statement.on_conflict_do_update(index_elements=list(key), set_=values))
+    statement = _upsert_statement(conn.dialect.name, table, tuple(key), tuple(values))
+    conn.execute(statement, {**key, **values, **(insert_only or {})})
 
 
-def add_to(conn: Connection, table: Table, key: dict[str, Any], column: str, amount: int) -> None:
-    """Add `amount` to a counter column, creating the row at `amount`."""
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table).values(**key, **{column: amount})
-    conn.execute(statement.on_conflict_do_update(
-        index_elements=list(key), set_={column: table.c[column] + statement.excluded[column]}))
+@cache
+def _add_statement(dialect: str, table: Table, key: tuple[str, ...], column: str
+                   ) -> Executable:
+    module = postgresql if dialect == "postgresql" else sqlite
+    statement = module.insert(table)
+    return statement.on_conflict_do_update(
+        index_elements=list(key), set_={column: table.c[column] + statement.excluded[column]})
+
+
+def add_to(conn: Connection, table: Table, key: dict[str, Any], column: str, amount: int,
+           many: list[dict[str, Any]] | None = None) -> None:
+    """Add `amount` to a counter column, creating the row at `amount` (or many rows at once:
+    `many` is a list of key dicts each with its own `column` value)."""
+    statement = _add_statement(conn.dialect.name, table, tuple(key), column)
+    conn.execute(statement, many if many is not None else {**key, column: amount})
