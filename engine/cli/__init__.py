@@ -23,6 +23,7 @@ from . import (
     schema_cmd,
     serve_cmd,
     simulate_cmd,
+    snippet_cmd,
     stats_cmd,
     triggers_cmd,
     validate_cmd,
@@ -30,7 +31,7 @@ from . import (
 
 COMMAND_MODULES = [validate_cmd, bundle_cmds, journeys_cmd, triggers_cmd, people_cmds,
                    simulate_cmd, serve_cmd, keys_cmd, fire_cmd, stats_cmd, preview_cmd,
-                   outbox_cmd, schema_cmd]
+                   snippet_cmd, outbox_cmd, schema_cmd]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,18 @@
+"""Integration snippets: code that sends one event of a custom trigger to the engine.
+
+    generate_snippet(trigger, "python", url=..., key=..., catalog=...) -> str
+    languages() -> [SnippetLanguage(name, title, extension, ...)]
+
+The templates are data, in `resources/snippets/`.
+"""
+
+from .fields import Field, SnippetError, event_fields, expected_body
+from .generator import (
+    DEFAULT_URL,
+    KEY_PLACEHOLDER,
+    LANGUAGES,
+    SnippetLanguage,
+    generate_snippet,
+    language,
+    languages,
+)

@@ -1,0 +1,143 @@
+"""The event a snippet sends, as a language-neutral tree the templates walk.
+
+Each `Field` is one key of the JSON body with a placeholder typed by the attribute
+(text, number, true/false, "now", a nested record) and a note saying what it is and
+whether it is required. The templates only decide how each kind is spelled.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from engine.model import AttributeDef, AttributeType, Catalog, TriggerDefinition
+from engine.model.catalog import MAX_ENTITY_DEPTH
+
+
+class SnippetError(ValueError):
+    """A snippet cannot be made: a trigger Waymark raises itself, an unknown language..."""
+
+
+# How each kind of value is spelled is up to the template.
+TEXT, NUMBER, BOOLEAN, NOW, NULL, UUID, OBJECT = (
+    "text", "number", "boolean", "now", "null", "uuid", "object")
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: str
+    value: Any = None
+    note: str = ""                  # a short comment beside the field
+    children: tuple[Field, ...] = ()
+    about: str = ""                 # a longer one above it (an attribute's description)
+
+
+SPECIAL_NOTES = {
+    "authId": "the contact or lead this event is about (required)",
+    "contactpoint_email": "optional: used when authId is not a known contact",
+    "contactpoint_phone": "optional: used when authId is not a known contact",
+    "bindingId": "optional: Entity/id, such as Appointment/123",
+}
+MESSAGE_ID_NOTE = "fresh per event; a retry reusing it is applied once"
+AUTH_ID_PLACEHOLDER = "CONTACT_OR_LEAD_ID"
+
+
+def event_fields(trigger: TriggerDefinition, catalog: Catalog,
+                 values: Mapping[str, Any] | None = None) -> tuple[Field, ...]:
+    """The body of one event of `trigger`: the special fields, a messageId, the attributes.
+
+    `values` replaces placeholders by attribute name (authId and the other special
+    fields too), for a snippet that is ready to run as it is.
+    """
+    values = dict(values or {})
+    known = {*SPECIAL_NOTES, *(a.name for a in trigger.attributes)}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise SnippetError(f"{trigger.name!r} has no attribute {unknown[0]!r}")
+    specials = [_special(name, values) for name in SPECIAL_NOTES]
+    attributes = Field("attributes", OBJECT, note="the trigger's own attributes",
+                       children=_fields(trigger.attributes, catalog, values, 0))
+    return (specials[0], Field("messageId", UUID, note=MESSAGE_ID_NOTE), *specials[1:],
+            attributes)
+
+
+def _special(name: str, values: dict[str, Any]) -> Field:
+    note = SPECIAL_NOTES[name]
+    if name in values:
+        return literal_field(name, values[name], note)
+    if name == "authId":
+        return Field(name, TEXT, AUTH_ID_PLACEHOLDER, note)
+    return Field(name, NULL, note=note)
+
+
+def _fields(attrs: list[AttributeDef], catalog: Catalog, values: Mapping[str, Any],
+            depth: int) -> tuple[Field, ...]:
+    fields = []
+    for attr in attrs:
+        if attr.name in values:
+            fields.append(literal_field(attr.name, values[attr.name], attribute_note(attr),
+                                        attr.description))
+        elif attr.type != AttributeType.ENTITY:
+            fields.append(placeholder(attr))
+        elif depth < MAX_ENTITY_DEPTH:  # deeper records are refused by the socket
+            fields.append(_record(attr, catalog, depth))
+    return tuple(fields)
+
+
+def _record(attr: AttributeDef, catalog: Catalog, depth: int) -> Field:
+    table = catalog.record_tables.get(attr.entity or "")
+    if table is None:
+        raise SnippetError(f"attribute {attr.name!r} refers to an unknown record table "
+                           f"{attr.entity!r}")
+    note = attribute_note(attr, f"{table.title or table.name} record")
+    return Field(attr.name, OBJECT, note=note, about=attr.description,
+                 children=_fields(table.columns, catalog, {}, depth + 1))
+
+
+def placeholder(attr: AttributeDef) -> Field:
+    kind = {AttributeType.NUMBER: NUMBER, AttributeType.BOOLEAN: BOOLEAN,
+            AttributeType.DATETIME: NOW}.get(attr.type, TEXT)
+    value = {NUMBER: 0, BOOLEAN: False, NOW: None, TEXT: attr.name.upper()}[kind]
+    return Field(attr.name, kind, value, attribute_note(attr), about=attr.description)
+
+
+def attribute_note(attr: AttributeDef, kind: str | None = None) -> str:
+    label = attr.title or attr.name
+    kind = kind or {"text": "text", "number": "number", "boolean": "true/false",
+                    "datetime": "date-time"}.get(attr.type.value, attr.type.value)
+    return f"{label} ({kind}, {'required' if attr.required else 'optional'})"
+
+
+def literal_field(name: str, value: Any, note: str = "", about: str = "") -> Field:
+    """A field holding a given value: text, a number, a bool, None, a datetime, a dict."""
+    if value is None:
+        return Field(name, NULL, note=note, about=about)
+    if isinstance(value, bool):
+        return Field(name, BOOLEAN, value, note, about=about)
+    if isinstance(value, int | float):
+        if not math.isfinite(value):
+            raise SnippetError(f"{name}: {value} is not a number JSON can carry")
+        return Field(name, NUMBER, value, note, about=about)
+    if isinstance(value, str | datetime):
+        text = value.isoformat() if isinstance(value, datetime) else value
+        return Field(name, TEXT, text, note, about=about)
+    if isinstance(value, Mapping):
+        children = tuple(literal_field(str(k), v) for k, v in value.items())
+        return Field(name, OBJECT, note=note, children=children, about=about)
+    raise SnippetError(f"{name}: a snippet cannot carry {type(value).__name__} values")
+
+
+def expected_body(fields: tuple[Field, ...], now: str, message_id: str) -> dict[str, Any]:
+    """The JSON a snippet of these fields sends, given its "now" and messageId."""
+    body: dict[str, Any] = {}
+    for field in fields:
+        if field.kind == OBJECT:
+            body[field.name] = expected_body(field.children, now, message_id)
+        else:
+            body[field.name] = {NOW: now, UUID: message_id, NULL: None}.get(field.kind,
+                                                                             field.value)
+    return body

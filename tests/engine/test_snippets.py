@@ -1,0 +1,373 @@
+"""Snippets as text: what each language's code carries, and escaping that holds.
+
+Python, curl and JavaScript are run for real in test_snippets_run.py. C#, Swift and
+Kotlin have no compiler here: their code is parsed with tree-sitter grammars (when the
+grammars are installed), their string literals are decoded by the escape rules each
+language documents, and the compile tests skip saying which compiler is missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import dataclasses
+import importlib.util
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from engine.cli import snippet_cmd
+from engine.ingestion.server import DEFAULT_HOST, DEFAULT_PORT
+from engine.model import (
+    BUILTIN_TRIGGERS,
+    AttributeDef,
+    Catalog,
+    RecordTable,
+    TriggerDefinition,
+    read_bundle,
+)
+from engine.resources import resource
+from engine.snippets import (
+    DEFAULT_URL,
+    KEY_PLACEHOLDER,
+    SnippetError,
+    event_fields,
+    generate_snippet,
+    generator,
+    languages,
+    literals,
+)
+
+CART_BUNDLE = read_bundle(resource("samples", "abandoned_cart.json"))
+CART = CART_BUNDLE.triggers[0]
+NASTY = ['say "hi"', "back\\slash \\n \\u0041 \\(x) ${x} $x", "*/ /* */", "</script><!--",
+         "line\nbreak\r\nand\u2028sep\u2029\x85", "it's 'quoted'", "tab\there\x00nul\x0b\x0c",
+         "emoji 😀 and ümlaut", "coding: rot13", "\u202eevil bidi", "-- '; DROP TABLE x; --"]
+UNCOMPILED = ("csharp", "swift", "kotlin")
+
+
+def nasty_trigger(text: str) -> TriggerDefinition:
+    """The abandoned-cart trigger with `text` in every title and description."""
+    attributes = [a.model_copy(update={"title": text, "description": text})
+                  for a in CART.attributes]
+    return CART.model_copy(update={"title": text, "description": text,
+                                   "attributes": attributes})
+
+
+def rich_trigger() -> tuple[TriggerDefinition, Catalog]:
+    """Every attribute type, a required and optional one, and records nested two deep."""
+    store = RecordTable(name="store", title="Store", columns=[
+        AttributeDef(name="city", type="text", title="City"),
+        AttributeDef(name="region", type="entity", entity="region", title="Region")])
+    region = RecordTable(name="region", title="Region", columns=[
+        AttributeDef(name="code", type="text", required=True)])
+    trigger = TriggerDefinition(name="visit_booked", title="Visit booked", attributes=[
+        AttributeDef(name="when", type="datetime", required=True, title="When"),
+        AttributeDef(name="guests", type="number", title="Guests"),
+        AttributeDef(name="first_visit", type="boolean", title="First visit"),
+        AttributeDef(name="note", type="text", title="Note"),
+        AttributeDef(name="store", type="entity", entity="store", title="Store")])
+    return trigger, Catalog.build(record_tables=[store, region])
+
+
+# --- what every snippet carries ----------------------------------------------------------
+
+@pytest.mark.parametrize("lang", [language.name for language in languages()])
+def test_every_snippet_carries_the_address_the_key_and_every_attribute(lang) -> None:
+    trigger, catalog = rich_trigger()
+    code = generate_snippet(trigger, lang, url="http://10.0.0.5:9000", key="wk_secret_1",
+                            catalog=catalog)
+    assert "http://10.0.0.5:9000" in code and "wk_secret_1" in code
+    assert "/v1/triggers/visit_booked" in code and "Visit booked" in code
+    for name in ("authId", "messageId", "contactpoint_email", "contactpoint_phone",
+                 "bindingId", "when", "guests", "first_visit", "note", "store", "city",
+                 "region", "code"):
+        assert f'"{name}"' in code, f"{lang} snippet lacks {name}"
+    assert "(number, optional)" in code and "(date-time, required)" in code
+    assert "Region record, optional" in code
+
+
+def test_placeholders_are_typed_and_records_nest_with_their_columns() -> None:
+    trigger, catalog = rich_trigger()
+    fields = {f.name: f for f in event_fields(trigger, catalog)}
+    attributes = {f.name: f for f in fields["attributes"].children}
+    assert [(n, f.kind, f.value) for n, f in attributes.items() if n != "store"] == [
+        ("when", "now", None), ("guests", "number", 0), ("first_visit", "boolean", False),
+        ("note", "text", "NOTE")]
+    store = attributes["store"]
+    assert [c.name for c in store.children] == ["city", "region"]
+    assert [(c.name, c.note) for c in store.children[1].children] == [
+        ("code", "code (text, required)")]
+    assert (fields["authId"].value, fields["messageId"].kind) == ("CONTACT_OR_LEAD_ID", "uuid")
+    assert fields["bindingId"].kind == "null" and "optional" in fields["bindingId"].note
+
+
+def test_without_a_key_the_code_says_where_to_get_one() -> None:
+    for language in languages():
+        code = generate_snippet(CART, language.name)
+        assert KEY_PLACEHOLDER in code and "waymark keys create" in code, language.name
+        assert DEFAULT_URL in code
+
+
+def test_the_default_address_is_the_servers() -> None:
+    assert f"http://{DEFAULT_HOST}:{DEFAULT_PORT}" == DEFAULT_URL
+
+
+@pytest.mark.parametrize("trigger", [
+    next(t for t in BUILTIN_TRIGGERS if t.kind.value == "interaction"),
+    next(t for t in BUILTIN_TRIGGERS if t.kind.value == "business"),
+    read_bundle(resource("samples", "case_resolved_survey.json")).triggers[0],
+], ids=lambda t: t.kind.value)
+def test_triggers_waymark_raises_itself_have_no_snippet(trigger) -> None:
+    with pytest.raises(SnippetError, match="Waymark raises it itself"):
+        generate_snippet(trigger, "python")
+
+
+def test_unknown_languages_values_and_addresses_are_refused_clearly() -> None:
+    with pytest.raises(SnippetError, match="choose one of javascript, python"):
+        generate_snippet(CART, "cobol")
+    with pytest.raises(SnippetError, match="no attribute 'colour'"):
+        generate_snippet(CART, "python", values={"colour": "red"})
+    with pytest.raises(SnippetError, match="not an http"):
+        generate_snippet(CART, "python", url="javascript:alert(1)")
+    assert "sendAbandonedCart" in generate_snippet(CART, "JS")  # names are case-blind
+
+
+# --- the command line ---------------------------------------------------------------------
+
+def run_cli(*argv: str) -> int:
+    parser = argparse.ArgumentParser(prog="waymark")
+    snippet_cmd.register(parser.add_subparsers())
+    args = parser.parse_args(["snippet", *argv])
+    return args.handler(args)
+
+
+@pytest.fixture(scope="module")
+def workspace_file(tmp_path_factory) -> str:
+    from engine.workspace import Workspace
+    path = tmp_path_factory.mktemp("snippet-cli") / "w.waymark"
+    with Workspace.open(path) as workspace:
+        workspace.import_bundle(CART_BUNDLE)
+    return str(path)
+
+
+def test_the_cli_prints_a_snippet_for_a_trigger_of_the_workspace(workspace_file,
+                                                                 capsys) -> None:
+    assert run_cli("abandoned_cart", "--lang", "python", "--workspace", workspace_file,
+                   "--key", "wk_1", "--url", "http://shop.internal:8765/") == 0
+    code = capsys.readouterr().out
+    compile(code, "snippet.py", "exec")
+    assert 'INGESTION_KEY = "wk_1"' in code
+    assert 'WAYMARK_URL = "http://shop.internal:8765"' in code
+
+
+def test_the_cli_lists_languages_and_explains_what_it_cannot_do(workspace_file,
+                                                                capsys) -> None:
+    assert run_cli("--list") == 0
+    assert "kotlin" in capsys.readouterr().out
+    assert run_cli("email_opened", "--lang", "js", "--workspace", workspace_file) == 2
+    assert "Waymark raises it itself" in capsys.readouterr().err
+    assert run_cli("nope", "--lang", "js", "--workspace", workspace_file) == 2
+    assert "no trigger named 'nope'" in capsys.readouterr().err
+    assert run_cli("abandoned_cart", "--workspace", workspace_file) == 2
+    assert "--lang LANG" in capsys.readouterr().err
+
+
+# --- escaping -----------------------------------------------------------------------------
+
+_LINE_BREAKS = re.compile("[\n\r\x0b\x0c\x85\u2028\u2029]")
+
+
+@given(st.text())
+def test_comments_never_break_a_line_in_any_language(text) -> None:
+    assert not _LINE_BREAKS.search(literals.comment_text(text))
+    assert not re.search(r"(?i)</script|<!--|<script", literals.js_comment_text(text))
+
+
+@given(st.text())
+def test_python_literals_mean_exactly_the_text(text) -> None:
+    assert ast.literal_eval(literals.python_string(text)) == text
+
+
+@given(st.text(), st.text())
+def test_python_snippets_compile_whatever_the_titles_and_values(title, value) -> None:
+    code = generate_snippet(nasty_trigger(title or "x"), "python", values={"currency": value})
+    compile(code, "snippet.py", "exec")
+
+
+def test_javascript_literals_mean_exactly_the_text_under_node(tmp_path) -> None:
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed: JavaScript literals cannot be evaluated")
+    texts = [*NASTY, *(chr(c) for c in range(0, 0x250)), "\U0001f600\ud7ff\ue000"]
+    script = tmp_path / "literals.js"
+    script.write_text("process.stdout.write(JSON.stringify([" +
+                      ",".join(literals.javascript_string(t) for t in texts) + "]));")
+    out = subprocess.run([node, str(script)], capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout) == texts
+
+
+def test_nasty_titles_leave_javascript_that_node_parses(tmp_path) -> None:
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed: the JavaScript snippets cannot be parsed")
+    paths = []
+    for number, text in enumerate(NASTY):
+        paths.append(tmp_path / f"snippet{number}.js")
+        paths[-1].write_text(generate_snippet(nasty_trigger(text), "javascript",
+                                              values={"currency": text}))
+    # `node --check` for each file, in one process: vm.Script compiles without running.
+    check = ("const fs = require('fs'), vm = require('vm');"
+             "for (const f of process.argv.slice(1)) new vm.Script(fs.readFileSync(f, 'utf8'),"
+             " {filename: f});")
+    subprocess.run([node, "-e", check, *map(str, paths)], check=True, capture_output=True)
+
+
+# The escape rules each language documents, as decoders: a literal round-trips when the
+# decoder gives back the text and meets nothing the language would refuse.
+
+def decode_csharp(literal: str) -> str:
+    single = {"'": "'", '"': '"', "\\": "\\", "0": "\0", "a": "\a", "b": "\b", "f": "\f",
+              "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
+    return _decode(literal, r'\\(?:u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|x[0-9a-fA-F]{1,4}|.)',
+                   single, forbidden='"\\\n\r\x85\u2028\u2029', utf16=True)
+
+
+def decode_kotlin(literal: str) -> str:
+    single = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "'": "'", '"': '"', "\\": "\\",
+              "$": "$"}
+    return _decode(literal, r"\\(?:u[0-9a-fA-F]{4}|.)", single, forbidden='"\\\n\r$',
+                   utf16=True)
+
+
+def decode_swift(literal: str) -> str:
+    single = {"0": "\0", "\\": "\\", "t": "\t", "n": "\n", "r": "\r", '"': '"', "'": "'"}
+    return _decode(literal, r"\\(?:u\{[0-9a-fA-F]{1,8}\}|.)", single,
+                   forbidden='"\\\n\r', utf16=False)
+
+
+def _decode(literal: str, escape: str, single: dict[str, str], forbidden: str,
+            utf16: bool) -> str:
+    assert literal[0] == literal[-1] == '"'
+    units: list[str] = []
+    for token in re.findall(escape + r"|[\s\S]", literal[1:-1]):
+        if len(token) == 1:
+            assert token not in forbidden, f"raw {token!r} in {literal!r}"
+            units.append(token)
+        elif token[1] in single and len(token) == 2:
+            units.append(single[token[1]])
+        else:
+            assert token[1] in "uUx", f"no such escape {token!r} in {literal!r}"
+            units.append(chr(int(token[2:].strip("{}"), 16)))
+    text = "".join(units)
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le") if utf16 else text
+
+
+@pytest.mark.parametrize("quote, decode", [
+    (literals.csharp_string, decode_csharp), (literals.kotlin_string, decode_kotlin),
+    (literals.swift_string, decode_swift)], ids=["csharp", "kotlin", "swift"])
+@given(text=st.text())
+def test_string_literals_follow_each_languages_escape_rules(quote, decode, text) -> None:
+    assert decode(quote(text)) == text
+
+
+# --- C#, Swift, Kotlin: parsed, and compiled when a compiler is here ------------------------
+
+GRAMMARS = {"csharp": "tree_sitter_c_sharp", "swift": "tree_sitter_swift",
+            "kotlin": "tree_sitter_kotlin"}
+
+
+def syntax_errors(lang: str, code: str) -> list[str]:
+    """ERROR and MISSING nodes of a tree-sitter parse, with their lines."""
+    tree_sitter = pytest.importorskip(
+        "tree_sitter", reason="tree-sitter is not installed (pip install tree-sitter "
+                              "tree-sitter-c-sharp tree-sitter-swift tree-sitter-kotlin)")
+    grammar = pytest.importorskip(GRAMMARS[lang], reason=f"the {lang} grammar is not "
+                                  f"installed (pip install {GRAMMARS[lang].replace('_', '-')})")
+    tree = tree_sitter.Parser(tree_sitter.Language(grammar.language())).parse(code.encode())
+    found, stack = [], [tree.root_node]
+    while stack:
+        node = stack.pop()
+        if node.is_error or node.is_missing:
+            found.append(f"line {node.start_point[0] + 1}: {node.type}")
+        stack.extend(node.children)
+    return found
+
+
+@pytest.mark.parametrize("lang", UNCOMPILED)
+def test_csharp_swift_and_kotlin_snippets_parse_whatever_the_titles(lang) -> None:
+    trigger, catalog = rich_trigger()
+    errors = {}
+    for text in ["Abandoned cart", *NASTY]:
+        nasty = trigger.model_copy(update={"title": text, "description": text})
+        code = generate_snippet(nasty, lang, catalog=catalog, values={"note": text})
+        errors[text] = syntax_errors(lang, code)
+    assert errors == {text: [] for text in errors}
+
+
+@pytest.mark.parametrize("lang", UNCOMPILED)
+def test_a_trigger_without_attributes_still_makes_valid_code(lang) -> None:
+    bare = CART.model_copy(update={"attributes": []})
+    assert syntax_errors(lang, generate_snippet(bare, lang)) == []
+
+
+@pytest.mark.parametrize("lang", UNCOMPILED)
+def test_the_syntax_check_catches_a_badly_quoted_title(lang, monkeypatch) -> None:
+    naive = dataclasses.replace(generator.LANGUAGES[lang], quote=lambda s: f'"{s}"')
+    monkeypatch.setitem(generator.LANGUAGES, lang, naive)
+    code = generate_snippet(CART, lang, values={"currency": 'a"b\nc'})
+    assert syntax_errors(lang, code) != []
+
+
+COMPILERS = {"csharp": ("dotnet", "C#"), "swift": ("swiftc", "Swift"),
+             "kotlin": ("kotlinc", "Kotlin")}
+
+
+@pytest.mark.parametrize("lang", UNCOMPILED)
+def test_the_snippet_compiles_when_the_compiler_is_here(lang, tmp_path) -> None:
+    tool, title = COMPILERS[lang]
+    if shutil.which(tool) is None:
+        parsed = importlib.util.find_spec(GRAMMARS[lang]) is not None
+        pytest.skip(f"`{tool}` is not installed, so the {title} snippet is not compiled: "
+                    + ("it is parsed with tree-sitter" if parsed else "tree-sitter is not "
+                       "installed either, so it is not parsed") +
+                    f" and its string literals are checked against {title}'s escape rules")
+    code = generate_snippet(nasty_trigger('say "hi" */ \\'), lang)
+    {"csharp": _compile_csharp, "swift": _compile_swift, "kotlin": _compile_kotlin}[lang](
+        code, tmp_path)
+
+
+def _compile_csharp(code: str, folder: Path) -> None:
+    major = subprocess.run(["dotnet", "--version"], capture_output=True, text=True,
+                           check=True).stdout.split(".")[0]
+    (folder / "Snippet.csproj").write_text(
+        '<Project Sdk="Microsoft.NET.Sdk"><PropertyGroup><OutputType>Exe</OutputType>'
+        f"<TargetFramework>net{major}.0</TargetFramework><Nullable>enable</Nullable>"
+        "</PropertyGroup></Project>")
+    (folder / "Program.cs").write_text(code)
+    subprocess.run(["dotnet", "build", str(folder)], check=True, capture_output=True,
+                   timeout=300)
+
+
+def _compile_swift(code: str, folder: Path) -> None:
+    # Syntax only: URLSession lives in FoundationNetworking off Apple platforms.
+    (folder / "snippet.swift").write_text(code)
+    subprocess.run(["swiftc", "-parse", str(folder / "snippet.swift")], check=True,
+                   capture_output=True, timeout=300)
+
+
+def _compile_kotlin(code: str, folder: Path) -> None:
+    android_jar = os.environ.get("ANDROID_JAR")
+    if not android_jar:
+        pytest.skip("kotlinc is here but ANDROID_JAR is not set: the snippet needs the "
+                    "Android SDK's android.jar (android.util.Log, org.json) to compile")
+    (folder / "Snippet.kt").write_text(code)
+    subprocess.run(["kotlinc", "-cp", android_jar, str(folder / "Snippet.kt"), "-d",
+                    str(folder / "out")], check=True, capture_output=True, timeout=600)
