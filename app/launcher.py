@@ -10,13 +10,15 @@ from collections.abc import Sequence
 
 from engine.cli import main as cli_main
 
+STUDIO_OPTIONS = ("--workspace", "--theme")
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    if not args or args[0] == "studio":
+    if not args or args[0] == "studio" or args[0].split("=")[0] in STUDIO_OPTIONS:
         from app.studio import run_studio
 
-        return run_studio(args[1:])
+        return run_studio(args[1:] if args and args[0] == "studio" else args)
     return cli_main(args)
 
 

@@ -1,0 +1,130 @@
+"""The studio's actions, with their icons and shortcuts, and the menus and toolbar."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QMenu, QSizePolicy, QToolBar, QWidget
+
+from app.icons import icon
+
+Key = QKeySequence.StandardKey
+
+# name: (text, icon, shortcuts, tip)
+ACTIONS: dict[str, tuple[str, str | None, list, str]] = {
+    "new_journey": ("&New journey…", "new", [Key.New], "Create a journey in this workspace"),
+    "save": ("&Save", "save", [Key.Save], "Save the journey to the workspace"),
+    "new_workspace": ("New &workspace…", "workspace", [], "Create a workspace file"),
+    "open_workspace": ("&Open workspace…", "open", [Key.Open], "Open a workspace file"),
+    "import_bundle": ("&Import bundle…", "import", ["Ctrl+I"],
+                      "Import a journey bundle (JSON) as a new draft"),
+    "export_bundle": ("&Export bundle…", "export", ["Ctrl+E"],
+                      "Export this journey and what it uses as one JSON file"),
+    "quit": ("&Quit", None, [Key.Quit], "Close Waymark"),
+    "cut": ("Cu&t", "cut", [Key.Cut], "Cut the selected tiles"),
+    "copy": ("&Copy", "copy", [Key.Copy], "Copy the selected tiles"),
+    "paste": ("&Paste", "paste", [Key.Paste], "Paste tiles"),
+    "delete": ("&Delete", "delete", [Key.Delete, "Backspace"],
+               "Delete the selected tiles and connections"),
+    "select_all": ("Select &all", None, [Key.SelectAll], "Select every tile"),
+    "auto_layout": ("Auto-&layout", "layout", ["Ctrl+L"],
+                    "Arrange the tiles in layers, left to right"),
+    "zoom_in": ("Zoom &in", "zoom_in", [Key.ZoomIn, "Ctrl+="], "Zoom in"),
+    "zoom_out": ("Zoom &out", "zoom_out", [Key.ZoomOut], "Zoom out"),
+    "zoom_reset": ("&Actual size", None, ["Ctrl+1"], "Zoom to 100 %"),
+    "fit": ("&Fit to view", "fit", ["Ctrl+0"], "Show the whole journey"),
+    "snap": ("Snap to &grid", "grid", ["Ctrl+'"], "Line tiles up on the grid when moving"),
+    "overview": ("&Overview map", "overview", ["Ctrl+M"], "Show the overview map"),
+    "publish": ("&Publish", "publish", ["Ctrl+Shift+P"],
+                "Check the journey and make it live as a new version"),
+    "edit_new_version": ("&Edit as new version", "rename", [],
+                         "Change a live journey; publish to replace the live version"),
+    "pause": ("P&ause", "pause", [], "Hold people where they are"),
+    "resume": ("&Resume", "resume", [], "Let people move on again"),
+    "stop": ("&Stop…", "stop", [], "End the journey for everyone (cannot be undone)"),
+}
+
+
+class StudioActions:
+    def __init__(self, window: QMainWindow, undo: QAction, redo: QAction) -> None:
+        self.window = window
+        self.undo, self.redo = undo, redo
+        undo.setIcon(icon("undo"))
+        redo.setIcon(icon("redo"))
+        undo.setShortcuts([Key.Undo])
+        redo.setShortcuts([Key.Redo, "Ctrl+Shift+Z"])
+        self.actions: dict[str, QAction] = {}
+        for name, (text, icon_name, keys, tip) in ACTIONS.items():
+            action = QAction(text, window)
+            if icon_name:
+                action.setIcon(icon(icon_name))
+            action.setShortcuts([QKeySequence(k) for k in keys])
+            action.setToolTip(_tip(text, tip, keys))
+            action.setStatusTip(tip)
+            window.addAction(action)
+            self.actions[name] = action
+        for name in ("snap", "overview"):
+            self.actions[name].setCheckable(True)
+            self.actions[name].setChecked(True)
+        self.samples_menu = QMenu("Open &sample", window)
+        self.samples_menu.setIcon(icon("sample"))
+        self.recent_menu = QMenu("&Recent workspaces", window)
+
+    def __getitem__(self, name: str) -> QAction:
+        return self.actions[name]
+
+    def build_menus(self) -> None:
+        bar = self.window.menuBar()
+        a = self.actions
+        file = bar.addMenu("&File")
+        _add(file, a["new_journey"], a["save"], None, a["new_workspace"], a["open_workspace"])
+        file.addMenu(self.recent_menu)
+        _add(file, None, a["import_bundle"], a["export_bundle"])
+        file.addMenu(self.samples_menu)
+        _add(file, None, a["quit"])
+        edit = bar.addMenu("&Edit")
+        _add(edit, self.undo, self.redo, None, a["cut"], a["copy"], a["paste"], a["delete"],
+             None, a["select_all"], a["auto_layout"])
+        view = bar.addMenu("&View")
+        _add(view, a["zoom_in"], a["zoom_out"], a["zoom_reset"], a["fit"], None, a["snap"],
+             a["overview"])
+        journey = bar.addMenu("&Journey")
+        _add(journey, a["publish"], a["edit_new_version"], None, a["pause"], a["resume"],
+             a["stop"])
+
+    def build_toolbar(self) -> QToolBar:
+        bar = QToolBar("Main toolbar", self.window)
+        bar.setObjectName("mainToolbar")
+        bar.setMovable(False)
+        bar.setFloatable(False)
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        a = self.actions
+        _add(bar, a["new_journey"], a["save"], None, self.undo, self.redo, None, a["cut"],
+             a["copy"], a["paste"], a["delete"], None, a["auto_layout"], a["zoom_out"],
+             a["zoom_in"], a["fit"])
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        bar.addWidget(spacer)
+        _add(bar, a["import_bundle"], a["export_bundle"])
+        bar.addSeparator()
+        bar.addAction(a["publish"])
+        publish_button = bar.widgetForAction(a["publish"])
+        publish_button.setObjectName("publishButton")
+        publish_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.window.addToolBar(bar)
+        return bar
+
+
+def _add(target, *actions) -> None:
+    for action in actions:
+        if action is None:
+            target.addSeparator()
+        else:
+            target.addAction(action)
+
+
+def _tip(text: str, tip: str, keys: list) -> str:
+    if not keys:
+        return tip
+    shortcut = QKeySequence(keys[0]).toString(QKeySequence.SequenceFormat.NativeText)
+    return f"{tip} ({shortcut})" if shortcut else tip

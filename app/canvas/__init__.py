@@ -1,0 +1,1 @@
+"""The journey canvas: a QGraphicsScene that follows the journey document, and its view."""

@@ -1,0 +1,67 @@
+"""Auto-layout: layers left to right from networkx topological generations.
+
+Each tile lines up with the output that leads to it where there is room, so straight
+chains come out straight; tiles in a layer never overlap.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import networkx as nx
+
+from app.canvas import geometry as geo
+from engine.model import Journey
+
+LAYER_SPACING = geo.TILE_WIDTH + 72
+ROW_GAP = 40.0
+ORIGIN = (40.0, 80.0)
+
+
+def layers(journey: Journey) -> list[list[str]]:
+    graph = nx.DiGraph()
+    graph.add_nodes_from(t.id for t in journey.tiles)
+    graph.add_edges_from((e.source, e.target) for e in journey.edges if e.source != e.target)
+    if nx.is_directed_acyclic_graph(graph):
+        return [list(g) for g in nx.topological_generations(graph)]
+    entry = journey.entry()
+    depth = nx.single_source_shortest_path_length(graph, entry.id) if entry else {}
+    last = max(depth.values(), default=-1) + 1
+    grouped: dict[int, list[str]] = defaultdict(list)
+    for tile in journey.tiles:
+        grouped[depth.get(tile.id, last)].append(tile.id)
+    return [grouped[k] for k in sorted(grouped)]
+
+
+def auto_layout(journey: Journey) -> dict[str, tuple[float, float]]:
+    """New (x, y) for every tile."""
+    tiles = {t.id: t for t in journey.tiles}
+    order = {t.id: i for i, t in enumerate(journey.tiles)}
+    placed: dict[str, tuple[float, float]] = {}
+    for depth, layer in enumerate(layers(journey)):
+        x = ORIGIN[0] + depth * LAYER_SPACING
+        wanted = {tid: _wanted_top(journey, tiles, placed, tid) for tid in layer}
+        layer.sort(key=lambda tid: (wanted[tid] is None, wanted[tid] or 0, order[tid]))
+        bottom = None
+        for tid in layer:
+            top = wanted[tid] if wanted[tid] is not None else (bottom or ORIGIN[1])
+            if bottom is not None:
+                top = max(top, bottom + ROW_GAP)
+            placed[tid] = (x, geo.snap(top, 10))
+            bottom = placed[tid][1] + geo.tile_height(tiles[tid])
+    return placed
+
+
+def _wanted_top(journey: Journey, tiles: dict, placed: dict, tile_id: str) -> float | None:
+    """The top that puts this tile's input level with the outputs that lead to it."""
+    levels = []
+    for edge in journey.edges:
+        if edge.target == tile_id and edge.source in placed:
+            source = tiles[edge.source]
+            ports = geo.output_port_positions(source)
+            offset = ports[edge.port].y() if edge.port in ports else geo.HEADER_HEIGHT / 2
+            levels.append(placed[edge.source][1] + offset)
+    if not levels:
+        return None
+    return sum(levels) / len(levels) - geo.input_port_pos().y()
+

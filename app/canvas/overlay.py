@@ -1,0 +1,137 @@
+"""Controls that float over the canvas: zoom buttons and the overview map."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
+from PySide6.QtGui import QMouseEvent, QPainter, QPen, QPixmap
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
+
+from app import theme
+from app.canvas.view import CanvasView
+from app.icons import icon
+
+
+class ZoomControls(QFrame):
+    def __init__(self, view: CanvasView) -> None:
+        super().__init__(view)
+        self.setObjectName("zoomControls")
+        self.view = view
+        self.percent = QLabel("100 %")
+        self.percent.setObjectName("zoomPercent")
+        self.percent.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.percent.setMinimumWidth(48)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.setSpacing(2)
+        for name, tip, slot in (("zoom_out", "Zoom out (Ctrl+-)", view.zoom_out),
+                                (None, None, None),
+                                ("zoom_in", "Zoom in (Ctrl++)", view.zoom_in),
+                                ("fit", "Fit to view (Ctrl+0)", view.fit_to_view)):
+            if name is None:
+                layout.addWidget(self.percent)
+                continue
+            button = QToolButton(icon=icon(name), toolTip=tip, autoRaise=True)
+            button.clicked.connect(slot)
+            layout.addWidget(button)
+        view.zoom_changed.connect(lambda z: self.percent.setText(f"{round(z * 100)} %"))
+
+
+class OverviewMap(QWidget):
+    """The whole journey in miniature; the frame is what the canvas shows. Click or drag
+    to look elsewhere."""
+
+    def __init__(self, view: CanvasView) -> None:
+        super().__init__(view)
+        self.setObjectName("overview")
+        self.view = view
+        self.setFixedSize(200, 128)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self._miniature: QPixmap | None = None
+        self._mapping_cache: tuple[QRectF, float, QPointF] | None = None
+        self._timer = QTimer(self, singleShot=True, interval=60)
+        self._timer.timeout.connect(self.invalidate)
+        view.journey_scene.changed.connect(lambda _r: self._timer.start())
+        view.horizontalScrollBar().valueChanged.connect(lambda _v: self.update())
+        view.verticalScrollBar().valueChanged.connect(lambda _v: self.update())
+        view.zoom_changed.connect(lambda _z: self.update())
+
+    def invalidate(self) -> None:
+        """Draw the tiles again (they moved, or the theme changed)."""
+        self._miniature = None
+        self._mapping_cache = None
+        self.update()
+
+    def _bounds(self) -> QRectF:
+        bounds = QRectF()
+        for item in self.view.journey_scene.tile_items.values():
+            bounds = bounds.united(item.sceneBoundingRect())
+        return bounds.adjusted(-80, -80, 80, 80) if not bounds.isNull() else QRectF(0, 0, 800,
+                                                                                     500)
+
+    def _mapping(self) -> tuple[QRectF, float, QPointF]:
+        if self._mapping_cache is None:
+            self._mapping_cache = self._compute_mapping()
+        return self._mapping_cache
+
+    def _compute_mapping(self) -> tuple[QRectF, float, QPointF]:
+        bounds = self._bounds()
+        inner = QRectF(self.rect()).adjusted(8, 8, -8, -8)
+        scale = min(inner.width() / bounds.width(), inner.height() / bounds.height())
+        offset = inner.center() - QPointF(bounds.center().x() * scale,
+                                          bounds.center().y() * scale)
+        return bounds, scale, offset
+
+    def _draw_miniature(self) -> QPixmap:
+        ratio = self.devicePixelRatioF()
+        pixmap = QPixmap(self.size() * ratio)
+        pixmap.setDevicePixelRatio(ratio)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        current = theme.current()
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(current.color("border"), 1))
+        painter.setBrush(current.color("panel"))
+        painter.drawRoundedRect(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5), 10, 10)
+        _bounds, scale, offset = self._mapping()
+        painter.setPen(Qt.PenStyle.NoPen)
+        for item in self.view.journey_scene.tile_items.values():
+            rect = item.sceneBoundingRect()
+            small = QRectF(rect.topLeft() * scale + offset, rect.size() * scale)
+            painter.setBrush(current.kind_color(item.kind))
+            painter.drawRoundedRect(small, 1.5, 1.5)
+        painter.end()
+        return pixmap
+
+    def paintEvent(self, _event) -> None:
+        if self._miniature is None:
+            self._miniature = self._draw_miniature()
+        current = theme.current()
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.drawPixmap(0, 0, self._miniature)
+        _bounds, scale, offset = self._mapping()
+        visible = self.view.mapToScene(self.view.viewport().rect()).boundingRect()
+        frame = QRectF(visible.topLeft() * scale + offset, visible.size() * scale)
+        painter.setPen(QPen(current.color("accent"), 1.5))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRoundedRect(frame.intersected(QRectF(self.rect()).adjusted(2, 2, -2, -2)),
+                                3, 3)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self._look_at(event.position())
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if event.buttons() & Qt.MouseButton.LeftButton:
+            self._look_at(event.position())
+
+    def _look_at(self, pos: QPointF) -> None:
+        _bounds, scale, offset = self._mapping()
+        self.view.centerOn((pos - offset) / scale)
+
+
+def place_overlays(view: CanvasView, zoom: ZoomControls, overview: OverviewMap) -> None:
+    """Zoom buttons bottom left, overview bottom right, clear of the scroll bars."""
+    area = view.viewport().geometry()
+    zoom.adjustSize()
+    zoom.move(area.left() + 12, area.bottom() - zoom.height() - 12)
+    overview.move(area.right() - overview.width() - 12, area.bottom() - overview.height() - 12)

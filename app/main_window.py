@@ -1,0 +1,343 @@
+"""The studio window: journeys and palette on the left, the canvas in the centre,
+properties on the right, problems at the bottom."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QGuiApplication
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.actions import StudioActions
+from app.canvas.mime import tiles_from_mime, tiles_mime
+from app.canvas.overlay import OverviewMap, ZoomControls, place_overlays
+from app.canvas.scene import JourneyScene
+from app.canvas.view import CanvasView
+from app.editor import JourneyEditor
+from app.icons import icon
+from app.journeys import JourneysPanel
+from app.palette import TilePalette
+from app.problems import ProblemsPanel
+from app.prompts import Prompts
+from app.properties.panel import PropertiesPanel
+from app.session import JourneySession
+from app.validation_runner import ValidationRunner
+from engine.model import TileKind, read_bundle
+from engine.resources import sample_paths
+
+
+class LiveBanner(QFrame):
+    """Says when the canvas shows a live version, and offers to edit a new one."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("liveBanner")
+        self.icon = QLabel()
+        self.icon.setPixmap(icon("lock").pixmap(16, 16))
+        self.text = QLabel()
+        self.text.setObjectName("bannerText")
+        self.button = QPushButton(icon("rename"), "Edit as new version")
+        self.button.setObjectName("bannerButton")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(14, 8, 10, 8)
+        layout.addWidget(self.icon)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(self.button)
+        self.hide()
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, prompts: Prompts | None = None, settings: QSettings | None = None):
+        super().__init__()
+        self.setObjectName("studio")
+        self.resize(1440, 900)
+        self.editor = JourneyEditor(self)
+        self.prompts = prompts or Prompts(self)
+        self.session = JourneySession(self.editor, self.prompts, settings or QSettings())
+        self.runner = ValidationRunner(self.editor, self)
+        self._paste_count = 0
+        self._build_canvas()
+        self._build_docks()
+        self.actions_ = StudioActions(self, self.editor.undo_stack.createUndoAction(self),
+                                      self.editor.undo_stack.createRedoAction(self))
+        self.actions_.build_menus()
+        self.actions_.build_toolbar()
+        self._build_status_bar()
+        self._connect()
+        self._fill_samples_menu()
+        self.update_title()
+
+    # --- building -------------------------------------------------------------------
+
+    def _build_canvas(self) -> None:
+        self.scene = JourneyScene(self.editor, self)
+        self.view = CanvasView(self.scene)
+        self.zoom_controls = ZoomControls(self.view)
+        self.overview = OverviewMap(self.view)
+        self.banner = LiveBanner()
+        centre = QWidget()
+        centre.setObjectName("canvasArea")
+        layout = QVBoxLayout(centre)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.view, 1)
+        self.setCentralWidget(centre)
+
+    def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea
+              ) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                         | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _build_docks(self) -> None:
+        self.journeys = JourneysPanel()
+        self.palette = TilePalette()
+        self.properties = PropertiesPanel(self.editor)
+        self.problems = ProblemsPanel()
+        left = Qt.DockWidgetArea.LeftDockWidgetArea
+        self.journeys_dock = self._dock("Journeys", "journeysDock", self.journeys, left)
+        self.palette_dock = self._dock("Tiles", "paletteDock", self.palette, left)
+        self.properties_dock = self._dock("Properties", "propertiesDock", self.properties,
+                                          Qt.DockWidgetArea.RightDockWidgetArea)
+        self.problems_dock = self._dock("Problems", "problemsDock", self.problems,
+                                        Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomLeftCorner, left)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.resizeDocks([self.journeys_dock, self.properties_dock], [256, 340],
+                         Qt.Orientation.Horizontal)
+        self.resizeDocks([self.journeys_dock, self.palette_dock], [230, 520],
+                         Qt.Orientation.Vertical)
+        self.resizeDocks([self.problems_dock], [150], Qt.Orientation.Vertical)
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.problem_label = QLabel()
+        self.problem_label.setObjectName("statusProblems")
+        self.workspace_label = QLabel()
+        self.workspace_label.setObjectName("statusWorkspace")
+        bar.addPermanentWidget(self.problem_label)
+        bar.addPermanentWidget(self.workspace_label)
+
+    def _connect(self) -> None:
+        a, scene, session = self.actions_, self.scene, self.session
+        scene.selectionChanged.connect(self._selection_changed)
+        scene.hint.connect(self._hint)
+        self.editor.refused.connect(lambda reason: self.statusBar().showMessage(reason, 10000))
+        self.editor.undo_stack.cleanChanged.connect(lambda _c: self.update_title())
+        self.editor.loaded.connect(self._journey_loaded)
+        self.editor.document.settings_changed.sub(self.update_title)
+        self.editor.read_only_changed.connect(lambda _r: self._update_state())
+        self.runner.validated.connect(self._show_problems)
+        self.problems.problem_chosen.connect(self.reveal_tile)
+        self.palette.tile_requested.connect(self.add_tile_at_centre)
+        session.status.connect(lambda text: self.statusBar().showMessage(text, 10000))
+        session.journeys_changed.connect(self.journeys.show_journeys)
+        session.opened.connect(self._update_state)
+        session.publish_refused.connect(self._publish_refused)
+        self.journeys.journey_chosen.connect(self._choose_journey)
+        self.journeys.new_requested.connect(session.new_journey)
+        self.journeys.duplicate_requested.connect(session.duplicate)
+        self.journeys.rename_requested.connect(session.rename)
+        self.journeys.delete_requested.connect(session.delete)
+        self.banner.button.clicked.connect(session.edit_as_new_version)
+        slots = {
+            "new_journey": session.new_journey, "save": session.save,
+            "new_workspace": lambda: self._open_workspace(new=True),
+            "open_workspace": lambda: self._open_workspace(new=False),
+            "import_bundle": lambda: session.import_bundle(),
+            "export_bundle": lambda: session.export_bundle(), "quit": self.close,
+            "cut": self.cut, "copy": self.copy, "paste": self.paste, "delete": self.delete,
+            "select_all": lambda: scene.select_tiles(list(scene.tile_items)),
+            "auto_layout": self.auto_layout, "zoom_in": self.view.zoom_in,
+            "zoom_out": self.view.zoom_out, "zoom_reset": lambda: self.view.set_zoom(1.0),
+            "fit": self.view.fit_to_view, "publish": session.publish,
+            "edit_new_version": session.edit_as_new_version,
+            "pause": lambda: session.change_state("pause"),
+            "resume": lambda: session.change_state("resume"),
+            "stop": lambda: session.change_state("stop"),
+        }
+        for name, slot in slots.items():
+            a[name].triggered.connect(slot)
+        a["snap"].toggled.connect(lambda on: setattr(scene, "snapping", on))
+        a["overview"].toggled.connect(self.overview.setVisible)
+        self.actions_.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self.view.resized.connect(self._place_overlays)
+
+    def _fill_samples_menu(self) -> None:
+        for path in sample_paths():
+            name = read_bundle(path).journey.name
+            self.actions_.samples_menu.addAction(
+                icon("journey"), name, lambda p=path: self.session.open_sample(p))
+
+    def _fill_recent_menu(self) -> None:
+        menu = self.actions_.recent_menu
+        menu.clear()
+        for location in self.session.recent_workspaces():
+            menu.addAction(location, lambda loc=location: self.session.open_workspace(loc))
+        menu.setEnabled(True)
+
+    # --- reacting -------------------------------------------------------------------
+
+    def _journey_loaded(self) -> None:
+        self._paste_count = 0
+        self.overview.invalidate()
+        self.runner.run_now()
+        self.update_title()
+        QTimer.singleShot(0, self.view.show_journey)
+
+    def _update_state(self) -> None:
+        session, read_only = self.session, self.editor.read_only
+        info = session.info
+        live = session.is_live
+        if live and read_only:
+            self.banner.text.setText(f"<b>{info.state.title()}</b> · version {info.version}. "
+                                     "People are in this journey; it is shown read-only.")
+        elif live:
+            self.banner.text.setText(f"<b>Editing a new version</b> of a {info.state} journey "
+                                     f"(version {info.version} stays live until you publish).")
+        self.banner.setVisible(live)
+        self.banner.button.setVisible(live and read_only)
+        a = self.actions_
+        for name in ("cut", "paste", "delete", "auto_layout"):
+            a[name].setEnabled(not read_only)
+        a["edit_new_version"].setEnabled(live and read_only)
+        a["pause"].setEnabled(bool(info) and info.state == "live")
+        a["resume"].setEnabled(bool(info) and info.state == "paused")
+        a["stop"].setEnabled(bool(info) and info.state in ("live", "paused"))
+        has_journey = info is not None
+        for name in ("save", "export_bundle", "publish"):
+            a[name].setEnabled(has_journey)
+        self.palette.setEnabled(has_journey and not read_only)
+        store = session.store
+        self.workspace_label.setText(f"Workspace: {store.location}" if store else "")
+        self.update_title()
+
+    def update_title(self) -> None:
+        name = self.editor.journey.name if self.session.info else "No journey open"
+        self.setWindowTitle(f"{name}[*] — Waymark")
+        self.setWindowModified(not self.editor.undo_stack.isClean())
+
+    def _selection_changed(self) -> None:
+        self.properties.show_selection(self.scene.selected_tile_ids())
+        has = bool(self.scene.selectedItems())
+        self.actions_["copy"].setEnabled(bool(self.scene.selected_tile_ids()))
+        self.actions_["cut"].setEnabled(has and not self.editor.read_only)
+        self.actions_["delete"].setEnabled(has and not self.editor.read_only)
+
+    def _hint(self, text: str) -> None:
+        if text:
+            self.statusBar().showMessage(text)
+        else:
+            self.statusBar().clearMessage()
+
+    def _show_problems(self, problems: list) -> None:
+        self.scene.set_problems(problems)
+        self.problems.show_problems(problems, self.editor.journey)
+        design, publishing = self.problems.counts()
+        if not problems:
+            text = "No problems"
+        else:
+            text = f"{design} to fix" + (f" · {publishing} before publishing" if publishing
+                                         else "")
+        self.problem_label.setText(text)
+        self.problems_dock.setWindowTitle(f"Problems ({len(problems)})" if problems
+                                          else "Problems")
+
+    def _publish_refused(self, problems: list) -> None:
+        self._show_problems(problems)
+        self.problems_dock.show()
+        self.problems_dock.raise_()
+
+    def reveal_tile(self, tile_id: str | None) -> None:
+        """Select a problem's tile and bring it into view (None: the journey settings)."""
+        if tile_id is None:
+            self.scene.clearSelection()
+            self.properties.show_selection([])
+            return
+        self.scene.select_tiles([tile_id])
+        self.view.center_on_tile(tile_id)
+
+    def _choose_journey(self, journey_id: str) -> None:
+        if journey_id != self.session.journey_id and not self.session.open_journey(journey_id):
+            self.session.refresh_list()
+
+    def _open_workspace(self, new: bool) -> None:
+        path = self.prompts.workspace_path(new)
+        if path is not None:
+            self.session.open_workspace(path)
+
+    # --- editing --------------------------------------------------------------------
+
+    def add_tile_at_centre(self, kind: TileKind) -> None:
+        centre = self.view.mapToScene(self.view.viewport().rect().center())
+        self.view.drop_tile(kind, centre)
+
+    def copy(self) -> None:
+        ids = self.scene.selected_tile_ids()
+        if ids:
+            QGuiApplication.clipboard().setMimeData(tiles_mime(self.editor.copy(ids)))
+            self._paste_count = 0
+            self.statusBar().showMessage(f"Copied {len(ids)} tile{'s' if len(ids) > 1 else ''}",
+                                         4000)
+
+    def cut(self) -> None:
+        self.copy()
+        self.delete()
+
+    def paste(self) -> None:
+        data = tiles_from_mime(QGuiApplication.clipboard().mimeData())
+        if data is None:
+            self.statusBar().showMessage("Nothing to paste: copy some tiles first", 4000)
+            return
+        self._paste_count += 1
+        offset = 40 * self._paste_count
+        pasted = self.editor.paste(data, offset, offset)
+        if pasted:
+            self.scene.select_tiles(pasted)
+
+    def delete(self) -> None:
+        self.editor.delete(self.scene.selected_tile_ids(), self.scene.selected_edges())
+
+    def auto_layout(self) -> None:
+        if self.editor.auto_layout():
+            self.view.fit_to_view()
+
+    def apply_theme(self, _theme=None) -> None:
+        """Repaint what is painted by hand (the style sheet restyles the widgets)."""
+        for item in self.scene.items():
+            item.update()
+        self.view.resetCachedContent()
+        self.view.viewport().update()
+        self.overview.invalidate()
+        for widget in (self.palette.list.viewport(),
+                       self.journeys.list.viewport()):
+            widget.update()
+        self.runner.run_now()
+
+    # --- Qt -------------------------------------------------------------------------
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        QTimer.singleShot(0, self._place_overlays)
+
+    def _place_overlays(self) -> None:
+        place_overlays(self.view, self.zoom_controls, self.overview)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.session.maybe_save():
+            event.accept()
+        else:
+            event.ignore()

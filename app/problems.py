@@ -1,0 +1,85 @@
+"""The problems list: what stops the journey from working or from being published.
+
+Clicking a problem selects its tile and centres the canvas on it; a problem with the
+journey's settings shows the settings.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem
+
+from app.icons import icon
+from engine.model import Journey, tile_title
+from engine.validation import Severity, Stage, ValidationProblem
+
+TILE_ROLE = Qt.ItemDataRole.UserRole + 1
+SETTINGS = "\x00settings"  # the row of a problem with the journey's settings
+
+
+class ProblemsPanel(QTreeWidget):
+    problem_chosen = Signal(object)  # a tile id, or None for the journey's settings
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("problems")
+        self.setColumnCount(3)
+        self.setHeaderLabels(["Problem", "Where", "Needed for"])
+        self.setRootIsDecorated(False)
+        self.setUniformRowHeights(True)
+        self.setAlternatingRowColors(False)
+        header = self.header()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(False)
+        header.resizeSection(1, 220)
+        self.itemClicked.connect(self._clicked)
+        self.itemActivated.connect(self._clicked)
+        self.problems: list[ValidationProblem] = []
+
+    def show_problems(self, problems: list[ValidationProblem], journey: Journey) -> None:
+        self.problems = list(problems)
+        self.clear()
+        if not problems:
+            item = QTreeWidgetItem(["No problems: this journey is ready to publish", "", ""])
+            item.setIcon(0, icon("ok", "#16a34a"))
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            self.addTopLevelItem(item)
+            return
+        for problem in problems:
+            self.addTopLevelItem(self._row(problem, journey))
+
+    def _row(self, problem: ValidationProblem, journey: Journey) -> QTreeWidgetItem:
+        tile = journey.find_tile(problem.tile_id) if problem.tile_id else None
+        where = tile_title(tile) if tile else "Journey settings"
+        stage = "Design" if problem.stage == Stage.DESIGN else "Publishing"
+        item = QTreeWidgetItem([_sentence(problem.message), where, stage])
+        blocking = problem.severity == Severity.ERROR and problem.stage == Stage.DESIGN
+        item.setIcon(0, icon("error" if blocking else "warning",
+                             "#dc2626" if blocking else "#d97706"))
+        item.setToolTip(0, f"{problem.code}: {problem.message}")
+        item.setData(0, TILE_ROLE, problem.tile_id or SETTINGS)
+        return item
+
+    def counts(self) -> tuple[int, int]:
+        """(problems that break the design, problems that only block publishing)."""
+        design = sum(1 for p in self.problems if p.stage == Stage.DESIGN
+                     and p.severity == Severity.ERROR)
+        return design, len(self.problems) - design
+
+    def row_for(self, tile_id: str | None) -> QTreeWidgetItem | None:
+        wanted = tile_id or SETTINGS
+        for i in range(self.topLevelItemCount()):
+            if self.topLevelItem(i).data(0, TILE_ROLE) == wanted:
+                return self.topLevelItem(i)
+        return None
+
+    def _clicked(self, item: QTreeWidgetItem, _column: int = 0) -> None:
+        tile_id = item.data(0, TILE_ROLE)
+        if tile_id is not None:
+            self.problem_chosen.emit(None if tile_id == SETTINGS else tile_id)
+
+
+def _sentence(message: str) -> str:
+    return message[:1].upper() + message[1:] if message else message

@@ -1,0 +1,64 @@
+"""Questions the studio asks a person (files, names, confirmations) in one replaceable place.
+
+Tests give the window a `Prompts` whose answers are decided in advance, so no dialog
+ever blocks a test.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
+
+BUNDLE_FILTER = "Journey bundles (*.json);;All files (*)"
+WORKSPACE_FILTER = "Waymark workspaces (*.waymark);;All files (*)"
+
+
+class Prompts:
+    def __init__(self, parent: QWidget | None = None) -> None:
+        self.parent = parent
+
+    def open_bundle_path(self) -> Path | None:
+        path, _ = QFileDialog.getOpenFileName(self.parent, "Import journey bundle", "",
+                                              BUNDLE_FILTER)
+        return Path(path) if path else None
+
+    def save_bundle_path(self, suggested: str) -> Path | None:
+        path, _ = QFileDialog.getSaveFileName(self.parent, "Export journey bundle", suggested,
+                                              BUNDLE_FILTER)
+        return Path(path) if path else None
+
+    def workspace_path(self, new: bool) -> Path | None:
+        if new:
+            path, _ = QFileDialog.getSaveFileName(self.parent, "New workspace",
+                                                  "journeys.waymark", WORKSPACE_FILTER)
+        else:
+            path, _ = QFileDialog.getOpenFileName(self.parent, "Open workspace", "",
+                                                  WORKSPACE_FILTER)
+        return Path(path) if path else None
+
+    def text(self, title: str, label: str, default: str = "") -> str | None:
+        text, ok = QInputDialog.getText(self.parent, title, label, text=default)
+        return text.strip() if ok and text.strip() else None
+
+    def confirm(self, title: str, text: str, action: str) -> bool:
+        box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=self.parent)
+        yes = box.addButton(action, QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        return box.clickedButton() is yes
+
+    def unsaved_changes(self, name: str) -> str:
+        """"save", "discard" or "cancel"."""
+        box = QMessageBox(QMessageBox.Icon.Warning, "Unsaved changes",
+                          f"“{name}” has changes that are not saved.", parent=self.parent)
+        box.setStandardButtons(QMessageBox.StandardButton.Save
+                               | QMessageBox.StandardButton.Discard
+                               | QMessageBox.StandardButton.Cancel)
+        answer = box.exec()
+        return {QMessageBox.StandardButton.Save: "save",
+                QMessageBox.StandardButton.Discard: "discard"}.get(
+                    QMessageBox.StandardButton(answer), "cancel")
+
+    def error(self, title: str, text: str) -> None:
+        QMessageBox.warning(self.parent, title, text)

@@ -1,0 +1,237 @@
+"""Small editors the property forms are built from: choices, durations, dates."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from PySide6.QtCore import QDateTime, QObject, Qt, QTimeZone, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateTimeEdit,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QWidget,
+)
+
+UNITS = [("minute", 60), ("hour", 3600), ("day", 86400), ("week", 604800)]
+
+
+@contextmanager
+def quiet(*widgets: QObject) -> Iterator[None]:
+    """Fill widgets from the document without their signals turning into edits."""
+    previous = [w.blockSignals(True) for w in widgets]
+    try:
+        yield
+    finally:
+        for widget, was in zip(widgets, previous, strict=True):
+            widget.blockSignals(was)
+
+
+class ValueCombo(QComboBox):
+    """A combo box of (label, value) choices; `value_chosen` fires on a user's choice."""
+
+    value_chosen = Signal(object)
+
+    def __init__(self, choices: Sequence[tuple[str, Any]] = (), parent: QWidget | None = None):
+        super().__init__(parent)
+        self.set_choices(choices)
+        self.activated.connect(lambda i: self.value_chosen.emit(self.itemData(i)))
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.setMinimumContentsLength(4)
+
+    def set_choices(self, choices: Sequence[tuple[str, Any]]) -> None:
+        with quiet(self):
+            current = self.value()
+            self.clear()
+            for label, value in choices:
+                self.addItem(label, value)
+            self.set_value(current)
+
+    def value(self) -> Any:
+        return self.currentData()
+
+    def set_value(self, value: Any, missing_label: str | None = None) -> None:
+        """Select `value`; one not among the choices is added (labelled as missing)."""
+        with quiet(self):
+            index = self.findData(value)
+            if index < 0 and value is not None and missing_label is not None:
+                self.addItem(missing_label, value)
+                index = self.count() - 1
+            self.setCurrentIndex(max(index, 0) if self.count() else -1)
+
+
+class NumberField(QLineEdit):
+    """A number typed in a line edit (spin boxes do not take the studio's style well).
+
+    `value_changed` fires when the user types a valid number, or on `setValue`, like a
+    spin box; an empty field is `None` when `empty_text` allows it ("the rest").
+    """
+
+    value_changed = Signal(object)
+
+    def __init__(self, minimum: float = 0, maximum: float = 1e9, decimals: int = 0,
+                 empty_text: str | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.minimum, self.maximum, self.decimals = minimum, maximum, decimals
+        self.empty_text = empty_text
+        if empty_text:
+            self.setPlaceholderText(empty_text)
+        self.textEdited.connect(self._edited)
+
+    def value(self) -> float | int | None:
+        text = self.text().strip().replace(",", ".")
+        if not text:
+            return None
+        try:
+            number = float(text)
+        except ValueError:
+            return None
+        if not self.minimum <= number <= self.maximum:
+            return None
+        return round(number, self.decimals) if self.decimals else int(number)
+
+    def setValue(self, value: float | None) -> None:
+        text = "" if value is None else f"{value:g}"
+        if text != self.text():
+            self.setText(text)
+        self.value_changed.emit(self.value())
+
+    def _edited(self, _text: str) -> None:
+        value = self.value()
+        if value is not None or (self.empty_text and not self.text().strip()):
+            self.value_changed.emit(value)
+
+
+class DurationEdit(QWidget):
+    """An amount and a unit; emits the duration when the user changes either."""
+
+    changed = Signal(object)  # timedelta
+
+    def __init__(self, parent: QWidget | None = None, minimum: int = 0) -> None:
+        super().__init__(parent)
+        self.amount = NumberField(minimum=minimum, maximum=9999)
+        self.amount.setValue(1)
+        self.unit = ValueCombo([(f"{name}s", seconds) for name, seconds in UNITS])
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(6)
+        layout.addWidget(self.amount, 1)
+        layout.addWidget(self.unit, 1)
+        self.amount.value_changed.connect(self._plural)
+        self.amount.value_changed.connect(lambda _v: self.changed.emit(self.value()))
+        self.unit.value_chosen.connect(lambda _v: self.changed.emit(self.value()))
+
+    def _plural(self, amount: int | None) -> None:
+        for index, (name, _seconds) in enumerate(UNITS):
+            self.unit.setItemText(index, name if amount == 1 else f"{name}s")
+
+    def value(self) -> timedelta:
+        return timedelta(seconds=(self.amount.value() or 0) * (self.unit.value() or 86400))
+
+    def set_value(self, value: timedelta | None) -> None:
+        """Show a duration (in its largest whole unit); nothing set shows one day."""
+        seconds = 86400 if value is None else int(abs(value).total_seconds())
+        unit = next((s for _n, s in reversed(UNITS) if seconds and seconds % s == 0), 86400)
+        if seconds and seconds < 60:
+            unit = 60
+        amount = max(seconds // unit, int(self.amount.minimum))
+        with quiet(self.amount, self.unit):
+            self.unit.set_value(unit)
+            self.amount.setValue(amount)
+        self._plural(amount)
+
+
+class DateTimeField(QDateTimeEdit):
+    """A date and time in UTC, as an aware datetime."""
+
+    changed = Signal(object)  # datetime
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTimeZone(QTimeZone.utc())
+        self.setCalendarPopup(True)
+        self.setDisplayFormat("d MMM yyyy  HH:mm 'UTC'")
+        self.editingFinished.connect(lambda: self.changed.emit(self.value()))
+
+    def value(self) -> datetime:
+        return self.dateTime().toPython().replace(tzinfo=UTC)
+
+    def set_value(self, value: datetime | None) -> None:
+        value = value or default_datetime()
+        with quiet(self):
+            self.setDateTime(QDateTime.fromSecsSinceEpoch(int(value.timestamp()),
+                                                          QTimeZone.utc()))
+
+
+class OptionalDateTime(QWidget):
+    """A check box that turns a date on or off."""
+
+    changed = Signal(object)  # datetime | None
+
+    def __init__(self, label: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.enabled = QCheckBox(label)
+        self.date = DateTimeField()
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.enabled)
+        layout.addWidget(self.date, 1)
+        self.enabled.toggled.connect(self._toggled)
+        self.date.changed.connect(lambda _v: self.changed.emit(self.value()))
+
+    def _toggled(self, on: bool) -> None:
+        self.date.setEnabled(on)
+        self.changed.emit(self.value())
+
+    def value(self) -> datetime | None:
+        return self.date.value() if self.enabled.isChecked() else None
+
+    def set_value(self, value: datetime | None) -> None:
+        with quiet(self.enabled):
+            self.enabled.setChecked(value is not None)
+        self.date.setEnabled(value is not None)
+        self.date.set_value(value)
+
+
+def default_datetime() -> datetime:
+    now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    return now + timedelta(days=1)
+
+
+def form() -> QFormLayout:
+    layout = QFormLayout()
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setHorizontalSpacing(10)
+    layout.setVerticalSpacing(6)
+    layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+    layout.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    layout.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
+    return layout
+
+
+def add_rows(layout: QFormLayout, *rows: tuple[str, QWidget]) -> None:
+    """Labelled rows; an empty label continues the row above (no label of its own)."""
+    for label, widget in rows:
+        if label:
+            layout.addRow(label, widget)
+        else:
+            layout.addRow(widget)
+
+
+def section(title: str) -> QLabel:
+    label = QLabel(title.upper())
+    label.setObjectName("section")
+    return label
+
+
+def hint(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setObjectName("hint")
+    label.setWordWrap(True)
+    return label

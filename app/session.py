@@ -1,0 +1,250 @@
+"""What is open — a workspace and one of its journeys — and the actions on them: open,
+save, new, duplicate, rename, delete, import, export, samples, publish, pause, stop.
+
+Everything persistent goes through `StudioStore` (the seam); every question to the
+person goes through `Prompts`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QSettings, Signal
+
+from app.editor import JourneyEditor
+from app.prompts import Prompts
+from app.store import STATES_WITH_VERSIONS, StoreError, StudioStore
+from engine.model import BundleError
+from engine.workspace import JourneyInfo
+
+RECENT_KEY = "recent_workspaces"
+MAX_RECENT = 8
+
+
+class JourneySession(QObject):
+    status = Signal(str)                 # a message for the status bar
+    journeys_changed = Signal(list, object)  # list[JourneyInfo], the open journey's id
+    opened = Signal()                    # a journey (or workspace) was opened
+    publish_refused = Signal(list)       # the problems that stopped a publish
+
+    def __init__(self, editor: JourneyEditor, prompts: Prompts, settings: QSettings) -> None:
+        super().__init__()
+        self.editor, self.prompts, self.settings = editor, prompts, settings
+        self.store: StudioStore | None = None
+        self.info: JourneyInfo | None = None
+
+    @property
+    def journey_id(self) -> str | None:
+        return self.info.id if self.info else None
+
+    @property
+    def is_live(self) -> bool:
+        return self.info is not None and self.info.state in STATES_WITH_VERSIONS
+
+    # --- workspaces -----------------------------------------------------------------
+
+    def open_workspace(self, location: str | Path | None = None) -> bool:
+        if not self.maybe_save():
+            return False
+        try:
+            store = StudioStore.open(location)
+        except Exception as exc:  # a file that is not a workspace, or a newer one
+            self.prompts.error("Cannot open the workspace", str(exc))
+            return False
+        if self.store is not None:
+            self.store.close()
+        self.store, self.info = store, None
+        self._remember(store.location)
+        journeys = store.journeys()
+        if journeys:
+            self.open_journey(journeys[0].id, check_saved=False)
+        else:
+            self.refresh_list()
+            self.opened.emit()
+        self.status.emit(f"Opened workspace {store.location}")
+        return True
+
+    def recent_workspaces(self) -> list[str]:
+        value = self.settings.value(RECENT_KEY, [])
+        return [value] if isinstance(value, str) else list(value or [])
+
+    def _remember(self, location: str) -> None:
+        recent = [location, *[r for r in self.recent_workspaces() if r != location]]
+        self.settings.setValue(RECENT_KEY, recent[:MAX_RECENT])
+
+    # --- journeys -------------------------------------------------------------------
+
+    def refresh_list(self) -> None:
+        journeys = self.store.journeys() if self.store else []
+        self.journeys_changed.emit(journeys, self.journey_id)
+
+    def open_journey(self, journey_id: str, check_saved: bool = True) -> bool:
+        if self.store is None or (check_saved and not self.maybe_save()):
+            return False
+        try:
+            journey = self.store.load(journey_id)
+            self.info = self.store.info(journey_id)
+        except StoreError as exc:
+            self.status.emit(str(exc))
+            return False
+        read_only = self.is_live and not self.info.changed_since_publish
+        self.editor.load(journey, self.store.catalog(), read_only=read_only)
+        self.refresh_list()
+        self.opened.emit()
+        return True
+
+    def maybe_save(self) -> bool:
+        """True when it is fine to leave the open journey (saved, discarded, or clean)."""
+        if self.info is None or self.editor.undo_stack.isClean():
+            return True
+        answer = self.prompts.unsaved_changes(self.editor.journey.name)
+        if answer == "save":
+            return self.save()
+        return answer == "discard"
+
+    def save(self) -> bool:
+        if self.store is None or self.info is None:
+            return False
+        self.store.save(self.editor.journey)
+        self.editor.undo_stack.setClean()
+        self.info = self.store.info(self.info.id)
+        self.refresh_list()
+        self.status.emit(f"Saved “{self.editor.journey.name}”")
+        return True
+
+    def new_journey(self) -> None:
+        if self.store is None or not self.maybe_save():
+            return
+        name = self.prompts.text("New journey", "Name of the journey:", "New journey")
+        if name:
+            journey = self.store.new_journey(name[:150])
+            self.open_journey(journey.id, check_saved=False)
+            self.status.emit(f"Created “{journey.name}”: drag tiles from the palette to begin")
+
+    def duplicate(self, journey_id: str) -> None:
+        if self.store is not None and self.maybe_save():
+            copy = self.store.duplicate(journey_id)
+            self.open_journey(copy.id, check_saved=False)
+            self.status.emit(f"Duplicated as “{copy.name}”")
+
+    def rename(self, journey_id: str) -> None:
+        if self.store is None:
+            return
+        current = self.editor.journey.name if journey_id == self.journey_id else \
+            self.store.load(journey_id).name
+        name = self.prompts.text("Rename journey", "New name:", current)
+        if not name:
+            return
+        if journey_id == self.journey_id:
+            self.editor.update_settings(name=name[:150])
+            self.save()
+        else:
+            self.store.rename(journey_id, name[:150])
+            self.refresh_list()
+
+    def delete(self, journey_id: str) -> None:
+        if self.store is None:
+            return
+        name = next((i.name for i in self.store.journeys() if i.id == journey_id), journey_id)
+        if not self.prompts.confirm("Delete journey", f"Delete the draft “{name}”? "
+                                    "This cannot be undone.", "Delete"):
+            return
+        try:
+            self.store.delete(journey_id)
+        except StoreError as exc:
+            self.status.emit(f"Not deleted: {exc}")
+            return
+        if journey_id == self.journey_id:
+            self.info = None
+            self.editor.undo_stack.setClean()
+            remaining = self.store.journeys()
+            if remaining:
+                self.open_journey(remaining[0].id, check_saved=False)
+        self.refresh_list()
+        self.status.emit(f"Deleted “{name}”")
+
+    # --- bundles --------------------------------------------------------------------
+
+    def import_bundle(self, path: Path | None = None) -> str | None:
+        path = path or self.prompts.open_bundle_path()
+        if self.store is None or path is None or not self.maybe_save():
+            return None
+        try:
+            bundle = self.store.read_bundle(path)
+        except BundleError as exc:
+            self.status.emit(f"Not imported: {exc}")
+            self.prompts.error("Cannot import the bundle", str(exc))
+            return None
+        taken = {i.id for i in self.store.journeys()}
+        if bundle.journey.id in taken:
+            fresh = _free_id(bundle.journey.id, taken)
+            bundle = bundle.model_copy(update={
+                "journey": bundle.journey.model_copy(update={"id": fresh})})
+        journey = self.store.import_bundle(bundle)
+        self.open_journey(journey.id, check_saved=False)
+        self.status.emit(f"Imported “{journey.name}” from {Path(path).name}")
+        return journey.id
+
+    def export_bundle(self, path: Path | None = None) -> Path | None:
+        if self.store is None or self.info is None:
+            return None
+        path = path or self.prompts.save_bundle_path(f"{self.info.id}.json")
+        if path is None:
+            return None
+        if not self.editor.undo_stack.isClean():
+            self.save()
+        self.store.export_bundle(self.info.id, path)
+        self.status.emit(f"Exported “{self.editor.journey.name}” to {path}")
+        return path
+
+    def open_sample(self, path: Path) -> None:
+        if self.store is not None and self.maybe_save():
+            journey = self.store.open_sample(path)
+            self.open_journey(journey.id, check_saved=False)
+            self.status.emit(f"Opened the sample “{journey.name}”")
+
+    # --- lifecycle ------------------------------------------------------------------
+
+    def publish(self) -> bool:
+        if self.store is None or self.info is None:
+            return False
+        if not self.editor.undo_stack.isClean():
+            self.save()
+        outcome = self.store.publish(self.info.id)
+        if not outcome.published:
+            count = len(outcome.problems)
+            self.status.emit(f"Not published: {count} problem{'s' if count != 1 else ''} "
+                             "to fix first (see Problems)")
+            self.publish_refused.emit(outcome.problems)
+            return False
+        self.open_journey(self.info.id, check_saved=False)
+        self.status.emit(f"Published version {outcome.version}: “{self.info.name}” is live")
+        return True
+
+    def edit_as_new_version(self) -> None:
+        self.editor.set_read_only(False)
+        self.opened.emit()
+        self.status.emit("Editing a new version: publish it to replace the live one; "
+                         "people already in the journey finish on theirs")
+
+    def change_state(self, action: str) -> None:
+        if self.store is None or self.info is None:
+            return
+        if action == "stop" and not self.prompts.confirm(
+                "Stop journey", "Stopping takes everyone out of the journey and cannot be "
+                "undone.", "Stop journey"):
+            return
+        try:
+            getattr(self.store, action)(self.info.id)
+        except StoreError as exc:
+            self.status.emit(f"Not done: {exc}")
+            return
+        self.open_journey(self.info.id, check_saved=False)
+        self.status.emit(f"“{self.info.name}” is now {self.info.state}")
+
+
+def _free_id(base: str, taken: set[str]) -> str:
+    n = 2
+    while f"{base[:58]}-{n}" in taken:
+        n += 1
+    return f"{base[:58]}-{n}"

@@ -1,0 +1,140 @@
+"""The one seam between the studio and where journeys live: a workspace, through the
+engine's public API (`engine.workspace.Workspace`).
+
+Everything the studio reads or writes goes through `StudioStore`, so the window never
+touches files, SQL or the runtime directly; a change in the workspace API is a change
+here only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from engine.model import Bundle, Catalog, Journey, dump_bundle, read_bundle
+from engine.resources import sample_paths
+from engine.runtime.lifecycle import LifecycleError
+from engine.workspace import JourneyInfo, JourneyNotFound, Workspace
+
+STATES_WITH_VERSIONS = ("live", "paused", "stopped", "completed")
+
+
+class StoreError(Exception):
+    """An action the workspace refused, with a reason a person can read."""
+
+
+@dataclass(frozen=True)
+class PublishOutcome:
+    version: int | None
+    problems: list  # list[ValidationProblem] when refused
+
+    @property
+    def published(self) -> bool:
+        return self.version is not None
+
+
+class StudioStore:
+    """A workspace as the studio sees it: journeys, their catalog, bundles, lifecycle."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+
+    @classmethod
+    def open(cls, location: str | Path | None = None) -> StudioStore:
+        """Open (creating on first use) a workspace; the default one when no location."""
+        return cls(Workspace.open(location))
+
+    @property
+    def location(self) -> str:
+        return self.workspace.location
+
+    def close(self) -> None:
+        self.workspace.close()
+
+    # --- journeys -------------------------------------------------------------------
+
+    def catalog(self) -> Catalog:
+        return self.workspace.catalog()
+
+    def journeys(self) -> list[JourneyInfo]:
+        return self.workspace.journeys()
+
+    def info(self, journey_id: str) -> JourneyInfo:
+        return self.workspace.journey_info(journey_id)
+
+    def load(self, journey_id: str) -> Journey:
+        try:
+            return self.workspace.load_journey(journey_id)
+        except JourneyNotFound:
+            raise StoreError(f"there is no journey {journey_id!r} in this workspace") from None
+
+    def save(self, journey: Journey) -> None:
+        self.workspace.save_journey(journey)
+
+    def new_journey(self, name: str) -> Journey:
+        return self.workspace.new_journey(name)
+
+    def duplicate(self, journey_id: str) -> Journey:
+        return self.workspace.duplicate_journey(journey_id)
+
+    def rename(self, journey_id: str, name: str) -> None:
+        self.workspace.rename_journey(journey_id, name)
+
+    def delete(self, journey_id: str) -> None:
+        """Delete a draft; a journey that was ever published refuses (stop it instead)."""
+        with _readable_errors():
+            self.workspace.delete_journey(journey_id)
+
+    # --- bundles --------------------------------------------------------------------
+
+    def read_bundle(self, path: str | Path) -> Bundle:
+        """Raises `BundleError` naming the file and the place; nothing is written."""
+        return read_bundle(path)
+
+    def import_bundle(self, bundle: Bundle) -> Journey:
+        """All or nothing: the journey as a draft, with what it references."""
+        return self.workspace.import_bundle(bundle)
+
+    def export_bundle(self, journey_id: str, path: str | Path) -> Bundle:
+        bundle = self.workspace.export_bundle(journey_id)
+        Path(path).write_text(dump_bundle(bundle), encoding="utf-8")
+        return bundle
+
+    def samples(self) -> list[Path]:
+        return sample_paths()
+
+    def open_sample(self, path: Path) -> Journey:
+        """The sample's journey: the workspace's copy if it has one, else imported."""
+        bundle = read_bundle(path)
+        if any(info.id == bundle.journey.id for info in self.journeys()):
+            return self.load(bundle.journey.id)
+        return self.import_bundle(bundle)
+
+    # --- lifecycle ------------------------------------------------------------------
+
+    def publish(self, journey_id: str) -> PublishOutcome:
+        with _readable_errors():
+            result = self.workspace.publish(journey_id)
+        return PublishOutcome(result.version, list(result.problems))
+
+    def pause(self, journey_id: str) -> None:
+        with _readable_errors():
+            self.workspace.pause(journey_id)
+
+    def resume(self, journey_id: str) -> None:
+        with _readable_errors():
+            self.workspace.resume(journey_id)
+
+    def stop(self, journey_id: str) -> None:
+        with _readable_errors():
+            self.workspace.stop(journey_id)
+
+
+@contextmanager
+def _readable_errors() -> Iterator[None]:
+    try:
+        yield
+    except (LifecycleError, JourneyNotFound) as exc:
+        raise StoreError(str(exc).strip("'\"")) from None

@@ -1,0 +1,81 @@
+"""Studio tests: real widgets offscreen, a real workspace file in a temporary folder."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+
+from engine.resources import resource
+
+
+class ScriptedPrompts:
+    """Answers the studio's questions as a test decided beforehand; records errors."""
+
+    def __init__(self) -> None:
+        self.bundle_to_open: Path | None = None
+        self.bundle_to_save: Path | None = None
+        self.texts: list[str] = []
+        self.confirm_answer = True
+        self.unsaved_answer = "discard"
+        self.errors: list[tuple[str, str]] = []
+
+    def open_bundle_path(self) -> Path | None:
+        return self.bundle_to_open
+
+    def save_bundle_path(self, _suggested: str) -> Path | None:
+        return self.bundle_to_save
+
+    def workspace_path(self, _new: bool) -> Path | None:
+        return None
+
+    def text(self, _title: str, _label: str, default: str = "") -> str | None:
+        return self.texts.pop(0) if self.texts else default
+
+    def confirm(self, _title: str, _text: str, _action: str) -> bool:
+        return self.confirm_answer
+
+    def unsaved_changes(self, _name: str) -> str:
+        return self.unsaved_answer
+
+    def error(self, title: str, text: str) -> None:
+        self.errors.append((title, text))
+
+
+@pytest.fixture(scope="session")
+def themes(qapp):
+    from app.theme import ThemeManager
+
+    return ThemeManager(qapp, "light")
+
+
+@pytest.fixture
+def prompts() -> ScriptedPrompts:
+    return ScriptedPrompts()
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, prompts, themes):
+    """The main window on a fresh workspace file, shown offscreen."""
+    from app.main_window import MainWindow
+
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    main = MainWindow(prompts=prompts, settings=settings)
+    qtbot.addWidget(main)
+    main.resize(1400, 900)
+    main.show()
+    qtbot.waitExposed(main)
+    assert main.session.open_workspace(tmp_path / "studio.waymark")
+    yield main
+    main.editor.undo_stack.setClean()
+    main.session.store.close()
+
+
+def open_sample(window, name: str) -> None:
+    window.session.open_sample(resource("samples", name))
+    window.runner.run_now()

@@ -1,0 +1,163 @@
+"""Journeys in the workspace, bundles in and out, samples, publishing from the studio."""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtCore import QPointF
+
+from engine.model import dump_bundle, read_bundle, to_data
+from engine.resources import resource
+from tests.app.conftest import open_sample
+from tests.app.gestures import drop_from_palette
+
+
+def journey_names(window) -> list[str]:
+    return [window.journeys.list.item(i).text() for i in range(window.journeys.list.count())]
+
+
+def design(journey) -> dict:
+    data = to_data(journey)
+    data.pop("id")
+    data.pop("state")
+    return data
+
+
+def test_export_then_import_from_the_gui_round_trips(window, prompts, tmp_path) -> None:
+    open_sample(window, "brew_guide.json")
+    window.editor.update_tile("brew-tips", name="Brewing tips")  # unsaved: export saves it
+    original = window.editor.journey.model_copy(deep=True)
+    prompts.bundle_to_save = tmp_path / "out.json"
+    window.actions_["export_bundle"].trigger()
+    exported = read_bundle(tmp_path / "out.json")
+    assert exported.journey.tile("brew-tips").name == "Brewing tips"
+    assert not window.isWindowModified()
+    prompts.bundle_to_open = tmp_path / "out.json"
+    window.actions_["import_bundle"].trigger()
+    imported = window.editor.journey
+    assert imported.id == "brew-guide-2"  # an import never overwrites a journey
+    assert design(imported) == design(original)
+    assert window.session.journey_id == "brew-guide-2"
+    again = window.session.store.workspace.export_bundle("brew-guide-2")
+    again.journey.id = "brew-guide"
+    assert dump_bundle(again) == dump_bundle(exported)
+    assert journey_names(window).count("Brew better at home") == 2
+
+
+def test_a_broken_bundle_names_the_place_and_leaves_the_workspace_alone(
+        window, prompts, tmp_path) -> None:
+    open_sample(window, "abandoned_cart.json")
+    before = window.session.store.journeys()
+    data = json.loads(dump_bundle(read_bundle(resource("samples", "brew_guide.json"))))
+    data["journey"]["tiles"][2]["kind"] = "teleport"
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps(data, indent=2))
+    prompts.bundle_to_open = broken
+    window.actions_["import_bundle"].trigger()
+    [(_title, message)] = prompts.errors
+    assert "broken.json" in message and "$.journey.tiles[2].kind" in message
+    assert "Not imported" in window.statusBar().currentMessage()
+    assert window.session.store.journeys() == before
+    assert window.session.journey_id == "abandoned-cart"
+
+
+def test_invalid_json_names_the_line(window, prompts, tmp_path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{\n  "journey": {\n    "id": "x",,\n  }\n}\n')
+    prompts.bundle_to_open = bad
+    window.actions_["import_bundle"].trigger()
+    assert "line 3" in prompts.errors[0][1]
+
+
+def test_new_duplicate_rename_and_delete_a_draft(window, prompts) -> None:
+    prompts.texts = ["Welcome series"]
+    window.actions_["new_journey"].trigger()
+    assert window.editor.journey.name == "Welcome series"
+    assert [t.kind for t in window.editor.journey.tiles] == ["trigger"]
+    assert "Welcome series" in window.windowTitle()
+    window.session.duplicate(window.session.journey_id)
+    assert window.editor.journey.name == "Welcome series (copy)"
+    prompts.texts = ["Second welcome"]
+    window.session.rename(window.session.journey_id)
+    assert "Second welcome" in journey_names(window)
+    window.session.delete(window.session.journey_id)
+    assert journey_names(window) == ["Welcome series"]
+    assert window.editor.journey.name == "Welcome series"
+
+
+def test_save_marks_the_window_clean_and_reopening_shows_the_change(window) -> None:
+    open_sample(window, "brew_guide.json")
+    drop_from_palette(window, "exit", QPointF(1400, 700))
+    assert window.isWindowModified()
+    window.actions_["save"].trigger()
+    assert not window.isWindowModified()
+    open_sample(window, "abandoned_cart.json")
+    open_sample(window, "brew_guide.json")  # the workspace's copy, with the new tile
+    assert any(t.id == "exit-1" for t in window.editor.journey.tiles)
+
+
+def test_leaving_unsaved_changes_asks_first(window, prompts) -> None:
+    open_sample(window, "brew_guide.json")
+    window.editor.update_tile("brew-tips", name="Changed")
+    prompts.unsaved_answer = "cancel"
+    window.session.open_sample(resource("samples", "abandoned_cart.json"))
+    assert window.session.journey_id == "brew-guide"
+    prompts.unsaved_answer = "save"
+    window.session.open_sample(resource("samples", "abandoned_cart.json"))
+    assert window.session.journey_id == "abandoned-cart"
+    assert window.session.store.load("brew-guide").tile("brew-tips").name == "Changed"
+
+
+def test_publishing_shows_a_read_only_live_version_and_edit_as_new_version(window) -> None:
+    open_sample(window, "brew_guide.json")
+    assert window.session.publish()
+    assert window.session.info.state == "live" and window.session.info.version == 1
+    assert window.editor.read_only and window.banner.isVisibleTo(window)
+    before = window.editor.journey.model_copy(deep=True)
+    assert not drop_from_palette(window, "sms", QPointF(1400, 700))
+    assert window.editor.journey == before
+    assert "Edit as new version" in window.statusBar().currentMessage()
+    window.scene.select_tiles(["brew-tips"])
+    window.editor.delete(["brew-tips"], [])
+    assert window.editor.journey == before
+    window.banner.button.click()
+    assert not window.editor.read_only
+    assert drop_from_palette(window, "sms", QPointF(1400, 700))
+    assert len(window.editor.journey.tiles) == len(before.tiles) + 1
+
+
+def test_a_journey_with_problems_is_not_published(window) -> None:
+    open_sample(window, "brew_guide.json")
+    window.editor.update_tile("brew-tips", content=None)
+    assert not window.session.publish()
+    assert "Not published" in window.statusBar().currentMessage()
+    assert any(p.code == "no-content" for p in window.problems.problems)
+    assert window.session.info.state == "draft"
+
+
+def test_recent_workspaces_are_remembered(window, tmp_path) -> None:
+    assert window.session.recent_workspaces()[0].endswith("studio.waymark")
+    other = tmp_path / "other.waymark"
+    assert window.session.open_workspace(other)
+    assert window.session.recent_workspaces()[0].endswith("other.waymark")
+    assert window.session.recent_workspaces()[1].endswith("studio.waymark")
+
+
+def test_pause_resume_and_stop_from_the_journey_menu(window, prompts) -> None:
+    open_sample(window, "brew_guide.json")
+    actions = window.actions_
+    assert not actions["pause"].isEnabled()
+    actions["publish"].trigger()
+    assert actions["pause"].isEnabled() and not actions["resume"].isEnabled()
+    actions["pause"].trigger()
+    assert window.session.info.state == "paused"
+    assert "Paused" in window.banner.text.text()
+    actions["resume"].trigger()
+    assert window.session.info.state == "live"
+    prompts.confirm_answer = False
+    actions["stop"].trigger()
+    assert window.session.info.state == "live"
+    prompts.confirm_answer = True
+    actions["stop"].trigger()
+    assert window.session.info.state == "stopped"
+    assert not actions["stop"].isEnabled()

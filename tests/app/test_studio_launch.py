@@ -1,0 +1,37 @@
+"""`waymark` with no arguments opens the studio on a workspace, created on first run."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+SCRIPT = """
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+
+def look():
+    window = next(w for w in app.topLevelWidgets() if w.objectName() == "studio")
+    print(window.isVisible(), window.session.store.location.endswith("first.waymark"),
+          window.palette.list.count() > 9)
+    app.quit()
+
+QTimer.singleShot(400, look)
+from app.launcher import main
+sys.exit(main(["--workspace", sys.argv[1], "--theme", "dark"]))
+"""
+
+
+def test_the_bare_command_opens_the_studio_on_a_new_workspace(tmp_path) -> None:
+    workspace = tmp_path / "first.waymark"
+    env = {"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT),
+           "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    result = subprocess.run([sys.executable, "-c", SCRIPT, str(workspace)], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.stdout.split() == ["True", "True", "True"], result.stderr[-800:]
+    assert result.returncode == 0
+    assert workspace.exists()

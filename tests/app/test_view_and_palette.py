@@ -1,0 +1,131 @@
+"""Finding one's way: zoom, pan, fit, overview, the palette's search, auto-layout."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, QPointF, Qt
+
+from app.canvas import geometry as geo
+from app.canvas.layout import auto_layout
+from app.palette import HEADER_ROLE
+from tests.app.conftest import open_sample
+from tests.app.gestures import ctrl_wheel, document_json, drag_pixels
+
+
+def visible_rect(window):
+    return window.view.mapToScene(window.view.viewport().rect()).boundingRect()
+
+
+def test_ctrl_wheel_and_the_buttons_zoom_within_limits(window) -> None:
+    open_sample(window, "brew_guide.json")
+    view = window.view
+    view.set_zoom(1.0)
+    ctrl_wheel(view, 2)
+    assert view.zoom() > 1.2
+    window.actions_["zoom_out"].trigger()
+    window.actions_["zoom_out"].trigger()
+    assert view.zoom() < 1.0
+    for _ in range(30):
+        view.zoom_in()
+    assert view.zoom() == 3.0
+    assert window.zoom_controls.percent.text() == "300 %"
+
+
+def test_fit_shows_every_tile(window) -> None:
+    open_sample(window, "abandoned_cart.json")
+    window.view.set_zoom(2.5)
+    window.actions_["fit"].trigger()
+    visible = visible_rect(window)
+    for item in window.scene.tile_items.values():
+        assert visible.contains(item.sceneBoundingRect())
+
+
+def test_middle_drag_and_space_drag_pan_the_canvas(window, qtbot) -> None:
+    open_sample(window, "abandoned_cart.json")
+    view = window.view
+    view.set_zoom(2.0)
+    start = visible_rect(window).center()
+    drag_pixels(view, QPoint(400, 300), QPoint(300, 250), Qt.MouseButton.MiddleButton)
+    moved = visible_rect(window).center()
+    assert moved.x() > start.x() and moved.y() > start.y()
+    view.setFocus()
+    qtbot.keyPress(view, Qt.Key.Key_Space)
+    drag_pixels(view, QPoint(300, 250), QPoint(400, 300), Qt.MouseButton.LeftButton)
+    qtbot.keyRelease(view, Qt.Key.Key_Space)
+    assert abs(visible_rect(window).center().x() - start.x()) < 1
+    assert window.scene.selected_tile_ids() == []  # panning is not selecting
+
+
+def test_the_overview_moves_the_view(window, qtbot) -> None:
+    open_sample(window, "abandoned_cart.json")
+    window.view.set_zoom(2.0)
+    overview = window.overview
+    qtbot.mouseClick(overview, Qt.MouseButton.LeftButton, pos=QPoint(overview.width() - 12,
+                                                                      overview.height() // 2))
+    right = visible_rect(window).center().x()
+    qtbot.mouseClick(overview, Qt.MouseButton.LeftButton, pos=QPoint(12, overview.height() // 2))
+    assert visible_rect(window).center().x() < right - 300
+
+
+def test_the_palette_search_filters_tiles_and_hides_empty_sections(window, qtbot) -> None:
+    open_sample(window, "brew_guide.json")
+    palette = window.palette
+    qtbot.keyClicks(palette.search, "wait")
+    assert palette.visible_kinds() == ["wait", "wait_for"]
+    shown_headers = [palette.list.item(i).text() for i in range(palette.list.count())
+                     if palette.list.item(i).data(HEADER_ROLE)
+                     and not palette.list.item(i).isHidden()]
+    assert shown_headers == ["Flow"]
+    palette.search.clear()
+    qtbot.keyClicks(palette.search, "text message")
+    assert palette.visible_kinds() == ["sms"]
+    palette.search.clear()
+    assert len(palette.visible_kinds()) == 9
+
+
+def test_double_clicking_a_palette_tile_adds_it_in_view(window) -> None:
+    open_sample(window, "brew_guide.json")
+    before = len(window.editor.journey.tiles)
+    window.palette.tile_requested.emit("wait")
+    assert len(window.editor.journey.tiles) == before + 1
+    new = window.scene.selected_tile_ids()[0]
+    assert visible_rect(window).contains(window.scene.tile_items[new].sceneBoundingRect()
+                                         .center())
+
+
+def test_auto_layout_lays_out_left_to_right_without_overlaps(window) -> None:
+    open_sample(window, "abandoned_cart.json")
+    journey = window.editor.journey
+    for index, tile in enumerate(journey.tiles):  # scramble, as one macro
+        window.editor.move_tiles({tile.id: (1000 - index * 130.0, (index % 3) * 60.0)})
+    before = document_json(window)
+    window.actions_["auto_layout"].trigger()
+    positions = {t.id: (t.x, t.y) for t in journey.tiles}
+    assert positions == auto_layout(journey)
+    for edge in journey.edges:
+        assert positions[edge.target][0] > positions[edge.source][0]
+    rects = [window.scene.tile_items[t].sceneBoundingRect() for t in positions]
+    assert not any(a.intersects(b) for i, a in enumerate(rects) for b in rects[i + 1:])
+    chain = ["sms-reminder", "wait-1-day", "push-reminder", "exit-done"]
+    assert len({positions[t][1] for t in chain}) == 1  # a straight chain stays straight
+    window.editor.undo_stack.undo()
+    assert document_json(window) == before
+
+
+def test_delete_key_removes_the_selection_and_select_all_selects_every_tile(window, qtbot):
+    open_sample(window, "brew_guide.json")
+    window.actions_["select_all"].trigger()
+    assert len(window.scene.selected_tile_ids()) == len(window.editor.journey.tiles)
+    window.scene.select_tiles(["brew-tips"])
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_Delete)
+    assert window.editor.journey.find_tile("brew-tips") is None
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.editor.journey.find_tile("brew-tips") is not None
+
+
+def test_snapping_can_be_turned_off(window) -> None:
+    open_sample(window, "brew_guide.json")
+    window.actions_["snap"].setChecked(False)
+    assert window.view.drop_tile("exit", QPointF(1413, 707))
+    tile = window.editor.journey.tile(window.scene.selected_tile_ids()[0])
+    assert (tile.x, tile.y) == (1413 - geo.TILE_WIDTH / 2, 707 - geo.HEADER_HEIGHT / 2)
