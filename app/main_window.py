@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.actions import StudioActions
-from app.canvas.mime import tiles_from_mime, tiles_mime
+from app.canvas.mime import TILES_MIME, tiles_from_mime, tiles_mime
 from app.canvas.overlay import OverviewMap, ZoomControls, place_overlays
 from app.canvas.scene import JourneyScene
 from app.canvas.view import CanvasView
@@ -338,6 +338,19 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.session.maybe_save():
+            release_clipboard()
             event.accept()
         else:
             event.ignore()
+
+
+def release_clipboard() -> None:
+    """Swap copied tiles for plain text that Qt owns, so other programs can still paste it.
+
+    The clipboard keeps the QMimeData made in Python; left there, Qt deletes it while the
+    process exits, after Python is gone, and the process crashes on the way out.
+    """
+    clipboard = QGuiApplication.clipboard()
+    mime = clipboard.mimeData()
+    if mime is not None and mime.hasFormat(TILES_MIME):
+        clipboard.setText(mime.text())

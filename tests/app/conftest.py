@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -9,7 +10,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QEvent, QSettings
+from PySide6.QtWidgets import QApplication
 
 from engine.resources import resource
 
@@ -51,7 +54,11 @@ class ScriptedPrompts:
 def themes(qapp):
     from app.theme import ThemeManager
 
-    return ThemeManager(qapp, "light")
+    manager = ThemeManager(qapp, "light")
+    yield manager
+    # A Python QObject that is a child of the app must go before the interpreter does:
+    # otherwise Qt deletes it during exit, calls back into a finalised Python and crashes.
+    shiboken6.delete(manager)
 
 
 @pytest.fixture
@@ -74,6 +81,25 @@ def window(qtbot, tmp_path, prompts, themes):
     yield main
     main.editor.undo_stack.setClean()
     main.session.store.close()
+    dispose(main)
+
+
+def dispose(widget) -> None:
+    """Delete a window's C++ side now, while the QApplication is alive: left to Python's
+    collector at interpreter exit, scenes and items outlive the app and crash on the way."""
+    widget.close()
+    widget.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def delete_leftovers(qapp):
+    yield
+    gc.collect()
+    for widget in QApplication.topLevelWidgets():
+        dispose(widget)
+    gc.collect()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 def open_sample(window, name: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -35,3 +36,30 @@ def test_the_bare_command_opens_the_studio_on_a_new_workspace(tmp_path) -> None:
     assert result.stdout.split() == ["True", "True", "True"], result.stderr[-800:]
     assert result.returncode == 0
     assert workspace.exists()
+
+
+CLOSE_AFTER_COPY = """
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from app.main_window import MainWindow
+from engine.resources import resource
+app = QApplication(sys.argv)
+window = MainWindow()
+window.show()
+window.session.open_workspace(sys.argv[1])
+window.session.open_sample(resource("samples", "brew_guide.json"))
+window.scene.select_tiles(["brew-tips"])
+window.actions_["copy"].trigger()
+QTimer.singleShot(200, window.close)
+app.exec()
+print("closed")
+"""
+
+
+def test_quitting_after_copying_tiles_exits_cleanly(tmp_path) -> None:
+    result = subprocess.run([sys.executable, "-c", CLOSE_AFTER_COPY,
+                             str(tmp_path / "w.waymark")], capture_output=True, text=True,
+                            timeout=120, env={**os.environ, "QT_QPA_PLATFORM": "offscreen",
+                                              "HOME": str(tmp_path)})
+    assert (result.returncode, result.stdout.strip()) == (0, "closed"), result.stderr[-2000:]
