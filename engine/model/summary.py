@@ -80,12 +80,20 @@ def _wait_for_summary(tile: Tile, journey: Journey, catalog: Catalog | None) -> 
     if tile.message:
         question = _INTERACTION_QUESTION.get(tile.interaction or "", "Interaction?")
         if tile.link:
-            question = f"Clicked {tile.link}?"
+            question = f"Clicked “{_link_text(tile, journey, catalog)}”?"
         return f"{question} {limit}"
     if tile.trigger:
         trigger = catalog.triggers.get(tile.trigger) if catalog else None
         return f"{trigger.title if trigger else tile.trigger}? {limit}"
     return f"Nothing chosen, {limit}"
+
+
+def _link_text(tile: Tile, journey: Journey, catalog: Catalog | None) -> str:
+    """The link's words in the email ("Shop Grinders"), else its address."""
+    message = journey.find_tile(tile.message)
+    content = catalog.content.get(message.content or "") if catalog and message else None
+    texts = dict(content.links()) if content is not None else {}
+    return texts.get(tile.link) or tile.link
 
 
 def _split_summary(tile: Tile) -> str:
