@@ -16,7 +16,7 @@ from engine.store.times import from_ts, to_ts
 
 from .batch import Batch
 from .records import RunState, RunStatus, StepRecord, What
-from .step import Interaction, advance, end_run, enter
+from .step import Interaction, advance, awaited_trigger, end_run, enter
 from .version import PublishedVersion
 
 GOAL_GRACE = timedelta(days=3)
@@ -49,6 +49,8 @@ class TriggerUse:
     exits: set[str] = field(default_factory=set)
     goals: set[str] = field(default_factory=set)
     segment_rules: bool = False
+    # per version, the interaction triggers its wait-for tiles ask about (email_opened...)
+    interaction_waits: dict[tuple[str, int], set[str]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, versions: dict[tuple[str, int], PublishedVersion]) -> TriggerUse:
@@ -59,6 +61,9 @@ class TriggerUse:
                 use.entries.setdefault(journey.start.trigger, []).append(version)
             use.awaited |= {t.trigger for t in journey.tiles
                             if t.kind == "wait_for" and t.trigger}
+            use.interaction_waits[version.key] = {
+                awaited_trigger(version, t) for t in journey.tiles
+                if t.kind == "wait_for" and t.message}
             use.exits |= {r.trigger for r in journey.exits if r.trigger}
             if journey.goal and journey.goal.trigger:
                 use.goals.add(journey.goal.trigger)
@@ -118,6 +123,9 @@ class Dispatcher:
         run_id = event.data.get("run_id")
         if not isinstance(run_id, int):
             return []
+        key = (event.data.get("journey_id"), event.data.get("version"))
+        if key in self.versions and event.trigger not in self.use.interaction_waits.get(key, ()):
+            return self._count_interaction(event, key)
         run = self.batch.runs.get(run_id) or runs_store.load_run(self.batch.conn, run_id)
         if run is None or run.contact_id != event.contact_id:
             return [f"unknown run {run_id}"]
@@ -132,6 +140,14 @@ class Dispatcher:
         if version is not None and run.status == RunStatus.WAITING:
             self.batch.apply(advance(version, run, self.batch, seen))
         return [f"{event.trigger} on run {run_id}"]
+
+    def _count_interaction(self, event: EventView, key: tuple) -> list[str]:
+        """No wait-for in this version asks about this interaction: counting is all there
+        is to do (the engine wrote the event, so its journey, version and tile are right)."""
+        metric = INTERACTION_METRICS.get(event.trigger)
+        if metric:
+            self.batch.counters[(*key, str(event.data.get("tile_id")), metric, "")] += 1
+        return [f"{event.trigger} on run {event.data['run_id']}"]
 
     def _awaited(self, event: EventView) -> list[str]:
         moved = 0

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from engine.model import Bundle, Contact, interaction_trigger_name
 from engine.runtime.changes import RecordError, change_contact, change_record
@@ -37,6 +37,12 @@ from .scenario import (
     SegmentItem,
     TriggerItem,
 )
+
+# The person's latest message from a tile, found through their runs (both lookups indexed).
+_LATEST_MESSAGE = (
+    select(s.ledger).join(s.runs, s.runs.c.id == s.ledger.c.run_id)
+    .where(s.runs.c.contact_id == bindparam("person"), s.ledger.c.tile_id == bindparam("tile"))
+    .order_by(s.ledger.c.id.desc()).limit(1))
 
 
 class SimulationError(ValueError):
@@ -120,12 +126,10 @@ class Simulator:
     @staticmethod
     def _moment(runtime: Runtime) -> int:
         """Everything due at this simulated moment, deliveries and their events included."""
-        work = 0
-        while True:
-            done = runtime.tick() + runtime.deliverer.deliver_due()
-            if not done:
-                return work
-            work += done
+        work = runtime.tick()
+        while delivered := runtime.deliverer.deliver_due():
+            work += delivered + runtime.tick()  # the events the deliveries raised
+        return work
 
     # --- scenario items --------------------------------------------------------------
 
@@ -151,9 +155,7 @@ class Simulator:
         return self._segment_change(conn, item)
 
     def _interaction(self, conn, item: InteractionItem) -> list[NewEvent]:
-        row = conn.execute(select(s.ledger).where(
-            s.ledger.c.contact_id == item.person, s.ledger.c.tile_id == item.tile)
-            .order_by(s.ledger.c.id.desc())).first()
+        row = conn.execute(_LATEST_MESSAGE, {"person": item.person, "tile": item.tile}).first()
         if row is None or row.status in ("blocked", "held"):
             self.result.notes.append(
                 f"{self.clock.now().isoformat()}: {item.person} {item.interaction} "
