@@ -27,10 +27,15 @@ START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 class Harness:
     def __init__(self, folder: Path, bundle: Bundle | None = None, *, start: datetime = START,
-                 seed: int = 1) -> None:
+                 seed: int = 1, location: str | None = None) -> None:
         self.folder = folder
+        self.location = location or str(folder / "test.waymark")
         self.clock = SimulatedClock(start)
-        self.workspace = Workspace.open(folder / "test.waymark", clock=self.clock)
+        self.workspace = Workspace.open(self.location, clock=self.clock)
+        if location is not None:  # not beside a file: keep the outbox in the test's folder
+            settings = self.workspace.delivery_settings()
+            settings.outbox_folder = str(folder / "outbox")
+            self.workspace.save_delivery_settings(settings)
         self.records: list[StepRecord] = []
         self.journey_id = None
         if bundle is not None:
@@ -68,8 +73,7 @@ class Harness:
         """Stop the engine, reopen the workspace from its file, start a new runtime."""
         self.runtime.deliverer.close()
         self.workspace.close()
-        self.workspace = Workspace.open(self.folder / "test.waymark", clock=self.clock,
-                                        create=False)
+        self.workspace = Workspace.open(self.location, clock=self.clock, create=False)
         self.runtime = self.new_runtime()
 
     # --- the world ---------------------------------------------------------------------

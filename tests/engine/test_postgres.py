@@ -1,0 +1,136 @@
+"""The same engine on PostgreSQL: migrations, the runtime, segments in SQL, the lock.
+
+A private server is started from the machine's PostgreSQL binaries (see
+postgres_support.py); without them these tests skip and say why.
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from engine.model import Arm, Condition, ConditionGroup, ExitRule, Goal, Segment
+from engine.store.lock import EngineLock, WorkspaceBusyError
+from engine.store.segments_sql import members_query
+from tests.engine import test_segments
+from tests.engine.harness import Harness
+from tests.engine.journeys import thank_then_wait
+from tests.engine.postgres_support import postgres_server
+from tests.engine.test_runtime_paths import split_journey, wait_for_journey
+from tests.engine.test_segments import CASES, PEOPLE, segment_bundle
+
+_numbers = itertools.count()
+
+
+@pytest.fixture(scope="module")
+def server_url():
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture
+def database(server_url) -> str:
+    """A fresh, empty database on the test server."""
+    name = f"waymark_{next(_numbers)}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return server_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+@pytest.fixture
+def pg_harness(database, tmp_path):
+    made = []
+
+    def make(bundle=None, **kwargs) -> Harness:
+        made.append(Harness(tmp_path / f"h{len(made)}", bundle, location=database, **kwargs))
+        return made[-1]
+
+    yield make
+    for harness in made:
+        harness.close()
+
+
+def test_a_journey_runs_on_postgresql_as_on_sqlite(pg_harness) -> None:
+    h = pg_harness(thank_then_wait(exits=[ExitRule(trigger="order_cancelled")],
+                                   goal=Goal(trigger="order_cancelled")))
+    h.person("ann", attributes={"firstname": "Ann"})
+    h.person("bob")
+    h.fire("order_placed", "ann", total=80)
+    h.fire("order_placed", "bob", total=20)
+    h.advance(timedelta(hours=2))
+    h.fire("order_cancelled", "bob")
+    h.advance(timedelta(days=2))
+    assert h.path("ann") == ["entered start", "sent mail", "waiting wait", "sent again",
+                             "completed end"]
+    assert h.path("bob")[-2:] == ["goal met wait", "exited wait"]
+    assert {row.status for row in h.ledger()} == {"delivered"}
+    assert h.counters()[("", "goal_met", "")] == 1
+
+
+def test_a_wait_for_an_open_on_postgresql(pg_harness) -> None:
+    h = pg_harness(wait_for_journey(message="mail", interaction="opened", limit="P1D"))
+    h.person("ann")
+    h.fire("order_placed", "ann")
+    h.interact("ann", "mail", "email_opened")
+    assert "branched check:yes" in h.path("ann")
+
+
+def test_a_count_split_on_postgresql(pg_harness) -> None:
+    split = pg_harness(split_journey("count", [Arm(id="a", count=1), Arm(id="b")]))
+    for name in ("p1", "p2", "p3"):
+        split.person(name)
+        split.fire("order_placed", name)
+    assert [r.tile_id for r in split.runs()] == ["end-a", "end-b", "end-b"]
+
+
+@pytest.mark.parametrize(("condition", "expected"), CASES, ids=lambda c: getattr(c, "op", ""))
+def test_segments_evaluate_the_same_in_postgresql(pg_harness, condition, expected) -> None:
+    h = pg_harness()
+    for person in PEOPLE:
+        h.workspace.save_contact(person)
+    segment = Segment(id="s", name="S", condition=ConditionGroup(items=[condition]))
+    with h.workspace.db.connect() as conn:
+        found = {r.id for r in conn.execute(members_query({"s": segment}, "s", test_segments.NOW))}
+    assert found == expected
+
+
+def test_a_segment_journey_lets_its_audience_in_on_postgresql(pg_harness) -> None:
+    h = pg_harness(segment_bundle("once"))
+    h.person("ann", attributes={"city": "Austin"})
+    h.person("bob", attributes={"city": "Dallas"})
+    h.advance(timedelta(hours=2))
+    assert [(r.contact_id, r.tile_id) for r in h.runs()] == [("ann", "wait")]
+
+
+def test_only_one_engine_per_postgresql_workspace(pg_harness) -> None:
+    h = pg_harness()
+    first = EngineLock(h.workspace.db, h.workspace.location)
+    first.acquire()
+    with pytest.raises(WorkspaceBusyError):
+        EngineLock(h.workspace.db, h.workspace.location).acquire()
+    first.release()
+
+
+def test_lifecycle_and_export_on_postgresql(pg_harness) -> None:
+    h = pg_harness(thank_then_wait())
+    h.workspace.pause("test-journey")
+    h.workspace.resume("test-journey")
+    h.workspace.rename_journey("test-journey", "Renamed")
+    assert h.workspace.stop("test-journey") == [1]
+    assert h.workspace.export_bundle("test-journey").journey.name == "Renamed"
+    assert [v.state for v in h.workspace.versions("test-journey")] == ["stopped"]
+
+
+def test_a_condition_on_a_segment_member_on_postgresql(pg_harness) -> None:
+    condition = Condition(source="contact", attribute="points", op="gt", value=100)
+    h = pg_harness()
+    h.workspace.save_contact(PEOPLE[0])
+    segment = Segment(id="s", name="S", condition=ConditionGroup(items=[condition]))
+    with h.workspace.db.connect() as conn:
+        assert [r.id for r in conn.execute(members_query({"s": segment}, "s",
+                                                         test_segments.NOW))] == ["ann"]
