@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import signal
 import sys
+import threading
 
-from engine.ingestion.server import DEFAULT_HOST, DEFAULT_PORT, IngestionServer, is_loopback
+from engine.ingestion.process import IngestionProcess, IngestionStartError
+from engine.ingestion.server import DEFAULT_HOST, DEFAULT_PORT, is_loopback
 from engine.runtime.host import EngineHost
+from engine.store.database import default_workspace_path
 from engine.workspace import Workspace
 
 from .common import add_workspace_option, fail, guarded, open_workspace
@@ -37,32 +39,35 @@ def run(args: argparse.Namespace) -> int:
         print(f"warning: listening on {args.host}: anyone who can reach this machine can "
               "try keys against it; use TLS in front of it", file=sys.stderr)
     with open_workspace(args) as workspace:
-        return asyncio.run(_serve(workspace, args.host, args.port))
+        return _serve(workspace, args.workspace, args.host, args.port)
 
 
-async def _serve(workspace: Workspace, host: str, port: int) -> int:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
+def _serve(workspace: Workspace, location: str | None, host: str, port: int) -> int:
+    """The engine here; the socket in a process of its own (see engine.ingestion.process)."""
+    stop, lost = threading.Event(), threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
-    engine = EngineHost(workspace)
+        signal.signal(signum, lambda *_: stop.set())
+    engine = EngineHost(workspace, background=True)
     engine.take_workspace()  # a second engine stops here, before touching the port
-    server = IngestionServer(workspace, host=host, port=port, on_stored=engine.wake,
-                             live_count=lambda: len(engine.runtime.versions))
+    socket = IngestionProcess(location or str(default_workspace_path()), host, port)
     try:
-        await server.start()
-    except OSError as error:
+        socket.start(on_stored=engine.wake, on_lost=lambda: (lost.set(), stop.set()))
+    except IngestionStartError as error:
         engine.stop()
-        return fail(f"cannot listen on {host}:{port}: {error.strerror}")
-    engine.public_url = server.base_url
+        return fail(str(error))
+    engine.public_url = socket.base_url
     engine.start()
     live = sum(1 for j in workspace.journeys() if j.state == "live")
     print(f"Waymark engine serving {workspace.location}: {live} live journey(s); "
-          f"listening on {server.base_url}. Press Ctrl+C to stop.", flush=True)
+          f"listening on {socket.base_url}. Press Ctrl+C to stop.", flush=True)
     try:
-        await stop.wait()
+        while not stop.wait(1.0):
+            pass
     finally:
-        await server.stop()
+        socket.stop()
         engine.stop()
+    if lost.is_set():
+        return fail("the ingestion socket's process ended unexpectedly; the engine stopped "
+                    "(everything accepted before is saved)", code=1)
     print("stopped; everything accepted is saved", flush=True)
     return 0

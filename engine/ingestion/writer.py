@@ -81,7 +81,7 @@ class EventWriter:
     def _write(self, batch: list[tuple[Any, asyncio.Future]]) -> list[Any]:
         now = self.clock_ts()
         results: list[Any] = []
-        with writing(self.db) as conn:
+        with writing(self.db, eager=True) as conn:
             events = [item for item, _f in batch if isinstance(item, list)]
             stored = iter(self._store_events(conn, events, now))
             for item, _future in batch:

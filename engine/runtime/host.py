@@ -9,6 +9,8 @@ from the CLI). Ingestion calls `wake()` after it has stored events.
 from __future__ import annotations
 
 import logging
+import os
+import sys
 import threading
 import uuid
 from collections.abc import Callable
@@ -39,8 +41,9 @@ def wake_host(host_id: str) -> None:
 
 class EngineHost:
     def __init__(self, workspace: Workspace, *, clock: Clock | None = None,
-                 public_url: str | None = None) -> None:
+                 public_url: str | None = None, background: bool = False) -> None:
         self.workspace = workspace
+        self.background = background  # yield the CPU to the ingestion socket when both want it
         self.clock = clock or SystemClock()
         self.id = uuid.uuid4().hex
         self.runtime: Runtime | None = None
@@ -66,8 +69,11 @@ class EngineHost:
     def start(self) -> None:
         """Take the workspace (or raise WorkspaceBusyError) and start working."""
         self.take_workspace()
-        # Small batches keep each write transaction short, so ingestion never waits long.
-        self.runtime = Runtime(self.workspace.db, self.clock, batch_size=100)
+        # Short write transactions, so the ingestion socket never waits long for the lock:
+        # a person entering a journey costs the most (a message rendered), so events go
+        # four at a time.
+        self.runtime = Runtime(self.workspace.db, self.clock, batch_size=25,
+                               event_batch_size=4, pause_between_batches=0.001)
         if self.public_url:
             self.runtime.public_url = self.public_url
             self.runtime.reload_versions()
@@ -103,6 +109,8 @@ class EngineHost:
     # --- the worker ----------------------------------------------------------------------
 
     def _work(self) -> None:
+        if self.background:
+            _lower_priority()
         while not self._stopping.is_set():
             self._wake.wait()
             self._wake.clear()
@@ -153,3 +161,17 @@ class EngineHost:
         self._scheduler.add_job("engine.runtime.host:wake_host", "date", args=[self.id],
                                 run_date=due, id="wake", replace_existing=True,
                                 misfire_grace_time=None)
+
+
+def _lower_priority(niceness: int = 10) -> None:
+    """Lower this thread's CPU priority (Linux schedules threads one by one).
+
+    Accepting events comes first: under a burst the socket gets the CPU and the runtime
+    catches up after, and when the machine is idle the runtime still gets all of it.
+    """
+    if sys.platform != "linux":
+        return
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), niceness)
+    except OSError:
+        log.info("could not lower the runtime's priority; it keeps the default")

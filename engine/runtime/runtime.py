@@ -8,6 +8,7 @@ and asks `next_due()` when to call again.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from datetime import datetime
 
@@ -37,9 +38,14 @@ Listener = Callable[[list[StepRecord]], None]
 
 class Runtime:
     def __init__(self, db: Engine, clock: Clock, *, send_policy: SendPolicy | None = None,
-                 batch_size: int = 500) -> None:
+                 batch_size: int = 500, event_batch_size: int | None = None,
+                 pause_between_batches: float = 0.0) -> None:
         self.db = db
         self.clock = clock
+        self.event_batch_size = event_batch_size or batch_size
+        # Beside a live ingestion socket, a short pause after each commit lets it take the
+        # write lock before the next batch does.
+        self.pause_between_batches = pause_between_batches
         self._fixed_policy = send_policy
         self.send_policy: SendPolicy | None = send_policy
         self.batch_size = batch_size
@@ -85,7 +91,7 @@ class Runtime:
     def process_events(self) -> int:
         """Apply stored, unprocessed events in arrival order. Returns how many."""
         with writing(self.db) as conn:
-            rows = events_store.pending_events(conn, self.batch_size)
+            rows = events_store.pending_events(conn, self.event_batch_size)
             if not rows:
                 return 0
             batch = self._batch(conn)
@@ -141,8 +147,10 @@ class Runtime:
             done += scheduled + events + due
             # Entering or advancing a run never makes another run due at once, so a round
             # that did not fill a batch leaves nothing for now.
-            if not scheduled and events < self.batch_size and due < self.batch_size:
+            if not scheduled and events < self.event_batch_size and due < self.batch_size:
                 break
+            if self.pause_between_batches:
+                time.sleep(self.pause_between_batches)
         return done
 
     def _work_waiting(self) -> tuple[bool, datetime | None]:

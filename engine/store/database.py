@@ -7,6 +7,7 @@ with a message and never modified. An older workspace is migrated with Alembic.
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -67,8 +68,35 @@ def _begin(connection: Connection) -> None:
     locked", no waiting) when another writer committed in between; BEGIN IMMEDIATE
     waits for the lock instead (busy_timeout) and then cannot fail that way.
     """
-    write = connection.get_execution_options().get("write", False)
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+    options = connection.get_execution_options()
+    if not options.get("write", False):
+        connection.exec_driver_sql("BEGIN")
+    elif options.get("eager", False):
+        _begin_eagerly(connection.connection.driver_connection)
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _begin_eagerly(raw: sqlite3.Connection, timeout: float = 10.0) -> None:
+    """BEGIN IMMEDIATE, asking again every half millisecond while another writer holds it.
+
+    SQLite's own busy handler sleeps ever longer between tries (up to 100 ms) and so
+    misses the short gaps between the runtime's transactions; the ingestion socket, whose
+    answers wait for its commit, asks this way instead.
+    """
+    raw.execute("PRAGMA busy_timeout=0")
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                raw.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.0005)
+    finally:
+        raw.execute("PRAGMA busy_timeout=10000")
 
 
 def create_db_engine(url: str) -> Engine:
@@ -92,17 +120,18 @@ def _shared(db: Engine) -> Connection | None:
 
 
 @contextmanager
-def writing(db: Engine) -> Iterator[Connection]:
+def writing(db: Engine, *, eager: bool = False) -> Iterator[Connection]:
     """A transaction that will write: commits on success, rolls back on an exception.
 
-    Inside `one_transaction(db)` it joins that transaction instead.
+    Inside `one_transaction(db)` it joins that transaction instead. `eager` writers
+    (someone is waiting for the commit) take SQLite's write lock at the first chance.
     """
     shared = _shared(db)
     if shared is not None:
         yield shared
         return
     with db.connect() as connection:
-        connection.execution_options(write=True)
+        connection.execution_options(write=True, eager=eager)
         with connection.begin():
             yield connection
 

@@ -123,3 +123,25 @@ def test_serve_stops_cleanly_and_a_second_engine_is_refused(tmp_path) -> None:
         out, _err = first.communicate(timeout=30)
     assert first.returncode == 0
     assert "stopped" in out
+
+
+def test_serve_stops_with_a_clear_error_when_its_socket_process_dies(tmp_path) -> None:
+    """The socket runs in a process of its own; if it is killed the engine says so and
+    stops, rather than running on deaf."""
+    import psutil
+
+    command = [sys.executable, "-m", "engine", "serve", "--workspace",
+               str(tmp_path / "w.waymark"), "--port", "0"]
+    serve = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        assert "Press Ctrl+C to stop" in serve.stdout.readline()
+        [socket] = [p for p in psutil.Process(serve.pid).children()
+                    if "spawn_main" in " ".join(p.cmdline())]
+        socket.kill()
+        _out, err = serve.communicate(timeout=30)
+    finally:
+        if serve.poll() is None:
+            serve.kill()
+    assert serve.returncode == 1
+    assert "ingestion socket's process ended unexpectedly" in err

@@ -1,0 +1,133 @@
+"""The ingestion socket in a process of its own, as `waymark serve` runs it.
+
+In one process the socket and the runtime would share one interpreter lock, and every
+batch of journeys being stepped would hold up the acknowledgements. In a process of its
+own the socket answers at its own pace. After each commit it tells the engine over a
+pipe; it stops when that pipe closes, so it never outlives the engine, not even one
+killed with SIGKILL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import multiprocessing
+import signal
+import threading
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+
+from engine.workspace import Workspace
+
+from .server import IngestionServer
+
+_WAKE, _STOP = b"w", b"s"
+
+
+class IngestionStartError(RuntimeError):
+    pass
+
+
+class IngestionProcess:
+    def __init__(self, location: str, host: str, port: int) -> None:
+        self.location, self.host, self.port = location, host, port
+        self._process: multiprocessing.process.BaseProcess | None = None
+        self._conn: Connection | None = None
+        self._stopping = False
+
+    @property
+    def base_url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    def start(self, on_stored: Callable[[], None], on_lost: Callable[[], None],
+              timeout: float = 60) -> None:
+        """Start listening (or raise IngestionStartError saying why not).
+
+        `on_stored` is called (on a thread of this class) after events were committed;
+        `on_lost` if the socket's process ends without being asked to.
+        """
+        context = multiprocessing.get_context("spawn")  # no copy of the engine's threads
+        self._conn, child_end = context.Pipe()
+        self._process = context.Process(target=_child_main, name="waymark-ingestion",
+                                        args=(self.location, self.host, self.port, child_end),
+                                        daemon=True)
+        self._process.start()
+        child_end.close()
+        if not self._conn.poll(timeout):
+            self.stop()
+            raise IngestionStartError("the ingestion socket did not start in time")
+        try:
+            kind, value = self._conn.recv()
+        except EOFError:
+            self.stop()
+            raise IngestionStartError("the ingestion socket's process ended while starting "
+                                      "(see the messages above)") from None
+        if kind == "error":
+            self.stop()
+            raise IngestionStartError(value)
+        self.port = value
+        threading.Thread(target=self._listen, args=(on_stored, on_lost), daemon=True,
+                         name="waymark-ingestion-pipe").start()
+
+    def _listen(self, on_stored: Callable[[], None], on_lost: Callable[[], None]) -> None:
+        try:
+            while True:
+                self._conn.recv_bytes()
+                on_stored()
+        except (EOFError, OSError):
+            if not self._stopping:
+                on_lost()
+
+    def stop(self, timeout: float = 30) -> None:
+        """Ask the socket to stop; it finishes the requests in hand and exits."""
+        self._stopping = True
+        if self._conn is not None:
+            with contextlib.suppress(OSError):
+                self._conn.send_bytes(_STOP)
+        if self._process is not None:
+            self._process.join(timeout)
+            if self._process.is_alive():
+                self._process.kill()
+                self._process.join(5)
+        if self._conn is not None:
+            self._conn.close()
+
+
+# --- in the socket's process -------------------------------------------------------------
+
+def _child_main(location: str, host: str, port: int, conn: Connection) -> None:
+    # Ctrl+C reaches the whole process group; the engine decides when the socket stops.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with Workspace.open(location, create=False) as workspace:
+        asyncio.run(_serve(workspace, host, port, conn))
+
+
+async def _serve(workspace: Workspace, host: str, port: int, conn: Connection) -> None:
+    loop = asyncio.get_running_loop()
+    closed = asyncio.Event()
+
+    def notify() -> None:
+        with contextlib.suppress(OSError):  # the engine is gone; `watch` stops the socket
+            conn.send_bytes(_WAKE)
+
+    def watch() -> None:
+        """Until the engine says stop, or its end of the pipe closes (it is gone)."""
+        with contextlib.suppress(EOFError, OSError):
+            conn.recv_bytes()
+        loop.call_soon_threadsafe(closed.set)
+
+    def live_journeys() -> int:
+        return sum(1 for journey in workspace.journeys() if journey.state == "live")
+
+    server = IngestionServer(workspace, host=host, port=port, on_stored=notify,
+                             live_count=live_journeys)
+    try:
+        await server.start()
+    except OSError as error:
+        conn.send(("error", f"cannot listen on {host}:{port}: {error.strerror}"))
+        return
+    conn.send(("ready", server.port))
+    threading.Thread(target=watch, daemon=True, name="waymark-engine-pipe").start()
+    await closed.wait()
+    await server.stop()

@@ -1,0 +1,93 @@
+"""Rendered-and-delivered emails per second, to the outbox and to a local SMTP server.
+
+Run on demand: python3 -m pytest tests/perf/test_delivery_perf.py -s
+
+People waiting at a wait tile all fall due at once; the runtime renders each one's email
+into the delivery ledger, then the deliverer (the same code `serve` runs) takes them to
+the channel. Both halves are timed, so the figure says where the time goes. The SMTP
+server is aiosmtpd in a process of its own, so it does not share the engine's CPU time.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from engine.delivery import SmtpSecurity
+from engine.runtime.clock import SimulatedClock
+from engine.runtime.deliverer import Deliverer
+from engine.runtime.runtime import Runtime
+from tests.engine.delivery_support import free_port
+from tests.perf.conftest import report
+from tests.perf.test_runtime_perf import START, advance_all, mass_due_workspace
+
+OUTBOX_EMAILS = 10_000
+SMTP_EMAILS = 3_000
+
+SMTP_SERVER = textwrap.dedent("""\
+    import sys, time
+    from aiosmtpd.controller import Controller
+
+    class Count:
+        received = 0
+        async def handle_DATA(self, server, session, envelope):
+            Count.received += 1
+            return "250 OK"
+
+    controller = Controller(Count(), hostname="127.0.0.1", port=int(sys.argv[1]))
+    controller.start()
+    print("ready", flush=True)
+    sys.stdin.read()
+    print(Count.received, flush=True)
+    controller.stop()
+""")
+
+
+def render_then_deliver(folder: Path, emails: int, smtp_port: int | None) -> dict[str, float]:
+    workspace = mass_due_workspace(folder, emails, then_email=True)
+    settings = workspace.delivery_settings()
+    if smtp_port is not None:
+        settings.email.via = "smtp"
+        settings.smtp.host, settings.smtp.port = "127.0.0.1", smtp_port
+        settings.smtp.security = SmtpSecurity.NONE
+        workspace.save_delivery_settings(settings)
+    rendered, render_seconds = advance_all(workspace)
+    clock = SimulatedClock(START + timedelta(hours=1))
+    deliverer = Deliverer(workspace.db, clock, Runtime(workspace.db, clock).settings,
+                          workspace.outbox_dir, batch_size=500)
+    began, delivered = time.perf_counter(), 0
+    while done := deliverer.deliver_due():
+        delivered += done
+    deliver_seconds = time.perf_counter() - began
+    deliverer.close()
+    workspace.close()
+    assert rendered == delivered == emails
+    return {"rendered per second": rendered / render_seconds,
+            "delivered per second": delivered / deliver_seconds,
+            "rendered and delivered per second": emails / (render_seconds + deliver_seconds)}
+
+
+def test_emails_rendered_and_delivered_per_second(tmp_path) -> None:
+    outbox = render_then_deliver(tmp_path / "outbox", OUTBOX_EMAILS, None)
+    files = list((tmp_path / "outbox" / "mass-outbox").rglob("*.eml"))
+    assert len(files) == OUTBOX_EMAILS
+
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-c", SMTP_SERVER, str(port)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout.readline().strip() == "ready"
+        smtp = render_then_deliver(tmp_path / "smtp", SMTP_EMAILS, port)
+    finally:
+        received, _ = server.communicate("", timeout=60)
+    assert int(received) == SMTP_EMAILS
+
+    figures = {f"outbox, {k}": v for k, v in outbox.items()}
+    figures |= {f"SMTP, {k}": v for k, v in smtp.items()}
+    report(f"email delivery ({OUTBOX_EMAILS:,} to the outbox, {SMTP_EMAILS:,} over SMTP "
+           "to aiosmtpd on 127.0.0.1)", figures,
+           {"outbox, rendered and delivered per second": "≥ 1,000"})

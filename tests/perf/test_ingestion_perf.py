@@ -1,0 +1,206 @@
+"""The ingestion socket under load, against a real `waymark serve` with a live journey.
+
+Run on demand (60 s per measurement by default; WAYMARK_PERF_SECONDS shortens it):
+
+    python3 -m pytest tests/perf/test_ingestion_perf.py -s
+
+- sustained accepted events/s with wrk (two threads, 64 connections), beside the same
+  load on a bare aiohttp handler that only parses JSON and group-commits into SQLite
+  (`bare_ingest.py`), and the ratio between the two;
+- acknowledgement latency at a constant 1,000 events/s (open loop, `open_loop.py`);
+- trigger-to-first-message at a constant 500 events/s: from the moment the client sent
+  the event to the moment the journey's first email was in the outbox.
+
+Every measurement also checks that each event answered 202 is in the store.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from engine.model import (
+    AttributeDef,
+    Bundle,
+    Contact,
+    EmailContent,
+    EmailTile,
+    ExitTile,
+    Journey,
+    StartSettings,
+    TriggerDefinition,
+    TriggerTile,
+    WaitTile,
+)
+from engine.workspace import Workspace
+from tests.engine.delivery_support import free_port
+from tests.engine.serve_support import ServeProcess, make_key
+from tests.perf.conftest import report
+from tests.perf.open_loop import percentile
+
+SECONDS = float(os.environ.get("WAYMARK_PERF_SECONDS", "60"))
+PEOPLE = 5000
+HERE = Path(__file__).parent
+
+
+def bench_bundle() -> Bundle:
+    """A cart abandoned: the reminder goes out at once, then a day's wait."""
+    from itertools import pairwise
+
+    from engine.model import Edge
+    tiles = [TriggerTile(id="start"), EmailTile(id="reminder", content="reminder"),
+             WaitTile(id="wait", duration="P1D"), ExitTile(id="end")]
+    journey = Journey(id="cart", name="Cart reminder", tiles=tiles,
+                      edges=[Edge(source=a.id, target=b.id) for a, b in pairwise(tiles)],
+                      start=StartSettings(trigger="cart", reentry={"mode": "always"}))
+    trigger = TriggerDefinition(name="cart", title="Cart abandoned", state="ready",
+                                attributes=[AttributeDef(name="cart_total", type="number"),
+                                            AttributeDef(name="sent", type="number")])
+    content = EmailContent(id="reminder", name="Reminder", status="ready",
+                           subject="{{ contact.firstname }}, your cart is waiting",
+                           html="<p>Hello {{ contact.firstname }}, your cart of "
+                                "{{ trigger.cart_total }} is still there.</p>")
+    return Bundle(journey=journey, triggers=[trigger], content=[content],
+                  contact_attributes=[AttributeDef(name="firstname", type="text")])
+
+
+@pytest.fixture
+def served(tmp_path):
+    path = tmp_path / "bench.waymark"
+    with Workspace.open(path) as workspace:
+        workspace.import_bundle(bench_bundle())
+        assert workspace.publish("cart").published
+        for i in range(PEOPLE):
+            workspace.save_contact(Contact(id=f"p{i}", email=f"p{i}@example.com",
+                                           attributes={"firstname": f"P{i}"}))
+    key = make_key(path)
+    serve = ServeProcess(path, free_port())
+    serve.start()
+    yield serve, key
+    serve.stop()
+
+
+@pytest.fixture(scope="module")
+def wrk() -> str:
+    if shutil.which("wrk") is None and os.geteuid() == 0:
+        subprocess.run("apt-get update -qq && apt-get install -y -qq wrk", shell=True,
+                       timeout=300, check=False, capture_output=True)
+    if shutil.which("wrk") is None:
+        pytest.skip("wrk (the load generator) is not installed and could not be: "
+                    "apt-get install wrk")
+    return shutil.which("wrk")
+
+
+def query(path: Path, sql: str, **params) -> list:
+    with Workspace.open(path) as workspace, workspace.db.connect() as conn:
+        return list(conn.execute(text(sql), params))
+
+
+def hammer(wrk: str, url: str, key: str, tag: str, seconds: float, tmp: Path) -> None:
+    """wrk posting events with unique messageIds (per thread) for `seconds`."""
+    script = tmp / f"{tag}.lua"
+    script.write_text(textwrap.dedent(f"""\
+        local threads = 0
+        function setup(thread)
+          threads = threads + 1
+          thread:set("tid", threads)
+        end
+        local counter = 0
+        wrk.method = "POST"
+        wrk.headers["Content-Type"] = "application/json"
+        wrk.headers["Authorization"] = "Bearer {key}"
+        function request()
+          counter = counter + 1
+          local body = string.format(
+            '{{"authId":"p%d","messageId":"{tag}-%d-%d","attributes":{{"cart_total":99,"sent":0}}}}',
+            counter % {PEOPLE}, tid, counter)
+          return wrk.format(nil, "/v1/triggers/cart", nil, body)
+        end
+        """))
+    out = subprocess.run([wrk, "-t2", "-c64", f"-d{int(seconds)}s", "-s", str(script), url],
+                         capture_output=True, text=True, timeout=seconds + 60, check=True)
+    print(textwrap.indent(out.stdout.strip(), "   wrk | "))
+
+
+def open_loop(url: str, key: str, rate: int, seconds: float, tag: str) -> dict:
+    out = subprocess.run([sys.executable, str(HERE / "open_loop.py"), url, key, "cart",
+                          str(rate), str(seconds), str(PEOPLE), tag],
+                         capture_output=True, text=True, timeout=seconds * 4 + 120, check=True)
+    return json.loads(out.stdout)
+
+
+def test_sustained_events_per_second_against_a_bare_handler(served, wrk, tmp_path):
+    serve, key = served
+    bare_db, bare_port = tmp_path / "bare.sqlite", free_port()
+    bare = subprocess.Popen([sys.executable, str(HERE / "bare_ingest.py"), str(bare_db),
+                             str(bare_port)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert "listening" in bare.stdout.readline()
+        hammer(wrk, f"http://127.0.0.1:{bare_port}", key, "bare", SECONDS, tmp_path)
+    finally:
+        bare.terminate()
+        bare.wait(30)
+    import sqlite3
+    with sqlite3.connect(bare_db) as conn:
+        bare_rate = conn.execute("SELECT count(*) FROM events").fetchone()[0] / SECONDS
+
+    hammer(wrk, serve.url, key, "load", SECONDS, tmp_path)
+    [(stored,)] = query(serve.workspace, "SELECT count(*) FROM events "
+                                         "WHERE message_id LIKE 'load-%'")
+    waymark_rate = stored / SECONDS
+    report(f"ingestion, {SECONDS:g} s of wrk -t2 -c64, journey live", {
+        "bare aiohttp + group commit ev/s": bare_rate,
+        "waymark serve ev/s": waymark_rate,
+        "ratio": waymark_rate / bare_rate,
+    }, {"waymark serve ev/s": "≥ 3,500", "ratio": "≥ 0.7"})
+    assert stored > 0
+
+
+def test_acknowledgement_latency_at_1000_a_second(served):
+    serve, key = served
+    result = open_loop(serve.url, key, 1000, SECONDS, "steady")
+    accepted = result.pop("accepted")
+    [(stored,)] = query(serve.workspace, "SELECT count(*) FROM events "
+                                         "WHERE message_id LIKE 'steady-%'")
+    report(f"acknowledgement at 1,000 events/s for {SECONDS:g} s (open loop)", {
+        "sent": result["sent"], "accepted (202)": len(accepted), "stored": stored,
+        "p50 ms": result["p50_ms"], "p99 ms": result["p99_ms"], "max ms": result["max_ms"],
+    }, {"p99 ms": "< 25"})
+    print(f"   answers: {result['statuses']}")
+    assert stored >= len(accepted) > 0
+
+
+def test_trigger_to_first_message_at_500_a_second(served):
+    serve, key = served
+    result = open_loop(serve.url, key, 500, SECONDS, "first")
+    accepted = result.pop("accepted")
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        [(waiting,)] = query(serve.workspace, "SELECT count(*) FROM runs r "
+                             "LEFT JOIN ledger l ON l.run_id = r.id "
+                             "WHERE l.sent_at IS NULL")
+        if not waiting:
+            break
+        time.sleep(0.5)
+    rows = query(serve.workspace, "SELECT l.sent_at, r.trigger_data FROM runs r "
+                                  "JOIN ledger l ON l.run_id = r.id WHERE l.sent_at IS NOT NULL")
+    delays = [(sent_at - _sent(data)) * 1000 for sent_at, data in rows]
+    report(f"trigger to first message at 500 events/s for {SECONDS:g} s", {
+        "accepted (202)": len(accepted), "first messages": len(delays),
+        "p50 ms": percentile(delays, 0.5), "p99 ms": percentile(delays, 0.99),
+        "max ms": max(delays, default=float("nan")),
+    }, {"p99 ms": "< 100"})
+    assert len(delays) == len(accepted) > 0
+
+
+def _sent(data) -> float:
+    return (json.loads(data) if isinstance(data, str) else data)["sent"]
