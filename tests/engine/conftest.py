@@ -1,8 +1,13 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis.configuration import set_hypothesis_home_dir
+from platformdirs import user_cache_path
 
 from tests.engine.harness import Harness
+
+# Hypothesis keeps failing examples for the next run: in the user's cache, not the checkout.
+set_hypothesis_home_dir(user_cache_path("waymark") / "hypothesis")
 
 
 @pytest.fixture
