@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -21,6 +20,7 @@ from engine.runtime.host import EngineHost
 from engine.store.database import writing
 from engine.workspace import Workspace
 from tests.engine.delivery_support import free_port
+from tests.engine.serve_support import wait_until
 
 
 @dataclass
@@ -63,13 +63,7 @@ class RunningEngine:
 
     def wait_for(self, condition: Callable[[], Any], timeout: float = 10) -> Any:
         """Poll until the engine has done something (it works in its own thread)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            result = condition()
-            if result:
-                return result
-            time.sleep(0.02)
-        raise AssertionError(f"nothing happened within {timeout} s")
+        return wait_until(condition, timeout, poll=0.02)
 
     def scalar(self, sql: str, **params: Any) -> Any:
         with self.workspace.db.connect() as conn:

@@ -7,11 +7,15 @@ import os
 import signal
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy import text
 
 from engine.ingestion import keys
 from engine.store.database import writing
@@ -62,6 +66,23 @@ def post(url: str, key: str, body: Any, timeout: float = 10) -> tuple[int, Any]:
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read())
+
+
+def query(path: Path, sql: str, **params: Any) -> list:
+    """Rows of a query on a workspace file (another process may be serving it)."""
+    with Workspace.open(path) as workspace, workspace.db.connect() as conn:
+        return list(conn.execute(text(sql), params))
+
+
+def wait_until(condition: Callable[[], Any], timeout: float = 15, poll: float = 0.05) -> Any:
+    """Poll until `condition` gives something truthy (the engine works in its own time)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(poll)
+    raise AssertionError(f"nothing happened within {timeout} s")
 
 
 def get(url: str) -> int:

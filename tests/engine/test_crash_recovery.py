@@ -11,14 +11,12 @@ import threading
 import time
 from collections import Counter
 
-from sqlalchemy import text
-
 from engine.delivery import SmtpSecurity
 from engine.model import Contact, EmailTile, ExitTile, StartSettings, TriggerTile, WaitTile
 from engine.workspace import Workspace
 from tests.engine.delivery_support import SmtpInbox, free_port, smtp_server
 from tests.engine.journeys import bundle
-from tests.engine.serve_support import ServeProcess, make_key, post
+from tests.engine.serve_support import ServeProcess, make_key, post, query, wait_until
 
 PEOPLE = 40
 
@@ -54,20 +52,6 @@ def prepare(path, smtp_port: int | None = None) -> str:
             settings.retry.jitter = 0
             workspace.save_delivery_settings(settings)
     return make_key(path)
-
-
-def query(path, sql: str) -> list:
-    with Workspace.open(path) as workspace, workspace.db.connect() as conn:
-        return list(conn.execute(text(sql)))
-
-
-def wait_until(condition, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError("timed out")
 
 
 class Load(threading.Thread):
@@ -113,7 +97,7 @@ def test_sigkill_under_load_loses_no_accepted_event_and_applies_each_once(tmp_pa
     serve.start()
     try:
         wait_until(lambda: query(path, "SELECT count(*) FROM events WHERE processed_at IS NULL")
-                   [0][0] == 0)
+                   [0][0] == 0, 60)
     finally:
         serve.stop()
     stored = {row.message_id: row.id for row in
@@ -137,7 +121,7 @@ def test_sigkill_during_a_burst_of_sends_delivers_every_message(tmp_path) -> Non
                    "messageId": f"burst-{i}", "attributes": {"total": i}} for i in range(400)]
         assert post(serve.url + "/v1/batch", key, {"events": events})[1]["accepted"] == 400
         for kill in range(1, 5):  # kill while messages are flowing, at a random moment
-            wait_until(lambda k=kill: len(inbox.messages) >= 70 * k + random.randint(0, 20))
+            wait_until(lambda k=kill: len(inbox.messages) >= 70 * k + random.randint(0, 20), 60)
             serve.kill()
             serve.start()
         try:

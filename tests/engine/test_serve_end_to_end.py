@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from email.message import EmailMessage
 
 from sqlalchemy import text
@@ -13,17 +12,7 @@ from engine.model import Contact, read_bundle
 from engine.resources import resource
 from engine.workspace import Workspace
 from tests.engine.delivery_support import SmtpInbox, free_port, smtp_server
-from tests.engine.serve_support import ServeProcess, get, make_key, post
-
-
-def wait_until(condition, timeout: float = 15):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = condition()
-        if result:
-            return result
-        time.sleep(0.05)
-    raise AssertionError("timed out")
+from tests.engine.serve_support import ServeProcess, get, make_key, post, wait_until
 
 
 def setup_workspace(path, smtp_port: int, serve_port: int) -> str:

@@ -22,11 +22,9 @@ import shutil
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 
 from engine.model import (
     AttributeDef,
@@ -35,7 +33,6 @@ from engine.model import (
     EmailContent,
     EmailTile,
     ExitTile,
-    Journey,
     StartSettings,
     TriggerDefinition,
     TriggerTile,
@@ -43,7 +40,8 @@ from engine.model import (
 )
 from engine.workspace import Workspace
 from tests.engine.delivery_support import free_port
-from tests.engine.serve_support import ServeProcess, make_key
+from tests.engine.journeys import bundle
+from tests.engine.serve_support import ServeProcess, make_key, query, wait_until
 from tests.perf.conftest import report
 from tests.perf.open_loop import percentile
 
@@ -54,23 +52,19 @@ HERE = Path(__file__).parent
 
 def bench_bundle() -> Bundle:
     """A cart abandoned: the reminder goes out at once, then a day's wait."""
-    from itertools import pairwise
-
-    from engine.model import Edge
-    tiles = [TriggerTile(id="start"), EmailTile(id="reminder", content="reminder"),
-             WaitTile(id="wait", duration="P1D"), ExitTile(id="end")]
-    journey = Journey(id="cart", name="Cart reminder", tiles=tiles,
-                      edges=[Edge(source=a.id, target=b.id) for a, b in pairwise(tiles)],
-                      start=StartSettings(trigger="cart", reentry={"mode": "always"}))
-    trigger = TriggerDefinition(name="cart", title="Cart abandoned", state="ready",
-                                attributes=[AttributeDef(name="cart_total", type="number"),
-                                            AttributeDef(name="sent", type="number")])
-    content = EmailContent(id="reminder", name="Reminder", status="ready",
-                           subject="{{ contact.firstname }}, your cart is waiting",
-                           html="<p>Hello {{ contact.firstname }}, your cart of "
-                                "{{ trigger.cart_total }} is still there.</p>")
-    return Bundle(journey=journey, triggers=[trigger], content=[content],
-                  contact_attributes=[AttributeDef(name="firstname", type="text")])
+    cart = bundle([TriggerTile(id="start"), EmailTile(id="reminder", content="reminder"),
+                   WaitTile(id="wait", duration="P1D"), ExitTile(id="end")],
+                  start=StartSettings(trigger="cart", reentry={"mode": "always"}))
+    cart.triggers.append(TriggerDefinition(
+        name="cart", title="Cart abandoned", state="ready",
+        attributes=[AttributeDef(name="cart_total", type="number"),
+                    AttributeDef(name="sent", type="number")]))
+    cart.content.append(EmailContent(
+        id="reminder", name="Reminder", status="ready",
+        subject="{{ contact.firstname }}, your cart is waiting",
+        html="<p>Hello {{ contact.firstname }}, your cart of {{ trigger.cart_total }} is "
+             "still there.</p>"))
+    return cart
 
 
 @pytest.fixture
@@ -78,7 +72,7 @@ def served(tmp_path):
     path = tmp_path / "bench.waymark"
     with Workspace.open(path) as workspace:
         workspace.import_bundle(bench_bundle())
-        assert workspace.publish("cart").published
+        assert workspace.publish("test-journey").published
         for i in range(PEOPLE):
             workspace.save_contact(Contact(id=f"p{i}", email=f"p{i}@example.com",
                                            attributes={"firstname": f"P{i}"}))
@@ -98,11 +92,6 @@ def wrk() -> str:
         pytest.skip("wrk (the load generator) is not installed and could not be: "
                     "apt-get install wrk")
     return shutil.which("wrk")
-
-
-def query(path: Path, sql: str, **params) -> list:
-    with Workspace.open(path) as workspace, workspace.db.connect() as conn:
-        return list(conn.execute(text(sql), params))
 
 
 def hammer(wrk: str, url: str, key: str, tag: str, seconds: float, tmp: Path) -> None:
@@ -183,14 +172,9 @@ def test_trigger_to_first_message_at_500_a_second(served):
     serve, key = served
     result = open_loop(serve.url, key, 500, SECONDS, "first")
     accepted = result.pop("accepted")
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        [(waiting,)] = query(serve.workspace, "SELECT count(*) FROM runs r "
-                             "LEFT JOIN ledger l ON l.run_id = r.id "
-                             "WHERE l.sent_at IS NULL")
-        if not waiting:
-            break
-        time.sleep(0.5)
+    wait_until(lambda: query(serve.workspace, "SELECT count(*) FROM runs r LEFT JOIN ledger l "
+                             "ON l.run_id = r.id WHERE l.sent_at IS NULL") == [(0,)],
+               timeout=600)
     rows = query(serve.workspace, "SELECT l.sent_at, r.trigger_data FROM runs r "
                                   "JOIN ledger l ON l.run_id = r.id WHERE l.sent_at IS NOT NULL")
     delays = [(sent_at - _sent(data)) * 1000 for sent_at, data in rows]
