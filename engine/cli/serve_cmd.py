@@ -10,7 +10,6 @@ import threading
 from engine.ingestion.process import IngestionProcess, IngestionStartError
 from engine.ingestion.server import DEFAULT_HOST, DEFAULT_PORT, is_loopback
 from engine.runtime.host import EngineHost
-from engine.store.database import default_workspace_path
 from engine.workspace import Workspace
 
 from .common import add_workspace_option, fail, guarded, open_workspace
@@ -49,7 +48,7 @@ def _serve(workspace: Workspace, location: str | None, host: str, port: int) -> 
         signal.signal(signum, lambda *_: stop.set())
     engine = EngineHost(workspace, background=True)
     engine.take_workspace()  # a second engine stops here, before touching the port
-    socket = IngestionProcess(location or str(default_workspace_path()), host, port)
+    socket = IngestionProcess(location, host, port)
     try:
         socket.start(on_stored=engine.wake, on_lost=lambda: (lost.set(), stop.set()))
     except IngestionStartError as error:

@@ -19,7 +19,7 @@ from multiprocessing.connection import Connection
 
 from engine.workspace import Workspace
 
-from .server import IngestionServer
+from .server import IngestionServer, base_url
 
 _WAKE, _STOP = b"w", b"s"
 
@@ -29,7 +29,8 @@ class IngestionStartError(RuntimeError):
 
 
 class IngestionProcess:
-    def __init__(self, location: str, host: str, port: int) -> None:
+    def __init__(self, location: str | None, host: str, port: int) -> None:
+        """`location` as `Workspace.open` takes it (None: the default workspace)."""
         self.location, self.host, self.port = location, host, port
         self._process: multiprocessing.process.BaseProcess | None = None
         self._conn: Connection | None = None
@@ -37,8 +38,7 @@ class IngestionProcess:
 
     @property
     def base_url(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        return base_url(self.host, self.port)
 
     def start(self, on_stored: Callable[[], None], on_lost: Callable[[], None],
               timeout: float = 60) -> None:
@@ -96,7 +96,7 @@ class IngestionProcess:
 
 # --- in the socket's process -------------------------------------------------------------
 
-def _child_main(location: str, host: str, port: int, conn: Connection) -> None:
+def _child_main(location: str | None, host: str, port: int, conn: Connection) -> None:
     # Ctrl+C reaches the whole process group; the engine decides when the socket stops.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     with Workspace.open(location, create=False) as workspace:

@@ -34,6 +34,10 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def base_url(host: str, port: int) -> str:
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
 class IngestionServer:
     def __init__(self, workspace: Workspace, *, host: str = DEFAULT_HOST,
                  port: int = DEFAULT_PORT, on_stored: Callable[[], None] = lambda: None,
@@ -47,8 +51,7 @@ class IngestionServer:
 
     @property
     def base_url(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        return base_url(self.host, self.port)
 
     def build_app(self) -> web.Application:
         db = self.workspace.db
