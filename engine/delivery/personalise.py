@@ -186,6 +186,8 @@ class _FieldFailed(Exception):
 
 def render_template(source: str, data: Mapping[str, Any], *, html: bool = False) -> str:
     """One template, sandboxed; raises _FieldFailed with a reason a person can read."""
+    if "{" not in source and len(source) <= MAX_OUTPUT_CHARS:
+        return source  # nothing to personalise: Jinja would give back the very same text
     try:
         template = _compile(source, html)
     except TemplateSyntaxError as error:
