@@ -35,7 +35,8 @@ from .clock import Clock
 
 class Deliverer:
     def __init__(self, db: Engine, clock: Clock, settings: DeliverySettings,
-                 outbox_dir: Path, batch_size: int = 50) -> None:
+                 outbox_dir: Path | None, batch_size: int = 50) -> None:
+        """`outbox_dir` None: the outbox keeps messages in the ledger, writing no files."""
         self.db, self.clock = db, clock
         self.settings = settings
         self.channels = ChannelSet(settings, settings.outbox_folder or outbox_dir)

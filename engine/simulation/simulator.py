@@ -53,7 +53,6 @@ class SimulationError(ValueError):
 class SimulationResult:
     records: list[StepRecord] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    outbox: Path | None = None
 
 
 class Simulator:
@@ -76,13 +75,14 @@ class Simulator:
             self._prepare(workspace)
             runtime = Runtime(workspace.db, self.clock)
             runtime.subscribe(self._collect)
+            # A throw-away simulation's outbox writes no files: nobody will open them.
+            outbox = workspace.outbox_dir if self.workdir is not None else None
             runtime.deliverer = Deliverer(workspace.db, self.clock, runtime.settings,
-                                          workspace.outbox_dir, batch_size=500)
+                                          outbox, batch_size=500)
             try:
                 self._drive(workspace, runtime)
             finally:
                 runtime.deliverer.close()
-            self.result.outbox = workspace.outbox_dir
         return self.result
 
     def _collect(self, records: list[StepRecord]) -> None:

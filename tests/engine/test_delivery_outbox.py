@@ -153,3 +153,14 @@ def test_a_line_break_smuggled_into_an_address_is_refused_not_sent(tmp_path: Pat
     assert result.status == DeliveryStatus.FAILED
     assert "may not contain a line break" in result.reason
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_outbox_without_a_folder_keeps_messages_in_the_workspace_only(
+        tmp_path: Path, monkeypatch) -> None:
+    """What a throw-away simulation uses: the same checks, no files nobody will open."""
+    monkeypatch.chdir(tmp_path)
+    channel = build_channel(DeliverySettings(), "email")
+    result = channel.send(compose())
+    assert result.status == DeliveryStatus.DELIVERED
+    assert result.reason == "kept in the workspace (no outbox folder)"
+    assert list(tmp_path.iterdir()) == []

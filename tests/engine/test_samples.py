@@ -74,3 +74,12 @@ def test_the_case_survey_sends_the_discount_only_to_the_dissatisfied() -> None:
                     ("dev", "survey-email")}
     first = next(r for r in records if r.contact_id == "carla")
     assert first.at.hour == 14  # the priority change at 11:00 fired nothing; "Resolved" did
+
+
+def test_a_kept_simulation_leaves_its_emails_in_the_outbox(tmp_path) -> None:
+    path = resource("samples", "case_resolved_survey.json")
+    scenario = load_scenario(resource("samples", "case_resolved_survey.scenario.json")
+                             .read_bytes())
+    records = Simulator(read_bundle(path), scenario, tmp_path).run().records
+    sent = sum(1 for r in records if r.what == "sent")
+    assert len(list((tmp_path / "simulation-outbox").glob("*.eml"))) == sent == 3

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import threading
-from pathlib import Path
 
 from engine.model import Channel
 
@@ -26,10 +25,7 @@ def build_channel(settings: DeliverySettings, channel_name: Channel | str, *,
     channel = Channel(channel_name)
     via = settings.for_channel(channel).via
     if via == "outbox":
-        folder = outbox_folder or settings.outbox_folder
-        if not folder:
-            raise DeliveryConfigError("the outbox needs a folder (outbox_folder)")
-        return OutboxChannel(Path(folder))
+        return OutboxChannel(outbox_folder or settings.outbox_folder or None)
     if via == "smtp":
         if not settings.smtp.host:
             raise DeliveryConfigError("email goes via SMTP but smtp.host is empty")
@@ -61,9 +57,10 @@ class ChannelSet:
     `UnconfiguredChannel`, so messages wait with a reason instead of being lost.
     """
 
-    def __init__(self, settings: DeliverySettings, outbox_folder: str | os.PathLike[str]):
+    def __init__(self, settings: DeliverySettings,
+                 outbox_folder: str | os.PathLike[str] | None):
         self.settings = settings
-        self.outbox_folder = Path(outbox_folder)
+        self.outbox_folder = outbox_folder
         self._channels: dict[Channel, DeliveryChannel] = {}
         self._lock = threading.Lock()
 

@@ -40,8 +40,10 @@ class OutboxChannel(DeliveryChannel):
     name = "outbox"
     repeat_safe = True
 
-    def __init__(self, folder: str | os.PathLike[str]):
-        self.folder = Path(folder)
+    def __init__(self, folder: str | os.PathLike[str] | None):
+        """Without a folder messages stay in the workspace's ledger only (a throw-away
+        simulation has no one to open the files)."""
+        self.folder = Path(folder) if folder is not None else None
         self._lock = threading.Lock()
         self._names: dict[str, str] | None = None  # file key -> file name, read once
 
@@ -51,6 +53,8 @@ class OutboxChannel(DeliveryChannel):
             data = _file_bytes(message)
         except ValueError as error:
             return DeliveryResult.rejected(f"the message cannot be written: {error}")
+        if self.folder is None:
+            return DeliveryResult.delivered("kept in the workspace (no outbox folder)")
         try:
             path = self._write(message, ext, data)
         except OSError as error:
