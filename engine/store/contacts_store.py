@@ -56,6 +56,7 @@ def _row_to_contact(row: Any) -> Contact:
 
 
 _BY_ID = select(s.contacts).where(s.contacts.c.id == bindparam("contact_id"))
+_BY_IDS = select(s.contacts).where(s.contacts.c.id.in_(bindparam("ids", expanding=True)))
 _CONSENTS = select(s.consents.c.purpose, s.consents.c.topic, s.consents.c.status).where(
     s.consents.c.contact_point == bindparam("point"), s.consents.c.channel == bindparam("channel"))
 
@@ -70,7 +71,7 @@ def load_contacts(conn: Connection, contact_ids: list[str]) -> dict[str, Contact
     ids = list(dict.fromkeys(contact_ids))
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
-        for row in conn.execute(select(s.contacts).where(s.contacts.c.id.in_(chunk))):
+        for row in conn.execute(_BY_IDS, {"ids": chunk}):
             found[row.id] = _row_to_contact(row)
     return found
 
