@@ -17,6 +17,7 @@ from sqlalchemy import Engine, select
 from engine.delivery import DeliverySettings, TrackingSettings
 from engine.store import events_store, journeys_store, ledger_store, runs_store, settings_store
 from engine.store.database import reading, writing
+from engine.store.prepared import Prepared
 from engine.store.times import from_ts, to_ts
 
 from .audience import AudienceEntry
@@ -31,8 +32,8 @@ from .version import PublishedVersion, version_from_row
 
 log = logging.getLogger("waymark.runtime")
 DEFAULT_TRACKING_BASE = TrackingSettings.model_fields["base_url"].default
-_NEXT_DUE = select(events_store.pending_exists(), runs_store.next_due_query(),
-                   ledger_store.next_delivery_query())
+_NEXT_DUE = Prepared(select(events_store.pending_exists(), runs_store.next_due_query(),
+                            ledger_store.next_delivery_query()))
 Listener = Callable[[list[StepRecord]], None]
 
 
@@ -95,6 +96,8 @@ class Runtime:
             if not rows:
                 return 0
             batch = self._batch(conn)
+            batch.preload_contacts([row.contact_id for row in rows
+                                    if row.contact_id and "run_id" not in (row.data or {})])
             dispatcher = Dispatcher(batch, self.versions, self.trigger_use)
             outcomes = [(row.id, dispatcher.dispatch(_view(row))) for row in rows]
             batch.flush()
@@ -156,13 +159,13 @@ class Runtime:
     def _work_waiting(self) -> tuple[bool, datetime | None]:
         """One cheap read: are events waiting, and when is the next run due?"""
         with reading(self.db) as conn:
-            pending, run_due, _delivery = conn.execute(_NEXT_DUE).one()
+            pending, run_due, _delivery = _NEXT_DUE.first(conn)
         return bool(pending), from_ts(run_due)
 
     def next_due(self) -> datetime | None:
         """The earliest moment there will be work: now if events wait, else a due time."""
         with reading(self.db) as conn:
-            pending, run_due, delivery_due = conn.execute(_NEXT_DUE).one()
+            pending, run_due, delivery_due = _NEXT_DUE.first(conn)
         if pending:
             return self.clock.now()
         candidates = [run_due, delivery_due if self.deliverer is not None else None]

@@ -104,8 +104,8 @@ class Simulator:
     def _drive(self, workspace: Workspace, runtime: Runtime) -> None:
         items = self.scenario.timeline()
         end = self.scenario.end_time()
+        due = runtime.next_due()
         while True:
-            due = runtime.next_due()
             upcoming = items[0][0] if items else None
             when = min((t for t in (due, upcoming) if t is not None), default=None)
             if when is None or when > end:
@@ -117,6 +117,7 @@ class Simulator:
                     self._apply(workspace, items.pop(0)[2])
                     applied += 1
                 work = self._moment(runtime)
+                due = runtime.next_due()  # read in the moment's own transaction
             if not work and not applied:
                 raise SimulationError(f"nothing moves at {when.isoformat()}: the runtime is stuck")
         self.clock.advance_to(max(end, self.clock.now()))

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, bindparam, select
 from engine.model import Contact
 
 from . import schema as s
+from .prepared import Prepared
 from .upsert import upsert
 
 _ISO_DATETIME = re.compile(
@@ -55,30 +56,40 @@ def _row_to_contact(row: Any) -> Contact:
                    attributes=dict(row.attributes or {}))
 
 
-_BY_ID = select(s.contacts).where(s.contacts.c.id == bindparam("contact_id"))
-_BY_IDS = select(s.contacts).where(s.contacts.c.id.in_(bindparam("ids", expanding=True)))
-_CONSENTS = select(s.consents.c.purpose, s.consents.c.topic, s.consents.c.status).where(
-    s.consents.c.contact_point == bindparam("point"), s.consents.c.channel == bindparam("channel"))
+_BY_ID = Prepared(select(s.contacts).where(s.contacts.c.id == bindparam("contact_id")))
+# IN lists of fixed sizes, so each statement is prepared once; a shorter list is padded
+# by repeating its first id.
+_BY_IDS = {size: Prepared(select(s.contacts).where(
+    s.contacts.c.id.in_([bindparam(f"id{i}") for i in range(size)]))) for size in (8, 64)}
+_CONSENTS = Prepared(
+    select(s.consents.c.purpose, s.consents.c.topic, s.consents.c.status).where(
+        s.consents.c.contact_point == bindparam("point"),
+        s.consents.c.channel == bindparam("channel")))
 
 
 def load_contact(conn: Connection, contact_id: str) -> Contact | None:
-    row = conn.execute(_BY_ID, {"contact_id": contact_id}).first()
+    row = _BY_ID.first(conn, {"contact_id": contact_id})
     return _row_to_contact(row) if row else None
 
 
 def load_contacts(conn: Connection, contact_ids: list[str]) -> dict[str, Contact]:
     found: dict[str, Contact] = {}
     ids = list(dict.fromkeys(contact_ids))
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        for row in conn.execute(_BY_IDS, {"ids": chunk}):
+    for start in range(0, len(ids), 64):
+        chunk = ids[start:start + 64]
+        if len(chunk) == 1:
+            found.update({chunk[0]: contact} if (contact := load_contact(conn, chunk[0])) else {})
+            continue
+        size = 8 if len(chunk) <= 8 else 64
+        chunk += chunk[:1] * (size - len(chunk))
+        for row in _BY_IDS[size].rows(conn, {f"id{i}": id_ for i, id_ in enumerate(chunk)}):
             found[row.id] = _row_to_contact(row)
     return found
 
 
 def consents_for(conn: Connection, contact_point: str, channel: str) -> dict[tuple[str, str], str]:
     """(purpose, topic) -> opted_in | opted_out, for one contact point on one channel."""
-    rows = conn.execute(_CONSENTS, {"point": contact_point, "channel": str(channel)})
+    rows = _CONSENTS.rows(conn, {"point": contact_point, "channel": str(channel)})
     return {(r.purpose, r.topic): r.status for r in rows}
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, func, select, update
+from sqlalchemy import Connection, and_, bindparam, func, or_, select, update
 
 from engine.delivery.message import message_id_for
 from engine.runtime.records import SendOrder
 
 from . import schema as s
+from .prepared import Prepared
 from .upsert import upsert
 
 SENDING = "sending"
@@ -31,24 +32,24 @@ def write_order(conn: Connection, order: SendOrder, run: Any, now: float) -> Non
     })
 
 
-_CAP = select(func.count()).select_from(s.ledger).where(
+_CAP = Prepared(select(func.count()).select_from(s.ledger).where(
     s.ledger.c.contact_point == bindparam("point"), s.ledger.c.channel == bindparam("channel"),
     s.ledger.c.created_at >= bindparam("since"), s.ledger.c.purpose == "commercial",
-    s.ledger.c.status.in_(CAP_STATUSES))
-_DUE = (select(s.ledger).where(s.ledger.c.status == "pending",
-                               s.ledger.c.next_attempt_at <= bindparam("now"))
-        .order_by(s.ledger.c.next_attempt_at, s.ledger.c.id).limit(bindparam("limit")))
-_UPDATE = update(s.ledger).where(s.ledger.c.id == bindparam("_id"))
+    or_(*(s.ledger.c.status == status for status in CAP_STATUSES))))
+_DUE = Prepared(select(s.ledger).where(s.ledger.c.status == "pending",
+                                       s.ledger.c.next_attempt_at <= bindparam("now"))
+                .order_by(s.ledger.c.next_attempt_at, s.ledger.c.id).limit(bindparam("limit")))
+_UPDATE = Prepared(update(s.ledger).where(s.ledger.c.id == bindparam("_id")))
 
 
 def cap_count(conn: Connection, contact_point: str, channel: str, since: float) -> int:
     """Commercial messages to one contact point on one channel since a time, all journeys."""
-    return conn.execute(_CAP, {"point": contact_point, "channel": str(channel),
-                               "since": since}).scalar_one()
+    return _CAP.scalar(conn, {"point": contact_point, "channel": str(channel),
+                              "since": since})
 
 
 def due_deliveries(conn: Connection, now: float, limit: int) -> list[Any]:
-    return list(conn.execute(_DUE, {"now": now, "limit": limit}))
+    return _DUE.rows(conn, {"now": now, "limit": limit})
 
 
 def next_delivery_query():
@@ -70,8 +71,7 @@ def mark(conn: Connection, ledger_id: int, **values: Any) -> None:
 
 
 def mark_many(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        conn.execute(_UPDATE, rows)
+    _UPDATE.execute(conn, rows)
 
 
 def by_message_id(conn: Connection, message_id: str) -> Any:

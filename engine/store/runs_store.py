@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, select, update
+from sqlalchemy import Connection, bindparam, func, or_, select, update
 
 from engine.runtime.records import IN_FLIGHT, RunState, RunStatus
 
 from . import schema as s
+from .prepared import Prepared
 from .times import from_ts, to_ts
 
 _IN_FLIGHT = [status.value for status in IN_FLIGHT]
@@ -33,24 +34,24 @@ def _values(run: RunState) -> dict[str, Any]:
     }
 
 
-_INSERT = s.runs.insert()
-_UPDATE = update(s.runs).where(s.runs.c.id == bindparam("_id"))
-_BY_ID = select(s.runs).where(s.runs.c.id == bindparam("run_id"))
-_DUE = (select(s.runs).where(s.runs.c.due_at <= bindparam("now"))
-        .order_by(s.runs.c.due_at, s.runs.c.id).limit(bindparam("limit")))
-_OF_CONTACT = select(s.runs).where(s.runs.c.contact_id == bindparam("contact_id"),
-                                   s.runs.c.status.in_(_IN_FLIGHT))
-_LAST_ENTRY = select(func.max(s.runs.c.entered_at)).where(
+_INSERT = Prepared(s.runs.insert())
+_UPDATE = Prepared(update(s.runs).where(s.runs.c.id == bindparam("_id")))
+_BY_ID = Prepared(select(s.runs).where(s.runs.c.id == bindparam("run_id")))
+_DUE = Prepared(select(s.runs).where(s.runs.c.due_at <= bindparam("now"))
+                .order_by(s.runs.c.due_at, s.runs.c.id).limit(bindparam("limit")))
+_OF_CONTACT = Prepared(select(s.runs).where(  # OR, not IN: an IN list is not prepared
+    s.runs.c.contact_id == bindparam("contact_id"),
+    or_(*(s.runs.c.status == status for status in _IN_FLIGHT))))
+_LAST_ENTRY = Prepared(select(func.max(s.runs.c.entered_at)).where(
     s.runs.c.journey_id == bindparam("journey_id"),
-    s.runs.c.contact_id == bindparam("contact_id"))
+    s.runs.c.contact_id == bindparam("contact_id")))
 
 
 def insert_run(conn: Connection, run: RunState) -> int:
-    result = conn.execute(_INSERT, {
+    return _INSERT.insert(conn, {
         "journey_id": run.journey_id, "version": run.version, "contact_id": run.contact_id,
         "binding_id": run.binding_id, "entered_at": to_ts(run.entered_at),
         "trigger_data": run.trigger_data, **_values(run)})
-    return result.inserted_primary_key[0]
 
 
 def insert_runs(conn: Connection, runs: list[RunState]) -> None:
@@ -63,19 +64,16 @@ def insert_runs(conn: Connection, runs: list[RunState]) -> None:
 
 
 def update_runs(conn: Connection, runs: Iterable[RunState]) -> None:
-    rows = [{"_id": run.id, **_values(run)} for run in runs]
-    if rows:
-        conn.execute(_UPDATE, rows)
+    _UPDATE.execute(conn, [{"_id": run.id, **_values(run)} for run in runs])
 
 
 def load_run(conn: Connection, run_id: int) -> RunState | None:
-    row = conn.execute(_BY_ID, {"run_id": run_id}).first()
+    row = _BY_ID.first(conn, {"run_id": run_id})
     return run_from_row(row) if row else None
 
 
 def due_runs(conn: Connection, now: float, limit: int) -> list[RunState]:
-    rows = conn.execute(_DUE, {"now": now, "limit": limit})
-    return [run_from_row(r) for r in rows]
+    return [run_from_row(r) for r in _DUE.rows(conn, {"now": now, "limit": limit})]
 
 
 def next_due_query():
@@ -87,8 +85,7 @@ def next_due_at(conn: Connection) -> float | None:
 
 
 def in_flight_runs_of(conn: Connection, contact_id: str) -> list[RunState]:
-    rows = conn.execute(_OF_CONTACT, {"contact_id": contact_id})
-    return [run_from_row(r) for r in rows]
+    return [run_from_row(r) for r in _OF_CONTACT.rows(conn, {"contact_id": contact_id})]
 
 
 def in_flight_runs_of_version(conn: Connection, journey_id: str, version: int) -> list[RunState]:
@@ -105,8 +102,7 @@ def count_in_flight(conn: Connection, journey_id: str, version: int) -> int:
 
 
 def last_entry_at(conn: Connection, journey_id: str, contact_id: str) -> float | None:
-    return conn.execute(_LAST_ENTRY, {"journey_id": journey_id, "contact_id": contact_id}
-                        ).scalar()
+    return _LAST_ENTRY.scalar(conn, {"journey_id": journey_id, "contact_id": contact_id})
 
 
 def recent_runs_of(conn: Connection, journey_id: str, contact_id: str, ended_since: float

@@ -1,7 +1,8 @@
 """Insert-or-update that works the same on SQLite and PostgreSQL.
 
-Statements are built once per shape and reused: building a SQLAlchemy statement costs
-far more than running it, and these run for every run step and every message.
+Statements are built once per shape and reused (as `Prepared` statements): building a
+SQLAlchemy statement costs far more than running it, and these run for every run step
+and every message.
 """
 
 from __future__ import annotations
@@ -9,33 +10,35 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Executable, Table
+from sqlalchemy import Connection, Table
 from sqlalchemy.dialects import postgresql, sqlite
+
+from .prepared import Prepared
 
 
 @cache
 def _upsert_statement(dialect: str, table: Table, key: tuple[str, ...],
-                      values: tuple[str, ...]) -> Executable:
+                      values: tuple[str, ...]) -> Prepared:
     module = postgresql if dialect == "postgresql" else sqlite
     statement = module.insert(table)
-    return statement.on_conflict_do_update(
-        index_elements=list(key), set_={name: statement.excluded[name] for name in values})
+    return Prepared(statement.on_conflict_do_update(
+        index_elements=list(key), set_={name: statement.excluded[name] for name in values}))
 
 
 def upsert(conn: Connection, table: Table, key: dict[str, Any], values: dict[str, Any],
            insert_only: dict[str, Any] | None = None) -> None:
     """Insert key+values(+insert_only); when the key exists, update `values` only."""
     statement = _upsert_statement(conn.dialect.name, table, tuple(key), tuple(values))
-    conn.execute(statement, {**key, **values, **(insert_only or {})})
+    statement.execute(conn, {**key, **values, **(insert_only or {})})
 
 
 @cache
 def _add_statement(dialect: str, table: Table, key: tuple[str, ...], column: str
-                   ) -> Executable:
+                   ) -> Prepared:
     module = postgresql if dialect == "postgresql" else sqlite
     statement = module.insert(table)
-    return statement.on_conflict_do_update(
-        index_elements=list(key), set_={column: table.c[column] + statement.excluded[column]})
+    return Prepared(statement.on_conflict_do_update(
+        index_elements=list(key), set_={column: table.c[column] + statement.excluded[column]}))
 
 
 def add_to(conn: Connection, table: Table, key: dict[str, Any], column: str, amount: int,
@@ -43,4 +46,4 @@ def add_to(conn: Connection, table: Table, key: dict[str, Any], column: str, amo
     """Add `amount` to a counter column, creating the row at `amount` (or many rows at once:
     `many` is a list of key dicts each with its own `column` value)."""
     statement = _add_statement(conn.dialect.name, table, tuple(key), column)
-    conn.execute(statement, many if many is not None else {**key, column: amount})
+    statement.execute(conn, many if many is not None else {**key, column: amount})

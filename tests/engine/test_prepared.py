@@ -1,0 +1,76 @@
+"""Prepared statements give the same rows as SQLAlchemy and live in the caller's transaction."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import bindparam, select, update
+
+from engine.store import schema as s
+from engine.store.database import open_database, reading, writing
+from engine.store.prepared import Prepared
+
+LEDGER_ROW = {
+    "run_id": 1, "tile_id": "email-1", "journey_id": "cart", "version": 1,
+    "contact_id": "p1", "channel": "email", "contact_point": "p1@example.com",
+    "content_id": "reminder", "purpose": "commercial", "message_id": "<1.email-1@waymark>",
+    "status": "pending", "reason": None, "attempts": 0, "possibly_duplicate": True,
+    "next_attempt_at": 10.0, "payload": {"subject": "Ünïcode & <b>", "links": [1, None]},
+    "created_at": 5.0,
+}
+PENDING = select(s.ledger).where(s.ledger.c.status == "pending",
+                                 s.ledger.c.next_attempt_at <= bindparam("now"))
+
+
+@pytest.fixture
+def db(tmp_path):
+    engine = open_database(tmp_path / "w.waymark")
+    with writing(engine) as conn:
+        conn.execute(s.runs.insert(), [{
+            "journey_id": "cart", "version": 1, "contact_id": f"p{i}", "tile_id": "t",
+            "status": "waiting", "entered_at": 1.0, "arrived_at": 1.0, "trigger_data": {},
+            "state": {}} for i in (1, 2)])
+    yield engine
+    engine.dispose()
+
+
+def test_rows_match_what_sqlalchemy_reads_json_and_booleans_included(db) -> None:
+    with writing(db) as conn:
+        new_id = Prepared(s.ledger.insert()).insert(conn, LEDGER_ROW)
+        Prepared(s.ledger.insert()).insert(conn, {**LEDGER_ROW, "tile_id": "email-2",
+                                                  "message_id": "<2>", "status": "sent"})
+    with reading(db) as conn:
+        expected = [tuple(row) for row in conn.execute(PENDING, {"now": 20.0})]
+        got = Prepared(PENDING).rows(conn, {"now": 20.0})
+    assert [tuple(row) for row in got] == expected
+    assert len(got) == 1  # the literal "pending" in the statement is bound too
+    row = got[0]
+    assert row.id == new_id
+    assert row.payload == {"subject": "Ünïcode & <b>", "links": [1, None]}
+    assert row.possibly_duplicate is True
+
+
+def test_executemany_updates_each_row_and_counts_them(db) -> None:
+    statement = Prepared(update(s.runs).where(s.runs.c.id == bindparam("_id")))
+    with writing(db) as conn:
+        changed = statement.execute(conn, [{"_id": 1, "tile_id": "a", "state": {"n": 1}},
+                                           {"_id": 2, "tile_id": "b", "state": {"n": 2}}])
+    assert changed == 2
+    with reading(db) as conn:
+        rows = conn.execute(select(s.runs.c.tile_id, s.runs.c.state).order_by(s.runs.c.id))
+        assert [tuple(r) for r in rows] == [("a", {"n": 1}), ("b", {"n": 2})]
+
+
+def test_a_prepared_write_is_undone_with_the_transaction_it_joined(db) -> None:
+    statement = Prepared(update(s.runs).where(s.runs.c.id == bindparam("_id")))
+    with pytest.raises(RuntimeError), writing(db) as conn:
+        statement.execute(conn, {"_id": 1, "tile_id": "moved"})
+        assert Prepared(select(s.runs.c.tile_id).where(s.runs.c.id == 1)).scalar(conn) \
+            == "moved"  # the same transaction sees its own write
+        raise RuntimeError("the step failed")
+    with reading(db) as conn:
+        assert conn.execute(select(s.runs.c.tile_id).where(s.runs.c.id == 1)).scalar() == "t"
+
+
+def test_a_missing_parameter_is_an_error_not_a_null(db) -> None:
+    with reading(db) as conn, pytest.raises(KeyError, match="now"):
+        Prepared(PENDING).rows(conn, {})
