@@ -104,6 +104,20 @@ def test_the_plain_text_part_is_made_from_the_html_when_left_empty() -> None:
     assert html_to_text("<p>a<br>b</p>") == "a\nb\n"
 
 
+@pytest.mark.parametrize("html, text", [
+    ("<!DOCTYPE html><html><head><title>T</title></head><body><P>x &amp; y &lt;z&gt; "
+     "&#233;</P></body></html>", "x & y <z> é\n"),
+    ("<script>if (a<b) { go() }</script><p>after</p><!-- <p>gone</p> -->", "after\n"),
+    ('<a title="a>b" href=\'https://x.example/?a=1&amp;b=2\'>Go <b>now</b></a> then',
+     "Go now (https://x.example/?a=1&b=2) then\n"),
+    ("a < b and c > d<br/>next", "a < b and c > d\nnext\n"),
+    ('<a href="https://x.example/">https://x.example/</a><a href="mailto:m@x">mail</a>',
+     "https://x.example/mail\n"),
+])
+def test_the_text_part_reads_like_the_html(html, text) -> None:
+    assert html_to_text(html) == text
+
+
 @pytest.mark.parametrize("template", [
     "{{ ''.__class__.__mro__ }}",
     "{{ ''.__class__ }}",

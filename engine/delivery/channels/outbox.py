@@ -44,6 +44,7 @@ class OutboxChannel(DeliveryChannel):
         """Without a folder messages stay in the workspace's ledger only (a throw-away
         simulation has no one to open the files)."""
         self.folder = Path(folder) if folder is not None else None
+        self._folder = os.fspath(folder) if folder is not None else ""  # for os.path
         self._lock = threading.Lock()
         self._names: dict[str, str] | None = None  # file key -> file name, read once
 
@@ -66,12 +67,14 @@ class OutboxChannel(DeliveryChannel):
         key = file_key(message.message_id)
         with self._lock:
             names = self._known_names()
-            self.folder.mkdir(parents=True, exist_ok=True)  # someone may have emptied it
             name = names.get(key) or f"{file_stamp(message.created_at)}_{key}.{ext}"
-            path = self.folder / name
-            _atomic_write(path, data)
+            try:
+                _atomic_write(self._folder, name, data)
+            except FileNotFoundError:  # someone emptied the outbox: make it again
+                self.folder.mkdir(parents=True, exist_ok=True)
+                _atomic_write(self._folder, name, data)
             names[key] = name
-        return path
+        return self.folder / name
 
     def _known_names(self) -> dict[str, str]:
         if self._names is None:
@@ -90,19 +93,22 @@ def _file_bytes(message: OutgoingMessage) -> bytes:
     return json.dumps(message.to_payload(), indent=2, ensure_ascii=False).encode("utf-8")
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
+def _atomic_write(folder: str, name: str, data: bytes) -> None:
     """Readers see the old file or the new one, never half of one.
 
     The temporary name is fixed per file and process (writes are serialised by the
-    channel's lock): `tempfile.mkstemp` cost a third of each message's delivery.
+    channel's lock): `tempfile.mkstemp` cost a third of each message's delivery, and
+    `pathlib` another tenth, so plain strings here.
     """
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    path = os.path.join(folder, name)
+    temporary = os.path.join(folder, f".{name}.{os.getpid()}.tmp")
     try:
         with open(temporary, "wb") as file:
             file.write(data)
         os.replace(temporary, path)
     except BaseException:
-        temporary.unlink(missing_ok=True)
+        if os.path.exists(temporary):
+            os.unlink(temporary)
         raise
 
 
