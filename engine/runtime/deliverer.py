@@ -9,6 +9,7 @@ duplicated — the only way a message can arrive twice, and the ledger says so.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -31,13 +32,24 @@ from engine.store.ledger_store import SENDING
 from engine.store.times import to_ts
 
 from .clock import Clock
+from .records import CounterKey
+
+CountedOnly = Callable[[str, dict[str, Any]], CounterKey | None]
+Done = tuple[Any, OutgoingMessage, DeliveryResult, datetime]  # row, message, result, when
 
 
 class Deliverer:
     def __init__(self, db: Engine, clock: Clock, settings: DeliverySettings,
-                 outbox_dir: Path | None, batch_size: int = 50) -> None:
-        """`outbox_dir` None: the outbox keeps messages in the ledger, writing no files."""
+                 outbox_dir: Path | None, batch_size: int = 50,
+                 counted_only: CountedOnly | None = None) -> None:
+        """`outbox_dir` None: the outbox keeps messages in the ledger, writing no files.
+
+        `counted_only` (the runtime's) tells which interaction events need nothing but a
+        counter: those are counted here and stored processed, in the same transaction,
+        instead of each costing the runtime a round of its own.
+        """
         self.db, self.clock = db, clock
+        self.counted_only = counted_only
         self.settings = settings
         self.channels = ChannelSet(settings, settings.outbox_folder or outbox_dir)
         self.batch_size = batch_size
@@ -66,7 +78,7 @@ class Deliverer:
         """
         with reading(self.db) as conn:
             rows = ledger_store.due_deliveries(conn, to_ts(self.clock.now()), self.batch_size)
-        done: list[tuple[Any, OutgoingMessage, DeliveryResult]] = []
+        done: list[Done] = []
         for row in rows:
             message = OutgoingMessage.from_payload(row.payload)
             channel = self.channels.for_message(message)
@@ -74,7 +86,7 @@ class Deliverer:
                 self._mark_sending(row)
             result = self.settings.retry.after_attempt(deliver(channel, message),
                                                        row.attempts + 1)
-            done.append((row, message, result))
+            done.append((row, message, result, self.clock.now()))
             if not channel.repeat_safe:
                 self._record(done)
                 done = []
@@ -85,24 +97,29 @@ class Deliverer:
         with writing(self.db) as conn:
             ledger_store.mark(conn, row.id, status=SENDING, attempts=row.attempts + 1)
 
-    def _record(self, done: list[tuple[Any, OutgoingMessage, DeliveryResult]]) -> None:
+    def _record(self, done: list[Done]) -> None:
         if not done:
             return
         now = self.clock.now()
         events: list[NewEvent] = []
-        failed: Counter = Counter()
+        counters: Counter = Counter()
         with writing(self.db) as conn:
             ledger_store.mark_many(conn, [{"_id": row.id, "attempts": row.attempts + 1,
-                                           **_ledger_values(result, now)}
-                                          for row, _m, result in done])
-            for _row, message, result in done:
+                                           **_ledger_values(result, answered)}
+                                          for row, _m, result, answered in done])
+            for _row, message, result, _answered in done:
                 events += _interaction_events(message, result)
                 if result.status == DeliveryStatus.FAILED and \
                         result.failure != FailureKind.BOUNCED:
-                    failed[(message.journey_id, message.version, message.tile_id, "failed",
-                            result.failure.value)] += 1
+                    counters[(message.journey_id, message.version, message.tile_id, "failed",
+                              result.failure.value)] += 1
+            for event in events:
+                key = self.counted_only(event.trigger, event.data) if self.counted_only else None
+                if key is not None:
+                    counters[key] += 1
+                    event.outcome = f"{event.trigger} on run {event.data['run_id']}"
             events_store.insert_events(conn, events, to_ts(now))
-            counters_store.add_counters(conn, failed)
+            counters_store.add_counters(conn, counters)
 
 
 def _ledger_values(result: DeliveryResult, now: datetime) -> dict[str, Any]:

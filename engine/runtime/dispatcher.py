@@ -15,7 +15,7 @@ from engine.store import goals_store, runs_store
 from engine.store.times import from_ts, to_ts
 
 from .batch import Batch
-from .records import RunState, RunStatus, StepRecord, What
+from .records import CounterKey, RunState, RunStatus, StepRecord, What
 from .step import Interaction, advance, awaited_trigger, end_run, enter
 from .version import PublishedVersion
 
@@ -70,6 +70,23 @@ class TriggerUse:
             use.segment_rules |= any(r.segment for r in journey.exits) or bool(
                 journey.goal and journey.goal.segment)
         return use
+
+
+def counted_only(use: TriggerUse, versions: dict[tuple[str, int], PublishedVersion],
+                 trigger: str, data: dict[str, Any]) -> CounterKey | None:
+    """The counter an interaction event adds to, when counting is all it does: nothing
+    waits for it, no journey enters, exits or meets its goal on it. None otherwise.
+
+    The engine itself wrote the event (a delivery's "sent" or "delivered"), so its
+    journey, version and tile are right and need no lookup.
+    """
+    key = (data.get("journey_id"), data.get("version"))
+    metric = INTERACTION_METRICS.get(trigger)
+    if (metric is None or not isinstance(data.get("run_id"), int) or key not in versions
+            or trigger in use.interaction_waits.get(key, ()) or trigger in use.awaited
+            or trigger in use.entries or trigger in use.exits or trigger in use.goals):
+        return None
+    return (*key, str(data.get("tile_id")), metric, "")
 
 
 def binding_matches(run: RunState, event: EventView) -> bool:

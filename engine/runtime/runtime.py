@@ -8,7 +8,6 @@ and asks `next_due()` when to call again.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from datetime import datetime
 
@@ -23,9 +22,9 @@ from engine.store.times import from_ts, to_ts
 from .audience import AudienceEntry
 from .batch import Batch
 from .clock import Clock
-from .dispatcher import Dispatcher, EventView, TriggerUse
+from .dispatcher import Dispatcher, EventView, TriggerUse, counted_only
 from .housekeeping import Housekeeping
-from .records import StepRecord
+from .records import CounterKey, StepRecord
 from .send_policy import RulesPolicy, SendPolicy
 from .step import advance
 from .version import PublishedVersion, version_from_row
@@ -40,13 +39,10 @@ Listener = Callable[[list[StepRecord]], None]
 class Runtime:
     def __init__(self, db: Engine, clock: Clock, *, send_policy: SendPolicy | None = None,
                  batch_size: int = 500, event_batch_size: int | None = None,
-                 pause_between_batches: float = 0.0) -> None:
+                 ) -> None:
         self.db = db
         self.clock = clock
         self.event_batch_size = event_batch_size or batch_size
-        # Beside a live ingestion socket, a short pause after each commit lets it take the
-        # write lock before the next batch does.
-        self.pause_between_batches = pause_between_batches
         self._fixed_policy = send_policy
         self.send_policy: SendPolicy | None = send_policy
         self.batch_size = batch_size
@@ -83,6 +79,11 @@ class Runtime:
             settings = settings.model_copy(deep=True)
             settings.tracking.base_url = self.public_url
         return settings
+
+    def counted_only(self, trigger: str, data: dict) -> CounterKey | None:
+        """For the deliverer: the counter an interaction it raises adds to, when counting
+        is all the event does in the live journeys (it is then stored processed)."""
+        return counted_only(self.trigger_use, self.versions, trigger, data)
 
     def _batch(self, conn) -> Batch:
         return Batch(conn, self.clock.now(), self.send_policy)
@@ -152,8 +153,6 @@ class Runtime:
             # that did not fill a batch leaves nothing for now.
             if not scheduled and events < self.event_batch_size and due < self.batch_size:
                 break
-            if self.pause_between_batches:
-                time.sleep(self.pause_between_batches)
         return done
 
     def _work_waiting(self) -> tuple[bool, datetime | None]:

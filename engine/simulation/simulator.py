@@ -78,7 +78,8 @@ class Simulator:
             # A throw-away simulation's outbox writes no files: nobody will open them.
             outbox = workspace.outbox_dir if self.workdir is not None else None
             runtime.deliverer = Deliverer(workspace.db, self.clock, runtime.settings,
-                                          outbox, batch_size=500)
+                                          outbox, batch_size=500,
+                                          counted_only=runtime.counted_only)
             try:
                 self._drive(workspace, runtime)
             finally:

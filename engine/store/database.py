@@ -131,7 +131,8 @@ def writing(db: Engine, *, eager: bool = False) -> Iterator[Connection]:
         yield shared
         return
     with db.connect() as connection:
-        connection.execution_options(write=True, eager=eager)
+        # `eager` may also come from the engine (`db.execution_options(eager=True)`)
+        connection.execution_options(write=True, **({"eager": True} if eager else {}))
         with connection.begin():
             yield connection
 

@@ -23,6 +23,7 @@ class NewEvent:
     binding_id: str | None = None
     message_id: str | None = None
     occurred_at: float | None = None
+    outcome: str | None = None  # set: stored already processed (the engine's own events)
 
 
 _BY_MESSAGE_ID = select(s.events.c.message_id, s.events.c.id).where(
@@ -88,7 +89,8 @@ def _insert_many(conn: Connection, events: list[NewEvent], now: float) -> list[i
         return []
     rows = [{"trigger": e.trigger, "contact_id": e.contact_id, "binding_id": e.binding_id,
              "message_id": e.message_id, "data": e.data, "occurred_at": e.occurred_at or now,
-             "received_at": now} for e in events]
+             "received_at": now, "outcome": e.outcome,
+             "processed_at": now if e.outcome is not None else None} for e in events]
     insert = _insert_sqlite if conn.dialect.name == "sqlite" else _insert_generic
     if not any(e.message_id for e in events):  # nothing that could collide: no savepoint
         return insert(conn, rows)

@@ -48,7 +48,8 @@ class Harness:
         runtime = Runtime(self.workspace.db, self.clock)
         runtime.subscribe(self.records.extend)
         runtime.deliverer = Deliverer(self.workspace.db, self.clock, runtime.settings,
-                                      self.workspace.outbox_dir)
+                                      self.workspace.outbox_dir,
+                                      counted_only=runtime.counted_only)
         return runtime
 
     def configure(self, change: Callable[[DeliverySettings], None]) -> None:

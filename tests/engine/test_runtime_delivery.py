@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from aiosmtpd.controller import Controller
+from sqlalchemy import text
 
 from engine.delivery import FrequencyCap, OutgoingMessage, QuietHours, SmtpSecurity, deliver
 from engine.model import EmailContent, EmailTile, ExitTile, TriggerTile
@@ -15,6 +16,7 @@ from engine.store import ledger_store
 from engine.store.database import writing
 from tests.engine.delivery_support import SmtpInbox, free_port, smtp_server
 from tests.engine.journeys import ALL_CONTENT, bundle, thank_then_wait
+from tests.engine.test_runtime_paths import wait_for_journey
 
 
 def use_smtp(port: int):
@@ -180,3 +182,35 @@ def test_a_template_that_fails_is_recorded_as_failed_and_the_person_goes_on(
     row = h.ledger()[0]
     assert row.status == "failed" and row.reason.startswith("could not render:")
     assert h.runs("ann")[0].tile_id == "wait"  # the person went on
+
+
+def test_sent_and_delivered_are_counted_at_delivery_unless_a_journey_waits_for_them(
+        harness_for) -> None:
+    def interaction_events(h) -> dict[str, tuple]:
+        with h.workspace.db.connect() as conn:
+            rows = conn.execute(text("SELECT trigger, processed_at IS NOT NULL, outcome "
+                                     "FROM events WHERE trigger LIKE 'email_%'"))
+            return {trigger: (done, outcome) for trigger, done, outcome in rows}
+
+    counted = harness_for(thank_then_wait())
+    counted.person("ann")
+    counted.fire("order_placed", "ann")
+    counted.deliver()
+    run_id = counted.runs("ann")[0].id
+    # Stored already processed, counted in the same transaction as the delivery.
+    assert interaction_events(counted) == {
+        "email_sent": (1, f"email_sent on run {run_id}"),
+        "email_delivered": (1, f"email_delivered on run {run_id}")}
+    assert counted.counters()[("mail", "sent", "")] == 1
+    assert counted.counters()[("mail", "delivered", "")] == 1
+
+    waiting = harness_for(wait_for_journey(message="mail", interaction="delivered",
+                                           limit="P1D"))
+    waiting.person("bob")
+    waiting.fire("order_placed", "bob")
+    waiting.deliver()
+    waiting.advance(timedelta(minutes=1))
+    # A wait-for asks about "delivered": that event goes through the runtime and moves Bob.
+    assert "branched check:yes" in waiting.path("bob")
+    assert interaction_events(waiting)["email_delivered"][0] == 1
+    assert waiting.counters()[("mail", "delivered", "")] == 1
