@@ -73,9 +73,9 @@ class Workspace:
 
     @classmethod
     def open(cls, location: str | Path | None = None, *, create: bool = True,
-             clock: Clock | None = None) -> Workspace:
+             clock: Clock | None = None, durable: bool = True) -> Workspace:
         location = location or default_workspace_path()
-        db = open_database(location, create=create)
+        db = open_database(location, create=create, durable=durable)
         return cls(db, describe(database_url(location)), clock)
 
     def close(self) -> None:

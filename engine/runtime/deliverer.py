@@ -50,6 +50,7 @@ class Deliverer:
         """
         self.db, self.clock = db, clock
         self.counted_only = counted_only
+        self.raised = 0  # events the last deliver_due stored for the runtime to process
         self.settings = settings
         self.channels = ChannelSet(settings, settings.outbox_folder or outbox_dir)
         self.batch_size = batch_size
@@ -76,6 +77,7 @@ class Deliverer:
         and recorded right after; repeat-safe channels (the outbox) skip the mark, and
         their results are recorded together.
         """
+        self.raised = 0
         with reading(self.db) as conn:
             rows = ledger_store.due_deliveries(conn, to_ts(self.clock.now()), self.batch_size)
         done: list[Done] = []
@@ -120,6 +122,7 @@ class Deliverer:
                     event.outcome = f"{event.trigger} on run {event.data['run_id']}"
             events_store.insert_events(conn, events, to_ts(now))
             counters_store.add_counters(conn, counters)
+        self.raised += sum(1 for event in events if event.outcome is None)
 
 
 def _ledger_values(result: DeliveryResult, now: datetime) -> dict[str, Any]:

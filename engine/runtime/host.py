@@ -165,7 +165,8 @@ class EngineHost:
             self._settings_changed = False
             self._new_deliverer()
         while self.deliverer.deliver_due() and not self._stopping.is_set():
-            self.wake()  # deliveries raise interaction events to process
+            if self.deliverer.raised:
+                self.wake()  # interaction events for the runtime to process
         with reading(self.workspace.db) as conn:
             retry = from_ts(ledger_store.next_delivery_at(conn))
         self._schedule("deliver", "delivery", retry)

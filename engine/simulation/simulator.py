@@ -71,7 +71,9 @@ class Simulator:
             return self._run_in(Path(folder))
 
     def _run_in(self, folder: Path) -> SimulationResult:
-        with Workspace.open(folder / "simulation.waymark", clock=self.clock) as workspace:
+        # A simulation can always be run again: its workspace skips flushing to disk.
+        with Workspace.open(folder / "simulation.waymark", clock=self.clock,
+                            durable=False) as workspace:
             self._prepare(workspace)
             runtime = Runtime(workspace.db, self.clock)
             runtime.subscribe(self._collect)
@@ -128,9 +130,13 @@ class Simulator:
     @staticmethod
     def _moment(runtime: Runtime) -> int:
         """Everything due at this simulated moment, deliveries and their events included."""
-        work = runtime.tick()
-        while delivered := runtime.deliverer.deliver_due():
-            work += delivered + runtime.tick()  # the events the deliveries raised
+        work, deliverer = runtime.tick(), runtime.deliverer
+        while delivered := deliverer.deliver_due():
+            work += delivered
+            if deliverer.raised:
+                work += runtime.tick()  # the events the deliveries raised
+            elif delivered < deliverer.batch_size:
+                break  # nothing new to process, so nothing more to deliver now
         return work
 
     # --- scenario items --------------------------------------------------------------

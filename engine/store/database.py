@@ -61,6 +61,10 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def _not_durable(dbapi_connection, _record) -> None:
+    dbapi_connection.execute("PRAGMA synchronous=OFF")
+
+
 def _begin(connection: Connection) -> None:
     """Reads begin deferred (never blocking in WAL mode); writes take the write lock first.
 
@@ -99,13 +103,17 @@ def _begin_eagerly(raw: sqlite3.Connection, timeout: float = 10.0) -> None:
         raw.execute("PRAGMA busy_timeout=10000")
 
 
-def create_db_engine(url: str) -> Engine:
+def create_db_engine(url: str, *, durable: bool = True) -> Engine:
+    """`durable=False` (simulations, which can always be run again) lets SQLite skip
+    flushing to disk at checkpoints: a quarter of a simulation's time went there."""
     if url.startswith("sqlite"):
         # A pool keeps connections open: opening one runs the PRAGMAs, and closing the
         # last one checkpoints the WAL, both far too slow to do per transaction.
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10},
                                pool_size=8, max_overflow=8, pool_timeout=60)
         event.listen(engine, "connect", _sqlite_pragmas)
+        if not durable:
+            event.listen(engine, "connect", _not_durable)
         event.listen(engine, "begin", _begin)
         return engine
     return create_engine(url, pool_pre_ping=True)
@@ -224,7 +232,8 @@ def _check_revision(current: str | None, tables: set[str], location: str) -> Non
                              "upgrade Waymark to open it. It was left untouched")
 
 
-def open_database(location: str | Path, *, create: bool = True) -> Engine:
+def open_database(location: str | Path, *, create: bool = True, durable: bool = True
+                  ) -> Engine:
     url = database_url(location)
     sqlite_file = url.startswith("sqlite:///") and ":memory:" not in url
     try:
@@ -236,7 +245,7 @@ def open_database(location: str | Path, *, create: bool = True) -> Engine:
     except sqlite3.DatabaseError as exc:
         raise WorkspaceError(f"{describe(url)} is not a Waymark workspace ({exc}); "
                              "it was left untouched") from None
-    engine = create_db_engine(url)
+    engine = create_db_engine(url, durable=durable)
     try:
         if not sqlite_file:
             current, tables = _read_revision(engine)

@@ -148,6 +148,7 @@ runs = Table(
     Index(None, "due_at"),
     Index(None, "contact_id", "status"),
     Index(None, "journey_id", "version", "tile_id", "status"),
+    Index(None, "contact_id", "journey_id", "entered_at"),  # re-entry rules, goals
 )
 
 events = Table(
