@@ -24,7 +24,9 @@ Work = Callable[[Connection], Any]
 class EventWriter:
     def __init__(self, db: Engine, clock_ts: Callable[[], float],
                  on_committed: Callable[[], None], max_batch: int = 1000) -> None:
-        self.db, self.clock_ts = db, clock_ts
+        # A client waits for each commit: take the write lock at the first chance.
+        self.db = db.execution_options(eager=True)
+        self.clock_ts = clock_ts
         self.on_committed = on_committed
         self.max_batch = max_batch
         self._pending: list[tuple[list[NewEvent] | Work, asyncio.Future]] = []
@@ -81,7 +83,7 @@ class EventWriter:
     def _write(self, batch: list[tuple[Any, asyncio.Future]]) -> list[Any]:
         now = self.clock_ts()
         results: list[Any] = []
-        with writing(self.db, eager=True) as conn:
+        with writing(self.db) as conn:
             events = [item for item, _f in batch if isinstance(item, list)]
             stored = iter(self._store_events(conn, events, now))
             for item, _future in batch:

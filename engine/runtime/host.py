@@ -54,6 +54,7 @@ class EngineHost:
     def __init__(self, workspace: Workspace, *, clock: Clock | None = None,
                  public_url: str | None = None, background: bool = False) -> None:
         self.workspace = workspace
+        self._db = workspace.db.execution_options(eager=True)  # see start()
         self.background = background  # yield the CPU to the ingestion socket when both want it
         self.clock = clock or SystemClock()
         self.id = uuid.uuid4().hex
@@ -88,8 +89,7 @@ class EngineHost:
         # eight at a time; and the lock is asked for every half millisecond, as the socket
         # asks, not in SQLite's ever longer sleeps (which left the runtime a fifth of its
         # time asleep while events queued up).
-        db = self.workspace.db.execution_options(eager=True)
-        self.runtime = Runtime(db, self.clock, batch_size=25, event_batch_size=8)
+        self.runtime = Runtime(self._db, self.clock, batch_size=25, event_batch_size=8)
         if self.public_url:
             self.runtime.public_url = self.public_url
             self.runtime.reload_versions()
@@ -174,8 +174,7 @@ class EngineHost:
     def _new_deliverer(self) -> Deliverer:
         if self.deliverer is not None:
             self.deliverer.close()
-        db = self.workspace.db.execution_options(eager=True)
-        self.deliverer = Deliverer(db, self.clock, self.runtime.settings,
+        self.deliverer = Deliverer(self._db, self.clock, self.runtime.settings,
                                    self.workspace.outbox_dir,
                                    counted_only=self.runtime.counted_only)
         return self.deliverer

@@ -57,10 +57,11 @@ def _row_to_contact(row: Any) -> Contact:
 
 
 _BY_ID = Prepared(select(s.contacts).where(s.contacts.c.id == bindparam("contact_id")))
-# IN lists of fixed sizes, so each statement is prepared once; a shorter list is padded
-# by repeating its first id.
+# IN lists of two fixed sizes, so each is prepared once; a shorter list is padded by
+# repeating its first id.
+_IN_SIZES = (8, 64)
 _BY_IDS = {size: Prepared(select(s.contacts).where(
-    s.contacts.c.id.in_([bindparam(f"id{i}") for i in range(size)]))) for size in (8, 64)}
+    s.contacts.c.id.in_([bindparam(f"id{i}") for i in range(size)]))) for size in _IN_SIZES}
 _CONSENTS = Prepared(
     select(s.consents.c.purpose, s.consents.c.topic, s.consents.c.status).where(
         s.consents.c.contact_point == bindparam("point"),
@@ -75,12 +76,9 @@ def load_contact(conn: Connection, contact_id: str) -> Contact | None:
 def load_contacts(conn: Connection, contact_ids: list[str]) -> dict[str, Contact]:
     found: dict[str, Contact] = {}
     ids = list(dict.fromkeys(contact_ids))
-    for start in range(0, len(ids), 64):
-        chunk = ids[start:start + 64]
-        if len(chunk) == 1:
-            found.update({chunk[0]: contact} if (contact := load_contact(conn, chunk[0])) else {})
-            continue
-        size = 8 if len(chunk) <= 8 else 64
+    for start in range(0, len(ids), _IN_SIZES[-1]):
+        chunk = ids[start:start + _IN_SIZES[-1]]
+        size = next(size for size in _IN_SIZES if len(chunk) <= size)
         chunk += chunk[:1] * (size - len(chunk))
         for row in _BY_IDS[size].rows(conn, {f"id{i}": id_ for i, id_ in enumerate(chunk)}):
             found[row.id] = _row_to_contact(row)

@@ -85,8 +85,9 @@ def _begin_eagerly(raw: sqlite3.Connection, timeout: float = 10.0) -> None:
     """BEGIN IMMEDIATE, asking again every half millisecond while another writer holds it.
 
     SQLite's own busy handler sleeps ever longer between tries (up to 100 ms) and so
-    misses the short gaps between the runtime's transactions; the ingestion socket, whose
-    answers wait for its commit, asks this way instead.
+    misses the short gaps between other writers' transactions. Engines made with
+    `db.execution_options(eager=True)` ask this way: the ingestion socket (a client
+    waits for its commit) and, in `serve`, the runtime and delivery threads.
     """
     raw.execute("PRAGMA busy_timeout=0")
     try:
@@ -128,19 +129,19 @@ def _shared(db: Engine) -> Connection | None:
 
 
 @contextmanager
-def writing(db: Engine, *, eager: bool = False) -> Iterator[Connection]:
+def writing(db: Engine) -> Iterator[Connection]:
     """A transaction that will write: commits on success, rolls back on an exception.
 
-    Inside `one_transaction(db)` it joins that transaction instead. `eager` writers
-    (someone is waiting for the commit) take SQLite's write lock at the first chance.
+    Inside `one_transaction(db)` it joins that transaction instead. On an engine made
+    with `db.execution_options(eager=True)` it takes SQLite's write lock at the first
+    chance (see `_begin_eagerly`).
     """
     shared = _shared(db)
     if shared is not None:
         yield shared
         return
     with db.connect() as connection:
-        # `eager` may also come from the engine (`db.execution_options(eager=True)`)
-        connection.execution_options(write=True, **({"eager": True} if eager else {}))
+        connection.execution_options(write=True)
         with connection.begin():
             yield connection
 

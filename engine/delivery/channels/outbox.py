@@ -44,7 +44,6 @@ class OutboxChannel(DeliveryChannel):
         """Without a folder messages stay in the workspace's ledger only (a throw-away
         simulation has no one to open the files)."""
         self.folder = Path(folder) if folder is not None else None
-        self._folder = os.fspath(folder) if folder is not None else ""  # for os.path
         self._lock = threading.Lock()
         self._names: dict[str, str] | None = None  # file key -> file name, read once
 
@@ -57,24 +56,24 @@ class OutboxChannel(DeliveryChannel):
         if self.folder is None:
             return DeliveryResult.delivered("kept in the workspace (no outbox folder)")
         try:
-            path = self._write(message, ext, data)
+            name = self._write(message, ext, data)
         except OSError as error:
             return DeliveryResult.retry(f"cannot write to the outbox {self.folder}: "
                                         f"{error.strerror or error}; will retry")
-        return DeliveryResult.delivered(f"stored in the outbox as {path.name}")
+        return DeliveryResult.delivered(f"stored in the outbox as {name}")
 
-    def _write(self, message: OutgoingMessage, ext: str, data: bytes) -> Path:
+    def _write(self, message: OutgoingMessage, ext: str, data: bytes) -> str:
         key = file_key(message.message_id)
         with self._lock:
             names = self._known_names()
             name = names.get(key) or f"{file_stamp(message.created_at)}_{key}.{ext}"
             try:
-                _atomic_write(self._folder, name, data)
+                _atomic_write(os.fspath(self.folder), name, data)
             except FileNotFoundError:  # someone emptied the outbox: make it again
                 self.folder.mkdir(parents=True, exist_ok=True)
-                _atomic_write(self._folder, name, data)
+                _atomic_write(os.fspath(self.folder), name, data)
             names[key] = name
-        return self.folder / name
+        return name
 
     def _known_names(self) -> dict[str, str]:
         if self._names is None:
