@@ -40,6 +40,7 @@ from engine.store.database import (
     open_database,
     writing,
 )
+from engine.store.inbox import Inbox, inbox_path
 from engine.store.times import from_ts
 
 
@@ -70,6 +71,7 @@ class Workspace:
         self.db = db
         self.location = location
         self.clock = clock or SystemClock()
+        self._inbox: Inbox | None = None
 
     @classmethod
     def open(cls, location: str | Path | None = None, *, create: bool = True,
@@ -79,7 +81,19 @@ class Workspace:
         return cls(db, describe(database_url(location)), clock)
 
     def close(self) -> None:
+        if self._inbox is not None:
+            self._inbox.close()
+            self._inbox = None
         self.db.dispose()
+
+    @property
+    def inbox(self) -> Inbox:
+        """Where the ingestion socket stores accepted events (see `engine.store.inbox`);
+        opened, and made if need be, on first use."""
+        if self._inbox is None:
+            url = self.db.url.render_as_string(hide_password=False)
+            self._inbox = Inbox(inbox_path(url))
+        return self._inbox
 
     def __enter__(self) -> Workspace:
         return self

@@ -55,7 +55,7 @@ class IngestionServer:
 
     def build_app(self) -> web.Application:
         db = self.workspace.db
-        self._writer = EventWriter(db, time.time, self.on_stored)
+        self._writer = EventWriter(db, self.workspace.inbox, time.time, self.on_stored)
         app = web.Application(client_max_size=MAX_BODY, middlewares=[errors_and_cors])
         app.add_routes(IngestionApi(db, self._writer, self.workspace.location,
                                     self.live_count).routes())

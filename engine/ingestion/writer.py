@@ -1,49 +1,112 @@
-"""Group commit: events from many requests are stored in one transaction.
+"""Group commit: what many requests send is stored in one transaction.
 
-A request waits for its event to be committed before it answers 202; while one batch
-is being written, the next gathers. One writer thread does all the writing, so SQLite
-sees a single writer and every commit carries as many events as arrived meanwhile.
+Trigger events go to the inbox (`engine.store.inbox`), a database only the socket writes,
+so storing them never waits for the runtime. They are written on the event loop itself:
+the requests that arrived together are gathered, committed at once (a few hundred
+microseconds, no lock to wait for), and answered; meanwhile the next ones queue in the
+socket. A request is answered only once its event is committed.
+
+Other writes (records, contacts, unsubscribes) change the workspace itself, where the
+runtime writes too, so they go to one writer thread that takes the workspace's write
+lock at the first chance; what queues while it writes goes in its next transaction.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from engine.store import events_store
-from engine.store.database import writing
+from engine.store import events_store, meta_store
+from engine.store.database import reading, writing
 from engine.store.events_store import NewEvent
+from engine.store.inbox import Inbox
 
 Work = Callable[[Connection], Any]
+PRUNE_EVERY = 0.25  # seconds between forgetting imported events
+PRUNE_AT_ONCE = 2000  # rows: a prune never holds the loop for long
 
 
 class EventWriter:
-    def __init__(self, db: Engine, clock_ts: Callable[[], float],
-                 on_committed: Callable[[], None], max_batch: int = 1000) -> None:
-        # A client waits for each commit: take the write lock at the first chance.
-        self.db = db.execution_options(eager=True)
+    def __init__(self, db: Engine, inbox: Inbox, clock_ts: Callable[[], float],
+                 on_committed: Callable[[], None]) -> None:
+        self.db, self.inbox = db, inbox
         self.clock_ts = clock_ts
         self.on_committed = on_committed
-        self.max_batch = max_batch
-        self._pending: list[tuple[list[NewEvent] | Work, asyncio.Future]] = []
+        self._events: list[tuple[list[NewEvent], asyncio.Future]] = []
+        self._gathering = False
+        self._pruned_at = 0.0
+        # A client waits for each commit: take the write lock at the first chance.
+        self._eager = db.execution_options(eager=True)
+        self._works: list[tuple[Work, asyncio.Future]] = []
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="waymark-writer")
         self._busy = False
 
+    # --- trigger events: the inbox, on the loop -----------------------------------------
+
     async def store(self, events: list[NewEvent]) -> list[tuple[int, bool]]:
-        """(event id, duplicate?) per event, once they are durably stored."""
-        return await self._submit(events)
+        """(eventId, duplicate?) per event, once they are durably stored."""
+        future = asyncio.get_running_loop().create_future()
+        self._events.append((events, future))
+        if not self._gathering:
+            self._gathering = True
+            asyncio.get_running_loop().call_soon(self._gather, 2)
+        return await future
+
+    def _gather(self, hops: int) -> None:
+        """Let the requests read in the same pass of the loop join (two hops: their
+        handlers run after this was scheduled), then commit them all."""
+        if hops > 1:
+            asyncio.get_running_loop().call_soon(self._gather, hops - 1)
+            return
+        self._gathering = False
+        batch, self._events = self._events, []
+        try:
+            results = self._store_events([events for events, _f in batch])
+        except Exception as error:  # the whole batch failed: every request hears it
+            for _events, future in batch:
+                if not future.done():
+                    future.set_exception(error)
+            return
+        for (_events, future), result in zip(batch, results, strict=True):
+            if not future.done():
+                future.set_result(result)
+        self.on_committed()
+        self._prune()
+
+    def _store_events(self, groups: list[list[NewEvent]]) -> list[list[tuple[int, bool]]]:
+        """All the groups' events in one transaction, split back per request."""
+        flat = [event for group in groups for event in group]
+        message_ids = [event.message_id for event in flat if event.message_id]
+        with reading(self.db) as conn:  # sent again after it left the inbox?
+            known = events_store.receipts(conn, message_ids)
+        stored = self.inbox.add(flat, self.clock_ts(), known)
+        out, start = [], 0
+        for group in groups:
+            out.append(stored[start:start + len(group)])
+            start += len(group)
+        return out
+
+    def _prune(self) -> None:
+        now = time.monotonic()
+        if now - self._pruned_at < PRUNE_EVERY:
+            return
+        self._pruned_at = now
+        with reading(self.db) as conn:
+            imported = meta_store.inbox_imported(conn, self.inbox.identity)
+        if imported:
+            self.inbox.prune(imported, PRUNE_AT_ONCE)
+
+    # --- other writes: the workspace, on the writer thread -----------------------------
 
     async def run(self, work: Work) -> Any:
-        """Any other write (records, contacts) in the writer's own transaction order."""
-        return await self._submit(work)
-
-    async def _submit(self, item: list[NewEvent] | Work) -> Any:
+        """A write to the workspace (records, contacts) in the writer's transaction order."""
         future = asyncio.get_running_loop().create_future()
-        self._pending.append((item, future))
+        self._works.append((work, future))
         if not self._busy:
             self._busy = True
             asyncio.get_running_loop().create_task(self._drain())
@@ -52,16 +115,16 @@ class EventWriter:
     async def _drain(self) -> None:
         loop = asyncio.get_running_loop()
         try:
-            while self._pending:
-                batch = self._take()
+            while self._works:
+                batch, self._works = self._works, []
                 try:
                     results = await loop.run_in_executor(self._executor, self._write, batch)
                 except Exception as error:  # the whole batch failed: every request hears it
-                    for _item, future in batch:
+                    for _work, future in batch:
                         if not future.done():
                             future.set_exception(error)
                     continue
-                for (_item, future), result in zip(batch, results, strict=True):
+                for (_work, future), result in zip(batch, results, strict=True):
                     if future.done():
                         continue
                     if isinstance(result, Exception):
@@ -72,37 +135,12 @@ class EventWriter:
         finally:
             self._busy = False
 
-    def _take(self) -> list[tuple[Any, asyncio.Future]]:
-        batch, count = [], 0
-        while self._pending and (count < self.max_batch or not batch):
-            item = self._pending.pop(0)
-            batch.append(item)
-            count += len(item[0]) if isinstance(item[0], list) else 1
-        return batch
-
-    def _write(self, batch: list[tuple[Any, asyncio.Future]]) -> list[Any]:
-        now = self.clock_ts()
-        results: list[Any] = []
-        with writing(self.db) as conn:
-            events = [item for item, _f in batch if isinstance(item, list)]
-            stored = iter(self._store_events(conn, events, now))
-            for item, _future in batch:
-                results.append(next(stored) if isinstance(item, list) else _attempt(conn, item))
-        return results
+    def _write(self, batch: list[tuple[Work, asyncio.Future]]) -> list[Any]:
+        with writing(self._eager) as conn:
+            return [_attempt(conn, work) for work, _future in batch]
 
     def close(self) -> None:
         self._executor.shutdown(wait=True)
-
-    @staticmethod
-    def _store_events(conn: Connection, groups: list[list[NewEvent]], now: float
-                      ) -> list[list[tuple[int, bool]]]:
-        """All the batch's events in one INSERT, split back per request."""
-        flat = events_store.insert_events(conn, [e for group in groups for e in group], now)
-        out, start = [], 0
-        for group in groups:
-            out.append(flat[start:start + len(group)])
-            start += len(group)
-        return out
 
 
 def _attempt(conn: Connection, work: Work) -> Any:

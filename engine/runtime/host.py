@@ -89,7 +89,8 @@ class EngineHost:
         # eight at a time; and the lock is asked for every half millisecond, as the socket
         # asks, not in SQLite's ever longer sleeps (which left the runtime a fifth of its
         # time asleep while events queued up).
-        self.runtime = Runtime(self._db, self.clock, batch_size=25, event_batch_size=8)
+        self.runtime = Runtime(self._db, self.clock, batch_size=25, event_batch_size=8,
+                               inbox=self.workspace.inbox)
         if self.public_url:
             self.runtime.public_url = self.public_url
             self.runtime.reload_versions()

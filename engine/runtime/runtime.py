@@ -14,8 +14,17 @@ from datetime import datetime
 from sqlalchemy import Engine, select
 
 from engine.delivery import DeliverySettings, TrackingSettings
-from engine.store import events_store, journeys_store, ledger_store, runs_store, settings_store
+from engine.store import (
+    events_store,
+    journeys_store,
+    ledger_store,
+    meta_store,
+    runs_store,
+    settings_store,
+)
 from engine.store.database import reading, writing
+from engine.store.events_store import NewEvent
+from engine.store.inbox import Inbox
 from engine.store.prepared import Prepared
 from engine.store.times import from_ts, to_ts
 
@@ -34,13 +43,16 @@ DEFAULT_TRACKING_BASE = TrackingSettings.model_fields["base_url"].default
 _NEXT_DUE = Prepared(select(events_store.pending_exists(), runs_store.next_due_query(),
                             ledger_store.next_delivery_query()))
 Listener = Callable[[list[StepRecord]], None]
+IMPORT_BATCH = 500
 
 
 class Runtime:
     def __init__(self, db: Engine, clock: Clock, *, send_policy: SendPolicy | None = None,
                  batch_size: int = 500, event_batch_size: int | None = None,
-                 ) -> None:
+                 inbox: Inbox | None = None) -> None:
         self.db = db
+        self.inbox = inbox  # where the ingestion socket stores accepted events
+        self._imported = 0
         self.clock = clock
         self.event_batch_size = event_batch_size or batch_size
         self._fixed_policy = send_policy
@@ -69,6 +81,8 @@ class Runtime:
         with writing(self.db) as conn:
             rows = journeys_store.version_rows(conn, states=journeys_store.ACTIVE_STATES)
             self.settings = self._with_public_url(settings_store.load_delivery_settings(conn))
+            if self.inbox is not None:
+                self._imported = meta_store.inbox_imported(conn, self.inbox.identity)
         self.send_policy = self._fixed_policy or RulesPolicy(self.settings)
         self.versions = {(r.journey_id, r.version): version_from_row(r) for r in rows}
         self.trigger_use = TriggerUse.of(self.versions)
@@ -89,6 +103,23 @@ class Runtime:
         return Batch(conn, self.clock.now(), self.send_policy)
 
     # --- the work --------------------------------------------------------------------
+
+    def import_inbox(self) -> int:
+        """Move the events the socket accepted into the workspace, oldest first, noting
+        how far it got in the same transaction (so each is imported once)."""
+        if self.inbox is None:
+            return 0
+        rows = self.inbox.after(self._imported, IMPORT_BATCH)
+        if not rows:
+            return 0
+        with writing(self.db) as conn:
+            events_store.insert_events(conn, [
+                NewEvent(r.trigger, r.contact_id, r.data, r.binding_id, r.message_id,
+                         r.occurred_at, received_at=r.received_at, inbox_id=r.id)
+                for r in rows], to_ts(self.clock.now()))
+            meta_store.set_inbox_imported(conn, self.inbox.identity, rows[-1].id)
+        self._imported = rows[-1].id
+        return len(rows)
 
     def process_events(self) -> int:
         """Apply stored, unprocessed events in arrival order. Returns how many."""
@@ -144,6 +175,7 @@ class Runtime:
         done = 0
         self.housekeeping()
         for _ in range(max_rounds):
+            imported = self.import_inbox()
             pending, run_due = self._work_waiting()
             scheduled = self.run_schedules()
             events = self.process_events() if pending else 0
@@ -151,7 +183,8 @@ class Runtime:
             done += scheduled + events + due
             # Entering or advancing a run never makes another run due at once, so a round
             # that did not fill a batch leaves nothing for now.
-            if not scheduled and events < self.event_batch_size and due < self.batch_size:
+            if (not scheduled and imported < IMPORT_BATCH and events < self.event_batch_size
+                    and due < self.batch_size):
                 break
         return done
 
@@ -165,7 +198,7 @@ class Runtime:
         """The earliest moment there will be work: now if events wait, else a due time."""
         with reading(self.db) as conn:
             pending, run_due, delivery_due = _NEXT_DUE.first(conn)
-        if pending:
+        if pending or (self.inbox is not None and self.inbox.last_id() > self._imported):
             return self.clock.now()
         candidates = [run_due, delivery_due if self.deliverer is not None else None]
         candidates += [to_ts(t) for t in Housekeeping(self).next_times()]

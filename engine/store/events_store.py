@@ -24,10 +24,14 @@ class NewEvent:
     message_id: str | None = None
     occurred_at: float | None = None
     outcome: str | None = None  # set: stored already processed (the engine's own events)
+    received_at: float | None = None  # when the socket accepted it (default: now)
+    inbox_id: int | None = None  # its receipt from the socket's inbox
 
 
 _BY_MESSAGE_ID = select(s.events.c.message_id, s.events.c.id).where(
     s.events.c.message_id.in_(bindparam("ids", expanding=True)))
+_RECEIPTS = select(s.events.c.message_id, func.coalesce(s.events.c.inbox_id, s.events.c.id)
+                   ).where(s.events.c.message_id.in_(bindparam("ids", expanding=True)))
 _INSERT = s.events.insert().returning(s.events.c.id, sort_by_parameter_order=True)
 _INSERT_ONE = Prepared(s.events.insert())
 _PENDING = Prepared(select(s.events).where(s.events.c.processed_at.is_(None))
@@ -75,13 +79,18 @@ def insert_events(conn: Connection, events: list[NewEvent], now: float
     return results
 
 
-def _existing(conn: Connection, message_ids: list[str]) -> dict[str, int]:
+def _existing(conn: Connection, message_ids: list[str], query=_BY_MESSAGE_ID
+              ) -> dict[str, int]:
     found: dict[str, int] = {}
     for start in range(0, len(message_ids), 500):
         chunk = message_ids[start:start + 500]
-        rows = conn.execute(_BY_MESSAGE_ID, {"ids": chunk})
-        found.update({row.message_id: row.id for row in rows})
+        found.update((key, value) for key, value in conn.execute(query, {"ids": chunk}))
     return found
+
+
+def receipts(conn: Connection, message_ids: list[str]) -> dict[str, int]:
+    """The eventId each stored messageId was acknowledged with (for duplicates)."""
+    return _existing(conn, message_ids, _RECEIPTS) if message_ids else {}
 
 
 def _insert_many(conn: Connection, events: list[NewEvent], now: float) -> list[int]:
@@ -89,7 +98,7 @@ def _insert_many(conn: Connection, events: list[NewEvent], now: float) -> list[i
         return []
     rows = [{"trigger": e.trigger, "contact_id": e.contact_id, "binding_id": e.binding_id,
              "message_id": e.message_id, "data": e.data, "occurred_at": e.occurred_at or now,
-             "received_at": now, "outcome": e.outcome,
+             "received_at": e.received_at or now, "outcome": e.outcome, "inbox_id": e.inbox_id,
              "processed_at": now if e.outcome is not None else None} for e in events]
     insert = _insert_sqlite if conn.dialect.name == "sqlite" else _insert_generic
     if not any(e.message_id for e in events):  # nothing that could collide: no savepoint

@@ -1,4 +1,5 @@
-"""Small facts about the workspace: when versions last changed (engines reload then)."""
+"""Small facts about the workspace: when versions last changed (engines reload then),
+how far the ingestion inbox has been imported."""
 
 from __future__ import annotations
 
@@ -18,3 +19,17 @@ def bump_versions(conn: Connection) -> None:
 
 def versions_changed(conn: Connection) -> str | None:
     return conn.execute(select(s.meta.c.value).where(s.meta.c.key == VERSIONS_CHANGED)).scalar()
+
+
+INBOX_IMPORTED = "inbox_imported"
+
+
+def inbox_imported(conn: Connection, identity: str) -> int:
+    """How far the events of the inbox `identity` have been imported (0: not at all)."""
+    value = conn.execute(select(s.meta.c.value).where(s.meta.c.key == INBOX_IMPORTED)).scalar()
+    seen, _, last = (value or "").partition(" ")
+    return int(last) if seen == identity else 0
+
+
+def set_inbox_imported(conn: Connection, identity: str, last_id: int) -> None:
+    upsert(conn, s.meta, {"key": INBOX_IMPORTED}, {"value": f"{identity} {last_id}"})

@@ -163,6 +163,7 @@ events = Table(
     Column("received_at", Float, nullable=False),
     Column("processed_at", Float),
     Column("outcome", Text),
+    Column("inbox_id", Integer),  # the receipt the socket answered with (see store.inbox)
     Index("ix_events_pending", "id", sqlite_where=text("processed_at IS NULL"),
           postgresql_where=text("processed_at IS NULL")),
 )

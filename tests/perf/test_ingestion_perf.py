@@ -11,7 +11,8 @@ Run on demand (60 s per measurement by default; WAYMARK_PERF_SECONDS shortens it
 - trigger-to-first-message at a constant 500 events/s: from the moment the client sent
   the event to the moment the journey's first email was in the outbox.
 
-Every measurement also checks that each event answered 202 is in the store.
+Every measurement also checks that each event answered 202 is in the store (the socket's
+inbox, or already the workspace).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -38,6 +40,8 @@ from engine.model import (
     TriggerTile,
     WaitTile,
 )
+from engine.store.database import database_url
+from engine.store.inbox import inbox_path
 from engine.workspace import Workspace
 from tests.engine.delivery_support import free_port
 from tests.engine.journeys import bundle
@@ -120,6 +124,17 @@ def hammer(wrk: str, url: str, key: str, tag: str, seconds: float, tmp: Path) ->
     print(textwrap.indent(out.stdout.strip(), "   wrk | "))
 
 
+def stored(workspace: Path, tag: str) -> int:
+    """Events of this run that are stored: in the workspace, or still in the inbox."""
+    like = f"{tag}-%"
+    ids = {row[0] for row in query(workspace, "SELECT message_id FROM events "
+                                              "WHERE message_id LIKE :like", like=like)}
+    with sqlite3.connect(inbox_path(database_url(workspace))) as inbox:
+        ids.update(row[0] for row in inbox.execute(
+            "SELECT message_id FROM inbox WHERE message_id LIKE ?", (like,)))
+    return len(ids)
+
+
 def open_loop(url: str, key: str, rate: int, seconds: float, tag: str) -> dict:
     out = subprocess.run([sys.executable, str(HERE / "open_loop.py"), url, key, "cart",
                           str(rate), str(seconds), str(PEOPLE), tag],
@@ -143,39 +158,37 @@ def test_sustained_events_per_second_against_a_bare_handler(served, wrk, tmp_pat
         bare_rate = conn.execute("SELECT count(*) FROM events").fetchone()[0] / SECONDS
 
     hammer(wrk, serve.url, key, "load", SECONDS, tmp_path)
-    [(stored,)] = query(serve.workspace, "SELECT count(*) FROM events "
-                                         "WHERE message_id LIKE 'load-%'")
-    waymark_rate = stored / SECONDS
+    accepted = stored(serve.workspace, "load")
+    waymark_rate = accepted / SECONDS
     report(f"ingestion, {SECONDS:g} s of wrk -t2 -c64, journey live", {
         "bare aiohttp + group commit ev/s": bare_rate,
         "waymark serve ev/s": waymark_rate,
         "ratio": waymark_rate / bare_rate,
     }, {"waymark serve ev/s": "≥ 3,500", "ratio": "≥ 0.7"})
-    assert stored > 0
+    assert accepted > 0
 
 
 def test_acknowledgement_latency_at_1000_a_second(served):
     serve, key = served
     result = open_loop(serve.url, key, 1000, SECONDS, "steady")
     accepted = result.pop("accepted")
-    [(stored,)] = query(serve.workspace, "SELECT count(*) FROM events "
-                                         "WHERE message_id LIKE 'steady-%'")
+    kept = stored(serve.workspace, "steady")
     report(f"acknowledgement at 1,000 events/s for {SECONDS:g} s (open loop)", {
-        "sent": result["sent"], "accepted (202)": len(accepted), "stored": stored,
+        "sent": result["sent"], "accepted (202)": len(accepted), "stored": kept,
         "p50 ms": result["p50_ms"], "p99 ms": result["p99_ms"], "max ms": result["max_ms"],
     }, {"p99 ms": "< 25"})
     print(f"   answers: {result['statuses']}")
-    assert stored >= len(accepted) > 0
+    assert kept >= len(accepted) > 0
 
 
 def test_trigger_to_first_message_at_500_a_second(served):
     serve, key = served
     result = open_loop(serve.url, key, 500, SECONDS, "first")
     accepted = result.pop("accepted")
-    # Every accepted event processed, and every run's email sent (delivery has a thread
-    # of its own, so runs can all be sent while events still wait).
-    wait_until(lambda: query(serve.workspace, "SELECT count(*) FROM events WHERE trigger = "
-                             "'cart' AND processed_at IS NULL") == [(0,)]
+    # Every accepted event in the workspace and processed, and every run's email sent
+    # (delivery has a thread of its own, so runs can all be sent while events still wait).
+    wait_until(lambda: query(serve.workspace, "SELECT count(*) FROM events WHERE message_id "
+                             "LIKE 'first-%' AND processed_at IS NOT NULL") >= [(len(accepted),)]
                and query(serve.workspace, "SELECT count(*) FROM runs r LEFT JOIN ledger l "
                          "ON l.run_id = r.id WHERE l.sent_at IS NULL") == [(0,)],
                timeout=600)
