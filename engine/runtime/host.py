@@ -47,7 +47,7 @@ def wake_host(host_id: str, part: str = "runtime") -> None:
         (host.wake if part == "runtime" else host.wake_delivery)()
 
 
-ROUNDS_BEFORE_DELIVERY = 8
+ROUNDS_BEFORE_DELIVERY = 2
 
 
 class EngineHost:
@@ -84,12 +84,13 @@ class EngineHost:
     def start(self) -> None:
         """Take the workspace (or raise WorkspaceBusyError) and start working."""
         self.take_workspace()
-        # Short write transactions, so the ingestion socket never waits long for the lock:
-        # a person entering a journey costs the most (a message rendered), so events go
-        # eight at a time; and the lock is asked for every half millisecond, as the socket
-        # asks, not in SQLite's ever longer sleeps (which left the runtime a fifth of its
-        # time asleep while events queued up).
-        self.runtime = Runtime(self._db, self.clock, batch_size=25, event_batch_size=8,
+        # Short write transactions, so the delivery thread never waits long for the lock
+        # (the socket has a lock of its own, the inbox): a person entering a journey costs
+        # the most (a message rendered), so events go sixteen at a time, and the messages
+        # of two such batches go out while the next ones are composed. The lock is asked
+        # for every half millisecond, not in SQLite's ever longer sleeps (which left the
+        # runtime a fifth of its time asleep while events queued up).
+        self.runtime = Runtime(self._db, self.clock, batch_size=25, event_batch_size=16,
                                inbox=self.workspace.inbox)
         if self.public_url:
             self.runtime.public_url = self.public_url

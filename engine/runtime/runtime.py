@@ -23,7 +23,6 @@ from engine.store import (
     settings_store,
 )
 from engine.store.database import reading, writing
-from engine.store.events_store import NewEvent
 from engine.store.inbox import Inbox
 from engine.store.prepared import Prepared
 from engine.store.times import from_ts, to_ts
@@ -113,10 +112,7 @@ class Runtime:
         if not rows:
             return 0
         with writing(self.db) as conn:
-            events_store.insert_events(conn, [
-                NewEvent(r.trigger, r.contact_id, r.data, r.binding_id, r.message_id,
-                         r.occurred_at, received_at=r.received_at, inbox_id=r.id)
-                for r in rows], to_ts(self.clock.now()))
+            events_store.import_events(conn, rows, to_ts(self.clock.now()))
             meta_store.set_inbox_imported(conn, self.inbox.identity, rows[-1].id)
         self._imported = rows[-1].id
         return len(rows)

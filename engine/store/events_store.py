@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from engine.model.builtin_triggers import BUILTIN_TRIGGER_NAMES
 
 from . import schema as s
+from .inbox import InboxEvent
 from .prepared import Prepared
 
 
@@ -79,6 +81,34 @@ def insert_events(conn: Connection, events: list[NewEvent], now: float
     return results
 
 
+_IMPORT_SQLITE = ("INSERT INTO events (message_id, trigger, contact_id, binding_id, data, "
+                  "occurred_at, received_at, inbox_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                  "ON CONFLICT (message_id) DO NOTHING")
+
+
+def import_events(conn: Connection, rows: list[InboxEvent], now: float) -> None:
+    """Events from the socket's inbox, in order; a messageId already stored is skipped.
+
+    On SQLite their JSON goes in as it is, all rows in one call: the runtime imports
+    every accepted event, so this is on its hottest path.
+    """
+    if conn.dialect.name != "sqlite":
+        insert_events(conn, [NewEvent(r.trigger, r.contact_id, json.loads(r.data), r.binding_id,
+                                      r.message_id, r.occurred_at, received_at=r.received_at,
+                                      inbox_id=r.id) for r in rows], now)
+        return
+    if not conn.in_transaction():
+        conn.begin()
+    cursor = conn.connection.driver_connection.cursor()
+    try:
+        cursor.executemany(_IMPORT_SQLITE, [
+            (r.message_id, r.trigger, r.contact_id, r.binding_id, r.data, r.occurred_at,
+             r.received_at, r.id) for r in rows])
+    finally:
+        cursor.close()
+    _touch_triggers(conn, rows, now)
+
+
 def _existing(conn: Connection, message_ids: list[str], query=_BY_MESSAGE_ID
               ) -> dict[str, int]:
     found: dict[str, int] = {}
@@ -128,7 +158,8 @@ def _insert_one(conn: Connection, row: dict) -> int:
         return find_by_message_id(conn, row["message_id"])
 
 
-def _touch_triggers(conn: Connection, events: list[NewEvent], now: float) -> None:
+def _touch_triggers(conn: Connection, events: list[NewEvent] | list[InboxEvent], now: float
+                    ) -> None:
     """Event counts for the catalog ("waiting for first event"); built-ins are not counted."""
     counts: dict[str, int] = {}
     for event in events:

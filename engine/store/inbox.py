@@ -59,7 +59,7 @@ class InboxEvent:
     trigger: str
     contact_id: str | None
     binding_id: str | None
-    data: dict[str, Any]
+    data: str  # JSON text, as the workspace stores it too
     occurred_at: float
     received_at: float
 
@@ -148,7 +148,7 @@ class Inbox:
         """The oldest events not imported yet."""
         with self._lock:
             rows = self._conn.execute(_AFTER, (imported, limit)).fetchall()
-        return [InboxEvent(*row[:5], json.loads(row[5]), *row[6:]) for row in rows]
+        return [InboxEvent(*row) for row in rows]
 
     def last_id(self) -> int:
         with self._lock:
