@@ -35,6 +35,7 @@ class EventWriter:
     def __init__(self, db: Engine, inbox: Inbox, clock_ts: Callable[[], float],
                  on_committed: Callable[[], None]) -> None:
         self.db, self.inbox = db, inbox
+        inbox.checkpoint_in_background()
         self.clock_ts = clock_ts
         self.on_committed = on_committed
         self._events: list[tuple[list[NewEvent], asyncio.Future]] = []
@@ -141,6 +142,7 @@ class EventWriter:
 
     def close(self) -> None:
         self._executor.shutdown(wait=True)
+        self.inbox.stop_checkpoints()
 
 
 def _attempt(conn: Connection, work: Work) -> Any:

@@ -32,8 +32,13 @@ class NewEvent:
 
 _BY_MESSAGE_ID = select(s.events.c.message_id, s.events.c.id).where(
     s.events.c.message_id.in_(bindparam("ids", expanding=True)))
-_RECEIPTS = select(s.events.c.message_id, func.coalesce(s.events.c.inbox_id, s.events.c.id)
-                   ).where(s.events.c.message_id.in_(bindparam("ids", expanding=True)))
+# The socket asks on every commit: IN lists of fixed sizes, each prepared once, a shorter
+# list padded by repeating its first messageId.
+_RECEIPT_SIZES = (8, 64, 500)
+_RECEIPTS = {size: Prepared(select(
+    s.events.c.message_id, func.coalesce(s.events.c.inbox_id, s.events.c.id).label("receipt")
+).where(s.events.c.message_id.in_([bindparam(f"m{i}") for i in range(size)])))
+    for size in _RECEIPT_SIZES}
 _INSERT = s.events.insert().returning(s.events.c.id, sort_by_parameter_order=True)
 _INSERT_ONE = Prepared(s.events.insert())
 _PENDING = Prepared(select(s.events).where(s.events.c.processed_at.is_(None))
@@ -109,18 +114,25 @@ def import_events(conn: Connection, rows: list[InboxEvent], now: float) -> None:
     _touch_triggers(conn, rows, now)
 
 
-def _existing(conn: Connection, message_ids: list[str], query=_BY_MESSAGE_ID
-              ) -> dict[str, int]:
+def _existing(conn: Connection, message_ids: list[str]) -> dict[str, int]:
     found: dict[str, int] = {}
     for start in range(0, len(message_ids), 500):
         chunk = message_ids[start:start + 500]
-        found.update((key, value) for key, value in conn.execute(query, {"ids": chunk}))
+        rows = conn.execute(_BY_MESSAGE_ID, {"ids": chunk})
+        found.update({row.message_id: row.id for row in rows})
     return found
 
 
 def receipts(conn: Connection, message_ids: list[str]) -> dict[str, int]:
     """The eventId each stored messageId was acknowledged with (for duplicates)."""
-    return _existing(conn, message_ids, _RECEIPTS) if message_ids else {}
+    found: dict[str, int] = {}
+    ids = list(dict.fromkeys(message_ids))
+    for start in range(0, len(ids), _RECEIPT_SIZES[-1]):
+        chunk = ids[start:start + _RECEIPT_SIZES[-1]]
+        size = next(size for size in _RECEIPT_SIZES if len(chunk) <= size)
+        chunk += chunk[:1] * (size - len(chunk))
+        found.update(_RECEIPTS[size].rows(conn, {f"m{i}": m for i, m in enumerate(chunk)}))
+    return found
 
 
 def _insert_many(conn: Connection, events: list[NewEvent], now: float) -> list[int]:
