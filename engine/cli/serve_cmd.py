@@ -46,7 +46,7 @@ def _serve(workspace: Workspace, location: str | None, host: str, port: int) -> 
     stop, lost = threading.Event(), threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
-    engine = EngineHost(workspace, background=True)
+    engine = EngineHost(workspace, background=True, delivery="process")
     engine.take_workspace()  # a second engine stops here, before touching the port
     socket = IngestionProcess(location, host, port)
     try:

@@ -9,7 +9,10 @@ Delivery has a thread of its own so a slow SMTP server or a full disk never hold
 people moving through journeys, and so the waits of writing files and talking to
 servers overlap with the runtime's work. The two meet only in the store: the runtime
 writes ledger rows, the delivery thread sends them and records what happened (raising
-interaction events for the runtime to process).
+interaction events for the runtime to process). `serve` runs delivery in a process of
+its own instead (`delivery="process"`, see `delivery_process`), so that it also works
+beside the runtime on the other core; the studio and the tests keep the thread, which can
+follow a simulated clock.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from engine.workspace import Workspace
 
 from .clock import Clock, SystemClock
 from .deliverer import Deliverer
+from .delivery_process import DeliveryProcess
 from .records import StepRecord
 from .runtime import Runtime
 
@@ -52,7 +56,9 @@ ROUNDS_BEFORE_DELIVERY = 2
 
 class EngineHost:
     def __init__(self, workspace: Workspace, *, clock: Clock | None = None,
-                 public_url: str | None = None, background: bool = False) -> None:
+                 public_url: str | None = None, background: bool = False,
+                 delivery: str = "thread") -> None:
+        """`delivery`: "thread", or "process" (the system clock only)."""
         self.workspace = workspace
         self._db = workspace.db.execution_options(eager=True)  # see start()
         self.background = background  # yield the CPU to the ingestion socket when both want it
@@ -66,6 +72,9 @@ class EngineHost:
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
         self.deliverer: Deliverer | None = None
+        self._delivery_process = DeliveryProcess(
+            workspace.db.url.render_as_string(hide_password=False), background
+        ) if delivery == "process" else None
         self._settings_changed = False  # the delivery thread makes a new deliverer
         self._scheduler = BackgroundScheduler(timezone=UTC)
         self._versions_seen: str | None = None
@@ -102,14 +111,20 @@ class EngineHost:
         self._scheduler.start()
         self._scheduler.add_job("engine.runtime.host:wake_host", "interval", args=[self.id],
                                 seconds=HEARTBEAT.total_seconds(), id="heartbeat")
-        self._threads = [
-            threading.Thread(target=self._loop, args=(self._wake, self._round),
-                             name="waymark-runtime", daemon=True),
-            threading.Thread(target=self._loop, args=(self._deliver_wake, self._deliver),
-                             name="waymark-delivery", daemon=True)]
+        self._threads = [threading.Thread(target=self._loop, args=(self._wake, self._round),
+                                          name="waymark-runtime", daemon=True)]
+        if self._delivery_process is None:
+            self._threads.append(threading.Thread(
+                target=self._loop, args=(self._deliver_wake, self._deliver),
+                name="waymark-delivery", daemon=True))
+        else:
+            self.deliverer.close()  # the process delivers
+            self.deliverer = None
+            self._start_delivery_process()
         for thread in self._threads:
             thread.start()
         self.wake()
+        self.wake_delivery()
 
     def stop(self, timeout: float = 30) -> None:
         """Finish the batch in hand, then stop; everything done so far is committed."""
@@ -120,6 +135,8 @@ class EngineHost:
             thread.join(timeout)
         if self._scheduler.running:
             self._scheduler.shutdown(wait=False)
+        if self._delivery_process is not None:
+            self._delivery_process.stop(timeout)
         if self.deliverer is not None:
             self.deliverer.close()
         _HOSTS.pop(self.id, None)
@@ -131,7 +148,42 @@ class EngineHost:
         self._wake.set()
 
     def wake_delivery(self) -> None:
-        self._deliver_wake.set()
+        if self._delivery_process is not None:
+            self._delivery_process.wake()
+        else:
+            self._deliver_wake.set()
+
+    # --- delivery in a process of its own ------------------------------------------------
+
+    def _start_delivery_process(self) -> None:
+        self._delivery_process.start(on_raised=self.wake, on_idle=self._delivery_idle,
+                                     on_lost=self._delivery_lost)
+
+    def _delivery_idle(self) -> None:
+        """Nothing left to send now: wake it again when the next retry falls due."""
+        with reading(self.workspace.db) as conn:
+            retry = from_ts(ledger_store.next_delivery_at(conn))
+        self._schedule("deliver", "delivery", retry)
+
+    def _delivery_lost(self) -> None:
+        """The delivery process ended unasked: say so, and start another (which sends
+        again, flagged, whatever it was handing to a channel); wait longer each time one
+        does not start."""
+        log.error("the delivery process ended unexpectedly; starting it again")
+        self.errors.append("the delivery process ended unexpectedly")
+        pause = 1.0
+        while not self._stopping.wait(pause):
+            try:
+                deliverer = Deliverer(self._db, self.clock, self.runtime.settings, None)
+                deliverer.recover()
+                deliverer.close()
+                self._start_delivery_process()
+            except Exception as error:
+                log.error("could not start the delivery process again: %s", error)
+                pause = min(pause * 2, 60.0)
+                continue
+            self.wake_delivery()
+            return
 
     # --- the two threads -------------------------------------------------------------
 

@@ -136,8 +136,8 @@ def test_serve_stops_with_a_clear_error_when_its_socket_process_dies(tmp_path) -
                              env={**os.environ, "PYTHONUNBUFFERED": "1"})
     try:
         assert "Press Ctrl+C to stop" in serve.stdout.readline()
-        [socket] = [p for p in psutil.Process(serve.pid).children()
-                    if "spawn_main" in " ".join(p.cmdline())]
+        [socket] = [p for p in psutil.Process(serve.pid).children()  # (not delivery's)
+                    if any(c.status == psutil.CONN_LISTEN for c in p.net_connections())]
         socket.kill()
         _out, err = serve.communicate(timeout=30)
     finally:

@@ -1,0 +1,193 @@
+"""Delivery in a process of its own, as `waymark serve` runs it.
+
+Composing a message (the runtime) and turning it into a file or an SMTP conversation
+(delivery) are both Python, and in one process they take turns on one interpreter lock:
+the runtime rendered 1,600 emails a second and delivery wrote 2,000, but together they
+managed 850. In a process of its own, delivery works beside the runtime on the other
+core. The two still meet only in the store.
+
+The engine wakes the process over a pipe when it has composed messages (and when a
+retry falls due); the process answers when it stored interaction events the runtime must
+process, and when it has nothing left to send. It reloads the delivery settings when the
+workspace says versions or settings changed. It never outlives the engine: it ends
+within 50 ms of the engine's end, however that came (a SIGKILLed engine must not leave
+a process still sending while the next engine starts, or a message could go twice).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+
+from engine.store import meta_store
+from engine.store.database import reading
+from engine.workspace import Workspace
+
+from .clock import SystemClock
+from .deliverer import Deliverer
+from .runtime import Runtime
+
+_DELIVER, _STOP = b"d", b"s"  # engine -> process
+_READY, _RAISED, _IDLE = b"+", b"r", b"i"  # process -> engine
+
+
+class DeliveryStartError(RuntimeError):
+    pass
+
+
+class DeliveryProcess:
+    def __init__(self, url: str, background: bool = False) -> None:
+        """`url`: the workspace's database, as `Workspace.open` takes it; `background`:
+        at a lower CPU priority, so the ingestion socket comes first."""
+        self.url, self.background = url, background
+        self._process: multiprocessing.process.BaseProcess | None = None
+        self._conn: Connection | None = None
+        self._send_lock = threading.Lock()
+        self._stopping = False
+
+    def start(self, on_raised: Callable[[], None], on_idle: Callable[[], None],
+              on_lost: Callable[[], None], timeout: float = 60) -> None:
+        """Start it and wait until it has opened the workspace (or raise
+        DeliveryStartError). `on_raised`: events wait for the runtime; `on_idle`: nothing
+        is left to send now (schedule the next retry); `on_lost`: it ended unasked."""
+        context = multiprocessing.get_context("spawn")  # no copy of the engine's threads
+        self._conn, child_end = context.Pipe()
+        self._stopping = False
+        self._process = context.Process(target=_child_main, name="waymark-delivery",
+                                        args=(self.url, self.background, child_end,
+                                              os.getpid()), daemon=True)
+        self._process.start()
+        child_end.close()
+        try:
+            ready = self._conn.poll(timeout) and self._conn.recv_bytes() == _READY
+        except (EOFError, OSError):
+            ready = False
+        if not ready:
+            self.stop(timeout=5)
+            raise DeliveryStartError("the delivery process did not start (see the messages "
+                                     "above)")
+        threading.Thread(target=self._listen, args=(self._conn, on_raised, on_idle, on_lost),
+                         daemon=True, name="waymark-delivery-pipe").start()
+
+    def _listen(self, conn: Connection, on_raised: Callable[[], None],
+                on_idle: Callable[[], None], on_lost: Callable[[], None]) -> None:
+        try:
+            while True:
+                (on_raised if conn.recv_bytes() == _RAISED else on_idle)()
+        except (EOFError, OSError):
+            if not self._stopping:
+                on_lost()
+
+    def wake(self) -> None:
+        """There may be messages to send (cheap: one byte; the process reads them all)."""
+        self._send(_DELIVER)
+
+    def _send(self, message: bytes) -> None:
+        with self._send_lock, contextlib.suppress(OSError, AttributeError):
+            self._conn.send_bytes(message)
+
+    def stop(self, timeout: float = 30) -> None:
+        """Finish the message in hand, then stop."""
+        self._stopping = True
+        self._send(_STOP)
+        if self._process is not None:
+            self._process.join(timeout)
+            if self._process.is_alive():
+                self._process.kill()
+                self._process.join(5)
+        if self._conn is not None:
+            self._conn.close()
+
+
+# --- in the delivery process ---------------------------------------------------------
+
+def _child_main(url: str, background: bool, conn: Connection, parent: int) -> None:
+    _die_with(parent)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the engine decides when this stops
+    if background and hasattr(os, "nice"):
+        os.nice(10)
+    with Workspace.open(url, create=False) as workspace:
+        _DeliveryLoop(workspace, conn).run()
+
+
+def _die_with(parent: int, every: float = 0.05) -> None:
+    """End this process at once (mid-send too, as SIGKILL would) when the engine is gone.
+
+    A watchdog thread, rather than Linux's "kill me with my parent" (which follows the
+    parent's thread that started the process, and so killed a replacement started from a
+    short-lived thread): an engine takes far longer than 50 ms to start again.
+    """
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(every)
+        os._exit(0)
+
+    if os.getppid() != parent:  # it died already
+        os._exit(0)
+    threading.Thread(target=watch, daemon=True, name="waymark-engine-watch").start()
+
+
+class _DeliveryLoop:
+    def __init__(self, workspace: Workspace, conn: Connection) -> None:
+        self.workspace, self.conn = workspace, conn
+        self.db = workspace.db.execution_options(eager=True)
+        self.clock = SystemClock()
+        # The runtime's view of the live journeys and settings (it steps nothing here):
+        # which interactions only count, and how to reach the channels.
+        self.runtime = Runtime(self.db, self.clock)
+        self.seen = self._versions()
+        self.deliverer = self._new_deliverer()
+        conn.send_bytes(_READY)
+
+    def _versions(self) -> str | None:
+        with reading(self.workspace.db) as conn:
+            return meta_store.versions_changed(conn)
+
+    def _new_deliverer(self) -> Deliverer:
+        return Deliverer(self.db, self.clock, self.runtime.settings,
+                               self.workspace.outbox_dir, counted_only=self.runtime.counted_only)
+
+    def run(self) -> None:
+        try:
+            while self._wait():
+                self._reload_if_changed()
+                while self.deliverer.deliver_due():
+                    if self.deliverer.raised:
+                        self.conn.send_bytes(_RAISED)
+                    if self._stop_asked():
+                        return
+                self.conn.send_bytes(_IDLE)
+        except (EOFError, OSError):
+            return  # the engine is gone
+        finally:
+            self.deliverer.close()
+
+    def _wait(self) -> bool:
+        """Until the engine asks for a round (True) or to stop (False)."""
+        if self.conn.recv_bytes() == _STOP:
+            return False
+        return not self._stop_asked()
+
+    def _stop_asked(self) -> bool:
+        """Read every wake-up already sent (one round serves them all); True on stop."""
+        while self.conn.poll():
+            if self.conn.recv_bytes() == _STOP:
+                return True
+        return False
+
+    def _reload_if_changed(self) -> None:
+        seen = self._versions()
+        if seen == self.seen:
+            return
+        self.seen = seen
+        settings = self.runtime.settings
+        self.runtime.reload_versions()
+        if self.runtime.settings != settings:
+            self.deliverer.close()
+            self.deliverer = self._new_deliverer()

@@ -1,0 +1,51 @@
+"""`waymark serve` delivers in a process of its own: restarted if it dies, never left behind."""
+
+from __future__ import annotations
+
+import psutil
+
+from tests.engine.delivery_support import free_port
+from tests.engine.serve_support import ServeProcess, post, query, wait_until
+from tests.engine.test_crash_recovery import prepare
+
+
+def delivery_process(serve: ServeProcess) -> psutil.Process:
+    """The engine's spawned child that does not listen on a port (the socket's does)."""
+    [child] = [p for p in psutil.Process(serve.process.pid).children()
+               if "spawn_main" in " ".join(p.cmdline())
+               and not any(c.status == psutil.CONN_LISTEN for c in p.net_connections())]
+    return child
+
+
+def order(serve: ServeProcess, key: str, n: int) -> None:
+    status, _body = post(serve.url + "/v1/triggers/order_placed", key, {
+        "authId": f"p{n}", "messageId": f"order-{n}", "attributes": {"total": n}})
+    assert status == 202
+
+
+def sent(path) -> int:
+    return query(path, "SELECT count(*) FROM ledger WHERE sent_at IS NOT NULL")[0][0]
+
+
+def test_a_killed_delivery_process_is_replaced_and_dies_with_the_engine(tmp_path) -> None:
+    path = tmp_path / "w.waymark"
+    key = prepare(path)
+    serve = ServeProcess(path, free_port())
+    serve.start()
+    try:
+        order(serve, key, 1)
+        wait_until(lambda: sent(path) == 1)
+        first = delivery_process(serve)
+        first.kill()
+        first.wait(10)
+        order(serve, key, 2)
+        wait_until(lambda: sent(path) == 2)  # the engine started another one
+        second = delivery_process(serve)
+        assert second.pid != first.pid
+        outbox = sorted(p.name for p in (tmp_path / "w-outbox").iterdir())
+        assert len(outbox) == 2 and all(name.endswith(".eml") for name in outbox)
+        children = psutil.Process(serve.process.pid).children()
+    finally:
+        serve.kill()  # SIGKILL: no chance to tidy up
+    _gone, alive = psutil.wait_procs(children, timeout=15)
+    assert alive == []  # neither the socket nor delivery outlives the engine
