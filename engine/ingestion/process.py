@@ -17,6 +17,7 @@ import threading
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 
+from engine.processes import end, spawn
 from engine.workspace import Workspace
 
 from .server import IngestionServer, base_url
@@ -47,13 +48,8 @@ class IngestionProcess:
         `on_stored` is called (on a thread of this class) after events were committed;
         `on_lost` if the socket's process ends without being asked to.
         """
-        context = multiprocessing.get_context("spawn")  # no copy of the engine's threads
-        self._conn, child_end = context.Pipe()
-        self._process = context.Process(target=_child_main, name="waymark-ingestion",
-                                        args=(self.location, self.host, self.port, child_end),
-                                        daemon=True)
-        self._process.start()
-        child_end.close()
+        self._process, self._conn = spawn(_child_main, "waymark-ingestion", self.location,
+                                          self.host, self.port)
         if not self._conn.poll(timeout):
             self.stop()
             raise IngestionStartError("the ingestion socket did not start in time")
@@ -82,16 +78,8 @@ class IngestionProcess:
     def stop(self, timeout: float = 30) -> None:
         """Ask the socket to stop; it finishes the requests in hand and exits."""
         self._stopping = True
-        if self._conn is not None:
-            with contextlib.suppress(OSError):
-                self._conn.send_bytes(_STOP)
-        if self._process is not None:
-            self._process.join(timeout)
-            if self._process.is_alive():
-                self._process.kill()
-                self._process.join(5)
-        if self._conn is not None:
-            self._conn.close()
+        end(self._process, self._conn,
+            lambda: self._conn is not None and self._conn.send_bytes(_STOP), timeout)
 
 
 # --- in the socket's process -------------------------------------------------------------

@@ -68,14 +68,10 @@ class EventWriter:
         batch, self._events = self._events, []
         try:
             results = self._store_events([events for events, _f in batch])
-        except Exception as error:  # the whole batch failed: every request hears it
-            for _events, future in batch:
-                if not future.done():
-                    future.set_exception(error)
+        except Exception as error:
+            _answer(batch, error)
             return
-        for (_events, future), result in zip(batch, results, strict=True):
-            if not future.done():
-                future.set_result(result)
+        _answer(batch, results)
         self.on_committed()
         self._prune()
 
@@ -120,18 +116,10 @@ class EventWriter:
                 batch, self._works = self._works, []
                 try:
                     results = await loop.run_in_executor(self._executor, self._write, batch)
-                except Exception as error:  # the whole batch failed: every request hears it
-                    for _work, future in batch:
-                        if not future.done():
-                            future.set_exception(error)
+                except Exception as error:
+                    _answer(batch, error)
                     continue
-                for (_work, future), result in zip(batch, results, strict=True):
-                    if future.done():
-                        continue
-                    if isinstance(result, Exception):
-                        future.set_exception(result)
-                    else:
-                        future.set_result(result)
+                _answer(batch, results)
                 self.on_committed()
         finally:
             self._busy = False
@@ -143,6 +131,20 @@ class EventWriter:
     def close(self) -> None:
         self._executor.shutdown(wait=True)
         self.inbox.stop_checkpoints()
+
+
+def _answer(batch: list[tuple[Any, asyncio.Future]], results: list[Any] | Exception) -> None:
+    """Each waiting request hears its own result (an exception is raised to it), or, when
+    the whole batch failed, the one error."""
+    if isinstance(results, Exception):
+        results = [results] * len(batch)
+    for (_item, future), result in zip(batch, results, strict=True):
+        if future.done():
+            continue
+        if isinstance(result, Exception):
+            future.set_exception(result)
+        else:
+            future.set_result(result)
 
 
 def _attempt(conn: Connection, work: Work) -> Any:

@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 
+from engine.processes import end, spawn
 from engine.store import meta_store
 from engine.store.database import reading
 from engine.workspace import Workspace
@@ -56,14 +57,9 @@ class DeliveryProcess:
         """Start it and wait until it has opened the workspace (or raise
         DeliveryStartError). `on_raised`: events wait for the runtime; `on_idle`: nothing
         is left to send now (schedule the next retry); `on_lost`: it ended unasked."""
-        context = multiprocessing.get_context("spawn")  # no copy of the engine's threads
-        self._conn, child_end = context.Pipe()
         self._stopping = False
-        self._process = context.Process(target=_child_main, name="waymark-delivery",
-                                        args=(self.url, self.background, child_end,
-                                              os.getpid()), daemon=True)
-        self._process.start()
-        child_end.close()
+        self._process, self._conn = spawn(_child_main, "waymark-delivery", self.url,
+                                          self.background, os.getpid())
         try:
             ready = self._conn.poll(timeout) and self._conn.recv_bytes() == _READY
         except (EOFError, OSError):
@@ -95,19 +91,12 @@ class DeliveryProcess:
     def stop(self, timeout: float = 30) -> None:
         """Finish the message in hand, then stop."""
         self._stopping = True
-        self._send(_STOP)
-        if self._process is not None:
-            self._process.join(timeout)
-            if self._process.is_alive():
-                self._process.kill()
-                self._process.join(5)
-        if self._conn is not None:
-            self._conn.close()
+        end(self._process, self._conn, lambda: self._send(_STOP), timeout)
 
 
 # --- in the delivery process ---------------------------------------------------------
 
-def _child_main(url: str, background: bool, conn: Connection, parent: int) -> None:
+def _child_main(url: str, background: bool, parent: int, conn: Connection) -> None:
     _die_with(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the engine decides when this stops
     if background and hasattr(os, "nice"):

@@ -106,7 +106,10 @@ class EngineHost:
             self.runtime.reload_versions()
         for listener in self.listeners:
             self.runtime.subscribe(listener)
-        self._new_deliverer().recover()
+        if self._delivery_process is None:
+            self._new_deliverer().recover()
+        else:
+            self._recover_sends()
         _HOSTS[self.id] = self
         self._scheduler.start()
         self._scheduler.add_job("engine.runtime.host:wake_host", "interval", args=[self.id],
@@ -118,8 +121,6 @@ class EngineHost:
                 target=self._loop, args=(self._deliver_wake, self._deliver),
                 name="waymark-delivery", daemon=True))
         else:
-            self.deliverer.close()  # the process delivers
-            self.deliverer = None
             self._start_delivery_process()
         for thread in self._threads:
             thread.start()
@@ -159,6 +160,13 @@ class EngineHost:
         self._delivery_process.start(on_raised=self.wake, on_idle=self._delivery_idle,
                                      on_lost=self._delivery_lost)
 
+    def _recover_sends(self) -> None:
+        """Before a delivery process starts: what the last one was handing to a channel
+        goes again, flagged (see `Deliverer.recover`)."""
+        deliverer = Deliverer(self._db, self.clock, self.runtime.settings, None)
+        deliverer.recover()
+        deliverer.close()
+
     def _delivery_idle(self) -> None:
         """Nothing left to send now: wake it again when the next retry falls due."""
         with reading(self.workspace.db) as conn:
@@ -174,9 +182,7 @@ class EngineHost:
         pause = 1.0
         while not self._stopping.wait(pause):
             try:
-                deliverer = Deliverer(self._db, self.clock, self.runtime.settings, None)
-                deliverer.recover()
-                deliverer.close()
+                self._recover_sends()
                 self._start_delivery_process()
             except Exception as error:
                 log.error("could not start the delivery process again: %s", error)

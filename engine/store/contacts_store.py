@@ -12,7 +12,7 @@ from sqlalchemy import Connection, bindparam, select
 from engine.model import Contact
 
 from . import schema as s
-from .prepared import Prepared
+from .prepared import Prepared, padded_in
 from .upsert import upsert
 
 _ISO_DATETIME = re.compile(
@@ -57,8 +57,7 @@ def _row_to_contact(row: Any) -> Contact:
 
 
 _BY_ID = Prepared(select(s.contacts).where(s.contacts.c.id == bindparam("contact_id")))
-# IN lists of two fixed sizes, so each is prepared once; a shorter list is padded by
-# repeating its first id.
+# IN lists of two fixed sizes, so each is prepared once (see `padded_in`).
 _IN_SIZES = (8, 64)
 _BY_IDS = {size: Prepared(select(s.contacts).where(
     s.contacts.c.id.in_([bindparam(f"id{i}") for i in range(size)]))) for size in _IN_SIZES}
@@ -75,12 +74,8 @@ def load_contact(conn: Connection, contact_id: str) -> Contact | None:
 
 def load_contacts(conn: Connection, contact_ids: list[str]) -> dict[str, Contact]:
     found: dict[str, Contact] = {}
-    ids = list(dict.fromkeys(contact_ids))
-    for start in range(0, len(ids), _IN_SIZES[-1]):
-        chunk = ids[start:start + _IN_SIZES[-1]]
-        size = next(size for size in _IN_SIZES if len(chunk) <= size)
-        chunk += chunk[:1] * (size - len(chunk))
-        for row in _BY_IDS[size].rows(conn, {f"id{i}": id_ for i, id_ in enumerate(chunk)}):
+    for size, params in padded_in(contact_ids, _IN_SIZES, "id"):
+        for row in _BY_IDS[size].rows(conn, params):
             found[row.id] = _row_to_contact(row)
     return found
 

@@ -14,7 +14,7 @@ from engine.model.builtin_triggers import BUILTIN_TRIGGER_NAMES
 
 from . import schema as s
 from .inbox import InboxEvent
-from .prepared import Prepared
+from .prepared import Prepared, padded_in, sqlite_executemany
 
 
 @dataclass
@@ -32,8 +32,7 @@ class NewEvent:
 
 _BY_MESSAGE_ID = select(s.events.c.message_id, s.events.c.id).where(
     s.events.c.message_id.in_(bindparam("ids", expanding=True)))
-# The socket asks on every commit: IN lists of fixed sizes, each prepared once, a shorter
-# list padded by repeating its first messageId.
+# The socket asks on every commit: IN lists of fixed sizes, each prepared once.
 _RECEIPT_SIZES = (8, 64, 500)
 _RECEIPTS = {size: Prepared(select(
     s.events.c.message_id, func.coalesce(s.events.c.inbox_id, s.events.c.id).label("receipt")
@@ -102,15 +101,9 @@ def import_events(conn: Connection, rows: list[InboxEvent], now: float) -> None:
                                       r.message_id, r.occurred_at, received_at=r.received_at,
                                       inbox_id=r.id) for r in rows], now)
         return
-    if not conn.in_transaction():
-        conn.begin()
-    cursor = conn.connection.driver_connection.cursor()
-    try:
-        cursor.executemany(_IMPORT_SQLITE, [
-            (r.message_id, r.trigger, r.contact_id, r.binding_id, r.data, r.occurred_at,
-             r.received_at, r.id) for r in rows])
-    finally:
-        cursor.close()
+    sqlite_executemany(conn, _IMPORT_SQLITE, [
+        (r.message_id, r.trigger, r.contact_id, r.binding_id, r.data, r.occurred_at,
+         r.received_at, r.id) for r in rows])
     _touch_triggers(conn, rows, now)
 
 
@@ -126,12 +119,8 @@ def _existing(conn: Connection, message_ids: list[str]) -> dict[str, int]:
 def receipts(conn: Connection, message_ids: list[str]) -> dict[str, int]:
     """The eventId each stored messageId was acknowledged with (for duplicates)."""
     found: dict[str, int] = {}
-    ids = list(dict.fromkeys(message_ids))
-    for start in range(0, len(ids), _RECEIPT_SIZES[-1]):
-        chunk = ids[start:start + _RECEIPT_SIZES[-1]]
-        size = next(size for size in _RECEIPT_SIZES if len(chunk) <= size)
-        chunk += chunk[:1] * (size - len(chunk))
-        found.update(_RECEIPTS[size].rows(conn, {f"m{i}": m for i, m in enumerate(chunk)}))
+    for size, params in padded_in(message_ids, _RECEIPT_SIZES, "m"):
+        found.update(_RECEIPTS[size].rows(conn, params))
     return found
 
 

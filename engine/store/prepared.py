@@ -15,7 +15,7 @@ on SQLAlchemy's rows.
 from __future__ import annotations
 
 from collections import namedtuple
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -110,8 +110,7 @@ class Prepared:
     def _sqlite(self, conn: Connection, params: Params) -> _Compiled | None:
         if conn.dialect.name != "sqlite":
             return None
-        if not conn.in_transaction():
-            conn.begin()  # as SQLAlchemy would on its first statement (BEGIN, see database)
+        _in_transaction(conn)
         key = tuple(params)
         try:
             return self._compiled[key]
@@ -120,8 +119,37 @@ class Prepared:
             return compiled
 
 
+def _in_transaction(conn: Connection) -> None:
+    if not conn.in_transaction():
+        conn.begin()  # as SQLAlchemy would on its first statement (BEGIN, see database)
+
+
 def _cursor(conn: Connection) -> Any:
     return conn.connection.driver_connection.cursor()
+
+
+def sqlite_executemany(conn: Connection, sql: str, rows: list[tuple]) -> None:
+    """Plain SQL on SQLite's own cursor, in the caller's transaction (begun if need be),
+    for a statement no SQLAlchemy type should touch (JSON already serialised)."""
+    _in_transaction(conn)
+    cursor = _cursor(conn)
+    try:
+        cursor.executemany(sql, rows)
+    finally:
+        cursor.close()
+
+
+def padded_in(values: Sequence[Any], sizes: tuple[int, ...], prefix: str
+              ) -> Iterator[tuple[int, Params]]:
+    """Parameters for IN lists of a few fixed sizes (each `Prepared` once): the values in
+    chunks of the largest size, a shorter chunk padded by repeating its first value.
+    Yields (size, {prefix0: value, prefix1: ...})."""
+    values = list(dict.fromkeys(values))
+    for start in range(0, len(values), sizes[-1]):
+        chunk = values[start:start + sizes[-1]]
+        size = next(size for size in sizes if len(chunk) <= size)
+        chunk += chunk[:1] * (size - len(chunk))
+        yield size, {f"{prefix}{i}": value for i, value in enumerate(chunk)}
 
 
 def _compile(statement: Executable, dialect: Dialect, keys: tuple[str, ...]

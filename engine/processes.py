@@ -1,0 +1,41 @@
+"""The engine's helper processes (`serve`'s ingestion socket and delivery).
+
+Both are spawned, not forked (no copy of the engine's threads and locks), talk to the
+engine over a pipe, and are stopped the same way: asked over the pipe, given time to
+finish what they hold, then killed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from typing import Any
+
+
+def spawn(target: Callable[..., None], name: str, *args: Any
+          ) -> tuple[BaseProcess, Connection]:
+    """Start `target(*args, child_end_of_the_pipe)` in a new process; returns the process
+    and the engine's end of the pipe."""
+    context = multiprocessing.get_context("spawn")
+    conn, child_end = context.Pipe()
+    process = context.Process(target=target, name=name, args=(*args, child_end), daemon=True)
+    process.start()
+    child_end.close()
+    return process, conn
+
+
+def end(process: BaseProcess | None, conn: Connection | None, ask: Callable[[], None],
+        timeout: float) -> None:
+    """`ask` it to stop (over its pipe), wait up to `timeout`, then kill it."""
+    with contextlib.suppress(OSError):
+        ask()
+    if process is not None:
+        process.join(timeout)
+        if process.is_alive():
+            process.kill()
+            process.join(5)
+    if conn is not None:
+        conn.close()
