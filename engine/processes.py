@@ -8,7 +8,9 @@ finish what they hold, then killed.
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
+import signal
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -39,3 +41,21 @@ def end(process: BaseProcess | None, conn: Connection | None, ask: Callable[[], 
             process.join(5)
     if conn is not None:
         conn.close()
+
+
+def leave_stopping_to_the_engine() -> None:
+    """In a helper: ignore Ctrl+C and SIGTERM. A terminal, `timeout` or a service manager
+    sends them to the whole process group; the engine then stops its helpers in order
+    (the socket first, so nothing accepted is left half-done)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+
+def settle_heap() -> None:
+    """Once a long-running process has started: set what it has made so far (modules,
+    compiled templates and statements, the live journeys) aside for good from Python's
+    cyclic garbage collector. Every full collection walked all of it, 80–100 ms in which
+    the process did nothing else, a few times a minute under load; now it walks what
+    came after."""
+    gc.collect()
+    gc.freeze()

@@ -33,10 +33,12 @@ from engine.model.references import collect_bundle
 from engine.runtime import lifecycle
 from engine.runtime.clock import Clock, SystemClock
 from engine.store import catalog_store, contacts_store, journeys_store, meta_store, settings_store
+from engine.store.checkpoints import Checkpointer
 from engine.store.database import (
     database_url,
     default_workspace_path,
     describe,
+    leave_checkpoints,
     open_database,
     writing,
 )
@@ -72,6 +74,7 @@ class Workspace:
         self.location = location
         self.clock = clock or SystemClock()
         self._inbox: Inbox | None = None
+        self._checkpoints: Checkpointer | None = None
 
     @classmethod
     def open(cls, location: str | Path | None = None, *, create: bool = True,
@@ -81,6 +84,7 @@ class Workspace:
         return cls(db, describe(database_url(location)), clock)
 
     def close(self) -> None:
+        self.stop_checkpoints()
         if self._inbox is not None:
             self._inbox.close()
             self._inbox = None
@@ -94,6 +98,24 @@ class Workspace:
             url = self.db.url.render_as_string(hide_password=False)
             self._inbox = Inbox(inbox_path(url))
         return self._inbox
+
+    def checkpoint_in_background(self) -> None:
+        """While an engine runs: copy the SQLite file's write-ahead log into it from a
+        thread of this process (see `engine.store.checkpoints`), not in the commits of
+        the runtime and delivery. Other processes writing under this engine (its
+        delivery process) call `leave_checkpoints(db)` too. A no-op for PostgreSQL."""
+        if self._checkpoints is not None or self.db.dialect.name != "sqlite" \
+                or ":memory:" in self.location:
+            return
+        leave_checkpoints(self.db)
+        self._checkpoints = Checkpointer(Path(self.location), "waymark-checkpoint")
+        self._checkpoints.start()
+
+    def stop_checkpoints(self) -> None:
+        if self._checkpoints is not None:
+            self._checkpoints.stop()
+            self._checkpoints = None
+            leave_checkpoints(self.db, to_checkpointer=False)
 
     def __enter__(self) -> Workspace:
         return self

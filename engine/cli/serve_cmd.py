@@ -9,6 +9,7 @@ import threading
 
 from engine.ingestion.process import IngestionProcess, IngestionStartError
 from engine.ingestion.server import DEFAULT_HOST, DEFAULT_PORT, is_loopback
+from engine.processes import settle_heap
 from engine.runtime.host import EngineHost
 from engine.workspace import Workspace
 
@@ -56,6 +57,7 @@ def _serve(workspace: Workspace, location: str | None, host: str, port: int) -> 
         return fail(str(error))
     engine.public_url = socket.base_url
     engine.start()
+    settle_heap()
     live = sum(1 for j in workspace.journeys() if j.state == "live")
     print(f"Waymark engine serving {workspace.location}: {live} live journey(s); "
           f"listening on {socket.base_url}. Press Ctrl+C to stop.", flush=True)

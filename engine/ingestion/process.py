@@ -12,12 +12,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import multiprocessing
-import signal
 import threading
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 
-from engine.processes import end, spawn
+from engine.processes import end, leave_stopping_to_the_engine, settle_heap, spawn
 from engine.workspace import Workspace
 
 from .server import IngestionServer, base_url
@@ -85,8 +84,7 @@ class IngestionProcess:
 # --- in the socket's process -------------------------------------------------------------
 
 def _child_main(location: str | None, host: str, port: int, conn: Connection) -> None:
-    # Ctrl+C reaches the whole process group; the engine decides when the socket stops.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    leave_stopping_to_the_engine()
     with Workspace.open(location, create=False) as workspace:
         asyncio.run(_serve(workspace, host, port, conn))
 
@@ -115,6 +113,7 @@ async def _serve(workspace: Workspace, host: str, port: int, conn: Connection) -
     except OSError as error:
         conn.send(("error", f"cannot listen on {host}:{port}: {error.strerror}"))
         return
+    settle_heap()
     conn.send(("ready", server.port))
     threading.Thread(target=watch, daemon=True, name="waymark-engine-pipe").start()
     await closed.wait()

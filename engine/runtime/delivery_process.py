@@ -19,15 +19,14 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
-import signal
 import threading
 import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 
-from engine.processes import end, spawn
+from engine.processes import end, leave_stopping_to_the_engine, settle_heap, spawn
 from engine.store import meta_store
-from engine.store.database import reading
+from engine.store.database import leave_checkpoints, reading
 from engine.workspace import Workspace
 
 from .clock import SystemClock
@@ -98,11 +97,14 @@ class DeliveryProcess:
 
 def _child_main(url: str, background: bool, parent: int, conn: Connection) -> None:
     _die_with(parent)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the engine decides when this stops
+    leave_stopping_to_the_engine()
     if background and hasattr(os, "nice"):
         os.nice(10)
     with Workspace.open(url, create=False) as workspace:
-        _DeliveryLoop(workspace, conn).run()
+        leave_checkpoints(workspace.db)  # to the engine's thread, which outlives this one
+        loop = _DeliveryLoop(workspace, conn)
+        settle_heap()
+        loop.run()
 
 
 def _die_with(parent: int, every: float = 0.05) -> None:
@@ -139,8 +141,8 @@ class _DeliveryLoop:
             return meta_store.versions_changed(conn)
 
     def _new_deliverer(self) -> Deliverer:
-        return Deliverer(self.db, self.clock, self.runtime.settings,
-                               self.workspace.outbox_dir, counted_only=self.runtime.counted_only)
+        return Deliverer(self.db, self.clock, self.runtime.settings, self.workspace.outbox_dir,
+                         counted_only=self.runtime.counted_only)
 
     def run(self) -> None:
         try:

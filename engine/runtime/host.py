@@ -78,6 +78,7 @@ class EngineHost:
         self._settings_changed = False  # the delivery thread makes a new deliverer
         self._scheduler = BackgroundScheduler(timezone=UTC)
         self._versions_seen: str | None = None
+        self._scheduled: dict[str, datetime | None] = {}  # job -> when it wakes its part
         self._locked = False
         self.listeners: list[Callable[[list[StepRecord]], None]] = []
         self.errors: list[str] = []
@@ -110,6 +111,7 @@ class EngineHost:
             self._new_deliverer().recover()
         else:
             self._recover_sends()
+        self.workspace.checkpoint_in_background()
         _HOSTS[self.id] = self
         self._scheduler.start()
         self._scheduler.add_job("engine.runtime.host:wake_host", "interval", args=[self.id],
@@ -140,6 +142,7 @@ class EngineHost:
             self._delivery_process.stop(timeout)
         if self.deliverer is not None:
             self.deliverer.close()
+        self.workspace.stop_checkpoints()
         _HOSTS.pop(self.id, None)
         if self._locked:
             self._lock.release()
@@ -251,12 +254,17 @@ class EngineHost:
                 self.wake_delivery()
 
     def _schedule(self, job: str, part: str, due: datetime | None) -> None:
+        """Wake `part` at `due` (now if it has come; never if None). Asked after every
+        round, mostly with the time asked last: then APScheduler is left alone."""
+        if due is not None and due <= self.clock.now():
+            (self.wake if part == "runtime" else self.wake_delivery)()
+            return
+        if job in self._scheduled and self._scheduled[job] == due:
+            return
+        self._scheduled[job] = due
         if due is None:
             if self._scheduler.get_job(job):
                 self._scheduler.remove_job(job)
-            return
-        if due <= self.clock.now():
-            (self.wake if part == "runtime" else self.wake_delivery)()
             return
         self._scheduler.add_job("engine.runtime.host:wake_host", "date", args=[self.id, part],
                                 run_date=due, id=job, replace_existing=True,

@@ -21,6 +21,8 @@ from platformdirs import user_data_path
 from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.exc import DatabaseError, OperationalError
 
+from .checkpoints import NO_AUTOCHECKPOINT
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -118,6 +120,29 @@ def create_db_engine(url: str, *, durable: bool = True) -> Engine:
         event.listen(engine, "begin", _begin)
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def _no_autocheckpoint(dbapi_connection, _record) -> None:
+    dbapi_connection.execute(NO_AUTOCHECKPOINT)
+
+
+def leave_checkpoints(db: Engine, to_checkpointer: bool = True) -> None:
+    """Tell this engine's SQLite connections whether to leave checkpoints to a
+    `Checkpointer` (see `checkpoints`) or to do them in their own commits again.
+
+    A no-op for other databases. The pool's idle connections are closed so that new ones
+    are opened with the setting; one checked out now keeps its own until it is closed.
+    """
+    if db.dialect.name != "sqlite":
+        return
+    listening = event.contains(db, "connect", _no_autocheckpoint)
+    if to_checkpointer and not listening:
+        event.listen(db, "connect", _no_autocheckpoint)
+    elif not to_checkpointer and listening:
+        event.remove(db, "connect", _no_autocheckpoint)
+    else:
+        return
+    db.dispose()
 
 
 _SHARED: ContextVar[Connection | None] = ContextVar("waymark_shared_transaction", default=None)

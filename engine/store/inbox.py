@@ -31,6 +31,8 @@ from typing import Any
 
 from platformdirs import user_data_path
 
+from .checkpoints import AUTOCHECKPOINT, NO_AUTOCHECKPOINT, Checkpointer
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS inbox (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -82,7 +84,7 @@ class Inbox:
         self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False,
                                      timeout=10)
         self._lock = threading.Lock()
-        self._checkpointing: threading.Event | None = None
+        self._checkpoints = Checkpointer(path, "waymark-inbox-checkpoint")
         with self._lock:
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=NORMAL")  # as the workspace: WAL, durable
@@ -98,35 +100,20 @@ class Inbox:
             self._conn.close()
 
     def checkpoint_in_background(self, every: float = 0.5) -> None:
-        """Copy the write-ahead log into the file from a thread of its own.
-
-        SQLite does it in whichever commit fills the log, and flushing the disk then
-        held that commit (and the socket's event loop) for 15–20 ms, twice a second
-        under load. This thread's PASSIVE checkpoints never wait for, or hold up, a
-        commit; they flush the disk on their own time.
-        """
-        if self._checkpointing is not None:
+        """Leave the write-ahead log to a thread of its own (see `checkpoints`): the
+        socket's event loop commits here, and waited for the disk twice a second."""
+        if self._checkpoints.running:
             return
-        self._checkpointing = stop = threading.Event()
         with self._lock:
-            self._conn.execute("PRAGMA wal_autocheckpoint=0")
-
-        def run() -> None:
-            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-            try:
-                while not stop.wait(every):
-                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
-            finally:
-                conn.close()
-
-        threading.Thread(target=run, daemon=True, name="waymark-inbox-checkpoint").start()
+            self._conn.execute(NO_AUTOCHECKPOINT)
+        self._checkpoints.every = every
+        self._checkpoints.start()
 
     def stop_checkpoints(self) -> None:
-        if self._checkpointing is not None:
-            self._checkpointing.set()
-            self._checkpointing = None
+        if self._checkpoints.running:
+            self._checkpoints.stop()
             with self._lock:
-                self._conn.execute("PRAGMA wal_autocheckpoint=1000")
+                self._conn.execute(AUTOCHECKPOINT)
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Cursor]:

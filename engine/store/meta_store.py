@@ -8,6 +8,7 @@ import time
 from sqlalchemy import Connection, select
 
 from . import schema as s
+from .prepared import Prepared
 from .upsert import upsert
 
 VERSIONS_CHANGED = "versions_changed"
@@ -17,8 +18,12 @@ def bump_versions(conn: Connection) -> None:
     upsert(conn, s.meta, {"key": VERSIONS_CHANGED}, {"value": repr(time.time())})
 
 
+_VERSIONS_CHANGED = Prepared(select(s.meta.c.value).where(s.meta.c.key == VERSIONS_CHANGED))
+
+
 def versions_changed(conn: Connection) -> str | None:
-    return conn.execute(select(s.meta.c.value).where(s.meta.c.key == VERSIONS_CHANGED)).scalar()
+    """Asked before every round of the runtime (another process may have published)."""
+    return _VERSIONS_CHANGED.scalar(conn)
 
 
 INBOX_IMPORTED = "inbox_imported"

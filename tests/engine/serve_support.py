@@ -26,6 +26,7 @@ from engine.workspace import Workspace
 class ServeProcess:
     workspace: Path
     port: int
+    new_session: bool = False  # a process group of its own, to signal as a whole
     process: subprocess.Popen | None = None
 
     @property
@@ -37,7 +38,8 @@ class ServeProcess:
                    "--port", str(self.port)]
         self.process = subprocess.Popen(command, stdout=subprocess.PIPE,
                                         stderr=subprocess.STDOUT, text=True,
-                                        env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                                        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+                                        start_new_session=self.new_session)
         line = self.process.stdout.readline()
         assert "listening on" in line, line + self.process.stdout.read()
 

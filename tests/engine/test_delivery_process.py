@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import signal
+
 import psutil
 
 from tests.engine.delivery_support import free_port
@@ -49,3 +52,26 @@ def test_a_killed_delivery_process_is_replaced_and_dies_with_the_engine(tmp_path
         serve.kill()  # SIGKILL: no chance to tidy up
     _gone, alive = psutil.wait_procs(children, timeout=15)
     assert alive == []  # neither the socket nor delivery outlives the engine
+
+
+def test_sigterm_to_the_whole_process_group_stops_serve_cleanly_once(tmp_path) -> None:
+    """As `timeout` or a service manager stop it: every process gets the signal, and the
+    engine, not the signal, ends the socket and delivery (no "ended unexpectedly")."""
+    path = tmp_path / "w.waymark"
+    key = prepare(path)
+    serve = ServeProcess(path, free_port(), new_session=True)
+    serve.start()
+    try:
+        order(serve, key, 1)
+        wait_until(lambda: sent(path) == 1)
+        children = psutil.Process(serve.process.pid).children()
+        os.killpg(serve.process.pid, signal.SIGTERM)
+        out, _ = serve.process.communicate(timeout=60)
+    finally:
+        if serve.process.poll() is None:
+            serve.kill()
+    assert serve.process.returncode == 0, out
+    assert "stopped; everything accepted is saved" in out
+    assert "unexpectedly" not in out, out
+    _gone, alive = psutil.wait_procs(children, timeout=15)
+    assert alive == []

@@ -1,0 +1,64 @@
+"""Copying an SQLite file's write-ahead log into the file from a thread of its own.
+
+SQLite does it in whichever commit grows the log past 1,000 pages, and flushing the disk
+then holds that commit for 15–20 ms: under load, every quarter of a second for the
+workspace (the runtime and delivery write several rows per person) and twice a second
+for the inbox. A person whose event or message waited behind such a commit waited for
+the disk. While a `Checkpointer` runs, connections that were told
+(`PRAGMA wal_autocheckpoint=0`) leave it to this thread, whose PASSIVE checkpoints never
+wait for, or hold up, a commit and flush the disk on their own time.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+from pathlib import Path
+
+log = logging.getLogger("waymark.store")
+
+NO_AUTOCHECKPOINT = "PRAGMA wal_autocheckpoint=0"
+AUTOCHECKPOINT = "PRAGMA wal_autocheckpoint=1000"  # SQLite's default
+
+
+class Checkpointer:
+    def __init__(self, path: Path, name: str, every: float = 0.5) -> None:
+        self.path, self.name, self.every = path, name, every
+        self._stop: threading.Event | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._stop is not None
+
+    def start(self) -> None:
+        if self._stop is not None:
+            return
+        self._stop = stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(stop,), daemon=True,
+                                        name=self.name)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop, after one last checkpoint (so the log does not wait for the next one)."""
+        if self._stop is None:
+            return
+        self._stop.set()
+        self._thread.join(5)
+        self._stop = self._thread = None
+
+    def _run(self, stop: threading.Event) -> None:
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        try:
+            while not stop.wait(self.every):
+                self._checkpoint(conn)
+            self._checkpoint(conn)
+        finally:
+            conn.close()
+
+    def _checkpoint(self, conn: sqlite3.Connection) -> None:
+        try:
+            conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        except sqlite3.Error as error:  # a full disk, say: the next try may do better
+            log.warning("could not checkpoint %s: %s", self.path, error)

@@ -1,0 +1,69 @@
+"""While an engine runs, a thread of its own checkpoints the workspace (and the socket's
+inbox): commits no longer wait for the disk, and the write-ahead log still stays small."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from sqlalchemy import text
+
+from engine.model import Contact
+from engine.runtime.host import EngineHost
+from engine.store.events_store import NewEvent
+from engine.store.inbox import Inbox
+from engine.workspace import Workspace
+
+WAVES, PER_WAVE = 4, 400  # each wave fills the log with a few MiB, at disk speed
+
+
+def _autocheckpoint(workspace: Workspace) -> int:
+    with workspace.db.connect() as conn:
+        return conn.execute(text("PRAGMA wal_autocheckpoint")).scalar()
+
+
+def _log_sizes(path: Path, commit, pause: float) -> tuple[int, int]:
+    """Commit in waves, pausing between them as traffic does; (largest size the log
+    reached, the size it would have reached were nothing checkpointed)."""
+    wal, sizes = Path(f"{path}-wal"), []
+    for wave in range(WAVES):
+        for n in range(PER_WAVE):
+            commit(wave * PER_WAVE + n)
+        sizes.append(wal.stat().st_size)
+        time.sleep(pause)
+    return max(sizes), sizes[0] * WAVES
+
+
+def test_a_running_engine_keeps_the_workspace_log_small_without_commits_flushing(
+        tmp_path) -> None:
+    path = tmp_path / "shop.waymark"
+    with Workspace.open(path) as workspace:
+        assert _autocheckpoint(workspace) == 1000  # SQLite's default when no engine runs
+        host = EngineHost(workspace)
+        host.start()
+        try:
+            assert _autocheckpoint(workspace) == 0  # commits leave it to the thread
+            largest, unchecked = _log_sizes(path, lambda n: workspace.save_contact(
+                Contact(id=f"c{n}", email=f"c{n}@example.com",
+                        attributes={"note": "x" * 1500})), pause=1.2)
+        finally:
+            host.stop()
+        # The log was reused from its start after each pause, not grown on.
+        assert largest < unchecked / 2, f"the log grew to {largest:,} bytes"
+        assert _autocheckpoint(workspace) == 1000  # stopped: commits checkpoint again
+        with workspace.db.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM contacts")).scalar() == WAVES * PER_WAVE
+
+
+def test_the_inbox_log_stays_small_while_the_socket_checkpoints_it(tmp_path) -> None:
+    inbox = Inbox(tmp_path / "shop-inbox.sqlite")
+    inbox.checkpoint_in_background(every=0.05)
+    try:
+        largest, unchecked = _log_sizes(inbox.path, lambda n: inbox.add(
+            [NewEvent(trigger="t", contact_id=f"c{n}", data={"note": "x" * 3000})],
+            now=float(n), known={}), pause=0.2)
+        assert os.path.getsize(inbox.path) > (WAVES - 1) * PER_WAVE * 3000  # copied over
+    finally:
+        inbox.close()
+    assert largest < unchecked / 2, f"the log grew to {largest:,} bytes"
