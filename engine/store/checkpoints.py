@@ -20,6 +20,7 @@ log = logging.getLogger("waymark.store")
 
 NO_AUTOCHECKPOINT = "PRAGMA wal_autocheckpoint=0"
 AUTOCHECKPOINT = "PRAGMA wal_autocheckpoint=1000"  # SQLite's default
+FINISH_WITHIN = 0.05  # seconds a RESTART may wait for a writer or readers to finish
 
 
 class Checkpointer:
@@ -49,7 +50,8 @@ class Checkpointer:
         self._stop = self._thread = None
 
     def _run(self, stop: threading.Event) -> None:
-        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
+                               timeout=FINISH_WITHIN)
         try:
             while not stop.wait(self.every):
                 self._checkpoint(conn)
@@ -58,7 +60,19 @@ class Checkpointer:
             conn.close()
 
     def _checkpoint(self, conn: sqlite3.Connection) -> None:
+        """Copy what the log holds, then let it start over.
+
+        The log is reused from its start only once a checkpoint has copied all of it and
+        the next writer finds no reader still in it. Under a steady stream of commits a
+        PASSIVE checkpoint never copies all of it (a commit lands while it flushes the
+        disk), and the log grew by gigabytes an hour. So the bulk is copied first,
+        holding nobody up; then RESTART copies the few commits that came meanwhile with
+        writers held for that moment (a millisecond or two), and waits for readers to
+        move on, so the next commit starts the log over. If a long transaction keeps it
+        waiting past FINISH_WITHIN it gives up until the next time.
+        """
         try:
-            conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+            conn.execute("PRAGMA wal_checkpoint(RESTART)").fetchall()
         except sqlite3.Error as error:  # a full disk, say: the next try may do better
             log.warning("could not checkpoint %s: %s", self.path, error)

@@ -67,3 +67,25 @@ def test_the_inbox_log_stays_small_while_the_socket_checkpoints_it(tmp_path) -> 
     finally:
         inbox.close()
     assert largest < unchecked / 2, f"the log grew to {largest:,} bytes"
+
+
+def test_the_log_starts_over_under_a_steady_stream_of_commits(tmp_path) -> None:
+    """No pause long enough for a checkpoint to copy everything: a commit every half
+    millisecond or so, as a busy socket makes them, with reads between."""
+    inbox = Inbox(tmp_path / "shop-inbox.sqlite")
+    inbox.checkpoint_in_background(every=0.05)
+    wal, sizes, n = Path(f"{inbox.path}-wal"), [], 0
+    try:
+        deadline = time.monotonic() + 3
+        while time.monotonic() < deadline:
+            inbox.add([NewEvent(trigger="t", contact_id=f"c{n}", data={"note": "x" * 3000})],
+                      now=float(n), known={})
+            inbox.after(n, 10)  # the runtime reads while the socket writes
+            time.sleep(0.0005)
+            n += 1
+            if n % 100 == 0:
+                sizes.append(wal.stat().st_size)
+    finally:
+        inbox.close()
+    written = n * 4096  # a page at least per commit
+    assert n > 1000 and max(sizes) < written / 4, (n, max(sizes))
