@@ -5,8 +5,8 @@ then holds that commit for 15–20 ms: under load, every quarter of a second for
 workspace (the runtime and delivery write several rows per person) and twice a second
 for the inbox. A person whose event or message waited behind such a commit waited for
 the disk. While a `Checkpointer` runs, connections that were told
-(`PRAGMA wal_autocheckpoint=0`) leave it to this thread, whose PASSIVE checkpoints never
-wait for, or hold up, a commit and flush the disk on their own time.
+(`PRAGMA wal_autocheckpoint=0`) leave it to this thread, which flushes the disk on its
+own time and holds writers up only for the last few pages (see `_checkpoint`).
 """
 
 from __future__ import annotations
