@@ -25,8 +25,7 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 
 from engine.processes import end, leave_stopping_to_the_engine, settle_heap, spawn
-from engine.store import meta_store
-from engine.store.database import leave_checkpoints, reading
+from engine.store.database import leave_checkpoints
 from engine.workspace import Workspace
 
 from .clock import SystemClock
@@ -132,13 +131,8 @@ class _DeliveryLoop:
         # The runtime's view of the live journeys and settings (it steps nothing here):
         # which interactions only count, and how to reach the channels.
         self.runtime = Runtime(self.db, self.clock)
-        self.seen = self._versions()
         self.deliverer = self._new_deliverer()
         conn.send_bytes(_READY)
-
-    def _versions(self) -> str | None:
-        with reading(self.workspace.db) as conn:
-            return meta_store.versions_changed(conn)
 
     def _new_deliverer(self) -> Deliverer:
         return Deliverer(self.db, self.clock, self.runtime.settings, self.workspace.outbox_dir,
@@ -173,12 +167,6 @@ class _DeliveryLoop:
         return False
 
     def _reload_if_changed(self) -> None:
-        seen = self._versions()
-        if seen == self.seen:
-            return
-        self.seen = seen
-        settings = self.runtime.settings
-        self.runtime.reload_versions()
-        if self.runtime.settings != settings:
+        if self.runtime.reload_if_changed():
             self.deliverer.close()
             self.deliverer = self._new_deliverer()

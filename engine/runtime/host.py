@@ -27,7 +27,7 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from engine.store import ledger_store, meta_store
+from engine.store import ledger_store
 from engine.store.database import reading
 from engine.store.lock import EngineLock
 from engine.store.times import from_ts
@@ -77,7 +77,6 @@ class EngineHost:
         ) if delivery == "process" else None
         self._settings_changed = False  # the delivery thread makes a new deliverer
         self._scheduler = BackgroundScheduler(timezone=UTC)
-        self._versions_seen: str | None = None
         self._scheduled: dict[str, datetime | None] = {}  # job -> when it wakes its part
         self._locked = False
         self.listeners: list[Callable[[list[StepRecord]], None]] = []
@@ -160,7 +159,7 @@ class EngineHost:
     # --- delivery in a process of its own ------------------------------------------------
 
     def _start_delivery_process(self) -> None:
-        self._delivery_process.start(on_raised=self.wake, on_idle=self._delivery_idle,
+        self._delivery_process.start(on_raised=self.wake, on_idle=self._schedule_delivery,
                                      on_lost=self._delivery_lost)
 
     def _recover_sends(self) -> None:
@@ -170,8 +169,8 @@ class EngineHost:
         deliverer.recover()
         deliverer.close()
 
-    def _delivery_idle(self) -> None:
-        """Nothing left to send now: wake it again when the next retry falls due."""
+    def _schedule_delivery(self) -> None:
+        """Nothing left to send now: wake delivery again when the next retry falls due."""
         with reading(self.workspace.db) as conn:
             retry = from_ts(ledger_store.next_delivery_at(conn))
         self._schedule("deliver", "delivery", retry)
@@ -230,9 +229,7 @@ class EngineHost:
         while self.deliverer.deliver_due() and not self._stopping.is_set():
             if self.deliverer.raised:
                 self.wake()  # interaction events for the runtime to process
-        with reading(self.workspace.db) as conn:
-            retry = from_ts(ledger_store.next_delivery_at(conn))
-        self._schedule("deliver", "delivery", retry)
+        self._schedule_delivery()
 
     def _new_deliverer(self) -> Deliverer:
         if self.deliverer is not None:
@@ -243,15 +240,9 @@ class EngineHost:
         return self.deliverer
 
     def _reload_if_changed(self) -> None:
-        with self.workspace.db.connect() as conn:
-            seen = meta_store.versions_changed(conn)
-        if seen != self._versions_seen:
-            self._versions_seen = seen
-            settings = self.runtime.settings
-            self.runtime.reload_versions()
-            if self.runtime.settings != settings:
-                self._settings_changed = True
-                self.wake_delivery()
+        if self.runtime.reload_if_changed():
+            self._settings_changed = True
+            self.wake_delivery()
 
     def _schedule(self, job: str, part: str, due: datetime | None) -> None:
         """Wake `part` at `due` (now if it has come; never if None). Asked after every

@@ -61,6 +61,7 @@ class Runtime:
         self._listeners: list[Listener] = []
         self.deliverer = None  # set by whoever delivers the ledger's pending messages
         self.public_url: str | None = None  # where this engine's socket listens
+        self._versions_seen: str | None = None  # the workspace's mark when last loaded
         self.reload_versions()
 
     # --- observers -----------------------------------------------------------------
@@ -78,6 +79,7 @@ class Runtime:
     def reload_versions(self) -> None:
         """Read the live and paused versions and the delivery settings (after a change)."""
         with writing(self.db) as conn:
+            self._versions_seen = meta_store.versions_changed(conn)
             rows = journeys_store.version_rows(conn, states=journeys_store.ACTIVE_STATES)
             self.settings = self._with_public_url(settings_store.load_delivery_settings(conn))
             if self.inbox is not None:
@@ -85,6 +87,17 @@ class Runtime:
         self.send_policy = self._fixed_policy or RulesPolicy(self.settings)
         self.versions = {(r.journey_id, r.version): version_from_row(r) for r in rows}
         self.trigger_use = TriggerUse.of(self.versions)
+
+    def reload_if_changed(self) -> bool:
+        """Reload if versions or settings changed since (another process may have
+        published); True when the delivery settings changed, so a deliverer needs
+        making again."""
+        with reading(self.db) as conn:
+            if meta_store.versions_changed(conn) == self._versions_seen:
+                return False
+        settings = self.settings
+        self.reload_versions()
+        return self.settings != settings
 
     def _with_public_url(self, settings: DeliverySettings) -> DeliverySettings:
         """Tracking links left at the default point wherever this engine really listens."""
