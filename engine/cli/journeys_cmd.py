@@ -43,7 +43,12 @@ def report_publish(workspace: Workspace, journey_id: str) -> int:
         print(problem.line())
     if not result.published:
         return fail(f"{journey_id!r} was not published: fix the errors above", 1)
-    print(f"published {journey_id!r} as version {result.version}")
+    if result.unchanged:
+        name = workspace.journey_info(journey_id).name
+        print(f"{journey_id!r}: no changes since version {result.version}, so no new version"
+              + (f"; it is now called {name!r}" if result.renamed else ""))
+    else:
+        print(f"published {journey_id!r} as version {result.version}")
     return 0
 
 

@@ -1,7 +1,8 @@
 """Draft → publish → live ⇄ paused → stopped / completed, version by version.
 
 Publishing an edited live journey makes a new version: people in flight finish on
-theirs, new entrants get the new one. These functions work on a connection, so the CLI
+theirs, new entrants get the new one. Publishing with no change makes none, and a new
+name alone is given to the versions in place. These functions work on a connection, so the CLI
 can run them while an engine serves the same workspace (it reloads on the next tick).
 """
 
@@ -15,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
 
-from engine.model import JourneyType, LifecycleState
+from engine.model import Bundle, JourneyType, LifecycleState, bundle_from_data, to_data
 from engine.model.references import collect_bundle
 from engine.store import catalog_store, journeys_store, meta_store, runs_store
 from engine.store.times import to_ts
@@ -37,8 +38,10 @@ class LifecycleError(RuntimeError):
 
 @dataclass
 class PublishResult:
-    version: int | None
+    version: int | None  # the version that now runs the draft; None when refused
     problems: list[ValidationProblem] = field(default_factory=list)
+    unchanged: bool = False  # no version was made: `version` already runs this design
+    renamed: bool = False  # ... under another name, which it now shows
 
     @property
     def published(self) -> bool:
@@ -54,9 +57,13 @@ def publish(conn: Connection, journey_id: str, now: datetime, seed: int | None =
     problems = validate(draft, catalog, publish=True)
     if has_errors(problems):
         return PublishResult(None, problems)
-    draft.state = LifecycleState.LIVE
-    journeys_store.save_draft(conn, draft)
     snapshot = collect_bundle(draft, catalog)
+    running = journeys_store.latest_version(conn, journey_id)
+    if running is not None and running.state in journeys_store.ACTIVE_STATES \
+            and _design(bundle_from_data(running.snapshot)) == _design(snapshot):
+        return _unchanged(conn, running, draft.name, problems)
+    draft.state = LifecycleState.LIVE  # the snapshot's journey is the draft itself
+    journeys_store.save_draft(conn, draft)
     journeys_store.stop_accepting(conn, journey_id)
     number = journeys_store.next_version_number(conn, journey_id)
     first = None
@@ -67,6 +74,29 @@ def publish(conn: Connection, journey_id: str, now: datetime, seed: int | None =
                                   to_ts(now), first)
     meta_store.bump_versions(conn)
     return PublishResult(number, problems)
+
+
+def rename(conn: Connection, journey_id: str, name: str) -> None:
+    """The draft and every version take the name (messages show it); no version is made."""
+    journeys_store.rename_journey(conn, journey_id, name)
+    meta_store.bump_versions(conn)  # a running engine reloads its versions' names
+
+
+def _design(bundle: Bundle) -> dict:
+    """What a version runs: a bundle without the journey's lifecycle state or name."""
+    data = to_data(bundle)
+    data["journey"] = {k: v for k, v in data["journey"].items() if k not in ("state", "name")}
+    return data
+
+
+def _unchanged(conn: Connection, running, name: str, problems: list[ValidationProblem]
+               ) -> PublishResult:
+    journey_id = running.journey_id
+    renamed = running.snapshot["journey"]["name"] != name
+    if renamed:
+        rename(conn, journey_id, name)
+    _set_draft_state(conn, journey_id, LifecycleState(running.state))
+    return PublishResult(running.version, problems, unchanged=True, renamed=renamed)
 
 
 def _current(conn: Connection, journey_id: str, states: tuple[str, ...]):

@@ -130,3 +130,41 @@ def test_what_fell_due_while_the_engine_was_down_runs_once_at_once(harness_for) 
     h.runtime.tick()
     assert [r.status for r in h.runs()] == ["completed"] * 3
     assert sum(1 for r in h.records if r.what == "sent" and r.tile_id == "again") == 3
+
+
+def test_publishing_with_no_change_makes_no_version(harness_for) -> None:
+    h = harness_for(thank_then_wait())
+    for _ in range(2):
+        result = h.workspace.publish("test-journey")
+        assert (result.published, result.unchanged, result.version) == (True, True, 1)
+    assert [v.version for v in h.workspace.versions("test-journey")] == [1]
+    assert h.workspace.journey_info("test-journey").state == "live"
+
+
+def test_a_new_name_alone_makes_no_version_and_the_live_version_shows_it(harness_for) -> None:
+    named = thank_then_wait()
+    named.content[0] = named.content[0].model_copy(update={"subject": "{{ journey.name }}"})
+    h = harness_for(named)
+    journey = h.workspace.load_journey("test-journey")
+    journey.name = "Order thanks"  # as the studio saves a rename of the open journey
+    h.workspace.save_journey(journey)
+    result = h.workspace.publish("test-journey")
+    assert (result.version, result.unchanged, result.renamed) == (1, True, True)
+    assert len(h.workspace.versions("test-journey")) == 1
+    assert h.workspace.journey_info("test-journey").name == "Order thanks"
+    assert not h.workspace.journey_info("test-journey").changed_since_publish
+    assert h.workspace.load_version("test-journey", 1).journey.name == "Order thanks"
+    h.runtime.reload_versions()
+    h.person("ann")
+    h.fire("order_placed", "ann")
+    h.deliver()
+    [eml] = list(h.workspace.outbox_dir.glob("*.eml"))
+    assert "Subject: Order thanks" in eml.read_text()
+
+
+def test_a_stopped_journey_published_again_unchanged_gets_a_new_version(harness_for) -> None:
+    h = harness_for(thank_then_wait())
+    h.workspace.stop("test-journey")
+    result = h.workspace.publish("test-journey")
+    assert (result.version, result.unchanged) == (2, False)
+    assert h.workspace.journey_info("test-journey").state == "live"
