@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import count
 from pathlib import Path
 
 from platformdirs import user_data_path
@@ -216,18 +217,15 @@ class Workspace:
     def duplicate_journey(self, journey_id: str, name: str | None = None) -> Journey:
         original = self.load_journey(journey_id)
         with writing(self.db) as conn:
-            taken = {row.id for row in journeys_store.journey_rows(conn)}
-            copy = original.model_copy(deep=True, update={
-                "name": name or f"{original.name} (copy)"[:150],
-                "state": LifecycleState.DRAFT})
-            copy.id = _free_id(f"{journey_id}-copy", taken)
+            copy = _copy(conn, original)
+            copy.name = name or copy.name
             journeys_store.save_draft(conn, copy)
         return copy
 
     def rename_journey(self, journey_id: str, name: str) -> None:
         self.load_journey(journey_id)
         with writing(self.db) as conn:
-            journeys_store.rename_journey(conn, journey_id, name)
+            lifecycle.rename(conn, journey_id, name)
 
     def delete_journey(self, journey_id: str) -> None:
         with writing(self.db) as conn:
@@ -238,10 +236,15 @@ class Workspace:
 
     # --- bundles ---------------------------------------------------------------------
 
-    def import_bundle(self, bundle: Bundle) -> Journey:
-        """Write a bundle's journey (as a draft) and what it references, all or nothing."""
-        journey = bundle.journey.model_copy(update={"state": LifecycleState.DRAFT})
+    def import_bundle(self, bundle: Bundle, *, replace: bool = False) -> Journey:
+        """Write a bundle's journey (as a draft) and what it references, all or nothing.
+
+        A journey already here is imported as a copy (a fresh id, "Name (copy)"); with
+        `replace`, its draft is updated in place instead (publish to make that live). An
+        imported journey never takes a name another journey has.
+        """
         with writing(self.db) as conn:
+            journey = _imported(conn, bundle.journey, replace)
             catalog_store.save_contact_attributes(conn, bundle.contact_attributes)
             for table in bundle.record_tables:
                 catalog_store.save_record_table(conn, table)
@@ -301,6 +304,31 @@ def _design(journey: Journey | None) -> dict:
     data = to_data(journey) if journey else {}
     data.pop("state", None)
     return data
+
+
+def _imported(conn, journey: Journey, replace: bool) -> Journey:
+    """The draft an import writes: the bundle's journey, its copy, or its replacement."""
+    existing = journeys_store.load_draft(conn, journey.id)
+    if existing is not None and replace:  # keeps its lifecycle: its versions still run
+        return journey.model_copy(update={"state": existing.state})
+    names = {row.name for row in journeys_store.journey_rows(conn)}
+    if existing is None and journey.name not in names:
+        return journey.model_copy(update={"state": LifecycleState.DRAFT})
+    return _copy(conn, journey)
+
+
+def _copy(conn, journey: Journey) -> Journey:
+    """A draft copy with an id and a name no other journey has: "Name (copy)", "(copy 2)"."""
+    rows = journeys_store.journey_rows(conn)
+    ids, names = {row.id for row in rows}, {row.name for row in rows}
+    copy = journey.model_copy(deep=True, update={"state": LifecycleState.DRAFT})
+    if journey.id in ids:
+        copy.id = _free_id(f"{journey.id[:55]}-copy", ids)  # ids: 64 at most, "-copy-99"
+    suffixes = (" (copy)" if n == 1 else f" (copy {n})" for n in count(1))
+    copy.name = next(candidate for suffix in suffixes
+                     if (candidate := journey.name[:150 - len(suffix)] + suffix)
+                     not in names)
+    return copy
 
 
 def _slug(name: str) -> str:

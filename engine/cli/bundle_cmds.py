@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from engine.model import dump_bundle, read_bundle
+from engine.model import Journey, dump_bundle, read_bundle
 
 from .common import add_workspace_option, guarded, open_workspace
 
@@ -15,8 +15,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "import", help="write a journey bundle into the workspace (as a draft)",
         description="Import a bundle: its journey becomes a draft; its triggers, content, "
-                    "segments and record tables are added or replaced. All or nothing.")
+                    "segments and record tables are added or replaced. All or nothing. A "
+                    "journey the workspace already has is imported as a copy, \"Name (copy)\", "
+                    "unless --replace.")
     parser.add_argument("file", type=Path)
+    parser.add_argument("--replace", action="store_true",
+                        help="update the journey's draft if the workspace has it already "
+                             "(its live version runs on until you publish)")
     parser.add_argument("--publish", action="store_true", help="publish it right away")
     add_workspace_option(parser)
     parser.set_defaults(handler=guarded(run_import))
@@ -32,13 +37,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run_import(args: argparse.Namespace) -> int:
     bundle = read_bundle(args.file)
     with open_workspace(args) as workspace:
-        journey = workspace.import_bundle(bundle)
-        print(f"imported {journey.id!r} ({journey.name}) into {workspace.location}")
+        replaced = args.replace and bundle.journey.id in {j.id for j in workspace.journeys()}
+        journey = workspace.import_bundle(bundle, replace=args.replace)
+        print(_imported(bundle.journey, journey, replaced, workspace.location))
         if args.publish:
             from .journeys_cmd import report_publish
 
             return report_publish(workspace, journey.id)
     return 0
+
+
+def _imported(wanted: Journey, journey: Journey, replaced: bool, location: str) -> str:
+    if replaced:
+        return f"updated the draft of {journey.id!r} ({journey.name}) in {location}"
+    line = f"imported {journey.id!r} ({journey.name}) into {location}"
+    if journey.id != wanted.id:
+        return (f"{line}: a copy, as the workspace has {wanted.id!r} already "
+                f"(--replace updates that one instead)")
+    if journey.name != wanted.name:
+        return f"{line}: another journey is called {wanted.name!r}"
+    return line
 
 
 def run_export(args: argparse.Namespace) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from engine.model import DocumentError
@@ -24,7 +25,22 @@ def add_workspace_option(parser: argparse.ArgumentParser) -> None:
 
 
 def open_workspace(args: argparse.Namespace, create: bool = True) -> Workspace:
+    if args.workspace is not None:
+        check_workspace_path(args.workspace)
     return Workspace.open(args.workspace, create=create)
+
+
+def check_workspace_path(location: str) -> None:
+    """A path that cannot be a workspace file is refused before anything is made."""
+    if "://" in location:
+        return
+    path = Path(location).expanduser()
+    if path.is_dir():
+        raise WorkspaceError(f"{location}: is a folder; name a .waymark file inside it or a "
+                             "postgresql+psycopg:// URL")
+    if not path.parent.is_dir():
+        raise WorkspaceError(f"{location}: there is no folder {path.parent}; create it first "
+                             "or check the path")
 
 
 def fail(message: str, code: int = 2) -> int:
