@@ -12,7 +12,7 @@ from engine.simulation.scenario import load_scenario
 from engine.simulation.simulator import SimulationError, Simulator
 from engine.simulation.timeline import json_line, per_person
 
-from .common import add_workspace_option, fail, guarded
+from .common import fail, guarded
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -27,11 +27,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
     parser.add_argument("--keep", type=Path, metavar="DIR",
                         help="keep the simulation's workspace and outbox in DIR")
-    add_workspace_option(parser)  # accepted for symmetry; a simulation never touches it
+    # Refused with a reason rather than left to argparse's "unrecognized arguments".
+    parser.add_argument("--workspace", help=argparse.SUPPRESS)
     parser.set_defaults(handler=guarded(run))
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.workspace is not None:
+        return fail("simulate does not use --workspace: a simulation runs on a throw-away "
+                    "workspace made from the bundle and the scenario alone, so that it "
+                    "reproduces; use --keep DIR to keep that workspace")
     bundle = read_bundle(args.bundle)
     try:
         scenario = load_scenario(args.scenario.read_bytes(), str(args.scenario))

@@ -92,4 +92,5 @@ from .tiles import (
     WaitMode,
     WaitTile,
     output_ports,
+    port_label,
 )

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .journey import Edge, Journey
-from .tiles import TILE_CLASSES, Tile, TileKind, output_ports
+from .tiles import TILE_CLASSES, Tile, TileKind, output_ports, port_label
 
 # --- refused connections ----------------------------------------------------------
 
@@ -59,7 +59,7 @@ def check_connect(journey: Journey, source: str, port: str, target: str) -> None
         raise EdgeIntoEntryError("nothing can lead into the entry: people start there")
     taken = next((e for e in journey.edges if e.source == source and e.port == port), None)
     if taken is not None:
-        where = "this output" if port == "next" else f"the {_port_label(tiles[source], port)} path"
+        where = "this output" if port == "next" else f"the {port_label(tiles[source], port)} path"
         raise PortTakenError(f"{where} already leads to {_title(tiles[taken.target])!r}; "
                              "delete that connection first")
     if source == target:
@@ -82,10 +82,6 @@ def _check_port(tile: Tile, port: str) -> None:
         raise UnknownPortError("an exit ends the journey; nothing can follow it")
     if port not in {p.id for p in output_ports(tile)}:
         raise UnknownPortError(f"{_title(tile)!r} has no output {port!r}")
-
-
-def _port_label(tile: Tile, port: str) -> str:
-    return next((p.label or p.id for p in output_ports(tile) if p.id == port), port)
 
 
 def _title(tile: Tile) -> str:

@@ -208,6 +208,11 @@ def output_ports(tile: _TileBase) -> list[Port]:
     return [Port(id="next")]
 
 
+def port_label(tile: _TileBase, port: str) -> str:
+    """What the canvas calls a tile's output: Yes, a branch's name, Other, a split arm."""
+    return next((p.label or p.id for p in output_ports(tile) if p.id == port), port)
+
+
 def _arm_label(tile: SplitTile, arm: Arm) -> str:
     amount = (
         f"{arm.percent:g} %" if tile.mode == "percent" and arm.percent is not None

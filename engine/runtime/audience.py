@@ -37,10 +37,15 @@ class AudienceEntry:
         for version in list(self.runtime.versions.values()):
             if _is_due(version, now):
                 with writing(self.runtime.db) as conn:
-                    entered += self._let_in(conn, version, now)
+                    count, following = self._let_in(conn, version, now)
+                entered += count
+                # The runtime reloads its versions only when someone entered: a refresh
+                # that let nobody in must still move on to the next, not fall due again.
+                version.next_start_at, version.accepting = following, following is not None
         return entered
 
-    def _let_in(self, conn: Connection, version: PublishedVersion, now: datetime) -> int:
+    def _let_in(self, conn: Connection, version: PublishedVersion, now: datetime
+                ) -> tuple[int, datetime | None]:
         compiler = SegmentCompiler(version.catalog.segments, now)
         start = version.journey.start
         members = or_(false(), *(compiler.membership(x) for x in start.segments))
@@ -53,7 +58,7 @@ class AudienceEntry:
         journeys_store.set_version(conn, version.journey_id, version.version,
                                    next_start_at=to_ts(following),
                                    accepting=following is not None)
-        return count
+        return count, following
 
     def _reentry_filter(self, version: PublishedVersion):
         schedule = version.journey.start.schedule

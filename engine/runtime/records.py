@@ -73,7 +73,8 @@ class StepRecord:
     run_id: int | None = None
     channel: str | None = None
     reason: str | None = None
-    branch: str | None = None
+    branch: str | None = None  # the output taken: its port id (yes, no, other, a branch's id)
+    branch_name: str | None = None  # and what the canvas calls it (Yes, a branch's name)
     until: datetime | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -81,6 +82,7 @@ class StepRecord:
                 "journey": self.journey_id, "version": self.version, "tile": self.tile_id,
                 "what": self.what.value, "run": self.run_id, "channel": self.channel,
                 "reason": self.reason, "branch": self.branch,
+                "branch_name": self.branch_name,
                 "until": self.until.isoformat().replace("+00:00", "Z") if self.until else None}
         return {k: v for k, v in data.items() if v is not None}
 

@@ -21,6 +21,7 @@ from engine.model import (
     WaitMode,
     evaluate,
     interaction_trigger_name,
+    port_label,
     resolve_path,
 )
 from engine.model.conditions import MISSING, parse_when
@@ -91,6 +92,13 @@ class _Mover:
             return
         self.count("processed")
         self.arrive(target)
+
+    def branch(self, port: str, reason: str | None = None) -> None:
+        """Take one output of a branching tile: recorded by port id and its label."""
+        tile = self.version.tile(self.run.tile_id)
+        self.record(What.BRANCHED, branch=port, branch_name=port_label(tile, port),
+                    reason=reason)
+        self.leave(port)
 
     def end(self, status: RunStatus, what: What, reason: str) -> None:
         self.run.status, self.run.due_at = status, None
@@ -250,8 +258,7 @@ def trigger_date(data: dict[str, Any], path: str) -> datetime | None:
 
 def _wait_for(mover: _Mover, tile: Any) -> None:
     if tile.message and _already_happened(mover, tile):
-        mover.record(What.BRANCHED, branch="yes", reason="already happened")
-        mover.leave("yes")
+        mover.branch("yes", reason="already happened")
         return
     mover.wait_until(mover.now + tile.limit, reason=_awaited(mover.version, tile))
 
@@ -288,8 +295,7 @@ def _on_timeout(mover: _Mover) -> None:
     tile = mover.version.tile(mover.run.tile_id)
     mover.run.status = RunStatus.ACTIVE
     if tile.kind == TileKind.WAIT_FOR:
-        mover.record(What.BRANCHED, branch="no", reason="time limit passed")
-        mover.leave("no")
+        mover.branch("no", reason="time limit passed")
     elif tile.kind == TileKind.WAIT:
         mover.leave("next")
 
@@ -304,8 +310,7 @@ def _on_event(mover: _Mover, interaction: Interaction | str) -> None:
         matched = tile.trigger == interaction
     if matched:
         mover.run.status = RunStatus.ACTIVE
-        mover.record(What.BRANCHED, branch="yes")
-        mover.leave("yes")
+        mover.branch("yes")
 
 
 def _attribute_branch(mover: _Mover, tile: Any) -> None:
@@ -317,11 +322,9 @@ def _attribute_branch(mover: _Mover, tile: Any) -> None:
         now=mover.now, tz=mover.version.tz)
     for branch in tile.branches:
         if evaluate(branch.condition, ctx):
-            mover.record(What.BRANCHED, branch=branch.name or branch.id)
-            mover.leave(branch.id)
+            mover.branch(branch.id)
             return
-    mover.record(What.BRANCHED, branch="other")
-    mover.leave("other")
+    mover.branch("other")
 
 
 def _split(mover: _Mover, tile: Any) -> None:
@@ -332,9 +335,7 @@ def _split(mover: _Mover, tile: Any) -> None:
             return
     else:
         arm_id = _random_arm(mover, tile)
-    arm = next(a for a in tile.arms if a.id == arm_id)
-    mover.record(What.BRANCHED, branch=arm.name or arm.id)
-    mover.leave(arm.id)
+    mover.branch(arm_id)
 
 
 def _random_arm(mover: _Mover, tile: Any) -> str:

@@ -27,13 +27,19 @@ def _tile(journey: Journey, tile_id: str | None) -> str:
     return f"{tile_id} ({tile.name})" if tile.name else f"{tile_id} ({tile_title(tile)})"
 
 
+def _branch(record: StepRecord) -> str:
+    """The output's name as the canvas shows it, and its id when that says something more."""
+    name, port = record.branch_name or record.branch, record.branch
+    return name if port is None or name.lower() == port.lower() else f"{name} [{port}]"
+
+
 def describe(record: StepRecord, journey: Journey, tz: tzinfo) -> str:
     what = record.what.value
     if record.what in (What.SENT, What.BLOCKED) and record.channel:
         what = f"{what} {record.channel}"
     detail = _tile(journey, record.tile_id)
     if record.what == What.BRANCHED:
-        detail += f": {record.branch}"
+        detail += f": {_branch(record)}"
     if record.until is not None:
         detail += f" until {_when(record.until, tz)}"
     if record.reason and record.what != What.SENT:
@@ -66,5 +72,10 @@ class SimulationStep(BaseModel):
     run: int | None = None
     channel: str | None = None
     reason: str | None = Field(default=None, description="why; for sent, the content's name")
-    branch: str | None = None
+    branch: str | None = Field(
+        default=None, description="branched: the output taken, by port id (yes, no, other, "
+                                  "an attribute branch's or a split arm's id)")
+    branch_name: str | None = Field(
+        default=None, description="branched: that output as the canvas labels it (Yes, No, "
+                                  "Other, the branch's name, the arm's name and share)")
     until: str | None = Field(default=None, description="waiting or held until (ISO 8601)")

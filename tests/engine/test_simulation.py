@@ -1,0 +1,121 @@
+"""`waymark simulate` on journeys beyond the samples: segment refreshes, branch outputs."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from engine.cli import main
+from engine.model import (
+    Arm,
+    AttributeBranchTile,
+    Branch,
+    Condition,
+    ConditionGroup,
+    Edge,
+    ExitTile,
+    SplitTile,
+    TriggerTile,
+    dump_bundle,
+)
+from engine.resources import resource
+from tests.engine.journeys import bundle
+from tests.engine.test_segments import NOW, segment_bundle
+
+
+def simulate(tmp_path, journey_bundle, scenario: dict, *options: str) -> int:
+    (tmp_path / "bundle.json").write_text(dump_bundle(journey_bundle))
+    (tmp_path / "scenario.json").write_text(json.dumps(scenario))
+    return main(["simulate", str(tmp_path / "bundle.json"),
+                 "--scenario", str(tmp_path / "scenario.json"), *options])
+
+
+def steps(out: str) -> list[dict]:
+    return [json.loads(line) for line in out.splitlines()]
+
+
+def test_an_hourly_refresh_that_lets_nobody_in_is_not_stuck(tmp_path, capsys) -> None:
+    """Ann is in the segment from the start, Bob joins it at 14:30: each enters at the next
+    hourly refresh, and the refreshes in between, which let nobody in, are not "stuck"."""
+    scenario = {
+        "start": NOW.isoformat(), "end": "P1D",
+        "contacts": [{"id": "ann", "email": "ann@example.com", "attributes": {"city": "Austin"}},
+                     {"id": "bob", "email": "bob@example.com", "attributes": {"city": "Dallas"}}],
+        "events": [{"kind": "contact", "at": "PT5H30M", "person": "bob",
+                    "set": {"city": "Austin"}}]}
+    journey = segment_bundle("once_refresh", until=NOW + timedelta(days=2))
+    assert simulate(tmp_path, journey, scenario, "--json") == 0
+    out = capsys.readouterr()
+    entered = {s["person"]: s["time"] for s in steps(out.out) if s["what"] == "entered"}
+    assert entered == {"ann": "2026-11-23T10:00:00Z", "bob": "2026-11-23T15:00:00Z"}
+    assert "stuck" not in out.err
+
+
+def test_after_a_refresh_that_lets_nobody_in_the_engine_waits_for_the_next(harness_for) -> None:
+    """Not at once again and again: the engine sleeps until the following refresh."""
+    h = harness_for(segment_bundle("once_refresh", until=NOW + timedelta(days=2)))
+    h.person("bob", attributes={"city": "Dallas"})
+    h.advance(timedelta(hours=1, minutes=1))  # the first refresh, at 10:00, lets nobody in
+    assert h.runs() == []
+    assert h.runtime.next_due() == NOW + timedelta(hours=2)
+
+
+def branching_bundle() -> object:
+    big = ConditionGroup(items=[Condition(attribute="total", op="ge", value=100)])
+    tiles = [TriggerTile(id="start"),
+             AttributeBranchTile(id="size", name="Order size", branches=[
+                 Branch(id="big", name="Big order", condition=big)]),
+             SplitTile(id="split", mode="count", arms=[Arm(id="a", name="First one", count=1),
+                                                       Arm(id="b")]),
+             ExitTile(id="end-a"), ExitTile(id="end-b"), ExitTile(id="end-small")]
+    edges = [Edge(source="start", target="size"),
+             Edge(source="size", port="big", target="split"),
+             Edge(source="size", port="other", target="end-small"),
+             Edge(source="split", port="a", target="end-a"),
+             Edge(source="split", port="b", target="end-b")]
+    return bundle(tiles, edges)
+
+
+BRANCH_SCENARIO = {
+    "start": NOW.isoformat(), "end": "PT1H",
+    "events": [{"kind": "trigger", "at": f"PT{i + 1}M", "trigger": "order_placed",
+                "person": person, "attributes": {"total": total}}
+               for i, (person, total) in enumerate([("ann", 150), ("bob", 150), ("cat", 5)])]}
+
+
+def test_a_step_names_the_output_taken_by_its_port_id_and_its_label(tmp_path, capsys) -> None:
+    assert simulate(tmp_path, branching_bundle(), BRANCH_SCENARIO, "--json") == 0
+    branched = [(s["person"], s["tile"], s["branch"], s["branch_name"])
+                for s in steps(capsys.readouterr().out) if s["what"] == "branched"]
+    assert branched == [("ann", "size", "big", "Big order"),
+                        ("ann", "split", "a", "First one (1)"),
+                        ("bob", "size", "big", "Big order"),
+                        ("bob", "split", "b", "rest"),
+                        ("cat", "size", "other", "Other")]
+
+
+def test_yes_and_no_are_port_ids_too_with_their_labels(capsys) -> None:
+    cart = resource("samples", "abandoned_cart.json")
+    assert main(["simulate", str(cart), "--json", "--scenario",
+                 str(resource("samples", "abandoned_cart.scenario.json"))]) == 0
+    branched = {(s["person"], s["branch"], s["branch_name"])
+                for s in steps(capsys.readouterr().out) if s["what"] == "branched"}
+    assert branched == {("ann", "yes", "Yes"), ("bob", "no", "No"), ("cat", "no", "No")}
+
+
+def test_the_timeline_shows_the_label_and_the_port_id_when_they_differ(tmp_path,
+                                                                       capsys) -> None:
+    assert simulate(tmp_path, branching_bundle(), BRANCH_SCENARIO) == 0
+    out = capsys.readouterr().out
+    assert "branched      size (Order size): Big order [big]" in out
+    assert "branched      split (Split): First one (1) [a]" in out
+    assert "branched      size (Order size): Other\n" in out
+
+
+def test_simulate_refuses_a_workspace_and_says_why(tmp_path, capsys) -> None:
+    workspace = tmp_path / "w.waymark"
+    assert simulate(tmp_path, branching_bundle(), BRANCH_SCENARIO,
+                    "--workspace", str(workspace)) == 2
+    err = capsys.readouterr().err
+    assert "throw-away workspace" in err and "--keep DIR" in err
+    assert not workspace.exists()
