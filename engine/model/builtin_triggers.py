@@ -29,6 +29,7 @@ INTERACTIONS: dict[str, tuple[str, str, str]] = {
     "sms_delivered": ("Text message delivered", "sms", "delivered"),
     "sms_clicked": ("Text message link clicked", "sms", "clicked"),
     "push_sent": ("Push notification sent", "push", "sent"),
+    "push_delivered": ("Push notification delivered", "push", "delivered"),
     "push_opened": ("Push notification opened", "push", "opened"),
     "unsubscribed": ("Unsubscribed", "email", "unsubscribed"),
 }

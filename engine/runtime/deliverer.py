@@ -142,7 +142,7 @@ def _interaction_events(message: OutgoingMessage, result: DeliveryResult) -> lis
     names = []
     if result.status in (DeliveryStatus.SENT, DeliveryStatus.DELIVERED):
         names.append(f"{message.channel.value}_sent")
-    if result.status == DeliveryStatus.DELIVERED and message.channel.value != "push":
+    if result.status == DeliveryStatus.DELIVERED:
         names.append(f"{message.channel.value}_delivered")
     if result.failure == FailureKind.BOUNCED and message.channel.value == "email":
         names.append("email_bounced")

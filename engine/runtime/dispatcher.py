@@ -24,7 +24,7 @@ UNMET = "unmet trigger condition"
 REPEAT = "repeat entry blocked"
 INTERACTION_METRICS = {
     "email_sent": "sent", "sms_sent": "sent", "push_sent": "sent",
-    "email_delivered": "delivered", "sms_delivered": "delivered",
+    "email_delivered": "delivered", "sms_delivered": "delivered", "push_delivered": "delivered",
     "email_opened": "opened", "push_opened": "opened",
     "email_clicked": "clicked", "sms_clicked": "clicked",
     "email_bounced": "bounced", "unsubscribed": "unsubscribed",

@@ -10,7 +10,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import text
 
 from engine.delivery import FrequencyCap, OutgoingMessage, QuietHours, SmtpSecurity, deliver
-from engine.model import EmailContent, EmailTile, ExitTile, TriggerTile
+from engine.model import EmailContent, EmailTile, ExitTile, PushTile, SmsTile, TriggerTile
 from engine.runtime.deliverer import Deliverer
 from engine.store import ledger_store
 from engine.store.database import writing
@@ -214,3 +214,21 @@ def test_sent_and_delivered_are_counted_at_delivery_unless_a_journey_waits_for_t
     assert "branched check:yes" in waiting.path("bob")
     assert interaction_events(waiting)["email_delivered"][0] == 1
     assert waiting.counters()[("mail", "delivered", "")] == 1
+
+
+@pytest.mark.parametrize("channel", ["email", "sms", "push"])
+def test_a_message_the_outbox_stores_counts_as_sent_and_delivered_on_every_channel(
+        harness_for, channel) -> None:
+    tile = {"email": EmailTile(id="msg", content="thanks"),
+            "sms": SmsTile(id="msg", content="text"),
+            "push": PushTile(id="msg", content="push")}[channel]
+    h = harness_for(bundle([TriggerTile(id="start"), tile, ExitTile(id="end")]))
+    h.person("ann")
+    h.fire("order_placed", "ann")
+    h.deliver()
+    assert [row.status for row in h.ledger()] == ["delivered"]
+    assert (h.counters()[("msg", "sent", "")], h.counters()[("msg", "delivered", "")]) == (1, 1)
+    with h.workspace.db.connect() as conn:
+        raised = conn.execute(text("SELECT trigger FROM events WHERE trigger LIKE :c"),
+                              {"c": f"{channel}_%"}).scalars().all()
+    assert sorted(raised) == [f"{channel}_delivered", f"{channel}_sent"]
