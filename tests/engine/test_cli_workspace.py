@@ -110,11 +110,13 @@ def test_a_scenario_with_errors_is_refused_naming_the_place(tmp_path, capsys) ->
 def test_serve_stops_cleanly_and_a_second_engine_is_refused(tmp_path) -> None:
     workspace = str(tmp_path / "w.waymark")
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    command = [sys.executable, "-m", "engine", "serve", "--workspace", workspace]
+    # Port 0: the default port 8765 may be taken on the machine running the tests.
+    command = [sys.executable, "-m", "engine", "serve", "--workspace", workspace, "--port", "0"]
     first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              text=True, env=env)
     try:
-        assert "Press Ctrl+C to stop" in first.stdout.readline()
+        line = first.stdout.readline()
+        assert "Press Ctrl+C to stop" in line, line or first.stderr.read()
         second = subprocess.run(command, capture_output=True, text=True, timeout=60, env=env)
         assert second.returncode == 2
         assert "another Waymark engine" in second.stderr
