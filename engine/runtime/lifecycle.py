@@ -2,8 +2,9 @@
 
 Publishing an edited live journey makes a new version: people in flight finish on
 theirs, new entrants get the new one. Publishing with no change makes none, and a new
-name alone is given to the versions in place. These functions work on a connection, so the CLI
-can run them while an engine serves the same workspace (it reloads on the next tick).
+name alone is given to the versions in place. These functions work on a connection, so
+the CLI can run them while an engine serves the same workspace (it reloads on the next
+tick).
 """
 
 from __future__ import annotations
