@@ -1,4 +1,5 @@
-"""Studio tests: real widgets offscreen, a real workspace file in a temporary folder."""
+"""Studio tests: real widgets offscreen (or on X, under Xvfb), a real workspace file in a
+temporary folder."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from PySide6.QtCore import QCoreApplication, QEvent, QSettings
 from PySide6.QtWidgets import QApplication
 
 from engine.resources import resource
+
+PLATFORM = pytest.StashKey[str]()  # the Qt platform the session ran on, for the summary
 
 
 class ScriptedPrompts:
@@ -50,6 +53,23 @@ class ScriptedPrompts:
         self.errors.append((title, text))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def qt_platform(qapp, pytestconfig) -> str:
+    """The platform Qt really runs on. CI runs these tests offscreen and once more under
+    Xvfb (xcb); a run that had quietly landed on another platform would prove nothing."""
+    asked = os.environ["QT_QPA_PLATFORM"].split(";")[0].split(":")[0]
+    name = qapp.platformName()
+    assert name == asked, f"QT_QPA_PLATFORM asks for {asked!r} but Qt runs on {name!r}"
+    pytestconfig.stash[PLATFORM] = name
+    return name
+
+
+def pytest_terminal_summary(terminalreporter, config) -> None:
+    if PLATFORM in config.stash:
+        terminalreporter.write_line(f"studio tests ran on the Qt platform "
+                                    f"{config.stash[PLATFORM]!r}")
+
+
 @pytest.fixture(scope="session")
 def themes(qapp):
     from app.theme import ThemeManager
@@ -77,6 +97,10 @@ def window(qtbot, tmp_path, prompts, themes):
     main.resize(1400, 900)
     main.show()
     qtbot.waitExposed(main)
+    # Offscreen Qt activates a window when it is shown; X without a window manager does
+    # not, and window shortcuts (Delete, Ctrl+Z) only reach the active window.
+    main.activateWindow()
+    qtbot.waitActive(main)
     assert main.session.open_workspace(tmp_path / "studio.waymark")
     yield main
     main.editor.undo_stack.setClean()

@@ -1,4 +1,5 @@
-"""Screenshots of the studio for people to look at (tests/screenshots/, git-ignored).
+"""Screenshots of the studio for people to look at (tests/screenshots/, git-ignored; those
+taken on a real X display, as CI's Xvfb pass does, in tests/screenshots/xcb/).
 
 Each sample journey, light and dark; a selected branch tile with its form; a journey
 with problems; and one at 200 % scaling to check that icons and text stay crisp.
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPointF
-from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtGui import QGuiApplication, QImage, QPixmap
 
 from app import theme
 from tests.app.conftest import open_sample
@@ -34,13 +35,15 @@ def themed(window, themes, qtbot):
 
 
 def save(window, qtbot, name: str, ratio: float = 1.0) -> QImage:
-    SHOTS.mkdir(exist_ok=True)
+    platform = QGuiApplication.platformName()
+    folder = SHOTS if platform == "offscreen" else SHOTS / platform
+    folder.mkdir(parents=True, exist_ok=True)
     window.runner.run_now()
     qtbot.wait(100)  # the overview redraws its miniature after 60 ms
     pixmap = QPixmap(window.size() * ratio)
     pixmap.setDevicePixelRatio(ratio)
     window.render(pixmap)
-    path = SHOTS / f"{name}.png"
+    path = folder / f"{name}.png"
     assert pixmap.save(str(path))
     return QImage(str(path))
 

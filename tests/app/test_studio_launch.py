@@ -8,6 +8,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+# The studio started here runs on the tests' own Qt platform: offscreen, or X under Xvfb.
+QT_DISPLAY = {key: os.environ[key] for key in ("QT_QPA_PLATFORM", "DISPLAY", "XAUTHORITY")
+              if key in os.environ}
 
 SCRIPT = """
 import sys
@@ -29,7 +32,7 @@ sys.exit(main(["--workspace", sys.argv[1], "--theme", "dark"]))
 
 def test_the_bare_command_opens_the_studio_on_a_new_workspace(tmp_path) -> None:
     workspace = tmp_path / "first.waymark"
-    env = {"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT),
+    env = {**QT_DISPLAY, "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT),
            "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "config")}
     result = subprocess.run([sys.executable, "-c", SCRIPT, str(workspace)], cwd=ROOT, env=env,
                             capture_output=True, text=True, timeout=120)
@@ -60,6 +63,5 @@ print("closed")
 def test_quitting_after_copying_tiles_exits_cleanly(tmp_path) -> None:
     result = subprocess.run([sys.executable, "-c", CLOSE_AFTER_COPY,
                              str(tmp_path / "w.waymark")], capture_output=True, text=True,
-                            timeout=120, env={**os.environ, "QT_QPA_PLATFORM": "offscreen",
-                                              "HOME": str(tmp_path)})
+                            timeout=120, env={**os.environ, "HOME": str(tmp_path)})
     assert (result.returncode, result.stdout.strip()) == (0, "closed"), result.stderr[-2000:]
