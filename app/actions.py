@@ -51,15 +51,17 @@ class StudioActions:
         self.undo, self.redo = undo, redo
         undo.setIcon(icon("undo"))
         redo.setIcon(icon("redo"))
-        undo.setShortcuts([Key.Undo])
-        redo.setShortcuts([Key.Redo, "Ctrl+Shift+Z"])
+        undo.setShortcuts(key_sequences([Key.Undo]))
+        # Both redo keys on every platform: the platform's own bindings hold only one of
+        # them (Ctrl+Shift+Z on X11 and macOS, Ctrl+Y on Windows).
+        redo.setShortcuts(key_sequences([Key.Redo, "Ctrl+Shift+Z", "Ctrl+Y"]))
         self.actions: dict[str, QAction] = {}
         for name, (text, icon_name, keys, tip) in ACTIONS.items():
             action = QAction(text, window)
             if icon_name:
                 action.setIcon(icon(icon_name))
-            action.setShortcuts([QKeySequence(k) for k in keys])
-            action.setToolTip(_tip(text, tip, keys))
+            action.setShortcuts(key_sequences(keys))
+            action.setToolTip(_tip(tip, action.shortcuts()))
             action.setStatusTip(tip)
             window.addAction(action)
             self.actions[name] = action
@@ -123,8 +125,19 @@ def _add(target, *actions) -> None:
             target.addAction(action)
 
 
-def _tip(text: str, tip: str, keys: list) -> str:
-    if not keys:
+def key_sequences(keys: list) -> list[QKeySequence]:
+    """Every binding the platform gives a standard key, then the other keys it lacks.
+
+    A sequence listed twice is one Qt calls ambiguous, and then it triggers nothing."""
+    sequences: list[QKeySequence] = []
+    for key in keys:
+        expanded = (QKeySequence.keyBindings(key) if isinstance(key, Key)
+                    else [QKeySequence(key)])
+        sequences += [s for s in expanded if not s.isEmpty() and s not in sequences]
+    return sequences
+
+
+def _tip(tip: str, shortcuts: list[QKeySequence]) -> str:
+    if not shortcuts:
         return tip
-    shortcut = QKeySequence(keys[0]).toString(QKeySequence.SequenceFormat.NativeText)
-    return f"{tip} ({shortcut})" if shortcut else tip
+    return f"{tip} ({shortcuts[0].toString(QKeySequence.SequenceFormat.NativeText)})"
