@@ -48,9 +48,11 @@ def message_id_for(run_id: int | str, tile_id: str, domain: str = FALLBACK_DOMAI
 def domain_of(address: str) -> str:
     """The domain of an email address as a Message-ID can carry it (ASCII, an
     international name in its xn-- form); the fallback domain when there is none."""
-    domain = parseaddr(address)[1].rpartition("@")[2].strip().rstrip(".")
+    _local, at, domain = parseaddr(address)[1].rpartition("@")
+    if not at:
+        return FALLBACK_DOMAIN
     try:
-        ascii_domain = domain.encode("idna").decode("ascii").lower()
+        ascii_domain = domain.strip().rstrip(".").encode("idna").decode("ascii").lower()
     except UnicodeError:
         return FALLBACK_DOMAIN
     return ascii_domain if _DOT_ATOM.match(ascii_domain) else FALLBACK_DOMAIN

@@ -96,6 +96,20 @@ def by_message_id(conn: Connection, message_id: str) -> Any:
     return conn.execute(query).first()
 
 
+def warnings_for(conn: Connection, message_ids: list[str]) -> dict[str, list[str]]:
+    """The warnings recorded with each of these messages (links removed or left untracked),
+    for those that have any."""
+    found: dict[str, list[str]] = {}
+    for start in range(0, len(message_ids), 500):
+        chunk = message_ids[start:start + 500]
+        for row in conn.execute(select(s.ledger.c.message_id, s.ledger.c.payload)
+                                .where(s.ledger.c.message_id.in_(chunk))):
+            warnings = ((row.payload or {}).get("parts") or {}).get("warnings")
+            if warnings:
+                found[row.message_id] = warnings
+    return found
+
+
 def rows_for(conn: Connection, journey_id: str | None = None, limit: int = 200) -> list[Any]:
     query = select(s.ledger).order_by(s.ledger.c.id.desc()).limit(limit)
     if journey_id:
