@@ -56,7 +56,10 @@ _MARKUP = re.compile(rf"""
       ((?:[\t\n\f\r /]+|{_NAME}(?:[\t\n\f\r ]*=[\t\n\f\r ]*{_VALUE})?)*)  # its attributes
       (?:>|\Z)
 """, re.DOTALL | re.VERBOSE)
-_HINT = re.compile("|".join(sorted(URL_ATTRIBUTES)), re.IGNORECASE)
+# A cheap look for a URL attribute with a value before parsing a tag's attributes (one
+# starts after a space, a slash or a quote that closed the value before it).
+_HINT = re.compile(rf"""[\t\n\f\r /"'](?:{"|".join(sorted(URL_ATTRIBUTES))})[\t\n\f\r ]*=""",
+                   re.IGNORECASE)
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
 _C0_AND_SPACE = "".join(map(chr, range(0x21)))
 _TAB_OR_NEWLINE = str.maketrans("", "", "\t\n\r")
@@ -77,8 +80,10 @@ def attribute_text(raw: str) -> str:
 
 def _decode_reference(match: re.Match[str]) -> str:
     reference = match.group(1)
-    if reference[0] == "#" or (reference.endswith(";") and reference in html5):
+    if reference[0] == "#":
         return unescape(match.group(0))
+    if reference.endswith(";") and reference in html5:
+        return html5[reference]
     for length in range(min(len(reference), 6), 1, -1):  # legacy names are 2-6 letters
         if reference[:length] in _LEGACY_NAMES:
             following = reference[length:length + 1] or match.string[match.end():match.end() + 1]
@@ -91,7 +96,10 @@ def _decode_reference(match: re.Match[str]) -> str:
 def clean_url(text: str) -> str:
     """The address the URL parser reads: no C0 controls or spaces around it, no tabs or
     line breaks in it."""
-    return text.strip(_C0_AND_SPACE).translate(_TAB_OR_NEWLINE)
+    text = text.strip(_C0_AND_SPACE)
+    if "\t" in text or "\n" in text or "\r" in text:
+        text = text.translate(_TAB_OR_NEWLINE)
+    return text
 
 
 def scheme_of(url: str) -> str | None:
@@ -222,17 +230,20 @@ def _tag_edits(tag: str, offset: int, attributes: str, trusted: TrustedHosts,
                ) -> list[tuple[int, int, str]]:
     edits, seen = [], set()
     for attribute in _ATTRIBUTE.finditer(attributes):
-        name, raw = _ascii_lower(attribute.group(1)), attribute.group(2)
+        name, raw = attribute.group(1, 2)
+        name = name.lower()  # (a non-ASCII letter lowered into a URL name: checked, harmless)
+        if name not in URL_ATTRIBUTES:
+            continue
         first = name not in seen  # a browser keeps the first of repeated attributes
         seen.add(name)
-        if raw is None or name not in URL_ATTRIBUTES:
+        if raw is None:
             continue
         url = clean_url(attribute_text(_unquote(raw)))
-        unsafe = _unsafe_scheme(url, name in _LISTS)
-        if unsafe:
+        scheme = _list_scheme(url) if name in _LISTS else scheme_of(url)
+        if scheme in UNSAFE_SCHEMES:
             edits.append((offset + attribute.start(), offset + attribute.end(), ""))
-            result.warn(f"removed a {unsafe}: address from <{tag} {name}>")
-        elif first and name == "href" and tag in _LINKS and scheme_of(url) in WEB_SCHEMES:
+            result.warn(f"removed a {scheme}: address from <{tag} {name}>")
+        elif first and name == "href" and tag in _LINKS and scheme in WEB_SCHEMES:
             replacement = _web_link(url, trusted, tracking, result)
             if replacement is not None:
                 start = offset + attribute.start(2)
@@ -261,10 +272,10 @@ def _absolute(url: str) -> str:
     return scheme.lower() + "://" + rest.lstrip(_SLASHES)
 
 
-def _unsafe_scheme(url: str, is_list: bool) -> str | None:
-    candidates = re.split(r"[\s,]+", url) if is_list else [url]
-    for candidate in candidates:
-        scheme = scheme_of(clean_url(candidate))
+def _list_scheme(urls: str) -> str | None:
+    """An unsafe scheme among a list of addresses (srcset, ping), else None."""
+    for url in re.split(r"[\s,]+", urls):
+        scheme = scheme_of(clean_url(url))
         if scheme in UNSAFE_SCHEMES:
             return scheme
     return None

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import json
 import re
+from html.parser import HTMLParser
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from engine.delivery import DeliverySettings, RenderContext, TrackingLinks, render
@@ -53,6 +56,33 @@ def test_script_addresses_are_found_as_a_mail_client_would_read_them(html) -> No
     message = rendered(html)
     assert "alert" not in message.html and "base64" not in message.html
     assert len(message.warnings) == 1 and message.warnings[0].startswith("removed a ")
+
+
+class _Addresses(HTMLParser):
+    """The stdlib's parser as a second opinion: every address attribute it finds."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag, attrs) -> None:
+        self.found += [value or "" for name, value in attrs if name in ("href", "src")]
+
+
+SCHEMES = st.sampled_from(["javascript", "JaVaScRiPt", "java\tscript", "jav\nascript",
+                           "vbscript", "data", "DATA", "http", "mailto", "java script"])
+
+
+@given(st.sampled_from(["", " ", "\t", "\x01", "\n ", "\x00"]), SCHEMES,
+       st.text(max_size=30))
+def test_no_data_makes_a_link_that_runs_script(before, scheme, after) -> None:
+    url = f"{before}{scheme}:{after}"
+    message = rendered('<a href="{{ trigger.url }}">A</a><img src="{{ trigger.url }}">', url)
+    parser = _Addresses()
+    parser.feed(message.html)
+    for address in parser.found:
+        cleaned = re.sub("[\t\n\r]", "", address.strip("".join(map(chr, range(33)))))
+        assert not re.match(r"(?i)(javascript|vbscript|data):", cleaned), message.html
 
 
 def test_mail_and_phone_links_and_text_that_only_looks_like_a_link_are_left_alone() -> None:
