@@ -67,6 +67,7 @@ _CHARACTER_REFERENCE = re.compile(r"&(#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[A-Za-z0-9]+
 _ALPHANUMERIC = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 _LEGACY_NAMES = frozenset(name for name in html5 if not name.endswith(";"))
 _SLASHES = "/\\"
+_AUTHORITY = re.compile(r"[^/\\?#]*")
 _HOST = re.compile(r"^[a-z0-9_\-]+(?:\.[a-z0-9_\-]+)*$")
 
 
@@ -116,8 +117,9 @@ def web_host(url: str) -> str | None:
     colon, the authority up to "/", "\\", "?" or "#", credentials up to the last "@".
     """
     rest = url.partition(":")[2].lstrip(_SLASHES)
-    authority = re.split(r"[/\\?#]", rest, maxsplit=1)[0]
-    host = unquote(authority.rpartition("@")[2].partition(":")[0])
+    authority = _AUTHORITY.match(rest).group(0)
+    host = authority.rpartition("@")[2].partition(":")[0]
+    host = unquote(host) if "%" in host else host
     host = host.lower() if host.isascii() else host
     host = host[:-1] if host.endswith(".") else host
     return host if is_plain_host(host) else None
