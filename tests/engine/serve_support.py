@@ -19,6 +19,8 @@ from typing import Any
 from sqlalchemy import text
 
 from engine.ingestion import keys
+from engine.model import read_bundle
+from engine.resources import resource as sample
 from engine.store.database import writing
 from engine.workspace import Workspace
 
@@ -62,6 +64,18 @@ class ServeProcess:
         out, _ = self.process.communicate(timeout=60)
         assert self.process.returncode == 0, out
         return out
+
+
+CART_EVENT = b'{"authId": "ann", "attributes": {"cart_total": 80}}'
+
+
+def cart_workspace(folder: Path) -> tuple[Path, str]:
+    """A workspace with the abandoned-cart sample live, and a key for it."""
+    path = folder / "shop.waymark"
+    with Workspace.open(path) as workspace:
+        workspace.import_bundle(read_bundle(sample("samples", "abandoned_cart.json")))
+        assert workspace.publish("abandoned-cart").published
+    return path, make_key(path)
 
 
 def make_key(workspace: Path) -> str:

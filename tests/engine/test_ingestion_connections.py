@@ -13,23 +13,13 @@ import pytest
 from engine.ingestion.limits import RESERVED_DESCRIPTORS, ConnectionBudget, SocketLimits
 from engine.model import read_bundle
 from engine.resources import resource
-from engine.workspace import Workspace
 from tests.engine.delivery_support import free_port
 from tests.engine.ingestion_support import raw_answer, running_engine
-from tests.engine.serve_support import ServeProcess, make_key, post
+from tests.engine.serve_support import CART_EVENT, ServeProcess, cart_workspace, post
 
 CART = read_bundle(resource("samples", "abandoned_cart.json"))
-EVENT = b'{"authId": "ann", "attributes": {"cart_total": 80}}'
 HEAD = (b"POST /v1/triggers/abandoned_cart HTTP/1.1\r\nHost: x\r\n"
         b"Content-Type: application/json\r\nAuthorization: Bearer %s\r\n")
-
-
-def cart_workspace(folder) -> tuple[object, str]:
-    path = folder / "shop.waymark"
-    with Workspace.open(path) as workspace:
-        workspace.import_bundle(CART)
-        assert workspace.publish("abandoned-cart").published
-    return path, make_key(path)
 
 
 def connect(port: int, first: bytes = b"") -> socket.socket:
@@ -43,7 +33,7 @@ def ask(port: int, key: str) -> tuple[int, dict[str, str]]:
     """A well-formed event, on a connection of its own: the status and headers."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     try:
-        connection.request("POST", "/v1/triggers/abandoned_cart", EVENT, {
+        connection.request("POST", "/v1/triggers/abandoned_cart", CART_EVENT, {
             "Authorization": f"Bearer {key}", "Content-Type": "application/json"})
         response = connection.getresponse()
         response.read()
@@ -97,8 +87,8 @@ def test_a_flood_of_connections_at_a_low_file_limit_is_refused_and_serving_goes_
         time.sleep(1.5)  # the refused have had their 503 (or a reset); the others hold on
         refused = answered(flood, 0.5)
         status, headers = ask(serve.port, key)
-        assert time.monotonic() - opened_at < IDLE, "too slow to test before the idle cut"
         assert status == 503 and int(headers["Retry-After"]) >= 1
+        assert time.monotonic() - opened_at < IDLE, "too slow to test before the idle cut"
         assert 0 < len(flood) - len(refused) <= budget.max_connections
         refusals = [outcome(raw_answer(sock, timeout=0.5)) for sock in refused]
         assert "503" in refusals and set(refusals) <= {"503", "closed", "reset"}
@@ -165,11 +155,12 @@ def test_a_body_that_stops_coming_is_answered_408(quick) -> None:
         answer, waited = closed_within(sock, 4)
     assert answer.startswith(b"HTTP/1.1 408") and b'"body_timeout"' in answer, answer
     assert waited < 4
-    assert quick.post("/v1/triggers/abandoned_cart", json.loads(EVENT)).status == 202
+    assert quick.post("/v1/triggers/abandoned_cart", json.loads(CART_EVENT)).status == 202
 
 
 def test_an_idle_keep_alive_connection_is_closed_after_the_idle_timeout(quick) -> None:
-    request = HEAD % quick.key.encode() + b"Content-Length: %d\r\n\r\n%s" % (len(EVENT), EVENT)
+    request = (HEAD % quick.key.encode()
+               + b"Content-Length: %d\r\n\r\n%s" % (len(CART_EVENT), CART_EVENT))
     with connect(quick.server.port, request) as sock:
         sock.settimeout(4)
         assert sock.recv(65536).startswith(b"HTTP/1.1 202")
