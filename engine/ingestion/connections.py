@@ -33,8 +33,8 @@ _PARSE_ERRORS = (  # the first that matches; never the parser's message, which q
     (http_exceptions.InvalidURLError, "the request's URL is malformed"),
     (http_exceptions.PayloadEncodingError, "the body's length or encoding is malformed"),
 )
-_BAD_HEADER = ("a header is malformed: each line must end with CR LF and hold no control "
-               "characters")
+_MALFORMED = ("the request is not well-formed HTTP/1.1: a header line that does not end "
+              "with CR LF, a control character, or a malformed chunk")
 
 
 class BodyTimeout(TimeoutError):
@@ -134,7 +134,7 @@ class GuardedRequestHandler(web.RequestHandler):
             return super().handle_error(request, status, exc, message)
         self.guard.tally.add("malformed")
         reason = next((why for kind, why in _PARSE_ERRORS if isinstance(exc, kind)),
-                      _BAD_HEADER)
+                      _MALFORMED)
         response = ApiError(400, "malformed_request", reason).response()
         response.force_close()
         return response
@@ -204,6 +204,11 @@ def deadlines(limits: SocketLimits) -> Any:
         except BodyTimeout:
             raise ApiError(408, "body_timeout", "the body did not arrive within "
                            f"{limits.body_timeout:g} s of the request's headers") from None
+        except (ConnectionResetError, web.RequestPayloadError):
+            # The client left (or half-closed) before its body was complete: nobody will
+            # read the answer, and nothing went wrong here worth a traceback in the log.
+            raise ApiError(400, "incomplete_body", "the connection ended before the whole "
+                           "body arrived") from None
         finally:
             if timer is not None:
                 timer.cancel()

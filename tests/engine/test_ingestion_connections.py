@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import logging
 import selectors
 import socket
 import time
@@ -166,3 +167,12 @@ def test_an_idle_keep_alive_connection_is_closed_after_the_idle_timeout(quick) -
         assert sock.recv(65536).startswith(b"HTTP/1.1 202")
         answer, waited = closed_within(sock, 4)
     assert answer in (b"", "reset") and waited < 4
+
+
+def test_clients_that_leave_halfway_through_a_body_cost_no_log_lines(quick, caplog) -> None:
+    head = HEAD % quick.key.encode() + b"Content-Length: 90\r\n\r\n"
+    for _ in range(20):
+        connect(quick.server.port, head + b'{"authId": ').close()
+    assert quick.post("/v1/triggers/abandoned_cart", json.loads(CART_EVENT)).status == 202
+    time.sleep(0.3)
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
