@@ -154,8 +154,12 @@ class Refusal(asyncio.Protocol):
         if self.answer is None:
             transport.abort()  # type: ignore[attr-defined]
             return
-        transport.write(self.answer)  # type: ignore[attr-defined]
-        transport.write_eof()  # type: ignore[attr-defined]
+        try:
+            transport.write(self.answer)  # type: ignore[attr-defined]
+            transport.write_eof()  # type: ignore[attr-defined]
+        except OSError:  # the client is gone already (it waited in the kernel's queue)
+            transport.abort()  # type: ignore[attr-defined]
+            return
         self._linger = asyncio.get_running_loop().call_later(REFUSAL_LINGER, self.close)
 
     def data_received(self, data: bytes) -> None:

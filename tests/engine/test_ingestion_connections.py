@@ -16,7 +16,13 @@ from engine.model import read_bundle
 from engine.resources import resource
 from tests.engine.delivery_support import free_port
 from tests.engine.ingestion_support import raw_answer, running_engine
-from tests.engine.serve_support import CART_EVENT, ServeProcess, cart_workspace, post
+from tests.engine.serve_support import (
+    CART_EVENT,
+    ServeProcess,
+    cart_workspace,
+    post,
+    wait_until,
+)
 
 CART = read_bundle(resource("samples", "abandoned_cart.json"))
 HEAD = (b"POST /v1/triggers/abandoned_cart HTTP/1.1\r\nHost: x\r\n"
@@ -108,6 +114,25 @@ def test_a_flood_of_connections_at_a_low_file_limit_is_refused_and_serving_goes_
     # one line a minute about the refusals, not one per failure; no tracebacks
     assert "Traceback" not in output and len(output.splitlines()) <= 5, output[:3000]
     assert "refused with 503" in output
+
+
+def test_running_out_of_file_descriptors_is_one_log_line_not_a_traceback_each(
+        tmp_path) -> None:
+    path, key = cart_workspace(tmp_path)
+    # so few that even the guard's own margin runs out and accept() fails with EMFILE
+    serve = ServeProcess(path, free_port(), open_files=40)
+    serve.start()
+    try:
+        flood = [connect(serve.port) for _ in range(200)]
+        time.sleep(1)
+        for sock in flood:
+            sock.close()
+        wait_until(lambda: post(serve.url + "/v1/triggers/abandoned_cart", key, json.loads(
+            CART_EVENT))[0] == 202)
+    finally:
+        output = serve.stop()
+    assert "not accepted: out of file descriptors" in output, output[:3000]
+    assert "Traceback" not in output and len(output.splitlines()) <= 5, output[:3000]
 
 
 @pytest.mark.parametrize("open_files", [64, 256, 1024, 4096, 1_000_000])
