@@ -6,7 +6,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
+import pytest
+
+from engine.store.database import WorkspaceDetachedError
+from engine.workspace import Workspace
+from tests.engine.builders import simple_journey
 from tests.engine.serve_support import ServeProcess
 
 
@@ -26,3 +32,74 @@ def test_a_second_engine_on_a_hard_link_to_the_workspace_is_refused(tmp_path) ->
         assert "Traceback" not in second.stderr and second.stdout == ""
     finally:
         first.stop()
+
+
+def waymark(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "engine", *args], capture_output=True,
+                          text=True, timeout=60)
+
+
+def drop_this_process_locks(path) -> None:
+    """What a file dialog guessing the file's type did: open and close the workspace file,
+    which releases every POSIX lock this process holds on it, SQLite's included."""
+    with open(path, "rb") as handle:
+        handle.read(16)
+
+
+def test_a_store_whose_log_was_deleted_by_another_process_refuses_to_write(tmp_path) -> None:
+    path = tmp_path / "w.waymark"
+    with Workspace.open(path) as workspace:
+        workspace.save_journey(simple_journey())
+        drop_this_process_locks(path)
+        listed = waymark("journeys", "list", "--workspace", str(path))
+        assert listed.returncode == 0 and "j1" in listed.stdout  # it deleted our log
+        with pytest.raises(WorkspaceDetachedError) as refused:
+            workspace.rename_journey("j1", "Renamed too late")
+        message = str(refused.value)
+        assert str(path) in message and "w.waymark-wal" in message
+        assert "deleted or replaced by another process" in message
+        assert "Close the workspace and open it again" in message
+        with pytest.raises(WorkspaceDetachedError):  # reads too: they would be stale
+            workspace.journeys()
+    with Workspace.open(path) as again:  # opened again, all is well
+        again.rename_journey("j1", "Renamed after reopening")
+    assert "Renamed after reopening" in waymark("journeys", "list", "--workspace",
+                                                str(path)).stdout
+
+
+def test_a_renamed_log_is_noticed_before_the_next_write(tmp_path) -> None:
+    path = tmp_path / "w.waymark"
+    with Workspace.open(path) as workspace:
+        workspace.save_journey(simple_journey())
+        moved = subprocess.run([sys.executable, "-c", "import os, sys; "
+                                "os.rename(sys.argv[1], sys.argv[1] + '.old')",
+                                f"{path}-wal"], timeout=30)
+        assert moved.returncode == 0
+        with pytest.raises(WorkspaceDetachedError, match="deleted or replaced"):
+            workspace.rename_journey("j1", "Lost?")
+
+
+COMMIT_THEN_DIE = """
+import os, sys
+from engine.model import Contact
+from engine.workspace import Workspace
+Workspace.open(sys.argv[1]).save_contact(Contact(id="zoe"))
+os._exit(0)  # no close: the commit stays in the log, as after a crash
+"""
+
+
+def test_closing_a_detached_store_leaves_the_current_log_alone(tmp_path) -> None:
+    """Closing the last connection checkpoints and deletes `-wal` by its name: for a
+    detached connection that name is someone else's log, here holding a commit of a
+    process that died before copying it into the file."""
+    path = tmp_path / "w.waymark"
+    workspace = Workspace.open(path)
+    workspace.save_journey(simple_journey())
+    drop_this_process_locks(path)
+    assert waymark("journeys", "list", "--workspace", str(path)).returncode == 0
+    died = subprocess.run([sys.executable, "-c", COMMIT_THEN_DIE, str(path)], timeout=60)
+    assert died.returncode == 0 and Path(f"{path}-wal").stat().st_size > 0
+    workspace.close()
+    with Workspace.open(path) as again:
+        assert again.contact("zoe") is not None
+        assert [j.id for j in again.journeys()] == ["j1"]
