@@ -96,10 +96,9 @@ def _refuse_when_detached(connection: Connection) -> None:
         raise WorkspaceDetachedError(
             f"{path} was changed behind this program's back: its write-ahead log "
             f"({Path(path).name}-wal) was deleted or replaced by another process, so "
-            "nothing written here would reach the workspace any more. Nothing more was "
-            "written. Close the workspace and open it again (what was saved before is in "
-            "it), and make sure no other program opens the file itself while Waymark has "
-            "it open.")
+            "nothing written here would reach the workspace any more; nothing more was "
+            "written. Close the workspace and open it again: what was saved before is in "
+            "it.")
 
 
 def _begin_eagerly(raw: sqlite3.Connection, timeout: float = 10.0) -> None:
