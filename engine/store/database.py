@@ -25,7 +25,6 @@ from .checkpoints import NO_AUTOCHECKPOINT
 from .wal_guard import detached, watch_log
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 class WorkspaceError(RuntimeError):
@@ -218,16 +217,14 @@ def one_transaction(db: Engine) -> Iterator[Connection]:
 
 
 def _check_file(path: Path, create: bool) -> None:
+    """Whether it is an SQLite file at all is for SQLite to say (`_read_sqlite_revision`):
+    reading its header here would open and close the file, and closing any descriptor of
+    it releases this process's SQLite locks on it, should it have the workspace open
+    already (see `wal_guard`)."""
     if not path.exists():
         if not create:
             raise WorkspaceError(f"no workspace at {path}")
         path.parent.mkdir(parents=True, exist_ok=True)
-        return
-    with path.open("rb") as handle:
-        header = handle.read(16)
-    if header and header != SQLITE_HEADER:
-        raise WorkspaceError(f"{path} is not a Waymark workspace (not an SQLite file, or "
-                             "corrupted); it was left untouched")
 
 
 def _alembic_config(connection) -> Config:

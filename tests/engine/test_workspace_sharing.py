@@ -103,3 +103,14 @@ def test_closing_a_detached_store_leaves_the_current_log_alone(tmp_path) -> None
     with Workspace.open(path) as again:
         assert again.contact("zoe") is not None
         assert [j.id for j in again.journeys()] == ["j1"]
+
+
+def test_opening_a_workspace_again_in_the_same_process_keeps_the_first_attached(
+        tmp_path) -> None:
+    path = tmp_path / "w.waymark"
+    with Workspace.open(path) as first:
+        first.save_journey(simple_journey())
+        Workspace.open(path).close()  # the studio's File → Open on the same file, say
+        assert waymark("journeys", "list", "--workspace", str(path)).returncode == 0
+        first.rename_journey("j1", "Still attached")
+    assert "Still attached" in waymark("journeys", "list", "--workspace", str(path)).stdout
