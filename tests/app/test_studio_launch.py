@@ -7,6 +7,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+from PySide6.QtCore import QSettings
+
+from engine.model import read_bundle
+from engine.resources import resource
+from engine.workspace import Workspace
+from tests.app.conftest import dispose, open_sample
+
 ROOT = Path(__file__).resolve().parents[2]
 
 SCRIPT = """
@@ -63,3 +70,25 @@ def test_quitting_after_copying_tiles_exits_cleanly(tmp_path) -> None:
                             timeout=120, env={**os.environ, "QT_QPA_PLATFORM": "offscreen",
                                               "HOME": str(tmp_path)})
     assert (result.returncode, result.stdout.strip()) == (0, "closed"), result.stderr[-2000:]
+
+
+def test_quit_then_discard_closes_without_an_error(qtbot, tmp_path, prompts, themes) -> None:
+    from app.main_window import MainWindow
+
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(prompts=prompts, settings=settings)
+    window.show()
+    qtbot.waitExposed(window)
+    window.session.open_workspace(tmp_path / "w.waymark")
+    open_sample(window, "brew_guide.json")
+    window.editor.update_tile("brew-tips", name="Changed, then discarded")
+    prompts.unsaved_answer = "discard"
+    with qtbot.captureExceptions() as exceptions:
+        window.actions_["quit"].trigger()
+        assert not window.isVisible()
+        window.session.store.close()
+        dispose(window)  # as the application does on its way out
+    assert exceptions == []
+    with Workspace.open(tmp_path / "w.waymark") as workspace:
+        assert workspace.load_journey("brew-guide").tile("brew-tips").name == \
+            read_bundle(resource("samples", "brew_guide.json")).journey.tile("brew-tips").name
