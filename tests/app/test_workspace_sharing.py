@@ -12,17 +12,19 @@ from PySide6.QtWidgets import QFileSystemModel
 
 from app.prompts import Prompts
 from tests.app.conftest import open_sample
-
-
-def waymark(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "engine", *args], capture_output=True,
-                          text=True, timeout=60)
+from tests.engine.serve_support import run_cli
 
 
 def journeys_seen_by_the_cli(location: str) -> str:
-    listed = waymark("journeys", "list", "--workspace", location)
+    listed = run_cli("journeys", "list", "--workspace", location)
     assert listed.returncode == 0, listed.stderr
     return listed.stdout
+
+
+def saves_reach_the_file(window, location: str, name: str) -> bool:
+    """Rename the open journey and save: does another process then read the new name?"""
+    window.editor.update_settings(name=name)
+    return window.session.save() and name in journeys_seen_by_the_cli(location)
 
 
 def show_folder(qtbot, dialog, folder) -> None:
@@ -49,9 +51,7 @@ def test_browsing_the_workspace_folder_keeps_the_studio_saving(
     show_folder(qtbot, dialog, tmp_path)
     assert beside.wait(60) == 0
     assert "Brew better at home" in journeys_seen_by_the_cli(location)
-    window.editor.update_settings(name="Brew guide, saved after browsing")
-    assert window.session.save()
-    assert "Brew guide, saved after browsing" in journeys_seen_by_the_cli(location)
+    assert saves_reach_the_file(window, location, "Brew guide, saved after browsing")
 
 
 def test_a_studio_cut_off_from_its_workspace_says_so_and_keeps_the_changes(
@@ -69,8 +69,7 @@ def test_a_studio_cut_off_from_its_workspace_says_so_and_keeps_the_changes(
     assert "“Changed while cut off” are still here: save them again" in message
     assert window.isWindowModified()
     assert "Saved" not in window.statusBar().currentMessage()
-    assert window.session.save()
-    assert "Changed while cut off" in journeys_seen_by_the_cli(location)
+    assert saves_reach_the_file(window, location, "Changed while cut off")
 
 
 def test_the_workspace_file_itself_is_neither_imported_nor_overwritten(
@@ -87,6 +86,4 @@ def test_the_workspace_file_itself_is_neither_imported_nor_overwritten(
         "Cannot import the bundle", "Cannot export the bundle", "Cannot export the bundle"]
     assert all("the open workspace's own file" in message for _t, message in prompts.errors)
     journeys_seen_by_the_cli(location)
-    window.editor.update_settings(name="Still saving")
-    assert window.session.save()
-    assert "Still saving" in journeys_seen_by_the_cli(location)
+    assert saves_reach_the_file(window, location, "Still saving")

@@ -13,7 +13,7 @@ import pytest
 from engine.store.database import WorkspaceDetachedError
 from engine.workspace import Workspace
 from tests.engine.builders import simple_journey
-from tests.engine.serve_support import ServeProcess
+from tests.engine.serve_support import ServeProcess, run_cli
 
 
 def test_a_second_engine_on_a_hard_link_to_the_workspace_is_refused(tmp_path) -> None:
@@ -21,10 +21,7 @@ def test_a_second_engine_on_a_hard_link_to_the_workspace_is_refused(tmp_path) ->
     first.start()
     try:
         os.link(tmp_path / "a.waymark", tmp_path / "b.waymark")
-        second = subprocess.run(
-            [sys.executable, "-m", "engine", "serve", "--workspace",
-             str(tmp_path / "b.waymark"), "--port", "0"],
-            capture_output=True, text=True, timeout=60)
+        second = run_cli("serve", "--workspace", str(tmp_path / "b.waymark"), "--port", "0")
         assert second.returncode == 2, second.stdout + second.stderr
         assert "another Waymark engine" in second.stderr
         assert f"on {tmp_path / 'a.waymark'}) is running on {tmp_path / 'b.waymark'}" \
@@ -32,11 +29,6 @@ def test_a_second_engine_on_a_hard_link_to_the_workspace_is_refused(tmp_path) ->
         assert "Traceback" not in second.stderr and second.stdout == ""
     finally:
         first.stop()
-
-
-def waymark(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "engine", *args], capture_output=True,
-                          text=True, timeout=60)
 
 
 def drop_this_process_locks(path) -> None:
@@ -51,7 +43,7 @@ def test_a_store_whose_log_was_deleted_by_another_process_refuses_to_write(tmp_p
     with Workspace.open(path) as workspace:
         workspace.save_journey(simple_journey())
         drop_this_process_locks(path)
-        listed = waymark("journeys", "list", "--workspace", str(path))
+        listed = run_cli("journeys", "list", "--workspace", str(path))
         assert listed.returncode == 0 and "j1" in listed.stdout  # it deleted our log
         with pytest.raises(WorkspaceDetachedError) as refused:
             workspace.rename_journey("j1", "Renamed too late")
@@ -63,7 +55,7 @@ def test_a_store_whose_log_was_deleted_by_another_process_refuses_to_write(tmp_p
             workspace.journeys()
     with Workspace.open(path) as again:  # opened again, all is well
         again.rename_journey("j1", "Renamed after reopening")
-    assert "Renamed after reopening" in waymark("journeys", "list", "--workspace",
+    assert "Renamed after reopening" in run_cli("journeys", "list", "--workspace",
                                                 str(path)).stdout
 
 
@@ -96,7 +88,7 @@ def test_closing_a_detached_store_leaves_the_current_log_alone(tmp_path) -> None
     workspace = Workspace.open(path)
     workspace.save_journey(simple_journey())
     drop_this_process_locks(path)
-    assert waymark("journeys", "list", "--workspace", str(path)).returncode == 0
+    assert run_cli("journeys", "list", "--workspace", str(path)).returncode == 0
     died = subprocess.run([sys.executable, "-c", COMMIT_THEN_DIE, str(path)], timeout=60)
     assert died.returncode == 0 and Path(f"{path}-wal").stat().st_size > 0
     workspace.close()
@@ -111,6 +103,6 @@ def test_opening_a_workspace_again_in_the_same_process_keeps_the_first_attached(
     with Workspace.open(path) as first:
         first.save_journey(simple_journey())
         Workspace.open(path).close()  # the studio's File → Open on the same file, say
-        assert waymark("journeys", "list", "--workspace", str(path)).returncode == 0
+        assert run_cli("journeys", "list", "--workspace", str(path)).returncode == 0
         first.rename_journey("j1", "Still attached")
-    assert "Still attached" in waymark("journeys", "list", "--workspace", str(path)).stdout
+    assert "Still attached" in run_cli("journeys", "list", "--workspace", str(path)).stdout
