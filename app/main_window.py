@@ -196,7 +196,7 @@ class MainWindow(QMainWindow):
         self.overview.invalidate()
         self.runner.run_now()
         self.update_title()
-        QTimer.singleShot(0, self.view.show_journey)
+        QTimer.singleShot(0, self.view, self.view.show_journey)  # not once the view is gone
 
     def _update_state(self) -> None:
         session, read_only = self.session, self.editor.read_only
@@ -331,13 +331,17 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        QTimer.singleShot(0, self._place_overlays)
+        QTimer.singleShot(0, self, self._place_overlays)
 
     def _place_overlays(self) -> None:
         place_overlays(self.view, self.zoom_controls, self.overview)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.session.maybe_save():
+            # Discarded changes are dropped now: left on the undo stack, Qt would clear
+            # them while deleting the window, and the signals of that clearing would
+            # reach a half-deleted window (and print tracebacks on the way out).
+            self.editor.undo_stack.setClean()
             release_clipboard()
             event.accept()
         else:

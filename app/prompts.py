@@ -10,6 +10,8 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 
+from app.file_dialogs import file_dialog
+
 BUNDLE_FILTER = "Journey bundles (*.json);;All files (*)"
 WORKSPACE_FILTER = "Waymark workspaces (*.waymark);;All files (*)"
 
@@ -19,23 +21,22 @@ class Prompts:
         self.parent = parent
 
     def open_bundle_path(self) -> Path | None:
-        path, _ = QFileDialog.getOpenFileName(self.parent, "Import journey bundle", "",
-                                              BUNDLE_FILTER)
-        return Path(path) if path else None
+        return _chosen(self.bundle_dialog(save=False))
 
     def save_bundle_path(self, suggested: str) -> Path | None:
-        path, _ = QFileDialog.getSaveFileName(self.parent, "Export journey bundle", suggested,
-                                              BUNDLE_FILTER)
-        return Path(path) if path else None
+        return _chosen(self.bundle_dialog(save=True, suggested=suggested))
 
     def workspace_path(self, new: bool) -> Path | None:
-        if new:
-            path, _ = QFileDialog.getSaveFileName(self.parent, "New workspace",
-                                                  "journeys.waymark", WORKSPACE_FILTER)
-        else:
-            path, _ = QFileDialog.getOpenFileName(self.parent, "Open workspace", "",
-                                                  WORKSPACE_FILTER)
-        return Path(path) if path else None
+        return _chosen(self.workspace_dialog(new))
+
+    def bundle_dialog(self, save: bool, suggested: str = "") -> QFileDialog:
+        title = "Export journey bundle" if save else "Import journey bundle"
+        return file_dialog(self.parent, title, BUNDLE_FILTER, save=save, suggested=suggested)
+
+    def workspace_dialog(self, new: bool) -> QFileDialog:
+        title = "New workspace" if new else "Open workspace"
+        return file_dialog(self.parent, title, WORKSPACE_FILTER, save=new,
+                           suggested="journeys.waymark")
 
     def text(self, title: str, label: str, default: str = "") -> str | None:
         text, ok = QInputDialog.getText(self.parent, title, label, text=default)
@@ -62,3 +63,10 @@ class Prompts:
 
     def error(self, title: str, text: str) -> None:
         QMessageBox.warning(self.parent, title, text)
+
+
+def _chosen(dialog: QFileDialog) -> Path | None:
+    try:
+        return Path(dialog.selectedFiles()[0]) if dialog.exec() else None
+    finally:
+        dialog.deleteLater()

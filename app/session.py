@@ -7,6 +7,8 @@ person goes through `Prompts`.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings, Signal
@@ -15,10 +17,30 @@ from app.editor import JourneyEditor
 from app.prompts import Prompts
 from app.store import STATES_WITH_VERSIONS, StoreError, StudioStore
 from engine.model import BundleError
+from engine.store.database import WorkspaceDetachedError
 from engine.workspace import JourneyInfo
 
 RECENT_KEY = "recent_workspaces"
 MAX_RECENT = 8
+
+
+def on_workspace(failed: object = None) -> Callable:
+    """An action that reads or writes the workspace. If the workspace was cut off from
+    this process (`WorkspaceDetachedError`: its log was replaced by another process),
+    nothing was done: say so, open the workspace again, and answer `failed`."""
+
+    def wrap(action: Callable) -> Callable:
+        @functools.wraps(action)
+        def run(self: JourneySession, *args, **kwargs):
+            try:
+                return action(self, *args, **kwargs)
+            except WorkspaceDetachedError as error:
+                self.reopen_after(error)
+                return failed
+
+        return run
+
+    return wrap
 
 
 class JourneySession(QObject):
@@ -46,10 +68,8 @@ class JourneySession(QObject):
     def open_workspace(self, location: str | Path | None = None) -> bool:
         if not self.maybe_save():
             return False
-        try:
-            store = StudioStore.open(location)
-        except Exception as exc:  # a file that is not a workspace, or a newer one
-            self.prompts.error("Cannot open the workspace", str(exc))
+        store = self._open_store(location)
+        if store is None:
             return False
         if self.store is not None:
             self.store.close()
@@ -64,6 +84,29 @@ class JourneySession(QObject):
         self.status.emit(f"Opened workspace {store.location}")
         return True
 
+    def _open_store(self, location: str | Path | None) -> StudioStore | None:
+        try:
+            return StudioStore.open(location)
+        except Exception as exc:  # a file that is not a workspace, or a newer one
+            self.prompts.error("Cannot open the workspace", str(exc))
+            return None
+
+    def reopen_after(self, error: WorkspaceDetachedError) -> None:
+        """Open the workspace again (closing it first is safe: see `engine.store.wal_guard`);
+        the journey on the canvas stays as it is, unsaved changes included."""
+        location = self.store.location
+        self.store.close()
+        self.store = self._open_store(location)
+        if self.store is None:
+            return
+        unsaved = self.info is not None and not self.editor.undo_stack.isClean()
+        then = (f"Your changes to “{self.editor.journey.name}” are still here: save them "
+                "again.") if unsaved else "Try again."
+        self.status.emit("Not done: the workspace was changed behind the studio's back")
+        self.prompts.error("The workspace was changed behind the studio's back",
+                           f"{error}\n\nThe studio has opened it again. {then}")
+        self.refresh_list()
+
     def recent_workspaces(self) -> list[str]:
         value = self.settings.value(RECENT_KEY, [])
         return [value] if isinstance(value, str) else list(value or [])
@@ -74,10 +117,12 @@ class JourneySession(QObject):
 
     # --- journeys -------------------------------------------------------------------
 
+    @on_workspace()
     def refresh_list(self) -> None:
         journeys = self.store.journeys() if self.store else []
         self.journeys_changed.emit(journeys, self.journey_id)
 
+    @on_workspace(failed=False)
     def open_journey(self, journey_id: str, check_saved: bool = True) -> bool:
         if self.store is None or (check_saved and not self.maybe_save()):
             return False
@@ -102,6 +147,7 @@ class JourneySession(QObject):
             return self.save()
         return answer == "discard"
 
+    @on_workspace(failed=False)
     def save(self) -> bool:
         if self.store is None or self.info is None:
             return False
@@ -112,6 +158,7 @@ class JourneySession(QObject):
         self.status.emit(f"Saved “{self.editor.journey.name}”")
         return True
 
+    @on_workspace()
     def new_journey(self) -> None:
         if self.store is None or not self.maybe_save():
             return
@@ -121,12 +168,14 @@ class JourneySession(QObject):
             self.open_journey(journey.id, check_saved=False)
             self.status.emit(f"Created “{journey.name}”: drag tiles from the palette to begin")
 
+    @on_workspace()
     def duplicate(self, journey_id: str) -> None:
         if self.store is not None and self.maybe_save():
             copy = self.store.duplicate(journey_id)
             self.open_journey(copy.id, check_saved=False)
             self.status.emit(f"Duplicated as “{copy.name}”")
 
+    @on_workspace()
     def rename(self, journey_id: str) -> None:
         if self.store is None:
             return
@@ -142,6 +191,7 @@ class JourneySession(QObject):
             self.store.rename(journey_id, name[:150])
             self.refresh_list()
 
+    @on_workspace()
     def delete(self, journey_id: str) -> None:
         if self.store is None:
             return
@@ -165,6 +215,7 @@ class JourneySession(QObject):
 
     # --- bundles --------------------------------------------------------------------
 
+    @on_workspace()
     def import_bundle(self, path: Path | None = None) -> str | None:
         path = path or self.prompts.open_bundle_path()
         if self.store is None or path is None or not self.maybe_save():
@@ -185,18 +236,23 @@ class JourneySession(QObject):
         self.status.emit(f"Imported “{journey.name}” from {Path(path).name}")
         return journey.id
 
+    @on_workspace()
     def export_bundle(self, path: Path | None = None) -> Path | None:
         if self.store is None or self.info is None:
             return None
         path = path or self.prompts.save_bundle_path(f"{self.info.id}.json")
-        if path is None:
+        if path is None or (not self.editor.undo_stack.isClean() and not self.save()):
             return None
-        if not self.editor.undo_stack.isClean():
-            self.save()
-        self.store.export_bundle(self.info.id, path)
+        try:
+            self.store.export_bundle(self.info.id, path)
+        except StoreError as exc:
+            self.status.emit(f"Not exported: {exc}")
+            self.prompts.error("Cannot export the bundle", str(exc))
+            return None
         self.status.emit(f"Exported “{self.editor.journey.name}” to {path}")
         return path
 
+    @on_workspace()
     def open_sample(self, path: Path) -> None:
         if self.store is not None and self.maybe_save():
             journey = self.store.open_sample(path)
@@ -205,11 +261,11 @@ class JourneySession(QObject):
 
     # --- lifecycle ------------------------------------------------------------------
 
+    @on_workspace(failed=False)
     def publish(self) -> bool:
-        if self.store is None or self.info is None:
+        if self.store is None or self.info is None or (
+                not self.editor.undo_stack.isClean() and not self.save()):
             return False
-        if not self.editor.undo_stack.isClean():
-            self.save()
         outcome = self.store.publish(self.info.id)
         if not outcome.published:
             count = len(outcome.problems)
@@ -227,6 +283,7 @@ class JourneySession(QObject):
         self.status.emit("Editing a new version: publish it to replace the live one; "
                          "people already in the journey finish on theirs")
 
+    @on_workspace()
     def change_state(self, action: str) -> None:
         if self.store is None or self.info is None:
             return

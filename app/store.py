@@ -8,12 +8,13 @@ here only.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine.model import Bundle, Catalog, Journey, dump_bundle, read_bundle
+from engine.model import Bundle, BundleError, Catalog, Journey, dump_bundle, read_bundle
 from engine.resources import sample_paths
 from engine.runtime.lifecycle import LifecycleError
 from engine.workspace import JourneyInfo, JourneyNotFound, Workspace
@@ -91,6 +92,9 @@ class StudioStore:
 
     def read_bundle(self, path: str | Path) -> Bundle:
         """Raises `BundleError` naming the file and the place; nothing is written."""
+        if self._is_own_file(path):
+            raise BundleError("this is the open workspace's own file, not a journey bundle",
+                              source=str(path))
         return read_bundle(path)
 
     def import_bundle(self, bundle: Bundle) -> Journey:
@@ -98,9 +102,20 @@ class StudioStore:
         return self.workspace.import_bundle(bundle)
 
     def export_bundle(self, journey_id: str, path: str | Path) -> Bundle:
+        if self._is_own_file(path):
+            raise StoreError(f"{Path(path).name} is the open workspace's own file: a bundle "
+                             "written there would destroy the workspace")
         bundle = self.workspace.export_bundle(journey_id)
         Path(path).write_text(dump_bundle(bundle), encoding="utf-8")
         return bundle
+
+    def _is_own_file(self, path: str | Path) -> bool:
+        """The workspace file, or its log or index: opening one of them here, even only to
+        read it, would release SQLite's locks (see `app/file_dialogs.py`)."""
+        if self.workspace.db.dialect.name != "sqlite":
+            return False
+        return any(_same_file(path, f"{self.location}{suffix}")
+                   for suffix in ("", "-wal", "-shm"))
 
     def samples(self) -> list[Path]:
         return sample_paths()
@@ -138,3 +153,10 @@ def _readable_errors() -> Iterator[None]:
         yield
     except (LifecycleError, JourneyNotFound) as exc:
         raise StoreError(str(exc).strip("'\"")) from None
+
+
+def _same_file(a: str | Path, b: str | Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist
+        return False

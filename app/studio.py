@@ -6,6 +6,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from app.desktop import PlatformFailureCatcher, missing_display, unloadable_libraries
+
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="waymark studio", description="The journey studio.")
@@ -18,12 +20,23 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
 
 def run_studio(argv: Sequence[str] = ()) -> int:
     args = parse_args(argv)
-    from PySide6.QtWidgets import QApplication
+    problem = missing_display()
+    if problem:
+        print(f"error: the studio cannot open a window: {problem}", file=sys.stderr)
+        return 2
+    try:
+        from PySide6.QtWidgets import QApplication
+    except ImportError as error:
+        print(f"error: {unloadable_libraries(error)}", file=sys.stderr)
+        return 2
 
     from app.main_window import MainWindow
     from app.theme import ThemeManager
 
-    app = QApplication.instance() or QApplication([sys.argv[0]])
+    app = QApplication.instance()
+    if app is None:
+        with PlatformFailureCatcher():
+            app = QApplication([sys.argv[0]])
     app.setApplicationName("Waymark")
     app.setOrganizationName("Waymark")
     themes = ThemeManager(app, args.theme)

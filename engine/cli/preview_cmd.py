@@ -69,4 +69,5 @@ def _describe(parts: dict[str, Any], with_html: bool) -> str:
                                        in ("text", "html") else f" {value}"))
     if parts.get("links"):
         lines.append("links: " + ", ".join(parts["links"]))
+    lines += [f"warning: {warning}" for warning in parts.get("warnings", [])]
     return "\n".join(lines)

@@ -7,7 +7,9 @@ import signal
 import sys
 import threading
 
-from engine.ingestion.process import IngestionProcess, IngestionStartError
+from engine.ingestion.limits import SocketLimits
+from engine.ingestion.logs import redact_keys_in_logs
+from engine.ingestion.process import IngestionProcess, IngestionStartError, live_journeys
 from engine.ingestion.server import DEFAULT_HOST, DEFAULT_PORT, is_loopback
 from engine.processes import settle_heap
 from engine.runtime.host import EngineHost
@@ -27,6 +29,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help=f"default {DEFAULT_PORT}; 0 picks a free one")
     parser.add_argument("--allow-remote", action="store_true",
                         help="allow listening on an address other machines can reach")
+    defaults = SocketLimits()
+    parser.add_argument("--idle-timeout", type=_seconds, default=defaults.idle_timeout,
+                        metavar="SECONDS", help="close a connection that has not sent a "
+                        "complete request head this long after opening or after its last "
+                        f"answer (default {defaults.idle_timeout:g})")
+    parser.add_argument("--body-timeout", type=_seconds, default=defaults.body_timeout,
+                        metavar="SECONDS", help="answer 408 when a request's body has not "
+                        "arrived this long after its head (default "
+                        f"{defaults.body_timeout:g})")
     add_workspace_option(parser)
     parser.set_defaults(handler=guarded(run))
 
@@ -38,18 +49,27 @@ def run(args: argparse.Namespace) -> int:
                         "if that is what you want")
         print(f"warning: listening on {args.host}: anyone who can reach this machine can "
               "try keys against it; use TLS in front of it", file=sys.stderr)
+    limits = SocketLimits(idle_timeout=args.idle_timeout, body_timeout=args.body_timeout)
     with open_workspace(args) as workspace:
-        return _serve(workspace, args.workspace, args.host, args.port)
+        return _serve(workspace, IngestionProcess(args.workspace, args.host, args.port,
+                                                  limits))
 
 
-def _serve(workspace: Workspace, location: str | None, host: str, port: int) -> int:
+def _seconds(text: str) -> float:
+    value = float(text)
+    if not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError(f"{text}: give seconds between 0 and 3600")
+    return value
+
+
+def _serve(workspace: Workspace, socket: IngestionProcess) -> int:
     """The engine here; the socket in a process of its own (see engine.ingestion.process)."""
+    redact_keys_in_logs()
     stop, lost = threading.Event(), threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
     engine = EngineHost(workspace, background=True, delivery="process")
     engine.take_workspace()  # a second engine stops here, before touching the port
-    socket = IngestionProcess(location, host, port)
     try:
         socket.start(on_stored=engine.wake, on_lost=lambda: (lost.set(), stop.set()))
     except IngestionStartError as error:
@@ -58,9 +78,8 @@ def _serve(workspace: Workspace, location: str | None, host: str, port: int) -> 
     engine.public_url = socket.base_url
     engine.start()
     settle_heap()
-    live = sum(1 for j in workspace.journeys() if j.state == "live")
-    print(f"Waymark engine serving {workspace.location}: {live} live journey(s); "
-          f"listening on {socket.base_url}. Press Ctrl+C to stop.", flush=True)
+    print(f"Waymark engine serving {workspace.location}: {live_journeys(workspace)} live "
+          f"journey(s); listening on {socket.base_url}. Press Ctrl+C to stop.", flush=True)
     try:
         while not stop.wait(1.0):
             pass

@@ -34,7 +34,14 @@ from .errors import (
     TemplateProblem,
 )
 from .html_text import html_to_text
-from .message import DeliveryChannel, OutgoingMessage, RenderedMessage, message_id_for
+from .links import TrustedHosts, secure_links
+from .message import (
+    DeliveryChannel,
+    OutgoingMessage,
+    RenderedMessage,
+    domain_of,
+    message_id_for,
+)
 from .mime import build_mime
 from .personalise import RenderContext, check_templates, render, render_text
 from .quiet_hours import quiet_until
@@ -73,4 +80,4 @@ from .settings import (
     TwilioSettings,
     WebhookSettings,
 )
-from .tracking import TrackingLinks, TrackingSigner, track_html, trackable_links
+from .tracking import TrackingLinks, TrackingSigner, add_open_pixel

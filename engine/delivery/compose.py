@@ -7,7 +7,7 @@ from datetime import datetime
 
 from engine.model import Channel, EmailContent, Purpose
 
-from .message import OutgoingMessage, RenderedMessage, message_id_for
+from .message import OutgoingMessage, RenderedMessage, domain_of, message_id_for
 from .personalise import Content, RenderContext, render
 from .settings import DeliverySettings
 from .tracking import TrackingLinks, TrackingSigner
@@ -22,6 +22,7 @@ class MessageRef:
     tile_id: str
     run_id: int | str
     contact_id: str
+    workspace_id: str = ""  # the workspace's random identity, for unique Message-IDs
 
 
 def compose_message(content: Content, context: RenderContext, *, ref: MessageRef,
@@ -30,18 +31,21 @@ def compose_message(content: Content, context: RenderContext, *, ref: MessageRef
     """Render and address one message. Raises RenderError when a template fails.
 
     `now` (from the injected clock) becomes the message's Date and outbox file time;
-    the Message-ID and tracking token depend only on the run and the tile, so composing
-    the same message again gives the same identity.
+    the Message-ID and tracking token depend only on the workspace, the run, the tile and
+    the sender's domain, so composing the same message again gives the same identity.
     """
-    message_id = message_id_for(ref.run_id, ref.tile_id, settings.message_id_domain)
+    sender = settings.sender(content.sender if isinstance(content, EmailContent) else None)
+    domain = settings.message_id_domain or domain_of(sender.from_address)
+    message_id = message_id_for(ref.run_id, ref.tile_id, domain, ref.workspace_id)
     token = TrackingSigner(settings.tracking.secret).token_for(message_id)
     links = TrackingLinks(settings.tracking.base_url, token) if settings.tracking.enabled \
         else None
-    parts = render(content, context, tracking=links if content.channel == "email" else None)
+    parts = render(content, context, tracking=links if content.channel == "email" else None,
+                   link_domains=settings.tracking.link_domains)
     return OutgoingMessage(
         message_id=message_id, channel=Channel(content.channel), recipient=recipient,
         parts=parts, headers=_headers(ref, Purpose(content.purpose), links, parts),
-        sender=settings.sender(content.sender) if isinstance(content, EmailContent) else None,
+        sender=sender if isinstance(content, EmailContent) else None,
         journey_id=ref.journey_id, version=ref.version, tile_id=ref.tile_id,
         run_id=ref.run_id, contact_id=ref.contact_id, content_id=content.id,
         purpose=Purpose(content.purpose), tracking_token=token,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from abc import ABC, abstractmethod
+from email.utils import parseaddr
 from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -20,18 +21,41 @@ from .results import DeliveryResult
 from .settings import SenderProfile
 
 _DOT_ATOM = re.compile(r"^[A-Za-z0-9_\-]+(\.[A-Za-z0-9_\-]+)*$")
+FALLBACK_DOMAIN = "waymark.local"
+MAX_MESSAGE_ID = 200  # the ledger's message_id column
 
 
-def message_id_for(run_id: int | str, tile_id: str, domain: str = "waymark.local") -> str:
+def message_id_for(run_id: int | str, tile_id: str, domain: str = FALLBACK_DOMAIN,
+                   workspace: str = "") -> str:
     """The RFC 5322 Message-ID of the message a run sends at a tile: the same on every try.
 
-    Tile ids that are not a valid dot-atom ("a..b", "a.") are replaced by a short hash,
-    which is just as stable.
+    `<r{run}.{tile}.{workspace}@{domain}>`: run numbers start at 1 in every workspace, so
+    the workspace's random identity makes the id unique across workspaces (and across a
+    workspace made again); the domain is the sender's. Without `workspace`, the form of
+    ledger rows written before (`<r{run}.{tile}@waymark.local>`). Tile ids that are not a
+    valid dot-atom ("a..b", "a."), or too long, are replaced by a short hash, which is
+    just as stable.
     """
-    left = f"r{run_id}.{tile_id}"
-    if not _DOT_ATOM.match(left):
-        left = f"r{run_id}.t{hashlib.sha256(tile_id.encode()).hexdigest()[:16]}"
+    tail = f".{workspace}" if workspace else ""
+    left = f"r{run_id}.{tile_id}{tail}"
+    if not _DOT_ATOM.match(left) or len(left) + len(domain) + 3 > MAX_MESSAGE_ID:
+        left = f"r{run_id}.t{hashlib.sha256(tile_id.encode()).hexdigest()[:16]}{tail}"
+    if len(left) + len(domain) + 3 > MAX_MESSAGE_ID:
+        domain = FALLBACK_DOMAIN
     return f"<{left}@{domain}>"
+
+
+def domain_of(address: str) -> str:
+    """The domain of an email address as a Message-ID can carry it (ASCII, an
+    international name in its xn-- form); the fallback domain when there is none."""
+    _local, at, domain = parseaddr(address)[1].rpartition("@")
+    if not at:
+        return FALLBACK_DOMAIN
+    try:
+        ascii_domain = domain.strip().rstrip(".").encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        return FALLBACK_DOMAIN
+    return ascii_domain if _DOT_ATOM.match(ascii_domain) else FALLBACK_DOMAIN
 
 
 class RenderedMessage(BaseModel):
@@ -49,6 +73,10 @@ class RenderedMessage(BaseModel):
     links: list[str] = Field(
         default_factory=list,
         description="the original URL of each tracked link, in order: click n goes to links[n]",
+    )
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="what was changed or left untracked to keep the links safe",
     )
 
 

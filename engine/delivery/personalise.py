@@ -29,8 +29,9 @@ from engine.model import Channel, Contact, EmailContent, PushContent, SmsContent
 
 from .errors import RenderError, TemplateProblem
 from .html_text import html_to_text
+from .links import TrustedHosts, secure_links
 from .message import RenderedMessage
-from .tracking import TrackingLinks, track_html, trackable_links
+from .tracking import TrackingLinks, add_open_pixel
 
 Content = EmailContent | SmsContent | PushContent
 
@@ -137,10 +138,13 @@ class RenderContext:
 # --- rendering ---------------------------------------------------------------------
 
 def render(content: Content, context: RenderContext,
-           tracking: TrackingLinks | None = None) -> RenderedMessage:
+           tracking: TrackingLinks | None = None,
+           link_domains: tuple[str, ...] | list[str] = ()) -> RenderedMessage:
     """Personalise every template field of `content`; RenderError if any field fails.
 
-    With `tracking`, the HTML's web links point at click URLs and an open pixel is added.
+    Unsafe addresses are removed from the HTML (links.py). With `tracking`, its web links
+    to trusted hosts (`link_domains`, or those written in the template when there are
+    none) point at click URLs and an open pixel is added.
     """
     data = {**context.as_data(),
             "unsubscribe_url": tracking.unsubscribe_url if tracking else ""}
@@ -153,24 +157,25 @@ def render(content: Content, context: RenderContext,
             problems.append(TemplateProblem(name, failure.line, failure.message))
     if problems:
         raise RenderError(problems)
-    return _assemble(content, rendered, tracking)
+    return _assemble(content, rendered, tracking, link_domains)
 
 
-def _assemble(content: Content, fields: dict[str, str],
-              tracking: TrackingLinks | None) -> RenderedMessage:
+def _assemble(content: Content, fields: dict[str, str], tracking: TrackingLinks | None,
+              link_domains: tuple[str, ...] | list[str]) -> RenderedMessage:
     if isinstance(content, SmsContent):
         return RenderedMessage(channel=Channel.SMS, text=fields["text"])
     if isinstance(content, PushContent):
         return RenderedMessage(channel=Channel.PUSH, title=_one_line(fields["title"]),
                                body=fields["body"], url=content.url)
-    html = fields["html"] if fields["html"].strip() else ""
+    trusted = TrustedHosts.for_template(content.html, link_domains)
+    secured = secure_links(fields["html"] if fields["html"].strip() else "", trusted, tracking)
+    html = secured.html
     if tracking is not None and html:
-        html, links = track_html(html, tracking)
-    else:
-        links = trackable_links(html)
+        html = add_open_pixel(html, tracking.open_pixel_url)
     text = fields["text"] if fields["text"].strip() else (html_to_text(html) if html else "")
     return RenderedMessage(channel=Channel.EMAIL, subject=_one_line(fields["subject"]),
-                           html=html, text=text, links=links)
+                           html=html, text=text, links=secured.links,
+                           warnings=secured.warnings)
 
 
 def _one_line(text: str) -> str:

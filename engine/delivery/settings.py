@@ -13,10 +13,11 @@ from email.utils import formataddr
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from engine.model import Channel, Purpose
 
+from .links import is_plain_host
 from .retry import RetryPolicy
 
 
@@ -150,12 +151,31 @@ ChannelSettings = EmailSettings | SmsSettings | PushSettings
 
 
 class TrackingSettings(_Settings):
-    """Where opens, clicks and unsubscribes land, and the key that signs their tokens."""
+    """Where opens, clicks and unsubscribes land, the key that signs their tokens, and
+    where the click redirect may lead."""
 
     base_url: str = "http://127.0.0.1:8765"
     enabled: bool = True
     secret: str = Field(default_factory=lambda: secrets.token_urlsafe(32), min_length=16,
                         description="signs tracking tokens; keep it private")
+    link_domains: list[str] = Field(
+        default_factory=list,
+        description="links to these domains and their subdomains are tracked (example.com "
+                    "covers www.example.com); empty: those whose host is written in the "
+                    "content's template. Other web links go out untracked, with a warning.")
+
+    @field_validator("link_domains")
+    @classmethod
+    def _plain_domains(cls, domains: list[str]) -> list[str]:
+        return [_plain_domain(domain) for domain in domains]
+
+
+def _plain_domain(text: str) -> str:
+    domain = text.strip().lower().removesuffix(".")
+    if not is_plain_host(domain):
+        raise ValueError(f"{text!r} is not a domain name: write it as example.com (no scheme, "
+                         "path or wildcard; an international name in its xn-- form)")
+    return domain
 
 
 class DeliverySettings(_Settings):
@@ -170,7 +190,17 @@ class DeliverySettings(_Settings):
     retry: RetryPolicy = Field(default_factory=RetryPolicy)
     outbox_folder: str | None = Field(default=None,
                                       description="empty: the workspace's outbox folder")
-    message_id_domain: str = "waymark.local"
+    message_id_domain: str = Field(
+        default="", description="the domain of Message-IDs; empty: the sender's domain")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _former_message_id_default(cls, data: Any) -> Any:
+        # Settings saved before Message-IDs took the sender's domain hold the old default;
+        # it meant "nothing chosen", so it now means the sender's domain too.
+        if isinstance(data, dict) and data.get("message_id_domain") == "waymark.local":
+            return {**data, "message_id_domain": ""}
+        return data
 
     @model_validator(mode="after")
     def _default_sender_exists(self) -> DeliverySettings:

@@ -9,7 +9,8 @@ so the ingestion server finds the ledger row by its unique (run, tile)), and it 
 guessed or altered without the workspace's secret: 128 bits of signature, compared in
 constant time. The click URL carries the link's index, never its address; the server
 redirects only to `links[n]` of that message's ledger payload, so a tracking URL cannot
-be turned into an open redirect.
+be turned into an open redirect. Which links get a click URL at all is `links.py`'s
+decision (web links to trusted hosts only).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import hashlib
 import hmac
 import re
 from dataclasses import dataclass
-from html import escape, unescape
+from html import escape
 
 from .errors import InvalidTrackingToken
 
@@ -83,50 +84,11 @@ class TrackingLinks:
         return f"{self._base}/t/u/{self.token}"
 
 
-# An href inside an <a> tag, quoted or not. Rendered HTML is the author's own markup
-# with escaped values, so a tag-level pattern is enough; values cannot open new tags.
-_ANCHOR_HREF = re.compile(
-    r"""(<a\b[^>]*?\shref\s*=\s*)(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""",
-    re.IGNORECASE | re.DOTALL,
-)
-_TRACKABLE = re.compile(r"^https?://", re.IGNORECASE)
 _BODY_END = re.compile(r"</body\s*>", re.IGNORECASE)
 
 
-def trackable_links(html: str, base_url: str = "") -> list[str]:
-    """The web links of an HTML body, in order, that clicks would be counted for."""
-    links = []
-    for match in _ANCHOR_HREF.finditer(html):
-        url = unescape(next(g for g in match.groups()[1:] if g is not None)).strip()
-        if _is_trackable(url, base_url):
-            links.append(url)
-    return links
-
-
-def _is_trackable(url: str, base_url: str) -> bool:
-    return bool(_TRACKABLE.match(url)) and not (base_url and url.startswith(base_url))
-
-
-def track_html(html: str, links: TrackingLinks) -> tuple[str, list[str]]:
-    """Point every web link at its click URL and add the open pixel.
-
-    Returns the new HTML and the original URLs in click-index order. Links to the
-    tracking server itself (the unsubscribe link) and mailto:/tel: links stay as they are.
-    """
-    originals: list[str] = []
-
-    def rewrite(match: re.Match[str]) -> str:
-        url = unescape(next(g for g in match.groups()[1:] if g is not None)).strip()
-        if not _is_trackable(url, links.base_url):
-            return match.group(0)
-        originals.append(url)
-        return f'{match.group(1)}"{escape(links.click_url(len(originals) - 1))}"'
-
-    tracked = _ANCHOR_HREF.sub(rewrite, html)
-    return _add_pixel(tracked, links.open_pixel_url), originals
-
-
-def _add_pixel(html: str, pixel_url: str) -> str:
+def add_open_pixel(html: str, pixel_url: str) -> str:
+    """The 1×1 image whose loading counts an open, just before </body>."""
     pixel = (f'<img src="{escape(pixel_url)}" width="1" height="1" alt="" '
              'style="border:0;width:1px;height:1px">')
     ends = list(_BODY_END.finditer(html))

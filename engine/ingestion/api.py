@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import math
 import time
 from collections.abc import Callable
 from typing import Any
@@ -19,18 +21,22 @@ from .payload import PayloadError, parse_event
 from .writer import EventWriter
 
 MAX_BATCH = 500
-CACHE_SECONDS = 1.0  # a revoked key or a stopped trigger takes effect within this time
+CACHE_SECONDS = 1.0  # a revoked key takes effect within this time; health's live count too
+CATALOG_SECONDS = 2.0  # a stopped trigger takes effect within this time
+MISS_RELOAD_SECONDS = 0.5  # a new trigger is known within this time
 
 
 class Caches:
-    """Keys, buckets and the catalog, refreshed often enough to follow the CLI."""
+    """Keys, buckets, the catalog and the live count, refreshed often enough to follow the
+    CLI and the studio, seldom enough that no request pays for another's lookups."""
 
-    def __init__(self, db: Any) -> None:
+    def __init__(self, db: Any, live_count: Callable[[], int] = lambda: 0) -> None:
         self.db = db
         self._keys: dict[str, tuple[keys.KeyInfo | None, float]] = {}
         self._buckets: dict[str, keys.TokenBucket] = {}
         self._catalog: Catalog | None = None
-        self._catalog_at = 0.0
+        self._catalog_at = -math.inf
+        self._live = Refreshed(live_count, CACHE_SECONDS)
 
     def key(self, plain: str) -> keys.KeyInfo | None:
         cached = self._keys.get(plain)
@@ -50,20 +56,55 @@ class Caches:
             bucket = self._buckets[info.id] = keys.TokenBucket(info.rate_per_second, info.burst)
         return bucket
 
-    def catalog(self, refresh: bool = False) -> Catalog:
-        if refresh or self._catalog is None or time.monotonic() - self._catalog_at > 2.0:
+    def catalog(self, max_age: float = CATALOG_SECONDS) -> Catalog:
+        if self._catalog is None or time.monotonic() - self._catalog_at > max_age:
             with self.db.connect() as conn:
                 self._catalog = catalog_store.load_catalog(conn)
             self._catalog_at = time.monotonic()
         return self._catalog
+
+    def trigger(self, name: str) -> TriggerDefinition | None:
+        """A trigger made a moment ago is found: a name not in the catalog reloads it, but
+        only if it is older than MISS_RELOAD_SECONDS, so a batch naming 500 unknown
+        triggers costs one load at most, not 500 on the event loop."""
+        found = self.catalog().triggers.get(name)
+        return found if found is not None else self.catalog(MISS_RELOAD_SECONDS).triggers.get(
+            name)
+
+    async def live_count(self) -> int:
+        return await self._live.get()
+
+
+class Refreshed:
+    """A value read at most once per `max_age` seconds, off the event loop; callers that
+    come while it is being read wait for that one reading."""
+
+    def __init__(self, read: Callable[[], Any], max_age: float) -> None:
+        self.read, self.max_age = read, max_age
+        self._value: Any = None
+        self._expires = -math.inf
+        self._reading: asyncio.Future | None = None
+
+    async def get(self) -> Any:
+        if time.monotonic() >= self._expires:
+            if self._reading is None:
+                self._reading = asyncio.ensure_future(self._refresh())
+            await asyncio.shield(self._reading)
+        return self._value
+
+    async def _refresh(self) -> None:
+        try:
+            self._value = await asyncio.get_running_loop().run_in_executor(None, self.read)
+            self._expires = time.monotonic() + self.max_age
+        finally:
+            self._reading = None
 
 
 class IngestionApi:
     def __init__(self, db: Any, writer: EventWriter, location: str,
                  live_count: Callable[[], int]) -> None:
         self.db, self.writer, self.location = db, writer, location
-        self.caches = Caches(db)
-        self.live_count = live_count
+        self.caches = Caches(db, live_count)
 
     def routes(self) -> list[web.RouteDef]:
         return [
@@ -93,9 +134,7 @@ class IngestionApi:
         return info
 
     def custom_trigger(self, name: str) -> TriggerDefinition:
-        catalog = self.caches.catalog()
-        trigger = catalog.triggers.get(name) or self.caches.catalog(refresh=True).triggers.get(
-            name)
+        trigger = self.caches.trigger(name)
         if trigger is None:
             raise ApiError(404, "unknown_trigger", f"no trigger named {name!r}")
         if trigger.kind != TriggerKind.CUSTOM:
@@ -210,4 +249,4 @@ class IngestionApi:
 
     async def health(self, _request: web.Request) -> web.Response:
         return web.json_response({"status": "ok", "workspace": self.location,
-                                  "liveJourneys": self.live_count()})
+                                  "liveJourneys": await self.caches.live_count()})

@@ -19,6 +19,7 @@ from multiprocessing.connection import Connection
 from engine.processes import end, leave_stopping_to_the_engine, settle_heap, spawn
 from engine.workspace import Workspace
 
+from .limits import SocketLimits
 from .server import IngestionServer, base_url
 
 _WAKE, _STOP = b"w", b"s"
@@ -29,9 +30,10 @@ class IngestionStartError(RuntimeError):
 
 
 class IngestionProcess:
-    def __init__(self, location: str | None, host: str, port: int) -> None:
+    def __init__(self, location: str | None, host: str, port: int,
+                 limits: SocketLimits = SocketLimits()) -> None:
         """`location` as `Workspace.open` takes it (None: the default workspace)."""
-        self.location, self.host, self.port = location, host, port
+        self.location, self.host, self.port, self.limits = location, host, port, limits
         self._process: multiprocessing.process.BaseProcess | None = None
         self._conn: Connection | None = None
         self._stopping = False
@@ -48,7 +50,7 @@ class IngestionProcess:
         `on_lost` if the socket's process ends without being asked to.
         """
         self._process, self._conn = spawn(_child_main, "waymark-ingestion", self.location,
-                                          self.host, self.port)
+                                          self.host, self.port, self.limits)
         if not self._conn.poll(timeout):
             self.stop()
             raise IngestionStartError("the ingestion socket did not start in time")
@@ -83,13 +85,19 @@ class IngestionProcess:
 
 # --- in the socket's process -------------------------------------------------------------
 
-def _child_main(location: str | None, host: str, port: int, conn: Connection) -> None:
+def _child_main(location: str | None, host: str, port: int, limits: SocketLimits,
+                conn: Connection) -> None:
     leave_stopping_to_the_engine()
     with Workspace.open(location, create=False) as workspace:
-        asyncio.run(_serve(workspace, host, port, conn))
+        asyncio.run(_serve(workspace, host, port, limits, conn))
 
 
-async def _serve(workspace: Workspace, host: str, port: int, conn: Connection) -> None:
+def live_journeys(workspace: Workspace) -> int:
+    return sum(1 for journey in workspace.journeys() if journey.state == "live")
+
+
+async def _serve(workspace: Workspace, host: str, port: int, limits: SocketLimits,
+                 conn: Connection) -> None:
     loop = asyncio.get_running_loop()
     closed = asyncio.Event()
 
@@ -103,11 +111,8 @@ async def _serve(workspace: Workspace, host: str, port: int, conn: Connection) -
             conn.recv_bytes()
         loop.call_soon_threadsafe(closed.set)
 
-    def live_journeys() -> int:
-        return sum(1 for journey in workspace.journeys() if journey.state == "live")
-
     server = IngestionServer(workspace, host=host, port=port, on_stored=notify,
-                             live_count=live_journeys)
+                             live_count=lambda: live_journeys(workspace), limits=limits)
     try:
         await server.start()
     except OSError as error:

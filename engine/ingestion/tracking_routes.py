@@ -36,7 +36,7 @@ class TrackingRoutes:
 
     def routes(self) -> list[web.RouteDef]:
         return [web.get("/t/o/{token}.gif", self.opened),
-                web.get("/t/c/{token}/{index:\\d+}", self.clicked),
+                web.get("/t/c/{token}/{index}", self.clicked),
                 web.get("/t/u/{token}", self.unsubscribe_page),
                 web.post("/t/u/{token}", self.unsubscribe)]
 
@@ -67,8 +67,8 @@ class TrackingRoutes:
     async def clicked(self, request: web.Request) -> web.Response:
         row = self._message(request.match_info["token"])
         links = (row.payload.get("parts") or {}).get("links", []) if row is not None else []
-        index = int(request.match_info["index"])
-        if index >= len(links):
+        index = _link_index(request.match_info["index"])
+        if index is None or index >= len(links):
             return _page("This link does not work",
                          "It may be damaged, or it was not in the message it came from.", 404)
         await self._raise(row, "clicked", link=links[index])
@@ -87,19 +87,30 @@ class TrackingRoutes:
         row = self._message(request.match_info["token"])
         if row is None:
             return _page("This link does not work", "It may be damaged or out of date.", 404)
-        topic = ((row.payload.get("context") or {}).get("topic")) or ""
-
-        def work(conn: Connection) -> None:
-            if row.contact_point:
-                contacts_store.set_consent(conn, row.contact_point, row.channel, "commercial",
-                                           topic, "opted_out")
-            events_store.insert_events(conn, [NewEvent("unsubscribed", row.contact_id, {
-                "journey_id": row.journey_id, "version": row.version, "tile_id": row.tile_id,
-                "run_id": row.run_id, "message_id": row.message_id})], time.time())
-
-        await self.writer.run(work)
+        await self.writer.run(lambda conn: _opt_out(conn, row))
         return _page("You are unsubscribed",
                      "You will not receive marketing messages at this address any more.", 200)
+
+
+def _link_index(text: str) -> int | None:
+    """The link number of a click URL; None for anything no message of ours could hold
+    (not a plain number, or a 5,000-digit one that int() would refuse)."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 6 else None
+
+
+def _opt_out(conn: Connection, row: Any) -> None:
+    """Opt the message's address out of commercial messages on its channel (and topic) and
+    record one `unsubscribed` event — once: when the address is opted out already (the
+    same button pressed again, or another message's), nothing more is stored."""
+    topic = ((row.payload.get("context") or {}).get("topic")) or ""
+    if not row.contact_point or contacts_store.consents_for(
+            conn, row.contact_point, row.channel).get(("commercial", topic)) == "opted_out":
+        return
+    contacts_store.set_consent(conn, row.contact_point, row.channel, "commercial", topic,
+                               "opted_out")
+    events_store.insert_events(conn, [NewEvent("unsubscribed", row.contact_id, {
+        "journey_id": row.journey_id, "version": row.version, "tile_id": row.tile_id,
+        "run_id": row.run_id, "message_id": row.message_id})], time.time())
 
 
 def _page(title: str, body: str, status: int, raw: bool = False) -> web.Response:

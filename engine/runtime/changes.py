@@ -53,12 +53,13 @@ def change_record(conn: Connection, table_name: str, record_id: str, values: dic
         raise RecordError(f"{table_name} {record_id!r} already exists", "id", "exists")
     if create is False and before is None:
         raise RecordError(f"no {table_name} {record_id!r}", "id", "missing")
+    existed = before is not None  # a record made with its id alone is stored as {}
     record = {**(before or {}), **{k: v for k, v in values.items() if k != "id"}}
     person = _person(table, record)
     records_store.write_record(conn, table_name, record_id, record, person, now,
-                               existed=before is not None)
-    changed = sorted(k for k in record if (before or {}).get(k) != record[k] or before is None)
-    change = RecordChange(table_name, record_id, "updated" if before else "created",
+                               existed=existed)
+    changed = sorted(k for k in record if not existed or before.get(k) != record[k])
+    change = RecordChange(table_name, record_id, "updated" if existed else "created",
                           {"id": record_id, **record}, changed, person)
     return change, _record_events(conn, change)
 

@@ -82,9 +82,10 @@ class Runtime:
             self._versions_seen = meta_store.versions_changed(conn)
             rows = journeys_store.version_rows(conn, states=journeys_store.ACTIVE_STATES)
             self.settings = self._with_public_url(settings_store.load_delivery_settings(conn))
+            workspace_id = meta_store.workspace_id(conn)
             if self.inbox is not None:
                 self._imported = meta_store.inbox_imported(conn, self.inbox.identity)
-        self.send_policy = self._fixed_policy or RulesPolicy(self.settings)
+        self.send_policy = self._fixed_policy or RulesPolicy(self.settings, workspace_id)
         self.versions = {(r.journey_id, r.version): version_from_row(r) for r in rows}
         self.trigger_use = TriggerUse.of(self.versions)
 

@@ -60,10 +60,13 @@ class StoreHistory:
 
 
 class RulesPolicy:
-    """Expiry, contact point, consent, quiet hours and frequency caps, as configured."""
+    """Expiry, contact point, consent, quiet hours and frequency caps, as configured.
 
-    def __init__(self, settings: DeliverySettings) -> None:
-        self.settings = settings
+    `workspace_id` (the workspace's random identity) goes into every Message-ID.
+    """
+
+    def __init__(self, settings: DeliverySettings, workspace_id: str = "") -> None:
+        self.settings, self.workspace_id = settings, workspace_id
 
     def decide(self, conn: Connection, version: PublishedVersion, run: RunState, tile: Any,
                contact: Contact | None, now: datetime) -> SendDecision:
@@ -78,7 +81,8 @@ class RulesPolicy:
         content = version.catalog.content[tile.content]
         context = RenderContext.of(_contact_data(contact), run.trigger_data,
                                    version.journey_id, version.name, version.version)
-        ref = MessageRef(version.journey_id, version.version, tile.id, run.id, run.contact_id)
+        ref = MessageRef(version.journey_id, version.version, tile.id, run.id, run.contact_id,
+                         self.workspace_id)
         message = compose_message(content, context, ref=ref, recipient=recipient,
                                   settings=self.settings, now=now)
         return message.to_payload()

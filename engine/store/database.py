@@ -22,13 +22,18 @@ from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.exc import DatabaseError, OperationalError
 
 from .checkpoints import NO_AUTOCHECKPOINT
+from .wal_guard import detached, watch_log
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 class WorkspaceError(RuntimeError):
     """A workspace that cannot be opened, and why."""
+
+
+class WorkspaceDetachedError(WorkspaceError):
+    """The workspace's write-ahead log is no longer the one this process writes to (see
+    `wal_guard`): nothing more is read or written until it is opened again."""
 
 
 def default_workspace_path() -> Path:
@@ -74,6 +79,7 @@ def _begin(connection: Connection) -> None:
     locked", no waiting) when another writer committed in between; BEGIN IMMEDIATE
     waits for the lock instead (busy_timeout) and then cannot fail that way.
     """
+    _refuse_when_detached(connection)
     options = connection.get_execution_options()
     if not options.get("write", False):
         connection.exec_driver_sql("BEGIN")
@@ -81,6 +87,17 @@ def _begin(connection: Connection) -> None:
         _begin_eagerly(connection.connection.driver_connection)
     else:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _refuse_when_detached(connection: Connection) -> None:
+    if detached(connection.connection.info):
+        path = describe(connection.engine.url.render_as_string())
+        raise WorkspaceDetachedError(
+            f"{path} was changed behind this program's back: its write-ahead log "
+            f"({Path(path).name}-wal) was deleted or replaced by another process, so "
+            "nothing written here would reach the workspace any more; nothing more was "
+            "written. Close the workspace and open it again: what was saved before is in "
+            "it.")
 
 
 def _begin_eagerly(raw: sqlite3.Connection, timeout: float = 10.0) -> None:
@@ -118,6 +135,8 @@ def create_db_engine(url: str, *, durable: bool = True) -> Engine:
         if not durable:
             event.listen(engine, "connect", _not_durable)
         event.listen(engine, "begin", _begin)
+        if engine.url.database and engine.url.database != ":memory:":
+            watch_log(engine, Path(engine.url.database))
         return engine
     return create_engine(url, pool_pre_ping=True)
 
@@ -198,16 +217,14 @@ def one_transaction(db: Engine) -> Iterator[Connection]:
 
 
 def _check_file(path: Path, create: bool) -> None:
+    """Whether it is an SQLite file at all is for SQLite to say (`_read_sqlite_revision`):
+    reading its header here would open and close the file, and closing any descriptor of
+    it releases this process's SQLite locks on it, should it have the workspace open
+    already (see `wal_guard`)."""
     if not path.exists():
         if not create:
             raise WorkspaceError(f"no workspace at {path}")
         path.parent.mkdir(parents=True, exist_ok=True)
-        return
-    with path.open("rb") as handle:
-        header = handle.read(16)
-    if header and header != SQLITE_HEADER:
-        raise WorkspaceError(f"{path} is not a Waymark workspace (not an SQLite file, or "
-                             "corrupted); it was left untouched")
 
 
 def _alembic_config(connection) -> Config:

@@ -1,17 +1,35 @@
-"""Small facts about the workspace: when versions last changed (engines reload then),
-how far the ingestion inbox has been imported."""
+"""Small facts about the workspace: its random identity, when versions last changed
+(engines reload then), how far the ingestion inbox has been imported."""
 
 from __future__ import annotations
 
+import secrets
 import time
 
 from sqlalchemy import Connection, select
 
 from . import schema as s
 from .prepared import Prepared
-from .upsert import upsert
+from .upsert import insert_if_absent, upsert
 
 VERSIONS_CHANGED = "versions_changed"
+WORKSPACE_ID = "workspace_id"
+
+_WORKSPACE_ID = Prepared(select(s.meta.c.value).where(s.meta.c.key == WORKSPACE_ID))
+
+
+def workspace_id(conn: Connection) -> str:
+    """The workspace's random identity (16 hex digits), made on first use and kept.
+
+    Call it in a writing transaction: the first caller stores one; a caller racing it
+    inserts nothing and reads the winner's. A copy of the file keeps the identity; a
+    workspace made again gets a new one.
+    """
+    found = _WORKSPACE_ID.scalar(conn)
+    if found is None:
+        insert_if_absent(conn, s.meta, {"key": WORKSPACE_ID}, {"value": secrets.token_hex(8)})
+        found = _WORKSPACE_ID.scalar(conn)
+    return found
 
 
 def bump_versions(conn: Connection) -> None:

@@ -47,3 +47,17 @@ def add_to(conn: Connection, table: Table, key: dict[str, Any], column: str, amo
     `many` is a list of key dicts each with its own `column` value)."""
     statement = _add_statement(conn.dialect.name, table, tuple(key), column)
     statement.execute(conn, many if many is not None else {**key, column: amount})
+
+
+@cache
+def _insert_new_statement(dialect: str, table: Table, key: tuple[str, ...]) -> Prepared:
+    module = postgresql if dialect == "postgresql" else sqlite
+    return Prepared(module.insert(table).on_conflict_do_nothing(index_elements=list(key)))
+
+
+def insert_if_absent(conn: Connection, table: Table, key: dict[str, Any],
+                     values: dict[str, Any]) -> None:
+    """Insert key+values unless a row with that key exists (then change nothing): of two
+    transactions racing to insert, the first one's row stays."""
+    statement = _insert_new_statement(conn.dialect.name, table, tuple(key))
+    statement.execute(conn, {**key, **values})

@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+
+from app.desktop import PACKAGES, missing_libraries
+from engine.model import read_bundle
+from engine.resources import resource
+from engine.workspace import Workspace
+from tests.app.conftest import dispose, open_sample
 
 ROOT = Path(__file__).resolve().parents[2]
 # The studio started here runs on the tests' own Qt platform: offscreen, or X under Xvfb.
@@ -65,3 +75,85 @@ def test_quitting_after_copying_tiles_exits_cleanly(tmp_path) -> None:
                              str(tmp_path / "w.waymark")], capture_output=True, text=True,
                             timeout=120, env={**os.environ, "HOME": str(tmp_path)})
     assert (result.returncode, result.stdout.strip()) == (0, "closed"), result.stderr[-2000:]
+
+
+def test_quit_then_discard_closes_without_an_error(qtbot, tmp_path, prompts, themes) -> None:
+    from app.main_window import MainWindow
+
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(prompts=prompts, settings=settings)
+    window.show()
+    qtbot.waitExposed(window)
+    window.session.open_workspace(tmp_path / "w.waymark")
+    open_sample(window, "brew_guide.json")
+    window.editor.update_tile("brew-tips", name="Changed, then discarded")
+    prompts.unsaved_answer = "discard"
+    with qtbot.captureExceptions() as exceptions:
+        window.actions_["quit"].trigger()
+        assert not window.isVisible()
+        window.session.store.close()
+        dispose(window)  # as the application does on its way out
+    assert exceptions == []
+    with Workspace.open(tmp_path / "w.waymark") as workspace:
+        assert workspace.load_journey("brew-guide").tile("brew-tips").name == \
+            read_bundle(resource("samples", "brew_guide.json")).journey.tile("brew-tips").name
+
+
+def free_display() -> str:
+    """An X display number with no server behind it (neither socket answers)."""
+    for number in range(4000, 4100):
+        if not any(_answers(f"{prefix}/tmp/.X11-unix/X{number}") for prefix in ("", "\0")):
+            return f":{number}"
+    raise AssertionError("no free X display number")
+
+
+def _answers(address: str) -> bool:
+    with socket.socket(socket.AF_UNIX) as probe:
+        try:
+            probe.connect(address)
+        except OSError:
+            return False
+        return True
+
+
+def studio_without_a_screen(tmp_path: Path, **env: str) -> subprocess.CompletedProcess:
+    unset = ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY", "XDG_SESSION_TYPE")
+    base = {k: v for k, v in os.environ.items() if k not in unset}
+    return subprocess.run([sys.executable, "-m", "app.launcher", "--workspace",
+                           str(tmp_path / "w.waymark")], capture_output=True, text=True,
+                          timeout=120, env={**base, "HOME": str(tmp_path), **env})
+
+
+def test_the_studio_without_a_display_says_what_to_do_instead_of_aborting(tmp_path) -> None:
+    result = studio_without_a_screen(tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith("error: the studio cannot open a window: no display was "
+                                    "found (DISPLAY and WAYLAND_DISPLAY are not set)")
+    assert "needs a desktop session" in result.stderr
+    assert "QT_QPA_PLATFORM=offscreen" in result.stderr
+    assert "`waymark serve` runs the engine headless" in result.stderr
+    assert not (tmp_path / "w.waymark").exists()
+
+
+@pytest.mark.parametrize("platform", ["xcb", "wayland"])
+def test_a_display_qt_cannot_use_is_explained_not_aborted(tmp_path, platform) -> None:
+    """Whatever stops Qt — no server behind the display, or a system library its platform
+    plugin needs (named with its package) — the studio says so and exits with status 2."""
+    if platform == "xcb":
+        display = free_display()
+        result = studio_without_a_screen(tmp_path, DISPLAY=display)
+        cause = f"could not connect to display {display}"
+    else:
+        result = studio_without_a_screen(tmp_path, QT_QPA_PLATFORM="wayland",
+                                         WAYLAND_DISPLAY="no-such-wayland-display")
+        cause = "Failed to create wl_display"
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith("error: the studio cannot open a window: ")
+    assert "`waymark serve` runs the engine headless" in result.stderr
+    missing = missing_libraries(platform)  # what `ldd` finds missing on this machine
+    if missing:
+        assert f"missing: {', '.join(missing)}. On Debian or Ubuntu: sudo apt install " \
+            in result.stderr
+        assert all(PACKAGES[name] in result.stderr for name in missing if name in PACKAGES)
+    else:
+        assert cause in result.stderr

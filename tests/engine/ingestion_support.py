@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -14,6 +15,7 @@ from typing import Any
 from sqlalchemy import text
 
 from engine.ingestion import keys
+from engine.ingestion.limits import SocketLimits
 from engine.ingestion.server import IngestionServer
 from engine.model import Bundle, Contact
 from engine.runtime.host import EngineHost
@@ -88,7 +90,8 @@ def _body(raw: bytes) -> Any:
 
 @contextmanager
 def running_engine(folder: Path, *bundles: Bundle, contacts: tuple[Contact, ...] = (),
-                   configure: Callable[[Any], None] | None = None) -> Iterator[RunningEngine]:
+                   configure: Callable[[Any], None] | None = None,
+                   limits: SocketLimits = SocketLimits()) -> Iterator[RunningEngine]:
     """A workspace with the bundles published, the engine running, the socket listening."""
     workspace = Workspace.open(folder / "engine.waymark")
     for bundle in bundles:
@@ -108,7 +111,7 @@ def running_engine(folder: Path, *bundles: Bundle, contacts: tuple[Contact, ...]
     host = EngineHost(workspace)
     host.start()
     server = IngestionServer(workspace, port=port, on_stored=host.wake,
-                             live_count=lambda: len(host.runtime.versions))
+                             live_count=lambda: len(host.runtime.versions), limits=limits)
     server.start_in_thread()
     try:
         yield RunningEngine(workspace, host, server, key)
@@ -116,3 +119,25 @@ def running_engine(folder: Path, *bundles: Bundle, contacts: tuple[Contact, ...]
         server.stop_thread()
         host.stop()
         workspace.close()
+
+
+def raw_answer(sock: socket.socket, timeout: float = 5) -> bytes | str:
+    """Everything the server sends on `sock` until it closes it: the bytes, or "reset",
+    or "open" when it is still open after `timeout` seconds."""
+    sock.settimeout(timeout)
+    received = b""
+    try:
+        while chunk := sock.recv(65536):
+            received += chunk
+    except TimeoutError:
+        return "open"
+    except ConnectionResetError:
+        return received or "reset"
+    return received
+
+
+def raw_exchange(port: int, data: bytes, timeout: float = 5) -> bytes | str:
+    """Send `data` as it is (malformed HTTP too) and read the answer (see raw_answer)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+        sock.sendall(data)
+        return raw_answer(sock, timeout)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -18,6 +19,8 @@ from typing import Any
 from sqlalchemy import text
 
 from engine.ingestion import keys
+from engine.model import read_bundle
+from engine.resources import resource as sample
 from engine.store.database import writing
 from engine.workspace import Workspace
 
@@ -28,6 +31,8 @@ class ServeProcess:
     port: int
     new_session: bool = False  # a process group of its own, to signal as a whole
     process: subprocess.Popen | None = None
+    options: tuple[str, ...] = ()  # more `serve` options
+    open_files: int | None = None  # a lower limit on open files (`ulimit -n`) for serve
 
     @property
     def url(self) -> str:
@@ -35,13 +40,20 @@ class ServeProcess:
 
     def start(self) -> None:
         command = [sys.executable, "-m", "engine", "serve", "--workspace", str(self.workspace),
-                   "--port", str(self.port)]
+                   "--port", str(self.port), *self.options]
         self.process = subprocess.Popen(command, stdout=subprocess.PIPE,
                                         stderr=subprocess.STDOUT, text=True,
                                         env={**os.environ, "PYTHONUNBUFFERED": "1"},
-                                        start_new_session=self.new_session)
+                                        start_new_session=self.new_session,
+                                        preexec_fn=self._limit_open_files
+                                        if self.open_files is not None else None)
         line = self.process.stdout.readline()
         assert "listening on" in line, line + self.process.stdout.read()
+
+    def _limit_open_files(self) -> None:
+        """In the child, before it runs serve (its helper processes inherit the limit)."""
+        _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (self.open_files, hard))
 
     def kill(self) -> None:
         self.process.send_signal(signal.SIGKILL)
@@ -52,6 +64,18 @@ class ServeProcess:
         out, _ = self.process.communicate(timeout=60)
         assert self.process.returncode == 0, out
         return out
+
+
+CART_EVENT = b'{"authId": "ann", "attributes": {"cart_total": 80}}'
+
+
+def cart_workspace(folder: Path) -> tuple[Path, str]:
+    """A workspace with the abandoned-cart sample live, and a key for it."""
+    path = folder / "shop.waymark"
+    with Workspace.open(path) as workspace:
+        workspace.import_bundle(read_bundle(sample("samples", "abandoned_cart.json")))
+        assert workspace.publish("abandoned-cart").published
+    return path, make_key(path)
 
 
 def make_key(workspace: Path) -> str:
@@ -93,3 +117,9 @@ def get(url: str) -> int:
             return response.status
     except urllib.error.HTTPError as error:
         return error.code
+
+
+def run_cli(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
+    """A `waymark` command as a process of its own (beside one the test is in)."""
+    return subprocess.run([sys.executable, "-m", "engine", *args], capture_output=True,
+                          text=True, timeout=timeout)

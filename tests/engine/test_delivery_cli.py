@@ -68,3 +68,12 @@ def test_outbox_lists_what_was_sent(workspace_file, capsys):
     shown = capsys.readouterr().out
     assert "ada@example.com" in shown and "Ada, your cart is waiting" in shown
     assert "1 message(s)" in shown
+
+
+def test_preview_shows_that_a_script_address_from_the_data_is_removed(workspace_file, capsys):
+    code = waymark("preview", "cart-reminder-email", "--contact", "c-1", "--html",
+                   "--data", '{"cart_url": " JavaScript:alert(1)"}',
+                   "--workspace", str(workspace_file))
+    shown = capsys.readouterr().out
+    assert code == 0 and "alert" not in shown.split("warning:")[0]
+    assert "warning: removed a javascript: address from <a href>" in shown

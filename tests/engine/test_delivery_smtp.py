@@ -56,7 +56,7 @@ def test_a_personalised_email_arrives_with_both_parts_and_its_headers() -> None:
     assert result.status == DeliveryStatus.SENT, result.reason
     [mail] = inbox.messages
     assert inbox.envelopes == [("news@brew.example", ["ada@example.com"])]
-    assert mail["Message-ID"] == "<r12.email-reminder@waymark.local>"
+    assert mail["Message-ID"] == "<r12.email-reminder@brew.example>"  # the sender's domain
     assert mail["From"] == "Brew & Co <news@brew.example>"
     assert mail["Reply-To"] == "help@brew.example"
     assert mail["To"] == "ada@example.com"
@@ -93,7 +93,7 @@ def test_sending_the_same_message_again_keeps_its_message_id() -> None:
         channel.send(compose(settings=settings))
         channel.close()  # as after a crash: a new connection
         channel.send(compose(settings=settings))
-    assert [m["Message-ID"] for m in inbox.messages] == ["<r12.email-reminder@waymark.local>"] * 2
+    assert [m["Message-ID"] for m in inbox.messages] == ["<r12.email-reminder@brew.example>"] * 2
 
 
 def test_one_connection_carries_many_messages() -> None:

@@ -121,3 +121,46 @@ def test_putting_a_contact_fires_contact_created_then_updated(tmp_path) -> None:
         assert triggers == ["contact_created", "contact_updated", "contact_email_updated"]
         bad = engine.request("PUT", "/v1/contacts/zoe", {"kind": "alien"})
         assert (bad.status, bad.body["error"]["field"]) == (400, "kind")
+
+
+def test_a_click_with_an_enormous_link_number_is_the_broken_link_page(tmp_path) -> None:
+    with running_engine(tmp_path, BREW, contacts=(ANA,)) as engine:
+        token = guide_sent_to_ana(engine)["tracking_token"]
+        for index in ("9" * 5000, "1" + "0" * 12, "%D9%A3", "-1", "x"):  # %D9%A3: an Arabic 3
+            answer = engine.request("GET", f"/t/c/{token}/{index}", key=None)
+            assert answer.status == 404, index[:20]
+            assert b"This link does not work" in answer.body
+        assert engine.request("GET", f"/t/c/{token}/0", key=None).status == 302
+
+
+def test_unsubscribing_twice_stores_one_opt_out_and_one_event(tmp_path) -> None:
+    with running_engine(tmp_path, BREW, contacts=(ANA,)) as engine:
+        payload = guide_sent_to_ana(engine)
+        url = path_of(payload["headers"]["List-Unsubscribe"].strip("<>"))
+        answers = [engine.request("POST", url, key=None, raw=b"List-Unsubscribe=One-Click",
+                                  content_type="application/x-www-form-urlencoded")
+                   for _ in range(3)]
+        assert [a.status for a in answers] == [200] * 3
+        assert answers[0].body == answers[2].body  # the same page each time
+        assert engine.rows("SELECT channel, purpose, status FROM consents") == [
+            ("email", "commercial", "opted_out")]
+        engine.wait_for(lambda: engine.scalar(
+            "SELECT count(*) FROM events WHERE processed_at IS NULL") == 0)
+        assert engine.scalar("SELECT count(*) FROM events WHERE trigger = 'unsubscribed'") == 1
+        assert engine.scalar("SELECT value FROM counters WHERE metric = 'unsubscribed'") == 1
+
+
+def test_a_record_created_with_its_id_alone_is_updated_by_the_next_patch(tmp_path) -> None:
+    carla = Contact(id="carla", email="carla@example.com")
+    with running_engine(tmp_path, CASES, contacts=(carla,)) as engine:
+        created = engine.post("/v1/records/case", {"id": "R1"})
+        assert (created.status, created.body["action"]) == (201, "created")
+        updated = engine.request("PATCH", "/v1/records/case/R1", {
+            "customer": "carla", "title": "Broken grinder", "status": "Resolved"})
+        assert (updated.status, updated.body["action"]) == (200, "updated")
+        [event_id] = updated.body["eventIds"]
+        [event] = engine.rows("SELECT trigger, data FROM events WHERE id = :id", id=event_id)
+        assert event.trigger == "support_case_status_updated"
+        assert json.loads(event.data)["action"] == "updated"
+        engine.wait_for(lambda: engine.scalar(
+            "SELECT count(*) FROM ledger WHERE tile_id = 'survey-email'") == 1)

@@ -40,7 +40,8 @@ def test_an_email_reaches_a_real_smtp_server_personalised_with_both_parts(harnes
     [message] = inbox.messages
     [row] = h.ledger()
     assert (row.status, row.contact_point) == ("sent", "ann@example.com")
-    assert message["Message-ID"] == row.message_id == "<r1.mail@waymark.local>"
+    assert message["Message-ID"] == row.message_id == \
+        f"<r1.mail.{h.runtime.send_policy.workspace_id}@waymark.local>"
     assert message["To"] == "ann@example.com" and message["Subject"] == "Thanks"
     assert message["List-Unsubscribe"].startswith("<http://127.0.0.1:8765/t/u/")
     html = message.get_body(("html",)).get_content()
@@ -163,7 +164,7 @@ def test_a_crash_between_handing_over_and_recording_sends_once_more_flagged(harn
         h.runtime.deliverer.close()
         h.runtime.deliverer = fresh
         h.deliver()
-    assert [m["Message-ID"] for m in inbox.messages] == ["<r1.mail@waymark.local>"] * 2
+    assert [m["Message-ID"] for m in inbox.messages] == [h.ledger()[0].message_id] * 2
     row = h.ledger()[0]
     assert (row.status, row.possibly_duplicate, row.attempts) == ("sent", True, 2)
 

@@ -1,0 +1,60 @@
+"""File dialogs that never open the files they list.
+
+Qt's file dialog guesses each file's type for its icon and its Type column, and for a
+name it does not know (`shop.waymark`, `shop.waymark-wal`) it opens the file and reads
+its first bytes. Opening and closing a file releases every POSIX lock this process holds
+on it — SQLite's locks on the open workspace included — and a CLI command run next then
+takes itself for the workspace's only user and deletes the write-ahead log the studio
+still writes to (see `engine/store/wal_guard.py`). So the dialogs here are Qt's own
+widgets (a native dialog may sniff too: GTK's runs in this process) with an icon
+provider that goes by the name alone.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QFileInfo, QMimeDatabase
+from PySide6.QtWidgets import QFileDialog, QFileIconProvider, QWidget
+
+WORKSPACE_SUFFIX = "waymark"
+
+
+class NameOnlyIconProvider(QFileIconProvider):
+    """Icons and type names from the file name; never opens a file.
+
+    Qt asks from its file-information thread too, so the icons are made up front, on the
+    GUI thread."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._folder = super().icon(QFileIconProvider.IconType.Folder)
+        self._file = super().icon(QFileIconProvider.IconType.File)
+        self._types = QMimeDatabase()
+
+    def icon(self, what):  # (IconType) or (QFileInfo), as in Qt
+        if isinstance(what, QFileInfo):
+            return self._folder if what.isDir() else self._file
+        return super().icon(what)
+
+    def type(self, info: QFileInfo) -> str:
+        if info.isDir():
+            return "Folder"
+        if info.suffix() == WORKSPACE_SUFFIX:
+            return "Waymark workspace"
+        guess = self._types.mimeTypeForFile(info.fileName(),
+                                            QMimeDatabase.MatchMode.MatchExtension)
+        return guess.comment() if not guess.isDefault() else "File"
+
+
+def file_dialog(parent: QWidget | None, title: str, filters: str, *, save: bool = False,
+                folder: str = "", suggested: str = "") -> QFileDialog:
+    """A dialog to choose one existing file, or (`save`) a file name to write."""
+    dialog = QFileDialog(parent, title, folder, filters)
+    dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+    dialog.icons = NameOnlyIconProvider()  # the dialog does not own its provider
+    dialog.setIconProvider(dialog.icons)
+    if save:
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.selectFile(suggested)
+    else:
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+    return dialog

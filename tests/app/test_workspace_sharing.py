@@ -1,0 +1,89 @@
+"""The studio and the CLI on one workspace: nothing the studio shows opens the workspace
+file behind SQLite's back, and a studio cut off from its workspace says so."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QFileSystemModel
+
+from app.prompts import Prompts
+from tests.app.conftest import open_sample
+from tests.engine.serve_support import run_cli
+
+
+def journeys_seen_by_the_cli(location: str) -> str:
+    listed = run_cli("journeys", "list", "--workspace", location)
+    assert listed.returncode == 0, listed.stderr
+    return listed.stdout
+
+
+def saves_reach_the_file(window, location: str, name: str) -> bool:
+    """Rename the open journey and save: does another process then read the new name?"""
+    window.editor.update_settings(name=name)
+    return window.session.save() and name in journeys_seen_by_the_cli(location)
+
+
+def show_folder(qtbot, dialog, folder) -> None:
+    """Show a real file dialog on `folder` for a moment, as a person browsing would."""
+    dialog.setDirectory(str(folder))
+    dialog.open()
+    model = dialog.findChild(QFileSystemModel)
+    qtbot.waitUntil(lambda: model.index(str(folder / "studio.waymark-wal")).isValid())
+    qtbot.wait(600)  # the listing painted: icons and types asked for
+    dialog.reject()
+    dialog.deleteLater()
+
+
+@pytest.mark.parametrize("which", ["import bundle", "open workspace"])
+def test_browsing_the_workspace_folder_keeps_the_studio_saving(
+        window, qtbot, tmp_path, which) -> None:
+    open_sample(window, "brew_guide.json")
+    location = window.session.store.location
+    prompts = Prompts(window)
+    dialog = prompts.bundle_dialog(save=False) if which == "import bundle" else \
+        prompts.workspace_dialog(new=False)
+    beside = subprocess.Popen([sys.executable, "-m", "engine", "journeys", "list",
+                               "--workspace", location], stdout=subprocess.DEVNULL)
+    show_folder(qtbot, dialog, tmp_path)
+    assert beside.wait(60) == 0
+    assert "Brew better at home" in journeys_seen_by_the_cli(location)
+    assert saves_reach_the_file(window, location, "Brew guide, saved after browsing")
+
+
+def test_a_studio_cut_off_from_its_workspace_says_so_and_keeps_the_changes(
+        window, prompts) -> None:
+    open_sample(window, "brew_guide.json")
+    location = window.session.store.location
+    with open(location, "rb"):  # as Qt's file dialog did: this process's locks are gone
+        pass
+    journeys_seen_by_the_cli(location)  # ... so this deletes the studio's log
+    window.editor.update_settings(name="Changed while cut off")
+    assert not window.session.save()
+    [(title, message)] = prompts.errors
+    assert title == "The workspace was changed behind the studio's back"
+    assert "deleted or replaced by another process" in message
+    assert "“Changed while cut off” are still here: save them again" in message
+    assert window.isWindowModified()
+    assert "Saved" not in window.statusBar().currentMessage()
+    assert saves_reach_the_file(window, location, "Changed while cut off")
+
+
+def test_the_workspace_file_itself_is_neither_imported_nor_overwritten(
+        window, prompts) -> None:
+    open_sample(window, "brew_guide.json")
+    location = window.session.store.location
+    prompts.bundle_to_open = Path(location)
+    window.actions_["import_bundle"].trigger()
+    prompts.bundle_to_save = Path(f"{location}-wal")
+    window.actions_["export_bundle"].trigger()
+    prompts.bundle_to_save = Path(location)
+    window.actions_["export_bundle"].trigger()
+    assert [title for title, _message in prompts.errors] == [
+        "Cannot import the bundle", "Cannot export the bundle", "Cannot export the bundle"]
+    assert all("the open workspace's own file" in message for _t, message in prompts.errors)
+    journeys_seen_by_the_cli(location)
+    assert saves_reach_the_file(window, location, "Still saving")

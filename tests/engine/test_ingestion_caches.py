@@ -1,0 +1,88 @@
+"""What one client asks never makes the socket read the workspace for everyone's request."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import urllib.request
+
+import pytest
+from sqlalchemy import event
+
+from engine.ingestion.api import CACHE_SECONDS, CATALOG_SECONDS, MISS_RELOAD_SECONDS
+from engine.ingestion.process import live_journeys
+from engine.ingestion.server import IngestionServer
+from engine.model import TriggerDefinition, read_bundle
+from engine.resources import resource
+from engine.store import catalog_store
+from engine.store.database import writing
+from engine.workspace import Workspace
+from tests.engine.ingestion_support import running_engine
+from tests.engine.serve_support import cart_workspace
+
+CART = read_bundle(resource("samples", "abandoned_cart.json"))
+
+
+@pytest.fixture
+def engine(tmp_path):
+    with running_engine(tmp_path, CART) as running:
+        yield running
+
+
+def catalog_loads(workspace: Workspace) -> list[float]:
+    """When the socket's thread read the triggers table, from now on."""
+    loads: list[float] = []
+
+    def seen(_conn, _cursor, statement: str, *_args) -> None:
+        if ("FROM triggers" in statement
+                and threading.current_thread().name == "waymark-ingestion"):
+            loads.append(time.monotonic())
+
+    event.listen(workspace.db, "before_cursor_execute", seen)
+    return loads
+
+
+def test_batches_naming_unknown_triggers_reload_the_catalog_seldom(engine) -> None:
+    loads = catalog_loads(engine.workspace)
+    started = time.monotonic()
+    for client in range(4):
+        answer = engine.post("/v1/batch", {"events": [
+            {"trigger": f"nope_{client}_{n}", "authId": "ann"} for n in range(500)]})
+        assert answer.status == 200 and answer.body["accepted"] == 0
+        assert {r["error"]["code"] for r in answer.body["results"]} == {"unknown_trigger"}
+    elapsed = time.monotonic() - started
+    # 2,000 unknown names: a reload when a miss finds the catalog older than
+    # MISS_RELOAD_SECONDS, and the regular one; not one per name
+    assert len(loads) <= 2 + elapsed / MISS_RELOAD_SECONDS + elapsed / CATALOG_SECONDS
+
+
+def test_a_trigger_made_a_moment_ago_is_known_within_half_a_second(engine) -> None:
+    assert engine.post("/v1/triggers/brand_new", {"authId": "ann"}).status == 404
+    with writing(engine.workspace.db) as conn:
+        catalog_store.save_trigger(conn, TriggerDefinition(name="brand_new", title="Brand new"))
+    made = time.monotonic()
+    engine.wait_for(lambda: engine.post("/v1/triggers/brand_new",
+                                        {"authId": "ann"}).status == 202)
+    assert time.monotonic() - made < MISS_RELOAD_SECONDS + 1.0
+
+
+def test_health_reads_the_live_count_at_most_once_a_second(tmp_path) -> None:
+    path, _key = cart_workspace(tmp_path)
+    reads: list[float] = []
+    with Workspace.open(path) as workspace:
+        def live() -> int:
+            reads.append(time.monotonic())
+            return live_journeys(workspace)
+
+        server = IngestionServer(workspace, port=0, live_count=live)
+        server.start_in_thread()
+        try:
+            started = time.monotonic()
+            for _ in range(200):
+                with urllib.request.urlopen(server.base_url + "/v1/health", timeout=10) as r:
+                    assert json.loads(r.read())["liveJourneys"] == 1
+            elapsed = time.monotonic() - started
+        finally:
+            server.stop_thread()
+    assert 1 <= len(reads) <= 1 + elapsed / CACHE_SECONDS
