@@ -23,7 +23,7 @@ TOP_LEVEL = ("authId", "contactpoint_email", "contactpoint_phone", "bindingId", 
 # Spelled out rather than \w and \s, which mean other things in JavaScript's regular
 # expressions, where resources/openapi.json's copy of this pattern is read.
 BINDING = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]{0,63}/[^/\x00-\x20\x7F]{1,128}")
-BLANK = re.compile(r"[ \t\n\r]*")
+JSON_SPACE = " \t\n\r"  # blank is these alone: the contract's pattern [^ \t\n\r] says so
 RFC3339 = re.compile(r"\d{4}-\d\d-\d\d[Tt]\d\d:\d\d:\d\d(\.\d{1,9})?([Zz]|[+-]\d\d:\d\d)")
 EXPECTED = {
     AttributeType.TEXT: "text", AttributeType.NUMBER: "a number",
@@ -58,7 +58,7 @@ def _text(body: dict[str, Any], name: str, limit: int, required: bool = False) -
         return None
     if not isinstance(value, str):
         raise PayloadError(f"{name}: expected text, got {_kind(value)}", name)
-    if BLANK.fullmatch(value):
+    if not value.strip(JSON_SPACE):
         raise PayloadError(f"{name}: must not be empty", name)
     if len(value) > limit:
         raise PayloadError(f"{name}: at most {limit} characters", name)
@@ -173,7 +173,7 @@ def _check_entity(attr: AttributeDef, value: Any, catalog: Catalog, path: str, d
 
 def record_id(value: Any, path: str) -> str | int:
     """A record's id: non-empty text of at most 128 characters, or an integer."""
-    if isinstance(value, str) and not BLANK.fullmatch(value) and len(value) <= 128:
+    if isinstance(value, str) and value.strip(JSON_SPACE) and len(value) <= 128:
         _storable(check_text, value, path)
         return value
     if isinstance(value, int) and not isinstance(value, bool):

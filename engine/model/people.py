@@ -17,25 +17,27 @@ from .json_values import check_text, check_value
 class ConsentRecord(DocModel):
     channel: Channel
     purpose: Purpose = Purpose.COMMERCIAL
-    topic: str = ""
+    topic: str = Field(default="", max_length=64)
     status: Literal["opted_in", "opted_out"]
     contact_point: str | None = Field(
-        default=None, description="defaults to the contact's email/phone for the channel")
+        default=None, max_length=512,
+        description="defaults to the contact's email/phone for the channel")
 
-    @field_validator("topic", "contact_point")
+    @field_validator("topic", "contact_point", mode="before")
     @classmethod
-    def _storable_text(cls, value: str | None) -> str | None:
-        if value is not None:
-            check_text(value, "")
-        return value
+    def _storable_text(cls, value: Any) -> Any:
+        return _storable_text(value)
 
 
 class Contact(DocModel):
+    """Validated as it comes in (the socket, the CLI, files); the store keeps what passed
+    and reads it back without checking again (lengths as its columns')."""
+
     id: str = Field(min_length=1, max_length=128)
     kind: Literal["contact", "lead"] = "contact"
-    email: str | None = None
-    phone: str | None = None
-    push_token: str | None = None
+    email: str | None = Field(default=None, max_length=320)
+    phone: str | None = Field(default=None, max_length=32)
+    push_token: str | None = Field(default=None, max_length=512)
     timezone: str | None = Field(default=None, description="an IANA name: Europe/Amsterdam")
     attributes: dict[str, Any] = Field(default_factory=dict)
     consents: list[ConsentRecord] = Field(default_factory=list)
@@ -48,12 +50,10 @@ class Contact(DocModel):
         except ValidationError as error:
             raise from_validation_error(error, data, source) from None
 
-    @field_validator("id", "email", "phone", "push_token")
+    @field_validator("id", "email", "phone", "push_token", mode="before")
     @classmethod
-    def _storable_text(cls, value: str | None) -> str | None:
-        if value is not None:
-            check_text(value, "")
-        return value
+    def _storable_text(cls, value: Any) -> Any:
+        return _storable_text(value)
 
     @field_validator("timezone")
     @classmethod
@@ -81,3 +81,9 @@ def time_zones() -> frozenset[str]:
     """The IANA time zone names this machine knows (the tzdata package at least)."""
     return frozenset(available_timezones())
 
+
+def _storable_text(value: Any) -> Any:
+    """Before pydantic's own checks, whose word for a lone surrogate is "unable to parse"."""
+    if isinstance(value, str):
+        check_text(value, "")
+    return value

@@ -12,6 +12,7 @@ import jsonschema
 import pytest
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
+from sqlalchemy import text
 
 from engine.cli import main
 from engine.ingestion.writer import EventWriter
@@ -26,6 +27,7 @@ from engine.model import (
 )
 from engine.resources import resource
 from engine.snippets import event_fields, expected_body
+from engine.store.database import writing
 from engine.store.events_store import NewEvent
 from engine.workspace import Workspace
 from tests.engine.ingestion_support import RunningEngine, running_engine
@@ -154,6 +156,19 @@ def test_the_cli_refuses_a_time_zone_that_is_not_one_naming_the_field(tmp_path,
     with Workspace.open(tmp_path / "w.waymark") as workspace:
         assert workspace.contact("zed") is None
 
+
+
+def test_a_contact_saved_before_time_zones_were_checked_still_gets_its_email(engine) -> None:
+    engine.workspace.save_contact(Contact(id="olga", email="olga@example.com"))
+    with writing(engine.workspace.db) as conn:  # as an older Waymark let it in
+        conn.execute(text("UPDATE contacts SET timezone = :zone WHERE id = 'olga'"),
+                     {"zone": "x" * 300})
+    assert engine.workspace.contact("olga").timezone == "x" * 300
+    answer = engine.post("/v1/triggers/abandoned_cart",
+                         {"authId": "olga", "attributes": {"cart_total": 80}})
+    assert answer.status == 202
+    engine.wait_for(lambda: engine.scalar(
+        "SELECT status FROM ledger WHERE contact_id = 'olga'") in ("sent", "delivered"), 20)
 
 # --- text -------------------------------------------------------------------------------
 
