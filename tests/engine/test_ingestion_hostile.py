@@ -21,11 +21,13 @@ from engine.model import (
     AttributeType,
     Catalog,
     Contact,
+    DocumentError,
     TriggerDefinition,
     TriggerState,
     read_bundle,
 )
 from engine.resources import resource
+from engine.simulation.scenario import load_scenario
 from engine.snippets import event_fields, expected_body
 from engine.store.database import writing
 from engine.store.events_store import NewEvent
@@ -157,6 +159,16 @@ def test_the_cli_refuses_a_time_zone_that_is_not_one_naming_the_field(tmp_path,
         assert workspace.contact("zed") is None
 
 
+
+
+def test_a_scenario_refuses_a_contact_whose_time_zone_is_not_one() -> None:
+    scenario = {"start": "2026-05-01T09:00:00Z", "end": "P1D",
+                "contacts": [{"id": "ann", "timezone": "Europe/Amsterdam"},
+                             {"id": "zed", "timezone": "x" * 300}]}
+    with pytest.raises(DocumentError) as refusal:
+        load_scenario(json.dumps(scenario), "cart.scenario.json")
+    assert refusal.value.path == "$.contacts[1].timezone"
+    assert "unknown time zone" in str(refusal.value)
 
 def test_a_contact_saved_before_time_zones_were_checked_still_gets_its_email(engine) -> None:
     engine.workspace.save_contact(Contact(id="olga", email="olga@example.com"))
