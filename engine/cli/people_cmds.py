@@ -64,9 +64,10 @@ def run_contacts(args: argparse.Namespace) -> int:
 def _from_flags(args: argparse.Namespace, conn) -> Contact:
     attributes = typed_values(args.attr, list(catalog_store.load_catalog(conn)
                                               .contact_attributes.values()), "--attr")
-    return Contact(id=args.id, kind="lead" if args.lead else "contact", email=args.email,
-                   phone=args.phone, push_token=args.push_token, timezone=args.timezone,
-                   attributes=attributes)
+    return Contact.from_data({
+        "id": args.id, "kind": "lead" if args.lead else "contact", "email": args.email,
+        "phone": args.phone, "push_token": args.push_token, "timezone": args.timezone,
+        "attributes": attributes}, source=f"contact {args.id}")
 
 
 def _from_file(path: str) -> list[Contact]:
@@ -74,10 +75,8 @@ def _from_file(path: str) -> list[Contact]:
         data = parse_json(handle.read(), path)
     if not isinstance(data, list):
         raise DocumentError("expected a JSON list of contacts", source=path, path="$")
-    try:
-        return [Contact.model_validate(item) for item in data]
-    except ValueError as error:
-        raise DocumentError(str(error).splitlines()[0], source=path) from None
+    return [Contact.from_data(item, source=f"{path}, contact {index + 1}")
+            for index, item in enumerate(data)]
 
 
 def run_records(args: argparse.Namespace) -> int:

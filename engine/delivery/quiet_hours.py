@@ -22,7 +22,7 @@ def zone_or(preferred: str | None, fallback: str) -> ZoneInfo:
         if name:
             try:
                 return ZoneInfo(name)
-            except (ZoneInfoNotFoundError, ValueError):
+            except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a long name
                 continue
     return ZoneInfo("UTC")
 

@@ -9,15 +9,22 @@ from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
-from pydantic import ValidationError
 
-from engine.model import Catalog, Contact, TriggerDefinition, TriggerKind, TriggerState
+from engine.model import (
+    Catalog,
+    Contact,
+    DocumentError,
+    TriggerDefinition,
+    TriggerKind,
+    TriggerState,
+)
+from engine.model.json_values import ValueProblem, check_value
 from engine.runtime.changes import RecordError, change_contact, change_record
 from engine.store import catalog_store, events_store
 
 from . import keys
 from .http import ApiError, read_json
-from .payload import PayloadError, parse_event
+from .payload import PayloadError, parse_event, record_id
 from .writer import EventWriter
 
 MAX_BATCH = 500
@@ -200,16 +207,18 @@ class IngestionApi:
 
     async def create_record(self, request: web.Request) -> web.Response:
         self.authorize(request)
-        body = await read_json(request)
-        if not isinstance(body, dict) or not isinstance(body.get("id"), str | int):
+        body = _record_values(await read_json(request))
+        if "id" not in body:
             raise ApiError(400, "invalid_record", "a new record needs an \"id\"", "id")
-        return await self._record(request.match_info["table"], str(body["id"]), body, True)
+        try:
+            new_id = record_id(body["id"], "id")
+        except PayloadError as error:
+            raise ApiError(400, "invalid_record", error.message, error.field) from None
+        return await self._record(request.match_info["table"], str(new_id), body, True)
 
     async def update_record(self, request: web.Request) -> web.Response:
         self.authorize(request)
-        body = await read_json(request)
-        if not isinstance(body, dict):
-            raise ApiError(400, "invalid_record", "send the changed columns as an object")
+        body = _record_values(await read_json(request))
         return await self._record(request.match_info["table"], request.match_info["id"], body,
                                   False)
 
@@ -232,13 +241,17 @@ class IngestionApi:
     async def put_contact(self, request: web.Request) -> web.Response:
         self.authorize(request)
         body = await read_json(request)
+        if not isinstance(body, dict):
+            raise ApiError(400, "invalid_contact", "send the contact as a JSON object")
+        if "id" in body:
+            raise ApiError(400, "invalid_contact", "id: unknown field (the id is the one in "
+                           "the path)", "id")
         try:
-            contact = Contact.model_validate({**(body if isinstance(body, dict) else {}),
-                                              "id": request.match_info["id"]})
-        except ValidationError as error:
-            first = error.errors(include_url=False)[0]
-            field = ".".join(str(p) for p in first["loc"])
-            raise ApiError(400, "invalid_contact", f"{field}: {first['msg']}", field) from None
+            contact = Contact.from_data({**body, "id": request.match_info["id"]})
+        except DocumentError as error:
+            field = error.path.removeprefix("$").removeprefix(".") or None
+            raise ApiError(400, "invalid_contact", f"{field or 'contact'}: {error.detail}",
+                           field) from None
 
         def work(conn: Any) -> list[int]:
             events = change_contact(conn, contact, time.time())
@@ -250,3 +263,14 @@ class IngestionApi:
     async def health(self, _request: web.Request) -> web.Response:
         return web.json_response({"status": "ok", "workspace": self.location,
                                   "liveJourneys": await self.caches.live_count()})
+
+
+def _record_values(body: Any) -> dict[str, Any]:
+    """A record's columns as sent: an object whose values can be stored."""
+    if not isinstance(body, dict):
+        raise ApiError(400, "invalid_record", "send the record's columns as a JSON object")
+    try:
+        check_value(body, "")
+    except ValueProblem as problem:
+        raise ApiError(400, "invalid_record", str(problem), problem.path or None) from None
+    return body

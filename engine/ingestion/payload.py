@@ -1,27 +1,35 @@
 """Checks one trigger event's JSON against the trigger's typed attributes.
 
 Every refusal names the field and, for a wrong type, the type expected:
-`attributes.cart_total: expected a number, got text`.
+`attributes.cart_total: expected a number, got text`. Numbers and text are also held to
+what can be stored (`engine.model.json_values`): numbers within ±2^53, valid Unicode.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from engine.model import AttributeDef, AttributeType, Catalog, TriggerDefinition
 from engine.model.catalog import MAX_ENTITY_DEPTH
+from engine.model.json_values import ValueProblem, check_number, check_text, is_number
 from engine.runtime.events import trigger_event
 from engine.store.events_store import NewEvent
 
 TOP_LEVEL = ("authId", "contactpoint_email", "contactpoint_phone", "bindingId", "messageId",
              "timestamp", "attributes")
-BINDING = re.compile(r"^[A-Za-z_][\w.\-]{0,63}/[^/\s]{1,128}$")
+# Spelled out rather than \w and \s, which mean other things in JavaScript's regular
+# expressions, where resources/openapi.json's copy of this pattern is read.
+BINDING = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]{0,63}/[^/\x00-\x20\x7F]{1,128}")
+JSON_SPACE = " \t\n\r"  # blank is these alone: the contract's pattern [^ \t\n\r] says so
+RFC3339 = re.compile(r"\d{4}-\d\d-\d\d[Tt]\d\d:\d\d:\d\d(\.\d{1,9})?([Zz]|[+-]\d\d:\d\d)")
 EXPECTED = {
     AttributeType.TEXT: "text", AttributeType.NUMBER: "a number",
     AttributeType.BOOLEAN: "true or false", AttributeType.DATETIME: "an ISO 8601 date-time",
 }
+STORABLE = {AttributeType.NUMBER: check_number, AttributeType.TEXT: check_text}
 
 
 class PayloadError(ValueError):
@@ -48,11 +56,22 @@ def _text(body: dict[str, Any], name: str, limit: int, required: bool = False) -
         if required:
             raise PayloadError(f"{name}: required", name)
         return None
-    if not isinstance(value, str) or not value.strip():
+    if not isinstance(value, str):
         raise PayloadError(f"{name}: expected text, got {_kind(value)}", name)
+    if not value.strip(JSON_SPACE):
+        raise PayloadError(f"{name}: must not be empty", name)
     if len(value) > limit:
         raise PayloadError(f"{name}: at most {limit} characters", name)
+    _storable(check_text, value, name)
     return value
+
+
+def _storable(check: Callable[[Any, str], None], value: Any, path: str) -> None:
+    """`check_text` or `check_number`, refusing as the rest of the payload does."""
+    try:
+        check(value, path)
+    except ValueProblem as problem:
+        raise PayloadError(str(problem), problem.path) from None
 
 
 def parse_event(trigger: TriggerDefinition, catalog: Catalog, body: Any) -> NewEvent:
@@ -62,7 +81,7 @@ def parse_event(trigger: TriggerDefinition, catalog: Catalog, body: Any) -> NewE
         if name not in TOP_LEVEL:
             raise PayloadError(f"{name}: unknown field (attributes go in 'attributes')", name)
     binding = _text(body, "bindingId", 200)
-    if binding is not None and not BINDING.match(binding):
+    if binding is not None and not BINDING.fullmatch(binding):
         raise PayloadError("bindingId: expected Entity/id, such as Appointment/123", "bindingId")
     attributes = body.get("attributes", {})
     if not isinstance(attributes, dict):
@@ -80,13 +99,17 @@ def _timestamp(body: dict[str, Any]) -> datetime | None:
     value = _text(body, "timestamp", 40)
     if value is None:
         return None
+    if not RFC3339.fullmatch(value):
+        raise PayloadError("timestamp: expected an RFC 3339 date-time with a time zone, "
+                           "such as 2026-05-01T09:30:00Z or 2026-05-01T11:30:00+02:00",
+                           "timestamp")
+    # fromisoformat wants upper case and no leap second; a leap second is its :59.
+    text = value.upper().replace("Z", "+00:00")
+    text = text[:17] + "59" + text[19:] if text[17:19] == "60" else text
     try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return datetime.fromisoformat(text)
     except ValueError:
-        raise PayloadError("timestamp: expected an ISO 8601 date-time", "timestamp") from None
-    if parsed.tzinfo is None:
-        raise PayloadError("timestamp: add a time zone (Z or +01:00)", "timestamp")
-    return parsed
+        raise PayloadError(f"timestamp: {value!r} is not a date and time", "timestamp") from None
 
 
 def check_attributes(defs: list[AttributeDef], values: dict[str, Any], catalog: Catalog,
@@ -112,12 +135,14 @@ def _check_value(attr: AttributeDef, value: Any, catalog: Catalog, path: str, de
         return _check_entity(attr, value, catalog, path, depth)
     ok = {
         AttributeType.TEXT: isinstance(value, str),
-        AttributeType.NUMBER: isinstance(value, int | float) and not isinstance(value, bool),
+        AttributeType.NUMBER: is_number(value),
         AttributeType.BOOLEAN: isinstance(value, bool),
         AttributeType.DATETIME: isinstance(value, str) and _is_datetime(value),
     }[attr.type]
     if not ok:
         raise PayloadError(f"{path}: expected {EXPECTED[attr.type]}, got {_kind(value)}", path)
+    if attr.type in STORABLE:
+        _storable(STORABLE[attr.type], value, path)
     return value
 
 
@@ -141,4 +166,18 @@ def _check_entity(attr: AttributeDef, value: Any, catalog: Catalog, path: str, d
         raise PayloadError(f"{path}: records nest at most {MAX_ENTITY_DEPTH} levels", path)
     columns = {k: v for k, v in value.items() if k != "id"}
     checked = check_attributes(table.columns, columns, catalog, path, depth + 1)
-    return {"id": value["id"], **checked} if "id" in value else checked
+    if "id" not in value:
+        return checked
+    return {"id": record_id(value["id"], f"{path}.id"), **checked}
+
+
+def record_id(value: Any, path: str) -> str | int:
+    """A record's id: non-empty text of at most 128 characters, or an integer."""
+    if isinstance(value, str) and value.strip(JSON_SPACE) and len(value) <= 128:
+        _storable(check_text, value, path)
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        _storable(check_number, value, path)
+        return value
+    raise PayloadError(f"{path}: expected text (1 to 128 characters) or an integer, "
+                       f"got {_kind(value)}", path)

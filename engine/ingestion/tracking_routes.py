@@ -21,10 +21,11 @@ from engine.store import contacts_store, events_store, ledger_store, settings_st
 from engine.store.database import writing
 from engine.store.events_store import NewEvent
 
+from .http import NO_STORE
+from .http import html_page as _page
 from .writer import EventWriter
 
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
-NO_STORE = {"Cache-Control": "no-store, private"}
 
 
 class TrackingRoutes:
@@ -112,12 +113,3 @@ def _opt_out(conn: Connection, row: Any) -> None:
         "journey_id": row.journey_id, "version": row.version, "tile_id": row.tile_id,
         "run_id": row.run_id, "message_id": row.message_id})], time.time())
 
-
-def _page(title: str, body: str, status: int, raw: bool = False) -> web.Response:
-    text = body if raw else html.escape(body)
-    page = (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}"
-            "</title><style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:4rem "
-            "auto;padding:0 1rem;color:#1f2933}button{font-size:1rem;padding:.5rem 1.25rem;"
-            "margin-top:1rem}</style></head>"
-            f"<body><h1>{html.escape(title)}</h1><p>{text}</p></body></html>")
-    return web.Response(text=page, content_type="text/html", status=status, headers=NO_STORE)

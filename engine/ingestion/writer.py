@@ -68,12 +68,24 @@ class EventWriter:
         batch, self._events = self._events, []
         try:
             results = self._store_events([events for events, _f in batch])
-        except Exception as error:
-            _answer(batch, error)
-            return
+        except Exception:
+            results = self._store_one_by_one(batch)
         _answer(batch, results)
-        self.on_committed()
+        if any(not isinstance(result, Exception) for result in results):
+            self.on_committed()
         self._prune()
+
+    def _store_one_by_one(self, batch: list[tuple[list[NewEvent], asyncio.Future]]
+                          ) -> list[list[tuple[int, bool]] | Exception]:
+        """After a failed group commit, each request's events in a transaction of their
+        own: what made it fail (text SQLite cannot store, say) fails only its request."""
+        results: list[list[tuple[int, bool]] | Exception] = []
+        for events, _future in batch:
+            try:
+                results.extend(self._store_events([events]))
+            except Exception as error:
+                results.append(error)
+        return results
 
     def _store_events(self, groups: list[list[NewEvent]]) -> list[list[tuple[int, bool]]]:
         """All the groups' events in one transaction, split back per request."""

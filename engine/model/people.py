@@ -2,34 +2,88 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any, Literal
+from zoneinfo import available_timezones
 
-from pydantic import Field
+from pydantic import Field, ValidationError, field_validator
 
 from .base import DocModel
 from .catalog_items import Channel, Purpose
+from .errors import from_validation_error
+from .json_values import check_text, check_value
 
 
 class ConsentRecord(DocModel):
     channel: Channel
     purpose: Purpose = Purpose.COMMERCIAL
-    topic: str = ""
+    topic: str = Field(default="", max_length=64)
     status: Literal["opted_in", "opted_out"]
     contact_point: str | None = Field(
-        default=None, description="defaults to the contact's email/phone for the channel")
+        default=None, max_length=512,
+        description="defaults to the contact's email/phone for the channel")
+
+    @field_validator("topic", "contact_point", mode="before")
+    @classmethod
+    def _storable_text(cls, value: Any) -> Any:
+        return _storable_text(value)
 
 
 class Contact(DocModel):
+    """Validated as it comes in (the socket, the CLI, files); the store keeps what passed
+    and reads it back without checking again (lengths as its columns')."""
+
     id: str = Field(min_length=1, max_length=128)
     kind: Literal["contact", "lead"] = "contact"
-    email: str | None = None
-    phone: str | None = None
-    push_token: str | None = None
-    timezone: str | None = None
+    email: str | None = Field(default=None, max_length=320)
+    phone: str | None = Field(default=None, max_length=32)
+    push_token: str | None = Field(default=None, max_length=512)
+    timezone: str | None = Field(default=None, description="an IANA name: Europe/Amsterdam")
     attributes: dict[str, Any] = Field(default_factory=dict)
     consents: list[ConsentRecord] = Field(default_factory=list)
+
+    @classmethod
+    def from_data(cls, data: Any, source: str = "contact") -> Contact:
+        """A contact from JSON-like data, or a DocumentError naming the field."""
+        try:
+            return cls.model_validate(data)
+        except ValidationError as error:
+            raise from_validation_error(error, data, source) from None
+
+    @field_validator("id", "email", "phone", "push_token", mode="before")
+    @classmethod
+    def _storable_text(cls, value: Any) -> Any:
+        return _storable_text(value)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        # A set, not ZoneInfo(value): a long name raised OSError (file name too long).
+        if value is not None and value not in time_zones():
+            raise ValueError(f"unknown time zone {value[:64]!r} (use an IANA name such as "
+                             "Europe/Amsterdam)")
+        return value
+
+    @field_validator("attributes")
+    @classmethod
+    def _storable_values(cls, value: dict[str, Any]) -> dict[str, Any]:
+        check_value(value, "")
+        return value
 
     def as_condition_data(self) -> dict[str, Any]:
         """What conditions and templates see as `contact`."""
         return {**self.attributes, "id": self.id, "kind": self.kind, "email": self.email,
                 "phone": self.phone, "push_token": self.push_token, "timezone": self.timezone}
+
+
+@cache
+def time_zones() -> frozenset[str]:
+    """The IANA time zone names this machine knows (the tzdata package at least)."""
+    return frozenset(available_timezones())
+
+
+def _storable_text(value: Any) -> Any:
+    """Before pydantic's own checks, whose word for a lone surrogate is "unable to parse"."""
+    if isinstance(value, str):
+        check_text(value, "")
+    return value

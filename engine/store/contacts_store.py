@@ -51,9 +51,10 @@ def save_contact(conn: Connection, contact: Contact, now: float | None = None) -
 
 
 def _row_to_contact(row: Any) -> Contact:
-    return Contact(id=row.id, kind=row.kind, email=row.email, phone=row.phone,
-                   push_token=row.push_token, timezone=row.timezone,
-                   attributes=dict(row.attributes or {}))
+    # Checked on the way in; a row saved before a check existed still loads.
+    return Contact.model_construct(id=row.id, kind=row.kind, email=row.email, phone=row.phone,
+                                   push_token=row.push_token, timezone=row.timezone,
+                                   attributes=dict(row.attributes or {}))
 
 
 _BY_ID = Prepared(select(s.contacts).where(s.contacts.c.id == bindparam("contact_id")))

@@ -1,0 +1,59 @@
+"""What a value from outside must be before Waymark stores it.
+
+Numbers are finite and within ±2^53 (9,007,199,254,740,992): every such integer is exact
+as a 64-bit float, so it keeps its value through JSON, SQLite, JavaScript and the
+conditions' comparisons. A 310-digit integer used to be accepted and then failed every
+runtime round that compared it. Text must be encodable as UTF-8: a lone UTF-16 surrogate
+(JSON `"\\ud800"`) cannot be stored by SQLite and used to fail the whole group commit it
+arrived in.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+MAX_NUMBER = 2**53
+NUMBER_RULE = (f"numbers must be finite and between -{MAX_NUMBER} and {MAX_NUMBER} (2^53), "
+               "so that they keep their exact value")
+TEXT_RULE = "text must be valid Unicode (a lone UTF-16 surrogate such as \\ud800 is not)"
+
+
+class ValueProblem(ValueError):
+    """A value Waymark cannot store; `path` names it (`attributes.cart_total`)."""
+
+    def __init__(self, path: str, rule: str) -> None:
+        super().__init__(f"{path}: {rule}" if path else rule)
+        self.path, self.rule = path, rule
+
+
+def is_number(value: Any) -> bool:
+    """An int or float, not a bool (which Python counts as an int)."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def check_number(value: int | float, path: str) -> None:
+    # Written so that NaN, which compares false with everything, fails it too.
+    if not -MAX_NUMBER <= value <= MAX_NUMBER:
+        raise ValueProblem(path, NUMBER_RULE)
+
+
+def check_text(value: str, path: str) -> None:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueProblem(path, TEXT_RULE) from None
+
+
+def check_value(value: Any, path: str) -> None:
+    """Any JSON value, at any depth: its numbers, its text and its keys."""
+    if isinstance(value, str):
+        check_text(value, path)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            check_text(key, f"{path}.{key!r}" if path else repr(key))
+            check_value(item, f"{path}.{key}" if path else key)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            check_value(item, f"{path}[{index}]")
+    elif is_number(value):
+        check_number(value, path)
