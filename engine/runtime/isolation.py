@@ -28,14 +28,31 @@ from .records import StepRecord
 
 T = TypeVar("T")
 
-STORE_TROUBLE = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.DisconnectionError,
-                 sa_exc.TimeoutError, sqlite3.OperationalError, sqlite3.InterfaceError,
-                 MemoryError)
+# SQLite's primary result codes that are the database's trouble: busy, locked, out of
+# memory, read-only, interrupted, I/O error, corrupt, full, cannot open, protocol, not a
+# database. Plain SQLITE_ERROR is not among them: "malformed JSON" in a stored row is one.
+_SQLITE_TROUBLE = {5, 6, 7, 8, 9, 10, 11, 13, 14, 15, 26}
+# PostgreSQL's SQLSTATE classes (and one code) of the same kind: connection, transaction
+# rollback (deadlock, serialisation), resources, operator intervention, system, internal,
+# lock not available. A data exception (class 22) is the item's.
+_POSTGRES_TROUBLE = ("08", "40", "53", "57", "58", "XX", "55P03")
 
 
 def store_trouble(error: BaseException) -> bool:
     """The database's fault (or the machine's), not the item's: do not set anything aside."""
-    return isinstance(error, STORE_TROUBLE)
+    if isinstance(error, MemoryError | sa_exc.DisconnectionError | sa_exc.TimeoutError):
+        return True
+    if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
+        return True
+    driver_error = error.orig if isinstance(error, sa_exc.DBAPIError) else error
+    code = getattr(driver_error, "sqlite_errorcode", None)
+    if code is not None:
+        return (code & 0xFF) in _SQLITE_TROUBLE
+    state = getattr(driver_error, "sqlstate", None)
+    if isinstance(state, str):
+        return state.startswith(_POSTGRES_TROUBLE)
+    return isinstance(error, sa_exc.OperationalError | sa_exc.InterfaceError
+                      | sqlite3.OperationalError | sqlite3.InterfaceError)
 
 
 def attempt(conn: Connection, work: Callable[[], T]) -> tuple[T | None, str | None]:
