@@ -23,6 +23,7 @@ from sqlalchemy import Connection
 from sqlalchemy import exc as sa_exc
 
 from engine.store.failures_store import describe
+from engine.store.prepared import savepoint
 
 from .records import StepRecord
 
@@ -59,7 +60,7 @@ def attempt(conn: Connection, work: Callable[[], T]) -> tuple[T | None, str | No
     """Do one item's work in a savepoint: (its result, None), or (None, the error as text)
     with everything it wrote undone. Store trouble propagates."""
     try:
-        with conn.begin_nested():
+        with savepoint(conn):
             return work(), None
     except Exception as error:
         if store_trouble(error):
