@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from sqlalchemy import Connection, and_, delete, insert, select, update
+from sqlalchemy.exc import StatementError
 
 from engine.runtime.records import RunStatus
 
@@ -47,7 +48,10 @@ class FailedItem:
 
 def describe(error: BaseException) -> str:
     """The exception's type and message, truncated, and storable whatever it holds (a
-    lone surrogate from the input is escaped, so writing it down cannot fail too)."""
+    lone surrogate from the input is escaped, so writing it down cannot fail too). For a
+    database error, the driver's own words, without the statement and its parameters."""
+    if isinstance(error, StatementError) and isinstance(error.orig, BaseException):
+        error = error.orig
     try:
         message = str(error)
     except Exception:  # a message that cannot be made is no reason to stop

@@ -17,17 +17,33 @@ from sqlalchemy import select
 
 from engine.cli import main
 from engine.delivery import QuietHours
-from engine.model import Condition, ConditionGroup, Segment, StartSettings
+from engine.model import (
+    AttributeBranchTile,
+    Branch,
+    Condition,
+    ConditionGroup,
+    Edge,
+    EmailTile,
+    ExitTile,
+    Segment,
+    StartSettings,
+    TriggerTile,
+)
 from engine.store import events_store, failures_store
 from engine.store import schema as s
 from engine.store.analytics import failure_counts, journey_stats
 from engine.store.database import writing
 from tests.engine.harness import Harness
-from tests.engine.journeys import thank_then_wait
+from tests.engine.journeys import bundle, thank_then_wait
 
 OVER_50 = ConditionGroup(items=[Condition(attribute="total", op="gt", value=50)])
 HUGE = "9" * 5000  # a JSON number no JSON reader in Python will turn into an int
 NOT_A_MAP = '["gold"]'  # contact attributes that are not an object
+
+
+VIP = Segment(id="vip", name="VIP", condition=ConditionGroup(items=[
+    Condition(source="contact", attribute="tier", op="equals", value="vip")]))
+IN_VIP = ConditionGroup(items=[Condition(source="segment", attribute="vip", op="in_segment")])
 
 
 def over_50_then_wait():
@@ -115,6 +131,28 @@ def test_an_event_that_raises_is_set_aside_and_the_rest_of_its_batch_commits(
     with h.workspace.db.connect() as conn:  # the input is kept as it came
         data = conn.exec_driver_sql("SELECT data FROM events WHERE contact_id = 'zed'").scalar()
     assert data == f'{{"total": {HUGE}}}'
+
+
+def test_what_a_failing_event_wrote_before_it_raised_is_undone(harness_for) -> None:
+    tiles = [TriggerTile(id="start"), EmailTile(id="mail", content="thanks"),
+             AttributeBranchTile(id="is-vip", branches=[Branch(id="vip", condition=IN_VIP)]),
+             ExitTile(id="end"), ExitTile(id="end2")]
+    edges = [Edge(source="start", target="mail"), Edge(source="mail", target="is-vip"),
+             Edge(source="is-vip", port="vip", target="end"),
+             Edge(source="is-vip", port="other", target="end2")]
+    b = bundle(tiles, edges)
+    b.segments = [VIP]
+    h = harness_for(b)
+    h.person("ann")
+    h.person("zed")
+    spoil_contact(h, "zed", '{"tier": NaN}')  # SQLite's segment query: "malformed JSON"
+    store_event(h, "zed", '{"total": 80}')  # enters, is mailed, then the branch raises
+    store_event(h, "ann", '{"total": 80}')
+    h.runtime.tick()
+    assert [(item.person, item.error) for item in failed(h)] == [
+        ("zed", "OperationalError: malformed JSON")]
+    assert h.runs("zed") == [] and mailed(h) == ["ann"]
+    assert h.counters()[("start", "inflow", "")] == 1
 
 
 def test_after_a_restart_nothing_set_aside_fails_again_and_new_events_go_through(
@@ -238,10 +276,6 @@ EVERY_KIND = ConditionGroup(join="or", items=[
     Condition(attribute="delivery", op="within_next", value=3),
     Condition(source="contact", attribute="has_bought", op="is_true"),
     Condition(source="contact", attribute="tier", op="contains", value="gold")])
-
-
-VIP = Segment(id="vip", name="VIP", condition=ConditionGroup(items=[
-    Condition(source="contact", attribute="tier", op="equals", value="vip")]))
 
 
 @pytest.fixture(scope="module")
