@@ -55,9 +55,6 @@ def run_failed(args: argparse.Namespace) -> int:
 
 
 def run_retry(args: argparse.Namespace) -> int:
-    if not args.all and not args.ids:
-        return fail("name what to retry (e12, r7, as `waymark events failed` lists them) "
-                    "or use --all")
     try:
         refs = None if args.all else [failures_store.parse_ref(ref) for ref in args.ids]
         with open_workspace(args, create=False) as workspace, writing(workspace.db) as conn:
