@@ -1,11 +1,12 @@
 """A poison event or run never stops the engine: it is set aside, and the rest go on.
 
-The runtime does a batch together — one SAVEPOINT, one in-memory overlay — so the hot
-path pays two statements a batch for this. When something in the batch raises, the
-savepoint is rolled back and the batch is done again one item at a time, each in a
-savepoint of its own with a `Batch` of its own (`attempt`): a failing item's writes and
-overlay go with its savepoint, the others commit in the same transaction as before, and
-the failing one is set aside with its error (`engine.store.failures_store`).
+The runtime does a batch together — one transaction, one in-memory overlay — exactly as
+before, so the hot path pays nothing for this (`in_one_go`). When something in the
+batch raises, its transaction is rolled back and the batch is done again in a new one,
+one item at a time, each in a savepoint of its own with a `Batch` of its own
+(`attempt`): a failing item's writes and overlay go with its savepoint, the others
+commit together, and the failing one is set aside with its error
+(`engine.store.failures_store`).
 
 Trouble with the database itself (locked, disconnected, disk full) is nobody's poison:
 it propagates, the round is rolled back, and the engine tries again later as it always
@@ -19,9 +20,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 from sqlalchemy import exc as sa_exc
 
+from engine.store.database import in_shared_transaction, writing
 from engine.store.failures_store import describe
 from engine.store.prepared import savepoint
 
@@ -54,6 +56,24 @@ def store_trouble(error: BaseException) -> bool:
         return state.startswith(_POSTGRES_TROUBLE)
     return isinstance(error, sa_exc.OperationalError | sa_exc.InterfaceError
                       | sqlite3.OperationalError | sqlite3.InterfaceError)
+
+
+def in_one_go(db: Engine, work: Callable[[Connection], T]) -> tuple[T | None, str | None]:
+    """A whole batch in one transaction of its own: (its result, None), or (None, the
+    error) with the transaction rolled back. This is the hot path and it pays nothing:
+    a savepoint around a batch's writes would cost SQLite a copy of every page they
+    touch. Only inside a transaction shared by a simulated moment, which a failure would
+    not roll back, does the batch take one."""
+    try:
+        with writing(db) as conn:
+            if not in_shared_transaction(db):
+                return work(conn), None
+            with savepoint(conn):
+                return work(conn), None
+    except Exception as error:
+        if store_trouble(error):
+            raise
+        return None, describe(error)
 
 
 def attempt(conn: Connection, work: Callable[[], T]) -> tuple[T | None, str | None]:

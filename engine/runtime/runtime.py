@@ -34,7 +34,7 @@ from .batch import Batch
 from .clock import Clock
 from .dispatcher import Dispatcher, EventView, TriggerUse, counted_only
 from .housekeeping import Housekeeping
-from .isolation import Round, attempt
+from .isolation import Round, attempt, in_one_go
 from .records import CounterKey, RunState, StepRecord, What
 from .send_policy import RulesPolicy, SendPolicy
 from .step import advance
@@ -138,9 +138,9 @@ class Runtime:
 
         The batch goes together; when an event in it raises, the batch goes again one
         event at a time and that event is set aside with its error (see `isolation`)."""
-        with writing(self.db) as conn:
-            done, error = attempt(conn, partial(self._events_together, conn))
-            if error is not None:
+        done, error = in_one_go(self.db, self._events_together)
+        if error is not None:
+            with writing(self.db) as conn:
                 done = self._events_one_by_one(conn)
         return self._finish(done)
 
@@ -178,9 +178,9 @@ class Runtime:
         """Advance runs whose due time has come. Returns how many.
 
         Together, or, when one of them raises, one at a time (as `process_events`)."""
-        with writing(self.db) as conn:
-            done, error = attempt(conn, partial(self._runs_together, conn))
-            if error is not None:
+        done, error = in_one_go(self.db, self._runs_together)
+        if error is not None:
+            with writing(self.db) as conn:
                 done = self._runs_one_by_one(conn)
         return self._finish(done)
 

@@ -22,6 +22,7 @@ from engine.model import (
     Branch,
     Condition,
     ConditionGroup,
+    Contact,
     Edge,
     EmailTile,
     ExitTile,
@@ -29,14 +30,18 @@ from engine.model import (
     StartSettings,
     TriggerTile,
 )
+from engine.simulation.scenario import Scenario
+from engine.simulation.simulator import Simulator
 from engine.store import events_store, failures_store
 from engine.store import schema as s
 from engine.store.analytics import failure_counts, journey_stats
 from engine.store.database import writing
-from tests.engine.harness import Harness
+from engine.workspace import Workspace
+from tests.engine.harness import START, Harness
 from tests.engine.journeys import bundle, thank_then_wait
 
 OVER_50 = ConditionGroup(items=[Condition(attribute="total", op="gt", value=50)])
+NAN = float("nan")  # Python's JSON writes and reads it; SQLite's JSON functions refuse it
 HUGE = "9" * 5000  # a JSON number no JSON reader in Python will turn into an int
 NOT_A_MAP = '["gold"]'  # contact attributes that are not an object
 
@@ -133,7 +138,8 @@ def test_an_event_that_raises_is_set_aside_and_the_rest_of_its_batch_commits(
     assert data == f'{{"total": {HUGE}}}'
 
 
-def test_what_a_failing_event_wrote_before_it_raised_is_undone(harness_for) -> None:
+def vip_branch_journey():
+    """entry → email → "VIP?" (segment membership, asked in SQL) → exit."""
     tiles = [TriggerTile(id="start"), EmailTile(id="mail", content="thanks"),
              AttributeBranchTile(id="is-vip", branches=[Branch(id="vip", condition=IN_VIP)]),
              ExitTile(id="end"), ExitTile(id="end2")]
@@ -142,7 +148,11 @@ def test_what_a_failing_event_wrote_before_it_raised_is_undone(harness_for) -> N
              Edge(source="is-vip", port="other", target="end2")]
     b = bundle(tiles, edges)
     b.segments = [VIP]
-    h = harness_for(b)
+    return b
+
+
+def test_what_a_failing_event_wrote_before_it_raised_is_undone(harness_for) -> None:
+    h = harness_for(vip_branch_journey())
     h.person("ann")
     h.person("zed")
     spoil_contact(h, "zed", '{"tier": NaN}')  # SQLite's segment query: "malformed JSON"
@@ -153,6 +163,25 @@ def test_what_a_failing_event_wrote_before_it_raised_is_undone(harness_for) -> N
         ("zed", "OperationalError: malformed JSON")]
     assert h.runs("zed") == [] and mailed(h) == ["ann"]
     assert h.counters()[("start", "inflow", "")] == 1
+
+
+def test_a_simulation_sets_a_poison_event_aside_and_the_others_go_through(tmp_path) -> None:
+    """A simulated moment is one transaction: the failing event's entry is undone in it."""
+    b = vip_branch_journey()
+    scenario = Scenario.model_validate({
+        "start": START, "end": "P1D", "seed": 1,
+        "contacts": [Contact(id="zed", email="zed@example.com", attributes={"tier": NAN}),
+                     Contact(id="ann", email="ann@example.com")],
+        "events": [{"kind": "trigger", "at": "PT1H", "trigger": "order_placed",
+                    "person": person, "attributes": {"total": 80}} for person in ("zed", "ann")]})
+    result = Simulator(b, scenario, workdir=tmp_path).run()
+    assert [(r.contact_id, r.what) for r in result.records] == [
+        ("ann", "entered"), ("ann", "sent"), ("ann", "branched"), ("ann", "completed")]
+    with Workspace.open(tmp_path / "simulation.waymark", create=False) as workspace, \
+            workspace.db.connect() as conn:
+        assert [i.person for i in failures_store.failed_items(conn)] == ["zed"]
+        assert conn.execute(select(s.runs.c.contact_id)).scalars().all() == ["ann"]
+        assert conn.execute(select(s.ledger.c.contact_id)).scalars().all() == ["ann"]
 
 
 def test_after_a_restart_nothing_set_aside_fails_again_and_new_events_go_through(
