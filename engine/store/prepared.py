@@ -137,8 +137,10 @@ def savepoint(conn: Connection) -> Iterator[None]:
 
     On SQLite it runs on the driver's connection, like the statements here: SQLAlchemy's
     `begin_nested()` compiles and executes a clause for each of its two statements, some
-    40 times the cost, and the runtime takes one per batch. Elsewhere it is
-    `begin_nested()`.
+    ten times the cost, and a simulation takes one per batch. Elsewhere it is
+    `begin_nested()`. (SQLite copies each page the block changes first, to a temporary
+    file unless `temp_store` is MEMORY: that, not the two statements, is most of a
+    savepoint's cost.)
     """
     if conn.dialect.name != "sqlite":
         with conn.begin_nested():
