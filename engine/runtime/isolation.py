@@ -18,6 +18,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TypeVar
 
 from sqlalchemy import Connection, Engine
@@ -64,24 +65,30 @@ def in_one_go(db: Engine, work: Callable[[Connection], T]) -> tuple[T | None, st
     a savepoint around a batch's writes would cost SQLite a copy of every page they
     touch. Only inside a transaction shared by a simulated moment, which a failure would
     not roll back, does the batch take one."""
-    try:
-        with writing(db) as conn:
-            if not in_shared_transaction(db):
-                return work(conn), None
-            with savepoint(conn):
-                return work(conn), None
-    except Exception as error:
-        if store_trouble(error):
-            raise
-        return None, describe(error)
+    return _caught(partial(_in_transaction, db, work))
 
 
 def attempt(conn: Connection, work: Callable[[], T]) -> tuple[T | None, str | None]:
     """Do one item's work in a savepoint: (its result, None), or (None, the error as text)
     with everything it wrote undone. Store trouble propagates."""
+    return _caught(partial(_in_savepoint, conn, work))
+
+
+def _in_transaction(db: Engine, work: Callable[[Connection], T]) -> T:
+    with writing(db) as conn:
+        if not in_shared_transaction(db):
+            return work(conn)
+        return _in_savepoint(conn, partial(work, conn))
+
+
+def _in_savepoint(conn: Connection, work: Callable[[], T]) -> T:
+    with savepoint(conn):
+        return work()
+
+
+def _caught(work: Callable[[], T]) -> tuple[T | None, str | None]:
     try:
-        with savepoint(conn):
-            return work(), None
+        return work(), None
     except Exception as error:
         if store_trouble(error):
             raise
