@@ -14,6 +14,7 @@ from engine import __version__
 
 from . import (
     bundle_cmds,
+    events_cmd,
     fire_cmd,
     journeys_cmd,
     keys_cmd,
@@ -30,8 +31,8 @@ from . import (
 )
 
 COMMAND_MODULES = [validate_cmd, bundle_cmds, journeys_cmd, triggers_cmd, people_cmds,
-                   simulate_cmd, serve_cmd, keys_cmd, fire_cmd, stats_cmd, preview_cmd,
-                   snippet_cmd, outbox_cmd, schema_cmd]
+                   simulate_cmd, serve_cmd, keys_cmd, fire_cmd, stats_cmd, events_cmd,
+                   preview_cmd, snippet_cmd, outbox_cmd, schema_cmd]
 
 
 def build_parser() -> argparse.ArgumentParser:

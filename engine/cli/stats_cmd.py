@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from engine.model import tile_title
-from engine.store.analytics import VersionStats, journey_stats
+from engine.store.analytics import VersionStats, failure_counts, journey_stats
 
 from .common import add_workspace_option, guarded, open_workspace, table
 
@@ -14,24 +14,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "stats", help="analytics of a journey: people per tile, messages, goal",
         description="Per version and tile: inflow, processing (still there), processed "
-                    "(went on) and exited with reasons; per message: sent, delivered, "
-                    "opened, clicked, bounced, blocked by reason.")
-    parser.add_argument("journey")
+                    "(went on), exited with reasons and set aside after an error; per "
+                    "message: sent, delivered, opened, clicked, bounced, blocked by reason. "
+                    "Without a journey: the events and runs set aside after an error.")
+    parser.add_argument("journey", nargs="?")
     add_workspace_option(parser)
     parser.set_defaults(handler=guarded(run))
 
 
 def run(args: argparse.Namespace) -> int:
     with open_workspace(args, create=False) as workspace:
-        journey = workspace.load_journey(args.journey)
+        journey = workspace.load_journey(args.journey) if args.journey else None
         with workspace.db.connect() as conn:
-            versions = journey_stats(conn, args.journey)
-        goal = journey.goal
-    if not versions:
+            versions = journey_stats(conn, args.journey) if journey else {}
+            failures = failure_counts(conn)
+    if journey is not None and not versions:
         print(f"{journey.name}: nobody has entered yet")
-        return 0
     for stats in versions.values():
-        print(_version_report(stats, journey, goal))
+        print(_version_report(stats, journey, journey.goal))
+    if journey is None or failures.total:
+        print(failures.describe())
     return 0
 
 
@@ -44,6 +46,8 @@ def _version_report(stats: VersionStats, journey, goal) -> str:
     lines = [f"{journey.name} — version {stats.version}",
              table(people, ["TILE", "NAME", "INFLOW", "PROCESSING", "PROCESSED", "EXITED"])]
     lines += _reasons("exited", {t.tile_id: t.exited for t in tiles})
+    lines += [f"  set aside at {t.tile_id}: {t.set_aside} run(s), after an error"
+              for t in tiles if t.set_aside]
     messages = [[t.tile_id, *(t.messages.get(m, 0) for m in ("sent", "delivered", "opened",
                                                               "clicked", "bounced")),
                  sum(t.blocked.values()), sum(t.failed.values())]

@@ -16,15 +16,29 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from .settings import QuietHours
 
 
+def known_zone(name: object) -> ZoneInfo | None:
+    """The IANA zone of that name; None for anything else — an unknown name, a malformed
+    one, or one the file system cannot look up (300 characters are "file name too long",
+    "America" is a folder): a person's stored zone must never stop a send."""
+    if not isinstance(name, str) or not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return None
+
+
 def zone_or(preferred: str | None, fallback: str) -> ZoneInfo:
     """The recipient's zone when it is a known IANA name, else the journey's."""
-    for name in (preferred, fallback):
-        if name:
-            try:
-                return ZoneInfo(name)
-            except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a long name
-                continue
-    return ZoneInfo("UTC")
+    return known_zone(preferred) or known_zone(fallback) or ZoneInfo("UTC")
+
+
+def zone_note(preferred: str | None, used: ZoneInfo) -> str:
+    """Why the recipient's own zone was not used, to record with the decision; "" if it was."""
+    if not preferred or used.key == preferred:
+        return ""
+    shown = preferred if len(preferred) <= 40 else f"{preferred[:39]}…"
+    return f"the person's time zone {shown!r} is not an IANA name: {used.key} used instead"
 
 
 def in_quiet_hours(local: time, quiet: QuietHours) -> bool:

@@ -32,7 +32,7 @@ from engine.model.conditions import MISSING, parse_when, resolve_path
 from engine.model.durations import humanize_duration
 
 from .contact_points import find_contact_point
-from .quiet_hours import quiet_until, zone_or
+from .quiet_hours import quiet_until, zone_note, zone_or
 from .settings import (
     ChannelSettings,
     ConsentMode,
@@ -175,14 +175,22 @@ def check_frequency_cap(channel: Channel, purpose: Purpose, cap: FrequencyCap,
 
 def check_quiet_hours(now: datetime, quiet: QuietHours | None, recipient_timezone: str | None,
                       journey_timezone: str = "UTC") -> SendDecision:
+    if quiet is None:
+        return SendDecision.send()
     zone = zone_or(recipient_timezone, journey_timezone)
+    note = zone_note(recipient_timezone, zone)
     until = quiet_until(now, quiet, zone)
     if until is None:
-        return SendDecision.send()
+        return SendDecision.send(note)
     local_end = until.astimezone(zone).strftime("%H:%M")
     wait = humanize_duration(until - now)
-    return SendDecision(Verdict.HOLD, f"quiet hours until {local_end} {zone.key} "
-                                      f"(held for {wait})", Rule.QUIET_HOURS, until)
+    return SendDecision(Verdict.HOLD, _notes(f"quiet hours until {local_end} {zone.key} "
+                                             f"(held for {wait})", note),
+                        Rule.QUIET_HOURS, until)
+
+
+def _notes(*reasons: str) -> str:
+    return "; ".join(reason for reason in reasons if reason)
 
 
 # --- all of them -------------------------------------------------------------------
@@ -270,6 +278,7 @@ def _after_contact_point(request: SendRequest, channel_settings: ChannelSettings
         return quiet
     if purpose == Purpose.TRANSACTIONAL or request.frequency_cap_opt_out \
             or not cap_windows(channel_settings.cap):
-        return SendDecision.send(consent.reason)
-    return check_frequency_cap(channel, purpose, channel_settings.cap,
-                               history.recent_sends(address, channel))
+        return SendDecision.send(_notes(consent.reason, quiet.reason))
+    capped = check_frequency_cap(channel, purpose, channel_settings.cap,
+                                 history.recent_sends(address, channel))
+    return SendDecision.send(_notes(capped.reason, quiet.reason)) if capped.goes else capped

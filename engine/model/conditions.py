@@ -246,15 +246,20 @@ def _compare(op: Op, actual: Any, expected: Any, ctx: ConditionContext) -> bool:
     return _compare_time(op, actual, expected, ctx)
 
 
-def _as_number(value: Any) -> float | None:
+def _as_number(value: Any) -> int | float | None:
+    """The number to compare, or None; never raises. Integers stay integers: Python
+    compares an int with a float exactly, so a 310-digit total is simply larger than any
+    threshold, where converting it to a float would overflow."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        return float(value)
-    try:
-        return float(str(value))
-    except ValueError:
-        return None
+        return value
+    if isinstance(value, str):
+        try:
+            return float(value)  # text has no size limit here: "1e999" is infinity
+        except ValueError:
+            return None
+    return None
 
 
 def _compare_number(op: Op, actual: Any, expected: Any) -> bool:
@@ -312,6 +317,13 @@ def _compare_time(op: Op, actual: Any, expected: Any, ctx: ConditionContext) -> 
     when = parse_when(actual)
     if when is None:
         return False
+    try:
+        return _compare_instants(op, when, expected, ctx)
+    except OverflowError:  # a moment near year 1 or 9999 moved past the calendar's end
+        return False
+
+
+def _compare_instants(op: Op, when: datetime, expected: Any, ctx: ConditionContext) -> bool:
     if op in _DAYS_VALUE:
         span = timedelta(days=expected)
         if op == Op.WITHIN_LAST:

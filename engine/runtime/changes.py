@@ -93,7 +93,7 @@ def _record_events(conn: Connection, change: RecordChange) -> list[NewEvent]:
 
 def change_contact(conn: Connection, contact: Contact, now: float) -> list[NewEvent]:
     """Save a contact and return the business events the change fires."""
-    before = contacts_store.load_contact(conn, contact.id)
+    before = contacts_store.stored_points(conn, contact.id)
     contacts_store.save_contact(conn, contact, now)
     if before is None:
         name = "lead_created" if contact.kind == "lead" else "contact_created"

@@ -10,12 +10,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
 
 from engine.delivery import DeliverySettings, TrackingSettings
 from engine.store import (
     events_store,
+    failures_store,
     journeys_store,
     ledger_store,
     meta_store,
@@ -32,7 +34,8 @@ from .batch import Batch
 from .clock import Clock
 from .dispatcher import Dispatcher, EventView, TriggerUse, counted_only
 from .housekeeping import Housekeeping
-from .records import CounterKey, StepRecord
+from .isolation import Round, attempt, in_one_go
+from .records import CounterKey, RunState, StepRecord, What
 from .send_policy import RulesPolicy, SendPolicy
 from .step import advance
 from .version import PublishedVersion, version_from_row
@@ -132,40 +135,103 @@ class Runtime:
         return len(rows)
 
     def process_events(self) -> int:
-        """Apply stored, unprocessed events in arrival order. Returns how many."""
-        with writing(self.db) as conn:
-            rows = events_store.pending_events(conn, self.event_batch_size)
-            if not rows:
-                return 0
-            batch = self._batch(conn)
-            batch.preload_contacts([row.contact_id for row in rows
-                                    if row.contact_id and "run_id" not in (row.data or {})])
-            dispatcher = Dispatcher(batch, self.versions, self.trigger_use)
-            outcomes = [(row.id, dispatcher.dispatch(_view(row))) for row in rows]
-            batch.flush()
-            events_store.mark_processed(conn, outcomes, to_ts(batch.now))
-        self._emit(batch.records)
-        return len(rows)
+        """Apply stored, unprocessed events in arrival order. Returns how many.
+
+        The batch goes together; when an event in it raises, the batch goes again one
+        event at a time and that event is set aside with its error (see `isolation`)."""
+        done, error = in_one_go(self.db, self._events_together)
+        if error is not None:
+            with writing(self.db) as conn:
+                done = self._events_one_by_one(conn)
+        return self._finish(done)
+
+    def _events_together(self, conn: Connection) -> Round:
+        rows = events_store.pending_events(conn, self.event_batch_size)
+        return Round(len(rows), self._apply_events(conn, rows).records if rows else [])
+
+    def _apply_events(self, conn: Connection, rows: list) -> Batch:
+        batch = self._batch(conn)
+        batch.preload_contacts([row.contact_id for row in rows
+                                if row.contact_id and "run_id" not in (row.data or {})])
+        dispatcher = Dispatcher(batch, self.versions, self.trigger_use)
+        outcomes = [(row.id, dispatcher.dispatch(_view(row))) for row in rows]
+        batch.flush()
+        events_store.mark_processed(conn, outcomes, to_ts(batch.now))
+        return batch
+
+    def _events_one_by_one(self, conn: Connection) -> Round:
+        heads = events_store.pending_heads(conn, self.event_batch_size)
+        done, now = Round(len(heads)), to_ts(self.clock.now())
+        for head in heads:
+            batch, error = attempt(conn, partial(self._one_event, conn, head.id))
+            if error is None:
+                done.records += batch.records
+                continue
+            failures_store.set_aside_event(conn, head.id, error, now)
+            done.set_aside.append(f"event {head.id} ({head.trigger} for {head.contact_id!r}) "
+                                  f"set aside: {error}")
+        return done
+
+    def _one_event(self, conn: Connection, event_id: int) -> Batch:
+        return self._apply_events(conn, [events_store.load_event(conn, event_id)])
 
     def run_due(self) -> int:
-        """Advance runs whose due time has come. Returns how many."""
-        with writing(self.db) as conn:
-            batch = self._batch(conn)
-            due = batch.track(runs_store.due_runs(conn, to_ts(batch.now), self.batch_size))
-            if not due:
-                return 0
-            batch.preload_contacts([run.contact_id for run in due])
-            for run in due:
-                version = self.versions.get((run.journey_id, run.version))
-                if version is None:
-                    log.warning("run %s belongs to %s v%s, which is not live; it stays put",
-                                run.id, run.journey_id, run.version)
-                    run.due_at = None
-                    continue
-                batch.apply(advance(version, run, batch))
-            batch.flush()
-        self._emit(batch.records)
-        return len(due)
+        """Advance runs whose due time has come. Returns how many.
+
+        Together, or, when one of them raises, one at a time (as `process_events`)."""
+        done, error = in_one_go(self.db, self._runs_together)
+        if error is not None:
+            with writing(self.db) as conn:
+                done = self._runs_one_by_one(conn)
+        return self._finish(done)
+
+    def _runs_together(self, conn: Connection) -> Round:
+        batch = self._batch(conn)
+        due = batch.track(runs_store.due_runs(conn, to_ts(batch.now), self.batch_size))
+        return Round(len(due), self._advance(batch, due).records if due else [])
+
+    def _advance(self, batch: Batch, due: list[RunState]) -> Batch:
+        batch.preload_contacts([run.contact_id for run in due])
+        for run in due:
+            version = self.versions.get((run.journey_id, run.version))
+            if version is None:
+                log.warning("run %s belongs to %s v%s, which is not live; it stays put",
+                            run.id, run.journey_id, run.version)
+                run.due_at = None
+                continue
+            batch.apply(advance(version, run, batch))
+        batch.flush()
+        return batch
+
+    def _runs_one_by_one(self, conn: Connection) -> Round:
+        now = self.clock.now()
+        heads = runs_store.due_heads(conn, to_ts(now), self.batch_size)
+        done = Round(len(heads))
+        for head in heads:
+            batch, error = attempt(conn, partial(self._one_run, conn, head.id))
+            if error is None:
+                done.records += batch.records
+                continue
+            failures_store.set_aside_run(conn, head.id, head.status, error, to_ts(now))
+            done.records.append(StepRecord(
+                at=now, what=What.FAILED, journey_id=head.journey_id, version=head.version,
+                contact_id=head.contact_id, tile_id=head.tile_id, run_id=head.id,
+                reason=f"set aside: {error}"))
+            done.set_aside.append(f"run {head.id} ({head.journey_id} v{head.version} for "
+                                  f"{head.contact_id!r}) set aside: {error}")
+        return done
+
+    def _one_run(self, conn: Connection, run_id: int) -> Batch:
+        batch = self._batch(conn)
+        return self._advance(batch, batch.track([runs_store.load_run(conn, run_id)]))
+
+    def _finish(self, done: Round) -> int:
+        """After the commit: tell the listeners, and log each item set aside, once."""
+        for line in done.set_aside:
+            log.error("%s; `waymark events failed` lists it, `waymark events retry` tries "
+                      "again", line)
+        self._emit(done.records)
+        return done.count
 
     def run_schedules(self) -> int:
         """Let in the audiences of segment-based journeys whose start has come."""

@@ -25,6 +25,7 @@ class TileStats:
     messages: dict[str, int] = field(default_factory=dict)  # sent, opened...
     blocked: dict[str, int] = field(default_factory=dict)  # reason -> messages
     failed: dict[str, int] = field(default_factory=dict)
+    set_aside: int = 0  # runs stopped here by an error, until retried (`waymark events`)
 
     @property
     def exited_total(self) -> int:
@@ -32,8 +33,27 @@ class TileStats:
 
     @property
     def balanced(self) -> bool:
-        """At rest, everyone who came in is still here, went on, or left."""
-        return self.inflow == self.processing + self.processed + self.exited_total
+        """At rest, everyone who came in is still here, went on, left, or was set aside."""
+        return self.inflow == (self.processing + self.processed + self.exited_total
+                               + self.set_aside)
+
+
+@dataclass(frozen=True)
+class FailureCounts:
+    """Events and runs set aside because processing them raised, in the whole workspace."""
+
+    events: int = 0
+    runs: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.events + self.runs
+
+    def describe(self) -> str:
+        if not self.total:
+            return "nothing set aside after an error"
+        return (f"set aside after an error: {self.events} event(s), {self.runs} run(s) — "
+                "`waymark events failed` lists them")
 
 
 @dataclass
@@ -59,6 +79,9 @@ def journey_stats(conn: Connection, journey_id: str) -> dict[int, VersionStats]:
     for version, tile_id, count in _in_flight(conn, journey_id):
         versions[version].version = version
         versions[version].tile(tile_id).processing = count
+    for version, tile_id, count in _set_aside(conn, journey_id):
+        versions[version].version = version
+        versions[version].tile(tile_id).set_aside = count
     goals = goals_store.goals_by_version(conn, journey_id)
     for version, count in goals.items():
         versions[version].goal_met = count
@@ -84,3 +107,18 @@ def _in_flight(conn: Connection, journey_id: str) -> list[tuple[int, str, int]]:
         r.journey_id == journey_id, r.status.in_([x.value for x in IN_FLIGHT]))
         .group_by(r.version, r.tile_id))
     return [tuple(row) for row in rows]
+
+
+def _set_aside(conn: Connection, journey_id: str) -> list[tuple[int, str, int]]:
+    r, f = s.runs.c, s.failures.c
+    rows = conn.execute(select(r.version, r.tile_id, func.count())
+                        .join_from(s.runs, s.failures, (f.kind == "run") & (f.item_id == r.id))
+                        .where(r.journey_id == journey_id).group_by(r.version, r.tile_id))
+    return [tuple(row) for row in rows]
+
+
+def failure_counts(conn: Connection) -> FailureCounts:
+    """For `waymark stats` and the studio: how many events and runs wait for a retry."""
+    counts = dict(conn.execute(select(s.failures.c.kind, func.count())
+                               .group_by(s.failures.c.kind)).all())
+    return FailureCounts(events=counts.get("event", 0), runs=counts.get("run", 0))

@@ -73,6 +73,17 @@ def load_contact(conn: Connection, contact_id: str) -> Contact | None:
     return _row_to_contact(row) if row else None
 
 
+_POINTS = Prepared(select(s.contacts.c.email, s.contacts.c.phone)
+                  .where(s.contacts.c.id == bindparam("contact_id")))
+
+
+def stored_points(conn: Connection, contact_id: str) -> Any:
+    """A stored contact's `.email` and `.phone`, None when there is none. Plain columns,
+    no model: a contact whose other fields no longer load (old data, or written by
+    another program) can still be replaced by a good one."""
+    return _POINTS.first(conn, {"contact_id": contact_id})
+
+
 def load_contacts(conn: Connection, contact_ids: list[str]) -> dict[str, Contact]:
     found: dict[str, Contact] = {}
     for size, params in padded_in(contact_ids, _IN_SIZES, "id"):

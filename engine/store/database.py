@@ -70,6 +70,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 def _not_durable(dbapi_connection, _record) -> None:
     dbapi_connection.execute("PRAGMA synchronous=OFF")
+    # A savepoint copies each page it changes first, to a temporary file unless told
+    # otherwise: the runtime takes one per batch inside a simulated moment's transaction.
+    dbapi_connection.execute("PRAGMA temp_store=MEMORY")
 
 
 def _begin(connection: Connection) -> None:
@@ -170,6 +173,11 @@ _SHARED: ContextVar[Connection | None] = ContextVar("waymark_shared_transaction"
 def _shared(db: Engine) -> Connection | None:
     connection = _SHARED.get()
     return connection if connection is not None and connection.engine is db else None
+
+
+def in_shared_transaction(db: Engine) -> bool:
+    """Inside `one_transaction(db)`: an exception will not roll anything back by itself."""
+    return _shared(db) is not None
 
 
 @contextmanager

@@ -42,6 +42,12 @@ _INSERT = s.events.insert().returning(s.events.c.id, sort_by_parameter_order=Tru
 _INSERT_ONE = Prepared(s.events.insert())
 _PENDING = Prepared(select(s.events).where(s.events.c.processed_at.is_(None))
                     .order_by(s.events.c.id).limit(bindparam("limit")))
+# The same events, without their data: to take them one at a time when one of them will
+# not even load (data the JSON reader refuses), see `engine.runtime.isolation`.
+_PENDING_HEADS = Prepared(select(s.events.c.id, s.events.c.trigger, s.events.c.contact_id)
+                          .where(s.events.c.processed_at.is_(None))
+                          .order_by(s.events.c.id).limit(bindparam("limit")))
+_BY_ID = Prepared(select(s.events).where(s.events.c.id == bindparam("event_id")))
 _MARK = Prepared(update(s.events).where(s.events.c.id == bindparam("_id")))
 _TOUCH = Prepared(update(s.triggers).where(s.triggers.c.name == bindparam("b_name")).values(
     event_count=s.triggers.c.event_count + bindparam("b_count"),
@@ -172,6 +178,15 @@ def _touch_triggers(conn: Connection, events: list[NewEvent] | list[InboxEvent],
 
 def pending_events(conn: Connection, limit: int) -> list[Any]:
     return _PENDING.rows(conn, {"limit": limit})
+
+
+def pending_heads(conn: Connection, limit: int) -> list[Any]:
+    """(id, trigger, contact_id) of the events `pending_events` would give."""
+    return _PENDING_HEADS.rows(conn, {"limit": limit})
+
+
+def load_event(conn: Connection, event_id: int) -> Any:
+    return _BY_ID.first(conn, {"event_id": event_id})
 
 
 def pending_exists():

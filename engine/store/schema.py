@@ -168,6 +168,15 @@ events = Table(
           postgresql_where=text("processed_at IS NULL")),
 )
 
+failures = Table(  # events and runs set aside because processing them raised
+    "failures", metadata,
+    Column("kind", String(8), primary_key=True),  # event | run
+    Column("item_id", Integer, primary_key=True),  # events.id or runs.id
+    Column("failed_at", Float, nullable=False),
+    Column("error", Text, nullable=False),  # the exception's type and message, truncated
+    Column("resume_status", String(16)),  # a run's status before, given back by a retry
+)
+
 ledger = Table(  # one row per (run, message tile): the delivery ledger
     "ledger", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),

@@ -83,3 +83,16 @@ def test_descriptions_read_like_the_canvas_shows_them() -> None:
     group = ConditionGroup(items=[Condition(attribute="cart_total", op="gt", value=50),
                                   Condition(attribute="coupon", op="is_empty")])
     assert group.describe() == "cart_total > 50 AND coupon is empty"
+
+
+@pytest.mark.parametrize(("op", "actual", "value", "expected"), [
+    ("gt", 10 ** 309, 50, True), ("lt", -(10 ** 309), 50, True),  # beyond any float
+    ("eq", 10 ** 309, 50, False), ("between", 10 ** 400, [1, 1e308], False),
+    ("gt", "1e999", 50, True), ("gt", [1], 0, False), ("ne", {"x": 1}, 0, True),
+    ("on", "9999-12-31T23:59:59-05:00", "2026-11-23", False),  # past year 9999 in UTC
+    ("after", "0001-01-01T00:00:00+05:00", "2026-11-23", False),
+    ("within_last", "2026-11-20", 999_999_999, False),  # further back than year 1
+], ids=lambda value: str(value)[:12])
+def test_values_beyond_the_number_and_calendar_limits_compare_without_raising(
+        op, actual, value, expected) -> None:
+    assert holds(op, actual, value) is expected

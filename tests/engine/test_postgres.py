@@ -13,6 +13,8 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from engine.model import Arm, Condition, ConditionGroup, ExitRule, Goal, Segment
+from engine.store import failures_store
+from engine.store.database import writing
 from engine.store.lock import EngineLock, WorkspaceBusyError
 from engine.store.segments_sql import members_query
 from tests.engine import test_segments
@@ -134,3 +136,20 @@ def test_a_condition_on_a_segment_member_on_postgresql(pg_harness) -> None:
     with h.workspace.db.connect() as conn:
         assert [r.id for r in conn.execute(members_query({"s": segment}, "s",
                                                          test_segments.NOW))] == ["ann"]
+
+
+def test_a_poison_event_is_set_aside_on_postgresql_and_the_rest_go_on(pg_harness) -> None:
+    h = pg_harness(thank_then_wait())
+    h.person("ann")
+    h.person("zed")
+    with writing(h.workspace.db) as conn:
+        for person, data in (("zed", "[80]"), ("ann", '{"total": 80}')):  # zed's: no object
+            conn.execute(text("INSERT INTO events (trigger, contact_id, data, occurred_at, "
+                              "received_at) VALUES ('order_placed', :person, CAST(:data AS "
+                              "json), 0, 0)"), {"person": person, "data": data})
+    h.runtime.tick()
+    assert [r.tile_id for r in h.runs("ann")] == ["wait"] and h.runs("zed") == []
+    with h.workspace.db.connect() as conn:
+        [item] = failures_store.failed_items(conn)
+    assert (item.kind, item.person) == ("event", "zed")
+    assert item.error.startswith("AttributeError")

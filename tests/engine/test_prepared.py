@@ -7,7 +7,7 @@ from sqlalchemy import bindparam, select, update
 
 from engine.store import schema as s
 from engine.store.database import open_database, reading, writing
-from engine.store.prepared import Prepared
+from engine.store.prepared import Prepared, savepoint
 
 LEDGER_ROW = {
     "run_id": 1, "tile_id": "email-1", "journey_id": "cart", "version": 1,
@@ -74,3 +74,18 @@ def test_a_prepared_write_is_undone_with_the_transaction_it_joined(db) -> None:
 def test_a_missing_parameter_is_an_error_not_a_null(db) -> None:
     with reading(db) as conn, pytest.raises(KeyError, match="now"):
         Prepared(PENDING).rows(conn, {})
+
+
+def test_a_savepoint_undoes_only_its_own_block_and_the_transaction_goes_on(db) -> None:
+    statuses = select(s.runs.c.contact_id, s.runs.c.status).order_by(s.runs.c.id)
+    with writing(db) as conn:
+        conn.execute(update(s.runs).where(s.runs.c.contact_id == "p1").values(status="held"))
+        with pytest.raises(ZeroDivisionError), savepoint(conn):
+            conn.execute(update(s.runs).values(status="failed"))
+            Prepared(s.runs.delete()).execute(conn, {})
+            raise ZeroDivisionError
+        with savepoint(conn):
+            conn.execute(update(s.runs).where(s.runs.c.contact_id == "p2")
+                         .values(status="active"))
+    with reading(db) as conn:
+        assert list(conn.execute(statuses)) == [("p1", "held"), ("p2", "active")]
