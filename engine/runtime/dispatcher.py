@@ -15,7 +15,7 @@ from engine.store import goals_store, runs_store
 from engine.store.times import from_ts, to_ts
 
 from .batch import Batch
-from .records import CounterKey, RunState, RunStatus, StepRecord, What
+from .records import CounterKey, RunState, RunStatus, StepRecord, What, outcome_record
 from .step import Interaction, advance, awaited_trigger, end_run, enter
 from .version import PublishedVersion
 
@@ -150,9 +150,7 @@ class Dispatcher:
         seen = Interaction(event.trigger, str(event.data.get("tile_id")), event.data.get("link"))
         run.state.setdefault("interactions", []).append(
             {"trigger": seen.trigger, "tile_id": seen.tile_id, "link": seen.link})
-        metric = INTERACTION_METRICS.get(event.trigger)
-        if metric:
-            self.batch.counters[(run.journey_id, run.version, seen.tile_id, metric, "")] += 1
+        self._count(event, (run.journey_id, run.version, seen.tile_id))
         version = self.versions.get((run.journey_id, run.version))
         if version is not None and run.status == RunStatus.WAITING:
             self.batch.apply(advance(version, run, self.batch, seen))
@@ -161,10 +159,19 @@ class Dispatcher:
     def _count_interaction(self, event: EventView, key: tuple) -> list[str]:
         """No wait-for in this version asks about this interaction: counting is all there
         is to do (the engine wrote the event, so its journey, version and tile are right)."""
-        metric = INTERACTION_METRICS.get(event.trigger)
-        if metric:
-            self.batch.counters[(*key, str(event.data.get("tile_id")), metric, "")] += 1
+        self._count(event, (*key, str(event.data.get("tile_id"))))
         return [f"{event.trigger} on run {event.data['run_id']}"]
+
+    def _count(self, event: EventView, tile: tuple[str, int, str]) -> None:
+        """An interaction with a run's message: counted, and kept in the trail."""
+        metric = INTERACTION_METRICS.get(event.trigger)
+        if not metric:
+            return
+        self.batch.counters[(*tile, metric, "")] += 1
+        data = {**event.data, "journey_id": tile[0], "version": tile[1], "tile_id": tile[2]}
+        record = outcome_record(metric, event.contact_id, data, self.batch.now)
+        if record is not None:
+            self.batch.trail.append(record)
 
     def _awaited(self, event: EventView) -> list[str]:
         moved = 0

@@ -38,6 +38,18 @@ class What(StrEnum):
     FAILED = "failed"
 
 
+class MessageOutcome(StrEnum):
+    """What became of a message after it was sent: kept in the trail (the `steps`
+    table) beside the steps, never told to listeners or printed by `waymark simulate`."""
+
+    DELIVERED = "delivered"
+    OPENED = "opened"
+    CLICKED = "clicked"
+    BOUNCED = "bounced"
+    UNSUBSCRIBED = "unsubscribed"
+    UNDELIVERED = "undelivered"  # the channel refused it for good (not a bounce)
+
+
 @dataclass
 class RunState:
     id: int
@@ -65,7 +77,7 @@ class StepRecord:
     """One thing that happened: to a run at a tile, or to an entry attempt."""
 
     at: datetime
-    what: What
+    what: What | MessageOutcome
     journey_id: str
     version: int
     contact_id: str
@@ -85,6 +97,22 @@ class StepRecord:
                 "branch_name": self.branch_name,
                 "until": self.until.isoformat().replace("+00:00", "Z") if self.until else None}
         return {k: v for k, v in data.items() if v is not None}
+
+
+_OUTCOMES = frozenset(outcome.value for outcome in MessageOutcome)
+
+
+def outcome_record(metric: str, contact_id: str, data: dict[str, Any], at: datetime,
+                   reason: str | None = None) -> StepRecord | None:
+    """The trail's record of an interaction with a run's message (delivered, opened …),
+    from the interaction event's data (journey_id, version, tile_id, run_id, link); None
+    for a metric the trail does not keep ("sent": the step `sent` says it already)."""
+    if metric not in _OUTCOMES:
+        return None
+    return StepRecord(at=at, what=MessageOutcome(metric), journey_id=str(data["journey_id"]),
+                      version=int(data["version"]), contact_id=contact_id,
+                      tile_id=str(data.get("tile_id")), run_id=data.get("run_id"),
+                      reason=reason or data.get("link"))
 
 
 @dataclass

@@ -23,6 +23,7 @@ from engine.store import (
     meta_store,
     runs_store,
     settings_store,
+    steps_store,
 )
 from engine.store.database import reading, writing
 from engine.store.inbox import Inbox
@@ -213,10 +214,12 @@ class Runtime:
                 done.records += batch.records
                 continue
             failures_store.set_aside_run(conn, head.id, head.status, error, to_ts(now))
-            done.records.append(StepRecord(
+            failed = StepRecord(
                 at=now, what=What.FAILED, journey_id=head.journey_id, version=head.version,
                 contact_id=head.contact_id, tile_id=head.tile_id, run_id=head.id,
-                reason=f"set aside: {error}"))
+                reason=f"set aside: {error}")
+            steps_store.insert_steps(conn, [failed])
+            done.records.append(failed)
             done.set_aside.append(f"run {head.id} ({head.journey_id} v{head.version} for "
                                   f"{head.contact_id!r}) set aside: {error}")
         return done
