@@ -6,6 +6,7 @@ are then advanced in batches by `Runtime.run_due` like any other due run.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -15,12 +16,14 @@ from engine.model import JourneyType
 from engine.store import journeys_store
 from engine.store import schema as s
 from engine.store.database import writing
-from engine.store.segments_sql import SegmentCompiler
+from engine.store.segments_sql import SegmentCompiler, readable_only, unreadable_contacts
 from engine.store.times import to_ts
 
 from .records import RunStatus
 from .schedules import next_start
 from .version import PublishedVersion
+
+log = logging.getLogger("waymark.runtime")
 
 if TYPE_CHECKING:
     from .runtime import Runtime
@@ -50,10 +53,12 @@ class AudienceEntry:
         start = version.journey.start
         members = or_(false(), *(compiler.membership(x) for x in start.segments))
         excluded = or_(false(), *(compiler.membership(x) for x in start.exclusions))
-        who = and_(members, not_(excluded), self._reentry_filter(version))
-        count = self._insert_runs(conn, version, who, now)
+        audience = readable_only(and_(members, not_(excluded)))
+        count = self._insert_runs(conn, version, and_(audience, self._reentry_filter(version)),
+                                  now)
         if start.schedule.mode == "once_refresh":
-            _remember_audience(conn, version.journey_id, and_(members, not_(excluded)))
+            _remember_audience(conn, version.journey_id, audience)
+        _warn_of_unreadable(conn, version)
         following = next_start(start.schedule, version.tz, now)
         journeys_store.set_version(conn, version.journey_id, version.version,
                                    next_start_at=to_ts(following),
@@ -103,3 +108,11 @@ def _is_due(version: PublishedVersion, now: datetime) -> bool:
     return (version.journey.type == JourneyType.SEGMENT and version.accepting
             and version.state == "live" and version.next_start_at is not None
             and version.next_start_at <= now)
+
+
+def _warn_of_unreadable(conn: Connection, version: PublishedVersion) -> None:
+    unreadable = unreadable_contacts(conn)
+    if unreadable:
+        log.warning("%s: %d contact(s) were left out of the audience: their stored attributes "
+                    "are not JSON the database can read (NaN or Infinity); save them again "
+                    "with `waymark contacts add`", version.journey_id, unreadable)

@@ -6,9 +6,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     ColumnElement,
     Connection,
     and_,
+    case,
     exists,
     false,
     func,
@@ -17,6 +19,8 @@ from sqlalchemy import (
     select,
     true,
 )
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import FunctionElement
 
 from engine.model import Condition, ConditionGroup, Op, Segment, Source
 
@@ -71,6 +75,43 @@ class _Attr:
             self.text = element.as_string()
             self.number = element.as_float()
             self.boolean = element.as_boolean()
+
+
+class _ReadableAttributes(FunctionElement):
+    """True when a contact's stored attributes are JSON that SQLite's functions can read.
+
+    Python's json writes NaN and Infinity, which SQLite calls "malformed JSON" and raises
+    on for the whole statement. PostgreSQL's JSON type never holds them: there it is true."""
+
+    type = Boolean()
+    inherit_cache = True
+
+
+@compiles(_ReadableAttributes)
+def _readable_anywhere(_element, _compiler, **_kw) -> str:
+    return "1 = 1"
+
+
+@compiles(_ReadableAttributes, "sqlite")
+def _readable_in_sqlite(_element, compiler, **kw) -> str:
+    return f"json_valid({compiler.process(s.contacts.c.attributes, **kw)})"
+
+
+def readable_only(condition: ColumnElement[bool]) -> ColumnElement[bool]:
+    """`condition` for contacts whose attributes can be read, false for the others.
+
+    For statements over many contacts at once (a segment journey's audience): one contact
+    with NaN in its attributes, from an older Waymark or another program, must not stop
+    everyone's entry. (One person's event asks `is_member` unguarded: that event fails
+    with the reason, where `waymark events failed` shows it.) CASE, because only it
+    promises that SQLite checks before it reads."""
+    return case((_ReadableAttributes(), condition), else_=false())
+
+
+def unreadable_contacts(conn: Connection) -> int:
+    """How many contacts' attributes SQLite cannot read (0 on PostgreSQL)."""
+    return conn.execute(select(func.count()).select_from(s.contacts)
+                        .where(not_(_ReadableAttributes()))).scalar_one()
 
 
 def _attribute(path: str) -> _Attr:

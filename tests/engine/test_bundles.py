@@ -131,3 +131,10 @@ def test_the_migration_chain_stops_at_the_current_version() -> None:
 def test_a_stored_journey_alone_loads_through_the_same_chain() -> None:
     journey = simple_journey()
     assert load_journey(to_data(journey)) == journey
+
+
+def test_a_journey_time_zone_too_long_for_the_file_system_is_refused_by_name() -> None:
+    """ZoneInfo looks a name up as a file: 300 characters raised OSError, not a refusal."""
+    error = error_of(broken(lambda d: d["journey"]["start"].update(timezone="x" * 300)))
+    assert error.path == "$.journey.start.timezone"
+    assert "unknown time zone 'xxxx" in error.detail

@@ -170,7 +170,10 @@ def test_a_simulation_sets_a_poison_event_aside_and_the_others_go_through(tmp_pa
     b = vip_branch_journey()
     scenario = Scenario.model_validate({
         "start": START, "end": "P1D", "seed": 1,
-        "contacts": [Contact(id="zed", email="zed@example.com", attributes={"tier": NAN}),
+        # Scenario files are checked (NaN is refused), so only a future bug could let this
+        # contact in: made here without the checks.
+        "contacts": [Contact.model_construct(id="zed", kind="contact", email="zed@example.com",
+                                             attributes={"tier": NAN}),
                      Contact(id="ann", email="ann@example.com")],
         "events": [{"kind": "trigger", "at": "PT1H", "trigger": "order_placed",
                     "person": person, "attributes": {"total": 80}} for person in ("zed", "ann")]})

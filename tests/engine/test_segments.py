@@ -133,3 +133,18 @@ def test_a_daily_journey_lets_the_audience_in_every_day(harness_for) -> None:
     entries = sorted(r.entered_at.isoformat() for r in h.runs("ann"))
     assert entries == ["2026-11-23T10:00:00+00:00", "2026-11-24T10:00:00+00:00",
                        "2026-11-25T10:00:00+00:00"]
+
+
+def test_a_contact_whose_stored_attributes_are_not_json_stays_out_and_the_rest_enter(
+        harness_for, caplog) -> None:
+    """SQLite's JSON functions refuse NaN ("malformed JSON"): one such contact, written by
+    an older Waymark or another program, must not stop a segment journey's entry for all."""
+    h = harness_for(segment_bundle("once"))
+    h.person("ann", attributes={"city": "Austin"})
+    h.person("zed", attributes={"city": "Austin"})
+    with h.workspace.db.begin() as conn:
+        conn.exec_driver_sql("UPDATE contacts SET attributes = ? WHERE id = 'zed'",
+                             ('{"city": "Austin", "points": NaN}',))
+    h.advance(timedelta(hours=2))
+    assert [(r.contact_id, r.tile_id) for r in h.runs()] == [("ann", "wait")]
+    assert "1 contact(s) were left out of the audience" in caplog.text
