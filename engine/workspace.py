@@ -31,7 +31,7 @@ from engine.model import (
     to_data,
 )
 from engine.model.references import collect_bundle
-from engine.runtime import lifecycle
+from engine.runtime import lifecycle, testmode
 from engine.runtime.clock import Clock, SystemClock
 from engine.store import catalog_store, contacts_store, journeys_store, meta_store, settings_store
 from engine.store.checkpoints import Checkpointer
@@ -232,6 +232,8 @@ class Workspace:
             if journeys_store.version_rows(conn, journey_id):
                 raise lifecycle.LifecycleError(
                     f"{journey_id!r} has been published; stop it instead of deleting it")
+            if journeys_store.test_version(conn, journey_id):
+                testmode.stop_test(conn, journey_id)
             journeys_store.delete_journey(conn, journey_id)
 
     # --- bundles ---------------------------------------------------------------------
@@ -283,6 +285,28 @@ class Workspace:
     def stop(self, journey_id: str, version: int | None = None) -> list[int]:
         with writing(self.db) as conn:
             return lifecycle.stop(conn, journey_id, self.now(), version)
+
+    # --- test mode (see engine.runtime.testmode) ------------------------------------
+
+    def start_test(self, journey_id: str, *, wait_seconds: int | None = None,
+                   bypass_entry_conditions: bool = False) -> testmode.TestStart:
+        with writing(self.db) as conn:
+            return testmode.start_test(conn, journey_id, self.now(), wait_seconds=wait_seconds,
+                                       bypass_entry_conditions=bypass_entry_conditions)
+
+    def stop_test(self, journey_id: str) -> int:
+        with writing(self.db) as conn:
+            return testmode.stop_test(conn, journey_id)
+
+    def next_step_now(self, *, run_id: int | None = None, contact_id: str | None = None,
+                      journey_id: str | None = None) -> list[int]:
+        with writing(self.db) as conn:
+            return testmode.next_step_now(conn, self.now(), run_id=run_id,
+                                          contact_id=contact_id, journey_id=journey_id)
+
+    def running_tests(self) -> list[testmode.TestInfo]:
+        with self.db.connect() as conn:
+            return testmode.running_tests(conn)
 
     def versions(self, journey_id: str) -> list[VersionInfo]:
         with self.db.connect() as conn:

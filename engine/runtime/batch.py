@@ -33,6 +33,8 @@ from .records import RunState, SendOrder, StepOutcome, StepRecord
 from .send_policy import SendPolicy
 from .version import PublishedVersion
 
+TEST_HEADER = "X-Waymark-Test"
+
 
 class Batch:
     def __init__(self, conn: Connection, now: datetime, send_policy: SendPolicy | None) -> None:
@@ -72,7 +74,11 @@ class Batch:
 
     def compose(self, version: PublishedVersion, run: RunState, tile: Any,
                 contact: Contact | None, recipient: str) -> dict[str, Any]:
-        return self.send_policy.compose(version, run, tile, contact, recipient, self.now)
+        payload = self.send_policy.compose(version, run, tile, contact, recipient, self.now)
+        if version.test:  # it goes through the real channels: say so in and on it
+            payload["test"] = True
+            payload["headers"] = {**payload.get("headers", {}), TEST_HEADER: "test run"}
+        return payload
 
     def take_count_arm(self, version: PublishedVersion, tile: Any) -> str | None:
         return take_arm(self.conn, version.journey_id, version.version, tile)

@@ -51,12 +51,15 @@ class TriggerUse:
     segment_rules: bool = False
     # per version, the interaction triggers its wait-for tiles ask about (email_opened...)
     interaction_waits: dict[tuple[str, int], set[str]] = field(default_factory=dict)
+    tested: set[str] = field(default_factory=set)  # journeys with a test version running
 
     @classmethod
     def of(cls, versions: dict[tuple[str, int], PublishedVersion]) -> TriggerUse:
         use = cls()
         for version in versions.values():
             journey = version.journey
+            if version.test:
+                use.tested.add(version.journey_id)
             if journey.start.trigger:
                 use.entries.setdefault(journey.start.trigger, []).append(version)
             use.awaited |= {t.trigger for t in journey.tiles
@@ -247,9 +250,19 @@ class Dispatcher:
         notes = []
         for version in self.use.entries.get(event.trigger, []):
             if (version.accepting and version.journey.type == JourneyType.TRIGGER
-                    and _in_window(version, self.batch.now)):
+                    and _in_window(version, self.batch.now)
+                    and self._admits(version, event.contact_id)):
                 notes.append(self._enter(version, event))
         return notes
+
+    def _admits(self, version: PublishedVersion, contact_id: str) -> bool:
+        """A test version lets in test contacts only, and while a journey has one, its
+        test contacts go there rather than into the live version."""
+        contact = self.batch.contact(contact_id)
+        tester = contact is not None and contact.test
+        if version.test:
+            return tester
+        return not (tester and version.journey_id in self.use.tested)
 
     def _enter(self, version: PublishedVersion, event: EventView) -> str:
         reason = self._entry_blocked(version, event)
@@ -267,7 +280,9 @@ class Dispatcher:
 
     def _entry_blocked(self, version: PublishedVersion, event: EventView) -> str | None:
         start = version.journey.start
-        if start.conditions and not self._condition_holds(start.conditions, version, event):
+        bypass = version.test_options is not None and version.test_options.bypass_entry_conditions
+        if start.conditions and not bypass and not self._condition_holds(
+                start.conditions, version, event):
             return UNMET
         for segment_id in start.exclusions:
             if self.batch.in_segment(version, segment_id, event.contact_id):
@@ -288,7 +303,9 @@ def reentry_blocked(batch: Batch, version: PublishedVersion, contact_id: str) ->
     rule = version.journey.start.reentry
     if rule.mode == "always":
         return None
-    last = runs_store.last_entry_at(batch.conn, version.journey_id, contact_id)
+    # A test run counts only earlier test runs: a tester may have been in the live one.
+    last = runs_store.last_entry_at(batch.conn, version.journey_id, contact_id,
+                                    version.version if version.test else None)
     if last is None:
         return None
     if rule.mode == "never" or from_ts(last) + rule.after > batch.now:

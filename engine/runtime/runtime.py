@@ -32,7 +32,7 @@ from engine.store.times import from_ts, to_ts
 
 from .audience import AudienceEntry
 from .batch import Batch
-from .clock import Clock
+from .clock import Clock, local_day
 from .dispatcher import Dispatcher, EventView, TriggerUse, counted_only
 from .housekeeping import Housekeeping
 from .isolation import Round, attempt, in_one_go
@@ -84,7 +84,7 @@ class Runtime:
         """Read the live and paused versions and the delivery settings (after a change)."""
         with writing(self.db) as conn:
             self._versions_seen = meta_store.versions_changed(conn)
-            rows = journeys_store.version_rows(conn, states=journeys_store.ACTIVE_STATES)
+            rows = journeys_store.version_rows(conn, states=journeys_store.RUNNING_STATES)
             self.settings = self._with_public_url(settings_store.load_delivery_settings(conn))
             workspace_id = meta_store.workspace_id(conn)
             if self.inbox is not None:
@@ -129,9 +129,11 @@ class Runtime:
         rows = self.inbox.after(self._imported, IMPORT_BATCH)
         if not rows:
             return 0
+        now = self.clock.now()
         with writing(self.db) as conn:
-            events_store.import_events(conn, rows, to_ts(self.clock.now()))
+            events_store.import_events(conn, rows, to_ts(now))
             meta_store.set_inbox_imported(conn, self.inbox.identity, rows[-1].id)
+            meta_store.add_accepted(conn, local_day(now), len(rows))
         self._imported = rows[-1].id
         return len(rows)
 

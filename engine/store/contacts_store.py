@@ -41,6 +41,7 @@ def save_contact(conn: Connection, contact: Contact, now: float | None = None) -
         "kind": contact.kind, "email": contact.email, "phone": contact.phone,
         "push_token": contact.push_token, "timezone": contact.timezone,
         "attributes": normalise_attributes(contact.attributes), "updated_at": now,
+        "test": contact.test,
     }, insert_only={"created_at": now})
     for consent in contact.consents:
         point = consent.contact_point or getattr(contact, _CHANNEL_FIELD[consent.channel])
@@ -54,7 +55,8 @@ def _row_to_contact(row: Any) -> Contact:
     # Checked on the way in; a row saved before a check existed still loads.
     return Contact.model_construct(id=row.id, kind=row.kind, email=row.email, phone=row.phone,
                                    push_token=row.push_token, timezone=row.timezone,
-                                   attributes=dict(row.attributes or {}))
+                                   attributes=dict(row.attributes or {}),
+                                   test=bool(row.test))
 
 
 _BY_ID = Prepared(select(s.contacts).where(s.contacts.c.id == bindparam("contact_id")))

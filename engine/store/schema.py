@@ -53,7 +53,7 @@ contacts = Table(
     Column("attributes", JSON, nullable=False),
     Column("created_at", Float, nullable=False),
     Column("updated_at", Float, nullable=False),
-    # a test contact: only they enter a journey's test version (see runtime.test_mode)
+    # a test contact: only they enter a journey's test version (see runtime.testmode)
     Column("test", Boolean, nullable=False, server_default="0"),
     Index(None, "email"),
     Index(None, "phone"),
