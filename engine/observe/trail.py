@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from engine.model import KIND_TITLES, TileKind
 from engine.runtime.records import RunStatus, What
 from engine.store import schema as s
 from engine.store.journeys_store import TEST_VERSION
@@ -55,6 +56,7 @@ class RunTrail:
     end_reason: str | None = None
     steps: list[TrailStep] = field(default_factory=list)  # oldest first
     edges: list[EdgeTaken] = field(default_factory=list)  # from the entry, in order
+    tile_names: dict[str, str] = field(default_factory=dict)  # as the canvas titles them
 
     @property
     def test(self) -> bool:
@@ -102,6 +104,7 @@ def person_trail(conn: Connection, contact_id: str) -> PersonTrail:
     for run in runs:
         _explain_wait(run)
         run.journey_name, run.edges = graphs.name(run), graphs.walk(run)
+        run.tile_names = graphs.tile_names(run)
     return PersonTrail(contact_id, contact is not None, bool(contact and contact.test),
                        runs, blocked)
 
@@ -149,6 +152,10 @@ class _Graphs:
 
     def name(self, run: RunTrail) -> str:
         return self._journey(run).get("name") or run.journey_id
+
+    def tile_names(self, run: RunTrail) -> dict[str, str]:
+        return {t["id"]: t.get("name") or KIND_TITLES[TileKind(t["kind"])]
+                for t in self._journey(run).get("tiles", [])}
 
     def walk(self, run: RunTrail) -> list[EdgeTaken]:
         """From the entry along the ports the steps took ("next" where none is said),

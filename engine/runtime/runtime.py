@@ -66,6 +66,7 @@ class Runtime:
         self.deliverer = None  # set by whoever delivers the ledger's pending messages
         self.public_url: str | None = None  # where this engine's socket listens
         self._versions_seen: str | None = None  # the workspace's mark when last loaded
+        self.next_prune: datetime | None = None  # when housekeeping next prunes the trail
         self.reload_versions()
 
     # --- observers -----------------------------------------------------------------
