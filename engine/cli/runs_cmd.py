@@ -56,8 +56,9 @@ def _report(run: RunTrail) -> str:
 def _where(run: RunTrail) -> str:
     place = f"{run.tile_id} ({run.tile_names.get(run.tile_id, '')})"
     if run.status in ("waiting", "held"):
-        until = f" until {_time(run.until)}" if run.until else ""
-        return f"{run.status} at {place} {run.waiting_for or ''}{until}".replace("  ", " ")
+        why = f": {run.waiting_for}" if run.waiting_for else ""
+        until = f", until {_time(run.until)}" if run.until else ""
+        return f"{run.status} at {place}{why}{until}"
     if run.status == "active":
         return f"at {place}, due now"
     reason = f": {run.end_reason}" if run.end_reason else ""
