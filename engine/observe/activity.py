@@ -153,18 +153,19 @@ def _streams(conn: Connection, journey: str | None, person: str | None,
              kinds: set[str] | None) -> list[Stream]:
     events, steps = _event_stream(), _step_stream()
     if person is not None:
-        events.where(s.events.c.contact_id == person)
-        steps.where(s.steps.c.contact_id == person)
+        events.where(lambda c: c.contact_id == person)
+        steps.where(lambda c: c.contact_id == person)
     if journey is not None:
-        events.where(s.events.c.trigger.in_(sorted(journey_triggers(conn, journey))))
-        steps.where(s.steps.c.journey_id == journey)
+        triggers = sorted(journey_triggers(conn, journey))
+        events.where(lambda c: c.trigger.in_(triggers))
+        steps.where(lambda c: c.journey_id == journey)
     if kinds is not None:
         if "event" not in kinds:
             events.none()
         if not kinds & _STEP_KINDS:
             steps.none()
         elif not kinds >= _STEP_KINDS:
-            steps.where(s.steps.c.what.in_(sorted(kinds & _STEP_KINDS)))
+            steps.where(lambda c: c.what.in_(sorted(kinds & _STEP_KINDS)))
     return [events, steps]
 
 
@@ -172,7 +173,7 @@ def _event_stream() -> Stream:
     e = s.events.c
     stream = Stream(s.events, e.received_at, _event_item,
                     [e.id, e.trigger, e.contact_id, e.data, e.outcome, e.inbox_id], rank=0)
-    stream.where(e.trigger.not_in(sorted(INTERACTIONS)))  # the trail has them, as steps
+    stream.where(lambda c: c.trigger.not_in(sorted(INTERACTIONS)))  # steps in the trail
     return stream
 
 

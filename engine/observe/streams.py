@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Table, false, select
+from sqlalchemy import ColumnElement, Connection, Select, Table, false, select
 
 from engine.store import schema as s
 
 WINDOW = 20_000  # ids scanned per call when no index narrows the search
+Condition = Callable[[Any], ColumnElement]
 
 
 class Stream:
@@ -19,27 +20,26 @@ class Stream:
         the same time (higher: newer); rows have `id` and `at` (`time`)."""
         self.table, self.time, self.make, self.rank = table, time, make, rank
         self.columns = [*columns, time.label("at")]
-        self.conditions: list[ColumnElement] = []
+        self.conditions: list[Condition] = []
         self.rows: list[tuple[Any, Stream]] = []
         self.floor: float | None = None  # rows it did not read may be as new as this
         self._limited = False  # it read `limit` rows: there may be more below them
         self._start = 0  # the lowest id it looked at
         self._taken = 0
 
-    def where(self, condition: ColumnElement) -> None:
+    def where(self, condition: Condition) -> None:
+        """`condition(columns)`: a filter on the stream's columns (by name)."""
         self.conditions.append(condition)
 
     def none(self) -> None:
-        self.conditions.append(false())
+        self.conditions.append(lambda _columns: false())
 
     def fetch(self, conn: Connection, low: int, high: int, limit: int, bounded: bool) -> None:
         """The newest `limit` rows with ids in [low, high); with `bounded`, looking at
         no more than WINDOW ids."""
         ids = self.table.c.id
         self._start = max(low, high - WINDOW) if bounded else low
-        rows = conn.execute(select(*self.columns).where(ids >= self._start, ids < high,
-                                                       *self.conditions)
-                            .order_by(ids.desc()).limit(limit)).all()
+        rows = conn.execute(self._query(self._start, high, limit, bounded)).all()
         self.rows, self._limited = [(row, self) for row in rows], len(rows) == limit
         if self._limited:
             self.floor = rows[-1].at
@@ -47,6 +47,17 @@ class Stream:
             self.floor = conn.execute(select(self.time).where(ids >= low,
                                                                    ids < self._start)
                                       .order_by(ids.desc()).limit(1)).scalar()
+
+    def _query(self, start: int, high: int, limit: int, bounded: bool) -> Select:
+        ids = self.table.c.id
+        query = select(*self.columns).where(ids >= start, ids < high).order_by(ids.desc())
+        if not bounded:  # an index on the filtered columns leads (a person's)
+            return query.where(*(c(self.table.c) for c in self.conditions)).limit(limit)
+        # The filters apply to the window's rows, never steer the search: an index on a
+        # filtered column would have the database read all its entries, then sort them.
+        window = query.limit(WINDOW).subquery()
+        return (select(window).where(*(c(window.c) for c in self.conditions))
+                .order_by(window.c.id.desc()).limit(limit))
 
     def newest_since(self, floor: float | None) -> list[tuple[Any, Stream]]:
         """Its rows, newest first, up to the first one older than `floor`."""
