@@ -1,7 +1,10 @@
 """The engine's public API for a workspace: what the studio and the CLI call.
 
 A workspace is one SQLite file (or a PostgreSQL database) holding contacts, triggers,
-content, segments, journeys and their versions, runs, events and the delivery ledger.
+content, segments, journeys and their versions, runs, events, the trail of every step
+and the delivery ledger. To watch an engine work — the activity feed, counts per tile,
+a person's trail — read with `engine.observe` on a connection of your own
+(`workspace.db.connect()`).
 """
 
 from __future__ import annotations

@@ -30,6 +30,7 @@ from engine.store import schema as s
 from engine.store.journeys_store import TEST_VERSION
 from engine.store.times import from_ts
 
+from .stored import as_text, mapping
 from .streams import Stream, journey_triggers
 
 ActivityKind = StrEnum("ActivityKind", {"EVENT": "event", **{m.name: m.value for m in What},
@@ -146,7 +147,7 @@ def activity(conn: Connection, after: Cursor | str | None = None,
     for stream, low, high in zip(streams, (lows.events, lows.steps),
                                  (top.events, top.steps), strict=True):
         stream.fetch(conn, low, high, limit, bounded=person is None)
-    return _page(streams, limit, top, lows)
+    return _page(streams, limit, top)
 
 
 def _streams(conn: Connection, journey: str | None, person: str | None,
@@ -172,7 +173,8 @@ def _streams(conn: Connection, journey: str | None, person: str | None,
 def _event_stream() -> Stream:
     e = s.events.c
     stream = Stream(s.events, e.received_at, _event_item,
-                    [e.id, e.trigger, e.contact_id, e.data, e.outcome, e.inbox_id], rank=0)
+                    [e.id, e.trigger, e.contact_id, as_text(e.data), e.outcome, e.inbox_id],
+                    rank=0)
     stream.where(lambda c: c.trigger.not_in(sorted(INTERACTIONS)))  # steps in the trail
     return stream
 
@@ -191,7 +193,7 @@ def _tops(conn: Connection) -> Cursor:
     return Cursor(row[0] + 1, row[1] + 1)
 
 
-def _page(streams: list[Stream], limit: int, top: Cursor, low: Cursor) -> ActivityPage:
+def _page(streams: list[Stream], limit: int, top: Cursor) -> ActivityPage:
     """Merge newest first; leave out what a stream cut short may still have newer."""
     floor = max((stream.floor for stream in streams), default=None, key=_floor_key)
     merged = heapq.merge(*(stream.newest_since(floor) for stream in streams),
@@ -224,7 +226,7 @@ def _floor_key(value: float | None) -> float:
 def _event_item(row: Any, above: Cursor, below: Cursor) -> ActivityItem:
     return ActivityItem(ref=f"e{row.id}", kind=ActivityKind.EVENT, at=from_ts(row.at),
                         person=row.contact_id, above=above, below=below,
-                        trigger=row.trigger, attributes=dict(row.data or {}),
+                        trigger=row.trigger, attributes=mapping(row.data),
                         event_id=row.inbox_id or row.id, outcome=row.outcome)
 
 

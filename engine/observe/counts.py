@@ -21,6 +21,8 @@ from engine.store import schema as s
 from engine.store.analytics import TileStats, version_stats
 from engine.store.times import from_ts
 
+from .stored import as_text, mapping
+
 # The steps that say a person was at a tile, and those that say they left it for good.
 _AT_TILE = tuple(w.value for w in What)
 _METRIC_STEPS = {"sent": ("sent",), "blocked": ("blocked",), "failed": ("undelivered",),
@@ -104,7 +106,7 @@ def people_at(conn: Connection, journey_id: str, version: int, tile_id: str, met
 def _runs_at(conn: Connection, journey_id: str, version: int, tile_id: str,
              statuses: list[str], limit: int, reason: str | None) -> list[PersonAtTile]:
     r = s.runs.c
-    query = (select(r.id, r.contact_id, r.tile_id, r.status, r.end_reason, r.state,
+    query = (select(r.id, r.contact_id, r.tile_id, r.status, r.end_reason, as_text(r.state),
                     r.arrived_at, r.ended_at)
              .where(r.journey_id == journey_id, r.version == version, r.tile_id == tile_id,
                     r.status.in_(statuses))
@@ -112,7 +114,7 @@ def _runs_at(conn: Connection, journey_id: str, version: int, tile_id: str,
     if reason is not None:
         query = query.where(r.end_reason == reason)
     return [PersonAtTile(row.contact_id, row.id, row.tile_id, row.status,
-                         row.end_reason or (row.state or {}).get("held"),
+                         row.end_reason or mapping(row.state).get("held"),
                          from_ts(row.ended_at or row.arrived_at)) for row in conn.execute(query)]
 
 

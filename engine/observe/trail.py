@@ -89,9 +89,11 @@ class PersonTrail:
 def person_trail(conn: Connection, contact_id: str) -> PersonTrail:
     contact = conn.execute(select(s.contacts.c.test).where(
         s.contacts.c.id == contact_id)).first()
+    r = s.runs.c  # not the JSON columns: a run's trail shows whatever they hold
     runs = [_run(row) for row in conn.execute(
-        select(s.runs).where(s.runs.c.contact_id == contact_id)
-        .order_by(s.runs.c.entered_at.desc(), s.runs.c.id.desc()).limit(RUNS_SHOWN))]
+        select(r.id, r.journey_id, r.version, r.status, r.tile_id, r.entered_at, r.due_at,
+               r.ended_at, r.end_reason).where(r.contact_id == contact_id)
+        .order_by(r.entered_at.desc(), r.id.desc()).limit(RUNS_SHOWN))]
     by_id = {run.run_id: run for run in runs}
     blocked = []
     for row in conn.execute(select(s.steps).where(s.steps.c.contact_id == contact_id)

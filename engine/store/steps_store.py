@@ -52,7 +52,8 @@ def insert_steps(conn: Connection, records: list[StepRecord]) -> None:
         return
     rows = [_values(record) for record in records]
     if conn.dialect.name != "sqlite":
-        conn.execute(insert(s.steps), [dict(zip(_COLUMNS, row, strict=True)) for row in rows])
+        conn.execute(insert(s.steps), [{**dict(zip(_COLUMNS, row, strict=True)),
+                                        "what": str(row[1])} for row in rows])
         return
     whole = len(rows) - len(rows) % _PER_STATEMENT
     if whole:

@@ -205,3 +205,20 @@ def test_the_engines_figures(cart) -> None:
     cart.deliver()
     with cart.workspace.db.connect() as conn:
         assert engine_figures(conn).messages_waiting == 0
+
+
+def test_an_event_set_aside_shows_in_the_feed_with_its_error_and_unreadable_data(
+        cart) -> None:
+    now = cart.clock.now().timestamp()
+    with writing(cart.workspace.db) as conn:  # as another program could have written them
+        for data in ("not json", '{"cart_total": ' + "9" * 5000 + "}"):
+            conn.exec_driver_sql("INSERT INTO events (trigger, contact_id, data, occurred_at, "
+                                 "received_at) VALUES ('abandoned_cart', 'zed', ?, ?, ?)",
+                                 (data, now, now))
+    cart.runtime.tick()
+    with cart.workspace.db.connect() as conn:
+        items = activity(conn, person="zed").items
+        trail = person_trail(conn, "zed")
+    assert [(i.outcome.split(":")[0], i.attributes["unreadable"][:8]) for i in items] == [
+        ("failed", '{"cart_t'), ("failed", "not json")]
+    assert trail.runs == []
