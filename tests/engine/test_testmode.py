@@ -3,11 +3,12 @@ live traffic never enters and analytics never count."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from engine.delivery import QuietHours
 from engine.model import ContentStatus, ExitTile, Schedule, Segment, StartSettings, read_bundle
 from engine.model.conditions import Condition, ConditionGroup
 from engine.resources import resource
@@ -209,3 +210,20 @@ def test_a_segment_journeys_test_lets_in_its_audiences_test_contacts_at_once(
     start(h)
     h.runtime.tick()
     assert [(r.contact_id, r.version, r.tile_id) for r in h.runs()] == [("tess", 0, "wait")]
+
+
+def test_next_step_now_checks_a_held_message_again(harness_for) -> None:
+    h = draft_only(harness_for, thank_then_wait())
+    h.configure(lambda s: setattr(s.email, "quiet_hours", QuietHours(start=time(8),
+                                                                       end=time(7))))
+    h.person("tess", test=True)  # 09:00 UTC: within these quiet hours
+    start(h)
+    h.fire("order_placed", "tess")
+    [run] = h.runs()
+    assert (run.status, run.tile_id) == ("held", "mail")
+    h.configure(lambda s: setattr(s.email, "quiet_hours", None))
+    assert h.workspace.next_step_now(run_id=run.id) == [run.id]
+    h.runtime.tick()
+    assert [(r.contact_id, r.tile_id, r.status.value) for r in h.runs()] == [
+        ("tess", "wait", "waiting")]
+    assert h.path("tess")[-3:] == ["held mail", "sent mail", "waiting wait"]
