@@ -129,7 +129,7 @@ def test_a_design_problem_refuses_the_test_with_the_problems_listed(harness_for)
 
 def test_content_still_in_draft_is_fine_for_a_test(harness_for) -> None:
     b = thank_then_wait()
-    b.content[0].status = ContentStatus.DRAFT
+    b.content[0] = b.content[0].model_copy(update={"status": ContentStatus.DRAFT})
     h = draft_only(harness_for, b)
     assert not h.workspace.publish(h.journey_id).published
     h.person("tess", test=True)
