@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from engine.observe import PersonTrail, RunTrail, TrailStep, person_trail
+from engine.store.times import iso_z
 
 from .common import add_workspace_option, guarded, open_workspace, table
 
@@ -83,21 +84,17 @@ def _time(when: datetime | None) -> str:
 def _as_json(trail: PersonTrail) -> dict[str, Any]:
     return {"person": trail.contact_id, "test": trail.test, "known": trail.known,
             "runs": [_run_json(r) for r in trail.runs],
-            "blocked": [{"at": _iso(b.at), "journey": b.journey_id, "version": b.version,
+            "blocked": [{"at": iso_z(b.at), "journey": b.journey_id, "version": b.version,
                          "reason": b.reason} for b in trail.blocked]}
 
 
 def _run_json(run: RunTrail) -> dict[str, Any]:
     return {"run": run.run_id, "journey": run.journey_id, "name": run.journey_name,
             "version": run.version, "test": run.test, "status": run.status,
-            "tile": run.tile_id, "waiting_for": run.waiting_for, "until": _iso(run.until),
-            "entered_at": _iso(run.entered_at), "ended_at": _iso(run.ended_at),
+            "tile": run.tile_id, "waiting_for": run.waiting_for, "until": iso_z(run.until),
+            "entered_at": iso_z(run.entered_at), "ended_at": iso_z(run.ended_at),
             "end_reason": run.end_reason,
-            "steps": [{k: _iso(v) if isinstance(v, datetime) else v
+            "steps": [{k: iso_z(v) if isinstance(v, datetime) else v
                        for k, v in step.__dict__.items() if v is not None}
                       for step in run.steps],
             "edges": [edge.__dict__ for edge in run.edges]}
-
-
-def _iso(when: datetime | None) -> str | None:
-    return when.isoformat().replace("+00:00", "Z") if when else None

@@ -28,7 +28,7 @@ from engine.model.builtin_triggers import INTERACTIONS
 from engine.runtime.records import MessageOutcome, What
 from engine.store import schema as s
 from engine.store.journeys_store import TEST_VERSION
-from engine.store.times import from_ts
+from engine.store.times import from_ts, iso_z
 
 from .stored import as_text, mapping
 from .streams import Stream, journey_triggers
@@ -105,11 +105,11 @@ class ActivityItem:
         return text
 
     def to_dict(self) -> dict[str, Any]:
-        data = {"ref": self.ref, "kind": self.kind.value, "at": _iso(self.at),
+        data = {"ref": self.ref, "kind": self.kind.value, "at": iso_z(self.at),
                 "person": self.person, "journey": self.journey_id, "version": self.version,
                 "test": self.test or None, "tile": self.tile_id, "run": self.run_id,
                 "channel": self.channel, "reason": self.reason, "branch": self.branch,
-                "branch_name": self.branch_name, "until": _iso(self.until),
+                "branch_name": self.branch_name, "until": iso_z(self.until),
                 "trigger": self.trigger, "attributes": self.attributes or None,
                 "eventId": self.event_id, "outcome": self.outcome,
                 "above": str(self.above), "below": str(self.below)}
@@ -237,9 +237,3 @@ def _step_item(row: Any, above: Cursor, below: Cursor) -> ActivityItem:
                         run_id=row.run_id, channel=row.channel, reason=row.reason,
                         branch=row.branch, branch_name=row.branch_name,
                         until=from_ts(row.until))
-
-
-def _iso(when: datetime | None) -> str | None:
-    return when.isoformat().replace("+00:00", "Z") if when else None
-
-

@@ -8,6 +8,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from engine.store.times import iso_z
+
 
 class RunStatus(StrEnum):
     ACTIVE = "active"      # due now at its tile
@@ -90,12 +92,12 @@ class StepRecord:
     until: datetime | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        data = {"time": self.at.isoformat().replace("+00:00", "Z"), "person": self.contact_id,
+        data = {"time": iso_z(self.at), "person": self.contact_id,
                 "journey": self.journey_id, "version": self.version, "tile": self.tile_id,
                 "what": self.what.value, "run": self.run_id, "channel": self.channel,
                 "reason": self.reason, "branch": self.branch,
                 "branch_name": self.branch_name,
-                "until": self.until.isoformat().replace("+00:00", "Z") if self.until else None}
+                "until": iso_z(self.until)}
         return {k: v for k, v in data.items() if v is not None}
 
 
