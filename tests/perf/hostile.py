@@ -34,7 +34,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from tests.perf.open_loop import Connections, at_rate, post
+from tests.perf.open_loop import Connections, at_rate, load_parser, post
 
 CUT_OFF = frozenset({"ConnectionRefusedError", "ConnectionResetError", "IncompleteReadError",
                      "BrokenPipeError", "closed"})  # the server killed under the client
@@ -271,13 +271,7 @@ async def run(url: str, key: str, trigger: str, rate: float, seconds: float, peo
 
 
 def arguments() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    for name in ("url", "key", "trigger"):
-        parser.add_argument(name)
-    parser.add_argument("rate", type=float)
-    parser.add_argument("seconds", type=float)
-    parser.add_argument("people", type=int)
-    parser.add_argument("tag")
+    parser = load_parser(__doc__)
     parser.add_argument("token")
     parser.add_argument("--held", type=int, default=30, help="connections held open")
     return parser.parse_args()

@@ -149,14 +149,20 @@ async def run(url: str, key: str, trigger: str, rate: float, seconds: float, peo
             "accepted": accepted}
 
 
-def arguments() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+def load_parser(doc: str) -> argparse.ArgumentParser:
+    """What every load generator here is told: URL KEY TRIGGER RATE SECONDS PEOPLE TAG."""
+    parser = argparse.ArgumentParser(description=doc.split("\n", 1)[0])
     for name in ("url", "key", "trigger"):
         parser.add_argument(name)
     parser.add_argument("rate", type=float)
     parser.add_argument("seconds", type=float)
     parser.add_argument("people", type=int)
     parser.add_argument("tag")
+    return parser
+
+
+def arguments() -> argparse.Namespace:
+    parser = load_parser(__doc__)
     parser.add_argument("--ref", action="store_true", help="send the messageId as `ref` too")
     return parser.parse_args()
 

@@ -144,6 +144,15 @@ class Soak:
                        PEOPLE, "valid", "--ref")
         hostile = client("tests.perf.hostile", url, self.key, "cart", RATE * HOSTILE_SHARE,
                          SECONDS, PEOPLE, "hostile", self.token, "--held", HELD)
+        try:
+            self.follow_schedule()
+        except BaseException:
+            valid.kill()
+            hostile.kill()
+            raise
+        return finished(valid), finished(hostile)
+
+    def follow_schedule(self) -> None:
         start = time.monotonic()
         for at, what in self.schedule():
             time.sleep(max(0.0, start + at - time.monotonic()))
@@ -151,7 +160,6 @@ class Soak:
                 self.restart()
             else:
                 self.poisons.append(plant_poison(self.serve.workspace, len(self.poisons)))
-        return finished(valid), finished(hostile)
 
     @staticmethod
     def schedule() -> list[tuple[float, str]]:
