@@ -90,6 +90,11 @@ class EngineHost:
             self._lock.acquire()
             self._locked = True
 
+    def announce(self, kind: str, url: str | None) -> None:
+        """Say in the workspace's lock file what runs this engine ("serve" or "studio")
+        and where its socket listens, for `engine.store.lock.engine_holder`."""
+        self._lock.announce(kind, url)
+
     def start(self) -> None:
         """Take the workspace (or raise WorkspaceBusyError) and start working."""
         self.take_workspace()
