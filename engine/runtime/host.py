@@ -152,6 +152,13 @@ class EngineHost:
             self._lock.release()
             self._locked = False
 
+    def stopped_parts(self) -> list[str]:
+        """The threads of this engine that ended although nobody stopped it (a studio
+        watching its own engine asks, to say so and offer a restart)."""
+        if self._stopping.is_set():
+            return []
+        return [thread.name for thread in self._threads if not thread.is_alive()]
+
     def wake(self) -> None:
         self._wake.set()
 
