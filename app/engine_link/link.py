@@ -112,18 +112,24 @@ class EngineLink(QObject):
 
     # --- starting and stopping ---------------------------------------------------------
 
-    def open(self, location: str | None, port: int | None = None) -> None:
-        """Run (or watch) this workspace's engine; the previous one stops first."""
+    def open(self, location: str | None, port: int | None = None, start: bool = True
+             ) -> None:
+        """Run (or watch) this workspace's engine; the previous one stops first. Without
+        `start` the engine stays stopped until `start()`."""
         self._location = location
-        if location is None:
+        self.port = port or self.port
+        if location is not None and start:
+            self.start()
+        elif self._status.mode != EngineMode.STOPPED:
             self.stop()
         else:
-            self.start(port)
+            self.status_changed.emit(self._status)  # another workspace: may start now
 
     def start(self, port: int | None = None) -> None:
         if self._closed or self._location is None:
             return
         self.port = port or self.port
+        self._view = None  # what the old session still says is old news
         self._set_status(EngineStatus(EngineMode.STARTING, note=f"port {self.port}"))
         self._submit(self._end_session)
         self._submit(functools.partial(self._begin_session, self._location, self.port),
@@ -132,6 +138,7 @@ class EngineLink(QObject):
     def stop(self) -> None:
         if self._closed:
             return
+        self._view = None
         self._set_status(EngineStatus(EngineMode.STOPPING, url=self._status.url))
         self._submit(self._end_session,
                      lambda _none: self._set_status(EngineStatus(note="stopped")))
