@@ -4,7 +4,15 @@ where its socket listens, live journeys, events accepted today, messages waiting
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMenu, QToolButton, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QSizePolicy,
+    QToolButton,
+    QWidget,
+)
 
 from app import theme
 from app.engine_link import EngineFigures, EngineMode, EngineStatus
@@ -69,6 +77,7 @@ class EngineStatusArea(QWidget):
         self.button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.button.setIconSize(QSize(14, 14))
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
         self.menu = QMenu(self.button)
         self.button.setMenu(self.menu)
         self.address = self._label("engineAddress", "Where the engine's ingestion socket "

@@ -3,6 +3,8 @@ properties on the right, problems at the bottom."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QPoint, QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
@@ -80,6 +82,9 @@ class MainWindow(QMainWindow):
         self.engine = EngineLink(self)
         self.engine_control = EngineControl(self.engine, self.session, self.engine_status,
                                             self.actions_["engine_toggle"], port)
+        self.engine_status.menu.addActions([self.actions_["engine_toggle"],
+                                            self.actions_["fire"],
+                                            self.actions_["engine_settings"]])
         self._connect()
         self._fill_samples_menu()
         self.update_title()
@@ -240,7 +245,8 @@ class MainWindow(QMainWindow):
             a[name].setEnabled(has_journey)
         a["fire"].setEnabled(store is not None)
         self.palette.setEnabled(has_journey and not read_only)
-        self.workspace_label.setText(f"Workspace: {store.location}" if store else "")
+        self.workspace_label.setText(f"Workspace: {Path(store.location).name}" if store else "")
+        self.workspace_label.setToolTip(store.location if store else "")
         self.update_title()
 
     def update_title(self) -> None:

@@ -60,7 +60,8 @@ class FireDialog(QDialog):
         link.status_changed.connect(self._engine_changed)
         link.fired.connect(self._answered)
         self._engine_changed(link.status)
-        self.resize(900, 620)
+        self._show_answer("info", self.answer.text())
+        self.resize(980, 720)
 
     # --- building ------------------------------------------------------------------------
 
@@ -83,7 +84,7 @@ class FireDialog(QDialog):
         splitter = QSplitter()
         splitter.addWidget(left)
         splitter.addWidget(self._history_column())
-        splitter.setSizes([560, 340])
+        splitter.setSizes([540, 420])
         splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -101,7 +102,8 @@ class FireDialog(QDialog):
         self.banner_icon = QLabel()
         self.banner_text = QLabel()
         self.banner_text.setWordWrap(True)
-        self.start_button = QPushButton(icon("resume"), "Start engine")
+        self.start_button = QPushButton(icon("resume", theme.current().accent_text),
+                                        "Start engine")
         self.start_button.setObjectName("bannerButton")
         self.start_button.clicked.connect(self.start_engine)
         layout = QHBoxLayout(banner)
@@ -124,6 +126,7 @@ class FireDialog(QDialog):
 
     def _answer_line(self) -> QWidget:
         self.answer_icon = QLabel()
+        self.answer_icon.setFixedSize(18, 18)
         self.answer = QLabel("Fill in the event and press Fire (Ctrl+Return).")
         self.answer.setObjectName("fireAnswer")
         self.answer.setWordWrap(True)
@@ -139,7 +142,7 @@ class FireDialog(QDialog):
         self.curl.clicked.connect(self.copy_curl)
         close = QPushButton("Close")
         close.clicked.connect(self.close)
-        self.fire_button = QPushButton(icon("fire", "#ffffff"), "Fire")
+        self.fire_button = QPushButton(icon("fire", theme.current().accent_text), "Fire")
         self.fire_button.setObjectName("fireButton")
         self.fire_button.setDefault(True)
         self.fire_button.setToolTip("Send the event to the engine's socket (Ctrl+Return)")
@@ -157,6 +160,7 @@ class FireDialog(QDialog):
         form = QFormLayout(self.form_host)
         form.setContentsMargins(0, 4, 8, 4)
         form.setVerticalSpacing(8)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.fields = build_fields(definition.attributes if definition else [], self.catalog)
         self._person_rows(form)
         if self.fields:
@@ -284,7 +288,8 @@ class FireDialog(QDialog):
     def _show_answer(self, kind: str, text: str) -> None:
         current = theme.current()
         colour = {"ok": current.ok, "error": current.error}.get(kind, current.muted)
-        self.answer_icon.setPixmap(icon(kind, colour).pixmap(18, 18))
+        name = {"info": "fire", "wait": "wait"}.get(kind, kind)
+        self.answer_icon.setPixmap(icon(name, colour).pixmap(18, 18))
         self.answer.setText(text)
         self.answer.setProperty("kind", kind)
 

@@ -49,6 +49,7 @@ class FireHistory(QTreeWidget):
         header.setStretchLastSection(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(60)
 
     def add(self, fired: Fired) -> QTreeWidgetItem:
         item = QTreeWidgetItem([time.strftime("%H:%M:%S", time.localtime(fired.at)),
