@@ -62,6 +62,16 @@ def publish_cart_sample(window) -> None:
     assert window.session.info.state == "live"
 
 
+def running_cart_studio(qtbot, studio, folder):
+    """A window on `folder/shop.waymark` with its engine running and the abandoned-cart
+    sample published from the studio."""
+    window = studio()
+    assert window.session.open_workspace(folder / "shop.waymark")
+    wait_for_mode(qtbot, window, EngineMode.RUNNING)
+    publish_cart_sample(window)
+    return window
+
+
 def fire_cart(qtbot, window, contact: str, total: str = "80"):
     """Open the dialog from the Journey menu's action, make a test contact, fill in the
     cart total and click Fire."""
@@ -96,10 +106,7 @@ def test_fire_the_abandoned_cart_and_the_email_reaches_the_outbox(qtbot, studio,
 
 
 def test_fire_again_sends_the_same_event_with_a_fresh_message_id(qtbot, studio, tmp_path):
-    window = studio()
-    window.session.open_workspace(tmp_path / "shop.waymark")
-    wait_for_mode(qtbot, window, EngineMode.RUNNING)
-    publish_cart_sample(window)
+    window = running_cart_studio(qtbot, studio, tmp_path)
     dialog = fire_cart(qtbot, window, "test-bo")
     qtbot.waitUntil(lambda: "202" in dialog.history.topLevelItem(0).text(3), timeout=10000)
     first = dialog.history.selected().body
@@ -113,10 +120,7 @@ def test_fire_again_sends_the_same_event_with_a_fresh_message_id(qtbot, studio, 
 
 
 def test_the_curl_command_never_holds_the_studios_key(qtbot, studio, tmp_path):
-    window = studio()
-    window.session.open_workspace(tmp_path / "shop.waymark")
-    wait_for_mode(qtbot, window, EngineMode.RUNNING)
-    publish_cart_sample(window)
+    window = running_cart_studio(qtbot, studio, tmp_path)
     dialog = fire_cart(qtbot, window, "test-cy")
     qtbot.waitUntil(lambda: "202" in dialog.answer.text(), timeout=10000)
     qtbot.mouseClick(dialog.curl, Qt.MouseButton.LeftButton)
@@ -134,11 +138,8 @@ def qtbot_clipboard() -> str:
 
 
 def test_a_refused_value_names_the_field_and_nothing_is_sent(qtbot, studio, tmp_path):
-    window = studio()
     path = tmp_path / "shop.waymark"
-    window.session.open_workspace(path)
-    wait_for_mode(qtbot, window, EngineMode.RUNNING)
-    publish_cart_sample(window)
+    window = running_cart_studio(qtbot, studio, tmp_path)
     dialog = fire_cart(qtbot, window, "test-di", total="")
     assert "Not sent" in dialog.answer.text()
     assert "attributes.cart_total: required" in dialog.answer.text()
@@ -153,11 +154,7 @@ def test_a_refused_value_names_the_field_and_nothing_is_sent(qtbot, studio, tmp_
 def test_a_value_the_socket_refuses_is_shown_on_its_field(qtbot, studio, tmp_path):
     """The workspace's trigger changed after the dialog read it: the socket's own check
     refuses, and the dialog shows its words on the field it names."""
-    window = studio()
-    path = tmp_path / "shop.waymark"
-    window.session.open_workspace(path)
-    wait_for_mode(qtbot, window, EngineMode.RUNNING)
-    publish_cart_sample(window)
+    window = running_cart_studio(qtbot, studio, tmp_path)
     window.actions_["fire"].trigger()
     store = window.session.store
     trigger = store.catalog().triggers["abandoned_cart"]
@@ -199,33 +196,36 @@ def test_the_studio_observes_waymark_serve_and_fires_through_it(qtbot, studio, t
     assert f"pid {serve.process.pid}" in prompts.asked[-1][1]
 
 
-def test_a_port_in_use_offers_the_next_free_one(qtbot, studio, tmp_path, prompts):
+@pytest.fixture
+def taken_port():
+    """A port another program listens on."""
     with socket.socket() as holder:
         holder.bind(("127.0.0.1", 0))
         holder.listen()
-        taken = holder.getsockname()[1]
-        window = studio(port=taken)
-        window.session.open_workspace(tmp_path / "shop.waymark")
-        wait_for_mode(qtbot, window, EngineMode.RUNNING)
-        title, text = prompts.asked[0]
-        assert title == "Port in use" and f"port {taken}" in text
-        assert window.engine.base_url != f"http://127.0.0.1:{taken}"
-        assert window.engine_status.address.text() == window.engine.base_url[7:]
+        yield holder.getsockname()[1]
+
+
+def test_a_port_in_use_offers_the_next_free_one(qtbot, studio, tmp_path, prompts, taken_port):
+    taken = taken_port
+    window = studio(port=taken)
+    window.session.open_workspace(tmp_path / "shop.waymark")
+    wait_for_mode(qtbot, window, EngineMode.RUNNING)
+    title, text = prompts.asked[0]
+    assert title == "Port in use" and f"port {taken}" in text
+    assert window.engine.base_url != f"http://127.0.0.1:{taken}"
+    assert window.engine_status.address.text() == window.engine.base_url[7:]
 
 
 def test_a_port_in_use_declined_leaves_the_engine_stopped_and_says_why(
-        qtbot, studio, tmp_path, prompts):
+        qtbot, studio, tmp_path, prompts, taken_port):
     prompts.confirm_answer = False
-    with socket.socket() as holder:
-        holder.bind(("127.0.0.1", 0))
-        holder.listen()
-        taken = holder.getsockname()[1]
-        window = studio(port=taken)
-        window.session.open_workspace(tmp_path / "shop.waymark")
-        qtbot.waitUntil(lambda: bool(prompts.asked), timeout=20000)
-        assert window.engine.status.mode == EngineMode.STOPPED
-        assert f"port {taken} is in use" in window.statusBar().currentMessage()
-        assert f"Port {taken} on 127.0.0.1 is in use" in window.engine_status.button.toolTip()
+    taken = taken_port
+    window = studio(port=taken)
+    window.session.open_workspace(tmp_path / "shop.waymark")
+    qtbot.waitUntil(lambda: bool(prompts.asked), timeout=20000)
+    assert window.engine.status.mode == EngineMode.STOPPED
+    assert f"port {taken} is in use" in window.statusBar().currentMessage()
+    assert f"Port {taken} on 127.0.0.1 is in use" in window.engine_status.button.toolTip()
 
 
 def test_an_engine_that_dies_is_said_and_restarted(qtbot, studio, tmp_path, prompts):

@@ -22,13 +22,11 @@ from PySide6.QtCore import QElapsedTimer, QSettings, Qt, QTimer
 
 from app.engine_link import EngineMode
 from app.studio import settle_heap_when_running
-from engine.model import Contact
-from engine.workspace import Workspace
 from tests.engine.delivery_support import free_port
-from tests.engine.serve_support import make_key, post
+from tests.engine.serve_support import post
 from tests.perf.conftest import report
 from tests.perf.open_loop import percentile
-from tests.perf.test_ingestion_perf import HERE, PEOPLE, bench_bundle
+from tests.perf.test_ingestion_perf import HERE, PEOPLE, bench_workspace
 
 pytestmark = pytest.mark.perf
 RATE, LOAD_SECONDS = 500, float(os.environ.get("WAYMARK_PERF_SECONDS", "20"))
@@ -41,13 +39,7 @@ def studio(qapp, qtbot, tmp_path):
     from app.theme import ThemeManager
 
     path = tmp_path / "bench.waymark"
-    with Workspace.open(path) as workspace:
-        workspace.import_bundle(bench_bundle())
-        assert workspace.publish("test-journey").published
-        for i in range(PEOPLE):
-            workspace.save_contact(Contact(id=f"p{i}", email=f"p{i}@example.com",
-                                           attributes={"firstname": f"P{i}"}))
-    key = make_key(path)
+    key = bench_workspace(path)
     ThemeManager(qapp, "light")
     settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
     settings.setValue("engine/port", free_port())
