@@ -62,6 +62,8 @@ class EngineControl(QObject):
             self.fire_dialog = FireDialog(self.link, self.session.store, self.parent_widget)
             self.fire_dialog.start_engine.connect(lambda: self.link.start(self.port))
             self.fire_dialog.message.connect(self.message)
+        elif not self.fire_dialog.isVisible():
+            self.fire_dialog.reload()
         journey = self.session.editor.journey if self.session.info else None
         self.fire_dialog.choose_trigger(journey.start.trigger if journey else None)
         self.fire_dialog.show()

@@ -69,8 +69,7 @@ class FireDialog(QDialog):
         self.banner = self._engine_banner()
         self.trigger = QComboBox()
         self.trigger.setObjectName("fireTrigger")
-        for definition in self.store.custom_triggers():
-            self.trigger.addItem(icon("trigger"), definition.title, definition.name)
+        self._fill_triggers()
         self.about = QLabel()
         self.about.setObjectName("hint")
         self.about.setWordWrap(True)
@@ -196,6 +195,22 @@ class FireDialog(QDialog):
         form.addRow(person, _row(self.person, new, stretch=0))
         form.addRow("Email", self.email)
         form.addRow("Phone", self.phone)
+
+    def _fill_triggers(self) -> None:
+        self.trigger.blockSignals(True)
+        self.trigger.clear()
+        for definition in self.store.custom_triggers():
+            self.trigger.addItem(icon("trigger"), definition.title, definition.name)
+        self.trigger.blockSignals(False)
+
+    def reload(self) -> None:
+        """Read the workspace's triggers again (they may have changed since it was shown);
+        the fired history stays."""
+        chosen = self.trigger.currentData()
+        self.catalog = self.store.catalog()
+        self._fill_triggers()
+        self.choose_trigger(chosen)
+        self._build_form()
 
     # --- what the form holds ----------------------------------------------------------------
 

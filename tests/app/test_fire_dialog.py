@@ -98,3 +98,15 @@ def test_the_person_is_searched_as_you_type_fifty_at_most(window, qtbot):
     qtbot.keyClicks(dialog.person.lineEdit(), "c29")
     qtbot.waitUntil(lambda: dialog.person.matches.rowCount() == 10, timeout=2000)
     assert dialog.person.matches.stringList()[0] == "c290  ·  person290@example.com"
+
+
+def test_a_trigger_made_while_the_dialog_was_closed_is_there_when_it_opens_again(window):
+    window.actions_["fire"].trigger()
+    dialog = window.engine_control.fire_dialog
+    assert dialog.trigger.findData("booking_made") == -1
+    dialog.close()
+    window.session.store.workspace.save_record_table(VENUE)
+    window.session.store.workspace.save_trigger(BOOKING)
+    window.actions_["fire"].trigger()
+    assert dialog is window.engine_control.fire_dialog  # the same dialog, its history kept
+    assert dialog.trigger.findData("booking_made") >= 0
