@@ -122,3 +122,22 @@ def test_a_socket_that_dies_is_said_and_the_engine_restarts_with_nothing_lost(
     link.start()
     wait_for_mode(qtbot, link, EngineMode.RUNNING)
     qtbot.waitUntil(lambda: link.figures.accepted_today == 1, timeout=5000)
+
+
+def test_a_second_studio_observes_the_first_studios_engine(qtbot, link, shop):
+    second = EngineLink()
+    try:
+        link.open(str(shop), free_port())
+        wait_for_mode(qtbot, link, EngineMode.RUNNING)
+        second.open(str(shop), free_port())
+        wait_for_mode(qtbot, second, EngineMode.OBSERVING)
+        assert second.base_url == link.base_url
+        assert second.status.holder.startswith("waymark studio, pid")
+        with qtbot.waitSignal(second.fired, timeout=10000) as fired:
+            second.fire("abandoned_cart", CART)
+        assert fired.args[0].status == 202
+        with qtbot.waitSignal(second.engine_lost, timeout=10000):
+            link.stop()
+    finally:
+        second.close()
+        second.deleteLater()
