@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QPoint, QSettings, Qt, QTimer
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
-    QMenu,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -35,6 +34,7 @@ from app.problems import ProblemsPanel
 from app.prompts import Prompts
 from app.properties.panel import PropertiesPanel
 from app.session import JourneySession
+from app.tile_menu import TileMenus
 from app.validation_runner import ValidationRunner
 from engine.model import TileKind, read_bundle
 from engine.resources import sample_paths
@@ -165,8 +165,7 @@ class MainWindow(QMainWindow):
         session.publish_refused.connect(self._publish_refused)
         self.engine_control.message.connect(lambda text: self.statusBar().showMessage(text,
                                                                                      10000))
-        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.view.customContextMenuRequested.connect(self._canvas_menu)
+        self.tile_menus = TileMenus(self.view, self.actions_["fire"])
         self.journeys.journey_chosen.connect(self._choose_journey)
         self.journeys.new_requested.connect(session.new_journey)
         self.journeys.duplicate_requested.connect(session.duplicate)
@@ -297,22 +296,6 @@ class MainWindow(QMainWindow):
     def _choose_journey(self, journey_id: str) -> None:
         if journey_id != self.session.journey_id and not self.session.open_journey(journey_id):
             self.session.refresh_list()
-
-    def tile_menu(self, pos: QPoint) -> QMenu | None:
-        """The context menu of the tile at `pos` (view coordinates), if it has one: the
-        entry tile's fires a test trigger."""
-        item = self.scene.tile_at(self.view.mapToScene(pos))
-        if item is None or self.editor.journey.tile(item.tile_id).kind != TileKind.TRIGGER:
-            return None
-        menu = QMenu(self.view)
-        menu.addAction(self.actions_["fire"])
-        return menu
-
-    def _canvas_menu(self, pos: QPoint) -> None:
-        menu = self.tile_menu(pos)
-        if menu is not None:
-            menu.exec(self.view.viewport().mapToGlobal(pos))
-            menu.deleteLater()
 
     def _open_workspace(self, new: bool) -> None:
         path = self.prompts.workspace_path(new)

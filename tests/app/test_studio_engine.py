@@ -304,9 +304,9 @@ def test_the_entry_tiles_context_menu_fires_a_test_trigger(qtbot, studio, tmp_pa
     window.view.show_journey()
     entry = window.view.mapFromScene(window.scene.tile_items["start"].sceneBoundingRect()
                                      .center())
-    menu = window.tile_menu(entry)
+    menu = window.tile_menus.menu_at(entry)
     assert menu.actions() == [window.actions_["fire"]]
     email = window.view.mapFromScene(window.scene.tile_items["email-reminder"]
                                      .sceneBoundingRect().center())
-    assert window.tile_menu(email) is None
-    assert window.tile_menu(QPoint(2, 2)) is None
+    assert window.tile_menus.menu_at(email) is None
+    assert window.tile_menus.menu_at(QPoint(2, 2)) is None
