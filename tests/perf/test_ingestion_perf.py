@@ -75,8 +75,7 @@ def bench_bundle() -> Bundle:
 
 
 def bench_workspace(path: Path, cart: Bundle | None = None) -> str:
-    """The journey (`bench_bundle` unless another is given) live, PEOPLE contacts p0, p1,
-    ...; the key for them."""
+    """The benchmark journey (or `cart`) live for PEOPLE contacts; returns a key for it."""
     with Workspace.open(path) as workspace:
         workspace.import_bundle(cart or bench_bundle())
         assert workspace.publish("test-journey").published
