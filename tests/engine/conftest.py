@@ -29,3 +29,14 @@ def harness_for(tmp_path):
     yield make
     for harness in made:
         harness.close()
+
+
+@pytest.fixture
+def keyring_in(tmp_path, monkeypatch):
+    """A real keyring that works without a desktop: keyrings.alt's file, in this test's
+    folder, named the way a user names one (also for the processes a test starts)."""
+    from keyrings.alt.file import PlaintextKeyring
+
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    return PlaintextKeyring()

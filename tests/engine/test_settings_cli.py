@@ -27,15 +27,6 @@ def workspace_file(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.fixture
-def keyring_in(tmp_path: Path, monkeypatch) -> PlaintextKeyring:
-    """A real keyring that works without a desktop: keyrings.alt's file, in this test's
-    folder, named the way a user names one (also for the processes a test starts)."""
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    return PlaintextKeyring()
-
-
 def waymark(workspace: Path, *argv: str, stdin: str | None = None, monkeypatch=None) -> int:
     if stdin is not None:
         monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
