@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from engine.delivery import trial_send
 from engine.delivery.secrets import (
     MASK,
     WORKSPACE_ONLY,
@@ -25,7 +26,6 @@ from engine.delivery.secrets import (
     without_secrets,
 )
 from engine.delivery.setting_keys import SettingError, validated, with_setting
-from engine.delivery.trial_send import TestSendAnswer, send_test_email
 from engine.store import meta_store, settings_store
 from engine.store.database import writing
 from engine.store.settings_store import SecretPlaces
@@ -99,14 +99,14 @@ def set_secret(workspace: Workspace, key: str, value: str) -> SecretPlaces:
     return workspace.save_delivery_settings(settings, cleared=() if value else (key,))
 
 
-def test_email(workspace: Workspace, address: str) -> TestSendAnswer:
+def send_test_email(workspace: Workspace, address: str) -> trial_send.SendTestAnswer:
     """Send one test email through the configured email channel; the server's answer."""
     with writing(workspace.db) as conn:
         workspace_id = meta_store.workspace_id(conn)
     settings = workspace.delivery_settings()
-    return send_test_email(settings, address, now=workspace.now(),
-                           outbox_folder=settings.outbox_folder or workspace.outbox_dir,
-                           workspace_id=workspace_id)
+    return trial_send.send_test_email(settings, address, now=workspace.now(),
+                                      outbox_folder=settings.outbox_folder
+                                      or workspace.outbox_dir, workspace_id=workspace_id)
 
 
 def _stored(workspace: Workspace) -> dict[str, Any]:

@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
             return _saved(delivery_setup.import_settings(workspace, data, args.file),
                           f"imported {args.file}", warn=True)
         if args.action == "test-email":
-            answer = delivery_setup.test_email(workspace, args.address)
+            answer = delivery_setup.send_test_email(workspace, args.address)
             print(answer.answer) if answer.sent else print(f"error: {answer.answer}",
                                                            file=sys.stderr)
             return 0 if answer.sent else 1

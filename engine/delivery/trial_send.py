@@ -32,21 +32,21 @@ TEST_EMAIL = EmailContent(
 
 
 @dataclass(frozen=True)
-class TestSendAnswer:
+class SendTestAnswer:
     sent: bool
     answer: str  # one line: the server's reply, or what went wrong
 
 
 def send_test_email(settings: DeliverySettings, address: str, *, now: datetime,
                     outbox_folder: str | os.PathLike[str] | None = None,
-                    workspace_id: str = "") -> TestSendAnswer:
+                    workspace_id: str = "") -> SendTestAnswer:
     """Send TEST_EMAIL to `address` once through the configured email channel."""
     if not valid_email(address):
-        return TestSendAnswer(False, f"{address!r} is not an email address")
+        return SendTestAnswer(False, f"{address!r} is not an email address")
     try:
         channel = build_channel(settings, "email", outbox_folder=outbox_folder)
     except DeliveryConfigError as error:
-        return TestSendAnswer(False, str(error))
+        return SendTestAnswer(False, str(error))
     ref = MessageRef(journey_id="settings-test", version=0, tile_id="test-email",
                      run_id=f"t{secrets.token_hex(4)}", contact_id="",
                      workspace_id=workspace_id)
@@ -58,4 +58,4 @@ def send_test_email(settings: DeliverySettings, address: str, *, now: datetime,
     finally:
         channel.close()
     sent = result.status in (DeliveryStatus.SENT, DeliveryStatus.DELIVERED)
-    return TestSendAnswer(sent, result.reason.removesuffix("; will retry"))
+    return SendTestAnswer(sent, result.reason.removesuffix("; will retry"))
