@@ -15,12 +15,12 @@ from datetime import time
 from enum import Enum
 from typing import Any, Literal, Union, get_args, get_origin
 
-from annotated_types import Ge, Gt, Le
+from annotated_types import Ge, Gt, Le, MinLen
 from pydantic import BaseModel, ValidationError
 
 from engine.model import DocumentError
 
-from .secrets import HEADER_HOLDERS, get_path, set_path
+from .secrets import HEADER_HOLDERS, MASK, get_path, is_secret_path, set_path
 from .settings import DeliverySettings, QuietHours
 
 _NONE_WORDS = ("", "none", "null", "off")
@@ -133,7 +133,8 @@ def _words_for(kind: Any, metadata: list[Any]) -> str:
         return "a comma-separated list"
     if get_origin(kind) in (list, dict) or _model_in(kind):
         return "JSON (" + ("a list" if get_origin(kind) is list else "an object") + ")"
-    return "text"
+    shortest = next((m.min_length for m in metadata if isinstance(m, MinLen)), 0)
+    return f"text of at least {shortest} characters" if shortest > 1 else "text"
 
 
 def _number_words(kind: type, metadata: list[Any]) -> str:
@@ -169,7 +170,8 @@ def validated(data: dict[str, Any], source: str | None = None,
 def _setting_error(first: Any, data: dict[str, Any], source: str | None,
                    typed: dict[str, str]) -> SettingError:
     key = ".".join(str(part) for part in first["loc"])
-    message = _problem(first, key, typed.get(key, get_path(data, key)))
+    given = MASK if is_secret_path(key) else typed.get(key, get_path(data, key))
+    message = _problem(first, key, given)  # a secret is never echoed
     if source is None:
         return SettingError(message, source=key or next(iter(typed), "settings"))
     return SettingError(message, source=source, path=key)

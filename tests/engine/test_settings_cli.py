@@ -188,6 +188,11 @@ def test_an_import_with_a_mistake_names_the_file_and_the_setting(
     assert waymark(workspace_file, "import", str(file)) == 2
     assert f"{file}, at smtp.port: expected a whole number 1–65535, got 'abc'" in \
         capsys.readouterr().err
+    file.write_text(json.dumps({"tracking": {"secret": "too-short-key"}}))
+    assert waymark(workspace_file, "import", str(file)) == 2
+    error = capsys.readouterr().err
+    assert "at tracking.secret: expected text of at least 16 characters, got '••••'" in error
+    assert "too-short-key" not in error  # a secret is never echoed
     file.write_text("{not json")
     assert waymark(workspace_file, "import", str(file)) == 2
     assert f"{file}, line 1" in capsys.readouterr().err
