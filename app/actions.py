@@ -42,6 +42,12 @@ ACTIONS: dict[str, tuple[str, str | None, list, str]] = {
     "pause": ("P&ause", "pause", [], "Hold people where they are"),
     "resume": ("&Resume", "resume", [], "Let people move on again"),
     "stop": ("&Stop…", "stop", [], "End the journey for everyone (cannot be undone)"),
+    "fire": ("&Fire test trigger…", "fire", ["Ctrl+Shift+F"],
+             "Send a test event for this journey's trigger through the engine's socket"),
+    "engine_toggle": ("Start &engine", "resume", ["Ctrl+Shift+E"],
+                      "Run this workspace's engine in the studio, or stop it"),
+    "engine_settings": ("Engine &settings…", "settings", [],
+                        "The port the engine listens on, and whether it starts by itself"),
 }
 
 
@@ -92,7 +98,9 @@ class StudioActions:
              a["overview"])
         journey = bar.addMenu("&Journey")
         _add(journey, a["publish"], a["edit_new_version"], None, a["pause"], a["resume"],
-             a["stop"])
+             a["stop"], None, a["fire"])
+        engine = bar.addMenu("E&ngine")
+        _add(engine, a["engine_toggle"], None, a["engine_settings"])
 
     def build_toolbar(self) -> QToolBar:
         bar = QToolBar("Main toolbar", self.window)
@@ -107,7 +115,7 @@ class StudioActions:
         spacer = QWidget()
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         bar.addWidget(spacer)
-        _add(bar, a["import_bundle"], a["export_bundle"])
+        _add(bar, a["import_bundle"], a["export_bundle"], None, a["fire"])
         bar.addSeparator()
         bar.addAction(a["publish"])
         publish_button = bar.widgetForAction(a["publish"])

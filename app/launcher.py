@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from engine.cli import main as cli_main
 
-STUDIO_OPTIONS = ("--workspace", "--theme")
+STUDIO_OPTIONS = ("--workspace", "--theme", "--port")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -3,6 +3,8 @@ properties on the right, problems at the bottom."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
@@ -22,6 +24,9 @@ from app.canvas.overlay import OverviewMap, ZoomControls, place_overlays
 from app.canvas.scene import JourneyScene
 from app.canvas.view import CanvasView
 from app.editor import JourneyEditor
+from app.engine_control import EngineControl
+from app.engine_link import EngineLink
+from app.engine_status import EngineStatusArea
 from app.icons import icon
 from app.journeys import JourneysPanel
 from app.palette import TilePalette
@@ -29,6 +34,7 @@ from app.problems import ProblemsPanel
 from app.prompts import Prompts
 from app.properties.panel import PropertiesPanel
 from app.session import JourneySession
+from app.tile_menu import TileMenus
 from app.validation_runner import ValidationRunner
 from engine.model import TileKind, read_bundle
 from engine.resources import sample_paths
@@ -55,7 +61,9 @@ class LiveBanner(QFrame):
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, prompts: Prompts | None = None, settings: QSettings | None = None):
+    def __init__(self, prompts: Prompts | None = None, settings: QSettings | None = None,
+                 port: int | None = None):
+        """`port`: where the engine listens this session (`waymark --port N`)."""
         super().__init__()
         self.setObjectName("studio")
         self.resize(1440, 900)
@@ -71,6 +79,12 @@ class MainWindow(QMainWindow):
         self.actions_.build_menus()
         self.actions_.build_toolbar()
         self._build_status_bar()
+        self.engine = EngineLink(self)
+        self.engine_control = EngineControl(self.engine, self.session, self.engine_status,
+                                            self.actions_["engine_toggle"], port)
+        self.engine_status.menu.addActions([self.actions_["engine_toggle"],
+                                            self.actions_["fire"],
+                                            self.actions_["engine_settings"]])
         self._connect()
         self._fill_samples_menu()
         self.update_title()
@@ -128,8 +142,10 @@ class MainWindow(QMainWindow):
         self.problem_label.setObjectName("statusProblems")
         self.workspace_label = QLabel()
         self.workspace_label.setObjectName("statusWorkspace")
+        self.engine_status = EngineStatusArea()
         bar.addPermanentWidget(self.problem_label)
         bar.addPermanentWidget(self.workspace_label)
+        bar.addPermanentWidget(self.engine_status)
 
     def _connect(self) -> None:
         a, scene, session = self.actions_, self.scene, self.session
@@ -147,6 +163,9 @@ class MainWindow(QMainWindow):
         session.journeys_changed.connect(self.journeys.show_journeys)
         session.opened.connect(self._update_state)
         session.publish_refused.connect(self._publish_refused)
+        self.engine_control.message.connect(lambda text: self.statusBar().showMessage(text,
+                                                                                     10000))
+        self.tile_menus = TileMenus(self.view, self.actions_["fire"])
         self.journeys.journey_chosen.connect(self._choose_journey)
         self.journeys.new_requested.connect(session.new_journey)
         self.journeys.duplicate_requested.connect(session.duplicate)
@@ -168,6 +187,8 @@ class MainWindow(QMainWindow):
             "pause": lambda: session.change_state("pause"),
             "resume": lambda: session.change_state("resume"),
             "stop": lambda: session.change_state("stop"),
+            "fire": self.engine_control.open_fire_dialog,
+            "engine_settings": self.engine_control.change_settings,
         }
         for name, slot in slots.items():
             a[name].triggered.connect(slot)
@@ -218,11 +239,13 @@ class MainWindow(QMainWindow):
         a["resume"].setEnabled(bool(info) and info.state == "paused")
         a["stop"].setEnabled(bool(info) and info.state in ("live", "paused"))
         has_journey = info is not None
+        store = session.store
         for name in ("save", "export_bundle", "publish"):
             a[name].setEnabled(has_journey)
+        a["fire"].setEnabled(store is not None)
         self.palette.setEnabled(has_journey and not read_only)
-        store = session.store
-        self.workspace_label.setText(f"Workspace: {store.location}" if store else "")
+        self.workspace_label.setText(f"Workspace: {Path(store.location).name}" if store else "")
+        self.workspace_label.setToolTip(store.location if store else "")
         self.update_title()
 
     def update_title(self) -> None:
@@ -317,6 +340,7 @@ class MainWindow(QMainWindow):
 
     def apply_theme(self, _theme=None) -> None:
         """Repaint what is painted by hand (the style sheet restyles the widgets)."""
+        self.engine_status.repaint_icon()
         for item in self.scene.items():
             item.update()
         self.view.resetCachedContent()
@@ -343,6 +367,7 @@ class MainWindow(QMainWindow):
             # reach a half-deleted window (and print tracebacks on the way out).
             self.editor.undo_stack.setClean()
             release_clipboard()
+            self.engine.close()  # stops the engine the studio started (2 s at most)
             event.accept()
         else:
             event.ignore()

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 
+from app.dialogs.engine_settings import EngineSettings, EngineSettingsDialog
 from app.file_dialogs import file_dialog
 
 BUNDLE_FILTER = "Journey bundles (*.json);;All files (*)"
@@ -63,6 +64,13 @@ class Prompts:
 
     def error(self, title: str, text: str) -> None:
         QMessageBox.warning(self.parent, title, text)
+
+    def engine_settings(self, current: EngineSettings) -> EngineSettings | None:
+        dialog = EngineSettingsDialog(current, self.parent)
+        try:
+            return dialog.chosen() if dialog.exec() else None
+        finally:
+            dialog.deleteLater()
 
 
 def _chosen(dialog: QFileDialog) -> Path | None:

@@ -48,6 +48,7 @@ class JourneySession(QObject):
     journeys_changed = Signal(list, object)  # list[JourneyInfo], the open journey's id
     opened = Signal()                    # a journey (or workspace) was opened
     publish_refused = Signal(list)       # the problems that stopped a publish
+    workspace_opened = Signal(str)       # another workspace is open: its location
 
     def __init__(self, editor: JourneyEditor, prompts: Prompts, settings: QSettings) -> None:
         super().__init__()
@@ -75,6 +76,7 @@ class JourneySession(QObject):
             self.store.close()
         self.store, self.info = store, None
         self._remember(store.location)
+        self.workspace_opened.emit(store.location)
         journeys = store.journeys()
         if journeys:
             self.open_journey(journeys[0].id, check_saved=False)

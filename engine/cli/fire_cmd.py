@@ -56,8 +56,8 @@ def run(args: argparse.Namespace) -> int:
             with writing(workspace.db) as conn:
                 temporary, key = keys.create_key(conn, "waymark fire (temporary)")
         try:
-            status, answer = _post(f"{args.url.rstrip('/')}/v1/triggers/{args.trigger}",
-                                   key, body)
+            status, answer = post_event(
+                f"{args.url.rstrip('/')}/v1/triggers/{args.trigger}", key, body)
         finally:
             if temporary is not None:
                 with writing(workspace.db) as conn:
@@ -69,12 +69,15 @@ def run(args: argparse.Namespace) -> int:
     return 0 if status in (200, 202) else 1
 
 
-def _post(url: str, key: str, body: dict[str, Any]) -> tuple[int | None, Any]:
+def post_event(url: str, key: str, body: dict[str, Any], timeout: float = 10
+               ) -> tuple[int | None, Any]:
+    """POST one event; (status, answer), or (None, why) when nothing answers at `url`
+    (the studio's fire dialog sends through this too)."""
     request = urllib.request.Request(
         url, data=json.dumps(body).encode(), method="POST",
         headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"})
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read() or b"{}")

@@ -76,6 +76,7 @@ def _serve(workspace: Workspace, socket: IngestionProcess) -> int:
         engine.stop()
         return fail(str(error))
     engine.public_url = socket.base_url
+    engine.announce("serve", socket.base_url)  # a studio opening the workspace finds it
     engine.start()
     settle_heap()
     print(f"Waymark engine serving {workspace.location}: {live_journeys(workspace)} live "

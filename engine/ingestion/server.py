@@ -108,6 +108,12 @@ class IngestionServer:
         self._thread.start()
         asyncio.run_coroutine_threadsafe(self.start(), self._loop).result(timeout=30)
 
+    @property
+    def listening_in_thread(self) -> bool:
+        """Started with `start_in_thread` and its thread still serving."""
+        return self._loop is not None and self._loop.is_running() \
+            and self._thread is not None and self._thread.is_alive()
+
     def stop_thread(self) -> None:
         if self._loop is None:
             return

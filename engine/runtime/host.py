@@ -90,6 +90,11 @@ class EngineHost:
             self._lock.acquire()
             self._locked = True
 
+    def announce(self, kind: str, url: str | None) -> None:
+        """Say in the workspace's lock file what runs this engine ("serve" or "studio")
+        and where its socket listens, for `engine.store.lock.engine_holder`."""
+        self._lock.announce(kind, url)
+
     def start(self) -> None:
         """Take the workspace (or raise WorkspaceBusyError) and start working."""
         self.take_workspace()
@@ -146,6 +151,13 @@ class EngineHost:
         if self._locked:
             self._lock.release()
             self._locked = False
+
+    def stopped_parts(self) -> list[str]:
+        """The threads of this engine that ended although nobody stopped it (a studio
+        watching its own engine asks, to say so and offer a restart)."""
+        if self._stopping.is_set():
+            return []
+        return [thread.name for thread in self._threads if not thread.is_alive()]
 
     def wake(self) -> None:
         self._wake.set()

@@ -1,18 +1,74 @@
-"""One engine per workspace: a second one says so and exits."""
+"""One engine per workspace: a second one says so and exits.
+
+The lock file also says who holds the workspace (`Holder`: pid, kind, socket URL), so a
+studio opening a workspace that `waymark serve` or another studio runs can watch that
+engine and fire through its socket instead (`engine_holder`).
+"""
 
 from __future__ import annotations
 
 import fcntl
+import json
 import os
+import socket
+import time
 import zlib
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from platformdirs import user_data_path
 from sqlalchemy import Connection, Engine, text
 
+# Another process probing the lock (`engine_holder`) holds it for a few microseconds;
+# a starting engine asks again this many times, a moment apart, before it gives up.
+BUSY_RETRIES = 3
+BUSY_PAUSE = 0.005
+
 
 class WorkspaceBusyError(RuntimeError):
-    pass
+    def __init__(self, message: str, holder: Holder | None = None) -> None:
+        super().__init__(message)
+        self.holder = holder
+
+
+@dataclass(frozen=True)
+class Holder:
+    """Who holds a workspace's engine lock, as that engine wrote it."""
+
+    pid: int | None
+    kind: str | None = None  # "serve" | "studio"; None until the engine says
+    url: str | None = None  # where its ingestion socket listens, once it does
+    started_at: float | None = None  # epoch seconds
+    host: str | None = None  # the machine's name (a lock on a shared disk)
+    location: str | None = None  # the workspace as that engine opened it (maybe a link)
+
+    def describe(self) -> str:
+        """"waymark serve, pid 4120, listening on http://…, on /data/shop.waymark"."""
+        parts = [f"waymark {self.kind}" if self.kind else None,
+                 f"pid {self.pid}" if self.pid else None,
+                 f"listening on {self.url}" if self.url else None,
+                 f"on the machine {self.host}" if self.host
+                 and self.host != socket.gethostname() else None,
+                 f"on {self.location}" if self.location else None]
+        return ", ".join(p for p in parts if p) or "another process"
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)
+
+    @classmethod
+    def parse(cls, content: str) -> Holder | None:
+        """The record in a lock file; an older engine's "pid N, on PATH" gives its pid."""
+        content = content.strip()
+        if not content:
+            return None
+        try:
+            data = json.loads(content)
+            return cls(**{k: data.get(k) for k in cls.__dataclass_fields__})
+        except (ValueError, TypeError, AttributeError):
+            words = content.replace(",", " ").split()
+            pid = words[1] if len(words) > 1 and words[0] == "pid" else ""
+            location = content.partition(", on ")[2] or None
+            return cls(int(pid) if pid.isdigit() else None, location=location)
 
 
 def lock_folder() -> Path:
@@ -34,6 +90,9 @@ class EngineLock:
     SQLite's included — whereupon another process takes itself for the file's only user
     and deletes the write-ahead log still in use here. A `flock` is also emulated with
     whole-file POSIX locks on NFS, where it would collide with SQLite's.
+
+    The lock file holds the holder's record (`Holder`, JSON); on PostgreSQL, where the
+    lock is in the server, a file named after the lock's key holds it.
     """
 
     def __init__(self, engine: Engine, location: str) -> None:
@@ -42,6 +101,8 @@ class EngineLock:
         self._handle = None
         self._path: Path | None = None
         self._connection: Connection | None = None
+        self._holder = Holder(os.getpid(), started_at=time.time(), host=socket.gethostname(),
+                              location=location)
 
     def acquire(self) -> None:
         if self._engine.dialect.name != "sqlite":
@@ -49,52 +110,133 @@ class EngineLock:
         elif os.path.isfile(self._location):  # an in-memory database has nobody to meet
             self._acquire_file()
 
-    def _lock_path(self) -> Path:
-        identity = os.stat(self._location)
-        return lock_folder() / f"{identity.st_dev}-{identity.st_ino}.lock"
+    def announce(self, kind: str, url: str | None) -> None:
+        """Say in the lock file what holds the workspace and where its socket listens
+        (`engine_holder` reads it); a no-op when the lock is not held."""
+        self._holder = replace(self._holder, kind=kind, url=url)
+        if self._handle is not None:
+            self._write_record()
+
+    def _write_record(self) -> None:
+        self._handle.seek(0)
+        self._handle.truncate()
+        self._handle.write(self._holder.to_json())
+        self._handle.flush()
 
     def _acquire_file(self) -> None:
-        path = self._lock_path()
+        path = lock_path(self._location)
         path.parent.mkdir(parents=True, exist_ok=True)
         while True:
             handle = path.open("a+")
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
+            if not _lock_soon(handle):
                 handle.seek(0)
-                holder = handle.read().strip() or "another process"
+                holder = Holder.parse(handle.read())
                 handle.close()
-                raise WorkspaceBusyError(
-                    f"another Waymark engine ({holder}) is running on {self._location}; "
-                    "stop it first or open another workspace") from None
+                raise WorkspaceBusyError(_busy_message(holder, self._location), holder)
             if _still_named(handle, path):
                 break
             handle.close()  # its holder released it and removed the file meanwhile
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"pid {os.getpid()}, on {self._location}")
-        handle.flush()
         self._handle, self._path = handle, path
+        self._write_record()
 
     def _acquire_advisory(self) -> None:
-        key = zlib.crc32(f"waymark:{self._location}".encode())
         connection = self._engine.connect()
+        key = advisory_key(self._location)
         if not connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar():
             connection.close()
-            raise WorkspaceBusyError(f"another Waymark engine is running on {self._location}")
+            holder = _read_holder(record_path_pg(key))
+            raise WorkspaceBusyError(_busy_message(holder, self._location), holder)
         self._connection = connection
+        path = record_path_pg(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._handle, self._path = path.open("w"), path
+        self._write_record()
 
     def release(self) -> None:
         if self._handle is not None:
             # Removed while still held, so whoever opens that name next makes a new file
             # rather than locking one about to go (`_still_named`).
             self._path.unlink(missing_ok=True)
-            fcntl.flock(self._handle, fcntl.LOCK_UN)
+            if self._connection is None:
+                fcntl.flock(self._handle, fcntl.LOCK_UN)
             self._handle.close()
             self._handle = self._path = None
         if self._connection is not None:
+            # The connection goes back to the pool with its session: without the unlock
+            # the workspace would stay locked until the pool closed that session.
+            self._connection.execute(text("SELECT pg_advisory_unlock(:k)"),
+                                     {"k": advisory_key(self._location)})
+            self._connection.commit()
             self._connection.close()
             self._connection = None
+
+
+def lock_path(location: str) -> Path:
+    identity = os.stat(location)
+    return lock_folder() / f"{identity.st_dev}-{identity.st_ino}.lock"
+
+
+def advisory_key(location: str) -> int:
+    return zlib.crc32(f"waymark:{location}".encode())
+
+
+def record_path_pg(key: int) -> Path:
+    return lock_folder() / f"pg-{key}.json"
+
+
+def engine_holder(db: Engine, location: str) -> Holder | None:
+    """Who runs an engine on this workspace now (this process included), or None.
+
+    It takes the lock for an instant to see whether it is free and lets it go at once
+    (an engine starting meanwhile asks again, see `BUSY_RETRIES`); a lock held by
+    someone else is never released here: a `flock` belongs to the descriptor that took it.
+    """
+    if db.dialect.name != "sqlite":
+        return _advisory_holder(db, location)
+    try:
+        handle = lock_path(location).open("r")
+    except FileNotFoundError:  # no engine ever ran, or the last one stopped cleanly
+        return None
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return Holder.parse(handle.read()) or Holder(None)
+        fcntl.flock(handle, fcntl.LOCK_UN)  # free: its holder died without removing it
+    return None
+
+
+def _advisory_holder(db: Engine, location: str) -> Holder | None:
+    key = advisory_key(location)
+    with db.connect() as conn:
+        if conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar():
+            conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+            return None
+    return _read_holder(record_path_pg(key)) or Holder(None)
+
+
+def _read_holder(path: Path) -> Holder | None:
+    try:
+        return Holder.parse(path.read_text(encoding="utf-8"))
+    except OSError:
+        return None
+
+
+def _busy_message(holder: Holder | None, location: str) -> str:
+    who = holder.describe() if holder else "another process"
+    return (f"another Waymark engine ({who}) is running on {location}; stop it first or "
+            "open another workspace")
+
+
+def _lock_soon(handle) -> bool:
+    for attempt in range(BUSY_RETRIES + 1):
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if attempt < BUSY_RETRIES:
+                time.sleep(BUSY_PAUSE)
+    return False
 
 
 def _still_named(handle, path: Path) -> bool:

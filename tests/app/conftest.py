@@ -30,6 +30,8 @@ class ScriptedPrompts:
         self.confirm_answer = True
         self.unsaved_answer = "discard"
         self.errors: list[tuple[str, str]] = []
+        self.asked: list[tuple[str, str]] = []  # every confirmation asked: title, text
+        self.engine_settings_answer = None  # EngineSettings, or None: cancelled
 
     def open_bundle_path(self) -> Path | None:
         return self.bundle_to_open
@@ -43,7 +45,8 @@ class ScriptedPrompts:
     def text(self, _title: str, _label: str, default: str = "") -> str | None:
         return self.texts.pop(0) if self.texts else default
 
-    def confirm(self, _title: str, _text: str, _action: str) -> bool:
+    def confirm(self, title: str, text: str, _action: str) -> bool:
+        self.asked.append((title, text))
         return self.confirm_answer
 
     def unsaved_changes(self, _name: str) -> str:
@@ -51,6 +54,9 @@ class ScriptedPrompts:
 
     def error(self, title: str, text: str) -> None:
         self.errors.append((title, text))
+
+    def engine_settings(self, _current):
+        return self.engine_settings_answer
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -92,6 +98,7 @@ def window(qtbot, tmp_path, prompts, themes):
     from app.main_window import MainWindow
 
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    settings.setValue("engine/start_on_open", False)  # tests of the engine start it
     main = MainWindow(prompts=prompts, settings=settings)
     qtbot.addWidget(main)
     main.resize(1400, 900)

@@ -74,16 +74,21 @@ def bench_bundle() -> Bundle:
     return cart
 
 
-@pytest.fixture
-def served(tmp_path):
-    path = tmp_path / "bench.waymark"
+def bench_workspace(path: Path, cart: Bundle | None = None) -> str:
+    """The benchmark journey (or `cart`) live for PEOPLE contacts; returns a key for it."""
     with Workspace.open(path) as workspace:
-        workspace.import_bundle(bench_bundle())
+        workspace.import_bundle(cart or bench_bundle())
         assert workspace.publish("test-journey").published
         for i in range(PEOPLE):
             workspace.save_contact(Contact(id=f"p{i}", email=f"p{i}@example.com",
                                            attributes={"firstname": f"P{i}"}))
-    key = make_key(path)
+    return make_key(path)
+
+
+@pytest.fixture
+def served(tmp_path):
+    path = tmp_path / "bench.waymark"
+    key = bench_workspace(path)
     serve = ServeProcess(path, free_port())
     serve.start()
     yield serve, key

@@ -1,0 +1,1 @@
+"""Dialogs of the studio: firing a test trigger, the engine's settings."""

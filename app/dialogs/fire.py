@@ -1,0 +1,385 @@
+"""Fire a test trigger: a form generated from the trigger's definition that sends one
+event through the engine's real socket, shows the answer, and keeps a history.
+
+The form builds the very JSON body an integration would send and checks it with the
+engine's own payload checks (`engine.ingestion.payload.parse_event`) before sending, so
+the form and the socket never disagree. Sending goes through the engine link (off the GUI
+thread, with the studio's test key, which is never shown); the curl command offered for
+copying reads `$WAYMARK_KEY` instead.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import theme
+from app.dialogs.fire_curl import curl_command
+from app.dialogs.fire_fields import AttributeField, build_fields, field_label, mark_invalid
+from app.dialogs.fire_history import Fired, FireHistory
+from app.dialogs.fire_person import ContactChooser, NewContactDialog
+from app.engine_link import EngineLink, EngineStatus, FireResult
+from app.icons import icon
+from app.store import StudioStore
+from engine.ingestion.payload import PayloadError, parse_event
+from engine.model import TriggerDefinition
+
+
+class FireDialog(QDialog):
+    start_engine = Signal()  # the person asked to start the engine from here
+    message = Signal(str)  # for the status bar
+
+    def __init__(self, link: EngineLink, store: StudioStore, parent: QWidget | None = None
+                 ) -> None:
+        super().__init__(parent)
+        self.setObjectName("fireDialog")
+        self.setWindowTitle("Fire test trigger")
+        self.link, self.store = link, store
+        self.catalog = store.catalog()
+        self.fields: list[AttributeField] = []
+        self.history = FireHistory()
+        self._build()
+        link.status_changed.connect(self._engine_changed)
+        link.fired.connect(self._answered)
+        self._engine_changed(link.status)
+        self._show_answer("info", self.answer.text())
+        self.resize(980, 720)
+
+    # --- building ------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.banner = self._engine_banner()
+        self.trigger = QComboBox()
+        self.trigger.setObjectName("fireTrigger")
+        self._fill_triggers()
+        self.about = QLabel()
+        self.about.setObjectName("hint")
+        self.about.setWordWrap(True)
+        self.form_host = QWidget()
+        self.form_host.setObjectName("fireForm")
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(self.form_host)
+        left = _column(_row(QLabel("Trigger:"), self.trigger, stretch=1), self.about, scroll)
+        splitter = QSplitter()
+        splitter.addWidget(left)
+        splitter.addWidget(self._history_column())
+        splitter.setSizes([540, 420])
+        splitter.setChildrenCollapsible(False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.banner)
+        body = _column(splitter, self._answer_line(), self._buttons(), margins=(18, 14, 18, 14))
+        layout.addWidget(body, 1)
+        self.trigger.currentIndexChanged.connect(lambda _i: self._build_form())
+        QShortcut(QKeySequence("Ctrl+Return"), self, self.fire)
+        self._build_form()
+
+    def _engine_banner(self) -> QFrame:
+        banner = QFrame()
+        banner.setObjectName("fireBanner")
+        self.banner_icon = QLabel()
+        self.banner_text = QLabel()
+        self.banner_text.setWordWrap(True)
+        self.start_button = QPushButton(icon("resume", theme.current().accent_text),
+                                        "Start engine")
+        self.start_button.setObjectName("bannerButton")
+        self.start_button.clicked.connect(self.start_engine)
+        layout = QHBoxLayout(banner)
+        layout.setContentsMargins(18, 9, 14, 9)
+        layout.addWidget(self.banner_icon)
+        layout.addWidget(self.banner_text, 1)
+        layout.addWidget(self.start_button)
+        return banner
+
+    def _history_column(self) -> QWidget:
+        title = QLabel("FIRED THIS SESSION")
+        title.setObjectName("section")
+        self.again = QPushButton(icon("redo"), "Fire again")
+        self.again.setToolTip("Send the selected event again with a fresh messageId")
+        self.again.clicked.connect(self.fire_again)
+        self.history.itemSelectionChanged.connect(self._history_selected)
+        column = _column(title, self.history, _row(self.again, stretch_first=True))
+        column.setMinimumWidth(300)
+        return column
+
+    def _answer_line(self) -> QWidget:
+        self.answer_icon = QLabel()
+        self.answer_icon.setFixedSize(18, 18)
+        self.answer = QLabel("Fill in the event and press Fire (Ctrl+Return).")
+        self.answer.setObjectName("fireAnswer")
+        self.answer.setWordWrap(True)
+        self.answer.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        line = _row(self.answer_icon, self.answer, stretch=1)
+        line.setObjectName("fireAnswerLine")
+        return line
+
+    def _buttons(self) -> QWidget:
+        self.curl = QPushButton(icon("terminal"), "Copy as curl")
+        self.curl.setToolTip("Copy this event as a curl command; the key is read from "
+                             "$WAYMARK_KEY (waymark keys create makes one)")
+        self.curl.clicked.connect(self.copy_curl)
+        close = QPushButton("Close")
+        close.clicked.connect(self.close)
+        self.fire_button = QPushButton(icon("fire", theme.current().accent_text), "Fire")
+        self.fire_button.setObjectName("fireButton")
+        self.fire_button.setDefault(True)
+        self.fire_button.setToolTip("Send the event to the engine's socket (Ctrl+Return)")
+        self.fire_button.clicked.connect(self.fire)
+        return _row(self.curl, close, self.fire_button, stretch_first=False)
+
+    def _build_form(self) -> None:
+        """The fields of the chosen trigger: the person, its attributes, the event."""
+        old = self.form_host.layout()
+        if old is not None:
+            QWidget().setLayout(old)  # re-parents the old layout and its widgets away
+        definition = self.definition
+        self.about.setText(definition.description if definition else
+                           "No custom trigger in this workspace to fire.")
+        form = QFormLayout(self.form_host)
+        form.setContentsMargins(0, 4, 8, 4)
+        form.setVerticalSpacing(8)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.fields = build_fields(definition.attributes if definition else [], self.catalog)
+        self._person_rows(form)
+        if self.fields:
+            form.addRow(_section("ATTRIBUTES"))
+        for field in self.fields:
+            form.addRow(field_label(field.attr), field.widget)
+        form.addRow(_section("EVENT"))
+        self.binding = QLineEdit()
+        self.binding.setPlaceholderText("Entity/id, such as Appointment/123 (optional)")
+        self.message_id = QLineEdit(str(uuid.uuid4()))
+        renew = QToolButton()
+        renew.setIcon(icon("redo"))
+        renew.setToolTip("A fresh messageId (the same one twice is applied once)")
+        renew.clicked.connect(lambda: self.message_id.setText(str(uuid.uuid4())))
+        form.addRow("Binding id", self.binding)
+        form.addRow("Message id", _row(self.message_id, renew, stretch=0))
+        self.fire_button.setEnabled(definition is not None)
+
+    def _person_rows(self, form: QFormLayout) -> None:
+        form.addRow(_section("PERSON"))
+        self.person = ContactChooser(self.store)
+        self.person.setObjectName("field:authId")
+        new = QToolButton()
+        new.setIcon(icon("contact_add"))
+        new.setToolTip("New test contact…")
+        new.clicked.connect(self.new_test_contact)
+        self.email = QLineEdit()
+        self.email.setPlaceholderText("for someone not yet known (optional)")
+        self.phone = QLineEdit()
+        self.phone.setPlaceholderText("+31600000000 (optional)")
+        person = QLabel("Contact <span style='color: palette(highlight)'>*</span>")
+        person.setToolTip("authId: the contact or lead the event is about")
+        form.addRow(person, _row(self.person, new, stretch=0))
+        form.addRow("Email", self.email)
+        form.addRow("Phone", self.phone)
+
+    def _fill_triggers(self) -> None:
+        self.trigger.blockSignals(True)
+        self.trigger.clear()
+        for definition in self.store.custom_triggers():
+            self.trigger.addItem(icon("trigger"), definition.title, definition.name)
+        self.trigger.blockSignals(False)
+
+    def reload(self) -> None:
+        """Read the workspace's triggers again (they may have changed since it was shown);
+        the fired history stays."""
+        chosen = self.trigger.currentData()
+        self.catalog = self.store.catalog()
+        self._fill_triggers()
+        self.choose_trigger(chosen)
+        self._build_form()
+
+    # --- what the form holds ----------------------------------------------------------------
+
+    @property
+    def definition(self) -> TriggerDefinition | None:
+        return self.catalog.triggers.get(self.trigger.currentData() or "")
+
+    def choose_trigger(self, name: str | None) -> None:
+        index = self.trigger.findData(name) if name else -1
+        if index >= 0:
+            self.trigger.setCurrentIndex(index)
+
+    def body(self) -> dict[str, Any]:
+        """The event as JSON, exactly as it is sent; fields left empty are left out."""
+        attributes = {f.attr.name: v for f in self.fields if (v := f.value()) is not None}
+        special = {"authId": self.person.contact_id(), "contactpoint_email": self.email.text(),
+                   "contactpoint_phone": self.phone.text(), "bindingId": self.binding.text(),
+                   "messageId": self.message_id.text()}
+        return {**{k: v.strip() for k, v in special.items() if v.strip()},
+                "attributes": attributes}
+
+    def widget_for(self, path: str | None) -> QWidget | None:
+        special = {"authId": self.person, "contactpoint_email": self.email,
+                   "contactpoint_phone": self.phone, "bindingId": self.binding,
+                   "messageId": self.message_id}
+        if path in special:
+            return special[path]
+        fields = {inner.path: inner for f in self.fields for inner in f.fields()}
+        while path and path not in fields:  # "attributes.case.id": the case's group
+            path = path.rpartition(".")[0]
+        return fields[path].widget if path else None
+
+    # --- firing -------------------------------------------------------------------------
+
+    def fire(self) -> None:
+        definition = self.definition
+        if definition is None:
+            return
+        body = self.body()
+        try:
+            parse_event(definition, self.catalog, body)
+        except PayloadError as refused:
+            self._refused(refused.message, refused.field, sent=False)
+            return
+        self._send(definition, body)
+        self.message_id.setText(str(uuid.uuid4()))  # the next one is a new event
+
+    def fire_again(self) -> None:
+        fired = self.history.selected()
+        definition = self.catalog.triggers.get(fired.trigger) if fired else None
+        if definition is not None:
+            self._send(definition, {**fired.body, "messageId": str(uuid.uuid4())})
+
+    def _send(self, definition: TriggerDefinition, body: dict[str, Any]) -> None:
+        self._clear_marks()
+        if not self.link.status.can_fire:
+            self._show_answer("error", "No engine is running: start it first.")
+            return
+        self.history.add(Fired(definition.name, definition.title, body))
+        self._show_answer("wait", f"Sending {definition.title} for {body.get('authId')}…")
+        self.link.fire(definition.name, body)
+
+    def _answered(self, result: FireResult) -> None:
+        fired = self.history.answered(result)
+        if fired is None:
+            return  # not one of this dialog's
+        if result.accepted:
+            self._show_answer("ok", f"<b>{result.status} {result.answer.get('status')}</b> · "
+                              f"event {result.event_id} · {fired.title} for "
+                              f"{result.body.get('authId')}")
+            self.message.emit(f"Fired {fired.title}: {result.status} "
+                              f"{result.answer.get('status')}")
+        else:
+            self._refused(result.message, result.field, sent=True)
+
+    def _refused(self, message: str, field: str | None, sent: bool) -> None:
+        self._clear_marks()
+        where = self.widget_for(field)
+        if where is not None:
+            mark_invalid(where, True)
+            where.setFocus(Qt.FocusReason.OtherFocusReason)
+        prefix = "The engine refused the event" if sent else "Not sent"
+        self._show_answer("error", f"<b>{prefix}:</b> {_escape(message)}")
+
+    def _clear_marks(self) -> None:
+        for widget in self.form_host.findChildren(QWidget):
+            if widget.property("invalid"):
+                mark_invalid(widget, False)
+
+    def _show_answer(self, kind: str, text: str) -> None:
+        current = theme.current()
+        colour = {"ok": current.ok, "error": current.error}.get(kind, current.muted)
+        name = {"info": "fire", "wait": "wait"}.get(kind, kind)
+        self.answer_icon.setPixmap(icon(name, colour).pixmap(18, 18))
+        self.answer.setText(text)
+        self.answer.setProperty("kind", kind)
+
+    # --- the rest ------------------------------------------------------------------------
+
+    def new_test_contact(self) -> None:
+        dialog = NewContactDialog(self, f"test-{uuid.uuid4().hex[:6]}")
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.add_contact(dialog)
+
+    def add_contact(self, dialog: NewContactDialog) -> None:
+        contact = dialog.contact()
+        self.store.save_contact(contact)
+        self.person.set_contact_id(contact.id)
+        self.message.emit(f"Made the test contact {contact.id}")
+
+    def copy_curl(self) -> None:
+        definition = self.definition
+        if definition is None:
+            return
+        url = self.link.base_url or f"http://127.0.0.1:{self.link.port}"
+        QGuiApplication.clipboard().setText(curl_command(url, definition.name, self.body()))
+        self.message.emit("Copied as curl: it reads the key from $WAYMARK_KEY")
+        self._show_answer("ok", "Copied the curl command. It reads the key from "
+                          "<code>$WAYMARK_KEY</code>: <code>waymark keys create --name "
+                          "curl</code> makes one.")
+
+    def _history_selected(self) -> None:
+        self.again.setEnabled(self.history.selected() is not None
+                              and self.link.status.can_fire)
+
+    def _engine_changed(self, status: EngineStatus) -> None:
+        self.banner.setVisible(not status.can_fire)
+        self.banner_icon.setPixmap(icon("warning", theme.current().warning).pixmap(16, 16))
+        self.banner_text.setText("No engine runs this workspace, so a test trigger cannot "
+                                 "be sent." if not status.busy else "The engine is "
+                                 f"{status.mode.value}…")
+        self.start_button.setEnabled(not status.busy)
+        self.fire_button.setEnabled(status.can_fire and self.definition is not None)
+        self._history_selected()
+
+
+def _section(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setObjectName("section")
+    return label
+
+
+def _row(*widgets: QWidget, stretch: int | None = None, stretch_first: bool = False
+         ) -> QWidget:
+    """Widgets side by side; `stretch` is the index that takes the room left."""
+    row = QWidget()
+    layout = QHBoxLayout(row)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(8)
+    if stretch_first:
+        layout.addStretch(1)
+    for index, widget in enumerate(widgets):
+        layout.addWidget(widget, 1 if index == stretch else 0)
+    if stretch is None and not stretch_first:
+        layout.insertStretch(0, 1)
+    return row
+
+
+def _column(*widgets: QWidget, margins: tuple[int, int, int, int] = (0, 0, 0, 0)
+            ) -> QWidget:
+    column = QWidget()
+    layout = QVBoxLayout(column)
+    layout.setContentsMargins(*margins)
+    layout.setSpacing(10)
+    for widget in widgets:
+        layout.addWidget(widget, 1 if isinstance(widget, QScrollArea | QSplitter | FireHistory)
+                         else 0)
+    return column
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,119 @@
+"""Who a test trigger is for: a contact of the workspace, searched as you type, or a test
+contact made on the spot."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QStringListModel, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QCompleter,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.store import StudioStore
+from engine.model import Contact
+
+SEARCH_LIMIT = 50
+SEARCH_DELAY_MS = 150
+
+
+class ContactChooser(QComboBox):
+    """An editable combo: the id typed (any id: the engine makes unknown people leads),
+    with the workspace's contacts whose id or email starts with it as completions."""
+
+    chosen = Signal(str)  # an id picked from the list
+
+    def __init__(self, store: StudioStore) -> None:
+        super().__init__()
+        self.store = store
+        self.setEditable(True)
+        self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.setMinimumContentsLength(18)
+        self.lineEdit().setPlaceholderText("contact or lead id")
+        self.matches = QStringListModel(self)
+        completer = QCompleter(self.matches, self)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
+        self.setCompleter(completer)
+        self._search = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
+        self._search.timeout.connect(self.refresh)
+        self.lineEdit().textEdited.connect(lambda _t: self._search.start())
+        completer.activated[str].connect(self._picked)
+        self.activated.connect(lambda i: self._picked(self.itemText(i)))
+        self.addItems([_entry(i, e) for i, e in store.search_contacts("", SEARCH_LIMIT)])
+        self.setEditText("")
+
+    def contact_id(self) -> str:
+        return self.currentText().split("  ·  ")[0].strip()
+
+    def set_contact_id(self, contact_id: str) -> None:
+        self.setEditText(contact_id)
+
+    def refresh(self) -> None:
+        """The first SEARCH_LIMIT matches of what is typed, as completions."""
+        typed = self.contact_id()
+        self.matches.setStringList([_entry(i, e) for i, e in
+                                    self.store.search_contacts(typed, SEARCH_LIMIT)])
+        if self.lineEdit().hasFocus() and typed and self.matches.rowCount():
+            self.completer().complete()
+
+    def _picked(self, text: str) -> None:
+        contact_id = text.split("  ·  ")[0].strip()
+        self.setEditText(contact_id)
+        self.chosen.emit(contact_id)
+
+
+def _entry(contact_id: str, email: str | None) -> str:
+    return f"{contact_id}  ·  {email}" if email else contact_id
+
+
+class NewContactDialog(QDialog):
+    """A test contact made on the spot: id, email, phone.
+
+    The contact model has no "test" flag yet, so this is a plain contact; its id starts
+    with "test-" by default so it is easy to tell apart.
+    """
+
+    def __init__(self, parent: QWidget | None = None, suggested_id: str = "test-1") -> None:
+        super().__init__(parent)
+        self.setObjectName("newTestContact")
+        self.setWindowTitle("New test contact")
+        self.contact_id = QLineEdit(suggested_id)
+        self.email = QLineEdit()
+        self.email.setPlaceholderText("name@example.com")
+        self.phone = QLineEdit()
+        self.phone.setPlaceholderText("+31600000000")
+        form = QFormLayout()
+        form.addRow("Id:", self.contact_id)
+        form.addRow("Email:", self.email)
+        form.addRow("Mobile phone:", self.phone)
+        hint = QLabel("Saved as a contact of this workspace; messages to it go to the "
+                      "outbox unless delivery is set up otherwise.")
+        hint.setObjectName("hint")
+        hint.setWordWrap(True)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
+                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.contact_id.textChanged.connect(self._check)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(18, 16, 18, 14)
+        layout.setSpacing(10)
+        layout.addLayout(form)
+        layout.addWidget(hint)
+        layout.addWidget(self.buttons)
+
+    def _check(self) -> None:
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(
+            bool(self.contact_id.text().strip()))
+
+    def contact(self) -> Contact:
+        return Contact(id=self.contact_id.text().strip(),
+                       email=self.email.text().strip() or None,
+                       phone=self.phone.text().strip() or None)

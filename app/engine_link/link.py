@@ -1,0 +1,303 @@
+"""`EngineLink`: the only way the studio's views reach a running engine.
+
+The link runs the workspace's engine itself (`EmbeddedEngine`) or, when another process
+holds the workspace, watches that one (`ObservedEngine`); views see the same signals
+either way. Starting, stopping and firing happen on worker threads; what the engine did
+arrives from the poll thread (`Poller` + `StoreProbe`) as a few queued signals per poll.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import logging
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_for
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, Signal
+
+from engine.cli.fire_cmd import post_event
+from engine.ingestion.server import DEFAULT_PORT
+from engine.store.lock import Holder, WorkspaceBusyError
+from engine.workspace import Workspace
+
+from .poller import Poller
+from .probe import EngineFigures, Probe, StoreChanges, StoreProbe
+from .sides import EmbeddedEngine, ObservedEngine, PortInUseError
+from .status import EngineMode, EngineStatus, FireResult
+from .test_key import StudioKey
+
+log = logging.getLogger("waymark.studio.link")
+FIRE_TIMEOUT = 10.0
+
+
+@dataclass
+class _Session:
+    """One engine the link runs or watches, with its own connection to the workspace."""
+
+    workspace: Workspace
+    side: EmbeddedEngine | ObservedEngine
+    probe: Probe
+    poller: Poller | None = None
+
+
+class _Relay(QObject):
+    """Runs callables posted from any thread on the GUI thread, in order."""
+
+    posted = Signal(object)
+
+    def __init__(self, parent: QObject) -> None:
+        super().__init__(parent)
+        self.posted.connect(self._run, Qt.ConnectionType.QueuedConnection)
+
+    def _run(self, fn: Callable[[], None]) -> None:
+        fn()
+
+
+class EngineLink(QObject):
+    status_changed = Signal(object)  # EngineStatus
+    figures_changed = Signal(object)  # EngineFigures
+    tile_counts_changed = Signal(str, object)  # journey id, {version: VersionStats}
+    activity_arrived = Signal(list)  # [ActivityItem], oldest first
+    outbox_arrived = Signal(list)  # [OutboxItem]
+    port_in_use = Signal(int, int)  # the port asked for, a free one to offer instead
+    start_failed = Signal(str)  # why the engine could not start (port aside)
+    engine_lost = Signal(str, bool)  # why; True: it was the studio's own engine
+    fired = Signal(object)  # FireResult
+
+    def __init__(self, parent: QObject | None = None,
+                 probe_factory: Callable[[Any], Probe] = StoreProbe) -> None:
+        super().__init__(parent)
+        self.probe_factory = probe_factory
+        self.key = StudioKey()
+        self.port = DEFAULT_PORT
+        self.figures = EngineFigures()
+        self._status = EngineStatus()
+        self._location: str | None = None
+        self._journey_id: str | None = None
+        self._session: _Session | None = None  # only ever touched on the worker thread
+        self._view: _Session | None = None  # the GUI thread's copy of it
+        self._relay = _Relay(self)
+        self._tasks = ThreadPoolExecutor(1, "waymark-studio-engine")
+        self._requests = ThreadPoolExecutor(2, "waymark-studio-fire")
+        self._closed = False
+
+    # --- what views read -------------------------------------------------------------
+
+    @property
+    def status(self) -> EngineStatus:
+        return self._status
+
+    @property
+    def base_url(self) -> str | None:
+        return self._status.url if self._status.can_fire else None
+
+    @property
+    def location(self) -> str | None:
+        return self._location
+
+    @property
+    def engine(self) -> EmbeddedEngine | ObservedEngine | None:
+        """The engine this link runs or watches now (for diagnostics and tests)."""
+        return self._view.side if self._view is not None else None
+
+    def watch_journey(self, journey_id: str | None) -> None:
+        """Send tile counts of this journey (None: of none) from now on."""
+        self._journey_id = journey_id
+        if self._view is not None:
+            self._view.probe.watch(journey_id)
+
+    # --- starting and stopping ---------------------------------------------------------
+
+    def open(self, location: str | None, port: int | None = None, start: bool = True
+             ) -> None:
+        """Run (or watch) this workspace's engine; the previous one stops first. Without
+        `start` the engine stays stopped until `start()`."""
+        self._location = location
+        self.port = port or self.port
+        if location is not None and start:
+            self.start()
+        elif self._status.mode != EngineMode.STOPPED:
+            self.stop()
+        else:
+            self.status_changed.emit(self._status)  # another workspace: may start now
+
+    def start(self, port: int | None = None) -> None:
+        if self._closed or self._location is None:
+            return
+        self.port = port or self.port
+        self._view = None  # what the old session still says is old news
+        self._set_status(EngineStatus(EngineMode.STARTING, note=f"port {self.port}"))
+        self._submit(self._end_session)
+        self._submit(functools.partial(self._begin_session, self._location, self.port),
+                     self._started)
+
+    def stop(self) -> None:
+        if self._closed:
+            return
+        self._view = None
+        self._set_status(EngineStatus(EngineMode.STOPPING, url=self._status.url))
+        self._submit(self._end_session,
+                     lambda _none: self._set_status(EngineStatus(note="stopped")))
+
+    def close(self, timeout: float = 2.0) -> bool:
+        """Stop what this link started and let its threads go (waits up to `timeout`);
+        True when everything stopped in time."""
+        if self._closed:
+            return True
+        self._closed = True
+        ending = self._tasks.submit(self._end_session)
+        done, _ = wait_for([ending], timeout)
+        self._tasks.shutdown(wait=False, cancel_futures=True)
+        self._requests.shutdown(wait=False, cancel_futures=True)
+        self._view = None
+        return bool(done)
+
+    # --- firing ------------------------------------------------------------------------
+
+    def fire(self, trigger: str, body: dict[str, Any]) -> None:
+        """POST one event to the engine's socket, off the GUI thread; `fired` answers."""
+        session, url = self._view, self.base_url
+        if session is None or url is None or self._closed:
+            self.fired.emit(FireResult(trigger, body, None, "no engine is running"))
+            return
+
+        def send() -> FireResult:
+            key = self.key.get(session.workspace.db)
+            status, answer = post_event(f"{url}/v1/triggers/{trigger}", key, body,
+                                        FIRE_TIMEOUT)
+            return FireResult(trigger, body, status, answer)
+
+        future = self._requests.submit(send)
+        future.add_done_callback(lambda f: self._post(functools.partial(
+            self._fire_done, trigger, body, f)))
+
+    def _fire_done(self, trigger: str, body: dict[str, Any], future: Future) -> None:
+        error = future.exception()
+        if error is not None:
+            self.fired.emit(FireResult(trigger, body, None, str(error)))
+        else:
+            self.fired.emit(future.result())
+
+    # --- on the worker thread ------------------------------------------------------------
+
+    def _begin_session(self, location: str, port: int) -> _Session:
+        workspace = Workspace.open(location, create=False)
+        try:
+            side = EmbeddedEngine.start(workspace, port, self._nudge)
+        except WorkspaceBusyError as busy:
+            side = ObservedEngine(workspace, busy.holder or Holder(None))
+        except BaseException:
+            workspace.close()
+            raise
+        session = _Session(workspace, side, self.probe_factory(workspace.db))
+        session.probe.watch(self._journey_id)
+        session.poller = Poller(session.probe, self._delivered,
+                                functools.partial(self._check, session),
+                                functools.partial(self._faulted, session))
+        self._session = session
+        session.poller.start()
+        return session
+
+    def _end_session(self) -> None:
+        session, self._session = self._session, None
+        if session is None:
+            return
+        session.poller.stop()
+        try:
+            session.side.stop()
+            self.key.revoke(session.workspace.db)
+        finally:
+            session.workspace.close()
+
+    def _nudge(self) -> None:
+        session = self._session
+        if session is not None and session.poller is not None:
+            session.poller.nudge()
+
+    def _check(self, session: _Session) -> str | None:
+        fault = session.side.fault()
+        if fault is None:
+            self._post(functools.partial(self._refresh, session))
+        return fault
+
+    def _delivered(self, changes: StoreChanges) -> None:
+        self._post(functools.partial(self._deliver, changes))
+
+    def _faulted(self, session: _Session, why: str) -> None:
+        self._post(functools.partial(self._lost, session, why))
+
+    # --- back on the GUI thread ------------------------------------------------------
+
+    def _post(self, fn: Callable[[], None]) -> None:
+        with contextlib.suppress(RuntimeError):  # the link is gone: nobody to tell
+            self._relay.posted.emit(fn)
+
+    def _submit(self, task: Callable[[], Any], done: Callable[[Any], None] | None = None
+                ) -> None:
+        future = self._tasks.submit(task)
+        future.add_done_callback(lambda f: self._post(functools.partial(
+            self._task_done, f, done)))
+
+    def _task_done(self, future: Future, done: Callable[[Any], None] | None) -> None:
+        error = future.exception()
+        if error is None:
+            if done is not None:
+                done(future.result())
+            return
+        if isinstance(error, PortInUseError):
+            self._set_status(EngineStatus(note=str(error)))
+            self.port_in_use.emit(error.port, error.free)
+            return
+        log.error("the engine could not start or stop: %s", error, exc_info=error)
+        self._set_status(EngineStatus(note=f"could not start: {error}"))
+        self.start_failed.emit(str(error))
+
+    def _started(self, session: _Session) -> None:
+        self._view = session
+        self._refresh(session)
+
+    def _refresh(self, session: _Session) -> None:
+        if session is not self._view or self._closed:
+            return
+        side = session.side
+        if isinstance(side, EmbeddedEngine):
+            errors = side.errors
+            status = EngineStatus(EngineMode.RUNNING, side.url,
+                                  last_error=errors[-1] if errors else None)
+        else:
+            status = EngineStatus(EngineMode.OBSERVING, side.url, side.pid,
+                                  side.holder.describe())
+        self._set_status(status)
+
+    def _deliver(self, changes: StoreChanges) -> None:
+        if self._view is None or self._closed:
+            return
+        if changes.figures is not None:
+            self.figures = changes.figures
+            self.figures_changed.emit(changes.figures)
+        if changes.tile_counts is not None and changes.journey_id == self._journey_id:
+            self.tile_counts_changed.emit(changes.journey_id, changes.tile_counts)
+        if changes.activity:
+            self.activity_arrived.emit(changes.activity)
+        if changes.outbox:
+            self.outbox_arrived.emit(changes.outbox)
+
+    def _lost(self, session: _Session, why: str) -> None:
+        if session is not self._view or self._closed:
+            return
+        own = isinstance(session.side, EmbeddedEngine)
+        self._view = None
+        self._submit(self._end_session)
+        note = f"engine stopped unexpectedly: {why}" if own else why
+        self._set_status(EngineStatus(note=note, unexpected=True))
+        self.engine_lost.emit(why, own)
+
+    def _set_status(self, status: EngineStatus) -> None:
+        if status != self._status:
+            self._status = status
+            self.status_changed.emit(status)
+

@@ -1,0 +1,174 @@
+"""What changed in a workspace since the last look: the one pluggable piece of the link.
+
+Qt-free and run on the link's poll thread, never the GUI thread. Each `poll()` asks a
+few cheap, indexed questions and answers only what changed since the previous one:
+
+- figures: live journeys, events accepted today (through the socket), messages waiting;
+- counts per tile of the journey being watched (`engine.store.analytics.journey_stats`);
+- events stored since the last poll (activity) and ledger rows written since (outbox).
+
+The engine's observer API (persisted steps, the activity feed, tile counts, a person's
+trail) replaces this module: a class with the same `watch` and `poll` answering
+`StoreChanges` is all the link needs (see `app/engine_link/README.md`).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from sqlalchemy import Engine, func, select
+
+from engine.store import schema as s
+from engine.store.analytics import VersionStats, journey_stats
+
+WAITING = ("pending", "sending")  # ledger states of a message not yet handed over
+MAX_ITEMS = 200  # per poll: a burst shows its newest, the rest is counted
+
+
+@dataclass(frozen=True)
+class EngineFigures:
+    live_journeys: int = 0
+    accepted_today: int = 0  # events the socket accepted since local midnight
+    messages_waiting: int = 0  # composed, not yet handed to their channel
+
+
+@dataclass(frozen=True)
+class ActivityItem:
+    event_id: int
+    trigger: str
+    contact_id: str | None
+    received_at: float
+    through_socket: bool  # False: raised by the engine itself (sent, opened...)
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    ledger_id: int
+    journey_id: str
+    tile_id: str
+    contact_id: str
+    channel: str
+    contact_point: str | None
+    status: str
+    created_at: float
+
+
+@dataclass
+class StoreChanges:
+    figures: EngineFigures | None = None  # set when they changed
+    journey_id: str | None = None  # whose counts `tile_counts` are
+    tile_counts: dict[int, VersionStats] | None = None  # version -> stats, when changed
+    activity: list[ActivityItem] = field(default_factory=list)  # oldest first
+    outbox: list[OutboxItem] = field(default_factory=list)
+    skipped: int = 0  # events of this poll not listed (a burst beyond MAX_ITEMS)
+
+    def __bool__(self) -> bool:
+        return bool(self.figures or self.tile_counts is not None or self.activity
+                    or self.outbox)
+
+
+class Probe(Protocol):
+    def watch(self, journey_id: str | None) -> None: ...
+    def poll(self) -> StoreChanges: ...
+
+
+class StoreProbe:
+    """Reads the workspace's tables directly; the first poll reports everything."""
+
+    def __init__(self, db: Engine) -> None:
+        self.db = db
+        self._lock = threading.Lock()
+        self._journey_id: str | None = None
+        self._counts: dict[int, VersionStats] | None = None
+        self._figures: EngineFigures | None = None
+        self._last_event: int | None = None
+        self._last_ledger: int | None = None
+        self._day: float | None = None  # local midnight the day count started at
+        self._accepted = 0
+
+    def watch(self, journey_id: str | None) -> None:
+        """Count this journey's tiles from now on (any thread)."""
+        with self._lock:
+            self._journey_id, self._counts = journey_id, None
+
+    def poll(self) -> StoreChanges:
+        changes = StoreChanges()
+        with self.db.connect() as conn:
+            self._poll_events(conn, changes)
+            self._poll_ledger(conn, changes)
+            figures = EngineFigures(_live_journeys(conn), self._accepted,
+                                    _messages_waiting(conn))
+            self._poll_counts(conn, changes)
+        if figures != self._figures:
+            self._figures = changes.figures = figures
+        return changes
+
+    def _poll_events(self, conn, changes: StoreChanges) -> None:
+        e = s.events.c
+        midnight = _local_midnight()
+        if self._day != midnight or self._last_event is None:
+            self._day, self._last_event = midnight, conn.scalar(
+                select(func.coalesce(func.max(e.id), 0)))
+            self._accepted = conn.scalar(select(func.count()).where(
+                e.received_at >= midnight, e.inbox_id.is_not(None)))  # once a day: a scan
+            return
+        rows = conn.execute(select(e.id, e.trigger, e.contact_id, e.received_at, e.inbox_id)
+                            .where(e.id > self._last_event).order_by(e.id.desc())
+                            .limit(MAX_ITEMS)).all()
+        if not rows:
+            return
+        newer = conn.execute(select(func.count(), func.max(e.id)).where(
+            e.id > self._last_event, e.inbox_id.is_not(None),
+            e.received_at >= midnight)).one()
+        self._accepted += newer[0]
+        changes.skipped = conn.scalar(select(func.count()).where(
+            e.id > self._last_event, e.id < rows[-1].id)) if len(rows) == MAX_ITEMS else 0
+        self._last_event = rows[0].id
+        changes.activity = [ActivityItem(r.id, r.trigger, r.contact_id, r.received_at,
+                                         r.inbox_id is not None) for r in reversed(rows)]
+
+    def _poll_ledger(self, conn, changes: StoreChanges) -> None:
+        ledger = s.ledger.c
+        if self._last_ledger is None:
+            self._last_ledger = conn.scalar(select(func.coalesce(func.max(ledger.id), 0)))
+            return
+        rows = conn.execute(select(ledger.id, ledger.journey_id, ledger.tile_id,
+                                   ledger.contact_id, ledger.channel, ledger.contact_point,
+                                   ledger.status, ledger.created_at)
+                            .where(ledger.id > self._last_ledger).order_by(ledger.id)
+                            .limit(MAX_ITEMS)).all()
+        if rows:
+            self._last_ledger = rows[-1].id
+            changes.outbox = [OutboxItem(*row) for row in rows]
+
+    def _poll_counts(self, conn, changes: StoreChanges) -> None:
+        with self._lock:
+            journey_id, before = self._journey_id, self._counts
+        if journey_id is None:
+            return
+        counts = journey_stats(conn, journey_id)
+        if counts != before:
+            with self._lock:
+                if self._journey_id != journey_id:
+                    return  # another journey was chosen meanwhile
+                self._counts = counts
+            changes.journey_id, changes.tile_counts = journey_id, counts
+
+
+def _live_journeys(conn) -> int:
+    v = s.journey_versions.c
+    return conn.scalar(select(func.count(func.distinct(v.journey_id))).where(v.state == "live"))
+
+
+def _messages_waiting(conn) -> int:
+    return conn.scalar(select(func.count()).select_from(s.ledger)
+                       .where(s.ledger.c.status.in_(WAITING)))
+
+
+def _local_midnight(now: float | None = None) -> float:
+    today = datetime.fromtimestamp(now or time.time()).astimezone()
+    return today.replace(hour=0, minute=0, second=0, microsecond=0).timestamp()

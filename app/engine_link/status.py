@@ -1,0 +1,69 @@
+"""What the link tells views about the engine: its status and a fired event's answer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+
+class EngineMode(StrEnum):
+    STOPPED = "stopped"
+    STARTING = "starting"
+    RUNNING = "running"  # the studio's own engine
+    OBSERVING = "observing"  # another process's engine
+    STOPPING = "stopping"
+
+
+@dataclass(frozen=True)
+class EngineStatus:
+    mode: EngineMode = EngineMode.STOPPED
+    url: str | None = None  # where its ingestion socket listens
+    pid: int | None = None  # of the observed engine's process
+    holder: str | None = None  # the observed engine, as its lock file describes it
+    note: str = ""  # why it stopped or did not start
+    unexpected: bool = False  # it stopped without being asked
+    last_error: str | None = None  # the newest error the engine recorded and survived
+
+    @property
+    def can_fire(self) -> bool:
+        return self.mode in (EngineMode.RUNNING, EngineMode.OBSERVING) and bool(self.url)
+
+    @property
+    def busy(self) -> bool:
+        return self.mode in (EngineMode.STARTING, EngineMode.STOPPING)
+
+
+@dataclass(frozen=True)
+class FireResult:
+    """The socket's answer to one fired event, or why there was none (`status` None)."""
+
+    trigger: str
+    body: dict[str, Any]
+    status: int | None
+    answer: Any
+
+    @property
+    def accepted(self) -> bool:
+        return self.status in (200, 202)
+
+    @property
+    def event_id(self) -> Any:
+        return self.answer.get("eventId") if isinstance(self.answer, dict) else None
+
+    @property
+    def error(self) -> dict[str, Any]:
+        error = self.answer.get("error") if isinstance(self.answer, dict) else None
+        return error if isinstance(error, dict) else {}
+
+    @property
+    def field(self) -> str | None:
+        return self.error.get("field")
+
+    @property
+    def message(self) -> str:
+        if self.status is None:
+            return f"no engine answered: {self.answer}"
+        if self.accepted:
+            return f"{self.status} {self.answer.get('status', '')}: event {self.event_id}"
+        return f"{self.status}: {self.error.get('message') or self.answer}"

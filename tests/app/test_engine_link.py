@@ -1,0 +1,143 @@
+"""The engine link on its own: the studio's engine, another process's engine, and faults.
+
+Real parts throughout: a workspace file, the engine's threads, the socket on a free port,
+`waymark serve` as a process of its own.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+import pytest
+
+from app.engine_link import EngineLink, EngineMode
+from tests.engine.delivery_support import free_port
+from tests.engine.serve_support import ServeProcess, cart_workspace, query, wait_until
+
+CART = {"authId": "ann", "contactpoint_email": "ann@example.com",
+        "attributes": {"cart_total": 80}}
+
+
+@pytest.fixture
+def shop(tmp_path):
+    path, _key = cart_workspace(tmp_path)
+    return path
+
+
+@pytest.fixture
+def link(qapp):
+    made = EngineLink()
+    yield made
+    made.close()
+    made.deleteLater()
+
+
+def wait_for_mode(qtbot, link: EngineLink, mode: EngineMode, timeout: int = 20000) -> None:
+    qtbot.waitUntil(lambda: link.status.mode == mode, timeout=timeout)
+
+
+def engine_threads() -> list[str]:
+    return [t.name for t in threading.enumerate()
+            if t.name.startswith("waymark") or "APScheduler" in t.name]
+
+
+def test_the_studio_runs_the_engine_and_an_event_shows_in_the_figures(qtbot, link, shop):
+    port = free_port()
+    link.open(str(shop), port)
+    wait_for_mode(qtbot, link, EngineMode.RUNNING)
+    assert link.base_url == f"http://127.0.0.1:{port}"
+    assert link.figures.live_journeys == 1 or qtbot.waitSignal(link.figures_changed)
+    with qtbot.waitSignal(link.fired, timeout=10000) as fired:
+        link.fire("abandoned_cart", CART)
+    assert fired.args[0].status == 202 and fired.args[0].event_id
+    qtbot.waitUntil(lambda: link.figures.accepted_today == 1, timeout=5000)
+    assert link.figures.live_journeys == 1
+
+
+def test_closing_stops_the_engine_and_its_threads_within_two_seconds(qtbot, link, shop):
+    link.open(str(shop), free_port())
+    wait_for_mode(qtbot, link, EngineMode.RUNNING)
+    with qtbot.waitSignal(link.fired, timeout=10000):
+        link.fire("abandoned_cart", CART)
+    assert engine_threads()
+    started = time.monotonic()
+    assert link.close(timeout=2.0)
+    wait_until(lambda: not engine_threads(), timeout=2.0, poll=0.01)
+    took = time.monotonic() - started
+    assert took < 2.0, (took, engine_threads())
+    revoked = query(shop, "SELECT revoked_at FROM ingestion_keys WHERE name = :n",
+                    n="studio (test triggers)")
+    assert len(revoked) == 1 and revoked[0].revoked_at is not None  # the test key went too
+
+
+def test_a_port_in_use_is_said_with_a_free_one_to_offer(qtbot, link, shop):
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        taken = holder.getsockname()[1]
+        with qtbot.waitSignal(link.port_in_use, timeout=20000) as offered:
+            link.open(str(shop), taken)
+        asked, free = offered.args
+        assert asked == taken and free != taken
+        assert link.status.mode == EngineMode.STOPPED and f"port {taken}" in link.status.note
+        link.start(free)
+        wait_for_mode(qtbot, link, EngineMode.RUNNING)
+        assert link.base_url.endswith(f":{free}")
+
+
+def test_an_engine_run_by_waymark_serve_is_observed_and_fired_through(qtbot, link, shop):
+    serve = ServeProcess(shop, free_port())
+    serve.start()
+    try:
+        link.open(str(shop), free_port())
+        wait_for_mode(qtbot, link, EngineMode.OBSERVING)
+        assert (link.status.pid, link.base_url) == (serve.process.pid, serve.url)
+        with qtbot.waitSignal(link.fired, timeout=10000) as fired:
+            link.fire("abandoned_cart", CART)
+        assert fired.args[0].status == 202
+        qtbot.waitUntil(lambda: link.figures.accepted_today == 1, timeout=5000)
+        with qtbot.waitSignal(link.engine_lost, timeout=10000) as lost:
+            serve.stop()
+    finally:
+        if serve.process.poll() is None:
+            serve.stop()
+    why, own = lost.args
+    assert not own and f"pid {serve.process.pid}" in why
+    assert link.status.mode == EngineMode.STOPPED and link.status.unexpected
+
+
+def test_a_socket_that_dies_is_said_and_the_engine_restarts_with_nothing_lost(
+        qtbot, link, shop):
+    link.open(str(shop), free_port())
+    wait_for_mode(qtbot, link, EngineMode.RUNNING)
+    with qtbot.waitSignal(link.fired, timeout=10000):
+        link.fire("abandoned_cart", CART)
+    with qtbot.waitSignal(link.engine_lost, timeout=10000) as lost:
+        link.engine.server.stop_thread()  # the socket's thread gone, as in a crash
+    why, own = lost.args
+    assert own and "socket" in why
+    assert "stopped unexpectedly" in link.status.note
+    link.start()
+    wait_for_mode(qtbot, link, EngineMode.RUNNING)
+    qtbot.waitUntil(lambda: link.figures.accepted_today == 1, timeout=5000)
+
+
+def test_a_second_studio_observes_the_first_studios_engine(qtbot, link, shop):
+    second = EngineLink()
+    try:
+        link.open(str(shop), free_port())
+        wait_for_mode(qtbot, link, EngineMode.RUNNING)
+        second.open(str(shop), free_port())
+        wait_for_mode(qtbot, second, EngineMode.OBSERVING)
+        assert second.base_url == link.base_url
+        assert second.status.holder.startswith("waymark studio, pid")
+        with qtbot.waitSignal(second.fired, timeout=10000) as fired:
+            second.fire("abandoned_cart", CART)
+        assert fired.args[0].status == 202
+        with qtbot.waitSignal(second.engine_lost, timeout=10000):
+            link.stop()
+    finally:
+        second.close()
+        second.deleteLater()

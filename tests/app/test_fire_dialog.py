@@ -1,0 +1,112 @@
+"""The fire dialog's form, generated from a trigger's definition: one typed field per
+attribute, records as groups of their columns, the person searched as you type, and the
+body it builds passing the engine's own checks."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from PySide6.QtCore import Qt
+
+from app.dialogs.fire import FireDialog
+from app.engine_link import EngineMode
+from engine.ingestion.payload import parse_event
+from engine.model import AttributeDef, Contact, RecordTable, TriggerDefinition
+from tests.app.studio_engine_support import field, type_into, wait_for_mode
+from tests.app.test_studio_engine import studio  # noqa: F401 (fixture)
+
+BOOKING = TriggerDefinition(
+    name="booking_made", title="Booking made", state="ready", attributes=[
+        AttributeDef(name="guests", type="number", title="Guests", required=True,
+                     description="How many people the table is for"),
+        AttributeDef(name="terrace", type="boolean", title="On the terrace"),
+        AttributeDef(name="arrives", type="datetime", title="Arrives at", required=True),
+        AttributeDef(name="venue", type="entity", entity="venue", title="Venue")])
+VENUE = RecordTable(name="venue", title="Venue", columns=[
+    AttributeDef(name="city", type="text", title="City"),
+    AttributeDef(name="seats", type="number", title="Seats")])
+
+
+@pytest.fixture
+def dialog(window, qtbot):
+    store = window.session.store
+    store.workspace.save_record_table(VENUE)
+    store.workspace.save_trigger(BOOKING)
+    made = FireDialog(window.engine, store, window)
+    qtbot.addWidget(made)
+    made.choose_trigger("booking_made")
+    return made
+
+
+def test_each_attribute_gets_a_typed_field_and_the_body_passes_the_engines_check(
+        dialog, qtbot):
+    assert field(dialog, "attributes.guests").toolTip().startswith(
+        "How many people the table is for")
+    venue = field(dialog, "attributes.venue")
+    assert venue.title() == "Venue"  # a group with the record table's columns
+    dialog.person.set_contact_id("ann")
+    type_into(qtbot, field(dialog, "attributes.guests"), "4")
+    field(dialog, "attributes.terrace").setCurrentIndex(1)  # true
+    type_into(qtbot, field(dialog, "attributes.venue.city"), "Utrecht")
+    type_into(qtbot, field(dialog, "attributes.venue.seats"), "12.5")
+    body = dialog.body()
+    assert body["authId"] == "ann" and len(body["messageId"]) == 36
+    attributes = body["attributes"]
+    assert (attributes["guests"], attributes["terrace"]) == (4, True)
+    assert attributes["venue"] == {"city": "Utrecht", "seats": 12.5}
+    assert attributes["arrives"].endswith("Z")  # a required date/time: sent, in UTC
+    parse_event(BOOKING, dialog.catalog, body)  # what the socket would check
+
+
+def test_without_an_engine_the_dialog_says_so_and_refuses_to_send(dialog, qtbot):
+    assert dialog.banner.isVisibleTo(dialog) and not dialog.fire_button.isEnabled()
+    assert "No engine runs this workspace" in dialog.banner_text.text()
+    dialog.person.set_contact_id("ann")
+    type_into(qtbot, field(dialog, "attributes.guests"), "2")
+    dialog.fire()
+    assert "No engine is running" in dialog.answer.text()
+    assert dialog.history.topLevelItemCount() == 0
+
+
+def test_start_engine_in_the_dialog_starts_it(qtbot, studio, tmp_path):  # noqa: F811
+    window = studio()
+    window.session.settings.setValue("engine/start_on_open", False)
+    window.session.open_workspace(tmp_path / "shop.waymark")
+    dialog = window.engine_control.open_fire_dialog()
+    assert dialog.banner.isVisible()
+    qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
+    wait_for_mode(qtbot, window, EngineMode.RUNNING)
+    assert not dialog.banner.isVisible()
+
+
+def test_the_person_is_searched_as_you_type_fifty_at_most(window, qtbot):
+    store = window.session.store
+    for i in range(300):
+        store.save_contact(Contact(id=f"c{i:03}", email=f"person{i}@example.com"))
+    store.save_contact(Contact(id="zed", email="c-fan@example.com"))
+    started = time.perf_counter()
+    found = store.search_contacts("c1")
+    took = time.perf_counter() - started
+    assert [i for i, _ in found] == [f"c{i}" for i in range(100, 150)]  # 50, in order
+    assert [i for i, _ in store.search_contacts("c-f")] == ["zed"]  # by email too
+    assert took < 0.05
+    dialog = FireDialog(window.engine, store, window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.person.setFocus()
+    qtbot.keyClicks(dialog.person.lineEdit(), "c29")
+    qtbot.waitUntil(lambda: dialog.person.matches.rowCount() == 10, timeout=2000)
+    assert dialog.person.matches.stringList()[0] == "c290  ·  person290@example.com"
+
+
+def test_a_trigger_made_while_the_dialog_was_closed_is_there_when_it_opens_again(window):
+    window.actions_["fire"].trigger()
+    dialog = window.engine_control.fire_dialog
+    assert dialog.trigger.findData("booking_made") == -1
+    dialog.close()
+    window.session.store.workspace.save_record_table(VENUE)
+    window.session.store.workspace.save_trigger(BOOKING)
+    window.actions_["fire"].trigger()
+    assert dialog is window.engine_control.fire_dialog  # the same dialog, its history kept
+    assert dialog.trigger.findData("booking_made") >= 0
