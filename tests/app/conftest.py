@@ -7,15 +7,22 @@ import gc
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Studio tests never touch the keyring of whoever runs them (nor do the processes they
+# start): without one, credentials stay in the test's workspace (as tests/engine does).
+os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
 
 from pathlib import Path
 
 import pytest
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QEvent, QSettings
+from PySide6.QtCore import QCoreApplication, QEvent, QSettings, QStandardPaths
 from PySide6.QtWidgets import QApplication
 
 from engine.resources import resource
+
+# A QSettings() made without a file (the window's default) lands in Qt's test folders, never
+# in the settings of the person running the tests.
+QStandardPaths.setTestModeEnabled(True)
 
 PLATFORM = pytest.StashKey[str]()  # the Qt platform the session ran on, for the summary
 
@@ -128,7 +135,8 @@ def delete_leftovers(qapp):
     yield
     gc.collect()
     for widget in QApplication.topLevelWidgets():
-        dispose(widget)
+        if shiboken6.isValid(widget):  # a combo box's popup goes with the window before
+            dispose(widget)
     gc.collect()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
