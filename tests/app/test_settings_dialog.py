@@ -294,3 +294,18 @@ def test_a_change_reaches_the_studio_s_running_engine_within_2_s(
         qtbot.waitUntil(lambda: len(inbox.messages) == 1, timeout=15000)
     [message] = inbox.messages
     assert message["To"] == "test-ann@example.com"
+
+
+def test_with_a_keyring_the_password_is_said_to_be_there_and_no_banner_shows(
+        qtbot, settings_dialog, store, tmp_path, monkeypatch) -> None:
+    # A real keyring that works without a desktop (keyrings.alt's file), named as a user
+    # names one, in this test's folder.
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    dialog = settings_dialog()
+    type_into(qtbot, setting(dialog, "webhook.secret"), "whsec-1")
+    assert dialog.apply()
+    assert setting(dialog, "webhook.secret").placeholderText() == "•••• in the keyring"
+    assert not dialog.banner.isVisible()
+    assert store.workspace.delivery_settings().webhook.secret == "whsec-1"
+    assert "whsec-1" not in str(saved(store))

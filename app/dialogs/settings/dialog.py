@@ -242,3 +242,6 @@ class SettingsDialog(QDialog):
         self.problem.setText(text)
         self.problem.setProperty("kind", kind)
         self.problem.style().polish(self.problem)  # the colour follows the kind
+        # A wrapped label's height is not passed up through the footer's row: ask for it.
+        width = max(self.problem.width(), 400)
+        self.problem.setMinimumHeight(self.problem.heightForWidth(width) if text else 0)

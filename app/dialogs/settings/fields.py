@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.dialogs.fire_fields import mark_invalid
-from app.icons import icon
 from app.properties.fields import ValueCombo, quiet
 from engine.delivery.secrets import get_path
 from engine.delivery.setting_keys import expected, parse_value
@@ -176,8 +175,7 @@ def _time_edit(name: str) -> QTimeEdit:
     edit = QTimeEdit()
     edit.setObjectName(f"setting:{name}")
     edit.setDisplayFormat("HH:mm")
-    edit.setButtonSymbols(QTimeEdit.ButtonSymbols.NoButtons)  # typed, or arrow keys
-    edit.setFixedWidth(80)
+    edit.setMinimumWidth(90)  # typed, or arrow keys: the style sheet hides the buttons
     return edit
 
 
@@ -200,7 +198,8 @@ class SecretField(QWidget):
         self.line.setEchoMode(QLineEdit.EchoMode.Password)
         self.line.setToolTip(f"{key}: typing replaces the saved one; left blank, the saved "
                              "one stays")
-        self.forget = QToolButton(icon=icon("remove"), toolTip="Forget the saved one")
+        self.forget = QToolButton(text="Forget", toolTip="Forget the saved one (when you "
+                                  "apply): the setting is then empty")
         self.forget.setObjectName(f"forget:{key}")
         self.forget.clicked.connect(self._forget)
         self.line.textEdited.connect(lambda _t: self.edited.emit())
