@@ -48,7 +48,17 @@ def _named(widget: QWidget, key: str) -> None:
     widget.setToolTip(f"{key}: {expected(key)}")
 
 
-class TextField(QLineEdit):
+class _SelfMarked:
+    """A field that is its own widget: the one marked and shown for a problem."""
+
+    def mark(self, _key: str, invalid: bool) -> None:
+        mark_invalid(self, invalid)  # type: ignore[arg-type]
+
+    def target(self, _key: str) -> QWidget:
+        return self  # type: ignore[return-value]
+
+
+class TextField(_SelfMarked, QLineEdit):
     """Text, a number or a comma-separated list, typed as `waymark settings set` takes it
     (an optional number left blank is none)."""
 
@@ -72,14 +82,8 @@ class TextField(QLineEdit):
     def json_value(self) -> Any:
         return parse_value(self.key, self.text().strip())
 
-    def mark(self, _key: str, invalid: bool) -> None:
-        mark_invalid(self, invalid)
 
-    def target(self, _key: str) -> QWidget:
-        return self
-
-
-class ChoiceField(ValueCombo):
+class ChoiceField(_SelfMarked, ValueCombo):
     """One of a setting's choices, each with words a person reads."""
 
     def __init__(self, key: str, choices: Sequence[tuple[str, str]]) -> None:
@@ -94,14 +98,8 @@ class ChoiceField(ValueCombo):
     def json_value(self) -> Any:
         return self.value()
 
-    def mark(self, _key: str, invalid: bool) -> None:
-        mark_invalid(self, invalid)
 
-    def target(self, _key: str) -> QWidget:
-        return self
-
-
-class CheckField(QCheckBox):
+class CheckField(_SelfMarked, QCheckBox):
     def __init__(self, key: str, text: str) -> None:
         super().__init__(text)
         self.key = key
@@ -112,12 +110,6 @@ class CheckField(QCheckBox):
 
     def json_value(self) -> Any:
         return self.isChecked()
-
-    def mark(self, _key: str, invalid: bool) -> None:
-        mark_invalid(self, invalid)
-
-    def target(self, _key: str) -> QWidget:
-        return self
 
 
 class QuietHoursField(QWidget):
