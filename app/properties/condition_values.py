@@ -13,7 +13,7 @@ from PySide6.QtCore import QDate
 from PySide6.QtGui import QDoubleValidator
 from PySide6.QtWidgets import QDateEdit, QLabel, QLineEdit, QWidget
 
-from app.properties.fields import DateTimeField, NumberField
+from app.properties.fields import DateTimeField, NumberField, show_zone
 from engine.model import Condition, Op
 from engine.model.conditions import parse_when
 
@@ -105,9 +105,8 @@ def _day(value: Any, zone: str, edited: Edited) -> list[QWidget]:
     edit = QDateEdit(QDate(day.year, day.month, day.day), calendarPopup=True)
     edit.setDisplayFormat("d MMM yyyy")
     edit.dateChanged.connect(lambda d: edited(d.toString("yyyy-MM-dd")))
-    name = QLabel(zone)
-    name.setObjectName("zoneName")
-    name.setToolTip(f"The day as it is in the journey's time zone, {zone}")
+    name = QLabel()
+    show_zone(name, zone)
     return [edit, name]
 
 

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+ZONE_NAME_WIDTH = 90  # pixels for the zone's name beside a date
 UNITS = [("minute", 60), ("hour", 3600), ("day", 86400), ("week", 604800)]
 
 
@@ -167,9 +168,9 @@ class DateTimeField(QWidget):
         self.edit = QDateTimeEdit()
         self.edit.setTimeZone(QTimeZone.utc())
         self.edit.setCalendarPopup(True)
-        self.edit.setDisplayFormat("d MMM yyyy  HH:mm")
+        self.edit.setDisplayFormat("d MMM yyyy HH:mm")
+        self.edit.setMinimumWidth(120)  # the panel is narrow; the text scrolls if need be
         self.zone_name = QLabel()
-        self.zone_name.setObjectName("zoneName")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
@@ -198,10 +199,19 @@ class DateTimeField(QWidget):
         with quiet(self.edit):
             self.edit.setDateTime(QDateTime(QDate(wall.year, wall.month, wall.day),
                                             QTime(wall.hour, wall.minute), QTimeZone.utc()))
-        self.zone_name.setText(zone)
-        self.zone_name.setToolTip(f"In the journey's time zone, {zone}: change it in the "
-                                  "journey's settings (Timing)")
+        show_zone(self.zone_name, zone)
         self._shown = self.value()
+
+
+def show_zone(label: QLabel, zone: str) -> None:
+    """Name the zone beside a date by its place ("Berlin" for Europe/Berlin, "New York"):
+    the panel is narrow; the tooltip and the journey's Time zone row have it whole."""
+    label.setObjectName("zoneName")
+    place = zone.rsplit("/", 1)[-1].replace("_", " ")
+    label.setText(label.fontMetrics().elidedText(place, Qt.TextElideMode.ElideRight,
+                                                 ZONE_NAME_WIDTH))
+    label.setToolTip(f"In the journey's time zone, {zone}: change it in the journey's "
+                     "settings (Timing)")
 
 
 class OptionalDateTime(QWidget):

@@ -127,8 +127,9 @@ def test_dates_are_shown_and_entered_in_the_journey_s_time_zone(window, qtbot) -
     form.edit_start(timezone="Europe/Berlin",
                     window_start=datetime(2026, 7, 1, 8, 0, tzinfo=UTC))
     field = form.window_start.date
-    qtbot.waitUntil(lambda: field.zone_name.text() == "Europe/Berlin")
-    assert field.edit.text() == "1 Jul 2026  10:00"  # 08:00 UTC is 10:00 in Berlin (CEST)
+    qtbot.waitUntil(lambda: field.zone_name.text() == "Berlin")
+    assert "Europe/Berlin" in field.zone_name.toolTip()
+    assert field.edit.text() == "1 Jul 2026 10:00"  # 08:00 UTC is 10:00 in Berlin (CEST)
     field.edit.setDateTime(QDateTime(QDate(2026, 12, 24), QTime(18, 0), QTimeZone.utc()))
     field.edit.editingFinished.emit()
     stored = window.editor.journey.start.window_start
@@ -136,7 +137,7 @@ def test_dates_are_shown_and_entered_in_the_journey_s_time_zone(window, qtbot) -
     assert stored.tzinfo is not None
     wait = select(window, qtbot, "wait-1-day")
     choose(wait.mode, "until")
-    assert wait.until.zone_name.text() == "Europe/Berlin"
+    assert wait.until.zone_name.text() == "Berlin"
 
 
 def test_a_condition_date_is_edited_in_the_journey_s_time_zone(window, qtbot) -> None:
@@ -150,7 +151,8 @@ def test_a_condition_date_is_edited_in_the_journey_s_time_zone(window, qtbot) ->
     choose(row.op, Op.BEFORE)
     [row] = builder.root.findChildren(ConditionRow)
     moment = row.value_box.itemAt(0).widget()
-    assert moment.zone_name.text() == "America/New_York"
+    assert moment.zone_name.text() == "New York"
+    assert "America/New_York" in moment.zone_name.toolTip()
     moment.edit.setDateTime(QDateTime(QDate(2026, 3, 1), QTime(9, 30), QTimeZone.utc()))
     moment.edit.editingFinished.emit()
     leaf = window.editor.journey.start.conditions.items[0]

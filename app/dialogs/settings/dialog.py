@@ -11,6 +11,7 @@ are kept in the workspace file because this system has no keyring.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -112,6 +113,7 @@ class SettingsDialog(QDialog):
                 (QDialogButtonBox.StandardButton.Apply, "settingsApply", self.apply)):
             button = buttons.button(which)
             button.setObjectName(name)
+            button.setIcon(QIcon())  # the desktop theme's icons clash with the studio's
             button.setAutoDefault(False)  # Enter in a field is not OK
             button.clicked.connect(slot)
         row = QHBoxLayout(footer)

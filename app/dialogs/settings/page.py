@@ -71,9 +71,7 @@ class SectionPage(QScrollArea):
         else:
             self.settings.append(field)  # type: ignore[arg-type]
         if label:
-            text = QLabel(label)
-            text.setMinimumWidth(LABEL_WIDTH)  # the groups of a page line up
-            rows.addRow(text, field)
+            rows.addRow(row_label(label), field)
         else:
             rows.addRow(field)
         return field
@@ -87,6 +85,12 @@ class SectionPage(QScrollArea):
 
     def loaded(self, view: SettingsView) -> None:
         """After the fields are filled (subclasses: show what they hold)."""
+
+
+def row_label(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setMinimumWidth(LABEL_WIDTH)  # the groups of a page line up
+    return label
 
 
 class ViaGroups:

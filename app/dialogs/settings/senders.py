@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from app.dialogs.fire_fields import mark_invalid
 from app.dialogs.settings.fields import ChoiceField
-from app.dialogs.settings.page import SectionPage
+from app.dialogs.settings.page import SectionPage, row_label
 from app.icons import icon
 from app.prompts import Prompts
 from app.properties.fields import quiet
@@ -55,7 +55,8 @@ class SendersPage(SectionPage):
         self.add(rows, "Default", self.default)
         _box, detail = self.group("Profile")
         for name, field in self.profiles.fields.items():
-            detail.addRow(LABELS.get(name, name.replace("_", " ").capitalize()), field)
+            detail.addRow(row_label(LABELS.get(name, name.replace("_", " ").capitalize())),
+                          field)
 
     def _may_remove(self, name: str) -> bool:
         users = self.users_of(name)
