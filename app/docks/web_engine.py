@@ -11,6 +11,7 @@ library such as libnss3 absent), the preview falls back to QTextBrowser and says
 from __future__ import annotations
 
 import os
+import re
 
 _state: dict[str, str | None] = {}  # "why": None once QtWebEngine loaded, else the reason
 
@@ -44,7 +45,11 @@ def web_engine_problem() -> str | None:
 
 
 def _reason(error: ImportError) -> str:
+    """Why, with what to install: PySide6-Addons, or the system libraries it lacks."""
+    from app.desktop import install_hint
+
     text = str(error)
     if "QtWebEngine" in text and "No module" in text:
         return "QtWebEngine is not installed (pip install PySide6-Addons)"
-    return f"QtWebEngine cannot load: {text}"
+    names = re.findall(r"lib[\w.+-]*\.so[\w.]*", text)
+    return f"QtWebEngine cannot load: {text}. {install_hint(names)}".rstrip()
