@@ -50,6 +50,8 @@ class EmailPage(QWidget):
         self.click_link.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.click_link.setMenu(QMenu(self.click_link))
         self.phone_width = _tool("phoneWidth", "&Phone width", "sms")
+        self.phone_width.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        self.phone_width.setShortcut("Alt+P")
         self.phone_width.setCheckable(True)
         self.phone_width.setToolTip("Show the email as wide as a phone's screen (Alt+P)")
         self.blocked = _tool("blockedNote", "", "shield")  # says, never does: no click
@@ -114,8 +116,8 @@ class EmailPage(QWidget):
         self.blocked.setVisible(len(remote) > 0)
         if not remote:
             return
-        self.blocked.setText(f"Remote images blocked ({images})" if images
-                             else f"Remote content blocked ({len(remote)})")
+        self.blocked.setText(f"{images} image{'s' if images != 1 else ''} blocked" if images
+                             else f"{len(remote)} blocked")
         tip = ["The preview loads nothing from the network: mail programs that do tell "
                "the senders (and their tracking) that the email was opened."]
         if remote.open_pixel:

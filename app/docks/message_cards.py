@@ -3,12 +3,14 @@ notification as a card."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from app.icons import icon
 
 from .message_parts import PushParts, SmsParts
+
+BUBBLE_TEXT_WIDTH = 200
 
 
 def _label(name: str, text: str = "", wrap: bool = True) -> QLabel:
@@ -31,7 +33,6 @@ class SmsCard(QWidget):
         self.recipient = _label("phoneRecipient", wrap=False)
         self.recipient.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.bubble = _label("smsBubble")
-        self.bubble.setMaximumWidth(250)
         self.length = _label("smsLength")
         self.length.setAlignment(Qt.AlignmentFlag.AlignRight)
         inner = QVBoxLayout(self.phone)
@@ -47,6 +48,7 @@ class SmsCard(QWidget):
     def show_sms(self, sms: SmsParts) -> None:
         self.recipient.setText(sms.recipient or "no number")
         self.bubble.setText(sms.text)
+        self.bubble.setFixedSize(_bubble_size(self.bubble, sms.text))
         characters, messages = sms.segments
         self.length.setText(f"{characters} characters · {messages} "
                             f"message{'s' if messages != 1 else ''}")
@@ -85,6 +87,15 @@ class PushCard(QWidget):
         self.body.setText(push.body)
         self.url.setText(f"Opens {push.url}" if push.url else "")
         self.url.setVisible(bool(push.url))
+
+
+def _bubble_size(bubble: QLabel, text: str) -> QSize:
+    """As wide as the text needs, at most two thirds of the phone, and as tall as its
+    lines: a wrapping QLabel left to its layout comes out one word wide or one line
+    tall."""
+    lines = bubble.fontMetrics().boundingRect(0, 0, BUBBLE_TEXT_WIDTH, 100_000,
+                                              int(Qt.TextFlag.TextWordWrap), text)
+    return QSize(lines.width() + 2 * 13 + 4, lines.height() + 2 * 9 + 2)  # + the padding
 
 
 def _centre(outer: QWidget, inner: QWidget) -> None:

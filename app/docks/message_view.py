@@ -74,6 +74,7 @@ class MessageView(QWidget):
         self.header.show()
         self.title.setText(item.summary or f"{item.channel.upper()} message")
         self.meta.setText(_meta(item))
+        self.meta.setToolTip(item.reason or "")
         self.placeholder.setText("Loading…")
         self.stack.setCurrentWidget(self.placeholder)
 
@@ -122,6 +123,7 @@ class MessageView(QWidget):
 def _meta(item: OutboxItem) -> str:
     when = datetime.fromtimestamp(item.created_at).strftime("%Y-%m-%d %H:%M:%S")
     to = item.contact_point or item.contact_id
-    state = f"{item.status}: {item.reason}" if item.reason else item.status
+    quiet = item.status in ("sent", "delivered")  # the reason is then the channel's receipt
+    state = f"{item.status}: {item.reason}" if item.reason and not quiet else item.status
     return (f"To {to} ({item.contact_id}) · {item.journey_id} v{item.version}, "
             f"{item.tile_id} · {when} · {state}")

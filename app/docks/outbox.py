@@ -29,11 +29,12 @@ class OutboxDock(QWidget):
         self.model = OutboxModel(self)
         self.table = feed_table("outboxTable")
         self.table.setModel(self.model)
-        size_columns(self.table, {TIME: 72, TO: 190, STATE: 92, WHERE: 200}, MESSAGE)
+        size_columns(self.table, {TIME: 88, TO: 180, STATE: 84, WHERE: 190}, MESSAGE)
         keep_place_on_insert(self.table, self.model)
         self.count = QLabel()
         self.count.setObjectName("dockCount")
         self.view = MessageView()
+        self._wide: bool | None = None  # how the split is laid out now
         self.split = QSplitter(Qt.Orientation.Horizontal)
         self.split.setObjectName("outboxSplit")
         left = QWidget()
@@ -44,8 +45,8 @@ class OutboxDock(QWidget):
         column.addWidget(self.count)
         self.split.addWidget(left)
         self.split.addWidget(self.view)
-        self.split.setStretchFactor(0, 2)
-        self.split.setStretchFactor(1, 3)
+        self.split.setStretchFactor(0, 1)
+        self.split.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.split)
@@ -65,6 +66,18 @@ class OutboxDock(QWidget):
         self.view.open_requested.connect(lambda ledger_id, token: outbox.track(ledger_id,
                                                                                token))
         self.view.click_requested.connect(outbox.track)
+
+    def resizeEvent(self, event) -> None:
+        """List beside message in a wide dock (at the bottom), above it in a tall one."""
+        super().resizeEvent(event)
+        size = event.size()
+        wide = size.width() > 1.3 * size.height()
+        if wide != self._wide:
+            self._wide = wide
+            self.split.setOrientation(Qt.Orientation.Horizontal if wide
+                                      else Qt.Orientation.Vertical)
+            total = size.width() if wide else size.height()
+            self.split.setSizes([total * 2 // 5, total - total * 2 // 5])
 
     def set_on_screen(self, on: bool) -> None:
         """Follow the outbox only while it can be seen (its dock's `visibilityChanged`:
