@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 
 _state: dict[str, str | None] = {}  # "why": None once QtWebEngine loaded, else the reason
 
@@ -22,8 +23,11 @@ def prepare_web_engine() -> str | None:
         return _state["why"]
     from PySide6.QtCore import QCoreApplication, Qt
 
-    if QCoreApplication.instance() is None:
-        QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
+    if QCoreApplication.instance() is not None and \
+            "PySide6.QtWebEngineWidgets" not in sys.modules:
+        _state["why"] = "QtWebEngine was not loaded before the application started"
+        return _state["why"]  # loading it now would break Qt's OpenGL sharing
+    QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         # Chromium's sandbox will not start as root (containers, CI): without this flag
         # the render process exits at once and every preview stays blank.
