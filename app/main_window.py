@@ -23,7 +23,7 @@ from app.canvas.mime import TILES_MIME, tiles_from_mime, tiles_mime
 from app.canvas.overlay import OverviewMap, ZoomControls, place_overlays
 from app.canvas.scene import JourneyScene
 from app.canvas.view import CanvasView
-from app.docks.outbox import OutboxDock
+from app.docks.placement import EngineDocks
 from app.editor import JourneyEditor
 from app.engine_control import EngineControl
 from app.engine_link import EngineLink
@@ -86,7 +86,8 @@ class MainWindow(QMainWindow):
         self.engine_status.menu.addActions([self.actions_["engine_toggle"],
                                             self.actions_["fire"],
                                             self.actions_["engine_settings"]])
-        self._build_engine_docks()
+        self.engine_docks = EngineDocks(self)
+        self.activity, self.outbox = self.engine_docks.activity, self.engine_docks.outbox
         self._connect()
         self._fill_samples_menu()
         self.update_title()
@@ -137,31 +138,6 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.journeys_dock, self.palette_dock], [230, 520],
                          Qt.Orientation.Vertical)
         self.resizeDocks([self.problems_dock], [150], Qt.Orientation.Vertical)
-
-    def _build_engine_docks(self) -> None:
-        """The docks that watch the engine, tabbed with Problems; View toggles them all."""
-        self.outbox = OutboxDock(self.engine)
-        bottom = Qt.DockWidgetArea.BottomDockWidgetArea
-        self.outbox_dock = self._dock("Outbox", "outboxDock", self.outbox, bottom)
-        self.outbox_dock.visibilityChanged.connect(self.outbox.set_on_screen)
-        self.tabifyDockWidget(self.problems_dock, self.outbox_dock)
-        self.problems_dock.raise_()
-        self.actions_.add_panel_toggles([
-            (self.journeys_dock, None), (self.palette_dock, None),
-            (self.properties_dock, None), (self.problems_dock, None),
-            (self.outbox_dock, "Ctrl+Shift+O")], self._toggle_dock)
-
-    def _toggle_dock(self, dock: QDockWidget, show: bool) -> None:
-        """A dock on screen goes away; one closed or behind another's tab comes to the
-        front, tall enough to read."""
-        if not show:
-            dock.close()
-            return
-        dock.show()
-        dock.raise_()
-        if dock.widget().height() < 240 and self.dockWidgetArea(dock) == \
-                Qt.DockWidgetArea.BottomDockWidgetArea:
-            self.resizeDocks([dock], [340], Qt.Orientation.Vertical)
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()

@@ -1,5 +1,6 @@
 """The engine link: the only way the studio's views reach a running engine."""
 
+from .activity_feed import ActivityBatch, ActivityFilter
 from .link import EngineLink
 from .outbox_feed import OutboxBatch, OutboxItem, OutboxUpdate
 from .probe import ActivityItem, EngineFigures, StoreChanges, StoreProbe

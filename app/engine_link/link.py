@@ -24,6 +24,7 @@ from engine.ingestion.server import DEFAULT_PORT
 from engine.store.lock import Holder, WorkspaceBusyError
 from engine.workspace import Workspace
 
+from .activity_link import ActivityLink
 from .outbox_link import OutboxLink
 from .poller import Poller
 from .probe import EngineFigures, Probe, StoreChanges, StoreProbe
@@ -85,6 +86,7 @@ class EngineLink(QObject):
         self._requests = ThreadPoolExecutor(2, "waymark-studio-fire")
         self._closed = False
         self.outbox = OutboxLink(self)  # the Outbox dock's part of the link
+        self.activity = ActivityLink(self)  # the Activity dock's
 
     # --- what views read -------------------------------------------------------------
 
@@ -197,6 +199,7 @@ class EngineLink(QObject):
         session = _Session(workspace, side, self.probe_factory(workspace.db))
         session.probe.watch(self._journey_id)
         session.probe.follow_outbox(self.outbox.followed)
+        session.probe.follow_activity(self.activity.filter, self.activity.generation)
         session.poller = Poller(session.probe, self._delivered,
                                 functools.partial(self._check, session),
                                 functools.partial(self._faulted, session))
@@ -287,6 +290,8 @@ class EngineLink(QObject):
             self.activity_arrived.emit(changes.activity)
         if changes.outbox:
             self.outbox.arrived.emit(changes.outbox)
+        if changes.feed:
+            self.activity.deliver(changes.feed)
 
     def _lost(self, session: _Session, why: str) -> None:
         if session is not self._view or self._closed:

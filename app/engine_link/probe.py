@@ -6,7 +6,8 @@ few cheap, indexed questions and answers only what changed since the previous on
 - figures: live journeys, events accepted today (through the socket), messages waiting;
 - counts per tile of the journey being watched (`engine.store.analytics.journey_stats`);
 - events stored since the last poll (activity);
-- while a view follows the outbox, its rows and their changes (`outbox_feed.py`).
+- while a view follows the outbox, its rows and their changes (`outbox_feed.py`);
+- while a view follows the activity feed, what is new in it (`activity_feed.py`).
 
 The engine's observer API (persisted steps, the activity feed, tile counts, a person's
 trail) replaces this module: a class with the same `watch` and `poll` answering
@@ -26,6 +27,7 @@ from sqlalchemy import Engine, func, select
 from engine.store import schema as s
 from engine.store.analytics import VersionStats, journey_stats
 
+from .activity_feed import ActivityBatch, ActivityFeed, ActivityFilter
 from .outbox_feed import OutboxBatch, OutboxFeed
 
 WAITING = ("pending", "sending")  # ledger states of a message not yet handed over
@@ -55,17 +57,19 @@ class StoreChanges:
     tile_counts: dict[int, VersionStats] | None = None  # version -> stats, when changed
     activity: list[ActivityItem] = field(default_factory=list)  # oldest first
     outbox: OutboxBatch = field(default_factory=OutboxBatch)  # while the outbox is followed
+    feed: ActivityBatch | None = None  # the activity feed, while a view follows it
     skipped: int = 0  # events of this poll not listed (a burst beyond MAX_ITEMS)
 
     def __bool__(self) -> bool:
         return bool(self.figures or self.tile_counts is not None or self.activity
-                    or self.outbox)
+                    or self.outbox or self.feed)
 
 
 class Probe(Protocol):
     def watch(self, journey_id: str | None) -> None: ...
     def poll(self) -> StoreChanges: ...
     def follow_outbox(self, on: bool) -> None: ...
+    def follow_activity(self, wanted: ActivityFilter | None, generation: int) -> None: ...
 
 
 class StoreProbe:
@@ -79,6 +83,7 @@ class StoreProbe:
         self._figures: EngineFigures | None = None
         self._last_event: int | None = None
         self.outbox = OutboxFeed()
+        self.feed = ActivityFeed()
         self._day: float | None = None  # local midnight the day count started at
         self._accepted = 0
 
@@ -91,11 +96,16 @@ class StoreProbe:
         """Read the outbox's rows from now on (any thread): its newest page first."""
         self.outbox.follow(on)
 
+    def follow_activity(self, wanted: ActivityFilter | None, generation: int) -> None:
+        """Read the activity feed with this filter from now on (None: stop)."""
+        self.feed.follow(wanted, generation)
+
     def poll(self) -> StoreChanges:
         changes = StoreChanges()
         with self.db.connect() as conn:
             self._poll_events(conn, changes)
             changes.outbox = self.outbox.poll(conn)
+            changes.feed = self.feed.poll(conn) or None
             figures = EngineFigures(_live_journeys(conn), self._accepted,
                                     _messages_waiting(conn))
             self._poll_counts(conn, changes)

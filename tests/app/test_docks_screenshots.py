@@ -43,3 +43,27 @@ def test_screenshots_of_the_outbox(qtbot, studio, tmp_path, themes, mode):  # no
         shoot_widget(view, f"outbox-push-{mode}")
     finally:
         themes.force("light")
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+def test_screenshots_of_the_activity(qtbot, studio, tmp_path, themes, mode):  # noqa: F811
+    pytest.importorskip("engine.observe", reason="the engine's observer API (branch trail) "
+                        "is not merged yet")
+    themes.force(mode)
+    try:
+        window = running_cart_studio(qtbot, studio, tmp_path)
+        window.apply_theme()
+        window.actions_["activityDock"].trigger()
+        dock = window.activity
+        for person, total in (("test-ann", 80), ("test-bo", 20), ("test-cy", 140)):
+            window.engine.fire("abandoned_cart", {
+                "authId": person, "contactpoint_email": f"{person}@example.com",
+                "attributes": {"cart_total": total, "currency": "€"}})
+        qtbot.waitUntil(lambda: sum(dock.model.item(r).kind == "sent"
+                                    for r in range(dock.model.rowCount())) == 2,
+                        timeout=10000)
+        qtbot.wait(300)
+        shoot_widget(dock, f"activity-{mode}")
+        shoot_widget(window, f"studio-activity-{mode}", ratio=1.0)
+    finally:
+        themes.force("light")
