@@ -51,6 +51,16 @@ def select_row(qtbot, dock, row: int = 0) -> None:
                     timeout=10000)
 
 
+def email_shown(qtbot, studio, folder):  # noqa: F811
+    """The studio with the cart sample live, a fired cart's email chosen in the Outbox."""
+    window = running_cart_studio(qtbot, studio, folder)
+    dock = show_outbox(qtbot, window)
+    window.engine.fire("abandoned_cart", CART)
+    qtbot.waitUntil(lambda: dock.model.rowCount() == 1, timeout=10000)
+    select_row(qtbot, dock)
+    return window, dock.view.email
+
+
 def interactions(path, trigger: str) -> int:
     return query(path, "SELECT count(*) FROM events WHERE trigger = :t", t=trigger)[0][0]
 
@@ -85,12 +95,7 @@ def test_a_fired_email_appears_within_a_second_and_viewing_it_does_not_open_it(
 
 def test_mark_opened_goes_through_the_socket_and_the_person_takes_yes(
         qtbot, studio, tmp_path):  # noqa: F811
-    window = running_cart_studio(qtbot, studio, tmp_path)
-    dock = show_outbox(qtbot, window)
-    window.engine.fire("abandoned_cart", CART)
-    qtbot.waitUntil(lambda: dock.model.rowCount() == 1, timeout=10000)
-    select_row(qtbot, dock)
-    page = dock.view.email
+    window, page = email_shown(qtbot, studio, tmp_path)
     qtbot.waitUntil(page.mark_opened.isEnabled, timeout=5000)
     with qtbot.waitSignal(window.engine.outbox.tracked, timeout=10000) as tracked:
         qtbot.mouseClick(page.mark_opened, Qt.MouseButton.LeftButton)
@@ -104,12 +109,7 @@ def test_mark_opened_goes_through_the_socket_and_the_person_takes_yes(
 
 
 def test_click_link_redirects_to_the_shop_without_going_there(qtbot, studio, tmp_path):  # noqa: F811
-    window = running_cart_studio(qtbot, studio, tmp_path)
-    dock = show_outbox(qtbot, window)
-    window.engine.fire("abandoned_cart", CART)
-    qtbot.waitUntil(lambda: dock.model.rowCount() == 1, timeout=10000)
-    select_row(qtbot, dock)
-    page = dock.view.email
+    window, page = email_shown(qtbot, studio, tmp_path)
     qtbot.waitUntil(page.click_link.isEnabled, timeout=5000)
     links = page.click_link.menu().actions()
     assert [a.text() for a in links] == ["1. https://shop.example/cart"]
@@ -122,14 +122,9 @@ def test_click_link_redirects_to_the_shop_without_going_there(qtbot, studio, tmp
 
 
 def test_without_an_engine_the_buttons_say_why_they_cannot_work(qtbot, studio, tmp_path):  # noqa: F811
-    window = running_cart_studio(qtbot, studio, tmp_path)
-    dock = show_outbox(qtbot, window)
-    window.engine.fire("abandoned_cart", CART)
-    qtbot.waitUntil(lambda: dock.model.rowCount() == 1, timeout=10000)
-    select_row(qtbot, dock)
+    window, page = email_shown(qtbot, studio, tmp_path)
     window.engine.stop()
     wait_for_mode(qtbot, window, EngineMode.STOPPED)
-    page = dock.view.email
     assert not page.mark_opened.isEnabled() and not page.click_link.isEnabled()
     assert "Start the engine" in page.mark_opened.toolTip()
 
