@@ -8,7 +8,7 @@ screen; the rows are a bounded model (5,000) fed in blocks (`feed_model.py`).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QPushButton, QVBoxLayout, QWidget
 
@@ -77,6 +77,12 @@ class ActivityDock(QWidget):
         self.model.rowsInserted.connect(lambda *_: self._update_footer())
 
     # --- following only while on screen ------------------------------------------------
+
+    def changeEvent(self, event) -> None:
+        """A new theme: the rows' colours and icons come from it when painted."""
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.StyleChange, QEvent.Type.PaletteChange):
+            self.table.viewport().update()
 
     def set_on_screen(self, on: bool) -> None:
         """The dock's `visibilityChanged`: follow the feed while it can be seen."""

@@ -8,7 +8,7 @@ on their way (pending → delivered).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelection, Qt
+from PySide6.QtCore import QEvent, QItemSelection, Qt
 from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
 from app.engine_link import EngineLink, EngineStatus, OutboxBatch, TrackResult
@@ -78,6 +78,12 @@ class OutboxDock(QWidget):
                                       else Qt.Orientation.Vertical)
             total = size.width() if wide else size.height()
             self.split.setSizes([total * 2 // 5, total - total * 2 // 5])
+
+    def changeEvent(self, event) -> None:
+        """A new theme: the rows' colours and icons come from it when painted."""
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.StyleChange, QEvent.Type.PaletteChange):
+            self.table.viewport().update()
 
     def set_on_screen(self, on: bool) -> None:
         """Follow the outbox only while it can be seen (its dock's `visibilityChanged`:
