@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
 from app import theme
 from app.icons import icon
+from engine.observe import ActivityItem
 
 from .feed_model import FeedModel
-
-if TYPE_CHECKING:
-    from engine.observe import ActivityItem
 
 LIMIT = 5000
 TIME, KIND, PERSON, WHERE, DETAILS = range(5)
@@ -41,7 +38,7 @@ KIND_TONES = {"entry blocked": "warning", "held": "warning", "blocked": "error",
               "goal met": "ok", "completed": "ok", "entered": "ok"}
 
 
-class ActivityModel(FeedModel["ActivityItem"]):
+class ActivityModel(FeedModel[ActivityItem]):
     COLUMNS = ("Time", "What", "Person", "Journey · tile", "Details")
 
     def __init__(self, parent=None) -> None:

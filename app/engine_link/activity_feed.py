@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection
 
-if TYPE_CHECKING:
-    from engine.observe import ActivityItem, Cursor
+from engine.observe import ActivityItem, Cursor, activity
 
 FIRST_PAGE = 200  # rows a view starts with (and each "Load older" adds)
 PER_POLL = 1000  # newer rows one poll takes: more replace the rows with the newest
@@ -61,8 +59,7 @@ class ActivityFeed:
     def poll(self, conn: Connection) -> ActivityBatch:
         with self._lock:
             wanted, cursor, generation = self._filter, self._cursor, self.generation
-        activity = _observer_api()
-        if wanted is None or activity is None:
+        if wanted is None:
             return ActivityBatch(generation)
         if cursor is None:
             page = activity(conn, limit=FIRST_PAGE, **wanted.arguments())
@@ -80,17 +77,6 @@ class ActivityFeed:
 def older(conn: Connection, wanted: ActivityFilter, before: Cursor, generation: int
           ) -> ActivityBatch:
     """The page below `before` (a row's `below` cursor)."""
-    from engine.observe import activity
-
     page = activity(conn, before=before, limit=FIRST_PAGE, **wanted.arguments())
     return ActivityBatch(generation, page.items, more=page.more)
 
-
-def _observer_api():
-    """`engine.observe.activity`, or None while the engine has no observer API (it comes
-    with the `trail` branch; until it is merged the Activity dock stays empty)."""
-    try:
-        from engine.observe import activity
-    except ImportError:
-        return None
-    return activity

@@ -7,11 +7,6 @@ Real parts: the studio's own engine and socket on a free port, events through th
 
 from __future__ import annotations
 
-import pytest
-
-pytest.importorskip("engine.observe", reason="the engine's observer API (branch trail) "
-                    "is not merged yet")
-
 from itertools import pairwise
 
 from tests.app.test_studio_engine import running_cart_studio, studio  # noqa: F401 (fixture)

@@ -47,8 +47,6 @@ def test_screenshots_of_the_outbox(qtbot, studio, tmp_path, themes, mode):  # no
 
 @pytest.mark.parametrize("mode", ["light", "dark"])
 def test_screenshots_of_the_activity(qtbot, studio, tmp_path, themes, mode):  # noqa: F811
-    pytest.importorskip("engine.observe", reason="the engine's observer API (branch trail) "
-                        "is not merged yet")
     themes.force(mode)
     try:
         window = running_cart_studio(qtbot, studio, tmp_path)

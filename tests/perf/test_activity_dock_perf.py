@@ -7,11 +7,6 @@ the real window, its engine running on the big workspace, the link's poll thread
 
 from __future__ import annotations
 
-import pytest
-
-pytest.importorskip("engine.observe", reason="the engine's observer API (branch trail) "
-                    "is not merged yet")
-
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
