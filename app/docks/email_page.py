@@ -66,6 +66,7 @@ class EmailPage(QWidget):
         self.tabs = QTabWidget()
         self.tabs.setObjectName("emailTabs")
         self.tabs.setDocumentMode(True)
+        self.tabs.tabBar().setDrawBase(False)  # Fusion's base line ignores the theme
         self.tabs.addTab(_framed(self.preview), icon("email"), "Message")
         self.tabs.addTab(self.text, "Plain text")
         self.tabs.addTab(self.headers, "Headers")
