@@ -23,6 +23,7 @@ from app.canvas.mime import TILES_MIME, tiles_from_mime, tiles_mime
 from app.canvas.overlay import OverviewMap, ZoomControls, place_overlays
 from app.canvas.scene import JourneyScene
 from app.canvas.view import CanvasView
+from app.docks.placement import EngineDocks
 from app.editor import JourneyEditor
 from app.engine_control import EngineControl
 from app.engine_link import EngineLink
@@ -90,6 +91,8 @@ class MainWindow(QMainWindow):
         self.engine_status.menu.addActions([self.actions_["engine_toggle"],
                                             self.actions_["fire"],
                                             self.actions_["engine_settings"]])
+        self.engine_docks = EngineDocks(self)
+        self.activity, self.outbox = self.engine_docks.activity, self.engine_docks.outbox
         self._connect()
         self._fill_samples_menu()
         self.update_title()
