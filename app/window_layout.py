@@ -9,6 +9,8 @@ each dock by its objectName, so those stay fixed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings
 from PySide6.QtWidgets import QMainWindow
 
@@ -19,12 +21,18 @@ VERSION_KEY = "window/layout_version"
 
 
 class WindowLayout(QObject):
-    """Follows a main window: restores its layout on the first show, saves it on close."""
+    """Follows a main window: restores its layout on the first show, saves it on close.
+
+    `before_save` puts the window as it should be remembered (a window whose pages hide
+    the journey's docks shows the journey page again first, so they are saved shown).
+    """
 
     def __init__(self, window: QMainWindow, settings: QSettings,
-                 version: int = LAYOUT_VERSION) -> None:
+                 version: int = LAYOUT_VERSION,
+                 before_save: Callable[[], None] | None = None) -> None:
         super().__init__(window)
         self.window, self.settings, self.version = window, settings, version
+        self.before_save = before_save
         self.restored = False
         window.installEventFilter(self)
 
@@ -49,8 +57,9 @@ class WindowLayout(QObject):
         return isinstance(state, QByteArray) and self.window.restoreState(state, self.version)
 
     def save(self) -> None:
-        """Remember the layout now (the window calls it when it closes; a window that hides
-        its docks for another page should call it while they show)."""
+        """Remember the layout now (when the window closes)."""
+        if self.before_save is not None:
+            self.before_save()
         self.settings.setValue(GEOMETRY_KEY, self.window.saveGeometry())
         self.settings.setValue(STATE_KEY, self.window.saveState(self.version))
         self.settings.setValue(VERSION_KEY, self.version)

@@ -18,7 +18,11 @@ import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QSettings, QStandardPaths
 from PySide6.QtWidgets import QApplication
 
+from app.docks.web_engine import prepare_web_engine
 from engine.resources import resource
+
+# QtWebEngine (the email preview) must be loaded before pytest-qt makes the QApplication.
+WEB_ENGINE_PROBLEM = prepare_web_engine()
 
 # A QSettings() made without a file (the window's default) lands in Qt's test folders, never
 # in the settings of the person running the tests.
@@ -135,7 +139,7 @@ def delete_leftovers(qapp):
     yield
     gc.collect()
     for widget in QApplication.topLevelWidgets():
-        if shiboken6.isValid(widget):  # a combo box's popup goes with the window before
+        if shiboken6.isValid(widget):  # a popup (menu, combo box) went with its window
             dispose(widget)
     gc.collect()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)

@@ -7,8 +7,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from PySide6.QtCore import QDate, QDateTime, QSettings, Qt, QTime, QTimeZone
+from PySide6.QtWidgets import QWidget
 
 from app.main_window import MainWindow
+from app.pages.host import JOURNEYS
 from app.properties.conditions import ConditionRow, GroupEditor
 from engine.model import MAX_GROUP_DEPTH, ConditionGroup, Op
 from tests.app.conftest import dispose, open_sample
@@ -170,7 +172,10 @@ def test_the_dock_layout_is_restored_after_reopening_with_the_same_settings(
     first.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, first.problems_dock)
     first.problems_dock.show()
     first.palette_dock.hide()
-    dispose(first)  # closing saves the layout
+    first.pages.add_page("other", "Other", "settings", QWidget())
+    first.pages.show_page("other")  # another page puts the journey's docks away
+    assert not first.journeys_dock.isVisible()
+    dispose(first)  # closing saves the layout as the journey page shows it
     again = open_window(qtbot, prompts, settings)
     assert again.dockWidgetArea(again.problems_dock) == Qt.DockWidgetArea.RightDockWidgetArea
     assert not again.palette_dock.isVisible() and again.journeys_dock.isVisible()
@@ -187,7 +192,8 @@ def open_window(qtbot, prompts, settings: QSettings, version: int | None = None)
     window = MainWindow(prompts=prompts, settings=settings)
     layout = window.findChild(WindowLayout)  # the window's own, once the window has one
     if layout is None:
-        layout = WindowLayout(window, settings)
+        layout = WindowLayout(window, settings,
+                              before_save=lambda: window.pages.show_page(JOURNEYS))
     layout.version = version or LAYOUT_VERSION
     window.show()
     qtbot.waitExposed(window)
