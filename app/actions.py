@@ -55,6 +55,8 @@ ACTIONS: dict[str, tuple[str, str | None, list, str]] = {
              "Send a test event for this journey's trigger through the engine's socket"),
     "engine_toggle": ("Start &engine", "resume", ["Ctrl+Shift+E"],
                       "Run this workspace's engine in the studio, or stop it"),
+    "settings": ("S&ettings…", "settings", [Key.Preferences, "Ctrl+,"],
+                 "Delivery settings: where messages go, senders, consent, caps, quiet hours"),
     "engine_settings": ("Engine &settings…", "settings", [],
                         "The port the engine listens on, and whether it starts by itself"),
 }
@@ -101,7 +103,7 @@ class StudioActions:
         _add(file, None, a["quit"])
         edit = bar.addMenu("&Edit")
         _add(edit, self.undo, self.redo, None, a["cut"], a["copy"], a["paste"], a["delete"],
-             None, a["select_all"], a["auto_layout"])
+             None, a["select_all"], a["auto_layout"], None, a["settings"])
         view = self.view_menu = bar.addMenu("&View")
         _add(view, a["zoom_in"], a["zoom_out"], a["zoom_reset"], a["fit"], None, a["snap"],
              a["overview"])

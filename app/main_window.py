@@ -23,6 +23,7 @@ from app.canvas.mime import TILES_MIME, tiles_from_mime, tiles_mime
 from app.canvas.overlay import OverviewMap, ZoomControls, place_overlays
 from app.canvas.scene import JourneyScene
 from app.canvas.view import CanvasView
+from app.dialogs.settings import SettingsDialog
 from app.docks.placement import EngineDocks
 from app.editor import JourneyEditor
 from app.engine_control import EngineControl
@@ -38,6 +39,7 @@ from app.properties.panel import PropertiesPanel
 from app.session import JourneySession
 from app.tile_menu import TileMenus
 from app.validation_runner import ValidationRunner
+from app.window_layout import WindowLayout
 from engine.model import TileKind, read_bundle
 from engine.resources import sample_paths
 
@@ -96,6 +98,10 @@ class MainWindow(QMainWindow):
         self._connect()
         self._fill_samples_menu()
         self.update_title()
+        # restored at the first show, saved at close; other pages put the journey's docks
+        # away, so the journey page is shown first, or they would be remembered hidden
+        self.window_layout = WindowLayout(self, self.session.settings,
+                                          before_save=lambda: self.pages.show_page(JOURNEYS))
 
     # --- building -------------------------------------------------------------------
 
@@ -197,6 +203,7 @@ class MainWindow(QMainWindow):
             "stop": lambda: session.change_state("stop"),
             "fire": self.engine_control.open_fire_dialog,
             "engine_settings": self.engine_control.change_settings,
+            "settings": self.open_settings,
         }
         for name, slot in slots.items():
             a[name].triggered.connect(slot)
@@ -269,6 +276,7 @@ class MainWindow(QMainWindow):
         for name in ("save", "export_bundle", "publish"):
             a[name].setEnabled(has_journey)
         a["fire"].setEnabled(store is not None)
+        a["settings"].setEnabled(store is not None)
         self.palette.setEnabled(has_journey and not read_only)
         self.workspace_label.setText(f"Workspace: {Path(store.location).name}" if store else "")
         self.workspace_label.setToolTip(store.location if store else "")
@@ -324,6 +332,16 @@ class MainWindow(QMainWindow):
     def _choose_journey(self, journey_id: str) -> None:
         if journey_id != self.session.journey_id and not self.session.open_journey(journey_id):
             self.session.refresh_list()
+
+    def open_settings(self) -> None:
+        """Edit → Settings…: the workspace's delivery settings (a new dialog each time: it
+        reads the settings when it is made)."""
+        if self.session.store is None:
+            return
+        dialog = SettingsDialog(self.session.store, self.prompts, self)
+        dialog.saved.connect(lambda text: self.statusBar().showMessage(text, 10000))
+        dialog.exec()
+        dialog.deleteLater()
 
     def _open_workspace(self, new: bool) -> None:
         path = self.prompts.workspace_path(new)
