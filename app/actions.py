@@ -35,6 +35,9 @@ ACTIONS: dict[str, tuple[str, str | None, list, str]] = {
     "fit": ("&Fit to view", "fit", ["Ctrl+0"], "Show the whole journey"),
     "snap": ("Snap to &grid", "grid", ["Ctrl+'"], "Line tiles up on the grid when moving"),
     "overview": ("&Overview map", "overview", ["Ctrl+M"], "Show the overview map"),
+    "show_counts": ("Show &counts", "counts", ["Ctrl+Shift+C"],
+                    "Show under each tile how many people entered it, are there now, moved "
+                    "on and left, and what became of its messages"),
     "publish": ("&Publish", "publish", ["Ctrl+Shift+P"],
                 "Check the journey and make it live as a new version"),
     "edit_new_version": ("&Edit as new version", "rename", [],
@@ -71,7 +74,7 @@ class StudioActions:
             action.setStatusTip(tip)
             window.addAction(action)
             self.actions[name] = action
-        for name in ("snap", "overview"):
+        for name in ("snap", "overview", "show_counts"):
             self.actions[name].setCheckable(True)
             self.actions[name].setChecked(True)
         self.samples_menu = QMenu("Open &sample", window)
@@ -95,7 +98,7 @@ class StudioActions:
              None, a["select_all"], a["auto_layout"])
         view = bar.addMenu("&View")
         _add(view, a["zoom_in"], a["zoom_out"], a["zoom_reset"], a["fit"], None, a["snap"],
-             a["overview"])
+             a["overview"], a["show_counts"])
         journey = bar.addMenu("&Journey")
         _add(journey, a["publish"], a["edit_new_version"], None, a["pause"], a["resume"],
              a["stop"], None, a["fire"])

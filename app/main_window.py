@@ -34,6 +34,7 @@ from app.problems import ProblemsPanel
 from app.prompts import Prompts
 from app.properties.panel import PropertiesPanel
 from app.session import JourneySession
+from app.test_mode.counts import CanvasCounts
 from app.tile_menu import TileMenus
 from app.validation_runner import ValidationRunner
 from engine.model import TileKind, read_bundle
@@ -82,6 +83,8 @@ class MainWindow(QMainWindow):
         self.engine = EngineLink(self)
         self.engine_control = EngineControl(self.engine, self.session, self.engine_status,
                                             self.actions_["engine_toggle"], port)
+        self.counts = CanvasCounts(self.engine, self.session, self.scene,
+                                   self.actions_["show_counts"])
         self.engine_status.menu.addActions([self.actions_["engine_toggle"],
                                             self.actions_["fire"],
                                             self.actions_["engine_settings"]])
