@@ -113,12 +113,14 @@ async def _serve(workspace: Workspace, host: str, port: int, limits: SocketLimit
 
     server = IngestionServer(workspace, host=host, port=port, on_stored=notify,
                              live_count=lambda: live_journeys(workspace), limits=limits)
+    # Before listening: the collection takes 60 ms or so, and after a restart clients are
+    # already knocking (acknowledgements queued behind it).
+    settle_heap()
     try:
         await server.start()
     except OSError as error:
         conn.send(("error", f"cannot listen on {host}:{port}: {error.strerror}"))
         return
-    settle_heap()
     conn.send(("ready", server.port))
     threading.Thread(target=watch, daemon=True, name="waymark-engine-pipe").start()
     await closed.wait()

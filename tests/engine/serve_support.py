@@ -12,7 +12,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,8 @@ class ServeProcess:
     process: subprocess.Popen | None = None
     options: tuple[str, ...] = ()  # more `serve` options
     open_files: int | None = None  # a lower limit on open files (`ulimit -n`) for serve
+    log: Path | None = None  # append serve's output here (a long run) rather than to a pipe
+    _log_start: int = field(default=0, init=False, repr=False)
 
     @property
     def url(self) -> str:
@@ -41,27 +43,49 @@ class ServeProcess:
     def start(self) -> None:
         command = [sys.executable, "-m", "engine", "serve", "--workspace", str(self.workspace),
                    "--port", str(self.port), *self.options]
-        self.process = subprocess.Popen(command, stdout=subprocess.PIPE,
+        output = subprocess.PIPE if self.log is None else self.log.open("a")
+        self._log_start = output.tell() if self.log is not None else 0
+        self.process = subprocess.Popen(command, stdout=output,
                                         stderr=subprocess.STDOUT, text=True,
                                         env={**os.environ, "PYTHONUNBUFFERED": "1"},
                                         start_new_session=self.new_session,
                                         preexec_fn=self._limit_open_files
                                         if self.open_files is not None else None)
+        if self.log is not None:
+            output.close()  # the child has its own copy
+            wait_until(self._listening, timeout=60)
+            return
         line = self.process.stdout.readline()
         assert "listening on" in line, line + self.process.stdout.read()
+
+    def logged(self) -> str:
+        """What this start of serve has written to `log` so far."""
+        with self.log.open() as log:
+            log.seek(self._log_start)
+            return log.read()
+
+    def _listening(self) -> bool:
+        out = self.logged()
+        assert "listening on" in out or self.process.poll() is None, out
+        return "listening on" in out
 
     def _limit_open_files(self) -> None:
         """In the child, before it runs serve (its helper processes inherit the limit)."""
         _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
         resource.setrlimit(resource.RLIMIT_NOFILE, (self.open_files, hard))
 
-    def kill(self) -> None:
-        self.process.send_signal(signal.SIGKILL)
+    def kill(self, group: bool = False) -> None:
+        """SIGKILL to serve, or to all its processes at once (needs `new_session`)."""
+        if group:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        else:
+            self.process.send_signal(signal.SIGKILL)
         self.process.wait(timeout=30)
 
     def stop(self) -> str:
         self.process.send_signal(signal.SIGTERM)
         out, _ = self.process.communicate(timeout=60)
+        out = out if self.log is None else self.logged()
         assert self.process.returncode == 0, out
         return out
 

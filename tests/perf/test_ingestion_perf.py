@@ -74,10 +74,10 @@ def bench_bundle() -> Bundle:
     return cart
 
 
-def bench_workspace(path: Path) -> str:
-    """The benchmark journey live for PEOPLE contacts; returns a key for it."""
+def bench_workspace(path: Path, cart: Bundle | None = None) -> str:
+    """The benchmark journey (or `cart`) live for PEOPLE contacts; returns a key for it."""
     with Workspace.open(path) as workspace:
-        workspace.import_bundle(bench_bundle())
+        workspace.import_bundle(cart or bench_bundle())
         assert workspace.publish("test-journey").published
         for i in range(PEOPLE):
             workspace.save_contact(Contact(id=f"p{i}", email=f"p{i}@example.com",
