@@ -10,6 +10,7 @@ changed, so a burst of counts costs the canvas a few small repaints.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache, lru_cache
 from html import escape
 
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -21,9 +22,8 @@ from app.canvas import geometry as geo
 from engine.model import TileKind
 from engine.store.analytics import TileStats
 
-GAP = 8.0  # between the tile and its badge
 NUMBER_LINE, CAPTION_LINE, CELL_PAD = 15.0, 11.0, 7.0
-ROW_HEIGHT = NUMBER_LINE + CAPTION_LINE + 6.0
+ROW_HEIGHT = geo.COUNTS_ROW_HEIGHT  # a number, its caption and 6 px around them
 RADIUS = 7.0
 
 PEOPLE = (("inflow", "entered"), ("processing", "here now"), ("processed", "moved on"),
@@ -33,7 +33,7 @@ MESSAGES = {  # channel -> the outcomes always shown, then those shown when not 
                      ("bounced", "blocked", "failed", "unsubscribed")),
     TileKind.SMS: (("sent", "delivered", "clicked"), ("bounced", "blocked", "failed")),
     TileKind.PUSH: (("sent", "delivered", "opened"), ("blocked", "failed")),
-}
+}  # the kinds of geo.MESSAGE_KINDS: two rows
 ALARMS = frozenset({"bounced", "blocked", "failed", "unsubscribed"})
 
 
@@ -92,6 +92,7 @@ def counts_tooltip(title: str, kind: str, stats: TileStats, testing: bool) -> st
     return "<br>".join(lines)
 
 
+@cache
 def badge_fonts() -> tuple[QFont, QFont]:
     number = QFont()
     number.setPointSizeF(9.0)
@@ -99,6 +100,35 @@ def badge_fonts() -> tuple[QFont, QFont]:
     caption = QFont()
     caption.setPointSizeF(6.8)
     return number, caption
+
+
+@lru_cache(maxsize=4096)
+def text_width(text: str, caption: bool) -> float:
+    """Remembered: under load every call into Qt may wait for the engine's threads to
+    let go of Python's lock, so a badge asks Qt as little as it can."""
+    number_font, caption_font = badge_fonts()
+    return QFontMetricsF(caption_font if caption else number_font).horizontalAdvance(text)
+
+
+def cell_width(cell: CountCell) -> float:
+    return max(text_width(f"{cell.value:,}", False), text_width(cell.caption, True)) \
+        + 2 * CELL_PAD
+
+
+def lay_out(rows: tuple[tuple[CountCell, ...], ...]
+            ) -> tuple[float, list[tuple[float, float, float, CountCell]]]:
+    """The badge's width and each cell's (x, y, width): a row shares out what its cells
+    leave of the widest row."""
+    total = max([geo.TILE_WIDTH - 16] + [sum(map(cell_width, row)) for row in rows])
+    cells = []
+    for index, row in enumerate(rows):
+        spare = (total - sum(map(cell_width, row))) / len(row)
+        x = 0.0
+        for cell in row:
+            width = cell_width(cell) + spare
+            cells.append((x, index * ROW_HEIGHT, width, cell))
+            x += width
+    return total, cells
 
 
 class CountsBadge(QGraphicsItem):
@@ -110,7 +140,8 @@ class CountsBadge(QGraphicsItem):
         self.rows: tuple[tuple[CountCell, ...], ...] = ()
         self.stats: TileStats | None = None  # what the numbers were made from
         self.testing = False
-        self._cells: list[tuple[QRectF, CountCell]] = []
+        self._tooltip = ""
+        self._cells: list[tuple[float, float, float, CountCell]] = []
         self._rect = QRectF()
         self._hover: CountCell | None = None
         self.setAcceptHoverEvents(True)
@@ -130,39 +161,24 @@ class CountsBadge(QGraphicsItem):
     def set_counts(self, rows: tuple[tuple[CountCell, ...], ...], testing: bool,
                    tooltip: str) -> bool:
         """Show these numbers; True when any changed (and the badge was repainted)."""
-        if tooltip != self.toolTip():
+        if tooltip != self._tooltip:
+            self._tooltip = tooltip
             self.setToolTip(tooltip)
         if rows == self.rows and testing == self.testing:
             return False
-        self.prepareGeometryChange()
         self.rows, self.testing = rows, testing
-        self._layout()
+        width, self._cells = lay_out(rows)
+        if (width, ROW_HEIGHT * len(rows)) != (self._rect.width(), self._rect.height()):
+            self.prepareGeometryChange()
+            self._rect = QRectF(0, 0, width, ROW_HEIGHT * len(rows))
+            self.place(self.tile_item.card_rect.height())
         self.update()
         return True
 
     def place(self, tile_height: float) -> None:
         """Under the tile, centred (the tile grew or shrank: its port rows changed)."""
-        self.setPos((geo.TILE_WIDTH - self._rect.width()) / 2, tile_height + GAP)
-
-    def _layout(self) -> None:
-        number_font, caption_font = badge_fonts()
-        numbers, captions = QFontMetricsF(number_font), QFontMetricsF(caption_font)
-
-        def width(cell: CountCell) -> float:
-            return max(numbers.horizontalAdvance(f"{cell.value:,}"),
-                       captions.horizontalAdvance(cell.caption)) + 2 * CELL_PAD
-
-        total = max([geo.TILE_WIDTH - 16] + [sum(width(c) for c in row) for row in self.rows])
-        self._cells = []
-        for index, row in enumerate(self.rows):
-            spare = (total - sum(width(c) for c in row)) / len(row)
-            x = 0.0
-            for cell in row:
-                cell_width = width(cell) + spare
-                self._cells.append((QRectF(x, index * ROW_HEIGHT, cell_width, ROW_HEIGHT), cell))
-                x += cell_width
-        self._rect = QRectF(0, 0, total, ROW_HEIGHT * len(self.rows))
-        self.place(self.tile_item.card_rect.height())
+        self.setPos((geo.TILE_WIDTH - self._rect.width()) / 2,
+                    tile_height + geo.COUNTS_GAP)
 
     # --- Qt -------------------------------------------------------------------------
 
@@ -170,10 +186,12 @@ class CountsBadge(QGraphicsItem):
         return self._rect.adjusted(-1, -1, 1, 2)
 
     def cell_at(self, pos: QPointF) -> CountCell | None:
-        return next((cell for rect, cell in self._cells if rect.contains(pos)), None)
+        return next((cell for x, y, width, cell in self._cells
+                     if x <= pos.x() < x + width and y <= pos.y() < y + ROW_HEIGHT), None)
 
     def cell_rect(self, metric: str) -> QRectF:
-        return next((rect for rect, cell in self._cells if cell.metric == metric), QRectF())
+        return next((QRectF(x, y, width, ROW_HEIGHT) for x, y, width, cell in self._cells
+                     if cell.metric == metric), QRectF())
 
     def hoverMoveEvent(self, event: QGraphicsSceneHoverEvent) -> None:
         cell = self.cell_at(event.pos())
@@ -209,8 +227,8 @@ class CountsBadge(QGraphicsItem):
             painter.setPen(QPen(current.color("tile_border"), 1))
             y = index * ROW_HEIGHT
             painter.drawLine(QPointF(8, y), QPointF(self._rect.width() - 8, y))
-        for rect, cell in self._cells:
-            self._paint_cell(painter, current, rect, cell)
+        for x, y, width, cell in self._cells:
+            self._paint_cell(painter, current, QRectF(x, y, width, ROW_HEIGHT), cell)
 
     def _paint_cell(self, painter: QPainter, current: theme.Theme, rect: QRectF,
                     cell: CountCell) -> None:

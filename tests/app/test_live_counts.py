@@ -72,6 +72,7 @@ def test_a_new_person_repaints_only_the_badges_whose_numbers_changed(qtbot, stud
     window = running_cart_studio(qtbot, studio, tmp_path)
     fire(window, "ann", 80)
     qtbot.waitUntil(lambda: shown(window, "opened-email", "processing") == 1, timeout=10000)
+    qtbot.wait(100)  # the scene tells what changed on its next turn: that is old news
     regions: list[QRectF] = []
     window.scene.changed.connect(regions.extend)
     fire(window, "bo", 80)
@@ -115,3 +116,19 @@ def test_a_draft_never_published_and_a_stopped_engine_show_no_counts(qtbot, stud
     window.engine.stop()
     wait_for_mode(qtbot, window, EngineMode.STOPPED)
     assert window.scene.overlay.badges == {}
+
+
+def test_after_auto_layout_no_counts_card_covers_a_tile(qtbot, studio, tmp_path):  # noqa: F811
+    window = running_cart_studio(qtbot, studio, tmp_path)
+    window.session.edit_as_new_version()  # a live journey is laid out in a new version
+    journey = window.editor.journey
+    for index, tile in enumerate(journey.tiles):  # all in one column: layers of one
+        window.editor.move_tiles({tile.id: (40.0, index * 100.0)})
+    window.actions_["auto_layout"].trigger()
+    qtbot.waitUntil(lambda: len(window.scene.overlay.badges) == len(journey.tiles),
+                    timeout=5000)
+    tiles = {t: item.sceneBoundingRect() for t, item in window.scene.tile_items.items()}
+    for tile_id, card in window.scene.overlay.badges.items():
+        covered = [t for t, rect in tiles.items()
+                   if t != tile_id and rect.intersects(card.sceneBoundingRect())]
+        assert covered == [], f"the counts of {tile_id} cover {covered}"
