@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEasingCurve, QPointF, QRectF, Qt, QVariantAnimation
 from PySide6.QtGui import QFont, QFontMetricsF, QPainter, QPen
-from PySide6.QtWidgets import QGraphicsItem
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject
 
 from app import theme
 from app.icons import paint_icon
 
 SIZE = 24.0
 LABEL_GAP, LABEL_HEIGHT, LABEL_PAD = 6.0, 20.0, 8.0
-MAX_LABEL = 320.0
+MAX_LABEL = 440.0
 GLIDE_MS = 350
 
 
@@ -24,7 +24,7 @@ def label_font() -> QFont:
     return font
 
 
-class PersonToken(QGraphicsItem):
+class PersonToken(QGraphicsObject):
     """Its position is the token's centre, just above the person's tile; the label
     runs to its right."""
 
@@ -35,7 +35,7 @@ class PersonToken(QGraphicsItem):
         self.ended = False
         self.label_text = ""
         self._label_width = 0.0
-        self._glide = QVariantAnimation()
+        self._glide = QVariantAnimation(self)  # goes with the token (and its scene)
         self._glide.setDuration(GLIDE_MS)
         self._glide.setEasingCurve(QEasingCurve.Type.OutCubic)
         self._glide.valueChanged.connect(self.setPos)
