@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from engine.delivery.settings import DeliverySettings
 from engine.model import Bundle
 from engine.resources import resource
 from engine.simulation.scenario import Scenario
@@ -38,6 +39,11 @@ def generated_schemas() -> dict[str, dict[str, Any]]:
         "simulation-step.schema.json": model_schema(
             SimulationStep, "simulation-step.schema.json",
             "One line of `waymark simulate --json`: one step of one person's journey"),
+        "delivery-settings.schema.json": model_schema(
+            DeliverySettings, "delivery-settings.schema.json",
+            "Waymark delivery settings, as `waymark settings export` writes them and "
+            "`waymark settings import` reads them (writeOnly fields are secrets: never "
+            "exported)"),
     }
 
 

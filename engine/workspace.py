@@ -6,6 +6,7 @@ content, segments, journeys and their versions, runs, events and the delivery le
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import count
@@ -44,6 +45,7 @@ from engine.store.database import (
     writing,
 )
 from engine.store.inbox import Inbox, inbox_path
+from engine.store.settings_store import SecretPlaces
 from engine.store.times import from_ts
 
 
@@ -158,11 +160,15 @@ class Workspace:
         with writing(self.db) as conn:
             return settings_store.load_delivery_settings(conn)
 
-    def save_delivery_settings(self, settings: DeliverySettings) -> None:
-        """Saved settings reach a running engine within its heartbeat."""
+    def save_delivery_settings(self, settings: DeliverySettings, *,
+                               cleared: Iterable[str] = ()) -> SecretPlaces:
+        """Saved settings reach a running engine within its heartbeat. Credentials go to
+        the keyring where there is one; an empty one keeps what was saved unless named in
+        `cleared` (see `engine.store.settings_store`). Says where they went."""
         with writing(self.db) as conn:
-            settings_store.save_delivery_settings(conn, settings)
+            places = settings_store.save_delivery_settings(conn, settings, cleared=cleared)
             meta_store.bump_versions(conn)
+        return places
 
     def save_contact(self, contact: Contact) -> None:
         with writing(self.db) as conn:

@@ -23,6 +23,7 @@ from . import (
     preview_cmd,
     schema_cmd,
     serve_cmd,
+    settings_cmd,
     simulate_cmd,
     snippet_cmd,
     stats_cmd,
@@ -32,7 +33,7 @@ from . import (
 
 COMMAND_MODULES = [validate_cmd, bundle_cmds, journeys_cmd, triggers_cmd, people_cmds,
                    simulate_cmd, serve_cmd, keys_cmd, fire_cmd, stats_cmd, events_cmd,
-                   preview_cmd, snippet_cmd, outbox_cmd, schema_cmd]
+                   preview_cmd, snippet_cmd, outbox_cmd, schema_cmd, settings_cmd]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -11,6 +11,7 @@ from engine.store import catalog_store, events_store, records_store
 from engine.store import schema as s
 from engine.store.database import writing
 
+from . import contacts_import_cmd
 from .common import add_workspace_option, fail, guarded, open_workspace, table
 from .values import typed_values
 
@@ -24,8 +25,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         add.add_argument(f"--{flag}")
     add.add_argument("--lead", action="store_true", help="a lead rather than a contact")
     add.add_argument("--attr", action="append", default=[], metavar="NAME=VALUE")
-    imp = actions.add_parser("import", help="contacts from a JSON list")
+    imp = actions.add_parser("import", help="contacts from a CSV file (or a .json list)")
     imp.add_argument("file")
+    contacts_import_cmd.add_options(imp)
     listing = actions.add_parser("list", help="the contacts")
     for sub in (add, imp, listing):
         add_workspace_option(sub)
@@ -46,6 +48,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_contacts(args: argparse.Namespace) -> int:
+    if args.action == "import" and not args.file.lower().endswith(".json"):
+        return contacts_import_cmd.run(args)
     with open_workspace(args) as workspace, writing(workspace.db) as conn:
         if args.action == "list":
             rows = [[r.id, r.kind, r.email or "", r.phone or "", r.timezone or ""]

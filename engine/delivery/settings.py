@@ -25,6 +25,15 @@ class _Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def secret_field(description: str, **options: Any) -> Any:
+    """A secret (see `secrets.py`): kept in the keyring where there is one, never exported,
+    shown or logged; `writeOnly` in the JSON Schema."""
+    if "default_factory" not in options:
+        options["default"] = ""
+    return Field(repr=False, description=f"{description} (a secret: never exported or shown)",
+                 json_schema_extra={"writeOnly": True}, **options)
+
+
 class ConsentMode(StrEnum):
     RESTRICTIVE = "restrictive"          # send only to contact points that opted in
     NON_RESTRICTIVE = "non_restrictive"  # send unless the contact point opted out
@@ -56,7 +65,7 @@ class SmtpSettings(_Settings):
     port: int = Field(default=587, ge=1, le=65535)
     security: SmtpSecurity = SmtpSecurity.STARTTLS
     username: str = ""
-    password: str = ""
+    password: str = secret_field("the SMTP user's password")
     timeout: float = Field(default=10.0, gt=0)
 
 
@@ -69,7 +78,10 @@ class JsonHttpSettings(_Settings):
     """
 
     url: str = ""
-    headers: dict[str, str] = Field(default_factory=dict)
+    token: str = secret_field("sent as `Authorization: Bearer <token>` when set")
+    headers: dict[str, str] = Field(
+        default_factory=dict, description="sent with every request; the values of "
+        "credential-looking headers (Authorization, X-Api-Key...) are secrets")
     body_template: dict[str, Any] = Field(default_factory=lambda: {
         "to": "{{ recipient }}", "message_id": "{{ message_id }}", "text": "{{ text }}",
         "title": "{{ title }}", "body": "{{ body }}", "url": "{{ url }}",
@@ -82,7 +94,7 @@ class TwilioSettings(_Settings):
 
     url: str = Field(default="", description="empty: Twilio's Messages URL for the account")
     account_sid: str = ""
-    auth_token: str = ""
+    auth_token: str = secret_field("the account's auth token")
     from_number: str = ""
     timeout: float = Field(default=10.0, gt=0)
 
@@ -93,7 +105,11 @@ class TwilioSettings(_Settings):
 
 class WebhookSettings(_Settings):
     url: str = ""
-    headers: dict[str, str] = Field(default_factory=dict)
+    secret: str = secret_field(
+        "signs each body: X-Waymark-Signature: sha256=<hex HMAC-SHA256 of the body>")
+    headers: dict[str, str] = Field(
+        default_factory=dict, description="sent with every request; the values of "
+        "credential-looking headers (Authorization, X-Api-Key...) are secrets")
     timeout: float = Field(default=10.0, gt=0)
 
 
@@ -156,8 +172,8 @@ class TrackingSettings(_Settings):
 
     base_url: str = "http://127.0.0.1:8765"
     enabled: bool = True
-    secret: str = Field(default_factory=lambda: secrets.token_urlsafe(32), min_length=16,
-                        description="signs tracking tokens; keep it private")
+    secret: str = secret_field("signs tracking tokens; kept in the workspace", min_length=16,
+                               default_factory=lambda: secrets.token_urlsafe(32))
     link_domains: list[str] = Field(
         default_factory=list,
         description="links to these domains and their subdomains are tracked (example.com "

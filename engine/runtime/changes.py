@@ -95,6 +95,12 @@ def change_contact(conn: Connection, contact: Contact, now: float) -> list[NewEv
     """Save a contact and return the business events the change fires."""
     before = contacts_store.stored_points(conn, contact.id)
     contacts_store.save_contact(conn, contact, now)
+    return contact_events(before, contact)
+
+
+def contact_events(before: Any, contact: Contact) -> list[NewEvent]:
+    """The business events of saving `contact` over `before` (anything with `.email` and
+    `.phone`; None when the contact is new): created, or updated and what changed."""
     if before is None:
         name = "lead_created" if contact.kind == "lead" else "contact_created"
         return [NewEvent(name, contact.id, {"contact_id": contact.id})]

@@ -2,28 +2,155 @@
 
 The tracking secret inside DeliverySettings signs every tracked link; the settings are
 saved the first time they are read, so links sent earlier keep working.
+
+Credentials (see `engine.delivery.secrets`) are kept in the keyring when there is a usable
+one: the settings row then holds them blank, and the row `delivery_keyring` lists which
+paths the keyring has. Loading fills them in again, so the engine builds its channels
+with them; a workspace saved before keeps its credentials where they were until they are
+saved again.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
 from sqlalchemy import Connection, select
 
+from engine.delivery.secrets import (
+    WORKSPACE_ONLY,
+    KeyringUnavailable,
+    SecretKeeper,
+    get_path,
+    keyring_name,
+    secret_paths,
+    set_path,
+)
 from engine.delivery.settings import DeliverySettings
 
+from . import meta_store
 from . import schema as s
 from .upsert import upsert
 
 DELIVERY = "delivery"
+IN_KEYRING = "delivery_keyring"  # the secret paths the keyring holds for this workspace
+log = logging.getLogger("waymark.store")
 
 
-def load_delivery_settings(conn: Connection) -> DeliverySettings:
-    row = conn.execute(select(s.settings.c.value).where(s.settings.c.key == DELIVERY)).first()
-    if row is not None:
-        return DeliverySettings.model_validate(row.value)
-    settings = DeliverySettings()
-    save_delivery_settings(conn, settings)
-    return settings
+@dataclass
+class SecretPlaces:
+    """Where a save put the credentials that have a value: the studio warns about
+    `in_workspace` (readable by anyone who can read the workspace file)."""
+
+    in_keyring: list[str] = field(default_factory=list)
+    in_workspace: list[str] = field(default_factory=list)
+    keyring: str = "none"  # the backend's name
+    given: list[str] = field(default_factory=list)  # the credentials this save was given
+    problems: list[str] = field(default_factory=list)  # the keyring refused: why
 
 
-def save_delivery_settings(conn: Connection, settings: DeliverySettings) -> None:
-    upsert(conn, s.settings, {"key": DELIVERY}, {"value": settings.model_dump(mode="json")})
+def _value(conn: Connection, key: str) -> Any:
+    return conn.execute(select(s.settings.c.value).where(s.settings.c.key == key)).scalar()
+
+
+def stored_delivery_data(conn: Connection) -> dict[str, Any] | None:
+    """The settings row as stored: credentials the keyring holds are blank."""
+    return _value(conn, DELIVERY)
+
+
+def keyring_paths(conn: Connection) -> list[str]:
+    return list(_value(conn, IN_KEYRING) or [])
+
+
+def load_delivery_settings(conn: Connection, keeper: SecretKeeper | None = None
+                           ) -> DeliverySettings:
+    """The settings as the engine uses them, every secret filled in (call it in a
+    writing transaction: a new workspace's settings are made and saved here)."""
+    data = stored_delivery_data(conn)
+    if data is None:
+        settings = DeliverySettings()
+        _write(conn, settings.model_dump(mode="json"), [])
+        return settings
+    paths = keyring_paths(conn)
+    if paths:
+        keeper = keeper or SecretKeeper.for_workspace(meta_store.workspace_id(conn))
+        for path in paths:
+            set_path(data, path, _from_keyring(keeper, path))
+    return DeliverySettings.model_validate(data)
+
+
+def _from_keyring(keeper: SecretKeeper, path: str) -> str:
+    try:
+        value = keeper.get(path)
+    except KeyringUnavailable as error:
+        log.warning("%s; it is left empty", error)
+        return ""
+    if value is None:
+        log.warning("%s is kept in the keyring, but the keyring (%s) has no entry for it "
+                    "(another user or machine?): set it again", path, keyring_name(keeper.backend))
+    return value or ""
+
+
+def save_delivery_settings(conn: Connection, settings: DeliverySettings, *,
+                           cleared: Iterable[str] = (), keeper: SecretKeeper | None = None
+                           ) -> SecretPlaces:
+    """Save the settings; each credential with a value goes to the keyring if there is
+    a usable one, else into the workspace. An empty credential keeps the one saved before
+    unless its path is in `cleared`, so a form or file showing secrets blank never wipes
+    them."""
+    data = settings.model_dump(mode="json")
+    before = stored_delivery_data(conn) or {}
+    held, cleared = set(keyring_paths(conn)), set(cleared)
+    keep = _Keeping(conn, keeper)
+    for path in secret_paths(data):
+        value = get_path(data, path)
+        if value:
+            keep.store(data, path, value)
+        elif path in cleared:
+            if path in held:
+                keep.keeper.delete(path)
+        elif path in held:
+            keep.places.in_keyring.append(path)
+        elif get_path(before, path):
+            set_path(data, path, get_path(before, path))
+            keep.places.in_workspace.append(path)
+    for gone in held - set(keep.places.in_keyring):
+        keep.keeper.delete(gone)  # moved to the workspace, cleared, or its header removed
+    _write(conn, data, keep.places.in_keyring)
+    keep.places.in_workspace = [p for p in keep.places.in_workspace if p not in WORKSPACE_ONLY]
+    return keep.places
+
+
+class _Keeping:
+    """One save's keyring, looked for only when a credential needs it."""
+
+    def __init__(self, conn: Connection, keeper: SecretKeeper | None) -> None:
+        self.conn, self._keeper = conn, keeper
+        self.places = SecretPlaces(keyring=keyring_name(keeper.backend) if keeper else "none")
+
+    @property
+    def keeper(self) -> SecretKeeper:
+        if self._keeper is None:
+            self._keeper = SecretKeeper.for_workspace(meta_store.workspace_id(self.conn))
+            self.places.keyring = keyring_name(self._keeper.backend)
+        return self._keeper
+
+    def store(self, data: dict[str, Any], path: str, value: str) -> None:
+        self.places.given.append(path)
+        if path not in WORKSPACE_ONLY and self.keeper.usable:
+            try:
+                self.keeper.put(path, value)
+            except KeyringUnavailable as error:
+                self.places.problems.append(str(error))
+            else:
+                set_path(data, path, "")
+                self.places.in_keyring.append(path)
+                return
+        self.places.in_workspace.append(path)
+
+
+def _write(conn: Connection, data: dict[str, Any], in_keyring: list[str]) -> None:
+    upsert(conn, s.settings, {"key": DELIVERY}, {"value": data})
+    upsert(conn, s.settings, {"key": IN_KEYRING}, {"value": sorted(in_keyring)})

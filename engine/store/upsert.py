@@ -32,6 +32,13 @@ def upsert(conn: Connection, table: Table, key: dict[str, Any], values: dict[str
     statement.execute(conn, {**key, **values, **(insert_only or {})})
 
 
+def upsert_many(conn: Connection, table: Table, key: tuple[str, ...],
+                values: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
+    """`upsert` for many rows in one executemany: each row holds the key columns, the
+    `values` (updated when the key exists) and any insert-only columns."""
+    _upsert_statement(conn.dialect.name, table, key, values).execute(conn, rows)
+
+
 @cache
 def _add_statement(dialect: str, table: Table, key: tuple[str, ...], column: str
                    ) -> Prepared:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+
 import pytest
 from hypothesis.configuration import set_hypothesis_home_dir
 from platformdirs import user_cache_path
@@ -8,6 +10,11 @@ from tests.engine.harness import Harness
 
 # Hypothesis keeps failing examples for the next run: in the user's cache, not the checkout.
 set_hypothesis_home_dir(user_cache_path("waymark") / "hypothesis")
+
+# Tests never touch the keyring of whoever runs them (nor do the processes they start):
+# without one, credentials stay in the test's workspace. Keyring tests name a file keyring
+# in a folder of their own (see keyring_in).
+os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
 
 
 @pytest.fixture
@@ -22,3 +29,14 @@ def harness_for(tmp_path):
     yield make
     for harness in made:
         harness.close()
+
+
+@pytest.fixture
+def keyring_in(tmp_path, monkeypatch):
+    """A real keyring that works without a desktop: keyrings.alt's file, in this test's
+    folder, named the way a user names one (also for the processes a test starts)."""
+    from keyrings.alt.file import PlaintextKeyring
+
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    return PlaintextKeyring()

@@ -14,6 +14,8 @@ with the provider's own words, never retried.
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 import socket
 import urllib.error
@@ -176,6 +178,8 @@ class JsonHttpProvider(_HttpChannel):
         body = render_body(self.settings.body_template, _template_fields(message))
         headers = {"Content-Type": "application/json", "Idempotency-Key": message.message_id,
                    **self.settings.headers}
+        if self.settings.token:
+            headers["Authorization"] = f"Bearer {self.settings.token}"
         return self.url, json.dumps(body).encode("utf-8"), headers
 
 
@@ -224,6 +228,11 @@ class WebhookChannel(_HttpChannel):
             "trigger": message.context.get("trigger", {}),
             "message": message.parts.model_dump(mode="json", exclude={"links"}),
         }
+        data = json.dumps(body, default=str).encode("utf-8")
         headers = {"Content-Type": "application/json", "Idempotency-Key": message.message_id,
                    **self.settings.headers}
-        return self.url, json.dumps(body, default=str).encode("utf-8"), headers
+        if self.settings.secret:
+            # As GitHub signs its webhooks: the receiver recomputes it to trust the body.
+            digest = hmac.new(self.settings.secret.encode(), data, hashlib.sha256).hexdigest()
+            headers["X-Waymark-Signature"] = f"sha256={digest}"
+        return self.url, data, headers

@@ -25,6 +25,24 @@ def _words(code: int, text: bytes | str) -> str:
     return f"{code} {' '.join(words.split())}".strip()
 
 
+class _Answering:
+    """smtplib's `sendmail` drops the server's answer to the message; keep it to report."""
+
+    answer: tuple[int, bytes] = (250, b"")
+
+    def data(self, msg):
+        self.answer = super().data(msg)
+        return self.answer
+
+
+class _Smtp(_Answering, smtplib.SMTP):
+    pass
+
+
+class _SmtpSsl(_Answering, smtplib.SMTP_SSL):
+    pass
+
+
 class SmtpChannel(DeliveryChannel):
     name = "smtp"
 
@@ -32,7 +50,7 @@ class SmtpChannel(DeliveryChannel):
         self.settings = settings
         self._ssl_context = ssl_context or ssl.create_default_context()
         self._lock = threading.Lock()
-        self._connection: smtplib.SMTP | None = None
+        self._connection: _Smtp | _SmtpSsl | None = None
 
     @property
     def server(self) -> str:
@@ -49,7 +67,8 @@ class SmtpChannel(DeliveryChannel):
             except (smtplib.SMTPException, OSError) as error:
                 self._drop_connection()
                 return self._classify(error)
-        return DeliveryResult.sent(f"accepted by SMTP server {self.server}")
+            answer = _words(*self._connection.answer)
+        return DeliveryResult.sent(f"accepted by SMTP server {self.server}: {answer}")
 
     def _transmit(self, data: bytes, message: OutgoingMessage) -> None:
         envelope = (message.sender or DEFAULT_SENDER).from_address, [message.recipient]
@@ -66,13 +85,13 @@ class SmtpChannel(DeliveryChannel):
         self._connection = self._connect()
         self._connection.sendmail(*envelope, data, mail_options=options)
 
-    def _connect(self) -> smtplib.SMTP:
+    def _connect(self) -> _Smtp | _SmtpSsl:
         s = self.settings
         if s.security == SmtpSecurity.TLS:
-            connection: smtplib.SMTP = smtplib.SMTP_SSL(
+            connection: _Smtp | _SmtpSsl = _SmtpSsl(
                 s.host, s.port, timeout=s.timeout, context=self._ssl_context)
         else:
-            connection = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
+            connection = _Smtp(s.host, s.port, timeout=s.timeout)
         try:
             if s.security == SmtpSecurity.STARTTLS:
                 connection.starttls(context=self._ssl_context)
