@@ -1,7 +1,10 @@
 """The engine's public API for a workspace: what the studio and the CLI call.
 
 A workspace is one SQLite file (or a PostgreSQL database) holding contacts, triggers,
-content, segments, journeys and their versions, runs, events and the delivery ledger.
+content, segments, journeys and their versions, runs, events, the trail of every step
+and the delivery ledger. To watch an engine work — the activity feed, counts per tile,
+a person's trail — read with `engine.observe` on a connection of your own
+(`workspace.db.connect()`).
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from engine.model import (
     to_data,
 )
 from engine.model.references import collect_bundle
-from engine.runtime import lifecycle
+from engine.runtime import lifecycle, testmode
 from engine.runtime.clock import Clock, SystemClock
 from engine.store import catalog_store, contacts_store, journeys_store, meta_store, settings_store
 from engine.store.checkpoints import Checkpointer
@@ -238,6 +241,8 @@ class Workspace:
             if journeys_store.version_rows(conn, journey_id):
                 raise lifecycle.LifecycleError(
                     f"{journey_id!r} has been published; stop it instead of deleting it")
+            if journeys_store.test_version(conn, journey_id):
+                testmode.stop_test(conn, journey_id)
             journeys_store.delete_journey(conn, journey_id)
 
     # --- bundles ---------------------------------------------------------------------
@@ -289,6 +294,28 @@ class Workspace:
     def stop(self, journey_id: str, version: int | None = None) -> list[int]:
         with writing(self.db) as conn:
             return lifecycle.stop(conn, journey_id, self.now(), version)
+
+    # --- test mode (see engine.runtime.testmode) ------------------------------------
+
+    def start_test(self, journey_id: str, *, wait_seconds: int | None = None,
+                   bypass_entry_conditions: bool = False) -> testmode.TestStart:
+        with writing(self.db) as conn:
+            return testmode.start_test(conn, journey_id, self.now(), wait_seconds=wait_seconds,
+                                       bypass_entry_conditions=bypass_entry_conditions)
+
+    def stop_test(self, journey_id: str) -> int:
+        with writing(self.db) as conn:
+            return testmode.stop_test(conn, journey_id)
+
+    def next_step_now(self, *, run_id: int | None = None, contact_id: str | None = None,
+                      journey_id: str | None = None) -> list[int]:
+        with writing(self.db) as conn:
+            return testmode.next_step_now(conn, self.now(), run_id=run_id,
+                                          contact_id=contact_id, journey_id=journey_id)
+
+    def running_tests(self) -> list[testmode.TestInfo]:
+        with self.db.connect() as conn:
+            return testmode.running_tests(conn)
 
     def versions(self, journey_id: str) -> list[VersionInfo]:
         with self.db.connect() as conn:

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from engine import __version__
 
 from . import (
+    activity_cmd,
     bundle_cmds,
     events_cmd,
     fire_cmd,
@@ -21,19 +22,22 @@ from . import (
     outbox_cmd,
     people_cmds,
     preview_cmd,
+    runs_cmd,
     schema_cmd,
     serve_cmd,
     settings_cmd,
     simulate_cmd,
     snippet_cmd,
     stats_cmd,
+    testmode_cmd,
     triggers_cmd,
     validate_cmd,
 )
 
-COMMAND_MODULES = [validate_cmd, bundle_cmds, journeys_cmd, triggers_cmd, people_cmds,
-                   simulate_cmd, serve_cmd, keys_cmd, fire_cmd, stats_cmd, events_cmd,
-                   preview_cmd, snippet_cmd, outbox_cmd, schema_cmd, settings_cmd]
+COMMAND_MODULES = [validate_cmd, bundle_cmds, journeys_cmd, testmode_cmd, triggers_cmd,
+                   people_cmds, simulate_cmd, serve_cmd, keys_cmd, fire_cmd, stats_cmd,
+                   activity_cmd, runs_cmd, events_cmd, preview_cmd, snippet_cmd, outbox_cmd,
+                   schema_cmd, settings_cmd]
 
 
 def build_parser() -> argparse.ArgumentParser:

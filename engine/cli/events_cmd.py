@@ -9,7 +9,7 @@ import time
 from engine.store import failures_store
 from engine.store.database import writing
 from engine.store.failures_store import FailedItem, FailureNotFound
-from engine.store.times import from_ts
+from engine.store.times import from_ts, iso_z
 
 from .common import add_workspace_option, fail, guarded, open_workspace, table
 
@@ -82,7 +82,7 @@ def _what(item: FailedItem) -> str:
 
 def _when(ts: float, iso: bool = False) -> str:
     moment = from_ts(ts)
-    return moment.isoformat().replace("+00:00", "Z") if iso else f"{moment:%Y-%m-%d %H:%M:%S}"
+    return iso_z(moment) if iso else f"{moment:%Y-%m-%d %H:%M:%S}"
 
 
 def _short(error: str) -> str:

@@ -24,6 +24,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     for flag in ("email", "phone", "push-token", "timezone"):
         add.add_argument(f"--{flag}")
     add.add_argument("--lead", action="store_true", help="a lead rather than a contact")
+    add.add_argument("--test", action="store_true",
+                     help="a test contact: the only people a journey's test lets in")
     add.add_argument("--attr", action="append", default=[], metavar="NAME=VALUE")
     imp = actions.add_parser("import", help="contacts from a CSV file (or a .json list)")
     imp.add_argument("file")
@@ -52,9 +54,10 @@ def run_contacts(args: argparse.Namespace) -> int:
         return contacts_import_cmd.run(args)
     with open_workspace(args) as workspace, writing(workspace.db) as conn:
         if args.action == "list":
-            rows = [[r.id, r.kind, r.email or "", r.phone or "", r.timezone or ""]
+            rows = [[r.id, r.kind, r.email or "", r.phone or "", r.timezone or "",
+                     "yes" if r.test else ""]
                     for r in conn.execute(s.contacts.select().order_by(s.contacts.c.id))]
-            print(table(rows, ["ID", "KIND", "EMAIL", "PHONE", "TIME ZONE"]) if rows
+            print(table(rows, ["ID", "KIND", "EMAIL", "PHONE", "TIME ZONE", "TEST"]) if rows
                   else "no contacts yet")
             return 0
         people = _from_file(args.file) if args.action == "import" else [_from_flags(args, conn)]
@@ -71,7 +74,7 @@ def _from_flags(args: argparse.Namespace, conn) -> Contact:
     return Contact.from_data({
         "id": args.id, "kind": "lead" if args.lead else "contact", "email": args.email,
         "phone": args.phone, "push_token": args.push_token, "timezone": args.timezone,
-        "attributes": attributes}, source=f"contact {args.id}")
+        "attributes": attributes, "test": args.test}, source=f"contact {args.id}")
 
 
 def _from_file(path: str) -> list[Contact]:

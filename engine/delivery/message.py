@@ -102,6 +102,7 @@ class OutgoingMessage(BaseModel):
     context: dict[str, Any] = Field(
         default_factory=dict, description="contact, journey and trigger data (webhooks)")
     created_at: AwareDatetime
+    test: bool = Field(default=False, description="sent by a journey's test run")
 
     def to_payload(self) -> dict[str, Any]:
         """JSON-ready data for the ledger row."""

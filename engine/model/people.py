@@ -41,6 +41,9 @@ class Contact(DocModel):
     timezone: str | None = Field(default=None, description="an IANA name: Europe/Amsterdam")
     attributes: dict[str, Any] = Field(default_factory=dict)
     consents: list[ConsentRecord] = Field(default_factory=list)
+    test: bool = Field(default=False, strict=True,  # true or false, not 0 or "yes"
+                       description="a test contact: the only people a journey's test run "
+                                   "lets in")
 
     @classmethod
     def from_data(cls, data: Any, source: str = "contact") -> Contact:

@@ -16,6 +16,7 @@ from engine.model import JourneyType
 from engine.store import journeys_store
 from engine.store import schema as s
 from engine.store.database import writing
+from engine.store.journeys_store import TEST_STATE
 from engine.store.segments_sql import SegmentCompiler, readable_only, unreadable_contacts
 from engine.store.times import to_ts
 
@@ -54,8 +55,8 @@ class AudienceEntry:
         members = or_(false(), *(compiler.membership(x) for x in start.segments))
         excluded = or_(false(), *(compiler.membership(x) for x in start.exclusions))
         audience = readable_only(and_(members, not_(excluded)))
-        count = self._insert_runs(conn, version, and_(audience, self._reentry_filter(version)),
-                                  now)
+        count = self._insert_runs(conn, version, and_(
+            audience, self._reentry_filter(version), self._testers_filter(version)), now)
         if start.schedule.mode == "once_refresh":
             _remember_audience(conn, version.journey_id, audience)
         _warn_of_unreadable(conn, version)
@@ -64,6 +65,14 @@ class AudienceEntry:
                                    next_start_at=to_ts(following),
                                    accepting=following is not None)
         return count, following
+
+    def _testers_filter(self, version: PublishedVersion):
+        """Test contacts only into a test version; and not into the live one meanwhile."""
+        if version.test:
+            return s.contacts.c.test.is_(True)
+        if version.journey_id in self.runtime.trigger_use.tested:
+            return s.contacts.c.test.is_(False)
+        return literal(True)
 
     def _reentry_filter(self, version: PublishedVersion):
         schedule = version.journey.start.schedule
@@ -106,7 +115,7 @@ def _remember_audience(conn: Connection, journey_id: str, members) -> None:
 
 def _is_due(version: PublishedVersion, now: datetime) -> bool:
     return (version.journey.type == JourneyType.SEGMENT and version.accepting
-            and version.state == "live" and version.next_start_at is not None
+            and version.state in ("live", TEST_STATE) and version.next_start_at is not None
             and version.next_start_at <= now)
 
 

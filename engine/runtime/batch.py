@@ -3,7 +3,8 @@
 Runs touched in a batch are kept in memory (an overlay over the runs table) so a later
 event in the same batch sees an earlier one's effect; everything is written at flush,
 inside the same transaction, so a run's move, its ledger rows, its counters and the
-event that caused them commit together.
+event that caused them commit together, and so do the steps that describe them (the
+trail); an item that fails is rolled back with its steps (see `isolation`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,14 @@ from sqlalchemy import Connection
 
 from engine.delivery import SendDecision
 from engine.model import Contact
-from engine.store import contacts_store, counters_store, ledger_store, runs_store, schema
+from engine.store import (
+    contacts_store,
+    counters_store,
+    ledger_store,
+    runs_store,
+    schema,
+    steps_store,
+)
 from engine.store.segments_sql import is_member
 from engine.store.split_store import take_arm
 from engine.store.times import to_ts
@@ -25,6 +33,8 @@ from .records import RunState, SendOrder, StepOutcome, StepRecord
 from .send_policy import SendPolicy
 from .version import PublishedVersion
 
+TEST_HEADER = "X-Waymark-Test"
+
 
 class Batch:
     def __init__(self, conn: Connection, now: datetime, send_policy: SendPolicy | None) -> None:
@@ -32,7 +42,8 @@ class Batch:
         self.now = now
         self.send_policy = send_policy
         self.runs: dict[int, RunState] = {}
-        self.records: list[StepRecord] = []
+        self.records: list[StepRecord] = []  # told to listeners, and kept in the trail
+        self.trail: list[StepRecord] = []  # kept only: what became of messages
         self.counters: Counter = Counter()
         self.goals: list[dict[str, Any]] = []
         self._contacts: dict[str, Contact | None] = {}
@@ -63,7 +74,11 @@ class Batch:
 
     def compose(self, version: PublishedVersion, run: RunState, tile: Any,
                 contact: Contact | None, recipient: str) -> dict[str, Any]:
-        return self.send_policy.compose(version, run, tile, contact, recipient, self.now)
+        payload = self.send_policy.compose(version, run, tile, contact, recipient, self.now)
+        if version.test:  # it goes through the real channels: say so in and on it
+            payload["test"] = True
+            payload["headers"] = {**payload.get("headers", {}), TEST_HEADER: "test run"}
+        return payload
 
     def take_count_arm(self, version: PublishedVersion, tile: Any) -> str | None:
         return take_arm(self.conn, version.journey_id, version.version, tile)
@@ -98,6 +113,7 @@ class Batch:
 
     def flush(self) -> None:
         runs_store.update_runs(self.conn, self.runs.values())
+        steps_store.insert_steps(self.conn, self.records + self.trail)
         counters_store.add_counters(self.conn, self.counters)
         if self.goals:
             self.conn.execute(schema.goals.insert(), self.goals)

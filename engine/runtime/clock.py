@@ -35,3 +35,8 @@ class SimulatedClock:
 
     def advance(self, delta: timedelta) -> None:
         self.advance_to(self._now + delta)
+
+
+def local_day(when: datetime) -> str:
+    """The date of `when` on this machine's calendar (YYYY-MM-DD): "today" for people."""
+    return when.astimezone().date().isoformat()

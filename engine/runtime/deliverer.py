@@ -25,14 +25,14 @@ from engine.delivery import (
     OutgoingMessage,
     deliver,
 )
-from engine.store import counters_store, events_store, ledger_store
+from engine.store import counters_store, events_store, ledger_store, steps_store
 from engine.store.database import reading, writing
 from engine.store.events_store import NewEvent
 from engine.store.ledger_store import SENDING
 from engine.store.times import to_ts
 
 from .clock import Clock
-from .records import CounterKey
+from .records import CounterKey, MessageOutcome, StepRecord, outcome_record
 
 CountedOnly = Callable[[str, dict[str, Any]], CounterKey | None]
 Done = tuple[Any, OutgoingMessage, DeliveryResult, datetime]  # row, message, result, when
@@ -105,6 +105,7 @@ class Deliverer:
         now = self.clock.now()
         events: list[NewEvent] = []
         counters: Counter = Counter()
+        trail: list[StepRecord] = []
         with writing(self.db) as conn:
             ledger_store.mark_many(conn, [{"_id": row.id, "attempts": row.attempts + 1,
                                            **_ledger_values(result, answered)}
@@ -115,13 +116,16 @@ class Deliverer:
                         result.failure != FailureKind.BOUNCED:
                     counters[(message.journey_id, message.version, message.tile_id, "failed",
                               result.failure.value)] += 1
+                    trail.append(_undelivered(message, result, now))
             for event in events:
                 key = self.counted_only(event.trigger, event.data) if self.counted_only else None
                 if key is not None:
                     counters[key] += 1
                     event.outcome = f"{event.trigger} on run {event.data['run_id']}"
+                    trail.append(outcome_record(key[3], event.contact_id, event.data, now))
             events_store.insert_events(conn, events, to_ts(now))
             counters_store.add_counters(conn, counters)
+            steps_store.insert_steps(conn, [record for record in trail if record])
         self.raised += sum(1 for event in events if event.outcome is None)
 
 
@@ -136,6 +140,14 @@ def _ledger_values(result: DeliveryResult, now: datetime) -> dict[str, Any]:
                 "next_attempt_at": to_ts(now + wait), "sent_at": None}
     return {"status": "failed", "reason": result.describe(), "next_attempt_at": None,
             "sent_at": None}
+
+
+def _undelivered(message: OutgoingMessage, result: DeliveryResult, now: datetime
+                 ) -> StepRecord | None:
+    data = {"journey_id": message.journey_id, "version": message.version,
+            "tile_id": message.tile_id, "run_id": message.run_id}
+    return outcome_record(MessageOutcome.UNDELIVERED, message.contact_id, data, now,
+                          reason=result.describe())
 
 
 def _interaction_events(message: OutgoingMessage, result: DeliveryResult) -> list[NewEvent]:

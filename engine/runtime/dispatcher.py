@@ -15,7 +15,7 @@ from engine.store import goals_store, runs_store
 from engine.store.times import from_ts, to_ts
 
 from .batch import Batch
-from .records import CounterKey, RunState, RunStatus, StepRecord, What
+from .records import CounterKey, RunState, RunStatus, StepRecord, What, outcome_record
 from .step import Interaction, advance, awaited_trigger, end_run, enter
 from .version import PublishedVersion
 
@@ -51,12 +51,15 @@ class TriggerUse:
     segment_rules: bool = False
     # per version, the interaction triggers its wait-for tiles ask about (email_opened...)
     interaction_waits: dict[tuple[str, int], set[str]] = field(default_factory=dict)
+    tested: set[str] = field(default_factory=set)  # journeys with a test version running
 
     @classmethod
     def of(cls, versions: dict[tuple[str, int], PublishedVersion]) -> TriggerUse:
         use = cls()
         for version in versions.values():
             journey = version.journey
+            if version.test:
+                use.tested.add(version.journey_id)
             if journey.start.trigger:
                 use.entries.setdefault(journey.start.trigger, []).append(version)
             use.awaited |= {t.trigger for t in journey.tiles
@@ -150,9 +153,7 @@ class Dispatcher:
         seen = Interaction(event.trigger, str(event.data.get("tile_id")), event.data.get("link"))
         run.state.setdefault("interactions", []).append(
             {"trigger": seen.trigger, "tile_id": seen.tile_id, "link": seen.link})
-        metric = INTERACTION_METRICS.get(event.trigger)
-        if metric:
-            self.batch.counters[(run.journey_id, run.version, seen.tile_id, metric, "")] += 1
+        self._count(event, (run.journey_id, run.version, seen.tile_id))
         version = self.versions.get((run.journey_id, run.version))
         if version is not None and run.status == RunStatus.WAITING:
             self.batch.apply(advance(version, run, self.batch, seen))
@@ -161,10 +162,19 @@ class Dispatcher:
     def _count_interaction(self, event: EventView, key: tuple) -> list[str]:
         """No wait-for in this version asks about this interaction: counting is all there
         is to do (the engine wrote the event, so its journey, version and tile are right)."""
-        metric = INTERACTION_METRICS.get(event.trigger)
-        if metric:
-            self.batch.counters[(*key, str(event.data.get("tile_id")), metric, "")] += 1
+        self._count(event, (*key, str(event.data.get("tile_id"))))
         return [f"{event.trigger} on run {event.data['run_id']}"]
+
+    def _count(self, event: EventView, tile: tuple[str, int, str]) -> None:
+        """An interaction with a run's message: counted, and kept in the trail."""
+        metric = INTERACTION_METRICS.get(event.trigger)
+        if not metric:
+            return
+        self.batch.counters[(*tile, metric, "")] += 1
+        data = {**event.data, "journey_id": tile[0], "version": tile[1], "tile_id": tile[2]}
+        record = outcome_record(metric, event.contact_id, data, self.batch.now)
+        if record is not None:
+            self.batch.trail.append(record)
 
     def _awaited(self, event: EventView) -> list[str]:
         moved = 0
@@ -240,9 +250,19 @@ class Dispatcher:
         notes = []
         for version in self.use.entries.get(event.trigger, []):
             if (version.accepting and version.journey.type == JourneyType.TRIGGER
-                    and _in_window(version, self.batch.now)):
+                    and _in_window(version, self.batch.now)
+                    and self._admits(version, event.contact_id)):
                 notes.append(self._enter(version, event))
         return notes
+
+    def _admits(self, version: PublishedVersion, contact_id: str) -> bool:
+        """A test version lets in test contacts only, and while a journey has one, its
+        test contacts go there rather than into the live version."""
+        contact = self.batch.contact(contact_id)
+        tester = contact is not None and contact.test
+        if version.test:
+            return tester
+        return not (tester and version.journey_id in self.use.tested)
 
     def _enter(self, version: PublishedVersion, event: EventView) -> str:
         reason = self._entry_blocked(version, event)
@@ -260,7 +280,9 @@ class Dispatcher:
 
     def _entry_blocked(self, version: PublishedVersion, event: EventView) -> str | None:
         start = version.journey.start
-        if start.conditions and not self._condition_holds(start.conditions, version, event):
+        bypass = version.test_options is not None and version.test_options.bypass_entry_conditions
+        if start.conditions and not bypass and not self._condition_holds(
+                start.conditions, version, event):
             return UNMET
         for segment_id in start.exclusions:
             if self.batch.in_segment(version, segment_id, event.contact_id):
@@ -281,7 +303,9 @@ def reentry_blocked(batch: Batch, version: PublishedVersion, contact_id: str) ->
     rule = version.journey.start.reentry
     if rule.mode == "always":
         return None
-    last = runs_store.last_entry_at(batch.conn, version.journey_id, contact_id)
+    # A test run counts only earlier test runs: a tester may have been in the live one.
+    last = runs_store.last_entry_at(batch.conn, version.journey_id, contact_id,
+                                    version.version if version.test else None)
     if last is None:
         return None
     if rule.mode == "never" or from_ts(last) + rule.after > batch.now:

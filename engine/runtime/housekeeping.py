@@ -1,11 +1,12 @@
-"""Lifecycle by the clock: long pauses stop, windows close, finished versions complete."""
+"""Lifecycle by the clock: long pauses stop, windows close, finished versions complete;
+and the trail forgets steps older than its retention (90 days)."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from engine.store import journeys_store, runs_store
+from engine.store import journeys_store, runs_store, steps_store
 from engine.store.database import writing
 from engine.store.times import to_ts
 
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
     from .version import PublishedVersion
 
 MAX_PAUSE = timedelta(days=21)
+PRUNE_EVERY = timedelta(minutes=10)
 PAUSED_TOO_LONG = "journey paused for more than 21 days"
 
 
@@ -24,10 +26,21 @@ class Housekeeping:
         self.runtime = runtime
 
     def run(self, now: datetime) -> bool:
+        self._prune_trail(now)
         changed = False
         for version in list(self.runtime.versions.values()):
             changed |= self._check(version, now)
         return changed
+
+    def _prune_trail(self, now: datetime) -> None:
+        """Steps older than the retention go, a chunk per round while there are any,
+        then the next look is ten minutes on."""
+        due = self.runtime.next_prune
+        if due is not None and now < due:
+            return
+        with writing(self.runtime.db) as conn:
+            pruned = steps_store.prune(conn, to_ts(now - steps_store.RETENTION))
+        self.runtime.next_prune = now if pruned else now + PRUNE_EVERY
 
     def _check(self, version: PublishedVersion, now: datetime) -> bool:
         db, key = self.runtime.db, version.key

@@ -8,6 +8,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from engine.store.times import iso_z
+
 
 class RunStatus(StrEnum):
     ACTIVE = "active"      # due now at its tile
@@ -38,6 +40,18 @@ class What(StrEnum):
     FAILED = "failed"
 
 
+class MessageOutcome(StrEnum):
+    """What became of a message after it was sent: kept in the trail (the `steps`
+    table) beside the steps, never told to listeners or printed by `waymark simulate`."""
+
+    DELIVERED = "delivered"
+    OPENED = "opened"
+    CLICKED = "clicked"
+    BOUNCED = "bounced"
+    UNSUBSCRIBED = "unsubscribed"
+    UNDELIVERED = "undelivered"  # the channel refused it for good (not a bounce)
+
+
 @dataclass
 class RunState:
     id: int
@@ -65,7 +79,7 @@ class StepRecord:
     """One thing that happened: to a run at a tile, or to an entry attempt."""
 
     at: datetime
-    what: What
+    what: What | MessageOutcome
     journey_id: str
     version: int
     contact_id: str
@@ -78,13 +92,29 @@ class StepRecord:
     until: datetime | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        data = {"time": self.at.isoformat().replace("+00:00", "Z"), "person": self.contact_id,
+        data = {"time": iso_z(self.at), "person": self.contact_id,
                 "journey": self.journey_id, "version": self.version, "tile": self.tile_id,
                 "what": self.what.value, "run": self.run_id, "channel": self.channel,
                 "reason": self.reason, "branch": self.branch,
                 "branch_name": self.branch_name,
-                "until": self.until.isoformat().replace("+00:00", "Z") if self.until else None}
+                "until": iso_z(self.until)}
         return {k: v for k, v in data.items() if v is not None}
+
+
+_OUTCOMES = frozenset(outcome.value for outcome in MessageOutcome)
+
+
+def outcome_record(metric: str, contact_id: str, data: dict[str, Any], at: datetime,
+                   reason: str | None = None) -> StepRecord | None:
+    """The trail's record of an interaction with a run's message (delivered, opened …),
+    from the interaction event's data (journey_id, version, tile_id, run_id, link); None
+    for a metric the trail does not keep ("sent": the step `sent` says it already)."""
+    if metric not in _OUTCOMES:
+        return None
+    return StepRecord(at=at, what=MessageOutcome(metric), journey_id=str(data["journey_id"]),
+                      version=int(data["version"]), contact_id=contact_id,
+                      tile_id=str(data.get("tile_id")), run_id=data.get("run_id"),
+                      reason=reason or data.get("link"))
 
 
 @dataclass

@@ -23,6 +23,7 @@ from engine.store import (
     meta_store,
     runs_store,
     settings_store,
+    steps_store,
 )
 from engine.store.database import reading, writing
 from engine.store.inbox import Inbox
@@ -31,7 +32,7 @@ from engine.store.times import from_ts, to_ts
 
 from .audience import AudienceEntry
 from .batch import Batch
-from .clock import Clock
+from .clock import Clock, local_day
 from .dispatcher import Dispatcher, EventView, TriggerUse, counted_only
 from .housekeeping import Housekeeping
 from .isolation import Round, attempt, in_one_go
@@ -65,6 +66,7 @@ class Runtime:
         self.deliverer = None  # set by whoever delivers the ledger's pending messages
         self.public_url: str | None = None  # where this engine's socket listens
         self._versions_seen: str | None = None  # the workspace's mark when last loaded
+        self.next_prune: datetime | None = None  # when housekeeping next prunes the trail
         self.reload_versions()
 
     # --- observers -----------------------------------------------------------------
@@ -83,7 +85,7 @@ class Runtime:
         """Read the live and paused versions and the delivery settings (after a change)."""
         with writing(self.db) as conn:
             self._versions_seen = meta_store.versions_changed(conn)
-            rows = journeys_store.version_rows(conn, states=journeys_store.ACTIVE_STATES)
+            rows = journeys_store.version_rows(conn, states=journeys_store.RUNNING_STATES)
             self.settings = self._with_public_url(settings_store.load_delivery_settings(conn))
             workspace_id = meta_store.workspace_id(conn)
             if self.inbox is not None:
@@ -128,9 +130,11 @@ class Runtime:
         rows = self.inbox.after(self._imported, IMPORT_BATCH)
         if not rows:
             return 0
+        now = self.clock.now()
         with writing(self.db) as conn:
-            events_store.import_events(conn, rows, to_ts(self.clock.now()))
+            events_store.import_events(conn, rows, to_ts(now))
             meta_store.set_inbox_imported(conn, self.inbox.identity, rows[-1].id)
+            meta_store.add_accepted(conn, local_day(now), len(rows))
         self._imported = rows[-1].id
         return len(rows)
 
@@ -213,10 +217,12 @@ class Runtime:
                 done.records += batch.records
                 continue
             failures_store.set_aside_run(conn, head.id, head.status, error, to_ts(now))
-            done.records.append(StepRecord(
+            failed = StepRecord(
                 at=now, what=What.FAILED, journey_id=head.journey_id, version=head.version,
                 contact_id=head.contact_id, tile_id=head.tile_id, run_id=head.id,
-                reason=f"set aside: {error}"))
+                reason=f"set aside: {error}")
+            steps_store.insert_steps(conn, [failed])
+            done.records.append(failed)
             done.set_aside.append(f"run {head.id} ({head.journey_id} v{head.version} for "
                                   f"{head.contact_id!r}) set aside: {error}")
         return done

@@ -31,6 +31,8 @@ from .version import PublishedVersion
 
 MAX_RUN_AGE = timedelta(days=365)
 PAUSED = "journey paused"
+SKIPPED = "skipped"  # in a run's state: a tester asked for the next step now
+NEXT_STEP_NOW = "next step now (test)"
 
 
 class StepContext(Protocol):
@@ -234,7 +236,7 @@ def _with(order: SendOrder, **changes: Any) -> SendOrder:
 
 
 def _wait(mover: _Mover, tile: Any) -> None:
-    due = _wait_due(mover, tile)
+    due = _capped(mover, _wait_due(mover, tile))
     if due is None or due <= mover.now:
         mover.leave("next")
     else:
@@ -260,7 +262,15 @@ def _wait_for(mover: _Mover, tile: Any) -> None:
     if tile.message and _already_happened(mover, tile):
         mover.branch("yes", reason="already happened")
         return
-    mover.wait_until(mover.now + tile.limit, reason=_awaited(mover.version, tile))
+    mover.wait_until(_capped(mover, mover.now + tile.limit), reason=_awaited(mover.version, tile))
+
+
+def _capped(mover: _Mover, due: datetime | None) -> datetime | None:
+    """A test version's waits last at most its `max_wait` from now."""
+    limit = mover.version.max_wait
+    if due is None or limit is None:
+        return due
+    return min(due, mover.now + limit)
 
 
 def awaited_trigger(version: PublishedVersion, tile: Any) -> str | None:
@@ -294,8 +304,9 @@ def _already_happened(mover: _Mover, tile: Any) -> bool:
 def _on_timeout(mover: _Mover) -> None:
     tile = mover.version.tile(mover.run.tile_id)
     mover.run.status = RunStatus.ACTIVE
+    skipped = mover.run.state.pop(SKIPPED, False)
     if tile.kind == TileKind.WAIT_FOR:
-        mover.branch("no", reason="time limit passed")
+        mover.branch("no", reason=NEXT_STEP_NOW if skipped else "time limit passed")
     elif tile.kind == TileKind.WAIT:
         mover.leave("next")
 

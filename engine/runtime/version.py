@@ -3,11 +3,32 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from engine.model import Bundle, Catalog, Journey, Tile, TriggerDefinition, bundle_from_data
 from engine.store.times import from_ts
+
+
+@dataclass(frozen=True)
+class TestOptions:
+    """How a journey's test version runs (see `engine.runtime.testmode`)."""
+
+    __test__ = False  # not a pytest test class
+
+    wait_seconds: int | None = None  # cap on every wait and wait-for limit
+    bypass_entry_conditions: bool = False
+
+    def to_data(self) -> dict[str, Any]:
+        return {"wait_seconds": self.wait_seconds,
+                "bypass_entry_conditions": self.bypass_entry_conditions}
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any] | None) -> TestOptions | None:
+        if data is None:
+            return None
+        return cls(data.get("wait_seconds"), bool(data.get("bypass_entry_conditions")))
 
 
 @dataclass
@@ -21,6 +42,7 @@ class PublishedVersion:
     published_at: datetime
     paused_at: datetime | None = None
     next_start_at: datetime | None = None
+    test_options: TestOptions | None = None  # set on a journey's test version only
     journey: Journey = field(init=False)
     catalog: Catalog = field(init=False)
     tz: ZoneInfo = field(init=False)
@@ -37,6 +59,17 @@ class PublishedVersion:
     @property
     def key(self) -> tuple[str, int]:
         return self.journey_id, self.version
+
+    @property
+    def test(self) -> bool:
+        """The journey's test version: only test contacts enter it."""
+        return self.test_options is not None
+
+    @property
+    def max_wait(self) -> timedelta | None:
+        """Every wait and wait-for limit lasts at most this long (test versions)."""
+        seconds = self.test_options.wait_seconds if self.test_options else None
+        return None if seconds is None else timedelta(seconds=seconds)
 
     @property
     def name(self) -> str:
@@ -70,4 +103,5 @@ def version_from_row(row) -> PublishedVersion:
         journey_id=row.journey_id, version=row.version, bundle=bundle, state=row.state,
         accepting=row.accepting, seed=row.seed, published_at=from_ts(row.published_at),
         paused_at=from_ts(row.paused_at), next_start_at=from_ts(row.next_start_at),
+        test_options=TestOptions.from_data(getattr(row, "test_options", None)),
     )

@@ -11,6 +11,7 @@ from engine.runtime.records import IN_FLIGHT
 
 from . import counters_store, goals_store
 from . import schema as s
+from .journeys_store import TEST_VERSION
 
 MESSAGE_METRICS = ("sent", "delivered", "opened", "clicked", "bounced", "unsubscribed")
 
@@ -67,8 +68,20 @@ class VersionStats:
 
 
 def journey_stats(conn: Connection, journey_id: str) -> dict[int, VersionStats]:
+    """Every published version's stats; a journey's test version is never among them
+    (`version_stats(conn, journey_id, TEST_VERSION)` has its own)."""
+    return _stats(conn, journey_id, None)
+
+
+def version_stats(conn: Connection, journey_id: str, version: int) -> VersionStats:
+    """One version's stats (the test version's too)."""
+    return _stats(conn, journey_id, version).get(version) or VersionStats(version)
+
+
+def _stats(conn: Connection, journey_id: str, only: int | None) -> dict[int, VersionStats]:
     versions: dict[int, VersionStats] = defaultdict(lambda: VersionStats(0))
-    for version, tile_id, metric, reason, value in counters_store.counters_of(conn, journey_id):
+    for version, tile_id, metric, reason, value in counters_store.counters_of(
+            conn, journey_id, only):
         stats = versions[version]
         stats.version = version
         if tile_id == "":
@@ -76,15 +89,18 @@ def journey_stats(conn: Connection, journey_id: str) -> dict[int, VersionStats]:
                 stats.goal_met += value
             continue
         _add(stats.tile(tile_id), metric, reason, value)
-    for version, tile_id, count in _in_flight(conn, journey_id):
+    for version, tile_id, count in _in_flight(conn, journey_id, only):
         versions[version].version = version
         versions[version].tile(tile_id).processing = count
-    for version, tile_id, count in _set_aside(conn, journey_id):
+    for version, tile_id, count in _set_aside(conn, journey_id, only):
         versions[version].version = version
         versions[version].tile(tile_id).set_aside = count
     goals = goals_store.goals_by_version(conn, journey_id)
     for version, count in goals.items():
-        versions[version].goal_met = count
+        if only is None or version == only:
+            versions[version].goal_met = count
+    if only is None:
+        versions.pop(TEST_VERSION, None)
     return dict(sorted(versions.items()))
 
 
@@ -101,20 +117,25 @@ def _add(tile: TileStats, metric: str, reason: str, value: int) -> None:
         tile.messages[metric] = tile.messages.get(metric, 0) + value
 
 
-def _in_flight(conn: Connection, journey_id: str) -> list[tuple[int, str, int]]:
+def _in_flight(conn: Connection, journey_id: str, only: int | None
+               ) -> list[tuple[int, str, int]]:
     r = s.runs.c
-    rows = conn.execute(select(r.version, r.tile_id, func.count()).where(
+    query = select(r.version, r.tile_id, func.count()).where(
         r.journey_id == journey_id, r.status.in_([x.value for x in IN_FLIGHT]))
-        .group_by(r.version, r.tile_id))
-    return [tuple(row) for row in rows]
+    if only is not None:
+        query = query.where(r.version == only)
+    return [tuple(row) for row in conn.execute(query.group_by(r.version, r.tile_id))]
 
 
-def _set_aside(conn: Connection, journey_id: str) -> list[tuple[int, str, int]]:
+def _set_aside(conn: Connection, journey_id: str, only: int | None
+               ) -> list[tuple[int, str, int]]:
     r, f = s.runs.c, s.failures.c
-    rows = conn.execute(select(r.version, r.tile_id, func.count())
-                        .join_from(s.runs, s.failures, (f.kind == "run") & (f.item_id == r.id))
-                        .where(r.journey_id == journey_id).group_by(r.version, r.tile_id))
-    return [tuple(row) for row in rows]
+    query = (select(r.version, r.tile_id, func.count())
+             .join_from(s.runs, s.failures, (f.kind == "run") & (f.item_id == r.id))
+             .where(r.journey_id == journey_id))
+    if only is not None:
+        query = query.where(r.version == only)
+    return [tuple(row) for row in conn.execute(query.group_by(r.version, r.tile_id))]
 
 
 def failure_counts(conn: Connection) -> FailureCounts:

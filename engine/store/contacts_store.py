@@ -41,6 +41,7 @@ def save_contact(conn: Connection, contact: Contact, now: float | None = None) -
         "kind": contact.kind, "email": contact.email, "phone": contact.phone,
         "push_token": contact.push_token, "timezone": contact.timezone,
         "attributes": normalise_attributes(contact.attributes), "updated_at": now,
+        "test": contact.test,
     }, insert_only={"created_at": now})
     for consent in contact.consents:
         point = consent.contact_point or getattr(contact, _CHANNEL_FIELD[consent.channel])
@@ -56,7 +57,8 @@ def _row_to_contact(row: Any) -> Contact:
     # against 4 µs), for every contact the runtime or an import loads.
     return Contact.model_construct(id=row.id, kind=row.kind, email=row.email, phone=row.phone,
                                    push_token=row.push_token, timezone=row.timezone,
-                                   attributes=dict(row.attributes or {}), consents=[])
+                                   attributes=dict(row.attributes or {}), consents=[],
+                                   test=bool(row.test))
 
 
 _BY_ID = Prepared(select(s.contacts).where(s.contacts.c.id == bindparam("contact_id")))

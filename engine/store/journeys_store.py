@@ -13,6 +13,12 @@ from . import schema as s
 from .upsert import upsert
 
 ACTIVE_STATES = ("live", "paused")
+# A journey's test version: number 0, state "test", at most one per journey. Live
+# traffic never enters it, analytics leave it out, and nothing here lists it unless
+# asked for by its state (see `engine.runtime.testmode`).
+TEST_VERSION = 0
+TEST_STATE = "test"
+RUNNING_STATES = (*ACTIVE_STATES, TEST_STATE)  # what an engine loads and runs
 
 
 def save_draft(conn: Connection, journey: Journey) -> None:
@@ -42,7 +48,7 @@ def rename_journey(conn: Connection, journey_id: str, name: str) -> None:
     if draft is not None:
         draft.name = name
         save_draft(conn, draft)
-    for row in version_rows(conn, journey_id):
+    for row in version_rows(conn, journey_id) + test_version(conn, journey_id):
         snapshot = dict(row.snapshot)
         snapshot["journey"] = {**snapshot["journey"], "name": name}
         conn.execute(update(s.journey_versions).where(
@@ -58,13 +64,22 @@ def version_rows(conn: Connection, journey_id: str | None = None,
         query = query.where(s.journey_versions.c.journey_id == journey_id)
     if states is not None:
         query = query.where(s.journey_versions.c.state.in_(states))
+    else:
+        query = query.where(s.journey_versions.c.state != TEST_STATE)
     return list(conn.execute(query))
 
 
 def latest_version(conn: Connection, journey_id: str) -> Any:
+    """The newest published version (never the test version)."""
     return conn.execute(select(s.journey_versions).where(
-        s.journey_versions.c.journey_id == journey_id).order_by(
+        s.journey_versions.c.journey_id == journey_id,
+        s.journey_versions.c.version != TEST_VERSION).order_by(
         s.journey_versions.c.version.desc()).limit(1)).first()
+
+
+def test_version(conn: Connection, journey_id: str | None = None) -> list[Any]:
+    """The test version of a journey (or of every journey being tested)."""
+    return version_rows(conn, journey_id, (TEST_STATE,))
 
 
 def next_version_number(conn: Connection, journey_id: str) -> int:
@@ -74,9 +89,11 @@ def next_version_number(conn: Connection, journey_id: str) -> int:
 
 
 def insert_version(conn: Connection, journey_id: str, version: int, snapshot: Bundle,
-                   seed: int, now: float, next_start_at: float | None) -> None:
+                   seed: int, now: float, next_start_at: float | None,
+                   test_options: dict[str, Any] | None = None) -> None:
     conn.execute(s.journey_versions.insert().values(
-        journey_id=journey_id, version=version, snapshot=to_data(snapshot), state="live",
+        journey_id=journey_id, version=version, snapshot=to_data(snapshot),
+        state="live" if test_options is None else TEST_STATE, test_options=test_options,
         accepting=True, published_at=now, seed=seed, next_start_at=next_start_at))
 
 
@@ -86,6 +103,14 @@ def set_version(conn: Connection, journey_id: str, version: int, **values: Any) 
         s.journey_versions.c.version == version).values(**values))
 
 
+def delete_version(conn: Connection, journey_id: str, version: int) -> None:
+    conn.execute(delete(s.journey_versions).where(
+        s.journey_versions.c.journey_id == journey_id,
+        s.journey_versions.c.version == version))
+
+
 def stop_accepting(conn: Connection, journey_id: str) -> None:
+    """No published version takes entrants any more (a test version keeps taking them)."""
     conn.execute(update(s.journey_versions).where(
-        s.journey_versions.c.journey_id == journey_id).values(accepting=False))
+        s.journey_versions.c.journey_id == journey_id,
+        s.journey_versions.c.version != TEST_VERSION).values(accepting=False))

@@ -56,3 +56,22 @@ def inbox_imported(conn: Connection, identity: str) -> int:
 
 def set_inbox_imported(conn: Connection, identity: str, last_id: int) -> None:
     upsert(conn, s.meta, {"key": INBOX_IMPORTED}, {"value": f"{identity} {last_id}"})
+
+
+ACCEPTED = "accepted_today"
+
+
+def add_accepted(conn: Connection, day: str, count: int) -> None:
+    """Events the socket accepted, imported on `day` (the engine machine's local date,
+    YYYY-MM-DD): one row, started again each day, for the studio's status bar."""
+    seen, _, before = (_ACCEPTED.scalar(conn) or "").partition(" ")
+    total = (int(before) if seen == day else 0) + count
+    upsert(conn, s.meta, {"key": ACCEPTED}, {"value": f"{day} {total}"})
+
+
+def accepted_on(conn: Connection, day: str) -> int:
+    seen, _, count = (_ACCEPTED.scalar(conn) or "").partition(" ")
+    return int(count) if seen == day else 0
+
+
+_ACCEPTED = Prepared(select(s.meta.c.value).where(s.meta.c.key == ACCEPTED))

@@ -49,6 +49,9 @@ _OF_CONTACT = Prepared(select(s.runs).where(  # OR, not IN: an IN list is not pr
 _LAST_ENTRY = Prepared(select(func.max(s.runs.c.entered_at)).where(
     s.runs.c.journey_id == bindparam("journey_id"),
     s.runs.c.contact_id == bindparam("contact_id")))
+_LAST_ENTRY_IN_VERSION = Prepared(select(func.max(s.runs.c.entered_at)).where(
+    s.runs.c.journey_id == bindparam("journey_id"),
+    s.runs.c.contact_id == bindparam("contact_id"), s.runs.c.version == bindparam("version")))
 
 
 def insert_run(conn: Connection, run: RunState) -> int:
@@ -111,8 +114,13 @@ def count_in_flight(conn: Connection, journey_id: str, version: int) -> int:
         s.runs.c.status.in_(_IN_FLIGHT))).scalar_one()
 
 
-def last_entry_at(conn: Connection, journey_id: str, contact_id: str) -> float | None:
-    return _LAST_ENTRY.scalar(conn, {"journey_id": journey_id, "contact_id": contact_id})
+def last_entry_at(conn: Connection, journey_id: str, contact_id: str,
+                  version: int | None = None) -> float | None:
+    """When the person last entered the journey (any version, or only `version`)."""
+    params = {"journey_id": journey_id, "contact_id": contact_id}
+    if version is None:
+        return _LAST_ENTRY.scalar(conn, params)
+    return _LAST_ENTRY_IN_VERSION.scalar(conn, {**params, "version": version})
 
 
 def recent_runs_of(conn: Connection, journey_id: str, contact_id: str, ended_since: float

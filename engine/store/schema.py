@@ -53,6 +53,8 @@ contacts = Table(
     Column("attributes", JSON, nullable=False),
     Column("created_at", Float, nullable=False),
     Column("updated_at", Float, nullable=False),
+    # a test contact: only they enter a journey's test version (see runtime.testmode)
+    Column("test", Boolean, nullable=False, server_default="0"),
     Index(None, "email"),
     Index(None, "phone"),
 )
@@ -127,6 +129,8 @@ journey_versions = Table(
     Column("ended_at", Float),
     Column("next_start_at", Float),  # segment-based: the next scheduled entry
     Column("seed", Integer, nullable=False),  # random splits reproduce
+    # the test version (number 0, state "test"): its options, e.g. {"wait_seconds": 5}
+    Column("test_options", JSON),
 )
 
 runs = Table(
@@ -166,6 +170,7 @@ events = Table(
     Column("inbox_id", Integer),  # the receipt the socket answered with (see store.inbox)
     Index("ix_events_pending", "id", sqlite_where=text("processed_at IS NULL"),
           postgresql_where=text("processed_at IS NULL")),
+    Index(None, "contact_id", "id"),  # a person's events, newest first (activity)
 )
 
 failures = Table(  # events and runs set aside because processing them raised
@@ -175,6 +180,25 @@ failures = Table(  # events and runs set aside because processing them raised
     Column("failed_at", Float, nullable=False),
     Column("error", Text, nullable=False),  # the exception's type and message, truncated
     Column("resume_status", String(16)),  # a run's status before, given back by a retry
+)
+
+steps = Table(  # the trail: every step of every run, as the runtime recorded it
+    "steps", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", Float, nullable=False),
+    Column("what", String(16), nullable=False),  # engine.runtime.records.What
+    Column("journey_id", String(64), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("contact_id", String(128), nullable=False),
+    Column("tile_id", String(64)),
+    Column("run_id", Integer),  # none for an entry that was blocked
+    Column("channel", String(16)),
+    Column("reason", Text),
+    Column("branch", String(64)),  # the port taken
+    Column("branch_name", String(150)),
+    Column("until", Float),
+    Index(None, "contact_id", "id"),  # a person's trail, newest first
+    Index(None, "journey_id", "version", "tile_id", "what", "id"),  # the people behind a count
 )
 
 ledger = Table(  # one row per (run, message tile): the delivery ledger

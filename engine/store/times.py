@@ -15,3 +15,8 @@ def to_ts(when: datetime | None) -> float | None:
 
 def from_ts(value: float | None) -> datetime | None:
     return None if value is None else datetime.fromtimestamp(value, UTC)
+
+
+def iso_z(when: datetime | None) -> str | None:
+    """ISO 8601 in UTC with a Z, as the JSON outputs write times: 2026-11-23T09:00:00Z."""
+    return when.astimezone(UTC).isoformat().replace("+00:00", "Z") if when else None

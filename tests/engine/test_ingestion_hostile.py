@@ -129,12 +129,18 @@ def test_records_refuse_numbers_out_of_range_and_ids_that_are_not_ids(engine) ->
     ({"nickname": "Zed"}, "nickname", "unknown field"),
     ({"id": "someone-else"}, "id", "the id is the one in the path"),
     ({"consents": [{}]}, "consents[0].channel", "required"),
+    ({"test": 0}, "test", "valid boolean"),  # true or false: a test contact is no guess
 ])
 def test_a_contact_that_cannot_be_stored_is_refused_naming_the_field(engine, body, field,
                                                                        words) -> None:
     answer = engine.request("PUT", "/v1/contacts/zed", body)
     assert (answer.status, answer.body["error"]["code"]) == (400, "invalid_contact")
     refused(answer, field, words)
+
+
+def test_a_site_can_mark_a_test_contact(engine) -> None:
+    assert engine.request("PUT", "/v1/contacts/tess", {"test": True}).status == 200
+    assert engine.workspace.contact("tess").test
 
 
 def test_a_contact_time_zone_may_be_an_iana_name_or_null(engine) -> None:
