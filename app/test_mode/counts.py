@@ -38,11 +38,13 @@ class CanvasCounts(QObject):
         """The open journey changed, or which of its versions the canvas shows."""
         self._latest = None
         self.scene.overlay.show_counts(None)
-        self.link.watch_journey(self.session.journey_id)
+        version = self.version
+        self.link.watch_journey(self.session.journey_id if version is not None else None,
+                                version)
 
     def _counts_arrived(self, journey_id: str, by_version: dict) -> None:
-        if journey_id != self.session.journey_id:
-            return
+        if journey_id != self.session.journey_id or self.version not in by_version:
+            return  # counts of what the canvas showed a moment ago
         self._latest = by_version
         self._show()
 
