@@ -47,6 +47,13 @@ ACTIONS: dict[str, tuple[str, str | None, list, str]] = {
     "stop": ("&Stop…", "stop", [], "End the journey for everyone (cannot be undone)"),
     "fire": ("&Fire test trigger…", "fire", ["Ctrl+Shift+F"],
              "Send a test event for this journey's trigger through the engine's socket"),
+    "test_journey": ("&Test journey…", "test", ["Ctrl+Shift+T"],
+                     "Run the journey on the canvas for test contacts only (also an "
+                     "unpublished draft), with short waits; again to stop the test"),
+    "next_step": ("&Next step now", "next_step", ["Ctrl+Shift+N"],
+                  "Move the followed test person past the wait they are in"),
+    "find_person": ("Find &person…", "search", ["Ctrl+F"],
+                    "Follow a person's path on the canvas: type their id or email"),
     "engine_toggle": ("Start &engine", "resume", ["Ctrl+Shift+E"],
                       "Run this workspace's engine in the studio, or stop it"),
     "engine_settings": ("Engine &settings…", "settings", [],
@@ -77,6 +84,7 @@ class StudioActions:
         for name in ("snap", "overview", "show_counts"):
             self.actions[name].setCheckable(True)
             self.actions[name].setChecked(True)
+        self.actions["test_journey"].setCheckable(True)
         self.samples_menu = QMenu("Open &sample", window)
         self.samples_menu.setIcon(icon("sample"))
         self.recent_menu = QMenu("&Recent workspaces", window)
@@ -96,12 +104,12 @@ class StudioActions:
         edit = bar.addMenu("&Edit")
         _add(edit, self.undo, self.redo, None, a["cut"], a["copy"], a["paste"], a["delete"],
              None, a["select_all"], a["auto_layout"])
-        view = bar.addMenu("&View")
+        view = self.view_menu = bar.addMenu("&View")
         _add(view, a["zoom_in"], a["zoom_out"], a["zoom_reset"], a["fit"], None, a["snap"],
              a["overview"], a["show_counts"])
         journey = bar.addMenu("&Journey")
         _add(journey, a["publish"], a["edit_new_version"], None, a["pause"], a["resume"],
-             a["stop"], None, a["fire"])
+             a["stop"], None, a["fire"], a["test_journey"], a["next_step"], a["find_person"])
         engine = bar.addMenu("E&ngine")
         _add(engine, a["engine_toggle"], None, a["engine_settings"])
 
@@ -118,7 +126,9 @@ class StudioActions:
         spacer = QWidget()
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         bar.addWidget(spacer)
-        _add(bar, a["import_bundle"], a["export_bundle"], None, a["fire"])
+        _add(bar, a["import_bundle"], a["export_bundle"], None, a["fire"], a["test_journey"])
+        bar.widgetForAction(a["test_journey"]).setToolButtonStyle(
+            Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         bar.addSeparator()
         bar.addAction(a["publish"])
         publish_button = bar.widgetForAction(a["publish"])
