@@ -177,8 +177,7 @@ class EngineLink(QObject):
         self._view = None  # what the old session still says is old news
         self._set_status(EngineStatus(EngineMode.STARTING, note=f"port {self.port}"))
         self._submit(self._end_session)
-        self._submit(functools.partial(self._begin_session, self._location, self.port),
-                     self._started)
+        self._submit(functools.partial(self._begin_session, self._location, self.port))
 
     def stop(self) -> None:
         if self._closed:
@@ -246,6 +245,10 @@ class EngineLink(QObject):
                                 functools.partial(self._check, session),
                                 functools.partial(self._faulted, session))
         self._session = session
+        # The window adopts the session before its first poll's news arrives (both come
+        # through the relay, in order): news that came first was dropped, and what is
+        # sent only when it changes (counts, a person's path) then never came.
+        self._post(functools.partial(self._started, session))
         session.poller.start()
         return session
 

@@ -9,10 +9,11 @@ fired through the socket, `waymark stats` as a process of its own.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QRectF
 
 from app.engine_link import EngineMode
-from tests.app.studio_engine_support import wait_for_mode
+from tests.app.studio_engine_support import activate, wait_for_mode
+from tests.app.test_shortcuts import press
 from tests.app.test_studio_engine import running_cart_studio, studio  # noqa: F401 (fixture)
 from tests.engine.serve_support import run_cli
 
@@ -93,9 +94,8 @@ def test_view_show_counts_hides_and_shows_the_badges(qtbot, studio, tmp_path):  
     qtbot.waitUntil(lambda: shown(window, "start", "inflow") == 0, timeout=5000)
     toggle = window.actions_["show_counts"]
     assert toggle.isChecked() and toggle.shortcut().toString() == "Ctrl+Shift+C"
-    window.view.setFocus()
-    qtbot.keyClick(window.view, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier
-                   | Qt.KeyboardModifier.ShiftModifier)
+    activate(qtbot, window)
+    press(window, "Ctrl+Shift+C")
     assert not toggle.isChecked()
     assert not any(item.isVisible() for item in window.scene.overlay.badges.values())
     fire(window, "ann", 80)  # counts go on arriving while hidden ...

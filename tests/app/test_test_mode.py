@@ -24,7 +24,8 @@ from engine.resources import resource
 from engine.runtime.version import TestOptions
 from engine.store.database import writing
 from engine.workspace import Workspace
-from tests.app.studio_engine_support import outbox_mail, wait_for_mode
+from tests.app.studio_engine_support import activate, outbox_mail, wait_for_mode
+from tests.app.test_shortcuts import press
 from tests.app.test_studio_engine import (  # noqa: F401 (fixture)
     fire_cart,
     publish_cart_sample,
@@ -233,8 +234,8 @@ def test_find_a_person_by_typing_their_id(qtbot, studio, tmp_path):  # noqa: F81
     badges = window.scene.overlay.badges
     qtbot.waitUntil(lambda: "start" in badges and badges["start"].value("inflow") == 1,
                     timeout=10000)
-    window.activateWindow()
-    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    activate(qtbot, window)
+    press(window, "Ctrl+F")  # Journey → Find person…
     box = window.test_panel.chooser
     assert box.lineEdit().hasFocus()
     qtbot.keyClicks(box.lineEdit(), "cy")
