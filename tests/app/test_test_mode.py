@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QLabel
 from app.canvas.tile_item import TrailMark
 from app.engine_link import EngineMode
 from app.test_mode.options import TestOptionsDialog
+from engine.model import read_bundle
 from engine.resources import resource
 from engine.runtime.version import TestOptions
 from engine.store.database import writing
@@ -31,7 +32,8 @@ from tests.app.test_studio_engine import (  # noqa: F401 (fixture)
     publish_cart_sample,
     studio,
 )
-from tests.engine.serve_support import get, query, run_cli, wait_until
+from tests.engine.delivery_support import free_port
+from tests.engine.serve_support import ServeProcess, get, query, run_cli, wait_until
 
 CART = "abandoned-cart"
 
@@ -93,11 +95,37 @@ def pixel_of(path, person: str) -> str:
 
 
 def test_try_the_abandoned_cart_on_the_desktop(qtbot, studio, tmp_path, prompts):  # noqa: F811
-    path = tmp_path / "shop.waymark"
     window = studio_under_test(qtbot, studio, tmp_path, prompts, wait_seconds=2)
-    banner = window.test_banner
-    assert banner.isVisible() and "waits last at most 2 s" in banner.text.text()
-    assert window.actions_["test_journey"].isChecked()
+    assert "waits last at most 2 s" in window.test_banner.text.text()
+    try_the_cart(qtbot, window, tmp_path / "shop.waymark")
+
+
+def test_try_the_abandoned_cart_observing_waymark_serve(qtbot, studio, tmp_path,  # noqa: F811
+                                                        prompts):
+    """The same with the engine in `waymark serve`: the studio observes it, starts the
+    test in the workspace (serve's heartbeat takes it up) and fires through its socket."""
+    path = tmp_path / "shop.waymark"
+    with Workspace.open(path) as workspace:
+        workspace.import_bundle(read_bundle(resource("samples", "abandoned_cart.json")))
+    serve = ServeProcess(path, free_port())
+    serve.start()
+    try:
+        window = studio()
+        assert window.session.open_workspace(path)
+        wait_for_mode(qtbot, window, EngineMode.OBSERVING)
+        prompts.test_options_answer = TestOptions(wait_seconds=5)  # serve's 2 s heartbeat
+        window.actions_["test_journey"].trigger()
+        qtbot.waitUntil(lambda: window.try_out.tests.testing is not None, timeout=10000)
+        qtbot.wait(2500)  # serve takes the test version up within its heartbeat
+        try_the_cart(qtbot, window, path)
+    finally:
+        serve.stop()
+
+
+def try_the_cart(qtbot, window, path) -> None:
+    """Fire the cart for a new test contact from the dialog, follow the token to the
+    email and the wait-for, open the email as a mail client would: the person takes Yes."""
+    assert window.test_banner.isVisible() and window.actions_["test_journey"].isChecked()
     dialog = fire_cart(qtbot, window, "test-ann")  # a new test contact, cart total 80
     qtbot.waitUntil(lambda: "202 accepted" in dialog.answer.text(), timeout=10000)
     assert query(path, "SELECT test FROM contacts WHERE id = 'test-ann'") == [(1,)]
