@@ -123,7 +123,7 @@ class TestControl(QObject):
 
     def _stepped(self, contact_id: str, moved, error) -> None:
         if error is not None:
-            self.message.emit(f"{contact_id} not moved on: {str(error).strip(chr(34))}")
+            self.message.emit(f"{contact_id} not moved on: {error}")
         else:
             self.message.emit(f"{contact_id} moves on now" if moved else
                               f"{contact_id} is not waiting")
