@@ -47,7 +47,7 @@ def trail_marks(trail: PersonTrail, run: RunTrail | None, journey: Journey) -> T
 def token_label(run: RunTrail, journey: Journey) -> str:
     """What the person is doing now: what they wait for and until when, or how they
     ended."""
-    status = RunStatus(run.status)
+    status = run.status  # compared as text: a status this studio does not know still shows
     until = f" · until {when(run.until)}" if run.until else ""
     if status == RunStatus.WAITING:
         return " ".join(filter(None, ("Waiting", awaited(run, journey)))) + until
