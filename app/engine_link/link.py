@@ -24,7 +24,9 @@ from engine.ingestion.server import DEFAULT_PORT
 from engine.store.lock import Holder, WorkspaceBusyError
 from engine.workspace import Workspace
 
+from .activity_link import ActivityLink
 from .journey_watch import JourneyChanges, PeopleQuery
+from .outbox_link import OutboxLink
 from .poller import Poller
 from .probe import EngineFigures, Probe, StoreChanges, StoreProbe
 from .sides import EmbeddedEngine, ObservedEngine, PortInUseError
@@ -66,7 +68,6 @@ class EngineLink(QObject):
     people_changed = Signal(object, list)  # PeopleQuery, [PersonAtTile] (watch_people)
     trail_changed = Signal(str, object)  # contact id, PersonTrail (follow_person)
     activity_arrived = Signal(list)  # [ActivityItem], oldest first
-    outbox_arrived = Signal(list)  # [OutboxItem]
     port_in_use = Signal(int, int)  # the port asked for, a free one to offer instead
     start_failed = Signal(str)  # why the engine could not start (port aside)
     engine_lost = Signal(str, bool)  # why; True: it was the studio's own engine
@@ -91,6 +92,8 @@ class EngineLink(QObject):
         self._tasks = ThreadPoolExecutor(1, "waymark-studio-engine")
         self._requests = ThreadPoolExecutor(2, "waymark-studio-fire")
         self._closed = False
+        self.outbox = OutboxLink(self)  # the Outbox dock's part of the link
+        self.activity = ActivityLink(self)  # the Activity dock's
 
     # --- what views read -------------------------------------------------------------
 
@@ -241,6 +244,8 @@ class EngineLink(QObject):
         session.probe.watch(self._journey_id, self._version)
         session.probe.watch_people(self._people)
         session.probe.follow(self._person)
+        session.probe.follow_outbox(self.outbox.followed)
+        session.probe.follow_activity(self.activity.filter, self.activity.generation)
         session.poller = Poller(session.probe, self._delivered,
                                 functools.partial(self._check, session),
                                 functools.partial(self._faulted, session))
@@ -334,7 +339,9 @@ class EngineLink(QObject):
         if changes.activity:
             self.activity_arrived.emit(changes.activity)
         if changes.outbox:
-            self.outbox_arrived.emit(changes.outbox)
+            self.outbox.arrived.emit(changes.outbox)
+        if changes.feed:
+            self.activity.deliver(changes.feed)
         if changes.journey is not None:
             self._deliver_journey(changes.journey)
 

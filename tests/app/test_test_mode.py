@@ -26,6 +26,7 @@ from engine.runtime.version import TestOptions
 from engine.store.database import writing
 from engine.workspace import Workspace
 from tests.app.studio_engine_support import activate, outbox_mail, wait_for_mode
+from tests.app.test_outbox_dock import select_row, show_outbox
 from tests.app.test_shortcuts import press
 from tests.app.test_studio_engine import (  # noqa: F401 (fixture)
     fire_cart,
@@ -95,9 +96,34 @@ def pixel_of(path, person: str) -> str:
 
 
 def test_try_the_abandoned_cart_on_the_desktop(qtbot, studio, tmp_path, prompts):  # noqa: F811
-    window = studio_under_test(qtbot, studio, tmp_path, prompts, wait_seconds=2)
-    assert "waits last at most 2 s" in window.test_banner.text.text()
-    try_the_cart(qtbot, window, tmp_path / "shop.waymark")
+    """Waits of 30 s: the wait-for's limit is shortened too, and a person needs a moment
+    to find the email in the Outbox dock and press Mark opened."""
+    window = studio_under_test(qtbot, studio, tmp_path, prompts, wait_seconds=30)
+    assert "waits last at most 30 s" in window.test_banner.text.text()
+
+    def mark_opened(path) -> None:
+        dock = show_outbox(qtbot, window)
+        qtbot.waitUntil(lambda: dock.model.rowCount() == 1, timeout=10000)
+        assert dock.model.item(0).contact_point == "test-ann@example.com"
+        select_row(qtbot, dock)
+        page = dock.view.email
+        qtbot.waitUntil(page.mark_opened.isEnabled, timeout=5000)
+        qtbot.mouseClick(page.mark_opened, Qt.MouseButton.LeftButton)
+
+    try_the_cart(qtbot, window, tmp_path / "shop.waymark", mark_opened)
+
+
+def test_short_waits_end_on_their_own(qtbot, studio, tmp_path, prompts):  # noqa: F811
+    """Waits of 1 s: nobody opens the email, so the person takes No, waits "a day" for a
+    second and finishes, within seconds."""
+    window = studio_under_test(qtbot, studio, tmp_path, prompts, wait_seconds=1)
+    fire_cart(qtbot, window, "test-fay").close()
+    follow_from_panel(qtbot, window, "test-fay")
+    qtbot.waitUntil(lambda: "exit-done" in green(window), timeout=15000)
+    assert ("opened-email", "no", "sms-reminder") in bold(window)
+    assert ("wait-1-day", "next", "push-reminder") in bold(window)
+    steps = [line.what for line in window.test_panel._lines]
+    assert "Took “No”" in steps and steps[-1] == "Finished"
 
 
 def test_try_the_abandoned_cart_observing_waymark_serve(qtbot, studio, tmp_path,  # noqa: F811
@@ -117,14 +143,14 @@ def test_try_the_abandoned_cart_observing_waymark_serve(qtbot, studio, tmp_path,
         window.actions_["test_journey"].trigger()
         qtbot.waitUntil(lambda: window.try_out.tests.testing is not None, timeout=10000)
         qtbot.wait(2500)  # serve takes the test version up within its heartbeat
-        try_the_cart(qtbot, window, path)
+        try_the_cart(qtbot, window, path, lambda path: get(pixel_of(path, "test-ann")))
     finally:
         serve.stop()
 
 
-def try_the_cart(qtbot, window, path) -> None:
+def try_the_cart(qtbot, window, path, mark_opened) -> None:
     """Fire the cart for a new test contact from the dialog, follow the token to the
-    email and the wait-for, open the email as a mail client would: the person takes Yes."""
+    email and the wait-for, open the email (`mark_opened(path)`): the person takes Yes."""
     assert window.test_banner.isVisible() and window.actions_["test_journey"].isChecked()
     dialog = fire_cart(qtbot, window, "test-ann")  # a new test contact, cart total 80
     qtbot.waitUntil(lambda: "202 accepted" in dialog.answer.text(), timeout=10000)
@@ -140,7 +166,7 @@ def try_the_cart(qtbot, window, path) -> None:
     assert "Waiting for “Initial email reminder” to be opened" in \
         window.scene.overlay.token.label
     assert wait_until(lambda: outbox_mail(path, "test-ann@example.com"))
-    assert get(pixel_of(path, "test-ann")) == 200  # "mark opened", as a mail client would
+    mark_opened(path)
     qtbot.waitUntil(lambda: ("opened-email", "yes", "exit-opened") in bold(window),
                     timeout=10000)
     assert green(window) == {"start", "email-reminder", "opened-email", "exit-opened"}
@@ -263,7 +289,7 @@ def test_find_a_person_by_typing_their_id(qtbot, studio, tmp_path):  # noqa: F81
     qtbot.waitUntil(lambda: "start" in badges and badges["start"].value("inflow") == 1,
                     timeout=10000)
     activate(qtbot, window)
-    press(window, "Ctrl+F")  # Journey → Find person…
+    press(window, "Ctrl+Shift+L")  # Journey → Find person…
     box = window.test_panel.chooser
     assert box.lineEdit().hasFocus()
     qtbot.keyClicks(box.lineEdit(), "cy")
