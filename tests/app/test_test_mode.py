@@ -26,6 +26,7 @@ from engine.runtime.version import TestOptions
 from engine.store.database import writing
 from engine.workspace import Workspace
 from tests.app.studio_engine_support import activate, outbox_mail, wait_for_mode
+from tests.app.test_activity_dock import kinds_of, show_activity
 from tests.app.test_outbox_dock import select_row, show_outbox
 from tests.app.test_shortcuts import press
 from tests.app.test_studio_engine import (  # noqa: F401 (fixture)
@@ -315,3 +316,22 @@ def test_the_test_options_dialog(qtbot):
     qtbot.mouseClick(dialog.bypass, Qt.MouseButton.LeftButton)
     assert dialog.chosen() == TestOptions(5, True)
     assert "“Abandoned cart reminders”" in dialog.findChild(QLabel).text()
+
+
+def test_a_person_chosen_in_the_activity_dock_is_followed(qtbot, studio, tmp_path):  # noqa: F811
+    window = studio()
+    assert window.session.open_workspace(tmp_path / "shop.waymark")
+    wait_for_mode(qtbot, window, EngineMode.RUNNING)
+    publish_cart_sample(window)
+    dock = show_activity(qtbot, window)
+    window.engine.fire("abandoned_cart", {"authId": "gus", "attributes": {"cart_total": 80},
+                                          "contactpoint_email": "gus@example.com"})
+    qtbot.waitUntil(lambda: "waiting" in kinds_of(dock), timeout=10000)
+    row = kinds_of(dock).index("waiting")
+    rect = dock.table.visualRect(dock.model.index(row, 0))
+    viewport = dock.table.viewport()  # a double click: a click, then a second press
+    qtbot.mouseClick(viewport, Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(viewport, Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.waitUntil(lambda: here(window) == "opened-email", timeout=10000)
+    assert window.try_out.follow.person == "gus"
+    assert window.test_panel.trail_title.text() == "PATH OF GUS"
