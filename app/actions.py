@@ -44,6 +44,9 @@ ACTIONS: dict[str, tuple[str, str | None, list, str]] = {
     "fit": ("&Fit to view", "fit", ["Ctrl+0"], "Show the whole journey"),
     "snap": ("Snap to &grid", "grid", ["Ctrl+'"], "Line tiles up on the grid when moving"),
     "overview": ("&Overview map", "overview", ["Ctrl+M"], "Show the overview map"),
+    "show_counts": ("Show &counts", "counts", ["Ctrl+Shift+C"],
+                    "Show under each tile how many people entered it, are there now, moved "
+                    "on and left, and what became of its messages"),
     "publish": ("&Publish", "publish", ["Ctrl+Shift+P"],
                 "Check the journey and make it live as a new version"),
     "edit_new_version": ("&Edit as new version", "rename", [],
@@ -53,6 +56,13 @@ ACTIONS: dict[str, tuple[str, str | None, list, str]] = {
     "stop": ("&Stop…", "stop", [], "End the journey for everyone (cannot be undone)"),
     "fire": ("&Fire test trigger…", "fire", ["Ctrl+Shift+F"],
              "Send a test event for this journey's trigger through the engine's socket"),
+    "test_journey": ("&Test journey…", "test", ["Ctrl+Shift+T"],
+                     "Run the journey on the canvas for test contacts only (also an "
+                     "unpublished draft), with short waits; again to stop the test"),
+    "next_step": ("&Next step now", "next_step", ["Ctrl+Shift+N"],
+                  "Move the followed test person past the wait they are in"),
+    "find_person": ("Find &person…", "search", ["Ctrl+Shift+L"],
+                    "Follow a person's path on the canvas: type their id or email"),
     "engine_toggle": ("Start &engine", "resume", ["Ctrl+Shift+E"],
                       "Run this workspace's engine in the studio, or stop it"),
     "settings": ("S&ettings…", "settings", [Key.Preferences, "Ctrl+,"],
@@ -82,9 +92,10 @@ class StudioActions:
             action.setStatusTip(tip)
             window.addAction(action)
             self.actions[name] = action
-        for name in ("snap", "overview"):
+        for name in ("snap", "overview", "show_counts"):
             self.actions[name].setCheckable(True)
             self.actions[name].setChecked(True)
+        self.actions["test_journey"].setCheckable(True)
         self.samples_menu = QMenu("Open &sample", window)
         self.samples_menu.setIcon(icon("sample"))
         self.recent_menu = QMenu("&Recent workspaces", window)
@@ -106,10 +117,10 @@ class StudioActions:
              None, a["select_all"], a["auto_layout"], None, a["settings"])
         view = self.view_menu = bar.addMenu("&View")
         _add(view, a["zoom_in"], a["zoom_out"], a["zoom_reset"], a["fit"], None, a["snap"],
-             a["overview"])
+             a["overview"], a["show_counts"])
         journey = bar.addMenu("&Journey")
         _add(journey, a["publish"], a["edit_new_version"], None, a["pause"], a["resume"],
-             a["stop"], None, a["fire"])
+             a["stop"], None, a["fire"], a["test_journey"], a["next_step"], a["find_person"])
         engine = bar.addMenu("E&ngine")
         _add(engine, a["engine_toggle"], None, a["engine_settings"])
 
@@ -144,7 +155,9 @@ class StudioActions:
         spacer = QWidget()
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         bar.addWidget(spacer)
-        _add(bar, a["import_bundle"], a["export_bundle"], None, a["fire"])
+        _add(bar, a["import_bundle"], a["export_bundle"], None, a["fire"], a["test_journey"])
+        bar.widgetForAction(a["test_journey"]).setToolButtonStyle(
+            Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         bar.addSeparator()
         bar.addAction(a["publish"])
         publish_button = bar.widgetForAction(a["publish"])

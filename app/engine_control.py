@@ -28,7 +28,6 @@ class EngineControl(QObject):
         self.port_override = port
         self.fire_dialog: FireDialog | None = None
         session.workspace_opened.connect(self.workspace_opened)
-        session.opened.connect(lambda: link.watch_journey(session.journey_id))
         link.status_changed.connect(self._status_changed)
         link.figures_changed.connect(area.show_figures)
         link.port_in_use.connect(self._port_in_use)

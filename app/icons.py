@@ -56,6 +56,8 @@ class _SvgIconEngine(QIconEngine):
         return self.scaledPixmap(size, mode, state, 1.0)
 
     def scaledPixmap(self, size: QSize, mode: QIcon.Mode, state, scale: float) -> QPixmap:
+        if size.isEmpty():  # asked for by a widget not laid out yet: nothing to paint on
+            return QPixmap()
         pixmap = QPixmap(size * scale)
         pixmap.setDevicePixelRatio(scale)
         pixmap.fill(Qt.GlobalColor.transparent)

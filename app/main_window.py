@@ -9,16 +9,14 @@ from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QDockWidget,
-    QFrame,
-    QHBoxLayout,
     QLabel,
     QMainWindow,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from app.actions import StudioActions
+from app.banners import LiveBanner, TestBanner
 from app.canvas.mime import TILES_MIME, tiles_from_mime, tiles_mime
 from app.canvas.overlay import OverviewMap, ZoomControls, place_overlays
 from app.canvas.scene import JourneyScene
@@ -37,31 +35,13 @@ from app.problems import ProblemsPanel
 from app.prompts import Prompts
 from app.properties.panel import PropertiesPanel
 from app.session import JourneySession
+from app.test_mode.panel import TestPanel
+from app.test_mode.try_out import TryOut
 from app.tile_menu import TileMenus
 from app.validation_runner import ValidationRunner
 from app.window_layout import WindowLayout
 from engine.model import TileKind, read_bundle
 from engine.resources import sample_paths
-
-
-class LiveBanner(QFrame):
-    """Says when the canvas shows a live version, and offers to edit a new one."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.setObjectName("liveBanner")
-        self.icon = QLabel()
-        self.icon.setPixmap(icon("lock").pixmap(16, 16))
-        self.text = QLabel()
-        self.text.setObjectName("bannerText")
-        self.button = QPushButton(icon("rename"), "Edit as new version")
-        self.button.setObjectName("bannerButton")
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(14, 8, 10, 8)
-        layout.addWidget(self.icon)
-        layout.addWidget(self.text, 1)
-        layout.addWidget(self.button)
-        self.hide()
 
 
 class MainWindow(QMainWindow):
@@ -84,17 +64,20 @@ class MainWindow(QMainWindow):
         self.toolbar = self.actions_.build_toolbar()
         self.pages = PageHost(self, self.journey_page, [
             self.journeys_dock, self.palette_dock, self.properties_dock, self.problems_dock,
-            self.toolbar])
+            self.test_dock, self.toolbar])
         self.setCentralWidget(self.pages.stack)
         self._build_status_bar()
         self.engine = EngineLink(self)
         self.engine_control = EngineControl(self.engine, self.session, self.engine_status,
                                             self.actions_["engine_toggle"], port)
+        self.try_out = TryOut(self)  # live counts, test mode, following a person
+        self.try_out.tests.refused.connect(self._publish_refused)
         self.engine_status.menu.addActions([self.actions_["engine_toggle"],
                                             self.actions_["fire"],
                                             self.actions_["engine_settings"]])
         self.engine_docks = EngineDocks(self)
         self.activity, self.outbox = self.engine_docks.activity, self.engine_docks.outbox
+        self.activity.person_chosen.connect(self.try_out.follow.follow)
         self._connect()
         self._fill_samples_menu()
         self.update_title()
@@ -111,12 +94,14 @@ class MainWindow(QMainWindow):
         self.zoom_controls = ZoomControls(self.view)
         self.overview = OverviewMap(self.view)
         self.banner = LiveBanner()
+        self.test_banner = TestBanner()
         centre = QWidget()
         centre.setObjectName("canvasArea")
         layout = QVBoxLayout(centre)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.banner)
+        layout.addWidget(self.test_banner)
         layout.addWidget(self.view, 1)
         self.journey_page = centre
 
@@ -142,6 +127,11 @@ class MainWindow(QMainWindow):
                                           Qt.DockWidgetArea.RightDockWidgetArea)
         self.problems_dock = self._dock("Problems", "problemsDock", self.problems,
                                         Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.test_panel = TestPanel()
+        self.test_dock = self._dock("Test and follow", "testDock", self.test_panel,
+                                    Qt.DockWidgetArea.RightDockWidgetArea)
+        self.tabifyDockWidget(self.properties_dock, self.test_dock)
+        self.properties_dock.raise_()
         self.setCorner(Qt.Corner.BottomLeftCorner, left)
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.resizeDocks([self.journeys_dock, self.properties_dock], [256, 340],

@@ -12,6 +12,8 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 
 from app.dialogs.engine_settings import EngineSettings, EngineSettingsDialog
 from app.file_dialogs import file_dialog
+from app.test_mode.options import TestOptionsDialog
+from engine.runtime.version import TestOptions
 
 BUNDLE_FILTER = "Journey bundles (*.json);;All files (*)"
 WORKSPACE_FILTER = "Waymark workspaces (*.waymark);;All files (*)"
@@ -71,6 +73,16 @@ class Prompts:
             return dialog.chosen() if dialog.exec() else None
         finally:
             dialog.deleteLater()
+
+    def test_options(self, journey_name: str, current: TestOptions) -> TestOptions | None:
+        """How to test the journey (None: not now)."""
+        dialog = TestOptionsDialog(journey_name, current, self.parent)
+        try:
+            return dialog.chosen() if dialog.exec() else None
+        finally:
+            dialog.deleteLater()
+            if self.parent is not None:  # without a window manager nobody else does
+                self.parent.activateWindow()
 
 
 def _chosen(dialog: QFileDialog) -> Path | None:

@@ -31,6 +31,7 @@ class EdgeItem(QGraphicsItem):
         self._shape = QPainterPath()
         self._end = QPointF()
         self.drop_target = False
+        self.taken = False  # a followed person went along it (drawn bold, green)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setAcceptHoverEvents(True)
         self.setZValue(0)
@@ -66,6 +67,12 @@ class EdgeItem(QGraphicsItem):
             self.drop_target = on
             self.update()
 
+    def set_taken(self, taken: bool) -> None:
+        if taken != self.taken:
+            self.taken = taken
+            self.setZValue(0.5 if taken else 0)  # over the edges nobody took
+            self.update()
+
     def boundingRect(self) -> QRectF:
         return self._shape.boundingRect().adjusted(-ARROW, -ARROW, ARROW, ARROW)
 
@@ -83,10 +90,12 @@ class EdgeItem(QGraphicsItem):
     def paint(self, painter: QPainter, _option, _widget=None) -> None:
         current = theme.current()
         color, width = current.color("edge"), 1.75
+        if self.taken:
+            color, width = current.color("ok"), 3.5
         if self.isSelected() or self.drop_target:
-            color, width = current.color("accent"), 2.75
+            color, width = current.color("accent"), max(width, 2.75)
         elif self._hover:
-            color, width = current.color("text"), 2.0
+            color, width = current.color("text"), max(width, 2.0)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         pen = QPen(color, width)
         pen.setCapStyle(Qt.PenCapStyle.RoundCap)

@@ -17,6 +17,9 @@ ROWS_PADDING = 6.0
 GRID = 20.0
 PORT_RADIUS = 5.0
 PORT_HIT_RADIUS = 10.0
+COUNTS_GAP = 8.0  # between a tile and its counts card
+COUNTS_ROW_HEIGHT = 32.0
+MESSAGE_KINDS = (TileKind.EMAIL, TileKind.SMS, TileKind.PUSH)
 
 
 def has_port_rows(tile: Tile) -> bool:
@@ -28,6 +31,13 @@ def tile_height(tile: Tile) -> float:
     if not has_port_rows(tile):
         return HEADER_HEIGHT
     return HEADER_HEIGHT + ROW_HEIGHT * len(output_ports(tile)) + ROWS_PADDING
+
+
+def counts_room(tile: Tile) -> float:
+    """The height of the counts card under a tile (a second row for a message's
+    outcomes), with the gap above it."""
+    rows = 2 if tile.kind in MESSAGE_KINDS else 1
+    return COUNTS_GAP + rows * COUNTS_ROW_HEIGHT
 
 
 def tile_rect(tile: Tile) -> QRectF:

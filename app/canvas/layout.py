@@ -1,7 +1,8 @@
 """Auto-layout: layers left to right from networkx topological generations.
 
 Each tile lines up with the output that leads to it where there is room, so straight
-chains come out straight; tiles in a layer never overlap.
+chains come out straight; tiles in a layer never overlap, nor do the counts cards under
+them.
 """
 
 from __future__ import annotations
@@ -48,7 +49,8 @@ def auto_layout(journey: Journey) -> dict[str, tuple[float, float]]:
             if bottom is not None:
                 top = max(top, bottom + ROW_GAP)
             placed[tid] = (x, geo.snap(top, 10))
-            bottom = placed[tid][1] + geo.tile_height(tiles[tid])
+            # room for the tile's counts card, which the engine's counts fill in
+            bottom = placed[tid][1] + geo.tile_height(tiles[tid]) + geo.counts_room(tiles[tid])
     return placed
 
 

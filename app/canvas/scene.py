@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsSceneMouse
 from app.canvas import geometry as geo
 from app.canvas.edge_item import EdgeItem, EdgeKey
 from app.canvas.interactions import ConnectInteraction, pending_moves
+from app.canvas.live_overlay import LiveOverlay
 from app.canvas.port_items import OutputPortItem
 from app.canvas.tile_item import TileItem
 from app.editor import JourneyEditor
@@ -32,6 +33,7 @@ def edge_key(edge: Edge) -> EdgeKey:
 
 class JourneyScene(QGraphicsScene):
     hint = Signal(str)  # a transient message about the gesture in progress
+    count_clicked = Signal(str, str, QPointF)  # tile id, metric, where (scene coordinates)
 
     def __init__(self, editor: JourneyEditor, parent=None) -> None:
         super().__init__(parent)
@@ -46,6 +48,7 @@ class JourneyScene(QGraphicsScene):
         self.show_ports = True
         self._rect_timer = QTimer(self, singleShot=True, interval=0)
         self._rect_timer.timeout.connect(self.update_scene_rect)
+        self.overlay = LiveOverlay(self)
         self._follow(editor.document)
         editor.read_only_changed.connect(self._apply_read_only)
         self.rebuild()
@@ -77,6 +80,7 @@ class JourneyScene(QGraphicsScene):
     def rebuild(self) -> None:
         self._connect = None
         self._drop_edge = None
+        self.overlay.forget_items()
         self.clear()
         self.tile_items.clear()
         self.edge_items.clear()
@@ -97,16 +101,19 @@ class JourneyScene(QGraphicsScene):
         item.sync_position(tile.x, tile.y)
         item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsMovable, self.editable)
         item.show_ports(self.show_ports)
+        self.overlay.tile_added(tile_id)
         self._rect_timer.start()
 
     def _tile_removed(self, tile_id: str) -> None:
         item = self.tile_items.pop(tile_id)
         self.removeItem(item)
+        self.overlay.tile_removed(tile_id)
         self._rect_timer.start()
 
     def _tile_changed(self, tile_id: str) -> None:
         self.tile_items[tile_id].refresh()
         self._place_edges_of(tile_id)
+        self.overlay.tile_changed(tile_id)
 
     def _tile_moved(self, tile_id: str) -> None:
         tile = self.document.tile(tile_id)
@@ -125,6 +132,7 @@ class JourneyScene(QGraphicsScene):
         self._ports_used.add((edge.source, edge.port))
         self._place_edge(item)
         self._update_port(edge.source, edge.port)
+        self.overlay.edge_added(key)
 
     def _edge_removed(self, edge: Edge) -> None:
         key = edge_key(edge)
@@ -154,6 +162,7 @@ class JourneyScene(QGraphicsScene):
 
     def tile_item_moved(self, tile_id: str) -> None:
         self._place_edges_of(tile_id)
+        self.overlay.tile_moved(tile_id)
 
     def _place_edges_of(self, tile_id: str) -> None:
         for key in self._edges_of.get(tile_id, ()):

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QFont, QFontMetricsF, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
 from app import theme
@@ -23,6 +24,14 @@ MARGIN = 12.0
 SUMMARY_TOP = 43.0
 SUMMARY_LINE = 14.5
 RADIUS = 10.0
+GLOW = 9.0  # how far the glow of the tile a followed person is at reaches
+
+
+class TrailMark(StrEnum):
+    """What a followed person's path says about a tile."""
+
+    PASSED = "passed"  # they have been here (tinted green)
+    HERE = "here"  # they are here now (green, with a glow)
 
 
 def tile_fonts() -> tuple[QFont, QFont, QFont]:
@@ -53,6 +62,7 @@ class TileItem(QGraphicsItem):
         self._errors: list[str] = []
         self._warnings: list[str] = []
         self._syncing = False
+        self.trail_mark: TrailMark | None = None
         self.output_ports: dict[str, OutputPortItem] = {}
         self.input_port: InputPortItem | None = None
         flags = (QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
@@ -124,6 +134,17 @@ class TileItem(QGraphicsItem):
     def has_errors(self) -> bool:
         return bool(self._errors)
 
+    @property
+    def card_rect(self) -> QRectF:
+        """The tile itself, without its shadow and outlines (tile coordinates)."""
+        return QRectF(self._rect)
+
+    def set_trail_mark(self, mark: TrailMark | None) -> None:
+        if mark != self.trail_mark:
+            self.prepareGeometryChange()  # the glow reaches beyond the tile
+            self.trail_mark = mark
+            self.update()
+
     def _update_tooltip(self) -> None:
         title, summary = getattr(self, "_full_text", ("", ""))
         lines = [f"<b>{_html(title)}</b>", _html(summary)]
@@ -136,6 +157,8 @@ class TileItem(QGraphicsItem):
     # --- Qt -------------------------------------------------------------------------
 
     def boundingRect(self) -> QRectF:
+        if self.trail_mark == TrailMark.HERE:
+            return self._rect.adjusted(-GLOW, -GLOW, GLOW, GLOW)
         return self._rect.adjusted(-5, -5, 5, 6)
 
     def shape(self) -> QPainterPath:
@@ -166,6 +189,8 @@ class TileItem(QGraphicsItem):
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(current.color("shadow"))
         painter.drawRoundedRect(self._rect.translated(0, 2), RADIUS + 1, RADIUS + 1)
+        if self.trail_mark == TrailMark.HERE:
+            _paint_glow(painter, current.color("ok"), self._rect)
         if self.isSelected():
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.setPen(QPen(current.color("accent"), 2.5))
@@ -175,9 +200,18 @@ class TileItem(QGraphicsItem):
             pen = QPen(current.color("error"), 2)
         elif self._warnings:
             pen = QPen(current.color("warning"), 1.5)
+        elif self.trail_mark is not None:
+            pen = QPen(current.color("ok"), 2)
         painter.setPen(pen)
-        painter.setBrush(current.color("tile"))
+        painter.setBrush(self._fill(current))
         painter.drawRoundedRect(self._rect.adjusted(0.5, 0.5, -0.5, -0.5), RADIUS, RADIUS)
+
+    def _fill(self, current: theme.Theme) -> QColor:
+        """The card's colour: a person's path tints it green."""
+        fill = current.color("tile")
+        if self.trail_mark is None:
+            return fill
+        return mix(fill, current.color("ok"), 0.16 if current.dark else 0.09)
 
     def _paint_text(self, painter: QPainter, current: theme.Theme) -> None:
         title_font, summary_font, _row = tile_fonts()
@@ -218,6 +252,23 @@ class TileItem(QGraphicsItem):
         painter.setPen(pen)
         painter.drawLine(center + QPointF(0, -3.5), center + QPointF(0, 1))
         painter.drawPoint(center + QPointF(0, 4))
+
+
+def mix(base: QColor, tint: QColor, amount: float) -> QColor:
+    """`base` with `amount` (0–1) of `tint`: opaque, so cached pictures stay crisp."""
+    return QColor.fromRgbF(*(b + (t - b) * amount for b, t in zip(
+        base.getRgbF()[:3], tint.getRgbF()[:3], strict=True)))
+
+
+def _paint_glow(painter: QPainter, colour: QColor, rect: QRectF) -> None:
+    """A soft halo: a few wide, faint outlines around the tile."""
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    for spread, alpha in ((GLOW - 1, 0.10), (GLOW - 4, 0.20), (3.0, 0.45)):
+        glow = QColor(colour)
+        glow.setAlphaF(alpha)
+        painter.setPen(QPen(glow, 3))
+        painter.drawRoundedRect(rect.adjusted(-spread, -spread, spread, spread),
+                                RADIUS + spread, RADIUS + spread)
 
 
 def _elide(font: QFont, text: str, width: float) -> str:

@@ -74,11 +74,9 @@ def _entry(contact_id: str, email: str | None) -> str:
 
 
 class NewContactDialog(QDialog):
-    """A test contact made on the spot: id, email, phone.
-
-    The contact model has no "test" flag yet, so this is a plain contact; its id starts
-    with "test-" by default so it is easy to tell apart.
-    """
+    """A test contact made on the spot: id, email, phone. It is saved as a test contact
+    (`Contact.test`): the only people a journey being tested lets in, and never counted
+    in a journey's analytics. Its id starts with "test-" by default, to tell it apart."""
 
     def __init__(self, parent: QWidget | None = None, suggested_id: str = "test-1") -> None:
         super().__init__(parent)
@@ -93,8 +91,9 @@ class NewContactDialog(QDialog):
         form.addRow("Id:", self.contact_id)
         form.addRow("Email:", self.email)
         form.addRow("Mobile phone:", self.phone)
-        hint = QLabel("Saved as a contact of this workspace; messages to it go to the "
-                      "outbox unless delivery is set up otherwise.")
+        hint = QLabel("Saved as a test contact of this workspace: a journey being tested "
+                      "lets in test contacts only. Messages to it go to the outbox unless "
+                      "delivery is set up otherwise.")
         hint.setObjectName("hint")
         hint.setWordWrap(True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
@@ -116,4 +115,4 @@ class NewContactDialog(QDialog):
     def contact(self) -> Contact:
         return Contact(id=self.contact_id.text().strip(),
                        email=self.email.text().strip() or None,
-                       phone=self.phone.text().strip() or None)
+                       phone=self.phone.text().strip() or None, test=True)

@@ -32,7 +32,8 @@ class EngineDocks:
         window.actions_.add_panel_toggles([
             (window.journeys_dock, None), (window.palette_dock, None),
             (window.properties_dock, None), (window.problems_dock, None),
-            (self.activity_dock, "Ctrl+Shift+A"), (self.outbox_dock, "Ctrl+Shift+O")],
+            (window.test_dock, None), (self.activity_dock, "Ctrl+Shift+A"),
+            (self.outbox_dock, "Ctrl+Shift+O")],
             self.toggle)
         window.session.journeys_changed.connect(self._journeys)
         self.activity.tile_chosen.connect(self.show_tile)

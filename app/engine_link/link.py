@@ -25,6 +25,7 @@ from engine.store.lock import Holder, WorkspaceBusyError
 from engine.workspace import Workspace
 
 from .activity_link import ActivityLink
+from .journey_watch import JourneyChanges, PeopleQuery
 from .outbox_link import OutboxLink
 from .poller import Poller
 from .probe import EngineFigures, Probe, StoreChanges, StoreProbe
@@ -63,6 +64,9 @@ class EngineLink(QObject):
     status_changed = Signal(object)  # EngineStatus
     figures_changed = Signal(object)  # EngineFigures
     tile_counts_changed = Signal(str, object)  # journey id, {version: VersionStats}
+    tests_changed = Signal(tuple)  # (RunningTest, ...): the journeys being tested
+    people_changed = Signal(object, list)  # PeopleQuery, [PersonAtTile] (watch_people)
+    trail_changed = Signal(str, object)  # contact id, PersonTrail (follow_person)
     activity_arrived = Signal(list)  # [ActivityItem], oldest first
     port_in_use = Signal(int, int)  # the port asked for, a free one to offer instead
     start_failed = Signal(str)  # why the engine could not start (port aside)
@@ -79,6 +83,9 @@ class EngineLink(QObject):
         self._status = EngineStatus()
         self._location: str | None = None
         self._journey_id: str | None = None
+        self._version: int | None = None  # whose counts: None for every published one
+        self._people: PeopleQuery | None = None
+        self._person: str | None = None
         self._session: _Session | None = None  # only ever touched on the worker thread
         self._view: _Session | None = None  # the GUI thread's copy of it
         self._relay = _Relay(self)
@@ -107,11 +114,49 @@ class EngineLink(QObject):
         """The engine this link runs or watches now (for diagnostics and tests)."""
         return self._view.side if self._view is not None else None
 
-    def watch_journey(self, journey_id: str | None) -> None:
-        """Send tile counts of this journey (None: of none) from now on."""
-        self._journey_id = journey_id
+    def watch_journey(self, journey_id: str | None, version: int | None = None) -> None:
+        """Send tile counts of this journey (None: of none) from now on: of one version,
+        or of every published one."""
+        self._journey_id, self._version = journey_id, version
         if self._view is not None:
-            self._view.probe.watch(journey_id)
+            self._view.probe.watch(journey_id, version)
+
+    def watch_people(self, query: PeopleQuery | None) -> None:
+        """Send this list of people (`people_changed`) whenever it can have changed."""
+        self._people = query
+        if self._view is not None:
+            self._view.probe.watch_people(query)
+
+    def follow_person(self, contact_id: str | None) -> None:
+        """Send this person's path (`trail_changed`) whenever it changes."""
+        self._person = contact_id
+        if self._view is not None:
+            self._view.probe.follow(contact_id)
+
+    def ask(self, work: Callable[[Workspace], Any],
+            done: Callable[[Any, BaseException | None], None], wake: bool = False) -> None:
+        """Run `work(workspace)` on a worker thread, never the GUI thread, with the
+        engine's workspace (or, with no engine, the workspace opened for it); `done(result,
+        error)` hears how it went on the GUI thread. `wake`: `work` wrote something the
+        engine should act on now (the studio's own engine; another one sees it within
+        its two-second heartbeat)."""
+        session, location = self._view, self._location
+        if self._closed or location is None:
+            done(None, RuntimeError("no workspace is open"))
+            return
+
+        def run() -> Any:
+            if session is None:
+                with Workspace.open(location, create=False) as workspace:
+                    return work(workspace)
+            result = work(session.workspace)
+            if wake:
+                _wake(session)
+            return result
+
+        future = self._requests.submit(run)
+        future.add_done_callback(lambda f: self._post(functools.partial(
+            _answer, done, f)))
 
     # --- starting and stopping ---------------------------------------------------------
 
@@ -135,8 +180,7 @@ class EngineLink(QObject):
         self._view = None  # what the old session still says is old news
         self._set_status(EngineStatus(EngineMode.STARTING, note=f"port {self.port}"))
         self._submit(self._end_session)
-        self._submit(functools.partial(self._begin_session, self._location, self.port),
-                     self._started)
+        self._submit(functools.partial(self._begin_session, self._location, self.port))
 
     def stop(self) -> None:
         if self._closed:
@@ -197,13 +241,19 @@ class EngineLink(QObject):
             workspace.close()
             raise
         session = _Session(workspace, side, self.probe_factory(workspace.db))
-        session.probe.watch(self._journey_id)
+        session.probe.watch(self._journey_id, self._version)
+        session.probe.watch_people(self._people)
+        session.probe.follow(self._person)
         session.probe.follow_outbox(self.outbox.followed)
         session.probe.follow_activity(self.activity.filter, self.activity.generation)
         session.poller = Poller(session.probe, self._delivered,
                                 functools.partial(self._check, session),
                                 functools.partial(self._faulted, session))
         self._session = session
+        # The window adopts the session before its first poll's news arrives (both come
+        # through the relay, in order): news that came first was dropped, and what is
+        # sent only when it changes (counts, a person's path) then never came.
+        self._post(functools.partial(self._started, session))
         session.poller.start()
         return session
 
@@ -292,6 +342,16 @@ class EngineLink(QObject):
             self.outbox.arrived.emit(changes.outbox)
         if changes.feed:
             self.activity.deliver(changes.feed)
+        if changes.journey is not None:
+            self._deliver_journey(changes.journey)
+
+    def _deliver_journey(self, changes: JourneyChanges) -> None:
+        if changes.tests is not None:
+            self.tests_changed.emit(changes.tests)
+        if changes.people is not None and changes.people[0] == self._people:
+            self.people_changed.emit(*changes.people)
+        if changes.trail is not None and changes.trail[0] == self._person:
+            self.trail_changed.emit(*changes.trail)
 
     def _lost(self, session: _Session, why: str) -> None:
         if session is not self._view or self._closed:
@@ -308,3 +368,16 @@ class EngineLink(QObject):
             self._status = status
             self.status_changed.emit(status)
 
+
+
+def _wake(session: _Session) -> None:
+    """The studio's own engine acts on what was just written, and the poll follows."""
+    if isinstance(session.side, EmbeddedEngine):
+        session.side.host.wake()
+    if session.poller is not None:
+        session.poller.nudge()
+
+
+def _answer(done: Callable[[Any, BaseException | None], None], future: Future) -> None:
+    error = future.exception()
+    done(None if error else future.result(), error)

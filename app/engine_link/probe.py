@@ -4,7 +4,9 @@ Qt-free and run on the link's poll thread, never the GUI thread. Each `poll()` a
 few cheap, indexed questions and answers only what changed since the previous one:
 
 - figures: live journeys, events accepted today (through the socket), messages waiting;
-- counts per tile of the journey being watched (`engine.store.analytics.journey_stats`);
+- the journey the canvas shows (`journey_watch.JourneyWatch`): the counts per tile of the
+  version it shows, the tests running, the people of a list kept open, the path of the
+  person followed;
 - events stored since the last poll (activity);
 - while a view follows the outbox, its rows and their changes (`outbox_feed.py`);
 - while a view follows the activity feed, what is new in it (`activity_feed.py`).
@@ -16,7 +18,6 @@ trail) replaces this module: a class with the same `watch` and `poll` answering
 
 from __future__ import annotations
 
-import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -25,9 +26,10 @@ from typing import Protocol
 from sqlalchemy import Engine, func, select
 
 from engine.store import schema as s
-from engine.store.analytics import VersionStats, journey_stats
+from engine.store.analytics import VersionStats
 
 from .activity_feed import ActivityBatch, ActivityFeed, ActivityFilter
+from .journey_watch import JourneyChanges, JourneyWatch, PeopleQuery
 from .outbox_feed import OutboxBatch, OutboxFeed
 
 WAITING = ("pending", "sending")  # ledger states of a message not yet handed over
@@ -59,14 +61,17 @@ class StoreChanges:
     outbox: OutboxBatch = field(default_factory=OutboxBatch)  # while the outbox is followed
     feed: ActivityBatch | None = None  # the activity feed, while a view follows it
     skipped: int = 0  # events of this poll not listed (a burst beyond MAX_ITEMS)
+    journey: JourneyChanges | None = None  # tests, people, the followed person's path
 
     def __bool__(self) -> bool:
         return bool(self.figures or self.tile_counts is not None or self.activity
-                    or self.outbox or self.feed)
+                    or self.outbox or self.feed or self.journey)
 
 
 class Probe(Protocol):
-    def watch(self, journey_id: str | None) -> None: ...
+    def watch(self, journey_id: str | None, version: int | None = None) -> None: ...
+    def watch_people(self, query: PeopleQuery | None) -> None: ...
+    def follow(self, contact_id: str | None) -> None: ...
     def poll(self) -> StoreChanges: ...
     def follow_outbox(self, on: bool) -> None: ...
     def follow_activity(self, wanted: ActivityFilter | None, generation: int) -> None: ...
@@ -77,9 +82,7 @@ class StoreProbe:
 
     def __init__(self, db: Engine) -> None:
         self.db = db
-        self._lock = threading.Lock()
-        self._journey_id: str | None = None
-        self._counts: dict[int, VersionStats] | None = None
+        self.journey = JourneyWatch()
         self._figures: EngineFigures | None = None
         self._last_event: int | None = None
         self.outbox = OutboxFeed()
@@ -87,10 +90,18 @@ class StoreProbe:
         self._day: float | None = None  # local midnight the day count started at
         self._accepted = 0
 
-    def watch(self, journey_id: str | None) -> None:
-        """Count this journey's tiles from now on (any thread)."""
-        with self._lock:
-            self._journey_id, self._counts = journey_id, None
+    def watch(self, journey_id: str | None, version: int | None = None) -> None:
+        """Count this journey's tiles from now on: one version, or every published one
+        (any thread)."""
+        self.journey.watch(journey_id, version)
+
+    def watch_people(self, query: PeopleQuery | None) -> None:
+        """Keep this list of people up to date (any thread)."""
+        self.journey.watch_people(query)
+
+    def follow(self, contact_id: str | None) -> None:
+        """Send this person's path whenever it changes (any thread)."""
+        self.journey.follow(contact_id)
 
     def follow_outbox(self, on: bool) -> None:
         """Read the outbox's rows from now on (any thread): its newest page first."""
@@ -108,7 +119,7 @@ class StoreProbe:
             changes.feed = self.feed.poll(conn) or None
             figures = EngineFigures(_live_journeys(conn), self._accepted,
                                     _messages_waiting(conn))
-            self._poll_counts(conn, changes)
+            self.journey.poll(conn, changes)
         if figures != self._figures:
             self._figures = changes.figures = figures
         return changes
@@ -137,18 +148,6 @@ class StoreProbe:
         changes.activity = [ActivityItem(r.id, r.trigger, r.contact_id, r.received_at,
                                          r.inbox_id is not None) for r in reversed(rows)]
 
-    def _poll_counts(self, conn, changes: StoreChanges) -> None:
-        with self._lock:
-            journey_id, before = self._journey_id, self._counts
-        if journey_id is None:
-            return
-        counts = journey_stats(conn, journey_id)
-        if counts != before:
-            with self._lock:
-                if self._journey_id != journey_id:
-                    return  # another journey was chosen meanwhile
-                self._counts = counts
-            changes.journey_id, changes.tile_counts = journey_id, counts
 
 
 def _live_journeys(conn) -> int:

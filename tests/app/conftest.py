@@ -43,6 +43,7 @@ class ScriptedPrompts:
         self.errors: list[tuple[str, str]] = []
         self.asked: list[tuple[str, str]] = []  # every confirmation asked: title, text
         self.engine_settings_answer = None  # EngineSettings, or None: cancelled
+        self.test_options_answer = None  # TestOptions, or None: cancelled
 
     def open_bundle_path(self) -> Path | None:
         return self.bundle_to_open
@@ -68,6 +69,9 @@ class ScriptedPrompts:
 
     def engine_settings(self, _current):
         return self.engine_settings_answer
+
+    def test_options(self, _journey_name, _current):
+        return self.test_options_answer
 
 
 @pytest.fixture(scope="session", autouse=True)

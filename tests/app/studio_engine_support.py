@@ -29,6 +29,13 @@ def wait_for_mode(qtbot, window, mode: EngineMode, timeout: int = 20000) -> None
     qtbot.waitUntil(lambda: window.engine.status.mode == mode, timeout=timeout)
 
 
+def activate(qtbot, window) -> None:
+    """Make the window the active one, as a click would: on X without a window manager
+    nothing does, and window shortcuts reach only the active window."""
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)  # waitActive() alone waits not
+
+
 def field(dialog, path: str) -> QWidget:
     found = dialog.findChild(QWidget, f"field:{path}")
     assert found is not None, path

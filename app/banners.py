@@ -1,0 +1,84 @@
+"""The bands over the canvas: the live banner (the canvas shows a live version, read-only)
+and the test banner (the open journey is being tested: what test mode does, Stop test,
+and Start engine when the engine is not running)."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton
+
+from app.icons import icon
+from engine.runtime.version import TestOptions
+
+
+class LiveBanner(QFrame):
+    """Says when the canvas shows a live version, and offers to edit a new one."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("liveBanner")
+        self.icon = QLabel()
+        self.icon.setPixmap(icon("lock").pixmap(16, 16))
+        self.text = QLabel()
+        self.text.setObjectName("bannerText")
+        self.button = QPushButton(icon("rename"), "Edit as new version")
+        self.button.setObjectName("bannerButton")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(14, 8, 10, 8)
+        layout.addWidget(self.icon)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(self.button)
+        self.hide()
+
+
+def test_summary(options: TestOptions) -> str:
+    """"only test contacts enter; waits last at most 10 s" …"""
+    parts = ["only test contacts enter"]
+    if options.wait_seconds is not None:
+        parts.append(f"waits last at most {duration(options.wait_seconds)}")
+    if options.bypass_entry_conditions:
+        parts.append("entry conditions are skipped")
+    return "; ".join(parts)
+
+
+def duration(seconds: int) -> str:
+    """10 s, 5 min, 2 h: as a person says it."""
+    if seconds < 120 or seconds % 60:
+        return f"{seconds} s"
+    if seconds < 7200 or seconds % 3600:
+        return f"{seconds // 60} min"
+    return f"{seconds // 3600} h"
+
+
+class TestBanner(QFrame):
+    __test__ = False  # not a pytest test class
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("testBanner")
+        pill = QLabel("TEST")
+        pill.setObjectName("testPill")
+        self.text = QLabel()
+        self.text.setObjectName("bannerText")
+        self.text.setWordWrap(True)
+        self.start_engine = QPushButton(icon("resume"), "Start engine")
+        self.start_engine.setObjectName("bannerButton")
+        self.stop = QPushButton(icon("stop"), "Stop test")
+        self.stop.setObjectName("stopTestButton")
+        self.stop.setToolTip("End the test: its test runs, messages and counts are removed")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(14, 7, 10, 7)
+        layout.setSpacing(10)
+        layout.addWidget(pill)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(self.start_engine)
+        layout.addWidget(self.stop)
+        self.hide()
+
+    def show_test(self, options: TestOptions, engine_running: bool) -> None:
+        if engine_running:
+            self.text.setText(f"<b>Testing</b> — {test_summary(options)}.")
+        else:
+            self.text.setText("<b>Testing</b> — but the engine is stopped: test contacts "
+                              "do not move until it runs again.")
+        self.start_engine.setVisible(not engine_running)
+        self.show()

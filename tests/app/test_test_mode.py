@@ -1,0 +1,337 @@
+"""Test mode in the studio, end to end: open the abandoned-cart sample (a draft, never
+published), Test journey with short waits, fire "Abandoned cart" for a new test contact
+from the fire dialog, follow the token to the email and the wait-for, open the email as
+a mail client would, and see the person take Yes. Also: Next step now, Stop test, a
+journey with design problems, the engine stopped while testing, a person deleted while
+followed, following a person in a live journey, the people behind a count.
+
+Real parts: the window offscreen, the engine's threads and its socket on a free port,
+the outbox on disk, the tracking pixel fetched over HTTP, `waymark stats` as a process.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QLabel
+
+from app.canvas.tile_item import TrailMark
+from app.engine_link import EngineMode
+from app.test_mode.options import TestOptionsDialog
+from engine.model import read_bundle
+from engine.resources import resource
+from engine.runtime.version import TestOptions
+from engine.store.database import writing
+from engine.workspace import Workspace
+from tests.app.studio_engine_support import activate, outbox_mail, wait_for_mode
+from tests.app.test_activity_dock import kinds_of, show_activity
+from tests.app.test_outbox_dock import select_row, show_outbox
+from tests.app.test_shortcuts import press
+from tests.app.test_studio_engine import (  # noqa: F401 (fixture)
+    fire_cart,
+    publish_cart_sample,
+    studio,
+)
+from tests.engine.delivery_support import free_port
+from tests.engine.serve_support import ServeProcess, get, query, run_cli, wait_until
+
+CART = "abandoned-cart"
+
+
+def here(window) -> str | None:
+    """The tile the followed person is at (it glows, with their token over it)."""
+    tiles = [t for t, item in window.scene.tile_items.items()
+             if item.trail_mark == TrailMark.HERE]
+    return tiles[0] if tiles else None
+
+
+def green(window) -> set[str]:
+    return {t for t, item in window.scene.tile_items.items() if item.trail_mark is not None}
+
+
+def bold(window) -> set[tuple[str, str, str]]:
+    return {key for key, edge in window.scene.edge_items.items() if edge.taken}
+
+
+def studio_under_test(qtbot, studio, folder, prompts, wait_seconds=2):  # noqa: F811
+    """The studio running its engine on `folder/shop.waymark`, the abandoned-cart sample
+    open as a draft and under test (Journey → Test journey…)."""
+    window = studio()
+    assert window.session.open_workspace(folder / "shop.waymark")
+    wait_for_mode(qtbot, window, EngineMode.RUNNING)
+    window.session.open_sample(resource("samples", "abandoned_cart.json"))
+    assert window.session.info.state == "draft"
+    prompts.test_options_answer = TestOptions(wait_seconds=wait_seconds)
+    window.actions_["test_journey"].trigger()
+    qtbot.waitUntil(lambda: window.try_out.tests.testing is not None, timeout=10000)
+    return window
+
+
+def follow_from_panel(qtbot, window, person: str) -> None:
+    """Click the person in the test panel's list of test people."""
+    people = window.test_panel.people
+    qtbot.waitUntil(lambda: person in people.rows, timeout=10000)
+    rect = people.visualItemRect(people.rows[person])
+    qtbot.mouseClick(people.viewport(), Qt.MouseButton.LeftButton,
+                     pos=rect.topLeft() + QPoint(12, rect.height() // 2))
+    assert window.try_out.follow.person == person
+
+
+def followed_to_the_wait_for(qtbot, studio, folder, prompts, person: str):  # noqa: F811
+    """Testing with waits of an hour: `person` fired in, followed, waiting at the
+    wait-for."""
+    window = studio_under_test(qtbot, studio, folder, prompts, wait_seconds=3600)
+    fire_cart(qtbot, window, person).close()
+    follow_from_panel(qtbot, window, person)
+    qtbot.waitUntil(lambda: here(window) == "opened-email", timeout=10000)
+    return window
+
+
+def pixel_of(path, person: str) -> str:
+    """The open pixel of the email sent to `person`, from the ledger's payload."""
+    payload = query(path, "SELECT payload FROM ledger WHERE contact_id = :c", c=person)[0][0]
+    html = (json.loads(payload) if isinstance(payload, str) else payload)["parts"]["html"]
+    return re.search(r'src="([^"]+/t/o/[^"]+\.gif)"', html).group(1)
+
+
+def test_try_the_abandoned_cart_on_the_desktop(qtbot, studio, tmp_path, prompts):  # noqa: F811
+    """Waits of 30 s: the wait-for's limit is shortened too, and a person needs a moment
+    to find the email in the Outbox dock and press Mark opened."""
+    window = studio_under_test(qtbot, studio, tmp_path, prompts, wait_seconds=30)
+    assert "waits last at most 30 s" in window.test_banner.text.text()
+
+    def mark_opened(path) -> None:
+        dock = show_outbox(qtbot, window)
+        qtbot.waitUntil(lambda: dock.model.rowCount() == 1, timeout=10000)
+        assert dock.model.item(0).contact_point == "test-ann@example.com"
+        select_row(qtbot, dock)
+        page = dock.view.email
+        qtbot.waitUntil(page.mark_opened.isEnabled, timeout=5000)
+        qtbot.mouseClick(page.mark_opened, Qt.MouseButton.LeftButton)
+
+    try_the_cart(qtbot, window, tmp_path / "shop.waymark", mark_opened)
+
+
+def test_short_waits_end_on_their_own(qtbot, studio, tmp_path, prompts):  # noqa: F811
+    """Waits of 1 s: nobody opens the email, so the person takes No, waits "a day" for a
+    second and finishes, within seconds."""
+    window = studio_under_test(qtbot, studio, tmp_path, prompts, wait_seconds=1)
+    fire_cart(qtbot, window, "test-fay").close()
+    follow_from_panel(qtbot, window, "test-fay")
+    qtbot.waitUntil(lambda: "exit-done" in green(window), timeout=15000)
+    assert ("opened-email", "no", "sms-reminder") in bold(window)
+    assert ("wait-1-day", "next", "push-reminder") in bold(window)
+    steps = [line.what for line in window.test_panel._lines]
+    assert "Took “No”" in steps and steps[-1] == "Finished"
+
+
+def test_try_the_abandoned_cart_observing_waymark_serve(qtbot, studio, tmp_path,  # noqa: F811
+                                                        prompts):
+    """The same with the engine in `waymark serve`: the studio observes it, starts the
+    test in the workspace (serve's heartbeat takes it up) and fires through its socket."""
+    path = tmp_path / "shop.waymark"
+    with Workspace.open(path) as workspace:
+        workspace.import_bundle(read_bundle(resource("samples", "abandoned_cart.json")))
+    serve = ServeProcess(path, free_port())
+    serve.start()
+    try:
+        window = studio()
+        assert window.session.open_workspace(path)
+        wait_for_mode(qtbot, window, EngineMode.OBSERVING)
+        prompts.test_options_answer = TestOptions(wait_seconds=5)  # serve's 2 s heartbeat
+        window.actions_["test_journey"].trigger()
+        qtbot.waitUntil(lambda: window.try_out.tests.testing is not None, timeout=10000)
+        qtbot.wait(2500)  # serve takes the test version up within its heartbeat
+        try_the_cart(qtbot, window, path, lambda path: get(pixel_of(path, "test-ann")))
+    finally:
+        serve.stop()
+
+
+def try_the_cart(qtbot, window, path, mark_opened) -> None:
+    """Fire the cart for a new test contact from the dialog, follow the token to the
+    email and the wait-for, open the email (`mark_opened(path)`): the person takes Yes."""
+    assert window.test_banner.isVisible() and window.actions_["test_journey"].isChecked()
+    dialog = fire_cart(qtbot, window, "test-ann")  # a new test contact, cart total 80
+    qtbot.waitUntil(lambda: "202 accepted" in dialog.answer.text(), timeout=10000)
+    assert query(path, "SELECT test FROM contacts WHERE id = 'test-ann'") == [(1,)]
+    dialog.close()
+    follow_from_panel(qtbot, window, "test-ann")
+    qtbot.waitUntil(lambda: here(window) == "opened-email", timeout=10000)
+    assert green(window) == {"start", "email-reminder", "opened-email"}
+    assert bold(window) == {("start", "next", "email-reminder"),
+                            ("email-reminder", "next", "opened-email")}
+    steps = [(line.tile, line.what) for line in window.test_panel._lines]
+    assert ("Initial email reminder", "Email sent") in steps
+    assert "Waiting for “Initial email reminder” to be opened" in \
+        window.scene.overlay.token.label
+    assert wait_until(lambda: outbox_mail(path, "test-ann@example.com"))
+    mark_opened(path)
+    qtbot.waitUntil(lambda: ("opened-email", "yes", "exit-opened") in bold(window),
+                    timeout=10000)
+    assert green(window) == {"start", "email-reminder", "opened-email", "exit-opened"}
+    assert here(window) is None and window.scene.overlay.token.label == "Finished"
+    badge = window.scene.overlay.badges["start"]
+    assert badge.testing and badge.value("inflow") == 1  # the test version's counts ...
+    stats = run_cli("stats", CART, "--workspace", str(path)).stdout
+    assert "nobody has entered yet" in stats  # ... which the journey's analytics leave out
+
+
+def test_next_step_now_and_stop_test(qtbot, studio, tmp_path, prompts):  # noqa: F811
+    path = tmp_path / "shop.waymark"
+    window = followed_to_the_wait_for(qtbot, studio, tmp_path, prompts, "test-bo")
+    button = window.test_panel.people.itemWidget(window.test_panel.people.rows["test-bo"], 3)
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)  # the wait-for's limit ends now
+    qtbot.waitUntil(lambda: here(window) == "wait-1-day", timeout=10000)
+    assert ("opened-email", "no", "sms-reminder") in bold(window)
+    window.actions_["next_step"].trigger()  # Journey → Next step now: the followed person
+    qtbot.waitUntil(lambda: here(window) is None and "exit-done" in green(window),
+                    timeout=10000)
+    window.test_banner.stop.click()
+    qtbot.waitUntil(lambda: window.try_out.tests.testing is None, timeout=10000)
+    assert not window.test_banner.isVisible()
+    assert not window.actions_["test_journey"].isChecked()
+    assert window.scene.overlay.badges == {}  # a draft never published: no counts
+    assert here(window) is None and green(window) == set() and bold(window) == set()
+    assert window.try_out.follow.person is None  # the test person went with the test
+    assert query(path, "SELECT count(*) FROM runs") == [(0,)]
+    assert query(path, "SELECT count(*) FROM journey_versions") == [(0,)]
+
+
+def test_a_journey_with_design_problems_is_not_tested(qtbot, studio, tmp_path,  # noqa: F811
+                                                    prompts):
+    window = studio()
+    assert window.session.open_workspace(tmp_path / "shop.waymark")
+    wait_for_mode(qtbot, window, EngineMode.RUNNING)
+    window.session.open_sample(resource("samples", "abandoned_cart.json"))
+    window.editor.delete(["sms-reminder"], [])  # the wait-for's "No" now leads nowhere
+    prompts.test_options_answer = TestOptions(wait_seconds=2)
+    window.actions_["test_journey"].trigger()
+    qtbot.waitUntil(lambda: "Not tested" in window.statusBar().currentMessage(),
+                    timeout=10000)
+    assert window.problems_dock.isVisible() and window.problems.counts()[0] > 0
+    assert "opened-email" in {p.tile_id for p in window.problems.problems}
+    assert window.try_out.tests.testing is None
+    assert not window.actions_["test_journey"].isChecked()
+    assert prompts.errors == []
+    assert query(tmp_path / "shop.waymark", "SELECT count(*) FROM journey_versions") == [(0,)]
+
+
+def test_the_engine_stopped_while_testing(qtbot, studio, tmp_path, prompts):  # noqa: F811
+    window = studio_under_test(qtbot, studio, tmp_path, prompts)
+    window.engine.stop()
+    wait_for_mode(qtbot, window, EngineMode.STOPPED)
+    banner = window.test_banner
+    assert "the engine is stopped" in banner.text.text()
+    assert banner.start_engine.isVisible()
+    banner.start_engine.click()
+    wait_for_mode(qtbot, window, EngineMode.RUNNING)
+    assert not banner.start_engine.isVisible() and "waits last at most" in banner.text.text()
+    fire_cart(qtbot, window, "test-cy").close()  # the test goes on where it was
+    qtbot.waitUntil(lambda: "test-cy" in window.test_panel.people.rows, timeout=10000)
+
+
+def test_a_person_deleted_while_followed(qtbot, studio, tmp_path, prompts):  # noqa: F811
+    path = tmp_path / "shop.waymark"
+    window = followed_to_the_wait_for(qtbot, studio, tmp_path, prompts, "test-di")
+    with Workspace.open(path) as workspace, writing(workspace.db) as conn:
+        conn.exec_driver_sql("DELETE FROM contacts WHERE id = 'test-di'")
+    summary = window.test_panel.summary
+    qtbot.waitUntil(lambda: "contact was deleted while followed" in summary.text(),
+                    timeout=10000)
+    assert here(window) == "opened-email"  # what was recorded is still shown
+    window.actions_["next_step"].trigger()  # the run goes on without its contact
+    qtbot.waitUntil(lambda: here(window) != "opened-email", timeout=10000)
+    assert prompts.errors == []
+
+
+def test_follow_a_person_in_a_live_journey_from_a_count(qtbot, studio, tmp_path):  # noqa: F811
+    window = studio()
+    assert window.session.open_workspace(tmp_path / "shop.waymark")
+    wait_for_mode(qtbot, window, EngineMode.RUNNING)
+    publish_cart_sample(window)
+    for person in ("ann", "bo"):
+        window.engine.fire("abandoned_cart", {"authId": person, "attributes": {
+            "cart_total": 80}, "contactpoint_email": f"{person}@example.com"})
+    overlay = window.scene.overlay
+    qtbot.waitUntil(lambda: "opened-email" in overlay.badges
+                    and overlay.badges["opened-email"].value("processing") == 2,
+                    timeout=10000)
+    badge = overlay.badges["opened-email"]
+    cell = badge.cell_rect("processing").center()
+    view = window.view
+    at = view.mapFromScene(badge.mapToScene(cell))
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=at)
+    popup = window.try_out.follow.popup
+    qtbot.waitUntil(lambda: popup.isVisible() and popup.list.topLevelItemCount() == 2,
+                    timeout=10000)
+    assert popup.title.text() == "<b>2</b> people are at <b>Opened the email?</b> now"
+    people = {popup.list.topLevelItem(i).text(0): popup.list.topLevelItem(i).text(1)
+              for i in range(2)}
+    assert people == {"ann": "Opened the email?", "bo": "Opened the email?"}
+    popup.list.setCurrentItem(popup.list.topLevelItem(0))
+    qtbot.keyClick(popup.list, Qt.Key.Key_Return)
+    assert not popup.isVisible()
+    qtbot.waitUntil(lambda: here(window) == "opened-email", timeout=10000)
+    assert window.test_panel.summary.text().startswith("Version 1")
+    window.try_out.follow.follow(None)
+    assert here(window) is None and bold(window) == set()
+
+
+def test_find_a_person_by_typing_their_id(qtbot, studio, tmp_path):  # noqa: F811
+    window = studio()
+    assert window.session.open_workspace(tmp_path / "shop.waymark")
+    wait_for_mode(qtbot, window, EngineMode.RUNNING)
+    publish_cart_sample(window)
+    window.engine.fire("abandoned_cart", {"authId": "cy", "attributes": {"cart_total": 80},
+                                          "contactpoint_email": "cy@example.com"})
+    badges = window.scene.overlay.badges
+    qtbot.waitUntil(lambda: "start" in badges and badges["start"].value("inflow") == 1,
+                    timeout=10000)
+    activate(qtbot, window)
+    press(window, "Ctrl+Shift+L")  # Journey → Find person…
+    box = window.test_panel.chooser
+    assert box.lineEdit().hasFocus()
+    qtbot.keyClicks(box.lineEdit(), "cy")
+    qtbot.keyClick(box.lineEdit(), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: here(window) == "opened-email", timeout=10000)
+    step = window.test_panel.steps.topLevelItem(1)  # the email sent
+    rect = window.test_panel.steps.visualItemRect(step)
+    qtbot.mouseClick(window.test_panel.steps.viewport(), Qt.MouseButton.LeftButton,
+                     pos=QPoint(rect.center()))
+    assert window.scene.selected_tile_ids() == ["email-reminder"]
+
+
+def test_the_test_options_dialog(qtbot):
+    dialog = TestOptionsDialog("Abandoned cart reminders", TestOptions())
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert dialog.shorten.isChecked() is False and not dialog.seconds.isEnabled()
+    assert dialog.chosen() == TestOptions(None, False)  # waits as designed
+    qtbot.mouseClick(dialog.shorten, Qt.MouseButton.LeftButton)
+    dialog.seconds.clear()
+    qtbot.keyClicks(dialog.seconds, "5")
+    qtbot.mouseClick(dialog.bypass, Qt.MouseButton.LeftButton)
+    assert dialog.chosen() == TestOptions(5, True)
+    assert "“Abandoned cart reminders”" in dialog.findChild(QLabel).text()
+
+
+def test_a_person_chosen_in_the_activity_dock_is_followed(qtbot, studio, tmp_path):  # noqa: F811
+    window = studio()
+    assert window.session.open_workspace(tmp_path / "shop.waymark")
+    wait_for_mode(qtbot, window, EngineMode.RUNNING)
+    publish_cart_sample(window)
+    dock = show_activity(qtbot, window)
+    window.engine.fire("abandoned_cart", {"authId": "gus", "attributes": {"cart_total": 80},
+                                          "contactpoint_email": "gus@example.com"})
+    qtbot.waitUntil(lambda: "waiting" in kinds_of(dock), timeout=10000)
+    row = kinds_of(dock).index("waiting")
+    rect = dock.table.visualRect(dock.model.index(row, 0))
+    viewport = dock.table.viewport()  # a double click: a click, then a second press
+    qtbot.mouseClick(viewport, Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(viewport, Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.waitUntil(lambda: here(window) == "opened-email", timeout=10000)
+    assert window.try_out.follow.person == "gus"
+    assert window.test_panel.trail_title.text() == "PATH OF GUS"
