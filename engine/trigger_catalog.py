@@ -87,6 +87,8 @@ class TriggerEntry:
         return self.trigger.kind in BUILT_IN_KINDS
 
     def status(self) -> str:
+        if self.built_in and not self.event_count:  # their events are not counted here
+            return "raised by Waymark"
         if not self.event_count or self.last_event_at is None:
             return "waiting for first event"
         noun = "event" if self.event_count == 1 else "events"

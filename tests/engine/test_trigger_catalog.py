@@ -185,7 +185,7 @@ def test_built_in_triggers_cannot_be_stopped_or_changed(workspace) -> None:
         catalog.set_trigger_state(workspace, "email_opened", TriggerState.STOPPED)
     entries = catalog.list_triggers(workspace)
     assert all(e.built_in for e in entries)
-    assert {e.status() for e in entries} == {"waiting for first event"}
+    assert {e.status() for e in entries} == {"raised by Waymark"}
 
 
 def test_templates_name_the_trigger_attributes_they_read() -> None:
