@@ -238,6 +238,7 @@ class KeysPage(QWidget):
 
     def hideEvent(self, event) -> None:
         self._timer.stop()
+        self.shown.forget()  # shown once: not again when the page is next shown
         super().hideEvent(event)
 
     # --- actions --------------------------------------------------------------------------

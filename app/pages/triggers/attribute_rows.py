@@ -169,6 +169,7 @@ class AttributeList(QWidget):
         row.removed.connect(self._remove)
         self.rows.append(row)
         self.body.addWidget(row)
+        row.show()  # now, not at the next turn of the event loop: its name takes the focus
         self._counted()
         if announce:
             self.changed.emit()

@@ -159,7 +159,7 @@ class TriggerEditor(QWidget):
             mark_invalid(widget, True)
             widget.setFocus()
         self._marked = widget
-        place = FIELD_TITLES.get(re.split(r"[.\[]", error.field)[0], "")
+        place = self._place(error.field)
         self.problem.setText(f"{place}: {error.detail}" if place else error.detail)
         self.problem.show()
 
@@ -168,6 +168,16 @@ class TriggerEditor(QWidget):
             mark_invalid(self._marked, False)
         self._marked = None
         self.problem.hide()
+
+    def _place(self, field: str) -> str:
+        """A field path as a person says it: attributes[0].type → Attribute “cart_total”."""
+        found = re.match(r"(attributes|table\.columns)\[(\d+)\]", field)
+        if found is None:
+            return FIELD_TITLES.get(re.split(r"[.\[]", field)[0], "")
+        noun = "Attribute" if found.group(1) == "attributes" else "Column"
+        widget = self.part(f"{found.group(0)}.name")
+        name = widget.text() if isinstance(widget, QLineEdit) else ""
+        return f"{noun} “{name}”" if name else f"{noun} {int(found.group(2)) + 1}"
 
     def part(self, field: str) -> QWidget | None:
         """The widget for an engine field path: name, attributes[2].type, record.table…"""

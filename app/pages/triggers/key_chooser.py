@@ -80,7 +80,7 @@ class KeyChooser(QWidget):
             return
         info, plain = self.data.create(f"{self.integration} integration"[:keys.MAX_NAME])
         self._created = plain
-        self._fill_modes(CREATED, f"New key “{info.name}” ({info.id})")
+        self._fill_modes(CREATED, f"The new key ({info.id})")
         self.shown.show_key(info, plain, " — it is in the snippets below")
         self.key_created.emit(info.id)
         self._mode_chosen()

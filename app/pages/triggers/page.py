@@ -162,6 +162,7 @@ class TriggersPage(QWidget):
 
     def hideEvent(self, event) -> None:
         self._timer.stop()
+        self.detail.snippets.forget_key()  # a key made here was shown once, while here
         super().hideEvent(event)
 
     def _refresh_events(self) -> None:

@@ -65,18 +65,19 @@ class RecordSourceForm(QWidget):
     def _new_table_box(self) -> QFrame:
         box = QFrame()
         box.setObjectName("newTable")
-        self.new_name = QLineEdit(placeholderText="name, e.g. ticket (as in /v1/records/ticket)")
-        self.new_title = QLineEdit(placeholderText="display name, e.g. Support ticket")
+        self.new_name = QLineEdit(placeholderText="e.g. ticket, as in /v1/records/ticket")
+        self.new_title = QLineEdit(placeholderText="e.g. Support ticket")
         self.new_columns = AttributeList("column", with_required=False)
         for signal in (self.new_name.textEdited, self.new_title.textEdited):
             signal.connect(lambda _t: self.changed.emit())
         self.new_columns.changed.connect(self._columns_edited)
+        fields = form()
+        add_rows(fields, ("Name", self.new_name), ("Display name", self.new_title),
+                 ("Columns", self.new_columns))
         layout = QVBoxLayout(box)
         layout.setContentsMargins(10, 8, 10, 8)
         layout.addWidget(section("New record table"))
-        layout.addWidget(self.new_name)
-        layout.addWidget(self.new_title)
-        layout.addWidget(self.new_columns)
+        layout.addLayout(fields)
         return box
 
     # --- filling ---------------------------------------------------------------------------
@@ -113,6 +114,8 @@ class RecordSourceForm(QWidget):
         """The person and changed-column choices follow the chosen (or new) table."""
         columns = self._table_columns()
         keep_person = source.person_column if source else self.person.value()
+        if source is None and keep_person not in columns:  # another table: its own columns
+            keep_person = None
         ticked = set(source.columns) if source else self._ticked()
         table = self.tables.get(self.table.value())
         people = [c for c in columns if table and c in table.person_columns]

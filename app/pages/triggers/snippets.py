@@ -111,6 +111,12 @@ class SnippetViewer(QWidget):
         self.note.setVisible(bool(self.note.text()))
         self.render()
 
+    def forget_key(self) -> None:
+        """A key made here leaves the snippets (and the screen) for good."""
+        if self.keys.key() is not None:
+            self.keys.set_data(self.keys.data, self.keys.integration)
+            self.render()
+
     def set_url(self, url: str) -> None:
         if url and url != self.url.text():
             self.url.setText(url)
