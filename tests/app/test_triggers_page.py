@@ -232,3 +232,39 @@ def test_search_and_the_kind_filter_narrow_the_list(qtbot, page, store) -> None:
     assert page.list.names() == ["abandoned_cart", "purchase_completed"]
     choose(page.list.kind, "interaction")
     assert "email_opened" in page.list.names() and "abandoned_cart" not in page.list.names()
+
+
+def test_a_pasted_key_is_checked_against_the_workspace_and_put_in_the_code(
+        qtbot, page, store) -> None:
+    trigger_catalog.create_trigger(store.workspace, TriggerDefinition(
+        name="wifi_signup", title="Wi-Fi sign-up"))
+    with store.workspace.db.begin() as conn:
+        _info, good = keys.create_key(conn, "website")
+        gone, revoked = keys.create_key(conn, "old website")
+        keys.revoke_key(conn, gone.id)
+    page.refresh()
+    page.list.select("wifi_signup")
+    chooser = page.detail.snippets.keys
+    choose(chooser.mode, "pasted")
+    curl = page.detail.snippets.tab_of["curl"].code
+    for pasted, verdict in (("hello", "This is not a Waymark key"),
+                            (revoked, f"Key {gone.id} is not an active key of this workspace"),
+                            (good, "Active key “website”")):
+        chooser.paste.setText(pasted)
+        assert chooser.check.text().startswith(verdict)
+        assert f"INGESTION_KEY='{pasted}'" in curl.toPlainText()
+    choose(chooser.mode, "placeholder")
+    assert "INGESTION_KEY='YOUR_INGESTION_KEY'" in curl.toPlainText()
+
+
+def test_the_code_takes_the_themes_colours(qtbot, page, store, themes) -> None:
+    store.import_bundle(CART)
+    page.refresh()
+    page.list.select("abandoned_cart")
+    highlighter = page.detail.snippets.tab_of["python"].highlighter
+    try:
+        themes.force("dark")
+        assert highlighter.formats["keyword"].foreground().color().name() == "#818cf8"
+    finally:
+        themes.force("light")
+    assert highlighter.formats["keyword"].foreground().color().name() == "#4f46e5"

@@ -29,7 +29,7 @@ from app.pages.triggers.trigger_list import TriggerList
 from app.prompts import Prompts
 from app.properties.fields import hint
 from app.store import StudioStore
-from engine.model import TriggerKind, TriggerState
+from engine.model import Catalog, TriggerKind, TriggerState
 from engine.trigger_catalog import TriggerCatalogError, TriggerEntry
 
 REFRESH_MS = 3000  # event counts, while the page is shown
@@ -128,6 +128,7 @@ class TriggersPage(QWidget):
         self.data = TriggerCatalog(store) if store is not None else None
         self.keys = IngestionKeys(store) if store is not None else None
         self.entry, self.creating = None, None
+        self.detail.snippets.show_trigger(None, None, None, Catalog.build())  # no key kept
         self._set_dirty(False)
         self.setEnabled(store is not None)
         self.refresh()
