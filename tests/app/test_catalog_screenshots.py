@@ -16,7 +16,7 @@ from engine.model import TriggerDefinition, TriggerKind, TriggerState, read_bund
 from engine.resources import resource
 from tests.app.conftest import dispose
 from tests.app.test_engine_screenshots import shoot
-from tests.app.test_triggers_page import choose
+from tests.app.test_triggers_page import choose, on_screen
 
 WIFI = {"name": "wifi_signup", "title": "Wi-Fi sign-up", "description":
         "A guest signed up for the Wi-Fi in one of our shops.", "attributes": [
@@ -58,11 +58,7 @@ def themed(themes):
 @pytest.mark.parametrize("mode", ["light", "dark"])
 def test_screenshots_of_the_triggers_page(qtbot, store, prompts, themed, mode) -> None:
     themed(mode)
-    page = TriggersPage(store, prompts)
-    qtbot.addWidget(page)
-    page.resize(1500, 950)
-    page.show()
-    qtbot.waitExposed(page)
+    page = on_screen(qtbot, TriggersPage(store, prompts), 1500, 950)
     page.list.select("wifi_signup")
     snap(qtbot, page, f"triggers-definition-{mode}")
     page.detail.tabs.setCurrentIndex(1)
@@ -97,11 +93,7 @@ def test_screenshots_of_the_triggers_page(qtbot, store, prompts, themed, mode) -
 @pytest.mark.parametrize("mode", ["light", "dark"])
 def test_screenshots_of_the_keys_page(qtbot, store, prompts, themed, mode) -> None:
     themed(mode)
-    page = KeysPage(store, prompts)
-    qtbot.addWidget(page)
-    page.resize(1300, 700)
-    page.show()
-    qtbot.waitExposed(page)
+    page = on_screen(qtbot, KeysPage(store, prompts), 1300, 700)
     for name in ("checkout service", "old website"):
         page.name.setText(name)
         page.create_key()

@@ -19,6 +19,7 @@ from engine.ingestion.api import CACHE_SECONDS
 from engine.ingestion.server import IngestionServer
 from engine.model import TriggerDefinition
 from tests.app.conftest import dispose
+from tests.app.test_triggers_page import on_screen
 
 
 @pytest.fixture
@@ -40,11 +41,7 @@ def socket(store):
 
 @pytest.fixture
 def page(qtbot, store, prompts, themes):
-    shown = KeysPage(store, prompts)
-    qtbot.addWidget(shown)
-    shown.resize(1200, 700)
-    shown.show()
-    qtbot.waitExposed(shown)
+    shown = on_screen(qtbot, KeysPage(store, prompts), 1200, 700)
     yield shown
     dispose(shown)
 

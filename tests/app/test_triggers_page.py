@@ -24,13 +24,18 @@ def store(tmp_path):
     opened.close()
 
 
+def on_screen(qtbot, page, width: int, height: int):
+    """A page shown alone, offscreen (or on X), at a size like the window's."""
+    qtbot.addWidget(page)
+    page.resize(width, height)
+    page.show()
+    qtbot.waitExposed(page)
+    return page
+
+
 @pytest.fixture
 def page(qtbot, store, prompts, themes):
-    shown = TriggersPage(store, prompts)
-    qtbot.addWidget(shown)
-    shown.resize(1500, 950)
-    shown.show()
-    qtbot.waitExposed(shown)
+    shown = on_screen(qtbot, TriggersPage(store, prompts), 1500, 950)
     yield shown
     dispose(shown)
 
