@@ -30,6 +30,8 @@ def on_screen(qtbot, page, width: int, height: int):
     page.resize(width, height)
     page.show()
     qtbot.waitExposed(page)
+    page.activateWindow()  # X without a window manager does not: shortcuts need it
+    qtbot.waitActive(page)
     return page
 
 
@@ -273,3 +275,22 @@ def test_the_code_takes_the_themes_colours(qtbot, page, store, themes) -> None:
     finally:
         themes.force("light")
     assert highlighter.formats["keyword"].foreground().color().name() == "#4f46e5"
+
+
+def test_delete_takes_an_unused_trigger_and_refuses_one_a_journey_names(
+        qtbot, page, store, prompts) -> None:
+    store.import_bundle(CART)
+    trigger_catalog.create_trigger(store.workspace, TriggerDefinition(
+        name="wifi_signup", title="Wi-Fi sign-up"))
+    page.refresh()
+    page.list.select("abandoned_cart")
+    page.list.tree.setFocus()
+    qtbot.keyClick(page.list.tree, Qt.Key.Key_Delete)
+    assert prompts.errors == [("Cannot delete the trigger", "'abandoned_cart' is used by "
+                               "“Abandoned cart reminders” (draft): entry: take it out of "
+                               "those journeys first, or stop the trigger instead")]
+    page.list.select("wifi_signup")
+    qtbot.keyClick(page.list.tree, Qt.Key.Key_Delete)
+    assert "get 404 unknown_trigger" in prompts.asked[-1][1]
+    assert "wifi_signup" not in store.catalog().triggers
+    assert "wifi_signup" not in page.list.names() and page.entry is None
