@@ -89,11 +89,13 @@ class TriggerEntry:
     def status(self) -> str:
         if self.built_in and not self.event_count:  # their events are not counted here
             return "raised by Waymark"
-        if not self.event_count or self.last_event_at is None:
-            return "waiting for first event"
-        noun = "event" if self.event_count == 1 else "events"
-        return (f"{self.event_count:,} {noun}, last at "
-                f"{self.last_event_at:%Y-%m-%d %H:%M} UTC")
+        return describe_events(self.event_count, self.last_event_at)
+
+
+def describe_events(count: int, last: datetime | None) -> str:
+    if not count or last is None:
+        return "waiting for first event"
+    return f"{count:,} {'event' if count == 1 else 'events'}, last at {last:%Y-%m-%d %H:%M} UTC"
 
 
 # --- reading ----------------------------------------------------------------------------
@@ -106,6 +108,15 @@ def list_triggers(workspace: Workspace) -> list[TriggerEntry]:
     entries = [_entry(t, stats.get(t.name)) for t in catalog.triggers.values()]
     return sorted(entries, key=lambda e: (e.built_in, e.trigger.kind != TriggerKind.CUSTOM,
                                           e.trigger.name))
+
+
+def event_statuses(workspace: Workspace) -> dict[str, str]:
+    """Each saved trigger's events, as `TriggerEntry.status` says them: one small query,
+    for a list that follows them while it is shown."""
+    with workspace.db.connect() as conn:
+        stats = catalog_store.trigger_stats(conn)
+    return {name: describe_events(row.event_count, from_ts(row.last_event_at))
+            for name, row in stats.items()}
 
 
 def trigger_entry(workspace: Workspace, name: str) -> TriggerEntry:

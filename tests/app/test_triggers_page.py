@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
@@ -12,6 +14,8 @@ from engine import trigger_catalog
 from engine.ingestion import keys
 from engine.model import AttributeType, TriggerDefinition, TriggerState, read_bundle
 from engine.resources import resource
+from engine.store.database import writing
+from engine.store.events_store import NewEvent, insert_events
 from tests.app.conftest import dispose
 
 CART = read_bundle(resource("samples", "abandoned_cart.json"))
@@ -294,3 +298,16 @@ def test_delete_takes_an_unused_trigger_and_refuses_one_a_journey_names(
     assert "get 404 unknown_trigger" in prompts.asked[-1][1]
     assert "wifi_signup" not in store.catalog().triggers
     assert "wifi_signup" not in page.list.names() and page.entry is None
+
+
+def test_the_list_follows_a_triggers_events_while_it_is_shown(qtbot, page, store) -> None:
+    trigger_catalog.create_trigger(store.workspace, TriggerDefinition(
+        name="wifi_signup", title="Wi-Fi sign-up"))
+    page.refresh()
+    page.list.select("wifi_signup")
+    qtbot.keyClicks(page.detail.editor.title, " (lobby)")  # an edit in hand is kept
+    with writing(store.workspace.db) as conn:
+        insert_events(conn, [NewEvent("wifi_signup", "ann")], time.time())
+    item = page.list.tree.topLevelItem(0)
+    qtbot.waitUntil(lambda: item.text(3).startswith("1 event, last at "), timeout=5000)
+    assert page.detail.editor.title.text() == "Wi-Fi sign-up (lobby)" and page.dirty

@@ -19,6 +19,7 @@ from engine.model import (
 from engine.resources import resource
 from engine.runtime.changes import change_record
 from engine.store.database import writing
+from engine.store.events_store import NewEvent, insert_events
 from engine.trigger_uses import template_trigger_paths
 from engine.workspace import Workspace
 
@@ -193,3 +194,14 @@ def test_templates_name_the_trigger_attributes_they_read() -> None:
               "{% if trigger.gift %}🎁{% endif %} {{ trigger[key] }}")
     assert template_trigger_paths(source) == ["coupon", "gift", "order", "order.total"]
     assert template_trigger_paths("{{ trigger.") == []
+
+
+def test_a_triggers_events_are_counted_with_the_time_of_the_last(workspace) -> None:
+    catalog.create_trigger(workspace, TriggerDefinition(name="wifi_signup", title="Wi-Fi"))
+    assert catalog.event_statuses(workspace) == {"wifi_signup": "waiting for first event"}
+    with writing(workspace.db) as conn:
+        insert_events(conn, [NewEvent("wifi_signup", "ann"), NewEvent("wifi_signup", "bob")],
+                      1_795_000_000.0)
+    expected = "2 events, last at 2026-11-18 11:06 UTC"
+    assert catalog.event_statuses(workspace) == {"wifi_signup": expected}
+    assert catalog.trigger_entry(workspace, "wifi_signup").status() == expected

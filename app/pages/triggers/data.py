@@ -24,6 +24,9 @@ class TriggerCatalog:
     def entries(self) -> list[TriggerEntry]:
         return trigger_catalog.list_triggers(self.workspace)
 
+    def event_statuses(self) -> dict[str, str]:
+        return trigger_catalog.event_statuses(self.workspace)
+
     def entry(self, name: str) -> TriggerEntry:
         return trigger_catalog.trigger_entry(self.workspace, name)
 

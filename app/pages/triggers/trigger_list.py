@@ -73,14 +73,13 @@ class TriggerList(QWidget):
         self.tree.blockSignals(False)
         self._filter()
 
-    def update_events(self, entries: list[TriggerEntry]) -> None:
-        """Only the event counts (a refresh while someone edits must not disturb them)."""
-        by_name = {e.trigger.name: e for e in entries}
+    def update_events(self, statuses: dict[str, str]) -> None:
+        """Only the events column (a refresh while someone edits must not disturb them)."""
         for index in range(self.tree.topLevelItemCount()):
             item = self.tree.topLevelItem(index)
-            entry = by_name.get(item.data(0, NAME_ROLE))
-            if entry is not None:
-                item.setText(3, entry.status())
+            status = statuses.get(item.data(0, NAME_ROLE))
+            if status is not None:
+                item.setText(3, status)
 
     def select(self, name: str | None) -> None:
         for index in range(self.tree.topLevelItemCount()):
