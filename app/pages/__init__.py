@@ -1,0 +1,1 @@
+"""Workspace pages beside the journey canvas (see each page's module)."""

@@ -45,7 +45,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"revoked key {args.id}; it stops working within a second")
             return 0
         rows = [[k.id, k.name, "active" if k.active else f"revoked {_when(k.revoked_at)}",
-                 _when(k.created_at), f"{k.rate_per_second:g}/s"] for k in keys.list_keys(conn)]
-    print(table(rows, ["ID", "NAME", "STATE", "CREATED (UTC)", "RATE"]) if rows
-          else "no keys yet: `waymark keys create`")
+                 _when(k.created_at), _when(k.last_used_at) if k.last_used_at else "never",
+                 f"{k.rate_per_second:g}/s"] for k in keys.list_keys(conn)]
+    print(table(rows, ["ID", "NAME", "STATE", "CREATED (UTC)", "LAST USED (UTC)", "RATE"])
+          if rows else "no keys yet: `waymark keys create`")
     return 0

@@ -112,6 +112,8 @@ class IngestionApi:
                  live_count: Callable[[], int]) -> None:
         self.db, self.writer, self.location = db, writer, location
         self.caches = Caches(db, live_count)
+        self.uses = keys.UseNotes()
+        self._background: set[asyncio.Task] = set()
 
     def routes(self) -> list[web.RouteDef]:
         return [
@@ -133,12 +135,29 @@ class IngestionApi:
         info = self.caches.key(header[7:].strip())
         if info is None:
             raise ApiError(401, "invalid_key", "this ingestion key is unknown or revoked")
+        self._note_use(info.id)
         wait = self.caches.bucket(info).take(cost)
         if wait:
             raise ApiError(429, "rate_limited", f"key {info.id} is over its limit of "
                            f"{info.rate_per_second:g} events a second; retry shortly",
                            headers={"Retry-After": str(max(1, round(wait + 0.5)))})
         return info
+
+    def _note_use(self, key_id: str) -> None:
+        """The key's last use goes to the workspace on the writer's thread, at most once a
+        minute per key: the request neither waits for it nor pays for it."""
+        if not self.uses.due(key_id, time.monotonic()):
+            return
+        when = time.time()
+        task = asyncio.get_running_loop().create_task(
+            self.writer.run(lambda conn: keys.record_use(conn, key_id, when)))
+        self._background.add(task)  # a task nobody holds may be collected mid-way
+        task.add_done_callback(lambda done: self._use_written(done, key_id))
+
+    def _use_written(self, task: asyncio.Task, key_id: str) -> None:
+        self._background.discard(task)
+        if task.cancelled() or task.exception() is not None:
+            self.uses.forget(key_id)  # the workspace was busy: the next use tries again
 
     def custom_trigger(self, name: str) -> TriggerDefinition:
         trigger = self.caches.trigger(name)

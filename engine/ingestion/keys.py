@@ -8,17 +8,29 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import secrets
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, case, select, update
 
+from engine.model import DocumentError
 from engine.store import schema as s
 
 PREFIX = "wmk"
 DEFAULT_RATE = 2000.0  # events per second, per key
 DEFAULT_BURST = 4000
+MAX_NAME = 100  # the column's length
+USE_NOTE_SECONDS = 60.0  # last use is written at most this often per key
+
+
+class KeySettingError(DocumentError):
+    """A key that cannot be made as asked; `field` is "name", "rate" or "burst"."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message, source=field)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -43,6 +55,7 @@ def _hash(key: str) -> str:
 def create_key(conn: Connection, name: str, rate: float = DEFAULT_RATE,
                burst: int = DEFAULT_BURST) -> tuple[KeyInfo, str]:
     """A new key; the plain key is returned once and never stored."""
+    name = _checked(name, rate, burst)
     key_id = secrets.token_hex(4)
     plain = f"{PREFIX}_{key_id}_{secrets.token_urlsafe(32)}"
     now = time.time()
@@ -50,6 +63,49 @@ def create_key(conn: Connection, name: str, rate: float = DEFAULT_RATE,
         id=key_id, name=name, key_hash=_hash(plain), created_at=now,
         rate_per_second=rate, burst=burst))
     return KeyInfo(key_id, name, now, None, None, rate, burst), plain
+
+
+def _checked(name: str, rate: float, burst: int) -> str:
+    name = " ".join(name.split())
+    if not name:
+        raise KeySettingError("say what the key is for, such as “website”", "name")
+    if len(name) > MAX_NAME:
+        raise KeySettingError(f"at most {MAX_NAME} characters", "name")
+    if not (math.isfinite(rate) and rate > 0):  # 0 would divide by zero in the bucket
+        raise KeySettingError(f"events a second must be more than 0, not {rate:g}", "rate")
+    if burst < 1:
+        raise KeySettingError(f"the burst must be at least 1 event, not {burst}", "burst")
+    return name
+
+
+def record_use(conn: Connection, key_id: str, when: float) -> None:
+    """Remember that the key was used at `when` (never moving it back in time)."""
+    k = s.ingestion_keys.c
+    conn.execute(update(s.ingestion_keys).where(k.id == key_id).values(
+        last_used_at=case((k.last_used_at > when, k.last_used_at), else_=when)))
+
+
+class UseNotes:
+    """Which keys' use is worth writing down: each key's first use, then at most once per
+    USE_NOTE_SECONDS, so a key sending thousands of events a second costs one write a
+    minute. The last use is therefore known to within a minute."""
+
+    def __init__(self, every: float = USE_NOTE_SECONDS) -> None:
+        self.every = every
+        self._written: dict[str, float] = {}
+
+    def due(self, key_id: str, now: float) -> bool:
+        """True (and noted) when this use should be written; `now` is monotonic."""
+        if now - self._written.get(key_id, -math.inf) < self.every:
+            return False
+        if len(self._written) > 10_000:
+            self._written.clear()
+        self._written[key_id] = now
+        return True
+
+    def forget(self, key_id: str) -> None:
+        """The write failed: the next use tries again."""
+        self._written.pop(key_id, None)
 
 
 def list_keys(conn: Connection) -> list[KeyInfo]:

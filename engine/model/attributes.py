@@ -17,8 +17,11 @@ class AttributeType(StrEnum):
     ENTITY = "entity"  # a reference to a record table; its columns become available
 
 
+ATTRIBUTE_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"
+
+
 class AttributeDef(DocModel):
-    name: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+    name: str = Field(pattern=ATTRIBUTE_NAME_PATTERN)
     type: AttributeType
     title: str = ""
     description: str = ""

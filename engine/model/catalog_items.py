@@ -69,13 +69,15 @@ class TriggerDefinition(DocModel):
     def _record_triggers_name_their_table(self) -> TriggerDefinition:
         if (self.kind == TriggerKind.RECORD) != (self.record is not None):
             raise ValueError("a record trigger needs 'record' (table, person_column, action)")
-        names = [a.name for a in self.attributes]
-        duplicates = sorted({n for n in names if names.count(n) > 1})
-        if duplicates:
-            raise ValueError(f"attribute {duplicates[0]!r} is defined twice")
-        special = {a.name for a in SPECIAL_ATTRIBUTES} & set(names)
-        if special:
-            raise ValueError(f"{sorted(special)[0]!r} is a special attribute every trigger has")
+        special = {a.name for a in SPECIAL_ATTRIBUTES}
+        seen: set[str] = set()
+        for index, name in enumerate(a.name for a in self.attributes):
+            place = f"attributes[{index}].name"  # the error names the attribute's place
+            if name in special:
+                raise ValueError(f"{place}: {name!r} is a special attribute every trigger has")
+            if name in seen:
+                raise ValueError(f"{place}: attribute {name!r} is defined twice")
+            seen.add(name)
         return self
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from .attributes import BUILTIN_CONTACT_ATTRIBUTES, BUILTIN_RECORD_TABLES, AttributeType
 from .builtin_triggers import BUILTIN_TRIGGER_NAMES
@@ -10,7 +11,7 @@ from .bundle import Bundle
 from .catalog import Catalog
 from .conditions import ConditionGroup, Source
 from .journey import Journey
-from .tiles import MESSAGE_KINDS, TileKind
+from .tiles import MESSAGE_KINDS, TileKind, WaitMode
 
 
 def referenced_triggers(journey: Journey) -> set[str]:
@@ -29,6 +30,60 @@ def _groups(journey: Journey) -> Iterator[ConditionGroup]:
     for tile in journey.tiles:
         if tile.kind == TileKind.ATTRIBUTE_BRANCH:
             yield from (b.condition for b in tile.branches)
+
+
+@dataclass(frozen=True)
+class AttributeUse:
+    """A place in a journey that reads a trigger's attribute (`path`, nested: order.total)."""
+
+    trigger: str
+    path: str
+    tile_id: str | None
+    what: str  # "entry condition", "branch 'Big cart'", "wait", "contact point"...
+
+
+def trigger_attribute_uses(journey: Journey) -> list[AttributeUse]:
+    """Where the journey reads trigger attributes (message templates aside: those are
+    the content's). Goals and exits read their own trigger's; the rest the entry's."""
+    uses = []
+    for rule, what in [(journey.goal, "goal condition"),
+                       *((rule, "exit condition") for rule in journey.exits)]:
+        if rule is not None and rule.trigger and rule.condition:
+            uses += _condition_uses(rule.condition, rule.trigger, None, what)
+    entry = journey.start.trigger
+    if not entry:
+        return uses
+    if journey.start.conditions:
+        tile = journey.entry()
+        uses += _condition_uses(journey.start.conditions, entry, tile.id if tile else None,
+                                "entry condition")
+    for tile in journey.tiles:
+        uses += [AttributeUse(entry, path, tile.id, what) for path, what in _tile_reads(tile)]
+        if tile.kind == TileKind.ATTRIBUTE_BRANCH:
+            for branch in tile.branches:
+                uses += _condition_uses(branch.condition, entry, tile.id,
+                                        f"branch {branch.name or branch.id!r}")
+    return uses
+
+
+def _condition_uses(group: ConditionGroup, trigger: str, tile_id: str | None, what: str
+                    ) -> list[AttributeUse]:
+    return [AttributeUse(trigger, leaf.attribute, tile_id, what) for leaf in group.leaves()
+            if leaf.source == Source.TRIGGER]
+
+
+def _tile_reads(tile) -> list[tuple[str, str]]:
+    """(path, what) a wait or a message tile reads from the entry trigger's data."""
+    if tile.kind == TileKind.WAIT and tile.mode == WaitMode.TRIGGER_DATE and tile.attribute:
+        return [(tile.attribute, "wait until its date")]
+    if tile.kind not in MESSAGE_KINDS:
+        return []
+    reads = []
+    if tile.send_to and tile.send_to.startswith("trigger."):
+        reads.append((tile.send_to.removeprefix("trigger."), "contact point"))
+    if tile.expiry and tile.expiry.trigger_date:
+        reads.append((tile.expiry.trigger_date, "expiry"))
+    return reads
 
 
 def referenced_segments(journey: Journey, catalog: Catalog) -> set[str]:

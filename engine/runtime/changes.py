@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from engine.model import Contact, RecordAction, TriggerKind
+from engine.model import Contact, RecordAction, TriggerKind, TriggerState
 from engine.store import catalog_store, contacts_store, records_store
 from engine.store.events_store import NewEvent
 
@@ -76,6 +76,8 @@ def _record_events(conn: Connection, change: RecordChange) -> list[NewEvent]:
     for trigger in catalog_store.load_triggers(conn):
         source = trigger.record
         if trigger.kind != TriggerKind.RECORD or source is None or source.table != change.table:
+            continue
+        if trigger.state == TriggerState.STOPPED:  # stopped: changes no longer raise it
             continue
         if source.action not in (RecordAction.EITHER, change.action):
             continue

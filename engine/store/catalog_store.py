@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from pydantic import TypeAdapter
 from sqlalchemy import Connection, delete, select
@@ -55,6 +56,17 @@ def load_trigger(conn: Connection, name: str) -> TriggerDefinition | None:
     if row is not None:
         return TriggerDefinition.model_validate(row.definition)
     return next((t for t in BUILTIN_TRIGGERS if t.name == name), None)
+
+
+def trigger_stats(conn: Connection) -> dict[str, Any]:
+    """Per saved trigger: its row's event_count, last_event_at and created_at."""
+    t = s.triggers.c
+    rows = conn.execute(select(t.name, t.event_count, t.last_event_at, t.created_at))
+    return {row.name: row for row in rows}
+
+
+def delete_trigger(conn: Connection, name: str) -> None:
+    conn.execute(delete(s.triggers).where(s.triggers.c.name == name))
 
 
 def load_content(conn: Connection) -> list[Content]:

@@ -1,0 +1,147 @@
+"""The snippet viewer: for a custom trigger, the code that sends one of its events, in
+every language the engine generates (`waymark snippet --list`), each in a tab with
+syntax highlighting and a Copy button, with the engine's address and the key to use."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, Signal
+from PySide6.QtGui import QFontDatabase, QGuiApplication
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.icons import icon
+from app.pages.keys import IngestionKeys
+from app.pages.triggers.data import DEFAULT_URL, TriggerCatalog
+from app.pages.triggers.highlight import SnippetHighlighter
+from app.pages.triggers.key_chooser import KeyChooser
+from app.properties.fields import hint
+from engine.model import Catalog, TriggerDefinition, TriggerState
+from engine.snippets import SnippetError, languages
+
+STATE_NOTES = {
+    TriggerState.DRAFT: "Draft: the engine already takes its events, so the integration can "
+                        "be tried now; journeys can be published with it once it is ready.",
+    TriggerState.STOPPED: "Stopped: the engine refuses its events until it is made ready "
+                          "again.",
+}
+
+
+class SnippetTab(QWidget):
+    copy_requested = Signal(str)  # the language's name
+
+    def __init__(self, name: str, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.name = name
+        self.code = QPlainTextEdit(readOnly=True)
+        self.code.setObjectName("snippetCode")
+        self.code.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.code.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.highlighter = SnippetHighlighter(self.code.document(), name)
+        self.copy = QPushButton(icon("copy"), "Copy")
+        self.copy.setObjectName("copySnippet")
+        self.copy.setToolTip(f"Copy the {title} code")
+        self.copy.clicked.connect(lambda: self.copy_requested.emit(self.name))
+        bar = QHBoxLayout()
+        bar.addWidget(hint(title), 1)
+        bar.addWidget(self.copy)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 6, 0, 0)
+        layout.addLayout(bar)
+        layout.addWidget(self.code, 1)
+
+    def set_code(self, text: str) -> None:
+        scroll = self.code.verticalScrollBar().value()
+        self.code.setPlainText(text)
+        self.code.verticalScrollBar().setValue(scroll)
+
+
+class SnippetViewer(QWidget):
+    status = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.catalog_data: TriggerCatalog | None = None
+        self.trigger: TriggerDefinition | None = None
+        self.catalog = Catalog.build()
+        self.url = QLineEdit(DEFAULT_URL)
+        self.url.setObjectName("snippetUrl")
+        self.url.setToolTip("Where the engine listens, as the website or app reaches it")
+        self.keys = KeyChooser()
+        self.note = hint("")
+        self.problem = QLabel()
+        self.problem.setObjectName("formError")
+        self.problem.hide()
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("snippetTabs")
+        self.tab_of: dict[str, SnippetTab] = {}
+        for language in languages():
+            tab = SnippetTab(language.name, language.title)
+            tab.copy_requested.connect(self.copy)
+            self.tab_of[language.name] = tab
+            self.tabs.addTab(tab, language.title.split(" (")[0])
+        address = QHBoxLayout()
+        address.addWidget(QLabel("Engine address"))
+        address.addWidget(self.url, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 12, 14, 12)
+        layout.addWidget(self.note)
+        layout.addLayout(address)
+        for widget in (self.keys, self.problem, self.tabs):
+            layout.addWidget(widget)
+        self.url.textEdited.connect(lambda _t: self.render())
+        self.keys.key_changed.connect(self.render)
+        self.keys.key_created.connect(lambda key_id: self.status.emit(
+            f"Made key {key_id}: it is in the snippets; copy it now, it is not shown again"))
+
+    def show_trigger(self, data: TriggerCatalog | None, keys: IngestionKeys | None,
+                     trigger: TriggerDefinition | None, catalog: Catalog) -> None:
+        self.catalog_data, self.catalog = data, catalog
+        if trigger is None or self.trigger is None or trigger.name != self.trigger.name:
+            self.keys.set_data(keys, trigger.title if trigger else "")
+        self.trigger = trigger
+        self.note.setText(STATE_NOTES.get(trigger.state, "") if trigger else "")
+        self.note.setVisible(bool(self.note.text()))
+        self.render()
+
+    def forget_key(self) -> None:
+        """A key made here leaves the snippets (and the screen) for good."""
+        if self.keys.key() is not None:
+            self.keys.set_data(self.keys.data, self.keys.integration)
+            self.render()
+
+    def set_url(self, url: str) -> None:
+        if url and url != self.url.text():
+            self.url.setText(url)
+            self.render()
+
+    def render(self) -> None:
+        if self.trigger is None or self.catalog_data is None:
+            return
+        try:
+            for name, tab in self.tab_of.items():
+                tab.set_code(self.catalog_data.snippet(self.trigger, name, self.url.text(),
+                                                       self.keys.key(), self.catalog))
+        except SnippetError as error:  # an address that is not one
+            self.problem.setText(f"Engine address: {error}")
+            self.problem.show()
+            return
+        self.problem.hide()
+
+    def copy(self, language: str) -> None:
+        QGuiApplication.clipboard().setText(self.tab_of[language].code.toPlainText())
+        title = self.tabs.tabText(list(self.tab_of).index(language))
+        self.status.emit(f"Copied the {title} snippet {self.keys.describe()}")
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange:  # light ↔ dark: new colours
+            for tab in self.tab_of.values():
+                tab.highlighter.refresh()
+        super().changeEvent(event)

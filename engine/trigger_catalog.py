@@ -1,0 +1,365 @@
+"""The trigger catalog as people change it: what `waymark triggers` / `waymark tables`
+and the studio's Triggers page call.
+
+Every refusal is a `TriggerCatalogError` naming the field as a path into the trigger's
+JSON (`name`, `attributes[2].type`, `record.person_column`), so a form can put the
+message beside the field and the CLI can print it on one line. An attribute that live
+journeys read cannot change type or go (`TriggerInUseError`, see `engine.trigger_uses`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from pydantic import ValidationError
+
+from engine.model import (
+    BUILTIN_TRIGGERS,
+    AttributeType,
+    Catalog,
+    DocumentError,
+    RecordTable,
+    TriggerDefinition,
+    TriggerKind,
+    TriggerState,
+)
+from engine.model.attributes import ATTRIBUTE_NAME_PATTERN
+from engine.model.catalog_items import MAX_TRIGGER_ATTRIBUTES, TRIGGER_NAME_PATTERN
+from engine.model.errors import from_validation_error
+from engine.store import catalog_store
+from engine.store.database import writing
+from engine.store.times import from_ts
+from engine.trigger_uses import Breakage, JourneyUse, breakages, journeys_using
+from engine.workspace import Workspace
+
+BUILT_IN_KINDS = (TriggerKind.BUSINESS, TriggerKind.INTERACTION)
+BUILT_IN_NAMES = frozenset(t.name for t in BUILTIN_TRIGGERS)
+
+
+class TriggerCatalogError(DocumentError):
+    """A refused change, naming the field: `field` is "name", "attributes[2].type"..."""
+
+    def __init__(self, message: str, field: str = "", source: str = "") -> None:
+        super().__init__(message, source=source, path=f"$.{field}" if field else "")
+
+    @property
+    def field(self) -> str:
+        return self.path.removeprefix("$").removeprefix(".")
+
+    def describe(self) -> str:
+        where = self.field or self.source
+        return f"{where}: {self.detail}" if where else self.detail
+
+
+class TriggerNameTaken(TriggerCatalogError):
+    pass
+
+
+class UnknownTriggerError(TriggerCatalogError):
+    pass
+
+
+class BuiltInTriggerError(TriggerCatalogError):
+    pass
+
+
+class TriggerInUseError(TriggerCatalogError):
+    """Live journeys read what the change would alter; `breakages` says where."""
+
+    def __init__(self, message: str, field: str, found: list[Breakage]) -> None:
+        super().__init__(message, field)
+        self.breakages = found
+
+
+@dataclass(frozen=True)
+class TriggerEntry:
+    """A trigger as the catalog lists it: its definition and the events it has had."""
+
+    trigger: TriggerDefinition
+    event_count: int = 0
+    last_event_at: datetime | None = None
+
+    @property
+    def built_in(self) -> bool:
+        return self.trigger.kind in BUILT_IN_KINDS
+
+    def status(self) -> str:
+        if self.built_in and not self.event_count:  # their events are not counted here
+            return "raised by Waymark"
+        return describe_events(self.event_count, self.last_event_at)
+
+
+def describe_events(count: int, last: datetime | None) -> str:
+    if not count or last is None:
+        return "waiting for first event"
+    return f"{count:,} {'event' if count == 1 else 'events'}, last at {last:%Y-%m-%d %H:%M} UTC"
+
+
+# --- reading ----------------------------------------------------------------------------
+
+def list_triggers(workspace: Workspace) -> list[TriggerEntry]:
+    """Custom and record triggers by name, then the built-in ones."""
+    with workspace.db.connect() as conn:
+        catalog = catalog_store.load_catalog(conn)
+        stats = catalog_store.trigger_stats(conn)
+    entries = [_entry(t, stats.get(t.name)) for t in catalog.triggers.values()]
+    return sorted(entries, key=lambda e: (e.built_in, e.trigger.kind != TriggerKind.CUSTOM,
+                                          e.trigger.name))
+
+
+def event_statuses(workspace: Workspace) -> dict[str, str]:
+    """Each saved trigger's events, as `TriggerEntry.status` says them: one small query,
+    for a list that follows them while it is shown."""
+    with workspace.db.connect() as conn:
+        stats = catalog_store.trigger_stats(conn)
+    return {name: describe_events(row.event_count, from_ts(row.last_event_at))
+            for name, row in stats.items()}
+
+
+def trigger_entry(workspace: Workspace, name: str) -> TriggerEntry:
+    with workspace.db.connect() as conn:
+        trigger = catalog_store.load_trigger(conn, name)
+        row = catalog_store.trigger_stats(conn).get(name)
+    if trigger is None:
+        raise UnknownTriggerError(f"no trigger named {name!r}")
+    return _entry(trigger, row)
+
+
+def _entry(trigger: TriggerDefinition, row: Any) -> TriggerEntry:
+    if row is None:
+        return TriggerEntry(trigger)
+    return TriggerEntry(trigger, row.event_count, from_ts(row.last_event_at))
+
+
+def trigger_journeys(workspace: Workspace, name: str) -> list[JourneyUse]:
+    """The drafts and live or paused versions that name the trigger."""
+    with workspace.db.connect() as conn:
+        return journeys_using(conn, name)
+
+
+# --- definitions from data ------------------------------------------------------------
+
+def trigger_from_data(data: dict[str, Any]) -> TriggerDefinition:
+    """A trigger definition from a form or a file, or a `TriggerCatalogError` naming the
+    field. The name is checked first: it is what a person most often gets wrong."""
+    name = str(data.get("name") or "")
+    if not name:
+        raise TriggerCatalogError("give the trigger a name; it is used in URLs and snippets",
+                                  "name")
+    if not re.fullmatch(TRIGGER_NAME_PATTERN, name):
+        raise TriggerCatalogError(
+            f"{name!r} is not a trigger name: a lowercase letter, then lowercase letters, "
+            "digits and _ (at most 64), such as wifi_signup", "name")
+    attributes = data.get("attributes") or []
+    if len(attributes) > MAX_TRIGGER_ATTRIBUTES:
+        raise TriggerCatalogError(f"at most {MAX_TRIGGER_ATTRIBUTES} attributes; this "
+                                  f"trigger has {len(attributes)}", "attributes")
+    return _validated(TriggerDefinition, data)
+
+
+def record_table_from_data(data: dict[str, Any]) -> RecordTable:
+    """A record table from a form or a file; its fields are named `table.…`."""
+    return _validated(RecordTable, data, "table")
+
+
+def _validated(model: Any, data: dict[str, Any], prefix: str = "") -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        found = from_validation_error(error, data, "")
+        field = ".".join(filter(None, [prefix, found.path.removeprefix("$").lstrip(".")]))
+        raise TriggerCatalogError(_pattern_words(error) or found.detail, field) from None
+
+
+NAME_RULES = {
+    TRIGGER_NAME_PATTERN: "a lowercase letter, then lowercase letters, digits and _ (at "
+                          "most 64)",
+    ATTRIBUTE_NAME_PATTERN: "a letter or _, then letters, digits and _ (at most 64)",
+}
+
+
+def _pattern_words(error: ValidationError) -> str | None:
+    """A name that does not fit its pattern, said in words rather than as a regex."""
+    first = error.errors(include_url=False)[0]
+    rule = NAME_RULES.get(first.get("ctx", {}).get("pattern"))
+    if first["type"] != "string_pattern_mismatch" or rule is None:
+        return None
+    return f"{first['input']!r} is not a name here: {rule}" if first["input"] else \
+        f"give it a name: {rule}"
+
+
+def check_definition(trigger: TriggerDefinition, catalog: Catalog) -> None:
+    """What the model alone cannot know: the record tables and columns it names exist."""
+    for index, attribute in enumerate(trigger.attributes):
+        if attribute.type == AttributeType.ENTITY:
+            _table(catalog, attribute.entity, f"attributes[{index}].entity")
+    if trigger.record is None:
+        return
+    table = _table(catalog, trigger.record.table, "record.table")
+    columns = {c.name for c in table.columns}
+    if trigger.record.person_column not in columns:
+        raise TriggerCatalogError(f"table {table.name!r} has no column "
+                                  f"{trigger.record.person_column!r}", "record.person_column")
+    for index, column in enumerate(trigger.record.columns):
+        if column not in columns:
+            raise TriggerCatalogError(f"table {table.name!r} has no column {column!r}",
+                                      f"record.columns[{index}]")
+
+
+def _table(catalog: Catalog, name: str | None, field: str) -> RecordTable:
+    if not name:
+        raise TriggerCatalogError("choose the record table", field)
+    if name not in catalog.record_tables:
+        raise TriggerCatalogError(f"there is no record table {name!r}", field)
+    return catalog.record_tables[name]
+
+
+# --- changing -------------------------------------------------------------------------------
+
+def create_trigger(workspace: Workspace, trigger: TriggerDefinition,
+                   table: RecordTable | None = None) -> None:
+    """A new trigger, as a draft; with `table`, the record table it needs, made with it."""
+    with writing(workspace.db) as conn:
+        if trigger.name in BUILT_IN_NAMES or catalog_store.load_trigger(conn, trigger.name):
+            raise TriggerNameTaken(f"a trigger named {trigger.name!r} already exists; "
+                                   "choose another name", "name")
+        catalog = _with_table(catalog_store.load_catalog(conn), table)
+        check_definition(trigger, catalog)
+        if table is not None:
+            catalog_store.save_record_table(conn, table)
+        catalog_store.save_trigger(conn, trigger.model_copy(
+            update={"state": TriggerState.DRAFT}))
+
+
+def update_trigger(workspace: Workspace, trigger: TriggerDefinition,
+                   table: RecordTable | None = None, *, dry_run: bool = False) -> list[str]:
+    """Save an edited trigger (its state stays as it is). Refused when live or paused
+    journeys read an attribute whose type it changes or that it removes. Returns what
+    integrations sending it will notice; with `dry_run`, checks and returns that only."""
+    with writing(workspace.db) as conn:
+        old = _saved(catalog_store.load_trigger(conn, trigger.name), trigger.name)
+        if trigger.kind != old.kind:
+            raise TriggerCatalogError(f"a {old.kind.value} trigger stays one; make a new "
+                                      "trigger instead", "kind")
+        before = catalog_store.load_catalog(conn)
+        after = _with_table(before, table)
+        after = replace(after, triggers={**after.triggers, trigger.name: trigger})
+        check_definition(trigger, after)
+        found = breakages(conn, before, after)
+        if found:
+            raise TriggerInUseError(_in_use_message(found), _field_of(trigger, found[0]),
+                                    found)
+        if not dry_run:
+            if table is not None:
+                catalog_store.save_record_table(conn, table)
+            catalog_store.save_trigger(conn, trigger.model_copy(update={"state": old.state}))
+    return integration_changes(old, trigger)
+
+
+def set_trigger_state(workspace: Workspace, name: str, state: TriggerState
+                      ) -> TriggerDefinition:
+    """Ready to use (journeys can publish with it), or stopped (the engine refuses its
+    events, and record changes no longer raise it) — and back to ready if need be."""
+    with writing(workspace.db) as conn:
+        trigger = _saved(catalog_store.load_trigger(conn, name), name)
+        changed = trigger.model_copy(update={"state": state})
+        catalog_store.save_trigger(conn, changed)
+    return changed
+
+
+def delete_trigger(workspace: Workspace, name: str) -> None:
+    """Only a trigger no journey names (draft, live or paused); stop it otherwise."""
+    with writing(workspace.db) as conn:
+        _saved(catalog_store.load_trigger(conn, name), name)
+        users = journeys_using(conn, name)
+        if users:
+            raise TriggerCatalogError(
+                f"{name!r} is used by {'; '.join(u.describe() for u in users)}: take it out "
+                "of those journeys first, or stop the trigger instead")
+        catalog_store.delete_trigger(conn, name)
+
+
+def create_record_table(workspace: Workspace, table: RecordTable) -> None:
+    with writing(workspace.db) as conn:
+        _with_table(catalog_store.load_catalog(conn), table)
+        catalog_store.save_record_table(conn, table)
+
+
+def _saved(trigger: TriggerDefinition | None, name: str) -> TriggerDefinition:
+    if trigger is None:
+        raise UnknownTriggerError(f"no trigger named {name!r}")
+    if trigger.kind in BUILT_IN_KINDS:
+        raise BuiltInTriggerError(f"{name!r} is built in: it is always ready and cannot be "
+                                  "changed")
+    return trigger
+
+
+def _with_table(catalog: Catalog, table: RecordTable | None) -> Catalog:
+    """The catalog with a new record table in it; a taken name or a table without the
+    columns it needs is refused."""
+    if table is None:
+        return catalog
+    if table.name in catalog.record_tables:
+        raise TriggerCatalogError(f"a record table named {table.name!r} already exists",
+                                  "table.name")
+    if not table.columns:
+        raise TriggerCatalogError("give the table its columns", "table.columns")
+    names = {c.name for c in table.columns}
+    for index, column in enumerate(table.person_columns):
+        if column not in names:
+            raise TriggerCatalogError(f"{column!r} is not one of the table's columns",
+                                      f"table.person_columns[{index}]")
+    return replace(catalog, record_tables={**catalog.record_tables, table.name: table})
+
+
+def _in_use_message(found: list[Breakage]) -> str:
+    """One clause per journey version: what it reads, how that would change, and where."""
+    versions: dict[tuple[str, int], dict[str, list[str]]] = {}
+    for b in found:
+        reads = versions.setdefault((b.journey_name, b.version), {})
+        reads.setdefault(f"{b.path} ({b.change()})", []).append(b.where)
+    clauses = [f"“{name}” version {version} reads "
+               + "; ".join(f"{what} at {', '.join(places)}" for what, places in reads.items())
+               for (name, version), reads in versions.items()]
+    one = len({b.path for b in found}) == 1
+    what, it = ("this attribute", "it") if one else ("these attributes", "they")
+    return (f"live or paused journeys read {what}, so {it} cannot change type or go: "
+            f"{' — '.join(clauses)}. Keep {what} as {it} {'is' if one else 'are'} and add "
+            "a new attribute, or stop those journey versions first")
+
+
+def _field_of(trigger: TriggerDefinition, breakage: Breakage) -> str:
+    top = breakage.path.split(".")[0]
+    index = next((i for i, a in enumerate(trigger.attributes) if a.name == top), None)
+    if index is not None:
+        return f"attributes[{index}].type"
+    return "record.table" if trigger.record else "attributes"
+
+
+def integration_changes(old: TriggerDefinition, new: TriggerDefinition) -> list[str]:
+    """What a website or app sending the trigger's events will notice: the socket checks
+    each event against the definition as it is now."""
+    if new.kind != TriggerKind.CUSTOM:
+        return []
+    before = {a.name: a for a in old.attributes}
+    notes = [f"{name!r} is gone: events that still send it are refused"
+             for name in before if name not in {a.name for a in new.attributes}]
+    for attribute in new.attributes:
+        was = before.get(attribute.name)
+        if was is not None and (was.type, was.entity) != (attribute.type, attribute.entity):
+            notes.append(f"{attribute.name!r} is now {_type_words(attribute)}: events "
+                         f"sending {_type_words(was)} are refused")
+        elif attribute.required and (was is None or not was.required):
+            notes.append(f"{attribute.name!r} is required now: events without it are "
+                         "refused")
+    return notes
+
+
+def _type_words(attribute: Any) -> str:
+    if attribute.type == AttributeType.ENTITY:
+        return f"a {attribute.entity} record"
+    return {"text": "text", "number": "a number", "boolean": "true/false",
+            "datetime": "a date/time"}[attribute.type.value]
