@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QGuiApplication
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.actions import StudioActions
+from app.actions import StudioActions, key_sequences
 from app.banners import LiveBanner, TestBanner
 from app.canvas.mime import TILES_MIME, tiles_from_mime, tiles_mime
 from app.canvas.overlay import OverviewMap, ZoomControls, place_overlays
@@ -30,6 +30,7 @@ from app.engine_status import EngineStatusArea
 from app.icons import icon
 from app.journeys import JourneysPanel
 from app.pages.host import JOURNEYS, PageHost
+from app.pages.workspace_pages import WorkspacePages
 from app.palette import TilePalette
 from app.problems import ProblemsPanel
 from app.prompts import Prompts
@@ -75,6 +76,7 @@ class MainWindow(QMainWindow):
         self.engine_status.menu.addActions([self.actions_["engine_toggle"],
                                             self.actions_["fire"],
                                             self.actions_["engine_settings"]])
+        self.workspace_pages = WorkspacePages(self)
         self.engine_docks = EngineDocks(self)
         self.activity, self.outbox = self.engine_docks.activity, self.engine_docks.outbox
         self.activity.person_chosen.connect(self.try_out.follow.follow)
@@ -170,7 +172,7 @@ class MainWindow(QMainWindow):
         self.engine_control.message.connect(lambda text: self.statusBar().showMessage(text,
                                                                                      10000))
         self.tile_menus = TileMenus(self.view, self.actions_["fire"])
-        self.journeys.journey_chosen.connect(self._choose_journey)
+        self.journeys.journey_chosen.connect(self.choose_journey)
         self.journeys.new_requested.connect(session.new_journey)
         self.journeys.duplicate_requested.connect(session.duplicate)
         self.journeys.rename_requested.connect(session.rename)
@@ -230,6 +232,7 @@ class MainWindow(QMainWindow):
         """Journey edits answer their keys on the journey page only: Del on the Contacts
         page must not delete the tile still selected on the canvas."""
         if key == JOURNEYS:
+            self.actions_["new_journey"].setShortcuts(key_sequences([QKeySequence.StandardKey.New]))
             self._update_state()
             self._selection_changed()
             self.actions_.undo.setEnabled(self.editor.undo_stack.canUndo())
@@ -237,6 +240,8 @@ class MainWindow(QMainWindow):
             return
         for name in JOURNEY_EDITS:
             self.actions_[name].setEnabled(False)
+        # a page's own Ctrl+N (new content, new trigger…) would be bound twice
+        self.actions_["new_journey"].setShortcuts([])
         self.actions_.undo.setEnabled(False)
         self.actions_.redo.setEnabled(False)
 
@@ -319,7 +324,7 @@ class MainWindow(QMainWindow):
         self.scene.select_tiles([tile_id])
         self.view.center_on_tile(tile_id)
 
-    def _choose_journey(self, journey_id: str) -> None:
+    def choose_journey(self, journey_id: str) -> None:
         if journey_id != self.session.journey_id and not self.session.open_journey(journey_id):
             self.session.refresh_list()
 

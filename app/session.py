@@ -161,12 +161,16 @@ class JourneySession(QObject):
         return True
 
     @on_workspace()
-    def new_journey(self) -> None:
+    def new_journey(self, trigger: str | None = None) -> None:
+        """A new journey, asked for by name; `trigger` starts it on that trigger."""
         if self.store is None or not self.maybe_save():
             return
         name = self.prompts.text("New journey", "Name of the journey:", "New journey")
         if name:
             journey = self.store.new_journey(name[:150])
+            if trigger:
+                journey.start.trigger = trigger
+                self.store.save(journey)
             self.open_journey(journey.id, check_saved=False)
             self.status.emit(f"Created “{journey.name}”: drag tiles from the palette to begin")
 

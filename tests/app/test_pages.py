@@ -33,11 +33,11 @@ def add_notes(window) -> NotesPage:
     return page
 
 
-def test_one_page_needs_no_rail_and_a_second_shows_it(window) -> None:
-    assert not window.pages.rail.isVisible()
-    add_notes(window)
+def test_the_rail_lists_the_pages_in_order_and_a_new_one_joins_it(window) -> None:
     assert window.pages.rail.isVisible()
-    assert [a.text() for a in window.pages.rail.actions()] == ["Journeys", "Notes"]
+    add_notes(window)
+    assert [a.text() for a in window.pages.rail.actions()] == [
+        "Journeys", "Triggers", "Ingestion keys", "Notes"]
 
 
 def test_another_page_takes_the_journeys_docks_away_and_brings_them_back_as_they_were(
@@ -62,7 +62,8 @@ def test_delete_on_another_page_does_not_delete_the_tile_still_selected_on_the_c
     open_sample(window, "brew_guide.json")
     page = add_notes(window)
     window.scene.select_tiles(["brew-tips"])
-    qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.AltModifier)
+    notes = len(window.pages.rail.actions())  # Alt+4 when it is the fourth
+    qtbot.keyClick(window, getattr(Qt.Key, f"Key_{notes}"), Qt.KeyboardModifier.AltModifier)
     assert window.pages.current == "notes"
     page.setFocus()
     qtbot.keyClick(page, Qt.Key.Key_Delete)
@@ -77,3 +78,17 @@ def test_pages_are_given_each_workspace_as_it_opens(window, tmp_path) -> None:
     page = add_notes(window)
     assert window.session.open_workspace(tmp_path / "other.waymark")
     assert page.stores[-1] is window.session.store
+
+
+def test_ctrl_n_on_the_triggers_page_makes_a_trigger_not_a_journey(window, qtbot) -> None:
+    """The window's New journey and the page's New trigger share Ctrl+N: bound twice,
+    Qt would do neither."""
+    journeys_before = len(window.session.store.journeys())
+    window.pages.show_page("triggers")
+    page = window.workspace_pages.triggers
+    page.setFocus()
+    qtbot.keyClick(page, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert page.creating is not None and page.right.currentWidget() is page.detail
+    assert len(window.session.store.journeys()) == journeys_before
+    window.pages.show_page(JOURNEYS)
+    assert window.actions_["new_journey"].shortcuts()  # back on the journey page
