@@ -66,8 +66,27 @@ class CsvRow:
     problem: str = ""
 
 
+def detect_encoding(data: bytes) -> str:
+    """The encoding a file is most likely in: UTF-16 or UTF-8 by a byte order mark, else
+    UTF-8 when it decodes as UTF-8 (text in another encoding almost never does), else
+    Windows-1252 (Excel on Windows; Latin-1 with curly quotes and the euro sign), else
+    Latin-1, which decodes anything."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    for encoding in ("utf-8", "cp1252"):
+        try:
+            data.decode(encoding)
+            return encoding
+        except UnicodeDecodeError:
+            continue
+    return "latin-1"
+
+
 def decode(data: bytes, encoding: str, source: str) -> str:
-    """The file's text, or a CsvFileError naming the row and byte that do not decode."""
+    """The file's text, or a CsvFileError naming the row and byte that do not decode.
+    `encoding` "auto" is `detect_encoding`'s choice."""
+    if encoding == "auto":
+        encoding = detect_encoding(data)
     try:
         name = codecs.lookup(encoding).name
     except LookupError:
