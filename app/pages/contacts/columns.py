@@ -51,7 +51,7 @@ BASE_COLUMNS = [
     ContactColumn("ID", "id", 160, lambda r: r.id),
     ContactColumn("Email", "email", 230, lambda r: r.email or ""),
     ContactColumn("Phone", "phone", 130, lambda r: r.phone or ""),
-    ContactColumn("Time zone", "timezone", 140, lambda r: r.timezone or ""),
+    ContactColumn("Time zone", "timezone", 170, lambda r: r.timezone or ""),
     ContactColumn("Test", "test", 56, lambda r: "test" if r.test else "",
                   lambda r: "warning" if r.test else None),
     ContactColumn("Created", "created_at", 150, lambda r: when(r.created_at),

@@ -26,11 +26,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.pages.background import Background
-from app.properties.fields import ValueCombo, add_rows, form, hint, section
+from app.properties.fields import ValueCombo, form, hint, section
 from engine.model import Contact, DocumentError
 
 from .data import ContactsData
 from .editor_parts import AttributeRow, AttributeValueError, ConsentRow, RowList, TimeZoneBox
+
+LABEL_WIDTH = 96
 
 
 class ContactDialog(QDialog):
@@ -69,6 +71,7 @@ class ContactDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                    | QDialogButtonBox.StandardButton.Cancel)
         self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.save_button.setObjectName("primaryButton")
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save)
@@ -183,7 +186,14 @@ def _place(error: Exception) -> tuple[str, str]:
 
 
 def _rows(*rows: tuple[str, QWidget]) -> QFormLayout:
+    """Label and field side by side, labels one width in every section, so they line up."""
     layout = form()
     layout.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
-    add_rows(layout, *rows)
+    for label, widget in rows:
+        if label:
+            text = QLabel(label)
+            text.setFixedWidth(LABEL_WIDTH)
+            layout.addRow(text, widget)
+        else:
+            layout.addRow(widget)
     return layout

@@ -71,7 +71,7 @@ class ImportDialog(QDialog):
         self.steps.addWidget(self.result)
         layout = QVBoxLayout(self)
         layout.addWidget(self.steps)
-        self.resize(900, 640)
+        self.resize(1000, 760)
         self.background.run("encoding", lambda: data.guess_encoding(path), self._guessed,
                             self._unreadable)
 

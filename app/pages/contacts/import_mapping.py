@@ -85,6 +85,8 @@ class MappingTable(QTableWidget):
         kind = ValueCombo(TYPE_CHOICES)
         kind.set_value(column.type)
         is_attribute = column.field == "attribute"
+        if not is_attribute:
+            kind.setCurrentIndex(-1)  # a field has no type to show
         name.setEnabled(is_attribute)
         kind.setEnabled(is_attribute)
         kind.setToolTip(f"Typed {HOW.get(column.how, '')}" if is_attribute else "")

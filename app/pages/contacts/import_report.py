@@ -85,6 +85,7 @@ class ImportReportView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("importReport")
+        self.title = QLabel(objectName="pageTitle")
         self.summary = QLabel(objectName="importSummary", wordWrap=True)
         self.table = big_table("refusedRows")
         self.copy = QPushButton("Copy the refused rows")
@@ -96,6 +97,7 @@ class ImportReportView(QWidget):
         buttons.addStretch(1)
         buttons.addWidget(self.close_button)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
         layout.addWidget(self.summary)
         self.refused_title = section("Rows refused")
         layout.addWidget(self.refused_title)
@@ -104,6 +106,8 @@ class ImportReportView(QWidget):
 
     def show_report(self, report: ImportReport, failure: str = "") -> None:
         self.report = report
+        self.title.setText("Import stopped" if failure else "Import cancelled"
+                           if report.cancelled else "Import finished")
         self.summary.setText(describe(report, failure))
         self.table.setModel(RefusedRows(report.refused))
         size_columns(self.table, [80, 140, 400])
