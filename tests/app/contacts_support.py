@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from engine.model import Contact
@@ -23,6 +25,26 @@ def fill(location: Path, count: int, start: int = 0) -> None:
                     "city": f"City {i % 500}"}) for i in range(start, start + count)]
     with Workspace.open(location) as workspace, writing(workspace.db) as conn:
         contacts_store.save_contacts(conn, people, time.time())
+
+
+@contextmanager
+def shown_page(qtbot, page_class, location: Path, prompts, size=(1200, 760)) -> Iterator:
+    """A page on the workspace at `location`, shown offscreen; closed and deleted after."""
+    from app.store import StudioStore
+    from tests.app.conftest import dispose
+
+    store = StudioStore.open(location)
+    page = page_class(store, prompts)
+    qtbot.addWidget(page)
+    page.resize(*size)
+    page.show()
+    qtbot.waitExposed(page)
+    try:
+        yield page
+    finally:
+        page.set_store(None)
+        store.close()
+        dispose(page)
 
 
 def write_csv(path: Path, rows: list[str], encoding: str = "utf-8") -> Path:

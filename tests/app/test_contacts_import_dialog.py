@@ -8,22 +8,13 @@ import pytest
 from PySide6.QtGui import QGuiApplication
 
 from app.pages.contacts import ContactsPage
-from app.store import StudioStore
-from tests.app.conftest import dispose
-from tests.app.contacts_support import write_csv
+from tests.app.contacts_support import shown_page, write_csv
 
 
 @pytest.fixture
 def page(qtbot, prompts, themes, tmp_path):
-    store = StudioStore.open(tmp_path / "w.waymark")
-    page = ContactsPage(store, prompts)
-    qtbot.addWidget(page)
-    page.resize(1100, 700)
-    page.show()
-    yield page
-    page.set_store(None)
-    store.close()
-    dispose(page)
+    with shown_page(qtbot, ContactsPage, tmp_path / "w.waymark", prompts) as page:
+        yield page
 
 
 def open_dialog(page, prompts, qtbot, file):

@@ -5,6 +5,7 @@ with refusals that name the field; deleting one."""
 from __future__ import annotations
 
 import time
+from contextlib import ExitStack
 
 import pytest
 from PySide6.QtCore import QPoint, Qt, QTimer
@@ -15,8 +16,7 @@ from app.store import StudioStore
 from engine.model import AttributeDef, Contact
 from engine.store import catalog_store
 from engine.store.database import writing
-from tests.app.conftest import dispose
-from tests.app.contacts_support import fill
+from tests.app.contacts_support import fill, shown_page
 
 BUDGET_MS = 100  # a query's target; the waits below allow for a loaded test machine
 PEOPLE = 100_000
@@ -31,23 +31,9 @@ def big_workspace(tmp_path_factory):
 
 @pytest.fixture
 def page_on(qtbot, prompts, themes):
-    made = []
-
-    def make(location) -> ContactsPage:
-        store = StudioStore.open(location)
-        page = ContactsPage(store, prompts)
-        qtbot.addWidget(page)
-        page.resize(1200, 700)
-        page.show()
-        qtbot.waitExposed(page)
-        made.append((page, store))
-        return page
-
-    yield make
-    for page, store in made:
-        page.set_store(None)
-        store.close()
-        dispose(page)
+    with ExitStack() as pages:
+        yield lambda location: pages.enter_context(
+            shown_page(qtbot, ContactsPage, location, prompts))
 
 
 class Stalls:

@@ -9,13 +9,11 @@ import pytest
 
 from app.pages.contacts import ContactsPage
 from app.pages.segments import SegmentsPage
-from app.store import StudioStore
 from engine.model import AttributeDef, Condition, ConditionGroup, Segment
 from engine.store import catalog_store
 from engine.store.database import writing
 from engine.workspace import Workspace
-from tests.app.conftest import dispose
-from tests.app.contacts_support import fill, write_csv
+from tests.app.contacts_support import fill, shown_page, write_csv
 from tests.app.test_engine_screenshots import shoot
 
 
@@ -44,25 +42,23 @@ def themed(themes):
 def test_screenshots_of_the_contacts_page_and_its_dialogs(qtbot, prompts, themed, shop,
                                                           tmp_path, mode) -> None:
     themed(mode)
-    store = StudioStore.open(shop)
-    page = ContactsPage(store, prompts)
-    qtbot.addWidget(page)
-    page.resize(1400, 780)
-    page.show()
-    qtbot.waitUntil(lambda: page.model.total == 5000, timeout=5000)
-    qtbot.wait(50)
-    shoot(page, f"contacts-table-{mode}", ratio=1.0)
-    qtbot.keyClicks(page.search, "son12")
-    qtbot.waitUntil(lambda: page.model.total == 111, timeout=5000)
-    shoot(page, f"contacts-search-{mode}", ratio=1.0)
+    with shown_page(qtbot, ContactsPage, shop, prompts, (1400, 780)) as page:
+        qtbot.waitUntil(lambda: page.model.total == 5000, timeout=5000)
+        qtbot.wait(50)
+        shoot(page, f"contacts-table-{mode}", ratio=1.0)
+        qtbot.keyClicks(page.search, "son12")
+        qtbot.waitUntil(lambda: page.model.total == 111, timeout=5000)
+        shoot(page, f"contacts-search-{mode}", ratio=1.0)
+        page.table.selectRow(0)
+        page.edit_selected()
+        page.editor.timezone.setCurrentText("Mars/Olympus_Mons")
+        page.editor.save_button.click()
+        shoot(page.editor, f"contact-editor-refused-{mode}", ratio=1.0)
+        page.editor.reject()
+        shoot_import(page, prompts, qtbot, tmp_path, mode)
 
-    page.table.selectRow(0)
-    page.edit_selected()
-    page.editor.timezone.setCurrentText("Mars/Olympus_Mons")
-    page.editor.save_button.click()
-    shoot(page.editor, f"contact-editor-refused-{mode}", ratio=1.0)
-    page.editor.reject()
 
+def shoot_import(page, prompts, qtbot, tmp_path, mode: str) -> None:
     file = write_csv(tmp_path / "people.csv", [
         "Customer ID,E-mail,Mobile,Age,VIP,Signed up,City",
         "n1,ann@example.com,+31 6 1234 5678,34,yes,2024-03-01,Utrecht",
@@ -79,29 +75,21 @@ def test_screenshots_of_the_contacts_page_and_its_dialogs(qtbot, prompts, themed
     qtbot.waitUntil(lambda: dialog.report is not None, timeout=10_000)
     shoot(dialog, f"contacts-import-report-{mode}", ratio=1.0)
     dialog.accept()
-    page.set_store(None)
-    store.close()
-    dispose(page)
 
 
 @pytest.mark.parametrize("mode", ["light", "dark"])
 def test_screenshots_of_the_segment_editor(qtbot, prompts, themed, shop, mode) -> None:
     themed(mode)
-    store = StudioStore.open(shop)
-    store.workspace.save_segment(Segment(
-        id="older-vips", name="Older VIPs", description="60 and over, VIP",
-        condition=ConditionGroup(items=[
-            Condition(source="contact", attribute="age", op="ge", value=60),
-            Condition(source="contact", attribute="vip", op="is_true"),
-            Condition(source="contact", attribute="shoe_size", op="exists")])))
-    store.workspace.save_segment(Segment(id="press", name="Press list", kind="static"))
-    page = SegmentsPage(store, prompts)
-    qtbot.addWidget(page)
-    page.resize(1300, 820)
-    page.show()
-    qtbot.waitUntil(lambda: "of 5,000 contacts" in page.editor.count.text(), timeout=5000)
-    qtbot.wait(50)
-    shoot(page, f"segment-editor-{mode}", ratio=1.0)
-    page.set_store(None)
-    store.close()
-    dispose(page)
+    with Workspace.open(shop) as workspace:
+        workspace.save_segment(Segment(
+            id="older-vips", name="Older VIPs", description="60 and over, VIP",
+            condition=ConditionGroup(items=[
+                Condition(source="contact", attribute="age", op="ge", value=60),
+                Condition(source="contact", attribute="vip", op="is_true"),
+                Condition(source="contact", attribute="shoe_size", op="exists")])))
+        workspace.save_segment(Segment(id="press", name="Press list", kind="static"))
+    with shown_page(qtbot, SegmentsPage, shop, prompts, (1300, 820)) as page:
+        qtbot.waitUntil(lambda: "of 5,000 contacts" in page.editor.count.text(),
+                        timeout=5000)
+        qtbot.wait(50)
+        shoot(page, f"segment-editor-{mode}", ratio=1.0)

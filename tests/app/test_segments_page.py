@@ -19,8 +19,7 @@ from engine.model import (
 )
 from engine.store import catalog_store
 from engine.store.database import writing
-from tests.app.conftest import dispose
-from tests.app.contacts_support import fill
+from tests.app.contacts_support import fill, shown_page
 from tests.engine.journeys import thank_then_wait
 
 AGE = [AttributeDef(name="age", type="number"), AttributeDef(name="vip", type="boolean")]
@@ -44,15 +43,8 @@ def workspace(tmp_path):
 
 @pytest.fixture
 def page(qtbot, prompts, themes, workspace):
-    store = StudioStore.open(workspace)
-    page = SegmentsPage(store, prompts)
-    qtbot.addWidget(page)
-    page.resize(1200, 800)
-    page.show()
-    yield page
-    page.set_store(None)
-    store.close()
-    dispose(page)
+    with shown_page(qtbot, SegmentsPage, workspace, prompts) as page:
+        yield page
 
 
 def choose(page, name: str) -> None:

@@ -6,9 +6,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QMenu,
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from app.icons import icon
 from app.pages.background import Background
+from app.pages.chrome import page_header, page_shortcuts, text_button
 from app.pages.tables import big_table, size_columns
 from app.prompts import Prompts
 from app.store import StudioStore
@@ -100,8 +100,7 @@ class ContactsPage(QWidget):
         self._shortcuts()
 
     def _header(self) -> QWidget:
-        header = QWidget(objectName="pageHeader")
-        title = QLabel(self.title, objectName="pageTitle")
+        header, row = page_header(self.title)
         self.columns_button = QToolButton(icon=icon("columns"), text="Columns",
                                           objectName="columnsButton",
                                           toolTip="Choose the attributes shown",
@@ -109,42 +108,29 @@ class ContactsPage(QWidget):
         self.columns_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.columns_button.setMenu(QMenu(self.columns_button))
         self.columns_button.menu().aboutToShow.connect(self._fill_columns_menu)
-        row = QHBoxLayout(header)
-        row.setContentsMargins(16, 10, 12, 10)
-        row.setSpacing(6)
-        row.addWidget(title)
         row.addSpacing(12)
         row.addWidget(self.search, 1)
         row.addStretch(1)
         row.addWidget(self.columns_button)
-        self.edit_button = self._tool("rename", "Edit", "Edit the contact (Enter)",
-                                      self.edit_selected)
-        self.delete_button = self._tool("delete", "Delete", "Delete the contact (Del)",
-                                        self.delete_selected)
+        self.edit_button = text_button("rename", "Edit", "Edit the contact (Enter)",
+                                       self.edit_selected)
+        self.delete_button = text_button("delete", "Delete", "Delete the contact (Del)",
+                                         self.delete_selected)
         for button in (self.edit_button, self.delete_button,
-                       self._tool("import", "Import CSV…", "Import contacts from a CSV file "
-                                  "(Ctrl+I)", self.import_csv),
-                       self._tool("contact_add", "New contact", "Add a contact (Ctrl+N)",
-                                  self.new_contact)):
+                       text_button("import", "Import CSV…", "Import contacts from a CSV file "
+                                   "(Ctrl+I)", self.import_csv),
+                       text_button("contact_add", "New contact", "Add a contact (Ctrl+N)",
+                                   self.new_contact)):
             row.addWidget(button)
         self._selection()
         return header
 
-    def _tool(self, name: str, text: str, tip: str, slot) -> QToolButton:
-        button = QToolButton(icon=icon(name), text=text, toolTip=tip)
-        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        button.clicked.connect(slot)
-        return button
-
     def _shortcuts(self) -> None:
-        for keys, slot in ((QKeySequence.StandardKey.New, self.new_contact),
-                           (QKeySequence.StandardKey.Find, self.search.setFocus),
-                           (QKeySequence.StandardKey.Delete, self.delete_selected),
-                           (QKeySequence("Ctrl+I"), self.import_csv),
-                           (QKeySequence(Qt.Key.Key_Return), self.edit_selected)):
-            shortcut = QShortcut(keys, self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(slot)
+        page_shortcuts(self, ((QKeySequence.StandardKey.New, self.new_contact),
+                              (QKeySequence.StandardKey.Find, self.search.setFocus),
+                              (QKeySequence.StandardKey.Delete, self.delete_selected),
+                              (QKeySequence("Ctrl+I"), self.import_csv),
+                              (QKeySequence(Qt.Key.Key_Return), self.edit_selected)))
 
     # --- searching and showing ---------------------------------------------------------
 
@@ -244,8 +230,13 @@ class ContactsPage(QWidget):
                 "“contact deleted”); what was sent and counted stays, and so do the consents "
                 "recorded for their addresses.", "Delete"):
             return
-        ended = self.data.delete(contact_id)
-        runs = f"; {ended} of their runs ended" if ended else ""
+        data = self.data
+        self.background.run(f"delete {contact_id}", lambda: data.delete(contact_id),
+                            lambda ended: self._deleted(contact_id, ended),
+                            lambda error: self.prompts.error("Delete contact", str(error)))
+
+    def _deleted(self, contact_id: str, ended: int) -> None:
+        runs = f"; {ended} of their runs ended (“contact deleted”)" if ended else ""
         self.status.emit(f"Deleted contact {contact_id}{runs}")
         self.model.refresh()
 

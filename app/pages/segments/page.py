@@ -5,22 +5,21 @@ journeys that use it, each a click away on the canvas."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
-    QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QScrollArea,
     QSplitter,
     QStackedWidget,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from app.icons import icon
 from app.pages.background import Background
+from app.pages.chrome import page_header, page_shortcuts, text_button
 from app.prompts import Prompts
 from app.store import StudioStore
 from engine.model import Segment
@@ -103,32 +102,21 @@ class SegmentsPage(QWidget):
         layout.setSpacing(0)
         layout.addWidget(self._header())
         layout.addWidget(split, 1)
-        for keys, slot in ((QKeySequence.StandardKey.New, self.new_segment),
-                           (QKeySequence.StandardKey.Save, self.save),
-                           (QKeySequence.StandardKey.Delete, self.delete_segment)):
-            shortcut = QShortcut(keys, self, activated=slot)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        page_shortcuts(self, ((QKeySequence.StandardKey.New, self.new_segment),
+                              (QKeySequence.StandardKey.Save, self.save),
+                              (QKeySequence.StandardKey.Delete, self.delete_segment)))
 
     def _header(self) -> QWidget:
-        header = QWidget(objectName="pageHeader")
-        row = QHBoxLayout(header)
-        row.setContentsMargins(16, 10, 12, 10)
-        row.addWidget(QLabel(self.title, objectName="pageTitle"))
+        header, row = page_header(self.title)
         row.addStretch(1)
-        self.delete_button = self._tool("delete", "Delete", "Delete the segment (Del)",
-                                        self.delete_segment)
-        self.save_button = self._tool("save", "Save", "Save the segment (Ctrl+S)", self.save)
+        self.delete_button = text_button("delete", "Delete", "Delete the segment (Del)",
+                                         self.delete_segment)
+        self.save_button = text_button("save", "Save", "Save the segment (Ctrl+S)", self.save)
         for button in (self.delete_button, self.save_button,
-                       self._tool("add", "New segment", "New segment (Ctrl+N)",
-                                  self.new_segment)):
+                       text_button("add", "New segment", "New segment (Ctrl+N)",
+                                   self.new_segment)):
             row.addWidget(button)
         return header
-
-    def _tool(self, name: str, text: str, tip: str, slot) -> QToolButton:
-        button = QToolButton(icon=icon(name), text=text, toolTip=tip)
-        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        button.clicked.connect(slot)
-        return button
 
     # --- choosing and editing -----------------------------------------------------------
 
