@@ -41,7 +41,8 @@ def run_list(args: argparse.Namespace) -> int:
         print(table([[r.id, r.kind, r.email or "", r.phone or "", r.timezone or "",
                       "yes" if r.test else ""] for r in rows],
                     ["ID", "KIND", "EMAIL", "PHONE", "TIME ZONE", "TEST"]))
-        print(f"{args.offset + 1:,}–{args.offset + len(rows):,} of {total:,}")
+        if total > len(rows):  # a part: say which
+            print(f"{args.offset + 1:,}–{args.offset + len(rows):,} of {total:,}")
     return 0
 
 

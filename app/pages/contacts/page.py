@@ -37,6 +37,9 @@ class ContactsPage(QWidget):
     title = "Contacts"
     icon_name = "contacts"
     status = Signal(str)
+    # contacts were saved, imported or deleted: business events may wait in the workspace
+    # (a running engine finds them within its 2 s heartbeat; the window may wake it now)
+    contacts_changed = Signal()
 
     def __init__(self, store: StudioStore | None, prompts: Prompts,
                  parent: QWidget | None = None) -> None:
@@ -218,6 +221,7 @@ class ContactsPage(QWidget):
 
     def _saved(self, message: str) -> None:
         self.status.emit(message)
+        self.contacts_changed.emit()
         self.model.refresh()
 
     def delete_selected(self) -> None:
@@ -238,6 +242,7 @@ class ContactsPage(QWidget):
     def _deleted(self, contact_id: str, ended: int) -> None:
         runs = f"; {ended} of their runs ended (“contact deleted”)" if ended else ""
         self.status.emit(f"Deleted contact {contact_id}{runs}")
+        self.contacts_changed.emit()
         self.model.refresh()
 
     def import_csv(self) -> None:
