@@ -193,3 +193,18 @@ def test_deleting_a_contact_asks_first(page_on, tmp_path, qtbot, prompts) -> Non
     assert said.args == ["Deleted contact c1"]
     assert page.store.contact("c1") is None
     qtbot.waitUntil(lambda: page.model.total == 1)
+
+
+def test_showing_the_page_again_keeps_where_the_person_had_scrolled(page_on, tmp_path,
+                                                                    qtbot) -> None:
+    fill(tmp_path / "w.waymark", 2000)
+    page = page_on(tmp_path / "w.waymark")
+    qtbot.waitUntil(lambda: page.model._order is not None, timeout=5000)
+    page.table.scrollTo(page.model.index(1500, 0))
+    qtbot.waitUntil(lambda: loaded(page, 1500), timeout=5000)
+    scrolled = page.table.verticalScrollBar().value()
+    assert scrolled > 0
+    with qtbot.waitSignal(page.model.loaded, timeout=5000):
+        page.refresh()  # the window shows the page again
+    assert page.table.verticalScrollBar().value() == scrolled
+    qtbot.waitUntil(lambda: loaded(page, 1500), timeout=5000)

@@ -150,3 +150,16 @@ def test_unsaved_changes_are_asked_about_before_another_segment_is_shown(
     page.new_segment()
     assert page.editor.segment.id == "big-spenders"
     assert page.list.currentItem().text() == "Big spenders"
+
+
+def test_showing_the_page_again_keeps_an_edit_not_saved_yet(page, qtbot) -> None:
+    choose(page, "Older")
+    row = page.editor.conditions.rows.itemAt(0).widget()
+    value = row.value_box.itemAt(0).widget()
+    value.clear()
+    qtbot.keyClicks(value, "80")
+    counted(page, qtbot, "112 of 1,000 contacts")
+    page.refresh()  # the window shows the page again
+    assert page.editor.segment.condition.items[0].value == 80
+    assert page.is_changed() and page.save_button.isEnabled()
+    counted(page, qtbot, "112 of 1,000 contacts")

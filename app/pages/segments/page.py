@@ -61,9 +61,12 @@ class SegmentsPage(QWidget):
         self.refresh()
 
     def refresh(self, chosen: str | None = None) -> None:
-        """The list again (cheap: the catalog), keeping the segment chosen."""
-        chosen = chosen or (self.saved.id if self.saved else None)
+        """The list again (cheap: the catalog), keeping the segment chosen — and its
+        edits not saved yet, whose count is taken again."""
+        shown = self.saved.id if self.saved else None
+        chosen = chosen or shown
         segments = self.data.segments() if self.data else []
+        ids = [s.id for s in segments]
         self.list.blockSignals(True)
         self.list.clear()
         for segment in segments:
@@ -71,15 +74,16 @@ class SegmentsPage(QWidget):
             item.setData(Qt.ItemDataRole.UserRole, segment.id)
             item.setToolTip(f"{segment.id} · {KIND_LABELS[segment.kind]}")
             self.list.addItem(item)
+        row = ids.index(chosen) if chosen in ids else 0
+        self.list.setCurrentRow(row if segments else -1)
         self.list.blockSignals(False)
-        ids = [s.id for s in segments]
         self.body.setCurrentWidget(self.scroll if segments else self.empty)
         self.empty.setText("No segments yet — New segment (Ctrl+N)" if self.data
                            else "No workspace is open.")
-        if segments:
-            self.list.setCurrentRow(ids.index(chosen) if chosen in ids else 0)
+        if segments and ids[row] == shown and self.is_changed():
+            self.editor.count_now()
         else:
-            self._show(None)
+            self._show(segments[row] if segments else None)
 
     # --- building --------------------------------------------------------------------
 
