@@ -4,6 +4,7 @@ with refusals that name the field; deleting one."""
 
 from __future__ import annotations
 
+import threading
 import time
 from contextlib import ExitStack
 
@@ -208,3 +209,15 @@ def test_showing_the_page_again_keeps_where_the_person_had_scrolled(page_on, tmp
         page.refresh()  # the window shows the page again
     assert page.table.verticalScrollBar().value() == scrolled
     qtbot.waitUntil(lambda: loaded(page, 1500), timeout=5000)
+
+
+def test_a_pages_worker_thread_ends_with_the_page(qtbot, prompts, themes, tmp_path) -> None:
+    fill(tmp_path / "w.waymark", 10)
+    with shown_page(qtbot, ContactsPage, tmp_path / "w.waymark", prompts) as page:
+        qtbot.waitUntil(lambda: page.model.total == 10)
+        assert "studio-page-contacts" in page_threads()
+    qtbot.waitUntil(lambda: "studio-page-contacts" not in page_threads(), timeout=1000)
+
+
+def page_threads() -> list[str]:
+    return [t.name for t in threading.enumerate() if t.name.startswith("studio-page-")]
