@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.pages.tables import big_table, size_columns
+from app.docks.tables import feed_table, size_columns
 from app.properties.fields import section
 from engine.contacts_import import ImportProgress, ImportReport, RowProblem
 
@@ -87,7 +87,7 @@ class ImportReportView(QWidget):
         self.setObjectName("importReport")
         self.title = QLabel(objectName="pageTitle")
         self.summary = QLabel(objectName="importSummary", wordWrap=True)
-        self.table = big_table("refusedRows")
+        self.table = feed_table("refusedRows")
         self.copy = QPushButton("Copy the refused rows")
         self.copy.clicked.connect(self.copy_refused)
         self.close_button = QPushButton("Close", objectName="primaryButton")
@@ -110,7 +110,7 @@ class ImportReportView(QWidget):
                            if report.cancelled else "Import finished")
         self.summary.setText(describe(report, failure))
         self.table.setModel(RefusedRows(report.refused))
-        size_columns(self.table, [80, 140, 400])
+        size_columns(self.table, {0: 80, 1: 140}, 2)
         for widget in (self.refused_title, self.table, self.copy):
             widget.setVisible(bool(report.refused))
 

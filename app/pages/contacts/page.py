@@ -17,10 +17,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.docks.tables import feed_table, size_columns
 from app.icons import icon
 from app.pages.background import Background
 from app.pages.chrome import page_header, page_shortcuts, text_button
-from app.pages.tables import big_table, size_columns
 from app.prompts import Prompts
 from app.store import StudioStore
 
@@ -81,7 +81,7 @@ class ContactsPage(QWidget):
         self._search_pause = QTimer(self, singleShot=True, interval=SEARCH_PAUSE_MS)
         self._search_pause.timeout.connect(self._search)
         self.search.textEdited.connect(lambda _t: self._search_pause.start())
-        self.table = big_table("contactsTable")
+        self.table = feed_table("contactsTable")
         self.table.setModel(self.model)
         self.table.setSortingEnabled(True)  # the model sorts in SQL
         self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
@@ -160,7 +160,8 @@ class ContactsPage(QWidget):
         self.body.setCurrentWidget(self.empty)
 
     def _columns_sized(self) -> None:
-        size_columns(self.table, [c.width for c in self.model.columns])
+        columns = self.model.columns
+        size_columns(self.table, {i: c.width for i, c in enumerate(columns)}, len(columns) - 1)
         query = self.model.query
         column = next((i for i, c in enumerate(self.model.columns) if c.sort == query.sort), -1)
         header = self.table.horizontalHeader()

@@ -1,17 +1,16 @@
-"""The pages' tables: one look, and set up for 100,000 rows — fixed row heights, columns
-of fixed (draggable) widths, never resized to their contents (which would measure every
-row), no sorting proxy."""
+"""The docks' tables: one look, and set up for thousands of rows (fixed row heights, no
+resizing to contents, no sorting proxy over a live list)."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
-ROW_HEIGHT = 28
+ROW_HEIGHT = 26
 
 
-def big_table(name: str) -> QTableView:
-    """A read-only table: whole rows selected, one at a time, scrolled by the pixel."""
+def feed_table(name: str) -> QTableView:
+    """A read-only table of a feed: whole rows selected, one at a time."""
     table = QTableView()
     table.setObjectName(name)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -19,7 +18,6 @@ def big_table(name: str) -> QTableView:
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setShowGrid(False)
     table.setWordWrap(False)
-    table.setAlternatingRowColors(False)
     table.setTextElideMode(Qt.TextElideMode.ElideRight)
     table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
     table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
@@ -30,13 +28,14 @@ def big_table(name: str) -> QTableView:
     header = table.horizontalHeader()
     header.setHighlightSections(False)
     header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-    header.setStretchLastSection(True)
+    header.setStretchLastSection(False)
     return table
 
 
-def size_columns(table: QTableView, widths: list[int]) -> None:
-    """After the model's columns change: each its width, draggable; the last takes the rest."""
+def size_columns(table: QTableView, widths: dict[int, int], stretch: int) -> None:
+    """After the model is set: fixed widths, one column taking the rest."""
     header = table.horizontalHeader()
-    for column, width in enumerate(widths):
+    for column, width in widths.items():
         header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
         header.resizeSection(column, width)
+    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
