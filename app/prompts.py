@@ -41,6 +41,10 @@ class Prompts:
         return file_dialog(self.parent, title, WORKSPACE_FILTER, save=new,
                            suggested="journeys.waymark")
 
+    def open_file(self, title: str, filters: str) -> Path | None:
+        """A file to read (a CSV file to import, a list of ids)."""
+        return _chosen(file_dialog(self.parent, title, filters, save=False))
+
     def text(self, title: str, label: str, default: str = "") -> str | None:
         text, ok = QInputDialog.getText(self.parent, title, label, text=default)
         return text.strip() if ok and text.strip() else None

@@ -41,6 +41,16 @@ class CsvFileError(DocumentError):
     """The file as a whole cannot be imported (encoding, header, mapping); nothing was."""
 
 
+class CsvEncodingError(CsvFileError):
+    """The file is not in the encoding named: `place` says where ("row 2: byte 12 (0xfc)",
+    or "" for a byte order mark) and `likely` the encoding it probably is."""
+
+    def __init__(self, message: str, *, source: str, place: str, encoding: str,
+                 likely: str) -> None:
+        super().__init__(message, source=source)
+        self.place, self.encoding, self.likely = place, encoding, likely
+
+
 @dataclass(frozen=True)
 class Column:
     """What one column becomes: a contact field, an attribute (named and typed), or
@@ -66,8 +76,27 @@ class CsvRow:
     problem: str = ""
 
 
+def detect_encoding(data: bytes) -> str:
+    """The encoding a file is most likely in: UTF-16 or UTF-8 by a byte order mark, else
+    UTF-8 when it decodes as UTF-8 (text in another encoding almost never does), else
+    Windows-1252 (Excel on Windows; Latin-1 with curly quotes and the euro sign), else
+    Latin-1, which decodes anything."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    for encoding in ("utf-8", "cp1252"):
+        try:
+            data.decode(encoding)
+            return encoding
+        except UnicodeDecodeError:
+            continue
+    return "latin-1"
+
+
 def decode(data: bytes, encoding: str, source: str) -> str:
-    """The file's text, or a CsvFileError naming the row and byte that do not decode."""
+    """The file's text, or a CsvFileError naming the row and byte that do not decode.
+    `encoding` "auto" is `detect_encoding`'s choice."""
+    if encoding == "auto":
+        encoding = detect_encoding(data)
     try:
         name = codecs.lookup(encoding).name
     except LookupError:
@@ -76,17 +105,19 @@ def decode(data: bytes, encoding: str, source: str) -> str:
     if name == "utf-8":
         name = "utf-8-sig"  # a byte order mark, as Excel writes, is not part of the header
         if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            raise CsvFileError("the file is UTF-16 (it starts with a UTF-16 byte order mark): "
-                               "run again with --encoding utf-16", source=source)
+            raise CsvEncodingError(
+                "the file is UTF-16 (it starts with a UTF-16 byte order mark): run again with "
+                "--encoding utf-16", source=source, place="", encoding=shown, likely="utf-16")
     try:
         return data.decode(name)
     except UnicodeDecodeError as error:
         row = data.count(b"\n", 0, error.start) + 1
-        raise CsvFileError(
-            f"row {row}: byte {error.start:,} (0x{data[error.start]:02x}) is not {shown} "
-            "text; if the file was saved as Latin-1 or Windows-1252 (Excel on Windows), run "
-            "again with --encoding cp1252, or name the encoding it was saved in",
-            source=source) from None
+        place = f"row {row}: byte {error.start:,} (0x{data[error.start]:02x})"
+        raise CsvEncodingError(
+            f"{place} is not {shown} text; if the file was saved as Latin-1 or Windows-1252 "
+            "(Excel on Windows), run again with --encoding cp1252, or name the encoding it "
+            "was saved in", source=source, place=place, encoding=shown,
+            likely=detect_encoding(data)) from None
 
 
 class _Lines:

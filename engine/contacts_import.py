@@ -38,7 +38,7 @@ from engine.contacts_csv import (
 )
 from engine.contacts_csv import rows as csv_rows
 from engine.delivery.contact_points import normalise_phone, valid_email
-from engine.model import Contact
+from engine.model import AttributeDef, Contact
 from engine.runtime.changes import contact_events
 from engine.store import catalog_store, contacts_store, events_store
 from engine.store.database import reading, writing
@@ -134,12 +134,14 @@ def import_contacts_csv(workspace: Workspace, path: str | Path, *,
                         dry_run: bool = False, fire_triggers: bool = False,
                         progress: Callable[[ImportProgress], None] | None = None,
                         cancelled: Callable[[], bool] | None = None,
-                        batch_rows: int = BATCH_ROWS) -> ImportReport:
+                        batch_rows: int = BATCH_ROWS, declare: bool = False) -> ImportReport:
     """Import the good rows of a CSV file (none with `dry_run`); see the module's doc.
 
     `mapping`: column header -> contact field, `skip`, `attr[:TYPE]` or `attr.NAME[:TYPE]`.
     `progress` is called after each batch; `cancelled` is asked before each batch is
-    written. Raises CsvFileError (nothing imported) or ImportFailed."""
+    written. `declare`: attributes the workspace does not list yet are added to its
+    contact attributes, typed as imported, so conditions and pickers offer them.
+    Raises CsvFileError (nothing imported) or ImportFailed."""
     started = time.perf_counter()
     csv = _Csv(workspace, path, mapping, encoding)
     report = ImportReport(csv.columns, dry_run=dry_run)
@@ -151,8 +153,23 @@ def import_contacts_csv(workspace: Workspace, path: str | Path, *,
         writer.write(batch, last_row)
         if progress is not None:
             progress(ImportProgress(last_row, csv.total, report.imported, len(report.refused)))
+    if declare and report.imported and not dry_run:
+        declare_attributes(workspace, csv.columns)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def declare_attributes(workspace: Workspace, columns: list[Column]) -> list[AttributeDef]:
+    """Add the attribute columns the workspace does not list yet to its contact
+    attributes (a type already declared is never changed); returns those added."""
+    with writing(workspace.db) as conn:
+        known = catalog_store.load_catalog(conn).contact_attributes
+        new = [AttributeDef(name=c.attribute, type=c.type, title=c.header) for c in columns
+               if c.field == "attribute" and c.attribute not in known]
+        new = list({a.name: a for a in new}.values())
+        if new:
+            catalog_store.save_contact_attributes(conn, new)
+    return new
 
 
 def _batches(csv: _Csv, report: ImportReport, size: int

@@ -37,8 +37,16 @@ from engine.model import (
 from engine.model.references import collect_bundle
 from engine.runtime import lifecycle, testmode
 from engine.runtime.clock import Clock, SystemClock
-from engine.store import catalog_store, contacts_store, journeys_store, meta_store, settings_store
+from engine.store import (
+    catalog_store,
+    contacts_search,
+    contacts_store,
+    journeys_store,
+    meta_store,
+    settings_store,
+)
 from engine.store.checkpoints import Checkpointer
+from engine.store.contacts_search import ContactRow, Match
 from engine.store.database import (
     database_url,
     default_workspace_path,
@@ -180,6 +188,19 @@ class Workspace:
     def contact(self, contact_id: str) -> Contact | None:
         with self.db.connect() as conn:
             return contacts_store.load_contact(conn, contact_id)
+
+    def search_contacts(self, text: str = "", sort: str = "id", descending: bool = False,
+                        offset: int = 0, limit: int = 100, match: Match = "contains"
+                        ) -> list[ContactRow]:
+        """A page of the contacts whose id, email or phone contains (or starts with)
+        `text`, sorted in SQL (see `engine.store.contacts_search`)."""
+        with self.db.connect() as conn:
+            return contacts_search.search_contacts(conn, text, sort, descending, offset,
+                                                   limit, match)
+
+    def count_contacts(self, text: str = "", match: Match = "contains") -> int:
+        with self.db.connect() as conn:
+            return contacts_search.count_contacts(conn, text, match)
 
     # --- journeys --------------------------------------------------------------------
 

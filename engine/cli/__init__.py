@@ -24,6 +24,7 @@ from . import (
     preview_cmd,
     runs_cmd,
     schema_cmd,
+    segments_cmd,
     serve_cmd,
     settings_cmd,
     simulate_cmd,
@@ -38,7 +39,7 @@ from . import (
 COMMAND_MODULES = [validate_cmd, bundle_cmds, journeys_cmd, testmode_cmd, triggers_cmd,
                    people_cmds, simulate_cmd, serve_cmd, keys_cmd, fire_cmd, stats_cmd,
                    activity_cmd, runs_cmd, events_cmd, preview_cmd, snippet_cmd, outbox_cmd,
-                   schema_cmd, settings_cmd, tables_cmd]
+                   schema_cmd, settings_cmd, segments_cmd, tables_cmd]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -28,7 +28,12 @@ def add_options(parser: argparse.ArgumentParser) -> None:
                              "(TYPE: text, number, boolean, datetime)")
     parser.add_argument("--dry-run", action="store_true",
                         help="show the columns and first rows, check every row, import none")
-    parser.add_argument("--encoding", default="utf-8", help="the file's encoding (utf-8)")
+    parser.add_argument("--encoding", default="utf-8",
+                        help="the file's encoding (utf-8); auto guesses it (UTF-16 by its "
+                             "byte order mark, UTF-8, else Windows-1252)")
+    parser.add_argument("--declare-attributes", action="store_true",
+                        help="add the attribute columns the workspace does not list yet to "
+                             "its contact attributes, typed as imported")
     parser.add_argument("--fire-triggers", action="store_true",
                         help="fire contact created / updated as PUT /v1/contacts does")
 
@@ -47,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
                 workspace, args.file, mapping=mapping, encoding=args.encoding,
                 dry_run=args.dry_run, fire_triggers=args.fire_triggers,
                 progress=_progress_line if sys.stderr.isatty() else None,
-                cancelled=stop.is_set)
+                cancelled=stop.is_set, declare=args.declare_attributes)
         except ImportFailed as failed:
             _print_report(failed.report)
             return fail(str(failed))

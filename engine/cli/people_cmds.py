@@ -8,10 +8,9 @@ import time
 from engine.model import Contact, DocumentError, parse_json
 from engine.runtime.changes import RecordError, change_contact, change_record
 from engine.store import catalog_store, events_store, records_store
-from engine.store import schema as s
 from engine.store.database import writing
 
-from . import contacts_import_cmd
+from . import contacts_import_cmd, contacts_list_cmd
 from .common import add_workspace_option, fail, guarded, open_workspace, table
 from .values import typed_values
 
@@ -30,8 +29,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     imp = actions.add_parser("import", help="contacts from a CSV file (or a .json list)")
     imp.add_argument("file")
     contacts_import_cmd.add_options(imp)
-    listing = actions.add_parser("list", help="the contacts")
-    for sub in (add, imp, listing):
+    listing = actions.add_parser("list", help="the contacts, searched and sorted")
+    contacts_list_cmd.add_list_options(listing)
+    delete = actions.add_parser("delete", help="delete a contact; their runs still going end")
+    delete.add_argument("id")
+    for sub in (add, imp, listing, delete):
         add_workspace_option(sub)
         sub.set_defaults(handler=guarded(run_contacts))
 
@@ -52,14 +54,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run_contacts(args: argparse.Namespace) -> int:
     if args.action == "import" and not args.file.lower().endswith(".json"):
         return contacts_import_cmd.run(args)
+    if args.action in ("list", "delete"):
+        return (contacts_list_cmd.run_list if args.action == "list"
+                else contacts_list_cmd.run_delete)(args)
     with open_workspace(args) as workspace, writing(workspace.db) as conn:
-        if args.action == "list":
-            rows = [[r.id, r.kind, r.email or "", r.phone or "", r.timezone or "",
-                     "yes" if r.test else ""]
-                    for r in conn.execute(s.contacts.select().order_by(s.contacts.c.id))]
-            print(table(rows, ["ID", "KIND", "EMAIL", "PHONE", "TIME ZONE", "TEST"]) if rows
-                  else "no contacts yet")
-            return 0
         people = _from_file(args.file) if args.action == "import" else [_from_flags(args, conn)]
         now = time.time()
         for person in people:

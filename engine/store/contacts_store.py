@@ -7,7 +7,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection, bindparam, delete, select
 
 from engine.model import Contact
 
@@ -120,3 +120,30 @@ def save_contacts(conn: Connection, contacts: list[Contact], now: float) -> None
         "push_token": c.push_token, "timezone": c.timezone,
         "attributes": normalise_attributes(c.attributes), "updated_at": now, "created_at": now,
     } for c in contacts])
+
+
+def delete_contact(conn: Connection, contact_id: str) -> None:
+    """The contact and their static segment memberships (consents belong to addresses)."""
+    conn.execute(delete(s.segment_members).where(s.segment_members.c.contact_id == contact_id))
+    conn.execute(delete(s.contacts).where(s.contacts.c.id == contact_id))
+
+
+def replace_consents(conn: Connection, contact: Contact) -> None:
+    """The contact's consents exactly as listed, for each of its contact points (an editor
+    saved them): rows of those points not listed go, changed ones are written (with the
+    time of the change), unchanged ones keep when they were given."""
+    wanted = {(c.contact_point or getattr(contact, _CHANNEL_FIELD[c.channel]), str(c.channel),
+               str(c.purpose), c.topic): c.status for c in contact.consents}
+    stored = {}
+    for channel, field in _CHANNEL_FIELD.items():
+        point = getattr(contact, field)
+        if point:
+            stored.update({(point, channel, purpose, topic): status for (purpose, topic), status
+                           in consents_for(conn, point, channel).items()})
+    for point, channel, purpose, topic in stored.keys() - wanted.keys():
+        c = s.consents.c
+        conn.execute(delete(s.consents).where(c.contact_point == point, c.channel == channel,
+                                              c.purpose == purpose, c.topic == topic))
+    for key, status in wanted.items():
+        if key[0] and stored.get(key) != status:
+            set_consent(conn, *key, status)

@@ -186,3 +186,12 @@ def is_member(conn: Connection, segments: dict[str, Segment], segment_id: str,
     where = SegmentCompiler(segments, now).membership(segment_id)
     query = select(s.contacts.c.id).where(s.contacts.c.id == contact_id, where)
     return conn.execute(query).first() is not None
+
+
+def count_members(conn: Connection, segments: dict[str, Segment], segment_id: str,
+                  now: datetime) -> int:
+    """How many contacts are in the segment now, counted in SQL (contacts whose stored
+    attributes SQLite cannot read are left out, as a segment journey's audience leaves
+    them out)."""
+    where = readable_only(SegmentCompiler(segments, now).membership(segment_id))
+    return conn.execute(select(func.count()).select_from(s.contacts).where(where)).scalar_one()

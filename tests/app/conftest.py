@@ -44,6 +44,7 @@ class ScriptedPrompts:
         self.asked: list[tuple[str, str]] = []  # every confirmation asked: title, text
         self.engine_settings_answer = None  # EngineSettings, or None: cancelled
         self.test_options_answer = None  # TestOptions, or None: cancelled
+        self.files_to_open: list[Path] = []  # answers to open_file, in turn
 
     def open_bundle_path(self) -> Path | None:
         return self.bundle_to_open
@@ -53,6 +54,9 @@ class ScriptedPrompts:
 
     def workspace_path(self, _new: bool) -> Path | None:
         return None
+
+    def open_file(self, _title: str, _filters: str) -> Path | None:
+        return self.files_to_open.pop(0) if self.files_to_open else None
 
     def text(self, _title: str, _label: str, default: str = "") -> str | None:
         return self.texts.pop(0) if self.texts else default

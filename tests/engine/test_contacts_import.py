@@ -186,3 +186,28 @@ def test_a_batch_that_fails_is_rolled_back_whole_and_the_report_says_what_is_in(
     assert "rows up to 5 are imported, none after" in str(failed.value)
     assert "the disk is full" in str(failed.value)
     assert sorted(contacts(workspace_file)) == ["c1", "c2", "c3", "c4"]
+
+
+def test_auto_finds_the_encoding_a_spreadsheet_saved_the_file_in(workspace_file,
+                                                                 tmp_path) -> None:
+    for name, encoding in (("excel.csv", "cp1252"), ("utf16.csv", "utf-16"),
+                           ("bom.csv", "utf-8-sig")):
+        file = write(tmp_path, "id,City\nc1,Zürich €\n".encode(encoding), name)
+        assert imported(workspace_file, str(file), "--encoding", "auto") == 0
+        assert contacts(workspace_file)["c1"].attributes == {"city": "Zürich €"}
+
+
+def test_imported_attribute_columns_can_be_declared_with_their_types(workspace_file,
+                                                                     tmp_path) -> None:
+    with Workspace.open(workspace_file) as ws, writing(ws.db) as conn:
+        catalog_store.save_contact_attributes(conn, [AttributeDef(name="age", type="text")])
+    file = write(tmp_path, "id,Age,VIP,Signed up,City\nc1,34,yes,2024-03-01,Utrecht\n")
+    assert imported(workspace_file, str(file)) == 0
+    with Workspace.open(workspace_file) as ws:
+        assert "vip" not in ws.catalog().contact_attributes  # only when asked
+    assert imported(workspace_file, str(file), "--declare-attributes") == 0
+    with Workspace.open(workspace_file) as ws:
+        declared = ws.catalog().contact_attributes
+    assert {name: str(declared[name].type) for name in ("age", "vip", "signed_up", "city")} \
+        == {"age": "text", "vip": "boolean", "signed_up": "datetime", "city": "text"}
+    assert declared["signed_up"].title == "Signed up"
