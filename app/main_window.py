@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.actions import StudioActions, key_sequences
+from app.actions import StudioActions
 from app.banners import LiveBanner, TestBanner
 from app.canvas.mime import TILES_MIME, tiles_from_mime, tiles_mime
 from app.canvas.overlay import OverviewMap, ZoomControls, place_overlays
@@ -231,8 +231,12 @@ class MainWindow(QMainWindow):
     def _page_changed(self, key: str) -> None:
         """Journey edits answer their keys on the journey page only: Del on the Contacts
         page must not delete the tile still selected on the canvas."""
+        for name in PAGE_KEYS:  # a page's own Ctrl+N / Ctrl+I: bound twice, neither acts
+            action = self.actions_[name]
+            if action.property("journey_keys") is None:
+                action.setProperty("journey_keys", action.shortcuts())
+            action.setShortcuts(action.property("journey_keys") if key == JOURNEYS else [])
         if key == JOURNEYS:
-            self.actions_["new_journey"].setShortcuts(key_sequences([QKeySequence.StandardKey.New]))
             self._update_state()
             self._selection_changed()
             self.actions_.undo.setEnabled(self.editor.undo_stack.canUndo())
@@ -240,8 +244,7 @@ class MainWindow(QMainWindow):
             return
         for name in JOURNEY_EDITS:
             self.actions_[name].setEnabled(False)
-        # a page's own Ctrl+N (new content, new trigger…) would be bound twice
-        self.actions_["new_journey"].setShortcuts([])
+
         self.actions_.undo.setEnabled(False)
         self.actions_.redo.setEnabled(False)
 
@@ -418,6 +421,8 @@ class MainWindow(QMainWindow):
             event.ignore()
 
 
+# actions that keep their menu items on every page but leave their keys to the page's own
+PAGE_KEYS = ("new_journey", "import_bundle")
 # actions that change or look at the journey on the canvas
 JOURNEY_EDITS = ("cut", "copy", "paste", "delete", "select_all", "auto_layout", "zoom_in",
                  "zoom_out", "zoom_reset", "fit", "save", "publish", "edit_new_version",

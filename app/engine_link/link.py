@@ -133,6 +133,12 @@ class EngineLink(QObject):
         if self._view is not None:
             self._view.probe.follow(contact_id)
 
+    def wake(self) -> None:
+        """Something was just written that the engine should act on now (a page saved a
+        contact: business events wait); another process's engine sees it within 2 s."""
+        if self._view is not None:
+            _wake(self._view)
+
     def ask(self, work: Callable[[Workspace], Any],
             done: Callable[[Any, BaseException | None], None], wake: bool = False) -> None:
         """Run `work(workspace)` on a worker thread, never the GUI thread, with the

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from app.pages.contacts import ContactsPage
 from app.pages.host import JOURNEYS
 from app.pages.keys import KeysPage
+from app.pages.segments import SegmentsPage
 from app.pages.triggers import TriggersPage
 
 if TYPE_CHECKING:
@@ -21,12 +23,18 @@ class WorkspacePages:
     def __init__(self, window: MainWindow) -> None:
         self.window = window
         store, prompts = window.session.store, window.prompts
+        self.contacts = ContactsPage(store, prompts, window)
+        self.segments = SegmentsPage(store, prompts, window)
         self.triggers = TriggersPage(store, prompts, window)
         self.keys = KeysPage(store, prompts, window)
-        for key, page in (("triggers", self.triggers), ("keys", self.keys)):
+        for key, page in (("contacts", self.contacts), ("segments", self.segments),
+                          ("triggers", self.triggers), ("keys", self.keys)):
             window.pages.add_page(key, page.title, page.icon_name, page)
             page.status.connect(self._status)
-        self.triggers.open_journey.connect(self.open_journey)
+        for page in (self.segments, self.triggers):
+            page.open_journey.connect(self.open_journey)
+        # business events (a contact created or changed) may wait: the engine at once
+        self.contacts.contacts_changed.connect(window.engine.wake)
         self.triggers.new_journey_with_trigger.connect(self._new_journey_with)
         window.engine.status_changed.connect(self._engine_changed)
 

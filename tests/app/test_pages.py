@@ -37,7 +37,7 @@ def test_the_rail_lists_the_pages_in_order_and_a_new_one_joins_it(window) -> Non
     assert window.pages.rail.isVisible()
     add_notes(window)
     assert [a.text() for a in window.pages.rail.actions()] == [
-        "Journeys", "Triggers", "Ingestion keys", "Notes"]
+        "Journeys", "Contacts", "Segments", "Triggers", "Ingestion keys", "Notes"]
 
 
 def test_another_page_takes_the_journeys_docks_away_and_brings_them_back_as_they_were(
@@ -92,3 +92,11 @@ def test_ctrl_n_on_the_triggers_page_makes_a_trigger_not_a_journey(window, qtbot
     assert len(window.session.store.journeys()) == journeys_before
     window.pages.show_page(JOURNEYS)
     assert window.actions_["new_journey"].shortcuts()  # back on the journey page
+
+
+def test_ctrl_n_and_ctrl_i_on_the_contacts_page_are_the_pages_own(window, qtbot) -> None:
+    window.pages.show_page("contacts")
+    assert not window.actions_["new_journey"].shortcuts()
+    assert not window.actions_["import_bundle"].shortcuts()
+    window.pages.show_page(JOURNEYS)
+    assert window.actions_["import_bundle"].shortcuts()
