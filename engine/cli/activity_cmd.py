@@ -36,14 +36,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    with open_workspace(args, create=False) as workspace:
-        with workspace.db.connect() as conn:
-            items, newest = _last(conn, args)
-        for item in reversed(items):
-            _print(item, args.json)
-        if not items and not args.follow and not args.json:
-            print("no activity yet")
-        try:
+    try:
+        with open_workspace(args, create=False) as workspace:
+            newest = _print_last(workspace, args)
             while args.follow:
                 time.sleep(FOLLOW_SECONDS)
                 with workspace.db.connect() as conn:
@@ -51,9 +46,21 @@ def run(args: argparse.Namespace) -> int:
                 for item in reversed(page.items):
                     _print(item, args.json)
                 newest = page.newest
-        except KeyboardInterrupt:
-            pass
+    except KeyboardInterrupt:  # how --follow ends, at whatever moment it comes
+        if not args.follow:
+            raise
     return 0
+
+
+def _print_last(workspace, args: argparse.Namespace) -> object:
+    """Print the newest `--last` items, oldest first; the cursor to follow from."""
+    with workspace.db.connect() as conn:
+        items, newest = _last(conn, args)
+    for item in reversed(items):
+        _print(item, args.json)
+    if not items and not args.follow and not args.json:
+        print("no activity yet")
+    return newest
 
 
 def _last(conn, args: argparse.Namespace) -> tuple[list[ActivityItem], object]:
