@@ -83,8 +83,25 @@ class TrackingLinks:
     def unsubscribe_url(self) -> str:
         return f"{self._base}/t/u/{self.token}"
 
+    @property
+    def preferences_url(self) -> str:
+        return f"{self._base}/t/p/{self.token}"
+
 
 _BODY_END = re.compile(r"</body\s*>", re.IGNORECASE)
+_BODY_START = re.compile(r"<body(?:\s[^>]*)?>", re.IGNORECASE)
+# Mail programs show the first text of an email beside its subject in the inbox; this
+# block is that text, hidden from the opened email (Outlook needs mso-hide).
+_PREHEADER = ('<div style="display:none;font-size:1px;line-height:1px;max-height:0;'
+              'max-width:0;opacity:0;overflow:hidden;mso-hide:all">{}</div>')
+
+
+def add_preheader(html: str, text: str) -> str:
+    """The preheader (plain text, escaped here) as the first thing in the body."""
+    block = _PREHEADER.format(escape(text, quote=False))
+    start = _BODY_START.search(html)
+    at = start.end() if start else 0
+    return html[:at] + block + html[at:]
 
 
 def add_open_pixel(html: str, pixel_url: str) -> str:
