@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMenu, QSizePolicy, QToolBar, QWidget
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QMainWindow,
+    QMenu,
+    QSizePolicy,
+    QToolBar,
+    QWidget,
+)
 
 from app.icons import icon
 
@@ -93,7 +102,7 @@ class StudioActions:
         edit = bar.addMenu("&Edit")
         _add(edit, self.undo, self.redo, None, a["cut"], a["copy"], a["paste"], a["delete"],
              None, a["select_all"], a["auto_layout"])
-        view = bar.addMenu("&View")
+        view = self.view_menu = bar.addMenu("&View")
         _add(view, a["zoom_in"], a["zoom_out"], a["zoom_reset"], a["fit"], None, a["snap"],
              a["overview"])
         journey = bar.addMenu("&Journey")
@@ -101,6 +110,24 @@ class StudioActions:
              a["stop"], None, a["fire"])
         engine = bar.addMenu("E&ngine")
         _add(engine, a["engine_toggle"], None, a["engine_settings"])
+
+    def add_panel_toggles(self, docks: list, toggle: Callable[[QDockWidget, bool], None]
+                          ) -> None:
+        """View → a checkable action per dock, ticked while the dock is on screen (not
+        behind another's tab), with its shortcut if it has one; `toggle(dock, show)`
+        brings a dock to the front or puts it away."""
+        self.view_menu.addSeparator()
+        for dock, key in docks:
+            action = QAction(dock.windowTitle(), self.window, checkable=True)
+            action.setShortcuts(key_sequences([key] if key else []))
+            action.setStatusTip(f"Show the {dock.windowTitle()} panel, or hide it")
+            action.setToolTip(_tip(action.statusTip(), action.shortcuts()))
+            action.setChecked(dock.isVisible())
+            dock.visibilityChanged.connect(action.setChecked)
+            action.triggered.connect(lambda show, d=dock: toggle(d, show))
+            self.window.addAction(action)
+            self.view_menu.addAction(action)
+            self.actions[dock.objectName()] = action
 
     def build_toolbar(self) -> QToolBar:
         bar = QToolBar("Main toolbar", self.window)

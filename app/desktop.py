@@ -39,7 +39,20 @@ PACKAGES = {
     "libxcb-util.so.1": "libxcb-util1", "libxcb-xfixes.so.0": "libxcb-xfixes0",
     "libxcb-xkb.so.1": "libxcb-xkb1", "libwayland-client.so.0": "libwayland-client0",
     "libwayland-cursor.so.0": "libwayland-cursor0", "libwayland-egl.so.1": "libwayland-egl1",
+    # QtWebEngine (the email preview): `objdump -p` NEEDED of PySide6-Addons 6.11's
+    # libQt6WebEngineCore, QtWebEngineProcess and the libraries they bring, against
+    # Debian 12 (bookworm: libasound2; libasound2t64 on Debian 13 and Ubuntu 24.04).
+    "libnss3.so": "libnss3", "libnssutil3.so": "libnss3", "libsmime3.so": "libnss3",
+    "libnspr4.so": "libnspr4", "libXcomposite.so.1": "libxcomposite1",
+    "libXdamage.so.1": "libxdamage1", "libXext.so.6": "libxext6",
+    "libXfixes.so.3": "libxfixes3", "libXrandr.so.2": "libxrandr2", "libXtst.so.6": "libxtst6",
+    "libxkbfile.so.1": "libxkbfile1", "libasound.so.2": "libasound2",
+    "libgbm.so.1": "libgbm1", "libxcb-dri3.so.0": "libxcb-dri3-0",
+    "libexpat.so.1": "libexpat1", "libudev.so.1": "libudev1",
+    "libbrotlicommon.so.1": "libbrotli1", "libbrotlidec.so.1": "libbrotli1",
+    "libgssapi_krb5.so.2": "libgssapi-krb5-2",
 }
+WEB_ENGINE_FILES = ("lib/libQt6WebEngineCore.so.6", "libexec/QtWebEngineProcess")
 
 
 def missing_display() -> str | None:
@@ -88,7 +101,21 @@ def missing_libraries(plugin: str) -> list[str]:
     from PySide6.QtCore import QLibraryInfo
 
     folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.PluginsPath)
-    path = os.path.join(folder, "platforms", f"libq{plugin}.so")
+    return unresolved(os.path.join(folder, "platforms", f"libq{plugin}.so"))
+
+
+def missing_web_engine_libraries() -> list[str]:
+    """The libraries `ldd` cannot find for QtWebEngine (none when PySide6-Addons is not
+    installed: the preview then says so itself)."""
+    import PySide6
+
+    qt = os.path.join(os.path.dirname(PySide6.__file__), "Qt")
+    found = [name for file in WEB_ENGINE_FILES for name in unresolved(os.path.join(qt, file))]
+    return list(dict.fromkeys(found))
+
+
+def unresolved(path: str) -> list[str]:
+    """The libraries `ldd` cannot find for a library or program."""
     ldd = shutil.which("ldd")
     if ldd is None or not os.path.exists(path):
         return []

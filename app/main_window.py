@@ -23,12 +23,14 @@ from app.canvas.mime import TILES_MIME, tiles_from_mime, tiles_mime
 from app.canvas.overlay import OverviewMap, ZoomControls, place_overlays
 from app.canvas.scene import JourneyScene
 from app.canvas.view import CanvasView
+from app.docks.placement import EngineDocks
 from app.editor import JourneyEditor
 from app.engine_control import EngineControl
 from app.engine_link import EngineLink
 from app.engine_status import EngineStatusArea
 from app.icons import icon
 from app.journeys import JourneysPanel
+from app.pages.host import JOURNEYS, PageHost
 from app.palette import TilePalette
 from app.problems import ProblemsPanel
 from app.prompts import Prompts
@@ -77,7 +79,11 @@ class MainWindow(QMainWindow):
         self.actions_ = StudioActions(self, self.editor.undo_stack.createUndoAction(self),
                                       self.editor.undo_stack.createRedoAction(self))
         self.actions_.build_menus()
-        self.actions_.build_toolbar()
+        self.toolbar = self.actions_.build_toolbar()
+        self.pages = PageHost(self, self.journey_page, [
+            self.journeys_dock, self.palette_dock, self.properties_dock, self.problems_dock,
+            self.toolbar])
+        self.setCentralWidget(self.pages.stack)
         self._build_status_bar()
         self.engine = EngineLink(self)
         self.engine_control = EngineControl(self.engine, self.session, self.engine_status,
@@ -85,6 +91,8 @@ class MainWindow(QMainWindow):
         self.engine_status.menu.addActions([self.actions_["engine_toggle"],
                                             self.actions_["fire"],
                                             self.actions_["engine_settings"]])
+        self.engine_docks = EngineDocks(self)
+        self.activity, self.outbox = self.engine_docks.activity, self.engine_docks.outbox
         self._connect()
         self._fill_samples_menu()
         self.update_title()
@@ -104,7 +112,7 @@ class MainWindow(QMainWindow):
         layout.setSpacing(0)
         layout.addWidget(self.banner)
         layout.addWidget(self.view, 1)
-        self.setCentralWidget(centre)
+        self.journey_page = centre
 
     def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea
               ) -> QDockWidget:
@@ -173,7 +181,7 @@ class MainWindow(QMainWindow):
         self.journeys.delete_requested.connect(session.delete)
         self.banner.button.clicked.connect(session.edit_as_new_version)
         slots = {
-            "new_journey": session.new_journey, "save": session.save,
+            "new_journey": self.new_journey, "save": session.save,
             "new_workspace": lambda: self._open_workspace(new=True),
             "open_workspace": lambda: self._open_workspace(new=False),
             "import_bundle": lambda: session.import_bundle(),
@@ -195,6 +203,8 @@ class MainWindow(QMainWindow):
         a["snap"].toggled.connect(lambda on: setattr(scene, "snapping", on))
         a["overview"].toggled.connect(self.overview.setVisible)
         self.actions_.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self.pages.page_changed.connect(self._page_changed)
+        session.workspace_opened.connect(lambda: self.pages.set_store(session.store))
         self.view.resized.connect(self._place_overlays)
 
     def _fill_samples_menu(self) -> None:
@@ -219,7 +229,23 @@ class MainWindow(QMainWindow):
         self.update_title()
         QTimer.singleShot(0, self.view, self.view.show_journey)  # not once the view is gone
 
+    def _page_changed(self, key: str) -> None:
+        """Journey edits answer their keys on the journey page only: Del on the Contacts
+        page must not delete the tile still selected on the canvas."""
+        if key == JOURNEYS:
+            self._update_state()
+            self._selection_changed()
+            self.actions_.undo.setEnabled(self.editor.undo_stack.canUndo())
+            self.actions_.redo.setEnabled(self.editor.undo_stack.canRedo())
+            return
+        for name in JOURNEY_EDITS:
+            self.actions_[name].setEnabled(False)
+        self.actions_.undo.setEnabled(False)
+        self.actions_.redo.setEnabled(False)
+
     def _update_state(self) -> None:
+        if self.pages.current != JOURNEYS:
+            return  # brought up to date when the journey page is shown again
         session, read_only = self.session, self.editor.read_only
         info = session.info
         live = session.is_live
@@ -255,6 +281,8 @@ class MainWindow(QMainWindow):
 
     def _selection_changed(self) -> None:
         self.properties.show_selection(self.scene.selected_tile_ids())
+        if self.pages.current != JOURNEYS:
+            return
         has = bool(self.scene.selectedItems())
         self.actions_["copy"].setEnabled(bool(self.scene.selected_tile_ids()))
         self.actions_["cut"].setEnabled(has and not self.editor.read_only)
@@ -303,6 +331,10 @@ class MainWindow(QMainWindow):
             self.session.open_workspace(path)
 
     # --- editing --------------------------------------------------------------------
+
+    def new_journey(self) -> None:
+        self.pages.show_page(JOURNEYS)
+        self.session.new_journey()
 
     def add_tile_at_centre(self, kind: TileKind) -> None:
         centre = self.view.mapToScene(self.view.viewport().rect().center())
@@ -371,6 +403,12 @@ class MainWindow(QMainWindow):
             event.accept()
         else:
             event.ignore()
+
+
+# actions that change or look at the journey on the canvas
+JOURNEY_EDITS = ("cut", "copy", "paste", "delete", "select_all", "auto_layout", "zoom_in",
+                 "zoom_out", "zoom_reset", "fit", "save", "publish", "edit_new_version",
+                 "pause", "resume", "stop", "export_bundle")
 
 
 def release_clipboard() -> None:

@@ -39,11 +39,13 @@ def run_studio(argv: Sequence[str] = ()) -> int:
         print(f"error: {unloadable_libraries(error)}", file=sys.stderr)
         return 2
 
+    from app.docks.web_engine import prepare_web_engine
     from app.main_window import MainWindow
     from app.theme import ThemeManager
 
     app = QApplication.instance()
     if app is None:
+        prepare_web_engine()  # the email preview's Chromium: only before the application
         with PlatformFailureCatcher():
             app = QApplication([sys.argv[0]])
     app.setApplicationName("Waymark")

@@ -1,6 +1,9 @@
 """The engine link: the only way the studio's views reach a running engine."""
 
+from .activity_feed import ActivityBatch, ActivityFilter
 from .link import EngineLink
-from .probe import ActivityItem, EngineFigures, OutboxItem, StoreChanges, StoreProbe
+from .outbox_feed import OutboxBatch, OutboxItem, OutboxUpdate
+from .probe import ActivityItem, EngineFigures, StoreChanges, StoreProbe
 from .sides import PortInUseError, next_free_port
 from .status import EngineMode, EngineStatus, FireResult
+from .tracking_requests import TrackResult

@@ -24,6 +24,8 @@ from engine.ingestion.server import DEFAULT_PORT
 from engine.store.lock import Holder, WorkspaceBusyError
 from engine.workspace import Workspace
 
+from .activity_link import ActivityLink
+from .outbox_link import OutboxLink
 from .poller import Poller
 from .probe import EngineFigures, Probe, StoreChanges, StoreProbe
 from .sides import EmbeddedEngine, ObservedEngine, PortInUseError
@@ -62,7 +64,6 @@ class EngineLink(QObject):
     figures_changed = Signal(object)  # EngineFigures
     tile_counts_changed = Signal(str, object)  # journey id, {version: VersionStats}
     activity_arrived = Signal(list)  # [ActivityItem], oldest first
-    outbox_arrived = Signal(list)  # [OutboxItem]
     port_in_use = Signal(int, int)  # the port asked for, a free one to offer instead
     start_failed = Signal(str)  # why the engine could not start (port aside)
     engine_lost = Signal(str, bool)  # why; True: it was the studio's own engine
@@ -84,6 +85,8 @@ class EngineLink(QObject):
         self._tasks = ThreadPoolExecutor(1, "waymark-studio-engine")
         self._requests = ThreadPoolExecutor(2, "waymark-studio-fire")
         self._closed = False
+        self.outbox = OutboxLink(self)  # the Outbox dock's part of the link
+        self.activity = ActivityLink(self)  # the Activity dock's
 
     # --- what views read -------------------------------------------------------------
 
@@ -195,6 +198,8 @@ class EngineLink(QObject):
             raise
         session = _Session(workspace, side, self.probe_factory(workspace.db))
         session.probe.watch(self._journey_id)
+        session.probe.follow_outbox(self.outbox.followed)
+        session.probe.follow_activity(self.activity.filter, self.activity.generation)
         session.poller = Poller(session.probe, self._delivered,
                                 functools.partial(self._check, session),
                                 functools.partial(self._faulted, session))
@@ -284,7 +289,9 @@ class EngineLink(QObject):
         if changes.activity:
             self.activity_arrived.emit(changes.activity)
         if changes.outbox:
-            self.outbox_arrived.emit(changes.outbox)
+            self.outbox.arrived.emit(changes.outbox)
+        if changes.feed:
+            self.activity.deliver(changes.feed)
 
     def _lost(self, session: _Session, why: str) -> None:
         if session is not self._view or self._closed:

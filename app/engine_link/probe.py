@@ -5,7 +5,9 @@ few cheap, indexed questions and answers only what changed since the previous on
 
 - figures: live journeys, events accepted today (through the socket), messages waiting;
 - counts per tile of the journey being watched (`engine.store.analytics.journey_stats`);
-- events stored since the last poll (activity) and ledger rows written since (outbox).
+- events stored since the last poll (activity);
+- while a view follows the outbox, its rows and their changes (`outbox_feed.py`);
+- while a view follows the activity feed, what is new in it (`activity_feed.py`).
 
 The engine's observer API (persisted steps, the activity feed, tile counts, a person's
 trail) replaces this module: a class with the same `watch` and `poll` answering
@@ -24,6 +26,9 @@ from sqlalchemy import Engine, func, select
 
 from engine.store import schema as s
 from engine.store.analytics import VersionStats, journey_stats
+
+from .activity_feed import ActivityBatch, ActivityFeed, ActivityFilter
+from .outbox_feed import OutboxBatch, OutboxFeed
 
 WAITING = ("pending", "sending")  # ledger states of a message not yet handed over
 MAX_ITEMS = 200  # per poll: a burst shows its newest, the rest is counted
@@ -45,35 +50,26 @@ class ActivityItem:
     through_socket: bool  # False: raised by the engine itself (sent, opened...)
 
 
-@dataclass(frozen=True)
-class OutboxItem:
-    ledger_id: int
-    journey_id: str
-    tile_id: str
-    contact_id: str
-    channel: str
-    contact_point: str | None
-    status: str
-    created_at: float
-
-
 @dataclass
 class StoreChanges:
     figures: EngineFigures | None = None  # set when they changed
     journey_id: str | None = None  # whose counts `tile_counts` are
     tile_counts: dict[int, VersionStats] | None = None  # version -> stats, when changed
     activity: list[ActivityItem] = field(default_factory=list)  # oldest first
-    outbox: list[OutboxItem] = field(default_factory=list)
+    outbox: OutboxBatch = field(default_factory=OutboxBatch)  # while the outbox is followed
+    feed: ActivityBatch | None = None  # the activity feed, while a view follows it
     skipped: int = 0  # events of this poll not listed (a burst beyond MAX_ITEMS)
 
     def __bool__(self) -> bool:
         return bool(self.figures or self.tile_counts is not None or self.activity
-                    or self.outbox)
+                    or self.outbox or self.feed)
 
 
 class Probe(Protocol):
     def watch(self, journey_id: str | None) -> None: ...
     def poll(self) -> StoreChanges: ...
+    def follow_outbox(self, on: bool) -> None: ...
+    def follow_activity(self, wanted: ActivityFilter | None, generation: int) -> None: ...
 
 
 class StoreProbe:
@@ -86,7 +82,8 @@ class StoreProbe:
         self._counts: dict[int, VersionStats] | None = None
         self._figures: EngineFigures | None = None
         self._last_event: int | None = None
-        self._last_ledger: int | None = None
+        self.outbox = OutboxFeed()
+        self.feed = ActivityFeed()
         self._day: float | None = None  # local midnight the day count started at
         self._accepted = 0
 
@@ -95,11 +92,20 @@ class StoreProbe:
         with self._lock:
             self._journey_id, self._counts = journey_id, None
 
+    def follow_outbox(self, on: bool) -> None:
+        """Read the outbox's rows from now on (any thread): its newest page first."""
+        self.outbox.follow(on)
+
+    def follow_activity(self, wanted: ActivityFilter | None, generation: int) -> None:
+        """Read the activity feed with this filter from now on (None: stop)."""
+        self.feed.follow(wanted, generation)
+
     def poll(self) -> StoreChanges:
         changes = StoreChanges()
         with self.db.connect() as conn:
             self._poll_events(conn, changes)
-            self._poll_ledger(conn, changes)
+            changes.outbox = self.outbox.poll(conn)
+            changes.feed = self.feed.poll(conn) or None
             figures = EngineFigures(_live_journeys(conn), self._accepted,
                                     _messages_waiting(conn))
             self._poll_counts(conn, changes)
@@ -130,20 +136,6 @@ class StoreProbe:
         self._last_event = rows[0].id
         changes.activity = [ActivityItem(r.id, r.trigger, r.contact_id, r.received_at,
                                          r.inbox_id is not None) for r in reversed(rows)]
-
-    def _poll_ledger(self, conn, changes: StoreChanges) -> None:
-        ledger = s.ledger.c
-        if self._last_ledger is None:
-            self._last_ledger = conn.scalar(select(func.coalesce(func.max(ledger.id), 0)))
-            return
-        rows = conn.execute(select(ledger.id, ledger.journey_id, ledger.tile_id,
-                                   ledger.contact_id, ledger.channel, ledger.contact_point,
-                                   ledger.status, ledger.created_at)
-                            .where(ledger.id > self._last_ledger).order_by(ledger.id)
-                            .limit(MAX_ITEMS)).all()
-        if rows:
-            self._last_ledger = rows[-1].id
-            changes.outbox = [OutboxItem(*row) for row in rows]
 
     def _poll_counts(self, conn, changes: StoreChanges) -> None:
         with self._lock:

@@ -19,9 +19,10 @@ from pathlib import Path
 from platformdirs import user_data_path
 from sqlalchemy import Connection, Engine, text
 
-# Another process probing the lock (`engine_holder`) holds it for a few microseconds;
-# a starting engine asks again this many times, a moment apart, before it gives up.
-BUSY_RETRIES = 3
+# Another process probing the lock (`engine_holder`) holds it for a few microseconds —
+# longer if the machine takes the CPU from it just then; a starting engine asks again, a
+# moment apart, for this long before it gives up.
+BUSY_PATIENCE = 0.5
 BUSY_PAUSE = 0.005
 
 
@@ -188,7 +189,7 @@ def engine_holder(db: Engine, location: str) -> Holder | None:
     """Who runs an engine on this workspace now (this process included), or None.
 
     It takes the lock for an instant to see whether it is free and lets it go at once
-    (an engine starting meanwhile asks again, see `BUSY_RETRIES`); a lock held by
+    (an engine starting meanwhile asks again, see `BUSY_PATIENCE`); a lock held by
     someone else is never released here: a `flock` belongs to the descriptor that took it.
     """
     if db.dialect.name != "sqlite":
@@ -229,14 +230,15 @@ def _busy_message(holder: Holder | None, location: str) -> str:
 
 
 def _lock_soon(handle) -> bool:
-    for attempt in range(BUSY_RETRIES + 1):
+    deadline = time.monotonic() + BUSY_PATIENCE
+    while True:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             return True
         except BlockingIOError:
-            if attempt < BUSY_RETRIES:
-                time.sleep(BUSY_PAUSE)
-    return False
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(BUSY_PAUSE)
 
 
 def _still_named(handle, path: Path) -> bool:

@@ -15,7 +15,11 @@ import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QSettings
 from PySide6.QtWidgets import QApplication
 
+from app.docks.web_engine import prepare_web_engine
 from engine.resources import resource
+
+# QtWebEngine (the email preview) must be loaded before pytest-qt makes the QApplication.
+WEB_ENGINE_PROBLEM = prepare_web_engine()
 
 PLATFORM = pytest.StashKey[str]()  # the Qt platform the session ran on, for the summary
 
@@ -128,7 +132,8 @@ def delete_leftovers(qapp):
     yield
     gc.collect()
     for widget in QApplication.topLevelWidgets():
-        dispose(widget)
+        if shiboken6.isValid(widget):  # a popup menu goes with the window disposed before
+            dispose(widget)
     gc.collect()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 

@@ -128,7 +128,7 @@ class HttpStub:
 
     async def handle(self, request: web.Request) -> web.Response:
         self.requests.append({"headers": dict(request.headers), "body": await request.read(),
-                              "content_type": request.content_type})
+                              "content_type": request.content_type, "path": request.path})
         answer = self.answers.pop(0) if self.answers else (200, {"id": "ok"})
         if isinstance(answer, float):  # a server that thinks too long
             await asyncio.sleep(answer)
@@ -144,6 +144,7 @@ def http_server(stub: HttpStub) -> Iterator[HttpStub]:
     ready = threading.Event()
     app = web.Application()
     app.router.add_post("/send", stub.handle)
+    app.router.add_route("*", "/{anything:.*}", stub.handle)  # whatever else is asked for
     runner = web.AppRunner(app, shutdown_timeout=0.1)
 
     async def start() -> None:

@@ -1,0 +1,1 @@
+"""The studio's docks that watch the engine: Activity and Outbox."""

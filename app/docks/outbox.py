@@ -1,0 +1,139 @@
+"""The Outbox dock: every message the engine composed, newest first, following live, and
+the chosen one as its recipient will see it.
+
+It reads only through the engine link (`EngineLink.outbox`), and only while it is shown:
+the link then sends the newest rows, the new ones and the state changes of those still
+on their way (pending → delivered).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QItemSelection, Qt
+from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
+
+from app.engine_link import EngineLink, EngineStatus, OutboxBatch, TrackResult
+
+from .feed_model import keep_place_on_insert
+from .message_view import MessageView
+from .outbox_model import MESSAGE, STATE, TIME, TO, WHERE, OutboxModel
+from .tables import feed_table, size_columns
+
+NO_ENGINE = "Start the engine (Engine → Start engine) to open or click through its socket"
+
+
+class OutboxDock(QWidget):
+    def __init__(self, link: EngineLink, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("outbox")
+        self.link = link
+        self.model = OutboxModel(self)
+        self.table = feed_table("outboxTable")
+        self.table.setModel(self.model)
+        size_columns(self.table, {TIME: 88, TO: 180, STATE: 84, WHERE: 190}, MESSAGE)
+        keep_place_on_insert(self.table, self.model)
+        self.count = QLabel()
+        self.count.setObjectName("dockCount")
+        self.view = MessageView()
+        self._wide: bool | None = None  # how the split is laid out now
+        self.split = QSplitter(Qt.Orientation.Horizontal)
+        self.split.setObjectName("outboxSplit")
+        left = QWidget()
+        column = QVBoxLayout(left)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.table, 1)
+        column.addWidget(self.count)
+        self.split.addWidget(left)
+        self.split.addWidget(self.view)
+        self.split.setStretchFactor(0, 1)
+        self.split.setStretchFactor(1, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.split)
+        self._connect()
+        self._status(link.status)
+        self._count()
+
+    def _connect(self) -> None:
+        outbox = self.link.outbox
+        outbox.arrived.connect(self._arrived)
+        outbox.message_loaded.connect(self.view.show_payload)
+        outbox.tracked.connect(self._tracked)
+        self.link.status_changed.connect(self._status)
+        self.table.selectionModel().selectionChanged.connect(self._chosen)
+        self.model.flushed.connect(lambda _n: self._count())
+        self.model.modelReset.connect(self._count)
+        self.view.open_requested.connect(lambda ledger_id, token: outbox.track(ledger_id,
+                                                                               token))
+        self.view.click_requested.connect(outbox.track)
+
+    def resizeEvent(self, event) -> None:
+        """List beside message in a wide dock (at the bottom), above it in a tall one."""
+        super().resizeEvent(event)
+        size = event.size()
+        wide = size.width() > 1.3 * size.height()
+        if wide != self._wide:
+            self._wide = wide
+            self.split.setOrientation(Qt.Orientation.Horizontal if wide
+                                      else Qt.Orientation.Vertical)
+            total = size.width() if wide else size.height()
+            self.split.setSizes([total * 2 // 5, total - total * 2 // 5])
+
+    def changeEvent(self, event) -> None:
+        """A new theme: the rows' colours and icons come from it when painted."""
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.StyleChange, QEvent.Type.PaletteChange):
+            self.table.viewport().update()
+
+    def set_on_screen(self, on: bool) -> None:
+        """Follow the outbox only while it can be seen (its dock's `visibilityChanged`:
+        a dock behind another's tab counts as hidden)."""
+        self.link.outbox.follow(on)
+
+    # --- what the link says -----------------------------------------------------------
+
+    def _arrived(self, batch: OutboxBatch) -> None:
+        if batch.reset:
+            chosen = self.view.item
+            self.model.replace(list(reversed(batch.items)))
+            self._choose_again(chosen.ledger_id if chosen else None)
+        else:
+            self.model.add_newer(batch.items)
+        for change in batch.updates:
+            now = self.model.update(change)
+            if now is not None:
+                self.view.update_item(now)
+
+    def _choose_again(self, ledger_id: int | None) -> None:
+        row = self.model.row_of(ledger_id) if ledger_id is not None else None
+        if row is None:
+            self.view.clear()
+        else:
+            self.table.selectRow(row)
+
+    def _status(self, status: EngineStatus) -> None:
+        self.view.set_tracking(None if status.can_fire else NO_ENGINE)
+        if not status.can_fire and not self.model.rowCount():
+            self.view.clear("The outbox shows what the engine sends while it runs (or "
+                            "while another process's engine is observed).")
+
+    def _chosen(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
+        rows = selected.indexes()
+        item = self.model.item(rows[0].row()) if rows else None
+        if item is None:
+            return
+        self.view.show_item(item)
+        self.link.outbox.load_message(item.ledger_id)
+
+    def _tracked(self, result: TrackResult) -> None:
+        if self.view.item is None or self.view.item.ledger_id != result.ledger_id:
+            return
+        verb = "Opened" if result.action == "opened" else result.action.capitalize()
+        self.view.email.show_answer(f"{verb} through the engine's socket — {result.answer}"
+                                    if result.ok else f"Could not tell the engine "
+                                    f"({result.action}): {result.answer}", result.ok)
+
+    def _count(self) -> None:
+        n = self.model.rowCount()
+        self.count.setText(f"{n:,} message{'s' if n != 1 else ''}"
+                           + (" (the newest)" if n >= self.model.limit else ""))

@@ -1,0 +1,127 @@
+"""The studio's pages: a rail of page buttons on the window's left edge, the pages in a
+stack in the centre.
+
+The first page is the journey designer, which owns the window's docks and its toolbar
+(its chrome). Leaving it hides that chrome, remembering what was shown, and coming back
+shows it again as it was: the Content or Contacts page gets the whole width, and a dock
+the person had closed stays closed. Docks that belong to the engine rather than to one
+journey (activity, outbox) are not chrome: they stay as the person left them on every
+page.
+
+A page is any QWidget; if it has `set_store(store)` it is given each workspace as it is
+opened, and `refresh()` is called whenever it is shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QStackedWidget, QToolBar, QToolButton, QWidget
+
+from app.icons import icon
+
+JOURNEYS = "journeys"
+
+
+@dataclass
+class _Page:
+    key: str
+    widget: QWidget
+    action: QAction
+
+
+class PageHost(QObject):
+    page_changed = Signal(str)
+
+    def __init__(self, window: QMainWindow, journeys: QWidget, chrome: list[QWidget]) -> None:
+        super().__init__(window)
+        self.window, self.chrome = window, chrome
+        self.stack = QStackedWidget()
+        self.stack.setObjectName("pageStack")
+        self.rail = _rail()
+        self.group = QActionGroup(self)
+        self.group.setExclusive(True)
+        self._pages: dict[str, _Page] = {}
+        self._shown_chrome: list[QWidget] | None = None  # while another page is shown
+        self.add_page(JOURNEYS, "Journeys", "journey", journeys)
+        window.addToolBar(Qt.ToolBarArea.LeftToolBarArea, self.rail)
+        self.rail.hide()  # one page needs no rail
+
+    @property
+    def current(self) -> str:
+        return next(key for key, page in self._pages.items()
+                    if page.widget is self.stack.currentWidget())
+
+    def page(self, key: str) -> QWidget:
+        return self._pages[key].widget
+
+    def add_page(self, key: str, title: str, icon_name: str, widget: QWidget) -> QAction:
+        """A page with its rail button; Alt+1, Alt+2 … in the order they are added (Ctrl+1 is
+        the canvas's actual size)."""
+        action = QAction(icon(icon_name), title, self.window)
+        action.setObjectName(f"page_{key}")
+        action.setCheckable(True)
+        number = len(self._pages) + 1
+        if number <= 9:
+            action.setShortcut(QKeySequence(f"Alt+{number}"))
+            action.setToolTip(f"{title} (Alt+{number})")
+        action.triggered.connect(lambda _checked=False, k=key: self.show_page(k))
+        self.group.addAction(action)
+        self.rail.addAction(action)
+        self.stack.addWidget(widget)
+        self._pages[key] = _Page(key, widget, action)
+        if len(self._pages) == 1:
+            action.setChecked(True)
+        self.rail.setVisible(len(self._pages) > 1)
+        return action
+
+    def show_page(self, key: str) -> None:
+        page = self._pages[key]
+        page.action.setChecked(True)
+        if page.widget is self.stack.currentWidget():
+            return
+        if key == JOURNEYS:
+            self._restore_chrome()
+        elif self.current == JOURNEYS:
+            self._put_chrome_away()
+        self.stack.setCurrentWidget(page.widget)
+        refresh = getattr(page.widget, "refresh", None)
+        if refresh is not None:
+            refresh()
+        self.page_changed.emit(key)
+
+    def set_store(self, store) -> None:
+        """A workspace was opened (or closed: None): every page that cares reloads."""
+        for page in self._pages.values():
+            set_store = getattr(page.widget, "set_store", None)
+            if set_store is not None:
+                set_store(store)
+
+    def _put_chrome_away(self) -> None:
+        self._shown_chrome = [w for w in self.chrome if w.isVisible()]
+        for widget in self._shown_chrome:
+            widget.hide()
+
+    def _restore_chrome(self) -> None:
+        for widget in self._shown_chrome or []:
+            widget.show()
+        self._shown_chrome = None
+
+
+def _rail() -> QToolBar:
+    rail = QToolBar("Pages")
+    rail.setObjectName("pageRail")
+    rail.setMovable(False)
+    rail.setFloatable(False)
+    rail.setOrientation(Qt.Orientation.Vertical)
+    rail.setIconSize(QSize(22, 22))
+    rail.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
+    rail.toggleViewAction().setVisible(False)  # not a toolbar people switch off
+    return rail
+
+
+def rail_buttons(rail: QToolBar) -> list[QToolButton]:
+    """The rail's buttons, in order (for tests and screenshots)."""
+    return [rail.widgetForAction(a) for a in rail.actions()]

@@ -1,0 +1,125 @@
+"""The Activity dock: what the engine did, newest first, following live; filters by
+person, kind and journey; bounded under a burst; "Load older" pages back; a double-click
+shows the item's tile on the canvas.
+
+Real parts: the studio's own engine and socket on a free port, events through the socket.
+"""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+from tests.app.test_studio_engine import running_cart_studio, studio  # noqa: F401 (fixture)
+from tests.engine.serve_support import make_key, post, query, wait_until
+
+
+def cart(person: str, total: int = 80) -> dict:
+    return {"authId": person, "contactpoint_email": f"{person}@example.com",
+            "attributes": {"cart_total": total}}
+
+
+def show_activity(qtbot, window):
+    window.actions_["activityDock"].trigger()
+    qtbot.waitUntil(window.actions_["activityDock"].isChecked, timeout=5000)
+    return window.activity
+
+
+def kinds_of(dock, person: str | None = None) -> list[str]:
+    rows = (dock.model.item(row) for row in range(dock.model.rowCount()))
+    return [item.kind.value for item in rows if person is None or item.person == person]
+
+
+def fire_batch(window, tmp_path, people: list[str]) -> None:
+    key = make_key(tmp_path / "shop.waymark")
+    events = [{"trigger": "abandoned_cart", **cart(person)} for person in people]
+    status, answer = post(f"{window.engine.base_url}/v1/batch", key, {"events": events})
+    assert status == 202 or status == 200, answer
+
+
+def test_an_event_its_entry_and_its_send_show_newest_first(qtbot, studio, tmp_path):  # noqa: F811
+    window = running_cart_studio(qtbot, studio, tmp_path)
+    dock = show_activity(qtbot, window)
+    with qtbot.waitSignal(window.engine.fired, timeout=10000):
+        window.engine.fire("abandoned_cart", cart("test-ann"))
+    qtbot.waitUntil(lambda: {"event", "entered", "sent"} <= set(kinds_of(dock)),
+                    timeout=5000)
+    kinds = kinds_of(dock, "test-ann")
+    assert kinds.index("sent") < kinds.index("entered") < kinds.index("event")
+    row = kinds_of(dock).index("event")
+    event = dock.model.item(row)
+    assert event.trigger == "abandoned_cart" and event.attributes["cart_total"] == 80
+    assert '"cart_total": 80' in dock.model.data(dock.model.index(row, 4))
+
+
+def test_filters_by_person_kind_and_journey(qtbot, studio, tmp_path):  # noqa: F811
+    window = running_cart_studio(qtbot, studio, tmp_path)
+    dock = show_activity(qtbot, window)
+    fire_batch(window, tmp_path, ["test-bo", "test-cy"])
+    qtbot.waitUntil(lambda: kinds_of(dock, "test-bo").count("sent") == 1
+                    and kinds_of(dock, "test-cy").count("sent") == 1, timeout=10000)
+
+    qtbot.keyClicks(dock.filters.person, "test-bo")
+    qtbot.waitUntil(lambda: dock.model.rowCount() > 0 and all(
+        dock.model.item(r).person == "test-bo" for r in range(dock.model.rowCount())),
+        timeout=5000)
+    for name, button in dock.filters.kinds.items():
+        button.setChecked(name == "Events")
+    qtbot.waitUntil(lambda: kinds_of(dock) == ["event"], timeout=5000)
+
+    dock.filters.person.clear()
+    dock.filters.person.returnPressed.emit()
+    for button in dock.filters.kinds.values():
+        button.setChecked(True)
+    combo = dock.filters.journey
+    combo.setCurrentIndex(combo.findData("abandoned-cart"))
+    qtbot.waitUntil(lambda: {"test-bo", "test-cy"} <= {dock.model.item(r).person
+                                                       for r in range(dock.model.rowCount())},
+                    timeout=5000)
+    assert all(dock.model.item(r).journey_id in ("abandoned-cart", None)
+               for r in range(dock.model.rowCount()))
+
+
+def test_a_burst_stays_bounded_arrives_in_blocks_and_pages_back(qtbot, studio, tmp_path):  # noqa: F811
+    window = running_cart_studio(qtbot, studio, tmp_path)
+    dock = show_activity(qtbot, window)
+    dock.model.limit = 150
+    flushes: list[int] = []
+    dock.model.flushed.connect(flushes.append)
+    people = [f"test-{n:03}" for n in range(120)]
+    fire_batch(window, tmp_path, people)
+    wait_until(lambda: query(tmp_path / "shop.waymark", "SELECT count(*) FROM ledger WHERE "
+                                                       "status = 'delivered'")[0][0] == 120,
+               timeout=30)
+    qtbot.waitUntil(lambda: "test-119" in {dock.model.item(r).person
+                                           for r in range(min(40, dock.model.rowCount()))}
+                    and dock.model.rowCount() == 150, timeout=10000)
+    qtbot.wait(500)  # the last deliveries' steps reach the list: the burst is over
+    assert dock.model.rowCount() == 150 and len(dock.model.rows) == 150
+    assert len(flushes) < sum(flushes) / 10  # blocks, not one insert per item
+    # Newest first, as they arrived: an event the runtime imports from the socket's inbox
+    # may come a poll after the steps that followed it, never much later.
+    times = [dock.model.item(r).at.timestamp() for r in range(dock.model.rowCount())]
+    assert all(newer >= older - 1.0 for newer, older in pairwise(times))
+    assert "narrow the filter" in dock.count.text()
+
+    dock.model.limit = 5000
+    dock.filters.kinds["Events"].setChecked(False)  # a fresh page: the newest 200
+    qtbot.waitUntil(lambda: dock.model.rowCount() == 200, timeout=10000)
+    assert dock.older.isEnabled()
+    oldest = dock.model.item(199).at
+    dock.older.click()
+    qtbot.waitUntil(lambda: dock.model.rowCount() > 200, timeout=10000)
+    assert all(dock.model.item(r).at <= oldest for r in range(200, dock.model.rowCount()))
+
+
+def test_double_clicking_a_step_selects_its_tile_on_the_canvas(qtbot, studio, tmp_path):  # noqa: F811
+    window = running_cart_studio(qtbot, studio, tmp_path)
+    dock = show_activity(qtbot, window)
+    window.engine.fire("abandoned_cart", cart("test-dee"))
+    qtbot.waitUntil(lambda: "sent" in kinds_of(dock), timeout=10000)
+    row = kinds_of(dock).index("sent")
+    chosen: list[str] = []
+    dock.person_chosen.connect(chosen.append)
+    dock.table.doubleClicked.emit(dock.model.index(row, 0))
+    assert window.scene.selected_tile_ids() == ["email-reminder"]
+    assert chosen == ["test-dee"]

@@ -1,0 +1,58 @@
+"""The docks' live list: newest first, bounded, new rows in one block per flush, and a
+reader scrolled down keeps reading the same rows while new ones arrive at the top."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, Qt
+
+from app.docks.feed_model import FeedModel, keep_place_on_insert
+from app.docks.tables import feed_table
+
+
+class Numbers(FeedModel[int]):
+    COLUMNS = ("n",)
+
+    def cell(self, item: int, column: int, role: int):
+        return str(item) if role == Qt.ItemDataRole.DisplayRole else None
+
+
+def table_of(qtbot, model: Numbers):
+    table = feed_table("numbers")
+    table.setModel(model)
+    keep_place_on_insert(table, model)
+    qtbot.addWidget(table)
+    table.resize(300, 260)
+    table.show()
+    qtbot.waitExposed(table)
+    return table
+
+
+def top_row(table) -> int:
+    return int(table.model().data(table.indexAt(QPoint(5, 5))))
+
+
+def test_new_rows_come_in_one_block_and_the_oldest_leave(qtbot):
+    model = Numbers(limit=100)
+    inserted: list[tuple[int, int]] = []
+    model.rowsInserted.connect(lambda _parent, first, last: inserted.append((first, last)))
+    model.add_newer(range(60))
+    model.add_newer(range(60, 130))  # more than the limit before the flush
+    qtbot.waitUntil(lambda: model.rowCount() == 100, timeout=2000)
+    assert inserted == [(0, 99)]
+    assert list(model.rows)[:3] == [129, 128, 127] and model.rows[-1] == 30
+
+
+def test_a_reader_scrolled_down_keeps_their_rows_one_at_the_top_sees_new_ones(qtbot):
+    model = Numbers(limit=1000)
+    table = table_of(qtbot, model)
+    model.add_newer(range(200))
+    model.flush()
+    assert top_row(table) == 199  # at the top: following the newest
+    model.add_newer(range(200, 210))
+    model.flush()
+    assert top_row(table) == 209
+    table.scrollTo(model.index(50, 0), table.ScrollHint.PositionAtTop)
+    reading = top_row(table)
+    model.add_newer(range(210, 240))
+    model.flush()
+    assert top_row(table) == reading  # the rows being read stay put

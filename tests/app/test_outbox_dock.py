@@ -1,0 +1,205 @@
+"""The Outbox dock: a fired event's email appears within a second, is shown as rendered
+by Chromium without being marked opened, and Mark opened / Click link go through the
+engine's real tracking URLs so the journey's wait-for takes Yes.
+
+Real parts: the studio's own engine and socket on a free port, QtWebEngine offscreen, an
+aiohttp server on loopback standing for the remote hosts an email points at.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from PySide6.QtCore import Qt
+
+from app.docks.email_preview import MAX_HTML_BYTES
+from app.docks.message_parts import EmailParts, email_parts
+from app.engine_link import EngineMode
+from tests.app.conftest import WEB_ENGINE_PROBLEM
+from tests.app.studio_engine_support import wait_for_mode
+from tests.app.test_studio_engine import running_cart_studio, studio  # noqa: F401 (fixture)
+from tests.engine.delivery_support import (
+    CART_PUSH,
+    CART_SMS,
+    HttpStub,
+    compose,
+    http_server,
+)
+from tests.engine.serve_support import query, wait_until
+
+CART = {"authId": "test-ann", "contactpoint_email": "ann@example.com",
+        "attributes": {"cart_total": 80}}
+
+
+def show_outbox(qtbot, window):
+    window.actions_["outboxDock"].trigger()
+    qtbot.waitUntil(window.actions_["outboxDock"].isChecked, timeout=5000)
+    return window.outbox
+
+
+def page_text(qtbot, preview) -> str:
+    texts: list[str] = []
+    preview.page_text(texts.append)
+    qtbot.waitUntil(lambda: bool(texts), timeout=10000)
+    return texts[0]
+
+
+def select_row(qtbot, dock, row: int = 0) -> None:
+    dock.table.selectRow(row)
+    qtbot.waitUntil(lambda: dock.view.stack.currentWidget() is not dock.view.placeholder,
+                    timeout=10000)
+
+
+def email_shown(qtbot, studio, folder):  # noqa: F811
+    """The studio with the cart sample live, a fired cart's email chosen in the Outbox."""
+    window = running_cart_studio(qtbot, studio, folder)
+    dock = show_outbox(qtbot, window)
+    window.engine.fire("abandoned_cart", CART)
+    qtbot.waitUntil(lambda: dock.model.rowCount() == 1, timeout=10000)
+    select_row(qtbot, dock)
+    return window, dock.view.email
+
+
+def interactions(path, trigger: str) -> int:
+    return query(path, "SELECT count(*) FROM events WHERE trigger = :t", t=trigger)[0][0]
+
+
+def test_a_fired_email_appears_within_a_second_and_viewing_it_does_not_open_it(
+        qtbot, studio, tmp_path):  # noqa: F811
+    window = running_cart_studio(qtbot, studio, tmp_path)
+    dock = show_outbox(qtbot, window)
+    with qtbot.waitSignal(window.engine.fired, timeout=10000) as fired:
+        window.engine.fire("abandoned_cart", CART)
+    assert fired.args[0].status == 202
+    accepted = time.monotonic()
+    qtbot.waitUntil(lambda: dock.model.rowCount() == 1, timeout=5000)
+    appeared = time.monotonic() - accepted
+    print(f"\nthe email appeared in the Outbox dock {appeared * 1000:.0f} ms after the 202")
+    assert appeared < 1.0
+    assert dock.model.item(0).contact_point == "ann@example.com"
+    assert dock.model.item(0).summary == "Hello, your cart is waiting"
+    qtbot.waitUntil(lambda: dock.model.item(0).status == "delivered", timeout=5000)
+
+    with qtbot.waitSignal(dock.view.email.preview.loaded, timeout=20000):
+        select_row(qtbot, dock)
+    preview = dock.view.email.preview
+    assert preview.uses_web_engine, WEB_ENGINE_PROBLEM
+    assert "You left something behind" in page_text(qtbot, preview)
+    assert "€80" in page_text(qtbot, preview) or "$80" in page_text(qtbot, preview)
+    assert dock.view.email.blocked.text() == "1 image blocked"
+    assert "open pixel was not loaded" in dock.view.email.blocked.toolTip()
+    qtbot.wait(1500)  # time enough for a pixel request to reach the socket and be stored
+    assert interactions(tmp_path / "shop.waymark", "email_opened") == 0
+
+
+def test_mark_opened_goes_through_the_socket_and_the_person_takes_yes(
+        qtbot, studio, tmp_path):  # noqa: F811
+    window, page = email_shown(qtbot, studio, tmp_path)
+    qtbot.waitUntil(page.mark_opened.isEnabled, timeout=5000)
+    with qtbot.waitSignal(window.engine.outbox.tracked, timeout=10000) as tracked:
+        qtbot.mouseClick(page.mark_opened, Qt.MouseButton.LeftButton)
+    assert tracked.args[0].status == 200
+    assert "Opened through the engine's socket" in page.answer.text()
+    path = tmp_path / "shop.waymark"
+    wait_until(lambda: interactions(path, "email_opened") == 1, timeout=10)
+    wait_until(lambda: query(path, "SELECT tile_id, status FROM runs WHERE contact_id = "
+                                   "'test-ann'") == [("exit-opened", "completed")],
+               timeout=10)
+
+
+def test_click_link_redirects_to_the_shop_without_going_there(qtbot, studio, tmp_path):  # noqa: F811
+    window, page = email_shown(qtbot, studio, tmp_path)
+    qtbot.waitUntil(page.click_link.isEnabled, timeout=5000)
+    links = page.click_link.menu().actions()
+    assert [a.text() for a in links] == ["1. https://shop.example/cart"]
+    with qtbot.waitSignal(window.engine.outbox.tracked, timeout=10000) as tracked:
+        links[0].trigger()
+    assert tracked.args[0].status == 302
+    assert "redirects to https://shop.example/cart" in page.answer.text()
+    wait_until(lambda: interactions(tmp_path / "shop.waymark", "email_clicked") == 1,
+               timeout=10)
+
+
+def test_without_an_engine_the_buttons_say_why_they_cannot_work(qtbot, studio, tmp_path):  # noqa: F811
+    window, page = email_shown(qtbot, studio, tmp_path)
+    window.engine.stop()
+    wait_for_mode(qtbot, window, EngineMode.STOPPED)
+    assert not page.mark_opened.isEnabled() and not page.click_link.isEnabled()
+    assert "Start the engine" in page.mark_opened.toolTip()
+
+
+# --- the preview on its own: nothing is fetched ------------------------------------------
+
+HOSTILE = """<!DOCTYPE html><html><head>
+<link rel="stylesheet" href="{u}/style.css"><link rel="preconnect" href="{u}/">
+<style>@font-face {{ font-family: x; src: url({u}/font.woff); }}
+td {{ background-image: url({u}/cell.png); }}</style></head>
+<body background="{u}/body.png"><table><tr><td>Hello Ann</td></tr></table>
+<img src="{u}/logo.png" alt="Logo"><img srcset="{u}/a.png 1x, {u}/b.png 2x">
+<iframe src="{u}/frame"></iframe><video poster="{u}/poster.png"></video>
+<script>fetch("{u}/script")</script><meta http-equiv="refresh" content="0;url={u}/refresh">
+<img src="{u}/t/o/abc.def.gif" width="1" height="1"></body></html>"""
+
+
+def hostile_email(url: str, padding: int = 0) -> EmailParts:
+    html = HOSTILE.format(u=url).replace("</body>", f"<!--{'x' * padding}--></body>")
+    return EmailParts("Hostile", html, "Hello Ann", [("To", "ann@example.com")], [], None)
+
+
+@pytest.fixture
+def remote_host():
+    with http_server(HttpStub()) as stub:
+        yield stub
+
+
+@pytest.mark.parametrize("padding", [0, MAX_HTML_BYTES], ids=["chromium", "too-big"])
+def test_the_preview_fetches_nothing_from_the_network(qtbot, remote_host, padding):
+    from app.docks.email_page import EmailPage
+
+    page = EmailPage()
+    qtbot.addWidget(page)
+    page.resize(700, 500)
+    page.show()
+    with qtbot.waitSignal(page.preview.loaded, timeout=20000):
+        page.show_email(hostile_email(f"http://127.0.0.1:{remote_host.port}", padding))
+    assert "Hello Ann" in page_text(qtbot, page.preview)
+    qtbot.wait(1000)
+    assert [r["path"] for r in remote_host.requests] == []
+    assert page.blocked.text() == "7 images blocked"
+    assert page.preview.uses_web_engine == (padding == 0)
+    assert page.preview.note.isVisible() == (padding > 0)
+
+
+def test_an_sms_shows_on_a_phone_with_its_length_and_a_push_as_a_card(qtbot):
+    from app.docks.message_view import MessageView
+    from app.engine_link import OutboxItem
+
+    view = MessageView()
+    qtbot.addWidget(view)
+    sms = compose(CART_SMS, recipient="+4915112345678", tile_id="sms-reminder")
+    item = OutboxItem(7, "abandoned-cart", 3, "sms-reminder", "c-1", "sms",
+                      "+4915112345678", "delivered", None, time.time(), "Your cart")
+    view.show_item(item)
+    view.show_payload(7, sms.to_payload())
+    assert view.stack.currentWidget() is view.sms
+    assert view.sms.bubble.text() == "Your cart (72.5 EUR) is waiting."
+    assert view.sms.length.text() == "32 characters · 1 message"
+    push = compose(CART_PUSH, recipient="device-1", tile_id="push-reminder")
+    view.show_item(OutboxItem(8, "abandoned-cart", 3, "push-reminder", "c-1", "push",
+                              "device-1", "delivered", None, time.time(), "Still"))
+    view.show_payload(8, push.to_payload())
+    assert view.stack.currentWidget() is view.push
+    assert view.push.title.text() == "Still thinking it over?"
+    assert view.push.url.text() == "Opens https://shop.example/cart"
+
+
+def test_an_email_is_shown_from_its_mime_with_every_header(qtbot):
+    message = compose()
+    parts = email_parts(message.to_payload())
+    headers = dict(parts.headers)
+    assert headers["To"] == "ada@example.com"
+    assert headers["Subject"] == "Ada, your cart is waiting"
+    assert headers["Message-ID"] == message.message_id
+    assert "List-Unsubscribe" in headers
+    assert "Finish your purchase" in parts.text

@@ -1,0 +1,79 @@
+"""The page rail: the journey designer is one page among others; its docks and toolbar
+go away with it and come back as they were, and its keys act on the journey page only."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
+
+from app.pages.host import JOURNEYS
+from tests.app.conftest import open_sample
+
+
+class NotesPage(QLabel):
+    """A page as small as a page can be: a widget the host shows and tells to refresh
+    (one that takes the focus but no keys, so window shortcuts would reach the window)."""
+
+    def __init__(self) -> None:
+        super().__init__("Notes")
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.refreshed = 0
+        self.stores: list = []
+
+    def refresh(self) -> None:
+        self.refreshed += 1
+
+    def set_store(self, store) -> None:
+        self.stores.append(store)
+
+
+def add_notes(window) -> NotesPage:
+    page = NotesPage()
+    window.pages.add_page("notes", "Notes", "rename", page)
+    return page
+
+
+def test_one_page_needs_no_rail_and_a_second_shows_it(window) -> None:
+    assert not window.pages.rail.isVisible()
+    add_notes(window)
+    assert window.pages.rail.isVisible()
+    assert [a.text() for a in window.pages.rail.actions()] == ["Journeys", "Notes"]
+
+
+def test_another_page_takes_the_journeys_docks_away_and_brings_them_back_as_they_were(
+        window, qtbot) -> None:
+    page = add_notes(window)
+    window.problems_dock.close()  # the person closed it: it stays closed
+    window.pages.show_page("notes")
+    assert window.centralWidget().currentWidget() is page and page.refreshed == 1
+    for chrome in (window.journeys_dock, window.palette_dock, window.properties_dock,
+                   window.toolbar):
+        assert not chrome.isVisible()
+    qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.AltModifier)
+    assert window.pages.current == JOURNEYS
+    for chrome in (window.journeys_dock, window.palette_dock, window.properties_dock,
+                   window.toolbar):
+        assert chrome.isVisible()
+    assert not window.problems_dock.isVisible()
+
+
+def test_delete_on_another_page_does_not_delete_the_tile_still_selected_on_the_canvas(
+        window, qtbot) -> None:
+    open_sample(window, "brew_guide.json")
+    page = add_notes(window)
+    window.scene.select_tiles(["brew-tips"])
+    qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.AltModifier)
+    assert window.pages.current == "notes"
+    page.setFocus()
+    qtbot.keyClick(page, Qt.Key.Key_Delete)
+    qtbot.keyClick(page, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.editor.journey.find_tile("brew-tips") is not None
+    assert window.editor.undo_stack.count() == 0
+    window.pages.show_page(JOURNEYS)
+    assert window.actions_["delete"].isEnabled()  # the selection is still there
+
+
+def test_pages_are_given_each_workspace_as_it_opens(window, tmp_path) -> None:
+    page = add_notes(window)
+    assert window.session.open_workspace(tmp_path / "other.waymark")
+    assert page.stores[-1] is window.session.store
