@@ -109,11 +109,12 @@ def entry(workspace: Workspace, content_id: str) -> LibraryEntry:
 
 def new_content(workspace: Workspace, channel: Channel | str, name: str | None = None,
                 **fields: Any) -> Content:
-    """A Draft of the channel, saved, with a name and an id no other content has."""
+    """A Draft of the channel, saved, with a name ("New email", or the one given; "… 2"
+    when taken) and an id no other content has."""
     channel = Channel(channel)
     with writing(workspace.db) as conn:
         taken = catalog_store.load_content(conn)
-        name = name or free_name(NEW_NAMES[channel], {c.name for c in taken})
+        name = free_name(name or NEW_NAMES[channel], {c.name for c in taken})
         content = CONTENT_CLASSES[channel](id=_new_id(name, taken), name=name, **fields)
         catalog_store.save_content(conn, content)
     return content

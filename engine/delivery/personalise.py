@@ -268,8 +268,18 @@ def check_templates(content: Content) -> list[TemplateProblem]:
 
 def parse_template(source: str, *, html: bool) -> nodes.Template:
     """The template's syntax tree, as the renderer reads it; TemplateSyntaxError if it
-    cannot be read."""
+    cannot be read. Cached (the checks share it): read it, never change it."""
+    return _parse(source, html)
+
+
+@lru_cache(maxsize=64)
+def _parse(source: str, html: bool) -> nodes.Template:
     return _ENVIRONMENTS[html].parse(source)
+
+
+def template_globals() -> list[str]:
+    """The names every template has without being given them (range, dict, namespace…)."""
+    return list(_ENVIRONMENTS[True].globals)
 
 
 def compile_problem(source: str, *, html: bool) -> tuple[int | None, str] | None:

@@ -17,18 +17,21 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from jinja2 import TemplateSyntaxError, meta, nodes
+from jinja2 import TemplateSyntaxError, nodes
 
 from engine.model import AttributeType, Catalog, Content
 
 from .errors import TemplateProblem
-from .personalise import compile_problem, parse_template, unsafe_names
+from .personalise import compile_problem, parse_template, template_globals, unsafe_names
 
 # What every template sees besides contact and trigger (see personalise.render).
 CONTACT_FIELDS = ("id", "kind", "email", "phone", "push_token", "timezone")
 JOURNEY_FIELDS = ("id", "name", "version")
 SENDER_FIELDS = ("name", "display_name", "from_address", "reply_to", "postal_address")
 URLS = ("unsubscribe_url", "preferences_url")
+# What Jinja itself provides: its globals (range, dict, namespace…) and, in loops and
+# macros, loop, caller, varargs and kwargs.
+JINJA_NAMES = frozenset({*template_globals(), "loop", "caller", "varargs", "kwargs", "self"})
 
 PathTree = dict[str, "PathTree | None"]  # a name → its columns (a record), or None
 
@@ -119,8 +122,9 @@ def _read(source: str, html: bool) -> _Reading:
         line, message = failed
         message = message[:1].lower() + message[1:].rstrip(".")  # "no filter named 'x'"
         errors.append((line, message, _word(lines, line, _quoted(message))))
-    chains = tuple((root.name, tuple(path), root.lineno) for root, *path in _chains(tree))
-    return _Reading(tuple(errors), chains, frozenset(_undeclared(tree)))
+    found = list(tree.find_all((nodes.Name, nodes.Getattr, nodes.Getitem)))  # one walk
+    chains = tuple((root.name, tuple(path), root.lineno) for root, *path in _chains(found))
+    return _Reading(tuple(errors), chains, frozenset(_undeclared(found)))
 
 
 def _problem(field: str, line: int | None, message: str,
@@ -178,20 +182,20 @@ def _unknown_variables(read: _Reading, names: TemplateNames, field: str,
     return problems
 
 
-def _undeclared(tree: nodes.Template) -> set[str]:
-    """The names the template reads but does not set itself."""
-    try:
-        return meta.find_undeclared_variables(tree)
-    except TemplateSyntaxError:  # does not compile (reported already): a plainer guess
-        stored = {n.name for n in tree.find_all(nodes.Name) if n.ctx != "load"}
-        return {n.name for n in tree.find_all(nodes.Name) if n.name not in stored}
+def _undeclared(found: list[nodes.Node]) -> set[str]:
+    """The names the template reads but never sets itself (`{% set %}`, a loop's
+    variable, a macro's argument). Coarser than jinja2.meta, which follows scopes but
+    runs the code generator: most of the time a keystroke's check took."""
+    names = [n for n in found if isinstance(n, nodes.Name)]
+    stored = {n.name for n in names if n.ctx in ("store", "param")} | JINJA_NAMES
+    return {n.name for n in names if n.name not in stored}
 
 
-def _chains(tree: nodes.Template) -> Iterator[list]:
+def _chains(found: list[nodes.Node]) -> Iterator[list]:
     """Each variable with the attributes read from it: [Name, 'order', 'total'], once per
     place (`trigger.order.total` is one chain, not also `trigger.order`)."""
-    inner = {id(node.node) for node in tree.find_all((nodes.Getattr, nodes.Getitem))}
-    for node in tree.find_all((nodes.Getattr, nodes.Getitem, nodes.Name)):
+    inner = {id(node.node) for node in found if not isinstance(node, nodes.Name)}
+    for node in found:
         if id(node) in inner or (isinstance(node, nodes.Name) and node.ctx != "load"):
             continue
         path: list[str] = []

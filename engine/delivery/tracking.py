@@ -21,7 +21,7 @@ import hashlib
 import hmac
 import re
 from dataclasses import dataclass
-from html import escape
+from html import escape, unescape
 
 from .errors import InvalidTrackingToken
 
@@ -96,6 +96,9 @@ _PREHEADER = ('<div style="display:none;font-size:1px;line-height:1px;max-height
               'max-width:0;opacity:0;overflow:hidden;mso-hide:all">{}</div>')
 
 
+_PREHEADER_BLOCK = re.compile(re.escape(_PREHEADER).replace(r"\{\}", "(.*?)"), re.DOTALL)
+
+
 def add_preheader(html: str, text: str) -> str:
     """The preheader (plain text, escaped here) as the first thing in the body."""
     block = _PREHEADER.format(escape(text, quote=False))
@@ -113,3 +116,9 @@ def add_open_pixel(html: str, pixel_url: str) -> str:
         return html + pixel
     at = ends[-1].start()
     return html[:at] + pixel + html[at:]
+
+
+def preheader_of(html: str) -> str:
+    """The preheader `add_preheader` put in, as the inbox shows it; "" when there is none."""
+    found = _PREHEADER_BLOCK.search(html)
+    return unescape(found.group(1)) if found else ""

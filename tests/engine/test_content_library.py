@@ -212,3 +212,16 @@ def test_the_command_line_does_what_the_page_does(workspace, capsys) -> None:
     assert main(["content", "delete", "code", "--workspace", path]) == 0
     assert main(["content", "delete", "code", "--workspace", path]) == 2
     assert "there is no content 'code'" in capsys.readouterr().err
+
+
+def test_publishing_refuses_a_template_that_does_not_compile_naming_tile_and_line(
+        workspace) -> None:
+    bundle = CART.model_copy(deep=True)
+    sms = next(c for c in bundle.content if c.id == "cart-reminder-sms")
+    sms.text = "Your cart is waiting\n{{ trigger.cart_total }"
+    journey = workspace.import_bundle(bundle)
+    result = workspace.publish(journey.id)
+    assert not result.published
+    assert [p.line() for p in result.problems if p.code == "content-template"] == [
+        "sms-reminder: content-template: content 'Second text reminder': text, line 2: "
+        "syntax error: unexpected '}'"]
