@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.dialogs.fire_fields import mark_invalid
 from app.icons import badge_pixmap, icon
 from app.properties.fields import ValueCombo, quiet
 from engine.content_library import STATUS_LABELS, LibraryEntry
@@ -230,14 +231,10 @@ class ContentEditor(QWidget):
     def _show_status(self) -> None:
         ready = self.status() == ContentStatus.READY
         self.chip.setText(STATUS_LABELS[self.status()] + (" · edited" if self.dirty else ""))
-        self.chip.setProperty("ready", ready)
-        self.chip.style().unpolish(self.chip)
-        self.chip.style().polish(self.chip)
+        restyle(self.chip, ready=ready)
         self.ready_button.setText("Back to Draft" if ready else "Make Ready to send")
         self.ready_button.setIcon(icon("undo" if ready else "ok"))
-        self.ready_button.setProperty("primary", not ready)
-        self.ready_button.style().unpolish(self.ready_button)
-        self.ready_button.style().polish(self.ready_button)
+        restyle(self.ready_button, primary=not ready)
 
     # --- personalisation ------------------------------------------------------------
 
@@ -321,7 +318,13 @@ def _used_by(entry: LibraryEntry) -> str:
 
 def mark_line_edit(line: QLineEdit, problems: list[TemplateProblem]) -> None:
     """A one-line field with problems: outlined, the messages as its tooltip."""
-    line.setProperty("invalid", bool(problems))
+    mark_invalid(line, bool(problems))
     line.setToolTip("\n".join(p.message for p in problems))
-    line.style().unpolish(line)
-    line.style().polish(line)
+
+
+def restyle(widget: QWidget, **properties: Any) -> None:
+    """Set properties the style sheet selects on (`[ready="true"]`) and apply it again."""
+    for name, value in properties.items():
+        widget.setProperty(name, value)
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.dialogs.fire_fields import mark_invalid
 from app.dialogs.fire_person import ContactChooser
 from app.properties.fields import ValueCombo
 from engine.model import Contact
@@ -142,7 +143,5 @@ class PreviewContext(QWidget):
     def _say(self, problem: str | None) -> None:
         self.data_problem.setText(problem or "")
         self.data_problem.setVisible(bool(problem))
-        self.data_edit.setProperty("invalid", bool(problem))
-        self.data_edit.style().unpolish(self.data_edit)
-        self.data_edit.style().polish(self.data_edit)
+        mark_invalid(self.data_edit, bool(problem))
 

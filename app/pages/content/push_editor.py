@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.dialogs.fire_fields import mark_invalid
 from app.docks.message_cards import PushCard
 from app.docks.message_parts import PushParts
 from app.properties.tile_forms import set_text
@@ -75,11 +76,9 @@ class PushEditor(ContentEditor):
     def _check_image(self) -> None:
         url = self.image.text().strip()
         wrong = bool(url) and urlsplit(url).scheme != "https"
-        self.image.setProperty("invalid", wrong)
+        mark_invalid(self.image, wrong)
         self.image.setToolTip("Phones load notification pictures over https only"
                               if wrong else "")
-        self.image.style().unpolish(self.image)
-        self.image.style().polish(self.image)
 
     def mark(self, problems: list[TemplateProblem]) -> None:
         self.body_edit.set_problems([p for p in problems if p.field == "body"])
