@@ -43,7 +43,7 @@ class AttributeBranchForm(TileForm):
 
     def build(self) -> None:
         self.current = 0
-        self._choices_for: str | None = "\x00"
+        self._choices_for: object = "\x00"
         self.rows.addRow(section("Branches"))
         self.rows.addRow(hint("People take the first branch whose conditions hold; "
                               "everyone else takes Other."))
@@ -104,11 +104,12 @@ class AttributeBranchForm(TileForm):
             self.edit(branches=branches)
 
     def fill(self, tile: Tile) -> None:
-        trigger = self.editor.journey.start.trigger
-        if trigger != self._choices_for:  # conditions read the entry trigger's attributes
-            self._choices_for = trigger
+        start = self.editor.journey.start  # conditions read the entry trigger's attributes
+        if (start.trigger, start.timezone) != self._choices_for:
+            self._choices_for = (start.trigger, start.timezone)
             self.conditions.choices = AttributeChoices(
-                self.catalog, trigger, (Source.TRIGGER, Source.CONTACT, Source.SEGMENT))
+                self.catalog, start.trigger, (Source.TRIGGER, Source.CONTACT, Source.SEGMENT),
+                start.timezone)
             self.conditions.group_value = None
         names = [b.name or b.id for b in tile.branches]
         if names != [self.branch_list.item(i).text() for i in range(self.branch_list.count())]:

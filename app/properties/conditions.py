@@ -1,24 +1,21 @@
-"""The condition builder: rows of attribute, comparator, value, joined by all/any.
+"""The condition builder: conditions of attribute, comparator and value, joined by
+all/any, in groups within groups (up to the model's MAX_GROUP_DEPTH).
 
 The comparators offered follow the attribute's type (numbers compare, text matches, dates
 fall before or after...), and the value editor follows the comparator, so every row is a
-valid condition at every moment.
+valid condition at every moment. Dates are edited in the journey's time zone.
 """
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QDate, Signal
-from PySide6.QtGui import QDoubleValidator
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QDateEdit,
     QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QToolButton,
     QVBoxLayout,
@@ -26,8 +23,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.icons import icon
-from app.properties.fields import NumberField, ValueCombo
+from app.properties.condition_values import carried_value, default_value, value_widgets
+from app.properties.fields import ValueCombo
 from engine.model import (
+    MAX_GROUP_DEPTH,
     OP_LABELS,
     OPS_BY_TYPE,
     AttributeType,
@@ -38,33 +37,17 @@ from engine.model import (
     Source,
 )
 
-NO_VALUE = {Op.IS_EMPTY, Op.IS_TRUE, Op.IS_FALSE, Op.EXISTS, Op.NOT_EXISTS, Op.IN_SEGMENT,
-            Op.NOT_IN_SEGMENT}
-NUMBER = {Op.EQ, Op.NE, Op.LT, Op.LE, Op.GT, Op.GE}
-DATE = {Op.BEFORE, Op.ON, Op.AFTER}
-DAYS = {Op.WITHIN_LAST, Op.WITHIN_NEXT}
 SOURCE_LABELS = {Source.TRIGGER: "Trigger", Source.CONTACT: "Contact", Source.SEGMENT: "Segment"}
-
-
-def default_value(op: Op) -> Any:
-    if op in NO_VALUE:
-        return None
-    if op in NUMBER:
-        return 0
-    if op == Op.BETWEEN:
-        return [0, 100]
-    if op in DATE:
-        return date.today().isoformat()
-    if op in DAYS:
-        return 7
-    return ""
+JOINS = [("All of these are true", "and"), ("Any of these is true", "or")]
+EVERYONE = "No conditions: everyone qualifies."
 
 
 class AttributeChoices:
     """What a condition can read here: trigger attributes, contact attributes, segments."""
 
-    def __init__(self, catalog: Catalog, trigger: str | None, sources: tuple[Source, ...]):
-        self.catalog = catalog
+    def __init__(self, catalog: Catalog, trigger: str | None, sources: tuple[Source, ...],
+                 zone: str = "UTC"):
+        self.catalog, self.zone = catalog, zone  # zone: where dates are shown and edited
         self.sources = tuple(s for s in sources if s != Source.TRIGGER or trigger)
         self._paths = {
             Source.TRIGGER: catalog.trigger_attribute_paths(trigger) if trigger else [],
@@ -94,7 +77,8 @@ class AttributeChoices:
             if attributes:
                 path = attributes[0][1]
                 op = self.ops(source, path, None)[0]
-                return Condition(source=source, attribute=path, op=op, value=default_value(op))
+                return Condition(source=source, attribute=path, op=op,
+                                 value=default_value(op, self.zone))
         return None
 
 
@@ -112,6 +96,7 @@ class ConditionRow(QFrame):
         self.attribute = ValueCombo()
         self.op = ValueCombo()
         remove = QToolButton(icon=icon("remove"), toolTip="Remove this condition")
+        remove.setObjectName("removeCondition")
         remove.clicked.connect(self.removed.emit)
         self.value_box = QHBoxLayout()
         self.value_box.setContentsMargins(0, 0, 0, 0)
@@ -142,7 +127,7 @@ class ConditionRow(QFrame):
     def _fill_value(self) -> None:
         while self.value_box.count():
             self.value_box.takeAt(0).widget().deleteLater()
-        for widget in _value_widgets(self.condition, self._value_edited):
+        for widget in value_widgets(self.condition, self.choices.zone, self._value_edited):
             self.value_box.addWidget(widget, 1)
 
     def _replace(self, typing: bool = False, **changes: Any) -> None:
@@ -160,137 +145,165 @@ class ConditionRow(QFrame):
         ops = self.choices.ops(source, path, None)
         op = self.condition.op if self.condition.op in ops and source == self.condition.source \
             else ops[0]
-        value = self.condition.value if op == self.condition.op else default_value(op)
+        value = self.condition.value if op == self.condition.op \
+            else default_value(op, self.choices.zone)
         self._replace(source=source, attribute=path, op=op, value=value)
         self._fill()
 
     def _op_chosen(self, op: Op) -> None:
-        same_kind = _value_kind(op) == _value_kind(self.condition.op)
-        self._replace(op=op, value=self.condition.value if same_kind else default_value(op))
+        value = carried_value(self.condition.value, self.condition.op, op, self.choices.zone)
+        self._replace(op=op, value=default_value(op, self.choices.zone) if value is None
+                      else value)
         self._fill_value()
 
     def _value_edited(self, value: Any, typing: bool = False) -> None:
         self._replace(typing=typing, value=value)
 
 
-def _value_kind(op: Op) -> str:
-    for name, ops in (("none", NO_VALUE), ("number", NUMBER), ("date", DATE), ("days", DAYS)):
-        if op in ops:
-            return name
-    return "between" if op == Op.BETWEEN else "text"
 
 
-def _value_widgets(condition: Condition, edited) -> list[QWidget]:
-    kind, value = _value_kind(condition.op), condition.value
-    if kind == "none":
-        return [QLabel("")]
-    if kind == "number":
-        return [_number(value, edited)]
-    if kind == "between":
-        low, high = value
-        bounds = [low, high]
+class GroupEditor(QFrame):
+    """A group's join and its items: condition rows, and groups within it (framed).
 
-        def edit_bound(index: int, number: float, typing: bool = True) -> None:
-            bounds[index] = number
-            edited(list(bounds), typing)
+    `edited(group, typing, rebuild)` after each change; `rebuild` when items came or went,
+    so the builder lays the rows out again (typing never rebuilds: the field keeps focus).
+    """
 
-        low_box = _number(low, lambda v, typing=True: edit_bound(0, v, typing))
-        high_box = _number(high, lambda v, typing=True: edit_bound(1, v, typing))
-        return [low_box, QLabel("and"), high_box]
-    if kind == "days":
-        days = NumberField(1, 3650)
-        days.setText(str(value))
-        days.value_changed.connect(lambda v: edited(v, True))
-        return [days, QLabel("days")]
-    if kind == "date":
-        when = QDateEdit(QDate.fromString(str(value)[:10], "yyyy-MM-dd"), calendarPopup=True)
-        when.setDisplayFormat("d MMM yyyy")
-        when.dateChanged.connect(lambda d: edited(d.toString("yyyy-MM-dd")))
-        return [when]
-    text = QLineEdit(str(value), placeholderText="value")
-    text.textEdited.connect(lambda t: edited(t, True))
-    return [text]
+    edited = Signal(object, bool, bool)
+    removed = Signal()
 
-
-def _number(value: float, edited) -> QLineEdit:
-    box = QLineEdit(f"{value:g}")
-    box.setValidator(QDoubleValidator(box))
-    box.textEdited.connect(lambda text: _number_edited(text, edited))
-    return box
-
-
-def _number_edited(text: str, edited) -> None:
-    try:
-        number = float(text.replace(",", "."))
-    except ValueError:
-        return  # still typing ("-", "")
-    edited(int(number) if number.is_integer() else number, True)
-
-
-class ConditionBuilder(QWidget):
-    """A group of conditions; `changed(group, typing)` after every edit."""
-
-    changed = Signal(object, bool)
-
-    def __init__(self, choices: AttributeChoices, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.choices = choices
-        self.group_value = ConditionGroup()
-        self.join = ValueCombo([("All of these are true", "and"),
-                                ("Any of these is true", "or")])
-        self.join.value_chosen.connect(lambda j: self._emit(join=j))
-        self.rows = QVBoxLayout()
-        self.rows.setSpacing(6)
-        add = QPushButton(icon("add"), "Add condition")
-        add.setObjectName("flat")
-        add.clicked.connect(self._add)
-        self.empty = QLabel("No conditions: everyone qualifies.")
-        self.empty.setObjectName("hint")
+    def __init__(self, group: ConditionGroup, choices: AttributeChoices, depth: int = 1,
+                 empty_text: str = EVERYONE) -> None:
+        super().__init__()
+        self.group, self.choices, self.depth = group, choices, depth
+        self.setObjectName("conditionGroup" if depth > 1 else "conditionRoot")
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        margin = 8 if depth > 1 else 0
+        layout.setContentsMargins(margin, margin, margin, margin)
         layout.setSpacing(6)
-        layout.addWidget(self.join)
-        layout.addWidget(self.empty)
-        layout.addLayout(self.rows)
-        layout.addWidget(add)
+        layout.addLayout(self._header())
+        if not group.items and depth == 1:
+            empty = QLabel(empty_text)
+            empty.setObjectName("hint")
+            layout.addWidget(empty)
+        for index, item in enumerate(group.items):
+            layout.addWidget(self._item(index, item))
+        layout.addLayout(self._footer())
 
-    def set_group(self, group: ConditionGroup | None) -> None:
-        self.group_value = group or ConditionGroup()
-        self.join.set_value(self.group_value.join)
-        while self.rows.count():
-            self.rows.takeAt(0).widget().deleteLater()
-        for index, item in enumerate(self.group_value.items):
-            self.rows.addWidget(self._row(index, item))
-        self.empty.setVisible(not self.group_value.items)
-        self.join.setVisible(len(self.group_value.items) > 1)
+    def groups(self) -> list[GroupEditor]:
+        """The groups directly within this one, in order."""
+        return [w for w in self.findChildren(GroupEditor) if w.parentWidget() is self]
 
-    def _row(self, index: int, item: Condition | ConditionGroup) -> QWidget:
+    def _header(self) -> QHBoxLayout:
+        header = QHBoxLayout()
+        header.setSpacing(6)
+        self.join = ValueCombo(JOINS)
+        self.join.setObjectName("conditionJoin")
+        self.join.set_value(self.group.join)
+        self.join.value_chosen.connect(self._join)
+        self.join.setVisible(len(self.group.items) > 1)
+        header.addWidget(self.join, 1)
+        if self.depth > 1:
+            if len(self.group.items) <= 1:
+                header.addWidget(QLabel("Group"), 1)
+            self.remove_button = QToolButton(icon=icon("remove"), toolTip="Remove this group")
+            self.remove_button.setObjectName("removeGroup")
+            self.remove_button.clicked.connect(self.removed.emit)
+            header.addWidget(self.remove_button)
+        return header
+
+    def _footer(self) -> QHBoxLayout:
+        footer = QHBoxLayout()
+        footer.setSpacing(4)
+        can_add = self.choices.first_condition() is not None
+        add = self.add_button = _flat_button("Add condition", "addCondition",
+                                             self._add_condition)
+        group = self.group_button = _flat_button("Add group", "addGroup", self._add_group)
+        add.setEnabled(can_add)
+        group.setEnabled(can_add and self.depth < MAX_GROUP_DEPTH)
+        group.setToolTip("Conditions joined the other way, inside this group" if
+                         self.depth < MAX_GROUP_DEPTH else
+                         f"Groups nest at most {MAX_GROUP_DEPTH} deep")
+        footer.addWidget(add)
+        footer.addWidget(group)
+        footer.addStretch(1)
+        return footer
+
+    def _item(self, index: int, item: Condition | ConditionGroup) -> QWidget:
         if isinstance(item, ConditionGroup):
-            label = QLabel(f"({item.describe()})")
-            label.setWordWrap(True)
-            label.setToolTip("A nested group; edit it in the bundle's JSON.")
-            return label
+            inner = GroupEditor(item, self.choices, self.depth + 1)
+            inner.edited.connect(lambda g, typing, rebuild, i=index:
+                                 self._set_item(i, g, typing, rebuild))
+            inner.removed.connect(lambda i=index: self._remove(i))
+            return inner
         row = ConditionRow(item, self.choices)
-        row.edited.connect(lambda c, typing, i=index: self._set_item(i, c, typing))
+        row.edited.connect(lambda c, typing, i=index: self._set_item(i, c, typing, False))
         row.removed.connect(lambda i=index: self._remove(i))
         return row
 
-    def _emit(self, typing: bool = False, **changes: Any) -> None:
-        self.group_value = self.group_value.model_copy(update=changes)
-        self.changed.emit(self.group_value, typing)
+    def _emit(self, typing: bool, rebuild: bool, **changes: Any) -> None:
+        self.group = self.group.model_copy(update=changes)
+        self.edited.emit(self.group, typing, rebuild)
 
-    def _set_item(self, index: int, condition: Condition, typing: bool) -> None:
-        items = list(self.group_value.items)
-        items[index] = condition
-        self._emit(typing, items=items)
+    def _join(self, join: str) -> None:
+        self._emit(False, False, join=join)
+
+    def _set_item(self, index: int, item: Any, typing: bool, rebuild: bool) -> None:
+        items = list(self.group.items)
+        items[index] = item
+        self._emit(typing, rebuild, items=items)
 
     def _remove(self, index: int) -> None:
-        items = [c for i, c in enumerate(self.group_value.items) if i != index]
-        self._emit(items=items)
-        self.set_group(self.group_value)
+        self._emit(False, True, items=[c for i, c in enumerate(self.group.items) if i != index])
 
-    def _add(self) -> None:
+    def _add_condition(self) -> None:
         condition = self.choices.first_condition()
         if condition is not None:
-            self._emit(items=[*self.group_value.items, condition])
-            self.set_group(self.group_value)
+            self._emit(False, True, items=[*self.group.items, condition])
+
+    def _add_group(self) -> None:
+        condition = self.choices.first_condition()
+        if condition is not None and self.depth < MAX_GROUP_DEPTH:
+            other_way = "or" if self.group.join == "and" else "and"
+            inner = ConditionGroup(join=other_way, items=[condition])
+            self._emit(False, True, items=[*self.group.items, inner])
+
+
+def _flat_button(text: str, name: str, slot) -> QPushButton:
+    button = QPushButton(icon("add"), text)
+    button.setObjectName("flat")
+    button.setProperty("role", name)
+    button.clicked.connect(slot)
+    return button
+
+
+class ConditionBuilder(QWidget):
+    """A group of conditions, groups within it; `changed(group, typing)` after every edit."""
+
+    changed = Signal(object, bool)
+
+    def __init__(self, choices: AttributeChoices, parent: QWidget | None = None,
+                 empty_text: str = EVERYONE) -> None:
+        super().__init__(parent)
+        self.choices, self.empty_text = choices, empty_text
+        self.group_value: ConditionGroup | None = ConditionGroup()
+        self.root: GroupEditor | None = None
+        self.box = QVBoxLayout(self)
+        self.box.setContentsMargins(0, 0, 0, 0)
+        self.set_group(None)
+
+    def set_group(self, group: ConditionGroup | None) -> None:
+        """Show `group` (laid out again: after an undo, a load or a structural edit)."""
+        self.group_value = group or ConditionGroup()
+        if self.root is not None:
+            self.box.removeWidget(self.root)
+            self.root.deleteLater()
+        self.root = GroupEditor(self.group_value, self.choices, empty_text=self.empty_text)
+        self.root.edited.connect(self._edited)
+        self.box.addWidget(self.root)
+
+    def _edited(self, group: ConditionGroup, typing: bool, rebuild: bool) -> None:
+        self.group_value = group
+        self.changed.emit(group, typing)
+        if rebuild:
+            self.set_group(group)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QDateTime, QObject, Qt, QTimeZone, Signal
+from PySide6.QtCore import QDate, QDateTime, QObject, Qt, QTime, QTimeZone, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+ZONE_NAME_WIDTH = 90  # pixels for the zone's name beside a date
 UNITS = [("minute", 60), ("hour", 3600), ("day", 86400), ("week", 604800)]
 
 
@@ -147,26 +149,69 @@ class DurationEdit(QWidget):
         self._plural(amount)
 
 
-class DateTimeField(QDateTimeEdit):
-    """A date and time in UTC, as an aware datetime."""
+class DateTimeField(QWidget):
+    """A date and time shown and edited in a time zone — the journey's, named beside the
+    field — and given back as an aware datetime in UTC.
 
-    changed = Signal(object)  # datetime
+    `zone` says which zone, asked each time a value is shown or read, so a form that
+    reloads after the journey's zone changed shows its dates in the new one.
+    """
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    changed = Signal(object)  # datetime (UTC)
+
+    def __init__(self, zone: Callable[[], str] = lambda: "UTC",
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setTimeZone(QTimeZone.utc())
-        self.setCalendarPopup(True)
-        self.setDisplayFormat("d MMM yyyy  HH:mm 'UTC'")
-        self.editingFinished.connect(lambda: self.changed.emit(self.value()))
+        self.zone = zone
+        # The edit holds the wall time of `zone`; Qt's own zone stays UTC, so the
+        # conversion is zoneinfo's, the very one the engine uses.
+        self.edit = QDateTimeEdit()
+        self.edit.setTimeZone(QTimeZone.utc())
+        self.edit.setCalendarPopup(True)
+        self.edit.setDisplayFormat("d MMM yyyy HH:mm")
+        self.edit.setMinimumWidth(120)  # the panel is narrow; the text scrolls if need be
+        self.zone_name = QLabel()
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(6)
+        layout.addWidget(self.edit, 1)
+        layout.addWidget(self.zone_name)
+        self._shown: datetime | None = None
+        self.edit.editingFinished.connect(self._finished)
+
+    def _finished(self) -> None:
+        value = self.value()
+        if value != self._shown:
+            self._shown = value
+            self.changed.emit(value)
 
     def value(self) -> datetime:
-        return self.dateTime().toPython().replace(tzinfo=UTC)
+        shown = self.edit.dateTime()
+        day, clock = shown.date(), shown.time()
+        wall = datetime(day.year(), day.month(), day.day(), clock.hour(), clock.minute(),
+                        tzinfo=ZoneInfo(self.zone()))
+        return wall.astimezone(UTC)
 
     def set_value(self, value: datetime | None) -> None:
         value = value or default_datetime()
-        with quiet(self):
-            self.setDateTime(QDateTime.fromSecsSinceEpoch(int(value.timestamp()),
-                                                          QTimeZone.utc()))
+        zone = self.zone()
+        wall = value.astimezone(ZoneInfo(zone))
+        with quiet(self.edit):
+            self.edit.setDateTime(QDateTime(QDate(wall.year, wall.month, wall.day),
+                                            QTime(wall.hour, wall.minute), QTimeZone.utc()))
+        show_zone(self.zone_name, zone)
+        self._shown = self.value()
+
+
+def show_zone(label: QLabel, zone: str) -> None:
+    """Name the zone beside a date by its place ("Berlin" for Europe/Berlin, "New York"):
+    the panel is narrow; the tooltip and the journey's Time zone row have it whole."""
+    label.setObjectName("zoneName")
+    place = zone.rsplit("/", 1)[-1].replace("_", " ")
+    label.setText(label.fontMetrics().elidedText(place, Qt.TextElideMode.ElideRight,
+                                                 ZONE_NAME_WIDTH))
+    label.setToolTip(f"In the journey's time zone, {zone}: change it in the journey's "
+                     "settings (Timing)")
 
 
 class OptionalDateTime(QWidget):
@@ -174,10 +219,11 @@ class OptionalDateTime(QWidget):
 
     changed = Signal(object)  # datetime | None
 
-    def __init__(self, label: str, parent: QWidget | None = None) -> None:
+    def __init__(self, label: str, zone: Callable[[], str] = lambda: "UTC",
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.enabled = QCheckBox(label)
-        self.date = DateTimeField()
+        self.date = DateTimeField(zone)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.enabled)

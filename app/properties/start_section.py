@@ -78,7 +78,7 @@ class StartSection(QWidget):
         self.rows.addRow("Journey type", self.type)
         self._build_trigger_rows()
         self._build_segment_rows()
-        self._choices_for: str | None = "\x00"
+        self._choices_for: object = "\x00"
         self.load()
 
     def _build_trigger_rows(self) -> None:
@@ -95,15 +95,18 @@ class StartSection(QWidget):
         self.segments = SegmentChecklist(lambda ids: self.edit_start(segments=ids))
         self.schedule = ValueCombo(SCHEDULES)
         self.schedule.value_chosen.connect(lambda m: self._schedule(mode=m))
-        self.at = DateTimeField()
+        self.at = DateTimeField(self.journey_zone)
         self.at.changed.connect(lambda v: self._schedule(at=v))
-        self.until = OptionalDateTime("Last start")
+        self.until = OptionalDateTime("Last start", self.journey_zone)
         self.until.changed.connect(lambda v: self._schedule(until=v))
         self.rejoin = QCheckBox("Rejoining members enter again")
         self.rejoin.setToolTip("People who leave a segment and join it again enter again")
         self.rejoin.toggled.connect(lambda on: self._schedule(allow_rejoin=on))
         add_rows(self.rows, ("Segments", self.segments), ("Schedule", self.schedule),
                  ("First start", self.at), ("", self.until), ("", self.rejoin))
+
+    def journey_zone(self) -> str:
+        return self.editor.journey.start.timezone
 
     def forget(self) -> None:
         """Rebuild the condition rows on the next load (another journey, or catalog)."""
@@ -139,10 +142,11 @@ class StartSection(QWidget):
         self.type.set_value(journey.type.value)
         self.trigger.set_choices([("Choose a trigger…", None), *entry_triggers(catalog)])
         self.trigger.set_value(start.trigger, missing_label=f"{start.trigger} (missing)")
-        if self._choices_for != start.trigger:
-            self._choices_for = start.trigger
+        if self._choices_for != (start.trigger, start.timezone):
+            self._choices_for = (start.trigger, start.timezone)
             self.conditions.choices = AttributeChoices(
-                catalog, start.trigger, (Source.TRIGGER, Source.CONTACT, Source.SEGMENT))
+                catalog, start.trigger, (Source.TRIGGER, Source.CONTACT, Source.SEGMENT),
+                start.timezone)
             self.conditions.set_group(start.conditions)
         elif start.conditions != self.conditions.group_value:
             self.conditions.set_group(start.conditions)

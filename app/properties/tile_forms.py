@@ -89,6 +89,10 @@ class TileForm(QWidget):
     def edit(self, merge: bool = False, **changes: Any) -> None:
         self.editor.update_tile(self.tile_id, merge=merge, **changes)
 
+    def journey_zone(self) -> str:
+        """Dates are shown and edited in the journey's time zone."""
+        return self.editor.journey.start.timezone
+
     def load(self) -> None:
         tile = self.tile()
         set_text(self.name, tile.name)
@@ -139,7 +143,7 @@ class MessageForm(TileForm):
         self.expiry = ValueCombo([("Never", None), ("At a date and time", "at"),
                                   ("A date from the trigger", "trigger_date")])
         self.expiry.value_chosen.connect(self._expiry_mode)
-        self.expiry_at = DateTimeField()
+        self.expiry_at = DateTimeField(self.journey_zone)
         self.expiry_at.changed.connect(lambda v: self.edit(expiry={"at": v}))
         self.expiry_attr = ValueCombo()
         self.expiry_attr.value_chosen.connect(
@@ -217,7 +221,7 @@ class WaitForm(TileForm):
         self.mode.value_chosen.connect(self._mode)
         self.duration = DurationEdit(minimum=1)
         self.duration.changed.connect(lambda v: self.edit(duration=v))
-        self.until = DateTimeField()
+        self.until = DateTimeField(self.journey_zone)
         self.until.changed.connect(lambda v: self.edit(until=v))
         self.attribute = ValueCombo()
         self.attribute.value_chosen.connect(lambda v: self.edit(attribute=v))

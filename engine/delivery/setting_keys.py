@@ -167,6 +167,17 @@ def validated(data: dict[str, Any], source: str | None = None,
         raise _setting_error(error.errors()[0], data, source, typed or {}) from None
 
 
+def setting_problems(data: dict[str, Any], typed: dict[str, str] | None = None
+                     ) -> list[SettingError]:
+    """Every problem of the settings' JSON, each named by its key (a form marks them all
+    at once); none when `validated` would take the data."""
+    try:
+        DeliverySettings.model_validate(data)
+    except ValidationError as error:
+        return [_setting_error(e, data, None, typed or {}) for e in error.errors()]
+    return []
+
+
 def _setting_error(first: Any, data: dict[str, Any], source: str | None,
                    typed: dict[str, str]) -> SettingError:
     key = ".".join(str(part) for part in first["loc"])

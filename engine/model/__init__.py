@@ -41,6 +41,7 @@ from .catalog_items import (
     TriggerState,
 )
 from .conditions import (
+    MAX_GROUP_DEPTH,
     OP_LABELS,
     OPS_BY_TYPE,
     Condition,

@@ -156,6 +156,9 @@ def _group_tag(value: Any) -> str:
     return "group" if isinstance(value, ConditionGroup) else "condition"
 
 
+MAX_GROUP_DEPTH = 5  # groups within groups, the outermost one counted
+
+
 class ConditionGroup(DocModel):
     join: Literal["and", "or"] = "and"
     items: list[
@@ -164,6 +167,18 @@ class ConditionGroup(DocModel):
             Discriminator(_group_tag),
         ]
     ] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _not_too_deep(self) -> ConditionGroup:
+        if self.depth() > MAX_GROUP_DEPTH:
+            raise ValueError(f"condition groups nest at most {MAX_GROUP_DEPTH} deep "
+                             f"(found {self.depth()})")
+        return self
+
+    def depth(self) -> int:
+        """1 for a group of conditions, one more for each group level within it."""
+        inner = (item.depth() for item in self.items if isinstance(item, ConditionGroup))
+        return 1 + max(inner, default=0)
 
     def count(self) -> int:
         return sum(item.count() for item in self.items)

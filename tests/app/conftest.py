@@ -7,12 +7,15 @@ import gc
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Studio tests never touch the keyring of whoever runs them (nor do the processes they
+# start): without one, credentials stay in the test's workspace (as tests/engine does).
+os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
 
 from pathlib import Path
 
 import pytest
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QEvent, QSettings
+from PySide6.QtCore import QCoreApplication, QEvent, QSettings, QStandardPaths
 from PySide6.QtWidgets import QApplication
 
 from app.docks.web_engine import prepare_web_engine
@@ -20,6 +23,10 @@ from engine.resources import resource
 
 # QtWebEngine (the email preview) must be loaded before pytest-qt makes the QApplication.
 WEB_ENGINE_PROBLEM = prepare_web_engine()
+
+# A QSettings() made without a file (the window's default) lands in Qt's test folders, never
+# in the settings of the person running the tests.
+QStandardPaths.setTestModeEnabled(True)
 
 PLATFORM = pytest.StashKey[str]()  # the Qt platform the session ran on, for the summary
 
@@ -132,7 +139,7 @@ def delete_leftovers(qapp):
     yield
     gc.collect()
     for widget in QApplication.topLevelWidgets():
-        if shiboken6.isValid(widget):  # a popup menu goes with the window disposed before
+        if shiboken6.isValid(widget):  # a popup (menu, combo box) went with its window
             dispose(widget)
     gc.collect()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)

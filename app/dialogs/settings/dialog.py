@@ -1,0 +1,249 @@
+"""Edit → Settings…: the workspace's delivery settings as forms, a section at a time.
+
+Nothing is saved until every value is valid: Apply (or OK) reads every field, and a value
+refused — by the field or by the engine's settings model — is marked and named by its key
+("smtp.port: expected a whole number 1–65535, got 'abc'") with its section chosen. A save
+reaches a running engine within 2 s (the engine's heartbeat notices it). Credentials are
+never shown: their fields say where the saved one is kept, and a banner warns when they
+are kept in the workspace file because this system has no keyring.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import theme
+from app.dialogs.fire_fields import mark_invalid
+from app.dialogs.settings.channels import EmailPage, PushPage, SmsPage, WebhookPage
+from app.dialogs.settings.data import DeliverySetup, form_edit
+from app.dialogs.settings.page import SectionPage
+from app.dialogs.settings.rules import CapsPage, ConsentPage, QuietHoursPage, TrackingPage
+from app.dialogs.settings.senders import SendersPage
+from app.icons import icon
+from app.prompts import Prompts
+from app.store import StudioStore
+from engine.delivery.setting_keys import SettingError
+from engine.delivery_setup import SettingsEdit, SettingsView, TrialEmail
+from engine.store.settings_store import SecretPlaces
+
+SAVED = "Saved. A running engine takes the new settings within 2 s."
+
+
+class SettingsDialog(QDialog):
+    saved = Signal(str)  # for the status bar, after each save
+
+    def __init__(self, store: StudioStore, prompts: Prompts, parent: QWidget | None = None
+                 ) -> None:
+        super().__init__(parent)
+        self.setObjectName("settingsDialog")
+        self.setWindowTitle("Settings")
+        self.setup = DeliverySetup(store)
+        self.pages: list[SectionPage] = [
+            EmailPage(self._trial), SmsPage(), PushPage(), WebhookPage(),
+            SendersPage(prompts, self.setup.emails_using), ConsentPage(), CapsPage(),
+            QuietHoursPage(), TrackingPage()]
+        self._build()
+        self.resize(900, 640)
+        self.reload()
+
+    # --- building --------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.sections = QListWidget()
+        self.sections.setObjectName("settingsSections")
+        self.sections.setFixedWidth(190)
+        self.stack = QStackedWidget()
+        for page in self.pages:
+            self.sections.addItem(QListWidgetItem(icon(page.icon_name), page.title))
+            self.stack.addWidget(page)
+            page.go_to.connect(self.show_section)
+        self.sections.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.sections.setCurrentRow(0)
+        body = QHBoxLayout()
+        body.setSpacing(0)
+        body.addWidget(self.sections)
+        body.addWidget(self.stack, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self._banner())
+        layout.addLayout(body, 1)
+        layout.addWidget(self._footer())
+
+    def _banner(self) -> QFrame:
+        self.banner = QFrame()
+        self.banner.setObjectName("settingsBanner")
+        self.banner_icon = QLabel()
+        self.banner_text = QLabel()
+        self.banner_text.setObjectName("bannerText")
+        self.banner_text.setWordWrap(True)
+        row = QHBoxLayout(self.banner)
+        row.setContentsMargins(18, 9, 14, 9)
+        row.addWidget(self.banner_icon, 0, Qt.AlignmentFlag.AlignTop)
+        row.addWidget(self.banner_text, 1)
+        return self.banner
+
+    def _footer(self) -> QFrame:
+        footer = QFrame()
+        footer.setObjectName("settingsFooter")
+        self.problem_icon = QLabel()
+        self.problem = QLabel()
+        self.problem.setObjectName("settingsProblem")
+        self.problem.setWordWrap(True)
+        self.problem.setTextFormat(Qt.TextFormat.PlainText)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel
+                                   | QDialogButtonBox.StandardButton.Apply)
+        for which, name, slot in (
+                (QDialogButtonBox.StandardButton.Ok, "settingsOk", self.ok),
+                (QDialogButtonBox.StandardButton.Cancel, "settingsCancel", self.reject),
+                (QDialogButtonBox.StandardButton.Apply, "settingsApply", self.apply)):
+            button = buttons.button(which)
+            button.setObjectName(name)
+            button.setIcon(QIcon())  # the desktop theme's icons clash with the studio's
+            button.setAutoDefault(False)  # Enter in a field is not OK
+            button.clicked.connect(slot)
+        row = QHBoxLayout(footer)
+        row.setContentsMargins(18, 10, 18, 12)
+        row.addWidget(self.problem_icon, 0, Qt.AlignmentFlag.AlignTop)
+        row.addWidget(self.problem, 1)
+        row.addWidget(buttons, 0, Qt.AlignmentFlag.AlignBottom)
+        return footer
+
+    # --- what it shows ---------------------------------------------------------------
+
+    def reload(self, places: SecretPlaces | None = None) -> None:
+        """Show the workspace's settings (after a save: as saved)."""
+        self.view = self.setup.view()
+        for page in self.pages:
+            page.load(self.view)
+        self._clear_marks()
+        self._show_banner(self.view, places)
+
+    def _show_banner(self, view: SettingsView, places: SecretPlaces | None) -> None:
+        lines = list(places.problems) if places else []
+        exposed = view.in_workspace
+        if exposed and view.keyring == "none":
+            lines.append(f"No keyring on this system: {', '.join(exposed)} "
+                         f"{'is' if len(exposed) == 1 else 'are'} kept in the workspace file, "
+                         "readable by anyone who can read that file.")
+        elif exposed:
+            lines.append(f"{', '.join(exposed)} {'is' if len(exposed) == 1 else 'are'} kept "
+                         "in the workspace file (saved before the keyring was used): type "
+                         "them again to keep them in the keyring.")
+        elif view.keyring == "none":
+            lines.append("No keyring on this system: passwords and tokens you enter are kept "
+                         "in the workspace file, readable by anyone who can read that file.")
+        self.banner_icon.setPixmap(icon("warning", theme.current().warning).pixmap(16, 16))
+        self.banner_text.setText("\n".join(lines))
+        self.banner.setVisible(bool(lines))
+
+    def show_section(self, title: str) -> None:
+        titles = [page.title for page in self.pages]
+        if title in titles:
+            self.sections.setCurrentRow(titles.index(title))
+
+    def page(self, title: str) -> SectionPage:
+        return next(page for page in self.pages if page.title == title)
+
+    # --- saving ----------------------------------------------------------------------
+
+    def edit(self) -> tuple[SettingsEdit, list[SettingError]]:
+        """The form's values as one edit, and every value refused."""
+        settings = [field for page in self.pages for field in page.settings]
+        secrets = [secret for page in self.pages for secret in page.secrets]
+        return form_edit(self.view, settings, secrets)
+
+    def apply(self) -> bool:
+        """Save every value, or none (marking those refused)."""
+        self._clear_marks()
+        edit, problems = self.edit()
+        if problems:
+            self._refuse(problems)
+            return False
+        try:
+            places = self.setup.save(edit)
+        except SettingError as refused:
+            self._refuse([refused])
+            return False
+        self.reload(places)
+        self._say("ok", SAVED)
+        self.saved.emit(SAVED)
+        return True
+
+    def ok(self) -> None:
+        if self.apply():
+            self.accept()
+
+    def _trial(self) -> TrialEmail | None:
+        self._clear_marks()
+        edit, problems = self.edit()
+        try:
+            if not problems:
+                return self.setup.trial(edit)
+        except SettingError as refused:
+            problems = [refused]
+        self._refuse(problems)
+        return None
+
+    # --- problems --------------------------------------------------------------------
+
+    def _refuse(self, problems: list[SettingError]) -> None:
+        first_page = None
+        for problem in problems:
+            found = self._field_for(problem.source)
+            if found is None:
+                continue
+            page, field = found
+            field.mark(problem.source, True)
+            self.sections.item(self.pages.index(page)).setIcon(
+                icon("error", theme.current().error))
+            first_page = first_page or (page, field.target(problem.source))
+        if first_page is not None:
+            self.show_section(first_page[0].title)
+            first_page[1].setFocus(Qt.FocusReason.OtherFocusReason)
+        words = "\n".join(f"• {problem}" for problem in problems)
+        self._say("error", f"Not saved: fix the values marked.\n{words}")
+
+    def _field_for(self, key: str):
+        """The page and field a problem's key names (`email.quiet_hours.start` is the
+        quiet hours field's, `senders.1.from_address` the senders')."""
+        for page in self.pages:
+            for field in page.settings:
+                if key == field.key or key.startswith(field.key + "."):
+                    return page, field
+        return None
+
+    def _clear_marks(self) -> None:
+        for index, page in enumerate(self.pages):
+            self.sections.item(index).setIcon(icon(page.icon_name))
+            for widget in page.findChildren(QWidget):
+                if widget.property("invalid"):
+                    mark_invalid(widget, False)
+        self._say("", "")
+
+    def _say(self, kind: str, text: str) -> None:
+        current = theme.current()
+        colour = {"ok": current.ok, "error": current.error}.get(kind, current.muted)
+        if kind:
+            self.problem_icon.setPixmap(icon(kind, colour).pixmap(18, 18))
+        self.problem_icon.setVisible(bool(kind))
+        self.problem.setText(text)
+        self.problem.setProperty("kind", kind)
+        self.problem.style().polish(self.problem)  # the colour follows the kind
+        # A wrapped label's height is not passed up through the footer's row: ask for it.
+        width = max(self.problem.width(), 400)
+        self.problem.setMinimumHeight(self.problem.heightForWidth(width) if text else 0)

@@ -1,0 +1,77 @@
+"""The window's size, place and docks, remembered between sessions.
+
+Saved to the window's QSettings when it closes (Qt's `saveGeometry` and `saveState` with
+the layout's version) and put back when it is first shown. `LAYOUT_VERSION` goes up when
+the docks change (one added, renamed or moved elsewhere by default): a layout saved by an
+older version is then dropped, and the window opens with its own default layout. Qt finds
+each dock by its objectName, so those stay fixed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings
+from PySide6.QtWidgets import QMainWindow
+
+LAYOUT_VERSION = 1
+GEOMETRY_KEY = "window/geometry"
+STATE_KEY = "window/state"
+VERSION_KEY = "window/layout_version"
+
+
+class WindowLayout(QObject):
+    """Follows a main window: restores its layout on the first show, saves it on close.
+
+    `before_save` puts the window as it should be remembered (a window whose pages hide
+    the journey's docks shows the journey page again first, so they are saved shown).
+    """
+
+    def __init__(self, window: QMainWindow, settings: QSettings,
+                 version: int = LAYOUT_VERSION,
+                 before_save: Callable[[], None] | None = None) -> None:
+        super().__init__(window)
+        self.window, self.settings, self.version = window, settings, version
+        self.before_save = before_save
+        self.restored = False
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.window:
+            if event.type() == QEvent.Type.Show and not self.restored:
+                self.restore()
+            elif event.type() == QEvent.Type.Close:
+                self.save()
+        return False
+
+    def restore(self) -> bool:
+        """Put back the saved layout; False when there is none or it is of another version
+        (that one is forgotten)."""
+        self.restored = True
+        if _int(self.settings.value(VERSION_KEY)) != self.version:
+            self.forget()
+            return False
+        geometry, state = self.settings.value(GEOMETRY_KEY), self.settings.value(STATE_KEY)
+        if isinstance(geometry, QByteArray):
+            self.window.restoreGeometry(geometry)
+        return isinstance(state, QByteArray) and self.window.restoreState(state, self.version)
+
+    def save(self) -> None:
+        """Remember the layout now (when the window closes)."""
+        if self.before_save is not None:
+            self.before_save()
+        self.settings.setValue(GEOMETRY_KEY, self.window.saveGeometry())
+        self.settings.setValue(STATE_KEY, self.window.saveState(self.version))
+        self.settings.setValue(VERSION_KEY, self.version)
+        self.settings.sync()
+
+    def forget(self) -> None:
+        for key in (GEOMETRY_KEY, STATE_KEY, VERSION_KEY):
+            self.settings.remove(key)
+
+
+def _int(value: object) -> int | None:
+    try:
+        return int(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,200 @@
+"""The journey's own settings, edited in the panel: condition groups within groups, the
+goal's and exit rules' conditions, dates in the journey's time zone — each edit one undo
+step — and the window's dock layout remembered between sessions."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from PySide6.QtCore import QDate, QDateTime, QSettings, Qt, QTime, QTimeZone
+from PySide6.QtWidgets import QWidget
+
+from app.main_window import MainWindow
+from app.pages.host import JOURNEYS
+from app.properties.conditions import ConditionRow, GroupEditor
+from engine.model import MAX_GROUP_DEPTH, ConditionGroup, Op
+from tests.app.conftest import dispose, open_sample
+from tests.app.gestures import document_json
+from tests.app.test_properties import choose, select
+
+
+def settings_form(window):
+    window.scene.clearSelection()
+    return window.properties.form
+
+
+def click(qtbot, button) -> None:
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def wait_rebuilt(qtbot, builder, groups: int) -> GroupEditor:
+    """The builder's root once it shows `groups` groups in all (it lays out anew after a
+    group comes or goes)."""
+    qtbot.waitUntil(lambda: len(builder.root.findChildren(GroupEditor)) == groups)
+    return builder.root
+
+
+def test_a_nested_group_is_added_edited_and_undone_step_by_step(window, qtbot) -> None:
+    open_sample(window, "abandoned_cart.json")
+    builder = settings_form(window).start.conditions
+    before, steps = document_json(window), window.editor.undo_stack.count()
+    click(qtbot, builder.root.group_button)
+    [first, nested] = window.editor.journey.start.conditions.items
+    assert isinstance(nested, ConditionGroup) and len(nested.items) == 1
+    assert nested.join == "or"  # inside an all-of group: any of
+    [inner] = wait_rebuilt(qtbot, builder, 1).groups()
+    click(qtbot, inner.add_button)
+    [inner] = wait_rebuilt(qtbot, builder, 1).groups()
+    choose(inner.join, "and")
+    row = inner.findChildren(ConditionRow)[1]
+    choose(row.attribute, "cart_total")
+    choose(row.op, Op.GT)
+    value = row.value_box.itemAt(0).widget()
+    value.clear()
+    qtbot.keyClicks(value, "120")
+    nested = window.editor.journey.start.conditions.items[1]
+    assert nested.join == "and" and nested.items[1].describe() == "cart_total > 120"
+    assert window.editor.journey.start.conditions.items[0] == first
+    assert window.editor.undo_stack.count() == steps + 6  # the typing is one step
+    window.editor.undo_stack.undo()
+    assert window.editor.journey.start.conditions.items[1].items[1].value == 0
+    for _step in range(5):
+        window.editor.undo_stack.undo()
+    assert document_json(window) == before
+    wait_rebuilt(qtbot, builder, 0)
+    assert [r.condition.describe() for r in builder.root.findChildren(ConditionRow)] == \
+        ["cart_total > 50"]
+
+
+def test_groups_nest_down_to_the_model_s_limit_and_go_again(window, qtbot) -> None:
+    open_sample(window, "abandoned_cart.json")
+    builder = settings_form(window).start.conditions
+    group = builder.root
+    for depth in range(2, MAX_GROUP_DEPTH + 1):
+        click(qtbot, group.group_button)
+        group = wait_rebuilt(qtbot, builder, depth - 1).findChildren(GroupEditor)[-1]
+        assert group.depth == depth
+    assert not group.group_button.isEnabled()
+    assert f"at most {MAX_GROUP_DEPTH} deep" in group.group_button.toolTip()
+    assert window.editor.journey.start.conditions.depth() == MAX_GROUP_DEPTH
+    [second] = builder.root.groups()
+    click(qtbot, second.remove_button)
+    wait_rebuilt(qtbot, builder, 0)
+    assert window.editor.journey.start.conditions.describe() == "cart_total > 50"
+
+
+def test_the_goal_s_condition_is_edited_with_the_builder(window, qtbot) -> None:
+    open_sample(window, "abandoned_cart.json")
+    goal = settings_form(window).goal
+    assert goal.condition.isVisibleTo(goal)  # the goal is a trigger: purchase_completed
+    before = document_json(window)
+    click(qtbot, goal.condition.builder.root.add_button)
+    qtbot.waitUntil(lambda: bool(goal.condition.builder.root.findChildren(ConditionRow)))
+    [row] = goal.condition.builder.root.findChildren(ConditionRow)
+    choose(row.attribute, "order_total")
+    choose(row.op, Op.GE)
+    value = row.value_box.itemAt(0).widget()
+    value.clear()
+    qtbot.keyClicks(value, "30")
+    assert window.editor.journey.goal.condition.describe() == "order_total ≥ 30"
+    goal.target.setValue(25)  # the target changes; the condition stays
+    assert window.editor.journey.goal.condition.describe() == "order_total ≥ 30"
+    assert window.editor.journey.goal.target.value == 25
+    for _step in range(5):
+        window.editor.undo_stack.undo()
+    assert document_json(window) == before
+
+
+def test_an_exit_rule_s_condition_is_edited_and_undone(window, qtbot) -> None:
+    open_sample(window, "abandoned_cart.json")
+    exits = settings_form(window).exits
+    [rule] = exits.editors
+    before = document_json(window)
+    click(qtbot, rule.condition.builder.root.add_button)
+    qtbot.waitUntil(lambda: bool(rule.condition.builder.root.findChildren(ConditionRow)))
+    [row] = rule.condition.builder.root.findChildren(ConditionRow)
+    choose(row.attribute, "order_id")
+    value = row.value_box.itemAt(0).widget()
+    qtbot.keyClicks(value, "SO-1")
+    assert window.editor.journey.exits[0].condition.describe() == "order_id equals SO-1"
+    assert exits.editors == [rule]  # typing keeps the editor (and its focus)
+    for _step in range(3):
+        window.editor.undo_stack.undo()
+    assert document_json(window) == before
+
+
+def test_dates_are_shown_and_entered_in_the_journey_s_time_zone(window, qtbot) -> None:
+    open_sample(window, "abandoned_cart.json")
+    form = settings_form(window)
+    form.edit_start(timezone="Europe/Berlin",
+                    window_start=datetime(2026, 7, 1, 8, 0, tzinfo=UTC))
+    field = form.window_start.date
+    qtbot.waitUntil(lambda: field.zone_name.text() == "Berlin")
+    assert "Europe/Berlin" in field.zone_name.toolTip()
+    assert field.edit.text() == "1 Jul 2026 10:00"  # 08:00 UTC is 10:00 in Berlin (CEST)
+    field.edit.setDateTime(QDateTime(QDate(2026, 12, 24), QTime(18, 0), QTimeZone.utc()))
+    field.edit.editingFinished.emit()
+    stored = window.editor.journey.start.window_start
+    assert stored == datetime(2026, 12, 24, 17, 0, tzinfo=UTC)  # 18:00 CET
+    assert stored.tzinfo is not None
+    wait = select(window, qtbot, "wait-1-day")
+    choose(wait.mode, "until")
+    assert wait.until.zone_name.text() == "Berlin"
+
+
+def test_a_condition_date_is_edited_in_the_journey_s_time_zone(window, qtbot) -> None:
+    open_sample(window, "case_resolved_survey.json")
+    form = settings_form(window)
+    form.edit_start(timezone="America/New_York")
+    builder = form.start.conditions
+    qtbot.waitUntil(lambda: builder.choices.zone == "America/New_York")
+    [row] = builder.root.findChildren(ConditionRow)
+    choose(row.attribute, "case.resolved_at")
+    choose(row.op, Op.BEFORE)
+    [row] = builder.root.findChildren(ConditionRow)
+    moment = row.value_box.itemAt(0).widget()
+    assert moment.zone_name.text() == "New York"
+    assert "America/New_York" in moment.zone_name.toolTip()
+    moment.edit.setDateTime(QDateTime(QDate(2026, 3, 1), QTime(9, 30), QTimeZone.utc()))
+    moment.edit.editingFinished.emit()
+    leaf = window.editor.journey.start.conditions.items[0]
+    assert leaf.value == "2026-03-01T14:30:00+00:00"  # 09:30 EST, stored aware in UTC
+    choose(row.op, Op.ON)  # a day, in the journey's zone
+    assert window.editor.journey.start.conditions.items[0].value == "2026-03-01"
+
+
+def test_the_dock_layout_is_restored_after_reopening_with_the_same_settings(
+        qtbot, tmp_path, prompts, themes) -> None:
+    settings = QSettings(str(tmp_path / "studio.ini"), QSettings.Format.IniFormat)
+    settings.setValue("engine/start_on_open", False)
+    first = open_window(qtbot, prompts, settings)
+    first.removeDockWidget(first.problems_dock)
+    first.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, first.problems_dock)
+    first.problems_dock.show()
+    first.palette_dock.hide()
+    first.pages.add_page("other", "Other", "settings", QWidget())
+    first.pages.show_page("other")  # another page puts the journey's docks away
+    assert not first.journeys_dock.isVisible()
+    dispose(first)  # closing saves the layout as the journey page shows it
+    again = open_window(qtbot, prompts, settings)
+    assert again.dockWidgetArea(again.problems_dock) == Qt.DockWidgetArea.RightDockWidgetArea
+    assert not again.palette_dock.isVisible() and again.journeys_dock.isVisible()
+    dispose(again)
+    newer = open_window(qtbot, prompts, settings, version=2)  # the docks changed since
+    assert newer.dockWidgetArea(newer.problems_dock) == Qt.DockWidgetArea.BottomDockWidgetArea
+    assert newer.palette_dock.isVisible()
+    dispose(newer)
+
+
+def open_window(qtbot, prompts, settings: QSettings, version: int | None = None) -> MainWindow:
+    from app.window_layout import LAYOUT_VERSION, WindowLayout
+
+    window = MainWindow(prompts=prompts, settings=settings)
+    layout = window.findChild(WindowLayout)  # the window's own, once the window has one
+    if layout is None:
+        layout = WindowLayout(window, settings,
+                              before_save=lambda: window.pages.show_page(JOURNEYS))
+    layout.version = version or LAYOUT_VERSION
+    window.show()
+    qtbot.waitExposed(window)
+    return window
