@@ -331,3 +331,17 @@ def test_the_plain_text_part_is_made_from_the_html_unless_written(qtbot, page) -
     editor.own_text.setChecked(False)
     assert page.save_current()
     assert page.library.entry(email.id).content.text == ""  # made from the HTML again
+
+
+def test_unsaved_edits_are_asked_about_before_another_item_opens(qtbot, page,
+                                                                  prompts) -> None:
+    first = page.new_content("sms")
+    page.new_content("push")
+    page.open_content(first.id)
+    type_into(qtbot, page.editor().text, "Hello")
+    prompts.unsaved_answer = "cancel"
+    assert not page.open_content("new-push")
+    assert page.editor().original.id == first.id and page.list.current_id() == first.id
+    prompts.unsaved_answer = "save"
+    assert page.open_content("new-push")
+    assert page.library.entry(first.id).content.text == "Hello"

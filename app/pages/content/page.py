@@ -145,7 +145,7 @@ class ContentPage(QWidget):
         if editor is not None and editor.original is not None \
                 and editor.original.id == content_id:
             return True
-        if not self._may_leave():
+        if not self.may_leave():
             self.list.select(editor.original.id)
             return False
         entry = self.library.entry(content_id)
@@ -159,7 +159,9 @@ class ContentPage(QWidget):
         self.refresh_preview()
         return True
 
-    def _may_leave(self) -> bool:
+    def may_leave(self) -> bool:
+        """Unsaved edits: save, discard or stay (the person is asked). The window may
+        call it before the studio closes or the workspace changes."""
         editor = self.editor()
         if editor is None or not editor.dirty:
             return True
@@ -169,7 +171,7 @@ class ContentPage(QWidget):
         return answer == "discard"
 
     def new_content(self, channel: str) -> Content | None:
-        if self.library is None or not self._may_leave():
+        if self.library is None or not self.may_leave():
             return None
         content = self.library.new(channel)
         self._changed(f"Made {content.name!r} (a draft)", content.id)
@@ -181,7 +183,7 @@ class ContentPage(QWidget):
     def new_for_tile(self, editor: JourneyEditor, tile_id: str) -> str | None:
         """A message tile's "New content…": content of the tile's channel, named after
         the journey and the tile, linked to the tile (one undo step) and opened here."""
-        if self.library is None or not self._may_leave():
+        if self.library is None or not self.may_leave():
             return None
         tile = editor.document.tile(tile_id)
         content = self.library.new(tile.kind, f"{editor.journey.name} – {tile_title(tile)}")
@@ -193,7 +195,7 @@ class ContentPage(QWidget):
 
     def duplicate_current(self) -> None:
         current = self.list.current_id()
-        if current is None or self.library is None or not self._may_leave():
+        if current is None or self.library is None or not self.may_leave():
             return
         copy = self.library.duplicate(current)
         self._changed(f"Made {copy.name!r}", copy.id)
