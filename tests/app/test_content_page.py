@@ -296,7 +296,8 @@ def test_screenshots_of_the_content_page(qtbot, page, store, themes, mode) -> No
         page.open_content("cart-reminder-email")
         editor = page.editor()
         editor.context.choose_contact("ann")
-        editor.insert_footer()
+        editor.insert_footer()  # the sample has it: shown, not added twice
+        assert editor.html.source().count("{{ unsubscribe_url }}") == 1
         editor.preheader.setText("Your {{ trigger.item_count }} items are saved")
         editor.html.go_to(4)
         type_into(qtbot, editor.html, "<p>Total: {{ trigger.cart_totl }}</p>\n")

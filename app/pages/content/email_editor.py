@@ -138,6 +138,9 @@ class EmailEditor(ContentEditor):
     def insert_footer(self) -> None:
         """The standard footer at the end of the body (before </body>) and of the text."""
         source = self.html.source()
+        if STANDARD_FOOTER_HTML in source:
+            self.html.go_to(source[:source.index(STANDARD_FOOTER_HTML)].count("\n") + 1)
+            return  # it is there already: show it rather than add a second one
         at = source.lower().rfind("</body>")
         at = len(source.rstrip()) if at < 0 else at
         self.html.set_source(source[:at].rstrip() + "\n" + STANDARD_FOOTER_HTML + "\n"
