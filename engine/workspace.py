@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import count
 from pathlib import Path
 
 from platformdirs import user_data_path
@@ -34,6 +33,7 @@ from engine.model import (
     bundle_from_data,
     to_data,
 )
+from engine.model.naming import copy_name, free_id, slug
 from engine.model.references import collect_bundle
 from engine.runtime import lifecycle, testmode
 from engine.runtime.clock import Clock, SystemClock
@@ -239,7 +239,8 @@ class Workspace:
     def new_journey(self, name: str, journey_type: JourneyType = JourneyType.TRIGGER) -> Journey:
         with writing(self.db) as conn:
             taken = {row.id for row in journeys_store.journey_rows(conn)}
-            journey = Journey(id=_free_id(_slug(name), taken), name=name, type=journey_type,
+            journey = Journey(id=free_id(slug(name, "journey"), taken), name=name,
+                              type=journey_type,
                               tiles=[TriggerTile(id="start", name="Start", x=40, y=200)])
             journeys_store.save_draft(conn, journey)
         return journey
@@ -377,23 +378,6 @@ def _copy(conn, journey: Journey) -> Journey:
     ids, names = {row.id for row in rows}, {row.name for row in rows}
     copy = journey.model_copy(deep=True, update={"state": LifecycleState.DRAFT})
     if journey.id in ids:
-        copy.id = _free_id(f"{journey.id[:55]}-copy", ids)  # ids: 64 at most, "-copy-99"
-    suffixes = (" (copy)" if n == 1 else f" (copy {n})" for n in count(1))
-    copy.name = next(candidate for suffix in suffixes
-                     if (candidate := journey.name[:150 - len(suffix)] + suffix)
-                     not in names)
+        copy.id = free_id(f"{journey.id[:55]}-copy", ids)  # ids: 64 at most, "-copy-99"
+    copy.name = copy_name(journey.name, names)
     return copy
-
-
-def _slug(name: str) -> str:
-    slug = "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-")
-    return "-".join(filter(None, slug.split("-")))[:48] or "journey"
-
-
-def _free_id(base: str, taken: set[str]) -> str:
-    if base not in taken:
-        return base
-    n = 2
-    while f"{base}-{n}" in taken:
-        n += 1
-    return f"{base}-{n}"

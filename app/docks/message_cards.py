@@ -68,6 +68,7 @@ class PushCard(QWidget):
         self.title = _label("pushTitle")
         self.body = _label("pushBody")
         self.url = _label("pushUrl")
+        self.image = _label("pushImage")  # where the picture comes from: nothing is fetched
         top = QHBoxLayout()
         top.setSpacing(6)
         top.addWidget(badge)
@@ -78,6 +79,7 @@ class PushCard(QWidget):
         inner.addLayout(top)
         inner.addWidget(self.title)
         inner.addWidget(self.body)
+        inner.addWidget(self.image)
         inner.addWidget(self.url)
         _centre(self, self.card)
 
@@ -87,6 +89,8 @@ class PushCard(QWidget):
         self.body.setText(push.body)
         self.url.setText(f"Opens {push.url}" if push.url else "")
         self.url.setVisible(bool(push.url))
+        self.image.setText(f"Picture: {push.image}" if push.image else "")
+        self.image.setVisible(bool(push.image))
 
 
 def _bubble_size(bubble: QLabel, text: str) -> QSize:

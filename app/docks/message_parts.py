@@ -10,11 +10,7 @@ from pydantic import ValidationError
 
 from engine.delivery.message import OutgoingMessage
 from engine.delivery.mime import build_mime
-
-# The GSM 03.38 basic alphabet: text made only of these goes 160 characters a message.
-GSM_BASIC = set("@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡"
-                "ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà")
-GSM_EXTENDED = set("^{}\\[~]|€\f")  # two characters each
+from engine.delivery.sms_length import sms_length
 
 
 @dataclass(frozen=True)
@@ -36,11 +32,8 @@ class SmsParts:
     @property
     def segments(self) -> tuple[int, int]:
         """(characters as the network counts them, messages it takes)."""
-        if set(self.text) <= GSM_BASIC | GSM_EXTENDED:
-            length = len(self.text) + sum(ch in GSM_EXTENDED for ch in self.text)
-            return length, 1 if length <= 160 else -(-length // 153)
-        length = len(self.text.encode("utf-16-le")) // 2
-        return length, 1 if length <= 70 else -(-length // 67)
+        length = sms_length(self.text)
+        return length.characters, length.segments
 
 
 @dataclass(frozen=True)
@@ -49,6 +42,7 @@ class PushParts:
     title: str
     body: str
     url: str | None
+    image: str | None = None
 
 
 def email_parts(payload: dict[str, Any]) -> EmailParts:
@@ -79,4 +73,4 @@ def sms_parts(payload: dict[str, Any]) -> SmsParts:
 def push_parts(payload: dict[str, Any]) -> PushParts:
     parts = payload.get("parts") or {}
     return PushParts(payload.get("recipient", ""), parts.get("title", ""),
-                     parts.get("body", ""), parts.get("url"))
+                     parts.get("body", ""), parts.get("url"), parts.get("image"))

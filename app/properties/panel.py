@@ -6,7 +6,7 @@ edit the editor refuses puts the form back to what the document holds.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from app.editor import JourneyEditor
@@ -55,6 +55,9 @@ class PanelHeader(QFrame):
 
 
 class PropertiesPanel(QWidget):
+    new_content_requested = Signal(str)   # a message tile's "New content…": its tile id
+    edit_content_requested = Signal(str)  # a message tile's content, to edit: its id
+
     def __init__(self, editor: JourneyEditor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("properties")
@@ -100,6 +103,9 @@ class PropertiesPanel(QWidget):
         """The one form of a class, built on first use (building is the slow part)."""
         if form_class not in self._forms:
             form = form_class(self.editor)
+            if isinstance(form, MessageForm):
+                form.new_content_requested.connect(self.new_content_requested)
+                form.edit_content_requested.connect(self.edit_content_requested)
             form.hide()
             self.body_layout.addWidget(form)
             self._forms[form_class] = form

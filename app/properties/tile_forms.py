@@ -9,9 +9,11 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from PySide6.QtWidgets import QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QToolButton, QVBoxLayout, QWidget
 
 from app.editor import JourneyEditor
+from app.icons import icon
 from app.properties.fields import (
     DateTimeField,
     DurationEdit,
@@ -22,6 +24,7 @@ from app.properties.fields import (
     hint,
     quiet,
 )
+from engine.content_library import STATUS_LABELS
 from engine.model import (
     KIND_TITLES,
     MESSAGE_KINDS,
@@ -112,10 +115,29 @@ class ExitForm(TileForm):
         self.rows.addRow(hint("People who reach this tile leave the journey."))
 
 
+NEW_CONTENT = "\x00new"  # the picker's "New content…" entry, never a content id
+
+
 class MessageForm(TileForm):
+    """`new_content_requested(tile_id)`: make content for this tile and link it (the
+    Content page does, see app/pages/content); `edit_content_requested(content_id)`."""
+
+    new_content_requested = Signal(str)
+    edit_content_requested = Signal(str)
+
     def build(self) -> None:
         self.content = ValueCombo()
-        self.content.value_chosen.connect(lambda v: self.edit(content=v))
+        self.content.value_chosen.connect(self._content_chosen)
+        self.edit_content = QToolButton()
+        self.edit_content.setObjectName("editContent")
+        self.edit_content.setIcon(icon("rename"))
+        self.edit_content.setToolTip("Edit this content on the Content page")
+        self.edit_content.clicked.connect(
+            lambda: self.edit_content_requested.emit(self.tile().content or ""))
+        picker = QHBoxLayout()
+        picker.setSpacing(4)
+        picker.addWidget(self.content, 1)
+        picker.addWidget(self.edit_content)
         self.send_to = ValueCombo()
         self.send_to.value_chosen.connect(lambda v: self.edit(send_to=v))
         self.expiry = ValueCombo([("Never", None), ("At a date and time", "at"),
@@ -128,10 +150,18 @@ class MessageForm(TileForm):
             lambda v: self.edit(expiry={"trigger_date": v, "offset": self._offset()}))
         self.expiry_offset = DurationEdit()
         self.expiry_offset.changed.connect(lambda _v: self._expiry_mode("trigger_date"))
-        add_rows(self.rows, ("Content", self.content), ("Send to", self.send_to),
+        self.rows.addRow("Content", picker)
+        add_rows(self.rows, ("Send to", self.send_to),
                  ("Expires", self.expiry), ("", self.expiry_at), ("", self.expiry_attr),
                  ("Plus", self.expiry_offset))
         self.rows.addRow(hint("A message not sent by its expiry is skipped."))
+
+    def _content_chosen(self, value: str | None) -> None:
+        if value == NEW_CONTENT:
+            self.load()  # the picker shows the tile's content until the new one is linked
+            self.new_content_requested.emit(self.tile_id)
+        else:
+            self.edit(content=value)
 
     def _offset(self) -> timedelta:
         return self.expiry_offset.value()
@@ -151,10 +181,12 @@ class MessageForm(TileForm):
 
     def fill(self, tile: Tile) -> None:
         kind = tile.kind
-        contents = [(f"{c.name}  ·  {c.status.value.title()}", c.id)
+        contents = [(f"{c.name}  ·  {STATUS_LABELS[c.status]}", c.id)
                     for c in self.catalog.content.values() if c.channel == kind]
-        self.content.set_choices([("Choose content…", None), *contents])
+        self.content.set_choices([("Choose content…", None), *contents,
+                                  ("New content…", NEW_CONTENT)])
         self.content.set_value(tile.content, missing_label=f"{tile.content} (missing)")
+        self.edit_content.setEnabled(tile.content in self.catalog.content)
         self.send_to.set_choices(self._points(kind))
         self.send_to.set_value(tile.send_to, missing_label=tile.send_to)
         expiry = tile.expiry

@@ -27,7 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    trigger = _trigger_data(args.data)
+    trigger = parse_trigger_data(args.data)
     if isinstance(trigger, str):
         return fail(trigger)
     with open_workspace(args, create=False) as workspace:
@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _trigger_data(text: str) -> dict[str, Any] | str:
+def parse_trigger_data(text: str) -> dict[str, Any] | str:
     """The parsed data, or a message saying what is wrong with it."""
     try:
         raw = Path(text[1:]).read_text("utf-8") if text.startswith("@") else text

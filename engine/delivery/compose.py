@@ -40,8 +40,10 @@ def compose_message(content: Content, context: RenderContext, *, ref: MessageRef
     token = TrackingSigner(settings.tracking.secret).token_for(message_id)
     links = TrackingLinks(settings.tracking.base_url, token) if settings.tracking.enabled \
         else None
-    parts = render(content, context, tracking=links if content.channel == "email" else None,
-                   link_domains=settings.tracking.link_domains)
+    email = isinstance(content, EmailContent)
+    parts = render(content, context, tracking=links if email else None,
+                   link_domains=settings.tracking.link_domains,
+                   sender=sender if email else None)
     return OutgoingMessage(
         message_id=message_id, channel=Channel(content.channel), recipient=recipient,
         parts=parts, headers=_headers(ref, Purpose(content.purpose), links, parts),

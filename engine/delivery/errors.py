@@ -7,11 +7,15 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class TemplateProblem:
-    """A template that cannot be used: the field ("subject", "html"...), the line, why."""
+    """What is wrong with a template: the field ("subject", "html"...), the line, why;
+    where on the line when known (1-based column, length); a warning renders anyway."""
 
     field: str
     line: int | None
     message: str
+    column: int | None = None
+    length: int = 0
+    warning: bool = False
 
     def describe(self) -> str:
         where = self.field if self.line is None else f"{self.field}, line {self.line}"

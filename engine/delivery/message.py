@@ -70,6 +70,7 @@ class RenderedMessage(BaseModel):
     title: str = ""
     body: str = ""
     url: str | None = None
+    image: str | None = Field(default=None, description="push: the picture's URL")
     links: list[str] = Field(
         default_factory=list,
         description="the original URL of each tracked link, in order: click n goes to links[n]",

@@ -1,8 +1,10 @@
 """Personalisation: Jinja2 templates rendered in a sandbox.
 
 Templates see ``contact`` (fields and attributes), ``trigger`` (the event's attributes,
-nested) and ``journey`` (id, name, version), plus ``unsubscribe_url``. The HTML part is
-autoescaped; the subject, plain text, SMS and push are not (they are not HTML).
+nested), ``journey`` (id, name, version) and ``sender`` (the email's sender profile: name,
+display_name, from_address, reply_to, postal_address), plus ``unsubscribe_url`` and
+``preferences_url``. The HTML part is autoescaped; the subject, preheader, plain text, SMS
+and push are not (they are not HTML).
 
 A missing value never stops a journey: it renders empty, or the template's
 ``default(...)`` (which also covers values that are null), and arithmetic or
@@ -31,7 +33,8 @@ from .errors import RenderError, TemplateProblem
 from .html_text import html_to_text
 from .links import TrustedHosts, secure_links
 from .message import RenderedMessage
-from .tracking import TrackingLinks, add_open_pixel
+from .settings import SenderProfile
+from .tracking import TrackingLinks, add_open_pixel, add_preheader
 
 Content = EmailContent | SmsContent | PushContent
 
@@ -139,15 +142,18 @@ class RenderContext:
 
 def render(content: Content, context: RenderContext,
            tracking: TrackingLinks | None = None,
-           link_domains: tuple[str, ...] | list[str] = ()) -> RenderedMessage:
+           link_domains: tuple[str, ...] | list[str] = (),
+           sender: SenderProfile | None = None) -> RenderedMessage:
     """Personalise every template field of `content`; RenderError if any field fails.
 
     Unsafe addresses are removed from the HTML (links.py). With `tracking`, its web links
     to trusted hosts (`link_domains`, or those written in the template when there are
-    none) point at click URLs and an open pixel is added.
+    none) point at click URLs and an open pixel is added. `sender` is what
+    `{{ sender.… }}` shows (an email's sender profile).
     """
-    data = {**context.as_data(),
-            "unsubscribe_url": tracking.unsubscribe_url if tracking else ""}
+    data = {**context.as_data(), "sender": sender.model_dump() if sender else {},
+            "unsubscribe_url": tracking.unsubscribe_url if tracking else "",
+            "preferences_url": tracking.preferences_url if tracking else ""}
     rendered: dict[str, str] = {}
     problems: list[TemplateProblem] = []
     for name, source in content.templates().items():
@@ -166,13 +172,15 @@ def _assemble(content: Content, fields: dict[str, str], tracking: TrackingLinks 
         return RenderedMessage(channel=Channel.SMS, text=fields["text"])
     if isinstance(content, PushContent):
         return RenderedMessage(channel=Channel.PUSH, title=_one_line(fields["title"]),
-                               body=fields["body"], url=content.url)
+                               body=fields["body"], url=content.url, image=content.image_url)
     trusted = TrustedHosts.for_template(content.html, link_domains)
     secured = secure_links(fields["html"] if fields["html"].strip() else "", trusted, tracking)
     html = secured.html
     if tracking is not None and html:
         html = add_open_pixel(html, tracking.open_pixel_url)
     text = fields["text"] if fields["text"].strip() else (html_to_text(html) if html else "")
+    if fields["preheader"].strip():  # after the text part: it is for the inbox list only
+        html = add_preheader(html, _one_line(fields["preheader"]))
     return RenderedMessage(channel=Channel.EMAIL, subject=_one_line(fields["subject"]),
                            html=html, text=text, links=secured.links,
                            warnings=secured.warnings)
@@ -244,20 +252,47 @@ def _template_line(error: Exception) -> int | None:
 # --- checking (content marked Ready to send) ---------------------------------------
 
 def check_templates(content: Content) -> list[TemplateProblem]:
-    """Syntax errors and reaches outside the sandbox in every template field, with lines."""
+    """Syntax errors and reaches outside the sandbox in every template field, with lines.
+    (`template_check.check_content` adds unknown filters and variables, with columns.)"""
     problems: list[TemplateProblem] = []
     for name, source in content.templates().items():
         try:
-            tree = _ENVIRONMENTS[name == "html"].parse(source)
+            tree = parse_template(source, html=name == "html")
         except TemplateSyntaxError as error:
             problems.append(TemplateProblem(name, error.lineno, f"syntax error: {error.message}"))
             continue
         problems.extend(TemplateProblem(name, line, message)
-                        for line, message in _unsafe_names(tree))
+                        for line, message in unsafe_names(tree))
     return problems
 
 
-def _unsafe_names(tree: nodes.Template) -> list[tuple[int, str]]:
+def parse_template(source: str, *, html: bool) -> nodes.Template:
+    """The template's syntax tree, as the renderer reads it; TemplateSyntaxError if it
+    cannot be read. Cached (the checks share it): read it, never change it."""
+    return _parse(source, html)
+
+
+@lru_cache(maxsize=64)
+def _parse(source: str, html: bool) -> nodes.Template:
+    return _ENVIRONMENTS[html].parse(source)
+
+
+def template_globals() -> list[str]:
+    """The names every template has without being given them (range, dict, namespace…)."""
+    return list(_ENVIRONMENTS[True].globals)
+
+
+def compile_problem(source: str, *, html: bool) -> tuple[int | None, str] | None:
+    """(line, message) when a template that parses still does not compile (an unknown
+    filter or test), else None. Compiled templates are cached for rendering."""
+    try:
+        _compile(source, html)
+    except TemplateSyntaxError as error:  # TemplateAssertionError is one
+        return error.lineno, error.message or "the template does not compile"
+    return None
+
+
+def unsafe_names(tree: nodes.Template) -> list[tuple[int, str]]:
     found = []
     for node in tree.find_all((nodes.Getattr, nodes.Getitem, nodes.Filter)):
         name = _accessed_name(node)

@@ -51,6 +51,10 @@ class SenderProfile(_Settings):
     display_name: str = Field(default="", description="shown as the From name")
     from_address: str = Field(min_length=3)
     reply_to: str | None = None
+    postal_address: str = Field(
+        default="", max_length=500,
+        description="the sender's postal address, which commercial email must show "
+                    "(CAN-SPAM): `{{ sender.postal_address }}` in a template")
 
     def from_header(self) -> str:
         return formataddr((self.display_name, self.from_address))
@@ -74,7 +78,8 @@ class JsonHttpSettings(_Settings):
 
     String leaves of ``body_template`` are Jinja2 templates (sandboxed, not escaped) that
     see ``recipient``, ``message_id``, ``channel``, ``subject``, ``text``, ``title``,
-    ``body``, ``url``; the result is serialised as JSON, so a value can never break it.
+    ``body``, ``url``, ``image`` (a push's picture), ``contact``, ``trigger``; the result is
+    serialised as JSON, so a value can never break it.
     """
 
     url: str = ""

@@ -21,7 +21,7 @@ import hashlib
 import hmac
 import re
 from dataclasses import dataclass
-from html import escape
+from html import escape, unescape
 
 from .errors import InvalidTrackingToken
 
@@ -83,8 +83,28 @@ class TrackingLinks:
     def unsubscribe_url(self) -> str:
         return f"{self._base}/t/u/{self.token}"
 
+    @property
+    def preferences_url(self) -> str:
+        return f"{self._base}/t/p/{self.token}"
+
 
 _BODY_END = re.compile(r"</body\s*>", re.IGNORECASE)
+_BODY_START = re.compile(r"<body(?:\s[^>]*)?>", re.IGNORECASE)
+# Mail programs show the first text of an email beside its subject in the inbox; this
+# block is that text, hidden from the opened email (Outlook needs mso-hide).
+_PREHEADER = ('<div style="display:none;font-size:1px;line-height:1px;max-height:0;'
+              'max-width:0;opacity:0;overflow:hidden;mso-hide:all">{}</div>')
+
+
+_PREHEADER_BLOCK = re.compile(re.escape(_PREHEADER).replace(r"\{\}", "(.*?)"), re.DOTALL)
+
+
+def add_preheader(html: str, text: str) -> str:
+    """The preheader (plain text, escaped here) as the first thing in the body."""
+    block = _PREHEADER.format(escape(text, quote=False))
+    start = _BODY_START.search(html)
+    at = start.end() if start else 0
+    return html[:at] + block + html[at:]
 
 
 def add_open_pixel(html: str, pixel_url: str) -> str:
@@ -96,3 +116,9 @@ def add_open_pixel(html: str, pixel_url: str) -> str:
         return html + pixel
     at = ends[-1].start()
     return html[:at] + pixel + html[at:]
+
+
+def preheader_of(html: str) -> str:
+    """The preheader `add_preheader` put in, as the inbox shows it; "" when there is none."""
+    found = _PREHEADER_BLOCK.search(html)
+    return unescape(found.group(1)) if found else ""

@@ -1,4 +1,5 @@
-"""Tracking: the open pixel, click redirects and the unsubscribe page.
+"""Tracking: the open pixel, click redirects, the unsubscribe page and the preferences
+page (`preferences_routes.py`).
 
 A token is an HMAC-signed Message-ID (engine.delivery.tracking). A click goes only to a
 link that was in that very message (`payload.parts.links[n]`): never an open redirect.
@@ -23,6 +24,7 @@ from engine.store.events_store import NewEvent
 
 from .http import NO_STORE
 from .http import html_page as _page
+from .preferences_routes import PreferencesPage
 from .writer import EventWriter
 
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
@@ -39,7 +41,8 @@ class TrackingRoutes:
         return [web.get("/t/o/{token}.gif", self.opened),
                 web.get("/t/c/{token}/{index}", self.clicked),
                 web.get("/t/u/{token}", self.unsubscribe_page),
-                web.post("/t/u/{token}", self.unsubscribe)]
+                web.post("/t/u/{token}", self.unsubscribe),
+                *PreferencesPage(self.db, self.writer, self._message).routes()]
 
     def _message(self, token: str) -> Any:
         try:
@@ -80,7 +83,9 @@ class TrackingRoutes:
         if row is None:
             return _page("This link does not work", "It may be damaged or out of date.", 404)
         who = html.escape(row.contact_point or "this address")
-        form = ('<form method="post"><button type="submit">Unsubscribe</button></form>')
+        form = ('<form method="post"><button type="submit">Unsubscribe</button></form>'
+                f'<small><a href="/t/p/{html.escape(request.match_info["token"])}">Choose '
+                "what you receive instead</a></small>")
         return _page("Unsubscribe?", f"Stop marketing messages to <b>{who}</b>?{form}", 200,
                      raw=True)
 

@@ -113,12 +113,16 @@ class _ContentBase(DocModel):
 class EmailContent(_ContentBase):
     channel: Literal["email"] = "email"
     subject: str = ""
+    preheader: str | None = Field(
+        default=None, description="the line mail programs show after the subject in the "
+                                  "inbox; hidden in the opened email")
     html: str = ""
     text: str = Field(default="", description="plain-text part; derived from html when empty")
     sender: str | None = Field(default=None, description="a sender profile name")
 
     def templates(self) -> dict[str, str]:
-        return {"subject": self.subject, "html": self.html, "text": self.text}
+        return {"subject": self.subject, "preheader": self.preheader or "", "html": self.html,
+                "text": self.text}
 
     def links(self) -> list[tuple[str, str]]:
         """(url, anchor text) of every link in the HTML body, in order."""
@@ -142,7 +146,9 @@ class PushContent(_ContentBase):
     channel: Literal["push"] = "push"
     title: str = ""
     body: str = ""
-    url: str | None = None
+    url: str | None = Field(default=None, description="the deep link the notification opens")
+    image_url: str | None = Field(default=None,
+                                  description="a picture the notification shows (https)")
 
     def templates(self) -> dict[str, str]:
         return {"title": self.title, "body": self.body}

@@ -19,7 +19,7 @@ from sqlalchemy import Connection
 
 from engine.model import Bundle, JourneyType, LifecycleState, bundle_from_data, to_data
 from engine.model.references import collect_bundle
-from engine.store import catalog_store, journeys_store, meta_store, runs_store
+from engine.store import catalog_store, journeys_store, meta_store, runs_store, settings_store
 from engine.store.times import to_ts
 from engine.validation import ValidationProblem, has_errors, validate
 
@@ -55,7 +55,8 @@ def publish(conn: Connection, journey_id: str, now: datetime, seed: int | None =
     if draft is None:
         raise LifecycleError(f"no journey {journey_id!r}")
     catalog = catalog_store.load_catalog(conn)
-    problems = validate(draft, catalog, publish=True)
+    settings = settings_store.delivery_settings_without_secrets(conn)
+    problems = validate(draft, catalog, publish=True, delivery=settings)
     if has_errors(problems):
         return PublishResult(None, problems)
     snapshot = collect_bundle(draft, catalog)

@@ -37,6 +37,11 @@ def save_content(conn: Connection, item: Content) -> None:
            {"definition": to_data(item), "updated_at": time.time()})
 
 
+def delete_content(conn: Connection, content_id: str) -> bool:
+    """Remove content from the workspace (published versions keep their own copy)."""
+    return conn.execute(delete(s.content).where(s.content.c.id == content_id)).rowcount > 0
+
+
 def save_segment(conn: Connection, segment: Segment) -> None:
     upsert(conn, s.segments, {"id": segment.id},
            {"definition": to_data(segment), "updated_at": time.time()})

@@ -114,3 +114,28 @@ def stop_accepting(conn: Connection, journey_id: str) -> None:
     conn.execute(update(s.journey_versions).where(
         s.journey_versions.c.journey_id == journey_id,
         s.journey_versions.c.version != TEST_VERSION).values(accepting=False))
+
+
+def content_uses(conn: Connection) -> dict[str, list[tuple[str, str, str]]]:
+    """content id -> (journey id, name, state) of each journey whose draft or running
+    version sends it, by journey name. Reads the JSON as stored, without validating it."""
+    uses: dict[str, dict[str, tuple[str, str, str]]] = {}
+    for row in conn.execute(select(s.journeys.c.id, s.journeys.c.name, s.journeys.c.draft)):
+        state = (row.draft or {}).get("state", "draft")
+        for content_id in _sent_content(row.draft):
+            uses.setdefault(content_id, {})[row.id] = (row.id, row.name, state)
+    query = select(s.journey_versions.c.journey_id, s.journey_versions.c.state,
+                   s.journey_versions.c.snapshot, s.journeys.c.name).join(s.journeys).where(
+        s.journey_versions.c.state.in_(ACTIVE_STATES))
+    for row in conn.execute(query):
+        for content_id in _sent_content((row.snapshot or {}).get("journey")):
+            uses.setdefault(content_id, {})[row.journey_id] = (row.journey_id, row.name,
+                                                               row.state)
+    return {cid: sorted(found.values(), key=lambda use: use[1].lower())
+            for cid, found in uses.items()}
+
+
+def _sent_content(journey: Any) -> set[str]:
+    tiles = journey.get("tiles", []) if isinstance(journey, dict) else []
+    return {t["content"] for t in tiles if isinstance(t, dict) and t.get("content")
+            and t.get("kind") in ("email", "sms", "push")}

@@ -81,6 +81,13 @@ def load_delivery_settings(conn: Connection, keeper: SecretKeeper | None = None
     return DeliverySettings.model_validate(data)
 
 
+def delivery_settings_without_secrets(conn: Connection) -> DeliverySettings:
+    """The settings with the keyring's credentials left blank, for what needs none (sender
+    profiles when publishing): no keyring is asked, nothing is written."""
+    data = stored_delivery_data(conn)
+    return DeliverySettings() if data is None else DeliverySettings.model_validate(data)
+
+
 def _from_keyring(keeper: SecretKeeper, path: str) -> str:
     try:
         value = keeper.get(path)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from engine.delivery.settings import DeliverySettings
 from engine.model import Bundle, Catalog, Journey
 
+from .content_checks import check_message_content
 from .graph_checks import build_graph, check_graph
 from .problems import Severity, Stage, ValidationProblem, has_errors
 from .publish_checks import check_publish
@@ -20,13 +22,16 @@ __all__ = [
 ]
 
 
-def validate(journey: Journey, catalog: Catalog, *, publish: bool = True
-             ) -> list[ValidationProblem]:
-    """Design-time problems, then (if asked) publish-time problems, in a stable order."""
+def validate(journey: Journey, catalog: Catalog, *, publish: bool = True,
+             delivery: DeliverySettings | None = None) -> list[ValidationProblem]:
+    """Design-time problems, then (if asked) publish-time problems, in a stable order.
+    With the workspace's `delivery` settings, commercial email is checked against its
+    sender profile too (its postal address)."""
     graph = build_graph(journey)
     problems = check_graph(journey, graph) + check_references(journey, catalog, graph)
     if publish:
         problems += check_publish(journey, catalog)
+        problems += check_message_content(journey, catalog, delivery)
     order = {t.id: i for i, t in enumerate(journey.tiles)}
     return sorted(
         dict.fromkeys(problems),  # the same problem found twice is listed once

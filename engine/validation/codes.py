@@ -42,6 +42,11 @@ CODES: dict[str, str] = {
     "unknown-link": "a link that is not in the message",
     # publishing
     "content-not-ready": "content still in Draft",
+    "content-template": "a message template that does not compile, or reaches outside the "
+                        "sandbox (the line is named)",
+    "content-variable": "a template variable that nothing provides: it renders empty",
+    "content-compliance": "commercial email without an unsubscribe link or the sender's "
+                          "postal address",
     "trigger-not-ready": "a trigger still in Draft",
     "trigger-stopped": "a trigger that was stopped",
 }

@@ -9,7 +9,7 @@ from PySide6.QtCore import QPointF
 from app.properties.branch_forms import AttributeBranchForm, SplitForm
 from app.properties.conditions import ConditionRow
 from app.properties.settings_form import EntryForm, JourneySettingsForm
-from app.properties.tile_forms import MessageForm, WaitForForm, WaitForm
+from app.properties.tile_forms import NEW_CONTENT, MessageForm, WaitForForm, WaitForm
 from engine.model import Op
 from tests.app.conftest import open_sample
 from tests.app.gestures import document_json, drop_from_palette
@@ -61,7 +61,8 @@ def test_a_message_offers_only_content_of_its_channel(window, qtbot) -> None:
     open_sample(window, "abandoned_cart.json")
     form = select(window, qtbot, "sms-reminder")
     offered = [form.content.itemData(i) for i in range(form.content.count())]
-    channels = {window.editor.catalog.content[c].channel for c in offered if c}
+    assert offered[-1] == NEW_CONTENT  # "New content…": the Content page makes and links it
+    channels = {window.editor.catalog.content[c].channel for c in offered[:-1] if c}
     assert channels == {"sms"}
     choose(form.content, None)
     assert window.editor.journey.tile("sms-reminder").content is None

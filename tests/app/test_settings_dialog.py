@@ -275,7 +275,9 @@ def test_sender_profiles_are_added_checked_and_made_the_default(qtbot, settings_
     data = saved(store)
     assert data["default_sender"] == "news"
     assert data["senders"][1] == {"name": "news", "display_name": "Brew & Co.",
-                                  "from_address": "news@brew.example", "reply_to": None}
+                                  "from_address": "news@brew.example", "reply_to": None,
+                                  "postal_address": ""}  # the engine's field, left empty
+    assert "postal_address" in fields  # the profile's own field, as the engine has it
     assert store.workspace.delivery_settings().sender(None).from_header() == \
         "\"Brew & Co.\" <news@brew.example>"
 

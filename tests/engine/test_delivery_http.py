@@ -193,3 +193,16 @@ def test_a_provider_chosen_without_a_url_says_which_setting_is_missing() -> None
         build_channel(DeliverySettings(sms={"via": "twilio"}), "sms")
     with pytest.raises(DeliveryConfigError, match="the webhook URL is empty"):
         build_channel(DeliverySettings(push={"via": "webhook"}), "push")
+
+
+def test_a_push_picture_reaches_the_provider_when_its_body_asks_for_it() -> None:
+    pictured = CART_PUSH.model_copy(update={"image_url": "https://shop.example/cart.png"})
+    with http_server(HttpStub()) as stub:
+        settings = DeliverySettings(push={"via": "json_http", "json_http": {
+            "url": stub.url, "body_template": {"to": "{{ recipient }}", "title": "{{ title }}",
+                                               "image": "{{ image }}"}}})
+        result = build_channel(settings, "push").send(compose(pictured, recipient="dev-1"))
+    assert result.status == DeliveryStatus.SENT
+    assert json.loads(stub.requests[0]["body"]) == {
+        "to": "dev-1", "title": "Still thinking it over?",
+        "image": "https://shop.example/cart.png"}

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import pytest
 
+from engine.delivery.compliance import STANDARD_FOOTER_HTML
+from engine.delivery.settings import DeliverySettings, SenderProfile
 from engine.model import (
     Arm,
     AttributeBranchTile,
@@ -31,14 +33,15 @@ from engine.model import (
     WaitTile,
 )
 from engine.validation import Stage, validate
-from tests.engine.builders import ORDER_PLACED, catalog, chain, simple_journey
+from tests.engine.builders import ORDER_PLACED, WELCOME, catalog, chain, simple_journey
 
 VIP = Segment(id="vip", name="VIP", condition=ConditionGroup(
     items=[Condition(source="contact", attribute="country", op="equals", value="NL")]))
 
 
-def codes(journey: Journey, cat=None) -> set[str]:
-    return {p.code for p in validate(journey, cat or catalog(segments=[VIP]))}
+def codes(journey: Journey, cat=None, delivery=None) -> set[str]:
+    return {p.code for p in validate(journey, cat or catalog(segments=[VIP]),
+                                     delivery=delivery)}
 
 
 def edit(journey: Journey, fn: Callable[[Journey], None]) -> Journey:
@@ -121,6 +124,14 @@ class Rule:
     bad: Callable[[], Journey]
     good: Callable[[], Journey]
     cat: Callable[[], object] | None = None
+    good_cat: Callable[[], object] | None = None
+    delivery: DeliverySettings | None = None  # the workspace's settings, for both
+
+
+COMPLIANT = WELCOME.model_copy(update={
+    "html": WELCOME.html + STANDARD_FOOTER_HTML})
+ADDRESSED = DeliverySettings(senders=[SenderProfile(
+    name="default", from_address="news@shop.example", postal_address="1 Main St, Springfield")])
 
 
 def _drop_entry(j: Journey) -> None:
@@ -245,14 +256,21 @@ RULES = [
          cat=lambda: catalog(triggers=[ORDER_PLACED.model_copy(update={"state": "draft"})])),
     Rule("trigger-stopped", simple_journey, simple_journey,
          cat=lambda: catalog(triggers=[ORDER_PLACED.model_copy(update={"state": "stopped"})])),
+    Rule("content-template", simple_journey, simple_journey,
+         cat=lambda: catalog(WELCOME.model_copy(update={"subject": "Hi {{ contact.firstname"}))),
+    Rule("content-variable", simple_journey, simple_journey,
+         cat=lambda: catalog(WELCOME.model_copy(update={"subject": "Hi {{ trigger.totl }}"}))),
+    Rule("content-compliance", simple_journey, simple_journey, delivery=ADDRESSED,
+         good_cat=lambda: catalog(COMPLIANT)),
 ]
 
 
 @pytest.mark.parametrize("rule", RULES, ids=[f"{i}-{r.code}" for i, r in enumerate(RULES)])
 def test_each_rule_flags_the_broken_journey_and_passes_the_mended_one(rule: Rule) -> None:
     broken_catalog = rule.cat() if rule.cat else None
-    assert rule.code in codes(rule.bad(), broken_catalog)
-    assert rule.code not in codes(rule.good())
+    assert rule.code in codes(rule.bad(), broken_catalog, rule.delivery)
+    assert rule.code not in codes(rule.good(), rule.good_cat() if rule.good_cat else None,
+                                  rule.delivery)
 
 
 def test_every_code_the_validator_declares_has_a_rule_here() -> None:

@@ -148,7 +148,8 @@ def _template_fields(message: OutgoingMessage) -> dict[str, Any]:
     return {"recipient": message.recipient, "message_id": message.message_id,
             "channel": message.channel.value, "subject": parts.subject,
             "text": parts.text or parts.body, "title": parts.title, "body": parts.body,
-            "url": parts.url or "", "contact": message.context.get("contact", {}),
+            "url": parts.url or "", "image": parts.image or "",
+            "contact": message.context.get("contact", {}),
             "trigger": message.context.get("trigger", {})}
 
 

@@ -1,0 +1,147 @@
+"""Whom the preview is for: a contact of the workspace (searched as you type) and the
+trigger data, which starts as the trigger's typed placeholders and can be edited as
+JSON."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.dialogs.fire_fields import mark_invalid
+from app.dialogs.fire_person import ContactChooser
+from app.properties.fields import ValueCombo
+from engine.model import Contact
+
+from .data import ContentLibrary
+
+NO_TRIGGER = ""
+
+
+class PreviewContext(QWidget):
+    """`changed` when the contact, the trigger or the data changes."""
+
+    changed = Signal()
+
+    def __init__(self, library: ContentLibrary, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("previewContext")
+        self.library = library
+        self._contact: Contact | None = None
+        self._data: dict[str, Any] = {}
+        self.contacts = ContactChooser(library.store)
+        self.contacts.setObjectName("previewContact")
+        self.contacts.lineEdit().setPlaceholderText("a contact, to see their message")
+        self.contacts.chosen.connect(self._contact_chosen)
+        self.contacts.lineEdit().editingFinished.connect(
+            lambda: self._contact_chosen(self.contacts.contact_id()))
+        self.trigger = ValueCombo()
+        self.trigger.setObjectName("previewTrigger")
+        self.trigger.value_chosen.connect(lambda _name: self.use_placeholders())
+        self.data_button = QToolButton()
+        self.data_button.setText("Edit data")
+        self.data_button.setCheckable(True)
+        self.data_button.setToolTip("The trigger's data the preview uses (JSON)")
+        self.data_edit = QPlainTextEdit()
+        self.data_edit.setObjectName("previewData")
+        self.data_edit.setMaximumHeight(120)
+        self.data_edit.hide()
+        self.data_button.toggled.connect(self.data_edit.setVisible)
+        self.data_problem = QLabel()
+        self.data_problem.setObjectName("dataProblem")
+        self.data_problem.hide()
+        self._parse = QTimer(self, singleShot=True, interval=300)
+        self._parse.timeout.connect(self._data_typed)
+        self.data_edit.textChanged.connect(self._parse.start)
+        self._layout()
+
+    def _layout(self) -> None:
+        form = QFormLayout()
+        form.setContentsMargins(0, 0, 0, 0)
+        form.setHorizontalSpacing(8)
+        form.setVerticalSpacing(4)
+        form.addRow("Preview for", self.contacts)
+        data = QHBoxLayout()
+        data.setSpacing(6)
+        data.addWidget(self.trigger, 1)
+        data.addWidget(self.data_button)
+        form.addRow("Trigger data", data)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 8, 12, 8)
+        layout.setSpacing(4)
+        layout.addLayout(form)
+        layout.addWidget(self.data_edit)
+        layout.addWidget(self.data_problem)
+
+    # --- what the preview uses ------------------------------------------------------
+
+    def contact(self) -> Contact | None:
+        return self._contact
+
+    def trigger_name(self) -> str | None:
+        return self.trigger.value() or None
+
+    def data(self) -> dict[str, Any]:
+        return dict(self._data)
+
+    def set_triggers(self, used: list[str]) -> None:
+        """The triggers of the journeys that send the content first, then the others."""
+        others = [(title, name) for title, name in self.library.triggers() if name not in used]
+        titles = dict((name, title) for title, name in self.library.triggers())
+        choices = [(titles.get(n, n), n) for n in used]
+        choices += [("no trigger data", NO_TRIGGER), *others] if not used else others
+        current = self.trigger.value()
+        self.trigger.set_choices(choices)
+        self.trigger.set_value(current if current in {c[1] for c in choices} else
+                               choices[0][1] if choices else NO_TRIGGER)
+        self.use_placeholders(quietly=True)
+
+    def use_placeholders(self, quietly: bool = False) -> None:
+        """Start the data again from the trigger's typed placeholders."""
+        self._data = self.library.sample_data(self.trigger_name())
+        self.data_edit.blockSignals(True)
+        self.data_edit.setPlainText(json.dumps(self._data, indent=2, ensure_ascii=False))
+        self.data_edit.blockSignals(False)
+        self._say(None)
+        if not quietly:
+            self.changed.emit()
+
+    def choose_contact(self, contact_id: str) -> None:
+        self.contacts.set_contact_id(contact_id)
+        self._contact_chosen(contact_id)
+
+    def _contact_chosen(self, contact_id: str) -> None:
+        contact = self.library.contact(contact_id.strip())
+        if (contact.id if contact else None) != (self._contact.id if self._contact else None):
+            self._contact = contact
+            self.changed.emit()
+
+    def _data_typed(self) -> None:
+        text = self.data_edit.toPlainText()
+        try:
+            data = json.loads(text or "{}")
+        except json.JSONDecodeError as error:
+            self._say(f"Data, line {error.lineno}, column {error.colno}: {error.msg}")
+            return
+        if not isinstance(data, dict):
+            self._say("Data must be a JSON object: {\"name\": value, …}")
+            return
+        self._say(None)
+        self._data = data
+        self.changed.emit()
+
+    def _say(self, problem: str | None) -> None:
+        self.data_problem.setText(problem or "")
+        self.data_problem.setVisible(bool(problem))
+        mark_invalid(self.data_edit, bool(problem))
+

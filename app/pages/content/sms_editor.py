@@ -1,0 +1,71 @@
+"""The SMS editor: the text with a live count of characters and messages as the network
+counts them (engine.delivery.sms_length), a warning naming the character that forces
+UCS-2, and the text as the chosen contact gets it, on a phone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import QLabel, QWidget
+
+from app.docks.message_cards import SmsCard
+from app.docks.message_parts import SmsParts
+from engine.delivery.errors import TemplateProblem
+from engine.delivery.sms_length import sms_length
+from engine.model import Content
+
+from .code_editor import CodeEditor
+from .data import PreviewResult
+from .editor_base import ContentEditor
+
+
+class SmsEditor(ContentEditor):
+    channel = "sms"
+    main_field = "text"
+
+    def build(self) -> None:
+        self.text = CodeEditor(html=False)
+        self.text.setObjectName("smsText")
+        self.text.setLineWrapMode(CodeEditor.LineWrapMode.WidgetWidth)
+        self.text.edited.connect(self._typed)
+        self.counter = QLabel()
+        self.counter.setObjectName("smsCounter")
+        self.encoding_warning = QLabel()
+        self.encoding_warning.setObjectName("smsWarning")
+        self.encoding_warning.setWordWrap(True)
+        self.encoding_warning.hide()
+        self.watch_target(self.text)
+
+    def body(self) -> QWidget:
+        self.phone = SmsCard()
+        return self.beside_preview([self.meta, self.tools(right=self.counter), (self.text, 1),
+                                    self.encoding_warning], self.phone)
+
+    def fill(self, content: Content) -> None:
+        self.text.set_source(content.text)
+        self._count()
+
+    def fields(self) -> dict[str, Any]:
+        return {"text": self.text.source()}
+
+    def _typed(self) -> None:
+        self._count()  # at once, on every key: it is a few microseconds
+        self.touch()
+
+    def _count(self) -> None:
+        length = sms_length(self.text.source())
+        self.counter.setText(f"{length.describe()} · {length.left} left")
+        self.encoding_warning.setText(length.warning())
+        self.encoding_warning.setVisible(bool(length.forcing))
+
+    def mark(self, problems: list[TemplateProblem]) -> None:
+        self.text.set_problems([p for p in problems if p.field == "text"])
+
+    def show_preview(self, result: PreviewResult) -> None:
+        if result.message is not None:
+            contact = self.context.contact()
+            self.phone.show_sms(SmsParts(contact.phone or contact.id if contact else "",
+                                         result.message.text))
+
+    def go_to(self, _field: str, line: int | None, column: int | None) -> None:
+        self.text.go_to(line or 1, column)

@@ -1,0 +1,348 @@
+"""The Content page on its own: a real workspace file, the real engine, real widgets (the
+preview in QtWebEngine), a real SMTP server for Send test."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextCursor
+
+from app.pages.content import ContentPage
+from app.properties.tile_forms import NEW_CONTENT
+from app.store import StudioStore
+from engine.delivery.settings import SenderProfile
+from engine.model import Contact, read_bundle
+from engine.resources import resource
+from tests.app.conftest import dispose, open_sample
+from tests.app.docks_support import shoot_widget
+from tests.app.test_outbox_dock import page_text
+from tests.engine.delivery_support import SmtpInbox, smtp_server
+
+ADDRESS = "Contoso Coffee, 1 Roast Street, Springfield"
+ANN = Contact(id="ann", email="ann@example.com", phone="+491512345678",
+              attributes={"firstname": "Ann"})
+
+
+@pytest.fixture
+def store(tmp_path):
+    opened = StudioStore.open(tmp_path / "w.waymark")
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def page(qtbot, store, prompts, themes):
+    shown = ContentPage(store, prompts)
+    qtbot.addWidget(shown)
+    shown.resize(1500, 920)
+    shown.show()
+    qtbot.waitExposed(shown)
+    yield shown
+    shown.renderer.close()
+    shown.sender.close()
+    dispose(shown)
+
+
+def preview_of(qtbot, page, timeout: int = 5000):
+    """The preview of what is typed now (once the 150 ms pause in typing is over)."""
+    qtbot.waitUntil(lambda: page.preview_settled, timeout=timeout)
+    return page.last_preview
+
+
+def shown_html(qtbot, page) -> str:
+    """The text of the email as the preview shows it, once Chromium has loaded it."""
+    editor = page.editor()
+    qtbot.waitUntil(lambda: page.preview_settled and not editor.loading, timeout=20000)
+    return page_text(qtbot, editor.preview)
+
+
+def type_into(qtbot, widget, text: str) -> None:
+    """Typed key by key, Return between lines (QTest has no key for a newline)."""
+    widget.setFocus()
+    for number, line in enumerate(text.split("\n")):
+        if number:
+            qtbot.keyClick(widget, Qt.Key.Key_Return)
+        qtbot.keyClicks(widget, line)
+
+
+def with_postal_address(store: StudioStore) -> None:
+    settings = store.workspace.delivery_settings()
+    settings.senders = [SenderProfile(name="default", display_name="Contoso Coffee",
+                                      from_address="hello@contoso.example",
+                                      postal_address=ADDRESS)]
+    store.workspace.save_delivery_settings(settings)
+
+
+def test_an_empty_workspace_says_how_to_begin(page) -> None:
+    assert page.list.stack.currentWidget() is page.list.empty
+    assert page.list.empty.text().startswith("No content yet — New email (Ctrl+N)")
+
+
+def test_an_email_typed_with_an_error_shows_it_on_its_line_then_the_preview_when_fixed(
+        qtbot, page, store) -> None:
+    store.save_contact(ANN)
+    qtbot.keyClick(page, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    editor = page.editor()
+    assert editor.original.id == "new-email" and editor.name.hasFocus()
+    type_into(qtbot, editor.html, "<h1>Welcome</h1>\n<p>Hi {{ contact.firstname }</p>")
+    result = preview_of(qtbot, page)
+    [problem] = editor.html.problems
+    assert (problem.line, problem.message) == (2, "syntax error: unexpected '}'")
+    assert editor.problems.item(0).text() == "line 2: syntax error: unexpected '}'"
+    [underline] = editor.html.extraSelections()
+    cursor = QTextCursor(underline.cursor)
+    assert cursor.block().blockNumber() == 1 and cursor.selectedText() == "}"
+    assert result.message is None and editor.failure.isVisible()
+    editor.html.go_to(2, 29)
+    qtbot.keyClicks(editor.html, "}")
+    editor.context.choose_contact("ann")
+    preview_of(qtbot, page)
+    assert editor.html.problems == [] and editor.failure.isHidden()
+    assert "Hi Ann" in shown_html(qtbot, page)
+
+
+def test_an_unknown_variable_is_named_with_what_was_meant(qtbot, page, store) -> None:
+    journey = store.workspace.import_bundle(read_bundle(resource("samples",
+                                                                 "abandoned_cart.json")))
+    page.refresh()
+    page.open_content("cart-reminder-email")
+    editor = page.editor()
+    assert editor.context.trigger_name() == "abandoned_cart"
+    editor.html.go_to(1)
+    type_into(qtbot, editor.html, "<p>{{ trigger.cart_totl }}</p>\n")
+    preview_of(qtbot, page)
+    assert editor.problems.item(0).text() == \
+        "line 1: unknown variable trigger.cart_totl (did you mean cart_total?)"
+    assert journey.id == "abandoned-cart"
+
+
+def test_personalisation_inserts_the_triggers_and_the_contacts_attributes(
+        qtbot, page, store) -> None:
+    store.workspace.import_bundle(read_bundle(resource("samples", "abandoned_cart.json")))
+    page.refresh()
+    page.open_content("cart-reminder-sms")
+    editor = page.editor()
+    menu = editor.personalise.menu()
+    paths = {a.data() for m in menu.actions() if m.menu() for a in m.menu().actions()}
+    assert {"trigger.cart_total", "trigger.currency", "contact.firstname",
+            "unsubscribe_url", "sender.postal_address"} <= paths
+    editor.text.go_to(1)
+    editor.insert("{{ trigger.cart_total }} ")
+    assert editor.text.source().startswith("{{ trigger.cart_total }} ")
+
+
+def test_make_ready_is_refused_without_an_unsubscribe_link_then_accepted(
+        qtbot, page, store, prompts) -> None:
+    email = page.new_content("email")
+    editor = page.editor()
+    type_into(qtbot, editor.html, "<p>Our autumn beans are in.</p>")
+    qtbot.mouseClick(editor.ready_button, Qt.MouseButton.LeftButton)
+    [(title, text)] = prompts.errors
+    assert title == "Not Ready to send"
+    assert "Add an unsubscribe link ({{ unsubscribe_url }}) — commercial email must carry " \
+           "one" in text
+    assert "The sender profile 'default' has no postal address" in text
+    assert editor.chip.text().startswith("Draft")
+    with_postal_address(store)
+    qtbot.mouseClick(editor.footer, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(editor.ready_button, Qt.MouseButton.LeftButton)
+    assert len(prompts.errors) == 1
+    assert editor.chip.text() == "Ready to send"
+    assert page.library.entry(email.id).status_label == "Ready to send"
+    assert "{{ unsubscribe_url }}" in page.library.entry(email.id).content.html
+
+
+def test_ready_content_that_stops_compiling_is_not_saved_and_the_saved_one_is_kept(
+        qtbot, page, store, prompts) -> None:
+    with_postal_address(store)
+    email = page.new_content("email")
+    editor = page.editor()
+    editor.html.set_source("<p>Hi</p>")
+    editor.insert_footer()
+    assert page.set_ready(True)
+    editor.html.go_to(1)
+    qtbot.keyClicks(editor.html, "{% if %}")
+    qtbot.keyClick(editor, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    title, text = prompts.errors[-1]
+    assert title == "Not saved" and "html, line 1: syntax error" in text
+    assert "the saved version is kept" in text
+    assert page.library.entry(email.id).content.html.startswith("<p>Hi</p>")
+    qtbot.mouseClick(editor.ready_button, Qt.MouseButton.LeftButton)  # back to Draft
+    assert page.library.entry(email.id).content.html.startswith("{% if %}")
+    assert editor.chip.text() == "Draft"
+
+
+def test_the_sms_counter_counts_as_the_network_and_names_the_ucs2_character(
+        qtbot, page) -> None:
+    page.new_content("sms")
+    editor = page.editor()
+    type_into(qtbot, editor.text, "Your beans ship today")
+    assert editor.counter.text() == "21 characters · 1 message (GSM-7) · 139 left"
+    assert editor.encoding_warning.isHidden()
+    editor.text.insert(" — enjoy")  # QTest types ASCII only: as an input method would
+    assert editor.counter.text().startswith("29 characters · 1 message (UCS-2)")
+    assert editor.encoding_warning.text().startswith("“—” (U+2014) cannot be sent in GSM-7")
+    editor.text.set_source("x" * 161)
+    editor.text.edited.emit()
+    assert editor.counter.text() == "161 characters · 2 messages (GSM-7) · 145 left"
+
+
+def test_the_push_card_shows_the_notification_for_the_contact(qtbot, page, store) -> None:
+    store.save_contact(ANN)
+    page.new_content("push")
+    editor = page.editor()
+    type_into(qtbot, editor.title, "Hi {{ contact.firstname }}")
+    type_into(qtbot, editor.image, "http://cdn.example/beans.png")
+    assert editor.image.property("invalid")  # phones take https pictures only
+    editor.image.setText("https://cdn.example/beans.png")
+    editor.image.textEdited.emit(editor.image.text())
+    editor.context.choose_contact("ann")
+    preview_of(qtbot, page)
+    assert editor.card.title.text() == "Hi Ann"
+    assert editor.card.image.text() == "Picture: https://cdn.example/beans.png"
+
+
+def test_send_test_reaches_a_real_smtp_server_and_shows_its_answer(
+        qtbot, page, store) -> None:
+    store.save_contact(ANN)
+    page.new_content("email")
+    editor = page.editor()
+    editor.html.set_source("<p>Hi {{ contact.firstname }}</p>")
+    editor.context.choose_contact("ann")
+    inbox = SmtpInbox()
+    with smtp_server(inbox) as port:
+        settings = store.workspace.delivery_settings()
+        settings.email.via, settings.smtp.host, settings.smtp.port = "smtp", "127.0.0.1", port
+        settings.smtp.security = "none"
+        store.workspace.save_delivery_settings(settings)
+        type_into(qtbot, editor.send_bar.recipient, "tester@example.com")
+        qtbot.mouseClick(editor.send_bar.button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: editor.send_bar.button.isEnabled(), timeout=10000)
+    assert editor.send_bar.answer.text() == (
+        f"Sent: accepted by SMTP server 127.0.0.1:{port}: 250 Message accepted for delivery")
+    [message] = inbox.messages
+    assert "Hi Ann" in message.get_body(("html",)).get_content()
+
+
+def test_deleting_content_a_live_journey_sends_is_refused_with_the_reason(
+        qtbot, page, store, prompts) -> None:
+    journey = store.workspace.import_bundle(read_bundle(resource("samples",
+                                                                 "abandoned_cart.json")))
+    assert store.workspace.publish(journey.id).published
+    page.refresh()
+    page.open_content("cart-reminder-sms")
+    page.list.tree.setFocus()
+    qtbot.keyClick(page.list.tree, Qt.Key.Key_Delete)
+    [(title, text)] = prompts.errors
+    assert title == "Not deleted"
+    assert "the journey 'Abandoned cart reminders' (live) sends it" in text
+    assert "cart-reminder-sms" in store.catalog().content
+
+
+def test_duplicate_search_and_used_by(qtbot, page, store) -> None:
+    store.workspace.import_bundle(read_bundle(resource("samples", "abandoned_cart.json")))
+    page.refresh()
+    page.open_content("cart-reminder-push")
+    page.duplicate_current()
+    assert page.editor().original.name == "Final push notification (copy)"
+    type_into(qtbot, page.list.search, "push")
+    shown = [page.list.tree.topLevelItem(i).text(0)
+             for i in range(page.list.tree.topLevelItemCount())]
+    assert shown == ["Final push notification", "Final push notification (copy)"]
+    assert page.list.tree.topLevelItem(0).text(3) == "Abandoned cart reminders (draft)"
+    page.list.search.setText("nothing like it")
+    assert page.list.empty.text() == "Nothing matches “nothing like it”"
+
+
+def test_new_content_from_a_message_tile_is_made_linked_and_opened(
+        qtbot, window, prompts) -> None:
+    from tests.app.test_properties import choose, select
+
+    page = ContentPage(window.session.store, prompts)
+    # the hook the main window makes (see /work/notes/content.md)
+    hook = window.properties.new_content_requested.connect(
+        lambda tile_id: page.new_for_tile(window.editor, tile_id))
+    try:
+        open_sample(window, "abandoned_cart.json")
+        form = select(window, qtbot, "sms-reminder")
+        assert form.content.currentText() == "Second text reminder  ·  Ready to send"
+        steps = window.editor.undo_stack.count()
+        choose(form.content, NEW_CONTENT)
+        made = window.editor.journey.tile("sms-reminder").content
+        assert made == "abandoned-cart-reminders-second-text-reminder"
+        assert page.editor().original.id == made and page.editor().channel == "sms"
+        assert window.editor.catalog.content[made].name == \
+            "Abandoned cart reminders – Second text reminder"
+        qtbot.waitUntil(lambda: form.content.currentText().endswith("  ·  Draft"))
+        assert window.editor.undo_stack.count() == steps + 1
+        window.editor.undo_stack.undo()
+        assert window.editor.journey.tile("sms-reminder").content == "cart-reminder-sms"
+    finally:
+        window.properties.new_content_requested.disconnect(hook)
+        page.renderer.close()
+        page.sender.close()
+        dispose(page)
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+def test_screenshots_of_the_content_page(qtbot, page, store, themes, mode) -> None:
+    themes.force(mode)
+    try:
+        shoot_widget(page, f"content-empty-{mode}", ratio=1.0)
+        with_postal_address(store)
+        store.save_contact(ANN)
+        store.workspace.import_bundle(read_bundle(resource("samples", "abandoned_cart.json")))
+        page.refresh()
+        page.open_content("cart-reminder-email")
+        editor = page.editor()
+        editor.context.choose_contact("ann")
+        editor.insert_footer()  # the sample has it: shown, not added twice
+        assert editor.html.source().count("{{ unsubscribe_url }}") == 1
+        editor.preheader.setText("Your {{ trigger.item_count }} items are saved")
+        editor.html.go_to(4)
+        type_into(qtbot, editor.html, "<p>Total: {{ trigger.cart_totl }}</p>\n")
+        shown_html(qtbot, page)
+        qtbot.wait(300)  # Chromium paints a moment after it says it loaded
+        shoot_widget(page, f"content-email-{mode}", ratio=1.0)
+        page.open_content("cart-reminder-sms")
+        page.editor().text.moveCursor(QTextCursor.MoveOperation.End)
+        page.editor().text.insert(" Thanks — see you soon!")
+        preview_of(qtbot, page)
+        shoot_widget(page, f"content-sms-{mode}", ratio=1.0)
+        page.open_content("cart-reminder-push")
+        page.editor().image.setText("https://shop.example/img/cart.png")
+        page.editor().touch()
+        preview_of(qtbot, page)
+        shoot_widget(page, f"content-push-{mode}", ratio=1.0)
+    finally:
+        themes.force("light")
+
+
+def test_the_plain_text_part_is_made_from_the_html_unless_written(qtbot, page) -> None:
+    email = page.new_content("email")
+    editor = page.editor()
+    editor.html.set_source("<p>Hi {{ contact.firstname }}</p><ul><li>Beans</li></ul>")
+    editor.touch()
+    preview_of(qtbot, page)
+    assert editor.text.isReadOnly() and editor.text.source() == "Hi\n\n- Beans\n"
+    editor.own_text.setChecked(True)  # starts from what the HTML makes, placeholders kept
+    assert editor.text.source() == "Hi {{ contact.firstname }}\n\n- Beans\n"
+    assert page.save_current()
+    assert page.library.entry(email.id).content.text.startswith("Hi {{ contact.firstname }}")
+    editor.own_text.setChecked(False)
+    assert page.save_current()
+    assert page.library.entry(email.id).content.text == ""  # made from the HTML again
+
+
+def test_unsaved_edits_are_asked_about_before_another_item_opens(qtbot, page,
+                                                                  prompts) -> None:
+    first = page.new_content("sms")
+    page.new_content("push")
+    page.open_content(first.id)
+    type_into(qtbot, page.editor().text, "Hello")
+    prompts.unsaved_answer = "cancel"
+    assert not page.open_content("new-push")
+    assert page.editor().original.id == first.id and page.list.current_id() == first.id
+    prompts.unsaved_answer = "save"
+    assert page.open_content("new-push")
+    assert page.library.entry(first.id).content.text == "Hello"
