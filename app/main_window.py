@@ -342,6 +342,8 @@ class MainWindow(QMainWindow):
         dialog.deleteLater()
 
     def _open_workspace(self, new: bool) -> None:
+        if not self.workspace_pages.may_leave():
+            return
         path = self.prompts.workspace_path(new)
         if path is not None:
             self.session.open_workspace(path)
@@ -409,7 +411,7 @@ class MainWindow(QMainWindow):
         place_overlays(self.view, self.zoom_controls, self.overview)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.session.maybe_save():
+        if self.workspace_pages.may_leave() and self.session.maybe_save():
             # Discarded changes are dropped now: left on the undo stack, Qt would clear
             # them while deleting the window, and the signals of that clearing would
             # reach a half-deleted window (and print tracebacks on the way out).

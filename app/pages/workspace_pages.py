@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from app.pages.contacts import ContactsPage
+from app.pages.content import ContentPage
 from app.pages.host import JOURNEYS
 from app.pages.keys import KeysPage
 from app.pages.segments import SegmentsPage
@@ -23,11 +24,13 @@ class WorkspacePages:
     def __init__(self, window: MainWindow) -> None:
         self.window = window
         store, prompts = window.session.store, window.prompts
+        self.content = ContentPage(store, prompts, window)
         self.contacts = ContactsPage(store, prompts, window)
         self.segments = SegmentsPage(store, prompts, window)
         self.triggers = TriggersPage(store, prompts, window)
         self.keys = KeysPage(store, prompts, window)
-        for key, page in (("contacts", self.contacts), ("segments", self.segments),
+        for key, page in (("content", self.content), ("contacts", self.contacts),
+                          ("segments", self.segments),
                           ("triggers", self.triggers), ("keys", self.keys)):
             window.pages.add_page(key, page.title, page.icon_name, page)
             page.status.connect(self._status)
@@ -37,6 +40,14 @@ class WorkspacePages:
         self.contacts.contacts_changed.connect(window.engine.wake)
         self.triggers.new_journey_with_trigger.connect(self._new_journey_with)
         window.engine.status_changed.connect(self._engine_changed)
+        self._join_content(window)
+
+    def _join_content(self, window: MainWindow) -> None:
+        """Content made, saved or made Ready: the canvas's pickers and validation follow;
+        a message tile's "New content…" and Edit open the Content page."""
+        self.content.catalog_changed.connect(self._catalog_changed)
+        window.properties.new_content_requested.connect(self._new_content_for)
+        window.properties.edit_content_requested.connect(self._edit_content)
 
     def open_journey(self, journey_id: str) -> None:
         self.window.pages.show_page(JOURNEYS)
@@ -45,6 +56,25 @@ class WorkspacePages:
     def show_trigger(self, name: str) -> None:
         self.window.pages.show_page("triggers")
         self.triggers.show_trigger(name)
+
+    def _catalog_changed(self) -> None:
+        store = self.window.session.store
+        if store is not None:
+            self.window.editor.set_catalog(store.catalog())
+            self.window.runner.run_now()
+
+    def _new_content_for(self, tile_id: str) -> None:
+        self.content.new_for_tile(self.window.editor, tile_id)
+        self.window.pages.show_page("content")
+
+    def _edit_content(self, content_id: str) -> None:
+        self.window.pages.show_page("content")
+        self.content.open_content(content_id)
+
+    def may_leave(self) -> bool:
+        """Before the window closes or another workspace opens: an unsaved content edit
+        is saved, dropped, or the person stays."""
+        return self.content.may_leave()
 
     def _new_journey_with(self, trigger: str) -> None:
         self.window.pages.show_page(JOURNEYS)

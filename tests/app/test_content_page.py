@@ -10,7 +10,7 @@ from PySide6.QtGui import QTextCursor
 from app.pages.content import ContentPage
 from app.properties.tile_forms import NEW_CONTENT
 from app.store import StudioStore
-from engine.delivery.settings import SenderProfile
+from engine.delivery.settings import SenderProfile, SmtpSecurity
 from engine.model import Contact, read_bundle
 from engine.resources import resource
 from tests.app.conftest import dispose, open_sample
@@ -213,7 +213,7 @@ def test_send_test_reaches_a_real_smtp_server_and_shows_its_answer(
     with smtp_server(inbox) as port:
         settings = store.workspace.delivery_settings()
         settings.email.via, settings.smtp.host, settings.smtp.port = "smtp", "127.0.0.1", port
-        settings.smtp.security = "none"
+        settings.smtp.security = SmtpSecurity.NONE
         store.workspace.save_delivery_settings(settings)
         type_into(qtbot, editor.send_bar.recipient, "tester@example.com")
         qtbot.mouseClick(editor.send_bar.button, Qt.MouseButton.LeftButton)
@@ -258,30 +258,23 @@ def test_new_content_from_a_message_tile_is_made_linked_and_opened(
         qtbot, window, prompts) -> None:
     from tests.app.test_properties import choose, select
 
-    page = ContentPage(window.session.store, prompts)
-    # the hook the main window makes (see /work/notes/content.md)
-    hook = window.properties.new_content_requested.connect(
-        lambda tile_id: page.new_for_tile(window.editor, tile_id))
-    try:
-        open_sample(window, "abandoned_cart.json")
-        form = select(window, qtbot, "sms-reminder")
-        assert form.content.currentText() == "Second text reminder  ·  Ready to send"
-        steps = window.editor.undo_stack.count()
-        choose(form.content, NEW_CONTENT)
-        made = window.editor.journey.tile("sms-reminder").content
-        assert made == "abandoned-cart-reminders-second-text-reminder"
-        assert page.editor().original.id == made and page.editor().channel == "sms"
-        assert window.editor.catalog.content[made].name == \
-            "Abandoned cart reminders – Second text reminder"
-        qtbot.waitUntil(lambda: form.content.currentText().endswith("  ·  Draft"))
-        assert window.editor.undo_stack.count() == steps + 1
-        window.editor.undo_stack.undo()
-        assert window.editor.journey.tile("sms-reminder").content == "cart-reminder-sms"
-    finally:
-        window.properties.new_content_requested.disconnect(hook)
-        page.renderer.close()
-        page.sender.close()
-        dispose(page)
+    page = window.workspace_pages.content  # the window sends "New content…" to its page
+    open_sample(window, "abandoned_cart.json")
+    form = select(window, qtbot, "sms-reminder")
+    assert form.content.currentText() == "Second text reminder  ·  Ready to send"
+    steps = window.editor.undo_stack.count()
+    choose(form.content, NEW_CONTENT)
+    made = window.editor.journey.tile("sms-reminder").content
+    assert made == "abandoned-cart-reminders-second-text-reminder"
+    assert window.pages.current == "content"
+    assert page.editor().original.id == made and page.editor().channel == "sms"
+    assert window.editor.catalog.content[made].name == \
+        "Abandoned cart reminders – Second text reminder"
+    window.pages.show_page("journeys")
+    qtbot.waitUntil(lambda: form.content.currentText().endswith("  ·  Draft"))
+    assert window.editor.undo_stack.count() == steps + 1
+    window.editor.undo_stack.undo()
+    assert window.editor.journey.tile("sms-reminder").content == "cart-reminder-sms"
 
 
 @pytest.mark.parametrize("mode", ["light", "dark"])

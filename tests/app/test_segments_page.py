@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 
 from app.pages.segments import SegmentsPage
+from app.properties.conditions import ConditionRow
 from app.store import StudioStore
 from engine.model import (
     AttributeDef,
@@ -58,7 +59,7 @@ def counted(page, qtbot, text: str) -> None:
 def test_the_live_count_follows_the_condition_as_it_is_edited(page, qtbot) -> None:
     choose(page, "Older")
     counted(page, qtbot, "392 of 1,000 contacts")  # ages 60 … 87: 28 of every 70
-    row = page.editor.conditions.rows.itemAt(0).widget()
+    row = page.editor.conditions.root.findChildren(ConditionRow)[0]
     value = row.value_box.itemAt(0).widget()
     value.clear()
     qtbot.keyClicks(value, "80")
@@ -68,8 +69,8 @@ def test_the_live_count_follows_the_condition_as_it_is_edited(page, qtbot) -> No
                if b.text() == "Add condition")
     add.click()  # the first attribute (first name, text): "equals ''"
     counted(page, qtbot, "0 of 1,000 contacts")
-    page.editor.conditions.join.setCurrentIndex(1)
-    page.editor.conditions.join.activated.emit(1)  # any of these
+    page.editor.conditions.root.join.setCurrentIndex(1)
+    page.editor.conditions.root.join.activated.emit(1)  # any of these
     counted(page, qtbot, "112 of 1,000 contacts")
     page.save()
     saved = page.data.catalog().segments["older"].condition
@@ -84,7 +85,7 @@ def test_a_condition_on_an_attribute_contacts_do_not_have_is_warned(page, qtbot)
     page.refresh("legacy")
     assert page.editor.warning.isVisible()
     assert page.editor.warning.text() == "⚠ condition: contacts have no attribute 'shoe_size'"
-    row = page.editor.conditions.rows.itemAt(0).widget()
+    row = page.editor.conditions.root.findChildren(ConditionRow)[0]
     assert row.attribute.currentText() == "shoe_size (unknown)"
     counted(page, qtbot, "0 of 1,000 contacts")
 
@@ -154,7 +155,7 @@ def test_unsaved_changes_are_asked_about_before_another_segment_is_shown(
 
 def test_showing_the_page_again_keeps_an_edit_not_saved_yet(page, qtbot) -> None:
     choose(page, "Older")
-    row = page.editor.conditions.rows.itemAt(0).widget()
+    row = page.editor.conditions.root.findChildren(ConditionRow)[0]
     value = row.value_box.itemAt(0).widget()
     value.clear()
     qtbot.keyClicks(value, "80")
