@@ -45,6 +45,7 @@ class JourneyEditor(QObject):
     refused = Signal(str)      # why an edit was not made, for the status bar
     loaded = Signal()          # another journey (or version) is now being edited
     read_only_changed = Signal(bool)
+    catalog_changed = Signal()  # the workspace's triggers, content, segments… read again
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -72,7 +73,10 @@ class JourneyEditor(QObject):
             self.read_only_changed.emit(read_only)
 
     def set_catalog(self, catalog: Catalog) -> None:
+        """What the journey refers to changed elsewhere (another page): the pickers, the
+        tiles' summaries and the conditions' choices follow."""
         self.catalog = catalog
+        self.catalog_changed.emit()
 
     def _push(self, command: QUndoCommand) -> bool:
         if self.read_only:

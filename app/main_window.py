@@ -338,6 +338,7 @@ class MainWindow(QMainWindow):
             return
         dialog = SettingsDialog(self.session.store, self.prompts, self)
         dialog.saved.connect(lambda text: self.statusBar().showMessage(text, 10000))
+        dialog.saved.connect(self.workspace_pages.settings_saved)
         dialog.exec()
         dialog.deleteLater()
 

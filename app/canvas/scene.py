@@ -51,6 +51,7 @@ class JourneyScene(QGraphicsScene):
         self.overlay = LiveOverlay(self)
         self._follow(editor.document)
         editor.read_only_changed.connect(self._apply_read_only)
+        editor.catalog_changed.connect(self.refresh_tiles)  # names of content and triggers
         self.rebuild()
 
     @property

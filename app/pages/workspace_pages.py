@@ -40,6 +40,10 @@ class WorkspacePages:
         self.contacts.contacts_changed.connect(window.engine.wake)
         self.triggers.new_journey_with_trigger.connect(self._new_journey_with)
         window.engine.status_changed.connect(self._engine_changed)
+        # triggers, segments, contact attributes or content made on a page: the journey
+        # shown again offers them (pickers, conditions) and is validated against them
+        window.pages.page_changed.connect(
+            lambda key: key == JOURNEYS and self._catalog_changed())
         self._join_content(window)
 
     def _join_content(self, window: MainWindow) -> None:
@@ -70,6 +74,10 @@ class WorkspacePages:
     def _edit_content(self, content_id: str) -> None:
         self.window.pages.show_page("content")
         self.content.open_content(content_id)
+
+    def settings_saved(self) -> None:
+        """Edit → Settings… saved the delivery settings: the pages that show them follow."""
+        self.content.settings_changed()
 
     def may_leave(self) -> bool:
         """Before the window closes or another workspace opens: an unsaved content edit

@@ -105,8 +105,8 @@ class AttributeBranchForm(TileForm):
 
     def fill(self, tile: Tile) -> None:
         start = self.editor.journey.start  # conditions read the entry trigger's attributes
-        if (start.trigger, start.timezone) != self._choices_for:
-            self._choices_for = (start.trigger, start.timezone)
+        if (start.trigger, start.timezone, self.catalog) != self._choices_for:
+            self._choices_for = (start.trigger, start.timezone, self.catalog)
             self.conditions.choices = AttributeChoices(
                 self.catalog, start.trigger, (Source.TRIGGER, Source.CONTACT, Source.SEGMENT),
                 start.timezone)

@@ -91,6 +91,7 @@ class PropertiesPanel(QWidget):
         doc.tile_removed.sub(lambda tid: tid == self.tile_id and self.show_selection([]))
         doc.replaced.sub(self._journey_replaced)
         self.editor.refused.connect(lambda _reason: self._reload_timer.start())
+        self.editor.catalog_changed.connect(self._reload_timer.start)
         self.editor.read_only_changed.connect(lambda ro: self.body.setEnabled(not ro))
 
     def _journey_replaced(self) -> None:

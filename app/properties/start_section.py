@@ -142,8 +142,8 @@ class StartSection(QWidget):
         self.type.set_value(journey.type.value)
         self.trigger.set_choices([("Choose a trigger…", None), *entry_triggers(catalog)])
         self.trigger.set_value(start.trigger, missing_label=f"{start.trigger} (missing)")
-        if self._choices_for != (start.trigger, start.timezone):
-            self._choices_for = (start.trigger, start.timezone)
+        if self._choices_for != (start.trigger, start.timezone, catalog):
+            self._choices_for = (start.trigger, start.timezone, catalog)
             self.conditions.choices = AttributeChoices(
                 catalog, start.trigger, (Source.TRIGGER, Source.CONTACT, Source.SEGMENT),
                 start.timezone)

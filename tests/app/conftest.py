@@ -45,6 +45,7 @@ class ScriptedPrompts:
         self.engine_settings_answer = None  # EngineSettings, or None: cancelled
         self.test_options_answer = None  # TestOptions, or None: cancelled
         self.files_to_open: list[Path] = []  # answers to open_file, in turn
+        self.workspace_answer: Path | None = None  # File → New/Open workspace…
 
     def open_bundle_path(self) -> Path | None:
         return self.bundle_to_open
@@ -53,7 +54,7 @@ class ScriptedPrompts:
         return self.bundle_to_save
 
     def workspace_path(self, _new: bool) -> Path | None:
-        return None
+        return self.workspace_answer
 
     def open_file(self, _title: str, _filters: str) -> Path | None:
         return self.files_to_open.pop(0) if self.files_to_open else None

@@ -5,6 +5,7 @@ with the row and byte, and a cancel that leaves whole batches."""
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
 from app.pages.contacts import ContactsPage
@@ -118,3 +119,17 @@ def test_cancel_mid_import_leaves_whole_batches_and_says_up_to_which_row(
     assert len(imported_ids(page)) == report.imported
     assert f"the good rows up to row {report.last_committed_row:,} are imported, none " \
            "after it" in dialog.result.summary.text()
+
+
+def test_clicking_import_with_the_encoding_field_focused_imports_at_once(
+        page, prompts, qtbot, tmp_path) -> None:
+    """The dialog opens with the focus in the encoding field; the click that takes it
+    away must still import (it once read the file again and swallowed the click)."""
+    file = write_csv(tmp_path / "people.csv", ["id,email", "c1,ann@example.com"])
+    dialog = open_dialog(page, prompts, qtbot, file)
+    dialog.activateWindow()
+    dialog.encoding.lineEdit().setFocus()
+    qtbot.waitUntil(dialog.encoding.lineEdit().hasFocus, timeout=5000)
+    qtbot.mouseClick(dialog.start, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.report is not None, timeout=10_000)
+    assert imported_ids(page) == {"c1"}

@@ -54,6 +54,7 @@ class ImportDialog(QDialog):
         self.data, self.path = data, path
         self.overrides: dict[str, str] = {}
         self.preview: CsvPreview | None = None
+        self.read_as = ""  # the encoding the shown columns were read with
         self.report: ImportReport | None = None
         self.batch_rows: int | None = None  # None: the engine's batches
         self._cancel = threading.Event()
@@ -82,7 +83,7 @@ class ImportDialog(QDialog):
         self.encoding = QComboBox(editable=True)
         self.encoding.addItems(ENCODINGS)
         self.encoding.activated.connect(lambda _i: self._read())
-        self.encoding.lineEdit().editingFinished.connect(self._read)
+        self.encoding.lineEdit().editingFinished.connect(self._encoding_typed)
         self.found = QLabel(objectName="hint")
         self.rows_table = PreviewTable()
         self.mapping = MappingTable()
@@ -120,6 +121,12 @@ class ImportDialog(QDialog):
         self.found.setText(f"found: {encoding} — choose another if the text looks wrong")
         self._read()
 
+    def _encoding_typed(self) -> None:
+        """Leaving the field reads the file again only if the encoding changed: the click
+        that takes the focus away (on Import) must not disable Import under the mouse."""
+        if self.encoding.currentText().strip() != self.read_as:
+            self._read()
+
     def _mapped(self, header: str, spec: str) -> None:
         self.overrides[header] = spec
         self._again.start()
@@ -128,6 +135,7 @@ class ImportDialog(QDialog):
         self._again.stop()
         data, path = self.data, self.path
         mapping, encoding = dict(self.overrides), self.encoding.currentText().strip()
+        self.read_as = encoding
         self.start.setEnabled(False)
         self.background.run("preview", lambda: data.preview(path, mapping, encoding),
                             self._previewed, self._unreadable)

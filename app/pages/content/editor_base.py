@@ -27,6 +27,7 @@ from app.icons import badge_pixmap, icon
 from app.properties.fields import ValueCombo, quiet
 from engine.content_library import STATUS_LABELS, LibraryEntry
 from engine.delivery.errors import TemplateProblem
+from engine.delivery.settings import DeliverySettings
 from engine.model import Catalog, Content, ContentStatus
 
 from .code_editor import CodeEditor
@@ -202,6 +203,9 @@ class ContentEditor(QWidget):
 
     def fill(self, content: Content) -> None:
         """Show the channel's fields."""
+
+    def refresh_settings(self, settings: DeliverySettings) -> None:
+        """The delivery settings changed (sender profiles): what is typed stays."""
 
     def fields(self) -> dict[str, Any]:
         """The channel's fields as typed."""

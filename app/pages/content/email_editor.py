@@ -25,6 +25,7 @@ from app.properties.tile_forms import set_text
 from engine.delivery.compliance import STANDARD_FOOTER_HTML, STANDARD_FOOTER_TEXT
 from engine.delivery.errors import TemplateProblem
 from engine.delivery.html_text import html_to_text
+from engine.delivery.settings import DeliverySettings
 from engine.delivery.tracking import preheader_of
 from engine.model import Content
 
@@ -109,10 +110,7 @@ class EmailEditor(ContentEditor):
     # --- fields ---------------------------------------------------------------------
 
     def fill(self, content: Content) -> None:
-        senders = [(f"{s.name} · {s.from_address}", s.name)
-                   for s in self.library.settings().senders]
-        self.sender.set_choices([("The default sender", None), *senders])
-        self.sender.set_value(content.sender, missing_label=f"{content.sender} (missing)")
+        self.show_senders(self.library.settings(), content.sender)
         set_text(self.subject, content.subject)
         set_text(self.preheader, content.preheader or "")
         self.html.set_source(content.html)
@@ -121,6 +119,14 @@ class EmailEditor(ContentEditor):
         self.own_text.blockSignals(False)
         self.text.set_source(content.text)
         self.text.setReadOnly(not content.text.strip())
+
+    def show_senders(self, settings: DeliverySettings, chosen: str | None) -> None:
+        senders = [(f"{s.name} · {s.from_address}", s.name) for s in settings.senders]
+        self.sender.set_choices([("The default sender", None), *senders])
+        self.sender.set_value(chosen, missing_label=f"{chosen} (missing)")
+
+    def refresh_settings(self, settings: DeliverySettings) -> None:
+        self.show_senders(settings, self.sender.value())
 
     def fields(self) -> dict[str, Any]:
         return {"subject": self.subject.text(), "preheader": self.preheader.text() or None,

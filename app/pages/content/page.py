@@ -121,6 +121,17 @@ class ContentPage(QWidget):
         if editor is not None:
             editor.refresh_names(self.catalog)
 
+    def settings_changed(self) -> None:
+        """The delivery settings were saved (Edit → Settings…): the open item's sender
+        choices, its Ready checks (a sender's postal address) and its preview follow."""
+        if self.library is None:
+            return
+        self.settings = self.library.settings()
+        editor = self.editor()
+        if editor is not None:
+            editor.refresh_settings(self.settings)
+            self.refresh_preview()
+
     def editor(self) -> ContentEditor | None:
         current = self.stack.currentWidget()
         return current if isinstance(current, ContentEditor) else None
