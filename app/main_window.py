@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QGuiApplication
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from app.actions import StudioActions
 from app.banners import LiveBanner, TestBanner
-from app.canvas.mime import TILES_MIME, tiles_from_mime, tiles_mime
+from app.canvas.editing import CanvasEditing, release_clipboard
 from app.canvas.overlay import OverviewMap, ZoomControls, place_overlays
 from app.canvas.scene import JourneyScene
 from app.canvas.view import CanvasView
@@ -41,7 +41,7 @@ from app.test_mode.try_out import TryOut
 from app.tile_menu import TileMenus
 from app.validation_runner import ValidationRunner
 from app.window_layout import WindowLayout
-from engine.model import TileKind, read_bundle
+from engine.model import read_bundle
 from engine.resources import sample_paths
 
 
@@ -56,7 +56,6 @@ class MainWindow(QMainWindow):
         self.prompts = prompts or Prompts(self)
         self.session = JourneySession(self.editor, self.prompts, settings or QSettings())
         self.runner = ValidationRunner(self.editor, self)
-        self._paste_count = 0
         self._build_canvas()
         self._build_docks()
         self.actions_ = StudioActions(self, self.editor.undo_stack.createUndoAction(self),
@@ -97,6 +96,8 @@ class MainWindow(QMainWindow):
         self.overview = OverviewMap(self.view)
         self.banner = LiveBanner()
         self.test_banner = TestBanner()
+        self.editing = CanvasEditing(self.editor, self.scene, self.view,
+                                     self.statusBar().showMessage)
         centre = QWidget()
         centre.setObjectName("canvasArea")
         layout = QVBoxLayout(centre)
@@ -154,7 +155,7 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.engine_status)
 
     def _connect(self) -> None:
-        a, scene, session = self.actions_, self.scene, self.session
+        a, scene, session, edit = self.actions_, self.scene, self.session, self.editing
         scene.selectionChanged.connect(self._selection_changed)
         scene.hint.connect(self._hint)
         self.editor.refused.connect(lambda reason: self.statusBar().showMessage(reason, 10000))
@@ -164,7 +165,7 @@ class MainWindow(QMainWindow):
         self.editor.read_only_changed.connect(lambda _r: self._update_state())
         self.runner.validated.connect(self._show_problems)
         self.problems.problem_chosen.connect(self.reveal_tile)
-        self.palette.tile_requested.connect(self.add_tile_at_centre)
+        self.palette.tile_requested.connect(self.editing.add_tile_at_centre)
         session.status.connect(lambda text: self.statusBar().showMessage(text, 10000))
         session.journeys_changed.connect(self.journeys.show_journeys)
         session.opened.connect(self._update_state)
@@ -184,9 +185,9 @@ class MainWindow(QMainWindow):
             "open_workspace": lambda: self._open_workspace(new=False),
             "import_bundle": lambda: session.import_bundle(),
             "export_bundle": lambda: session.export_bundle(), "quit": self.close,
-            "cut": self.cut, "copy": self.copy, "paste": self.paste, "delete": self.delete,
-            "select_all": lambda: scene.select_tiles(list(scene.tile_items)),
-            "auto_layout": self.auto_layout, "zoom_in": self.view.zoom_in,
+            "cut": edit.cut, "copy": edit.copy, "paste": edit.paste, "delete": edit.delete,
+            "select_all": edit.select_all, "auto_layout": edit.auto_layout,
+            "zoom_in": self.view.zoom_in,
             "zoom_out": self.view.zoom_out, "zoom_reset": lambda: self.view.set_zoom(1.0),
             "fit": self.view.fit_to_view, "publish": session.publish,
             "edit_new_version": session.edit_as_new_version,
@@ -222,7 +223,6 @@ class MainWindow(QMainWindow):
     # --- reacting -------------------------------------------------------------------
 
     def _journey_loaded(self) -> None:
-        self._paste_count = 0
         self.overview.invalidate()
         self.runner.run_now()
         self.update_title()
@@ -349,45 +349,9 @@ class MainWindow(QMainWindow):
         if path is not None:
             self.session.open_workspace(path)
 
-    # --- editing --------------------------------------------------------------------
-
     def new_journey(self) -> None:
         self.pages.show_page(JOURNEYS)
         self.session.new_journey()
-
-    def add_tile_at_centre(self, kind: TileKind) -> None:
-        centre = self.view.mapToScene(self.view.viewport().rect().center())
-        self.view.drop_tile(kind, centre)
-
-    def copy(self) -> None:
-        ids = self.scene.selected_tile_ids()
-        if ids:
-            QGuiApplication.clipboard().setMimeData(tiles_mime(self.editor.copy(ids)))
-            self._paste_count = 0
-            self.statusBar().showMessage(f"Copied {len(ids)} tile{'s' if len(ids) > 1 else ''}",
-                                         4000)
-
-    def cut(self) -> None:
-        self.copy()
-        self.delete()
-
-    def paste(self) -> None:
-        data = tiles_from_mime(QGuiApplication.clipboard().mimeData())
-        if data is None:
-            self.statusBar().showMessage("Nothing to paste: copy some tiles first", 4000)
-            return
-        self._paste_count += 1
-        offset = 40 * self._paste_count
-        pasted = self.editor.paste(data, offset, offset)
-        if pasted:
-            self.scene.select_tiles(pasted)
-
-    def delete(self) -> None:
-        self.editor.delete(self.scene.selected_tile_ids(), self.scene.selected_edges())
-
-    def auto_layout(self) -> None:
-        if self.editor.auto_layout():
-            self.view.fit_to_view()
 
     def apply_theme(self, _theme=None) -> None:
         """Repaint what is painted by hand (the style sheet restyles the widgets)."""
@@ -431,14 +395,3 @@ JOURNEY_EDITS = ("cut", "copy", "paste", "delete", "select_all", "auto_layout", 
                  "zoom_out", "zoom_reset", "fit", "save", "publish", "edit_new_version",
                  "pause", "resume", "stop", "export_bundle")
 
-
-def release_clipboard() -> None:
-    """Swap copied tiles for plain text that Qt owns, so other programs can still paste it.
-
-    The clipboard keeps the QMimeData made in Python; left there, Qt deletes it while the
-    process exits, after Python is gone, and the process crashes on the way out.
-    """
-    clipboard = QGuiApplication.clipboard()
-    mime = clipboard.mimeData()
-    if mime is not None and mime.hasFormat(TILES_MIME):
-        clipboard.setText(mime.text())
