@@ -126,6 +126,8 @@ class MainWindow(QMainWindow):
         left = Qt.DockWidgetArea.LeftDockWidgetArea
         self.journeys_dock = self._dock("Journeys", "journeysDock", self.journeys, left)
         self.palette_dock = self._dock("Tiles", "paletteDock", self.palette, left)
+        for dock in (self.journeys_dock, self.palette_dock):
+            dock.setMinimumWidth(LEFT_DOCK_WIDTH)  # names and tile descriptions readable
         self.properties_dock = self._dock("Properties", "propertiesDock", self.properties,
                                           Qt.DockWidgetArea.RightDockWidgetArea)
         self.problems_dock = self._dock("Problems", "problemsDock", self.problems,
@@ -388,6 +390,7 @@ class MainWindow(QMainWindow):
             event.ignore()
 
 
+LEFT_DOCK_WIDTH = 210
 # actions that keep their menu items on every page but leave their keys to the page's own
 PAGE_KEYS = ("new_journey", "import_bundle")
 # actions that change or look at the journey on the canvas

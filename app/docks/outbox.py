@@ -29,7 +29,8 @@ class OutboxDock(QWidget):
         self.model = OutboxModel(self)
         self.table = feed_table("outboxTable")
         self.table.setModel(self.model)
-        size_columns(self.table, {TIME: 88, TO: 180, STATE: 84, WHERE: 190}, MESSAGE)
+        # where it came from (journey · tile) takes what is left: the rest must show
+        size_columns(self.table, {TIME: 88, TO: 150, MESSAGE: 160, STATE: 84}, WHERE)
         keep_place_on_insert(self.table, self.model)
         self.count = QLabel()
         self.count.setObjectName("dockCount")
@@ -76,8 +77,11 @@ class OutboxDock(QWidget):
             self._wide = wide
             self.split.setOrientation(Qt.Orientation.Horizontal if wide
                                       else Qt.Orientation.Vertical)
+            # side by side: the list a little wider, so its State column shows beside
+            # the message; one above the other: the message gets the larger part
             total = size.width() if wide else size.height()
-            self.split.setSizes([total * 2 // 5, total - total * 2 // 5])
+            first = total * 11 // 20 if wide else total * 2 // 5
+            self.split.setSizes([first, total - first])
 
     def changeEvent(self, event) -> None:
         """A new theme: the rows' colours and icons come from it when painted."""

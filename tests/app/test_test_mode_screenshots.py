@@ -33,6 +33,14 @@ def test_screenshots_of_a_journey_under_test(qtbot, studio, tmp_path, prompts, t
         window.view.center_on_tile("opened-email")
         qtbot.wait(500)  # the token's glide
         shoot(window, f"test-mode-window-{mode}", ratio=1.0)
+        # the README's (resources/screenshots/studio-test-*.png): 1600 × 1000, the email
+        # in the Outbox below the canvas
+        window.resize(1600, 1000)
+        window.engine_docks.outbox_dock.raise_()
+        qtbot.waitUntil(lambda: window.outbox.model.rowCount() >= 2, timeout=10000)
+        window.view.center_on_tile("opened-email")
+        qtbot.wait(300)
+        shoot(window, f"studio-test-{mode}", ratio=1.0)
         # at the screen's own scale: the canvas's tiles are cached at it
         shoot(window.centralWidget(), f"test-mode-canvas-{mode}", ratio=1.0)
         shoot(window.test_dock, f"test-mode-panel-{mode}")
