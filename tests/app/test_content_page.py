@@ -3,6 +3,8 @@ preview in QtWebEngine), a real SMTP server for Send test."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
@@ -339,3 +341,21 @@ def test_unsaved_edits_are_asked_about_before_another_item_opens(qtbot, page,
     prompts.unsaved_answer = "save"
     assert page.open_content("new-push")
     assert page.library.entry(first.id).content.text == "Hello"
+
+
+def test_the_preview_and_send_test_threads_end_with_the_page(qtbot, store, prompts,
+                                                             themes) -> None:
+    """A page's worker threads end when the page goes (they once lived as long as the
+    process: one more per studio window, and the studio's engine tests saw them)."""
+    before = set(threading.enumerate())
+    shown = ContentPage(store, prompts)
+    shown.show()
+    store.workspace.import_bundle(read_bundle(resource("samples", "abandoned_cart.json")))
+    shown.refresh()
+    assert shown.open_content("cart-reminder-email")
+    qtbot.waitUntil(lambda: shown.preview_settled, timeout=10000)
+    assert [t.name for t in set(threading.enumerate()) - before
+            if t.name.startswith("waymark-content-preview")]
+    dispose(shown)
+    qtbot.waitUntil(lambda: not [t for t in set(threading.enumerate()) - before
+                                 if t.name.startswith("waymark-content")], timeout=2000)

@@ -28,7 +28,10 @@ class LatestOnly(QObject):
 
     def __init__(self, name: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._executor = ThreadPoolExecutor(1, thread_name_prefix=f"waymark-{name}")
+        self._executor = executor = ThreadPoolExecutor(1, thread_name_prefix=f"waymark-{name}")
+        # the thread ends with the page (after the job it runs, if any): a plain
+        # object's method, safe while the QObject is being destroyed
+        self.destroyed.connect(lambda *_: executor.shutdown(wait=False))
         self._lock = threading.Lock()
         self._waiting: tuple[Callable[[Any], Any], Any] | None = None
         self._busy = False
