@@ -9,8 +9,8 @@ import pytest
 from engine import content_library as library
 from engine.cli import main
 from engine.delivery.compliance import STANDARD_FOOTER_HTML
-from engine.delivery.settings import SenderProfile
-from engine.model import Contact, EmailContent, SmsContent, read_bundle
+from engine.delivery.settings import SenderProfile, SmtpSecurity
+from engine.model import Contact, ContentStatus, EmailContent, SmsContent, read_bundle
 from engine.resources import resource
 from engine.workspace import Workspace
 from tests.engine.delivery_support import SmtpInbox, smtp_server
@@ -83,7 +83,7 @@ def test_a_template_that_does_not_compile_is_never_saved_as_ready(workspace) -> 
     assert refused.value.problems == [
         "html, line 1: syntax error: unexpected '/'"]
     assert library.entry(workspace, good.id).content.html.startswith("<p>Hi</p>")  # kept
-    draft = broken.model_copy(update={"status": "draft"})
+    draft = broken.model_copy(update={"status": ContentStatus.DRAFT})
     library.save_content(workspace, draft)  # a draft may be saved with its errors
     assert library.entry(workspace, good.id).content == draft
 
@@ -161,7 +161,7 @@ def test_send_test_email_reaches_a_real_smtp_server_rendered_for_the_contact(
     with smtp_server(inbox) as port:
         settings = workspace.delivery_settings()
         settings.email.via, settings.smtp.host, settings.smtp.port = "smtp", "127.0.0.1", port
-        settings.smtp.security = "none"
+        settings.smtp.security = SmtpSecurity.NONE
         workspace.save_delivery_settings(settings)
         answer = library.send_test(workspace, content, "tester@example.com", contact=ann)
     assert answer.sent
