@@ -39,6 +39,10 @@ def page(qtbot, store, prompts, themes):
     shown.resize(1500, 920)
     shown.show()
     qtbot.waitExposed(shown)
+    # X without a window manager does not activate a shown window, and the page's
+    # shortcuts (Ctrl+N, Ctrl+S, Delete) reach only the active one
+    shown.activateWindow()
+    qtbot.waitActive(shown)
     yield shown
     shown.renderer.close()
     shown.sender.close()
