@@ -159,6 +159,20 @@ def test_credentials_are_used_to_log_in_and_a_wrong_password_is_explained() -> N
         in bad.reason
 
 
+
+def test_a_user_name_for_a_server_without_login_says_the_server_offers_none() -> None:
+    """The server was reached: it only has no AUTH (plain text, or no TLS yet). Once said
+    as "cannot reach SMTP server … (SMTP AUTH extension not supported by server.)"."""
+    inbox = SmtpInbox()
+    with smtp_server(inbox) as port:
+        result = SmtpChannel(plain_smtp(port, username="shop", password="s3cret")).send(
+            compose())
+    assert result.status == DeliveryStatus.RETRY
+    assert result.reason == (
+        f"SMTP server 127.0.0.1:{port} does not offer a login (no AUTH): leave the user "
+        "name empty, or choose STARTTLS or TLS if it offers one only over TLS; will retry")
+    assert not inbox.messages
+
 # --- TLS ---------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")

@@ -122,6 +122,12 @@ class SmtpChannel(DeliveryChannel):
             words = _words(error.smtp_code, error.smtp_error)
             return DeliveryResult.retry(f"SMTP server {self.server} refused the login ({words}); "
                                         "check the user name and password; will retry")
+        if isinstance(error, smtplib.SMTPNotSupportedError) and "AUTH" in str(error):
+            # reached, but it offers no login (often: only after STARTTLS)
+            return DeliveryResult.retry(
+                f"SMTP server {self.server} does not offer a login (no AUTH): leave the user "
+                "name empty, or choose STARTTLS or TLS if it offers one only over TLS; "
+                "will retry")
         if isinstance(error, smtplib.SMTPResponseException):
             return self._by_code(error.smtp_code, error.smtp_error, "refused the message",
                                  DeliveryResult.rejected)
