@@ -335,3 +335,34 @@ def test_a_person_chosen_in_the_activity_dock_is_followed(qtbot, studio, tmp_pat
     qtbot.waitUntil(lambda: here(window) == "opened-email", timeout=10000)
     assert window.try_out.follow.person == "gus"
     assert window.test_panel.trail_title.text() == "PATH OF GUS"
+
+
+def test_a_finished_persons_next_step_button_is_disabled_and_looks_it(qtbot, themes):
+    """Disabled, the button once kept the accent colour and weight of an active one, so a
+    finished person still seemed to offer "Next step now"."""
+    from datetime import UTC, datetime
+
+    from app.test_mode.panel import TestPeople
+    from engine.observe import PersonAtTile
+
+    people = TestPeople()
+    qtbot.addWidget(people)
+    people.resize(500, 200)
+    people.show()
+    now = datetime.now(UTC)
+    people.show_people([PersonAtTile("ann", 1, "opened-email", "active", None, now),
+                        PersonAtTile("bo", 2, "opened-done", "completed", None, now)], {})
+    waiting, finished = (people.itemWidget(people.rows[c], 3) for c in ("ann", "bo"))
+    assert waiting.isEnabled() and not finished.isEnabled()
+    qtbot.waitUntil(lambda: waiting.isVisible() and finished.isVisible())
+    pressable = coloured_pixels(waiting)  # the accent colour: it can be pressed
+    assert pressable > 100
+    assert coloured_pixels(finished) < pressable / 20  # grey (but for a few edge pixels)
+
+
+def coloured_pixels(widget) -> int:
+    """How many of the widget's pixels are strongly coloured (not grey, white or black)."""
+    image = widget.grab().toImage()
+    return sum(1 for x in range(image.width()) for y in range(image.height())
+               if image.pixelColor(x, y).hsvSaturation() > 120
+               and image.pixelColor(x, y).value() > 60)
