@@ -24,11 +24,13 @@ ADDRESS_PLACEHOLDER = "sender.postal_address"
 # The footer the editor inserts: both links and the address, from the sender profile.
 STANDARD_FOOTER_HTML = (
     '<p style="font-size:12px;line-height:18px;color:#667085">'
-    "You receive this email from {{ sender.display_name }}, {{ sender.postal_address }}.<br>"
+    "You receive this email from {{ sender.display_name }}"
+    "{% if sender.postal_address %}, {{ sender.postal_address }}{% endif %}.<br>"
     '<a href="{{ unsubscribe_url }}">Unsubscribe</a> · '
     '<a href="{{ preferences_url }}">Choose what you receive</a></p>')
 STANDARD_FOOTER_TEXT = (
-    "You receive this email from {{ sender.display_name }}, {{ sender.postal_address }}.\n"
+    "You receive this email from {{ sender.display_name }}"
+    "{% if sender.postal_address %}, {{ sender.postal_address }}{% endif %}.\n"
     "Unsubscribe: {{ unsubscribe_url }}\nChoose what you receive: {{ preferences_url }}")
 
 MISSING_LINK = ("Add an unsubscribe link ({{ unsubscribe_url }}) — commercial email must "

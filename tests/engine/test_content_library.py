@@ -225,3 +225,22 @@ def test_publishing_refuses_a_template_that_does_not_compile_naming_tile_and_lin
     assert [p.line() for p in result.problems if p.code == "content-template"] == [
         "sms-reminder: content-template: content 'Second text reminder': text, line 2: "
         "syntax error: unexpected '}'"]
+
+
+@pytest.mark.parametrize("sample", ["abandoned_cart", "brew_guide", "case_resolved_survey"])
+def test_the_standard_footer_reads_well_without_a_postal_address(workspace, sample) -> None:
+    """A sample's email sent before any postal address is set (Waymark's default sender)
+    said "You receive this email from Waymark, ." — now the sender's name alone; with an
+    address, the name and the address."""
+    journey = workspace.import_bundle(read_bundle(resource("samples", f"{sample}.json")))
+    emails = [c for c in workspace.catalog().content.values()
+              if isinstance(c, EmailContent) and "sender.postal_address" in c.html]
+    assert emails, journey.id
+    for content in emails:
+        shown = library.preview(content, None, {}, workspace.delivery_settings())
+        assert ", ." not in shown.html and ", ." not in shown.text
+        assert "You receive this email from Waymark." in " ".join(shown.text.split())
+    with_postal_address(workspace)
+    shown = library.preview(emails[0], None, {}, workspace.delivery_settings())
+    assert f"You receive this email from Contoso Coffee, {ADDRESS}." in \
+        " ".join(shown.text.split())
