@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
@@ -16,6 +17,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.icons import icon
+from engine.model import read_bundle
+from engine.resources import sample_paths
 
 Key = QKeySequence.StandardKey
 
@@ -165,6 +168,23 @@ class StudioActions:
         publish_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.window.addToolBar(bar)
         return bar
+
+
+    def fill_samples(self, open_sample: Callable[[Path], object]) -> None:
+        """File → Open sample: the journeys shipped in resources/samples."""
+        for path in sample_paths():
+            name = read_bundle(path).journey.name
+            self.samples_menu.addAction(icon("journey"), name,
+                                        lambda p=path: open_sample(p))
+
+    def fill_recent(self, locations: list[str], open_workspace: Callable[[str], object]
+                    ) -> None:
+        """File → Recent workspaces, read as the menu opens."""
+        menu = self.recent_menu
+        menu.clear()
+        for location in locations:
+            menu.addAction(location, lambda loc=location: open_workspace(loc))
+        menu.setEnabled(True)
 
 
 def _add(target, *actions) -> None:

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
     QMainWindow,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -24,10 +25,10 @@ from app.canvas.view import CanvasView
 from app.dialogs.settings import SettingsDialog
 from app.docks.placement import EngineDocks
 from app.editor import JourneyEditor
+from app.empty_journey import EmptyJourney
 from app.engine_control import EngineControl
 from app.engine_link import EngineLink
 from app.engine_status import EngineStatusArea
-from app.icons import icon
 from app.journeys import JourneysPanel
 from app.pages.host import JOURNEYS, PageHost
 from app.pages.workspace_pages import WorkspacePages
@@ -41,8 +42,6 @@ from app.test_mode.try_out import TryOut
 from app.tile_menu import TileMenus
 from app.validation_runner import ValidationRunner
 from app.window_layout import WindowLayout
-from engine.model import read_bundle
-from engine.resources import sample_paths
 
 
 class MainWindow(QMainWindow):
@@ -79,8 +78,10 @@ class MainWindow(QMainWindow):
         self.engine_docks = EngineDocks(self)
         self.activity, self.outbox = self.engine_docks.activity, self.engine_docks.outbox
         self.activity.person_chosen.connect(self.try_out.follow.follow)
+        self.actions_.fill_samples(self.session.open_sample)
+        self.empty_journey = EmptyJourney(self.actions_.samples_menu)
+        self.canvas_stack.addWidget(self.empty_journey)
         self._connect()
-        self._fill_samples_menu()
         self.update_title()
         # restored at the first show, saved at close; other pages put the journey's docks
         # away, so the journey page is shown first, or they would be remembered hidden
@@ -105,7 +106,11 @@ class MainWindow(QMainWindow):
         layout.setSpacing(0)
         layout.addWidget(self.banner)
         layout.addWidget(self.test_banner)
-        layout.addWidget(self.view, 1)
+        # the canvas, or how to begin when no journey is open: stacked, so the hidden
+        # one keeps its size (the view's zoom and drop points stay right)
+        self.canvas_stack = QStackedWidget()
+        self.canvas_stack.addWidget(self.view)
+        layout.addWidget(self.canvas_stack, 1)
         self.journey_page = centre
 
     def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea
@@ -181,6 +186,7 @@ class MainWindow(QMainWindow):
         self.journeys.rename_requested.connect(session.rename)
         self.journeys.delete_requested.connect(session.delete)
         self.banner.button.clicked.connect(session.edit_as_new_version)
+        self.empty_journey.new_button.clicked.connect(self.new_journey)
         slots = {
             "new_journey": self.new_journey, "save": session.save,
             "new_workspace": lambda: self._open_workspace(new=True),
@@ -204,23 +210,11 @@ class MainWindow(QMainWindow):
             a[name].triggered.connect(slot)
         a["snap"].toggled.connect(lambda on: setattr(scene, "snapping", on))
         a["overview"].toggled.connect(self.overview.setVisible)
-        self.actions_.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self.actions_.recent_menu.aboutToShow.connect(lambda: self.actions_.fill_recent(
+            self.session.recent_workspaces(), self.session.open_workspace))
         self.pages.page_changed.connect(self._page_changed)
         session.workspace_opened.connect(lambda: self.pages.set_store(session.store))
         self.view.resized.connect(self._place_overlays)
-
-    def _fill_samples_menu(self) -> None:
-        for path in sample_paths():
-            name = read_bundle(path).journey.name
-            self.actions_.samples_menu.addAction(
-                icon("journey"), name, lambda p=path: self.session.open_sample(p))
-
-    def _fill_recent_menu(self) -> None:
-        menu = self.actions_.recent_menu
-        menu.clear()
-        for location in self.session.recent_workspaces():
-            menu.addAction(location, lambda loc=location: self.session.open_workspace(loc))
-        menu.setEnabled(True)
 
     # --- reacting -------------------------------------------------------------------
 
@@ -278,6 +272,9 @@ class MainWindow(QMainWindow):
         a["fire"].setEnabled(store is not None)
         a["settings"].setEnabled(store is not None)
         self.palette.setEnabled(has_journey and not read_only)
+        # no journey: how to begin, not an "Untitled journey" that is none
+        self.canvas_stack.setCurrentWidget(self.view if has_journey else self.empty_journey)
+        self.properties.setEnabled(has_journey)
         self.workspace_label.setText(f"Workspace: {Path(store.location).name}" if store else "")
         self.workspace_label.setToolTip(store.location if store else "")
         self.update_title()

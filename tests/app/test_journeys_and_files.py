@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from PySide6.QtCore import QPointF
+from PySide6.QtCore import QPointF, Qt
 
 from engine.model import dump_bundle, read_bundle, to_data
 from engine.resources import resource
@@ -162,3 +162,28 @@ def test_pause_resume_and_stop_from_the_journey_menu(window, prompts) -> None:
     actions["stop"].trigger()
     assert window.session.info.state == "stopped"
     assert not actions["stop"].isEnabled()
+
+
+def test_a_workspace_without_journeys_says_how_to_begin(window, qtbot, prompts) -> None:
+    """A new workspace once showed a lone Start tile and an editable "Untitled journey"
+    that was no journey at all (nothing could save it). Now the canvas says how to begin,
+    and its buttons do it."""
+    assert window.session.info is None
+    empty = window.empty_journey
+    assert empty.isVisible() and not window.view.isVisible()
+    assert not window.properties.isEnabled()
+    assert "No journey open" in empty.text.text()
+    prompts.texts = ["Welcome series"]
+    qtbot.mouseClick(empty.new_button, Qt.MouseButton.LeftButton)
+    assert window.session.info is not None and window.editor.journey.name == "Welcome series"
+    assert window.view.isVisible() and not empty.isVisible()
+    assert window.properties.isEnabled()
+
+
+def test_a_sample_opens_from_the_empty_canvas(window, qtbot) -> None:
+    empty = window.empty_journey
+    names = [a.text() for a in empty.samples_button.menu().actions()]
+    assert "Abandoned cart reminders" in names
+    empty.samples_button.menu().actions()[names.index("Abandoned cart reminders")].trigger()
+    assert window.editor.journey.name == "Abandoned cart reminders"
+    assert window.view.isVisible() and not empty.isVisible()
