@@ -4,7 +4,7 @@ The counters (`analytics`) have no time; the trail (`steps`) has one row per ste
 message outcome with its time, so messages over time, the reasons messages were blocked
 or held, and the people who entered in a period come from it. A journey's test version
 never counts. Each function is one grouped query over the steps index
-(journey_id, at) — see `tests/perf/test_dashboard_perf.py`.
+(journey_id, what, at, version) — see `tests/perf/test_dashboard_perf.py`.
 """
 
 from __future__ import annotations
@@ -61,7 +61,9 @@ def reasons(conn: Connection, journey_id: str, version: int | None, period: Peri
     c = s.steps.c
     query = (select(c.version, c.what, c.tile_id, c.reason, func.count())
              .where(*_steps_where(journey_id, version, period), c.what.in_(REASON_STEPS))
-             .group_by(c.version, c.what, c.tile_id, c.reason))
+             # in this order: grouped by version first, SQLite would walk the journey's
+             # whole (journey, version, tile, what) index for its order, not the period
+             .group_by(c.what, c.reason, c.tile_id, c.version))
     return [(v, what, tile or "", reason or "", n) for v, what, tile, reason, n
             in conn.execute(query)]
 
