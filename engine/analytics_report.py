@@ -135,6 +135,14 @@ def journey_report(conn: Connection, journey: Journey, version: int | None = Non
     return report
 
 
+def workspace_report(workspace: Any, journey_id: str, version: int | None = None,
+                     start: datetime | None = None, end: datetime | None = None) -> Report:
+    """The report of a journey in an open `engine.workspace.Workspace`."""
+    journey = workspace.load_journey(journey_id)
+    with workspace.db.connect() as conn:
+        return journey_report(conn, journey, version, start, end)
+
+
 def _offset(when: datetime | None) -> float:
     aware = when if when is not None and when.tzinfo is not None else \
         datetime.now().astimezone()

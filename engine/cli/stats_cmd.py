@@ -6,7 +6,7 @@ import argparse
 import json
 from datetime import datetime
 
-from engine.analytics_report import journey_report, report_csv
+from engine.analytics_report import report_csv, workspace_report
 from engine.model import tile_title
 from engine.store.analytics import VersionStats, failure_counts, journey_stats
 
@@ -68,9 +68,8 @@ def _report(args: argparse.Namespace) -> int:
     if args.start and args.end and args.end <= args.start:
         return fail("--to must be after --from")
     with open_workspace(args, create=False) as workspace:
-        journey = workspace.load_journey(args.journey)
-        with workspace.db.connect() as conn:
-            report = journey_report(conn, journey, args.only_version, args.start, args.end)
+        report = workspace_report(workspace, args.journey, args.only_version, args.start,
+                                  args.end)
     print(json.dumps(report.to_json(), indent=2) if args.json else report_csv(report), end="")
     if args.json:
         print()

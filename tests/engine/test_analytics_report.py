@@ -24,9 +24,12 @@ CART = "abandoned-cart"
 
 @pytest.fixture
 def cart(harness_for):
+    return fill_cart(harness_for(read_bundle(resource("samples", "abandoned_cart.json"))))
+
+
+def fill_cart(h):
     """ann and cat carted (emailed; ann opens it, cat buys), bob's cart too small, dan has
     no email address (blocked), and tess tried the draft in test mode."""
-    h = harness_for(read_bundle(resource("samples", "abandoned_cart.json")))
     for person in ("ann", "bob", "cat", "tess"):
         h.person(person)
     h.person("dan", email=None)
