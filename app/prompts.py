@@ -45,6 +45,10 @@ class Prompts:
         """A file to read (a CSV file to import, a list of ids)."""
         return _chosen(file_dialog(self.parent, title, filters, save=False))
 
+    def save_file(self, title: str, filters: str, suggested: str) -> Path | None:
+        """A file to write (an export: figures as CSV, charts as PNG)."""
+        return _chosen(file_dialog(self.parent, title, filters, save=True, suggested=suggested))
+
     def text(self, title: str, label: str, default: str = "") -> str | None:
         text, ok = QInputDialog.getText(self.parent, title, label, text=default)
         return text.strip() if ok and text.strip() else None

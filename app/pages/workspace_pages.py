@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from app.pages.contacts import ContactsPage
 from app.pages.content import ContentPage
+from app.pages.dashboard import DashboardPage
 from app.pages.host import JOURNEYS
 from app.pages.keys import KeysPage
 from app.pages.segments import SegmentsPage
@@ -29,9 +30,11 @@ class WorkspacePages:
         self.segments = SegmentsPage(store, prompts, window)
         self.triggers = TriggersPage(store, prompts, window)
         self.keys = KeysPage(store, prompts, window)
+        self.dashboard = DashboardPage(store, prompts, window)
         for key, page in (("content", self.content), ("contacts", self.contacts),
                           ("segments", self.segments),
-                          ("triggers", self.triggers), ("keys", self.keys)):
+                          ("triggers", self.triggers), ("keys", self.keys),
+                          ("dashboard", self.dashboard)):
             window.pages.add_page(key, page.title, page.icon_name, page)
             page.status.connect(self._status)
         for page in (self.segments, self.triggers):

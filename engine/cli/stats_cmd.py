@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import json
+from datetime import datetime
 
+from engine.analytics_report import report_csv, workspace_report
 from engine.model import tile_title
 from engine.store.analytics import VersionStats, failure_counts, journey_stats
 
-from .common import add_workspace_option, guarded, open_workspace, table
+from .common import add_workspace_option, fail, guarded, open_workspace, table
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -18,11 +21,33 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "message: sent, delivered, opened, clicked, bounced, blocked by reason. "
                     "Without a journey: the events and runs set aside after an error.")
     parser.add_argument("journey", nargs="?")
+    shape = parser.add_mutually_exclusive_group()
+    shape.add_argument("--json", action="store_true",
+                       help="the dashboard's figures as one JSON document")
+    shape.add_argument("--csv", action="store_true",
+                       help="the dashboard's figures as CSV, one row per figure")
+    parser.add_argument("--version", type=int, dest="only_version",
+                        help="one published version (default: all)")
+    parser.add_argument("--from", dest="start", type=_when, metavar="DATE",
+                        help="from this date or time (local unless it says), inclusive")
+    parser.add_argument("--to", dest="end", type=_when, metavar="DATE",
+                        help="up to this date or time, exclusive")
     add_workspace_option(parser)
     parser.set_defaults(handler=guarded(run))
 
 
+def _when(text: str) -> datetime:
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date: write 2026-11-23 or 2026-11-23T09:00") from None
+    return when if when.tzinfo else when.astimezone()
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.json or args.csv:
+        return _report(args)
     with open_workspace(args, create=False) as workspace:
         journey = workspace.load_journey(args.journey) if args.journey else None
         with workspace.db.connect() as conn:
@@ -34,6 +59,20 @@ def run(args: argparse.Namespace) -> int:
         print(_version_report(stats, journey, journey.goal))
     if journey is None or failures.total:
         print(failures.describe())
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    if not args.journey:
+        return fail("--json and --csv need a journey: waymark stats JOURNEY --json")
+    if args.start and args.end and args.end <= args.start:
+        return fail("--to must be after --from")
+    with open_workspace(args, create=False) as workspace:
+        report = workspace_report(workspace, args.journey, args.only_version, args.start,
+                                  args.end)
+    print(json.dumps(report.to_json(), indent=2) if args.json else report_csv(report), end="")
+    if args.json:
+        print()
     return 0
 
 

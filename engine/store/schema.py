@@ -199,6 +199,7 @@ steps = Table(  # the trail: every step of every run, as the runtime recorded it
     Column("until", Float),
     Index(None, "contact_id", "id"),  # a person's trail, newest first
     Index(None, "journey_id", "version", "tile_id", "what", "id"),  # the people behind a count
+    Index(None, "journey_id", "what", "at", "version"),  # the dashboard: steps over time
 )
 
 ledger = Table(  # one row per (run, message tile): the delivery ledger

@@ -46,6 +46,7 @@ class ScriptedPrompts:
         self.test_options_answer = None  # TestOptions, or None: cancelled
         self.files_to_open: list[Path] = []  # answers to open_file, in turn
         self.workspace_answer: Path | None = None  # File → New/Open workspace…
+        self.files_to_save: list[Path] = []  # answers to save_file, in turn
 
     def open_bundle_path(self) -> Path | None:
         return self.bundle_to_open
@@ -58,6 +59,9 @@ class ScriptedPrompts:
 
     def open_file(self, _title: str, _filters: str) -> Path | None:
         return self.files_to_open.pop(0) if self.files_to_open else None
+
+    def save_file(self, _title: str, _filters: str, _suggested: str) -> Path | None:
+        return self.files_to_save.pop(0) if self.files_to_save else None
 
     def text(self, _title: str, _label: str, default: str = "") -> str | None:
         return self.texts.pop(0) if self.texts else default

@@ -37,7 +37,8 @@ def test_the_rail_lists_the_pages_in_order_and_a_new_one_joins_it(window) -> Non
     assert window.pages.rail.isVisible()
     add_notes(window)
     assert [a.text() for a in window.pages.rail.actions()] == [
-        "Journeys", "Content", "Contacts", "Segments", "Triggers", "Ingestion keys", "Notes"]
+        "Journeys", "Content", "Contacts", "Segments", "Triggers", "Ingestion keys", "Dashboard",
+        "Notes"]
 
 
 def test_another_page_takes_the_journeys_docks_away_and_brings_them_back_as_they_were(

@@ -1,0 +1,5 @@
+"""The Dashboard page: a journey's analytics (see page.py)."""
+
+from .page import DashboardPage
+
+__all__ = ["DashboardPage"]

@@ -1,0 +1,146 @@
+"""The dashboard's charts (QtCharts, from PySide6-Addons, a dependency already): the funnel
+by tile as stacked horizontal bars, messages over time as lines. Their colours follow the
+studio's theme tokens, light or dark."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from PySide6.QtCharts import (
+    QBarCategoryAxis,
+    QBarSet,
+    QChart,
+    QChartView,
+    QDateTimeAxis,
+    QHorizontalStackedBarSeries,
+    QLineSeries,
+    QValueAxis,
+)
+from PySide6.QtCore import QDateTime, QMargins, Qt
+from PySide6.QtGui import QColor, QPainter, QPen
+
+from app import theme
+
+# what became of the people who came to a tile, in the order the bars stack
+FUNNEL_PARTS = (("moved_on", "Moved on", "ok"), ("still_there", "Still there", "accent"),
+                ("left", "Left", "warning"))
+MESSAGE_LINES = (("sent", "#2563eb"), ("delivered", "#0891b2"), ("opened", "#16a34a"),
+                 ("clicked", "#7c3aed"), ("bounced", "#dc2626"), ("blocked", "#d97706"))
+
+
+class ThemedChartView(QChartView):
+    """A chart view whose chart is repainted in the studio's colours on a theme change."""
+
+    def __init__(self, object_name: str, title: str) -> None:
+        super().__init__(QChart())
+        self.setObjectName(object_name)
+        self.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.setMinimumHeight(320)
+        self.chart().setTitle(title)
+        self.chart().setMargins(QMargins(4, 4, 4, 4))
+        self.chart().legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+        self.apply_theme()
+
+    def apply_theme(self) -> None:
+        t = theme.current()
+        chart = self.chart()
+        chart.setTheme(QChart.ChartTheme.ChartThemeDark if t.dark
+                       else QChart.ChartTheme.ChartThemeLight)
+        chart.setBackgroundBrush(t.color("panel"))
+        chart.setBackgroundRoundness(0)
+        chart.setTitleBrush(t.color("text"))
+        chart.legend().setLabelColor(t.color("text"))
+        for axis in chart.axes():
+            axis.setLabelsColor(t.color("muted"))
+            axis.setGridLineColor(t.color("border"))
+            axis.setLinePenColor(t.color("border"))
+        self.setBackgroundBrush(t.color("panel"))
+        self._colour_series(t)
+
+    def _colour_series(self, t: theme.Theme) -> None:
+        """Series colours again: a chart theme resets them."""
+
+    def clear(self) -> None:
+        chart = self.chart()
+        chart.removeAllSeries()
+        for axis in chart.axes():
+            chart.removeAxis(axis)
+
+
+class FunnelChart(ThemedChartView):
+    def __init__(self) -> None:
+        self.sets: dict[str, QBarSet] = {}
+        self.categories: list[str] = []
+        super().__init__("funnelChart", "People by tile")
+
+    def show_rows(self, rows: list[tuple[str, dict[str, int]]]) -> None:
+        """(tile title, {moved_on, still_there, left}) from the first tile to the last."""
+        self.clear()
+        series = QHorizontalStackedBarSeries()
+        self.sets = {}
+        for key, label, _token in FUNNEL_PARTS:
+            bars = QBarSet(label)
+            bars.append([float(parts[key]) for _title, parts in reversed(rows)])
+            series.append(bars)
+            self.sets[key] = bars
+        self.chart().addSeries(series)
+        self.categories = [title for title, _parts in reversed(rows)]  # first tile on top
+        tiles = QBarCategoryAxis()
+        tiles.append(self.categories)
+        people = QValueAxis(labelFormat="%d")
+        self.chart().addAxis(tiles, Qt.AlignmentFlag.AlignLeft)
+        self.chart().addAxis(people, Qt.AlignmentFlag.AlignBottom)
+        series.attachAxis(tiles)
+        series.attachAxis(people)
+        people.applyNiceNumbers()
+        self.apply_theme()
+
+    def _colour_series(self, t: theme.Theme) -> None:
+        for key, _label, token in FUNNEL_PARTS:
+            if key in self.sets:
+                self.sets[key].setColor(t.color(token))
+                self.sets[key].setBorderColor(t.color(token))
+
+
+class MessagesChart(ThemedChartView):
+    def __init__(self) -> None:
+        self.lines: dict[str, QLineSeries] = {}
+        super().__init__("messagesChart", "Messages")
+
+    def show_points(self, buckets: list[datetime], counts: dict[str, list[int]], hourly: bool
+                    ) -> None:
+        """One point per bucket (hour or day) and metric; `counts[metric][i]` is bucket i's."""
+        self.clear()
+        self.chart().setTitle("Messages per hour" if hourly else "Messages per day")
+        self.lines = {}
+        for metric, _colour in MESSAGE_LINES:
+            line = QLineSeries(name=metric.capitalize())
+            for at, n in zip(buckets, counts[metric], strict=True):
+                line.append(QDateTime(at).toMSecsSinceEpoch(), n)
+            self.chart().addSeries(line)
+            self.lines[metric] = line
+        when = QDateTimeAxis(format="HH:mm" if hourly else "d MMM")
+        if buckets:  # to the end of the last bucket: ticks fall on whole hours or days
+            step = timedelta(hours=1) if hourly else timedelta(days=1)
+            when.setRange(QDateTime(buckets[0]), QDateTime(buckets[-1] + step))
+        days = len(buckets) + 1
+        when.setTickCount(9 if hourly else days if days <= 15 else 8)
+        count = QValueAxis(labelFormat="%d", min=0)
+        self.chart().addAxis(when, Qt.AlignmentFlag.AlignBottom)
+        self.chart().addAxis(count, Qt.AlignmentFlag.AlignLeft)
+        for line in self.lines.values():
+            line.attachAxis(when)
+            line.attachAxis(count)
+        top = max((max(c) for c in counts.values() if c), default=0)
+        count.setRange(0, max(top, 4))
+        count.applyNiceNumbers()
+        self.apply_theme()
+
+    def _colour_series(self, t: theme.Theme) -> None:
+        for metric, colour in MESSAGE_LINES:
+            if metric in self.lines:
+                self.lines[metric].setPen(QPen(QColor(colour), 2))
+
+    def totals(self) -> dict[str, int]:
+        return {metric: int(sum(p.y() for p in line.points()))
+                for metric, line in self.lines.items()}

@@ -1,0 +1,78 @@
+"""The report's figures as the page shows them: summed over versions where the page shows
+one row per tile or reason, hour or day buckets filled in where nothing happened."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from engine.analytics_report import Report
+
+from .charts import MESSAGE_LINES
+
+WHAT_LABELS = {"blocked": "Message blocked", "held": "Message held",
+               "entry blocked": "Entry blocked"}
+
+
+def funnel_rows(report: Report) -> list[tuple[str, dict[str, int]]]:
+    """Per tile, in the journey's order: moved on, still there, left (every version)."""
+    rows: dict[str, dict[str, int]] = {}
+    for row in report.funnel:
+        parts = rows.setdefault(row.name or row.tile_id,
+                                {"entered": 0, "moved_on": 0, "still_there": 0, "left": 0})
+        parts["entered"] += row.entered
+        parts["moved_on"] += row.moved_on
+        parts["still_there"] += row.still_there
+        parts["left"] += sum(row.left.values()) + row.set_aside
+    return list(rows.items())
+
+
+def message_points(report: Report, start: datetime, end: datetime
+                   ) -> tuple[list[datetime], dict[str, list[int]]]:
+    """Every bucket from `start` to `end` (local time), with its counts per metric."""
+    step = timedelta(hours=1) if report.bucket == "hour" else timedelta(days=1)
+    buckets, at = [], start
+    while at < end:
+        buckets.append(at)
+        at = (at + step).astimezone()  # local midnight again across a clock change
+    index = {b.timestamp(): i for i, b in enumerate(buckets)}
+    counts = {metric: [0] * len(buckets) for metric, _colour in MESSAGE_LINES}
+    for point in report.series:
+        i = index.get(datetime.fromisoformat(point.at.replace("Z", "+00:00")).timestamp())
+        if i is None:
+            continue
+        for metric in counts:
+            counts[metric][i] += point.counts.get(metric, 0)
+    return buckets, counts
+
+
+def goal_text(report: Report) -> tuple[str, int, int]:
+    """What the goal line says, and the bar's value and maximum."""
+    goal = report.goal
+    if goal is None or goal.target_kind is None:
+        return "This journey has no goal.", 0, 1
+    if goal.target_kind == "count":
+        target = int(goal.target_value)
+        text = (f"Goal ({goal.trigger}): {goal.met} of a target of {target} people"
+                f"{' — reached' if goal.reached else ''}")
+        return text, min(goal.met, target), max(target, 1)
+    share = f"{goal.share:.0f} %" if goal.share is not None else "—"
+    text = (f"Goal ({goal.trigger}): {goal.met} of {goal.entered} people who entered "
+            f"({share}); target {goal.target_value:g} %"
+            f"{' — reached' if goal.reached else ''}")
+    return text, round(goal.share or 0), 100
+
+
+def reason_rows(report: Report) -> list[list[object]]:
+    totals: dict[tuple[str, str, str], int] = defaultdict(int)
+    for row in report.reasons:
+        totals[(row.what, row.tile_id, row.reason)] += row.count
+    ordered = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))
+    return [[WHAT_LABELS.get(what, what), tile, n, reason or "unspecified"]
+            for (what, tile, reason), n in ordered]
+
+
+def version_rows(report: Report) -> list[list[object]]:
+    return [[v.version, v.state, v.entered, *(v.messages.get(m, 0) for m in (
+        "sent", "delivered", "opened", "clicked", "bounced", "blocked")), v.goal_met]
+        for v in report.versions]

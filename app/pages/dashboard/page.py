@@ -1,0 +1,270 @@
+"""The Dashboard page: a journey's live figures over a date range — the funnel by tile,
+messages over time, the goal against its target, why messages were blocked or held, and
+each version's figures — exported as CSV (what `waymark stats --csv` prints) or PNG."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QDate, QEvent, Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QGridLayout,
+    QLabel,
+    QProgressBar,
+    QScrollArea,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.pages.background import Background
+from app.pages.chrome import page_header, text_button
+from app.prompts import Prompts
+from app.store import StudioStore
+from engine.analytics_report import Report
+
+from .charts import FunnelChart, MessagesChart
+from .data import DashboardData, Query, last_days
+from .figures import funnel_rows, goal_text, message_points, reason_rows, version_rows
+
+NO_DATA = "No data yet — publish the journey and fire a test trigger"
+NO_JOURNEY = "No journeys yet — make one on the Journeys page and publish it"
+REASON_HEADERS = ["What", "Tile", "Count", "Reason"]
+VERSION_HEADERS = ["Version", "State", "Entered", "Sent", "Delivered", "Opened", "Clicked",
+                   "Bounced", "Blocked", "Goal met"]
+
+
+class DashboardPage(QWidget):
+    title = "Dashboard"
+    icon_name = "dashboard"
+    status = Signal(str)
+    shown = Signal(object)  # the Report on screen (or None): tests and exports wait on it
+
+    def __init__(self, store: StudioStore | None, prompts: Prompts,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("dashboardPage")
+        self.prompts = prompts
+        self.data: DashboardData | None = None
+        self.report: Report | None = None
+        self.background = Background("dashboard", self)
+        self._build()
+        self.set_store(store)
+
+    # --- the page contract -----------------------------------------------------------
+
+    def set_store(self, store: StudioStore | None) -> None:
+        self.background.forget()
+        self.data = DashboardData(store.workspace) if store is not None else None
+        self.report = None
+        self.refresh()
+
+    def refresh(self) -> None:
+        """The journeys again (cheap), then the figures of the one chosen, off the GUI thread."""
+        chosen = self.journey.currentData()
+        journeys = self.data.journeys() if self.data else []
+        self.journey.blockSignals(True)
+        self.journey.clear()
+        for info in journeys:
+            self.journey.addItem(info.name, info.id)
+        ids = [info.id for info in journeys]
+        self.journey.setCurrentIndex(ids.index(chosen) if chosen in ids else 0)
+        self.journey.blockSignals(False)
+        self._fill_versions()
+        self.query()
+
+    def set_range(self, first: date, last: date) -> None:
+        for edit, day in ((self.first_day, first), (self.last_day, last)):
+            edit.blockSignals(True)
+            edit.setDate(QDate(day))
+            edit.blockSignals(False)
+        self.query()
+
+    def choose(self, journey_id: str, version: int | None = None) -> None:
+        self.journey.setCurrentIndex(self.journey.findData(journey_id))
+        self.version.setCurrentIndex(max(self.version.findData(version), 0))
+        self.query()
+
+    # --- building --------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.empty = QLabel(objectName="emptyState", alignment=Qt.AlignmentFlag.AlignCenter)
+        self.scroll = QScrollArea(widgetResizable=True, frameShape=QScrollArea.Shape.NoFrame)
+        self.scroll.setWidget(self._figures())
+        self.body = QStackedWidget()
+        self.body.addWidget(self.scroll)
+        self.body.addWidget(self.empty)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self._header())
+        layout.addWidget(self.body, 1)
+
+    def _header(self) -> QWidget:
+        header, row = page_header(self.title)
+        row.addSpacing(12)
+        self.journey = QComboBox(objectName="dashboardJourney", minimumContentsLength=18)
+        self.journey.currentIndexChanged.connect(self._journey_chosen)
+        self.version = QComboBox(objectName="dashboardVersion")
+        self.version.currentIndexChanged.connect(self.query)
+        first, last = last_days(date.today())
+        self.first_day = self._date_edit(first, "From (inclusive)")
+        self.last_day = self._date_edit(last, "To (inclusive)")
+        for widget in (self.journey, self.version, QLabel("from"), self.first_day,
+                       QLabel("to"), self.last_day):
+            row.addWidget(widget)
+        row.addStretch(1)
+        row.addWidget(text_button("export", "Export CSV",
+                                  "The figures as CSV, as `waymark stats --csv` prints them",
+                                  self.export_csv))
+        row.addWidget(text_button("export", "Export charts", "The charts as a PNG image",
+                                  self.export_png))
+        return header
+
+    def _date_edit(self, day: date, tip: str) -> QDateEdit:
+        edit = QDateEdit(QDate(day), calendarPopup=True, toolTip=tip, displayFormat="d MMM yyyy")
+        edit.dateChanged.connect(self.query)
+        return edit
+
+    def _figures(self) -> QWidget:
+        box = QWidget(objectName="dashboardFigures")
+        grid = QGridLayout(box)
+        grid.setContentsMargins(16, 12, 16, 16)
+        grid.setSpacing(12)
+        self.goal = QLabel(objectName="dashboardGoal", wordWrap=True)
+        self.goal_bar = QProgressBar(objectName="goalBar", textVisible=False, maximumHeight=10)
+        self.funnel = FunnelChart()
+        self.messages = MessagesChart()
+        self.reasons = self._table("reasonsTable", REASON_HEADERS)
+        self.versions = self._table("versionsTable", VERSION_HEADERS)
+        self.charts = QWidget(objectName="dashboardCharts")
+        charts = QGridLayout(self.charts)
+        charts.setContentsMargins(0, 0, 0, 0)
+        charts.addWidget(self.goal, 0, 0, 1, 2)
+        charts.addWidget(self.goal_bar, 1, 0, 1, 2)
+        charts.addWidget(self.funnel, 2, 0)
+        charts.addWidget(self.messages, 2, 1)
+        grid.addWidget(self.charts, 0, 0)
+        grid.addWidget(_section("Blocked and held"), 1, 0)
+        grid.addWidget(self.reasons, 2, 0)
+        grid.addWidget(_section("Versions"), 3, 0)
+        grid.addWidget(self.versions, 4, 0)
+        grid.setRowStretch(5, 1)
+        return box
+
+    def _table(self, name: str, headers: list[str]) -> QTableWidget:
+        table = QTableWidget(0, len(headers), objectName=name)
+        table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        table.setHorizontalHeaderLabels(headers)
+        table.verticalHeader().hide()
+        table.horizontalHeader().setStretchLastSection(True)
+        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        return table
+
+    # --- asking and showing ----------------------------------------------------------------
+
+    def _journey_chosen(self) -> None:
+        self._fill_versions()
+        self.query()
+
+    def _fill_versions(self) -> None:
+        journey_id = self.journey.currentData()
+        versions = self.data.versions(journey_id) if self.data and journey_id else []
+        self.version.blockSignals(True)
+        self.version.clear()
+        self.version.addItem("All versions", None)
+        for info in versions:
+            self.version.addItem(f"Version {info.version} · {info.state}", info.version)
+        self.version.blockSignals(False)
+
+    def current_query(self) -> Query | None:
+        journey_id = self.journey.currentData()
+        if self.data is None or journey_id is None:
+            return None
+        first, last = self.first_day.date().toPython(), self.last_day.date().toPython()
+        return Query(journey_id, self.version.currentData(), min(first, last), max(first, last))
+
+    def query(self) -> None:
+        query = self.current_query()
+        if query is None:
+            self._show(None)
+            return
+        data = self.data
+        self.background.run("report", lambda: (query, data.report(query)),
+                            lambda answer: self._show(*answer), self._failed)
+
+    def _failed(self, error: Exception) -> None:
+        self.status.emit(f"Dashboard: could not read the figures: {error}")
+
+    def _show(self, query: Query | None, report: Report | None = None) -> None:
+        self.report = report
+        if report is None or not report.has_data:
+            self.empty.setText(NO_JOURNEY if self.journey.count() == 0 else NO_DATA)
+            self.body.setCurrentWidget(self.empty)
+        else:
+            self._fill(query, report)
+            self.body.setCurrentWidget(self.scroll)
+        self.shown.emit(report)
+
+    def _fill(self, query: Query, report: Report) -> None:
+        self.funnel.show_rows(funnel_rows(report))
+        buckets, counts = message_points(report, query.start, query.end)
+        self.messages.show_points(buckets, counts, report.bucket == "hour")
+        text, value, maximum = goal_text(report)
+        self.goal.setText(text)
+        self.goal_bar.setRange(0, maximum)
+        self.goal_bar.setValue(value)
+        _fill_table(self.reasons, reason_rows(report))
+        _fill_table(self.versions, version_rows(report))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange:  # the studio's theme changed
+            self.funnel.apply_theme()
+            self.messages.apply_theme()
+        super().changeEvent(event)
+
+    # --- exports -------------------------------------------------------------------------
+
+    def export_csv(self) -> None:
+        if self.report is None:
+            self.status.emit("Nothing to export: the journey has no data in this range")
+            return
+        path = self.prompts.save_file("Export figures as CSV", "CSV files (*.csv)",
+                                      f"{self.report.journey_id}-stats.csv")
+        if path is not None:
+            path.write_text(self.data.csv(self.report), encoding="utf-8")
+            self.status.emit(f"Figures exported to {path}")
+
+    def export_png(self) -> None:
+        if self.report is None or not self.report.has_data:
+            self.status.emit("Nothing to export: the journey has no data in this range")
+            return
+        path = self.prompts.save_file("Export charts as PNG", "PNG images (*.png)",
+                                      f"{self.report.journey_id}-charts.png")
+        if path is not None and self.charts.grab().save(str(path), "PNG"):
+            self.status.emit(f"Charts exported to {path}")
+        elif path is not None:
+            self.prompts.error("Export charts", f"Could not write {path}")
+
+
+def _section(text: str) -> QLabel:
+    return QLabel(text, objectName="section")
+
+
+def _fill_table(table: QTableWidget, rows: list[list[object]]) -> None:
+    table.setRowCount(len(rows))
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            item = QTableWidgetItem(str(value))
+            if isinstance(value, int):
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            table.setItem(r, c, item)
+    table.resizeColumnsToContents()
+    table.horizontalHeader().setStretchLastSection(True)
+    # as tall as its rows: the page scrolls, not each table
+    rows = sum(table.rowHeight(r) for r in range(table.rowCount()))
+    table.setFixedHeight(table.horizontalHeader().sizeHint().height() + rows + 4)

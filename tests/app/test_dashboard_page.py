@@ -1,0 +1,131 @@
+"""The Dashboard page alone on a workspace the real runtime filled (the abandoned-cart
+sample: people carted, emailed, opening, buying, blocked, a test run): the figures it
+shows are those `waymark stats --json` prints for the same range; CSV and PNG exports;
+the empty state; screenshots light and dark."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+
+import pytest
+
+from app.pages.dashboard import DashboardPage
+from app.pages.dashboard.page import NO_DATA
+from engine.cli import main
+from engine.model import read_bundle
+from engine.resources import resource
+from tests.app.contacts_support import shown_page
+from tests.app.test_engine_screenshots import shoot
+from tests.engine.harness import Harness
+from tests.engine.test_analytics_report import fill_cart
+
+CART = "abandoned-cart"
+FIRST, LAST = date(2026, 11, 20), date(2026, 11, 26)  # the harness's clock is on the 23rd
+
+
+@pytest.fixture(scope="module")
+def filled(tmp_path_factory):
+    """A workspace file the real runtime filled, closed again for the page to open."""
+    folder = tmp_path_factory.mktemp("dashboard")
+    h = Harness(folder, read_bundle(resource("samples", "abandoned_cart.json")))
+    fill_cart(h)
+    location = h.location
+    h.close()
+    return location
+
+
+@pytest.fixture
+def page(qtbot, prompts, themes, filled):
+    with shown_page(qtbot, DashboardPage, filled, prompts, size=(1280, 860)) as page:
+        yield page
+
+
+def shown(qtbot, page, act) -> object:
+    with qtbot.waitSignal(page.shown, timeout=10_000) as signal:
+        act()
+    return signal.args[0]
+
+
+def stats_json(location, capsys, *args: str) -> dict:
+    capsys.readouterr()
+    assert main(["stats", CART, "--json", *args, "--workspace", str(location)]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def cells(table) -> list[list[str]]:
+    return [[table.item(r, c).text() for c in range(table.columnCount())]
+            for r in range(table.rowCount())]
+
+
+def test_the_page_shows_the_figures_waymark_stats_prints(qtbot, page, filled, capsys) -> None:
+    report = shown(qtbot, page, lambda: page.set_range(FIRST, LAST))
+    assert report is not None and page.body.currentWidget() is page.scroll
+    printed = stats_json(filled, capsys, "--from", "2026-11-20", "--to", "2026-11-27")
+    assert json.loads(json.dumps(report.to_json())) == printed
+    # the funnel's bars: per tile, who moved on / is still there / left
+    start = next(r for r in printed["funnel"] if r["tile_id"] == "start")
+    top = page.funnel.categories.index("Abandoned cart")
+    assert page.funnel.sets["moved_on"].at(top) == start["moved_on"] == 3
+    assert page.funnel.sets["left"].at(top) == sum(start["left"].values()) == 1
+    # messages over time, per day over a week
+    sums = {m: sum(p["counts"][m] for p in printed["series"]) for m in ("sent", "opened")}
+    assert page.messages.chart().title() == "Messages per day"
+    assert page.messages.totals()["sent"] == sums["sent"] == 2
+    assert page.messages.totals()["opened"] == sums["opened"] == 1
+    assert len(page.messages.lines["sent"].points()) == 7  # one a day, none left out
+    goal = printed["goal"]
+    assert f"{goal['met']} of {goal['entered']} people who entered (33 %)" in page.goal.text()
+    assert "target 50 %" in page.goal.text()
+    assert cells(page.reasons)[0][:3] == ["Message blocked", "email-reminder", "1"]
+    assert [row[:3] for row in cells(page.versions)] == [["1", "live", "3"]]
+
+
+def test_a_range_of_a_day_is_drawn_per_hour_and_a_range_without_data_is_empty(
+        qtbot, page) -> None:
+    shown(qtbot, page, lambda: page.set_range(date(2026, 11, 23), date(2026, 11, 23)))
+    assert page.messages.chart().title() == "Messages per hour"
+    assert len(page.messages.lines["sent"].points()) == 24
+    report = shown(qtbot, page, lambda: page.set_range(date(2026, 10, 1), date(2026, 10, 7)))
+    assert report.series == []  # the funnel is since publishing: still shown
+    assert page.body.currentWidget() is page.scroll
+
+
+def test_exports_write_the_csv_of_waymark_stats_and_a_png(qtbot, page, prompts, filled,
+                                                          capsys, tmp_path) -> None:
+    shown(qtbot, page, lambda: page.set_range(FIRST, LAST))
+    prompts.files_to_save = [tmp_path / "figures.csv", tmp_path / "charts.png"]
+    page.export_csv()
+    page.export_png()
+    capsys.readouterr()
+    assert main(["stats", CART, "--csv", "--from", "2026-11-20", "--to", "2026-11-27",
+                 "--workspace", str(filled)]) == 0
+    assert (tmp_path / "figures.csv").read_text() == capsys.readouterr().out
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "figures.csv").read_text())))
+    assert any(r["section"] == "messages" and r["metric"] == "sent" for r in rows)
+    assert (tmp_path / "charts.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_journey_nobody_entered_says_what_to_do(qtbot, prompts, themes, tmp_path) -> None:
+    h = Harness(tmp_path, read_bundle(resource("samples", "abandoned_cart.json")))
+    h.close()
+    with shown_page(qtbot, DashboardPage, h.location, prompts) as page:
+        shown(qtbot, page, page.query)
+        assert page.body.currentWidget() is page.empty
+        assert page.empty.text() == NO_DATA
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+def test_screenshots_of_the_dashboard(qtbot, page, themes, mode) -> None:
+    themes.force(mode)
+    try:
+        shown(qtbot, page, lambda: page.set_range(FIRST, LAST))
+        qtbot.wait(200)  # a chart's scene is laid out on the next turn of the event loop
+        shoot(page, f"dashboard-{mode}", ratio=1.0)
+        shown(qtbot, page, lambda: page.set_range(date(2026, 11, 23), date(2026, 11, 23)))
+        qtbot.wait(200)
+        shoot(page, f"dashboard-hourly-{mode}", ratio=1.0)
+    finally:
+        themes.force("light")
