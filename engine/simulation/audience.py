@@ -29,7 +29,7 @@ from engine.model.base import DocModel
 from engine.model.durations import parse_duration
 from engine.model.errors import from_validation_error
 
-from .scenario import Scenario
+from .scenario import Interaction, Scenario
 
 MAX_PEOPLE = 1_000_000
 # An interaction drawn at the very moment of entry would come before the message is sent.
@@ -103,7 +103,7 @@ class ContactSpec(DocModel):
 class InteractionDoes(DocModel):
     kind: Literal["interaction"] = "interaction"
     tile: str = Field(description="the message tile's id")
-    interaction: Literal["delivered", "opened", "clicked", "bounced", "unsubscribed"]
+    interaction: Interaction
     link: str | None = None
 
 

@@ -181,3 +181,14 @@ def test_scenario_and_generate_are_one_or_the_other(tmp_path, capsys) -> None:
               "--generate", str(tmp_path / "spec.json"),
               "--scenario", str(resource("samples", "abandoned_cart.scenario.json"))])
     assert "not allowed with argument" in capsys.readouterr().err
+
+
+def test_a_summary_of_a_written_scenario_counts_its_four_people(capsys) -> None:
+    code = main(["simulate", str(resource("samples", "abandoned_cart.json")), "--scenario",
+                 str(resource("samples", "abandoned_cart.scenario.json")), "--summary", "--json"])
+    assert code == 0
+    summary = json.loads(capsys.readouterr().out)["summary"]
+    tiles = {t["tile"]: t for t in summary["tiles"]}
+    # ann, bob and cat have carts over 50; ann opens the email, cat buys on day two
+    assert tiles["start"]["moved_on"] == 3 and tiles["exit-opened"]["entered"] == 1
+    assert summary["goal"]["met"] == 1 and summary["messages"]["sent"] >= 3
