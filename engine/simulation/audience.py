@@ -43,17 +43,6 @@ class AudienceError(DocumentError):
 # --- distributions ---------------------------------------------------------------------
 
 
-class Uniform(DocModel):
-    uniform: tuple[float, float] = Field(description="[low, high], drawn evenly")
-    digits: int = Field(default=2, ge=0, le=6, description="decimals kept; 0 for whole numbers")
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Uniform:
-        if self.uniform[0] > self.uniform[1]:
-            raise ValueError("uniform: low must not be above high")
-        return self
-
-
 class NormalParams(DocModel):
     mean: float
     sd: float = Field(ge=0)
@@ -61,27 +50,40 @@ class NormalParams(DocModel):
     max: float | None = Field(default=None, description="draws above are clipped to it")
 
 
-class Normal(DocModel):
-    normal: NormalParams
-    digits: int = Field(default=2, ge=0, le=6, description="decimals kept; 0 for whole numbers")
+DISTRIBUTIONS = ("uniform", "normal", "choice", "constant")
 
 
-class Choice(DocModel):
-    choice: dict[str, float] = Field(
-        min_length=1, description="value -> weight (keys are read as the attribute's type)")
+class Distribution(DocModel):
+    """Exactly one of uniform, normal, choice, constant. One model rather than a union, so
+    that a mistake is reported at its own field ($.entry.attributes.cart_total.unifrom)."""
+
+    uniform: tuple[float, float] | None = Field(default=None,
+                                                description="[low, high], drawn evenly")
+    normal: NormalParams | None = None
+    choice: dict[str, float] | None = Field(
+        default=None, min_length=1,
+        description="value -> weight (keys are read as the attribute's type)")
+    constant: bool | int | float | str | None = None
+    digits: int = Field(default=2, ge=0, le=6,
+                        description="decimals kept by uniform and normal; 0 for whole numbers")
+
+    @property
+    def form(self) -> str:
+        return next(name for name in DISTRIBUTIONS if getattr(self, name) is not None)
 
     @model_validator(mode="after")
-    def _weights(self) -> Choice:
-        if any(w < 0 for w in self.choice.values()) or not sum(self.choice.values()) > 0:
+    def _one_form(self) -> Distribution:
+        given = [name for name in DISTRIBUTIONS if getattr(self, name) is not None]
+        if len(given) != 1:
+            raise ValueError(f"give exactly one of {', '.join(DISTRIBUTIONS)}")
+        if self.uniform is not None and self.uniform[0] > self.uniform[1]:
+            raise ValueError("uniform: low must not be above high")
+        if self.choice is not None and (any(w < 0 for w in self.choice.values())
+                                        or not sum(self.choice.values()) > 0):
             raise ValueError("choice: weights must be zero or more, and not all zero")
         return self
 
 
-class Constant(DocModel):
-    constant: bool | int | float | str
-
-
-Distribution = Uniform | Normal | Choice | Constant
 Share = Annotated[float, Field(ge=0, le=1, description="a share of everyone: 0.3 is 30 %")]
 
 
@@ -219,18 +221,17 @@ def sampler(dist: Distribution, kind: AttributeType, place: str) -> Sampler:
     """A function of a random generator drawing one value of `kind`, or an AudienceError."""
     if kind == AttributeType.ENTITY:
         raise _fail(place, "an entity attribute (a record) cannot be generated")
-    if isinstance(dist, Constant):
+    if dist.constant is not None:
         value = _typed_constant(dist.constant, kind, place + ".constant")
         return lambda rng: value
-    if isinstance(dist, Choice):
+    if dist.choice is not None:
         values = [_typed_key(k, kind, f"{place}.choice") for k in dist.choice]
         weights = list(dist.choice.values())
         return lambda rng: rng.choices(values, weights)[0]
     if kind != AttributeType.NUMBER:
-        what = "uniform" if isinstance(dist, Uniform) else "normal"
-        raise _fail(f"{place}.{what}", f"a {kind.value} attribute cannot hold numbers; "
-                                       "use choice or constant")
-    if isinstance(dist, Uniform):
+        raise _fail(f"{place}.{dist.form}", f"a {kind.value} attribute cannot hold numbers; "
+                                            "use choice or constant")
+    if dist.uniform is not None:
         low, high = dist.uniform
         return lambda rng: _rounded(rng.uniform(low, high), dist.digits)
     n = dist.normal
@@ -246,21 +247,18 @@ def _attribute_samplers(dists: dict[str, Distribution], known: dict[str, Attribu
     for name, dist in dists.items():
         if name not in known and strict:
             raise _fail(f"{place}.{name}", f"no attribute {name!r}{_hint(name, list(known))}")
-        kind = known.get(name, AttributeType.NUMBER if isinstance(dist, Uniform | Normal)
-                         else AttributeType.TEXT)
-        if name not in known and isinstance(dist, Constant | Choice):
-            kind = _loose_kind(dist)
+        kind = known.get(name) or _loose_kind(dist)
         samplers[name] = sampler(dist, kind, f"{place}.{name}")
     return samplers
 
 
-def _loose_kind(dist: Constant | Choice) -> AttributeType:
-    """An undeclared contact attribute keeps a constant's own type; choices are text."""
-    if isinstance(dist, Constant) and isinstance(dist.constant, bool):
-        return AttributeType.BOOLEAN
-    if isinstance(dist, Constant) and isinstance(dist.constant, int | float):
+def _loose_kind(dist: Distribution) -> AttributeType:
+    """An undeclared contact attribute: numbers from uniform and normal, a constant's own
+    type, text from a choice."""
+    if dist.form in ("uniform", "normal") or (
+            isinstance(dist.constant, int | float) and not isinstance(dist.constant, bool)):
         return AttributeType.NUMBER
-    return AttributeType.TEXT
+    return AttributeType.BOOLEAN if isinstance(dist.constant, bool) else AttributeType.TEXT
 
 
 def _trigger_samplers(trigger: str, dists: dict[str, Distribution], catalog: Catalog,

@@ -67,6 +67,10 @@ def test_behaviours_happen_to_the_asked_share_within_their_window() -> None:
     # "after": 0 — only openers click, within the hour after they opened
     assert all(p in opened and 60 <= clicked[p] - opened[p] <= 3600 for p in clicked)
     assert all(60 <= bought[p] - entered[p] <= 2 * 86400 for p in bought)
+    totals = [e.attributes["order_total"] for e in scenario.events
+              if getattr(e, "trigger", "") == "purchase_completed"]
+    assert all(20 <= t <= 200 for t in totals)  # the normal draw, clipped
+    assert {c.attributes["firstname"] for c in scenario.contacts} == {"Ann", "Bob", "Cat", "Dan"}
 
 
 def test_the_same_seed_gives_the_same_scenario_byte_for_byte() -> None:
@@ -126,6 +130,12 @@ MALFORMED = [
     (bad(["behaviours", 0, "after"], 1), "$.behaviours[0].after"),
     (bad(["behaviours", 1, "share"], 0.5), "$.behaviours[1].share"),
     (bad(["period"], "half a day"), "$.period"),
+    (bad(["entry", "attributes", "cart_total"], {"unifrom": [20, 200]}),
+     "$.entry.attributes.cart_total.unifrom"),
+    (bad(["entry", "attributes", "cart_total"], {"uniform": [200, 20]}),
+     "$.entry.attributes.cart_total.uniform"),
+    (bad(["entry", "attributes", "cart_total"], {"uniform": [1, 2], "constant": 3}),
+     "$.entry.attributes.cart_total"),
 ]
 
 
