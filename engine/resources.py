@@ -13,4 +13,4 @@ def resource(*parts: str) -> Path:
 
 def sample_paths() -> list[Path]:
     return sorted(p for p in resource("samples").glob("*.json")
-                  if not p.name.endswith(".scenario.json"))
+                  if not p.name.endswith((".scenario.json", ".audience.json")))

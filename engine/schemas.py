@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from engine.delivery.settings import DeliverySettings
 from engine.model import Bundle
 from engine.resources import resource
+from engine.simulation.audience import AudienceSpec
 from engine.simulation.scenario import Scenario
 from engine.simulation.timeline import SimulationStep
 
@@ -36,6 +37,10 @@ def generated_schemas() -> dict[str, dict[str, Any]]:
         "scenario.schema.json": model_schema(
             Scenario, "scenario.schema.json",
             "Waymark simulation scenario: people and what they do when"),
+        "audience-spec.schema.json": model_schema(
+            AudienceSpec, "audience-spec.schema.json",
+            "Waymark generated audience: N people drawn from distributions, for "
+            "`waymark simulate --generate`"),
         "simulation-step.schema.json": model_schema(
             SimulationStep, "simulation-step.schema.json",
             "One line of `waymark simulate --json`: one step of one person's journey"),

@@ -1,18 +1,27 @@
-"""`waymark simulate BUNDLE --scenario FILE [--json]`."""
+"""`waymark simulate BUNDLE (--scenario FILE | --generate SPEC) [--json] [--summary]`."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from engine.model import read_bundle
-from engine.simulation.scenario import load_scenario
+from engine.model import Bundle, read_bundle
+from engine.runtime.records import StepRecord
+from engine.simulation.audience import generate, load_spec
+from engine.simulation.scenario import Scenario, load_scenario
 from engine.simulation.simulator import SimulationError, Simulator
+from engine.simulation.summary import simulation_summary, summary_text
 from engine.simulation.timeline import json_line, per_person
 
 from .common import fail, guarded
+
+NOTES_SHOWN = 20  # a generated audience can raise thousands of the same note
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -22,9 +31,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "seconds. Prints a timeline per person, or with --json one JSON object "
                     "per step (see resources/schema/simulation-step.schema.json).")
     parser.add_argument("bundle", type=Path, help="a journey bundle (.json)")
-    parser.add_argument("--scenario", type=Path, required=True,
+    people = parser.add_mutually_exclusive_group(required=True)
+    people.add_argument("--scenario", type=Path,
                         help="people and what they do (see resources/samples/*.scenario.json)")
+    people.add_argument("--generate", type=Path, metavar="SPEC",
+                        help="a generated audience: N people drawn from distributions (see "
+                             "resources/samples/*.audience.json and "
+                             "resources/schema/audience-spec.schema.json)")
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
+    parser.add_argument("--summary", action="store_true",
+                        help="instead of every step, per-tile counts and messages at the end "
+                             "(one JSON object with --json)")
     parser.add_argument("--keep", type=Path, metavar="DIR",
                         help="keep the simulation's workspace and outbox in DIR")
     # Refused with a reason rather than left to argparse's "unrecognized arguments".
@@ -38,22 +55,83 @@ def run(args: argparse.Namespace) -> int:
                     "workspace made from the bundle and the scenario alone, so that it "
                     "reproduces; use --keep DIR to keep that workspace")
     bundle = read_bundle(args.bundle)
+    source = args.scenario or args.generate
     try:
-        scenario = load_scenario(args.scenario.read_bytes(), str(args.scenario))
+        scenario = _scenario(args, bundle, source.read_bytes())
     except OSError as exc:
-        return fail(f"{args.scenario}: cannot read the file ({exc.strerror})")
-    on_record = (lambda r: print(json_line(r), flush=True)) if args.json else None
+        return fail(f"{source}: cannot read the file ({exc.strerror})")
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=True)
+    summary: dict[str, Any] = {}
+    simulator = Simulator(
+        bundle, scenario, args.keep, on_record=_on_record(args),
+        on_finish=lambda ws: summary.update(simulation_summary(ws, bundle.journey.id)))
     try:
-        result = Simulator(bundle, scenario, args.keep, on_record=on_record).run()
+        result = simulator.run()
     except SimulationError as error:
-        return fail(f"{args.scenario}: {error}")
-    if not args.json:
-        tz = ZoneInfo(bundle.journey.start.timezone)
-        print(f"{bundle.journey.name}: {scenario.start.astimezone(tz):%a %d %b %Y %H:%M} → "
-              f"{scenario.end_time().astimezone(tz):%a %d %b %Y %H:%M} ({tz.key})\n")
-        print(per_person(result.records, bundle.journey, tz))
-    for note in result.notes:
-        print(f"note: {note}", file=sys.stderr)
+        return fail(f"{source}: {error}")
+    finally:
+        _Progress.clear()
+    _print_result(args, bundle, scenario, result.records, summary)
+    _print_notes(result.notes)
     return 0
+
+
+def _scenario(args: argparse.Namespace, bundle: Bundle, text: bytes) -> Scenario:
+    if args.scenario is not None:
+        return load_scenario(text, str(args.scenario))
+    return generate(load_spec(text, str(args.generate)), bundle, str(args.generate))
+
+
+def _on_record(args: argparse.Namespace) -> Callable[[StepRecord], None] | None:
+    steps = (lambda r: print(json_line(r), flush=True)) if args.json and not args.summary \
+        else None
+    if not sys.stderr.isatty():
+        return steps
+    progress = _Progress()
+
+    def both(record: StepRecord) -> None:
+        progress.show(record)
+        if steps is not None:
+            steps(record)
+    return both
+
+
+class _Progress:
+    """A line on a terminal's stderr: steps done, simulated time reached (twice a second)."""
+
+    def __init__(self) -> None:
+        self.steps, self.shown = 0, 0.0
+
+    def show(self, record: StepRecord) -> None:
+        self.steps += 1
+        if time.monotonic() - self.shown > 0.5:
+            self.shown = time.monotonic()
+            print(f"\r{self.steps} steps, simulated time {record.at:%Y-%m-%d %H:%M}",
+                  end="", file=sys.stderr, flush=True)
+
+    @staticmethod
+    def clear() -> None:
+        if sys.stderr.isatty():
+            print("\r\033[K", end="", file=sys.stderr, flush=True)
+
+
+def _print_result(args: argparse.Namespace, bundle: Bundle, scenario: Scenario,
+                  records: list[StepRecord], summary: dict[str, Any]) -> None:
+    if args.summary and args.json:
+        print(json.dumps({"summary": summary}, ensure_ascii=False))
+        return
+    if args.json:
+        return
+    tz = ZoneInfo(bundle.journey.start.timezone)
+    print(f"{bundle.journey.name}: {scenario.start.astimezone(tz):%a %d %b %Y %H:%M} → "
+          f"{scenario.end_time().astimezone(tz):%a %d %b %Y %H:%M} ({tz.key})\n")
+    print(summary_text(summary) if args.summary else per_person(records, bundle.journey, tz))
+
+
+def _print_notes(notes: list[str]) -> None:
+    for note in notes[:NOTES_SHOWN]:
+        print(f"note: {note}", file=sys.stderr)
+    if len(notes) > NOTES_SHOWN:
+        print(f"note: … and {len(notes) - NOTES_SHOWN} more like these", file=sys.stderr)
+

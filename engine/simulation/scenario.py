@@ -58,13 +58,16 @@ class TriggerItem(_Item):
     messageId: str | None = None
 
 
+Interaction = Literal["delivered", "opened", "clicked", "bounced", "unsubscribed"]
+
+
 class InteractionItem(_Item):
     """A person interacts with a message a journey sent them."""
 
     kind: Literal["interaction"] = "interaction"
     person: str
     tile: str = Field(description="the message tile's id")
-    interaction: Literal["delivered", "opened", "clicked", "bounced", "unsubscribed"]
+    interaction: Interaction
     link: str | None = None
 
 

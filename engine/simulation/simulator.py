@@ -57,10 +57,13 @@ class SimulationResult:
 
 class Simulator:
     def __init__(self, bundle: Bundle, scenario: Scenario, workdir: Path | None = None,
-                 on_record: Callable[[StepRecord], None] | None = None) -> None:
+                 on_record: Callable[[StepRecord], None] | None = None,
+                 on_finish: Callable[[Workspace], None] | None = None) -> None:
+        """`on_finish` is called with the simulation's workspace, still open, at the end:
+        to read its analytics before a throw-away workspace goes."""
         self.bundle, self.scenario = bundle, scenario
         self.workdir = workdir
-        self.on_record = on_record
+        self.on_record, self.on_finish = on_record, on_finish
         self.clock = SimulatedClock(scenario.start)
         self.result = SimulationResult()
 
@@ -86,6 +89,8 @@ class Simulator:
                 self._drive(workspace, runtime)
             finally:
                 runtime.deliverer.close()
+            if self.on_finish is not None:
+                self.on_finish(workspace)
         return self.result
 
     def _collect(self, records: list[StepRecord]) -> None:

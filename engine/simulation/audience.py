@@ -1,0 +1,388 @@
+"""A generated audience: N people drawn from distributions, as a `Scenario`.
+
+`waymark simulate BUNDLE --generate SPEC.json` reads an `AudienceSpec`, checks it against
+the bundle (triggers, their attributes and types, the journey's message tiles) and turns
+it into an ordinary scenario, so the simulator runs it unchanged. The same spec and seed
+always give the same scenario: every draw comes from generators seeded by the spec's seed
+and the section they serve, so adding a behaviour does not reshuffle the people.
+"""
+
+from __future__ import annotations
+
+import difflib
+import random
+from datetime import timedelta
+from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime, Field, ValidationError, model_validator
+
+from engine.model import (
+    MESSAGE_KINDS,
+    AttributeType,
+    Bundle,
+    Catalog,
+    DocumentError,
+    interaction_trigger_name,
+    parse_json,
+)
+from engine.model.base import DocModel
+from engine.model.durations import parse_duration
+from engine.model.errors import from_validation_error
+
+from .scenario import Interaction, Scenario
+
+MAX_PEOPLE = 1_000_000
+# An interaction drawn at the very moment of entry would come before the message is sent.
+EARLIEST = timedelta(minutes=1)
+
+
+class AudienceError(DocumentError):
+    """A spec that does not fit the bundle, naming the field ($.behaviours[1].does.tile)."""
+
+
+# --- distributions ---------------------------------------------------------------------
+
+
+class NormalParams(DocModel):
+    mean: float
+    sd: float = Field(ge=0)
+    min: float | None = Field(default=None, description="draws below are clipped to it")
+    max: float | None = Field(default=None, description="draws above are clipped to it")
+
+
+DISTRIBUTIONS = ("uniform", "normal", "choice", "constant")
+
+
+class Distribution(DocModel):
+    """Exactly one of uniform, normal, choice, constant. One model rather than a union, so
+    that a mistake is reported at its own field ($.entry.attributes.cart_total.unifrom)."""
+
+    uniform: tuple[float, float] | None = Field(default=None,
+                                                description="[low, high], drawn evenly")
+    normal: NormalParams | None = None
+    choice: dict[str, float] | None = Field(
+        default=None, min_length=1,
+        description="value -> weight (keys are read as the attribute's type)")
+    constant: bool | int | float | str | None = None
+    digits: int = Field(default=2, ge=0, le=6,
+                        description="decimals kept by uniform and normal; 0 for whole numbers")
+
+    @property
+    def form(self) -> str:
+        return next(name for name in DISTRIBUTIONS if getattr(self, name) is not None)
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Distribution:
+        given = [name for name in DISTRIBUTIONS if getattr(self, name) is not None]
+        if len(given) != 1:
+            raise ValueError(f"give exactly one of {', '.join(DISTRIBUTIONS)}")
+        if self.uniform is not None and self.uniform[0] > self.uniform[1]:
+            raise ValueError("uniform: low must not be above high")
+        if self.choice is not None and (any(w < 0 for w in self.choice.values())
+                                        or not sum(self.choice.values()) > 0):
+            raise ValueError("choice: weights must be zero or more, and not all zero")
+        return self
+
+
+Share = Annotated[float, Field(ge=0, le=1, description="a share of everyone: 0.3 is 30 %")]
+
+
+# --- the spec ----------------------------------------------------------------------------
+
+
+class Entry(DocModel):
+    trigger: str = Field(description="the trigger each person's entry event is of")
+    attributes: dict[str, Distribution] = Field(default_factory=dict)
+
+
+class ContactSpec(DocModel):
+    email: Share = 1.0
+    phone: Share = 0.0
+    push_token: Share = 0.0
+    attributes: dict[str, Distribution] = Field(default_factory=dict)
+
+
+class InteractionDoes(DocModel):
+    kind: Literal["interaction"] = "interaction"
+    tile: str = Field(description="the message tile's id")
+    interaction: Interaction
+    link: str | None = None
+
+
+class TriggerDoes(DocModel):
+    kind: Literal["trigger"] = "trigger"
+    trigger: str
+    attributes: dict[str, Distribution] = Field(default_factory=dict)
+
+
+class Behaviour(DocModel):
+    share: Share
+    within: str = Field(description="a duration: the time is drawn evenly between a minute "
+                                    "and this long after the person's entry (or `after`)")
+    after: int | None = Field(default=None, ge=0, description=(
+        "the index of an earlier behaviour: only people who did it do this one, timed "
+        "after it (a click after an open); `share` is still a share of everyone"))
+    does: Annotated[InteractionDoes | TriggerDoes, Field(discriminator="kind")]
+
+    @model_validator(mode="after")
+    def _window(self) -> Behaviour:
+        try:
+            window = parse_duration(self.within)
+        except ValueError as exc:
+            raise ValueError(f"within: {exc}") from None
+        if window < EARLIEST:
+            raise ValueError("within: must be at least a minute (PT1M)")
+        return self
+
+
+class AudienceSpec(DocModel):
+    people: int = Field(ge=1, le=MAX_PEOPLE)
+    seed: int = 1
+    start: AwareDatetime
+    period: str = Field(default="PT0S", description="entries arrive evenly over this long "
+                                                    "after the start (PT0S: all at the start)")
+    end: str = Field(default="P5D", description="how long the simulation runs after the start")
+    entry: Entry
+    contacts: ContactSpec = Field(default_factory=ContactSpec)
+    behaviours: list[Behaviour] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _order(self) -> AudienceSpec:
+        for name in ("period", "end"):
+            try:
+                parse_duration(getattr(self, name))
+            except ValueError as exc:
+                raise ValueError(f"{name}: {exc}") from None
+        for index, behaviour in enumerate(self.behaviours):
+            _check_after(index, behaviour, self.behaviours)
+        return self
+
+
+def _check_after(index: int, behaviour: Behaviour, behaviours: list[Behaviour]) -> None:
+    if behaviour.after is None:
+        return
+    if behaviour.after >= index:
+        raise ValueError(f"behaviours[{index}].after: must name an earlier behaviour")
+    if behaviour.share > behaviours[behaviour.after].share:
+        raise ValueError(f"behaviours[{index}].share: more than the share of "
+                         f"behaviours[{behaviour.after}], which it comes after")
+
+
+def load_spec(text: str | bytes, source: str = "audience spec") -> AudienceSpec:
+    data = parse_json(text, source)
+    try:
+        return AudienceSpec.model_validate(data)
+    except ValidationError as exc:
+        raise from_validation_error(exc, data, source) from None
+
+
+# --- checking against the bundle ---------------------------------------------------------
+
+Sampler = Any  # Callable[[random.Random], value]
+
+
+def _fail(place: str, message: str) -> AudienceError:
+    return AudienceError(message, path=f"$.{place}")
+
+
+def _hint(name: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
+def _typed_key(key: str, kind: AttributeType, place: str) -> Any:
+    """A choice's key (JSON keys are text) as the attribute's type."""
+    if kind == AttributeType.NUMBER:
+        try:
+            number = float(key)
+        except ValueError:
+            raise _fail(place, f"{key!r} is not a number") from None
+        return int(number) if number.is_integer() else number
+    if kind == AttributeType.BOOLEAN:
+        if key not in ("true", "false"):
+            raise _fail(place, f"{key!r} is not true or false")
+        return key == "true"
+    return key
+
+
+def _typed_constant(value: Any, kind: AttributeType, place: str) -> Any:
+    fits = {AttributeType.NUMBER: isinstance(value, int | float) and not isinstance(value, bool),
+            AttributeType.BOOLEAN: isinstance(value, bool)}.get(kind, isinstance(value, str))
+    if not fits:
+        raise _fail(place, f"a {kind.value} attribute cannot hold {value!r}")
+    return value
+
+
+def _rounded(value: float, digits: int) -> float | int:
+    return round(value) if digits == 0 else round(value, digits)
+
+
+def sampler(dist: Distribution, kind: AttributeType, place: str) -> Sampler:
+    """A function of a random generator drawing one value of `kind`, or an AudienceError."""
+    if kind == AttributeType.ENTITY:
+        raise _fail(place, "an entity attribute (a record) cannot be generated")
+    if dist.constant is not None:
+        value = _typed_constant(dist.constant, kind, place + ".constant")
+        return lambda rng: value
+    if dist.choice is not None:
+        values = [_typed_key(k, kind, f"{place}.choice") for k in dist.choice]
+        weights = list(dist.choice.values())
+        return lambda rng: rng.choices(values, weights)[0]
+    if kind != AttributeType.NUMBER:
+        raise _fail(f"{place}.{dist.form}", f"a {kind.value} attribute cannot hold numbers; "
+                                            "use choice or constant")
+    if dist.uniform is not None:
+        low, high = dist.uniform
+        return lambda rng: _rounded(rng.uniform(low, high), dist.digits)
+    n = dist.normal
+    low = -float("inf") if n.min is None else n.min
+    high = float("inf") if n.max is None else n.max
+    return lambda rng: _rounded(min(high, max(low, rng.gauss(n.mean, n.sd))), dist.digits)
+
+
+def _attribute_samplers(dists: dict[str, Distribution], known: dict[str, AttributeType],
+                        place: str, strict: bool = True) -> dict[str, Sampler]:
+    """Unknown names are refused when `strict` (a trigger's); otherwise drawn as given."""
+    samplers = {}
+    for name, dist in dists.items():
+        if name not in known and strict:
+            raise _fail(f"{place}.{name}", f"no attribute {name!r}{_hint(name, list(known))}")
+        kind = known.get(name) or _loose_kind(dist)
+        samplers[name] = sampler(dist, kind, f"{place}.{name}")
+    return samplers
+
+
+def _loose_kind(dist: Distribution) -> AttributeType:
+    """An undeclared contact attribute: numbers from uniform and normal, a constant's own
+    type, text from a choice."""
+    if dist.form in ("uniform", "normal") or (
+            isinstance(dist.constant, int | float) and not isinstance(dist.constant, bool)):
+        return AttributeType.NUMBER
+    return AttributeType.BOOLEAN if isinstance(dist.constant, bool) else AttributeType.TEXT
+
+
+def _trigger_samplers(trigger: str, dists: dict[str, Distribution], catalog: Catalog,
+                      place: str) -> dict[str, Sampler]:
+    definition = catalog.triggers.get(trigger)
+    if definition is None:
+        raise _fail(f"{place}.trigger", f"no trigger {trigger!r} in the bundle"
+                                        f"{_hint(trigger, list(catalog.triggers))}")
+    known = {a.name: a.type for a in catalog.trigger_attributes(definition)}
+    return _attribute_samplers(dists, known, f"{place}.attributes")
+
+
+def _check_interaction(does: InteractionDoes, bundle: Bundle, place: str) -> None:
+    tiles = {t.id: t for t in bundle.journey.tiles if t.kind in MESSAGE_KINDS}
+    tile = tiles.get(does.tile)
+    if tile is None:
+        raise _fail(f"{place}.tile", f"no message tile {does.tile!r} in the journey"
+                                     f"{_hint(does.tile, list(tiles))}")
+    channel = str(tile.kind)
+    if does.interaction != "unsubscribed" and \
+            interaction_trigger_name(channel, does.interaction) is None:
+        raise _fail(f"{place}.interaction",
+                    f"{channel} messages have no {does.interaction!r} ({does.tile} is {channel})")
+
+
+# --- generating --------------------------------------------------------------------------
+
+
+def _seconds(duration: str) -> int:
+    return int(parse_duration(duration).total_seconds())
+
+
+def _does(behaviour: Behaviour, index: int, bundle: Bundle, catalog: Catalog) -> Sampler:
+    """A function (rng, person, seconds) -> the scenario item for one behaviour."""
+    place, does = f"behaviours[{index}].does", behaviour.does
+    if isinstance(does, InteractionDoes):
+        _check_interaction(does, bundle, place)
+        fields = does.model_dump(exclude_none=True)
+        return lambda rng, person, at: {**fields, "at": at, "person": person}
+    draws = _trigger_samplers(does.trigger, does.attributes, catalog, place)
+    return lambda rng, person, at: {
+        "kind": "trigger", "at": at, "trigger": does.trigger, "person": person,
+        "attributes": {name: draw(rng) for name, draw in draws.items()}}
+
+
+def generate(spec: AudienceSpec, bundle: Bundle, source: str = "audience spec") -> Scenario:
+    """The scenario of `spec`'s people, or an AudienceError naming the field that does not
+    fit the bundle. Reproducible: the same spec gives the same scenario, item for item."""
+    try:
+        return _generate(spec, bundle)
+    except AudienceError as error:
+        raise AudienceError(error.detail, source=source, path=error.path) from None
+
+
+def _generate(spec: AudienceSpec, bundle: Bundle) -> Scenario:
+    catalog = Catalog.from_bundle(bundle)
+    entry = _trigger_samplers(spec.entry.trigger, spec.entry.attributes, catalog, "entry")
+    declared = {a.name: a.type for a in catalog.contact_attributes.values()}
+    contact_draws = _attribute_samplers(spec.contacts.attributes, declared,
+                                        "contacts.attributes", strict=False)
+    behaviours = [_does(b, i, bundle, catalog) for i, b in enumerate(spec.behaviours)]
+    people = [f"p{n:0{len(str(spec.people))}d}" for n in range(1, spec.people + 1)]
+    contacts = _contacts(spec, people, contact_draws)
+    entered = _entries(spec, people, entry)
+    events = [item for _, item in entered]
+    times: list[list[int | None]] = [[at for at, _ in entered]]
+    for index, behaviour in enumerate(spec.behaviours):
+        base = times[0] if behaviour.after is None else times[behaviour.after + 1]
+        done, items = _behaviour(spec, index, base, people, behaviours[index])
+        times.append(done)
+        events += items
+    events.sort(key=lambda item: int(item["at"][2:-1]))  # "PT123S"; stable per person
+    return Scenario.model_validate({"start": spec.start, "end": spec.end, "seed": spec.seed,
+                                    "contacts": contacts, "events": events})
+
+
+def _rng(spec: AudienceSpec, section: str) -> random.Random:
+    return random.Random(f"{spec.seed}:{section}")
+
+
+def _contacts(spec: AudienceSpec, people: list[str], draws: dict[str, Sampler]
+              ) -> list[dict[str, Any]]:
+    rng, shares = _rng(spec, "contacts"), spec.contacts
+    contacts = []
+    for number, person in enumerate(people, start=1):
+        contact: dict[str, Any] = {"id": person}
+        if rng.random() < shares.email:
+            contact["email"] = f"{person}@example.com"
+        if rng.random() < shares.phone:
+            contact["phone"] = f"+3160{number:07d}"
+        if rng.random() < shares.push_token:
+            contact["push_token"] = f"tok-{person}"
+        contact["attributes"] = {name: draw(rng) for name, draw in draws.items()}
+        contacts.append(contact)
+    return contacts
+
+
+def _entries(spec: AudienceSpec, people: list[str], draws: dict[str, Sampler]
+             ) -> list[tuple[int, dict[str, Any]]]:
+    rng, period = _rng(spec, "entry"), _seconds(spec.period)
+    entries = []
+    for person in people:
+        at = round(rng.uniform(0, period))
+        entries.append((at, {"kind": "trigger", "at": f"PT{at}S", "trigger": spec.entry.trigger,
+                             "person": person,
+                             "attributes": {name: draw(rng) for name, draw in draws.items()}}))
+    return entries
+
+
+def _behaviour(spec: AudienceSpec, index: int, base: list[int | None], people: list[str],
+               make: Sampler) -> tuple[list[int | None], list[dict[str, Any]]]:
+    """Who does behaviour `index` and when (None: not done), and its scenario items."""
+    behaviour, rng = spec.behaviours[index], _rng(spec, f"behaviour:{index}")
+    earlier = 1.0 if behaviour.after is None else spec.behaviours[behaviour.after].share
+    chance = behaviour.share / earlier if earlier else 0.0
+    low, high = int(EARLIEST.total_seconds()), _seconds(behaviour.within)
+    done: list[int | None] = []
+    items = []
+    for person, since in zip(people, base, strict=True):
+        if since is None or rng.random() >= chance:
+            done.append(None)
+            continue
+        at = since + round(rng.uniform(low, high))
+        done.append(at)
+        items.append(make(rng, person, f"PT{at}S"))
+    return done, items
+

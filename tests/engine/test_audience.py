@@ -1,0 +1,204 @@
+"""A generated audience (`waymark simulate --generate`): drawn as asked, reproducible from
+its seed, refused naming the field when it does not fit the bundle, and simulated end to
+end with a summary whose counts agree with the people generated."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import jsonschema
+import pytest
+
+from engine.cli import main
+from engine.model import DocumentError, read_bundle
+from engine.model.durations import parse_duration
+from engine.resources import resource
+from engine.simulation.audience import AudienceSpec, generate, load_spec
+
+BUNDLE = read_bundle(resource("samples", "abandoned_cart.json"))
+SAMPLE = json.loads(resource("samples", "abandoned_cart.audience.json").read_text())
+
+
+def spec(people: int = 3000, seed: int = 7, **changes) -> AudienceSpec:
+    data = {**copy.deepcopy(SAMPLE), "people": people, "seed": seed, **changes}
+    return AudienceSpec.model_validate(data)
+
+
+def seconds(at: str) -> int:
+    return int(parse_duration(at).total_seconds())
+
+
+def items(scenario, trigger=None, interaction=None) -> dict[str, int]:
+    """person -> seconds after the start, for one kind of scenario item."""
+    return {e.person: seconds(e.at) for e in scenario.events
+            if (trigger and getattr(e, "trigger", None) == trigger)
+            or (interaction and getattr(e, "interaction", None) == interaction)}
+
+
+def test_the_sample_spec_satisfies_its_published_schema() -> None:
+    schema = json.loads(resource("schema", "audience-spec.schema.json").read_text())
+    jsonschema.validate(SAMPLE, schema)
+
+
+def test_the_people_and_their_attributes_are_drawn_as_asked() -> None:
+    scenario = generate(spec(), BUNDLE)
+    assert len(scenario.contacts) == len({c.id for c in scenario.contacts}) == 3000
+    entries = [e for e in scenario.events if getattr(e, "trigger", "") == "abandoned_cart"]
+    assert {e.person for e in entries} == {c.id for c in scenario.contacts}
+    totals = [e.attributes["cart_total"] for e in entries]
+    assert all(20 <= t <= 200 for t in totals) and 100 < sum(totals) / len(totals) < 120
+    assert all(isinstance(e.attributes["item_count"], int)
+               and 1 <= e.attributes["item_count"] <= 6 for e in entries)
+    assert all(0 <= seconds(e.at) <= 12 * 3600 for e in entries)  # the 12-hour period
+    assert all(c.email for c in scenario.contacts)
+    assert 0.27 < sum(bool(c.phone) for c in scenario.contacts) / 3000 < 0.33
+
+
+def test_behaviours_happen_to_the_asked_share_within_their_window() -> None:
+    scenario = generate(spec(), BUNDLE)
+    entered = items(scenario, trigger="abandoned_cart")
+    opened, clicked = items(scenario, interaction="opened"), items(scenario, interaction="clicked")
+    bought = items(scenario, trigger="purchase_completed")
+    assert 0.37 < len(opened) / 3000 < 0.43
+    assert 0.08 < len(clicked) / 3000 < 0.12
+    assert 0.035 < len(bought) / 3000 < 0.065
+    assert all(60 <= opened[p] - entered[p] <= 6 * 3600 for p in opened)
+    # "after": 0 — only openers click, within the hour after they opened
+    assert all(p in opened and 60 <= clicked[p] - opened[p] <= 3600 for p in clicked)
+    assert all(60 <= bought[p] - entered[p] <= 2 * 86400 for p in bought)
+    totals = [e.attributes["order_total"] for e in scenario.events
+              if getattr(e, "trigger", "") == "purchase_completed"]
+    assert all(20 <= t <= 200 for t in totals)  # the normal draw, clipped
+    assert {c.attributes["firstname"] for c in scenario.contacts} == {"Ann", "Bob", "Cat", "Dan"}
+
+
+def test_the_same_seed_gives_the_same_scenario_byte_for_byte() -> None:
+    first = generate(spec(people=500), BUNDLE).model_dump_json()
+    assert generate(spec(people=500), BUNDLE).model_dump_json() == first
+    assert generate(spec(people=500, seed=8), BUNDLE).model_dump_json() != first
+
+
+def bad(path: list, value) -> dict:
+    data = copy.deepcopy(SAMPLE)
+    node = data
+    for part in path[:-1]:
+        node = node[part]
+    node[path[-1]] = value
+    return data
+
+
+BAD_SPECS = [
+    (bad(["entry", "trigger"], "abandoned_kart"), "$.entry.trigger",
+     "no trigger 'abandoned_kart' in the bundle (did you mean abandoned_cart?)"),
+    (bad(["entry", "attributes", "cart_totl"], {"uniform": [1, 2]}),
+     "$.entry.attributes.cart_totl", "no attribute 'cart_totl' (did you mean cart_total?)"),
+    (bad(["entry", "attributes", "currency"], {"uniform": [1, 2]}),
+     "$.entry.attributes.currency.uniform", "a text attribute cannot hold numbers"),
+    (bad(["entry", "attributes", "cart_total"], {"constant": "lots"}),
+     "$.entry.attributes.cart_total.constant", "a number attribute cannot hold 'lots'"),
+    (bad(["entry", "attributes", "cart_total"], {"choice": {"ten": 1}}),
+     "$.entry.attributes.cart_total.choice", "'ten' is not a number"),
+    (bad(["behaviours", 1, "does", "tile"], "email-remindr"), "$.behaviours[1].does.tile",
+     "no message tile 'email-remindr' in the journey (did you mean email-reminder?)"),
+    (bad(["behaviours", 0, "does"], {"kind": "interaction", "tile": "sms-reminder",
+                                     "interaction": "opened"}),
+     "$.behaviours[0].does.interaction", "sms messages have no 'opened'"),
+    (bad(["behaviours", 2, "does", "attributes", "order_id"], {"uniform": [1, 9]}),
+     "$.behaviours[2].does.attributes.order_id.uniform", "a text attribute cannot hold"),
+    (bad(["behaviours", 2, "does", "trigger"], "purchase"), "$.behaviours[2].does.trigger",
+     "no trigger 'purchase'"),
+]
+
+
+@pytest.mark.parametrize(("data", "place", "message"), BAD_SPECS,
+                         ids=[case[1] for case in BAD_SPECS])
+def test_a_spec_that_does_not_fit_the_bundle_is_refused_naming_the_field(
+        data, place, message) -> None:
+    with pytest.raises(DocumentError) as refused:
+        generate(load_spec(json.dumps(data), "spec.json"), BUNDLE, "spec.json")
+    assert refused.value.path == place
+    assert message in refused.value.detail
+    assert str(refused.value).startswith(f"spec.json, at {place}: ")
+
+
+MALFORMED = [
+    (bad(["people"], 0), "$.people"),
+    (bad(["people"], 2_000_000), "$.people"),
+    (bad(["behaviours", 0, "share"], 1.5), "$.behaviours[0].share"),
+    (bad(["behaviours", 0, "within"], "six hours"), "$.behaviours[0].within"),
+    (bad(["behaviours", 0, "after"], 1), "$.behaviours[0].after"),
+    (bad(["behaviours", 1, "share"], 0.5), "$.behaviours[1].share"),
+    (bad(["period"], "half a day"), "$.period"),
+    (bad(["entry", "attributes", "cart_total"], {"unifrom": [20, 200]}),
+     "$.entry.attributes.cart_total.unifrom"),
+    (bad(["entry", "attributes", "cart_total"], {"uniform": [200, 20]}),
+     "$.entry.attributes.cart_total.uniform"),
+    (bad(["entry", "attributes", "cart_total"], {"uniform": [1, 2], "constant": 3}),
+     "$.entry.attributes.cart_total"),
+]
+
+
+@pytest.mark.parametrize(("data", "place"), MALFORMED, ids=[case[1] for case in MALFORMED])
+def test_a_malformed_spec_is_refused_naming_the_field(data, place) -> None:
+    with pytest.raises(DocumentError) as refused:
+        load_spec(json.dumps(data), "spec.json")
+    assert refused.value.path == place
+
+
+def run_cli(tmp_path, capsys, data: dict, *options: str) -> tuple[int, str, str]:
+    (tmp_path / "spec.json").write_text(json.dumps(data))
+    code = main(["simulate", str(resource("samples", "abandoned_cart.json")),
+                 "--generate", str(tmp_path / "spec.json"), *options])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_simulating_a_generated_audience_gives_a_consistent_summary(tmp_path, capsys) -> None:
+    data = {**SAMPLE, "people": 200}
+    code, out, _ = run_cli(tmp_path, capsys, data, "--summary", "--json")
+    assert code == 0
+    tiles = {t["tile"]: t for t in json.loads(out)["summary"]["tiles"]}
+    scenario = generate(AudienceSpec.model_validate(data), BUNDLE)
+    qualified = sum(e.attributes["cart_total"] > 50 for e in scenario.events
+                    if getattr(e, "trigger", "") == "abandoned_cart")
+    assert tiles["start"]["entered"] == 200
+    assert tiles["start"]["moved_on"] == tiles["email-reminder"]["entered"] == qualified
+    assert tiles["start"]["left"] == {"unmet trigger condition": 200 - qualified}
+    # 40 % open within 6 hours, well inside the wait-for's day: its Yes is about 40 %
+    share = tiles["exit-opened"]["entered"] / tiles["opened-email"]["entered"]
+    assert 0.3 < share < 0.5
+    assert all(t["still_there"] == 0 for t in tiles.values())
+
+
+def test_the_text_summary_lists_the_tiles(tmp_path, capsys) -> None:
+    code, out, _ = run_cli(tmp_path, capsys, {**SAMPLE, "people": 30}, "--summary")
+    assert code == 0
+    assert "Opened the email?" in out and "messages: sent" in out
+
+
+def test_the_cli_refuses_a_bad_spec_naming_the_file_and_field(tmp_path, capsys) -> None:
+    data = bad(["behaviours", 1, "does", "tile"], "email-remindr")
+    code, out, err = run_cli(tmp_path, capsys, data)
+    assert code != 0 and out == ""
+    assert "spec.json, at $.behaviours[1].does.tile: no message tile 'email-remindr'" in err
+
+
+def test_scenario_and_generate_are_one_or_the_other(tmp_path, capsys) -> None:
+    (tmp_path / "spec.json").write_text(json.dumps(SAMPLE))
+    with pytest.raises(SystemExit):
+        main(["simulate", str(resource("samples", "abandoned_cart.json")),
+              "--generate", str(tmp_path / "spec.json"),
+              "--scenario", str(resource("samples", "abandoned_cart.scenario.json"))])
+    assert "not allowed with argument" in capsys.readouterr().err
+
+
+def test_a_summary_of_a_written_scenario_counts_its_four_people(capsys) -> None:
+    code = main(["simulate", str(resource("samples", "abandoned_cart.json")), "--scenario",
+                 str(resource("samples", "abandoned_cart.scenario.json")), "--summary", "--json"])
+    assert code == 0
+    summary = json.loads(capsys.readouterr().out)["summary"]
+    tiles = {t["tile"]: t for t in summary["tiles"]}
+    # ann, bob and cat have carts over 50; ann opens the email, cat buys on day two
+    assert tiles["start"]["moved_on"] == 3 and tiles["exit-opened"]["entered"] == 1
+    assert summary["goal"]["met"] == 1 and summary["messages"]["sent"] >= 3
