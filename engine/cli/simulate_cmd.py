@@ -15,7 +15,7 @@ from engine.model import Bundle, read_bundle
 from engine.runtime.records import StepRecord
 from engine.simulation.audience import generate, load_spec
 from engine.simulation.scenario import Scenario, load_scenario
-from engine.simulation.simulator import SimulationError, Simulator
+from engine.simulation.simulator import NEVER_SENT, SimulationError, Simulator
 from engine.simulation.summary import simulation_summary, summary_text
 from engine.simulation.timeline import json_line, per_person
 
@@ -130,6 +130,11 @@ def _print_result(args: argparse.Namespace, bundle: Bundle, scenario: Scenario,
 
 
 def _print_notes(notes: list[str]) -> None:
+    ignored = [note for note in notes if note.endswith(NEVER_SENT)]
+    if ignored:
+        notes = [note for note in notes if not note.endswith(NEVER_SENT)]
+        print(f"note: {len(ignored)} interactions ignored: the person never got that message "
+              "(not entered, blocked or held before it)", file=sys.stderr)
     for note in notes[:NOTES_SHOWN]:
         print(f"note: {note}", file=sys.stderr)
     if len(notes) > NOTES_SHOWN:

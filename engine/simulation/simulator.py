@@ -44,6 +44,8 @@ _LATEST_MESSAGE = (
     .where(s.runs.c.contact_id == bindparam("person"), s.ledger.c.tile_id == bindparam("tile"))
     .order_by(s.ledger.c.id.desc()).limit(1))
 
+NEVER_SENT = "ignored, no such message was sent to them"  # ends an interaction's note
+
 
 class SimulationError(ValueError):
     """A bundle or scenario the simulation cannot run, naming the place."""
@@ -174,7 +176,7 @@ class Simulator:
         if row is None or row.status in ("blocked", "held"):
             self.result.notes.append(
                 f"{self.clock.now().isoformat()}: {item.person} {item.interaction} "
-                f"{item.tile}: ignored, no such message was sent to them")
+                f"{item.tile}: {NEVER_SENT}")
             return []
         name = ("unsubscribed" if item.interaction == "unsubscribed"
                 else interaction_trigger_name(row.channel, item.interaction))

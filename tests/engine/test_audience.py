@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 
 import jsonschema
 import pytest
@@ -202,3 +203,16 @@ def test_a_summary_of_a_written_scenario_counts_its_four_people(capsys) -> None:
     # ann, bob and cat have carts over 50; ann opens the email, cat buys on day two
     assert tiles["start"]["moved_on"] == 3 and tiles["exit-opened"]["entered"] == 1
     assert summary["goal"]["met"] == 1 and summary["messages"]["sent"] >= 3
+
+
+def test_interactions_of_people_who_never_got_the_message_are_one_line(tmp_path,
+                                                                       capsys) -> None:
+    """Generated opens and clicks also fall to people whose cart did not qualify; they were
+    a note each (20 lines, then "… and 94 more"). Now one line says how many and why."""
+    code, _, err = run_cli(tmp_path, capsys, {**SAMPLE, "people": 200}, "--summary")
+    assert code == 0
+    ignored = [line for line in err.splitlines() if "never got" in line]
+    assert len(ignored) == 1, err
+    assert re.fullmatch(r"note: \d+ interactions ignored: the person never got that message "
+                        r"\(not entered, blocked or held before it\)", ignored[0])
+    assert "no such message was sent to them" not in err
