@@ -14,10 +14,11 @@ from zoneinfo import ZoneInfo
 from engine.model import Bundle, read_bundle
 from engine.runtime.records import StepRecord
 from engine.simulation.audience import generate, load_spec
+from engine.simulation.lifecycle_items import Moment
 from engine.simulation.scenario import Scenario, load_scenario
-from engine.simulation.simulator import NEVER_SENT, SimulationError, Simulator
+from engine.simulation.simulator import NEVER_SENT, SimulationError, SimulationResult, Simulator
 from engine.simulation.summary import simulation_summary, summary_text
-from engine.simulation.timeline import json_line, per_person
+from engine.simulation.timeline import journey_moments, json_line, per_person
 
 from .common import fail, guarded
 
@@ -65,14 +66,18 @@ def run(args: argparse.Namespace) -> int:
     summary: dict[str, Any] = {}
     simulator = Simulator(
         bundle, scenario, args.keep, on_record=_on_record(args),
-        on_finish=lambda ws: summary.update(simulation_summary(ws, bundle.journey.id)))
+        on_finish=lambda ws: summary.update(simulation_summary(ws, bundle.journey.id)),
+        base=args.scenario.parent if args.scenario else None,
+        on_moment=_on_moment(args))
     try:
         result = simulator.run()
     except SimulationError as error:
         return fail(f"{source}: {error}")
     finally:
         _Progress.clear()
-    _print_result(args, bundle, scenario, result.records, summary)
+    if result.moments:
+        summary["lifecycle"] = [moment.to_dict() for moment in result.moments]
+    _print_result(args, bundle, scenario, result, summary)
     _print_notes(result.notes)
     return 0
 
@@ -81,6 +86,14 @@ def _scenario(args: argparse.Namespace, bundle: Bundle, text: bytes) -> Scenario
     if args.scenario is not None:
         return load_scenario(text, str(args.scenario))
     return generate(load_spec(text, str(args.generate)), bundle, str(args.generate))
+
+
+def _on_moment(args: argparse.Namespace) -> Callable[[Moment], None] | None:
+    """With --json, a lifecycle moment is a line of its own, in time order among the steps
+    (it has `lifecycle` where a step has `person` and `what`)."""
+    if args.json and not args.summary:
+        return lambda moment: print(json.dumps(moment.to_dict()), flush=True)
+    return None
 
 
 def _on_record(args: argparse.Namespace) -> Callable[[StepRecord], None] | None:
@@ -117,7 +130,7 @@ class _Progress:
 
 
 def _print_result(args: argparse.Namespace, bundle: Bundle, scenario: Scenario,
-                  records: list[StepRecord], summary: dict[str, Any]) -> None:
+                  result: SimulationResult, summary: dict[str, Any]) -> None:
     if args.summary and args.json:
         print(json.dumps({"summary": summary}, ensure_ascii=False))
         return
@@ -126,7 +139,12 @@ def _print_result(args: argparse.Namespace, bundle: Bundle, scenario: Scenario,
     tz = ZoneInfo(bundle.journey.start.timezone)
     print(f"{bundle.journey.name}: {scenario.start.astimezone(tz):%a %d %b %Y %H:%M} → "
           f"{scenario.end_time().astimezone(tz):%a %d %b %Y %H:%M} ({tz.key})\n")
-    print(summary_text(summary) if args.summary else per_person(records, bundle.journey, tz))
+    if args.summary:
+        if result.moments:
+            print(journey_moments(result.moments, tz) + "\n")
+        print(summary_text(summary))
+    else:
+        print(per_person(result.records, bundle.journey, tz, result.moments))
 
 
 def _print_notes(notes: list[str]) -> None:

@@ -14,6 +14,7 @@ from engine.model import Contact, DocumentError, parse_json
 from engine.model.base import DocModel
 from engine.model.durations import parse_duration
 from engine.model.errors import from_validation_error
+from engine.runtime.housekeeping import MAX_PAUSE
 
 
 def _when(value: str, start: datetime) -> datetime:
@@ -98,8 +99,30 @@ class SegmentItem(_Item):
     change: Literal["join", "leave"]
 
 
-Item = Annotated[TriggerItem | InteractionItem | RecordItem | ContactItem | SegmentItem,
-                 Field(discriminator="kind")]
+JourneyAction = Literal["pause", "resume", "stop", "publish"]
+
+
+class JourneyItem(_Item):
+    """The journey is paused, resumed, stopped, or another version of it is published,
+    through the same lifecycle code `waymark journeys pause|resume|stop|publish` runs."""
+
+    kind: Literal["journey"] = "journey"
+    action: JourneyAction
+    bundle: str | None = Field(
+        default=None, description="publish: the new version's bundle, a path relative to "
+                                  "the scenario file")
+
+    @model_validator(mode="after")
+    def _bundle_with_publish(self) -> JourneyItem:
+        if self.action == "publish" and not self.bundle:
+            raise ValueError("bundle: publish needs the bundle of the version to publish")
+        if self.action != "publish" and self.bundle is not None:
+            raise ValueError(f"bundle: only publish takes a bundle, not {self.action}")
+        return self
+
+
+Item = Annotated[TriggerItem | InteractionItem | RecordItem | ContactItem | SegmentItem
+                 | JourneyItem, Field(discriminator="kind")]
 
 
 class Scenario(DocModel):
@@ -121,11 +144,38 @@ class Scenario(DocModel):
             person = getattr(item, "person", None)
             if isinstance(item, ContactItem | SegmentItem) and person not in known:
                 raise ValueError(f"events[{index}]: no contact {person!r} in 'contacts'")
+        check_lifecycle_order(self.timeline())
         return self
 
     def timeline(self) -> list[tuple[datetime, int, Any]]:
         """Items in time order (stable for items at the same time)."""
         return sorted((item.time(self.start), i, item) for i, item in enumerate(self.events))
+
+
+# What each action needs the newest version to be, and what it leaves it as.
+_BEFORE = {"pause": ("live",), "resume": ("paused",), "stop": ("live", "paused"),
+           "publish": ("live", "paused", "stopped", "expired")}
+_AFTER = {"pause": "paused", "resume": "live", "stop": "stopped", "publish": "live"}
+
+
+def check_lifecycle_order(timeline: list[tuple[datetime, int, Any]]) -> None:
+    """Refuses an action the journey's state will not allow then (a resume with nothing
+    paused), before anything runs; a pause that reaches MAX_PAUSE has stopped the version
+    by the next action, as the runtime's housekeeping does."""
+    state, paused_at = "live", None
+    for when, index, item in timeline:
+        if not isinstance(item, JourneyItem):
+            continue
+        if state == "paused" and when >= paused_at + MAX_PAUSE:
+            state = "expired"
+        if state not in _BEFORE[item.action]:
+            raise ValueError(f"events[{index}].action: cannot {item.action} a journey that is "
+                             f"{_STATE_WORDS[state]} at {item.at}")
+        state, paused_at = _AFTER[item.action], when
+
+
+_STATE_WORDS = {"live": "live (not paused)", "paused": "paused", "stopped": "stopped",
+                "expired": "stopped (paused for more than 21 days)"}
 
 
 def load_scenario(text: str | bytes, source: str = "scenario") -> Scenario:

@@ -20,6 +20,7 @@ from engine.runtime.changes import RecordError, change_contact, change_record
 from engine.runtime.clock import SimulatedClock
 from engine.runtime.deliverer import Deliverer
 from engine.runtime.events import trigger_event
+from engine.runtime.housekeeping import PAUSED_TOO_LONG
 from engine.runtime.records import StepRecord
 from engine.runtime.runtime import Runtime
 from engine.store import catalog_store, contacts_store, events_store
@@ -29,9 +30,18 @@ from engine.store.events_store import NewEvent
 from engine.store.times import to_ts
 from engine.workspace import Workspace
 
+from .lifecycle_items import (
+    JourneyActions,
+    Moment,
+    SimulationError,
+    paused_versions,
+    publish_bundles,
+    stopped_while_paused,
+)
 from .scenario import (
     ContactItem,
     InteractionItem,
+    JourneyItem,
     RecordItem,
     Scenario,
     SegmentItem,
@@ -47,25 +57,26 @@ _LATEST_MESSAGE = (
 NEVER_SENT = "ignored, no such message was sent to them"  # ends an interaction's note
 
 
-class SimulationError(ValueError):
-    """A bundle or scenario the simulation cannot run, naming the place."""
-
-
 @dataclass
 class SimulationResult:
     records: list[StepRecord] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    moments: list[Moment] = field(default_factory=list)  # the journey paused, published...
 
 
 class Simulator:
     def __init__(self, bundle: Bundle, scenario: Scenario, workdir: Path | None = None,
                  on_record: Callable[[StepRecord], None] | None = None,
-                 on_finish: Callable[[Workspace], None] | None = None) -> None:
+                 on_finish: Callable[[Workspace], None] | None = None,
+                 base: Path | None = None,
+                 on_moment: Callable[[Moment], None] | None = None) -> None:
         """`on_finish` is called with the simulation's workspace, still open, at the end:
-        to read its analytics before a throw-away workspace goes."""
+        to read its analytics before a throw-away workspace goes. `base` is the folder
+        the scenario's publish bundles are found in (the scenario file's)."""
         self.bundle, self.scenario = bundle, scenario
         self.workdir = workdir
-        self.on_record, self.on_finish = on_record, on_finish
+        self.on_record, self.on_finish, self.on_moment = on_record, on_finish, on_moment
+        self.bundles = publish_bundles(scenario, base, bundle.journey.id)
         self.clock = SimulatedClock(scenario.start)
         self.result = SimulationResult()
 
@@ -82,6 +93,8 @@ class Simulator:
             self._prepare(workspace)
             runtime = Runtime(workspace.db, self.clock)
             runtime.subscribe(self._collect)
+            self.actions = JourneyActions(workspace, runtime, self.bundle.journey.id,
+                                          self.bundles, self.scenario.seed, self._collect)
             # A throw-away simulation's outbox writes no files: nobody will open them.
             outbox = workspace.outbox_dir if self.workdir is not None else None
             runtime.deliverer = Deliverer(workspace.db, self.clock, runtime.settings,
@@ -124,9 +137,11 @@ class Simulator:
             with one_transaction(workspace.db):
                 applied = 0
                 while items and items[0][0] <= self.clock.now():
-                    self._apply(workspace, items.pop(0)[2])
+                    self._apply(workspace, *items.pop(0)[1:])
                     applied += 1
+                paused = paused_versions(runtime)
                 work = self._moment(runtime)
+                self._stopped_by_pause(paused, runtime)
                 due = runtime.next_due()  # read in the moment's own transaction
             # A moment that moved nothing is fine when what fell due is now due later (a
             # segment refresh that let nobody in); stuck is the same moment due again.
@@ -150,7 +165,21 @@ class Simulator:
 
     # --- scenario items --------------------------------------------------------------
 
-    def _apply(self, workspace: Workspace, item: object) -> None:
+    def _note_moments(self, moments: list[Moment]) -> None:
+        self.result.moments += moments
+        if self.on_moment is not None:
+            for moment in moments:
+                self.on_moment(moment)
+
+    def _stopped_by_pause(self, paused: list[tuple[str, int]], runtime: Runtime) -> None:
+        self._note_moments([Moment(self.clock.now(), journey, version, "stopped",
+                                   PAUSED_TOO_LONG)
+                            for journey, version in stopped_while_paused(paused, runtime)])
+
+    def _apply(self, workspace: Workspace, index: int, item: object) -> None:
+        if isinstance(item, JourneyItem):
+            self._note_moments(self.actions.apply(index, item))
+            return
         now = to_ts(self.clock.now())
         with writing(workspace.db) as conn:
             events = self._events_for(conn, item, now)

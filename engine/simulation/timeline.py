@@ -11,6 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from engine.model import Journey, tile_title
 from engine.runtime.records import StepRecord, What
 
+from .lifecycle_items import Moment
+
 
 def json_line(record: StepRecord) -> str:
     return json.dumps(record.to_dict(), ensure_ascii=False)
@@ -47,11 +49,17 @@ def describe(record: StepRecord, journey: Journey, tz: tzinfo) -> str:
     return f"  {_when(record.at, tz)}  {what:<13} {detail}"
 
 
-def per_person(records: list[StepRecord], journey: Journey, tz: tzinfo) -> str:
+def journey_moments(moments: list[Moment], tz: tzinfo) -> str:
+    """The journey's own timeline: paused, resumed, published, stopped (and why)."""
+    return "\n".join(["the journey", *(f"  {_when(m.at, tz)}  {m.text()}" for m in moments)])
+
+
+def per_person(records: list[StepRecord], journey: Journey, tz: tzinfo,
+               moments: list[Moment] | None = None) -> str:
     people: dict[str, list[StepRecord]] = defaultdict(list)
     for record in records:
         people[record.contact_id].append(record)
-    blocks = []
+    blocks = [journey_moments(moments, tz)] if moments else []
     for person, steps in people.items():
         lines = [person, *(describe(r, journey, tz) for r in steps)]
         blocks.append("\n".join(lines))
