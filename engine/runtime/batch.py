@@ -43,7 +43,10 @@ class Batch:
         self.send_policy = send_policy
         self.runs: dict[int, RunState] = {}
         self.records: list[StepRecord] = []  # told to listeners, and kept in the trail
-        self.trail: list[StepRecord] = []  # kept only: what became of messages
+        # kept only, not told: what became of messages; each with how many records came
+        # before it, so the trail keeps the order things happened in (an open, then the
+        # Yes it caused)
+        self.trail: list[tuple[int, StepRecord]] = []
         self.counters: Counter = Counter()
         self.goals: list[dict[str, Any]] = []
         self._contacts: dict[str, Contact | None] = {}
@@ -106,6 +109,19 @@ class Batch:
     def place(self, order: SendOrder) -> None:
         ledger_store.write_order(self.conn, order, self.runs[order.run_id], to_ts(self.now))
 
+    def keep(self, record: StepRecord) -> None:
+        """A message's outcome, for the trail only (listeners are told of steps)."""
+        self.trail.append((len(self.records), record))
+
+    def in_order(self) -> list[StepRecord]:
+        """The steps and the kept outcomes, in the order they happened."""
+        ordered, taken = [], 0
+        for before, record in self.trail:
+            ordered += self.records[taken:before]
+            ordered.append(record)
+            taken = before
+        return ordered + self.records[taken:]
+
     def apply(self, outcome: StepOutcome) -> None:
         """Records and counters, written at flush with the runs."""
         self.records += outcome.records
@@ -113,7 +129,7 @@ class Batch:
 
     def flush(self) -> None:
         runs_store.update_runs(self.conn, self.runs.values())
-        steps_store.insert_steps(self.conn, self.records + self.trail)
+        steps_store.insert_steps(self.conn, self.in_order())
         counters_store.add_counters(self.conn, self.counters)
         if self.goals:
             self.conn.execute(schema.goals.insert(), self.goals)

@@ -174,7 +174,7 @@ class Dispatcher:
         data = {**event.data, "journey_id": tile[0], "version": tile[1], "tile_id": tile[2]}
         record = outcome_record(metric, event.contact_id, data, self.batch.now)
         if record is not None:
-            self.batch.trail.append(record)
+            self.batch.keep(record)
 
     def _awaited(self, event: EventView) -> list[str]:
         moved = 0

@@ -222,3 +222,17 @@ def test_an_event_set_aside_shows_in_the_feed_with_its_error_and_unreadable_data
     assert [(i.outcome.split(":")[0], i.attributes["unreadable"][:8]) for i in items] == [
         ("failed", '{"cart_t'), ("failed", "not json")]
     assert trail.runs == []
+
+
+def test_an_open_comes_before_the_yes_it_caused_in_the_persons_steps(cart) -> None:
+    """The open and the Yes it causes are stored in one round at one moment; the open was
+    listed after "took Yes" and the journey's end, as if it came last."""
+    cart.fire("abandoned_cart", "ann", cart_total=80)
+    cart.advance(timedelta(hours=1))
+    cart.interact("ann", "email-reminder", "email_opened")
+    with cart.workspace.db.connect() as conn:
+        [run] = person_trail(conn, "ann").runs
+    whats = [step.what for step in run.steps]
+    opened = whats.index("opened")
+    assert whats[opened + 1:opened + 2] == ["branched"], whats
+    assert [s.branch for s in run.steps if s.what == "branched"] == ["yes"]
