@@ -112,6 +112,16 @@ def themes(qapp):
 
 
 @pytest.fixture
+def themed(themes):
+    """`themed(mode)` forces light or dark for one test; light again after it."""
+    def use(mode: str) -> None:
+        themes.force(mode)
+
+    yield use
+    themes.force("light")
+
+
+@pytest.fixture
 def prompts() -> ScriptedPrompts:
     return ScriptedPrompts()
 

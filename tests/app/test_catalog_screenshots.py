@@ -46,15 +46,6 @@ def snap(qtbot, page, name: str) -> None:
     shoot(page, name, ratio=1.0)
 
 
-@pytest.fixture
-def themed(themes):
-    def use(mode: str) -> None:
-        themes.force(mode)
-
-    yield use
-    themes.force("light")
-
-
 @pytest.mark.parametrize("mode", ["light", "dark"])
 def test_screenshots_of_the_triggers_page(qtbot, store, prompts, themed, mode) -> None:
     themed(mode)

@@ -29,15 +29,6 @@ def shop(tmp_path):
     return location
 
 
-@pytest.fixture
-def themed(themes):
-    def use(mode: str) -> None:
-        themes.force(mode)
-
-    yield use
-    themes.force("light")
-
-
 @pytest.mark.parametrize("mode", ["light", "dark"])
 def test_screenshots_of_the_contacts_page_and_its_dialogs(qtbot, prompts, themed, shop,
                                                           tmp_path, mode) -> None:

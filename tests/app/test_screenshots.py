@@ -22,16 +22,16 @@ SAMPLES = ["abandoned_cart", "case_resolved_survey", "brew_guide"]
 
 
 @pytest.fixture
-def themed(window, themes, qtbot):
+def themed_window(window, themed, qtbot):
+    """`themed_window(mode)`: the window in that theme at 1920 × 1080."""
     def use(name: str):
-        themes.force(name)
+        themed(name)
         window.apply_theme()
         window.resize(1920, 1080)
         qtbot.wait(30)
         return window
 
-    yield use
-    themes.force("light")
+    return use
 
 
 def save(window, qtbot, name: str, ratio: float = 1.0) -> QImage:
@@ -55,8 +55,8 @@ def distinct_colours(image: QImage) -> int:
 
 
 @pytest.mark.parametrize("mode", ["light", "dark"])
-def test_screenshots_of_each_sample(themed, qtbot, mode) -> None:
-    window = themed(mode)
+def test_screenshots_of_each_sample(themed_window, qtbot, mode) -> None:
+    window = themed_window(mode)
     for sample in SAMPLES:
         open_sample(window, f"{sample}.json")
         window.view.show_journey()
@@ -70,16 +70,16 @@ def test_screenshots_of_each_sample(themed, qtbot, mode) -> None:
 
 
 @pytest.mark.parametrize("mode", ["light", "dark"])
-def test_screenshot_of_a_selected_branch(themed, qtbot, mode) -> None:
-    window = themed(mode)
+def test_screenshot_of_a_selected_branch(themed_window, qtbot, mode) -> None:
+    window = themed_window(mode)
     open_sample(window, "case_resolved_survey.json")
     window.view.show_journey()
     window.scene.select_tiles(["satisfaction"])
     save(window, qtbot, f"case_resolved_survey-branch-selected-{mode}")
 
 
-def test_screenshot_of_a_journey_with_problems(themed, qtbot) -> None:
-    window = themed("light")
+def test_screenshot_of_a_journey_with_problems(themed_window, qtbot) -> None:
+    window = themed_window("light")
     open_sample(window, "abandoned_cart.json")
     window.editor.update_tile("sms-reminder", content=None)
     drop_from_palette(window, "split", QPointF(760, 620))
@@ -89,8 +89,8 @@ def test_screenshot_of_a_journey_with_problems(themed, qtbot) -> None:
     assert window.problems.topLevelItemCount() >= 3
 
 
-def test_screenshot_at_200_percent(themed, qtbot) -> None:
-    window = themed("light")
+def test_screenshot_at_200_percent(themed_window, qtbot) -> None:
+    window = themed_window("light")
     open_sample(window, "brew_guide.json")
     window.view.show_journey()
     window.scene.select_tiles(["clicked-grinders"])

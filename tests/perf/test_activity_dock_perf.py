@@ -7,10 +7,6 @@ the real window, its engine running on the big workspace, the link's poll thread
 
 from __future__ import annotations
 
-import os
-
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
 import statistics
 import time
 

@@ -8,10 +8,6 @@ one. Run on demand: `python3 -m pytest tests/perf/test_content_preview_perf.py -
 
 from __future__ import annotations
 
-import os
-
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
 import statistics
 import time
 

@@ -9,23 +9,18 @@ changing the range is another.
 
 from __future__ import annotations
 
-import json
-import random
 import time
 from datetime import timedelta
 
 from engine.analytics_report import journey_report
-from engine.model import read_bundle
-from engine.resources import resource
-from engine.runtime.clock import SimulatedClock
 from engine.store.database import writing
 from engine.workspace import Workspace
 from tests.engine.harness import START
+from tests.perf.big_workspace import CART, YEAR, live_cart, write_cart_events
 from tests.perf.conftest import report, timed
 
 EVENTS = STEPS = 1_000_000
 RUNS = 100_000
-CART = "abandoned-cart"
 # a run's ten steps: where, what and why
 TRAIL = [("start", "entered", None), ("email-reminder", "sent", None),
          ("email-reminder", "delivered", None), ("email-reminder", "opened", None),
@@ -33,30 +28,20 @@ TRAIL = [("start", "entered", None), ("email-reminder", "sent", None),
          ("sms-reminder", "blocked", "no phone number"), ("sms-reminder", "sent", None),
          ("wait-1-day", "held", "quiet hours"), ("exit-done", "completed", None)]
 TILES = list(dict.fromkeys(tile for tile, _, _ in TRAIL))
-SPAN = 365 * 86400
 
 
 def big_workspace(folder) -> Workspace:
     """The cart sample live, and a year's traffic written straight into its tables."""
-    workspace = Workspace.open(folder / "big.waymark", clock=SimulatedClock(START),
-                               durable=False)
-    workspace.import_bundle(read_bundle(resource("samples", "abandoned_cart.json")))
-    workspace.publish(CART, seed=1)
-    rng = random.Random(5)
-    t0 = START.timestamp() - SPAN
+    workspace = live_cart(folder)
+    t0 = START.timestamp() - YEAR
     with writing(workspace.db) as conn:
-        conn.exec_driver_sql(
-            "INSERT INTO events (trigger, contact_id, data, occurred_at, received_at, "
-            "processed_at, outcome, inbox_id) VALUES ('abandoned_cart', ?, ?, ?, ?, ?, "
-            "'entered abandoned-cart v1', ?)",
-            [(f"p{rng.randrange(RUNS)}", json.dumps({"cart_total": 80}),
-              t0 + i * 31, t0 + i * 31, t0 + i * 31, i + 1) for i in range(EVENTS)])
+        write_cart_events(conn, EVENTS, RUNS, every=31)
         conn.exec_driver_sql(
             "INSERT INTO runs (journey_id, version, contact_id, tile_id, status, due_at, "
             "entered_at, arrived_at, trigger_data, state) VALUES ('abandoned-cart', 1, ?, ?, "
             "?, ?, ?, ?, '{}', '{}')",
             [(f"p{i}", "exit-done" if i % 10 else "opened-email",
-              "completed" if i % 10 else "waiting", t0 + SPAN, t0 + i * 315, t0 + i * 315)
+              "completed" if i % 10 else "waiting", t0 + YEAR, t0 + i * 315, t0 + i * 315)
              for i in range(RUNS)])
         conn.exec_driver_sql(
             "INSERT INTO steps (at, what, journey_id, version, contact_id, tile_id, run_id, "

@@ -7,11 +7,8 @@ events < 1 s"; each call here should answer in < 50 ms, so the studio can poll a
 
 from __future__ import annotations
 
-import json
-import random
 import time
 
-from engine.model import read_bundle
 from engine.observe import (
     activity,
     counts_token,
@@ -20,16 +17,14 @@ from engine.observe import (
     person_trail,
     tile_counts,
 )
-from engine.resources import resource
-from engine.runtime.clock import SimulatedClock
 from engine.store.database import writing
 from engine.workspace import Workspace
 from tests.engine.harness import START
+from tests.perf.big_workspace import CART, YEAR, live_cart, write_cart_events
 from tests.perf.conftest import report, timed
 
 EVENTS = STEPS = 1_000_000
 PEOPLE = 50_000
-CART = "abandoned-cart"
 TILES = ["start", "email-reminder", "opened-email", "sms-reminder", "wait-1-day",
          "push-reminder", "exit-done"]
 WHATS = ["entered", "sent", "waiting", "branched", "sent", "waiting", "completed"]
@@ -37,22 +32,13 @@ WHATS = ["entered", "sent", "waiting", "branched", "sent", "waiting", "completed
 
 def big_workspace(folder) -> Workspace:
     """The cart sample live, and a year's traffic written straight into its tables."""
-    workspace = Workspace.open(folder / "big.waymark", clock=SimulatedClock(START),
-                               durable=False)
-    workspace.import_bundle(read_bundle(resource("samples", "abandoned_cart.json")))
-    workspace.publish(CART, seed=1)
-    rng = random.Random(5)
-    t0 = START.timestamp() - 365 * 86400
+    workspace = live_cart(folder)
+    t0 = START.timestamp() - YEAR
     with writing(workspace.db) as conn:
         conn.exec_driver_sql("INSERT INTO contacts (id, kind, email, attributes, created_at, "
                              "updated_at) VALUES (?, 'contact', ?, '{}', 0, 0)",
                              [(f"p{i}", f"p{i}@example.com") for i in range(PEOPLE)])
-        conn.exec_driver_sql(
-            "INSERT INTO events (trigger, contact_id, data, occurred_at, received_at, "
-            "processed_at, outcome, inbox_id) VALUES ('abandoned_cart', ?, ?, ?, ?, ?, "
-            "'entered abandoned-cart v1', ?)",
-            [(f"p{rng.randrange(PEOPLE)}", json.dumps({"cart_total": 80}),
-              t0 + i * 30, t0 + i * 30, t0 + i * 30, i + 1) for i in range(EVENTS)])
+        write_cart_events(conn, EVENTS, PEOPLE, every=30)
         conn.exec_driver_sql(
             "INSERT INTO steps (at, what, journey_id, version, contact_id, tile_id, run_id) "
             "VALUES (?, ?, 'abandoned-cart', 1, ?, ?, ?)",

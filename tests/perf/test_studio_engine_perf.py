@@ -7,11 +7,8 @@ the real window, engine threads and socket; the load from a process of its own).
 
 from __future__ import annotations
 
-import os
-
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
 import json
+import os
 import subprocess
 import sys
 import threading

@@ -5,10 +5,6 @@ Run on demand: `python3 -m pytest tests/perf -s` (offscreen; real widgets, real 
 
 from __future__ import annotations
 
-import os
-
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
 import time
 
 import pytest
