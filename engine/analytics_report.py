@@ -135,10 +135,20 @@ def journey_report(conn: Connection, journey: Journey, version: int | None = Non
     return report
 
 
+class UnknownVersionError(ValueError):
+    """A report asked of a version the journey does not have."""
+
+
 def workspace_report(workspace: Any, journey_id: str, version: int | None = None,
                      start: datetime | None = None, end: datetime | None = None) -> Report:
-    """The report of a journey in an open `engine.workspace.Workspace`."""
+    """The report of a journey in an open `engine.workspace.Workspace`. Raises
+    UnknownVersionError for a version the journey was never published as."""
     journey = workspace.load_journey(journey_id)
+    published = [v.version for v in workspace.versions(journey_id)]
+    if version is not None and version not in published:
+        raise UnknownVersionError(
+            f"{journey_id} has no published version {version} (published: "
+            f"{', '.join(map(str, published)) or 'none'})")
     with workspace.db.connect() as conn:
         return journey_report(conn, journey, version, start, end)
 

@@ -6,7 +6,7 @@ import argparse
 import json
 from datetime import datetime
 
-from engine.analytics_report import report_csv, workspace_report
+from engine.analytics_report import UnknownVersionError, report_csv, workspace_report
 from engine.model import tile_title
 from engine.store.analytics import VersionStats, failure_counts, journey_stats
 
@@ -68,8 +68,11 @@ def _report(args: argparse.Namespace) -> int:
     if args.start and args.end and args.end <= args.start:
         return fail("--to must be after --from")
     with open_workspace(args, create=False) as workspace:
-        report = workspace_report(workspace, args.journey, args.only_version, args.start,
-                                  args.end)
+        try:
+            report = workspace_report(workspace, args.journey, args.only_version,
+                                      args.start, args.end)
+        except UnknownVersionError as error:
+            return fail(str(error))
     print(json.dumps(report.to_json(), indent=2) if args.json else report_csv(report), end="")
     if args.json:
         print()

@@ -29,7 +29,7 @@ from engine.model.base import DocModel
 from engine.model.durations import parse_duration
 from engine.model.errors import from_validation_error
 
-from .scenario import Interaction, Scenario
+from .scenario import Interaction, Scenario, when
 
 MAX_PEOPLE = 1_000_000
 # An interaction drawn at the very moment of entry would come before the message is sent.
@@ -150,7 +150,7 @@ class AudienceSpec(DocModel):
     def _order(self) -> AudienceSpec:
         for name in ("period", "end"):
             try:
-                parse_duration(getattr(self, name))
+                when(getattr(self, name), self.start)  # a duration the calendar can hold
             except ValueError as exc:
                 raise ValueError(f"{name}: {exc}") from None
         for index, behaviour in enumerate(self.behaviours):

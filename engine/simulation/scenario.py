@@ -17,9 +17,13 @@ from engine.model.errors import from_validation_error
 from engine.runtime.housekeeping import MAX_PAUSE
 
 
-def _when(value: str, start: datetime) -> datetime:
+def when(value: str, start: datetime) -> datetime:
+    """A scenario's time: a duration after `start`, or an ISO date-time with a zone."""
     if value.lstrip("+-").startswith("P"):
-        return start + parse_duration(value)
+        try:
+            return start + parse_duration(value)
+        except OverflowError:
+            raise ValueError(f"{value!r} after the start is past the year 9999") from None
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
@@ -37,12 +41,12 @@ class _Item(DocModel):
     at: str = _AT
 
     def time(self, start: datetime) -> datetime:
-        return _when(self.at, start)
+        return when(self.at, start)
 
     @model_validator(mode="after")
     def _readable_time(self) -> _Item:
         try:
-            _when(self.at, datetime.fromisoformat("2000-01-01T00:00:00+00:00"))
+            when(self.at, datetime.fromisoformat("2000-01-01T00:00:00+00:00"))
         except ValueError as exc:
             raise ValueError(f"at: {exc}") from None
         return self
@@ -133,7 +137,7 @@ class Scenario(DocModel):
     events: list[Item] = Field(default_factory=list)
 
     def end_time(self) -> datetime:
-        return _when(self.end, self.start)
+        return when(self.end, self.start)
 
     @model_validator(mode="after")
     def _people_and_order(self) -> Scenario:

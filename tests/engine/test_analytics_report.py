@@ -139,3 +139,16 @@ def test_bad_dates_and_a_missing_journey_are_refused_clearly(cart, capsys) -> No
     assert main(["stats", "--json", "--workspace", cart.location]) == 2
     assert main(["stats", "nope", "--json", "--workspace", cart.location]) == 2
     assert "no journey 'nope'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("version", ["7", "-1", "0", "99999999999999999999"])
+def test_a_version_the_journey_never_had_is_refused_naming_the_ones_it_has(
+        cart, capsys, version) -> None:
+    """A 20-digit version ended in a traceback (OverflowError from SQLite), -1 or 7 in an
+    empty report, as if the version existed and nobody had entered it."""
+    assert main(["stats", CART, "--json", "--version", version,
+                 "--workspace", cart.location]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert f"abandoned-cart has no published version {version} (published: 1)" in \
+        captured.err

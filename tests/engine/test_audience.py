@@ -216,3 +216,22 @@ def test_interactions_of_people_who_never_got_the_message_are_one_line(tmp_path,
     assert re.fullmatch(r"note: \d+ interactions ignored: the person never got that message "
                         r"\(not entered, blocked or held before it\)", ignored[0])
     assert "no such message was sent to them" not in err
+
+
+@pytest.mark.parametrize("kind", ["generate", "scenario"])
+def test_a_duration_past_the_calendar_is_refused_naming_its_field(tmp_path, capsys,
+                                                                  kind) -> None:
+    """P99999999D ended in an OverflowError traceback, from a spec and a scenario alike."""
+    if kind == "generate":
+        code, out, err = run_cli(tmp_path, capsys, {**SAMPLE, "period": "P99999999D"})
+        where = "at $.period"
+    else:
+        written = json.loads(resource("samples", "abandoned_cart.scenario.json").read_text())
+        (tmp_path / "s.json").write_text(json.dumps({**written, "end": "P99999999D"}))
+        code = main(["simulate", str(resource("samples", "abandoned_cart.json")),
+                     "--scenario", str(tmp_path / "s.json")])
+        out, err = capsys.readouterr()
+        where = "s.json"
+    assert code == 2 and out == ""
+    assert where in err and "'P99999999D' after the start is past the year 9999" in err
+    assert "Traceback" not in err
