@@ -93,7 +93,11 @@ def test_a_burst_stays_bounded_arrives_in_blocks_and_pages_back(qtbot, studio, t
     qtbot.waitUntil(lambda: "test-119" in {dock.model.item(r).person
                                            for r in range(min(40, dock.model.rowCount()))}
                     and dock.model.rowCount() == 150, timeout=10000)
-    qtbot.wait(500)  # the last deliveries' steps reach the list: the burst is over
+    # the burst is over when every person's four steps are stored (entered, sent,
+    # waiting, delivered): the filter below must not change while the engine still writes
+    wait_until(lambda: query(tmp_path / "shop.waymark",
+                             "SELECT count(*) FROM steps")[0][0] >= 4 * 120, timeout=30)
+    qtbot.wait(500)  # and the last of them reach the list
     assert dock.model.rowCount() == 150 and len(dock.model.rows) == 150
     assert len(flushes) < sum(flushes) / 10  # blocks, not one insert per item
     # Newest first, as they arrived: an event the runtime imports from the socket's inbox
