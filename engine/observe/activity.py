@@ -194,9 +194,10 @@ def _tops(conn: Connection) -> Cursor:
 
 
 def _page(streams: list[Stream], limit: int, top: Cursor) -> ActivityPage:
-    """Merge newest first; leave out what a stream cut short may still have newer."""
-    floor = max((stream.floor for stream in streams), default=None, key=_floor_key)
-    merged = heapq.merge(*(stream.newest_since(floor) for stream in streams),
+    """Merge newest first; leave out what another stream cut short may still have newer.
+    A stream's own rows are never cut by its own floor: they are read in id order, and a
+    later id may carry an earlier time (the deliverer and the runtime store side by side)."""
+    merged = heapq.merge(*(stream.newest_since(_floor(streams, stream)) for stream in streams),
                          key=_newest_first)
     chosen = list(islice(merged, limit))
     for stream in streams:
@@ -217,6 +218,12 @@ def _page(streams: list[Stream], limit: int, top: Cursor) -> ActivityPage:
 def _newest_first(pair) -> tuple:
     row, stream = pair
     return (-row.at, -stream.rank, -row.id)
+
+
+def _floor(streams: list[Stream], stream: Stream) -> float | None:
+    """The newest time the other streams' unread rows may have."""
+    return max((other.floor for other in streams if other is not stream), default=None,
+               key=_floor_key)
 
 
 def _floor_key(value: float | None) -> float:

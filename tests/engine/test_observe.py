@@ -10,6 +10,7 @@ from sqlalchemy import insert
 
 from engine.model import read_bundle
 from engine.observe import (
+    ActivityKind,
     Cursor,
     UnknownMetricError,
     activity,
@@ -236,3 +237,26 @@ def test_an_open_comes_before_the_yes_it_caused_in_the_persons_steps(cart) -> No
     opened = whats.index("opened")
     assert whats[opened + 1:opened + 2] == ["branched"], whats
     assert [s.branch for s in run.steps if s.what == "branched"] == ["yes"]
+
+
+def test_a_page_of_steps_stored_out_of_time_order_is_full_and_pages_back_without_gaps(
+        cart) -> None:
+    """The deliverer and the runtime store steps side by side, so a later id can carry an
+    earlier time (a delivery stored after the round that followed it). A page of steps
+    alone (Events unchecked in the Activity dock) was cut at the first row older than
+    its own last row: 80 of 200 rows, and later polls never filled it."""
+    at = START.timestamp()
+    with writing(cart.workspace.db) as conn:
+        conn.execute(insert(s.steps), [
+            {"at": at + n - (5 if n % 3 == 0 else 0), "what": "waiting",
+             "journey_id": CART, "version": 1, "contact_id": f"p{n}"} for n in range(480)])
+    steps = [kind.value for kind in ActivityKind if kind != ActivityKind.EVENT]
+    with cart.workspace.db.connect() as conn:
+        page = activity(conn, limit=200, kinds=steps)
+        pages = [page]
+        while page.more:
+            page = activity(conn, before=page.oldest, limit=200, kinds=steps)
+            pages.append(page)
+    assert len(pages[0].items) == 200
+    refs = [item.ref for page in pages for item in page]
+    assert sorted(refs, key=lambda ref: -int(ref[1:])) == refs and len(set(refs)) == 480
