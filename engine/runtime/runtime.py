@@ -288,6 +288,19 @@ class Runtime:
         return from_ts(min(times)) if times else None
 
 
+class EventDataError(ValueError):
+    """A stored event whose data is not an object of attributes (the socket refuses such
+    an event; one written into the workspace by other means is set aside with this)."""
+
+
+_JSON_KINDS = {list: "a list", str: "a string", bool: "true or false", int: "a number",
+               float: "a number"}
+
+
 def _view(row) -> EventView:
+    data = row.data or {}
+    if not isinstance(data, dict):
+        kind = _JSON_KINDS.get(type(data), type(data).__name__)
+        raise EventDataError(f"the event's data is {kind}, not an object of attributes")
     return EventView(id=row.id, trigger=row.trigger, contact_id=row.contact_id,
-                     binding_id=row.binding_id, data=row.data or {})
+                     binding_id=row.binding_id, data=data)

@@ -152,4 +152,4 @@ def test_a_poison_event_is_set_aside_on_postgresql_and_the_rest_go_on(pg_harness
     with h.workspace.db.connect() as conn:
         [item] = failures_store.failed_items(conn)
     assert (item.kind, item.person) == ("event", "zed")
-    assert item.error.startswith("AttributeError")
+    assert item.error.startswith("EventDataError: the event's data is a list")
