@@ -83,9 +83,9 @@ class WorkspacePages:
         self.content.settings_changed()
 
     def may_leave(self) -> bool:
-        """Before the window closes or another workspace opens: an unsaved content edit
-        is saved, dropped, or the person stays."""
-        return self.content.may_leave()
+        """Before the window closes or another workspace opens: an unsaved edit of
+        content, a segment or a trigger is saved, dropped, or the person stays."""
+        return all(page.may_leave() for page in (self.content, self.segments, self.triggers))
 
     def _new_journey_with(self, trigger: str) -> None:
         self.window.pages.show_page(JOURNEYS)

@@ -101,3 +101,18 @@ def test_ctrl_n_and_ctrl_i_on_the_contacts_page_are_the_pages_own(window, qtbot)
     assert not window.actions_["import_bundle"].shortcuts()
     window.pages.show_page(JOURNEYS)
     assert window.actions_["import_bundle"].shortcuts()
+
+
+def test_closing_the_window_asks_about_an_unsaved_segment_edit(window, prompts) -> None:
+    segments = window.workspace_pages.segments
+    window.pages.show_page("segments")
+    prompts.texts = ["Regulars"]
+    segments.new_segment()
+    segments.editor.name.setText("Loyal regulars")
+    segments.editor.name.textEdited.emit("Loyal regulars")
+    prompts.unsaved_answer = "cancel"
+    assert not window.close()  # the person stays, the edit with them
+    assert window.isVisible() and segments.editor.segment.name == "Loyal regulars"
+    prompts.unsaved_answer = "save"
+    assert window.close()
+    assert segments.data.catalog().segments["regulars"].name == "Loyal regulars"

@@ -126,7 +126,7 @@ class SegmentsPage(QWidget):
 
     def _chosen(self, item: QListWidgetItem | None, previous: QListWidgetItem | None) -> None:
         segment_id = item.data(Qt.ItemDataRole.UserRole) if item else None
-        if not self._may_leave():
+        if not self.may_leave():
             self.list.blockSignals(True)
             self.list.setCurrentItem(previous)
             self.list.blockSignals(False)
@@ -148,8 +148,9 @@ class SegmentsPage(QWidget):
     def is_changed(self) -> bool:
         return self.saved is not None and self.editor.segment != self.saved
 
-    def _may_leave(self) -> bool:
-        """Unsaved changes are saved, dropped or kept, as the person answers."""
+    def may_leave(self) -> bool:
+        """Unsaved changes are saved, dropped or kept, as the person answers (before
+        another segment is shown, and before the window closes)."""
         if not self.is_changed():
             return True
         answer = self.prompts.unsaved_changes(self.saved.name)
@@ -158,7 +159,7 @@ class SegmentsPage(QWidget):
         return answer != "cancel"
 
     def new_segment(self) -> None:
-        if self.data is None or not self._may_leave():
+        if self.data is None or not self.may_leave():
             return
         name = self.prompts.text("New segment", "Name of the segment", "New segment")
         if name:

@@ -154,7 +154,7 @@ class TriggersPage(QWidget):
 
     def show_trigger(self, name: str) -> None:
         """Navigation from elsewhere (a journey's entry tile): show this trigger."""
-        if self._leave():
+        if self.may_leave():
             self.list.select(name)
 
     def showEvent(self, event) -> None:
@@ -176,14 +176,14 @@ class TriggersPage(QWidget):
         current = self.entry.trigger.name if self.entry else None
         if name == current and not self.creating:
             return
-        if not self._leave():
+        if not self.may_leave():
             self.list.select(current)  # stay where the edits are
             return
         if name is None:
             return self._show_nothing()
         self._show(name)
 
-    def _leave(self) -> bool:
+    def may_leave(self) -> bool:
         """True when the shown trigger may be left: no edits, or saved, or discarded."""
         if not self.dirty:
             return True
@@ -216,7 +216,7 @@ class TriggersPage(QWidget):
         self.right.setCurrentWidget(self.empty)
 
     def new_trigger(self, kind: TriggerKind) -> None:
-        if self.data is None or not self._leave():
+        if self.data is None or not self.may_leave():
             return
         self.list.select(None)
         self.entry, self.creating = None, kind
