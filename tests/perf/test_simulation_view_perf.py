@@ -147,7 +147,7 @@ def _panel_figures(outcome: SimulationOutcome, qapp: QApplication) -> dict[str, 
         steps = []
         for position in range(0, panel.slider.slider.maximum() + 1,
                               max(1, panel.slider.slider.maximum() // POSITIONS)):
-            steps.append(clocked(lambda p=position: panel.slider.slider.setValue(p))[1])
+            steps.append(clocked(lambda p=position: _step_to(panel, p))[1])
         _none, sort_ms = clocked(lambda: panel.model.sort(OUTCOME))
         _none, filter_ms = clocked(lambda: panel.model.set_filter("entry blocked"))
         _none, unfilter_ms = clocked(lambda: panel.model.set_filter(""))
@@ -159,3 +159,9 @@ def _panel_figures(outcome: SimulationOutcome, qapp: QApplication) -> dict[str, 
     finally:
         panel.close()
         panel.deleteLater()
+
+
+def _step_to(panel: SimulationPanel, position: int) -> None:
+    """The slider moved (the moment's text, its count) and the panel painted at once."""
+    panel.slider.slider.setValue(position)
+    panel.repaint()
