@@ -73,6 +73,10 @@ def _not_durable(dbapi_connection, _record) -> None:
     # A savepoint copies each page it changes first, to a temporary file unless told
     # otherwise: the runtime takes one per batch inside a simulated moment's transaction.
     dbapi_connection.execute("PRAGMA temp_store=MEMORY")
+    # A simulated moment's reads find the pages it just wrote: with SQLite's default 2 MB
+    # cache a large simulation (a ledger of rendered messages) reads them back from the
+    # file. Up to 256 MB, taken only as the workspace grows.
+    dbapi_connection.execute("PRAGMA cache_size=-262144")
 
 
 def _begin(connection: Connection) -> None:
