@@ -148,7 +148,7 @@ class Simulator:
         runtime.deliverer.deliver_due()
 
     def _step_moment(self, workspace: Workspace, runtime: Runtime, items: list,
-                     end: datetime, due: datetime | None) -> datetime | None | object:
+                     end: datetime, due: datetime | None) -> datetime | object | None:
         """One simulated moment, in the caller's transaction: the scenario's items at it,
         then everything the runtime has due. Returns the next due time, or _FINISHED."""
         upcoming = items[0][0] if items else None

@@ -217,8 +217,8 @@ def reading(db: Engine) -> Iterator[Connection]:
 def one_transaction(db: Engine) -> Iterator[Connection]:
     """Everything `writing` and `reading` do inside, in one transaction on this thread.
 
-    The simulator runs each simulated moment this way: with no crash to survive, one
-    commit per moment instead of one per step is the same outcome, faster.
+    The simulator runs its simulated moments this way, thousands to a transaction: with
+    no crash to survive, fewer commits are the same outcome, faster.
     """
     with writing(db) as connection:
         token = _SHARED.set(connection)
