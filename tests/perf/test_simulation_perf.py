@@ -1,0 +1,70 @@
+"""`waymark simulate` on a whole audience: 100,000 generated people through the
+abandoned-cart sample over 5 simulated days, and today's steps per second against an
+older tree of the code measured in the same sitting.
+
+Run on demand: python3 -m pytest tests/perf/test_simulation_perf.py -s
+The comparison needs the older tree, e.g. the commit before bulk stepping:
+    mkdir -p /tmp/simbase && git archive 3ff3b25 | tar -x -C /tmp/simbase
+(or BASELINE=/path/to/tree); without it, it says the ratio was not measured.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.perf.conftest import report
+
+HERE = Path(__file__).resolve().parent
+CURRENT = HERE.parent.parent
+RUNNER = HERE / "simulate_audience.py"
+ROUNDS = 3  # each tree this many times, alternating: the machine is shared
+
+
+def simulate(tree: Path, people: int) -> dict[str, float]:
+    """The runner in a process of its own on `tree` (its peak memory is its own)."""
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    out = subprocess.run([sys.executable, str(RUNNER), str(people)], env=env, check=True,
+                         capture_output=True, text=True, cwd=tree).stdout
+    return json.loads(out.splitlines()[-1])
+
+
+def baseline_tree() -> Path | None:
+    given = os.environ.get("BASELINE")
+    tree = Path(given) if given else Path("/tmp/simbase")
+    return tree if (tree / "engine").is_dir() else None
+
+
+def test_100000_generated_people_through_the_abandoned_cart_over_5_days() -> None:
+    figures = simulate(CURRENT, 100_000)
+    report("100,000 generated people, abandoned cart, 5 simulated days", figures,
+           {"wall seconds": "< 60"})
+
+
+def test_steps_per_second_against_the_baseline_in_the_same_sitting() -> None:
+    tree = baseline_tree()
+    if tree is None:
+        print("\n== 10,000 people against the baseline: ratio not measured (no baseline "
+              "tree: set BASELINE or unpack the old commit into /tmp/simbase)")
+        return
+    runs: dict[str, list[dict[str, float]]] = {"baseline": [], "current": []}
+    for _ in range(ROUNDS):
+        runs["baseline"].append(simulate(tree, 10_000))
+        runs["current"].append(simulate(CURRENT, 10_000))
+    assert {r["steps"] for r in runs["baseline"]} == {r["steps"] for r in runs["current"]}
+    median = {name: {key: statistics.median(r[key] for r in rows)
+                     for key in ("steps per second", "wall seconds", "cpu seconds")}
+              for name, rows in runs.items()}
+    figures = {f"{name} {key}": value for name, values in median.items()
+               for key, value in values.items()}
+    figures["steps"] = runs["current"][0]["steps"]
+    figures["ratio, steps per second"] = (median["current"]["steps per second"]
+                                          / median["baseline"]["steps per second"])
+    figures["ratio, cpu seconds"] = (median["baseline"]["cpu seconds"]
+                                     / median["current"]["cpu seconds"])
+    report(f"10,000 people, medians of {ROUNDS} alternating runs against {tree}", figures,
+           {"ratio, steps per second": "≥ 4"})
