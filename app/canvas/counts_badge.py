@@ -140,6 +140,7 @@ class CountsBadge(QGraphicsItem):
         self.rows: tuple[tuple[CountCell, ...], ...] = ()
         self.stats: TileStats | None = None  # what the numbers were made from
         self.testing = False
+        self.clickable = True  # a click asks the engine for the people behind a number
         self._tooltip = ""
         self._cells: list[tuple[float, float, float, CountCell]] = []
         self._rect = QRectF()
@@ -194,7 +195,7 @@ class CountsBadge(QGraphicsItem):
                      if cell.metric == metric), QRectF())
 
     def hoverMoveEvent(self, event: QGraphicsSceneHoverEvent) -> None:
-        cell = self.cell_at(event.pos())
+        cell = self.cell_at(event.pos()) if self.clickable else None
         cell = cell if cell is not None and cell.value else None
         if cell != self._hover:
             self._hover = cell
@@ -211,7 +212,7 @@ class CountsBadge(QGraphicsItem):
         event.accept()  # a click on the counts never selects or drags the tile
 
     def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:
-        cell = self.cell_at(event.pos())
+        cell = self.cell_at(event.pos()) if self.clickable else None
         if cell is not None and cell.value and self.scene() is not None:
             at = self.mapToScene(self.cell_rect(cell.metric).bottomLeft())
             self.scene().count_clicked.emit(self.tile_id, cell.metric, at)
