@@ -8,11 +8,19 @@ from typing import Any
 from engine.analytics_report import Report, workspace_report
 from engine.workspace import Workspace
 
+from .flows import EdgeFlow, read_flows
 
-def simulation_summary(workspace: Workspace, journey_id: str) -> dict[str, Any]:
+
+def simulation_summary(workspace: Workspace, journey_id: str,
+                       edges: list[EdgeFlow] | None = None) -> dict[str, Any]:
     """Tiles (entered, moved on, left by reason, still there), messages by outcome, the
-    blocked and held reasons, and the goal: JSON-ready."""
-    return _summary(workspace_report(workspace, journey_id))
+    blocked and held reasons, the goal, and the people who took each edge: JSON-ready.
+    `edges`: when the caller has read them already (`SimulationOutcome`)."""
+    if edges is None:
+        with workspace.db.connect() as conn:
+            edges = read_flows(conn, journey_id).edges()
+    return {**_summary(workspace_report(workspace, journey_id)),
+            "edges": [edge.to_dict() for edge in edges]}
 
 
 def _summary(report: Report) -> dict[str, Any]:
