@@ -143,17 +143,13 @@ class StudioStore:
     def versions(self, journey_id: str) -> list[VersionInfo]:
         return self.workspace.versions(journey_id)
 
-    def write_simulation_bundle(self, journey: Journey, version: int | None, path: Path
-                                ) -> Bundle:
-        """The bundle a simulation runs, as File → Export writes it: the journey as it is
+    def simulation_bundle(self, journey: Journey, version: int | None) -> Bundle:
+        """The bundle a simulation runs, as File → Export makes it: the journey as it is
         on the canvas (saved or not) with what it uses, or a published version's snapshot."""
         if version is None:
             draft = journey.model_copy(update={"state": LifecycleState.DRAFT})
-            bundle = collect_bundle(draft, self.catalog())
-        else:
-            bundle = self.workspace.load_version(journey.id, version)
-        Path(path).write_text(dump_bundle(bundle), encoding="utf-8")
-        return bundle
+            return collect_bundle(draft, self.catalog())
+        return self.workspace.load_version(journey.id, version)
 
     def _is_own_file(self, path: str | Path) -> bool:
         """The workspace file, or its log or index: opening one of them here, even only to

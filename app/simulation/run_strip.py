@@ -1,0 +1,59 @@
+"""The line at the top of the Simulation dock: what runs and how far it got (a progress
+bar from the command's progress lines), Cancel while it runs, Leave results after."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+
+from app.simulation.runner import Progress
+
+STEPS = 1000  # the bar's resolution
+
+
+class RunStrip(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("simulationStrip")
+        self.text = QLabel("No simulation yet: Journey → Simulate… (Ctrl+Shift+M)")
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.bar = QProgressBar()
+        self.bar.setRange(0, STEPS)
+        self.bar.setTextVisible(True)
+        self.bar.setFixedWidth(220)
+        self.cancel = QPushButton("Cancel")
+        self.cancel.setObjectName("cancelSimulation")
+        self.leave = QPushButton("Leave results")
+        self.leave.setObjectName("leaveResults")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 6)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(self.bar)
+        layout.addWidget(self.cancel)
+        layout.addWidget(self.leave)
+        self.idle()
+
+    def idle(self, text: str | None = None) -> None:
+        if text is not None:
+            self.text.setText(text)
+        self.bar.hide()
+        self.cancel.hide()
+        self.leave.hide()
+
+    def running(self, what: str) -> None:
+        self.text.setText(f"Simulating {what}…")
+        self.bar.setValue(0)
+        self.bar.setFormat("starting…")
+        self.bar.show()
+        self.cancel.show()
+        self.leave.hide()
+
+    def progressed(self, progress: Progress) -> None:
+        self.bar.setValue(round(progress.done * STEPS))
+        self.bar.setFormat(f"{progress.done:.0%} · {progress.steps:,} steps")
+
+    def finished(self, text: str) -> None:
+        self.text.setText(text)
+        self.bar.hide()
+        self.cancel.hide()
+        self.leave.show()
