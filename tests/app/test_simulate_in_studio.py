@@ -167,3 +167,33 @@ def shots(qtbot, window, themed, name: str) -> None:
         assert window.view.grab().save(str(SHOTS / f"{name}-canvas-{mode}.png"))
     themed("light")
     window.apply_theme()
+
+
+def test_a_failing_simulation_says_why_and_the_live_workspace_stays_as_it_was(
+        qtbot, window, prompts) -> None:
+    dialog = open_dialog(qtbot, window)
+    dialog.reject()
+    first_edge = next(key for key in window.scene.edge_items if key[0] == "start")
+    window.scene.clearSelection()
+    window.scene.edge_items[first_edge].setSelected(True)
+    window.editing.delete()  # the draft on the canvas can no longer be published
+    window.actions_["simulate"].trigger()
+    run_from_dialog(qtbot, window.simulation.dialog)
+    folder = window.simulation.run.folder
+    qtbot.waitUntil(lambda: bool(prompts.errors), timeout=120000)
+    title, why = prompts.errors[-1]
+    assert title == "The simulation failed" and "cannot be published" in why
+    assert "failed" in window.simulation.strip.text.text()
+    assert not folder.exists() and window.simulation.outcome is None
+    store = window.session.store
+    assert store.versions("abandoned-cart") == [] and store.search_contacts("") == []
+
+
+def test_closing_the_window_removes_the_simulations_folder(qtbot, window) -> None:
+    run_from_dialog(qtbot, open_dialog(qtbot, window), people=20)
+    simulation = window.simulation
+    folder = simulation.run.folder
+    qtbot.waitUntil(lambda: simulation.outcome is not None, timeout=120000)
+    assert folder.exists()
+    window.close()
+    assert not folder.exists()
