@@ -22,7 +22,7 @@ from engine.model import AttributeDef, AttributeType, DocumentError
 from engine.model.json_values import MAX_NUMBER
 
 FIELDS = ("id", "email", "phone", "push_token", "timezone", "kind")
-_ALIASES = {"id": "id", "contact_id": "id", "contactid": "id", "customer_id": "id",
+FIELD_ALIASES = {"id": "id", "contact_id": "id", "contactid": "id", "customer_id": "id",
             "authid": "id", "email": "email", "e_mail": "email", "email_address": "email",
             "phone": "phone", "mobile": "phone", "mobile_phone": "phone",
             "phone_number": "phone", "push_token": "push_token", "timezone": "timezone",
@@ -181,7 +181,7 @@ def plan_columns(header: list[str], sample: list[list[str]], declared: dict[str,
                  mapping: dict[str, str], source: str) -> list[Column]:
     """What each column becomes: the mapping (`column=field`), then the header's name,
     then an attribute typed as declared or as the sample suggests."""
-    _check_header(header, mapping, source)
+    check_header(header, mapping, source)
     columns = []
     for index, name in enumerate(header):
         values = [r[index] for r in sample if r[index].strip()]
@@ -190,7 +190,7 @@ def plan_columns(header: list[str], sample: list[list[str]], declared: dict[str,
     return columns
 
 
-def _check_header(header: list[str], mapping: dict[str, str], source: str) -> None:
+def check_header(header: list[str], mapping: dict[str, str], source: str) -> None:
     seen: dict[str, int] = {}
     for index, name in enumerate(header, 1):
         if name in seen:
@@ -206,14 +206,14 @@ def _check_header(header: list[str], mapping: dict[str, str], source: str) -> No
 def _column(name: str, index: int, spec: str | None, values: list[str],
             declared: dict[str, AttributeDef], source: str) -> Column:
     if spec is None:
-        field = _ALIASES.get(_slug(name))
+        field = FIELD_ALIASES.get(slug(name))
         return Column(name, index, field) if field else \
-            _attribute(name, index, _slug(name) or f"column_{index + 1}", None, values, declared)
+            _attribute(name, index, slug(name) or f"column_{index + 1}", None, values, declared)
     if spec in FIELDS or spec == "skip":
         return Column(name, index, spec)
     kind, _, rest = spec.partition(":")
     if kind == "attr" or kind.startswith("attr."):
-        attribute = kind.removeprefix("attr").removeprefix(".") or _slug(name)
+        attribute = kind.removeprefix("attr").removeprefix(".") or slug(name)
         forced = TYPE_NAMES.get(rest) if rest else None
         if (rest and forced is None) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,63}", attribute):
             raise CsvFileError(_bad_spec(name, spec), source=source)
@@ -248,9 +248,10 @@ def _check_fields(columns: list[Column], source: str) -> None:
                            source=source)
 
 
-def _slug(header: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "_", header.strip().lower()).strip("_")
-    return f"_{slug}" if slug[:1].isdigit() else slug
+def slug(header: str) -> str:
+    """A header as a name: "Customer ID" -> "customer_id"."""
+    name = re.sub(r"[^a-z0-9]+", "_", header.strip().lower()).strip("_")
+    return f"_{name}" if name[:1].isdigit() else name
 
 
 def infer_type(values: list[str]) -> AttributeType:

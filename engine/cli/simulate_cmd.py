@@ -1,4 +1,6 @@
-"""`waymark simulate BUNDLE (--scenario FILE | --generate SPEC) [--json] [--summary]`."""
+"""`waymark simulate BUNDLE (--scenario FILE | --generate SPEC | --replay FILE) [--json]
+[--summary]`; the audience sources are in `simulate_sources`, --compare in
+`simulate_compare`."""
 
 from __future__ import annotations
 
@@ -14,14 +16,15 @@ from zoneinfo import ZoneInfo
 
 from engine.model import Bundle, read_bundle
 from engine.runtime.records import StepRecord
-from engine.simulation.audience import generate, load_spec
 from engine.simulation.lifecycle_items import Moment
-from engine.simulation.scenario import Scenario, load_scenario
+from engine.simulation.scenario import Scenario
 from engine.simulation.simulator import NEVER_SENT, SimulationError, SimulationResult, Simulator
 from engine.simulation.summary import simulation_summary, summary_text
 from engine.simulation.timeline import journey_moments, json_line, per_person
 
 from .common import fail, guarded
+from .simulate_compare import run_compare
+from .simulate_sources import add_source_options, audience_file, build_scenario, option_problem
 
 NOTES_SHOWN = 20  # a generated audience can raise thousands of the same note
 
@@ -45,32 +48,37 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="instead of every step, per-tile counts and messages at the end "
                              "(one JSON object with --json)")
     parser.add_argument("--keep", type=Path, metavar="DIR",
-                        help="keep the simulation's workspace and outbox in DIR")
+                        help="keep the simulation's workspace and outbox in DIR (with "
+                             "--compare: DIR/a and DIR/b)")
     parser.add_argument("--progress", action="store_true",
                         help='JSON lines on stderr, at most 5 a second: {"progress": {"steps": '
                              'N, "at": ISO time, "done": share of the simulated period}} '
                              "(for programs such as the studio; on a terminal without it, a "
                              "progress line)")
-    # Refused with a reason rather than left to argparse's "unrecognized arguments".
-    parser.add_argument("--workspace", help=argparse.SUPPRESS)
+    add_source_options(parser, people)
     parser.set_defaults(handler=guarded(run))
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.workspace is not None:
-        return fail("simulate does not use --workspace: a simulation runs on a throw-away "
-                    "workspace made from the bundle and the scenario alone, so that it "
-                    "reproduces; use --keep DIR to keep that workspace")
+    if (problem := option_problem(args)) is not None:
+        return fail(problem)
     bundle = read_bundle(args.bundle)
-    source = args.scenario or args.generate
+    source = audience_file(args)
     try:
-        scenario = _scenario(args, bundle, source.read_bytes())
+        scenario = build_scenario(args, bundle)
     except OSError as exc:
-        return fail(f"{source}: cannot read the file ({exc.strerror})")
+        return fail(f"{exc.filename or source}: cannot read the file ({exc.strerror})")
+    progress = _progress(args, scenario)
+    if args.compare is not None:
+        args.summary = True  # no step lines: the comparison is the output
+        try:  # (--progress rises to the end of the period twice: one run, then the other)
+            return run_compare(args, bundle, scenario, _also(progress, _on_record(args)),
+                               _print_notes)
+        finally:
+            progress.close()
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=True)
     summary: dict[str, Any] = {}
-    progress = _progress(args, scenario)
     simulator = Simulator(
         bundle, scenario, args.keep, on_record=_also(progress, _on_record(args)),
         on_finish=lambda ws: summary.update(simulation_summary(ws, bundle.journey.id)),
@@ -88,12 +96,6 @@ def run(args: argparse.Namespace) -> int:
     _print_result(args, bundle, scenario, result, summary)
     _print_notes(result.notes)
     return 0
-
-
-def _scenario(args: argparse.Namespace, bundle: Bundle, text: bytes) -> Scenario:
-    if args.scenario is not None:
-        return load_scenario(text, str(args.scenario))
-    return generate(load_spec(text, str(args.generate)), bundle, str(args.generate))
 
 
 def _on_moment(args: argparse.Namespace) -> Callable[[Moment], None] | None:

@@ -21,6 +21,7 @@ from engine.model import (
     AttributeType,
     Bundle,
     Catalog,
+    Contact,
     DocumentError,
     interaction_trigger_name,
     parse_json,
@@ -185,7 +186,8 @@ def _fail(place: str, message: str) -> AudienceError:
     return AudienceError(message, path=f"$.{place}")
 
 
-def _hint(name: str, known: list[str]) -> str:
+def did_you_mean(name: str, known: list[str]) -> str:
+    """The hint " (did you mean X?)" for the closest known name; "" when none is close."""
     close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
     return f" (did you mean {close[0]}?)" if close else ""
 
@@ -246,7 +248,8 @@ def _attribute_samplers(dists: dict[str, Distribution], known: dict[str, Attribu
     samplers = {}
     for name, dist in dists.items():
         if name not in known and strict:
-            raise _fail(f"{place}.{name}", f"no attribute {name!r}{_hint(name, list(known))}")
+            raise _fail(f"{place}.{name}",
+                        f"no attribute {name!r}{did_you_mean(name, list(known))}")
         kind = known.get(name) or _loose_kind(dist)
         samplers[name] = sampler(dist, kind, f"{place}.{name}")
     return samplers
@@ -266,7 +269,7 @@ def _trigger_samplers(trigger: str, dists: dict[str, Distribution], catalog: Cat
     definition = catalog.triggers.get(trigger)
     if definition is None:
         raise _fail(f"{place}.trigger", f"no trigger {trigger!r} in the bundle"
-                                        f"{_hint(trigger, list(catalog.triggers))}")
+                                        f"{did_you_mean(trigger, list(catalog.triggers))}")
     known = {a.name: a.type for a in catalog.trigger_attributes(definition)}
     return _attribute_samplers(dists, known, f"{place}.attributes")
 
@@ -276,7 +279,7 @@ def _check_interaction(does: InteractionDoes, bundle: Bundle, place: str) -> Non
     tile = tiles.get(does.tile)
     if tile is None:
         raise _fail(f"{place}.tile", f"no message tile {does.tile!r} in the journey"
-                                     f"{_hint(does.tile, list(tiles))}")
+                                     f"{did_you_mean(does.tile, list(tiles))}")
     channel = str(tile.kind)
     if does.interaction != "unsubscribed" and \
             interaction_trigger_name(channel, does.interaction) is None:
@@ -304,24 +307,29 @@ def _does(behaviour: Behaviour, index: int, bundle: Bundle, catalog: Catalog) ->
         "attributes": {name: draw(rng) for name, draw in draws.items()}}
 
 
-def generate(spec: AudienceSpec, bundle: Bundle, source: str = "audience spec") -> Scenario:
+def generate(spec: AudienceSpec, bundle: Bundle, source: str = "audience spec",
+             contacts: list[Contact] | None = None) -> Scenario:
     """The scenario of `spec`'s people, or an AudienceError naming the field that does not
-    fit the bundle. Reproducible: the same spec gives the same scenario, item for item."""
+    fit the bundle. Reproducible: the same spec gives the same scenario, item for item.
+    Given `contacts`, they are the people (the spec's `people` and `contacts` unused)."""
     try:
-        return _generate(spec, bundle)
+        return _generate(spec, bundle, contacts)
     except AudienceError as error:
         raise AudienceError(error.detail, source=source, path=error.path) from None
 
 
-def _generate(spec: AudienceSpec, bundle: Bundle) -> Scenario:
+def _generate(spec: AudienceSpec, bundle: Bundle, given: list[Contact] | None) -> Scenario:
     catalog = Catalog.from_bundle(bundle)
     entry = _trigger_samplers(spec.entry.trigger, spec.entry.attributes, catalog, "entry")
     declared = {a.name: a.type for a in catalog.contact_attributes.values()}
     contact_draws = _attribute_samplers(spec.contacts.attributes, declared,
                                         "contacts.attributes", strict=False)
     behaviours = [_does(b, i, bundle, catalog) for i, b in enumerate(spec.behaviours)]
-    people = [f"p{n:0{len(str(spec.people))}d}" for n in range(1, spec.people + 1)]
-    contacts = _contacts(spec, people, contact_draws)
+    if given is None:
+        people = [f"p{n:0{len(str(spec.people))}d}" for n in range(1, spec.people + 1)]
+        contacts: list[Any] = _contacts(spec, people, contact_draws)
+    else:
+        people, contacts = [c.id for c in given], given
     entered = _entries(spec, people, entry)
     events = [item for _, item in entered]
     times: list[list[int | None]] = [[at for at, _ in entered]]

@@ -1,0 +1,366 @@
+"""A replay: timestamped events from a file (a shop's export of last month's abandoned
+carts) as a simulation's audience, for `waymark simulate BUNDLE --replay FILE`.
+
+The file is CSV with a header row, or JSON lines (one object per line). Each row is an
+event: its trigger, its person, its time (ISO 8601 with Z or an offset) and attributes —
+the other columns, typed by the trigger's attribute types with the contacts import's
+cell reader (`engine.contacts_csv.typed`) and checked as the ingestion socket checks an
+event (`engine.ingestion.payload.check_attributes`). Columns are found by their header
+(trigger, person, time; email, phone, push_token and timezone give the contact's own)
+or renamed with a mapping (`cart_value=cart_total`, `email=person`, `notes=skip`).
+
+A row that cannot be an event is a `RowProblem` (row, column, why) and left out; the rest
+is simulated. A contact is made for each person named (with the person as email when it
+looks like one); the simulation starts at the first event and ends `end` after the last.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from engine.contacts_csv import FIELD_ALIASES, CsvFileError, check_header, decode, slug, typed
+from engine.contacts_csv import rows as csv_rows
+from engine.contacts_import import RowProblem
+from engine.delivery.contact_points import normalise_phone, valid_email
+from engine.ingestion.payload import PayloadError, check_attributes
+from engine.model import (
+    AttributeType,
+    Bundle,
+    Catalog,
+    Contact,
+    DocumentError,
+    TriggerDefinition,
+)
+from engine.model.durations import parse_duration
+
+from .audience import did_you_mean
+from .scenario import Scenario
+
+DEFAULT_END = "P5D"
+ROLES = {**{name: "trigger" for name in ("trigger", "event", "event_name", "trigger_name")},
+         **{name: "time" for name in ("time", "timestamp", "at", "occurred_at", "event_time")},
+         **{name: "person" for name, to in FIELD_ALIASES.items() if to == "id"},
+         "person": "person", "person_id": "person", "auth_id": "person",
+         **{name: to for name, to in FIELD_ALIASES.items() if to not in ("id", "kind")},
+         "skip": "skip"}
+CONTACT_FIELDS = ("email", "phone", "push_token", "timezone")
+_NEEDED = ("trigger", "person", "time")
+JSON_SUFFIXES = (".jsonl", ".ndjson", ".json")
+
+
+class ReplayError(DocumentError):
+    """The file as a whole cannot be replayed (no person column, no usable row);
+    `report` holds the refused rows' lines when there were some."""
+
+    def __init__(self, message: str, *, source: str = "", report: list[str] | None = None
+                 ) -> None:
+        super().__init__(message, source=source)
+        self.report = report or []
+
+
+@dataclass(frozen=True)
+class Column:
+    """What a column (or a JSON key) is: `role` trigger, person, time, a contact field,
+    skip, or attribute (named `attribute`)."""
+
+    header: str
+    role: str
+    attribute: str = ""
+
+
+@dataclass(frozen=True)
+class _Event:
+    trigger: str
+    person: str
+    at: datetime
+    attributes: dict[str, Any]
+    contact: dict[str, str]
+
+
+@dataclass
+class Replay:
+    scenario: Scenario
+    problems: list[RowProblem] = field(default_factory=list)
+    events: int = 0
+    word: str = "column"  # JSON lines have fields
+
+    def report(self, source: str) -> list[str]:
+        return report_lines(source, self.problems, self.word)
+
+
+def report_lines(source: str, problems: list[RowProblem], word: str = "column") -> list[str]:
+    """`FILE:ROW: column X: why`, one line per refused row."""
+    return [f"{source}:{p.row}: " + (f"{word} {p.column}: " if p.column else "") + p.reason
+            for p in problems]
+
+
+def load_replay(path: str | Path, bundle: Bundle, mapping: dict[str, str] | None = None,
+                end: str = DEFAULT_END) -> Replay:
+    """The file's good rows as a scenario, and its refused ones; a ReplayError when the
+    file as a whole cannot be read or no row is usable."""
+    source, mapping = str(path), mapping or {}
+    try:
+        after = parse_duration(end)
+    except ValueError as exc:
+        raise ReplayError(f"--end {end}: {exc}", source=source) from None
+    if after.total_seconds() <= 0:
+        raise ReplayError(f"--end {end}: must be longer than nothing (P5D, PT12H)",
+                          source=source)
+    data = Path(path).read_bytes()
+    reader = _Reader(Catalog.from_bundle(bundle))
+    is_json = _is_json_lines(path, data)
+    rows = _json_rows(data, mapping, source) if is_json else _csv_rows(data, mapping, source)
+    events = [event for event in (reader.event(*row) for row in rows) if event is not None]
+    word = "field" if is_json else "column"
+    if not events:
+        report = report_lines(source, reader.problems, word)
+        raise ReplayError(f"no usable row ({len(report)} refused)", source=source,
+                          report=report)
+    try:
+        scenario = _scenario(events, after)
+    except OverflowError:
+        raise ReplayError(f"--end {end}: past the year 9999", source=source) from None
+    return Replay(scenario, reader.problems, len(events), word)
+
+
+def _is_json_lines(path: str | Path, data: bytes) -> bool:
+    if Path(path).suffix.lower() in JSON_SUFFIXES:
+        return True
+    return Path(path).suffix.lower() != ".csv" and data.lstrip()[:1] == b"{"
+
+
+# --- reading rows ------------------------------------------------------------------------
+
+Row = tuple[int, dict[Column, Any] | None, str]  # row, its cells by column, or why not
+
+
+def _column(header: str, mapping: dict[str, str]) -> Column:
+    name = mapping.get(header, header).strip()
+    role = ROLES.get(slug(name))
+    return Column(header, role) if role else Column(header, "attribute", name)
+
+
+def _csv_rows(data: bytes, mapping: dict[str, str], source: str) -> Iterator[Row]:
+    found = csv_rows(decode(data, "auto", source))
+    header = next(found, None)
+    if header is None or header.values is None:
+        raise ReplayError("there is no header row naming the columns", source=source)
+    names = [h.strip() for h in header.values]
+    check_header(names, mapping, source)
+    columns = [_column(name, mapping) for name in names]
+    _check_roles(columns, source)
+    for row in found:
+        if row.values is None:
+            yield row.row, None, row.problem
+        else:
+            # An empty trigger, person or time is the row's fault; other empty cells are
+            # attributes the row's trigger does not have (a file of several triggers).
+            yield row.row, {c: v for c, v in zip(columns, row.values, strict=True)
+                            if c.role in _NEEDED or (v.strip() and c.role != "skip")}, ""
+
+
+def _check_roles(columns: list[Column], source: str) -> None:
+    for role in (*_NEEDED, *CONTACT_FIELDS):
+        named = [c.header for c in columns if c.role == role]
+        if len(named) > 1:
+            raise ReplayError(f"columns {named[0]!r} and {named[1]!r} are both the {role}: "
+                              "skip one with --map COLUMN=skip", source=source)
+        if not named and role in _NEEDED:
+            headers = ", ".join(c.header for c in columns)
+            raise ReplayError(f"no column holds the {role}: name it with --map COLUMN={role} "
+                              f"(the columns: {headers})", source=source)
+
+
+def _json_rows(data: bytes, mapping: dict[str, str], source: str) -> Iterator[Row]:
+    text = decode(data, "auto", source)
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except ValueError as exc:
+            yield number, None, f"not JSON ({getattr(exc, 'msg', exc)})"
+            continue
+        if not isinstance(value, dict):
+            yield number, None, "not a JSON object"
+            continue
+        yield number, _json_cells(value, mapping), ""
+
+
+def _json_cells(value: dict[str, Any], mapping: dict[str, str]) -> dict[Column, Any]:
+    nested = value.get("attributes")
+    cells = {_column(key, mapping): v for key, v in value.items()
+             if key != "attributes" and v is not None}
+    if isinstance(nested, dict):
+        cells.update({Column(f"attributes.{k}", "attribute", mapping.get(k, k)): v
+                      for k, v in nested.items() if v is not None})
+    elif nested is not None:
+        cells[Column("attributes", "attribute", "attributes")] = nested
+    return {c: v for c, v in cells.items() if c.role != "skip"}
+
+
+# --- rows as events ----------------------------------------------------------------------
+
+
+class _RowRefused(Exception):
+    def __init__(self, column: str | None, reason: str) -> None:
+        super().__init__(reason)
+        self.column, self.reason = column, reason
+
+
+class _Reader:
+    """Turns rows into events, keeping a RowProblem for each one refused."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.problems: list[RowProblem] = []
+
+    def event(self, row: int, cells: dict[Column, Any] | None, problem: str) -> _Event | None:
+        if cells is None:
+            self.problems.append(RowProblem(row, None, problem))
+            return None
+        try:
+            return self._event(cells)
+        except _RowRefused as refused:
+            self.problems.append(RowProblem(row, refused.column, refused.reason))
+            return None
+
+    def _event(self, cells: dict[Column, Any]) -> _Event:
+        by_role = {c.role: (c, v) for c, v in cells.items() if c.role != "attribute"}
+        trigger = self._trigger(by_role)
+        person = _text(by_role, "person", "every event needs a person")
+        at = _time(by_role)
+        attributes = self._attributes(trigger, cells)
+        contact = {role: _contact_field(role, *by_role[role]) for role in CONTACT_FIELDS
+                   if role in by_role}
+        _check_contact(person, contact, by_role)
+        return _Event(trigger.name, person, at, attributes, contact)
+
+    def _trigger(self, by_role: dict[str, tuple[Column, Any]]) -> TriggerDefinition:
+        name = _text(by_role, "trigger", "every event names its trigger")
+        found = self.catalog.triggers.get(name)
+        if found is None:
+            raise _RowRefused(by_role["trigger"][0].header, f"no trigger {name!r} in the bundle"
+                              f"{did_you_mean(name, list(self.catalog.triggers))}")
+        return found
+
+    def _attributes(self, trigger: TriggerDefinition, cells: dict[Column, Any]
+                    ) -> dict[str, Any]:
+        defs = {a.name: a for a in trigger.attributes}
+        values, headers = {}, {}
+        for column, value in cells.items():
+            if column.role != "attribute":
+                continue
+            definition = defs.get(column.attribute)
+            if definition is None:
+                raise _RowRefused(column.header, _unknown(column.attribute, trigger, defs))
+            values[column.attribute] = _typed(column, value, definition.type)
+            headers[column.attribute] = column.header
+        try:
+            return check_attributes(trigger.attributes, values, self.catalog, "attributes", 0)
+        except PayloadError as error:
+            name = (error.field or "").split(".")[1] if "." in (error.field or "") else ""
+            reason = error.message.split(": ", 1)[-1]
+            if reason == "required":
+                reason = f"required by trigger {trigger.name}, and the row has none"
+            raise _RowRefused(headers.get(name, name) or None, reason) from None
+
+
+def _unknown(name: str, trigger: TriggerDefinition, defs: dict[str, Any]) -> str:
+    known = ", ".join(defs) or "none"
+    return (f"trigger {trigger.name} has no attribute {name!r}"
+            f"{did_you_mean(name, list(defs))} (its attributes: {known})")
+
+
+def _typed(column: Column, value: Any, kind: AttributeType) -> Any:
+    """Text (a CSV cell, or a JSON string such as "80") read as the attribute's type;
+    other JSON values are checked as they are."""
+    if not isinstance(value, str) or kind == AttributeType.ENTITY:
+        return value
+    try:
+        return typed(value, kind)
+    except ValueError as exc:
+        raise _RowRefused(column.header, str(exc)) from None
+
+
+def _text(by_role: dict[str, tuple[Column, Any]], role: str, why: str) -> str:
+    if role not in by_role:
+        raise _RowRefused(role, f"empty: {why}")
+    column, value = by_role[role]
+    if not isinstance(value, str):
+        raise _RowRefused(column.header, f"expected text, got {value!r}")
+    if not value.strip():
+        raise _RowRefused(column.header, f"empty: {why}")
+    if len(value.strip()) > 128:
+        raise _RowRefused(column.header, "at most 128 characters")
+    return value.strip()
+
+
+def _time(by_role: dict[str, tuple[Column, Any]]) -> datetime:
+    text = _text(by_role, "time", "every event needs a time")
+    header = by_role["time"][0].header
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise _RowRefused(header, f"{text[:40]!r} is not an ISO 8601 date-time such as "
+                                  "2026-11-23T09:30:00Z") from None
+    if parsed.tzinfo is None:
+        raise _RowRefused(header, f"{text!r} has no time zone; add Z or an offset such as "
+                                  "+01:00")
+    return parsed
+
+
+def _check_contact(person: str, fields: dict[str, str],
+                   by_role: dict[str, tuple[Column, Any]]) -> None:
+    """The contact the row makes, checked as any contact is (a time zone's name...)."""
+    try:
+        Contact.model_validate({"id": person, **fields})
+    except ValidationError as error:
+        first = error.errors()[0]
+        role = str(first["loc"][0]) if first["loc"] else "person"
+        role = "person" if role == "id" else role
+        header = by_role[role][0].header if role in by_role else role
+        raise _RowRefused(header, first["msg"].removeprefix("Value error, ")) from None
+
+
+def _contact_field(role: str, column: Column, value: Any) -> str:
+    text = str(value).strip()
+    if role == "email" and not valid_email(text):
+        raise _RowRefused(column.header, "not an email address")
+    if role == "phone" and normalise_phone(text) is None:
+        raise _RowRefused(column.header, "not a phone number")
+    return text
+
+
+# --- the scenario ------------------------------------------------------------------------
+
+
+def _scenario(events: list[_Event], after: Any) -> Scenario:
+    events.sort(key=lambda e: e.at)  # stable: a person's rows keep the file's order
+    start, last = events[0].at, events[-1].at
+    return Scenario.model_validate({
+        "start": start, "end": (last + after).isoformat(), "contacts": _contacts(events),
+        "events": [{"kind": "trigger", "at": e.at.isoformat(), "trigger": e.trigger,
+                    "person": e.person, "attributes": e.attributes} for e in events]})
+
+
+def _contacts(events: list[_Event]) -> list[dict[str, Any]]:
+    """One contact per person: the person as email when it is one, then what the rows'
+    own contact columns say (a later row's value over an earlier one's)."""
+    contacts: dict[str, dict[str, Any]] = {}
+    for event in events:
+        contact = contacts.setdefault(event.person, {"id": event.person})
+        if "email" not in contact and valid_email(event.person):
+            contact["email"] = event.person
+        contact.update(event.contact)
+    return list(contacts.values())
+
+
+__all__ = ["CsvFileError", "Replay", "ReplayError", "load_replay"]

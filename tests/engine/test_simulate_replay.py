@@ -1,0 +1,152 @@
+"""`waymark simulate BUNDLE --replay FILE`: a CSV or JSON-lines file of timestamped events
+is simulated from its first event to --end past its last; each row that cannot be an
+event is reported as FILE:ROW: column X: why and the rest is simulated; a file with no
+usable row, or without a person column, is refused."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from engine.cli import main
+from engine.resources import resource
+
+BUNDLE = str(resource("samples", "abandoned_cart.json"))
+SAMPLE = str(resource("samples", "abandoned_cart.replay.csv"))
+SAMPLE_MAP = ["--map", "cart_value=cart_total", "--map", "email=person"]
+
+
+def simulate(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(["simulate", BUNDLE, *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def summary_of(out: str) -> dict:
+    summary = json.loads(out)["summary"]
+    summary["tile"] = {t["tile"]: t for t in summary["tiles"]}
+    return summary
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_sample_replay_runs_from_its_first_event_to_five_days_after_its_last() -> None:
+    run = subprocess.run([sys.executable, "-m", "engine", "simulate", BUNDLE, "--replay",
+                          SAMPLE, *SAMPLE_MAP, "--summary"],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stderr == ""  # every row of the sample is good
+    assert "Mon 23 Nov 2026 09:12 → Mon 30 Nov 2026 07:30 (UTC)" in run.stdout
+    # ten carts, two of them at 50 or less (24.50 and 35.00); two of the people bought
+    assert "Abandoned cart                10         8     2" in run.stdout
+    assert "goal purchase_completed: 2 of 8" in run.stdout
+
+
+def test_people_become_contacts_and_end_sets_the_period(capsys) -> None:
+    code, out, err = simulate(capsys, "--replay", SAMPLE, *SAMPLE_MAP, "--end", "P1D",
+                              "--json")
+    assert code == 0, err
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert lines[0]["time"] == "2026-11-23T09:12:00Z" and lines[0]["person"] == "ann@example.com"
+    assert max(line["time"] for line in lines) <= "2026-11-26T07:30:00Z"
+    sms = {line["person"]: line for line in lines if line["tile"] == "sms-reminder"}
+    # the person is the email address; the phone column gives the phone
+    assert sms["eve@example.com"]["what"] == "sent"
+    assert sms["dan@example.com"]["what"] == "blocked"
+
+
+BAD_CSV = """\
+event,email,occurred_at,cart_value,coupon,order_id
+abandoned_cart,ann@example.com,2026-11-23T09:00:00Z,120,,
+abandoned_kart,bob@example.com,2026-11-23T09:10:00Z,120,,
+abandoned_cart,cat@example.com,2026-11-23T09:20:00Z,lots,,
+abandoned_cart,dan@example.com,,120,,
+abandoned_cart,eve@example.com,yesterday,120,,
+abandoned_cart,fay@example.com,2026-11-23T09:50:00,120,,
+abandoned_cart,,2026-11-23T10:00:00Z,120,,
+abandoned_cart,gus@example.com,2026-11-23T10:10:00Z,120,SAVE10,
+abandoned_cart,hal@example.com,2026-11-23T10:20:00Z
+purchase_completed,ivy@example.com,2026-11-23T10:30:00Z,,,
+abandoned_cart,jon@example.com,2026-11-23T10:40:00Z,99,,
+"""
+
+
+def test_each_bad_row_is_reported_by_row_and_column_and_the_rest_is_simulated(
+        tmp_path, capsys) -> None:
+    path = write(tmp_path, "carts.csv", BAD_CSV)
+    code, out, err = simulate(capsys, "--replay", str(path), *SAMPLE_MAP, "--summary",
+                              "--json")
+    assert code == 0, err
+    refused = err.splitlines()
+    expected = [
+        "3: column event: no trigger 'abandoned_kart' in the bundle (did you mean "
+        "abandoned_cart?)",
+        "4: column cart_value: expected a number",
+        "5: column occurred_at: empty: every event needs a time",
+        "6: column occurred_at: 'yesterday' is not an ISO 8601 date-time",
+        "7: column occurred_at: '2026-11-23T09:50:00' has no time zone",
+        "8: column email: empty: every event needs a person",
+        "9: column coupon: trigger abandoned_cart has no attribute 'coupon'",
+        "10: 3 values where the header has 6 columns",
+        "11: column order_id: required by trigger purchase_completed, and the row has none",
+    ]
+    for line, want in zip(refused, expected, strict=False):
+        assert line.startswith(f"{path}:{want}"), (line, want)
+    assert refused[len(expected)] == f"{path}: 2 events replayed, 9 rows refused"
+    assert summary_of(out)["tile"]["start"]["entered"] == 2  # ann and jon
+
+
+def test_a_json_lines_file_is_replayed_with_fields_named(tmp_path, capsys) -> None:
+    lines = [
+        {"trigger": "abandoned_cart", "person": "p1", "time": "2026-11-23T09:00:00Z",
+         "attributes": {"cart_total": 80, "currency": "€"}},
+        {"trigger": "abandoned_cart", "person": "p2", "time": "2026-11-23T09:05:00+01:00",
+         "cart_total": "90", "phone": "+31612345678"},  # text read as the type, as in CSV
+        {"trigger": "abandoned_cart", "person": "p3", "time": "2026-11-23T09:10:00Z",
+         "attributes": {"cart_total": "lots"}},
+        {"trigger": "abandoned_cart", "time": "2026-11-23T09:15:00Z", "cart_total": 70},
+    ]
+    text = "\n".join(json.dumps(line) for line in lines) + "\n{not json\n"
+    path = write(tmp_path, "events.jsonl", text)
+    code, out, err = simulate(capsys, "--replay", str(path), "--summary", "--json")
+    assert code == 0, err
+    refused = err.splitlines()
+    assert refused[0].startswith(f"{path}:3: field attributes.cart_total: expected a number")
+    assert refused[0].endswith("got 'lots'")
+    assert refused[1] == f"{path}:4: field person: empty: every event needs a person"
+    assert refused[2].startswith(f"{path}:5: not JSON")
+    assert summary_of(out)["tile"]["start"]["entered"] == 2
+
+
+def test_a_file_with_no_usable_row_is_refused_after_its_report(tmp_path, capsys) -> None:
+    path = write(tmp_path, "bad.csv", "trigger,person,time,cart_total\n"
+                                      "abandoned_kart,p1,2026-11-23T09:00:00Z,80\n"
+                                      "abandoned_cart,p2,soon,80\n")
+    code, out, err = simulate(capsys, "--replay", str(path))
+    assert code == 2 and out == ""
+    assert f"{path}:2: column trigger: no trigger 'abandoned_kart'" in err
+    assert f"{path}:3: column time: 'soon' is not an ISO 8601 date-time" in err
+    assert f"error: {path}: no usable row (2 refused)" in err
+
+
+def test_a_person_column_that_does_not_exist_is_refused_naming_it(capsys) -> None:
+    code, _, err = simulate(capsys, "--replay", SAMPLE, "--map", "customer=person")
+    assert code == 2
+    assert "--map customer=…: there is no column 'customer' (the columns: event, email" in err
+    code, _, err = simulate(capsys, "--replay", SAMPLE)  # email is the contact's, not a person
+    assert code == 2 and "no column holds the person: name it with --map COLUMN=person" in err
+
+
+def test_map_and_end_go_with_replay(capsys) -> None:
+    code, _, err = simulate(capsys, "--scenario",
+                            str(resource("samples", "abandoned_cart.scenario.json")),
+                            "--map", "a=b")
+    assert code == 2 and "--map goes with --replay FILE" in err
+    code, _, err = simulate(capsys, "--replay", SAMPLE, *SAMPLE_MAP, "--end", "soon")
+    assert code == 2 and "--end soon:" in err
