@@ -122,9 +122,12 @@ class SimulationControl(QObject):
         self.canvas.show(self.outcome)
         self.panel.show_outcome(self.outcome)
         people = len(self.outcome.people())
+        said = f" · the command said more: {done.notes[-1]} (hover for all)" \
+            if done.notes else ""
         self.strip.finished(f"Simulated {people:,} people: "
                             f"{self.outcome.start:%d %b %H:%M} → {self.outcome.end:%d %b %H:%M}"
-                            " (UTC) · counts and flows on the canvas")
+                            f" (UTC) · counts and flows on the canvas{said}")
+        self.strip.text.setToolTip("\n".join(done.notes))  # e.g. replay rows left out
         self._say("Simulation finished: its counts and flows are on the canvas")
 
     def _failed(self, why: str) -> None:

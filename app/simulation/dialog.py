@@ -37,11 +37,11 @@ from app.simulation.request import (
     SimulationRequest,
     effective_spec,
     read_spec,
+    replay_request,
 )
 from engine.model import Bundle
 from engine.simulation.audience import MAX_PEOPLE
 
-SOON = "coming with --contacts/--replay"  # the tooltip of sources not yet available
 REPLAY_FILES = "Events (*.csv *.jsonl *.json);;All files (*)"
 SPEC_FILES = "Audience specs (*.json);;All files (*)"
 
@@ -56,7 +56,6 @@ class SimulateChoices:
     workspace: str
     spec_path: Path | None  # prefilled: the journey's sample spec, if it has one
     bundle_for: Callable[[int | None], Bundle]  # the bundle of a version (None: the draft)
-    sources_ready: bool = False  # the command takes --contacts and --replay
 
 
 class SimulateDialog(QDialog):
@@ -120,17 +119,20 @@ class SimulateDialog(QDialog):
         self.replay_path.setPlaceholderText("a CSV or JSON-lines file of events")
         browse = QPushButton("Browse…")
         browse.clicked.connect(self._browse_replay)
-        replay_row = _row(self.replay_path, browse)
+        self.columns = QLineEdit()
+        self.columns.setPlaceholderText("what a column is, e.g. cart_value=cart_total, "
+                                        "email=person")
+        self.columns.setToolTip("Column mapping, as in the contacts import: COLUMN=FIELD, "
+                                "where FIELD is trigger, person, time, email, phone, "
+                                "push_token, timezone, skip or an attribute")
         for index, button in enumerate((self.generated, self.contacts, self.replay)):
             self.source_group.addButton(button, index)
         form.addRow("Audience", self.generated)
         form.addRow("", _row(self.contacts, self.segment))
-        form.addRow("", _row(self.replay, replay_row))
+        form.addRow("", _row(self.replay, self.replay_path, browse))
+        form.addRow("Columns", self.columns)
         self.generated.setChecked(True)
-        for widget in (self.contacts, self.segment, self.replay, replay_row):
-            widget.setEnabled(self.choices.sources_ready)
-            if not self.choices.sources_ready:
-                widget.setToolTip(SOON)
+        self.source_group.idToggled.connect(lambda _id, _on: self._source_changed())
         return box
 
     def _generated(self) -> QWidget:
@@ -161,7 +163,21 @@ class SimulateDialog(QDialog):
         form.addRow("Start", self.start)
         form.addRow("Spread of entries", self.spread)
         form.addRow("Simulated period", self.period)
+        self._source_changed()
         return box
+
+    def _source_changed(self) -> None:
+        """Only the fields the chosen audience uses can be changed."""
+        source = self.source_group.checkedId()
+        generated, replay = source == 0, source == 2
+        self.segment.setEnabled(source == 1)
+        for widget in (self.replay_path, self.columns):
+            widget.setEnabled(replay)
+        self.people.setEnabled(generated)
+        for widget in (self.seed, self.start, self.spread):
+            widget.setEnabled(not replay)
+        self.period.setToolTip("how long the simulation runs after the last replayed event"
+                               if replay else "how long the simulation runs after the start")
 
     # --- the spec ---------------------------------------------------------------------
 
@@ -213,11 +229,8 @@ class SimulateDialog(QDialog):
         version = self.version.currentData()
         source = (GENERATED, CONTACTS, REPLAY)[self.source_group.checkedId()]
         if source == REPLAY:
-            path = Path(self.replay_path.text().strip())
-            if not self.replay_path.text().strip() or not path.is_file():
-                raise RequestError("Replay file", "choose a file of events that exists")
-            return SimulationRequest(version, REPLAY, replay=path,
-                                     period=self.period.text().strip() or "P5D")
+            return replay_request(version, self.replay_path.text(), self.columns.text(),
+                                  self.period.text())
         if self.spec is None:
             raise RequestError("Spec file", "load an audience spec (Load spec…): it says "
                                             "what people bring and what they do")

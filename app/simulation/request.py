@@ -49,13 +49,15 @@ class SimulationRequest:
     segment: str | None = None  # with CONTACTS: only this segment's members
     workspace: str = ""  # with CONTACTS: the workspace whose contacts they are
     replay: Path | None = None  # with REPLAY: the events file
-    period: str = "P5D"  # with REPLAY: how long after the first event
+    columns: tuple[str, ...] = ()  # with REPLAY: COLUMN=FIELD
+    period: str = "P5D"  # with REPLAY: how long after the last event
 
     def arguments(self, bundle: Path, spec_file: Path) -> list[str]:
         """The `waymark simulate` arguments (the runner adds --summary --json --keep
         --progress); `spec_file` is where `spec` was written."""
         if self.source == REPLAY:
-            return [str(bundle), "--replay", str(self.replay), "--end", self.period]
+            maps = [part for column in self.columns for part in ("--map", column)]
+            return [str(bundle), "--replay", str(self.replay), *maps, "--end", self.period]
         arguments = [str(bundle), "--generate", str(spec_file)]
         if self.source == CONTACTS:
             arguments[1:1] = ["--contacts", *(["--segment", self.segment] if self.segment
@@ -80,6 +82,22 @@ def read_spec(path: Path) -> dict:
             from None
     except DocumentError as exc:
         raise RequestError("Spec file", str(exc)) from None
+
+
+def replay_request(version: int | None, path_text: str, columns_text: str,
+                   period: str) -> SimulationRequest:
+    path = Path(path_text.strip())
+    if not path_text.strip() or not path.is_file():
+        raise RequestError("Replay file", "choose a file of events that exists")
+    columns = tuple(c.strip() for c in columns_text.split(",") if c.strip())
+    for column in columns:
+        name, _, field_name = column.partition("=")
+        if not name.strip() or not field_name.strip():
+            raise RequestError("Columns", f"{column!r}: write COLUMN=FIELD, e.g. "
+                                          "cart_value=cart_total")
+    _duration("Simulated period", period, allow_zero=False)
+    return SimulationRequest(version, REPLAY, replay=path, columns=columns,
+                             period=period.strip())
 
 
 def effective_spec(fields: AudienceFields, bundle: Bundle) -> dict:

@@ -17,6 +17,7 @@ class RunStrip(QWidget):
         self.setObjectName("simulationStrip")
         self.text = QLabel("No simulation yet: Journey → Simulate… (Ctrl+Shift+M)")
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.text.setWordWrap(True)
         self.bar = QProgressBar()
         self.bar.setRange(0, STEPS)
         self.bar.setTextVisible(True)

@@ -16,7 +16,7 @@ import pytest
 from PySide6.QtCore import QTimer
 
 from app.canvas.edge_item import FLOW_MAX, flow_width
-from engine.model import dump_bundle
+from engine.model import Contact, dump_bundle
 from engine.resources import resource
 from tests.app.conftest import open_sample
 from tests.app.test_engine_screenshots import SHOTS, shoot
@@ -197,3 +197,43 @@ def test_closing_the_window_removes_the_simulations_folder(qtbot, window) -> Non
     assert folder.exists()
     window.close()
     assert not folder.exists()
+
+
+def test_the_workspaces_contacts_go_through_the_journey_and_stay_as_they_were(
+        qtbot, window) -> None:
+    store = window.session.store
+    people = ["ann", "bo", "cy"]
+    for person in people:
+        store.save_contact(Contact(id=person, email=f"{person}@example.com"))
+    dialog = open_dialog(qtbot, window)
+    dialog.contacts.click()
+    assert not dialog.people.isEnabled()  # the contacts are the people
+    dialog.run_button.click()
+    simulation = window.simulation
+    qtbot.waitUntil(lambda: simulation.outcome is not None, timeout=120000)
+    assert [p.person for p in simulation.outcome.people()] == sorted(people)
+    assert window.scene.overlay.badges["start"].value("inflow") == 3
+    assert sorted(c for c, _ in store.search_contacts("")) == sorted(people)
+    assert store.versions("abandoned-cart") == []
+
+
+def test_a_replayed_file_is_simulated_and_its_bad_rows_are_reported(qtbot, window,
+                                                                    tmp_path) -> None:
+    sample = resource("samples", "abandoned_cart.replay.csv").read_text(encoding="utf-8")
+    events = tmp_path / "carts.csv"
+    events.write_text(sample + "abandoned_cart,zed@example.com,yesterday,10,1,€,,,\n",
+                      encoding="utf-8")
+    dialog = open_dialog(qtbot, window)
+    dialog.replay.click()
+    dialog.replay_path.setText(str(events))
+    dialog.columns.setText("cart_value=notacolumn=x, email")
+    dialog.run_button.click()
+    assert dialog.isVisible() and dialog.error.text().startswith("Columns:")
+    dialog.columns.setText("cart_value=cart_total, email=person")
+    dialog.run_button.click()
+    simulation = window.simulation
+    qtbot.waitUntil(lambda: simulation.outcome is not None, timeout=120000)
+    assert window.scene.overlay.badges["start"].value("inflow") == 10  # the sample's ten
+    assert "1 rows refused" in simulation.strip.text.text()
+    assert "carts.csv:14: column occurred_at: 'yesterday' is not an ISO 8601" in \
+        simulation.strip.text.toolTip()
