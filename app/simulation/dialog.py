@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QPushButton,
     QRadioButton,
@@ -79,12 +80,13 @@ class SimulateDialog(QDialog):
             self.version.addItem(f"Version {number} ({state})", number)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(18, 16, 18, 14)
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)  # room for errors
         layout.addWidget(intro)
-        top = QFormLayout()
-        top.addRow("Journey version", self.version)
-        layout.addLayout(top)
-        layout.addWidget(self._sources())
-        layout.addWidget(self._generated())
+        form = QFormLayout()
+        form.addRow("Journey version", self.version)
+        self._sources(form)
+        self._generated(form)
+        layout.addLayout(form)
         self.error = QLabel()
         self.error.setObjectName("formError")
         self.error.setWordWrap(True)
@@ -97,16 +99,13 @@ class SimulateDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        self.resize(560, self.sizeHint().height())
+        self.resize(600, self.sizeHint().height())
         if choices.spec_path is not None:
             self.load_spec(choices.spec_path)
 
     # --- building ---------------------------------------------------------------------
 
-    def _sources(self) -> QWidget:
-        box = QWidget()
-        form = QFormLayout(box)
-        form.setContentsMargins(0, 6, 0, 0)
+    def _sources(self, form: QFormLayout) -> None:
         self.source_group = QButtonGroup(self)
         self.generated = QRadioButton("Generated audience")
         self.contacts = QRadioButton("Workspace contacts / segment")
@@ -127,18 +126,15 @@ class SimulateDialog(QDialog):
                                 "push_token, timezone, skip or an attribute")
         for index, button in enumerate((self.generated, self.contacts, self.replay)):
             self.source_group.addButton(button, index)
-        form.addRow("Audience", self.generated)
+        form.addRow(_section("Audience"))
+        form.addRow("", self.generated)
         form.addRow("", _row(self.contacts, self.segment))
         form.addRow("", _row(self.replay, self.replay_path, browse))
         form.addRow("Columns", self.columns)
         self.generated.setChecked(True)
         self.source_group.idToggled.connect(lambda _id, _on: self._source_changed())
-        return box
 
-    def _generated(self) -> QWidget:
-        box = QWidget()
-        form = QFormLayout(box)
-        form.setContentsMargins(0, 6, 0, 0)
+    def _generated(self, form: QFormLayout) -> None:
         self.spec_label = QLabel("No spec loaded")
         self.spec_label.setObjectName("hint")
         load = QPushButton("Load spec…")
@@ -157,6 +153,7 @@ class SimulateDialog(QDialog):
         self.spread.setPlaceholderText("PT12H: entries arrive over 12 hours")
         self.period = QLineEdit()
         self.period.setPlaceholderText("P5D: the simulation runs 5 days")
+        form.addRow(_section("Who they are, what they do, when"))
         form.addRow("Spec", _row(self.spec_label, load))
         form.addRow("People", self.people)
         form.addRow("Seed", self.seed)
@@ -164,7 +161,6 @@ class SimulateDialog(QDialog):
         form.addRow("Spread of entries", self.spread)
         form.addRow("Simulated period", self.period)
         self._source_changed()
-        return box
 
     def _source_changed(self) -> None:
         """Only the fields the chosen audience uses can be changed."""
@@ -251,3 +247,9 @@ def _row(*widgets: QWidget) -> QWidget:
     for widget in widgets:
         layout.addWidget(widget, 1 if isinstance(widget, (QLineEdit, QLabel)) else 0)
     return row
+
+
+def _section(title: str) -> QLabel:
+    label = QLabel(title.upper())
+    label.setObjectName("section")
+    return label

@@ -144,11 +144,17 @@ def test_cancel_mid_run_leaves_no_process_and_no_folder(qtbot, window) -> None:
     assert simulation.outcome is None and "cancelled" in simulation.strip.text.text()
 
 
-def test_bad_fields_are_refused_in_the_dialog_naming_the_field(qtbot, window) -> None:
+def test_bad_fields_are_refused_in_the_dialog_naming_the_field(qtbot, window,
+                                                               themed) -> None:
     dialog = open_dialog(qtbot, window)
+    for mode in ("light", "dark"):
+        themed(mode)
+        shoot(dialog, f"simulate-dialog-{mode}")
     dialog.period.setText("P5X")
     dialog.run_button.click()
     assert dialog.isVisible() and dialog.error.text().startswith("Simulated period:")
+    shoot(dialog, "simulate-dialog-refused-dark")
+    themed("light")
     dialog.period.setText("PT6H")
     dialog.spread.setText("PT12H")
     dialog.run_button.click()
