@@ -1,0 +1,1 @@
+"""Simulation in the studio: the results panel (panel.py) and its parts."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from engine.analytics_report import Report
+from engine.analytics_report import GoalProgress, Report
 
 from .charts import MESSAGE_LINES
 
@@ -48,7 +48,11 @@ def message_points(report: Report, start: datetime, end: datetime
 
 def goal_text(report: Report) -> tuple[str, int, int]:
     """What the goal line says, and the bar's value and maximum."""
-    goal = report.goal
+    return goal_line(report.goal)
+
+
+def goal_line(goal: GoalProgress | None) -> tuple[str, int, int]:
+    """The same for a goal's progress however it was read (a simulation's summary too)."""
     if goal is None or goal.target_kind is None:
         return "This journey has no goal.", 0, 1
     if goal.target_kind == "count":

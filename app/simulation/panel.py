@@ -1,0 +1,313 @@
+"""The results of a simulation (hosted in the window's Simulation dock): the goal against
+its target, messages by outcome, why messages were blocked or held, a time slider over
+the simulated period, everyone in a table with their outcome, and the chosen person's
+steps with the reason for each. The canvas follows its signals: `moment_changed` (where
+everyone was then), `person_selected` (their path), `closed` (Leave results)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.docks.tables import feed_table, size_columns
+from engine.simulation.outcome import SimulationOutcome
+
+from .moment_slider import MomentSlider
+from .people_model import OUTCOME, PERSON, STEPS, TILE, PeopleModel
+from .results import goal_text, message_figures, reason_rows, tile_titles, timeline
+
+FILTER_DELAY_MS = 150  # typing in the filter box: one pass over 100,000 rows per pause
+RIGHT_TOP = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop
+REASONS_SHOWN = 4
+TILE_WIDTH = 150  # at most, in the steps: what happened and why need the room
+NO_PERSON = "Pick a person in the table to see their steps and their path on the canvas."
+
+
+def _section(text: str) -> QLabel:
+    return QLabel(text, objectName="section")
+
+
+def _tree(name: str, headers: list[str]) -> QTreeWidget:
+    tree = QTreeWidget(objectName=name, rootIsDecorated=False)
+    tree.setHeaderLabels(headers)
+    tree.header().setStretchLastSection(True)
+    return tree
+
+
+class SimulationPanel(QWidget):
+    person_selected = Signal(str)  # "" = nobody
+    moment_changed = Signal(object)  # datetime: the slider moved
+    closed = Signal()  # Leave results
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("simulationPanel")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)  # the panel's colour
+        self.outcome: SimulationOutcome | None = None
+        self.person = ""
+        self._titles: dict[str, str] = {}
+        self._filter_timer = QTimer(self, singleShot=True, interval=FILTER_DELAY_MS)
+        self._build()
+        self.clear()
+
+    # --- building ----------------------------------------------------------------------
+
+    def _build(self) -> None:
+        splitter = QSplitter(Qt.Orientation.Vertical, objectName="simSplitter",
+                             childrenCollapsible=False)
+        splitter.addWidget(self._results())
+        splitter.addWidget(self._people())
+        splitter.addWidget(self._steps())
+        for index, stretch in enumerate((0, 3, 2)):
+            splitter.setStretchFactor(index, stretch)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 10, 12, 10)
+        layout.setSpacing(6)
+        layout.addLayout(self._head())
+        layout.addWidget(splitter, 1)
+
+    def _head(self) -> QHBoxLayout:
+        self.title = QLabel(objectName="simTitle", wordWrap=True)
+        self.leave = QPushButton("Leave results", objectName="flat")
+        self.leave.setToolTip("Take the simulation off the canvas and go back to editing")
+        self.leave.clicked.connect(self.closed)
+        row = QHBoxLayout()
+        row.addWidget(self.title, 1)
+        row.addWidget(self.leave, 0, Qt.AlignmentFlag.AlignTop)
+        return row
+
+    def _results(self) -> QWidget:
+        box = QWidget(objectName="simResults")
+        self.goal = QLabel(objectName="simGoal", wordWrap=True)
+        self.goal_bar = QProgressBar(objectName="simGoalBar", textVisible=False,
+                                     maximumHeight=10)
+        self.figures = QGridLayout()
+        self.figures.setHorizontalSpacing(6)
+        self.figures.setVerticalSpacing(6)
+        self.reasons = _tree("simReasons", ["People", "What, where and why"])
+        self.reasons.setWordWrap(True)
+        self.slider = MomentSlider()
+        self.slider.moment_changed.connect(self._moment_moved)
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 6)
+        layout.setSpacing(6)
+        for widget in (self.goal, self.goal_bar, _section("MESSAGES")):
+            layout.addWidget(widget)
+        layout.addLayout(self.figures)
+        self.reasons_title = _section("BLOCKED AND HELD")
+        for widget in (self.reasons_title, self.reasons, _section("TIME"), self.slider):
+            layout.addWidget(widget)
+        return box
+
+    def _people(self) -> QWidget:
+        box = QWidget(objectName="simPeopleBox")
+        self.people_title = _section("PEOPLE")
+        self.filter = QLineEdit(objectName="simPeopleFilter", clearButtonEnabled=True,
+                                placeholderText="Filter by person, outcome or tile (Ctrl+F)")
+        self.filter.textChanged.connect(lambda _text: self._filter_timer.start())
+        self._filter_timer.timeout.connect(self._apply_filter)
+        self.model = PeopleModel(self)
+        self.table = feed_table("simPeople")
+        self.table.setModel(self.model)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(PERSON, Qt.SortOrder.AscendingOrder)
+        size_columns(self.table, {PERSON: 90, TILE: 130, STEPS: 64}, OUTCOME)
+        self.table.selectionModel().currentRowChanged.connect(self._row_changed)
+        self.model.modelReset.connect(self._keep_selection)
+        find = QAction(self, shortcut=QKeySequence(QKeySequence.StandardKey.Find),
+                       shortcutContext=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        find.triggered.connect(self.find)
+        self.addAction(find)
+        head = QHBoxLayout()
+        head.addWidget(self.people_title)
+        head.addWidget(self.filter, 1)
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 6, 0, 6)
+        layout.setSpacing(6)
+        layout.addLayout(head)
+        layout.addWidget(self.table, 1)
+        return box
+
+    def _steps(self) -> QWidget:
+        box = QWidget(objectName="simStepsBox")
+        self.steps_title = _section("STEPS")
+        self.person_summary = QLabel(objectName="simPersonSummary", wordWrap=True)
+        self.steps = _tree("simTimeline", ["Time", "Tile", "What · why"])
+        self.steps.setWordWrap(True)
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 6, 0, 0)
+        layout.setSpacing(4)
+        for widget in (self.steps_title, self.person_summary):
+            layout.addWidget(widget)
+        layout.addWidget(self.steps, 1)
+        return box
+
+    # --- showing -------------------------------------------------------------------------
+
+    def show_outcome(self, outcome: SimulationOutcome) -> None:
+        self.outcome = outcome
+        self._titles = tile_titles(outcome.journey)
+        summary = outcome.summary()
+        people = outcome.people()
+        self.title.setText(f"<b>Simulation of {outcome.journey.name}</b> · "
+                           f"{len(people):,} people")
+        self._show_goal(summary, outcome)
+        self._show_figures(summary)
+        self._show_reasons(summary)
+        self.slider.set_period(outcome.start, outcome.end, outcome.timezone)
+        self._count_at(outcome.end)
+        self.filter.clear()
+        self.model.set_filter("")
+        self.model.set_people(people, self._titles)
+        self._choose("", again=True)
+        self._update_people_title()
+        self.setEnabled(True)
+
+    def clear(self) -> None:
+        self.outcome = None
+        self.title.setText("<b>Simulation</b> · no results")
+        self.goal.clear()
+        self.goal_bar.setValue(0)
+        self._show_figures({})
+        self.reasons.clear()
+        self.slider.clear()
+        self.model.set_people([], {})
+        self._choose("", again=True)
+        self._update_people_title()
+        self.setEnabled(False)
+
+    def select_person(self, person: str) -> None:
+        """Selects their row (the filter cleared if it hides them); "" selects nobody."""
+        row = self.model.row_of(person) if person else None
+        if person and row is None and self.filter.text():
+            self.filter.clear()
+            self._apply_filter()
+            row = self.model.row_of(person)
+        if row is None:
+            self.table.clearSelection()
+            self._choose("")
+        else:
+            self._select_row(row)
+
+    def set_moment(self, moment: datetime) -> None:
+        self.slider.set_moment(moment)
+
+    def find(self) -> None:
+        self.filter.setFocus()
+        self.filter.selectAll()
+
+    def _show_goal(self, summary: dict, outcome: SimulationOutcome) -> None:
+        text, value, maximum = goal_text(summary, outcome.journey)
+        self.goal.setText(text)
+        self.goal_bar.setRange(0, maximum)
+        self.goal_bar.setValue(value)
+        self.goal_bar.setVisible(summary.get("goal") is not None)
+
+    def _show_figures(self, summary: dict) -> None:
+        while self.figures.count():
+            self.figures.takeAt(0).widget().deleteLater()
+        for index, (metric, count) in enumerate(message_figures(summary)):
+            figure = QLabel(f"<b>{count:,}</b><br>{metric}", objectName="simFigure",
+                            alignment=Qt.AlignmentFlag.AlignCenter)
+            figure.setProperty("metric", metric)
+            self.figures.addWidget(figure, index // 4, index % 4)
+
+    def _show_reasons(self, summary: dict) -> None:
+        self.reasons.clear()
+        rows = reason_rows(summary, self._titles)
+        for what, tile, count, why in rows:
+            text = f"{what} at {tile}\n{why}"
+            item = QTreeWidgetItem([f"{count:,}", text])
+            item.setTextAlignment(0, RIGHT_TOP)
+            item.setToolTip(1, text)
+            self.reasons.addTopLevelItem(item)
+        self.reasons.resizeColumnToContents(0)
+        shown = min(len(rows), REASONS_SHOWN)  # two lines each; more scroll
+        line = self.reasons.fontMetrics().lineSpacing()
+        self.reasons.setFixedHeight(self.reasons.header().sizeHint().height()
+                                    + shown * (2 * line + 6) + 6)
+        self.reasons_title.setText("BLOCKED AND HELD" if rows else
+                                   "BLOCKED AND HELD · nothing was blocked or held")
+        self.reasons.setVisible(bool(rows))
+
+    def _show_person(self, person: str) -> None:
+        self.person = person
+        self.steps.clear()
+        if not person or self.outcome is None:
+            self.steps_title.setText("STEPS")
+            self.person_summary.setText(NO_PERSON)
+            return
+        self.steps_title.setText(f"STEPS OF {person.upper()}")
+        lines = timeline(self.outcome.steps_of(person), self.outcome.journey,
+                         self.outcome.timezone)
+        self.person_summary.setText(f"{person}: {self.model.outcome_of(person)} · "
+                                    f"{len(lines)} steps")
+        for line in lines:
+            what = f"{line.what}\n{line.reason}" if line.reason else line.what
+            item = QTreeWidgetItem([line.at, line.tile, what])
+            item.setData(0, Qt.ItemDataRole.UserRole, line.tile_id)
+            item.setToolTip(2, what)
+            self.steps.addTopLevelItem(item)
+        for column in range(2):
+            self.steps.resizeColumnToContents(column)
+        self.steps.setColumnWidth(1, min(self.steps.columnWidth(1), TILE_WIDTH))
+
+    def _update_people_title(self) -> None:
+        shown, total = self.model.rowCount(), self.model.total()
+        self.people_title.setText(f"PEOPLE ({total:,})" if shown == total
+                                  else f"PEOPLE ({shown:,} OF {total:,})")
+
+    def _count_at(self, moment: datetime) -> None:
+        if self.outcome is not None:
+            self.slider.show_count(sum(self.outcome.counts_at(moment).values()))
+
+    # --- following the person --------------------------------------------------------------
+
+    def _moment_moved(self, moment: datetime) -> None:
+        self._count_at(moment)
+        self.moment_changed.emit(moment)
+
+    def _apply_filter(self) -> None:
+        self.model.set_filter(self.filter.text())
+        self._update_people_title()
+
+    def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        person = self.model.person_at(current.row()) if current.isValid() else None
+        if person is not None:
+            self._choose(person)
+
+    def _choose(self, person: str, again: bool = False) -> None:
+        """Shows their steps and tells the canvas (only when the person changed)."""
+        changed = person != self.person
+        if changed or again:
+            self._show_person(person)
+        if changed:
+            self.person_selected.emit(person)
+
+    def _keep_selection(self) -> None:
+        """After a sort or a filter the chosen person stays chosen (when still listed)."""
+        row = self.model.row_of(self.person) if self.person else None
+        if row is not None:
+            self._select_row(row)
+
+    def _select_row(self, row: int) -> None:
+        index = self.model.index(row, PERSON)
+        self.table.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows)
+        self.table.scrollTo(index)

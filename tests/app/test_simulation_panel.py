@@ -1,0 +1,195 @@
+"""The simulation results panel on a real kept simulation (`waymark simulate --keep`, run
+as a process): everyone listed with their outcome, a chosen person's steps with their
+reasons, the time slider's moments in the journey's time zone, and screenshots."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QGuiApplication, QPixmap
+
+from app.simulation.panel import SimulationPanel
+from app.simulation.people_model import OUTCOME, PERSON, STEPS
+from engine.model import read_bundle, to_data
+from engine.resources import resource
+from engine.simulation.outcome import SimulationOutcome
+from tests.app.conftest import dispose
+from tests.engine.serve_support import run_cli
+
+SHOTS = Path(__file__).resolve().parents[1] / "screenshots"
+ZONE = "Europe/Amsterdam"  # an hour ahead of UTC in November
+START = datetime.fromisoformat("2026-11-23T09:00:00+00:00")
+
+
+@pytest.fixture(scope="module")
+def simulation(tmp_path_factory) -> tuple[Path, list[dict]]:
+    """200 generated people through the abandoned-cart sample, in Amsterdam time."""
+    folder = tmp_path_factory.mktemp("sim")
+    data = to_data(read_bundle(resource("samples", "abandoned_cart.json")))
+    data["journey"]["start"]["timezone"] = ZONE
+    (folder / "cart.json").write_text(json.dumps(data))
+    spec = json.loads(resource("samples", "abandoned_cart.audience.json").read_text())
+    (folder / "spec.json").write_text(json.dumps({**spec, "people": 200}))
+    done = run_cli("simulate", str(folder / "cart.json"), "--generate",
+                   str(folder / "spec.json"), "--json", "--keep", str(folder / "keep"),
+                   timeout=300)
+    assert done.returncode == 0, done.stderr
+    return folder / "keep" / "simulation.waymark", [json.loads(line) for line in
+                                                     done.stdout.splitlines()]
+
+
+@pytest.fixture
+def panel(qtbot, simulation, themes):
+    outcome = SimulationOutcome.read(simulation[0], "abandoned-cart")
+    shown = SimulationPanel()
+    qtbot.addWidget(shown)
+    shown.resize(460, 1000)
+    shown.show()
+    qtbot.waitExposed(shown)
+    shown.show_outcome(outcome)
+    yield shown
+    dispose(shown)
+    outcome.close()
+
+
+def cell(panel, row: int, column: int) -> str:
+    return str(panel.model.index(row, column).data())
+
+
+def rows(panel) -> list[tuple[str, str]]:
+    return [(cell(panel, r, PERSON), cell(panel, r, OUTCOME))
+            for r in range(panel.model.rowCount())]
+
+
+def last_words(lines: list[dict]) -> dict[str, str]:
+    """How each person's simulation ended, from the step lines."""
+    said = {}
+    for line in lines:
+        if line["what"] == "completed":
+            said[line["person"]] = "completed"
+        elif line["what"] in ("exited", "entry blocked"):
+            said[line["person"]] = f"{line['what']}: {line['reason']}"
+    return said
+
+
+def click_row(qtbot, panel, row: int) -> None:
+    index = panel.model.index(row, PERSON)
+    panel.table.scrollTo(index)
+    where = panel.table.visualRect(index).center()
+    qtbot.mouseClick(panel.table.viewport(), Qt.MouseButton.LeftButton, pos=where)
+
+
+def test_the_table_lists_everyone_with_their_outcome(panel, simulation):
+    _file, lines = simulation
+    listed = dict(rows(panel))
+    assert len(listed) == 200 and panel.people_title.text() == "PEOPLE (200)"
+    ended = last_words(lines)
+    assert ended and {person: listed[person] for person in ended} == ended
+    assert sorted(listed) == [person for person, _outcome in rows(panel)]  # by person
+
+
+def test_choosing_a_person_shows_their_steps_with_the_reasons(qtbot, panel, simulation):
+    _file, lines = simulation
+    timed_out = next(line["person"] for line in lines if line.get("reason") ==
+                     "time limit passed")
+    row = panel.model.row_of(timed_out)
+    with qtbot.waitSignal(panel.person_selected) as chosen:
+        click_row(qtbot, panel, row)
+    assert chosen.args == [timed_out]
+    printed = [line for line in lines if line["person"] == timed_out]
+    shown = [panel.steps.topLevelItem(i) for i in range(panel.steps.topLevelItemCount())]
+    assert len(shown) == len(panel.outcome.steps_of(timed_out)) >= len(printed)
+    words = [item.text(2) for item in shown]
+    assert "Took “No”\ntime limit passed" in words
+    assert shown[0].text(0) == "Mon 23 Nov " + _local(printed[0]["time"])  # Amsterdam time
+    assert panel.steps_title.text() == f"STEPS OF {timed_out.upper()}"
+
+
+def test_a_refused_person_shows_why(qtbot, panel, simulation):
+    _file, lines = simulation
+    refused = next(line["person"] for line in lines if line["what"] == "entry blocked")
+    with qtbot.waitSignal(panel.person_selected):
+        panel.select_person(refused)
+    assert panel.steps.topLevelItem(0).text(2) == "Not let in\nunmet trigger condition"
+    with qtbot.waitSignal(panel.person_selected) as chosen:
+        panel.select_person("")
+    assert chosen.args == [""] and panel.steps.topLevelItemCount() == 0
+
+
+def test_the_slider_moves_through_the_period_in_the_journeys_time(qtbot, panel):
+    outcome = panel.outcome
+    slider = panel.slider.slider
+    slider.setFocus()
+    with qtbot.waitSignal(panel.moment_changed) as moved:
+        qtbot.keyClick(slider, Qt.Key.Key_Home)
+    assert moved.args == [outcome.start] and outcome.start == START
+    assert panel.slider.when.text() == "Mon 23 Nov 2026 10:00 (Europe/Amsterdam)"
+    with qtbot.waitSignal(panel.moment_changed) as moved:
+        qtbot.keyClick(slider, Qt.Key.Key_PageUp)
+    a_page = timedelta(seconds=slider.pageStep())
+    assert moved.args == [START + a_page] and a_page >= timedelta(hours=1)
+    with qtbot.waitSignal(panel.moment_changed) as moved:
+        qtbot.keyClick(slider, Qt.Key.Key_Right)
+    assert moved.args == [START + a_page + timedelta(seconds=slider.singleStep())]
+    here = sum(outcome.counts_at(moved.args[0]).values())
+    assert panel.slider.where.text() == f"{here:,} in the journey" and here > 0
+    with qtbot.waitSignal(panel.moment_changed) as moved:
+        qtbot.keyClick(slider, Qt.Key.Key_End)
+    assert moved.args == [outcome.end]
+
+
+def test_the_filter_and_the_sort(qtbot, panel):
+    qtbot.keyClick(panel.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert panel.filter.hasFocus()
+    qtbot.keyClicks(panel.filter, "entry blocked")
+    qtbot.waitUntil(lambda: panel.model.rowCount() < 200)
+    blocked = rows(panel)
+    assert blocked and all(o.startswith("entry blocked") for _p, o in blocked)
+    assert panel.people_title.text() == f"PEOPLE ({len(blocked)} OF 200)"
+    panel.filter.clear()
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 200)
+    panel.table.sortByColumn(STEPS, Qt.SortOrder.DescendingOrder)
+    steps = [int(cell(panel, r, STEPS)) for r in range(200)]
+    assert steps == sorted(steps, reverse=True) and steps[0] > steps[-1]
+
+
+def test_the_chosen_person_stays_chosen_when_the_table_is_sorted(qtbot, panel):
+    person = cell(panel, 5, PERSON)
+    with qtbot.waitSignal(panel.person_selected):
+        panel.select_person(person)
+    panel.table.sortByColumn(PERSON, Qt.SortOrder.DescendingOrder)
+    current = panel.table.selectionModel().currentIndex()
+    assert cell(panel, current.row(), PERSON) == person and panel.person == person
+
+
+def test_leave_results_says_so(qtbot, panel):
+    with qtbot.waitSignal(panel.closed):
+        qtbot.mouseClick(panel.leave, Qt.MouseButton.LeftButton)
+    panel.clear()
+    assert panel.model.rowCount() == 0 and not panel.isEnabled()
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+def test_screenshot_of_the_results(qtbot, panel, themed, mode):
+    themed(mode)
+    person = next(p for p, o in rows(panel) if o == "completed")
+    panel.select_person(person)
+    panel.set_moment(START + timedelta(hours=20))
+    qtbot.wait(50)
+    platform = QGuiApplication.platformName()
+    folder = SHOTS if platform == "offscreen" else SHOTS / platform
+    folder.mkdir(parents=True, exist_ok=True)
+    pixmap = QPixmap(panel.size())
+    panel.render(pixmap, QPoint())
+    assert pixmap.save(str(folder / f"simulation-panel-{mode}.png"))
+    corner = pixmap.toImage().pixelColor(3, 3)
+    assert (corner.lightness() < 60) == (mode == "dark")
+
+
+def _local(iso: str) -> str:
+    return (datetime.fromisoformat(iso.replace("Z", "+00:00")) + timedelta(hours=1)
+            ).strftime("%H:%M")
