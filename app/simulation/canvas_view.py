@@ -24,10 +24,11 @@ class SimulationCanvas:
         self.overlay.show_simulation(outcome.tile_stats(), flows)
 
     def at_moment(self, moment: datetime | None) -> None:
-        """The people at each tile at `moment` (None: the end results again)."""
+        """The people at each tile at `moment`; at the end of the period (or None), the
+        results of the whole simulation again."""
         if self.outcome is None:
             return
-        if moment is None:
+        if moment is None or moment >= self.outcome.end:
             self.overlay.show_moment(None)
             return
         local = moment.astimezone(self.outcome.timezone)

@@ -28,6 +28,8 @@ from engine.simulation.scenario import when
 if TYPE_CHECKING:
     from app.main_window import MainWindow
 
+DOCK_WIDTH = 460
+
 
 class SimulationControl(QObject):
     def __init__(self, window: MainWindow) -> None:
@@ -44,7 +46,6 @@ class SimulationControl(QObject):
         self._journey: str | None = None  # whose results are shown
         self.action.triggered.connect(self.open_dialog)
         self.strip.cancel.clicked.connect(self.cancel)
-        self.strip.leave.clicked.connect(self.leave)
         self.panel.closed.connect(self.leave)
         self.panel.moment_changed.connect(self.canvas.at_moment)
         self.panel.person_selected.connect(self.canvas.show_person)
@@ -59,10 +60,11 @@ class SimulationControl(QObject):
         layout.addWidget(self.strip)
         layout.addWidget(self.panel, 1)
         window = self.window
+        # beside the properties: the panel is tall, and the canvas keeps its height
         dock = window._dock("Simulation", "simulationDock", body,
-                            Qt.DockWidgetArea.BottomDockWidgetArea)
-        window.tabifyDockWidget(window.problems_dock, dock)
-        window.problems_dock.raise_()
+                            Qt.DockWidgetArea.RightDockWidgetArea)
+        window.tabifyDockWidget(window.properties_dock, dock)
+        window.properties_dock.raise_()
         window.pages.chrome.append(dock)  # a journey's dock: away on the other pages
         window.actions_.add_panel_toggles([(dock, None)], window.engine_docks.toggle)
         dock.hide()
@@ -121,12 +123,11 @@ class SimulationControl(QObject):
             return
         self.canvas.show(self.outcome)
         self.panel.show_outcome(self.outcome)
-        people = len(self.outcome.people())
-        said = f" · the command said more: {done.notes[-1]} (hover for all)" \
-            if done.notes else ""
-        self.strip.finished(f"Simulated {people:,} people: "
-                            f"{self.outcome.start:%d %b %H:%M} → {self.outcome.end:%d %b %H:%M}"
-                            f" (UTC) · counts and flows on the canvas{said}")
+        notes = len(done.notes)
+        said = f" · {notes} note{'s' if notes > 1 else ''} from the command (hover)" \
+            if notes else ""
+        self.strip.finished(f"Simulated {self.outcome.start:%d %b %H:%M} → "
+                            f"{self.outcome.end:%d %b %H:%M} (UTC){said}")
         self.strip.text.setToolTip("\n".join(done.notes))  # e.g. replay rows left out
         self._say("Simulation finished: its counts and flows are on the canvas")
 
@@ -170,6 +171,8 @@ class SimulationControl(QObject):
     def _show_dock(self) -> None:
         self.dock.show()
         self.dock.raise_()
+        if self.dock.width() < DOCK_WIDTH:  # the people table's four columns readable
+            self.window.resizeDocks([self.dock], [DOCK_WIDTH], Qt.Orientation.Horizontal)
 
     def _say(self, text: str) -> None:
         self.window.statusBar().showMessage(text, 10000)

@@ -1,5 +1,5 @@
 """The line at the top of the Simulation dock: what runs and how far it got (a progress
-bar from the command's progress lines), Cancel while it runs, Leave results after."""
+bar from the command's progress lines) and Cancel while it runs; what it was, after."""
 
 from __future__ import annotations
 
@@ -24,14 +24,11 @@ class RunStrip(QWidget):
         self.bar.setFixedWidth(220)
         self.cancel = QPushButton("Cancel")
         self.cancel.setObjectName("cancelSimulation")
-        self.leave = QPushButton("Leave results")
-        self.leave.setObjectName("leaveResults")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 6)
         layout.addWidget(self.text, 1)
         layout.addWidget(self.bar)
         layout.addWidget(self.cancel)
-        layout.addWidget(self.leave)
         self.idle()
 
     def idle(self, text: str | None = None) -> None:
@@ -39,7 +36,6 @@ class RunStrip(QWidget):
             self.text.setText(text)
         self.bar.hide()
         self.cancel.hide()
-        self.leave.hide()
 
     def running(self, what: str) -> None:
         self.text.setText(f"Simulating {what}…")
@@ -47,7 +43,6 @@ class RunStrip(QWidget):
         self.bar.setFormat("starting…")
         self.bar.show()
         self.cancel.show()
-        self.leave.hide()
 
     def progressed(self, progress: Progress) -> None:
         self.bar.setValue(round(progress.done * STEPS))
@@ -57,4 +52,3 @@ class RunStrip(QWidget):
         self.text.setText(text)
         self.bar.hide()
         self.cancel.hide()
-        self.leave.show()

@@ -106,7 +106,7 @@ def test_a_simulation_from_the_dialog_shows_the_commands_counts_and_flows(
     # the slider: the people at each tile at that moment
     outcome = simulation.outcome
     moment = outcome.start + timedelta(hours=6)
-    simulation.panel.moment_changed.emit(moment)
+    simulation.panel.slider.set_moment(moment)
     at_moment = outcome.counts_at(moment)
     assert at_moment and sum(at_moment.values()) > 0
     for tile_id, badge in overlay.badges.items():
@@ -116,7 +116,7 @@ def test_a_simulation_from_the_dialog_shows_the_commands_counts_and_flows(
         tile: n for tile, n in at_moment.items() if n}
     # a person's path
     person = next(p.person for p in outcome.people() if p.outcome == "completed")
-    simulation.panel.person_selected.emit(person)
+    simulation.panel.select_person(person)
     passed, edges, at = outcome.trail_of(person)
     assert overlay.trail.person == person and overlay.trail.at == at
     assert {k for k, e in window.scene.edge_items.items() if e.taken} == set(edges)
@@ -124,7 +124,9 @@ def test_a_simulation_from_the_dialog_shows_the_commands_counts_and_flows(
         {*passed, at}
     shots(qtbot, window, themed, "simulation-moment")
 
-    simulation.strip.leave.click()  # Leave results
+    simulation.panel.slider.set_moment(outcome.end)  # the end: the whole results again
+    assert overlay.badges["start"].value("inflow") == PEOPLE and not overlay.crowds.items
+    simulation.panel.leave.click()  # Leave results
     assert not overlay.badges and overlay.trail is None
     assert all(item.flow is None for item in window.scene.edge_items.values())
     assert not folder.exists()
@@ -240,6 +242,7 @@ def test_a_replayed_file_is_simulated_and_its_bad_rows_are_reported(qtbot, windo
     simulation = window.simulation
     qtbot.waitUntil(lambda: simulation.outcome is not None, timeout=120000)
     assert window.scene.overlay.badges["start"].value("inflow") == 10  # the sample's ten
-    assert "1 rows refused" in simulation.strip.text.text()
+    assert "2 notes from the command" in simulation.strip.text.text()
+    assert "12 events replayed, 1 rows refused" in simulation.strip.text.toolTip()
     assert "carts.csv:14: column occurred_at: 'yesterday' is not an ISO 8601" in \
         simulation.strip.text.toolTip()
