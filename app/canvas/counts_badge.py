@@ -75,10 +75,12 @@ def message_count(stats: TileStats, metric: str) -> int:
     return stats.messages.get(metric, 0)
 
 
-def counts_tooltip(title: str, kind: str, stats: TileStats, testing: bool) -> str:
+def counts_tooltip(title: str, kind: str, stats: TileStats, testing: bool,
+                   simulated: bool = False) -> str:
     """Every number with its reasons, for the badge's tooltip."""
     rows = count_rows(kind, stats)
-    lines = [f"<b>{escape(title)}</b>" + (" · test run" if testing else "")]
+    lines = [f"<b>{escape(title)}</b>" + (" · test run" if testing else "")
+             + (" · simulation" if simulated else "")]
     for row in rows:
         lines.append(" · ".join(f"{cell.caption} <b>{cell.value:,}</b>" for cell in row))
     for heading, reasons in (("Left", stats.exited), ("Blocked", stats.blocked),
@@ -88,7 +90,8 @@ def counts_tooltip(title: str, kind: str, stats: TileStats, testing: bool) -> st
     if stats.set_aside:
         lines.append(f"Set aside after an error: {stats.set_aside:,} "
                      "(<i>waymark events failed</i>)")
-    lines.append("<i>Click a number to see the people behind it.</i>")
+    if not simulated:  # a simulation's people are in its panel, not in the engine
+        lines.append("<i>Click a number to see the people behind it.</i>")
     return "<br>".join(lines)
 
 

@@ -85,6 +85,8 @@ class LiveOverlay:
         """A simulation's counts and flows in place of the live counts (None: back to
         the live ones)."""
         self.simulated, self.moment = tiles is not None, None
+        for badge in self.badges.values():
+            badge.stats = None  # the same numbers say other things (tooltip, clicks)
         self.counts, self.testing = (tiles, False) if tiles is not None else self._live
         self._update_badges()
         self.flows = flows if tiles is not None else None
@@ -134,7 +136,8 @@ class LiveOverlay:
             return False
         badge.stats = stats
         return badge.set_counts(count_rows(item.kind, stats), self.testing,
-                                counts_tooltip(title, item.kind, stats, self.testing))
+                                counts_tooltip(title, item.kind, stats, self.testing,
+                                               self.simulated))
 
     def _moment_badge(self, badge: CountsBadge, tile_id: str, title: str) -> bool:
         people, caption = self.moment
