@@ -20,9 +20,9 @@ from app.simulation.dialog import SimulateChoices, SimulateDialog
 from app.simulation.panel import SimulationPanel
 from app.simulation.request import SimulationRequest
 from app.simulation.run_strip import RunStrip
-from app.simulation.runner import Finished, SimulationRun, new_run_folder
+from app.simulation.runner import Finished, OutcomeReader, SimulationRun, new_run_folder
 from engine.model import dump_bundle, read_bundle
-from engine.simulation.outcome import OutcomeError, SimulationOutcome
+from engine.simulation.outcome import SimulationOutcome
 from engine.simulation.scenario import when
 
 if TYPE_CHECKING:
@@ -42,6 +42,7 @@ class SimulationControl(QObject):
         self.dock = self._build_dock()
         self.dialog: SimulateDialog | None = None
         self.run: SimulationRun | None = None
+        self.reader: OutcomeReader | None = None  # reading the finished run's outcome
         self.outcome: SimulationOutcome | None = None
         self._journey: str | None = None  # whose results are shown
         self.action.triggered.connect(self.open_dialog)
@@ -115,25 +116,34 @@ class SimulationControl(QObject):
     # --- results --------------------------------------------------------------------
 
     def _finished(self, done: Finished, request: SimulationRequest) -> None:
-        try:
-            self.outcome = SimulationOutcome.read(done.workspace_file, self._journey,
-                                                  _end_of(request))
-        except OutcomeError as error:
-            self._failed(str(error))
+        self.strip.reading()
+        # no parent: what it brings back after the window went is closed, not lost
+        self.reader, run = OutcomeReader(), self.run
+        self.reader.read.connect(lambda outcome: self._show(outcome, done, run))
+        self.reader.failed.connect(lambda why: self._failed(why) if run is self.run else None)
+        self.reader.start(done.workspace_file, self._journey, _end_of(request))
+
+    def _show(self, outcome: SimulationOutcome, done: Finished,
+              run: SimulationRun | None) -> None:
+        if run is not self.run:  # left (or replaced) while it was being read
+            outcome.close()
             return
-        self.canvas.show(self.outcome)
-        self.panel.show_outcome(self.outcome)
+        self.outcome = outcome
+        self.canvas.show(outcome)
+        self.panel.show_outcome(outcome)
         notes = len(done.notes)
         said = f" · {notes} note{'s' if notes > 1 else ''} from the command (hover)" \
             if notes else ""
-        self.strip.finished(f"Simulated {self.outcome.start:%d %b %H:%M} → "
-                            f"{self.outcome.end:%d %b %H:%M} (UTC){said}")
+        self.strip.finished(f"Simulated {outcome.start:%d %b %H:%M} → "
+                            f"{outcome.end:%d %b %H:%M} (UTC){said}")
         self.strip.text.setToolTip("\n".join(done.notes))  # e.g. replay rows left out
         self._say("Simulation finished: its counts and flows are on the canvas")
 
     def _failed(self, why: str) -> None:
         self.strip.idle("The simulation failed: see the message")
-        self.run = None
+        if self.run is not None:
+            self.run.discard()
+            self.run = None
         self.window.prompts.error("The simulation failed", why)
 
     def cancel(self) -> None:

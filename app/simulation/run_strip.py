@@ -39,10 +39,16 @@ class RunStrip(QWidget):
 
     def running(self, what: str) -> None:
         self.text.setText(f"Simulating {what}…")
+        self.bar.setRange(0, STEPS)
         self.bar.setValue(0)
         self.bar.setFormat("starting…")
         self.bar.show()
         self.cancel.show()
+
+    def reading(self) -> None:
+        self.bar.setRange(0, 0)  # busy: how long the reading takes is not known
+        self.bar.setFormat("reading the results…")
+        self.cancel.hide()
 
     def progressed(self, progress: Progress) -> None:
         self.bar.setValue(round(progress.done * STEPS))
