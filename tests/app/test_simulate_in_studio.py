@@ -250,3 +250,20 @@ def test_a_replayed_file_is_simulated_and_its_bad_rows_are_reported(qtbot, windo
     assert "12 events replayed, 1 rows refused" in simulation.strip.text.toolTip()
     assert "carts.csv:14: column occurred_at: 'yesterday' is not an ISO 8601" in \
         simulation.strip.text.toolTip()
+
+
+def test_a_published_version_can_be_simulated(qtbot, window) -> None:
+    open_sample(window, "abandoned_cart.json")
+    assert window.session.publish()
+    window.actions_["simulate"].trigger()
+    dialog = window.simulation.dialog
+    assert [dialog.version.itemText(i) for i in range(dialog.version.count())] == [
+        "The draft on the canvas", "Version 1 (live)"]
+    dialog.version.setCurrentIndex(1)
+    run_from_dialog(qtbot, dialog, people=20)
+    simulation = window.simulation
+    assert "(version 1)" in simulation.strip.text.text()
+    qtbot.waitUntil(lambda: simulation.outcome is not None, timeout=120000)
+    assert window.scene.overlay.badges["start"].value("inflow") == 20
+    assert window.session.store.versions("abandoned-cart")[0].version == 1  # only the one
+    assert len(window.session.store.versions("abandoned-cart")) == 1
