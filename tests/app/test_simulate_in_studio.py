@@ -14,6 +14,7 @@ from datetime import timedelta
 
 import pytest
 from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QPushButton
 
 from app.canvas.edge_item import FLOW_MAX, flow_width
 from engine.model import Contact, dump_bundle
@@ -150,9 +151,20 @@ def test_cancel_mid_run_leaves_no_process_and_no_folder(qtbot, window) -> None:
     assert simulation.outcome is None and "cancelled" in simulation.strip.text.text()
 
 
-def test_bad_fields_are_refused_in_the_dialog_naming_the_field(qtbot, window,
-                                                               themed) -> None:
+def test_bad_fields_are_refused_in_the_dialog_naming_the_field(qtbot, window, prompts,
+                                                               themed, tmp_path) -> None:
     dialog = open_dialog(qtbot, window)
+    spec = json.loads(resource("samples", "abandoned_cart.audience.json").read_text())
+    spec["behaviours"][1]["does"]["tile"] = "email-remindr"
+    (tmp_path / "typo.json").write_text(json.dumps(spec))
+    prompts.files_to_open.append(tmp_path / "typo.json")
+    dialog.findChild(QPushButton, "loadSpec").click()  # Load spec…
+    dialog.run_button.click()
+    assert dialog.isVisible() and dialog.error.text().startswith(
+        "Spec file: typo.json, at $.behaviours[1].does.tile: no message tile 'email-remindr'")
+    prompts.files_to_open.append(resource("samples", "abandoned_cart.audience.json"))
+    dialog.findChild(QPushButton, "loadSpec").click()
+    assert dialog.error.isHidden()
     for mode in ("light", "dark"):
         themed(mode)
         shoot(dialog, f"simulate-dialog-{mode}")
