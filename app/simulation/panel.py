@@ -7,6 +7,7 @@ everyone was then), `person_selected` (their path), `closed` (Leave results)."""
 from __future__ import annotations
 
 from datetime import datetime
+from html import escape
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -164,7 +165,7 @@ class SimulationPanel(QWidget):
         self._titles = tile_titles(outcome.journey)
         summary = outcome.summary()
         people = outcome.people()
-        self.title.setText(f"<b>Simulation of {outcome.journey.name}</b> · "
+        self.title.setText(f"<b>Simulation of {escape(outcome.journey.name)}</b> · "
                            f"{len(people):,} people")
         self._show_goal(summary, outcome)
         self._show_figures(summary)

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Connection, select
 
@@ -24,6 +26,7 @@ from engine.store.journeys_store import version_rows
 
 STILL_THERE = math.inf  # an unfinished run's time of leaving its tile
 _OUTCOMES = frozenset(outcome.value for outcome in MessageOutcome)
+_BRANCHED, _ENTRY_BLOCKED = What.BRANCHED.value, What.ENTRY_BLOCKED.value
 
 Move = tuple[str, str, str]  # source, port, target
 
@@ -77,10 +80,17 @@ class Graphs:
             for row in version_rows(conn, journey_id)}
         self._following = {number: {(e.source, e.port): e.target for e in journey.edges}
                            for number, journey in self.journeys.items()}
+        self._paths: dict[tuple[int, str, str, str], list[Move] | None] = {}
 
     def path(self, version: int, source: str, port: str, target: str) -> list[Move] | None:
         """The edges from `source` by `port` to `target`, through tiles that left no step
-        (those are left by "next"); None when there is no such path."""
+        (those are left by "next"); None when there is no such path. Each asked once."""
+        key = (version, source, port, target)
+        if key not in self._paths:
+            self._paths[key] = self._walk(version, source, port, target)
+        return self._paths[key]
+
+    def _walk(self, version: int, source: str, port: str, target: str) -> list[Move] | None:
         following = self._following.get(version, {})
         moves: list[Move] = []
         tile = source
@@ -124,33 +134,37 @@ class Flows:
 
 
 def read_flows(conn: Connection, journey_id: str) -> Flows:
-    """Two reads: the journey's steps in the order recorded, then its runs' ends."""
+    """Two reads: the journey's steps in the order recorded, then its runs' ends. The
+    loop is the whole cost for a big audience (750,000 steps), so it stays flat."""
     graphs = Graphs(conn, journey_id)
     flows = Flows(edge_order=graphs.edge_order(), journeys=graphs.journeys)
-    st = s.steps.c
-    rows = conn.execute(select(st.run_id, st.contact_id, st.version, st.at, st.what,
-                               st.tile_id, st.branch, st.reason)
-                        .where(st.journey_id == journey_id).order_by(st.id))
-    for run_id, person, version, at, what, tile, branch, reason in rows:
-        flows.steps[person] += 1
+    steps, runs = flows.steps, flows.runs
+    for run_id, person, version, at, what, tile, branch, reason in _steps(conn, journey_id):
+        steps[person] += 1
         if run_id is None:
-            if what == What.ENTRY_BLOCKED:
+            if what == _ENTRY_BLOCKED:
                 flows.blocked[person] = reason or ""
-        elif tile is not None and what not in _OUTCOMES:
-            _step(flows.runs, graphs, run_id, person, version, at, tile, what, branch)
-    _ends(conn, journey_id, flows.runs, graphs)
+            continue
+        if tile is None or what in _OUTCOMES:
+            continue
+        trace = runs.get(run_id)
+        if trace is None:
+            trace = runs[run_id] = RunTrace(run_id, person, version, [tile], [at])
+        elif tile != trace.tiles[-1]:
+            _move(trace, graphs, tile, at)
+        if what == _BRANCHED:
+            trace.port = branch
+    _ends(conn, journey_id, runs, graphs)
     return flows
 
 
-def _step(runs: dict[int, RunTrace], graphs: Graphs, run_id: int, person: str,
-          version: int, at: float, tile: str, what: str, branch: str | None) -> None:
-    trace = runs.get(run_id)
-    if trace is None:
-        trace = runs[run_id] = RunTrace(run_id, person, version, [tile], [at])
-    elif tile != trace.tiles[-1]:
-        _move(trace, graphs, tile, at)
-    if what == What.BRANCHED:
-        trace.port = branch
+def _steps(conn: Connection, journey_id: str) -> Iterable[Any]:
+    st = s.steps.c
+    # In the table's own order, filtered as it goes: through an index on the journey
+    # every step would be sorted again by id first (1.9 s against 0.2 s for 750,000).
+    return conn.execute(select(st.run_id, st.contact_id, st.version, st.at, st.what,
+                               st.tile_id, st.branch, st.reason)
+                        .where(st.journey_id.concat("") == journey_id).order_by(st.id))
 
 
 def _move(trace: RunTrace, graphs: Graphs, tile: str, at: float) -> None:

@@ -57,6 +57,7 @@ class SimulationOutcome:
         self._people = people
         self._occupancy = Occupancy(flows.runs.values())
         self._summary: dict[str, Any] | None = None
+        self._outcomes: list[PersonOutcome] | None = None
 
     @classmethod
     def read(cls, workspace_file: Path, journey_id: str,
@@ -116,6 +117,7 @@ class SimulationOutcome:
         return merged
 
     def summary(self) -> dict[str, Any]:
+        """`waymark simulate --summary --json`'s summary, edges included (made once)."""
         if self._summary is None:
             self._summary = simulation_summary(self.workspace, self.journey_id, self.edges())
         return self._summary
@@ -124,7 +126,11 @@ class SimulationOutcome:
         return self._flows.edges()
 
     def people(self) -> list[PersonOutcome]:
-        return [self._person(person) for person in self._people]
+        """Everyone, by id: the scenario's contacts and whoever took a step. Made once
+        (100,000 take a second: call it off the GUI thread first, with `summary`)."""
+        if self._outcomes is None:
+            self._outcomes = [self._person(person) for person in self._people]
+        return self._outcomes
 
     # --- one person ------------------------------------------------------------------
 
