@@ -17,6 +17,7 @@ from engine.contacts_import import (
 )
 
 from .common import fail, open_workspace
+from .values import column_mapping
 
 SHOWN_PROBLEMS = 100
 
@@ -39,8 +40,8 @@ def add_options(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    mapping = dict(pair.partition("=")[::2] for pair in args.map)
-    if any(not column or not spec for column, spec in mapping.items()):
+    mapping = column_mapping(args.map)
+    if mapping is None:
         return fail("--map takes COLUMN=FIELD")
     stop = threading.Event()
     with open_workspace(args) as workspace, _first_interrupt_stops(stop):

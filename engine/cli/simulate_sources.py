@@ -14,6 +14,7 @@ from engine.simulation.replay import DEFAULT_END, ReplayError, load_replay
 from engine.simulation.scenario import Scenario, load_scenario
 
 from .common import open_workspace
+from .values import column_mapping
 
 PROBLEMS_SHOWN = 50  # a broken export can refuse every one of 100,000 rows
 
@@ -64,7 +65,7 @@ def option_problem(args: argparse.Namespace) -> str | None:
                 "attributes and what people do")
     if args.replay is None and (args.map or args.end is not None):
         return f"{'--map' if args.map else '--end'} goes with --replay FILE"
-    if any("=" not in pair or not all(pair.partition("=")[::2]) for pair in args.map):
+    if column_mapping(args.map) is None:
         return "--map takes COLUMN=FIELD, e.g. --map cart_value=cart_total"
     return None
 
@@ -88,9 +89,9 @@ def audience_file(args: argparse.Namespace) -> Path:
 
 
 def _replayed(args: argparse.Namespace, bundle: Bundle) -> Scenario:
-    mapping = dict(pair.partition("=")[::2] for pair in args.map)
     try:
-        replay = load_replay(args.replay, bundle, mapping, args.end or DEFAULT_END)
+        replay = load_replay(args.replay, bundle, column_mapping(args.map),
+                             args.end or DEFAULT_END)
     except ReplayError as error:
         _print_report(error.report, args.replay)
         raise

@@ -8,6 +8,14 @@ from typing import Any
 from engine.model import AttributeDef, AttributeType, DocumentError
 
 
+def column_mapping(pairs: list[str]) -> dict[str, str] | None:
+    """`--map COLUMN=FIELD` arguments as {column: field}; None when one is not that."""
+    mapping = dict(pair.partition("=")[::2] for pair in pairs)
+    if any(not column or not field for column, field in mapping.items()):
+        return None
+    return mapping
+
+
 def typed_values(pairs: list[str], attributes: list[AttributeDef], where: str
                  ) -> dict[str, Any]:
     by_name = {a.name: a for a in attributes}

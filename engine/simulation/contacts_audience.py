@@ -2,8 +2,9 @@
 --contacts [--segment ID] --generate SPEC.json [--workspace W]`.
 
 The contacts (all of them, or a segment's members as the segment holds them now) are read
-from the workspace and copied, with the consents of their addresses, into the simulation's
-throw-away workspace; the live workspace is only read. The spec's entry attributes and
+from the workspace and copied, with the consents of their addresses and their places in
+the bundle's static segments, into the simulation's throw-away workspace; the live
+workspace is only read. The spec's entry attributes and
 behaviours apply to them; its `people` and `contacts` sections do not (the people are
 real ones).
 """
@@ -33,7 +34,9 @@ def contacts_scenario(workspace: Workspace, segment: str | None, spec: AudienceS
     """The spec's entries and behaviours for the workspace's contacts (or `segment`'s
     members), or an AudienceSourceError naming the option."""
     people = audience_contacts(workspace, segment)
-    return generate(spec, bundle, source, contacts=people)
+    scenario = generate(spec, bundle, source, contacts=people)
+    static = [seg.id for seg in bundle.segments if seg.kind == "static"]
+    return scenario.model_copy(update={"members": static_members(workspace, static, people)})
 
 
 def audience_contacts(workspace: Workspace, segment: str | None) -> list[Contact]:
@@ -63,6 +66,22 @@ def _member_ids(conn: Connection, workspace: Workspace, segment: str) -> list[st
     where = readable_only(SegmentCompiler(segments, workspace.now()).membership(segment))
     query = select(s.contacts.c.id).where(where).order_by(s.contacts.c.id)
     return list(conn.execute(query).scalars())
+
+
+def static_members(workspace: Workspace, segments: list[str], people: list[Contact]
+                   ) -> dict[str, list[str]]:
+    """The static segments' members among `people` (the journey's start filter, a
+    condition "in segment" see them in the simulation as in the workspace)."""
+    ids = {person.id for person in people}
+    members = s.segment_members
+    query = select(members.c.segment_id, members.c.contact_id).where(
+        members.c.segment_id.in_(segments)).order_by(members.c.contact_id)
+    found: dict[str, list[str]] = {segment: [] for segment in segments}
+    with workspace.db.connect() as conn:
+        for row in conn.execute(query):
+            if row.contact_id in ids:
+                found[row.segment_id].append(row.contact_id)
+    return found
 
 
 def _consents(conn: Connection) -> dict[tuple[str, str], list[ConsentRecord]]:

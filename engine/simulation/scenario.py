@@ -134,6 +134,9 @@ class Scenario(DocModel):
     end: str = Field(description="PT.. after the start, or an ISO date-time")
     seed: int = 1
     contacts: list[Contact] = Field(default_factory=list)
+    members: dict[str, list[str]] = Field(
+        default_factory=dict, description="static segments' members at the start: segment "
+                                          "id -> ids of people in 'contacts'")
     events: list[Item] = Field(default_factory=list)
 
     def end_time(self) -> datetime:
@@ -144,6 +147,9 @@ class Scenario(DocModel):
         if self.end_time() <= self.start:
             raise ValueError("end: the end must come after the start")
         known = {c.id for c in self.contacts}
+        for segment, people in self.members.items():
+            if unknown := next((p for p in people if p not in known), None):
+                raise ValueError(f"members.{segment}: no contact {unknown!r} in 'contacts'")
         for index, item in enumerate(self.events):
             person = getattr(item, "person", None)
             if isinstance(item, ContactItem | SegmentItem) and person not in known:

@@ -119,6 +119,9 @@ class Simulator:
         with writing(workspace.db) as conn:
             for contact in self.scenario.contacts:
                 contacts_store.save_contact(conn, contact)
+            for segment, people in self.scenario.members.items():
+                _static_segment(conn, segment)
+                catalog_store.set_static_members(conn, segment, people)
         result = workspace.publish(journey.id, seed=self.scenario.seed)
         if not result.published:
             lines = "\n".join(p.line() for p in result.problems if p.severity == "error")
@@ -226,6 +229,12 @@ class Simulator:
             conn.execute(members.insert().values(segment_id=item.segment,
                                                  contact_id=item.person))
         return [NewEvent("contact_updated", item.person, {"contact_id": item.person})]
+
+
+def _static_segment(conn, segment_id: str) -> None:
+    if segment_id not in {seg.id for seg in catalog_store.load_segments(conn)
+                          if seg.kind == "static"}:
+        raise SimulationError(f"members: no static segment {segment_id!r} in the bundle")
 
 
 def _updated(conn, item: ContactItem) -> Contact:

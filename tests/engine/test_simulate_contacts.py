@@ -148,3 +148,33 @@ def test_without_workspace_the_default_workspace_is_read(tmp_path, spec_file) ->
     assert run.returncode == 0, run.stderr
     tiles = json.loads(run.stdout)["summary"]["tiles"]
     assert next(t for t in tiles if t["tile"] == "start")["entered"] == 2
+
+
+def test_the_bundles_static_segments_keep_their_members_from_the_workspace(
+        tmp_path, live, spec_file, capsys) -> None:
+    bundle = json.loads(Path(BUNDLE).read_text())
+    bundle["segments"] = [{"id": "vip", "name": "VIP", "kind": "static"}]
+    bundle["journey"]["start"]["exclusions"] = ["vip"]
+    no_vips = tmp_path / "no_vips.json"
+    no_vips.write_text(json.dumps(bundle), encoding="utf-8")
+    code = main(["simulate", str(no_vips), "--contacts", "--generate", str(spec_file),
+                 "--workspace", str(live), "--json"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    lines = steps(out)
+    assert {s["person"] for s in lines if s["what"] == "entry blocked"} == {"c1", "c3"}
+    assert {s["person"] for s in lines if s["what"] == "entered"} == \
+        set(PEOPLE) - {"c1", "c3"}
+
+
+def test_a_scenarios_members_must_be_its_contacts_and_its_segments_the_bundles(
+        tmp_path, capsys) -> None:
+    scenario = json.loads(resource("samples", "abandoned_cart.scenario.json").read_text())
+    path = tmp_path / "members.json"
+    path.write_text(json.dumps({**scenario, "members": {"vip": ["nobody"]}}), encoding="utf-8")
+    assert main(["simulate", BUNDLE, "--scenario", str(path)]) == 2
+    assert "members.vip: no contact 'nobody' in 'contacts'" in capsys.readouterr().err
+    person = scenario["contacts"][0]["id"]
+    path.write_text(json.dumps({**scenario, "members": {"vip": [person]}}), encoding="utf-8")
+    assert main(["simulate", BUNDLE, "--scenario", str(path)]) == 2
+    assert "members: no static segment 'vip' in the bundle" in capsys.readouterr().err
