@@ -162,7 +162,8 @@ class OutcomeReader(QObject):
         try:
             outcome = SimulationOutcome.read(workspace_file, journey_id, end)
             outcome.tile_stats()  # warms the workspace's pages for the canvas
-            outcome.summary()  # kept by the outcome: the panel's figures
+            outcome.summary()  # made once and kept by the outcome: the panel's figures
+            outcome.people()  # and its people table
         except OutcomeError as error:
             self.failed.emit(str(error))
             return
