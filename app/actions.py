@@ -62,6 +62,9 @@ ACTIONS: dict[str, tuple[str, str | None, list, str]] = {
     "test_journey": ("&Test journey…", "test", ["Ctrl+Shift+T"],
                      "Run the journey on the canvas for test contacts only (also an "
                      "unpublished draft), with short waits; again to stop the test"),
+    "simulate": ("Si&mulate…", "simulate", ["Ctrl+Shift+M"],
+                 "Run the journey on the canvas, or a published version of it, for a "
+                 "simulated audience on a simulated clock; see the flow on the canvas"),
     "next_step": ("&Next step now", "next_step", ["Ctrl+Shift+N"],
                   "Move the followed test person past the wait they are in"),
     "find_person": ("Find &person…", "search", ["Ctrl+Shift+L"],
@@ -123,7 +126,8 @@ class StudioActions:
              a["overview"], a["show_counts"])
         journey = bar.addMenu("&Journey")
         _add(journey, a["publish"], a["edit_new_version"], None, a["pause"], a["resume"],
-             a["stop"], None, a["fire"], a["test_journey"], a["next_step"], a["find_person"])
+             a["stop"], None, a["fire"], a["test_journey"], a["next_step"], a["find_person"], None,
+             a["simulate"])
         engine = bar.addMenu("E&ngine")
         _add(engine, a["engine_toggle"], None, a["engine_settings"])
 

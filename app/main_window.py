@@ -37,6 +37,7 @@ from app.problems import ProblemsPanel
 from app.prompts import Prompts
 from app.properties.panel import PropertiesPanel
 from app.session import JourneySession
+from app.simulation.control import SimulationControl
 from app.test_mode.panel import TestPanel
 from app.test_mode.try_out import TryOut
 from app.tile_menu import TileMenus
@@ -78,6 +79,7 @@ class MainWindow(QMainWindow):
         self.engine_docks = EngineDocks(self)
         self.activity, self.outbox = self.engine_docks.activity, self.engine_docks.outbox
         self.activity.person_chosen.connect(self.try_out.follow.follow)
+        self.simulation = SimulationControl(self)  # Journey → Simulate… and its results
         self.actions_.fill_samples(self.session.open_sample)
         self.empty_journey = EmptyJourney(self.actions_.samples_menu)
         self.canvas_stack.addWidget(self.empty_journey)
@@ -240,7 +242,6 @@ class MainWindow(QMainWindow):
             return
         for name in JOURNEY_EDITS:
             self.actions_[name].setEnabled(False)
-
         self.actions_.undo.setEnabled(False)
         self.actions_.redo.setEnabled(False)
 
@@ -381,6 +382,7 @@ class MainWindow(QMainWindow):
             # reach a half-deleted window (and print tracebacks on the way out).
             self.editor.undo_stack.setClean()
             release_clipboard()
+            self.simulation.close()  # its process and throw-away folder
             self.engine.close()  # stops the engine the studio started (2 s at most)
             event.accept()
         else:

@@ -20,13 +20,15 @@ from engine.model import (
     Catalog,
     Contact,
     Journey,
+    LifecycleState,
     TriggerKind,
     dump_bundle,
     read_bundle,
 )
+from engine.model.references import collect_bundle
 from engine.resources import sample_paths
 from engine.runtime.lifecycle import LifecycleError
-from engine.workspace import JourneyInfo, JourneyNotFound, Workspace
+from engine.workspace import JourneyInfo, JourneyNotFound, VersionInfo, Workspace
 
 STATES_WITH_VERSIONS = ("live", "paused", "stopped", "completed")
 
@@ -137,6 +139,17 @@ class StudioStore:
         bundle = self.workspace.export_bundle(journey_id)
         Path(path).write_text(dump_bundle(bundle), encoding="utf-8")
         return bundle
+
+    def versions(self, journey_id: str) -> list[VersionInfo]:
+        return self.workspace.versions(journey_id)
+
+    def simulation_bundle(self, journey: Journey, version: int | None) -> Bundle:
+        """The bundle a simulation runs, as File → Export makes it: the journey as it is
+        on the canvas (saved or not) with what it uses, or a published version's snapshot."""
+        if version is None:
+            draft = journey.model_copy(update={"state": LifecycleState.DRAFT})
+            return collect_bundle(draft, self.catalog())
+        return self.workspace.load_version(journey.id, version)
 
     def _is_own_file(self, path: str | Path) -> bool:
         """The workspace file, or its log or index: opening one of them here, even only to

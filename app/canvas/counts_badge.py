@@ -75,10 +75,12 @@ def message_count(stats: TileStats, metric: str) -> int:
     return stats.messages.get(metric, 0)
 
 
-def counts_tooltip(title: str, kind: str, stats: TileStats, testing: bool) -> str:
+def counts_tooltip(title: str, kind: str, stats: TileStats, testing: bool,
+                   simulated: bool = False) -> str:
     """Every number with its reasons, for the badge's tooltip."""
     rows = count_rows(kind, stats)
-    lines = [f"<b>{escape(title)}</b>" + (" · test run" if testing else "")]
+    lines = [f"<b>{escape(title)}</b>" + (" · test run" if testing else "")
+             + (" · simulation" if simulated else "")]
     for row in rows:
         lines.append(" · ".join(f"{cell.caption} <b>{cell.value:,}</b>" for cell in row))
     for heading, reasons in (("Left", stats.exited), ("Blocked", stats.blocked),
@@ -88,7 +90,8 @@ def counts_tooltip(title: str, kind: str, stats: TileStats, testing: bool) -> st
     if stats.set_aside:
         lines.append(f"Set aside after an error: {stats.set_aside:,} "
                      "(<i>waymark events failed</i>)")
-    lines.append("<i>Click a number to see the people behind it.</i>")
+    if not simulated:  # a simulation's people are in its panel, not in the engine
+        lines.append("<i>Click a number to see the people behind it.</i>")
     return "<br>".join(lines)
 
 
@@ -140,6 +143,7 @@ class CountsBadge(QGraphicsItem):
         self.rows: tuple[tuple[CountCell, ...], ...] = ()
         self.stats: TileStats | None = None  # what the numbers were made from
         self.testing = False
+        self.clickable = True  # a click asks the engine for the people behind a number
         self._tooltip = ""
         self._cells: list[tuple[float, float, float, CountCell]] = []
         self._rect = QRectF()
@@ -194,7 +198,7 @@ class CountsBadge(QGraphicsItem):
                      if cell.metric == metric), QRectF())
 
     def hoverMoveEvent(self, event: QGraphicsSceneHoverEvent) -> None:
-        cell = self.cell_at(event.pos())
+        cell = self.cell_at(event.pos()) if self.clickable else None
         cell = cell if cell is not None and cell.value else None
         if cell != self._hover:
             self._hover = cell
@@ -211,7 +215,7 @@ class CountsBadge(QGraphicsItem):
         event.accept()  # a click on the counts never selects or drags the tile
 
     def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:
-        cell = self.cell_at(event.pos())
+        cell = self.cell_at(event.pos()) if self.clickable else None
         if cell is not None and cell.value and self.scene() is not None:
             at = self.mapToScene(self.cell_rect(cell.metric).bottomLeft())
             self.scene().count_clicked.emit(self.tile_id, cell.metric, at)

@@ -2,6 +2,11 @@
 counts (a `CountsBadge` under it) and a followed person's path (tiles passed in green,
 the tile they are at glowing with their token, the edges they took in bold).
 
+After a simulation the overlay shows its results instead, until they are left: its
+counts, each edge as wide as the flow of people who took it, and at a moment of the
+simulated time the people at each tile (as dots, for a small audience). The live counts
+that arrive meanwhile are kept and come back when the results go.
+
 The scene tells the overlay when tiles come and go; the overlay changes only the items
 whose numbers or marks changed, so following a busy journey costs a few small repaints.
 """
@@ -9,12 +14,14 @@ whose numbers or marks changed, so following a busy journey costs a few small re
 from __future__ import annotations
 
 from dataclasses import dataclass
+from html import escape
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPointF
 
-from app.canvas.counts_badge import CountsBadge, count_rows, counts_tooltip
-from app.canvas.edge_item import EdgeKey
+from app.canvas.counts_badge import CountCell, CountsBadge, count_rows, counts_tooltip
+from app.canvas.crowd import Crowds
+from app.canvas.edge_item import EdgeKey, flow_width, people_text
 from app.canvas.tile_item import TileItem, TrailMark
 from app.canvas.token import SIZE as TOKEN_SIZE
 from app.canvas.token import PersonToken
@@ -50,13 +57,59 @@ class LiveOverlay:
         self.token: PersonToken | None = None
         self._passed: set[str] = set()
         self._edges: set[EdgeKey] = set()
+        self.simulated = False  # a simulation's results are shown
+        self._live: tuple[dict[str, TileStats] | None, bool] = (None, False)
+        self.moment: tuple[dict[str, int], str] | None = None  # people per tile, caption
+        self.flows: dict[EdgeKey, int] | None = None
+        self._most = 0  # the busiest edge's people
+        self.crowds = Crowds(scene)
 
     # --- counts ---------------------------------------------------------------------
 
     def show_counts(self, tiles: dict[str, TileStats] | None, testing: bool = False) -> int:
-        """Show these counts (None: none); answers how many badges changed."""
+        """Show these counts (None: none); answers how many badges changed. While a
+        simulation's results are shown they wait."""
+        self._live = (tiles, testing)
+        if self.simulated:
+            return 0
         self.counts, self.testing = tiles, testing
+        return self._update_badges()
+
+    def _update_badges(self) -> int:
         return sum(self._update_badge(tile_id) for tile_id in self.scene.tile_items)
+
+    # --- a simulation's results -----------------------------------------------------
+
+    def show_simulation(self, tiles: dict[str, TileStats] | None,
+                        flows: dict[EdgeKey, int] | None = None) -> None:
+        """A simulation's counts and flows in place of the live counts (None: back to
+        the live ones)."""
+        self.simulated, self.moment = tiles is not None, None
+        for badge in self.badges.values():
+            badge.stats = None  # the same numbers say other things (tooltip, clicks)
+        self.counts, self.testing = (tiles, False) if tiles is not None else self._live
+        self._update_badges()
+        self.flows = flows if tiles is not None else None
+        self._most = max(self.flows.values(), default=0) if self.flows else 0
+        for key in self.scene.edge_items:
+            self._update_flow(key)
+        if tiles is None:
+            self.crowds.show({})
+
+    def show_moment(self, people: dict[str, int] | None, caption: str = "",
+                    tokens: dict[str, str] | None = None) -> None:
+        """The people at each tile at a moment, captioned ("here at 14:00"), and, for a
+        small audience, each of them as a dot (`tokens`: person -> tile)."""
+        self.moment = (people, caption) if people is not None else None
+        self._update_badges()
+        self.crowds.show(tokens or {})
+
+    def _update_flow(self, key: EdgeKey) -> None:
+        if self.flows is None:
+            self.scene.edge_items[key].set_flow(None)
+            return
+        people = self.flows.get(key, 0)
+        self.scene.edge_items[key].set_flow(people, flow_width(people, self._most))
 
     def set_visible(self, on: bool) -> None:
         self.visible = on
@@ -73,13 +126,24 @@ class LiveOverlay:
         if badge is None:
             badge = self.badges[tile_id] = CountsBadge(item)
             badge.setVisible(self.visible)
+        badge.clickable = not self.simulated  # the engine knows no simulated people
+        title = tile_title(self.scene.document.tile(tile_id))
+        if self.moment is not None:
+            badge.stats = None
+            return self._moment_badge(badge, tile_id, title)
         stats = self.counts.get(tile_id) or TileStats(tile_id)
         if badge.stats == stats and badge.testing == self.testing:
             return False
         badge.stats = stats
-        title = tile_title(self.scene.document.tile(tile_id))
         return badge.set_counts(count_rows(item.kind, stats), self.testing,
-                                counts_tooltip(title, item.kind, stats, self.testing))
+                                counts_tooltip(title, item.kind, stats, self.testing,
+                                               self.simulated))
+
+    def _moment_badge(self, badge: CountsBadge, tile_id: str, title: str) -> bool:
+        people, caption = self.moment
+        here = people.get(tile_id, 0)
+        return badge.set_counts(((CountCell("processing", caption, here),),), False,
+                                f"<b>{escape(title)}</b><br>{people_text(here)} {caption}")
 
     # --- the followed person --------------------------------------------------------
 
@@ -104,6 +168,8 @@ class LiveOverlay:
 
     def edge_added(self, key: EdgeKey) -> None:
         self.scene.edge_items[key].set_taken(key in self._edges)
+        if self.flows is not None:
+            self._update_flow(key)
 
     def _place_token(self, glide: bool) -> None:
         marks = self.trail
@@ -135,6 +201,7 @@ class LiveOverlay:
 
     def tile_removed(self, tile_id: str) -> None:
         self.badges.pop(tile_id, None)  # it went with its tile
+        self.crowds.forget(tile_id)
         if self.trail is not None and self.trail.at == tile_id:
             self._place_token(glide=False)
 
@@ -154,4 +221,5 @@ class LiveOverlay:
         if self.token is not None:
             self.token.move_to(self.token.pos(), glide=False)  # stops a glide
         self.badges.clear()
+        self.crowds.forget_all()
         self.token = None

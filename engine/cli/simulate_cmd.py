@@ -9,6 +9,7 @@ import json
 import sys
 import time
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -49,6 +50,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--keep", type=Path, metavar="DIR",
                         help="keep the simulation's workspace and outbox in DIR (with "
                              "--compare: DIR/a and DIR/b)")
+    parser.add_argument("--progress", action="store_true",
+                        help='JSON lines on stderr, at most 5 a second: {"progress": {"steps": '
+                             'N, "at": ISO time, "done": share of the simulated period}} '
+                             "(for programs such as the studio; on a terminal without it, a "
+                             "progress line)")
     add_source_options(parser, people)
     parser.set_defaults(handler=guarded(run))
 
@@ -62,26 +68,29 @@ def run(args: argparse.Namespace) -> int:
         scenario = build_scenario(args, bundle)
     except OSError as exc:
         return fail(f"{exc.filename or source}: cannot read the file ({exc.strerror})")
+    progress = _progress(args, scenario)
     if args.compare is not None:
         args.summary = True  # no step lines: the comparison is the output
-        try:
-            return run_compare(args, bundle, scenario, _on_record(args), _print_notes)
+        try:  # (--progress rises to the end of the period twice: one run, then the other)
+            return run_compare(args, bundle, scenario, _also(progress, _on_record(args)),
+                               _print_notes)
         finally:
-            _Progress.clear()
+            progress.close()
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=True)
     summary: dict[str, Any] = {}
     simulator = Simulator(
-        bundle, scenario, args.keep, on_record=_on_record(args),
+        bundle, scenario, args.keep, on_record=_also(progress, _on_record(args)),
         on_finish=lambda ws: summary.update(simulation_summary(ws, bundle.journey.id)),
         base=args.scenario.parent if args.scenario else None,
         on_moment=_on_moment(args))
     try:
         result = simulator.run()
+        progress.finish()
     except SimulationError as error:
         return fail(f"{source}: {error}")
     finally:
-        _Progress.clear()
+        progress.close()
     if result.moments:
         summary["lifecycle"] = [moment.to_dict() for moment in result.moments]
     _print_result(args, bundle, scenario, result, summary)
@@ -98,36 +107,79 @@ def _on_moment(args: argparse.Namespace) -> Callable[[Moment], None] | None:
 
 
 def _on_record(args: argparse.Namespace) -> Callable[[StepRecord], None] | None:
-    steps = (lambda r: print(json_line(r), flush=True)) if args.json and not args.summary \
-        else None
-    if not sys.stderr.isatty():
+    if args.json and not args.summary:
+        return lambda r: print(json_line(r), flush=True)
+    return None
+
+
+def _also(progress: _Progress, steps: Callable[[StepRecord], None] | None
+          ) -> Callable[[StepRecord], None] | None:
+    if not progress.shown_anywhere:
         return steps
-    progress = _Progress()
+    if steps is None:
+        return progress.show
 
     def both(record: StepRecord) -> None:
         progress.show(record)
-        if steps is not None:
-            steps(record)
+        steps(record)
     return both
+
+
+def _progress(args: argparse.Namespace, scenario: Scenario) -> _Progress:
+    if args.progress:
+        return _JsonProgress(scenario)
+    return _Progress(shown_anywhere=sys.stderr.isatty())
 
 
 class _Progress:
     """A line on a terminal's stderr: steps done, simulated time reached (twice a second)."""
 
-    def __init__(self) -> None:
-        self.steps, self.shown = 0, 0.0
+    interval = 0.5
+
+    def __init__(self, shown_anywhere: bool = True) -> None:
+        self.shown_anywhere = shown_anywhere  # not when stderr is a pipe or a file
+        self.steps, self.shown = 0, float("-inf")
 
     def show(self, record: StepRecord) -> None:
         self.steps += 1
-        if time.monotonic() - self.shown > 0.5:
+        if time.monotonic() - self.shown >= self.interval:
             self.shown = time.monotonic()
-            print(f"\r{self.steps} steps, simulated time {record.at:%Y-%m-%d %H:%M}",
-                  end="", file=sys.stderr, flush=True)
+            self.write(record.at)
 
-    @staticmethod
-    def clear() -> None:
-        if sys.stderr.isatty():
+    def write(self, at: datetime) -> None:
+        print(f"\r{self.steps} steps, simulated time {at:%Y-%m-%d %H:%M}",
+              end="", file=sys.stderr, flush=True)
+
+    def finish(self) -> None:
+        pass
+
+    def close(self) -> None:
+        if self.shown_anywhere:
             print("\r\033[K", end="", file=sys.stderr, flush=True)
+
+
+class _JsonProgress(_Progress):
+    """`--progress`: a JSON line at most 5 times a second, whatever stderr is; `done` is
+    the share of the simulated period behind the clock; a simulation that succeeds ends
+    with a line saying 1.0."""
+
+    interval = 0.2
+
+    def __init__(self, scenario: Scenario) -> None:
+        super().__init__()
+        self.start, self.end = scenario.start, scenario.end_time()
+
+    def write(self, at: datetime) -> None:
+        done = min(max((at - self.start) / (self.end - self.start), 0.0), 1.0)
+        line = {"steps": self.steps, "at": at.isoformat(), "done": round(done, 4)}
+        print(json.dumps({"progress": line}), file=sys.stderr, flush=True)
+
+    def finish(self) -> None:
+        time.sleep(max(0.0, self.shown + self.interval - time.monotonic()))  # keeps the rate
+        self.write(self.end)
+
+    def close(self) -> None:
+        pass
 
 
 def _print_result(args: argparse.Namespace, bundle: Bundle, scenario: Scenario,

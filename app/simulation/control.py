@@ -1,0 +1,204 @@
+"""Simulating in the window: Journey → Simulate… opens the dialog, the run goes in a
+separate process with its progress in the Simulation dock, and its results go on the
+canvas and into the results panel until they are left.
+
+The run's throw-away folder and the outcome read from it live until the results are
+left, another simulation starts, another journey opens or the window closes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import QDockWidget, QVBoxLayout, QWidget
+
+from app.simulation.canvas_view import SimulationCanvas
+from app.simulation.dialog import SimulateChoices, SimulateDialog
+from app.simulation.panel import SimulationPanel
+from app.simulation.request import SimulationRequest
+from app.simulation.run_strip import RunStrip
+from app.simulation.runner import Finished, OutcomeReader, SimulationRun, new_run_folder
+from engine.model import dump_bundle, read_bundle
+from engine.simulation.outcome import SimulationOutcome
+from engine.simulation.scenario import when
+
+if TYPE_CHECKING:
+    from app.main_window import MainWindow
+
+DOCK_WIDTH = 460
+
+
+class SimulationControl(QObject):
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window, self.session = window, window.session
+        self.action = window.actions_["simulate"]
+        self.strip = RunStrip()
+        self.panel = SimulationPanel()
+        self.canvas = SimulationCanvas(window.scene.overlay)
+        self.dock = self._build_dock()
+        self.dialog: SimulateDialog | None = None
+        self.run: SimulationRun | None = None
+        self.reader: OutcomeReader | None = None  # reading the finished run's outcome
+        self.outcome: SimulationOutcome | None = None
+        self._journey: str | None = None  # whose results are shown
+        self.action.triggered.connect(self.open_dialog)
+        self.strip.cancel.clicked.connect(self.cancel)
+        self.panel.closed.connect(self.leave)
+        self.panel.moment_changed.connect(self.canvas.at_moment)
+        self.panel.person_selected.connect(self.canvas.show_person)
+        self.session.opened.connect(self._journey_opened)
+        self._journey_opened()
+
+    def _build_dock(self) -> QDockWidget:
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.strip)
+        layout.addWidget(self.panel, 1)
+        window = self.window
+        # beside the properties: the panel is tall, and the canvas keeps its height
+        dock = window._dock("Simulation", "simulationDock", body,
+                            Qt.DockWidgetArea.RightDockWidgetArea)
+        window.tabifyDockWidget(window.properties_dock, dock)
+        window.properties_dock.raise_()
+        window.pages.chrome.append(dock)  # a journey's dock: away on the other pages
+        window.actions_.add_panel_toggles([(dock, None)], window.engine_docks.toggle)
+        dock.hide()
+        return dock
+
+    # --- starting -------------------------------------------------------------------
+
+    def open_dialog(self) -> None:
+        session = self.session
+        if session.store is None or session.info is None:
+            return
+        if self.run is not None and self.run.running:
+            self._say("A simulation is running: cancel it first (Simulation dock)")
+            return
+        self.dialog = SimulateDialog(self._choices(), self.window.prompts.open_file,
+                                     self.window)
+        self.dialog.accepted.connect(lambda: self.start(self.dialog.request))
+        self.dialog.open()
+
+    def _choices(self) -> SimulateChoices:
+        store, journey = self.session.store, self.window.editor.journey
+        published = store.versions(journey.id) if self.session.info.version else []
+        return SimulateChoices(
+            journey.name, [(v.version, v.state) for v in published],
+            [(s.id, s.name or s.id) for s in store.catalog().segments.values()],
+            store.location, _sample_spec(store.samples(), journey.id),
+            lambda version: store.simulation_bundle(journey, version))
+
+    def start(self, request: SimulationRequest) -> None:
+        """Run `request` on the journey on the canvas; results replace those shown."""
+        self.leave()
+        journey = self.window.editor.journey
+        folder = new_run_folder()
+        bundle = self.session.store.simulation_bundle(journey, request.version)
+        (folder / "bundle.json").write_text(dump_bundle(bundle), encoding="utf-8")
+        arguments = request.arguments(folder / "bundle.json", request.write_spec(folder))
+        self.run = SimulationRun(folder, self)
+        self.run.progressed.connect(self.strip.progressed)
+        self.run.finished.connect(lambda done: self._finished(done, request))
+        self.run.failed.connect(self._failed)
+        self.run.cancelled.connect(lambda: self.strip.idle("Simulation cancelled"))
+        self._journey = journey.id
+        what = "the draft" if request.version is None else f"version {request.version}"
+        self.strip.running(f"“{journey.name}” ({what})")
+        self._show_dock()
+        self.run.start(arguments)
+
+    # --- results --------------------------------------------------------------------
+
+    def _finished(self, done: Finished, request: SimulationRequest) -> None:
+        self.strip.reading()
+        # no parent: what it brings back after the window went is closed, not lost
+        self.reader, run = OutcomeReader(), self.run
+        self.reader.read.connect(lambda outcome: self._show(outcome, done, run))
+        self.reader.failed.connect(lambda why: self._failed(why) if run is self.run else None)
+        self.reader.start(done.workspace_file, self._journey, _end_of(request))
+
+    def _show(self, outcome: SimulationOutcome, done: Finished,
+              run: SimulationRun | None) -> None:
+        if run is not self.run:  # left (or replaced) while it was being read
+            outcome.close()
+            return
+        self.outcome = outcome
+        self.canvas.show(outcome)
+        self.panel.show_outcome(outcome)
+        notes = len(done.notes)
+        said = f" · {notes} note{'s' if notes > 1 else ''} from the command (hover)" \
+            if notes else ""
+        self.strip.finished(f"Simulated {outcome.start:%d %b %H:%M} → "
+                            f"{outcome.end:%d %b %H:%M} (UTC){said}")
+        self.strip.text.setToolTip("\n".join(done.notes))  # e.g. replay rows left out
+        self._say("Simulation finished: its counts and flows are on the canvas")
+
+    def _failed(self, why: str) -> None:
+        self.strip.idle("The simulation failed: see the message")
+        if self.run is not None:
+            self.run.discard()
+            self.run = None
+        self.window.prompts.error("The simulation failed", why)
+
+    def cancel(self) -> None:
+        if self.run is not None:
+            self.run.cancel()
+            self.run = None
+            self.strip.idle("Simulation cancelled")
+
+    def leave(self) -> None:
+        """The results go: off the canvas, out of the panel, their folder removed."""
+        self.canvas.clear()
+        self.panel.clear()
+        if self.outcome is not None:
+            self.outcome.close()
+            self.outcome = None
+        if self.run is not None:
+            if self.run.running:
+                self.run.cancel()
+            self.run.discard()
+            self.run = None
+        self.strip.idle("No simulation shown: Journey → Simulate… (Ctrl+Shift+M)")
+
+    def close(self) -> None:
+        """The window closes: nothing of a simulation stays behind."""
+        self.leave()
+
+    # --- the window -----------------------------------------------------------------
+
+    def _journey_opened(self) -> None:
+        self.action.setEnabled(self.session.info is not None)
+        if self._journey is not None and self._journey != self.session.journey_id:
+            self.leave()  # its results are of another journey's tiles
+            self._journey = None
+
+    def _show_dock(self) -> None:
+        self.dock.show()
+        self.dock.raise_()
+        if self.dock.width() < DOCK_WIDTH:  # the people table's four columns readable
+            self.window.resizeDocks([self.dock], [DOCK_WIDTH], Qt.Orientation.Horizontal)
+
+    def _say(self, text: str) -> None:
+        self.window.statusBar().showMessage(text, 10000)
+
+
+def _sample_spec(samples: list[Path], journey_id: str) -> Path | None:
+    """The audience spec shipped beside the sample of this journey, if it is one."""
+    for path in samples:
+        spec = path.with_name(f"{path.stem}.audience.json")
+        if spec.is_file() and read_bundle(path).journey.id == journey_id:
+            return spec
+    return None
+
+
+def _end_of(request: SimulationRequest) -> datetime | None:
+    if not request.spec:
+        return None
+    start = datetime.fromisoformat(request.spec["start"])
+    return when(request.spec["end"], start)

@@ -1,0 +1,255 @@
+"""Journey → Simulate…: which version of the journey, and who goes through it — a
+generated audience (a spec file, with people, seed, start, spread of entries and the
+simulated period set here), the workspace's contacts or a segment of them, or a replay of
+recorded events. Bad input is refused here, naming the field."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from PySide6.QtCore import QDateTime, QTimeZone
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.simulation.request import (
+    CONTACTS,
+    GENERATED,
+    REPLAY,
+    AudienceFields,
+    RequestError,
+    SimulationRequest,
+    effective_spec,
+    read_spec,
+    replay_request,
+)
+from engine.model import Bundle
+from engine.simulation.audience import MAX_PEOPLE
+
+REPLAY_FILES = "Events (*.csv *.jsonl *.json);;All files (*)"
+SPEC_FILES = "Audience specs (*.json);;All files (*)"
+
+
+@dataclass(frozen=True)
+class SimulateChoices:
+    """What the dialog offers: the journey's versions, the workspace's segments."""
+
+    journey_name: str
+    versions: list[tuple[int, str]]  # (version, state) of the journey's published versions
+    segments: list[tuple[str, str]]  # (id, name)
+    workspace: str
+    spec_path: Path | None  # prefilled: the journey's sample spec, if it has one
+    bundle_for: Callable[[int | None], Bundle]  # the bundle of a version (None: the draft)
+
+
+class SimulateDialog(QDialog):
+    def __init__(self, choices: SimulateChoices, open_file: Callable[[str, str], Path | None],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("simulateDialog")
+        self.setWindowTitle("Simulate")
+        self.choices, self.open_file = choices, open_file
+        self.spec: dict | None = None
+        self.spec_source = ""
+        self.request: SimulationRequest | None = None
+        intro = QLabel(f"Run “{choices.journey_name}” for a simulated audience on a "
+                       "simulated clock, in a throw-away workspace: days pass in seconds, "
+                       "the live workspace is not touched.")
+        intro.setObjectName("hint")
+        intro.setWordWrap(True)
+        self.version = QComboBox()
+        self.version.addItem("The draft on the canvas", None)
+        for number, state in choices.versions:
+            self.version.addItem(f"Version {number} ({state})", number)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(18, 16, 18, 14)
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)  # room for errors
+        layout.addWidget(intro)
+        form = QFormLayout()
+        form.addRow("Journey version", self.version)
+        self._sources(form)
+        self._generated(form)
+        layout.addLayout(form)
+        self.error = QLabel()
+        self.error.setObjectName("formError")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        layout.addWidget(self.error)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.run_button = buttons.addButton("Run simulation",
+                                            QDialogButtonBox.ButtonRole.AcceptRole)
+        self.run_button.setObjectName("fireButton")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(600, self.sizeHint().height())
+        if choices.spec_path is not None:
+            self.load_spec(choices.spec_path)
+
+    # --- building ---------------------------------------------------------------------
+
+    def _sources(self, form: QFormLayout) -> None:
+        self.source_group = QButtonGroup(self)
+        self.generated = QRadioButton("Generated audience")
+        self.contacts = QRadioButton("Workspace contacts / segment")
+        self.replay = QRadioButton("Replay file")
+        self.segment = QComboBox()
+        self.segment.addItem("All contacts", None)
+        for segment_id, name in self.choices.segments:
+            self.segment.addItem(name, segment_id)
+        self.replay_path = QLineEdit()
+        self.replay_path.setPlaceholderText("a CSV or JSON-lines file of events")
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._browse_replay)
+        self.columns = QLineEdit()
+        self.columns.setPlaceholderText("what a column is, e.g. cart_value=cart_total, "
+                                        "email=person")
+        self.columns.setToolTip("Column mapping, as in the contacts import: COLUMN=FIELD, "
+                                "where FIELD is trigger, person, time, email, phone, "
+                                "push_token, timezone, skip or an attribute")
+        for index, button in enumerate((self.generated, self.contacts, self.replay)):
+            self.source_group.addButton(button, index)
+        form.addRow(_section("Audience"))
+        form.addRow("", self.generated)
+        form.addRow("", _row(self.contacts, self.segment))
+        form.addRow("", _row(self.replay, self.replay_path, browse))
+        form.addRow("Columns", self.columns)
+        self.generated.setChecked(True)
+        self.source_group.idToggled.connect(lambda _id, _on: self._source_changed())
+
+    def _generated(self, form: QFormLayout) -> None:
+        self.spec_label = QLabel("No spec loaded")
+        self.spec_label.setObjectName("hint")
+        load = QPushButton("Load spec…")
+        load.setObjectName("loadSpec")
+        load.clicked.connect(self._browse_spec)
+        self.people = QSpinBox()
+        self.people.setRange(1, MAX_PEOPLE)
+        self.people.setGroupSeparatorShown(True)
+        self.seed = QSpinBox()
+        self.seed.setRange(0, 2**31 - 1)
+        self.start = QDateTimeEdit()
+        self.start.setTimeZone(QTimeZone.utc())
+        self.start.setDisplayFormat("yyyy-MM-dd HH:mm 'UTC'")
+        self.start.setCalendarPopup(True)
+        self.spread = QLineEdit()
+        self.spread.setPlaceholderText("PT12H: entries arrive over 12 hours")
+        self.period = QLineEdit()
+        self.period.setPlaceholderText("P5D: the simulation runs 5 days")
+        form.addRow(_section("Who they are, what they do, when"))
+        form.addRow("Spec", _row(self.spec_label, load))
+        form.addRow("People", self.people)
+        form.addRow("Seed", self.seed)
+        form.addRow("Start", self.start)
+        form.addRow("Spread of entries", self.spread)
+        form.addRow("Simulated period", self.period)
+        self._source_changed()
+
+    def _source_changed(self) -> None:
+        """Only the fields the chosen audience uses can be changed."""
+        source = self.source_group.checkedId()
+        generated, replay = source == 0, source == 2
+        self.segment.setEnabled(source == 1)
+        for widget in (self.replay_path, self.columns):
+            widget.setEnabled(replay)
+        self.people.setEnabled(generated)
+        for widget in (self.seed, self.start, self.spread):
+            widget.setEnabled(not replay)
+        self.period.setToolTip("how long the simulation runs after the last replayed event"
+                               if replay else "how long the simulation runs after the start")
+
+    # --- the spec ---------------------------------------------------------------------
+
+    def _browse_spec(self) -> None:
+        path = self.open_file("Load an audience spec", SPEC_FILES)
+        if path is not None:
+            self.load_spec(path)
+
+    def load_spec(self, path: Path) -> bool:
+        """Read a spec file and fill the fields from it; a bad one is refused here."""
+        try:
+            spec = read_spec(path)
+        except RequestError as error:
+            self.show_error(str(error))
+            return False
+        self.spec, self.spec_source = spec, path.name
+        self.spec_label.setText(path.name)
+        self.spec_label.setToolTip(str(path))
+        self.people.setValue(int(spec["people"]))
+        self.seed.setValue(int(spec.get("seed", 1)))
+        start = datetime.fromisoformat(spec["start"]).astimezone(UTC)
+        self.start.setDateTime(QDateTime.fromSecsSinceEpoch(int(start.timestamp()),
+                                                            QTimeZone.utc()))
+        self.spread.setText(spec.get("period", "PT0S"))
+        self.period.setText(spec.get("end", "P5D"))
+        self.error.hide()
+        return True
+
+    def _browse_replay(self) -> None:
+        path = self.open_file("Replay events", REPLAY_FILES)
+        if path is not None:
+            self.replay_path.setText(str(path))
+
+    # --- accepting --------------------------------------------------------------------
+
+    def accept(self) -> None:
+        try:
+            self.request = self.build_request()
+        except RequestError as error:
+            self.show_error(str(error))
+            return
+        super().accept()
+
+    def show_error(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.show()
+
+    def build_request(self) -> SimulationRequest:
+        version = self.version.currentData()
+        source = (GENERATED, CONTACTS, REPLAY)[self.source_group.checkedId()]
+        if source == REPLAY:
+            return replay_request(version, self.replay_path.text(), self.columns.text(),
+                                  self.period.text())
+        if self.spec is None:
+            raise RequestError("Spec file", "load an audience spec (Load spec…): it says "
+                                            "what people bring and what they do")
+        start = datetime.fromtimestamp(self.start.dateTime().toSecsSinceEpoch(), UTC)
+        fields = AudienceFields(self.spec, self.spec_source, self.people.value(),
+                                self.seed.value(), start, self.spread.text(),
+                                self.period.text())
+        spec = effective_spec(fields, self.choices.bundle_for(version))
+        return SimulationRequest(version, source, spec, segment=self.segment.currentData()
+                                 if source == CONTACTS else None,
+                                 workspace=self.choices.workspace)
+
+
+def _row(*widgets: QWidget) -> QWidget:
+    row = QWidget()
+    layout = QHBoxLayout(row)
+    layout.setContentsMargins(0, 0, 0, 0)
+    for widget in widgets:
+        layout.addWidget(widget, 1 if isinstance(widget, (QLineEdit, QLabel)) else 0)
+    return row
+
+
+def _section(title: str) -> QLabel:
+    label = QLabel(title.upper())
+    label.setObjectName("section")
+    return label

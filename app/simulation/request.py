@@ -1,0 +1,142 @@
+"""What the Simulate dialog asks for, checked field by field, and the `waymark simulate`
+arguments it becomes (no Qt here: the dialog shows the fields, this says what they mean).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from engine.model import Bundle, DocumentError
+from engine.model.durations import parse_duration
+from engine.simulation.audience import MAX_PEOPLE, generate, load_spec
+
+GENERATED, CONTACTS, REPLAY = "generated", "contacts", "replay"
+# the spec's fields the dialog's fields replace, and what the dialog calls them
+FIELD_NAMES = {"people": "People", "seed": "Seed", "start": "Start",
+               "period": "Spread of entries", "end": "Simulated period"}
+
+
+class RequestError(ValueError):
+    """A field of the dialog that cannot be simulated; `field` is its label."""
+
+    def __init__(self, field_name: str, why: str) -> None:
+        self.field = field_name
+        super().__init__(f"{field_name}: {why}")
+
+
+@dataclass(frozen=True)
+class AudienceFields:
+    """The generated audience as the dialog's fields say it; they override the spec's."""
+
+    spec: dict  # the spec file's content
+    spec_source: str  # its name, for errors
+    people: int
+    seed: int
+    start: datetime
+    spread: str  # entries arrive over this long (the spec's "period")
+    period: str  # how long the simulation runs (the spec's "end")
+
+
+@dataclass(frozen=True)
+class SimulationRequest:
+    version: int | None  # None: the draft on the canvas
+    source: str  # GENERATED, CONTACTS or REPLAY
+    spec: dict = field(default_factory=dict)  # the effective audience spec
+    segment: str | None = None  # with CONTACTS: only this segment's members
+    workspace: str = ""  # with CONTACTS: the workspace whose contacts they are
+    replay: Path | None = None  # with REPLAY: the events file
+    columns: tuple[str, ...] = ()  # with REPLAY: COLUMN=FIELD
+    period: str = "P5D"  # with REPLAY: how long after the last event
+
+    def arguments(self, bundle: Path, spec_file: Path) -> list[str]:
+        """The `waymark simulate` arguments (the runner adds --summary --json --keep
+        --progress); `spec_file` is where `spec` was written."""
+        if self.source == REPLAY:
+            maps = [part for column in self.columns for part in ("--map", column)]
+            return [str(bundle), "--replay", str(self.replay), *maps, "--end", self.period]
+        arguments = [str(bundle), "--generate", str(spec_file)]
+        if self.source == CONTACTS:
+            arguments[1:1] = ["--contacts", *(["--segment", self.segment] if self.segment
+                                              else [])]
+            arguments += ["--workspace", self.workspace]
+        return arguments
+
+    def write_spec(self, folder: Path) -> Path:
+        path = folder / "audience.json"
+        path.write_text(json.dumps(self.spec, indent=2, ensure_ascii=False), encoding="utf-8")
+        return path
+
+
+def read_spec(path: Path) -> dict:
+    """A spec file's content; RequestError("Spec file", why) when it cannot be one."""
+    try:
+        text = path.read_bytes()
+        load_spec(text, path.name)
+        return json.loads(text)
+    except OSError as exc:
+        raise RequestError("Spec file", f"{path.name}: cannot read it ({exc.strerror})") \
+            from None
+    except DocumentError as exc:
+        raise RequestError("Spec file", str(exc)) from None
+
+
+def replay_request(version: int | None, path_text: str, columns_text: str,
+                   period: str) -> SimulationRequest:
+    path = Path(path_text.strip())
+    if not path_text.strip() or not path.is_file():
+        raise RequestError("Replay file", "choose a file of events that exists")
+    columns = tuple(c.strip() for c in columns_text.split(",") if c.strip())
+    for column in columns:
+        name, _, field_name = column.partition("=")
+        if not name.strip() or not field_name.strip():
+            raise RequestError("Columns", f"{column!r}: write COLUMN=FIELD, e.g. "
+                                          "cart_value=cart_total")
+    _duration("Simulated period", period, allow_zero=False)
+    return SimulationRequest(version, REPLAY, replay=path, columns=columns,
+                             period=period.strip())
+
+
+def effective_spec(fields: AudienceFields, bundle: Bundle) -> dict:
+    """The spec with the fields' values, checked against the bundle; RequestError names
+    the field (or the spec file's place) that is wrong."""
+    spread = _duration("Spread of entries", fields.spread, allow_zero=True)
+    period = _duration("Simulated period", fields.period, allow_zero=False)
+    if spread >= period:
+        raise RequestError("Spread of entries", f"{fields.spread} is not shorter than the "
+                           f"simulated period ({fields.period}): the last to enter would "
+                           "never be simulated")
+    if not 1 <= fields.people <= MAX_PEOPLE:
+        raise RequestError("People", f"between 1 and {MAX_PEOPLE:,}")
+    spec = {**copy.deepcopy(fields.spec), "people": fields.people, "seed": fields.seed,
+            "start": fields.start.isoformat(), "period": fields.spread.strip(),
+            "end": fields.period.strip()}
+    try:
+        # one person is enough to check every name the spec uses against the bundle
+        generate(load_spec(json.dumps({**spec, "people": 1}), fields.spec_source), bundle,
+                 fields.spec_source)
+    except DocumentError as exc:
+        raise _named(exc) from None
+    return spec
+
+
+def _duration(label: str, text: str, allow_zero: bool) -> timedelta:
+    try:
+        duration = parse_duration(text)
+    except ValueError as exc:
+        raise RequestError(label, str(exc)) from None
+    if duration < timedelta(0):
+        raise RequestError(label, f"{text} is negative")
+    if duration == timedelta(0) and not allow_zero:
+        raise RequestError(label, f"{text} must be longer than zero")
+    return duration
+
+
+def _named(error: DocumentError) -> RequestError:
+    top = error.path.removeprefix("$.").split(".")[0].split("[")[0]
+    if top in FIELD_NAMES:
+        return RequestError(FIELD_NAMES[top], error.detail)
+    return RequestError("Spec file", str(error))

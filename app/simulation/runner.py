@@ -1,0 +1,170 @@
+"""Running `waymark simulate` in a separate process, so the studio stays responsive: the
+command's progress lines move a bar, Cancel kills it, and its summary and kept workspace
+are what the results are read from.
+
+A run owns a throw-away folder (the bundle, the audience spec, the kept simulation
+workspace); it goes when the run is cancelled, fails, or its results are left. The live
+workspace is never written: the command reads the bundle exported into that folder (and,
+for workspace contacts, the workspace file, read-only).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import tempfile
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QProcess, Signal
+
+from engine.simulation.outcome import OutcomeError, SimulationOutcome
+
+KEPT = "simulation"  # the folder inside the run's folder that --keep fills
+WORKSPACE_FILE = "simulation.waymark"  # what the simulator names its workspace
+
+
+@dataclass(frozen=True)
+class Progress:
+    steps: int
+    at: str  # simulated time reached, ISO
+    done: float  # share of the simulated period
+
+
+@dataclass(frozen=True)
+class Finished:
+    workspace_file: Path  # the kept simulation workspace, to read the outcome from
+    summary: dict  # `--summary --json`'s "summary"
+    notes: list[str]  # what the command said on stderr besides progress
+
+
+def new_run_folder() -> Path:
+    return Path(tempfile.mkdtemp(prefix="waymark-studio-sim-"))
+
+
+def parse_progress(line: str) -> Progress | None:
+    """A `--progress` line, or None for anything else (a note, an error)."""
+    if not line.startswith('{"progress"'):
+        return None
+    try:
+        data = json.loads(line)["progress"]
+        return Progress(int(data["steps"]), str(data["at"]), float(data["done"]))
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+class SimulationRun(QObject):
+    """One `waymark simulate` process. `start(arguments)` with the bundle and audience
+    arguments (the run adds --summary --json --keep --progress)."""
+
+    progressed = Signal(object)  # Progress
+    finished = Signal(object)  # Finished
+    failed = Signal(str)  # why, in the command's words
+    cancelled = Signal()
+
+    def __init__(self, folder: Path, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.folder = folder
+        self.process = QProcess(self)
+        self.process.setProgram(sys.executable)
+        self.process.readyReadStandardError.connect(self._read_stderr)
+        self.process.finished.connect(self._process_finished)
+        self.process.errorOccurred.connect(self._process_error)
+        self._partial = b""
+        self._said: list[str] = []  # stderr lines that are not progress
+        self._cancelling = False
+
+    @property
+    def running(self) -> bool:
+        return self.process.state() != QProcess.ProcessState.NotRunning
+
+    def command(self, arguments: list[str]) -> list[str]:
+        return ["-m", "engine", "simulate", *arguments, "--summary", "--json",
+                "--keep", str(self.folder / KEPT), "--progress"]
+
+    def start(self, arguments: list[str]) -> None:
+        self.process.setArguments(self.command(arguments))
+        self.process.start()
+
+    def cancel(self) -> None:
+        """Kill the process and remove the folder; `cancelled` once it is gone."""
+        if self.running:
+            self._cancelling = True
+            self.process.kill()
+            self.process.waitForFinished(3000)
+        self.discard()
+
+    def discard(self) -> None:
+        """Remove the throw-away folder (results left, window closed)."""
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    # --- the process ------------------------------------------------------------------
+
+    def _read_stderr(self) -> None:
+        data = self._partial + bytes(self.process.readAllStandardError().data())
+        *lines, self._partial = data.split(b"\n")
+        latest = None
+        for raw in lines:
+            line = raw.decode("utf-8", "replace").rstrip("\r")
+            progress = parse_progress(line)
+            if progress is not None:
+                latest = progress
+            elif line.strip():
+                self._said.append(line)
+        if latest is not None:
+            self.progressed.emit(latest)
+
+    def _process_finished(self, code: int, status: QProcess.ExitStatus) -> None:
+        self._read_stderr()
+        if self._partial.strip():
+            self._said.append(self._partial.decode("utf-8", "replace"))
+        if self._cancelling:
+            self.cancelled.emit()
+        elif status != QProcess.ExitStatus.NormalExit or code != 0:
+            self._fail("\n".join(self._said) or f"the simulation stopped (exit code {code})")
+        else:
+            self._finish()
+
+    def _finish(self) -> None:
+        out = bytes(self.process.readAllStandardOutput().data()).decode("utf-8", "replace")
+        try:
+            summary = json.loads(out)["summary"]
+        except (ValueError, KeyError, TypeError):
+            self._fail(f"the simulation's summary could not be read: {out[:200]!r}")
+            return
+        self.finished.emit(Finished(self.folder / KEPT / WORKSPACE_FILE, summary,
+                                    list(self._said)))
+
+    def _fail(self, why: str) -> None:
+        self.discard()
+        self.failed.emit(why)
+
+    def _process_error(self, error: QProcess.ProcessError) -> None:
+        if error == QProcess.ProcessError.FailedToStart:
+            self._fail(f"the simulation could not start: {self.process.errorString()}")
+
+
+class OutcomeReader(QObject):
+    """Reads a finished simulation off the GUI thread (for 20,000 people the reading took
+    2.5 s here): `read` brings the outcome back, or `failed` why it could not be read."""
+
+    read = Signal(object)  # SimulationOutcome
+    failed = Signal(str)
+
+    def start(self, workspace_file: Path, journey_id: str, end: datetime | None) -> None:
+        threading.Thread(target=self._read, args=(workspace_file, journey_id, end),
+                         name="simulation-outcome", daemon=True).start()
+
+    def _read(self, workspace_file: Path, journey_id: str, end: datetime | None) -> None:
+        try:
+            outcome = SimulationOutcome.read(workspace_file, journey_id, end)
+            outcome.tile_stats()  # warms the workspace's pages for the canvas
+            outcome.summary()  # made once and kept by the outcome: the panel's figures
+            outcome.people()  # and its people table
+        except OutcomeError as error:
+            self.failed.emit(str(error))
+            return
+        self.read.emit(outcome)

@@ -1,0 +1,281 @@
+"""Simulating from the studio (issue 15): Journey → Simulate… on the abandoned-cart sample
+with a generated audience runs `waymark simulate` in a separate process while the window
+keeps answering; the canvas then shows the same counts and edge flows as the command
+prints for the same bundle and seed; Cancel leaves no process and no folder behind."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from datetime import timedelta
+
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QPushButton
+
+from app.canvas.edge_item import FLOW_MAX, flow_width
+from engine.model import Contact, dump_bundle
+from engine.resources import resource
+from tests.app.conftest import open_sample
+from tests.app.test_engine_screenshots import SHOTS, shoot
+
+PEOPLE, SEED = 300, 11
+
+
+def open_dialog(qtbot, window):
+    open_sample(window, "abandoned_cart.json")
+    action = window.actions_["simulate"]
+    assert action.isEnabled()
+    action.trigger()
+    dialog = window.simulation.dialog
+    qtbot.waitUntil(dialog.isVisible, timeout=5000)
+    return dialog
+
+
+def run_from_dialog(qtbot, dialog, people: int = PEOPLE, seed: int = SEED) -> None:
+    assert dialog.spec_label.text() == "abandoned_cart.audience.json"  # prefilled
+    dialog.people.setValue(people)
+    dialog.seed.setValue(seed)
+    dialog.run_button.click()
+    assert not dialog.isVisible(), dialog.error.text()
+
+
+class GuiPulse:
+    """The longest the GUI thread went without serving a 20 ms timer."""
+
+    def __init__(self) -> None:
+        self.timer = QTimer()
+        self.timer.setInterval(20)
+        self.last, self.longest = time.monotonic(), 0.0
+        self.timer.timeout.connect(self._beat)
+        self.timer.start()
+
+    def _beat(self) -> None:
+        now = time.monotonic()
+        self.longest = max(self.longest, now - self.last)
+        self.last = now
+
+    def stop(self) -> float:
+        self.timer.stop()
+        return self.longest
+
+
+def command_summary(tmp_path, window) -> dict:
+    """`waymark simulate --summary --json` on the journey the canvas shows, same audience."""
+    bundle = window.session.store.simulation_bundle(window.editor.journey, None)
+    (tmp_path / "bundle.json").write_text(dump_bundle(bundle), encoding="utf-8")
+    spec = json.loads(resource("samples", "abandoned_cart.audience.json").read_text())
+    (tmp_path / "spec.json").write_text(json.dumps({**spec, "people": PEOPLE, "seed": SEED}))
+    done = subprocess.run([sys.executable, "-m", "engine", "simulate",
+                           str(tmp_path / "bundle.json"), "--generate",
+                           str(tmp_path / "spec.json"), "--summary", "--json"],
+                          capture_output=True, text=True, timeout=120, check=True)
+    return json.loads(done.stdout)["summary"]
+
+
+def test_a_simulation_from_the_dialog_shows_the_commands_counts_and_flows(
+        qtbot, window, tmp_path, themed) -> None:
+    dialog = open_dialog(qtbot, window)
+    pulse = GuiPulse()
+    run_from_dialog(qtbot, dialog)
+    simulation = window.simulation
+    folder = simulation.run.folder
+    qtbot.waitUntil(lambda: simulation.outcome is not None, timeout=120000)
+    longest = pulse.stop()
+    print(f"the GUI thread's longest wait while the simulation ran: {longest * 1000:.0f} ms")
+    assert longest < 0.5  # the window kept answering while it ran
+    expected = command_summary(tmp_path, window)
+    overlay = window.scene.overlay
+    for tile in expected["tiles"]:
+        badge = overlay.badges[tile["tile"]]
+        assert badge.value("inflow") == tile["entered"], tile
+        if badge.value("processed") is not None:  # an exit tile shows "reached" only
+            assert badge.value("processed") == tile["moved_on"], tile
+            assert badge.value("exited") == sum(tile["left"].values()), tile
+            assert badge.value("processing") == tile["still_there"], tile
+    start_badge = overlay.badges["start"]
+    assert "· simulation" in start_badge.toolTip() and not start_badge.clickable
+    flows = {(e["source"], e["port"], e["target"]): e["people"] for e in expected["edges"]}
+    most = max(flows.values())
+    for key, item in window.scene.edge_items.items():
+        assert item.flow == flows.get(key, 0), key
+        assert item.flow_width == pytest.approx(flow_width(flows.get(key, 0), most))
+    busiest = max(flows, key=flows.get)
+    assert window.scene.edge_items[busiest].flow_width == FLOW_MAX
+    assert window.scene.edge_items[busiest].toolTip() == f"{flows[busiest]} people"
+    shots(qtbot, window, themed, "simulation-results")
+
+    # the slider: the people at each tile at that moment
+    outcome = simulation.outcome
+    moment = outcome.start + timedelta(hours=6)
+    simulation.panel.slider.set_moment(moment)
+    at_moment = outcome.counts_at(moment)
+    assert at_moment and sum(at_moment.values()) > 0
+    for tile_id, badge in overlay.badges.items():
+        assert badge.value("processing") == at_moment.get(tile_id, 0), tile_id
+    # under 200 people there at that moment: each is a dot on their tile
+    assert {tile: len(c.people) for tile, c in overlay.crowds.items.items()} == {
+        tile: n for tile, n in at_moment.items() if n}
+    # a person's path
+    person = next(p.person for p in outcome.people() if p.outcome == "completed")
+    simulation.panel.select_person(person)
+    passed, edges, at = outcome.trail_of(person)
+    assert overlay.trail.person == person and overlay.trail.at == at
+    assert {k for k, e in window.scene.edge_items.items() if e.taken} == set(edges)
+    assert {t for t, item in window.scene.tile_items.items() if item.trail_mark} == \
+        {*passed, at}
+    shots(qtbot, window, themed, "simulation-moment")
+
+    simulation.panel.slider.set_moment(outcome.end)  # the end: the whole results again
+    assert overlay.badges["start"].value("inflow") == PEOPLE and not overlay.crowds.items
+    simulation.panel.leave.click()  # Leave results
+    assert not overlay.badges and overlay.trail is None
+    assert all(item.flow is None for item in window.scene.edge_items.values())
+    assert not folder.exists()
+
+
+def test_cancel_mid_run_leaves_no_process_and_no_folder(qtbot, window) -> None:
+    run_from_dialog(qtbot, open_dialog(qtbot, window), people=50000)
+    simulation = window.simulation
+    run = simulation.run
+    qtbot.waitUntil(lambda: simulation.strip.bar.value() > 0, timeout=120000)
+    pid, folder = run.process.processId(), run.folder
+    assert pid and folder.exists()
+    simulation.strip.cancel.click()
+    assert not run.running and not folder.exists()
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+    assert simulation.outcome is None and "cancelled" in simulation.strip.text.text()
+
+
+def test_bad_fields_are_refused_in_the_dialog_naming_the_field(qtbot, window, prompts,
+                                                               themed, tmp_path) -> None:
+    dialog = open_dialog(qtbot, window)
+    spec = json.loads(resource("samples", "abandoned_cart.audience.json").read_text())
+    spec["behaviours"][1]["does"]["tile"] = "email-remindr"
+    (tmp_path / "typo.json").write_text(json.dumps(spec))
+    prompts.files_to_open.append(tmp_path / "typo.json")
+    dialog.findChild(QPushButton, "loadSpec").click()  # Load spec…
+    dialog.run_button.click()
+    assert dialog.isVisible() and dialog.error.text().startswith(
+        "Spec file: typo.json, at $.behaviours[1].does.tile: no message tile 'email-remindr'")
+    prompts.files_to_open.append(resource("samples", "abandoned_cart.audience.json"))
+    dialog.findChild(QPushButton, "loadSpec").click()
+    assert dialog.error.isHidden()
+    for mode in ("light", "dark"):
+        themed(mode)
+        shoot(dialog, f"simulate-dialog-{mode}")
+    dialog.period.setText("P5X")
+    dialog.run_button.click()
+    assert dialog.isVisible() and dialog.error.text().startswith("Simulated period:")
+    shoot(dialog, "simulate-dialog-refused-dark")
+    themed("light")
+    dialog.period.setText("PT6H")
+    dialog.spread.setText("PT12H")
+    dialog.run_button.click()
+    assert dialog.error.text().startswith("Spread of entries:")
+    assert window.simulation.run is None
+    dialog.reject()
+
+
+def shots(qtbot, window, themed, name: str) -> None:
+    for mode in ("light", "dark"):
+        themed(mode)
+        window.apply_theme()
+        window.view.fit_to_view()
+        qtbot.wait(50)
+        shoot(window, f"{name}-{mode}", ratio=1.0)
+        assert window.view.grab().save(str(SHOTS / f"{name}-canvas-{mode}.png"))
+    themed("light")
+    window.apply_theme()
+
+
+def test_a_failing_simulation_says_why_and_the_live_workspace_stays_as_it_was(
+        qtbot, window, prompts) -> None:
+    dialog = open_dialog(qtbot, window)
+    dialog.reject()
+    first_edge = next(key for key in window.scene.edge_items if key[0] == "start")
+    window.scene.clearSelection()
+    window.scene.edge_items[first_edge].setSelected(True)
+    window.editing.delete()  # the draft on the canvas can no longer be published
+    window.actions_["simulate"].trigger()
+    run_from_dialog(qtbot, window.simulation.dialog)
+    folder = window.simulation.run.folder
+    qtbot.waitUntil(lambda: bool(prompts.errors), timeout=120000)
+    title, why = prompts.errors[-1]
+    assert title == "The simulation failed" and "cannot be published" in why
+    assert "failed" in window.simulation.strip.text.text()
+    assert not folder.exists() and window.simulation.outcome is None
+    store = window.session.store
+    assert store.versions("abandoned-cart") == [] and store.search_contacts("") == []
+
+
+def test_closing_the_window_removes_the_simulations_folder(qtbot, window) -> None:
+    run_from_dialog(qtbot, open_dialog(qtbot, window), people=20)
+    simulation = window.simulation
+    folder = simulation.run.folder
+    qtbot.waitUntil(lambda: simulation.outcome is not None, timeout=120000)
+    assert folder.exists()
+    window.close()
+    assert not folder.exists()
+
+
+def test_the_workspaces_contacts_go_through_the_journey_and_stay_as_they_were(
+        qtbot, window) -> None:
+    store = window.session.store
+    people = ["ann", "bo", "cy"]
+    for person in people:
+        store.save_contact(Contact(id=person, email=f"{person}@example.com"))
+    dialog = open_dialog(qtbot, window)
+    dialog.contacts.click()
+    assert not dialog.people.isEnabled()  # the contacts are the people
+    dialog.run_button.click()
+    simulation = window.simulation
+    qtbot.waitUntil(lambda: simulation.outcome is not None, timeout=120000)
+    assert [p.person for p in simulation.outcome.people()] == sorted(people)
+    assert window.scene.overlay.badges["start"].value("inflow") == 3
+    assert sorted(c for c, _ in store.search_contacts("")) == sorted(people)
+    assert store.versions("abandoned-cart") == []
+
+
+def test_a_replayed_file_is_simulated_and_its_bad_rows_are_reported(qtbot, window,
+                                                                    tmp_path) -> None:
+    sample = resource("samples", "abandoned_cart.replay.csv").read_text(encoding="utf-8")
+    events = tmp_path / "carts.csv"
+    events.write_text(sample + "abandoned_cart,zed@example.com,yesterday,10,1,€,,,\n",
+                      encoding="utf-8")
+    dialog = open_dialog(qtbot, window)
+    dialog.replay.click()
+    dialog.replay_path.setText(str(events))
+    dialog.columns.setText("cart_value=notacolumn=x, email")
+    dialog.run_button.click()
+    assert dialog.isVisible() and dialog.error.text().startswith("Columns:")
+    dialog.columns.setText("cart_value=cart_total, email=person")
+    dialog.run_button.click()
+    simulation = window.simulation
+    qtbot.waitUntil(lambda: simulation.outcome is not None, timeout=120000)
+    assert window.scene.overlay.badges["start"].value("inflow") == 10  # the sample's ten
+    assert "2 notes from the command" in simulation.strip.text.text()
+    assert "12 events replayed, 1 rows refused" in simulation.strip.text.toolTip()
+    assert "carts.csv:14: column occurred_at: 'yesterday' is not an ISO 8601" in \
+        simulation.strip.text.toolTip()
+
+
+def test_a_published_version_can_be_simulated(qtbot, window) -> None:
+    open_sample(window, "abandoned_cart.json")
+    assert window.session.publish()
+    window.actions_["simulate"].trigger()
+    dialog = window.simulation.dialog
+    assert [dialog.version.itemText(i) for i in range(dialog.version.count())] == [
+        "The draft on the canvas", "Version 1 (live)"]
+    dialog.version.setCurrentIndex(1)
+    run_from_dialog(qtbot, dialog, people=20)
+    simulation = window.simulation
+    assert "(version 1)" in simulation.strip.text.text()
+    qtbot.waitUntil(lambda: simulation.outcome is not None, timeout=120000)
+    assert window.scene.overlay.badges["start"].value("inflow") == 20
+    assert window.session.store.versions("abandoned-cart")[0].version == 1  # only the one
+    assert len(window.session.store.versions("abandoned-cart")) == 1

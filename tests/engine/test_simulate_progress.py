@@ -1,0 +1,51 @@
+"""`waymark simulate --progress`: JSON lines on stderr that a program (the studio) reads
+while the simulation runs: steps, simulated time and the share of the period done, at most
+five a second, whether or not stderr is a terminal."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from datetime import datetime
+
+from engine.resources import resource
+
+SAMPLE = json.loads(resource("samples", "abandoned_cart.audience.json").read_text())
+
+
+def run_with_progress(tmp_path, people: int, *options: str) -> tuple[list[tuple[float, dict]],
+                                                                      float, int, str]:
+    """(arrival time, line) for every stderr line as it arrives, the run's length, exit."""
+    (tmp_path / "spec.json").write_text(json.dumps({**SAMPLE, "people": people}))
+    began = time.monotonic()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "engine", "simulate", str(resource("samples",
+                                                                   "abandoned_cart.json")),
+         "--generate", str(tmp_path / "spec.json"), "--progress", *options],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines = [(time.monotonic() - began, line) for line in process.stderr]
+    out = process.stdout.read()
+    code = process.wait()
+    progress = [(at, json.loads(line)["progress"]) for at, line in lines
+                if line.startswith('{"progress"')]
+    return progress, time.monotonic() - began, code, out
+
+
+def test_progress_lines_rise_to_the_end_of_the_period_at_most_five_a_second(tmp_path) -> None:
+    lines, took, code, out = run_with_progress(tmp_path, 800, "--summary", "--json")
+    assert code == 0 and json.loads(out)["summary"]["journey"] == "abandoned-cart"
+    shares = [line["done"] for _, line in lines]
+    assert len(lines) >= 2 and shares == sorted(shares) and shares[-1] == 1.0
+    assert all(0.0 <= share <= 1.0 for share in shares)
+    steps = [line["steps"] for _, line in lines]
+    assert steps == sorted(steps) and steps[-1] > 800
+    assert datetime.fromisoformat(lines[-1][1]["at"]) == datetime.fromisoformat(
+        "2026-11-28T09:00:00+00:00")  # the start plus the spec's five days
+    assert len(lines) <= 5 * took + 1
+    # no burst: within any second, five lines at most (arrival may bunch a little)
+    arrivals = [at for at, _ in lines]
+    assert all(later - earlier > 0.6 for earlier, later in zip(arrivals, arrivals[6:],
+                                                               strict=False))
+
