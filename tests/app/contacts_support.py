@@ -35,7 +35,8 @@ def shown_page(qtbot, page_class, location: Path, prompts, size=(1200, 760)) -> 
 
     store = StudioStore.open(location)
     page = page_class(store, prompts)
-    qtbot.addWidget(page)
+    # not qtbot.addWidget: `dispose` below deletes it, and pytest-qt's own close after the
+    # test raised "already deleted" when a worker thread still held the page's wrapper
     page.resize(*size)
     page.show()
     qtbot.waitExposed(page)
