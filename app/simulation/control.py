@@ -8,6 +8,7 @@ left, another simulation starts, another journey opens or the window closes.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,6 +23,7 @@ from app.simulation.request import SimulationRequest
 from app.simulation.run_strip import RunStrip
 from app.simulation.runner import Finished, OutcomeReader, SimulationRun, new_run_folder
 from engine.model import dump_bundle, read_bundle
+from engine.simulation.compare import Comparison
 from engine.simulation.outcome import SimulationOutcome
 from engine.simulation.scenario import when
 
@@ -101,17 +103,29 @@ class SimulationControl(QObject):
         folder = new_run_folder()
         bundle = self.session.store.simulation_bundle(journey, request.version)
         (folder / "bundle.json").write_text(dump_bundle(bundle), encoding="utf-8")
-        arguments = request.arguments(folder / "bundle.json", request.write_spec(folder))
+        arguments = request.arguments(folder / "bundle.json", request.write_spec(folder),
+                                      self._other_bundle(request, folder))
         self.run = SimulationRun(folder, self)
         self.run.progressed.connect(self.strip.progressed)
         self.run.finished.connect(lambda done: self._finished(done, request))
         self.run.failed.connect(self._failed)
         self.run.cancelled.connect(lambda: self.strip.idle("Simulation cancelled"))
         self._journey = journey.id
-        what = "the draft" if request.version is None else f"version {request.version}"
-        self.strip.running(f"“{journey.name}” ({what})")
+        against = f" against {request.compare.label}" if request.compare else ""
+        self.strip.running(f"“{journey.name}” ({request.label}{against})")
         self._show_dock()
         self.run.start(arguments)
+
+    def _other_bundle(self, request: SimulationRequest, folder: Path) -> Path | None:
+        """B's bundle, written into the run's folder when it is a version of the journey."""
+        other = request.compare
+        if other is None or other.bundle is not None:
+            return other and other.bundle
+        bundle = self.session.store.simulation_bundle(self.window.editor.journey,
+                                                      other.version)
+        path = folder / "compare.json"
+        path.write_text(dump_bundle(bundle), encoding="utf-8")
+        return path
 
     # --- results --------------------------------------------------------------------
 
@@ -119,18 +133,21 @@ class SimulationControl(QObject):
         self.strip.reading()
         # no parent: what it brings back after the window went is closed, not lost
         self.reader, run = OutcomeReader(), self.run
-        self.reader.read.connect(lambda outcome: self._show(outcome, done, run))
+        self.reader.read.connect(lambda outcome: self._show(outcome, done, run, request))
         self.reader.failed.connect(lambda why: self._failed(why) if run is self.run else None)
         self.reader.start(done.workspace_file, self._journey, _end_of(request))
 
     def _show(self, outcome: SimulationOutcome, done: Finished,
-              run: SimulationRun | None) -> None:
+              run: SimulationRun | None, request: SimulationRequest) -> None:
         if run is not self.run:  # left (or replaced) while it was being read
             outcome.close()
             return
         self.outcome = outcome
         self.canvas.show(outcome)
         self.panel.show_outcome(outcome)
+        if done.compare is not None and request.compare is not None:
+            self.panel.show_comparison(replace(Comparison.from_dict(done.compare),
+                                               labels=(request.label, request.compare.label)))
         notes = len(done.notes)
         said = f" · {notes} note{'s' if notes > 1 else ''} from the command (hover)" \
             if notes else ""

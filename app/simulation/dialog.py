@@ -6,11 +6,11 @@ recorded events. Bad input is refused here, naming the field."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from PySide6.QtCore import QDateTime, QTimeZone
+from PySide6.QtCore import QDateTime, Qt, QTimeZone
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -36,6 +36,7 @@ from app.simulation.request import (
     AudienceFields,
     RequestError,
     SimulationRequest,
+    compare_with,
     effective_spec,
     read_spec,
     replay_request,
@@ -45,6 +46,8 @@ from engine.simulation.audience import MAX_PEOPLE
 
 REPLAY_FILES = "Events (*.csv *.jsonl *.json);;All files (*)"
 SPEC_FILES = "Audience specs (*.json);;All files (*)"
+BUNDLE_FILES = "Journey bundles (*.json);;All files (*)"
+A_FILE = "A bundle file…"
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,7 @@ class SimulateDialog(QDialog):
         self.choices, self.open_file = choices, open_file
         self.spec: dict | None = None
         self.spec_source = ""
+        self.compare_file: Path | None = None  # B, when "Compare with" is a bundle file
         self.request: SimulationRequest | None = None
         intro = QLabel(f"Run “{choices.journey_name}” for a simulated audience on a "
                        "simulated clock, in a throw-away workspace: days pass in seconds, "
@@ -84,6 +88,7 @@ class SimulateDialog(QDialog):
         layout.addWidget(intro)
         form = QFormLayout()
         form.addRow("Journey version", self.version)
+        form.addRow("Compare with", self._compare_choice())
         self._sources(form)
         self._generated(form)
         layout.addLayout(form)
@@ -104,6 +109,31 @@ class SimulateDialog(QDialog):
             self.load_spec(choices.spec_path)
 
     # --- building ---------------------------------------------------------------------
+
+    def _compare_choice(self) -> QComboBox:
+        """B: run on the same audience and seed, its differences from A shown beside A's
+        results (the draft against the live version is the usual case)."""
+        self.compare = QComboBox(objectName="compareWith")
+        self.compare.setToolTip("Simulate another version on the same audience and seed, "
+                                "and see what changes (e.g. the draft against the live one)")
+        self.compare.addItem("Nothing", None)
+        for number, state in self.choices.versions:
+            self.compare.addItem(f"Version {number} ({state})", ("version", number))
+        self.compare.addItem("The draft on the canvas", ("version", None))
+        self.compare.addItem(A_FILE, ("file", None))
+        self.compare.activated.connect(self._compare_chosen)
+        return self.compare
+
+    def _compare_chosen(self, index: int) -> None:
+        if self.compare.itemData(index) != ("file", None):
+            return
+        path = self.open_file("Compare with a journey bundle", BUNDLE_FILES)
+        if path is None:
+            self.compare.setCurrentIndex(0)
+            return
+        self.compare_file = path
+        self.compare.setItemText(index, f"Bundle file: {path.name}")
+        self.compare.setItemData(index, str(path), Qt.ItemDataRole.ToolTipRole)
 
     def _sources(self, form: QFormLayout) -> None:
         self.source_group = QButtonGroup(self)
@@ -223,6 +253,12 @@ class SimulateDialog(QDialog):
 
     def build_request(self) -> SimulationRequest:
         version = self.version.currentData()
+        text = self.compare.currentText()
+        other = compare_with(version, self.compare.currentData(),
+                             text[:1].lower() + text[1:], self.compare_file)
+        return replace(self._audience_request(version), compare=other)
+
+    def _audience_request(self, version: int | None) -> SimulationRequest:
         source = (GENERATED, CONTACTS, REPLAY)[self.source_group.checkedId()]
         if source == REPLAY:
             return replay_request(version, self.replay_path.text(), self.columns.text(),

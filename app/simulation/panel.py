@@ -26,8 +26,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.docks.tables import feed_table, size_columns
+from engine.simulation.compare import Comparison
 from engine.simulation.outcome import SimulationOutcome
 
+from .compare_view import CompareView
 from .moment_slider import MomentSlider
 from .people_model import OUTCOME, PERSON, STEPS, TILE, PeopleModel
 from .results import goal_text, message_figures, reason_rows, tile_titles, timeline
@@ -107,7 +109,8 @@ class SimulationPanel(QWidget):
         layout = QVBoxLayout(box)
         layout.setContentsMargins(0, 0, 0, 6)
         layout.setSpacing(6)
-        for widget in (self.goal, self.goal_bar, _section("MESSAGES")):
+        self.comparison = CompareView()
+        for widget in (self.goal, self.goal_bar, self.comparison, _section("MESSAGES")):
             layout.addWidget(widget)
         layout.addLayout(self.figures)
         self.reasons_title = _section("BLOCKED AND HELD")
@@ -179,8 +182,13 @@ class SimulationPanel(QWidget):
         self._update_people_title()
         self.setEnabled(True)
 
+    def show_comparison(self, comparison: Comparison) -> None:
+        """B's differences from the outcome shown (A): after `show_outcome`."""
+        self.comparison.show_comparison(comparison)
+
     def clear(self) -> None:
         self.outcome = None
+        self.comparison.clear()
         self.title.setText("<b>Simulation</b> · no results")
         self.goal.clear()
         self.goal_bar.setValue(0)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from engine.model import Bundle, DocumentError
+from engine.model import Bundle, DocumentError, read_bundle
 from engine.model.durations import parse_duration
 from engine.simulation.audience import MAX_PEOPLE, generate, load_spec
 
@@ -42,6 +42,16 @@ class AudienceFields:
 
 
 @dataclass(frozen=True)
+class CompareWith:
+    """B of a comparison, run on the same audience and seed as A: a version of the
+    journey (None: the draft on the canvas) or a bundle file."""
+
+    label: str  # how the results name it: "version 1 (live)", "the draft", "other.json"
+    version: int | None = None
+    bundle: Path | None = None
+
+
+@dataclass(frozen=True)
 class SimulationRequest:
     version: int | None  # None: the draft on the canvas
     source: str  # GENERATED, CONTACTS or REPLAY
@@ -51,10 +61,20 @@ class SimulationRequest:
     replay: Path | None = None  # with REPLAY: the events file
     columns: tuple[str, ...] = ()  # with REPLAY: COLUMN=FIELD
     period: str = "P5D"  # with REPLAY: how long after the last event
+    compare: CompareWith | None = None  # run B too, on the same audience and seed
 
-    def arguments(self, bundle: Path, spec_file: Path) -> list[str]:
+    @property
+    def label(self) -> str:
+        return "the draft" if self.version is None else f"version {self.version}"
+
+    def arguments(self, bundle: Path, spec_file: Path, other: Path | None = None
+                  ) -> list[str]:
         """The `waymark simulate` arguments (the runner adds --summary --json --keep
-        --progress); `spec_file` is where `spec` was written."""
+        --progress); `spec_file` is where `spec` was written, `other` B's bundle."""
+        return [*self._audience(bundle, spec_file),
+                *(["--compare", str(other)] if other is not None else [])]
+
+    def _audience(self, bundle: Path, spec_file: Path) -> list[str]:
         if self.source == REPLAY:
             maps = [part for column in self.columns for part in ("--map", column)]
             return [str(bundle), "--replay", str(self.replay), *maps, "--end", self.period]
@@ -82,6 +102,28 @@ def read_spec(path: Path) -> dict:
             from None
     except DocumentError as exc:
         raise RequestError("Spec file", str(exc)) from None
+
+
+def compare_with(version: int | None, choice: tuple[str, int | None] | None,
+                 label: str, bundle_file: Path | None) -> CompareWith | None:
+    """The "Compare with" choice: nothing, ("version", N or None for the draft) or
+    ("file", None) with `bundle_file`; RequestError("Compare with", why) when it cannot be
+    B of `version`."""
+    if choice is None:
+        return None
+    kind, other = choice
+    if kind == "version":
+        if other == version:
+            raise RequestError("Compare with", f"{label} is the one simulated: choose "
+                                               "another version, a bundle file or nothing")
+        return CompareWith(label, version=other)
+    if bundle_file is None:
+        raise RequestError("Compare with", "choose the bundle file to compare with")
+    try:
+        read_bundle(bundle_file)
+    except DocumentError as exc:
+        raise RequestError("Compare with", str(exc)) from None
+    return CompareWith(bundle_file.name, bundle=bundle_file)
 
 
 def replay_request(version: int | None, path_text: str, columns_text: str,

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QPushButton
 from app.canvas.edge_item import FLOW_MAX, flow_width
 from engine.model import Contact, dump_bundle
 from engine.resources import resource
+from engine.simulation.compare import CompareRow, cell
 from tests.app.conftest import open_sample
 from tests.app.test_engine_screenshots import SHOTS, shoot
 
@@ -65,15 +66,25 @@ class GuiPulse:
 
 def command_summary(tmp_path, window) -> dict:
     """`waymark simulate --summary --json` on the journey the canvas shows, same audience."""
-    bundle = window.session.store.simulation_bundle(window.editor.journey, None)
-    (tmp_path / "bundle.json").write_text(dump_bundle(bundle), encoding="utf-8")
+    return command_json(tmp_path, bundle_file(tmp_path, window, None), "--summary")["summary"]
+
+
+def bundle_file(tmp_path, window, version: int | None):
+    """The bundle of a version of the journey on the canvas (None: the draft)."""
+    bundle = window.session.store.simulation_bundle(window.editor.journey, version)
+    path = tmp_path / f"bundle-{version or 'draft'}.json"
+    path.write_text(dump_bundle(bundle), encoding="utf-8")
+    return path
+
+
+def command_json(tmp_path, bundle, *options: str) -> dict:
+    """`waymark simulate BUNDLE --generate (the sample's spec, PEOPLE, SEED) … --json`."""
     spec = json.loads(resource("samples", "abandoned_cart.audience.json").read_text())
     (tmp_path / "spec.json").write_text(json.dumps({**spec, "people": PEOPLE, "seed": SEED}))
-    done = subprocess.run([sys.executable, "-m", "engine", "simulate",
-                           str(tmp_path / "bundle.json"), "--generate",
-                           str(tmp_path / "spec.json"), "--summary", "--json"],
-                          capture_output=True, text=True, timeout=120, check=True)
-    return json.loads(done.stdout)["summary"]
+    done = subprocess.run([sys.executable, "-m", "engine", "simulate", str(bundle),
+                           "--generate", str(tmp_path / "spec.json"), *options, "--json"],
+                          capture_output=True, text=True, timeout=180, check=True)
+    return json.loads(done.stdout)
 
 
 def test_a_simulation_from_the_dialog_shows_the_commands_counts_and_flows(
@@ -279,3 +290,43 @@ def test_a_published_version_can_be_simulated(qtbot, window) -> None:
     assert window.scene.overlay.badges["start"].value("inflow") == 20
     assert window.session.store.versions("abandoned-cart")[0].version == 1  # only the one
     assert len(window.session.store.versions("abandoned-cart")) == 1
+
+
+def test_the_live_version_compared_with_a_draft_that_waits_an_hour_shows_more_texts(
+        qtbot, window, tmp_path, themed) -> None:
+    open_sample(window, "abandoned_cart.json")
+    assert window.session.publish()  # version 1: "Opened the email?" waits a day
+    window.banner.button.click()  # Edit as new version
+    assert window.editor.update_tile("opened-email", limit=timedelta(hours=1))  # the draft
+    window.actions_["simulate"].trigger()
+    dialog = window.simulation.dialog
+    dialog.version.setCurrentIndex(dialog.version.findText("Version 1 (live)"))
+    dialog.compare.setCurrentIndex(dialog.compare.findText("Version 1 (live)"))
+    dialog.run_button.click()  # B the very version A is: refused, naming the field
+    assert dialog.isVisible() and dialog.error.text().startswith("Compare with:")
+    dialog.compare.setCurrentIndex(dialog.compare.findText("The draft on the canvas"))
+    run_from_dialog(qtbot, dialog)
+    simulation = window.simulation
+    assert "(version 1 against the draft on the canvas)" in simulation.strip.text.text()
+    qtbot.waitUntil(lambda: simulation.outcome is not None, timeout=180000)
+    expected = command_json(tmp_path, bundle_file(tmp_path, window, 1), "--compare",
+                            str(bundle_file(tmp_path, window, None)))["compare"]
+    rows = {(r["kind"], r["key"], r["measure"]): r for r in expected["rows"]}
+    texts = rows[("tile", "sms-reminder", "entered")]
+    assert texts["b"] > texts["a"]  # who opens after an hour but within a day gets a text
+    view = simulation.panel.comparison
+    assert not view.isHidden() and view.title.text() == "COMPARED WITH THE DRAFT ON THE CANVAS"
+    headline = f"+{texts['change']} reached Second text reminder"
+    assert headline in expected["headlines"] and headline in view.headlines.text()
+    assert all(line in view.headlines.text() for line in expected["headlines"])
+    shown = view.cells()
+    assert shown[("tile", "sms-reminder", "entered")] == \
+        f"{texts['a']} → {texts['b']} (+{texts['change']})"
+    assert shown == {key: cell(CompareRow(**{k: v for k, v in row.items() if k != "change"}))
+                     for key, row in rows.items() if row["a"] or row["b"]}
+    # the canvas shows A: version 1's counts, as the command counted them
+    a_summary = command_json(tmp_path, bundle_file(tmp_path, window, 1), "--summary")
+    sms = next(t for t in a_summary["summary"]["tiles"] if t["tile"] == "sms-reminder")
+    assert sms["entered"] == texts["a"]
+    assert window.scene.overlay.badges["sms-reminder"].value("inflow") == texts["a"]
+    shots(qtbot, window, themed, "simulation-compare")
