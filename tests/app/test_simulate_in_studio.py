@@ -14,7 +14,7 @@ from datetime import timedelta
 
 import pytest
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QPushButton, QWidget
 
 from app.canvas.edge_item import FLOW_MAX, flow_width
 from engine.model import Contact, dump_bundle
@@ -22,6 +22,7 @@ from engine.resources import resource
 from engine.simulation.compare import CompareRow, cell
 from tests.app.conftest import open_sample
 from tests.app.test_engine_screenshots import SHOTS, shoot
+from tests.app.test_simulation_panel import overlapping, rows_seen
 
 PEOPLE, SEED = 300, 11
 
@@ -329,4 +330,10 @@ def test_the_live_version_compared_with_a_draft_that_waits_an_hour_shows_more_te
     sms = next(t for t in a_summary["summary"]["tiles"] if t["tile"] == "sms-reminder")
     assert sms["entered"] == texts["a"]
     assert window.scene.overlay.badges["sms-reminder"].value("inflow") == texts["a"]
+    # the panel fits the 1400×900 window: it scrolls rather than squeezing
+    panel = simulation.panel
+    assert window.size().height() == 900 and panel.height() < 700
+    results = panel.findChild(QWidget, "simResults").layout()
+    qtbot.waitUntil(lambda: overlapping(results) == [], timeout=2000)  # once laid out
+    assert rows_seen(panel.table) >= 6
     shots(qtbot, window, themed, "simulation-compare")
