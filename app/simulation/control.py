@@ -94,6 +94,7 @@ class SimulationControl(QObject):
             journey.name, [(v.version, v.state) for v in published],
             [(s.id, s.name or s.id) for s in store.catalog().segments.values()],
             store.location, _sample_spec(store.samples(), journey.id),
+            journey.start.timezone,
             lambda version: store.simulation_bundle(journey, version))
 
     def start(self, request: SimulationRequest) -> None:

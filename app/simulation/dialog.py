@@ -10,11 +10,10 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from PySide6.QtCore import QDateTime, Qt, QTimeZone
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
-    QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -29,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.properties.fields import DateTimeField, DurationEdit
 from app.simulation.request import (
     CONTACTS,
     GENERATED,
@@ -42,6 +42,7 @@ from app.simulation.request import (
     replay_request,
 )
 from engine.model import Bundle
+from engine.model.durations import format_duration, parse_duration
 from engine.simulation.audience import MAX_PEOPLE
 
 REPLAY_FILES = "Events (*.csv *.jsonl *.json);;All files (*)"
@@ -59,6 +60,7 @@ class SimulateChoices:
     segments: list[tuple[str, str]]  # (id, name)
     workspace: str
     spec_path: Path | None  # prefilled: the journey's sample spec, if it has one
+    timezone: str  # the journey's: Start is shown and picked in it
     bundle_for: Callable[[int | None], Bundle]  # the bundle of a version (None: the draft)
 
 
@@ -175,14 +177,14 @@ class SimulateDialog(QDialog):
         self.people.setGroupSeparatorShown(True)
         self.seed = QSpinBox()
         self.seed.setRange(0, 2**31 - 1)
-        self.start = QDateTimeEdit()
-        self.start.setTimeZone(QTimeZone.utc())
-        self.start.setDisplayFormat("yyyy-MM-dd HH:mm 'UTC'")
-        self.start.setCalendarPopup(True)
-        self.spread = QLineEdit()
-        self.spread.setPlaceholderText("PT12H: entries arrive over 12 hours")
-        self.period = QLineEdit()
-        self.period.setPlaceholderText("P5D: the simulation runs 5 days")
+        # the studio's own fields, as the wait tile's: "12 hours", a date in the journey's
+        # time zone; the spec and the command keep ISO 8601
+        self.start = DateTimeField(lambda: self.choices.timezone)
+        self.start.setToolTip("when the first people enter")
+        self.spread = DurationEdit()
+        self.spread.setToolTip("entries arrive over this long after the start (0: all at "
+                               "once)")
+        self.period = DurationEdit(minimum=1)
         form.addRow(_section("Who they are, what they do, when"))
         form.addRow("Spec", _row(self.spec_label, load))
         form.addRow("People", self.people)
@@ -225,10 +227,9 @@ class SimulateDialog(QDialog):
         self.people.setValue(int(spec["people"]))
         self.seed.setValue(int(spec.get("seed", 1)))
         start = datetime.fromisoformat(spec["start"]).astimezone(UTC)
-        self.start.setDateTime(QDateTime.fromSecsSinceEpoch(int(start.timestamp()),
-                                                            QTimeZone.utc()))
-        self.spread.setText(spec.get("period", "PT0S"))
-        self.period.setText(spec.get("end", "P5D"))
+        self.start.set_value(start)
+        self.spread.set_value(parse_duration(spec.get("period", "PT0S")))
+        self.period.set_value(parse_duration(spec.get("end", "P5D")))
         self.error.hide()
         return True
 
@@ -262,14 +263,15 @@ class SimulateDialog(QDialog):
         source = (GENERATED, CONTACTS, REPLAY)[self.source_group.checkedId()]
         if source == REPLAY:
             return replay_request(version, self.replay_path.text(), self.columns.text(),
-                                  self.period.text())
+                                  format_duration(self.period.value()))
         if self.spec is None:
             raise RequestError("Spec file", "load an audience spec (Load spec…): it says "
                                             "what people bring and what they do")
-        start = datetime.fromtimestamp(self.start.dateTime().toSecsSinceEpoch(), UTC)
+        start = self.start.value()
         fields = AudienceFields(self.spec, self.spec_source, self.people.value(),
-                                self.seed.value(), start, self.spread.text(),
-                                self.period.text())
+                                self.seed.value(), start,
+                                format_duration(self.spread.value()),
+                                format_duration(self.period.value()))
         spec = effective_spec(fields, self.choices.bundle_for(version))
         return SimulationRequest(version, source, spec, segment=self.segment.currentData()
                                  if source == CONTACTS else None,

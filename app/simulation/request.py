@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from engine.model import Bundle, DocumentError, read_bundle
-from engine.model.durations import parse_duration
+from engine.model.durations import humanize_duration, parse_duration
 from engine.simulation.audience import MAX_PEOPLE, generate, load_spec
 
 GENERATED, CONTACTS, REPLAY = "generated", "contacts", "replay"
@@ -148,9 +148,9 @@ def effective_spec(fields: AudienceFields, bundle: Bundle) -> dict:
     spread = _duration("Spread of entries", fields.spread, allow_zero=True)
     period = _duration("Simulated period", fields.period, allow_zero=False)
     if spread >= period:
-        raise RequestError("Spread of entries", f"{fields.spread} is not shorter than the "
-                           f"simulated period ({fields.period}): the last to enter would "
-                           "never be simulated")
+        raise RequestError("Spread of entries", f"{humanize_duration(spread)} is not shorter "
+                           f"than the simulated period ({humanize_duration(period)}): the "
+                           "last to enter would never be simulated")
     if not 1 <= fields.people <= MAX_PEOPLE:
         raise RequestError("People", f"between 1 and {MAX_PEOPLE:,}")
     spec = {**copy.deepcopy(fields.spec), "people": fields.people, "seed": fields.seed,
@@ -171,9 +171,9 @@ def _duration(label: str, text: str, allow_zero: bool) -> timedelta:
     except ValueError as exc:
         raise RequestError(label, str(exc)) from None
     if duration < timedelta(0):
-        raise RequestError(label, f"{text} is negative")
+        raise RequestError(label, f"{humanize_duration(duration)} is negative")
     if duration == timedelta(0) and not allow_zero:
-        raise RequestError(label, f"{text} must be longer than zero")
+        raise RequestError(label, "must be longer than zero (e.g. 5 days)")
     return duration
 
 

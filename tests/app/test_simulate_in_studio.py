@@ -10,10 +10,10 @@ import os
 import subprocess
 import sys
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QDate, QDateTime, QTime, QTimer, QTimeZone
 from PySide6.QtWidgets import QPushButton, QWidget
 
 from app.canvas.edge_item import FLOW_MAX, flow_width
@@ -180,17 +180,44 @@ def test_bad_fields_are_refused_in_the_dialog_naming_the_field(qtbot, window, pr
     for mode in ("light", "dark"):
         themed(mode)
         shoot(dialog, f"simulate-dialog-{mode}")
-    dialog.period.setText("P5X")
+    dialog.period.amount.setText("0")  # what a marketer may type
     dialog.run_button.click()
-    assert dialog.isVisible() and dialog.error.text().startswith("Simulated period:")
+    assert dialog.isVisible() and dialog.error.text() == \
+        "Simulated period: must be longer than zero (e.g. 5 days)"
     shoot(dialog, "simulate-dialog-refused-dark")
     themed("light")
-    dialog.period.setText("PT6H")
-    dialog.spread.setText("PT12H")
+    dialog.period.set_value(timedelta(hours=6))
+    dialog.spread.set_value(timedelta(hours=12))
     dialog.run_button.click()
-    assert dialog.error.text().startswith("Spread of entries:")
+    assert dialog.error.text().startswith(
+        "Spread of entries: 12 h is not shorter than the simulated period (6 h)")
     assert window.simulation.run is None
     dialog.reject()
+
+
+def test_the_dialogs_start_spread_and_period_are_picked_in_words_and_the_journeys_zone(
+        qtbot, window) -> None:
+    open_sample(window, "abandoned_cart.json")
+    start = window.editor.journey.start.model_dump()
+    assert window.editor.update_settings(start={**start, "timezone": "Europe/Amsterdam"})
+    window.actions_["simulate"].trigger()
+    dialog = window.simulation.dialog
+    # the sample spec's start 2026-11-23T09:00Z, period PT12H, end P5D, in words
+    assert dialog.start.edit.text() == "23 Nov 2026 10:00"  # Amsterdam: UTC+1
+    assert dialog.start.zone_name.text() == "Amsterdam"
+    assert (dialog.spread.amount.text(), dialog.spread.unit.currentText()) == ("12", "hours")
+    assert (dialog.period.amount.text(), dialog.period.unit.currentText()) == ("5", "days")
+    dialog.start.edit.setDateTime(QDateTime(QDate(2026, 12, 1), QTime(8, 30),
+                                            QTimeZone.utc()))  # 08:30 in Amsterdam
+    dialog.spread.set_value(timedelta(hours=2))
+    dialog.period.amount.setText("3")
+    dialog.period.unit.set_value(86400)
+    run_from_dialog(qtbot, dialog, people=20)
+    spec = window.simulation.dialog.request.spec
+    assert (spec["start"], spec["period"], spec["end"]) == (
+        "2026-12-01T07:30:00+00:00", "PT2H", "P3D")
+    qtbot.waitUntil(lambda: window.simulation.outcome is not None, timeout=120000)
+    assert window.simulation.outcome.start == datetime(2026, 12, 1, 7, 30, tzinfo=UTC)
 
 
 def shots(qtbot, window, themed, name: str) -> None:
