@@ -8,8 +8,15 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QLabel,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from engine.simulation.compare import CompareRow, Comparison, cell
 
@@ -28,6 +35,8 @@ def row_title(row: CompareRow) -> str:
 
 
 class CompareView(QWidget):
+    show_b = Signal(bool)  # "Show B on the canvas" toggled
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("simCompare")
@@ -40,15 +49,21 @@ class CompareView(QWidget):
                                  uniformRowHeights=True)
         self.table.setHeaderLabels(["What", "A → B (change)"])
         self.table.header().setStretchLastSection(True)
+        self.b_on_canvas = QCheckBox("Show B on the canvas", objectName="showB")
+        self.b_on_canvas.setToolTip("The canvas, the time slider and the chosen person's "
+                                    "path show B's simulation instead of A's")
+        self.b_on_canvas.toggled.connect(self.show_b)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 6, 0, 0)
         layout.setSpacing(4)
-        for widget in (self.title, self.sides, self.headlines, self.table):
+        for widget in (self.title, self.sides, self.headlines, self.table,
+                       self.b_on_canvas):
             layout.addWidget(widget)
         self.clear()
 
-    def show_comparison(self, comparison: Comparison) -> None:
-        """`comparison.labels` name A and B as the studio says them."""
+    def show_comparison(self, comparison: Comparison, b_showable: bool = True) -> None:
+        """`comparison.labels` name A and B as the studio says them; `b_showable` when
+        B's tiles are the canvas's (a version of the journey, not another bundle)."""
         self.comparison = comparison
         a, b = comparison.labels
         self.title.setText(f"COMPARED WITH {b.upper()}")
@@ -57,11 +72,14 @@ class CompareView(QWidget):
         self.headlines.setText("<br>".join(f"• {escape(line)}" for line in lines)
                                if lines else "No differences: A and B did the same.")
         self._fill(comparison)
+        self.b_on_canvas.setChecked(False)
+        self.b_on_canvas.setVisible(b_showable)
         self.show()
 
     def clear(self) -> None:
         self.comparison = None
         self.table.clear()
+        self.b_on_canvas.setChecked(False)
         self.hide()
 
     def cells(self) -> dict[tuple[str, str, str], str]:

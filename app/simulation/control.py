@@ -46,12 +46,15 @@ class SimulationControl(QObject):
         self.run: SimulationRun | None = None
         self.reader: OutcomeReader | None = None  # reading the finished run's outcome
         self.outcome: SimulationOutcome | None = None
+        self.outcome_b: SimulationOutcome | None = None  # comparing, once shown
+        self._done: Finished | None = None  # the run whose results are shown
         self._journey: str | None = None  # whose results are shown
         self.action.triggered.connect(self.open_dialog)
         self.strip.cancel.clicked.connect(self.cancel)
         self.panel.closed.connect(self.leave)
         self.panel.moment_changed.connect(self.canvas.at_moment)
         self.panel.person_selected.connect(self.canvas.show_person)
+        self.panel.comparison.show_b.connect(self.show_b)
         self.session.opened.connect(self._journey_opened)
         self._journey_opened()
 
@@ -143,12 +146,13 @@ class SimulationControl(QObject):
         if run is not self.run:  # left (or replaced) while it was being read
             outcome.close()
             return
-        self.outcome = outcome
+        self.outcome, self._done = outcome, done
         self.canvas.show(outcome)
         self.panel.show_outcome(outcome)
         if done.compare is not None and request.compare is not None:
             self.panel.show_comparison(replace(Comparison.from_dict(done.compare),
-                                               labels=(request.label, request.compare.label)))
+                                               labels=(request.label, request.compare.label)),
+                                       b_showable=request.compare.bundle is None)
         notes = len(done.notes)
         said = f" · {notes} note{'s' if notes > 1 else ''} from the command (hover)" \
             if notes else ""
@@ -156,6 +160,34 @@ class SimulationControl(QObject):
                             f"{outcome.end:%d %b %H:%M} (UTC){said}")
         self.strip.text.setToolTip("\n".join(done.notes))  # e.g. replay rows left out
         self._say("Simulation finished: its counts and flows are on the canvas")
+
+    def show_b(self, on: bool) -> None:
+        """Comparing: B's simulation on the canvas instead of A's (the same people and
+        period, so the slider's moment and the chosen person carry over)."""
+        if self.outcome is None or self._done is None:
+            return
+        if on and self.outcome_b is None:
+            self.strip.reading()
+            self.reader, run = OutcomeReader(), self.run
+            self.reader.read.connect(lambda outcome: self._b_read(outcome, run))
+            self.reader.failed.connect(lambda why: self._say(f"B cannot be shown: {why}"))
+            self.reader.start(self._done.other_file, self._journey, self.outcome.end)
+            return
+        self._on_canvas(self.outcome_b if on else self.outcome)
+
+    def _b_read(self, outcome: SimulationOutcome, run: SimulationRun | None) -> None:
+        self.strip.finished(self.strip.text.text())
+        if run is not self.run:
+            outcome.close()
+            return
+        self.outcome_b = outcome
+        self._on_canvas(outcome if self.panel.comparison.b_on_canvas.isChecked()
+                        else self.outcome)
+
+    def _on_canvas(self, outcome: SimulationOutcome) -> None:
+        self.canvas.show(outcome)
+        self.canvas.at_moment(self.panel.slider.moment())
+        self.canvas.show_person(self.panel.person)
 
     def _failed(self, why: str) -> None:
         self.strip.idle("The simulation failed: see the message")
@@ -174,9 +206,10 @@ class SimulationControl(QObject):
         """The results go: off the canvas, out of the panel, their folder removed."""
         self.canvas.clear()
         self.panel.clear()
-        if self.outcome is not None:
-            self.outcome.close()
-            self.outcome = None
+        for outcome in (self.outcome, self.outcome_b):
+            if outcome is not None:
+                outcome.close()
+        self.outcome = self.outcome_b = self._done = None
         if self.run is not None:
             if self.run.running:
                 self.run.cancel()

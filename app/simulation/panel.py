@@ -226,9 +226,9 @@ class SimulationPanel(QWidget):
         self.setEnabled(True)
         self.scroll.updateGeometry()  # the width its content needs may have changed
 
-    def show_comparison(self, comparison: Comparison) -> None:
+    def show_comparison(self, comparison: Comparison, b_showable: bool = True) -> None:
         """B's differences from the outcome shown (A): after `show_outcome`."""
-        self.comparison.show_comparison(comparison)
+        self.comparison.show_comparison(comparison, b_showable)
 
     def clear(self) -> None:
         self.outcome = None

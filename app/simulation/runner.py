@@ -49,6 +49,11 @@ class Finished:
     notes: list[str]  # what the command said on stderr besides progress
     compare: dict | None = None  # with --compare: `--json`'s "compare" (A's is shown)
 
+    @property
+    def other_file(self) -> Path:
+        """Comparing: B's kept workspace, beside A's (`--keep DIR`: DIR/a and DIR/b)."""
+        return self.workspace_file.parent.parent / "b" / WORKSPACE_FILE
+
 
 def new_run_folder() -> Path:
     return Path(tempfile.mkdtemp(prefix="waymark-studio-sim-"))

@@ -357,8 +357,21 @@ def test_the_live_version_compared_with_a_draft_that_waits_an_hour_shows_more_te
     sms = next(t for t in a_summary["summary"]["tiles"] if t["tile"] == "sms-reminder")
     assert sms["entered"] == texts["a"]
     assert window.scene.overlay.badges["sms-reminder"].value("inflow") == texts["a"]
-    # the panel fits the 1400×900 window: it scrolls rather than squeezing
+    # B on the canvas: the draft's counts, at the slider's moment, the person's path
+    person = next(p.person for p in simulation.outcome.people() if p.outcome == "completed")
     panel = simulation.panel
+    panel.select_person(person)
+    view.b_on_canvas.click()
+    qtbot.waitUntil(lambda: simulation.canvas.outcome is simulation.outcome_b is not None,
+                    timeout=60000)
+    badges = window.scene.overlay.badges
+    assert badges["sms-reminder"].value("inflow") == texts["b"]
+    assert window.scene.overlay.trail.person == person
+    assert window.scene.overlay.trail.at == simulation.outcome_b.trail_of(person)[2]
+    view.b_on_canvas.click()
+    assert simulation.canvas.outcome is simulation.outcome
+    assert badges["sms-reminder"].value("inflow") == texts["a"]
+    # the panel fits the 1400×900 window: it scrolls rather than squeezing
     assert window.size().height() == 900 and panel.height() < 700
     results = panel.findChild(QWidget, "simResults").layout()
     qtbot.waitUntil(lambda: overlapping(results) == [], timeout=2000)  # once laid out
