@@ -8,6 +8,7 @@ left, another simulation starts, another journey opens or the window closes.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,6 +23,7 @@ from app.simulation.request import SimulationRequest
 from app.simulation.run_strip import RunStrip
 from app.simulation.runner import Finished, OutcomeReader, SimulationRun, new_run_folder
 from engine.model import dump_bundle, read_bundle
+from engine.simulation.compare import Comparison
 from engine.simulation.outcome import SimulationOutcome
 from engine.simulation.scenario import when
 
@@ -44,12 +46,15 @@ class SimulationControl(QObject):
         self.run: SimulationRun | None = None
         self.reader: OutcomeReader | None = None  # reading the finished run's outcome
         self.outcome: SimulationOutcome | None = None
+        self.outcome_b: SimulationOutcome | None = None  # comparing, once shown
+        self._done: Finished | None = None  # the run whose results are shown
         self._journey: str | None = None  # whose results are shown
         self.action.triggered.connect(self.open_dialog)
         self.strip.cancel.clicked.connect(self.cancel)
         self.panel.closed.connect(self.leave)
         self.panel.moment_changed.connect(self.canvas.at_moment)
         self.panel.person_selected.connect(self.canvas.show_person)
+        self.panel.comparison.show_b.connect(self.show_b)
         self.session.opened.connect(self._journey_opened)
         self._journey_opened()
 
@@ -92,6 +97,7 @@ class SimulationControl(QObject):
             journey.name, [(v.version, v.state) for v in published],
             [(s.id, s.name or s.id) for s in store.catalog().segments.values()],
             store.location, _sample_spec(store.samples(), journey.id),
+            journey.start.timezone,
             lambda version: store.simulation_bundle(journey, version))
 
     def start(self, request: SimulationRequest) -> None:
@@ -101,17 +107,29 @@ class SimulationControl(QObject):
         folder = new_run_folder()
         bundle = self.session.store.simulation_bundle(journey, request.version)
         (folder / "bundle.json").write_text(dump_bundle(bundle), encoding="utf-8")
-        arguments = request.arguments(folder / "bundle.json", request.write_spec(folder))
+        arguments = request.arguments(folder / "bundle.json", request.write_spec(folder),
+                                      self._other_bundle(request, folder))
         self.run = SimulationRun(folder, self)
         self.run.progressed.connect(self.strip.progressed)
         self.run.finished.connect(lambda done: self._finished(done, request))
         self.run.failed.connect(self._failed)
         self.run.cancelled.connect(lambda: self.strip.idle("Simulation cancelled"))
         self._journey = journey.id
-        what = "the draft" if request.version is None else f"version {request.version}"
-        self.strip.running(f"“{journey.name}” ({what})")
+        against = f" against {request.compare.label}" if request.compare else ""
+        self.strip.running(f"“{journey.name}” ({request.label}{against})")
         self._show_dock()
         self.run.start(arguments)
+
+    def _other_bundle(self, request: SimulationRequest, folder: Path) -> Path | None:
+        """B's bundle, written into the run's folder when it is a version of the journey."""
+        other = request.compare
+        if other is None or other.bundle is not None:
+            return other and other.bundle
+        bundle = self.session.store.simulation_bundle(self.window.editor.journey,
+                                                      other.version)
+        path = folder / "compare.json"
+        path.write_text(dump_bundle(bundle), encoding="utf-8")
+        return path
 
     # --- results --------------------------------------------------------------------
 
@@ -119,18 +137,22 @@ class SimulationControl(QObject):
         self.strip.reading()
         # no parent: what it brings back after the window went is closed, not lost
         self.reader, run = OutcomeReader(), self.run
-        self.reader.read.connect(lambda outcome: self._show(outcome, done, run))
+        self.reader.read.connect(lambda outcome: self._show(outcome, done, run, request))
         self.reader.failed.connect(lambda why: self._failed(why) if run is self.run else None)
         self.reader.start(done.workspace_file, self._journey, _end_of(request))
 
     def _show(self, outcome: SimulationOutcome, done: Finished,
-              run: SimulationRun | None) -> None:
+              run: SimulationRun | None, request: SimulationRequest) -> None:
         if run is not self.run:  # left (or replaced) while it was being read
             outcome.close()
             return
-        self.outcome = outcome
+        self.outcome, self._done = outcome, done
         self.canvas.show(outcome)
         self.panel.show_outcome(outcome)
+        if done.compare is not None and request.compare is not None:
+            self.panel.show_comparison(replace(Comparison.from_dict(done.compare),
+                                               labels=(request.label, request.compare.label)),
+                                       b_showable=request.compare.bundle is None)
         notes = len(done.notes)
         said = f" · {notes} note{'s' if notes > 1 else ''} from the command (hover)" \
             if notes else ""
@@ -138,6 +160,34 @@ class SimulationControl(QObject):
                             f"{outcome.end:%d %b %H:%M} (UTC){said}")
         self.strip.text.setToolTip("\n".join(done.notes))  # e.g. replay rows left out
         self._say("Simulation finished: its counts and flows are on the canvas")
+
+    def show_b(self, on: bool) -> None:
+        """Comparing: B's simulation on the canvas instead of A's (the same people and
+        period, so the slider's moment and the chosen person carry over)."""
+        if self.outcome is None or self._done is None:
+            return
+        if on and self.outcome_b is None:
+            self.strip.reading()
+            self.reader, run = OutcomeReader(), self.run
+            self.reader.read.connect(lambda outcome: self._b_read(outcome, run))
+            self.reader.failed.connect(lambda why: self._say(f"B cannot be shown: {why}"))
+            self.reader.start(self._done.other_file, self._journey, self.outcome.end)
+            return
+        self._on_canvas(self.outcome_b if on else self.outcome)
+
+    def _b_read(self, outcome: SimulationOutcome, run: SimulationRun | None) -> None:
+        self.strip.finished(self.strip.text.text())
+        if run is not self.run:
+            outcome.close()
+            return
+        self.outcome_b = outcome
+        self._on_canvas(outcome if self.panel.comparison.b_on_canvas.isChecked()
+                        else self.outcome)
+
+    def _on_canvas(self, outcome: SimulationOutcome) -> None:
+        self.canvas.show(outcome)
+        self.canvas.at_moment(self.panel.slider.moment())
+        self.canvas.show_person(self.panel.person)
 
     def _failed(self, why: str) -> None:
         self.strip.idle("The simulation failed: see the message")
@@ -156,9 +206,10 @@ class SimulationControl(QObject):
         """The results go: off the canvas, out of the panel, their folder removed."""
         self.canvas.clear()
         self.panel.clear()
-        if self.outcome is not None:
-            self.outcome.close()
-            self.outcome = None
+        for outcome in (self.outcome, self.outcome_b):
+            if outcome is not None:
+                outcome.close()
+        self.outcome = self.outcome_b = self._done = None
         if self.run is not None:
             if self.run.running:
                 self.run.cancel()

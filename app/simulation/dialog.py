@@ -6,15 +6,14 @@ recorded events. Bad input is refused here, naming the field."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from PySide6.QtCore import QDateTime, QTimeZone
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
-    QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -29,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.properties.fields import DateTimeField, DurationEdit
 from app.simulation.request import (
     CONTACTS,
     GENERATED,
@@ -36,15 +36,19 @@ from app.simulation.request import (
     AudienceFields,
     RequestError,
     SimulationRequest,
+    compare_with,
     effective_spec,
     read_spec,
     replay_request,
 )
 from engine.model import Bundle
+from engine.model.durations import format_duration, parse_duration
 from engine.simulation.audience import MAX_PEOPLE
 
 REPLAY_FILES = "Events (*.csv *.jsonl *.json);;All files (*)"
 SPEC_FILES = "Audience specs (*.json);;All files (*)"
+BUNDLE_FILES = "Journey bundles (*.json);;All files (*)"
+A_FILE = "A bundle file…"
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,7 @@ class SimulateChoices:
     segments: list[tuple[str, str]]  # (id, name)
     workspace: str
     spec_path: Path | None  # prefilled: the journey's sample spec, if it has one
+    timezone: str  # the journey's: Start is shown and picked in it
     bundle_for: Callable[[int | None], Bundle]  # the bundle of a version (None: the draft)
 
 
@@ -68,6 +73,7 @@ class SimulateDialog(QDialog):
         self.choices, self.open_file = choices, open_file
         self.spec: dict | None = None
         self.spec_source = ""
+        self.compare_file: Path | None = None  # B, when "Compare with" is a bundle file
         self.request: SimulationRequest | None = None
         intro = QLabel(f"Run “{choices.journey_name}” for a simulated audience on a "
                        "simulated clock, in a throw-away workspace: days pass in seconds, "
@@ -84,6 +90,7 @@ class SimulateDialog(QDialog):
         layout.addWidget(intro)
         form = QFormLayout()
         form.addRow("Journey version", self.version)
+        form.addRow("Compare with", self._compare_choice())
         self._sources(form)
         self._generated(form)
         layout.addLayout(form)
@@ -104,6 +111,31 @@ class SimulateDialog(QDialog):
             self.load_spec(choices.spec_path)
 
     # --- building ---------------------------------------------------------------------
+
+    def _compare_choice(self) -> QComboBox:
+        """B: run on the same audience and seed, its differences from A shown beside A's
+        results (the draft against the live version is the usual case)."""
+        self.compare = QComboBox(objectName="compareWith")
+        self.compare.setToolTip("Simulate another version on the same audience and seed, "
+                                "and see what changes (e.g. the draft against the live one)")
+        self.compare.addItem("Nothing", None)
+        for number, state in self.choices.versions:
+            self.compare.addItem(f"Version {number} ({state})", ("version", number))
+        self.compare.addItem("The draft on the canvas", ("version", None))
+        self.compare.addItem(A_FILE, ("file", None))
+        self.compare.activated.connect(self._compare_chosen)
+        return self.compare
+
+    def _compare_chosen(self, index: int) -> None:
+        if self.compare.itemData(index) != ("file", None):
+            return
+        path = self.open_file("Compare with a journey bundle", BUNDLE_FILES)
+        if path is None:
+            self.compare.setCurrentIndex(0)
+            return
+        self.compare_file = path
+        self.compare.setItemText(index, f"Bundle file: {path.name}")
+        self.compare.setItemData(index, str(path), Qt.ItemDataRole.ToolTipRole)
 
     def _sources(self, form: QFormLayout) -> None:
         self.source_group = QButtonGroup(self)
@@ -145,14 +177,14 @@ class SimulateDialog(QDialog):
         self.people.setGroupSeparatorShown(True)
         self.seed = QSpinBox()
         self.seed.setRange(0, 2**31 - 1)
-        self.start = QDateTimeEdit()
-        self.start.setTimeZone(QTimeZone.utc())
-        self.start.setDisplayFormat("yyyy-MM-dd HH:mm 'UTC'")
-        self.start.setCalendarPopup(True)
-        self.spread = QLineEdit()
-        self.spread.setPlaceholderText("PT12H: entries arrive over 12 hours")
-        self.period = QLineEdit()
-        self.period.setPlaceholderText("P5D: the simulation runs 5 days")
+        # the studio's own fields, as the wait tile's: "12 hours", a date in the journey's
+        # time zone; the spec and the command keep ISO 8601
+        self.start = DateTimeField(lambda: self.choices.timezone)
+        self.start.setToolTip("when the first people enter")
+        self.spread = DurationEdit()
+        self.spread.setToolTip("entries arrive over this long after the start (0: all at "
+                               "once)")
+        self.period = DurationEdit(minimum=1)
         form.addRow(_section("Who they are, what they do, when"))
         form.addRow("Spec", _row(self.spec_label, load))
         form.addRow("People", self.people)
@@ -195,10 +227,9 @@ class SimulateDialog(QDialog):
         self.people.setValue(int(spec["people"]))
         self.seed.setValue(int(spec.get("seed", 1)))
         start = datetime.fromisoformat(spec["start"]).astimezone(UTC)
-        self.start.setDateTime(QDateTime.fromSecsSinceEpoch(int(start.timestamp()),
-                                                            QTimeZone.utc()))
-        self.spread.setText(spec.get("period", "PT0S"))
-        self.period.setText(spec.get("end", "P5D"))
+        self.start.set_value(start)
+        self.spread.set_value(parse_duration(spec.get("period", "PT0S")))
+        self.period.set_value(parse_duration(spec.get("end", "P5D")))
         self.error.hide()
         return True
 
@@ -223,17 +254,24 @@ class SimulateDialog(QDialog):
 
     def build_request(self) -> SimulationRequest:
         version = self.version.currentData()
+        text = self.compare.currentText()
+        other = compare_with(version, self.compare.currentData(),
+                             text[:1].lower() + text[1:], self.compare_file)
+        return replace(self._audience_request(version), compare=other)
+
+    def _audience_request(self, version: int | None) -> SimulationRequest:
         source = (GENERATED, CONTACTS, REPLAY)[self.source_group.checkedId()]
         if source == REPLAY:
             return replay_request(version, self.replay_path.text(), self.columns.text(),
-                                  self.period.text())
+                                  format_duration(self.period.value()))
         if self.spec is None:
             raise RequestError("Spec file", "load an audience spec (Load spec…): it says "
                                             "what people bring and what they do")
-        start = datetime.fromtimestamp(self.start.dateTime().toSecsSinceEpoch(), UTC)
+        start = self.start.value()
         fields = AudienceFields(self.spec, self.spec_source, self.people.value(),
-                                self.seed.value(), start, self.spread.text(),
-                                self.period.text())
+                                self.seed.value(), start,
+                                format_duration(self.spread.value()),
+                                format_duration(self.period.value()))
         spec = effective_spec(fields, self.choices.bundle_for(version))
         return SimulationRequest(version, source, spec, segment=self.segment.currentData()
                                  if source == CONTACTS else None,

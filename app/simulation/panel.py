@@ -9,15 +9,18 @@ from __future__ import annotations
 from datetime import datetime
 from html import escape
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTreeWidget,
     QTreeWidgetItem,
@@ -26,8 +29,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.docks.tables import feed_table, size_columns
+from engine.simulation.compare import Comparison
 from engine.simulation.outcome import SimulationOutcome
 
+from .compare_view import CompareView
 from .moment_slider import MomentSlider
 from .people_model import OUTCOME, PERSON, STEPS, TILE, PeopleModel
 from .results import goal_text, message_figures, reason_rows, tile_titles, timeline
@@ -36,6 +41,8 @@ FILTER_DELAY_MS = 150  # typing in the filter box: one pass over 100,000 rows pe
 RIGHT_TOP = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop
 REASONS_SHOWN = 4
 TILE_WIDTH = 150  # at most, in the steps: what happened and why need the room
+PEOPLE_ROWS = 6.5  # at least, however short the dock: the rest of the panel scrolls
+STEP_ROWS = 3
 NO_PERSON = "Pick a person in the table to see their steps and their path on the canvas."
 
 
@@ -48,6 +55,31 @@ def _tree(name: str, headers: list[str]) -> QTreeWidget:
     tree.setHeaderLabels(headers)
     tree.header().setStretchLastSection(True)
     return tree
+
+
+def _rows_high(view: QAbstractItemView, rows: float, lines: int = 1) -> int:
+    """The height that shows `rows` rows of `lines` lines under the header."""
+    line = view.fontMetrics().lineSpacing()
+    header = view.header() if isinstance(view, QTreeWidget) else view.horizontalHeader()
+    return header.sizeHint().height() + round(rows * (lines * line + 10)) + 4
+
+
+class _UpAndDown(QScrollArea):
+    """Scrolls up and down only; as wide as its content needs, so the dock makes room
+    rather than cutting the figures and the moment off at the right."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        content = self.widget()
+        if content is None:
+            return hint
+        width = (content.minimumSizeHint().width() + 2 * self.frameWidth()
+                 + self.verticalScrollBar().sizeHint().width())
+        return QSize(width, hint.height())
 
 
 class SimulationPanel(QWidget):
@@ -71,16 +103,27 @@ class SimulationPanel(QWidget):
     def _build(self) -> None:
         splitter = QSplitter(Qt.Orientation.Vertical, objectName="simSplitter",
                              childrenCollapsible=False)
-        splitter.addWidget(self._results())
         splitter.addWidget(self._people())
         splitter.addWidget(self._steps())
-        for index, stretch in enumerate((0, 3, 2)):
+        for index, stretch in enumerate((3, 2)):
             splitter.setStretchFactor(index, stretch)
+        # The results are laid out above the splitter, not in it: a splitter gives a pane
+        # its minimum size hint, too short for its wrapped lines, and sections were drawn
+        # over each other. A dock shorter than all of it scrolls.
+        content = QWidget(objectName="simContent")
+        column = QVBoxLayout(content)
+        column.setContentsMargins(0, 0, 8, 0)  # the scroll bar's room
+        column.setSpacing(0)
+        column.addWidget(self._results())
+        column.addWidget(splitter, 1)
+        self.scroll = _UpAndDown(objectName="simScroll", widgetResizable=True,
+                                 frameShape=QFrame.Shape.NoFrame)
+        self.scroll.setWidget(content)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(12, 10, 12, 10)
+        layout.setContentsMargins(12, 10, 4, 10)  # the scroll bar takes the right margin
         layout.setSpacing(6)
         layout.addLayout(self._head())
-        layout.addWidget(splitter, 1)
+        layout.addWidget(self.scroll, 1)
 
     def _head(self) -> QHBoxLayout:
         self.title = QLabel(objectName="simTitle", wordWrap=True)
@@ -107,7 +150,8 @@ class SimulationPanel(QWidget):
         layout = QVBoxLayout(box)
         layout.setContentsMargins(0, 0, 0, 6)
         layout.setSpacing(6)
-        for widget in (self.goal, self.goal_bar, _section("MESSAGES")):
+        self.comparison = CompareView()
+        for widget in (self.goal, self.goal_bar, self.comparison, _section("MESSAGES")):
             layout.addWidget(widget)
         layout.addLayout(self.figures)
         self.reasons_title = _section("BLOCKED AND HELD")
@@ -142,6 +186,7 @@ class SimulationPanel(QWidget):
         layout.setSpacing(6)
         layout.addLayout(head)
         layout.addWidget(self.table, 1)
+        self.table.setMinimumHeight(_rows_high(self.table, PEOPLE_ROWS))
         return box
 
     def _steps(self) -> QWidget:
@@ -156,6 +201,7 @@ class SimulationPanel(QWidget):
         for widget in (self.steps_title, self.person_summary):
             layout.addWidget(widget)
         layout.addWidget(self.steps, 1)
+        self.steps.setMinimumHeight(_rows_high(self.steps, STEP_ROWS, lines=2))
         return box
 
     # --- showing -------------------------------------------------------------------------
@@ -178,9 +224,15 @@ class SimulationPanel(QWidget):
         self._choose("", again=True)
         self._update_people_title()
         self.setEnabled(True)
+        self.scroll.updateGeometry()  # the width its content needs may have changed
+
+    def show_comparison(self, comparison: Comparison, b_showable: bool = True) -> None:
+        """B's differences from the outcome shown (A): after `show_outcome`."""
+        self.comparison.show_comparison(comparison, b_showable)
 
     def clear(self) -> None:
         self.outcome = None
+        self.comparison.clear()
         self.title.setText("<b>Simulation</b> · no results")
         self.goal.clear()
         self.goal_bar.setValue(0)

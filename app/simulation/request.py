@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from engine.model import Bundle, DocumentError
-from engine.model.durations import parse_duration
+from engine.model import Bundle, DocumentError, read_bundle
+from engine.model.durations import humanize_duration, parse_duration
 from engine.simulation.audience import MAX_PEOPLE, generate, load_spec
 
 GENERATED, CONTACTS, REPLAY = "generated", "contacts", "replay"
@@ -42,6 +42,16 @@ class AudienceFields:
 
 
 @dataclass(frozen=True)
+class CompareWith:
+    """B of a comparison, run on the same audience and seed as A: a version of the
+    journey (None: the draft on the canvas) or a bundle file."""
+
+    label: str  # how the results name it: "version 1 (live)", "the draft", "other.json"
+    version: int | None = None
+    bundle: Path | None = None
+
+
+@dataclass(frozen=True)
 class SimulationRequest:
     version: int | None  # None: the draft on the canvas
     source: str  # GENERATED, CONTACTS or REPLAY
@@ -51,10 +61,20 @@ class SimulationRequest:
     replay: Path | None = None  # with REPLAY: the events file
     columns: tuple[str, ...] = ()  # with REPLAY: COLUMN=FIELD
     period: str = "P5D"  # with REPLAY: how long after the last event
+    compare: CompareWith | None = None  # run B too, on the same audience and seed
 
-    def arguments(self, bundle: Path, spec_file: Path) -> list[str]:
+    @property
+    def label(self) -> str:
+        return "the draft" if self.version is None else f"version {self.version}"
+
+    def arguments(self, bundle: Path, spec_file: Path, other: Path | None = None
+                  ) -> list[str]:
         """The `waymark simulate` arguments (the runner adds --summary --json --keep
-        --progress); `spec_file` is where `spec` was written."""
+        --progress); `spec_file` is where `spec` was written, `other` B's bundle."""
+        return [*self._audience(bundle, spec_file),
+                *(["--compare", str(other)] if other is not None else [])]
+
+    def _audience(self, bundle: Path, spec_file: Path) -> list[str]:
         if self.source == REPLAY:
             maps = [part for column in self.columns for part in ("--map", column)]
             return [str(bundle), "--replay", str(self.replay), *maps, "--end", self.period]
@@ -84,6 +104,28 @@ def read_spec(path: Path) -> dict:
         raise RequestError("Spec file", str(exc)) from None
 
 
+def compare_with(version: int | None, choice: tuple[str, int | None] | None,
+                 label: str, bundle_file: Path | None) -> CompareWith | None:
+    """The "Compare with" choice: nothing, ("version", N or None for the draft) or
+    ("file", None) with `bundle_file`; RequestError("Compare with", why) when it cannot be
+    B of `version`."""
+    if choice is None:
+        return None
+    kind, other = choice
+    if kind == "version":
+        if other == version:
+            raise RequestError("Compare with", f"{label} is the one simulated: choose "
+                                               "another version, a bundle file or nothing")
+        return CompareWith(label, version=other)
+    if bundle_file is None:
+        raise RequestError("Compare with", "choose the bundle file to compare with")
+    try:
+        read_bundle(bundle_file)
+    except DocumentError as exc:
+        raise RequestError("Compare with", str(exc)) from None
+    return CompareWith(bundle_file.name, bundle=bundle_file)
+
+
 def replay_request(version: int | None, path_text: str, columns_text: str,
                    period: str) -> SimulationRequest:
     path = Path(path_text.strip())
@@ -106,9 +148,9 @@ def effective_spec(fields: AudienceFields, bundle: Bundle) -> dict:
     spread = _duration("Spread of entries", fields.spread, allow_zero=True)
     period = _duration("Simulated period", fields.period, allow_zero=False)
     if spread >= period:
-        raise RequestError("Spread of entries", f"{fields.spread} is not shorter than the "
-                           f"simulated period ({fields.period}): the last to enter would "
-                           "never be simulated")
+        raise RequestError("Spread of entries", f"{humanize_duration(spread)} is not shorter "
+                           f"than the simulated period ({humanize_duration(period)}): the "
+                           "last to enter would never be simulated")
     if not 1 <= fields.people <= MAX_PEOPLE:
         raise RequestError("People", f"between 1 and {MAX_PEOPLE:,}")
     spec = {**copy.deepcopy(fields.spec), "people": fields.people, "seed": fields.seed,
@@ -129,9 +171,9 @@ def _duration(label: str, text: str, allow_zero: bool) -> timedelta:
     except ValueError as exc:
         raise RequestError(label, str(exc)) from None
     if duration < timedelta(0):
-        raise RequestError(label, f"{text} is negative")
+        raise RequestError(label, f"{humanize_duration(duration)} is negative")
     if duration == timedelta(0) and not allow_zero:
-        raise RequestError(label, f"{text} must be longer than zero")
+        raise RequestError(label, "must be longer than zero (e.g. 5 days)")
     return duration
 
 

@@ -51,8 +51,9 @@ class RunStrip(QWidget):
         self.cancel.hide()
 
     def progressed(self, progress: Progress) -> None:
-        self.bar.setValue(round(progress.done * STEPS))
-        self.bar.setFormat(f"{progress.done:.0%} · {progress.steps:,} steps")
+        self.bar.setValue(round(progress.overall * STEPS))
+        which = {"a": "A: ", "b": "B: "}.get(progress.run or "", "")
+        self.bar.setFormat(f"{which}{progress.done:.0%} · {progress.steps:,} steps")
 
     def finished(self, text: str) -> None:
         self.text.setText(text)

@@ -32,13 +32,27 @@ class Progress:
     steps: int
     at: str  # simulated time reached, ISO
     done: float  # share of the simulated period
+    run: str | None = None  # comparing: "a" (the first of the two runs) or "b"
+
+    @property
+    def overall(self) -> float:
+        """How far the whole command got: comparing, the two runs are each half of it."""
+        if self.run is None:
+            return self.done
+        return (self.done + (self.run == "b")) / 2
 
 
 @dataclass(frozen=True)
 class Finished:
     workspace_file: Path  # the kept simulation workspace, to read the outcome from
-    summary: dict  # `--summary --json`'s "summary"
+    summary: dict  # `--summary --json`'s "summary" ({} when comparing)
     notes: list[str]  # what the command said on stderr besides progress
+    compare: dict | None = None  # with --compare: `--json`'s "compare" (A's is shown)
+
+    @property
+    def other_file(self) -> Path:
+        """Comparing: B's kept workspace, beside A's (`--keep DIR`: DIR/a and DIR/b)."""
+        return self.workspace_file.parent.parent / "b" / WORKSPACE_FILE
 
 
 def new_run_folder() -> Path:
@@ -51,7 +65,8 @@ def parse_progress(line: str) -> Progress | None:
         return None
     try:
         data = json.loads(line)["progress"]
-        return Progress(int(data["steps"]), str(data["at"]), float(data["done"]))
+        return Progress(int(data["steps"]), str(data["at"]), float(data["done"]),
+                        data.get("run"))
     except (ValueError, KeyError, TypeError):
         return None
 
@@ -131,12 +146,15 @@ class SimulationRun(QObject):
     def _finish(self) -> None:
         out = bytes(self.process.readAllStandardOutput().data()).decode("utf-8", "replace")
         try:
-            summary = json.loads(out)["summary"]
-        except (ValueError, KeyError, TypeError):
+            result = json.loads(out)
+            compared = result.get("compare")
+            summary = {} if compared is not None else result["summary"]
+        except (ValueError, KeyError, TypeError, AttributeError):
             self._fail(f"the simulation's summary could not be read: {out[:200]!r}")
             return
-        self.finished.emit(Finished(self.folder / KEPT / WORKSPACE_FILE, summary,
-                                    list(self._said)))
+        kept = self.folder / KEPT / ("a" if compared is not None else "")  # --keep DIR/a
+        self.finished.emit(Finished(kept / WORKSPACE_FILE, summary, list(self._said),
+                                    compared))
 
     def _fail(self, why: str) -> None:
         self.discard()

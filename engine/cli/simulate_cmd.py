@@ -71,9 +71,12 @@ def run(args: argparse.Namespace) -> int:
     progress = _progress(args, scenario)
     if args.compare is not None:
         args.summary = True  # no step lines: the comparison is the output
-        try:  # (--progress rises to the end of the period twice: one run, then the other)
-            return run_compare(args, bundle, scenario, _also(progress, _on_record(args)),
-                               _print_notes)
+        try:  # --progress rises to the end of the period twice, its lines saying which run
+            code = run_compare(args, bundle, scenario, _also(progress, _on_record(args)),
+                               _print_notes, progress.next_run)
+            if code == 0:
+                progress.finish()
+            return code
         finally:
             progress.close()
     if args.keep:
@@ -139,6 +142,7 @@ class _Progress:
     def __init__(self, shown_anywhere: bool = True) -> None:
         self.shown_anywhere = shown_anywhere  # not when stderr is a pipe or a file
         self.steps, self.shown = 0, float("-inf")
+        self.run: str | None = None  # with --compare, which of the two runs
 
     def show(self, record: StepRecord) -> None:
         self.steps += 1
@@ -152,6 +156,13 @@ class _Progress:
 
     def finish(self) -> None:
         pass
+
+    def next_run(self, run: str) -> None:
+        """With --compare: the runs one after the other ("a", then "b"); the one before
+        has finished."""
+        if self.run is not None:
+            self.finish()
+        self.run, self.steps = run, 0
 
     def close(self) -> None:
         if self.shown_anywhere:
@@ -171,7 +182,8 @@ class _JsonProgress(_Progress):
 
     def write(self, at: datetime) -> None:
         done = min(max((at - self.start) / (self.end - self.start), 0.0), 1.0)
-        line = {"steps": self.steps, "at": at.isoformat(), "done": round(done, 4)}
+        line = {"steps": self.steps, "at": at.isoformat(), "done": round(done, 4),
+                **({"run": self.run} if self.run else {})}
         print(json.dumps({"progress": line}), file=sys.stderr, flush=True)
 
     def finish(self) -> None:

@@ -21,13 +21,15 @@ from .common import fail
 
 def run_compare(args: argparse.Namespace, bundle: Bundle, scenario: Scenario,
                 on_record: Callable[[StepRecord], None] | None,
-                print_notes: Callable[[list[str]], None]) -> int:
+                print_notes: Callable[[list[str]], None],
+                on_run: Callable[[str], None] = lambda side: None) -> int:
     """Simulates `bundle` and `args.compare` on the same scenario (so the same people,
     times and seed) and prints the comparison. With --keep DIR the two workspaces are
-    kept in DIR/a and DIR/b."""
+    kept in DIR/a and DIR/b. `on_run("a")`, then `on_run("b")`, as each run begins."""
     other = read_bundle(args.compare)
     summaries, notes = [], []
     for side, run_bundle, label in (("a", bundle, args.bundle), ("b", other, args.compare)):
+        on_run(side)
         try:
             summary, side_notes = _simulate(args, run_bundle, scenario, side, on_record)
         except SimulationError as error:

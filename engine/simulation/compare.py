@@ -54,6 +54,15 @@ class Comparison:
                   if r.kind == "goal" and r.a != r.b]
         return lines
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Comparison:
+        """What `to_dict` (and so `waymark simulate --compare --json`) gave: the studio
+        shows the command's comparison as it printed it, never a second count."""
+        fields = {"kind", "key", "name", "measure", "a", "b", "side"}
+        rows = [CompareRow(**{k: v for k, v in row.items() if k in fields})
+                for row in data["rows"]]
+        return cls(rows, tuple(data.get("labels", ("A", "B"))))
+
     def to_dict(self) -> dict[str, Any]:
         return {"labels": list(self.labels),
                 "rows": [{**asdict(r), "change": r.change} for r in self.rows],
@@ -123,7 +132,8 @@ def _share(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f} %"
 
 
-def _cell(row: CompareRow) -> str:
+def cell(row: CompareRow) -> str:
+    """"A → B (±change)" as the table prints it."""
     if row.kind == "goal":
         change = "" if row.a is None or row.b is None or row.a == row.b \
             else f" ({row.change:+.1f} points)"
@@ -140,13 +150,13 @@ def _tile_table(comparison: Comparison) -> list[str]:
         only = {"a": " (only in A)", "b": " (only in B)"}.get(row.side, "")
         names[tile] = f"{row.name} [{tile}]{only}"
     table = [["tile", *(_WORDS.get(m, m) for m in TILE_MEASURES)]]
-    table += [[names[t], *(_cell(r) for r in comparison.tile_rows(t))] for t in tiles]
+    table += [[names[t], *(cell(r) for r in comparison.tile_rows(t))] for t in tiles]
     return _aligned(table)
 
 
 def _figure_table(rows: list[CompareRow]) -> list[str]:
     table = [["messages", ""]]
-    table += [[f"  {r.key}" if r.kind == "message" else r.name, _cell(r)] for r in rows]
+    table += [[f"  {r.key}" if r.kind == "message" else r.name, cell(r)] for r in rows]
     return _aligned(table)
 
 

@@ -10,17 +10,19 @@ import os
 import subprocess
 import sys
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtCore import QDate, QDateTime, QTime, QTimer, QTimeZone
+from PySide6.QtWidgets import QPushButton, QWidget
 
 from app.canvas.edge_item import FLOW_MAX, flow_width
 from engine.model import Contact, dump_bundle
 from engine.resources import resource
+from engine.simulation.compare import CompareRow, cell
 from tests.app.conftest import open_sample
 from tests.app.test_engine_screenshots import SHOTS, shoot
+from tests.app.test_simulation_panel import overlapping, rows_seen
 
 PEOPLE, SEED = 300, 11
 
@@ -65,15 +67,25 @@ class GuiPulse:
 
 def command_summary(tmp_path, window) -> dict:
     """`waymark simulate --summary --json` on the journey the canvas shows, same audience."""
-    bundle = window.session.store.simulation_bundle(window.editor.journey, None)
-    (tmp_path / "bundle.json").write_text(dump_bundle(bundle), encoding="utf-8")
+    return command_json(tmp_path, bundle_file(tmp_path, window, None), "--summary")["summary"]
+
+
+def bundle_file(tmp_path, window, version: int | None):
+    """The bundle of a version of the journey on the canvas (None: the draft)."""
+    bundle = window.session.store.simulation_bundle(window.editor.journey, version)
+    path = tmp_path / f"bundle-{version or 'draft'}.json"
+    path.write_text(dump_bundle(bundle), encoding="utf-8")
+    return path
+
+
+def command_json(tmp_path, bundle, *options: str) -> dict:
+    """`waymark simulate BUNDLE --generate (the sample's spec, PEOPLE, SEED) … --json`."""
     spec = json.loads(resource("samples", "abandoned_cart.audience.json").read_text())
     (tmp_path / "spec.json").write_text(json.dumps({**spec, "people": PEOPLE, "seed": SEED}))
-    done = subprocess.run([sys.executable, "-m", "engine", "simulate",
-                           str(tmp_path / "bundle.json"), "--generate",
-                           str(tmp_path / "spec.json"), "--summary", "--json"],
-                          capture_output=True, text=True, timeout=120, check=True)
-    return json.loads(done.stdout)["summary"]
+    done = subprocess.run([sys.executable, "-m", "engine", "simulate", str(bundle),
+                           "--generate", str(tmp_path / "spec.json"), *options, "--json"],
+                          capture_output=True, text=True, timeout=180, check=True)
+    return json.loads(done.stdout)
 
 
 def test_a_simulation_from_the_dialog_shows_the_commands_counts_and_flows(
@@ -168,17 +180,44 @@ def test_bad_fields_are_refused_in_the_dialog_naming_the_field(qtbot, window, pr
     for mode in ("light", "dark"):
         themed(mode)
         shoot(dialog, f"simulate-dialog-{mode}")
-    dialog.period.setText("P5X")
+    dialog.period.amount.setText("0")  # what a marketer may type
     dialog.run_button.click()
-    assert dialog.isVisible() and dialog.error.text().startswith("Simulated period:")
+    assert dialog.isVisible() and dialog.error.text() == \
+        "Simulated period: must be longer than zero (e.g. 5 days)"
     shoot(dialog, "simulate-dialog-refused-dark")
     themed("light")
-    dialog.period.setText("PT6H")
-    dialog.spread.setText("PT12H")
+    dialog.period.set_value(timedelta(hours=6))
+    dialog.spread.set_value(timedelta(hours=12))
     dialog.run_button.click()
-    assert dialog.error.text().startswith("Spread of entries:")
+    assert dialog.error.text().startswith(
+        "Spread of entries: 12 h is not shorter than the simulated period (6 h)")
     assert window.simulation.run is None
     dialog.reject()
+
+
+def test_the_dialogs_start_spread_and_period_are_picked_in_words_and_the_journeys_zone(
+        qtbot, window) -> None:
+    open_sample(window, "abandoned_cart.json")
+    start = window.editor.journey.start.model_dump()
+    assert window.editor.update_settings(start={**start, "timezone": "Europe/Amsterdam"})
+    window.actions_["simulate"].trigger()
+    dialog = window.simulation.dialog
+    # the sample spec's start 2026-11-23T09:00Z, period PT12H, end P5D, in words
+    assert dialog.start.edit.text() == "23 Nov 2026 10:00"  # Amsterdam: UTC+1
+    assert dialog.start.zone_name.text() == "Amsterdam"
+    assert (dialog.spread.amount.text(), dialog.spread.unit.currentText()) == ("12", "hours")
+    assert (dialog.period.amount.text(), dialog.period.unit.currentText()) == ("5", "days")
+    dialog.start.edit.setDateTime(QDateTime(QDate(2026, 12, 1), QTime(8, 30),
+                                            QTimeZone.utc()))  # 08:30 in Amsterdam
+    dialog.spread.set_value(timedelta(hours=2))
+    dialog.period.amount.setText("3")
+    dialog.period.unit.set_value(86400)
+    run_from_dialog(qtbot, dialog, people=20)
+    spec = window.simulation.dialog.request.spec
+    assert (spec["start"], spec["period"], spec["end"]) == (
+        "2026-12-01T07:30:00+00:00", "PT2H", "P3D")
+    qtbot.waitUntil(lambda: window.simulation.outcome is not None, timeout=120000)
+    assert window.simulation.outcome.start == datetime(2026, 12, 1, 7, 30, tzinfo=UTC)
 
 
 def shots(qtbot, window, themed, name: str) -> None:
@@ -279,3 +318,62 @@ def test_a_published_version_can_be_simulated(qtbot, window) -> None:
     assert window.scene.overlay.badges["start"].value("inflow") == 20
     assert window.session.store.versions("abandoned-cart")[0].version == 1  # only the one
     assert len(window.session.store.versions("abandoned-cart")) == 1
+
+
+def test_the_live_version_compared_with_a_draft_that_waits_an_hour_shows_more_texts(
+        qtbot, window, tmp_path, themed) -> None:
+    open_sample(window, "abandoned_cart.json")
+    assert window.session.publish()  # version 1: "Opened the email?" waits a day
+    window.banner.button.click()  # Edit as new version
+    assert window.editor.update_tile("opened-email", limit=timedelta(hours=1))  # the draft
+    window.actions_["simulate"].trigger()
+    dialog = window.simulation.dialog
+    dialog.version.setCurrentIndex(dialog.version.findText("Version 1 (live)"))
+    dialog.compare.setCurrentIndex(dialog.compare.findText("Version 1 (live)"))
+    dialog.run_button.click()  # B the very version A is: refused, naming the field
+    assert dialog.isVisible() and dialog.error.text().startswith("Compare with:")
+    dialog.compare.setCurrentIndex(dialog.compare.findText("The draft on the canvas"))
+    run_from_dialog(qtbot, dialog)
+    simulation = window.simulation
+    assert "(version 1 against the draft on the canvas)" in simulation.strip.text.text()
+    qtbot.waitUntil(lambda: simulation.outcome is not None, timeout=180000)
+    expected = command_json(tmp_path, bundle_file(tmp_path, window, 1), "--compare",
+                            str(bundle_file(tmp_path, window, None)))["compare"]
+    rows = {(r["kind"], r["key"], r["measure"]): r for r in expected["rows"]}
+    texts = rows[("tile", "sms-reminder", "entered")]
+    assert texts["b"] > texts["a"]  # who opens after an hour but within a day gets a text
+    view = simulation.panel.comparison
+    assert not view.isHidden() and view.title.text() == "COMPARED WITH THE DRAFT ON THE CANVAS"
+    headline = f"+{texts['change']} reached Second text reminder"
+    assert headline in expected["headlines"] and headline in view.headlines.text()
+    assert all(line in view.headlines.text() for line in expected["headlines"])
+    shown = view.cells()
+    assert shown[("tile", "sms-reminder", "entered")] == \
+        f"{texts['a']} → {texts['b']} (+{texts['change']})"
+    assert shown == {key: cell(CompareRow(**{k: v for k, v in row.items() if k != "change"}))
+                     for key, row in rows.items() if row["a"] or row["b"]}
+    # the canvas shows A: version 1's counts, as the command counted them
+    a_summary = command_json(tmp_path, bundle_file(tmp_path, window, 1), "--summary")
+    sms = next(t for t in a_summary["summary"]["tiles"] if t["tile"] == "sms-reminder")
+    assert sms["entered"] == texts["a"]
+    assert window.scene.overlay.badges["sms-reminder"].value("inflow") == texts["a"]
+    # B on the canvas: the draft's counts, at the slider's moment, the person's path
+    person = next(p.person for p in simulation.outcome.people() if p.outcome == "completed")
+    panel = simulation.panel
+    panel.select_person(person)
+    view.b_on_canvas.click()
+    qtbot.waitUntil(lambda: simulation.canvas.outcome is simulation.outcome_b is not None,
+                    timeout=60000)
+    badges = window.scene.overlay.badges
+    assert badges["sms-reminder"].value("inflow") == texts["b"]
+    assert window.scene.overlay.trail.person == person
+    assert window.scene.overlay.trail.at == simulation.outcome_b.trail_of(person)[2]
+    view.b_on_canvas.click()
+    assert simulation.canvas.outcome is simulation.outcome
+    assert badges["sms-reminder"].value("inflow") == texts["a"]
+    # the panel fits the 1400×900 window: it scrolls rather than squeezing
+    assert window.size().height() == 900 and panel.height() < 700
+    results = panel.findChild(QWidget, "simResults").layout()
+    qtbot.waitUntil(lambda: overlapping(results) == [], timeout=2000)  # once laid out
+    assert rows_seen(panel.table) >= 6
+    shots(qtbot, window, themed, "simulation-compare")

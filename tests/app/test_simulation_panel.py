@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QGuiApplication, QPixmap
+from PySide6.QtWidgets import QWidget
 
 from app.simulation.panel import SimulationPanel
 from app.simulation.people_model import OUTCOME, PERSON, STEPS
@@ -171,6 +173,36 @@ def test_leave_results_says_so(qtbot, panel):
         qtbot.mouseClick(panel.leave, Qt.MouseButton.LeftButton)
     panel.clear()
     assert panel.model.rowCount() == 0 and not panel.isEnabled()
+
+
+def overlapping(layout) -> list[str]:
+    """Neighbours in a vertical layout drawn over each other (a squeezed layout does)."""
+    items = [layout.itemAt(i) for i in range(layout.count())]
+    shown = [(item.widget().objectName() or item.widget().text() if item.widget() else
+              "a layout", item.geometry()) for item in items
+             if not item.isEmpty() and (item.widget() is None or item.widget().isVisible())]
+    return [f"{above} over {below}" for (above, upper), (below, lower)
+            in pairwise(shown) if upper.bottom() >= lower.top()]
+
+
+def rows_seen(view) -> float:
+    return view.viewport().height() / view.verticalHeader().defaultSectionSize()
+
+
+@pytest.mark.parametrize("height", [560, 900])
+def test_in_a_normal_window_nothing_overlaps_and_the_table_shows_six_rows(
+        qtbot, panel, height):
+    panel.resize(460, height)  # the dock's share of a 1400×900 window is about 560
+    panel.select_person(rows(panel)[0][0])
+    qtbot.wait(20)
+    results = panel.findChild(QWidget, "simResults")
+    qtbot.waitUntil(lambda: overlapping(results.layout()) == [], timeout=2000)
+    assert rows_seen(panel.table) >= 6
+    content = panel.findChild(QWidget, "simContent")  # nothing cut off at the right
+    assert content.width() >= content.minimumSizeHint().width()
+    step_rows = panel.steps.viewport().height() / panel.steps.visualItemRect(
+        panel.steps.topLevelItem(0)).height()
+    assert step_rows >= 3
 
 
 @pytest.mark.parametrize("mode", ["light", "dark"])

@@ -49,3 +49,15 @@ def test_progress_lines_rise_to_the_end_of_the_period_at_most_five_a_second(tmp_
     assert all(later - earlier > 0.6 for earlier, later in zip(arrivals, arrivals[6:],
                                                                strict=False))
 
+
+
+def test_with_compare_each_run_rises_to_the_end_and_its_lines_say_which(tmp_path) -> None:
+    other = resource("samples", "abandoned_cart.json")
+    lines, _took, code, out = run_with_progress(tmp_path, 300, "--compare", str(other),
+                                                "--json")
+    assert code == 0 and "compare" in json.loads(out)
+    runs = [line.get("run") for _, line in lines]
+    assert runs == sorted(runs) and set(runs) == {"a", "b"}  # a's lines, then b's
+    for run in ("a", "b"):
+        shares = [line["done"] for _, line in lines if line["run"] == run]
+        assert shares == sorted(shares) and shares[-1] == 1.0
