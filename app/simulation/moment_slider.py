@@ -7,7 +7,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta, tzinfo
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QSlider,
+    QStyle,
+    QStyleOptionSlider,
+    QVBoxLayout,
+    QWidget,
+)
 
 from .results import moment_text, when
 
@@ -21,6 +29,26 @@ def _step_near(span: int, share: int, choices: tuple[int, ...]) -> int:
     return next((step for step in choices if step >= wanted), choices[-1])
 
 
+class JumpSlider(QSlider):
+    """A click on the groove goes to that moment (and the drag goes on from there), rather
+    than a page step towards it: scrubbing a period is pointing at a day."""
+
+    def mousePressEvent(self, event) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            option = QStyleOptionSlider()
+            self.initStyleOption(option)
+            style, slider = self.style(), QStyle.ComplexControl.CC_Slider
+            handle = style.subControlRect(slider, option, QStyle.SubControl.SC_SliderHandle,
+                                          self)
+            if not handle.contains(event.position().toPoint()):
+                groove = style.subControlRect(slider, option,
+                                              QStyle.SubControl.SC_SliderGroove, self)
+                x = int(event.position().x() - groove.x() - handle.width() / 2)
+                self.setValue(QStyle.sliderValueFromPosition(
+                    self.minimum(), self.maximum(), x, groove.width() - handle.width()))
+        super().mousePressEvent(event)
+
+
 class MomentSlider(QWidget):
     moment_changed = Signal(object)  # datetime
 
@@ -29,9 +57,9 @@ class MomentSlider(QWidget):
         self.setObjectName("simMoment")
         self.start: datetime | None = None
         self.zone: tzinfo | None = None
-        self.slider = QSlider(Qt.Orientation.Horizontal, objectName="simSlider")
-        self.slider.setToolTip("Where everyone was at this moment (arrows, PageUp/PageDown, "
-                               "Home/End)")
+        self.slider = JumpSlider(Qt.Orientation.Horizontal, objectName="simSlider")
+        self.slider.setToolTip("Where everyone was at this moment: click or drag, or arrows, "
+                               "PageUp/PageDown, Home/End")
         self.slider.valueChanged.connect(self._moved)
         self.when = QLabel(objectName="simMomentText")
         self.where = QLabel(objectName="simMomentCount")

@@ -225,3 +225,15 @@ def test_screenshot_of_the_results(qtbot, panel, themed, mode):
 def _local(iso: str) -> str:
     return (datetime.fromisoformat(iso.replace("Z", "+00:00")) + timedelta(hours=1)
             ).strftime("%H:%M")
+
+
+def test_a_click_on_the_slider_goes_to_that_moment(qtbot, panel):
+    """Not a page step towards it (Qt's default): seen in a real window, where a click near
+    the start of the period moved the moment from the end by a day."""
+    outcome, slider = panel.outcome, panel.slider.slider
+    span = outcome.end - outcome.start
+    with qtbot.waitSignal(panel.moment_changed) as moved:
+        qtbot.mouseClick(slider, Qt.MouseButton.LeftButton,
+                         pos=QPoint(slider.width() // 4, slider.height() // 2))
+    quarter = outcome.start + span / 4
+    assert abs(moved.args[0] - quarter) < span / 10
