@@ -275,7 +275,7 @@ class MainWindow(QMainWindow):
         self.palette.setEnabled(has_journey and not read_only)
         # no journey: how to begin, not an "Untitled journey" that is none
         self.canvas_stack.setCurrentWidget(self.view if has_journey else self.empty_journey)
-        self.properties.setEnabled(has_journey)
+        self.properties.set_journey_open(has_journey)
         self.workspace_label.setText(f"Workspace: {Path(store.location).name}" if store else "")
         self.workspace_label.setToolTip(store.location if store else "")
         self.update_title()

@@ -94,6 +94,18 @@ class PropertiesPanel(QWidget):
         self.editor.catalog_changed.connect(self._reload_timer.start)
         self.editor.read_only_changed.connect(lambda ro: self.body.setEnabled(not ro))
 
+    def set_journey_open(self, on: bool) -> None:
+        """No journey open: say so rather than show an "Untitled journey" that is none."""
+        if on == self.scroll.isVisibleTo(self) and on == self.isEnabled():
+            return
+        self.setEnabled(on)
+        self.scroll.setVisible(on)
+        if on:
+            self.show_selection([])
+        else:
+            self.header.show_text("No journey open", "A journey's settings and its tiles' "
+                                  "properties show here", "journey")
+
     def _journey_replaced(self) -> None:
         for form in self._forms.values():
             if hasattr(form, "start"):

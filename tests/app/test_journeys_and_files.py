@@ -171,13 +171,16 @@ def test_a_workspace_without_journeys_says_how_to_begin(window, qtbot, prompts) 
     assert window.session.info is None
     empty = window.empty_journey
     assert empty.isVisible() and not window.view.isVisible()
-    assert not window.properties.isEnabled()
+    properties = window.properties  # no "Untitled journey" settings form either
+    assert not properties.isEnabled() and not properties.scroll.isVisible()
+    assert properties.header.title.text() == "No journey open"
     assert "No journey open" in empty.text.text()
     prompts.texts = ["Welcome series"]
     qtbot.mouseClick(empty.new_button, Qt.MouseButton.LeftButton)
     assert window.session.info is not None and window.editor.journey.name == "Welcome series"
     assert window.view.isVisible() and not empty.isVisible()
-    assert window.properties.isEnabled()
+    assert properties.isEnabled() and properties.scroll.isVisible()
+    assert properties.header.title.text() == "Journey settings"
 
 
 def test_a_sample_opens_from_the_empty_canvas(window, qtbot) -> None:
