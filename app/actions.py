@@ -89,6 +89,7 @@ class StudioActions:
         # them (Ctrl+Shift+Z on X11 and macOS, Ctrl+Y on Windows).
         redo.setShortcuts(key_sequences([Key.Redo, "Ctrl+Shift+Z", "Ctrl+Y"]))
         self.actions: dict[str, QAction] = {}
+        self._toggles: list[tuple[QDockWidget, QAction]] = []  # View → a panel
         for name, (text, icon_name, keys, tip) in ACTIONS.items():
             action = QAction(text, window)
             if icon_name:
@@ -122,6 +123,7 @@ class StudioActions:
         _add(edit, self.undo, self.redo, None, a["cut"], a["copy"], a["paste"], a["delete"],
              None, a["select_all"], a["auto_layout"], None, a["settings"])
         view = self.view_menu = bar.addMenu("&View")
+        view.aboutToShow.connect(self.tick_panels)
         _add(view, a["zoom_in"], a["zoom_out"], a["zoom_reset"], a["fit"], None, a["snap"],
              a["overview"], a["show_counts"])
         journey = bar.addMenu("&Journey")
@@ -148,6 +150,16 @@ class StudioActions:
             self.window.addAction(action)
             self.view_menu.addAction(action)
             self.actions[dock.objectName()] = action
+            self._toggles.append((dock, action))
+
+    def tick_panels(self) -> None:
+        """Qt does not always say when a tabbed dock first shows: one on screen was left
+        unticked (its key "showed" it rather than put it away) and, for the Outbox and
+        Activity, not following the engine. Said here for Qt, as the window shows and as
+        the View menu opens."""
+        for dock, action in self._toggles:
+            if action.isChecked() != dock.isVisible():
+                dock.visibilityChanged.emit(dock.isVisible())
 
     def build_toolbar(self) -> QToolBar:
         bar = QToolBar("Main toolbar", self.window)

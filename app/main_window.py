@@ -371,6 +371,7 @@ class MainWindow(QMainWindow):
     def showEvent(self, event) -> None:
         super().showEvent(event)
         QTimer.singleShot(0, self, self._place_overlays)
+        QTimer.singleShot(0, self, self.actions_.tick_panels)
 
     def _place_overlays(self) -> None:
         place_overlays(self.view, self.zoom_controls, self.overview)

@@ -247,11 +247,7 @@ class EngineLink(QObject):
             workspace.close()
             raise
         session = _Session(workspace, side, self.probe_factory(workspace.db))
-        session.probe.watch(self._journey_id, self._version)
-        session.probe.watch_people(self._people)
-        session.probe.follow(self._person)
-        session.probe.follow_outbox(self.outbox.followed)
-        session.probe.follow_activity(self.activity.filter, self.activity.generation)
+        self._tell_wishes(session)
         session.poller = Poller(session.probe, self._delivered,
                                 functools.partial(self._check, session),
                                 functools.partial(self._faulted, session))
@@ -317,8 +313,20 @@ class EngineLink(QObject):
         self._set_status(EngineStatus(note=f"could not start: {error}"))
         self.start_failed.emit(str(error))
 
+    def _tell_wishes(self, session: _Session) -> None:
+        """What the views ask to see, told to a session's probe."""
+        session.probe.watch(self._journey_id, self._version)
+        session.probe.watch_people(self._people)
+        session.probe.follow(self._person)
+        session.probe.follow_outbox(self.outbox.followed)
+        session.probe.follow_activity(self.activity.filter, self.activity.generation)
+
     def _started(self, session: _Session) -> None:
         self._view = session
+        # Again, on the GUI thread: a view that asked while the session was being made
+        # found none to tell, and the worker may have read its wish before it changed
+        # (the Outbox shown as the engine started then stayed empty).
+        self._tell_wishes(session)
         self._refresh(session)
 
     def _refresh(self, session: _Session) -> None:

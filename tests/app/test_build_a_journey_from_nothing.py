@@ -271,7 +271,8 @@ def fire_for(qtbot, window, contact_id: str, values: dict[str, str]) -> None:
 
 def show_outbox(qtbot, window):
     """View → Outbox."""
-    window.actions_["outboxDock"].trigger()
+    if not window.actions_["outboxDock"].isChecked():  # on screen already: its key hides it
+        window.actions_["outboxDock"].trigger()
     qtbot.waitUntil(window.actions_["outboxDock"].isChecked, timeout=5000)
     return window.outbox
 

@@ -51,7 +51,8 @@ def test_screenshots_of_the_activity(qtbot, studio, tmp_path, themes, mode):  # 
     try:
         window = running_cart_studio(qtbot, studio, tmp_path)
         window.apply_theme()
-        window.actions_["activityDock"].trigger()
+        if not window.actions_["activityDock"].isChecked():
+            window.actions_["activityDock"].trigger()
         dock = window.activity
         for person, total in (("test-ann", 80), ("test-bo", 20), ("test-cy", 140)):
             window.engine.fire("abandoned_cart", {

@@ -33,7 +33,8 @@ CART = {"authId": "test-ann", "contactpoint_email": "ann@example.com",
 
 
 def show_outbox(qtbot, window):
-    window.actions_["outboxDock"].trigger()
+    if not window.actions_["outboxDock"].isChecked():  # on screen already: its key hides it
+        window.actions_["outboxDock"].trigger()
     qtbot.waitUntil(window.actions_["outboxDock"].isChecked, timeout=5000)
     return window.outbox
 
