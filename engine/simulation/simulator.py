@@ -28,6 +28,7 @@ from engine.store import catalog_store, contacts_store, events_store
 from engine.store import schema as s
 from engine.store.database import one_transaction, writing
 from engine.store.events_store import NewEvent
+from engine.store.held_back import write_held_back
 from engine.store.times import to_ts
 from engine.workspace import Workspace
 
@@ -200,6 +201,8 @@ class Simulator:
 
     def _apply(self, workspace: Workspace, index: int, item: object) -> None:
         if isinstance(item, JourneyItem):
+            with writing(workspace.db) as conn:
+                write_held_back(conn)  # publishing, pausing... see the counters as they are
             self._note_moments(self.actions.apply(index, item))
             return
         now = to_ts(self.clock.now())

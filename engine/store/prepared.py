@@ -24,6 +24,8 @@ from typing import Any
 from sqlalchemy import Connection, Executable
 from sqlalchemy.engine import Dialect
 
+from .held_back import held_back
+
 Params = dict[str, Any]
 _SAVEPOINTS = count()
 
@@ -142,6 +144,19 @@ def savepoint(conn: Connection) -> Iterator[None]:
     file unless `temp_store` is MEMORY: that, not the two statements, is most of a
     savepoint's cost.)
     """
+    held = held_back(conn)
+    mark = held.mark() if held is not None else 0
+    try:
+        with _savepoint(conn):
+            yield
+    except BaseException:
+        if held is not None:
+            held.undo_to(mark)  # what was held back in the savepoint goes with it
+        raise
+
+
+@contextmanager
+def _savepoint(conn: Connection) -> Iterator[None]:
     if conn.dialect.name != "sqlite":
         with conn.begin_nested():
             yield

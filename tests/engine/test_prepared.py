@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 from sqlalchemy import bindparam, select, update
 
+from engine.store import counters_store
 from engine.store import schema as s
-from engine.store.database import open_database, reading, writing
+from engine.store.database import one_transaction, open_database, reading, writing
 from engine.store.prepared import Prepared, savepoint
 
 LEDGER_ROW = {
@@ -89,3 +92,19 @@ def test_a_savepoint_undoes_only_its_own_block_and_the_transaction_goes_on(db) -
                          .values(status="active"))
     with reading(db) as conn:
         assert list(conn.execute(statuses)) == [("p1", "held"), ("p2", "active")]
+
+
+def test_held_back_counters_are_summed_and_a_failed_savepoint_drops_its_own(db) -> None:
+    reminded = ("cart", 1, "email-1", "inflow", "")
+    with one_transaction(db) as conn:
+        counters_store.add_counters(conn, Counter({reminded: 2}))
+        with pytest.raises(ZeroDivisionError), savepoint(conn):
+            counters_store.add_counters(conn, Counter({reminded: 100}))
+            raise ZeroDivisionError
+        with savepoint(conn):
+            counters_store.add_counters(conn, Counter({reminded: 3}))
+        assert counters_store.counters_of(conn, "cart") == [(1, "email-1", "inflow", "", 5)]
+        counters_store.add_counters(conn, Counter({reminded: 1}))
+    with reading(db) as conn:
+        assert counters_store.counters_of(conn, "cart") == [(1, "email-1", "inflow", "", 6)]
+
