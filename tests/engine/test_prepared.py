@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import bindparam, select, update
 
-from engine.store import counters_store
+from engine.runtime.records import StepRecord, What
+from engine.store import counters_store, steps_store
 from engine.store import schema as s
 from engine.store.database import one_transaction, open_database, reading, writing
 from engine.store.prepared import Prepared, savepoint
+from engine.store.times import to_ts
 
 LEDGER_ROW = {
     "run_id": 1, "tile_id": "email-1", "journey_id": "cart", "version": 1,
@@ -108,3 +111,19 @@ def test_held_back_counters_are_summed_and_a_failed_savepoint_drops_its_own(db) 
     with reading(db) as conn:
         assert counters_store.counters_of(conn, "cart") == [(1, "email-1", "inflow", "", 6)]
 
+
+
+def test_steps_held_back_keep_their_order_and_pruning_inside_the_transaction_sees_them(
+        db) -> None:
+    def step(day: int, person: str) -> StepRecord:
+        return StepRecord(at=datetime(2026, 1, day, tzinfo=UTC), what=What.ENTERED,
+                          journey_id="cart", version=1, contact_id=person)
+
+    with one_transaction(db) as conn:
+        steps_store.insert_steps(conn, [step(1, "ann"), step(1, "bob")])
+        steps_store.insert_steps(conn, [step(2, "cat")])
+        assert steps_store.prune(conn, to_ts(datetime(2026, 1, 2, tzinfo=UTC))) == 2
+        steps_store.insert_steps(conn, [step(3, "dan")])
+    with reading(db) as conn:
+        trail = conn.execute(select(s.steps.c.contact_id).order_by(s.steps.c.id)).scalars()
+        assert list(trail) == ["cat", "dan"]
