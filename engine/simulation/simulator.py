@@ -29,6 +29,7 @@ from engine.store import schema as s
 from engine.store.database import one_transaction, writing
 from engine.store.events_store import NewEvent
 from engine.store.held_back import write_held_back
+from engine.store.prepared import Prepared
 from engine.store.times import to_ts
 from engine.workspace import Workspace
 
@@ -51,7 +52,7 @@ from .scenario import (
 )
 
 # The person's latest message from a tile, found through their runs (both lookups indexed).
-_LATEST_MESSAGE = (
+_LATEST_MESSAGE = Prepared(
     select(s.ledger).join(s.runs, s.runs.c.id == s.ledger.c.run_id)
     .where(s.runs.c.contact_id == bindparam("person"), s.ledger.c.tile_id == bindparam("tile"))
     .order_by(s.ledger.c.id.desc()).limit(1))
@@ -226,7 +227,7 @@ class Simulator:
         return self._segment_change(conn, item)
 
     def _interaction(self, conn, item: InteractionItem) -> list[NewEvent]:
-        row = conn.execute(_LATEST_MESSAGE, {"person": item.person, "tile": item.tile}).first()
+        row = _LATEST_MESSAGE.first(conn, {"person": item.person, "tile": item.tile})
         if row is None or row.status in ("blocked", "held"):
             self.result.notes.append(
                 f"{self.clock.now().isoformat()}: {item.person} {item.interaction} "
