@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import count
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Executable
@@ -35,15 +36,18 @@ class _Compiled:
     sql: str
     names: tuple[str, ...]                           # parameters in placeholder order
     defaults: dict[str, Any]                         # values bound in the statement itself
-    binds: tuple[Callable[[Any], Any] | None, ...]   # per parameter, from its type
     row: type | None                                 # named tuple of the result columns
     results: tuple[tuple[int, Callable[[Any], Any]], ...]  # (column, processor)
+    take: Callable[[Params], tuple]                  # the values, in placeholder order
+    processed: tuple[tuple[int, Callable[[Any], Any]], ...]  # (placeholder, its type's bind)
 
     def args(self, params: Params) -> tuple:
-        values = []
-        for name, bind in zip(self.names, self.binds, strict=True):
-            value = params[name] if name in params else self.defaults[name]
-            values.append(value if bind is None else bind(value))
+        values = self.take({**self.defaults, **params} if self.defaults else params)
+        if not self.processed:
+            return values
+        values = list(values)
+        for index, bind in self.processed:
+            values[index] = bind(values[index])
         return tuple(values)
 
     def make_row(self, raw: tuple) -> tuple:
@@ -217,4 +221,16 @@ def _compile(statement: Executable, dialect: Dialect, keys: tuple[str, ...]
         results = tuple((i, process) for i, c in enumerate(columns)
                         if (process := c.type.dialect_impl(dialect).result_processor(
                             dialect, None)) is not None)
-    return _Compiled(compiled.string, names, defaults, processors, row, results)
+    processed = tuple((i, bind) for i, bind in enumerate(processors) if bind is not None)
+    return _Compiled(compiled.string, names, defaults, row, results, _taker(names),
+                     processed)
+
+
+def _taker(names: tuple[str, ...]) -> Callable[[Params], tuple]:
+    """The parameters' values as a tuple, taken in C (a missing one is a KeyError)."""
+    if len(names) > 1:
+        return itemgetter(*names)
+    if names:
+        name = names[0]
+        return lambda params: (params[name],)
+    return lambda _params: ()
