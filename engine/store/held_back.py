@@ -4,7 +4,8 @@ Counter additions commute: the thousands of simulated moments in one of the simu
 transactions (`database.one_transaction`) add to the same few dozen counters, and each
 batch of each moment cost an upsert per counter. Held back, they are summed and written
 once at the end, with the same result. Steps (the trail) are appended in order, and
-held back they go fifty rows to a statement instead of two or three. A savepoint rolled
+held back they go fifty rows to a statement instead of two or three; a trigger's event
+count, first and last event times likewise add up. A savepoint rolled
 back (a batch that failed, done again item by item) drops what was held inside it:
 `prepared.savepoint` takes a `mark()` and `undo_to()` it. Anything that reads what is
 held back inside such a transaction calls `write_held_back(conn)` first.

@@ -9,11 +9,13 @@ import pytest
 from sqlalchemy import bindparam, select, update
 
 from engine.runtime.records import StepRecord, What
-from engine.store import counters_store, steps_store
+from engine.store import catalog_store, counters_store, events_store, steps_store
 from engine.store import schema as s
 from engine.store.database import one_transaction, open_database, reading, writing
+from engine.store.events_store import NewEvent
 from engine.store.prepared import Prepared, savepoint
 from engine.store.times import to_ts
+from tests.engine.builders import ORDER_PLACED
 
 LEDGER_ROW = {
     "run_id": 1, "tile_id": "email-1", "journey_id": "cart", "version": 1,
@@ -127,3 +129,19 @@ def test_steps_held_back_keep_their_order_and_pruning_inside_the_transaction_see
     with reading(db) as conn:
         trail = conn.execute(select(s.steps.c.contact_id).order_by(s.steps.c.id)).scalars()
         assert list(trail) == ["cat", "dan"]
+
+
+def test_trigger_counts_held_back_add_up_with_their_first_and_last_times(db) -> None:
+    with writing(db) as conn:
+        catalog_store.save_trigger(conn, ORDER_PLACED)
+        events_store.insert_events(conn, [NewEvent("order_placed", "p1")], 10.0)
+    with one_transaction(db) as conn:
+        events_store.insert_events(conn, [NewEvent("order_placed", "p1")] * 2, 20.0)
+        events_store.insert_events(conn, [NewEvent("order_placed", "p2")], 30.0)
+        stats = catalog_store.trigger_stats(conn)["order_placed"]
+        assert (stats.event_count, stats.last_event_at) == (4, 30.0)
+        events_store.insert_events(conn, [NewEvent("order_placed", "p2")], 40.0)
+    with reading(db) as conn:
+        first = conn.execute(select(s.triggers.c.first_event_at, s.triggers.c.event_count,
+                                    s.triggers.c.last_event_at)).one()
+        assert tuple(first) == (10.0, 5, 40.0)
