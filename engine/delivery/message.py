@@ -11,6 +11,7 @@ import hashlib
 import re
 from abc import ABC, abstractmethod
 from email.utils import parseaddr
+from functools import lru_cache
 from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -45,6 +46,7 @@ def message_id_for(run_id: int | str, tile_id: str, domain: str = FALLBACK_DOMAI
     return f"<{left}@{domain}>"
 
 
+@lru_cache(maxsize=256)  # every message asks, with the same few senders
 def domain_of(address: str) -> str:
     """The domain of an email address as a Message-ID can carry it (ASCII, an
     international name in its xn-- form); the fallback domain when there is none."""

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, func, select
 from engine.runtime.records import IN_FLIGHT, RunStatus, What
 from engine.store import schema as s
 from engine.store.analytics import TileStats, version_stats
+from engine.store.held_back import write_held_back
 from engine.store.times import from_ts
 
 from .stored import as_text, mapping
@@ -65,6 +66,7 @@ class PersonAtTile:
 
 
 def counts_token(conn: Connection, journey_id: str, version: int) -> CountsToken:
+    write_held_back(conn)  # inside a simulation's long transaction (`held_back`)
     c = s.counters.c
     counted = conn.execute(select(func.coalesce(func.sum(c.value), 0)).where(
         c.journey_id == journey_id, c.version == version)).scalar_one()

@@ -20,6 +20,7 @@ from engine.model import (
 )
 
 from . import schema as s
+from .held_back import write_held_back
 from .upsert import upsert
 
 _CONTENT = TypeAdapter(Content)
@@ -65,6 +66,7 @@ def load_trigger(conn: Connection, name: str) -> TriggerDefinition | None:
 
 def trigger_stats(conn: Connection) -> dict[str, Any]:
     """Per saved trigger: its row's event_count, last_event_at and created_at."""
+    write_held_back(conn)
     t = s.triggers.c
     rows = conn.execute(select(t.name, t.event_count, t.last_event_at, t.created_at))
     return {row.name: row for row in rows}

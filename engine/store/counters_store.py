@@ -9,10 +9,21 @@ from sqlalchemy import Connection, select
 from engine.runtime.records import CounterKey
 
 from . import schema as s
+from .held_back import hold_or_write, write_held_back
 from .upsert import add_to
 
 
 def add_counters(conn: Connection, deltas: Counter[CounterKey]) -> None:
+    """Inside the simulator's long transaction the additions are held back and written
+    summed before its commit (`held_back`); elsewhere at once."""
+    if any(deltas.values()):
+        hold_or_write(conn, _write_counters, Counter(deltas))
+
+
+def _write_counters(conn: Connection, held: list[Counter[CounterKey]]) -> None:
+    deltas = held[0]
+    for more in held[1:]:
+        deltas.update(more)
     rows = [{"journey_id": j, "version": v, "tile_id": t, "metric": m, "reason": r, "value": n}
             for (j, v, t, m, r), n in deltas.items() if n]
     if not rows:
@@ -24,6 +35,7 @@ def add_counters(conn: Connection, deltas: Counter[CounterKey]) -> None:
 def counters_of(conn: Connection, journey_id: str, version: int | None = None
                 ) -> list[tuple[int, str, str, str, int]]:
     """(version, tile_id, metric, reason, value) rows, ordered."""
+    write_held_back(conn)
     c = s.counters.c
     query = select(c.version, c.tile_id, c.metric, c.reason, c.value).where(
         c.journey_id == journey_id).order_by(c.version, c.tile_id, c.metric, c.reason)

@@ -22,6 +22,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.exc import DatabaseError, OperationalError
 
 from .checkpoints import NO_AUTOCHECKPOINT
+from .held_back import holding
 from .wal_guard import detached, watch_log
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -218,9 +219,10 @@ def one_transaction(db: Engine) -> Iterator[Connection]:
     """Everything `writing` and `reading` do inside, in one transaction on this thread.
 
     The simulator runs its simulated moments this way, thousands to a transaction: with
-    no crash to survive, fewer commits are the same outcome, faster.
+    no crash to survive, fewer commits are the same outcome, faster. Counter additions
+    are held back to its end (`held_back`).
     """
-    with writing(db) as connection:
+    with writing(db) as connection, holding(connection):
         token = _SHARED.set(connection)
         try:
             yield connection

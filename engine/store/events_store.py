@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from engine.model.builtin_triggers import BUILTIN_TRIGGER_NAMES
 
 from . import schema as s
+from .held_back import hold_or_write
 from .inbox import InboxEvent
 from .prepared import Prepared, padded_in, sqlite_executemany
 
@@ -51,8 +52,8 @@ _BY_ID = Prepared(select(s.events).where(s.events.c.id == bindparam("event_id"))
 _MARK = Prepared(update(s.events).where(s.events.c.id == bindparam("_id")))
 _TOUCH = Prepared(update(s.triggers).where(s.triggers.c.name == bindparam("b_name")).values(
     event_count=s.triggers.c.event_count + bindparam("b_count"),
-    last_event_at=bindparam("b_now"),
-    first_event_at=func.coalesce(s.triggers.c.first_event_at, bindparam("b_now"))))
+    last_event_at=bindparam("b_last"),
+    first_event_at=func.coalesce(s.triggers.c.first_event_at, bindparam("b_first"))))
 
 
 def find_by_message_id(conn: Connection, message_id: str) -> int | None:
@@ -172,8 +173,20 @@ def _touch_triggers(conn: Connection, events: list[NewEvent] | list[InboxEvent],
     for event in events:
         if event.trigger not in BUILTIN_TRIGGER_NAMES:
             counts[event.trigger] = counts.get(event.trigger, 0) + 1
-    _TOUCH.execute(conn, [{"b_name": name, "b_count": count, "b_now": now}
-                          for name, count in counts.items()])
+    if counts:
+        # Held back in the simulator's long transaction, summed (`held_back`).
+        hold_or_write(conn, _write_touches, (counts, now))
+
+
+def _write_touches(conn: Connection, held: list[tuple[dict[str, int], float]]) -> None:
+    """Per trigger: the events added up, the first time held and the last."""
+    rows: dict[str, dict[str, Any]] = {}
+    for counts, now in held:
+        for name, count in counts.items():
+            row = rows.setdefault(name, {"b_name": name, "b_count": 0, "b_first": now})
+            row["b_count"] += count
+            row["b_last"] = now
+    _TOUCH.execute(conn, list(rows.values()))
 
 
 def pending_events(conn: Connection, limit: int) -> list[Any]:

@@ -5,14 +5,15 @@ from __future__ import annotations
 from sqlalchemy import Connection, bindparam, func, select
 
 from . import schema as s
+from .prepared import Prepared
 
-_MET = select(s.goals.c.journey_id).where(s.goals.c.journey_id == bindparam("journey_id"),
-                                          s.goals.c.contact_id == bindparam("contact_id"))
+_MET = Prepared(select(s.goals.c.journey_id).where(
+    s.goals.c.journey_id == bindparam("journey_id"),
+    s.goals.c.contact_id == bindparam("contact_id")))
 
 
 def goal_met(conn: Connection, journey_id: str, contact_id: str) -> bool:
-    return conn.execute(_MET, {"journey_id": journey_id, "contact_id": contact_id}
-                        ).first() is not None
+    return _MET.first(conn, {"journey_id": journey_id, "contact_id": contact_id}) is not None
 
 
 def goals_by_version(conn: Connection, journey_id: str) -> dict[int, int]:

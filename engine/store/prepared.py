@@ -19,10 +19,13 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import count
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Executable
 from sqlalchemy.engine import Dialect
+
+from .held_back import held_back
 
 Params = dict[str, Any]
 _SAVEPOINTS = count()
@@ -33,15 +36,18 @@ class _Compiled:
     sql: str
     names: tuple[str, ...]                           # parameters in placeholder order
     defaults: dict[str, Any]                         # values bound in the statement itself
-    binds: tuple[Callable[[Any], Any] | None, ...]   # per parameter, from its type
     row: type | None                                 # named tuple of the result columns
     results: tuple[tuple[int, Callable[[Any], Any]], ...]  # (column, processor)
+    take: Callable[[Params], tuple]                  # the values, in placeholder order
+    processed: tuple[tuple[int, Callable[[Any], Any]], ...]  # (placeholder, its type's bind)
 
     def args(self, params: Params) -> tuple:
-        values = []
-        for name, bind in zip(self.names, self.binds, strict=True):
-            value = params[name] if name in params else self.defaults[name]
-            values.append(value if bind is None else bind(value))
+        values = self.take({**self.defaults, **params} if self.defaults else params)
+        if not self.processed:
+            return values
+        values = list(values)
+        for index, bind in self.processed:
+            values[index] = bind(values[index])
         return tuple(values)
 
     def make_row(self, raw: tuple) -> tuple:
@@ -142,6 +148,19 @@ def savepoint(conn: Connection) -> Iterator[None]:
     file unless `temp_store` is MEMORY: that, not the two statements, is most of a
     savepoint's cost.)
     """
+    held = held_back(conn)
+    mark = held.mark() if held is not None else 0
+    try:
+        with _savepoint(conn):
+            yield
+    except BaseException:
+        if held is not None:
+            held.undo_to(mark)  # what was held back in the savepoint goes with it
+        raise
+
+
+@contextmanager
+def _savepoint(conn: Connection) -> Iterator[None]:
     if conn.dialect.name != "sqlite":
         with conn.begin_nested():
             yield
@@ -202,4 +221,16 @@ def _compile(statement: Executable, dialect: Dialect, keys: tuple[str, ...]
         results = tuple((i, process) for i, c in enumerate(columns)
                         if (process := c.type.dialect_impl(dialect).result_processor(
                             dialect, None)) is not None)
-    return _Compiled(compiled.string, names, defaults, processors, row, results)
+    processed = tuple((i, bind) for i, bind in enumerate(processors) if bind is not None)
+    return _Compiled(compiled.string, names, defaults, row, results, _taker(names),
+                     processed)
+
+
+def _taker(names: tuple[str, ...]) -> Callable[[Params], tuple]:
+    """The parameters' values as a tuple, taken in C (a missing one is a KeyError)."""
+    if len(names) > 1:
+        return itemgetter(*names)
+    if names:
+        name = names[0]
+        return lambda params: (params[name],)
+    return lambda _params: ()

@@ -46,6 +46,11 @@ _DUE_HEADS = Prepared(select(s.runs.c.id, s.runs.c.journey_id, s.runs.c.version,
 _OF_CONTACT = Prepared(select(s.runs).where(  # OR, not IN: an IN list is not prepared
     s.runs.c.contact_id == bindparam("contact_id"),
     or_(*(s.runs.c.status == status for status in _IN_FLIGHT))))
+# The statuses as fixed parameters, not an expanding IN list, so it is prepared once.
+_RECENT = Prepared(select(s.runs).where(
+    s.runs.c.journey_id == bindparam("journey_id"), s.runs.c.contact_id == bindparam("contact_id"),
+    s.runs.c.status.in_([bindparam(f"status{i}", status) for i, status in enumerate(_IN_FLIGHT)])
+    | (s.runs.c.ended_at >= bindparam("since"))))
 _LAST_ENTRY = Prepared(select(func.max(s.runs.c.entered_at)).where(
     s.runs.c.journey_id == bindparam("journey_id"),
     s.runs.c.contact_id == bindparam("contact_id")))
@@ -126,9 +131,8 @@ def last_entry_at(conn: Connection, journey_id: str, contact_id: str,
 def recent_runs_of(conn: Connection, journey_id: str, contact_id: str, ended_since: float
                    ) -> list[RunState]:
     """Runs of a person in a journey still going, or ended since the given time."""
-    rows = conn.execute(select(s.runs).where(
-        s.runs.c.journey_id == journey_id, s.runs.c.contact_id == contact_id,
-        (s.runs.c.status.in_(_IN_FLIGHT)) | (s.runs.c.ended_at >= ended_since)))
+    rows = _RECENT.rows(conn, {"journey_id": journey_id, "contact_id": contact_id,
+                               "since": ended_since})
     return [run_from_row(r) for r in rows]
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, delete, func, insert, select
 from engine.runtime.records import StepRecord
 
 from . import schema as s
+from .held_back import hold_or_write, write_held_back
 from .prepared import Prepared, sqlite_executemany
 from .times import to_ts
 
@@ -48,9 +49,14 @@ def insert_steps(conn: Connection, records: list[StepRecord]) -> None:
     """In the caller's transaction, with the moves the records describe. On SQLite as
     plain tuples on the driver's cursor (every column is a number or text), fifty rows
     to a statement: a third less than one row each, on the runtime's hottest path."""
-    if not records:
-        return
-    rows = [_values(record) for record in records]
+    if records:
+        # Inside the simulator's long transaction held back to its end (`held_back`):
+        # its thousands of small batches then write fifty rows to a statement too.
+        hold_or_write(conn, _write_rows, [_values(record) for record in records])
+
+
+def _write_rows(conn: Connection, held: list[list[tuple]]) -> None:
+    rows = held[0] if len(held) == 1 else list(chain.from_iterable(held))
     if conn.dialect.name != "sqlite":
         conn.execute(insert(s.steps), [{**dict(zip(_COLUMNS, row, strict=True)),
                                         "what": str(row[1])} for row in rows])
@@ -65,6 +71,7 @@ def insert_steps(conn: Connection, records: list[StepRecord]) -> None:
 
 
 def delete_version_steps(conn: Connection, journey_id: str, version: int) -> int:
+    write_held_back(conn)
     return conn.execute(delete(s.steps).where(s.steps.c.journey_id == journey_id,
                                               s.steps.c.version == version)).rowcount
 
@@ -74,6 +81,11 @@ def prune(conn: Connection, before: float, chunk: int = PRUNE_CHUNK) -> int:
     written in time order, so the oldest ids are the oldest steps: finding none to prune
     is one look at the first row. Returns how many went (`chunk`: call again)."""
     oldest = _OLDEST.first(conn)
+    if oldest is None or oldest.at < before:
+        # Steps held back (`held_back`) are newer than any written: only when there are
+        # none written, or some to prune, do they count.
+        write_held_back(conn)
+        oldest = _OLDEST.first(conn)
     if oldest is None or oldest.at >= before:
         return 0
     last = oldest.id + chunk

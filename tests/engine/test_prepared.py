@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from datetime import UTC, datetime
+
 import pytest
 from sqlalchemy import bindparam, select, update
 
+from engine.runtime.records import StepRecord, What
+from engine.store import catalog_store, counters_store, events_store, steps_store
 from engine.store import schema as s
-from engine.store.database import open_database, reading, writing
+from engine.store.database import one_transaction, open_database, reading, writing
+from engine.store.events_store import NewEvent
 from engine.store.prepared import Prepared, savepoint
+from engine.store.times import to_ts
+from tests.engine.builders import ORDER_PLACED
 
 LEDGER_ROW = {
     "run_id": 1, "tile_id": "email-1", "journey_id": "cart", "version": 1,
@@ -89,3 +97,51 @@ def test_a_savepoint_undoes_only_its_own_block_and_the_transaction_goes_on(db) -
                          .values(status="active"))
     with reading(db) as conn:
         assert list(conn.execute(statuses)) == [("p1", "held"), ("p2", "active")]
+
+
+def test_held_back_counters_are_summed_and_a_failed_savepoint_drops_its_own(db) -> None:
+    reminded = ("cart", 1, "email-1", "inflow", "")
+    with one_transaction(db) as conn:
+        counters_store.add_counters(conn, Counter({reminded: 2}))
+        with pytest.raises(ZeroDivisionError), savepoint(conn):
+            counters_store.add_counters(conn, Counter({reminded: 100}))
+            raise ZeroDivisionError
+        with savepoint(conn):
+            counters_store.add_counters(conn, Counter({reminded: 3}))
+        assert counters_store.counters_of(conn, "cart") == [(1, "email-1", "inflow", "", 5)]
+        counters_store.add_counters(conn, Counter({reminded: 1}))
+    with reading(db) as conn:
+        assert counters_store.counters_of(conn, "cart") == [(1, "email-1", "inflow", "", 6)]
+
+
+
+def test_steps_held_back_keep_their_order_and_pruning_inside_the_transaction_sees_them(
+        db) -> None:
+    def step(day: int, person: str) -> StepRecord:
+        return StepRecord(at=datetime(2026, 1, day, tzinfo=UTC), what=What.ENTERED,
+                          journey_id="cart", version=1, contact_id=person)
+
+    with one_transaction(db) as conn:
+        steps_store.insert_steps(conn, [step(1, "ann"), step(1, "bob")])
+        steps_store.insert_steps(conn, [step(2, "cat")])
+        assert steps_store.prune(conn, to_ts(datetime(2026, 1, 2, tzinfo=UTC))) == 2
+        steps_store.insert_steps(conn, [step(3, "dan")])
+    with reading(db) as conn:
+        trail = conn.execute(select(s.steps.c.contact_id).order_by(s.steps.c.id)).scalars()
+        assert list(trail) == ["cat", "dan"]
+
+
+def test_trigger_counts_held_back_add_up_with_their_first_and_last_times(db) -> None:
+    with writing(db) as conn:
+        catalog_store.save_trigger(conn, ORDER_PLACED)
+        events_store.insert_events(conn, [NewEvent("order_placed", "p1")], 10.0)
+    with one_transaction(db) as conn:
+        events_store.insert_events(conn, [NewEvent("order_placed", "p1")] * 2, 20.0)
+        events_store.insert_events(conn, [NewEvent("order_placed", "p2")], 30.0)
+        stats = catalog_store.trigger_stats(conn)["order_placed"]
+        assert (stats.event_count, stats.last_event_at) == (4, 30.0)
+        events_store.insert_events(conn, [NewEvent("order_placed", "p2")], 40.0)
+    with reading(db) as conn:
+        first = conn.execute(select(s.triggers.c.first_event_at, s.triggers.c.event_count,
+                                    s.triggers.c.last_event_at)).one()
+        assert tuple(first) == (10.0, 5, 40.0)

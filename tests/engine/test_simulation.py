@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from datetime import timedelta
 
@@ -17,8 +18,11 @@ from engine.model import (
     SplitTile,
     TriggerTile,
     dump_bundle,
+    read_bundle,
 )
 from engine.resources import resource
+from engine.simulation.scenario import Scenario
+from engine.simulation.simulator import Simulator
 from tests.engine.journeys import bundle
 from tests.engine.test_segments import NOW, segment_bundle
 
@@ -119,3 +123,15 @@ def test_simulate_refuses_a_workspace_and_says_why(tmp_path, capsys) -> None:
     err = capsys.readouterr().err
     assert "throw-away workspace" in err and "--keep DIR" in err
     assert not workspace.exists()
+
+
+def test_a_simulation_collects_cycles_less_often_while_it_runs_and_puts_that_back(
+        tmp_path) -> None:
+    cart = read_bundle(resource("samples", "abandoned_cart.json"))
+    scenario = Scenario.model_validate(json.loads(
+        resource("samples", "abandoned_cart.scenario.json").read_text()))
+    before = gc.get_threshold()
+    during = []
+    Simulator(cart, scenario, on_record=lambda _r: during.append(gc.get_threshold())).run()
+    assert during and all(t[0] > before[0] for t in during)
+    assert gc.get_threshold() == before

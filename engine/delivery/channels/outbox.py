@@ -24,6 +24,7 @@ from ..mime import mime_bytes
 from ..results import DeliveryResult
 
 _UNSAFE_IN_NAMES = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
+KEPT_IN_WORKSPACE = "kept in the workspace (no outbox folder)"
 _NAME = re.compile(r"^(?P<stamp>\d{8}T\d{6}\.\d{6}Z)_(?P<key>.+)\.(?P<ext>eml|json)$")
 
 
@@ -49,12 +50,16 @@ class OutboxChannel(DeliveryChannel):
 
     def send(self, message: OutgoingMessage) -> DeliveryResult:
         ext = "eml" if message.channel == Channel.EMAIL else "json"
+        if self.folder is None and ext == "json":
+            # JSON written from a payload read from JSON cannot fail; only an email's MIME
+            # can be refused, so only that is built when no file is written.
+            return DeliveryResult.delivered(KEPT_IN_WORKSPACE)
         try:
             data = _file_bytes(message)
         except ValueError as error:
             return DeliveryResult.rejected(f"the message cannot be written: {error}")
         if self.folder is None:
-            return DeliveryResult.delivered("kept in the workspace (no outbox folder)")
+            return DeliveryResult.delivered(KEPT_IN_WORKSPACE)
         try:
             name = self._write(message, ext, data)
         except OSError as error:
