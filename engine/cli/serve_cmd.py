@@ -7,7 +7,6 @@ import signal
 import sys
 import threading
 
-from engine.cluster.partitions import ClusterError
 from engine.ingestion.limits import SocketLimits
 from engine.ingestion.logs import redact_keys_in_logs
 from engine.ingestion.process import IngestionProcess, IngestionStartError, live_journeys
@@ -82,8 +81,6 @@ def _serve(workspace: Workspace, socket: IngestionProcess, cluster: bool = False
         engine.take_workspace()  # a second engine stops here, before touching the port
     except WorkspaceBusyError as error:
         return fail(beside_a_cluster(workspace) or str(error))
-    except ClusterError as error:
-        return fail(str(error))
     try:
         socket.start(on_stored=engine.wake, on_lost=lambda: (lost.set(), stop.set()))
     except IngestionStartError as error:

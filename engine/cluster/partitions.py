@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 
 from engine.runtime.scope import LeaseLostError
+from engine.store.database import WorkspaceError
 
 PARTITIONS = 64  # fixed by migration 0008, which computes `part` in PostgreSQL
 LEASE_SECONDS = 10.0  # a partition whose holder has not renewed for this long is free
@@ -24,7 +25,7 @@ __all__ = [
 ]
 
 
-class ClusterError(RuntimeError):
+class ClusterError(WorkspaceError):
     """A cluster engine that cannot start, and why (SQLite, a single engine running)."""
 
 

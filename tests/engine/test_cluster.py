@@ -8,6 +8,7 @@ and SIGSTOP, are in test_cluster_serve.py.
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -20,6 +21,7 @@ from engine.runtime.runtime import Runtime
 from engine.store import events_store
 from engine.store.database import writing
 from engine.store.lock import EngineLock, WorkspaceBusyError
+from engine.workspace import Workspace
 from tests.engine import test_postgres
 from tests.engine.journeys import thank_then_wait
 from tests.engine.serve_support import run_cli
@@ -135,3 +137,29 @@ def test_cluster_is_refused_on_sqlite(tmp_path) -> None:
                       "--port", "0")
     assert refused.returncode == 2
     assert "--cluster needs a PostgreSQL workspace" in refused.stderr
+
+
+def test_cluster_status_lists_the_engines_and_their_partitions(pg_harness, members) -> None:
+    h = pg_harness()
+    a, b = joined(members, h), joined(members, h)
+    a.announce("serve", "http://127.0.0.1:8801")
+    renew_all(a, b)
+    shown = run_cli("cluster", "status", "--workspace", h.location)
+    assert shown.returncode == 0, shown.stderr
+    lines = shown.stdout.splitlines()
+    assert lines[0].split() == ["engine", "host", "pid", "socket", "held", "partitions",
+                                "heartbeat", "events/s"]
+    mine = next(line for line in lines if line.startswith(a.id[:8]))
+    assert "http://127.0.0.1:8801" in mine and " 32 " in mine and "0-31" in mine
+    assert any(line.startswith(b.id[:8]) and "32-63" in line for line in lines)
+    assert "64 of 64 partitions held" in shown.stdout
+    as_json = run_cli("cluster", "status", "--json", "--workspace", h.location)
+    engines = {e["id"]: e for e in json.loads(as_json.stdout)["engines"]}
+    assert len(engines[a.id]["partitions"]) == len(engines[b.id]["partitions"]) == 32
+
+
+def test_cluster_status_on_sqlite_says_there_is_none(tmp_path) -> None:
+    Workspace.open(tmp_path / "w.waymark").close()
+    shown = run_cli("cluster", "status", "--workspace", str(tmp_path / "w.waymark"))
+    assert shown.returncode == 2
+    assert "an SQLite workspace has no cluster" in shown.stderr

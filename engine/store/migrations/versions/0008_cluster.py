@@ -41,9 +41,7 @@ STATEMENTS = [
         pid integer NOT NULL,
         url varchar(255),
         started_at timestamptz NOT NULL,
-        heartbeat_at timestamptz NOT NULL,
-        events bigint NOT NULL DEFAULT 0,
-        moves bigint NOT NULL DEFAULT 0)""",
+        heartbeat_at timestamptz NOT NULL)""",
     """CREATE TABLE partition_leases (
         part smallint PRIMARY KEY,
         engine varchar(32),
