@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, text
 
+from .sessions import SESSION_PREFIX
+
 _LIVE = "heartbeat_at > clock_timestamp() - make_interval(secs => :lease)"
 
 
@@ -22,12 +24,14 @@ def set_url(conn: Connection, me: str, url: str | None) -> None:
                  {"me": me, "url": url})
 
 
-def renew(conn: Connection, me: str, lease: float) -> dict[int, int]:
-    """Heartbeat, and every lease still ours to `lease` seconds on: {partition: token}.
-
-    A partition taken over meanwhile is not among them (it has another holder now)."""
+def heartbeat(conn: Connection, me: str) -> None:
     conn.execute(text("UPDATE cluster_engines SET heartbeat_at = clock_timestamp() "
                       "WHERE id = :me"), {"me": me})
+
+
+def renew(conn: Connection, me: str, lease: float) -> dict[int, int]:
+    """Every lease still ours to `lease` seconds on: {partition: token}. A partition
+    taken over meanwhile is not among them (it has another holder now)."""
     rows = conn.execute(text(
         "UPDATE partition_leases SET lease_until = clock_timestamp() + "
         "make_interval(secs => :lease) WHERE engine = :me RETURNING part, token"),
@@ -98,3 +102,13 @@ def alive(conn: Connection, lease: float) -> list:
     """The live engines: id, host, pid, url (a plain `serve` names them when refused)."""
     return list(conn.execute(text(f"SELECT id, host, pid, url FROM cluster_engines "
                                   f"WHERE {_LIVE} ORDER BY started_at"), {"lease": lease}))
+
+
+def end_sessions_of_the_gone(conn: Connection, lease: float) -> int:
+    """End the sessions of engines silent for a lease (see `sessions`): whatever locks a
+    paused or cut-off engine holds go with them, before its partitions are taken."""
+    return conn.execute(text(
+        "SELECT count(pg_terminate_backend(a.pid)) FROM pg_stat_activity a "
+        "JOIN cluster_engines e ON a.application_name = :prefix || e.id "
+        "WHERE a.datname = current_database() AND e.heartbeat_at <= clock_timestamp() - "
+        "make_interval(secs => :lease)"), {"prefix": SESSION_PREFIX, "lease": lease}).scalar()

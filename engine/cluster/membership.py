@@ -26,10 +26,13 @@ from .partitions import (
     LeaseLostError,
     fair_share,
 )
-from .sessions import end_stalled_transactions
+from .sessions import engine_sessions
 from .work import ClusterDeliveries, ClusterWork
 
 log = logging.getLogger("waymark.cluster")
+# A renewal waits this long (seconds) for this engine's own moves in flight, which may
+# themselves wait on a silent engine's locks; then it gives up until the next one.
+LEASE_LOCK_WAIT = 2
 
 
 class ClusterMember:
@@ -57,7 +60,7 @@ class ClusterMember:
             raise ClusterError("--cluster needs a PostgreSQL workspace: an SQLite file has "
                                "one writer, so one engine serves it; leave --cluster out")
         refuse_unimported_inbox(self.db)
-        end_stalled_transactions(self.db)
+        engine_sessions(self.db, self.id)
         self._share_the_workspace()
         with writing(self.db) as conn:
             leases.forget_the_long_dead(conn)
@@ -98,6 +101,9 @@ class ClusterMember:
             raise WorkspaceBusyError(
                 f"a single Waymark engine (waymark serve without --cluster, or a studio) "
                 f"is running on {self.location}; stop it first to run a cluster on it")
+        # Not to be ended with this engine's other sessions (see `sessions`): the lock
+        # keeps a single engine off while this one may still be moving people.
+        conn.exec_driver_sql("SET application_name = 'waymark-cluster-lock'")
         conn.commit()  # the lock is the session's; an open transaction would time out
         self._shared = conn
 
@@ -132,8 +138,16 @@ class ClusterMember:
 
     def renew(self) -> None:
         """Heartbeat; renew; give up extras beyond the fair share or take free and
-        expired partitions up to it; send again what dead engines left half-sent."""
+        expired partitions up to it; send again what dead engines left half-sent.
+
+        The heartbeat, and ending the sessions of engines gone silent, come first and on
+        their own: they wait for no lock, so this engine stays alive to the others, and
+        a silent engine's locks go, even while its own movers wait on those locks."""
         with writing(self.db) as conn:
+            leases.heartbeat(conn, self.id)
+            leases.end_sessions_of_the_gone(conn, self.lease)
+        with writing(self.db) as conn:
+            conn.execute(text(f"SET LOCAL lock_timeout = '{LEASE_LOCK_WAIT}s'"))
             conn.execute(text("SELECT part FROM partition_leases WHERE engine = :me "
                               "ORDER BY part FOR UPDATE"), {"me": self.id})  # as fences do
             held = leases.renew(conn, self.id, self.lease)
@@ -186,4 +200,4 @@ def cluster_engines(db: Engine) -> list:
         return leases.alive(conn, LEASE_SECONDS)
 
 
-__all__ = ["ClusterError", "ClusterMember", "cluster_engines", "end_stalled_transactions"]
+__all__ = ["ClusterError", "ClusterMember", "cluster_engines"]

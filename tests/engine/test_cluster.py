@@ -13,7 +13,9 @@ import time
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
+from engine.cluster import leases
 from engine.cluster.membership import ClusterMember
 from engine.cluster.partitions import PARTITIONS, LeaseLostError, partition_of
 from engine.runtime.events import trigger_event
@@ -102,18 +104,34 @@ def test_an_engine_that_lost_its_lease_cannot_commit_moves(pg_harness, members) 
     assert [r.contact_id for r in h.runs()] == ["ann"]
 
 
-def test_no_takeover_while_the_holder_is_moving_people(pg_harness, members) -> None:
+def test_no_takeover_while_a_live_holder_is_moving_people(pg_harness, members) -> None:
     h = pg_harness()
     holder = joined(members, h, lease=1.0)
-    took = {}
     with writing(h.workspace.db) as conn:
         holder.fence(conn)  # a move in progress holds the lease rows FOR SHARE
-        time.sleep(1.2)  # ... past its lease
+        time.sleep(1.2)  # ... past its lease, but the holder is alive (it heartbeats):
+        with writing(h.workspace.db) as beat:
+            leases.heartbeat(beat, holder.id)
         taker = joined(members, h, lease=1.0)
-        took["during"] = taker.partitions()
+        taken_meanwhile = taker.partitions()
+    assert taken_meanwhile == []  # skipped, not waited for: the rows were locked
     taker.renew()
-    assert took["during"] == []  # skipped, not waited for: the rows were locked
-    assert len(taker.partitions()) == PARTITIONS
+    assert len(taker.partitions()) == 32  # the lease ran out; the two share now
+
+
+def test_a_silent_holders_move_is_ended_before_its_partitions_are_taken(pg_harness,
+                                                                        members) -> None:
+    """A holder paused mid-move would hold its locks as long as it stays paused: the
+    engine taking over ends its sessions first, and the move is never committed."""
+    h = pg_harness()
+    holder = joined(members, h, lease=1.0)
+    with pytest.raises(OperationalError), writing(h.workspace.db) as conn:
+        holder.fence(conn)
+        time.sleep(1.2)  # silent past its lease
+        taker = joined(members, h, lease=1.0)
+        taker.renew()  # the holder's session is gone, and its locks with it
+        assert len(taker.partitions()) == PARTITIONS
+        conn.execute(text("SELECT 1"))
 
 
 def test_a_single_engine_and_a_cluster_refuse_each_other(pg_harness, members) -> None:
