@@ -47,6 +47,11 @@ _CLAIMABLE = (select(s.ledger).where(_LEDGER.status == "pending",
               .order_by(_LEDGER.next_attempt_at, _LEDGER.id).limit(bindparam("limit"))
               .with_for_update(skip_locked=True))
 _CLAIM = text("UPDATE ledger SET status = 'sending', claimed_by = :me WHERE id = ANY(:ids)")
+# Nothing of this engine's is in flight when it claims (its deliverer records a batch
+# before it claims the next): its rows still `sending` are what a batch that raised left.
+_LEFT_OVER = text("UPDATE ledger SET status = 'pending', possibly_duplicate = true, "
+                  "reason = 'interrupted while sending; sent again (possibly a duplicate)' "
+                  "WHERE status = 'sending' AND claimed_by = :me AND part = ANY(:parts)")
 _GIVE_BACK = text("UPDATE ledger SET status = 'pending', claimed_by = NULL "
                   "WHERE id = ANY(:ids) AND status = 'sending' AND claimed_by = :me")
 
@@ -104,6 +109,8 @@ class ClusterDeliveries:
     def claim(self, now: float, limit: int) -> list[Any]:
         with writing(self.member.db) as conn:
             parts = self.member.fence(conn)
+            if parts:
+                conn.execute(_LEFT_OVER, {"me": self.member.id, "parts": parts})
             rows = list(conn.execute(_CLAIMABLE, {"parts": parts, "now": now,
                                                   "limit": limit})) if parts else []
             if rows:

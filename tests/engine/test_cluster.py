@@ -181,3 +181,19 @@ def test_cluster_status_on_sqlite_says_there_is_none(tmp_path) -> None:
     shown = run_cli("cluster", "status", "--workspace", str(tmp_path / "w.waymark"))
     assert shown.returncode == 2
     assert "an SQLite workspace has no cluster" in shown.stderr
+
+
+def test_what_a_failed_delivery_batch_claimed_is_sent_again_flagged(pg_harness,
+                                                                   members) -> None:
+    h = pg_harness(thank_then_wait())
+    claims = joined(members, h).deliveries
+    h.person("ann")
+    h.fire("order_placed", "ann", total=1)  # the harness's runtime writes the ledger row
+    now = time.time() + 1
+    [claimed] = claims.claim(now, 50)
+    assert not claimed.possibly_duplicate
+    # The batch raised before it recorded anything; the deliverer claims again.
+    [again] = claims.claim(now, 50)
+    assert (again.id, again.status, again.possibly_duplicate) == (claimed.id, "pending", True)
+    with h.workspace.db.connect() as conn:
+        assert conn.execute(text("SELECT status FROM ledger")).scalar_one() == "sending"
