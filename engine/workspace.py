@@ -113,6 +113,11 @@ class Workspace:
             self._inbox = Inbox(inbox_path(url))
         return self._inbox
 
+    @inbox.setter
+    def inbox(self, inbox: Inbox) -> None:
+        """In a cluster the socket stores into the workspace itself (`engine.cluster`)."""
+        self._inbox = inbox
+
     def checkpoint_in_background(self) -> None:
         """While an engine runs: copy the SQLite file's write-ahead log into it from a
         thread of this process (see `engine.store.checkpoints`), not in the commits of

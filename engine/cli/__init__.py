@@ -15,6 +15,7 @@ from engine import __version__
 from . import (
     activity_cmd,
     bundle_cmds,
+    cluster_cmd,
     content_cmd,
     events_cmd,
     fire_cmd,
@@ -40,7 +41,8 @@ from . import (
 COMMAND_MODULES = [validate_cmd, bundle_cmds, journeys_cmd, testmode_cmd, triggers_cmd,
                    people_cmds, simulate_cmd, serve_cmd, keys_cmd, fire_cmd, stats_cmd,
                    activity_cmd, runs_cmd, events_cmd, preview_cmd, content_cmd, snippet_cmd,
-                   outbox_cmd, schema_cmd, settings_cmd, segments_cmd, tables_cmd]
+                   outbox_cmd, schema_cmd, settings_cmd, segments_cmd, tables_cmd,
+                   cluster_cmd]
 
 
 def build_parser() -> argparse.ArgumentParser:

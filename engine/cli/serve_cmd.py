@@ -13,9 +13,11 @@ from engine.ingestion.process import IngestionProcess, IngestionStartError, live
 from engine.ingestion.server import DEFAULT_HOST, DEFAULT_PORT, is_loopback
 from engine.processes import settle_heap
 from engine.runtime.host import EngineHost
+from engine.store.lock import WorkspaceBusyError
 from engine.workspace import Workspace
 
 from .common import add_workspace_option, fail, guarded, open_workspace
+from .serve_cluster import beside_a_cluster, cluster_engine, describe_member
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -23,7 +25,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "serve", help="run the engine headless, with the ingestion socket",
         description="Runs the engine on a workspace and listens for trigger events until "
                     "SIGINT or SIGTERM, then stops cleanly. Only one engine may serve a "
-                    "workspace at a time.")
+                    "workspace at a time, unless it is a PostgreSQL workspace served by a "
+                    "cluster (--cluster).")
     parser.add_argument("--host", default=DEFAULT_HOST, help=f"default {DEFAULT_HOST}")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT,
                         help=f"default {DEFAULT_PORT}; 0 picks a free one")
@@ -38,6 +41,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         metavar="SECONDS", help="answer 408 when a request's body has not "
                         "arrived this long after its head (default "
                         f"{defaults.body_timeout:g})")
+    parser.add_argument("--cluster", action="store_true",
+                        help="join the cluster of engines serving this PostgreSQL workspace "
+                        "(each takes a share of the people) instead of serving it alone")
     add_workspace_option(parser)
     parser.set_defaults(handler=guarded(run))
 
@@ -52,7 +58,8 @@ def run(args: argparse.Namespace) -> int:
     limits = SocketLimits(idle_timeout=args.idle_timeout, body_timeout=args.body_timeout)
     with open_workspace(args) as workspace:
         return _serve(workspace, IngestionProcess(args.workspace, args.host, args.port,
-                                                  limits))
+                                                  limits, cluster=args.cluster),
+                      cluster=args.cluster)
 
 
 def _seconds(text: str) -> float:
@@ -62,14 +69,18 @@ def _seconds(text: str) -> float:
     return value
 
 
-def _serve(workspace: Workspace, socket: IngestionProcess) -> int:
+def _serve(workspace: Workspace, socket: IngestionProcess, cluster: bool = False) -> int:
     """The engine here; the socket in a process of its own (see engine.ingestion.process)."""
     redact_keys_in_logs()
     stop, lost = threading.Event(), threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
-    engine = EngineHost(workspace, background=True, delivery="process")
-    engine.take_workspace()  # a second engine stops here, before touching the port
+    engine = cluster_engine(workspace) if cluster else \
+        EngineHost(workspace, background=True, delivery="process")
+    try:
+        engine.take_workspace()  # a second engine stops here, before touching the port
+    except WorkspaceBusyError as error:
+        return fail(beside_a_cluster(workspace) or str(error))
     try:
         socket.start(on_stored=engine.wake, on_lost=lambda: (lost.set(), stop.set()))
     except IngestionStartError as error:
@@ -81,6 +92,8 @@ def _serve(workspace: Workspace, socket: IngestionProcess) -> int:
     settle_heap()
     print(f"Waymark engine serving {workspace.location}: {live_journeys(workspace)} live "
           f"journey(s); listening on {socket.base_url}. Press Ctrl+C to stop.", flush=True)
+    if engine.member is not None:
+        print(describe_member(engine.member), flush=True)
     try:
         while not stop.wait(1.0):
             pass

@@ -16,6 +16,7 @@ import threading
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 
+from engine.cluster.sessions import store_in_workspace
 from engine.processes import end, leave_stopping_to_the_engine, settle_heap, spawn
 from engine.workspace import Workspace
 
@@ -31,9 +32,11 @@ class IngestionStartError(RuntimeError):
 
 class IngestionProcess:
     def __init__(self, location: str | None, host: str, port: int,
-                 limits: SocketLimits = SocketLimits()) -> None:
-        """`location` as `Workspace.open` takes it (None: the default workspace)."""
+                 limits: SocketLimits = SocketLimits(), cluster: bool = False) -> None:
+        """`location` as `Workspace.open` takes it (None: the default workspace);
+        `cluster`: the socket of a cluster engine, storing into the workspace itself."""
         self.location, self.host, self.port, self.limits = location, host, port, limits
+        self.cluster = cluster
         self._process: multiprocessing.process.BaseProcess | None = None
         self._conn: Connection | None = None
         self._stopping = False
@@ -50,7 +53,7 @@ class IngestionProcess:
         `on_lost` if the socket's process ends without being asked to.
         """
         self._process, self._conn = spawn(_child_main, "waymark-ingestion", self.location,
-                                          self.host, self.port, self.limits)
+                                          self.host, self.port, self.limits, self.cluster)
         if not self._conn.poll(timeout):
             self.stop()
             raise IngestionStartError("the ingestion socket did not start in time")
@@ -86,9 +89,11 @@ class IngestionProcess:
 # --- in the socket's process -------------------------------------------------------------
 
 def _child_main(location: str | None, host: str, port: int, limits: SocketLimits,
-                conn: Connection) -> None:
+                cluster: bool, conn: Connection) -> None:
     leave_stopping_to_the_engine()
     with Workspace.open(location, create=False) as workspace:
+        if cluster:
+            store_in_workspace(workspace)
         asyncio.run(_serve(workspace, host, port, limits, conn))
 
 

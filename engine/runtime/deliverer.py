@@ -33,6 +33,7 @@ from engine.store.times import to_ts
 
 from .clock import Clock
 from .records import CounterKey, MessageOutcome, StepRecord, outcome_record
+from .scope import DeliveryClaims
 
 CountedOnly = Callable[[str, dict[str, Any]], CounterKey | None]
 Done = tuple[Any, OutgoingMessage, DeliveryResult, datetime]  # row, message, result, when
@@ -41,14 +42,18 @@ Done = tuple[Any, OutgoingMessage, DeliveryResult, datetime]  # row, message, re
 class Deliverer:
     def __init__(self, db: Engine, clock: Clock, settings: DeliverySettings,
                  outbox_dir: Path | None, batch_size: int = 50,
-                 counted_only: CountedOnly | None = None) -> None:
+                 counted_only: CountedOnly | None = None,
+                 claims: DeliveryClaims | None = None) -> None:
         """`outbox_dir` None: the outbox keeps messages in the ledger, writing no files.
 
         `counted_only` (the runtime's) tells which interaction events need nothing but a
         counter: those are counted here and stored processed, in the same transaction,
         instead of each costing the runtime a round of its own.
+
+        `claims`: in a cluster, the rows this engine may send (`engine.cluster`).
         """
         self.db, self.clock = db, clock
+        self.claims = claims
         self.counted_only = counted_only
         self.raised = 0  # events the last deliver_due stored for the runtime to process
         self.settings = settings
@@ -60,6 +65,8 @@ class Deliverer:
 
     def recover(self) -> int:
         """After a crash: what was being handed to a channel goes again, flagged."""
+        if self.claims is not None:
+            return self.claims.recover()
         with writing(self.db) as conn:
             rows = ledger_store.interrupted_sends(conn)
             ledger_store.mark_many(conn, [{
@@ -72,16 +79,20 @@ class Deliverer:
     def deliver_due(self) -> int:
         """One batch of due messages. Returns how many were attempted.
 
-        One engine holds the workspace, so rows need no claiming. A message for a channel
+        One engine holds the workspace, so rows need no claiming — except in a cluster,
+        where `claims` takes this engine's rows first (locked, marked `sending` with its
+        id) and gives back unsent what a pause made stale. A message for a channel
         that could deliver it twice is marked `sending` just before the channel is called
         and recorded right after; repeat-safe channels (the outbox) skip the mark, and
         their results are recorded together.
         """
         self.raised = 0
-        with reading(self.db) as conn:
-            rows = ledger_store.due_deliveries(conn, to_ts(self.clock.now()), self.batch_size)
+        rows = self._due_rows()
         done: list[Done] = []
-        for row in rows:
+        for index, row in enumerate(rows):
+            if self.claims is not None and not self.claims.fresh():
+                self.claims.give_back(rows[index:])  # paused meanwhile: see `fresh`
+                break
             message = OutgoingMessage.from_payload(row.payload)
             channel = self.channels.for_message(message)
             if not channel.repeat_safe:
@@ -94,6 +105,12 @@ class Deliverer:
                 done = []
         self._record(done)
         return len(rows)
+
+    def _due_rows(self) -> list[Any]:
+        if self.claims is not None:
+            return self.claims.claim(to_ts(self.clock.now()), self.batch_size)
+        with reading(self.db) as conn:
+            return ledger_store.due_deliveries(conn, to_ts(self.clock.now()), self.batch_size)
 
     def _mark_sending(self, row: Any) -> None:
         with writing(self.db) as conn:

@@ -27,7 +27,6 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from engine.store import ledger_store
 from engine.store.database import reading
 from engine.store.lock import EngineLock
 from engine.store.times import from_ts
@@ -38,6 +37,7 @@ from .deliverer import Deliverer
 from .delivery_process import DeliveryProcess
 from .records import StepRecord
 from .runtime import Runtime
+from .scope import LeaseLostError, Membership
 
 log = logging.getLogger("waymark.host")
 _HOSTS: dict[str, EngineHost] = {}
@@ -57,8 +57,9 @@ ROUNDS_BEFORE_DELIVERY = 2
 class EngineHost:
     def __init__(self, workspace: Workspace, *, clock: Clock | None = None,
                  public_url: str | None = None, background: bool = False,
-                 delivery: str = "thread") -> None:
-        """`delivery`: "thread", or "process" (the system clock only)."""
+                 delivery: str = "thread", member: Membership | None = None) -> None:
+        """`delivery`: "thread", or "process" (the system clock only). `member`: this
+        engine's membership of a cluster (`engine.cluster`), instead of the engine lock."""
         self.workspace = workspace
         self._db = workspace.db.execution_options(eager=True)  # see start()
         self.background = background  # yield the CPU to the ingestion socket when both want it
@@ -66,7 +67,10 @@ class EngineHost:
         self.id = uuid.uuid4().hex
         self.runtime: Runtime | None = None
         self.public_url = public_url
-        self._lock = EngineLock(workspace.db, workspace.location)
+        self._lock = member or EngineLock(workspace.db, workspace.location)
+        self.member = member
+        if member is not None:
+            member.on_change = self.wake  # partitions taken over, events stored elsewhere
         self._wake = threading.Event()
         self._deliver_wake = threading.Event()
         self._stopping = threading.Event()
@@ -105,7 +109,8 @@ class EngineHost:
         # for every half millisecond, not in SQLite's ever longer sleeps (which left the
         # runtime a fifth of its time asleep while events queued up).
         self.runtime = Runtime(self._db, self.clock, batch_size=25, event_batch_size=16,
-                               inbox=self.workspace.inbox)
+                               inbox=self.workspace.inbox,
+                               scope=self.member.work if self.member else None)
         if self.public_url:
             self.runtime.public_url = self.public_url
             self.runtime.reload_versions()
@@ -184,7 +189,7 @@ class EngineHost:
     def _schedule_delivery(self) -> None:
         """Nothing left to send now: wake delivery again when the next retry falls due."""
         with reading(self.workspace.db) as conn:
-            retry = from_ts(ledger_store.next_delivery_at(conn))
+            retry = from_ts(self.runtime.work.next_delivery(conn))
         self._schedule("deliver", "delivery", retry)
 
     def _delivery_lost(self) -> None:
@@ -229,7 +234,12 @@ class EngineHost:
         email back until the stream paused). What is left wakes the next round at once."""
         runtime = self.runtime
         self._reload_if_changed()
-        runtime.tick(max_rounds=ROUNDS_BEFORE_DELIVERY)
+        try:
+            runtime.tick(max_rounds=ROUNDS_BEFORE_DELIVERY)
+        except LeaseLostError as lost:  # rolled back; the rest is still this engine's
+            log.info("%s", lost)
+            self.wake()
+            return
         self.wake_delivery()
         self._schedule("wake", "runtime", runtime.next_due())
 
@@ -248,7 +258,8 @@ class EngineHost:
             self.deliverer.close()
         self.deliverer = Deliverer(self._db, self.clock, self.runtime.settings,
                                    self.workspace.outbox_dir,
-                                   counted_only=self.runtime.counted_only)
+                                   counted_only=self.runtime.counted_only,
+                                   claims=self.member.deliveries if self.member else None)
         return self.deliverer
 
     def _reload_if_changed(self) -> None:

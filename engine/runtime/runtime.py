@@ -12,14 +12,13 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine
 
 from engine.delivery import DeliverySettings, TrackingSettings
 from engine.store import (
     events_store,
     failures_store,
     journeys_store,
-    ledger_store,
     meta_store,
     runs_store,
     settings_store,
@@ -27,7 +26,6 @@ from engine.store import (
 )
 from engine.store.database import reading, writing
 from engine.store.inbox import Inbox
-from engine.store.prepared import Prepared
 from engine.store.times import from_ts, to_ts
 
 from .audience import AudienceEntry
@@ -37,14 +35,13 @@ from .dispatcher import Dispatcher, EventView, TriggerUse, counted_only
 from .housekeeping import Housekeeping
 from .isolation import Round, attempt, in_one_go
 from .records import CounterKey, RunState, StepRecord, What
+from .scope import WHOLE_WORKSPACE, WorkScope
 from .send_policy import RulesPolicy, SendPolicy
 from .step import advance
 from .version import PublishedVersion, version_from_row
 
 log = logging.getLogger("waymark.runtime")
 DEFAULT_TRACKING_BASE = TrackingSettings.model_fields["base_url"].default
-_NEXT_DUE = Prepared(select(events_store.pending_exists(), runs_store.next_due_query(),
-                            ledger_store.next_delivery_query()))
 Listener = Callable[[list[StepRecord]], None]
 IMPORT_BATCH = 500
 
@@ -52,8 +49,9 @@ IMPORT_BATCH = 500
 class Runtime:
     def __init__(self, db: Engine, clock: Clock, *, send_policy: SendPolicy | None = None,
                  batch_size: int = 500, event_batch_size: int | None = None,
-                 inbox: Inbox | None = None) -> None:
+                 inbox: Inbox | None = None, scope: WorkScope | None = None) -> None:
         self.db = db
+        self.work = scope or WHOLE_WORKSPACE  # in a cluster, the partitions held
         self.inbox = inbox  # where the ingestion socket stores accepted events
         self._imported = 0
         self.clock = clock
@@ -150,7 +148,7 @@ class Runtime:
         return self._finish(done)
 
     def _events_together(self, conn: Connection) -> Round:
-        rows = events_store.pending_events(conn, self.event_batch_size)
+        rows = self.work.pending_events(conn, self.event_batch_size)
         return Round(len(rows), self._apply_events(conn, rows).records if rows else [])
 
     def _apply_events(self, conn: Connection, rows: list) -> Batch:
@@ -164,7 +162,7 @@ class Runtime:
         return batch
 
     def _events_one_by_one(self, conn: Connection) -> Round:
-        heads = events_store.pending_heads(conn, self.event_batch_size)
+        heads = self.work.pending_heads(conn, self.event_batch_size)
         done, now = Round(len(heads)), to_ts(self.clock.now())
         for head in heads:
             batch, error = attempt(conn, partial(self._one_event, conn, head.id))
@@ -191,7 +189,7 @@ class Runtime:
 
     def _runs_together(self, conn: Connection) -> Round:
         batch = self._batch(conn)
-        due = batch.track(runs_store.due_runs(conn, to_ts(batch.now), self.batch_size))
+        due = batch.track(self.work.due_runs(conn, to_ts(batch.now), self.batch_size))
         return Round(len(due), self._advance(batch, due).records if due else [])
 
     def _advance(self, batch: Batch, due: list[RunState]) -> Batch:
@@ -209,7 +207,7 @@ class Runtime:
 
     def _runs_one_by_one(self, conn: Connection) -> Round:
         now = self.clock.now()
-        heads = runs_store.due_heads(conn, to_ts(now), self.batch_size)
+        heads = self.work.due_heads(conn, to_ts(now), self.batch_size)
         done = Round(len(heads))
         for head in heads:
             batch, error = attempt(conn, partial(self._one_run, conn, head.id))
@@ -255,11 +253,12 @@ class Runtime:
     def tick(self, max_rounds: int = 1000) -> int:
         """Everything that is due now, until nothing is left. Returns the work done."""
         done = 0
-        self.housekeeping()
+        if self.work.keeper:
+            self.housekeeping()
         for _ in range(max_rounds):
             imported = self.import_inbox()
             pending, run_due = self._work_waiting()
-            scheduled = self.run_schedules()
+            scheduled = self.run_schedules() if self.work.keeper else 0
             events = self.process_events() if pending else 0
             due = self.run_due() if run_due is not None and run_due <= self.clock.now() else 0
             done += scheduled + events + due
@@ -273,17 +272,18 @@ class Runtime:
     def _work_waiting(self) -> tuple[bool, datetime | None]:
         """One cheap read: are events waiting, and when is the next run due?"""
         with reading(self.db) as conn:
-            pending, run_due, _delivery = _NEXT_DUE.first(conn)
+            pending, run_due, _delivery = self.work.next_due(conn)
         return bool(pending), from_ts(run_due)
 
     def next_due(self) -> datetime | None:
         """The earliest moment there will be work: now if events wait, else a due time."""
         with reading(self.db) as conn:
-            pending, run_due, delivery_due = _NEXT_DUE.first(conn)
+            pending, run_due, delivery_due = self.work.next_due(conn)
         if pending or (self.inbox is not None and self.inbox.last_id() > self._imported):
             return self.clock.now()
         candidates = [run_due, delivery_due if self.deliverer is not None else None]
-        candidates += [to_ts(t) for t in Housekeeping(self).next_times()]
+        if self.work.keeper:
+            candidates += [to_ts(t) for t in Housekeeping(self).next_times()]
         times = [t for t in candidates if t is not None]
         return from_ts(min(times)) if times else None
 

@@ -1,0 +1,1 @@
+"""Several engines on one PostgreSQL workspace: partitions, leases, fencing (README)."""
