@@ -86,8 +86,11 @@ def test_a_fired_email_appears_within_a_second_and_viewing_it_does_not_open_it(
         select_row(qtbot, dock)
     preview = dock.view.email.preview
     assert preview.uses_web_engine, WEB_ENGINE_PROBLEM
-    assert "You left something behind" in page_text(qtbot, preview)
-    assert "€80" in page_text(qtbot, preview) or "$80" in page_text(qtbot, preview)
+    # read once: the page is read back from Chromium, and a second reading raced a
+    # reload of the same message (seen once in CI under Xvfb: the text, then '')
+    text = page_text(qtbot, preview)
+    assert "You left something behind" in text
+    assert "€80" in text or "$80" in text
     assert dock.view.email.blocked.text() == "1 image blocked"
     assert "open pixel was not loaded" in dock.view.email.blocked.toolTip()
     qtbot.wait(1500)  # time enough for a pixel request to reach the socket and be stored
