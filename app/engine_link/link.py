@@ -45,6 +45,7 @@ class _Session:
     side: EmbeddedEngine | ObservedEngine
     probe: Probe
     poller: Poller | None = None
+    told: tuple = ()  # the views' wishes as last told to its probe
 
 
 class _Relay(QObject):
@@ -313,19 +314,29 @@ class EngineLink(QObject):
         self._set_status(EngineStatus(note=f"could not start: {error}"))
         self.start_failed.emit(str(error))
 
+    def _wishes(self) -> tuple:
+        return (self._journey_id, self._version, self._people, self._person,
+                self.outbox.followed, self.activity.filter, self.activity.generation)
+
     def _tell_wishes(self, session: _Session) -> None:
-        """What the views ask to see, told to a session's probe."""
-        session.probe.watch(self._journey_id, self._version)
-        session.probe.watch_people(self._people)
-        session.probe.follow(self._person)
-        session.probe.follow_outbox(self.outbox.followed)
-        session.probe.follow_activity(self.activity.filter, self.activity.generation)
+        """What the views ask to see, told to a session's probe (once: telling a feed
+        again starts it over, and a view would get its rows twice)."""
+        wishes = self._wishes()
+        if wishes == session.told:
+            return
+        session.told = wishes
+        journey_id, version, people, person, outbox, activity, generation = wishes
+        session.probe.watch(journey_id, version)
+        session.probe.watch_people(people)
+        session.probe.follow(person)
+        session.probe.follow_outbox(outbox)
+        session.probe.follow_activity(activity, generation)
 
     def _started(self, session: _Session) -> None:
         self._view = session
-        # Again, on the GUI thread: a view that asked while the session was being made
-        # found none to tell, and the worker may have read its wish before it changed
-        # (the Outbox shown as the engine started then stayed empty).
+        # Again, on the GUI thread, if a wish changed: a view that asked while the session
+        # was being made found none to tell, and the worker may have read its wish before
+        # it changed (the Outbox shown as the engine started then stayed empty).
         self._tell_wishes(session)
         self._refresh(session)
 
