@@ -110,6 +110,21 @@ class FeedModel(QAbstractTableModel, Generic[T]):
         self.rows = deque(list(items)[:self.limit])
         self.endResetModel()
 
+    def change_where(self, matches: Callable[[T], bool],
+                     change: Callable[[T], T]) -> T | None:
+        """Change the first row or queued row that matches (a change can arrive before
+        the flush that shows its row); the row as it is now (None: no such row)."""
+        for row, item in enumerate(self.rows):
+            if matches(item):
+                self.rows[row] = change(item)
+                self.changed(row)
+                return self.rows[row]
+        for at, item in enumerate(self._pending):
+            if matches(item):
+                self._pending[at] = change(item)
+                return self._pending[at]
+        return None
+
     def changed(self, row: int) -> None:
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))
 

@@ -50,14 +50,12 @@ class OutboxModel(FeedModel[OutboxItem]):
         return f"{item.journey_id} · {item.tile_id}"
 
     def update(self, change: OutboxUpdate) -> OutboxItem | None:
-        """A row's new state; the row as it is now (None: not among the rows)."""
-        for row, item in enumerate(self.rows):
-            if item.ledger_id == change.ledger_id:
-                self.rows[row] = replace(item, status=change.status, reason=change.reason,
-                                         possibly_duplicate=change.possibly_duplicate)
-                self.changed(row)
-                return self.rows[row]
-        return None
+        """A row's new state, also of a row not yet shown; the row as it is now (None:
+        not among the rows)."""
+        return self.change_where(
+            lambda item: item.ledger_id == change.ledger_id,
+            lambda item: replace(item, status=change.status, reason=change.reason,
+                                 possibly_duplicate=change.possibly_duplicate))
 
     def row_of(self, ledger_id: int) -> int | None:
         return next((row for row, item in enumerate(self.rows)

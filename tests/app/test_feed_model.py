@@ -56,3 +56,20 @@ def test_a_reader_scrolled_down_keeps_their_rows_one_at_the_top_sees_new_ones(qt
     model.add_newer(range(210, 240))
     model.flush()
     assert top_row(table) == reading  # the rows being read stay put
+
+
+def test_a_state_change_that_arrives_before_its_row_is_shown_is_kept(qtbot):
+    """Seen in CI under Xvfb: an email queued as *sending* turned *sent* in the next
+    poll, within the 100 ms before the list showed it; the change was dropped and the
+    Outbox said *sending* for good."""
+    from app.docks.outbox_model import OutboxModel
+    from app.engine_link import OutboxItem, OutboxUpdate
+
+    model = OutboxModel()
+    model.add_newer([OutboxItem(7, "cart", 1, "email-1", "c-1", "email", "bo@example.com",
+                                "sending", None, 0.0, "Bo, your cart")])
+    shown = model.update(OutboxUpdate(7, "sent", "accepted by SMTP server 127.0.0.1"))
+    assert shown is not None and shown.status == "sent"
+    qtbot.waitUntil(lambda: model.rowCount() == 1, timeout=2000)
+    tip = model.index(0, 0).data(Qt.ItemDataRole.ToolTipRole)
+    assert "State: sent\nWhy: accepted by SMTP server 127.0.0.1" in tip
