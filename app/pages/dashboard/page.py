@@ -32,6 +32,7 @@ from .data import DashboardData, Query, last_days
 from .figures import funnel_rows, goal_text, message_points, reason_rows, version_rows
 
 NO_DATA = "No data yet — publish the journey and fire a test trigger"
+NOTHING_IN_RANGE = "Nothing happened in this range — choose another"
 NO_JOURNEY = "No journeys yet — make one on the Journeys page and publish it"
 REASON_HEADERS = ["What", "Tile", "Count", "Reason"]
 VERSION_HEADERS = ["Version", "State", "Entered", "Sent", "Delivered", "Opened", "Clicked",
@@ -203,7 +204,9 @@ class DashboardPage(QWidget):
     def _show(self, query: Query | None, report: Report | None = None) -> None:
         self.report = report
         if report is None or not report.has_data:
-            self.empty.setText(NO_JOURNEY if self.journey.count() == 0 else NO_DATA)
+            self.empty.setText(NO_JOURNEY if self.journey.count() == 0 else
+                               NOTHING_IN_RANGE if report is not None and report.anyone_ever
+                               else NO_DATA)
             self.body.setCurrentWidget(self.empty)
         else:
             self._fill(query, report)
