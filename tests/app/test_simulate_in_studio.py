@@ -128,6 +128,15 @@ def test_a_simulation_from_the_dialog_shows_the_commands_counts_and_flows(
     assert at_moment and sum(at_moment.values()) > 0
     for tile_id, badge in overlay.badges.items():
         assert badge.value("processing") == at_moment.get(tile_id, 0), tile_id
+    # each edge as wide as the people who had taken it by then, on the end's scale
+    by_then = outcome.flows_at(moment)
+    assert by_then != flows and all(by_then[key] <= flows[key] for key in flows)
+    for key, item in window.scene.edge_items.items():
+        assert item.flow == by_then.get(key, 0), key
+        assert item.flow_width == pytest.approx(flow_width(by_then.get(key, 0), most))
+    first = window.scene.edge_items[("start", "next", "email-reminder")]
+    local = moment.astimezone(outcome.timezone)
+    assert first.toolTip() == f"{by_then[first.key]} people by {local:%a %H:%M}"
     # under 200 people there at that moment: each is a dot on their tile
     assert {tile: len(c.people) for tile, c in overlay.crowds.items.items()} == {
         tile: n for tile, n in at_moment.items() if n}
@@ -143,6 +152,8 @@ def test_a_simulation_from_the_dialog_shows_the_commands_counts_and_flows(
 
     simulation.panel.slider.set_moment(outcome.end)  # the end: the whole results again
     assert overlay.badges["start"].value("inflow") == PEOPLE and not overlay.crowds.items
+    assert {key: item.flow for key, item in window.scene.edge_items.items()} == {
+        key: flows.get(key, 0) for key in window.scene.edge_items}
     simulation.panel.leave.click()  # Leave results
     assert not overlay.badges and overlay.trail is None
     assert all(item.flow is None for item in window.scene.edge_items.values())
