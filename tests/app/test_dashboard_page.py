@@ -78,10 +78,15 @@ def test_the_page_shows_the_figures_waymark_stats_prints(qtbot, page, filled, ca
     assert page.messages.totals()["opened"] == sums["opened"] == 1
     assert len(page.messages.lines["sent"].points()) == 7  # one a day, none left out
     goal = printed["goal"]
-    assert f"{goal['met']} of {goal['entered']} people who entered (33 %)" in page.goal.text()
-    assert "target 50 %" in page.goal.text()
+    # a no-break space before each %: the share never wraps apart from its sign
+    assert f"{goal['met']} of {goal['entered']} people who entered (33\u00a0%)" in \
+        page.goal.text()
+    assert "target 50\u00a0%" in page.goal.text()
     assert cells(page.reasons)[0][:3] == ["Message blocked", "email-reminder", "1"]
     assert [row[:3] for row in cells(page.versions)] == [["1", "live", "3"]]
+    for table in (page.reasons, page.versions):  # the last column reaches the edge
+        columns = sum(table.columnWidth(c) for c in range(table.columnCount()))
+        assert columns == table.viewport().width(), table.objectName()
 
 
 def test_a_range_of_a_day_is_drawn_per_hour_and_a_range_without_data_is_empty(

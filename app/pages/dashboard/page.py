@@ -266,8 +266,10 @@ def _fill_table(table: QTableWidget, rows: list[list[object]]) -> None:
             if isinstance(value, int):
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             table.setItem(r, c, item)
-    table.resizeColumnsToContents()
-    table.horizontalHeader().setStretchLastSection(True)
+    # all but the last, which stretches to the table's edge (sized to its contents too,
+    # it stopped short and left a band of bare header beside it)
+    for column in range(table.columnCount() - 1):
+        table.resizeColumnToContents(column)
     # as tall as its rows: the page scrolls, not each table
     rows = sum(table.rowHeight(r) for r in range(table.rowCount()))
     table.setFixedHeight(table.horizontalHeader().sizeHint().height() + rows + 4)
