@@ -122,3 +122,12 @@ def test_a_run_set_aside_after_an_error_is_counted_so_and_goes_on_when_retried(
     after = report(h, journey=h.journey_id, **week).funnel
     assert after == report(h, journey=h.journey_id).funnel
     assert next(row for row in after if row.tile_id == "wait").moved_on == 2
+
+
+def test_a_range_without_json_or_csv_is_refused_rather_than_ignored(days, capsys) -> None:
+    """The text report is the counters' (since publishing): a range given to it was
+    silently left out, and the figures printed looked like the range's."""
+    assert main(["stats", CART, "--from", "2026-11-24", "--workspace", days.location]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "--from and --to go with --json or --csv" in captured.err
