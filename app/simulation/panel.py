@@ -261,7 +261,7 @@ class SimulationPanel(QWidget):
         self.title.setText(text)
 
     def clear(self) -> None:
-        self.outcome = None
+        self.outcome, self.showing_b = None, False
         self.comparison.clear()
         self.title.setText("<b>Simulation</b> · no results")
         self.goal.clear()
