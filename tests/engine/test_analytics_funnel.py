@@ -20,7 +20,7 @@ from engine.store import failures_store
 from engine.store.database import writing
 from tests.engine.harness import START
 from tests.engine.test_analytics_report import CART, fill_cart, report
-from tests.engine.test_runtime_poison import over_50_then_wait, spoil_contact
+from tests.engine.test_runtime_poison import over_50_then_wait, zed_set_aside_at_the_wait
 
 DAY = datetime(2026, 11, 23, tzinfo=UTC)  # the harness starts at 09:00 that day
 
@@ -104,11 +104,7 @@ def test_stats_json_and_csv_print_the_ranges_funnel(days, capsys) -> None:
 def test_a_run_set_aside_after_an_error_is_counted_so_and_goes_on_when_retried(
         harness_for) -> None:
     h = harness_for(over_50_then_wait())
-    for person in ("ann", "zed"):
-        h.person(person)
-        h.fire("order_placed", person, total=80)
-    spoil_contact(h, "zed")  # his wait's end raises: set aside there
-    h.advance(timedelta(days=1, minutes=1))
+    zed_set_aside_at_the_wait(h)
     week = {"start": START - timedelta(days=1), "end": START + timedelta(days=6)}
     wait = next(row for row in report(h, journey=h.journey_id, **week).funnel
                 if row.tile_id == "wait")
