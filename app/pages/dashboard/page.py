@@ -142,6 +142,7 @@ class DashboardPage(QWidget):
         self.messages = MessagesChart()
         self.reasons = self._table("reasonsTable", REASON_HEADERS)
         self.versions = self._table("versionsTable", VERSION_HEADERS)
+        self.versions.horizontalHeader().setStretchLastSection(False)  # all figures
         self.charts = QWidget(objectName="dashboardCharts")
         charts = QGridLayout(self.charts)
         charts.setContentsMargins(0, 0, 0, 0)
@@ -153,7 +154,7 @@ class DashboardPage(QWidget):
         grid.addWidget(_section("Blocked and held"), 1, 0)
         grid.addWidget(self.reasons, 2, 0)
         grid.addWidget(_section("Versions"), 3, 0)
-        grid.addWidget(self.versions, 4, 0)
+        grid.addWidget(self.versions, 4, 0, Qt.AlignmentFlag.AlignLeft)
         grid.setRowStretch(5, 1)
         return box
 
@@ -266,10 +267,14 @@ def _fill_table(table: QTableWidget, rows: list[list[object]]) -> None:
             if isinstance(value, int):
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             table.setItem(r, c, item)
-    # all but the last, which stretches to the table's edge (sized to its contents too,
-    # it stopped short and left a band of bare header beside it)
-    for column in range(table.columnCount() - 1):
+    # Sized to their contents, the columns stopped short of the table's edge beside a
+    # band of bare header: a last column of words stretches to the edge; a table of
+    # figures is as wide as its columns instead (a stretched last figure went far right).
+    words = table.horizontalHeader().stretchLastSection()
+    for column in range(table.columnCount() - (1 if words else 0)):
         table.resizeColumnToContents(column)
+    if not words:
+        table.setFixedWidth(table.horizontalHeader().length() + 2 * table.frameWidth())
     # as tall as its rows: the page scrolls, not each table
     rows = sum(table.rowHeight(r) for r in range(table.rowCount()))
     table.setFixedHeight(table.horizontalHeader().sizeHint().height() + rows + 4)
