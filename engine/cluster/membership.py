@@ -15,7 +15,7 @@ from collections.abc import Callable
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError
 
-from engine.store.database import writing
+from engine.store.database import database_away, writing
 from engine.store.lock import WorkspaceBusyError, advisory_key
 
 from . import leases
@@ -185,7 +185,8 @@ class ClusterMember:
             try:
                 self.renew()
             except Exception as error:  # PostgreSQL away: the leases run out, fences fail
-                log.warning("could not renew this engine's leases: %s", error)
+                log.warning("could not renew this engine's leases: %s",
+                            database_away(error) or error)
 
     def _listening(self) -> None:
         """Wake the runtime when any socket of the cluster stored events (NOTIFY)."""
@@ -198,7 +199,8 @@ class ClusterMember:
                         if any(True for _ in raw.notifies(timeout=1.0, stop_after=1)):
                             self.on_change()
             except Exception as error:
-                log.warning("not listening for events stored by other engines: %s", error)
+                log.warning("not listening for events stored by other engines: %s",
+                            database_away(error) or error)
                 self._stopping.wait(self.renew_every)
 
 
