@@ -223,8 +223,8 @@ class EngineHost:
             try:
                 work()
             except Exception as error:  # a bad batch must not kill the engine
-                ended = database_away(error)
-                if ended is not None:  # not a fault of ours: one line, then again
+                ended = _not_ours(error)
+                if ended is not None:  # one line, then again
                     log.warning("%s: %s; trying again", threading.current_thread().name,
                                 ended)
                 else:
@@ -288,6 +288,15 @@ class EngineHost:
         self._scheduler.add_job("engine.runtime.host:wake_host", "date", args=[self.id, part],
                                 run_date=due, id=job, replace_existing=True,
                                 misfire_grace_time=None)
+
+
+def _not_ours(error: BaseException) -> str | None:
+    """Why a round was rolled back, in one line, when it is no fault of ours: the database
+    away, or (in a cluster) partitions taken over while this engine was cut off or
+    paused, which the fencing refused to move (README, "Fencing"). None: a bug."""
+    if isinstance(error, LeaseLostError):
+        return str(error)
+    return database_away(error)
 
 
 def _lower_priority(niceness: int = 10) -> None:

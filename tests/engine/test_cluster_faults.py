@@ -12,8 +12,10 @@ import time
 
 import pytest
 
+from engine.cluster.partitions import LEASE_SECONDS
 from tests.engine import cluster_support, test_postgres
 from tests.engine.cluster_support import (
+    TAKEOVER_BOUND,
     check_emails_once,
     check_once_in_order,
     check_steps_once,
@@ -27,6 +29,7 @@ from tests.engine.cluster_support import (
 )
 from tests.engine.postgres_support import private_server
 from tests.engine.serve_support import wait_until
+from tests.engine.tcp_proxy import TcpProxy
 
 database, smtp = test_postgres.database, cluster_support.smtp
 
@@ -75,4 +78,42 @@ def test_postgresql_restarted_under_load_loses_nothing_and_doubles_nothing(
         print(f"{flagged} email(s) sent again, flagged possibly duplicate")
     finally:
         outs = [e.stop() for e in engines]
+    assert all("Traceback" not in out for out in outs), outs
+
+
+def test_an_engine_cut_off_from_postgresql_past_its_lease_is_fenced_and_rejoins(
+        postgres, database, smtp, tmp_path) -> None:
+    key = cluster_workspace(database, smtp.port, "PT2S")
+    proxy = TcpProxy(postgres.port)
+    behind = database.replace(f":{postgres.port}/", f":{proxy.port}/")
+    engines = [engine(database, tmp_path, "direct"), engine(behind, tmp_path, "behind")]
+    people, per_person = [f"n{i}" for i in range(12)], 6
+    try:
+        wait_until(lambda: shared_by(database, engines), timeout=30)
+        pool, firing = in_background(lambda: fire(engines, key, people, 0, per_person,
+                                                  patient=True, pause=1.5))
+        time.sleep(1.0)
+        proxy.cut()
+        cut_at = time.monotonic()
+        wait_until(lambda: shared_by(database, engines[:1]), timeout=LEASE_SECONDS + 30)
+        took = time.monotonic() - cut_at
+        assert took <= LEASE_SECONDS + TAKEOVER_BOUND, took
+        time.sleep(2.0)  # cut off for longer than the lease and the takeover
+        proxy.heal()
+        wait_until(lambda: shared_by(database, engines), timeout=30)  # it rejoined
+        assert firing.result(timeout=120) == len(people) * per_person
+        pool.shutdown()
+        expected = len(people) * per_person
+        wait_until(lambda: settled(database, expected, 2 * expected, smtp), timeout=90)
+        time.sleep(1)
+        check_once_in_order(database, people, per_person)
+        check_steps_once(database)
+        flagged = flagged_again(database)
+        check_emails_once(smtp, 2 * expected, allowed_again=flagged)
+        print(f"partitions taken over {took:.1f} s after the cut; {flagged} email(s) sent "
+              "again, flagged possibly duplicate")
+    finally:
+        proxy.heal()
+        outs = [e.stop() for e in engines]
+        proxy.close()
     assert all("Traceback" not in out for out in outs), outs
