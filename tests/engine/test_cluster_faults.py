@@ -9,6 +9,7 @@ Every event accepted is taken once, every run moves once, every email is receive
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 
@@ -24,9 +25,11 @@ from tests.engine.cluster_support import (
     fire,
     flagged_again,
     in_background,
+    rows,
     settled,
     shared_by,
 )
+from tests.engine.delivery_support import SmtpInbox
 from tests.engine.postgres_support import private_server
 from tests.engine.serve_support import wait_until
 from tests.engine.tcp_proxy import TcpProxy
@@ -116,4 +119,66 @@ def test_an_engine_cut_off_from_postgresql_past_its_lease_is_fenced_and_rejoins(
         proxy.heal()
         outs = [e.stop() for e in engines]
         proxy.close()
+    assert all("Traceback" not in out for out in outs), outs
+
+
+SKEW = 7  # seconds the skewed engine's clock is ahead of the machine's (and PostgreSQL's)
+WAIT = 8  # seconds: the journey's wait between "thanks" and "nudge"
+ON_TIME = 1.5  # seconds a nudge may come early (the thanks went out after the entry)
+
+
+def clock_ahead(seconds: int) -> tuple[str, ...]:
+    """`env` with libfaketime preloaded (the `faketime` wrapper would run serve as a child
+    of its own, with another pid than the one the test signals)."""
+    found = sorted(Path("/usr").glob("lib*/**/faketime/libfaketime.so.1"))
+    if not found:
+        pytest.skip("libfaketime is not installed here (apt-get install faketime; .ci/run "
+                    "installs it): the skewed-clock test needs it")
+    # The monotonic clock left alone: Python's timed waits hang under a faked one.
+    return ("env", f"LD_PRELOAD={found[0]}", f"FAKETIME=+{seconds}s",
+            "FAKETIME_DONT_FAKE_MONOTONIC=1")
+
+
+def tokens(url: str) -> dict[int, int]:
+    return dict(rows(url, "SELECT part, token FROM partition_leases"))
+
+
+def waits_kept(smtp: SmtpInbox) -> list[float]:
+    """For each order, seconds from its "thanks" to its "nudge", by the test's clock."""
+    sent: dict[tuple[str, str], list[float]] = {}
+    for message, at in zip(smtp.messages, smtp.arrived, strict=True):
+        sent.setdefault((message["To"], message["Subject"]), []).append(at)
+    return [nudge - thanks for (to, subject), times in sent.items() if subject == "Thanks"
+            for thanks, nudge in zip(sorted(times), sorted(sent[(to, "Still there?")]),
+                                     strict=True)]
+
+
+def test_an_engine_whose_clock_is_seconds_ahead_keeps_the_servers_time(database, smtp,
+                                                                        tmp_path) -> None:
+    ahead = clock_ahead(SKEW)
+    key = cluster_workspace(database, smtp.port, f"PT{WAIT}S")
+    engines = [engine(database, tmp_path, "right")]
+    people = [f"c{i}" for i in range(16)]
+    try:
+        wait_until(lambda: shared_by(database, engines), timeout=30)
+        # entered by the right clock; half of them are nudged by the engine ahead
+        assert fire(engines, key, people, 0, 1) == len(people)
+        engines.append(engine(database, tmp_path, "ahead", prefix=ahead))
+        wait_until(lambda: shared_by(database, engines), timeout=30)
+        balanced = tokens(database)
+        assert fire(engines, key, people, 1, 1) == len(people)  # entered by either
+        wait_until(lambda: settled(database, 2 * len(people), 4 * len(people), smtp),
+                   timeout=60)
+        time.sleep(1)
+        check_once_in_order(database, people, 2)
+        check_steps_once(database)
+        check_emails_once(smtp, 4 * len(people))
+        assert tokens(database) == balanced  # no lease was taken early: none changed hands
+        early = [round(w, 1) for w in waits_kept(smtp) if w < WAIT - ON_TIME]
+        assert early == [], f"nudges sooner than {WAIT} s after the thanks: {early}"
+        future = rows(database, "SELECT count(*) FROM steps WHERE to_timestamp(at) > "
+                                "clock_timestamp()")[0][0]
+        assert future == 0, f"{future} steps recorded at a time still to come"
+    finally:
+        outs = [e.stop() for e in engines]
     assert all("Traceback" not in out for out in outs), outs
