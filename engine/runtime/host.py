@@ -285,6 +285,8 @@ class EngineHost:
             if self._scheduler.get_job(job):
                 self._scheduler.remove_job(job)
             return
+        if isinstance(self.clock, SystemClock):
+            due = self.clock.local(due)  # APScheduler waits by this machine's clock
         self._scheduler.add_job("engine.runtime.host:wake_host", "date", args=[self.id, part],
                                 run_date=due, id=job, replace_existing=True,
                                 misfire_grace_time=None)
