@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from engine.cluster.partitions import LEASE_SECONDS
-from tests.engine import cluster_support, test_postgres
+from engine.runtime.runtime import Runtime
+from tests.engine import cluster_support, test_cluster, test_postgres
 from tests.engine.cluster_support import (
     TAKEOVER_BOUND,
     check_emails_once,
@@ -35,8 +37,11 @@ from tests.engine.delivery_support import SmtpInbox
 from tests.engine.postgres_support import private_server
 from tests.engine.serve_support import wait_until
 from tests.engine.tcp_proxy import TcpProxy
+from tests.engine.test_cluster import joined
+from tests.engine.test_segments import segment_bundle
 
 database, smtp = test_postgres.database, cluster_support.smtp
+pg_harness, members = test_postgres.pg_harness, test_cluster.members
 
 
 @pytest.fixture(scope="module")
@@ -196,3 +201,27 @@ def test_an_engine_whose_clock_is_seconds_ahead_keeps_the_servers_time(database,
     finally:
         outs = [e.stop() for e in engines]
     assert all("Traceback" not in out for out in outs), outs
+
+
+def test_a_segment_lets_its_audience_in_once_when_the_keeper_changes(pg_harness, members
+                                                                     ) -> None:
+    """The keeper (partition 0's holder) lets a daily segment in, then stops (a rolling
+    restart); the engine that takes partition 0 over had read the journey before that
+    let-in. It must not let the same day's audience in again."""
+    h = pg_harness(segment_bundle("daily"))
+    people = [f"t{i}" for i in range(20)]
+    for person in people:
+        h.person(person, attributes={"city": "Austin"})
+    h.clock.advance(timedelta(hours=1, minutes=1))  # the first start has come
+    keeper, other = joined(members, h), joined(members, h)
+    runtimes = [Runtime(h.workspace.db, h.clock, scope=m.work) for m in (keeper, other)]
+    assert keeper.keeper
+    runtimes[0].tick()
+    assert len(h.runs()) == len(people)
+    members.remove(keeper)
+    keeper.release()
+    other.renew()
+    assert other.keeper
+    runtimes[1].reload_if_changed()
+    runtimes[1].tick()
+    assert sorted(r.contact_id for r in h.runs()) == sorted(people)  # each once
