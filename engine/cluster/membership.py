@@ -56,6 +56,7 @@ class ClusterMember:
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
         self._shared: Connection | None = None
+        self._key = 0  # of the advisory lock shared with the cluster's other engines
 
     # --- EngineLock's part ---------------------------------------------------------------
 
@@ -92,14 +93,18 @@ class ClusterMember:
         with writing(self.db) as conn:
             leases.leave(conn, self.id)
         if self._shared is not None:
-            self._shared.close()  # the shared lock goes with its session
+            # Unlocked first: closed, the session goes back to the pool, lock and all.
+            self._shared.execute(text("SELECT pg_advisory_unlock_shared(:k)"),
+                                 {"k": self._key})
+            self._shared.commit()
+            self._shared.close()
             self._shared = None
 
     def _share_the_workspace(self) -> None:
         """PostgreSQL's advisory lock on the workspace, shared: a single engine takes it
         exclusively (`EngineLock`), so the two kinds never run on one workspace."""
+        key = self._key = advisory_key(self.db)
         conn = self.db.connect()
-        key = advisory_key(self.location)
         if not conn.execute(text("SELECT pg_try_advisory_lock_shared(:k)"), {"k": key}).scalar():
             conn.close()
             raise WorkspaceBusyError(

@@ -18,6 +18,8 @@ import pytest
 
 from engine.cluster.partitions import LEASE_SECONDS
 from engine.runtime.runtime import Runtime
+from engine.store.lock import EngineLock, WorkspaceBusyError
+from engine.workspace import Workspace
 from tests.engine import cluster_support, test_cluster, test_postgres
 from tests.engine.cluster_support import (
     TAKEOVER_BOUND,
@@ -225,3 +227,34 @@ def test_a_segment_lets_its_audience_in_once_when_the_keeper_changes(pg_harness,
     runtimes[1].reload_if_changed()
     runtimes[1].tick()
     assert sorted(r.contact_id for r in h.runs()) == sorted(people)  # each once
+
+
+def refused_by_another_url(url: str) -> bool:
+    """Is a single engine refused on the workspace at `url`, opened by another URL?"""
+    elsewhere = url + "?connect_timeout=10"  # the same database
+    with Workspace.open(elsewhere, create=False) as workspace:
+        lock = EngineLock(workspace.db, workspace.location)
+        try:
+            lock.acquire()
+        except WorkspaceBusyError:
+            return True
+        lock.release()
+        return False
+
+
+def test_engines_reaching_the_workspace_by_other_urls_still_refuse_each_other(
+        pg_harness, members, database) -> None:
+    """Engines on several machines name the server each their own way (a host name, an
+    address, a pooler, a proxy): a single engine must still be refused beside a cluster,
+    and a second single engine beside the first."""
+    h = pg_harness()
+    joined(members, h)
+    assert refused_by_another_url(database)
+    members.pop().release()
+    single = EngineLock(h.workspace.db, h.workspace.location)
+    single.acquire()
+    try:
+        assert refused_by_another_url(database)
+    finally:
+        single.release()
+    assert not refused_by_another_url(database)  # free again
