@@ -56,7 +56,6 @@ class ClusterMember:
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
         self._shared: Connection | None = None
-        self._key = 0  # of the advisory lock shared with the cluster's other engines
 
     # --- EngineLock's part ---------------------------------------------------------------
 
@@ -92,18 +91,38 @@ class ClusterMember:
             self._held = {}
         with writing(self.db) as conn:
             leases.leave(conn, self.id)
+        self._stop_sharing()
+
+    def _stop_sharing(self) -> None:
+        """The shared lock goes with its session: ended, not handed back to the pool
+        (lock and all), whether or not PostgreSQL ended it already."""
         if self._shared is not None:
-            # Unlocked first: closed, the session goes back to the pool, lock and all.
-            self._shared.execute(text("SELECT pg_advisory_unlock_shared(:k)"),
-                                 {"k": self._key})
-            self._shared.commit()
+            self._shared.invalidate()
             self._shared.close()
             self._shared = None
+
+    def _keep_sharing(self) -> None:
+        """A PostgreSQL restart ended the session holding the shared lock, and the lock
+        with it: take it again, or (a single engine took the workspace meanwhile) raise
+        WorkspaceBusyError — this engine then stops renewing, and moves no one."""
+        if self._shared is None:  # refused at the last renewal, or PostgreSQL was away
+            self._share_the_workspace()
+            return
+        try:
+            self._shared.exec_driver_sql("SELECT 1")
+            self._shared.commit()
+        except DBAPIError as error:
+            if database_away(error) is None:
+                raise
+            self._stop_sharing()
+            self._share_the_workspace()
+            log.info("engine %s shares the workspace's lock again (%s)", self.id[:8],
+                     database_away(error))
 
     def _share_the_workspace(self) -> None:
         """PostgreSQL's advisory lock on the workspace, shared: a single engine takes it
         exclusively (`EngineLock`), so the two kinds never run on one workspace."""
-        key = self._key = advisory_key(self.db)
+        key = advisory_key(self.db)
         conn = self.db.connect()
         if not conn.execute(text("SELECT pg_try_advisory_lock_shared(:k)"), {"k": key}).scalar():
             conn.close()
@@ -152,6 +171,7 @@ class ClusterMember:
         The heartbeat, and ending the sessions of engines gone silent, come first and on
         their own: they wait for no lock, so this engine stays alive to the others, and
         a silent engine's locks go, even while its own movers wait on those locks."""
+        self._keep_sharing()
         self._heartbeat()
         self._end_sessions_of_the_gone()
         with writing(self.db) as conn:

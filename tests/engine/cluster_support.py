@@ -63,6 +63,13 @@ def holdings(url: str) -> dict[int, int]:
                           "clock_timestamp() GROUP BY e.pid"))
 
 
+def sharing_the_lock(url: str) -> int:
+    """How many sessions hold the workspace's advisory lock shared (one per engine)."""
+    return rows(url, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND "
+                     "mode = 'ShareLock' AND granted AND database = (SELECT oid FROM "
+                     "pg_database WHERE datname = current_database())")[0][0]
+
+
 def shared_by(url: str, engines: list[ServeProcess]) -> bool:
     held = holdings(url)
     share = -(-PARTITIONS // len(engines))

@@ -34,6 +34,7 @@ from tests.engine.cluster_support import (
     rows,
     settled,
     shared_by,
+    sharing_the_lock,
 )
 from tests.engine.delivery_support import SmtpInbox
 from tests.engine.postgres_support import private_server
@@ -81,6 +82,8 @@ def test_postgresql_restarted_under_load_loses_nothing_and_doubles_nothing(
         expected = len(people) * per_person
         wait_until(lambda: settled(database, expected, 2 * expected, smtp), timeout=90)
         wait_until(lambda: shared_by(database, engines), timeout=30)  # both hold again
+        # and both keep a single engine off again (the lock went with the old sessions)
+        wait_until(lambda: sharing_the_lock(database) == len(engines), timeout=10)
         time.sleep(1)  # nothing more arrives
         check_once_in_order(database, people, per_person)
         check_steps_once(database)
