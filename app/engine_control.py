@@ -30,6 +30,7 @@ class EngineControl(QObject):
         session.workspace_opened.connect(self.workspace_opened)
         link.status_changed.connect(self._status_changed)
         link.figures_changed.connect(area.show_figures)
+        link.cluster_changed.connect(area.show_cluster)
         link.port_in_use.connect(self._port_in_use)
         link.engine_lost.connect(self._engine_lost)
         link.start_failed.connect(self._start_failed)
