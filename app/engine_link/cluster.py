@@ -53,6 +53,13 @@ class ClusterView:
                     urls[0] if urls else None)
 
 
+def sockets_to_try(cluster: ClusterView | None, url: str) -> list[str]:
+    """Where to fire: `url`, then (a cluster's) the other live engines' sockets, each tried
+    only when nothing listened at the one before, so an event is never sent twice."""
+    others = [e.url for e in cluster.alive if e.url and e.url != url] if cluster else []
+    return [url, *others]
+
+
 def read_cluster(workspace: Workspace) -> ClusterView | None:
     """The workspace's cluster, or None when none runs (no live engine; SQLite)."""
     if workspace.db.dialect.name != "postgresql":

@@ -24,7 +24,7 @@ from engine.ingestion.server import DEFAULT_PORT
 from engine.workspace import Workspace
 
 from .activity_link import ActivityLink
-from .cluster import ClusterView
+from .cluster import ClusterView, sockets_to_try
 from .journey_watch import JourneyChanges, PeopleQuery
 from .outbox_link import OutboxLink
 from .poller import Poller
@@ -223,8 +223,11 @@ class EngineLink(QObject):
 
         def send() -> FireResult:
             key = self.key.get(session.workspace.db)
-            status, answer = post_event(f"{url}/v1/triggers/{trigger}", key, body,
-                                        FIRE_TIMEOUT)
+            for base in sockets_to_try(session.side.cluster, url):  # a cluster: any engine
+                status, answer = post_event(f"{base}/v1/triggers/{trigger}", key, body,
+                                            FIRE_TIMEOUT)
+                if not isinstance(answer, ConnectionRefusedError):
+                    break
             return FireResult(trigger, body, status, answer)
 
         future = self._requests.submit(send)

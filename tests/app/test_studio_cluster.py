@@ -14,6 +14,7 @@ import time
 from PySide6.QtCore import Qt
 
 from app.engine_link import EngineMode
+from engine.cluster.partitions import LEASE_SECONDS
 from engine.model import read_bundle
 from engine.resources import resource
 from engine.workspace import Workspace
@@ -23,26 +24,28 @@ from tests.app.test_activity_dock import cart, kinds_of, show_activity
 from tests.app.test_outbox_dock import show_outbox
 from tests.app.test_studio_engine import studio  # noqa: F401 (fixture)
 from tests.engine import test_postgres
-from tests.engine.delivery_support import free_port
-from tests.engine.serve_support import ServeProcess
-from tests.engine.test_cluster_serve import rows
+from tests.engine.serve_support import wait_until
+from tests.engine.test_cluster_serve import engine, rows, shared_by
 
 server_url, database = test_postgres.server_url, test_postgres.database  # the private server
 FOLLOWS_WITHIN = 5000  # ms: the studio reads the cluster every 2 s
 
 
-def cart_cluster(url: str, tmp_path, engines: int) -> list[ServeProcess]:
-    """The abandoned-cart sample live on the workspace, served by `engines` engines."""
+def publish_cart_sample(url: str) -> None:
     with Workspace.open(url) as workspace:
         workspace.import_bundle(read_bundle(resource("samples", "abandoned_cart.json")))
         assert workspace.publish("abandoned-cart").published
-    started = []
-    for n in range(engines):
-        serve = ServeProcess(url, free_port(), options=("--cluster",),
-                             log=tmp_path / f"engine{n}.log")
-        serve.start()
-        started.append(serve)
-    return started
+
+
+def observing_a_cluster(qtbot, studio, url: str, engines: int):  # noqa: F811
+    """A studio window on the workspace, its status bar naming the cluster."""
+    window = studio()
+    assert window.session.open_workspace(url)
+    wait_for_mode(qtbot, window, EngineMode.OBSERVING)
+    wanted = f"Cluster · {engines} engine{'' if engines == 1 else 's'}"
+    qtbot.waitUntil(lambda: window.engine_status.button.text() == wanted,
+                    timeout=FOLLOWS_WITHIN)
+    return window
 
 
 def fire_and_see_the_run(qtbot, window, person: str) -> str:
@@ -57,28 +60,33 @@ def fire_and_see_the_run(qtbot, window, person: str) -> str:
     return fired.args[0].message
 
 
-def test_the_studio_observes_a_cluster_and_follows_an_engine_stopping(
+def test_the_studio_observes_a_cluster_and_follows_engines_joining_and_leaving(
         qtbot, studio, database, tmp_path, prompts):  # noqa: F811
-    engines = cart_cluster(database, tmp_path, 2)
-    pids = {e.process.pid for e in engines}
-    window = studio()
+    publish_cart_sample(database)
+    engines = [engine(database, tmp_path, "e1")]
     try:
-        assert window.session.open_workspace(database)
-        wait_for_mode(qtbot, window, EngineMode.OBSERVING)
+        window = observing_a_cluster(qtbot, studio, database, 1)
         area = window.engine_status
-        qtbot.waitUntil(lambda: area.button.text() == "Cluster · 2 engines",
-                        timeout=FOLLOWS_WITHIN)
-        qtbot.waitUntil(lambda: area.cluster.partitions.text() == "64/64 partitions",
-                        timeout=FOLLOWS_WITHIN)
         assert area.cluster.rate.isVisible() and not area.accepted.isVisible()
         toggle = window.actions_["engine_toggle"]
         assert not toggle.isEnabled() and "waymark serve --cluster" in toggle.statusTip()
+        joined = time.monotonic()
+        engines.append(engine(database, tmp_path, "e2"))
+        qtbot.waitUntil(lambda: area.button.text() == "Cluster · 2 engines",
+                        timeout=FOLLOWS_WITHIN)
+        print(f"\nthe status bar said 2 engines {time.monotonic() - joined:.1f} s after the "
+              "second one was started")
+        wait_until(lambda: shared_by(database, engines), timeout=30)
+        qtbot.waitUntil(lambda: area.cluster.partitions.text() == "64/64 partitions",
+                        timeout=FOLLOWS_WITHIN)
 
         qtbot.mouseClick(area.cluster.partitions, Qt.MouseButton.LeftButton)
         popup = area.cluster.popup
-        qtbot.waitUntil(popup.isVisible, timeout=5000)
+        qtbot.waitUntil(lambda: popup.isVisible() and "32" in popup.text.text(),
+                        timeout=FOLLOWS_WITHIN)
         listed = popup.text.text()
-        assert all(str(pid) in listed for pid in pids) and "64 of 64 partitions held" in listed
+        assert all(str(e.process.pid) in listed for e in engines)
+        assert "0-31" in listed and "32-63" in listed and "64 of 64 partitions held" in listed
         shoot_widget(window.statusBar(), "cluster_status_bar")
         shoot_widget(popup, "cluster_status_popup")
         popup.hide()
@@ -98,13 +106,10 @@ def test_the_studio_observes_a_cluster_and_follows_an_engine_stopping(
         stopped = time.monotonic()
         qtbot.waitUntil(lambda: area.button.text() == "Cluster · 1 engine",
                         timeout=FOLLOWS_WITHIN)
-        print(f"\nthe status bar said 1 engine {time.monotonic() - stopped:.1f} s after "
-              "the other stopped")
+        print(f"the status bar said 1 engine {time.monotonic() - stopped:.1f} s after the "
+              "other stopped")
         assert window.engine.base_url == engines[0].url  # the live engine's socket now
-        qtbot.waitUntil(lambda: area.cluster.partitions.text() == "64/64 partitions",
-                        timeout=20000)
         assert "202" in fire_and_see_the_run(qtbot, window, "test-bo")
-        shoot_widget(window.statusBar(), "cluster_status_bar_one_engine")
 
         prompts.confirm_answer = False  # not the studio's own engine: the cluster is gone
         engines.pop().stop()
@@ -113,6 +118,31 @@ def test_the_studio_observes_a_cluster_and_follows_an_engine_stopping(
         assert title == "The engine you were watching stopped"
         assert "every engine of the cluster" in text
         assert not area.cluster.partitions.isVisible() and area.accepted.isVisible()
+    finally:
+        for serve in engines:
+            serve.stop()
+
+
+def test_a_test_trigger_goes_to_another_engine_when_the_studios_one_was_killed(
+        qtbot, studio, database, tmp_path):  # noqa: F811
+    publish_cart_sample(database)
+    engines = [engine(database, tmp_path, "e1"), engine(database, tmp_path, "e2")]
+    try:
+        window = observing_a_cluster(qtbot, studio, database, 2)
+        victim = next(e for e in engines if e.url == window.engine.base_url)
+        engines.remove(victim)
+        victim.kill()
+        killed = time.monotonic()
+        with qtbot.waitSignal(window.engine.fired, timeout=15000) as fired:
+            window.engine.fire("abandoned_cart", cart("test-cy"))
+        assert fired.args[0].status == 202, fired.args[0].message
+        assert rows(database, "SELECT count(*) FROM events WHERE contact_id = 'test-cy'"
+                    )[0][0] == 1  # stored once, by the engine still alive
+        qtbot.waitUntil(lambda: window.engine_status.button.text() == "Cluster · 1 engine",
+                        timeout=int((LEASE_SECONDS + 5) * 1000))
+        print(f"\nthe status bar said 1 engine {time.monotonic() - killed:.1f} s after the "
+              f"other was killed (its heartbeat counts until {LEASE_SECONDS:g} s)")
+        assert window.engine.base_url == engines[0].url
     finally:
         for serve in engines:
             serve.stop()
