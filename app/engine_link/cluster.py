@@ -95,7 +95,8 @@ class ObservedCluster:
     def fault(self) -> str | None:
         view = read_cluster(self.workspace)
         if view is None:
-            return f"every engine of the cluster it was watching ({self.describe()}) stopped"
+            return "every engine of the cluster it was watching (waymark serve --cluster) " \
+                   "stopped"
         self.cluster = view
         self.url = view.socket_for_test_triggers(self.url)
         return None
