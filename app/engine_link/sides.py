@@ -6,7 +6,7 @@ threads) and the ingestion socket in a thread, as `waymark serve` runs them in p
 studio watches its store and fires through its socket. A cluster of engines
 (`waymark serve --cluster`) is observed the same way (`cluster.ObservedCluster`).
 
-Both are made and stopped on the link's worker thread, never the GUI thread.
+All are made and stopped on the link's worker thread, never the GUI thread.
 """
 
 from __future__ import annotations
