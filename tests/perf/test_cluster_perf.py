@@ -136,17 +136,46 @@ def client_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def runnable_seconds(pids: list[int]) -> float:
+    """Time the threads of these processes (and their children) spent ready to run but
+    waiting for a core (/proc/…/schedstat): on a shared machine, what others took."""
+    total = 0
+    for pid in pids:
+        try:
+            process = psutil.Process(pid)
+            processes = [process, *process.children(recursive=True)]
+        except psutil.Error:
+            continue
+        for one in processes:
+            for task in Path(f"/proc/{one.pid}/task").glob("*/schedstat"):
+                try:
+                    total += int(task.read_text().split()[1])
+                except (OSError, IndexError, ValueError):
+                    continue  # the thread ended just now
+    return total / 1e9
+
+
 def cpu_now(url: str, served: list[ServeProcess]) -> dict[str, float]:
-    return {"engines": cpu_seconds([e.process.pid for e in served]),
-            "PostgreSQL": cpu_seconds([postmaster(url)]), "client": client_cpu()}
+    engines, server = [e.process.pid for e in served], [postmaster(url)]
+    return {"engines' CPU": cpu_seconds(engines), "PostgreSQL's CPU": cpu_seconds(server),
+            "client's CPU": client_cpu(),
+            "engines' wait for a core": runnable_seconds(engines),
+            "PostgreSQL's wait for a core": runnable_seconds(server),
+            "machine's CPU, all processes": machine_busy()}
+
+
+def machine_busy() -> float:
+    """CPU seconds every process of the machine used (the other helpers' work too)."""
+    times = psutil.cpu_times()
+    return sum(times) - times.idle - getattr(times, "iowait", 0.0)
 
 
 def cpu_figures(before: dict[str, float], after: dict[str, float], took: float
                 ) -> dict[str, float]:
-    used = {f"{name}' CPU (s)" if name.endswith("s") else f"{name}'s CPU (s)":
-            after[name] - before[name] for name in before}
+    used = {f"{name} (s)": after[name] - before[name] for name in before}
     cores = os.cpu_count() or 1
-    return {**used, f"CPU used of {cores} cores (%)": 100 * sum(used.values()) / (cores * took),
+    ours = sum(v for name, v in used.items() if "'s CPU" in name)
+    return {**used, f"CPU used of {cores} cores (%)": 100 * ours / (cores * took),
             "load average (1 min)": os.getloadavg()[0]}
 
 
