@@ -167,7 +167,8 @@ def cpu_now(url: str, served: list[ServeProcess]) -> dict[str, float]:
 def machine_busy() -> float:
     """CPU seconds every process of the machine used (the other helpers' work too)."""
     times = psutil.cpu_times()
-    return sum(times) - times.idle - getattr(times, "iowait", 0.0)
+    idle = ("idle", "iowait", "guest", "guest_nice")  # a guest's time is in user's already
+    return sum(v for name, v in times._asdict().items() if name not in idle)
 
 
 def cpu_figures(before: dict[str, float], after: dict[str, float], took: float
