@@ -155,13 +155,24 @@ def runnable_seconds(pids: list[int]) -> float:
     return total / 1e9
 
 
+OURS = ("engines' CPU", "PostgreSQL's CPU", "client's CPU")
+
+
 def cpu_now(url: str, served: list[ServeProcess]) -> dict[str, float]:
     engines, server = [e.process.pid for e in served], [postmaster(url)]
-    return {"engines' CPU": cpu_seconds(engines), "PostgreSQL's CPU": cpu_seconds(server),
+    return {"workspace's transactions": transactions(url),
+            "engines' CPU": cpu_seconds(engines), "PostgreSQL's CPU": cpu_seconds(server),
             "client's CPU": client_cpu(),
             "engines' wait for a core": runnable_seconds(engines),
             "PostgreSQL's wait for a core": runnable_seconds(server),
             "machine's CPU, all processes": machine_busy()}
+
+
+def transactions(url: str) -> float:
+    """Committed and rolled back in the workspace so far (PostgreSQL's statistics, which
+    a session reports when it goes idle: a second late at most)."""
+    return rows(url, "SELECT xact_commit + xact_rollback FROM pg_stat_database "
+                     "WHERE datname = current_database()")[0][0]
 
 
 def machine_busy() -> float:
@@ -174,9 +185,11 @@ def machine_busy() -> float:
 def cpu_figures(before: dict[str, float], after: dict[str, float], took: float
                 ) -> dict[str, float]:
     used = {f"{name} (s)": after[name] - before[name] for name in before}
+    used["workspace's transactions/s"] = used.pop("workspace's transactions (s)") / took
     cores = os.cpu_count() or 1
-    ours = sum(v for name, v in used.items() if "'s CPU" in name)
-    return {**used, f"CPU used of {cores} cores (%)": 100 * ours / (cores * took),
+    ours = sum(used[f"{name} (s)"] for name in OURS)
+    return {**used, "others' CPU (s)": used["machine's CPU, all processes (s)"] - ours,
+            f"CPU we used of {cores} cores (%)": 100 * ours / (cores * took),
             "load average (1 min)": os.getloadavg()[0]}
 
 
@@ -204,6 +217,8 @@ def moved_round(server_url: str, folder: Path, count: int) -> tuple[dict, Counte
         took = time.perf_counter() - start
         figures = {"people moved/s": EVENTS / took, "seconds": took,
                    **cpu_figures(before, cpu_now(url, served), took)}
+        for name in OURS[:2]:  # the model for a larger machine starts from these
+            figures[f"{name} per person (ms)"] = 1000 * figures[f"{name} (s)"] / EVENTS
         assert moved(url) == EVENTS
     return figures, sampled
 
