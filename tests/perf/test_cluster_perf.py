@@ -5,8 +5,8 @@ one sitting (the machine is shared: the ratios within a run say more than the fi
 - people moved/s: the events are written into the workspace in one transaction once the
   engines have shared the partitions out, so the figure is the engines' (and
   PostgreSQL's), not a client's;
-- accepted events/s through the sockets: wrk (one process per socket, the connections
-  shared among them) posts for WAYMARK_PERF_SECONDS while the engines also move people.
+- accepted events/s through the sockets: wrk (one process per socket, 48 connections
+  each) posts for WAYMARK_PERF_SECONDS while the engines also move people.
 
 Each event lets a new person into a journey that waits a day (a run inserted, a step of
 the trail, counters). With each figure: the CPU of the engines, of PostgreSQL and of the
@@ -44,7 +44,11 @@ from tests.perf.conftest import report
 EVENTS = 12_000
 ROUNDS = int(os.environ.get("WAYMARK_PERF_ROUNDS", "3"))
 SECONDS = float(os.environ.get("WAYMARK_PERF_SECONDS", "15"))  # of load through the sockets
-CONNECTIONS = 48  # the client's, in all, shared among the sockets
+# The client's connections to each socket (one request in flight on each): a socket
+# commits what arrived during its last commit, so fewer connections per socket (a fixed
+# number shared among more sockets) would measure the client's concurrency, not the
+# engines (48 shared among 3 sockets: a third of the rate of 48 on one).
+CONNECTIONS = 48
 COUNTS = (1, 2, 3)  # engines
 wrk = test_ingestion_perf.wrk  # the load client, installed when it can be
 _numbers = itertools.count()
@@ -249,7 +253,7 @@ def sockets_round(server_url: str, folder: Path, count: int, wrk_path: str
     with cluster(server_url, folder, count) as (url, served):
         key = make_key(url)
         before, start = cpu_now(url, served), time.perf_counter()
-        clients = [start_client(wrk_path, e.url, key, f"{folder.name}-{i}", CONNECTIONS // count,
+        clients = [start_client(wrk_path, e.url, key, f"{folder.name}-{i}", CONNECTIONS,
                                 folder) for i, e in enumerate(served)]
         sampled = waits(url, SECONDS - 1)
         outs = [client.communicate(timeout=SECONDS + 60)[0] for client in clients]
@@ -276,14 +280,24 @@ def alternately(measure, title: str, main: str) -> None:
     for round_ in range(ROUNDS):
         for count in COUNTS if round_ % 2 == 0 else reversed(COUNTS):
             figures, sampled = measure(count, f"r{round_}n{count}")
+            figures[f"{main} per core we used"] = figures[main] / cores_used(figures)
             report(f"round {round_ + 1}: {count} cluster engine(s), {title}", figures)
             print_waits(sampled)
             results[count].append(figures)
+    ones = results[COUNTS[0]]
     for count, measured in results.items():
         medians = {name: statistics.median(m[name] for m in measured) for name in measured[0]}
-        one = statistics.median(m[main] for m in results[COUNTS[0]])
-        report(f"median of {ROUNDS}: {count} cluster engine(s), {title}",
-               {**medians, f"{main} / one engine's": medians[main] / one})
+        report(f"median of {ROUNDS}: {count} cluster engine(s), {title}", {
+            **medians, f"{main} / one engine's": medians[main] / statistics.median(
+                m[main] for m in ones),
+            "median of the rounds' ratios": statistics.median(
+                m[main] / one[main] for m, one in zip(measured, ones, strict=True))})
+
+
+def cores_used(figures: dict[str, float]) -> float:
+    """How many of the machine's cores the engines, PostgreSQL and the client kept busy."""
+    share = next(v for name, v in figures.items() if name.startswith("CPU we used of"))
+    return share / 100 * (os.cpu_count() or 1)
 
 
 def test_people_moved_per_second(server_url, tmp_path) -> None:
