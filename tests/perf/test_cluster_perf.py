@@ -21,7 +21,6 @@ import os
 import resource
 import statistics
 import subprocess
-import textwrap
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -230,20 +229,10 @@ def moved_round(server_url: str, folder: Path, count: int) -> tuple[dict, Counte
 def start_client(wrk_path: str, socket: str, key: str, tag: str, connections: int,
                  folder: Path) -> subprocess.Popen:
     """wrk posting orders, each for a new person (its messageId names them), for SECONDS."""
-    script = folder / f"{tag}.lua"
-    script.write_text(textwrap.dedent(f"""\
-        local counter = 0
-        wrk.method = "POST"
-        wrk.headers["Content-Type"] = "application/json"
-        wrk.headers["Authorization"] = "Bearer {key}"
-        function request()
-          counter = counter + 1
-          local body = string.format(
-            '{{"authId":"{tag}-%d","messageId":"{tag}-%d","attributes":{{"total":1}}}}',
-            counter, counter)
-          return wrk.format(nil, "/v1/triggers/order_placed", nil, body)
-        end
-        """))
+    script = test_ingestion_perf.post_script(
+        folder / f"{tag}.lua", key, "order_placed",
+        f'{{"authId":"{tag}-%d","messageId":"{tag}-%d","attributes":{{"total":1}}}}',
+        "counter, counter")
     return subprocess.Popen([wrk_path, "-t1", f"-c{connections}", f"-d{int(SECONDS)}s", "-s",
                              str(script), socket], stdout=subprocess.PIPE, text=True)
 
