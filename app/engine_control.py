@@ -30,6 +30,7 @@ class EngineControl(QObject):
         session.workspace_opened.connect(self.workspace_opened)
         link.status_changed.connect(self._status_changed)
         link.figures_changed.connect(area.show_figures)
+        link.cluster_changed.connect(area.show_cluster)
         link.port_in_use.connect(self._port_in_use)
         link.engine_lost.connect(self._engine_lost)
         link.start_failed.connect(self._start_failed)
@@ -102,7 +103,11 @@ class EngineControl(QObject):
         self.toggle.setIcon(icon("stop" if running else "resume"))
         self.toggle.setEnabled(status.mode in (EngineMode.RUNNING, EngineMode.STOPPED)
                                and self.link.location is not None)
-        if status.mode == EngineMode.OBSERVING:
+        if status.mode == EngineMode.OBSERVING and status.engines is not None:
+            self.toggle.setStatusTip(f"{status.holder[0].upper()}{status.holder[1:]} serves "
+                                     "this workspace: the studio runs no engine beside it; "
+                                     "stop the cluster's engines to run one here")
+        elif status.mode == EngineMode.OBSERVING:
             self.toggle.setStatusTip(f"The engine belongs to {status.holder}: stop it there")
         else:
             self.toggle.setStatusTip("Run this workspace's engine in the studio, or stop it")

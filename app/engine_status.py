@@ -1,5 +1,6 @@
 """The engine's permanent area on the right of the status bar: what runs the workspace,
-where its socket listens, live journeys, events accepted today, messages waiting."""
+where its socket listens, live journeys, events accepted today, messages waiting — and,
+for a cluster observed, its partitions and events/s (`cluster_status.py`)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ from PySide6.QtWidgets import (
 )
 
 from app import theme
+from app.cluster_status import ClusterFigures
 from app.engine_link import EngineFigures, EngineMode, EngineStatus
+from app.engine_link.cluster import ClusterView
 from app.icons import icon
 
 MODE_TEXT = {
@@ -27,6 +30,8 @@ MODE_TEXT = {
 
 
 def status_text(status: EngineStatus) -> str:
+    if is_cluster(status):
+        return f"Cluster · {_count(status.engines, 'engine', 'engines')}"
     if status.mode == EngineMode.OBSERVING:
         return f"Observing engine (pid {status.pid})" if status.pid else "Observing engine"
     if status.mode == EngineMode.STOPPED and status.unexpected:
@@ -39,6 +44,11 @@ def status_tip(status: EngineStatus) -> str:
     if status.mode == EngineMode.RUNNING:
         tip = ("The studio runs this workspace's engine: journeys move, messages go out "
                "and the socket takes events while the studio is open.")
+    elif is_cluster(status):
+        tip = (f"{status.holder[0].upper()}{status.holder[1:]} runs this workspace. The "
+               "studio shows what it does and fires test triggers through one engine's "
+               "socket; it runs no engine of its own beside a cluster. Click the "
+               "partitions for the engines.")
     elif status.mode == EngineMode.OBSERVING:
         tip = (f"Another process runs this workspace's engine ({status.holder}). The studio "
                "shows what it does and fires test triggers through its socket.")
@@ -52,6 +62,10 @@ def status_tip(status: EngineStatus) -> str:
     if status.last_error:
         tip += f"\n\nLast error (the engine went on): {status.last_error}"
     return tip
+
+
+def is_cluster(status: EngineStatus) -> bool:
+    return status.mode == EngineMode.OBSERVING and status.engines is not None
 
 
 def tint(status: EngineStatus) -> str:
@@ -88,12 +102,16 @@ class EngineStatusArea(QWidget):
                                     "since midnight (local time)")
         self.waiting = self._label("engineWaiting", "Messages composed and waiting to go "
                                    "out: retries, or delivery catching up")
+        self.cluster = ClusterFigures(self)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 4, 0)
         layout.setSpacing(0)
         layout.addWidget(self.button)
-        for label in (self.address, self.live, self.accepted, self.waiting):
-            layout.addWidget(_separator())
+        self._beside: dict[QWidget, QFrame] = {}  # each figure's separator, shown with it
+        for label in (self.address, self.cluster.partitions, self.live, self.accepted,
+                      self.cluster.rate, self.waiting):
+            self._beside[label] = _separator()
+            layout.addWidget(self._beside[label])
             layout.addWidget(label)
         self._status = EngineStatus()
         self.show_status(self._status)
@@ -115,6 +133,27 @@ class EngineStatusArea(QWidget):
         working = status.mode in (EngineMode.RUNNING, EngineMode.OBSERVING)
         for label in (self.live, self.accepted, self.waiting):
             label.setEnabled(working)
+        if not is_cluster(status):
+            self.cluster.show(None, status.url)
+        self._arrange()
+
+    def show_cluster(self, view: ClusterView | None) -> None:
+        self.cluster.show(view, self._status.url)
+        self._arrange()
+
+    def _arrange(self) -> None:
+        """A cluster's figures in place of the socket's count of today: a cluster's
+        socket writes events straight into the workspace, where they are not told from
+        the engine's own. Shown once they have their text, so the bar makes room."""
+        cluster = is_cluster(self._status) and self.cluster.view is not None
+        self._show_figure(self.accepted, not cluster)
+        for widget in self.cluster.widgets:
+            self._show_figure(widget, cluster)
+        self.updateGeometry()
+
+    def _show_figure(self, widget: QWidget, shown: bool) -> None:
+        widget.setVisible(shown)
+        self._beside[widget].setVisible(shown)
 
     def show_figures(self, figures: EngineFigures) -> None:
         self.live.setText(_count(figures.live_journeys, "live journey", "live journeys"))

@@ -1,10 +1,11 @@
 """A journey's analytics report: what `waymark stats --json/--csv` prints and the studio's
 dashboard draws.
 
-The funnel comes from the counters (every person since the version was published, and
-who is still there now); messages over time, blocked and held reasons, entries and goals
-come from the trail and the goals table, within the period asked for. The test version
-never counts.
+Everything follows the period asked for. The funnel is the people who came to each tile
+in it and what became of them by its end (`analytics_funnel`, from the trail); without a
+period it is the counters' (every person since the version was published, and who is
+still there now). Messages over time, blocked and held reasons, entries and goals come
+from the trail and the goals table. The test version never counts.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from engine.analytics_funnel import period_funnel
 from engine.model import Journey, tile_title
 from engine.store import report_queries as q
 from engine.store.analytics import VersionStats, journey_stats, version_stats
@@ -34,11 +36,11 @@ class FunnelRow:
     version: int
     tile_id: str
     name: str
-    entered: int  # came to this tile
-    moved_on: int  # went on to the next tile (or reached the end)
-    left: dict[str, int]  # exited here, by reason
-    still_there: int  # waiting or held here now
-    set_aside: int  # stopped here by an error
+    entered: int  # came to this tile (in the period)
+    moved_on: int  # of them, went on to the next tile (or reached the end)
+    left: dict[str, int]  # of them, exited here, by reason
+    still_there: int  # of them, waiting or held here at the period's end (or now)
+    set_aside: int  # of them, stopped here by an error
 
 
 @dataclass
@@ -98,10 +100,14 @@ class Report:
     reasons: list[ReasonRow] = field(default_factory=list)
     goal: GoalProgress | None = None
     versions: list[VersionFigures] = field(default_factory=list)
+    anyone_ever: bool = False  # whether anyone ever entered, whatever the period
 
     @property
     def has_data(self) -> bool:
-        return bool(self.versions and any(row.entered for row in self.funnel))
+        """Whether anything happened in the period."""
+        return bool(self.versions) and (
+            any(row.entered for row in self.funnel) or bool(self.series or self.reasons)
+            or bool(self.goal and self.goal.met))
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -122,8 +128,7 @@ def journey_report(conn: Connection, journey: Journey, version: int | None = Non
     period = Period(start.timestamp() if start else None, end.timestamp() if end else None,
                     _offset(start or end))
     report = Report(journey.id, journey.name, version, iso_z(start), iso_z(end), bucket)
-    stats = _stats(conn, journey.id, version)
-    report.funnel = _funnel(journey, stats)
+    report.funnel = _funnel(conn, journey, version, period)
     report.series = _series(q.message_series(conn, journey.id, version, period,
                                              HOUR if bucket == "hour" else DAY))
     report.reasons = [ReasonRow(*row) for row in sorted(
@@ -132,6 +137,7 @@ def journey_report(conn: Connection, journey: Journey, version: int | None = Non
                     q.goals_met(conn, journey.id, version, period))
     report.goal = _goal(journey, sum(entered.values()), sum(met.values()))
     report.versions = _versions(conn, journey.id, version, entered, met, report.series)
+    report.anyone_ever = q.anyone_entered(conn, journey.id, version)
     return report
 
 
@@ -165,16 +171,28 @@ def _stats(conn: Connection, journey_id: str, version: int | None) -> dict[int, 
     return {version: version_stats(conn, journey_id, version)}
 
 
-def _funnel(journey: Journey, stats: dict[int, VersionStats]) -> list[FunnelRow]:
+def _funnel(conn: Connection, journey: Journey, version: int | None, period: Period
+            ) -> list[FunnelRow]:
+    """Per version, then in the journey's order of tiles."""
     order = {t.id: i for i, t in enumerate(journey.tiles)}
     titles = {t.id: tile_title(t) for t in journey.tiles}
-    rows = []
-    for number, version in stats.items():
-        for tile in sorted(version.tiles.values(), key=lambda t: order.get(t.tile_id, 999)):
-            rows.append(FunnelRow(number, tile.tile_id, titles.get(tile.tile_id, ""),
-                                  tile.inflow, tile.processed, dict(tile.exited),
-                                  tile.processing, tile.set_aside))
-    return rows
+    rows = [FunnelRow(number, tile, titles.get(tile, ""), *figures)
+            for (number, tile), figures in _funnel_figures(conn, journey.id, version,
+                                                           period).items()]
+    return sorted(rows, key=lambda row: (row.version, order.get(row.tile_id, 999)))
+
+
+def _funnel_figures(conn: Connection, journey_id: str, version: int | None, period: Period
+                    ) -> dict[tuple[int, str], tuple[int, int, dict[str, int], int, int]]:
+    """(entered, moved on, left by reason, still there, set aside) per version and tile:
+    the counters without a period, the trail within one."""
+    if period.start is None and period.end is None:
+        return {(number, tile.tile_id): (tile.inflow, tile.processed, dict(tile.exited),
+                                         tile.processing, tile.set_aside)
+                for number, stats in _stats(conn, journey_id, version).items()
+                for tile in stats.tiles.values()}
+    return {key: (c.entered, c.moved_on, dict(c.left), c.still_there, c.set_aside)
+            for key, c in period_funnel(conn, journey_id, version, period).items()}
 
 
 def _series(rows: list[tuple[int, float, str, int]]) -> list[SeriesPoint]:

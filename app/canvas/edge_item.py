@@ -89,13 +89,16 @@ class EdgeItem(QGraphicsItem):
             self.setZValue(0.5 if taken else 0)  # over the edges nobody took
             self.update()
 
-    def set_flow(self, people: int | None, width: float = FLOW_MIN) -> None:
-        """Draw the edge `width` wide for the `people` who took it (None: as drawn)."""
+    def set_flow(self, people: int | None, width: float = FLOW_MIN, caption: str = "") -> None:
+        """Draw the edge `width` wide for the `people` who took it (None: as drawn);
+        `caption` says when, at a moment of a simulation ("by Mon 15:00")."""
+        tip = "" if people is None else " ".join(filter(None, (people_text(people), caption)))
         if (people, width) == (self.flow, self.flow_width):
+            self.setToolTip(tip)
             return
         self.prepareGeometryChange()  # a wide flow reaches past the thin curve
         self.flow, self.flow_width = people, width
-        self.setToolTip(people_text(people) if people is not None else "")
+        self.setToolTip(tip)
         self.update()
 
     def boundingRect(self) -> QRectF:

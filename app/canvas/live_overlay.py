@@ -62,6 +62,7 @@ class LiveOverlay:
         self.moment: tuple[dict[str, int], str] | None = None  # people per tile, caption
         self.flows: dict[EdgeKey, int] | None = None
         self._most = 0  # the busiest edge's people
+        self._moment_flows: tuple[dict[EdgeKey, int], str] | None = None  # by the moment
         self.crowds = Crowds(scene)
 
     # --- counts ---------------------------------------------------------------------
@@ -84,7 +85,7 @@ class LiveOverlay:
                         flows: dict[EdgeKey, int] | None = None) -> None:
         """A simulation's counts and flows in place of the live counts (None: back to
         the live ones)."""
-        self.simulated, self.moment = tiles is not None, None
+        self.simulated, self.moment, self._moment_flows = tiles is not None, None, None
         for badge in self.badges.values():
             badge.stats = None  # the same numbers say other things (tooltip, clicks)
         self.counts, self.testing = (tiles, False) if tiles is not None else self._live
@@ -97,19 +98,27 @@ class LiveOverlay:
             self.crowds.show({})
 
     def show_moment(self, people: dict[str, int] | None, caption: str = "",
-                    tokens: dict[str, str] | None = None) -> None:
+                    tokens: dict[str, str] | None = None,
+                    flows: dict[EdgeKey, int] | None = None, flows_caption: str = "") -> None:
         """The people at each tile at a moment, captioned ("here at 14:00"), and, for a
-        small audience, each of them as a dot (`tokens`: person -> tile)."""
+        small audience, each of them as a dot (`tokens`: person -> tile); each edge as
+        wide as the people who had taken it by then (`flows`, on the scale of the whole
+        simulation's busiest edge, so the flows grow as the moment moves on). None: the
+        whole simulation's again."""
         self.moment = (people, caption) if people is not None else None
+        self._moment_flows = (flows, flows_caption) if people is not None and flows else None
         self._update_badges()
         self.crowds.show(tokens or {})
+        for key in self.scene.edge_items:
+            self._update_flow(key)
 
     def _update_flow(self, key: EdgeKey) -> None:
         if self.flows is None:
             self.scene.edge_items[key].set_flow(None)
             return
-        people = self.flows.get(key, 0)
-        self.scene.edge_items[key].set_flow(people, flow_width(people, self._most))
+        flows, caption = self._moment_flows or (self.flows, "")
+        people = flows.get(key, 0)
+        self.scene.edge_items[key].set_flow(people, flow_width(people, self._most), caption)
 
     def set_visible(self, on: bool) -> None:
         self.visible = on

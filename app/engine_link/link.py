@@ -21,15 +21,15 @@ from PySide6.QtCore import QObject, Qt, Signal
 
 from engine.cli.fire_cmd import post_event
 from engine.ingestion.server import DEFAULT_PORT
-from engine.store.lock import Holder, WorkspaceBusyError
 from engine.workspace import Workspace
 
 from .activity_link import ActivityLink
+from .cluster import ClusterView, sockets_to_try
 from .journey_watch import JourneyChanges, PeopleQuery
 from .outbox_link import OutboxLink
 from .poller import Poller
 from .probe import EngineFigures, Probe, StoreChanges, StoreProbe
-from .sides import EmbeddedEngine, ObservedEngine, PortInUseError
+from .sides import EmbeddedEngine, PortInUseError, Side, run_or_observe
 from .status import EngineMode, EngineStatus, FireResult
 from .test_key import StudioKey
 
@@ -42,7 +42,7 @@ class _Session:
     """One engine the link runs or watches, with its own connection to the workspace."""
 
     workspace: Workspace
-    side: EmbeddedEngine | ObservedEngine
+    side: Side
     probe: Probe
     poller: Poller | None = None
     told: tuple = ()  # the views' wishes as last told to its probe
@@ -73,6 +73,7 @@ class EngineLink(QObject):
     start_failed = Signal(str)  # why the engine could not start (port aside)
     engine_lost = Signal(str, bool)  # why; True: it was the studio's own engine
     fired = Signal(object)  # FireResult
+    cluster_changed = Signal(object)  # ClusterView of a cluster observed, or None
 
     def __init__(self, parent: QObject | None = None,
                  probe_factory: Callable[[Any], Probe] = StoreProbe) -> None:
@@ -81,6 +82,7 @@ class EngineLink(QObject):
         self.key = StudioKey()
         self.port = DEFAULT_PORT
         self.figures = EngineFigures()
+        self.cluster: ClusterView | None = None  # the cluster observed, as last read
         self._status = EngineStatus()
         self._location: str | None = None
         self._journey_id: str | None = None
@@ -111,7 +113,7 @@ class EngineLink(QObject):
         return self._location
 
     @property
-    def engine(self) -> EmbeddedEngine | ObservedEngine | None:
+    def engine(self) -> Side | None:
         """The engine this link runs or watches now (for diagnostics and tests)."""
         return self._view.side if self._view is not None else None
 
@@ -221,8 +223,11 @@ class EngineLink(QObject):
 
         def send() -> FireResult:
             key = self.key.get(session.workspace.db)
-            status, answer = post_event(f"{url}/v1/triggers/{trigger}", key, body,
-                                        FIRE_TIMEOUT)
+            for base in sockets_to_try(session.side.cluster, url):  # a cluster: any engine
+                status, answer = post_event(f"{base}/v1/triggers/{trigger}", key, body,
+                                            FIRE_TIMEOUT)
+                if not isinstance(answer, ConnectionRefusedError):
+                    break
             return FireResult(trigger, body, status, answer)
 
         future = self._requests.submit(send)
@@ -241,9 +246,7 @@ class EngineLink(QObject):
     def _begin_session(self, location: str, port: int) -> _Session:
         workspace = Workspace.open(location, create=False)
         try:
-            side = EmbeddedEngine.start(workspace, port, self._nudge)
-        except WorkspaceBusyError as busy:
-            side = ObservedEngine(workspace, busy.holder or Holder(None))
+            side = run_or_observe(workspace, port, self._nudge)
         except BaseException:
             workspace.close()
             raise
@@ -343,15 +346,10 @@ class EngineLink(QObject):
     def _refresh(self, session: _Session) -> None:
         if session is not self._view or self._closed:
             return
-        side = session.side
-        if isinstance(side, EmbeddedEngine):
-            errors = side.errors
-            status = EngineStatus(EngineMode.RUNNING, side.url,
-                                  last_error=errors[-1] if errors else None)
-        else:
-            status = EngineStatus(EngineMode.OBSERVING, side.url, side.pid,
-                                  side.holder.describe())
-        self._set_status(status)
+        self._set_status(session.side.status())
+        if session.side.cluster != self.cluster:
+            self.cluster = session.side.cluster
+            self.cluster_changed.emit(self.cluster)
 
     def _deliver(self, changes: StoreChanges) -> None:
         if self._view is None or self._closed:

@@ -1,11 +1,12 @@
-"""The two kinds of engine a studio can be linked to, without Qt.
+"""The kinds of engine a studio can be linked to, without Qt.
 
 *Embedded*: the studio runs the engine itself — `EngineHost` (runtime and delivery
 threads) and the ingestion socket in a thread, as `waymark serve` runs them in processes.
 *Observed*: another process (a `waymark serve`, another studio) holds the workspace; the
-studio watches its store and fires through its socket.
+studio watches its store and fires through its socket. A cluster of engines
+(`waymark serve --cluster`) is observed the same way (`cluster.ObservedCluster`).
 
-Both are made and stopped on the link's worker thread, never the GUI thread.
+All are made and stopped on the link's worker thread, never the GUI thread.
 """
 
 from __future__ import annotations
@@ -17,8 +18,11 @@ from collections.abc import Callable
 from engine.ingestion.process import live_journeys
 from engine.ingestion.server import DEFAULT_HOST, IngestionServer
 from engine.runtime.host import EngineHost
-from engine.store.lock import Holder, engine_holder
+from engine.store.lock import Holder, WorkspaceBusyError, engine_holder
 from engine.workspace import Workspace
+
+from .cluster import ObservedCluster, read_cluster
+from .status import EngineMode, EngineStatus
 
 STOP_TIMEOUT = 1.5  # seconds for the engine's threads to finish what they hold
 
@@ -33,6 +37,7 @@ class EmbeddedEngine:
     """The studio's own engine: runtime, delivery and socket as threads of this process."""
 
     kind = "embedded"
+    cluster = None
 
     def __init__(self, host: EngineHost, server: IngestionServer) -> None:
         self.host, self.server = host, server
@@ -72,6 +77,11 @@ class EmbeddedEngine:
     def errors(self) -> list[str]:
         return list(self.host.errors)
 
+    def status(self) -> EngineStatus:
+        errors = self.errors
+        return EngineStatus(EngineMode.RUNNING, self.url,
+                            last_error=errors[-1] if errors else None)
+
     def fault(self) -> str | None:
         """Why this engine no longer works, if it does not."""
         if not self.server.listening_in_thread:
@@ -92,6 +102,7 @@ class ObservedEngine:
     """An engine in another process; `fault` notices when it goes."""
 
     kind = "observer"
+    cluster = None
 
     def __init__(self, workspace: Workspace, holder: Holder) -> None:
         self.workspace, self.holder = workspace, holder
@@ -115,8 +126,32 @@ class ObservedEngine:
         self.holder = now  # its socket may have started listening since
         return None
 
+    def status(self) -> EngineStatus:
+        return EngineStatus(EngineMode.OBSERVING, self.url, self.pid, self.holder.describe())
+
     def stop(self) -> None:
         """Nothing to stop: the engine is another process's."""
+
+
+Side = EmbeddedEngine | ObservedEngine | ObservedCluster
+
+
+def run_or_observe(workspace: Workspace, port: int, on_change: Callable[[], None]) -> Side:
+    """The studio's own engine on this workspace, or, when another holds it, that one."""
+    try:
+        return EmbeddedEngine.start(workspace, port, on_change)
+    except WorkspaceBusyError as busy:
+        return observe(workspace, busy)
+
+
+def observe(workspace: Workspace, busy: WorkspaceBusyError
+            ) -> ObservedEngine | ObservedCluster:
+    """What holds the workspace the studio's engine could not take: a cluster of engines
+    (which shares the lock, and writes no lock file), or one engine."""
+    cluster = read_cluster(workspace)
+    if cluster is not None:
+        return ObservedCluster(workspace, cluster)
+    return ObservedEngine(workspace, busy.holder or Holder(None))
 
 
 def next_free_port(taken: int, host: str = DEFAULT_HOST) -> int:

@@ -24,6 +24,7 @@ class EngineStatus:
     note: str = ""  # why it stopped or did not start
     unexpected: bool = False  # it stopped without being asked
     last_error: str | None = None  # the newest error the engine recorded and survived
+    engines: int | None = None  # a cluster observed: its live engines (None: no cluster)
 
     @property
     def can_fire(self) -> bool:

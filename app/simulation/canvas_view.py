@@ -1,6 +1,6 @@
 """A finished simulation on the canvas: per-tile counts, each edge as wide as the people
-who took it, the people at each tile at the slider's moment (dots for a small audience),
-and the chosen person's path."""
+who took it, the people at each tile and on each edge at the slider's moment (dots for a
+small audience), and the chosen person's path."""
 
 from __future__ import annotations
 
@@ -33,7 +33,8 @@ class SimulationCanvas:
             return
         local = moment.astimezone(self.outcome.timezone)
         self.overlay.show_moment(self.outcome.counts_at(moment), f"here {local:%a %H:%M}",
-                                 self.outcome.tokens_at(moment, TOKENS_UP_TO))
+                                 self.outcome.tokens_at(moment, TOKENS_UP_TO),
+                                 self.outcome.flows_at(moment), f"by {local:%a %H:%M}")
 
     def show_person(self, person: str) -> None:
         """Their path: tiles passed, edges taken, where they are or ended ("": nobody)."""

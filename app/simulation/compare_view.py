@@ -35,7 +35,7 @@ def row_title(row: CompareRow) -> str:
 
 
 class CompareView(QWidget):
-    show_b = Signal(bool)  # "Show B on the canvas" toggled
+    show_b = Signal(bool)  # "Show B" toggled
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -49,9 +49,9 @@ class CompareView(QWidget):
                                  uniformRowHeights=True)
         self.table.setHeaderLabels(["What", "A → B (change)"])
         self.table.header().setStretchLastSection(True)
-        self.b_on_canvas = QCheckBox("Show B on the canvas", objectName="showB")
-        self.b_on_canvas.setToolTip("The canvas, the time slider and the chosen person's "
-                                    "path show B's simulation instead of A's")
+        self.b_on_canvas = QCheckBox("Show B", objectName="showB")
+        self.b_on_canvas.setToolTip("The canvas and the figures, people and steps below "
+                                    "show B's simulation instead of A's")
         self.b_on_canvas.toggled.connect(self.show_b)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 6, 0, 0)
@@ -65,9 +65,8 @@ class CompareView(QWidget):
         """`comparison.labels` name A and B as the studio says them; `b_showable` when
         B's tiles are the canvas's (a version of the journey, not another bundle)."""
         self.comparison = comparison
-        a, b = comparison.labels
-        self.title.setText(f"COMPARED WITH {b.upper()}")
-        self.sides.setText(f"A = {a} (on the canvas) · B = {b} · the same people and seed")
+        self.title.setText(f"COMPARED WITH {comparison.labels[1].upper()}")
+        self.set_shown(False)
         lines = comparison.headlines()
         self.headlines.setText("<br>".join(f"• {escape(line)}" for line in lines)
                                if lines else "No differences: A and B did the same.")
@@ -75,6 +74,15 @@ class CompareView(QWidget):
         self.b_on_canvas.setChecked(False)
         self.b_on_canvas.setVisible(b_showable)
         self.show()
+
+    def set_shown(self, b: bool) -> None:
+        """Says which side the canvas and the panel's figures show."""
+        if self.comparison is None:
+            return
+        a, b_label = self.comparison.labels
+        shown = " (shown)"
+        self.sides.setText(f"A = {a}{'' if b else shown} · B = {b_label}{shown if b else ''}"
+                           " · the same people and seed")
 
     def clear(self) -> None:
         self.comparison = None

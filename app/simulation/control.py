@@ -162,8 +162,8 @@ class SimulationControl(QObject):
         self._say("Simulation finished: its counts and flows are on the canvas")
 
     def show_b(self, on: bool) -> None:
-        """Comparing: B's simulation on the canvas instead of A's (the same people and
-        period, so the slider's moment and the chosen person carry over)."""
+        """Comparing: B's simulation on the canvas and in the panel instead of A's (the
+        same people and period, so the slider's moment and the chosen person carry over)."""
         if self.outcome is None or self._done is None:
             return
         if on and self.outcome_b is None:
@@ -185,6 +185,7 @@ class SimulationControl(QObject):
                         else self.outcome)
 
     def _on_canvas(self, outcome: SimulationOutcome) -> None:
+        self.panel.show_side(outcome, outcome is self.outcome_b)
         self.canvas.show(outcome)
         self.canvas.at_moment(self.panel.slider.moment())
         self.canvas.show_person(self.panel.person)

@@ -92,6 +92,7 @@ class SimulationPanel(QWidget):
         self.setObjectName("simulationPanel")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)  # the panel's colour
         self.outcome: SimulationOutcome | None = None
+        self.showing_b = False  # comparing: B's figures and people are shown
         self.person = ""
         self._titles: dict[str, str] = {}
         self._filter_timer = QTimer(self, singleShot=True, interval=FILTER_DELAY_MS)
@@ -207,20 +208,13 @@ class SimulationPanel(QWidget):
     # --- showing -------------------------------------------------------------------------
 
     def show_outcome(self, outcome: SimulationOutcome) -> None:
-        self.outcome = outcome
-        self._titles = tile_titles(outcome.journey)
-        summary = outcome.summary()
-        people = outcome.people()
-        self.title.setText(f"<b>Simulation of {escape(outcome.journey.name)}</b> · "
-                           f"{len(people):,} people")
-        self._show_goal(summary, outcome)
-        self._show_figures(summary)
-        self._show_reasons(summary)
+        self.showing_b = False
+        self._fill(outcome)
         self.slider.set_period(outcome.start, outcome.end, outcome.timezone)
         self._count_at(outcome.end)
         self.filter.clear()
         self.model.set_filter("")
-        self.model.set_people(people, self._titles)
+        self.model.set_people(outcome.people(), self._titles)
         self._choose("", again=True)
         self._update_people_title()
         self.setEnabled(True)
@@ -229,9 +223,45 @@ class SimulationPanel(QWidget):
     def show_comparison(self, comparison: Comparison, b_showable: bool = True) -> None:
         """B's differences from the outcome shown (A): after `show_outcome`."""
         self.comparison.show_comparison(comparison, b_showable)
+        self._show_title()
+
+    def show_side(self, outcome: SimulationOutcome, b: bool) -> None:
+        """Comparing: A's or B's figures and people (`outcome`), which one said in the
+        title and the comparison; the slider's moment, the filter and the chosen person
+        stay (the same people over the same period), their steps now this side's."""
+        self.showing_b = b
+        self.comparison.set_shown(b)
+        self._fill(outcome)
+        moment = self.slider.moment()
+        if moment is not None:
+            self._count_at(moment)
+        self.model.set_people(outcome.people(), self._titles)
+        self._choose(self.person, again=True)
+        self._update_people_title()
+
+    def _fill(self, outcome: SimulationOutcome) -> None:
+        """The figures: title, goal, messages, reasons."""
+        self.outcome = outcome
+        self._titles = tile_titles(outcome.journey)
+        summary = outcome.summary()
+        self._show_title()
+        self._show_goal(summary, outcome)
+        self._show_figures(summary)
+        self._show_reasons(summary)
+
+    def _show_title(self) -> None:
+        outcome = self.outcome
+        text = (f"<b>Simulation of {escape(outcome.journey.name)}</b> · "
+                f"{len(outcome.people()):,} people")
+        compared = self.comparison.comparison
+        if compared is not None:
+            side, label = ("B", compared.labels[1]) if self.showing_b else \
+                ("A", compared.labels[0])
+            text += f"<br>Showing <b>{side}: {escape(label)}</b>"
+        self.title.setText(text)
 
     def clear(self) -> None:
-        self.outcome = None
+        self.outcome, self.showing_b = None, False
         self.comparison.clear()
         self.title.setText("<b>Simulation</b> · no results")
         self.goal.clear()

@@ -14,7 +14,8 @@ def cluster_engine(workspace: Workspace) -> EngineHost:
     leases, which live in this process."""
     member = ClusterMember(workspace.db, workspace.location)
     workspace.inbox = member.inbox  # the runtime imports nothing: the socket stores directly
-    return EngineHost(workspace, background=True, delivery="thread", member=member)
+    return EngineHost(workspace, clock=member.clock, background=True, delivery="thread",
+                      member=member)
 
 
 def beside_a_cluster(workspace: Workspace) -> str | None:

@@ -29,9 +29,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--version", type=int, dest="only_version",
                         help="one published version (default: all)")
     parser.add_argument("--from", dest="start", type=_when, metavar="DATE",
-                        help="from this date or time (local unless it says), inclusive")
+                        help="with --json/--csv: from this date or time (local unless it "
+                            "says), inclusive")
     parser.add_argument("--to", dest="end", type=_when, metavar="DATE",
-                        help="up to this date or time, exclusive")
+                        help="with --json/--csv: up to this date or time, exclusive")
     add_workspace_option(parser)
     parser.set_defaults(handler=guarded(run))
 
@@ -48,6 +49,8 @@ def _when(text: str) -> datetime:
 def run(args: argparse.Namespace) -> int:
     if args.json or args.csv:
         return _report(args)
+    if args.start or args.end:  # the text is the counters': it has no time
+        return fail("--from and --to go with --json or --csv (the text is since publishing)")
     with open_workspace(args, create=False) as workspace:
         journey = workspace.load_journey(args.journey) if args.journey else None
         with workspace.db.connect() as conn:

@@ -24,9 +24,11 @@ def set_url(conn: Connection, me: str, url: str | None) -> None:
                  {"me": me, "url": url})
 
 
-def heartbeat(conn: Connection, me: str) -> None:
-    conn.execute(text("UPDATE cluster_engines SET heartbeat_at = clock_timestamp() "
-                      "WHERE id = :me"), {"me": me})
+def heartbeat(conn: Connection, me: str) -> float | None:
+    """The server's time of the heartbeat (epoch seconds); None if we are not listed."""
+    return conn.execute(text("UPDATE cluster_engines SET heartbeat_at = clock_timestamp() "
+                             "WHERE id = :me RETURNING extract(epoch FROM heartbeat_at)"),
+                        {"me": me}).scalar()
 
 
 def renew(conn: Connection, me: str, lease: float) -> dict[int, int]:

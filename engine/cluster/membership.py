@@ -11,11 +11,13 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from datetime import timedelta
 
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError
 
-from engine.store.database import writing
+from engine.runtime.clock import SystemClock
+from engine.store.database import database_away, writing
 from engine.store.lock import WorkspaceBusyError, advisory_key
 
 from . import leases
@@ -47,6 +49,7 @@ class ClusterMember:
         self.lease, self.renew_every = lease, renew_every
         self.on_change: Callable[[], None] = lambda: None  # wakes the runtime
         self.work, self.deliveries = ClusterWork(self), ClusterDeliveries(self)
+        self.clock = SystemClock()  # the PostgreSQL server's time (see `_heartbeat`)
         self.inbox = WorkspaceInbox(db)
         self._held: dict[int, int] = {}  # partition -> fencing token
         self._guard = threading.Lock()
@@ -88,15 +91,39 @@ class ClusterMember:
             self._held = {}
         with writing(self.db) as conn:
             leases.leave(conn, self.id)
+        self._stop_sharing()
+
+    def _stop_sharing(self) -> None:
+        """The shared lock goes with its session: ended, not handed back to the pool
+        (lock and all), whether or not PostgreSQL ended it already."""
         if self._shared is not None:
-            self._shared.close()  # the shared lock goes with its session
+            self._shared.invalidate()
+            self._shared.close()
             self._shared = None
+
+    def _keep_sharing(self) -> None:
+        """A PostgreSQL restart ended the session holding the shared lock, and the lock
+        with it: take it again, or (a single engine took the workspace meanwhile) raise
+        WorkspaceBusyError — this engine then stops renewing, and moves no one."""
+        if self._shared is None:  # refused at the last renewal, or PostgreSQL was away
+            self._share_the_workspace()
+            return
+        try:
+            self._shared.exec_driver_sql("SELECT 1")
+            self._shared.commit()
+        except DBAPIError as error:
+            if database_away(error) is None:
+                raise
+            self._stop_sharing()
+            self._share_the_workspace()
+            log.info("engine %s shares the workspace's lock again (%s)", self.id[:8],
+                     database_away(error))
 
     def _share_the_workspace(self) -> None:
         """PostgreSQL's advisory lock on the workspace, shared: a single engine takes it
         exclusively (`EngineLock`), so the two kinds never run on one workspace."""
+        key = advisory_key(self.db)
         conn = self.db.connect()
-        key = advisory_key(self.location)
         if not conn.execute(text("SELECT pg_try_advisory_lock_shared(:k)"), {"k": key}).scalar():
             conn.close()
             raise WorkspaceBusyError(
@@ -144,8 +171,8 @@ class ClusterMember:
         The heartbeat, and ending the sessions of engines gone silent, come first and on
         their own: they wait for no lock, so this engine stays alive to the others, and
         a silent engine's locks go, even while its own movers wait on those locks."""
-        with writing(self.db) as conn:
-            leases.heartbeat(conn, self.id)
+        self._keep_sharing()
+        self._heartbeat()
         self._end_sessions_of_the_gone()
         with writing(self.db) as conn:
             conn.execute(text(f"SET LOCAL lock_timeout = '{LEASE_LOCK_WAIT}s'"))
@@ -162,7 +189,8 @@ class ClusterMember:
                 held = {p: t for p, t in held.items() if p not in extra}
             elif len(held) < share:
                 held.update(leases.take(conn, self.id, share - len(held), self.lease))
-            resent = leases.recover_sends(conn, sorted(held), self.lease, time.time())
+            resent = leases.recover_sends(conn, sorted(held), self.lease,
+                                          self.clock.now().timestamp())
         with self._guard:
             gained = set(held) - set(self._held)
             self._held = held
@@ -170,6 +198,15 @@ class ClusterMember:
             log.info("engine %s holds %d partitions (took %s)", self.id[:8], len(held),
                      sorted(gained))
             self.on_change()
+
+    def _heartbeat(self) -> None:
+        """Also sets the engine's clock to the server's: the offset as of the midpoint of
+        the round trip (good to a few milliseconds on a network of a data centre)."""
+        sent = time.time()
+        with writing(self.db) as conn:
+            server = leases.heartbeat(conn, self.id)
+        if server is not None:
+            self.clock.offset = timedelta(seconds=float(server) - (sent + time.time()) / 2)
 
     def _end_sessions_of_the_gone(self) -> None:
         """Not allowed (engines running as different roles without pg_signal_backend):
@@ -185,7 +222,8 @@ class ClusterMember:
             try:
                 self.renew()
             except Exception as error:  # PostgreSQL away: the leases run out, fences fail
-                log.warning("could not renew this engine's leases: %s", error)
+                log.warning("could not renew this engine's leases: %s",
+                            database_away(error) or error)
 
     def _listening(self) -> None:
         """Wake the runtime when any socket of the cluster stored events (NOTIFY)."""
@@ -198,7 +236,8 @@ class ClusterMember:
                         if any(True for _ in raw.notifies(timeout=1.0, stop_after=1)):
                             self.on_change()
             except Exception as error:
-                log.warning("not listening for events stored by other engines: %s", error)
+                log.warning("not listening for events stored by other engines: %s",
+                            database_away(error) or error)
                 self._stopping.wait(self.renew_every)
 
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, bindparam, exists, func, select, text
 
+from engine.runtime.scope import LeaseLostError
 from engine.store import schema as s
 from engine.store.database import writing
 from engine.store.runs_store import run_from_row
@@ -65,6 +66,11 @@ class ClusterWork:
     @property
     def keeper(self) -> bool:
         return self.member.keeper
+
+    def keep(self, conn: Connection) -> None:
+        if 0 not in self.member.fence(conn):
+            raise LeaseLostError("partition 0 is another engine's now, and with it the "
+                                 "keeper's work; this transaction is rolled back")
 
     def _rows(self, conn: Connection, query, **params: Any) -> list[Any]:
         parts = self.member.fence(conn)

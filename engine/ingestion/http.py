@@ -10,6 +10,7 @@ from typing import Any
 from aiohttp import web
 
 from engine.model.json_values import NUMBER_RULE
+from engine.store.database import database_away
 
 MAX_BODY = 64 * 1024
 MAX_DEPTH = 32
@@ -56,16 +57,28 @@ async def errors_and_cors(request: web.Request, handler: Any) -> web.StreamRespo
                             ).response()
     except web.HTTPException as error:
         response = _http_error(error, api)
-    except Exception:
+    except Exception as error:
         if not api:
             raise
-        log.exception("Error handling request to %s", request.path)
-        response = ApiError(500, "internal_error", "the engine failed on this request (the "
-                            "reason is in its log); other requests are not affected"
-                            ).response()
+        response = _failed(request, error)
     if api:  # the rest of CORS_HEADERS matter to preflights only
         response.headers["Access-Control-Allow-Origin"] = "*"
     return response
+
+
+def _failed(request: web.Request, error: Exception) -> web.Response:
+    """A request the engine could not answer: the workspace's database away (restarting,
+    cut off) is said in one line and answered 503, for the client to try again (with
+    its messageId: nothing is doubled); anything else is ours, with its traceback."""
+    away = database_away(error)
+    if away is not None:
+        log.warning("%s not answered: %s; answered 503", request.path, away)
+        return ApiError(503, "workspace_unavailable", "the workspace's database is not "
+                        "answering just now; try again (with the same messageId)",
+                        headers={"Retry-After": "1"}).response()
+    log.exception("Error handling request to %s", request.path)
+    return ApiError(500, "internal_error", "the engine failed on this request (the reason "
+                    "is in its log); other requests are not affected").response()
 
 
 def _http_error(error: web.HTTPException, api: bool) -> web.Response:

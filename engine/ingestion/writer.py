@@ -20,9 +20,10 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 
 from engine.store import events_store, meta_store
-from engine.store.database import reading, writing
+from engine.store.database import database_away, reading, writing
 from engine.store.events_store import NewEvent
 from engine.store.inbox import Inbox
 
@@ -105,8 +106,13 @@ class EventWriter:
         if now - self._pruned_at < PRUNE_EVERY:
             return
         self._pruned_at = now
-        with reading(self.db) as conn:
-            imported = meta_store.inbox_imported(conn, self.inbox.identity)
+        try:
+            with reading(self.db) as conn:
+                imported = meta_store.inbox_imported(conn, self.inbox.identity)
+        except DBAPIError as error:
+            if database_away(error) is None:
+                raise
+            return  # the requests were answered (503); forgetting can wait for the next
         if imported:
             self.inbox.prune(imported, PRUNE_AT_ONCE)
 

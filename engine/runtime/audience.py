@@ -18,7 +18,7 @@ from engine.store import schema as s
 from engine.store.database import writing
 from engine.store.journeys_store import TEST_STATE
 from engine.store.segments_sql import SegmentCompiler, readable_only, unreadable_contacts
-from engine.store.times import to_ts
+from engine.store.times import from_ts, to_ts
 
 from .records import RunStatus
 from .schedules import next_start
@@ -50,6 +50,13 @@ class AudienceEntry:
 
     def _let_in(self, conn: Connection, version: PublishedVersion, now: datetime
                 ) -> tuple[int, datetime | None]:
+        """(how many entered, the next start). In a cluster the keeper changes hands: this
+        start may have been let in already by one that kept before (this engine read the
+        journey earlier), which moved the stored next start on: then nobody enters."""
+        self.runtime.work.keep(conn)
+        stored = journeys_store.lock_next_start(conn, version.journey_id, version.version)
+        if stored is None or abs(stored - to_ts(version.next_start_at)) > 1e-6:
+            return 0, from_ts(stored)
         compiler = SegmentCompiler(version.catalog.segments, now)
         start = version.journey.start
         members = or_(false(), *(compiler.membership(x) for x in start.segments))

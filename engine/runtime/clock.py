@@ -11,10 +11,21 @@ class Clock(Protocol):
 
 
 class SystemClock:
-    """The real time, for `waymark serve` and the studio."""
+    """The real time, for `waymark serve` and the studio.
+
+    `offset`: the database server's time less this machine's. A cluster engine keeps the
+    time of the PostgreSQL server the cluster shares (measured at each heartbeat), so an
+    engine whose clock is seconds off fires a wait another engine set at the right
+    moment, and records steps at the time the others would."""
+
+    offset = timedelta(0)
 
     def now(self) -> datetime:
-        return datetime.now(UTC)
+        return datetime.now(UTC) + self.offset
+
+    def local(self, when: datetime) -> datetime:
+        """`when` by this machine's clock (what a scheduler on this machine waits for)."""
+        return when - self.offset
 
 
 class SimulatedClock:

@@ -26,9 +26,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
-from sqlalchemy.exc import DBAPIError
 
-from engine.store.database import reading
+from engine.store.database import database_away, reading
 from engine.store.lock import EngineLock
 from engine.store.times import from_ts
 from engine.workspace import Workspace
@@ -224,8 +223,8 @@ class EngineHost:
             try:
                 work()
             except Exception as error:  # a bad batch must not kill the engine
-                ended = session_ended(error)
-                if ended is not None:  # not a fault of ours: one line, then again
+                ended = _not_ours(error)
+                if ended is not None:  # one line, then again
                     log.warning("%s: %s; trying again", threading.current_thread().name,
                                 ended)
                 else:
@@ -286,20 +285,20 @@ class EngineHost:
             if self._scheduler.get_job(job):
                 self._scheduler.remove_job(job)
             return
+        if isinstance(self.clock, SystemClock):
+            due = self.clock.local(due)  # APScheduler waits by this machine's clock
         self._scheduler.add_job("engine.runtime.host:wake_host", "date", args=[self.id, part],
                                 run_date=due, id=job, replace_existing=True,
                                 misfire_grace_time=None)
 
 
-def session_ended(error: BaseException) -> str | None:
-    """Why the database ended this engine's session, when that is what `error` is (a
-    cluster engine's session ended by another engine after it went silent, or by
-    PostgreSQL's idle-in-transaction timeout, or the server restarting); None otherwise.
-    What the session was doing rolled back and is taken again."""
-    if isinstance(error, DBAPIError) and error.connection_invalidated:
-        reason = str(error.orig).strip().splitlines()[0] if error.orig else "connection lost"
-        return f"the database ended this engine's session ({reason})"
-    return None
+def _not_ours(error: BaseException) -> str | None:
+    """Why a round was rolled back, in one line, when it is no fault of ours: the database
+    away, or (in a cluster) partitions taken over while this engine was cut off or
+    paused, which the fencing refused to move (README, "Fencing"). None: a bug."""
+    if isinstance(error, LeaseLostError):
+        return str(error)
+    return database_away(error)
 
 
 def _lower_priority(niceness: int = 10) -> None:

@@ -22,6 +22,9 @@ PAUSED_TOO_LONG = "journey paused for more than 21 days"
 
 
 class Housekeeping:
+    """The keeper's work in a cluster: each transaction is fenced (`WorkScope.keep`), so
+    an engine that lost partition 0 while paused or cut off commits none of it."""
+
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
 
@@ -39,6 +42,7 @@ class Housekeeping:
         if due is not None and now < due:
             return
         with writing(self.runtime.db) as conn:
+            self.runtime.work.keep(conn)
             pruned = steps_store.prune(conn, to_ts(now - steps_store.RETENTION))
         self.runtime.next_prune = now if pruned else now + PRUNE_EVERY
 
@@ -46,6 +50,7 @@ class Housekeeping:
         db, key = self.runtime.db, version.key
         if version.state == "paused" and version.paused_at + MAX_PAUSE <= now:
             with writing(db) as conn:
+                self.runtime.work.keep(conn)
                 end_version_runs(conn, version, now, PAUSED_TOO_LONG, self.runtime.send_policy,
                                  self.runtime._emit)
                 journeys_store.set_version(conn, *key, state="stopped", ended_at=to_ts(now),
@@ -54,10 +59,12 @@ class Housekeeping:
         end = version.journey.start.window_end
         if version.accepting and end is not None and end <= now:
             with writing(db) as conn:
+                self.runtime.work.keep(conn)
                 journeys_store.set_version(conn, *key, accepting=False)
             return True
         if not version.accepting and version.state == "live":
             with writing(db) as conn:
+                self.runtime.work.keep(conn)
                 if runs_store.count_in_flight(conn, *key) == 0:
                     journeys_store.set_version(conn, *key, state="completed",
                                                ended_at=to_ts(now))

@@ -27,6 +27,10 @@ class WorkScope(Protocol):
     def keeper(self) -> bool:
         """Does the work no one person owns: segment schedules, housekeeping."""
 
+    def keep(self, conn: Connection) -> None:
+        """Inside a transaction of the keeper's work: confirms this engine is the keeper
+        still (fenced, as moves are), or raises LeaseLostError."""
+
     def pending_events(self, conn: Connection, limit: int) -> list[Any]: ...
 
     def pending_heads(self, conn: Connection, limit: int) -> list[Any]: ...
@@ -45,6 +49,9 @@ class WholeWorkspace:
     """One engine: everything."""
 
     keeper = True
+
+    def keep(self, conn: Connection) -> None:
+        pass
 
     def pending_events(self, conn: Connection, limit: int) -> list[Any]:
         return events_store.pending_events(conn, limit)

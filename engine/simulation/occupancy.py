@@ -11,7 +11,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterable
 
-from .flows import RunTrace
+from .flows import Move, RunTrace
 
 
 class Occupancy:
@@ -51,3 +51,29 @@ class Occupancy:
             else self._by_leaving[over:]
         return {person: tile for came, went, person, tile in candidates
                 if came <= ts < went}
+
+
+class Crossings:
+    """When each run first took each edge: the people who had taken an edge by a moment
+    are one bisection per edge, so the flow view follows the time slider. A run counts
+    once per edge, as in `Flows.edges`; at the end of the period the counts are those."""
+
+    def __init__(self, runs: Iterable[RunTrace]) -> None:
+        times: dict[Move, list[float]] = {}
+        for run in runs:
+            seen: set[Move] = set()
+            # the move to a tile is made when the run arrives there
+            for move, at in zip(run.edges, run.arrivals[1:], strict=True):
+                if move not in seen:
+                    seen.add(move)
+                    times.setdefault(move, []).append(at)
+        self._times = {move: sorted(when) for move, when in times.items()}
+
+    def taken_by(self, ts: float) -> dict[Move, int]:
+        """People who had taken each edge at or before `ts` (edges nobody took: left out)."""
+        taken = {}
+        for move, when in self._times.items():
+            people = bisect_right(when, ts)
+            if people:
+                taken[move] = people
+        return taken

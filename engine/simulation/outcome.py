@@ -26,7 +26,7 @@ from engine.store.times import from_ts
 from engine.workspace import Workspace
 
 from .flows import EdgeFlow, Flows, Move, RunTrace, read_flows
-from .occupancy import Occupancy
+from .occupancy import Crossings, Occupancy
 from .summary import simulation_summary
 
 NEVER_ENTERED = "never entered"
@@ -56,7 +56,9 @@ class SimulationOutcome:
             self._runs_of.setdefault(run.person, []).append(run)
         self._people = people
         self._occupancy = Occupancy(flows.runs.values())
+        self._crossings = Crossings(flows.runs.values())
         self._summary: dict[str, Any] | None = None
+        self._edges: list[EdgeFlow] | None = None
         self._outcomes: list[PersonOutcome] | None = None
 
     @classmethod
@@ -123,7 +125,10 @@ class SimulationOutcome:
         return self._summary
 
     def edges(self) -> list[EdgeFlow]:
-        return self._flows.edges()
+        """Each edge and the people who took it (counted once: every run is walked)."""
+        if self._edges is None:
+            self._edges = self._flows.edges()
+        return self._edges
 
     def people(self) -> list[PersonOutcome]:
         """Everyone, by id: the scenario's contacts and whoever took a step. Made once
@@ -156,6 +161,12 @@ class SimulationOutcome:
 
     def tokens_at(self, moment: datetime, limit: int = 200) -> dict[str, str] | None:
         return self._occupancy.people_at(moment.timestamp(), limit)
+
+    def flows_at(self, moment: datetime) -> dict[Move, int]:
+        """Every edge of `edges()` with the people who had taken it by `moment`."""
+        taken = self._crossings.taken_by(moment.timestamp())
+        return {(e.source, e.port, e.target): taken.get((e.source, e.port, e.target), 0)
+                for e in self.edges()}
 
     def _person(self, person: str) -> PersonOutcome:
         steps = self._flows.steps.get(person, 0)

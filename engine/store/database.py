@@ -19,7 +19,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from platformdirs import user_data_path
 from sqlalchemy import Connection, Engine, create_engine, event, inspect
-from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.exc import DatabaseError, DBAPIError, OperationalError
 
 from .checkpoints import NO_AUTOCHECKPOINT
 from .held_back import holding
@@ -35,6 +35,27 @@ class WorkspaceError(RuntimeError):
 class WorkspaceDetachedError(WorkspaceError):
     """The workspace's write-ahead log is no longer the one this process writes to (see
     `wal_guard`): nothing more is read or written until it is opened again."""
+
+
+# PostgreSQL's SQLSTATEs of a session it ended or would not open: a connection exception
+# (08) or an operator's intervention (57P01-57P03: shutting down, crashed, starting up).
+_AWAY = ("08", "57P")
+
+
+def database_away(error: BaseException) -> str | None:
+    """Why the database cannot be worked with just now, in one line, when that is what
+    `error` is: the session was ended (by a cluster engine after this one went silent, by
+    the idle-in-transaction timeout, by a restart), or none can be opened (the server is
+    down or restarting). None for anything else (SQLite's own errors included)."""
+    if not isinstance(error, DBAPIError) or isinstance(error.orig, sqlite3.Error):
+        return None
+    reason = str(error.orig).strip().splitlines()[0] if error.orig else "connection lost"
+    if error.connection_invalidated:
+        return f"the database ended this engine's session ({reason})"
+    state = getattr(error.orig, "sqlstate", None)
+    if isinstance(error, OperationalError) and (state is None or state.startswith(_AWAY)):
+        return f"the database cannot be reached ({reason})"
+    return None
 
 
 def default_workspace_path() -> Path:

@@ -103,6 +103,14 @@ def set_version(conn: Connection, journey_id: str, version: int, **values: Any) 
         s.journey_versions.c.version == version).values(**values))
 
 
+def lock_next_start(conn: Connection, journey_id: str, version: int) -> float | None:
+    """A segment journey's next start as stored, its row locked till the transaction ends:
+    two engines letting the same start in take turns, and the second sees it moved on."""
+    return conn.execute(select(s.journey_versions.c.next_start_at).where(
+        s.journey_versions.c.journey_id == journey_id,
+        s.journey_versions.c.version == version).with_for_update()).scalar()
+
+
 def delete_version(conn: Connection, journey_id: str, version: int) -> None:
     conn.execute(delete(s.journey_versions).where(
         s.journey_versions.c.journey_id == journey_id,

@@ -19,6 +19,9 @@ from pathlib import Path
 from platformdirs import user_data_path
 from sqlalchemy import Connection, Engine, text
 
+from . import meta_store
+from .database import writing
+
 # Another process probing the lock (`engine_holder`) holds it for a few microseconds —
 # longer if the machine takes the CPU from it just then; a starting engine asks again, a
 # moment apart, for this long before it gives up.
@@ -102,6 +105,7 @@ class EngineLock:
         self._handle = None
         self._path: Path | None = None
         self._connection: Connection | None = None
+        self._key = 0  # the advisory lock's, on PostgreSQL
         self._holder = Holder(os.getpid(), started_at=time.time(), host=socket.gethostname(),
                               location=location)
 
@@ -141,8 +145,8 @@ class EngineLock:
         self._write_record()
 
     def _acquire_advisory(self) -> None:
+        key = self._key = advisory_key(self._engine)
         connection = self._engine.connect()
-        key = advisory_key(self._location)
         if not connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar():
             connection.close()
             holder = _read_holder(record_path_pg(key))
@@ -166,7 +170,7 @@ class EngineLock:
             # The connection goes back to the pool with its session: without the unlock
             # the workspace would stay locked until the pool closed that session.
             self._connection.execute(text("SELECT pg_advisory_unlock(:k)"),
-                                     {"k": advisory_key(self._location)})
+                                     {"k": self._key})
             self._connection.commit()
             self._connection.close()
             self._connection = None
@@ -177,8 +181,13 @@ def lock_path(location: str) -> Path:
     return lock_folder() / f"{identity.st_dev}-{identity.st_ino}.lock"
 
 
-def advisory_key(location: str) -> int:
-    return zlib.crc32(f"waymark:{location}".encode())
+def advisory_key(db: Engine) -> int:
+    """The workspace's key among PostgreSQL's advisory locks (which are each database's
+    own), from the identity the workspace stores: every URL that reaches it (another
+    host name or address, a pooler, a proxy) takes the same lock. A key from the URL
+    let a single engine run beside a cluster that named the server otherwise."""
+    with writing(db) as conn:
+        return zlib.crc32(f"waymark:{meta_store.workspace_id(conn)}".encode())
 
 
 def record_path_pg(key: int) -> Path:
@@ -193,7 +202,7 @@ def engine_holder(db: Engine, location: str) -> Holder | None:
     someone else is never released here: a `flock` belongs to the descriptor that took it.
     """
     if db.dialect.name != "sqlite":
-        return _advisory_holder(db, location)
+        return _advisory_holder(db)
     try:
         handle = lock_path(location).open("r")
     except FileNotFoundError:  # no engine ever ran, or the last one stopped cleanly
@@ -207,8 +216,8 @@ def engine_holder(db: Engine, location: str) -> Holder | None:
     return None
 
 
-def _advisory_holder(db: Engine, location: str) -> Holder | None:
-    key = advisory_key(location)
+def _advisory_holder(db: Engine) -> Holder | None:
+    key = advisory_key(db)
     with db.connect() as conn:
         if conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar():
             conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})

@@ -76,6 +76,20 @@ class Prepared:
         finally:
             cursor.close()
 
+    def tuples(self, conn: Connection, params: Params | None = None) -> list[tuple]:
+        """As `rows`, as plain tuples straight from the driver when no column needs
+        converting: for a report's 200,000 rows, making each a named tuple doubled the
+        cost of reading them."""
+        compiled = self._sqlite(conn, params or {})
+        if compiled is None or compiled.results:
+            return [tuple(row) for row in self.rows(conn, params)]
+        cursor = _cursor(conn)
+        try:
+            cursor.execute(compiled.sql, compiled.args(params or {}))
+            return cursor.fetchall()
+        finally:
+            cursor.close()
+
     def first(self, conn: Connection, params: Params | None = None) -> Any:
         rows = self.rows(conn, params)
         return rows[0] if rows else None

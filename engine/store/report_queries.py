@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Integer, cast, func, select
+from sqlalchemy import Connection, Integer, bindparam, cast, func, literal, select
 
 from . import schema as s
 from .journeys_store import TEST_VERSION
+from .prepared import Prepared
 
 # the trail's words for what happened to messages, in the order a chart stacks them
 MESSAGE_STEPS = ("sent", "delivered", "opened", "clicked", "bounced", "blocked",
@@ -91,3 +92,75 @@ def goals_met(conn: Connection, journey_id: str, version: int | None, period: Pe
         where.append(g.met_at < period.end)
     query = select(g.version, func.count()).where(*where).group_by(g.version)
     return dict(conn.execute(query).all())
+
+
+# The steps that say where a run is (message outcomes and goals never move anyone).
+FUNNEL_STEPS = ("entered", "entry blocked", "sent", "blocked", "held", "waiting", "branched",
+                "exited", "completed", "failed")
+_LOOKUPS_PER_QUERY = 500
+
+
+_c = s.steps.c
+# Each `what` bound on its own (an IN list of one parameter would go through SQLAlchemy's
+# expanding bind, and `Prepared` leaves those to it).
+_FUNNEL_STEPS_READ = Prepared(
+    select(_c.id, _c.run_id, _c.version, _c.what, _c.tile_id, _c.branch, _c.reason)
+    .where(_c.id >= bindparam("first"), _c.id <= bindparam("last"),
+           _c.journey_id.concat("") == bindparam("journey"),  # not through its indexes
+           _c.version != TEST_VERSION, _c.version.between(bindparam("low"), bindparam("high")),
+           _c.what.in_([literal(what) for what in FUNNEL_STEPS]),
+           _c.at >= bindparam("start"), _c.at < bindparam("end"))
+    .order_by(_c.id))
+
+
+def funnel_steps(conn: Connection, journey_id: str, version: int | None, period: Period
+                 ) -> list[tuple]:
+    """(id, run_id, version, what, tile_id, branch, reason) of the steps that place a
+    run, in the period, in the order recorded. The steps-over-time index finds the first
+    and the last (it holds their ids); between them the table is read in its own order,
+    filtered as it goes (sorting 200,000 steps found through the index by id again cost
+    half as much again), as plain tuples (`Prepared.tuples`)."""
+    c = s.steps.c
+    where = [*_steps_where(journey_id, version, period), c.what.in_(FUNNEL_STEPS)]
+    first, last = conn.execute(select(func.min(c.id), func.max(c.id)).where(*where)).one()
+    if first is None:
+        return []
+    return _FUNNEL_STEPS_READ.tuples(conn, {
+        "first": first, "last": last, "journey": journey_id,
+        "low": version if version is not None else -(2 ** 62),
+        "high": version if version is not None else 2 ** 62,
+        "start": period.start if period.start is not None else float("-inf"),
+        "end": period.end if period.end is not None else float("inf")})
+
+
+def steps_before(conn: Connection, first_ids: list[int]
+                 ) -> dict[int, tuple[str, str, str, str]]:
+    """For the run of each step id given: (tile_id, what, branch, reason) of its last step that
+    places it before that one. Through a person's trail index (contact, id), so each
+    look-up reads that person's steps only."""
+    st, prev = s.steps.alias("first"), s.steps.alias("prev")
+    found: dict[int, tuple[str, str, str, str]] = {}
+    for begin in range(0, len(first_ids), _LOOKUPS_PER_QUERY):
+        chunk = first_ids[begin:begin + _LOOKUPS_PER_QUERY]
+        last = (select(func.max(prev.c.id))
+                .where(prev.c.contact_id == st.c.contact_id, prev.c.run_id == st.c.run_id,
+                       prev.c.id < st.c.id, prev.c.what.in_(FUNNEL_STEPS))
+                .scalar_subquery())
+        earlier = s.steps.alias("earlier")
+        query = (select(st.c.run_id, earlier.c.tile_id, earlier.c.what, earlier.c.branch,
+                        earlier.c.reason)
+                 .join_from(st, earlier, earlier.c.id == last)
+                 .where(st.c.id.in_(chunk)))
+        found.update((run, (tile, what, branch, reason)) for run, tile, what, branch, reason
+                     in conn.execute(query))
+    return found
+
+
+def anyone_entered(conn: Connection, journey_id: str, version: int | None) -> bool:
+    """Whether anyone ever came to the journey (its counters, whatever the period)."""
+    c = s.counters.c
+    query = select(c.value).where(c.journey_id == journey_id, c.version != TEST_VERSION,
+                                  c.metric == "inflow", c.value > 0).limit(1)
+    if version is not None:
+        query = query.where(c.version == version)
+    return conn.execute(query).first() is not None

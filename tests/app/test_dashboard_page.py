@@ -13,13 +13,14 @@ from datetime import date
 import pytest
 
 from app.pages.dashboard import DashboardPage
-from app.pages.dashboard.page import NO_DATA
+from app.pages.dashboard.page import NO_DATA, NOTHING_IN_RANGE
 from engine.cli import main
 from engine.model import read_bundle
 from engine.resources import resource
 from tests.app.contacts_support import shown_page
 from tests.app.test_engine_screenshots import shoot
 from tests.engine.harness import Harness
+from tests.engine.test_analytics_funnel import fill_days
 from tests.engine.test_analytics_report import fill_cart
 
 CART = "abandoned-cart"
@@ -77,10 +78,16 @@ def test_the_page_shows_the_figures_waymark_stats_prints(qtbot, page, filled, ca
     assert page.messages.totals()["opened"] == sums["opened"] == 1
     assert len(page.messages.lines["sent"].points()) == 7  # one a day, none left out
     goal = printed["goal"]
-    assert f"{goal['met']} of {goal['entered']} people who entered (33 %)" in page.goal.text()
-    assert "target 50 %" in page.goal.text()
+    # a no-break space before each %: the share never wraps apart from its sign
+    assert f"{goal['met']} of {goal['entered']} people who entered (33\u00a0%)" in \
+        page.goal.text()
+    assert "target 50\u00a0%" in page.goal.text()
     assert cells(page.reasons)[0][:3] == ["Message blocked", "email-reminder", "1"]
     assert [row[:3] for row in cells(page.versions)] == [["1", "live", "3"]]
+    for table in (page.reasons, page.versions):  # no band of bare header beside them
+        columns = sum(table.columnWidth(c) for c in range(table.columnCount()))
+        assert columns == table.viewport().width(), table.objectName()
+    assert page.versions.width() < page.reasons.width()  # words stretch, figures do not
 
 
 def test_a_range_of_a_day_is_drawn_per_hour_and_a_range_without_data_is_empty(
@@ -89,8 +96,37 @@ def test_a_range_of_a_day_is_drawn_per_hour_and_a_range_without_data_is_empty(
     assert page.messages.chart().title() == "Messages per hour"
     assert len(page.messages.lines["sent"].points()) == 24
     report = shown(qtbot, page, lambda: page.set_range(date(2026, 10, 1), date(2026, 10, 7)))
-    assert report.series == []  # the funnel is since publishing: still shown
-    assert page.body.currentWidget() is page.scroll
+    assert report.series == [] and report.funnel == []  # the funnel follows the range too
+    assert page.body.currentWidget() is page.empty
+    assert page.empty.text() == NOTHING_IN_RANGE  # not "publish the journey" again
+
+
+def test_the_funnel_follows_the_range(qtbot, prompts, themes, tmp_path, capsys) -> None:
+    """Four days of the runtime: on the second, dan (waiting since the first) is texted
+    and waits a day, eve comes and waits for her email; on the third dan is done."""
+    h = fill_days(Harness(tmp_path, read_bundle(resource("samples", "abandoned_cart.json"))))
+    h.close()
+    with shown_page(qtbot, DashboardPage, h.location, prompts, size=(1280, 860)) as page:
+        day = date(2026, 11, 24)
+        report = shown(qtbot, page, lambda: page.set_range(day, day))
+        assert json.loads(json.dumps(report.to_json())) == stats_json(
+            h.location, capsys, "--from", "2026-11-24", "--to", "2026-11-25")
+        bars = funnel_bars(page)
+        assert bars["Wait a day"] == (0, 1, 0)  # dan came and was still there that night
+        assert bars["Second text reminder"] == (1, 0, 0)
+        assert bars["Opened the email?"] == (0, 1, 0)  # eve; not dan again
+        assert "Done" not in bars
+        shown(qtbot, page, lambda: page.set_range(day, date(2026, 11, 26)))
+        bars = funnel_bars(page)
+        assert bars["Wait a day"] == (2, 0, 0) and bars["Done"] == (2, 0, 0)
+
+
+def funnel_bars(page) -> dict[str, tuple[float, ...]]:
+    """Each tile's bar: (moved on, still there, left)."""
+    chart = page.funnel
+    return {title: tuple(chart.sets[part].at(index) for part in ("moved_on", "still_there",
+                                                                 "left"))
+            for index, title in enumerate(chart.categories)}
 
 
 def test_exports_write_the_csv_of_waymark_stats_and_a_png(qtbot, page, prompts, filled,

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from PySide6.QtCore import QDate, QDateTime, QTime, QTimer, QTimeZone
+from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QPushButton, QWidget
 
 from app.canvas.edge_item import FLOW_MAX, flow_width
@@ -128,6 +129,15 @@ def test_a_simulation_from_the_dialog_shows_the_commands_counts_and_flows(
     assert at_moment and sum(at_moment.values()) > 0
     for tile_id, badge in overlay.badges.items():
         assert badge.value("processing") == at_moment.get(tile_id, 0), tile_id
+    # each edge as wide as the people who had taken it by then, on the end's scale
+    by_then = outcome.flows_at(moment)
+    assert by_then != flows and all(by_then[key] <= flows[key] for key in flows)
+    for key, item in window.scene.edge_items.items():
+        assert item.flow == by_then.get(key, 0), key
+        assert item.flow_width == pytest.approx(flow_width(by_then.get(key, 0), most))
+    first = window.scene.edge_items[("start", "next", "email-reminder")]
+    local = moment.astimezone(outcome.timezone)
+    assert first.toolTip() == f"{by_then[first.key]} people by {local:%a %H:%M}"
     # under 200 people there at that moment: each is a dot on their tile
     assert {tile: len(c.people) for tile, c in overlay.crowds.items.items()} == {
         tile: n for tile, n in at_moment.items() if n}
@@ -143,6 +153,8 @@ def test_a_simulation_from_the_dialog_shows_the_commands_counts_and_flows(
 
     simulation.panel.slider.set_moment(outcome.end)  # the end: the whole results again
     assert overlay.badges["start"].value("inflow") == PEOPLE and not overlay.crowds.items
+    assert {key: item.flow for key, item in window.scene.edge_items.items()} == {
+        key: flows.get(key, 0) for key in window.scene.edge_items}
     simulation.panel.leave.click()  # Leave results
     assert not overlay.badges and overlay.trail is None
     assert all(item.flow is None for item in window.scene.edge_items.values())
@@ -368,12 +380,45 @@ def test_the_live_version_compared_with_a_draft_that_waits_an_hour_shows_more_te
     assert badges["sms-reminder"].value("inflow") == texts["b"]
     assert window.scene.overlay.trail.person == person
     assert window.scene.overlay.trail.at == simulation.outcome_b.trail_of(person)[2]
-    view.b_on_canvas.click()
+    # … and the panel follows: B's goal, messages, reasons and people, saying it is B's
+    b_summary = command_json(tmp_path, bundle_file(tmp_path, window, None),
+                             "--summary")["summary"]
+    assert "Showing B: the draft on the canvas" in plain(panel.title)
+    assert view.sides.text().startswith("A = version 1 · B = the draft on the canvas (shown)")
+    assert panel_figures(panel) == {metric: b_summary["messages"].get(metric, 0)
+                                    for metric in panel_figures(panel)}
+    assert f"{b_summary['goal']['met']} of {b_summary['goal']['entered']} people" in \
+        panel.goal.text()
+    assert panel.reasons.topLevelItem(0).text(0) == f"{b_summary['reasons'][0]['count']:,}"
+    assert panel.person == person and panel.table.currentIndex().row() == \
+        panel.model.row_of(person)  # still chosen, their steps now B's
+    assert panel.steps.topLevelItemCount() == len(simulation.outcome_b.steps_of(person))
+    assert panel.model.outcome_of(person) == next(
+        p.outcome for p in simulation.outcome_b.people() if p.person == person)
+    shots(qtbot, window, themed, "simulation-compare-b")
+    view.b_on_canvas.click()  # back to A: its counts and figures again
     assert simulation.canvas.outcome is simulation.outcome
     assert badges["sms-reminder"].value("inflow") == texts["a"]
+    assert "Showing A: version 1" in plain(panel.title)
+    assert view.sides.text().startswith("A = version 1 (shown) · B = the draft on the canvas ·")
+    assert panel_figures(panel) == {metric: a_summary["summary"]["messages"].get(metric, 0)
+                                    for metric in panel_figures(panel)}
     # the panel fits the 1400×900 window: it scrolls rather than squeezing
     assert window.size().height() == 900 and panel.height() < 700
     results = panel.findChild(QWidget, "simResults").layout()
     qtbot.waitUntil(lambda: overlapping(results) == [], timeout=2000)  # once laid out
     assert rows_seen(panel.table) >= 6
     shots(qtbot, window, themed, "simulation-compare")
+
+
+def plain(label) -> str:
+    document = QTextDocument()
+    document.setHtml(label.text())
+    return document.toPlainText()
+
+
+def panel_figures(panel) -> dict[str, int]:
+    """The message figures the panel shows: metric -> count."""
+    figures = (panel.figures.itemAt(i).widget() for i in range(panel.figures.count()))
+    return {figure.property("metric"): int(figure.text().split("</b>")[0][3:].replace(",", ""))
+            for figure in figures}

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -81,6 +82,7 @@ class SmtpInbox:
     envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
     refuse_recipient: str | None = None   # e.g. "550 5.1.1 <x>: no such user here"
     logins: list[tuple[bytes, bytes]] = field(default_factory=list)
+    arrived: list[float] = field(default_factory=list)  # time.time() of each message
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if self.refuse_recipient:
@@ -91,6 +93,7 @@ class SmtpInbox:
     async def handle_DATA(self, server, session, envelope):
         self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        self.arrived.append(time.time())
         return "250 Message accepted for delivery"
 
     def check_login(self, server, session, envelope, mechanism, auth_data) -> AuthResult:

@@ -29,31 +29,62 @@ def _as_server_user(command: list[str]) -> list[str]:
     return command
 
 
+class PrivateServer:
+    """A server in a folder of its own, which a test may stop and start again."""
+
+    def __init__(self) -> None:
+        self.bin_dir = BINARIES[0]
+        self.folder = Path(tempfile.mkdtemp(prefix="waymark-pg-"))
+        self.data, self.port = self.folder / "data", free_port()
+        if os.geteuid() == 0:
+            shutil.chown(self.folder, "postgres", "postgres")
+        self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust",
+                  "-E", "UTF8", "--no-sync")
+
+    @property
+    def url(self) -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/waymark"
+
+    def _run(self, program: str, *args: str) -> None:
+        subprocess.run(_as_server_user([str(self.bin_dir / program), *args]), check=True,
+                       capture_output=True, timeout=120)
+
+    def start(self) -> None:
+        self._run("pg_ctl", "-D", str(self.data), "-w", "-l", str(self.folder / "log"), "-o",
+                  f"-p {self.port} -k {self.folder} -h 127.0.0.1 -F", "start")
+
+    def stop(self, mode: str = "fast") -> None:
+        """fast: sessions are ended and their transactions rolled back, as on a restart."""
+        self._run("pg_ctl", "-D", str(self.data), "-w", "-m", mode, "stop")
+
+    def create_database(self) -> str:
+        self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
+                  "waymark")
+        return self.url
+
+    def remove(self) -> None:
+        self.stop("immediate")
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def private_server() -> PrivateServer:
+    """A server of the test's own (skips where the machine has none)."""
+    pytest.importorskip("psycopg", reason="no PostgreSQL driver: pip install 'psycopg[binary]'")
+    if not BINARIES or (os.geteuid() == 0 and shutil.which("runuser") is None):
+        pytest.skip("no PostgreSQL server here: apt-get install postgresql "
+                    "(or set WAYMARK_TEST_POSTGRES_URL)")
+    return PrivateServer()
+
+
 @contextmanager
 def postgres_server() -> Iterator[str]:
     """Yields a SQLAlchemy URL to an empty database on a private server."""
     if url := os.environ.get("WAYMARK_TEST_POSTGRES_URL"):
         yield url
         return
-    pytest.importorskip("psycopg", reason="no PostgreSQL driver: pip install 'psycopg[binary]'")
-    if not BINARIES or (os.geteuid() == 0 and shutil.which("runuser") is None):
-        pytest.skip("no PostgreSQL server here: apt-get install postgresql "
-                    "(or set WAYMARK_TEST_POSTGRES_URL)")
-    bin_dir = BINARIES[0]
-    folder = Path(tempfile.mkdtemp(prefix="waymark-pg-"))
-    data, port = folder / "data", free_port()
-    if os.geteuid() == 0:
-        shutil.chown(folder, "postgres", "postgres")
-    run = lambda *cmd: subprocess.run(_as_server_user(list(cmd)), check=True,  # noqa: E731
-                                      capture_output=True, timeout=120)
-    run(str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
-        "-E", "UTF8", "--no-sync")
-    run(str(bin_dir / "pg_ctl"), "-D", str(data), "-w", "-l", str(folder / "log"), "-o",
-        f"-p {port} -k {folder} -h 127.0.0.1 -F", "start")
+    server = private_server()
+    server.start()
     try:
-        run(str(bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres",
-            "waymark")
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/waymark"
+        yield server.create_database()
     finally:
-        run(str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop")
-        shutil.rmtree(folder, ignore_errors=True)
+        server.remove()

@@ -34,6 +34,7 @@ class ServeProcess:
     options: tuple[str, ...] = ()  # more `serve` options
     open_files: int | None = None  # a lower limit on open files (`ulimit -n`) for serve
     log: Path | None = None  # append serve's output here (a long run) rather than to a pipe
+    prefix: tuple[str, ...] = ()  # a command serve runs under (`faketime +7s`)
     _log_start: int = field(default=0, init=False, repr=False)
 
     @property
@@ -41,8 +42,8 @@ class ServeProcess:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> None:
-        command = [sys.executable, "-m", "engine", "serve", "--workspace", str(self.workspace),
-                   "--port", str(self.port), *self.options]
+        command = [*self.prefix, sys.executable, "-m", "engine", "serve", "--workspace",
+                   str(self.workspace), "--port", str(self.port), *self.options]
         output = subprocess.PIPE if self.log is None else self.log.open("a")
         self._log_start = output.tell() if self.log is not None else 0
         self.process = subprocess.Popen(command, stdout=output,

@@ -19,10 +19,9 @@ from engine.cluster import leases
 from engine.cluster.membership import ClusterMember
 from engine.cluster.partitions import PARTITIONS, LeaseLostError, partition_of
 from engine.runtime.events import trigger_event
-from engine.runtime.host import session_ended
 from engine.runtime.runtime import Runtime
 from engine.store import events_store
-from engine.store.database import writing
+from engine.store.database import database_away, writing
 from engine.store.lock import EngineLock, WorkspaceBusyError
 from engine.workspace import Workspace
 from tests.engine import test_postgres
@@ -135,9 +134,9 @@ def test_a_silent_holders_move_is_ended_before_its_partitions_are_taken(pg_harne
         conn.execute(text("SELECT 1"))
     # the silent engine, going on, says so in one line, not a traceback (seen in CI: a
     # loaded machine left an engine silent past its lease)
-    said = session_ended(ended.value)
+    said = database_away(ended.value)
     assert said and said.startswith("the database ended this engine's session (")
-    assert "\n" not in said and session_ended(ValueError("a bug")) is None
+    assert "\n" not in said and database_away(ValueError("a bug")) is None
 
 
 def test_a_single_engine_and_a_cluster_refuse_each_other(pg_harness, members) -> None:

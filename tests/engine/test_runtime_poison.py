@@ -207,14 +207,20 @@ def test_after_a_restart_nothing_set_aside_fails_again_and_new_events_go_through
     assert not events_waiting(h)  # nothing waits to be tried again
 
 
-def test_a_due_run_that_raises_is_set_aside_alone_and_retried_after_the_fix(
-        harness_for) -> None:
-    h = harness_for(over_50_then_wait())
+def zed_set_aside_at_the_wait(h) -> None:
+    """ann and zed order; zed's contact is spoiled, so his run raises when his wait ends
+    a day later and is set aside there."""
     for person in ("ann", "zed"):
         h.person(person)
         h.fire("order_placed", person, total=80)
     spoil_contact(h, "zed")
     h.advance(timedelta(days=1, minutes=1))
+
+
+def test_a_due_run_that_raises_is_set_aside_alone_and_retried_after_the_fix(
+        harness_for) -> None:
+    h = harness_for(over_50_then_wait())
+    zed_set_aside_at_the_wait(h)
     assert [r.status for r in h.runs("ann")] == ["completed"]
     [run] = h.runs("zed")
     assert (run.status, run.tile_id, run.due_at) == ("failed", "wait", None)

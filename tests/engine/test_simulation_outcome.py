@@ -221,3 +221,24 @@ def test_people_on_two_versions_are_counted_together(tmp_path):
         assert nonzero(outcome)[("wait-1-day", "next", "push-reminder")] == 2
         three_days_on = START + timedelta(days=3)  # Ann is done, Bob still waits
         assert outcome.tokens_at(three_days_on) == {"bob": "wait-1-day"}
+
+
+def test_at_a_moment_each_edge_has_the_people_who_had_taken_it_by_then(small, cart_audience):
+    _lines, outcome = small
+    assert set(outcome.flows_at(START).values()) == {0}  # every edge, nobody on it yet
+    by_two = {edge: n for edge, n in outcome.flows_at(START + timedelta(hours=2)).items() if n}
+    assert by_two == {("start", "next", "email-reminder"): 2,  # ann and bob (dan refused)
+                      ("email-reminder", "next", "opened-email"): 2}
+    by_four = outcome.flows_at(START + timedelta(hours=4))
+    assert by_four[("opened-email", "yes", "exit-opened")] == 1  # ann opened at 3 h
+    assert by_four[("opened-email", "no", "sms-reminder")] == 0  # bob waits a day
+    lines, keep = cart_audience
+    with SimulationOutcome.read(keep / "simulation.waymark", "abandoned-cart") as outcome:
+        for hours in (6, 30, 54):
+            moment = outcome.start + timedelta(hours=hours)
+            by_then = [line for line in lines
+                       if datetime.fromisoformat(line["time"]) <= moment]
+            assert Counter({edge: n for edge, n in outcome.flows_at(moment).items() if n}) \
+                == taken_edges(by_then), hours
+        assert outcome.flows_at(outcome.end) == {
+            (e.source, e.port, e.target): e.people for e in outcome.edges()}

@@ -71,7 +71,9 @@ class FunnelChart(ThemedChartView):
     def __init__(self) -> None:
         self.sets: dict[str, QBarSet] = {}
         self.categories: list[str] = []
-        super().__init__("funnelChart", "People by tile")
+        super().__init__("funnelChart", "People who came to each tile in the range")
+        self.setToolTip("Per tile, the people who came to it in the range and, by its end, "
+                        "how many had moved on, were still there or had left")
 
     def show_rows(self, rows: list[tuple[str, dict[str, int]]]) -> None:
         """(tile title, {moved_on, still_there, left}) from the first tile to the last."""

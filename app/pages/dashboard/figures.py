@@ -10,6 +10,7 @@ from engine.analytics_report import GoalProgress, Report
 
 from .charts import MESSAGE_LINES
 
+NBSP = "\u00a0"
 WHAT_LABELS = {"blocked": "Message blocked", "held": "Message held",
                "entry blocked": "Entry blocked"}
 
@@ -60,9 +61,10 @@ def goal_line(goal: GoalProgress | None) -> tuple[str, int, int]:
         text = (f"Goal ({goal.trigger}): {goal.met} of a target of {target} people"
                 f"{' — reached' if goal.reached else ''}")
         return text, min(goal.met, target), max(target, 1)
-    share = f"{goal.share:.0f} %" if goal.share is not None else "—"
+    # a no-break space: a narrow panel wrapped "(4" and "%)" onto two lines
+    share = f"{goal.share:.0f}{NBSP}%" if goal.share is not None else "—"
     text = (f"Goal ({goal.trigger}): {goal.met} of {goal.entered} people who entered "
-            f"({share}); target {goal.target_value:g} %"
+            f"({share}); target {goal.target_value:g}{NBSP}%"
             f"{' — reached' if goal.reached else ''}")
     return text, round(goal.share or 0), 100
 

@@ -32,6 +32,7 @@ from .data import DashboardData, Query, last_days
 from .figures import funnel_rows, goal_text, message_points, reason_rows, version_rows
 
 NO_DATA = "No data yet — publish the journey and fire a test trigger"
+NOTHING_IN_RANGE = "Nothing happened in this range — choose another"
 NO_JOURNEY = "No journeys yet — make one on the Journeys page and publish it"
 REASON_HEADERS = ["What", "Tile", "Count", "Reason"]
 VERSION_HEADERS = ["Version", "State", "Entered", "Sent", "Delivered", "Opened", "Clicked",
@@ -141,6 +142,7 @@ class DashboardPage(QWidget):
         self.messages = MessagesChart()
         self.reasons = self._table("reasonsTable", REASON_HEADERS)
         self.versions = self._table("versionsTable", VERSION_HEADERS)
+        self.versions.horizontalHeader().setStretchLastSection(False)  # all figures
         self.charts = QWidget(objectName="dashboardCharts")
         charts = QGridLayout(self.charts)
         charts.setContentsMargins(0, 0, 0, 0)
@@ -152,7 +154,7 @@ class DashboardPage(QWidget):
         grid.addWidget(_section("Blocked and held"), 1, 0)
         grid.addWidget(self.reasons, 2, 0)
         grid.addWidget(_section("Versions"), 3, 0)
-        grid.addWidget(self.versions, 4, 0)
+        grid.addWidget(self.versions, 4, 0, Qt.AlignmentFlag.AlignLeft)
         grid.setRowStretch(5, 1)
         return box
 
@@ -203,7 +205,9 @@ class DashboardPage(QWidget):
     def _show(self, query: Query | None, report: Report | None = None) -> None:
         self.report = report
         if report is None or not report.has_data:
-            self.empty.setText(NO_JOURNEY if self.journey.count() == 0 else NO_DATA)
+            self.empty.setText(NO_JOURNEY if self.journey.count() == 0 else
+                               NOTHING_IN_RANGE if report is not None and report.anyone_ever
+                               else NO_DATA)
             self.body.setCurrentWidget(self.empty)
         else:
             self._fill(query, report)
@@ -263,8 +267,14 @@ def _fill_table(table: QTableWidget, rows: list[list[object]]) -> None:
             if isinstance(value, int):
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             table.setItem(r, c, item)
-    table.resizeColumnsToContents()
-    table.horizontalHeader().setStretchLastSection(True)
+    # Sized to their contents, the columns stopped short of the table's edge beside a
+    # band of bare header: a last column of words stretches to the edge; a table of
+    # figures is as wide as its columns instead (a stretched last figure went far right).
+    words = table.horizontalHeader().stretchLastSection()
+    for column in range(table.columnCount() - (1 if words else 0)):
+        table.resizeColumnToContents(column)
+    if not words:
+        table.setFixedWidth(table.horizontalHeader().length() + 2 * table.frameWidth())
     # as tall as its rows: the page scrolls, not each table
     rows = sum(table.rowHeight(r) for r in range(table.rowCount()))
     table.setFixedHeight(table.horizontalHeader().sizeHint().height() + rows + 4)
