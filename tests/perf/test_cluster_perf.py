@@ -33,10 +33,10 @@ from sqlalchemy import create_engine, text
 
 from engine.model import ExitTile, TriggerTile, WaitTile
 from engine.workspace import Workspace
+from tests.engine.cluster_support import engine, rows, shared_by
 from tests.engine.journeys import bundle
 from tests.engine.postgres_support import postgres_server
 from tests.engine.serve_support import ServeProcess, make_key, wait_until
-from tests.engine.test_cluster_serve import engine, rows, shared_by
 from tests.perf import test_ingestion_perf
 from tests.perf.conftest import report
 
