@@ -24,8 +24,10 @@ def _write_counters(conn: Connection, held: list[Counter[CounterKey]]) -> None:
     deltas = held[0]
     for more in held[1:]:
         deltas.update(more)
+    # In key order: every engine's transactions then lock the shared rows in the same
+    # order, so two of them wait for each other instead of deadlocking.
     rows = [{"journey_id": j, "version": v, "tile_id": t, "metric": m, "reason": r, "value": n}
-            for (j, v, t, m, r), n in deltas.items() if n]
+            for (j, v, t, m, r), n in sorted(deltas.items()) if n]
     if not rows:
         return
     key = dict.fromkeys(("journey_id", "version", "tile_id", "metric", "reason"))

@@ -186,7 +186,7 @@ def _write_touches(conn: Connection, held: list[tuple[dict[str, int], float]]) -
             row = rows.setdefault(name, {"b_name": name, "b_count": 0, "b_first": now})
             row["b_count"] += count
             row["b_last"] = now
-    _TOUCH.execute(conn, list(rows.values()))
+    _TOUCH.execute(conn, [rows[name] for name in sorted(rows)])  # one lock order for all
 
 
 def pending_events(conn: Connection, limit: int) -> list[Any]:

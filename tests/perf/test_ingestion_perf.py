@@ -106,27 +106,36 @@ def wrk() -> str:
     return shutil.which("wrk")
 
 
-def hammer(wrk: str, url: str, key: str, tag: str, seconds: float, tmp: Path) -> None:
-    """wrk posting events with unique messageIds (per thread) for `seconds`."""
-    script = tmp / f"{tag}.lua"
-    script.write_text(textwrap.dedent(f"""\
-        local threads = 0
-        function setup(thread)
-          threads = threads + 1
-          thread:set("tid", threads)
-        end
+def post_script(path: Path, key: str, trigger: str, body: str, values: str,
+                prelude: str = "") -> Path:
+    """A wrk script POSTing to a trigger: each body is `string.format(body, values)`, where
+    `values` are Lua expressions of `counter` (the request's number in its thread)."""
+    path.write_text(prelude + textwrap.dedent(f"""\
         local counter = 0
         wrk.method = "POST"
         wrk.headers["Content-Type"] = "application/json"
         wrk.headers["Authorization"] = "Bearer {key}"
         function request()
           counter = counter + 1
-          local body = string.format(
-            '{{"authId":"p%d","messageId":"{tag}-%d-%d","attributes":{{"cart_total":99,"sent":0}}}}',
-            counter % {PEOPLE}, tid, counter)
-          return wrk.format(nil, "/v1/triggers/cart", nil, body)
+          local body = string.format('{body}', {values})
+          return wrk.format(nil, "/v1/triggers/{trigger}", nil, body)
         end
         """))
+    return path
+
+
+def hammer(wrk: str, url: str, key: str, tag: str, seconds: float, tmp: Path) -> None:
+    """wrk posting events with unique messageIds (per thread) for `seconds`."""
+    script = post_script(
+        tmp / f"{tag}.lua", key, "cart",
+        f'{{"authId":"p%d","messageId":"{tag}-%d-%d","attributes":{{"cart_total":99,"sent":0}}}}',
+        f"counter % {PEOPLE}, tid, counter", prelude=textwrap.dedent("""\
+            local threads = 0
+            function setup(thread)
+              threads = threads + 1
+              thread:set("tid", threads)
+            end
+            """))
     out = subprocess.run([wrk, "-t2", "-c64", f"-d{int(seconds)}s", "-s", str(script), url],
                          capture_output=True, text=True, timeout=seconds + 60, check=True)
     print(textwrap.indent(out.stdout.strip(), "   wrk | "))
