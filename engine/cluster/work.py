@@ -53,6 +53,8 @@ _CLAIM = text("UPDATE ledger SET status = 'sending', claimed_by = :me WHERE id =
 _LEFT_OVER = text("UPDATE ledger SET status = 'pending', possibly_duplicate = true, "
                   "reason = 'interrupted while sending; sent again (possibly a duplicate)' "
                   "WHERE status = 'sending' AND claimed_by = :me AND part = ANY(:parts)")
+_STILL_MINE = text("SELECT id FROM ledger WHERE id = ANY(:ids) AND status = 'sending' "
+                   "AND claimed_by = :me")
 _GIVE_BACK = text("UPDATE ledger SET status = 'pending', claimed_by = NULL "
                   "WHERE id = ANY(:ids) AND status = 'sending' AND claimed_by = :me")
 
@@ -129,6 +131,9 @@ class ClusterDeliveries:
         longer may have lost the partition, and another engine sent its rows again: what
         is left of such a claim goes back unsent (`give_back`)."""
         return time.monotonic() - self._claimed_at < self.member.lease / 2
+
+    def still_mine(self, conn: Connection, ids: list[int]) -> set[int]:
+        return set(conn.execute(_STILL_MINE, {"me": self.member.id, "ids": ids}).scalars())
 
     def give_back(self, rows: list[Any]) -> None:
         if rows:

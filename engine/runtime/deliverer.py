@@ -3,7 +3,9 @@
 A row is marked `sending` (committed) before the channel is called, and `sent` (or
 retry / failed) after it answers. A crash in between leaves `sending`: on restart
 `recover()` sends those again with the same Message-ID and marks them possibly
-duplicated — the only way a message can arrive twice, and the ledger says so.
+duplicated — the only way a message can arrive twice, and the ledger says so. The
+database going away in between (a PostgreSQL restart, a network cut) is not a crash:
+the answers are kept and recorded once it is back, and nothing is sent again.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from engine.delivery import (
     deliver,
 )
 from engine.store import counters_store, events_store, ledger_store, steps_store
-from engine.store.database import reading, writing
+from engine.store.database import database_away, reading, writing
 from engine.store.events_store import NewEvent
 from engine.store.ledger_store import SENDING
 from engine.store.times import to_ts
@@ -56,6 +58,8 @@ class Deliverer:
         self.claims = claims
         self.counted_only = counted_only
         self.raised = 0  # events the last deliver_due stored for the runtime to process
+        # what channels answered while the database was away: recorded before more is sent
+        self.unrecorded: list[Done] = []
         self.settings = settings
         self.channels = ChannelSet(settings, settings.outbox_folder or outbox_dir)
         self.batch_size = batch_size
@@ -87,6 +91,7 @@ class Deliverer:
         their results are recorded together.
         """
         self.raised = 0
+        self._record_what_was_sent()
         rows = self._due_rows()
         done: list[Done] = []
         for index, row in enumerate(rows):
@@ -101,10 +106,32 @@ class Deliverer:
                                                        row.attempts + 1)
             done.append((row, message, result, self.clock.now()))
             if not channel.repeat_safe:
-                self._record(done)
+                self._record_or_keep(done)
                 done = []
-        self._record(done)
+        self._record_or_keep(done)
         return len(rows)
+
+    def _record_or_keep(self, done: list[Done]) -> None:
+        try:
+            self._record(done)
+        except Exception as error:
+            if database_away(error) is not None:  # sent: say so when the database is back
+                self.unrecorded += done
+            raise
+
+    def _record_what_was_sent(self) -> None:
+        """The answers kept while the database was away, for the rows still `sending` as
+        this engine left them: in a cluster, a row whose partition was taken over
+        meanwhile is its new holder's, who sent it again, flagged."""
+        kept, self.unrecorded = self.unrecorded, []
+        if not kept:
+            return
+        try:
+            self._record(kept, only_still_sending=True)
+        except Exception as error:
+            if database_away(error) is not None:
+                self.unrecorded = kept
+            raise
 
     def _due_rows(self) -> list[Any]:
         if self.claims is not None:
@@ -116,7 +143,13 @@ class Deliverer:
         with writing(self.db) as conn:
             ledger_store.mark(conn, row.id, status=SENDING, attempts=row.attempts + 1)
 
-    def _record(self, done: list[Done]) -> None:
+    def _still_sending(self, conn, done: list[Done]) -> list[Done]:
+        ids = [row.id for row, *_ in done]
+        left = (self.claims.still_mine(conn, ids) if self.claims is not None
+                else ledger_store.still_sending(conn, ids))
+        return [item for item in done if item[0].id in left]
+
+    def _record(self, done: list[Done], only_still_sending: bool = False) -> None:
         if not done:
             return
         now = self.clock.now()
@@ -124,6 +157,8 @@ class Deliverer:
         counters: Counter = Counter()
         trail: list[StepRecord] = []
         with writing(self.db) as conn:
+            if only_still_sending:
+                done = self._still_sending(conn, done)
             ledger_store.mark_many(conn, [{"_id": row.id, "attempts": row.attempts + 1,
                                            **_ledger_values(result, answered)}
                                           for row, _m, result, answered in done])

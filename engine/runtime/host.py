@@ -259,12 +259,15 @@ class EngineHost:
         self._schedule_delivery()
 
     def _new_deliverer(self) -> Deliverer:
+        unrecorded = []
         if self.deliverer is not None:
             self.deliverer.close()
+            unrecorded = self.deliverer.unrecorded  # sent: the new one records them
         self.deliverer = Deliverer(self._db, self.clock, self.runtime.settings,
                                    self.workspace.outbox_dir,
                                    counted_only=self.runtime.counted_only,
                                    claims=self.member.deliveries if self.member else None)
+        self.deliverer.unrecorded = unrecorded
         return self.deliverer
 
     def _reload_if_changed(self) -> None:

@@ -97,6 +97,9 @@ class DeliveryClaims(Protocol):
 
     def recover(self) -> int: ...
 
+    def still_mine(self, conn: Connection, ids: list[int]) -> set[int]:
+        """Of these rows, those still `sending` under this engine's claim."""
+
 
 class Membership(Protocol):
     """A cluster engine's membership (`engine.cluster.ClusterMember`): in `EngineHost` it

@@ -75,6 +75,13 @@ def interrupted_sends(conn: Connection) -> list[Any]:
     return list(conn.execute(select(s.ledger).where(s.ledger.c.status == SENDING)))
 
 
+def still_sending(conn: Connection, ids: list[int]) -> set[int]:
+    """Of these rows, those still marked `sending`."""
+    return set(conn.execute(select(s.ledger.c.id).where(s.ledger.c.id.in_(ids),
+                                                        s.ledger.c.status == SENDING))
+               .scalars())
+
+
 def mark(conn: Connection, ledger_id: int, **values: Any) -> None:
     conn.execute(update(s.ledger).where(s.ledger.c.id == ledger_id).values(**values))
 

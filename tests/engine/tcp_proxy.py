@@ -46,6 +46,10 @@ class TcpProxy:
                 threading.Thread(target=_pump, args=(source, sink), daemon=True).start()
 
     def cut(self) -> None:
+        # close() alone leaves a listener blocked in accept() taking connections until it
+        # returns; shutdown() wakes it, so nothing gets through from here on
+        with contextlib.suppress(OSError):
+            self._listener.shutdown(socket.SHUT_RDWR)
         self._listener.close()
         with self._guard:
             doomed, self._open = self._open, []
