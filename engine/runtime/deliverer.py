@@ -159,6 +159,8 @@ class Deliverer:
         with writing(self.db) as conn:
             if only_still_sending:
                 done = self._still_sending(conn, done)
+                if not done:
+                    return
             ledger_store.mark_many(conn, [{"_id": row.id, "attempts": row.attempts + 1,
                                            **_ledger_values(result, answered)}
                                           for row, _m, result, answered in done])

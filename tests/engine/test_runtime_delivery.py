@@ -170,6 +170,44 @@ def test_a_crash_between_handing_over_and_recording_sends_once_more_flagged(harn
     assert (row.status, row.possibly_duplicate, row.attempts) == ("sent", True, 2)
 
 
+def test_an_answer_kept_while_the_database_was_away_is_recorded_only_if_still_sending(
+        harness_for) -> None:
+    """The SMTP server took two emails while the database was away (a cluster engine keeps
+    the answers): one row is still `sending` as the engine left it and is recorded with
+    the server's answer, not sent again; the other was sent and recorded meanwhile by
+    whoever holds it now, and is left as they recorded it."""
+    inbox = SmtpInbox()
+    with smtp_server(inbox) as port:
+        h = harness_for(thank_then_wait())
+        h.configure(use_smtp(port))
+        for person in ("ann", "bo"):
+            h.person(person)
+            h.fire("order_placed", person)
+        deliverer = h.runtime.deliverer
+        kept = []
+        for row in h.ledger():
+            with writing(h.workspace.db) as conn:
+                ledger_store.mark(conn, row.id, status="sending", attempts=1)
+            message = OutgoingMessage.from_payload(row.payload)
+            kept.append((row, message, deliver(deliverer.channels.for_message(message),
+                                               message), h.clock.now()))
+        taken = kept[1][0]
+        with writing(h.workspace.db) as conn:  # recorded by the row's new holder
+            ledger_store.mark(conn, taken.id, status="sent", reason="sent by its new holder")
+        deliverer.unrecorded = kept
+        deliverer.deliver_due()
+        assert deliverer.unrecorded == []
+        deliverer.unrecorded = [kept[1]]  # none of them still sending: nothing to record
+        deliverer.deliver_due()
+        assert deliverer.unrecorded == []
+    by_id = {row.id: row for row in h.ledger()}
+    mine = by_id[kept[0][0].id]
+    assert (mine.status, mine.possibly_duplicate) == ("sent", False)
+    assert mine.reason.startswith("accepted by SMTP server")
+    assert by_id[taken.id].reason == "sent by its new holder"
+    assert len(inbox.messages) == 2  # one each, nothing sent again
+
+
 @pytest.mark.parametrize("template", ["{{ ''.__class__.__mro__[1].__subclasses__() }}",
                                       "{% if %}"])
 def test_a_template_that_fails_is_recorded_as_failed_and_the_person_goes_on(
