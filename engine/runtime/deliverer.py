@@ -4,8 +4,10 @@ A row is marked `sending` (committed) before the channel is called, and `sent` (
 retry / failed) after it answers. A crash in between leaves `sending`: on restart
 `recover()` sends those again with the same Message-ID and marks them possibly
 duplicated — the only way a message can arrive twice, and the ledger says so. The
-database going away in between (a PostgreSQL restart, a network cut) is not a crash:
-the answers are kept and recorded once it is back, and nothing is sent again.
+database going away in between (a PostgreSQL restart, a network cut) is not a crash for
+a deliverer that lives on (a cluster engine's thread): it keeps the answers and records
+them once the database is back, sending nothing again. (The single engine's delivery
+process ends on such an error; its replacement recovers as after a crash.)
 """
 
 from __future__ import annotations
