@@ -17,6 +17,7 @@ from tests.engine.cluster_support import (
     cluster_workspace,
     engine,
     fire,
+    flagged_again,
     rows,
     settled,
     shared_by,
@@ -73,8 +74,13 @@ def test_one_engine_killed_and_one_paused_mid_run_the_third_takes_all_once_in_or
         wait_until(lambda: settled(database, 60, 120, smtp), timeout=90)
         time.sleep(1)
         check_once_in_order(database, people, 2)
-        check_emails_once(smtp, 120)  # 60 thanks and 60 nudges, each once
-        print(f"partitions taken over {took:.1f} s after the SIGKILL and the SIGSTOP")
+        # 60 thanks and 60 nudges, each once — but an email the killed engine had handed
+        # to the SMTP server and not yet recorded, which the survivor sends again flagged
+        # possibly duplicate (as a single engine does after a crash mid-send; seen in CI)
+        flagged = flagged_again(database)
+        check_emails_once(smtp, 120, allowed_again=flagged)
+        print(f"partitions taken over {took:.1f} s after the SIGKILL and the SIGSTOP; "
+              f"{flagged} email(s) flagged possibly duplicate")
     finally:
         paused.process.send_signal(signal.SIGCONT)
         for e in (paused, survivor):
