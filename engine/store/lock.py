@@ -15,6 +15,7 @@ import time
 import zlib
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from weakref import WeakKeyDictionary
 
 from platformdirs import user_data_path
 from sqlalchemy import Connection, Engine, text
@@ -185,9 +186,21 @@ def advisory_key(db: Engine) -> int:
     """The workspace's key among PostgreSQL's advisory locks (which are each database's
     own), from the identity the workspace stores: every URL that reaches it (another
     host name or address, a pooler, a proxy) takes the same lock. A key from the URL
-    let a single engine run beside a cluster that named the server otherwise."""
+    let a single engine run beside a cluster that named the server otherwise.
+
+    Read once per engine (`db`): the studio asks who runs a PostgreSQL workspace every
+    few seconds, and the identity does not change while the database lives."""
+    try:
+        return _ADVISORY_KEYS[db]
+    except KeyError:
+        pass
     with writing(db) as conn:
-        return zlib.crc32(f"waymark:{meta_store.workspace_id(conn)}".encode())
+        key = zlib.crc32(f"waymark:{meta_store.workspace_id(conn)}".encode())
+    _ADVISORY_KEYS[db] = key
+    return key
+
+
+_ADVISORY_KEYS: WeakKeyDictionary[Engine, int] = WeakKeyDictionary()
 
 
 def record_path_pg(key: int) -> Path:

@@ -6,6 +6,7 @@ import os
 import threading
 
 import pytest
+from sqlalchemy import event
 
 from engine.store.lock import EngineLock, Holder, WorkspaceBusyError, engine_holder, lock_path
 from engine.workspace import Workspace
@@ -131,3 +132,17 @@ def test_the_holder_of_a_postgresql_workspace_is_found_too(database) -> None:
         again = EngineLock(workspace.db, workspace.location)
         again.acquire()
         again.release()
+
+
+def test_looking_at_a_postgresql_workspace_reads_its_identity_once(database) -> None:
+    """The studio looks every few seconds: each look is one lock probe, not a writing
+    transaction to read the workspace's identity again."""
+    with Workspace.open(database) as workspace:
+        assert engine_holder(workspace.db, workspace.location) is None
+        statements: list[str] = []
+        event.listen(workspace.db, "before_cursor_execute",
+                     lambda _c, _k, sql, *_a: statements.append(sql))
+        for _ in range(3):
+            assert engine_holder(workspace.db, workspace.location) is None
+        assert not [sql for sql in statements if "meta" in sql], statements
+        assert sum("pg_try_advisory_lock" in sql for sql in statements) == 3
