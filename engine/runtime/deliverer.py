@@ -47,7 +47,8 @@ class Deliverer:
     def __init__(self, db: Engine, clock: Clock, settings: DeliverySettings,
                  outbox_dir: Path | None, batch_size: int = 50,
                  counted_only: CountedOnly | None = None,
-                 claims: DeliveryClaims | None = None) -> None:
+                 claims: DeliveryClaims | None = None,
+                 unrecorded: list[Done] | None = None) -> None:
         """`outbox_dir` None: the outbox keeps messages in the ledger, writing no files.
 
         `counted_only` (the runtime's) tells which interaction events need nothing but a
@@ -55,13 +56,16 @@ class Deliverer:
         instead of each costing the runtime a round of its own.
 
         `claims`: in a cluster, the rows this engine may send (`engine.cluster`).
+
+        `unrecorded`: answers a deliverer this one replaces kept while the database was
+        away (its `unrecorded`): recorded before anything more is sent.
         """
         self.db, self.clock = db, clock
         self.claims = claims
         self.counted_only = counted_only
         self.raised = 0  # events the last deliver_due stored for the runtime to process
         # what channels answered while the database was away: recorded before more is sent
-        self.unrecorded: list[Done] = []
+        self.unrecorded: list[Done] = list(unrecorded or [])
         self.settings = settings
         self.channels = ChannelSet(settings, settings.outbox_folder or outbox_dir)
         self.batch_size = batch_size
@@ -113,9 +117,9 @@ class Deliverer:
         self._record_or_keep(done)
         return len(rows)
 
-    def _record_or_keep(self, done: list[Done]) -> None:
+    def _record_or_keep(self, done: list[Done], only_still_sending: bool = False) -> None:
         try:
-            self._record(done)
+            self._record(done, only_still_sending)
         except Exception as error:
             if database_away(error) is not None:  # sent: say so when the database is back
                 self.unrecorded += done
@@ -126,14 +130,7 @@ class Deliverer:
         this engine left them: in a cluster, a row whose partition was taken over
         meanwhile is its new holder's, who sent it again, flagged."""
         kept, self.unrecorded = self.unrecorded, []
-        if not kept:
-            return
-        try:
-            self._record(kept, only_still_sending=True)
-        except Exception as error:
-            if database_away(error) is not None:
-                self.unrecorded = kept
-            raise
+        self._record_or_keep(kept, only_still_sending=True)
 
     def _due_rows(self) -> list[Any]:
         if self.claims is not None:

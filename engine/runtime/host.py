@@ -259,15 +259,14 @@ class EngineHost:
         self._schedule_delivery()
 
     def _new_deliverer(self) -> Deliverer:
-        unrecorded = []
-        if self.deliverer is not None:
-            self.deliverer.close()
-            unrecorded = self.deliverer.unrecorded  # sent: the new one records them
+        before = self.deliverer
+        if before is not None:
+            before.close()
         self.deliverer = Deliverer(self._db, self.clock, self.runtime.settings,
                                    self.workspace.outbox_dir,
                                    counted_only=self.runtime.counted_only,
-                                   claims=self.member.deliveries if self.member else None)
-        self.deliverer.unrecorded = unrecorded
+                                   claims=self.member.deliveries if self.member else None,
+                                   unrecorded=before.unrecorded if before else None)
         return self.deliverer
 
     def _reload_if_changed(self) -> None:
