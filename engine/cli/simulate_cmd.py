@@ -18,6 +18,7 @@ from engine.model import Bundle, read_bundle
 from engine.runtime.records import StepRecord
 from engine.simulation.lifecycle_items import Moment
 from engine.simulation.scenario import Scenario
+from engine.simulation.shards import Progress, simulate_for_summary
 from engine.simulation.simulator import NEVER_SENT, SimulationError, SimulationResult, Simulator
 from engine.simulation.summary import simulation_summary, summary_text
 from engine.simulation.timeline import journey_moments, json_line, per_person
@@ -55,6 +56,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                              'N, "at": ISO time, "done": share of the simulated period}} '
                              "(for programs such as the studio; on a terminal without it, a "
                              "progress line)")
+    parser.add_argument("--processes", type=_processes, metavar="N",
+                        help="with --summary or --compare: split the people over N "
+                             "processes (default: one per core for a large audience; 1 "
+                             "for one process); the results are the same")
     add_source_options(parser, people)
     parser.set_defaults(handler=guarded(run))
 
@@ -72,7 +77,8 @@ def run(args: argparse.Namespace) -> int:
     if args.compare is not None:
         args.summary = True  # no step lines: the comparison is the output
         try:  # --progress rises to the end of the period twice, its lines saying which run
-            code = run_compare(args, bundle, scenario, _also(progress, _on_record(args)),
+            code = run_compare(args, bundle, scenario,
+                               progress.count if progress.shown_anywhere else None,
                                _print_notes, progress.next_run)
             if code == 0:
                 progress.finish()
@@ -81,6 +87,8 @@ def run(args: argparse.Namespace) -> int:
             progress.close()
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=True)
+    if args.summary:
+        return _run_for_summary(args, bundle, scenario, progress)
     summary: dict[str, Any] = {}
     simulator = Simulator(
         bundle, scenario, args.keep, on_record=_also(progress, _on_record(args)),
@@ -99,6 +107,37 @@ def run(args: argparse.Namespace) -> int:
     _print_result(args, bundle, scenario, result, summary)
     _print_notes(result.notes)
     return 0
+
+
+def _run_for_summary(args: argparse.Namespace, bundle: Bundle, scenario: Scenario,
+                     progress: _Progress) -> int:
+    """--summary: no step is printed, so the people may be split over processes."""
+    try:
+        summary, result, why = simulate_for_summary(
+            bundle, scenario, args.keep, args.scenario.parent if args.scenario else None,
+            args.processes, progress.count if progress.shown_anywhere else None)
+        progress.finish()
+    except SimulationError as error:
+        return fail(f"{audience_file(args)}: {error}")
+    finally:
+        progress.close()
+    if why and (args.processes or 1) > 1:
+        result.notes.insert(0, f"one process: {why}")
+    if result.moments:
+        summary["lifecycle"] = [moment.to_dict() for moment in result.moments]
+    _print_result(args, bundle, scenario, result, summary)
+    _print_notes(result.notes)
+    return 0
+
+
+def _processes(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of processes (1 or more)")
+    return number
 
 
 def _on_moment(args: argparse.Namespace) -> Callable[[Moment], None] | None:
@@ -149,6 +188,13 @@ class _Progress:
         if time.monotonic() - self.shown >= self.interval:
             self.shown = time.monotonic()
             self.write(record.at)
+
+    def count(self, progress: Progress) -> None:
+        """The steps of a simulation in parts so far (see engine.simulation.shards)."""
+        self.steps = progress.steps
+        if time.monotonic() - self.shown >= self.interval:
+            self.shown = time.monotonic()
+            self.write(progress.at)
 
     def write(self, at: datetime) -> None:
         print(f"\r{self.steps} steps, simulated time {at:%Y-%m-%d %H:%M}",

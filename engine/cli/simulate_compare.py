@@ -10,17 +10,16 @@ from pathlib import Path
 from typing import Any
 
 from engine.model import Bundle, read_bundle
-from engine.runtime.records import StepRecord
 from engine.simulation.compare import compare
 from engine.simulation.scenario import Scenario
-from engine.simulation.simulator import SimulationError, Simulator
-from engine.simulation.summary import simulation_summary
+from engine.simulation.shards import Progress, simulate_for_summary
+from engine.simulation.simulator import SimulationError
 
 from .common import fail
 
 
 def run_compare(args: argparse.Namespace, bundle: Bundle, scenario: Scenario,
-                on_record: Callable[[StepRecord], None] | None,
+                on_progress: Callable[[Progress], None] | None,
                 print_notes: Callable[[list[str]], None],
                 on_run: Callable[[str], None] = lambda side: None) -> int:
     """Simulates `bundle` and `args.compare` on the same scenario (so the same people,
@@ -31,7 +30,7 @@ def run_compare(args: argparse.Namespace, bundle: Bundle, scenario: Scenario,
     for side, run_bundle, label in (("a", bundle, args.bundle), ("b", other, args.compare)):
         on_run(side)
         try:
-            summary, side_notes = _simulate(args, run_bundle, scenario, side, on_record)
+            summary, side_notes = _simulate(args, run_bundle, scenario, side, on_progress)
         except SimulationError as error:
             return fail(f"{label}: {error}")
         summaries.append(summary)
@@ -46,15 +45,12 @@ def run_compare(args: argparse.Namespace, bundle: Bundle, scenario: Scenario,
 
 
 def _simulate(args: argparse.Namespace, bundle: Bundle, scenario: Scenario, side: str,
-              on_record: Callable[[StepRecord], None] | None
+              on_progress: Callable[[Progress], None] | None
               ) -> tuple[dict[str, Any], list[str]]:
     keep: Path | None = args.keep / side if args.keep else None
     if keep is not None:
         keep.mkdir(parents=True, exist_ok=True)
-    summary: dict[str, Any] = {}
-    simulator = Simulator(
-        bundle, scenario, keep, on_record=on_record,
-        on_finish=lambda ws: summary.update(simulation_summary(ws, bundle.journey.id)),
-        base=args.scenario.parent if args.scenario else None)
-    result = simulator.run()
+    summary, result, _ = simulate_for_summary(
+        bundle, scenario, keep, args.scenario.parent if args.scenario else None,
+        args.processes, on_progress)
     return summary, result.notes

@@ -350,9 +350,12 @@ def _split(mover: _Mover, tile: Any) -> None:
 
 
 def _random_arm(mover: _Mover, tile: Any) -> str:
-    """Random per person, reproducible from the version's seed."""
+    """Random per person and entry, reproducible from the version's seed. Drawn from the
+    person and when they entered, not the run's number: a simulation run in several
+    processes numbers runs differently and must draw the same arms."""
     run = mover.run
-    draw = random.Random(f"{mover.version.seed}:{run.contact_id}:{run.id}:{tile.id}").random()
+    entered = f"{run.entered_at.timestamp():.3f}"
+    draw = random.Random(f"{mover.version.seed}:{run.contact_id}:{entered}:{tile.id}").random()
     point, total = draw * 100, 0.0
     for arm in tile.arms:
         total += arm.percent or 0

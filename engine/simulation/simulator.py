@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import tempfile
+from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from engine.store import schema as s
 from engine.store.database import one_transaction, writing
 from engine.store.events_store import NewEvent
 from engine.store.held_back import write_held_back
+from engine.store.numbering import number_from
 from engine.store.prepared import Prepared
 from engine.store.times import to_ts
 from engine.workspace import Workspace
@@ -72,6 +74,16 @@ class SimulationResult:
     records: list[StepRecord] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     moments: list[Moment] = field(default_factory=list)  # the journey paused, published...
+    steps: int = 0  # len(records), or the steps of all processes of a simulation in parts
+
+
+@dataclass(frozen=True)
+class Portion:
+    """The people one process of a simulation in parts simulates (`shards.py`): their
+    contacts, memberships and items, with every journey item; the rows it numbers (runs,
+    events, steps, messages) start at `first_id`, apart from the other processes'."""
+    people: frozenset[str]
+    first_id: int
 
 
 class Simulator:
@@ -79,12 +91,16 @@ class Simulator:
                  on_record: Callable[[StepRecord], None] | None = None,
                  on_finish: Callable[[Workspace], None] | None = None,
                  base: Path | None = None,
-                 on_moment: Callable[[Moment], None] | None = None) -> None:
+                 on_moment: Callable[[Moment], None] | None = None,
+                 portion: Portion | None = None, outbox: bool | None = None) -> None:
         """`on_finish` is called with the simulation's workspace, still open, at the end:
         to read its analytics before a throw-away workspace goes. `base` is the folder
-        the scenario's publish bundles are found in (the scenario file's)."""
+        the scenario's publish bundles are found in (the scenario file's). `portion`:
+        only these people (see `shards.py`). `outbox`: write the outbox's files (by
+        default when the workspace is kept in `workdir`)."""
         self.bundle, self.scenario = bundle, scenario
-        self.workdir = workdir
+        self.workdir, self.portion = workdir, portion
+        self.outbox = workdir is not None if outbox is None else outbox
         self.on_record, self.on_finish, self.on_moment = on_record, on_finish, on_moment
         self.bundles = publish_bundles(scenario, base, bundle.journey.id)
         self.clock = SimulatedClock(scenario.start)
@@ -102,12 +118,14 @@ class Simulator:
         with Workspace.open(folder / "simulation.waymark", clock=self.clock,
                             durable=False) as workspace:
             self._prepare(workspace)
+            if self.portion is not None:
+                number_from(workspace.db, self.portion.first_id, to_ts(self.clock.now()))
             runtime = Runtime(workspace.db, self.clock)
             runtime.subscribe(self._collect)
             self.actions = JourneyActions(workspace, runtime, self.bundle.journey.id,
                                           self.bundles, self.scenario.seed, self._collect)
             # A throw-away simulation's outbox writes no files: nobody will open them.
-            outbox = workspace.outbox_dir if self.workdir is not None else None
+            outbox = workspace.outbox_dir if self.outbox else None
             runtime.deliverer = Deliverer(workspace.db, self.clock, runtime.settings,
                                           outbox, batch_size=500,
                                           counted_only=runtime.counted_only)
@@ -121,25 +139,41 @@ class Simulator:
 
     def _collect(self, records: list[StepRecord]) -> None:
         self.result.records += records
+        self.result.steps += len(records)
         if self.on_record is not None:
             for record in records:
                 self.on_record(record)
 
     def _prepare(self, workspace: Workspace) -> None:
         journey = workspace.import_bundle(self.bundle)
+        mine = self._mine
         with writing(workspace.db) as conn:
             for contact in self.scenario.contacts:
-                contacts_store.save_contact(conn, contact)
+                if mine(contact.id):
+                    contacts_store.save_contact(conn, contact)
             for segment, people in self.scenario.members.items():
                 _static_segment(conn, segment)
-                catalog_store.set_static_members(conn, segment, people)
+                catalog_store.set_static_members(conn, segment,
+                                                 [p for p in people if mine(p)])
         result = workspace.publish(journey.id, seed=self.scenario.seed)
         if not result.published:
             lines = "\n".join(p.line() for p in result.problems if p.severity == "error")
             raise SimulationError(f"the journey cannot be published:\n{lines}")
 
-    def _drive(self, workspace: Workspace, runtime: Runtime) -> None:
+    def _mine(self, person: str) -> bool:
+        return self.portion is None or person in self.portion.people
+
+    def _timeline(self) -> list:
+        """The scenario's items in time order; in a portion, its people's and the
+        journey's (keeping each item's index in the whole scenario)."""
         items = self.scenario.timeline()
+        if self.portion is None:
+            return items
+        return [entry for entry in items if isinstance(entry[2], JourneyItem)
+                or self._mine(entry[2].person)]
+
+    def _drive(self, workspace: Workspace, runtime: Runtime) -> None:
+        items = deque(self._timeline())
         end = self.scenario.end_time()
         due, more = runtime.next_due(), True
         while more:
@@ -155,7 +189,7 @@ class Simulator:
         runtime.tick()
         runtime.deliverer.deliver_due()
 
-    def _step_moment(self, workspace: Workspace, runtime: Runtime, items: list,
+    def _step_moment(self, workspace: Workspace, runtime: Runtime, items: deque,
                      end: datetime, due: datetime | None) -> datetime | object | None:
         """One simulated moment, in the caller's transaction: the scenario's items at it,
         then everything the runtime has due. Returns the next due time, or _FINISHED."""
@@ -166,7 +200,7 @@ class Simulator:
         self.clock.advance_to(max(when, self.clock.now()))
         applied = 0
         while items and items[0][0] <= self.clock.now():
-            self._apply(workspace, *items.pop(0)[1:])
+            self._apply(workspace, *items.popleft()[1:])
             applied += 1
         paused = paused_versions(runtime)
         work = self._moment(runtime)

@@ -1,0 +1,222 @@
+"""A simulation in parts (`engine.simulation.shards`): the people split over processes
+leave what one process leaves — the same summary, the same people with the same steps,
+the same outbox — and what would make them differ (a split by count, business records,
+people sharing an address) keeps them together."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from engine.cli import main
+from engine.model import read_bundle
+from engine.resources import resource
+from engine.simulation.outcome import SimulationOutcome
+from engine.simulation.scenario import Scenario
+from engine.simulation.shards import split_people, why_one_process
+from engine.store.numbering import classified
+from engine.workspace import Workspace
+
+CART = resource("samples", "abandoned_cart.json")
+AUDIENCE = json.loads(resource("samples", "abandoned_cart.audience.json").read_text())
+
+
+def spec_file(folder: Path, people: int, **changes) -> Path:
+    path = folder / "spec.json"
+    path.write_text(json.dumps({**AUDIENCE, "people": people, **changes}), encoding="utf-8")
+    return path
+
+
+def simulate(capsys, *argv: str) -> dict:
+    code = main(["simulate", *argv, "--summary", "--json"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    return json.loads(out)
+
+
+def timeline(outcome: SimulationOutcome, person: str) -> list[tuple]:
+    """A person's steps as they read, without run numbers (each process numbers apart)."""
+    return [(s.at, str(s.what), s.tile_id, s.reason, s.branch, s.until, s.channel)
+            for s in outcome.steps_of(person)]
+
+
+def test_two_processes_leave_what_one_process_leaves(tmp_path, capsys) -> None:
+    spec = spec_file(tmp_path, 800)
+    one = simulate(capsys, str(CART), "--generate", str(spec), "--keep",
+                   str(tmp_path / "one"), "--processes", "1")
+    two = simulate(capsys, str(CART), "--generate", str(spec), "--keep",
+                   str(tmp_path / "two"), "--processes", "2")
+    assert two == one
+    assert one["summary"]["tiles"][0]["entered"] > 700
+    journey = read_bundle(CART).journey.id
+    with (SimulationOutcome.read(tmp_path / "one" / "simulation.waymark", journey) as a,
+          SimulationOutcome.read(tmp_path / "two" / "simulation.waymark", journey) as b):
+        people = sorted(a.people(), key=lambda p: p.person)
+        assert sorted(b.people(), key=lambda p: p.person) == people
+        assert len(people) == 800
+        for person in [p.person for p in people[::37]]:
+            assert timeline(b, person) == timeline(a, person), person
+        noon = a.start + timedelta(hours=30)
+        assert b.counts_at(noon) == a.counts_at(noon)
+        assert sum(a.counts_at(noon).values()) > 0
+        assert b.summary() == a.summary()
+    # the second process's part was joined in and its folder is gone; the outboxes match
+    assert sorted(p.name for p in (tmp_path / "two").iterdir()) == [
+        "simulation-outbox", "simulation.waymark"]
+    assert (sorted(p.name for p in (tmp_path / "two" / "simulation-outbox").iterdir())
+            != sorted(p.name for p in (tmp_path / "one" / "simulation-outbox").iterdir()))
+    assert (len(list((tmp_path / "two" / "simulation-outbox").iterdir()))
+            == len(list((tmp_path / "one" / "simulation-outbox").iterdir())) > 500)
+
+
+def with_split(folder: Path, mode: str, arms: list[dict]) -> Path:
+    """The cart journey with a split tile "fill" before its email."""
+    bundle = json.loads(CART.read_text())
+    edges = bundle["journey"]["edges"]
+    first = next(e for e in edges if e["source"] == "start")
+    bundle["journey"]["tiles"].append({"id": "fill", "kind": "split", "mode": mode,
+                                       "arms": arms})
+    edges += [{"source": "fill", "port": arm["id"], "target": first["target"]}
+              for arm in arms]
+    first["target"] = "fill"
+    path = folder / f"{mode}.json"
+    path.write_text(json.dumps(bundle), encoding="utf-8")
+    return path
+
+
+def test_a_random_split_draws_the_same_arms_in_parts(tmp_path, capsys) -> None:
+    """Arms are drawn from the person and their entry time: each process numbers its runs
+    differently, and must still send everyone the way one process does."""
+    path = with_split(tmp_path, "percent", [{"id": "a", "percent": 30},
+                                            {"id": "b", "percent": 70}])
+    spec = spec_file(tmp_path, 500)
+    one = simulate(capsys, str(path), "--generate", str(spec), "--processes", "1")
+    two = simulate(capsys, str(path), "--generate", str(spec), "--processes", "2")
+    arms = {e["port"]: e["people"] for e in one["summary"]["edges"] if e["source"] == "fill"}
+    assert 100 < arms["a"] < 200 < arms["b"]
+    assert two == one
+
+
+def test_people_who_share_an_address_are_in_the_same_part() -> None:
+    cart = read_bundle(CART)
+    scenario = Scenario.model_validate({
+        "start": "2026-11-23T09:00:00Z", "end": "P2D",
+        "contacts": [{"id": f"p{n}", "email": f"p{n}@example.com"} for n in range(40)]
+                    + [{"id": "twin", "email": "P7@Example.com"}],
+        "events": [{"at": f"PT{n}M", "kind": "trigger", "trigger": "abandoned_cart",
+                    "person": f"p{n}", "attributes": {"cart_total": 50}} for n in range(40)]
+                  + [{"at": "PT1H", "kind": "trigger", "trigger": "abandoned_cart",
+                      "person": "stranger", "attributes": {
+                          "cart_total": 50, "contactpoint_phone": "+31 6 1234 5678"}},
+                     {"at": "PT2H", "kind": "trigger", "trigger": "abandoned_cart",
+                      "person": "p30", "attributes": {
+                          "cart_total": 50, "contactpoint_phone": "+31612345678"}}]})
+    portions = split_people(scenario, 2)
+    assert len(portions) == 2
+    assert {len(p.people) for p in portions} <= {20, 21, 22, 23}
+    together = next(p.people for p in portions if "p7" in p.people)
+    assert "twin" in together  # the same email, in another case
+    together = next(p.people for p in portions if "p30" in p.people)
+    assert "stranger" in together  # the same phone number, written differently
+    assert portions == split_people(scenario, 2)  # always split the same way
+    assert [p.first_id for p in portions] == [0, 1_000_000_000]
+    assert why_one_process(cart, scenario, None) is None
+
+
+def test_a_split_by_count_keeps_the_simulation_in_one_process(tmp_path, capsys) -> None:
+    path = with_split(tmp_path, "count", [{"id": "a", "count": 100},
+                                          {"id": "b", "count": 100}])
+    code = main(["simulate", str(path), "--generate", str(spec_file(tmp_path, 300)),
+                 "--summary", "--json", "--processes", "2"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "note: one process: tile fill splits by count" in err
+    fill = next(t for t in json.loads(out)["summary"]["tiles"] if t["tile"] == "fill")
+    assert fill["entered"] > 200
+    assert fill["moved_on"] == 200  # the arms filled with everyone's entries
+
+
+def test_every_table_of_a_workspace_says_how_parts_join(tmp_path) -> None:
+    """A table added to the workspace must be classified in engine/store/numbering.py,
+    or a simulation in parts would leave its rows out."""
+    with Workspace.open(tmp_path / "w.waymark"):
+        pass
+    with sqlite3.connect(tmp_path / "w.waymark") as conn:
+        tables = [row[0] for row in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' "
+            "AND name NOT LIKE 'sqlite_%'")]
+    assert len(tables) > 15
+    assert [t for t in tables if not classified(t)] == []
+
+
+def test_a_part_that_fails_fails_the_simulation_with_its_reason(tmp_path, capsys) -> None:
+    people = [f"p{n}" for n in range(2400)]
+    scenario = {
+        "start": "2026-11-23T09:00:00Z", "end": "P2D",
+        "contacts": [{"id": p, "email": f"{p}@example.com", "phone": f"+316{n:08d}"}
+                     for n, p in enumerate(people)],
+        "events": [{"at": f"PT{n}S", "kind": "trigger", "trigger": "abandoned_cart",
+                    "person": p, "attributes": {"cart_total": 50}}
+                   for n, p in enumerate(people)]
+                  + [{"at": "PT3H", "kind": "segment", "person": "p1",
+                      "segment": "no-such-segment", "change": "join"}]}
+    path = tmp_path / "broken.scenario.json"
+    path.write_text(json.dumps(scenario), encoding="utf-8")
+    code = main(["simulate", str(CART), "--scenario", str(path), "--summary",
+                 "--processes", "2"])
+    _, err = capsys.readouterr()
+    assert code != 0
+    assert "no segment 'no-such-segment' in the bundle" in err
+    assert not list(tmp_path.glob("**/.part-*"))
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="parts are forked on Linux")
+def test_killing_the_simulation_ends_its_parts(tmp_path) -> None:
+    """The studio's Cancel kills `waymark simulate`: its parts must not run on."""
+    spec = spec_file(tmp_path, 30_000)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "engine", "simulate", str(CART), "--generate", str(spec),
+         "--summary", "--json", "--keep", str(tmp_path / "kept"), "--processes", "2",
+         "--progress"], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    try:
+        line = process.stderr.readline()
+        assert '"progress"' in line, line
+        parts = _children(process.pid)
+        assert len(parts) == 2
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(10)
+        deadline = time.monotonic() + 10
+        while any(Path(f"/proc/{pid}").exists() and "Z" not in
+                  Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+                  for pid in parts) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        alive = [pid for pid in parts if Path(f"/proc/{pid}").exists()
+                 and "Z" not in Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1]
+                 .split()[0]]
+        assert alive == []
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.stderr.close()
