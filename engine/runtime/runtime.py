@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
+from typing import NamedTuple
 
 from sqlalchemy import Connection, Engine
 
@@ -65,6 +66,7 @@ class Runtime:
         self.public_url: str | None = None  # where this engine's socket listens
         self._versions_seen: str | None = None  # the workspace's mark when last loaded
         self.next_prune: datetime | None = None  # when housekeeping next prunes the trail
+        self.looked: Waiting | None = None  # what the last next_due() saw waiting
         self.reload_versions()
 
     # --- observers -----------------------------------------------------------------
@@ -250,17 +252,22 @@ class Runtime:
             self.reload_versions()
         return changed
 
-    def tick(self, max_rounds: int = 1000) -> int:
-        """Everything that is due now, until nothing is left. Returns the work done."""
+    def tick(self, max_rounds: int = 1000, waiting: Waiting | None = None) -> int:
+        """Everything that is due now, until nothing is left. Returns the work done.
+        `waiting`: what the caller knows waits (its last `next_due()`'s `looked`, with
+        what it wrote since), saving the first round its look; housekeeping that changes
+        anything makes the round look again."""
         done = 0
-        if self.work.keeper:
-            self.housekeeping()
+        if self.work.keeper and self.housekeeping():
+            waiting = None
         for _ in range(max_rounds):
             imported = self.import_inbox()
-            pending, run_due = self._work_waiting()
+            look = waiting or self._work_waiting()
+            pending, run_due, waiting = look.events, look.run_due, None
             scheduled = self.run_schedules() if self.work.keeper else 0
             events = self.process_events() if pending else 0
-            due = self.run_due() if run_due is not None and run_due <= self.clock.now() else 0
+            due = (self.run_due() if run_due is not None
+                   and from_ts(run_due) <= self.clock.now() else 0)
             done += scheduled + events + due
             # Entering or advancing a run never makes another run due at once, so a round
             # that did not fill a batch leaves nothing for now.
@@ -269,16 +276,17 @@ class Runtime:
                 break
         return done
 
-    def _work_waiting(self) -> tuple[bool, datetime | None]:
-        """One cheap read: are events waiting, and when is the next run due?"""
+    def _work_waiting(self) -> Waiting:
+        """One cheap read: are events waiting, and when is the next run (and delivery) due?"""
         with reading(self.db) as conn:
-            pending, run_due, _delivery = self.work.next_due(conn)
-        return bool(pending), from_ts(run_due)
+            return Waiting(*self.work.next_due(conn))
 
     def next_due(self) -> datetime | None:
-        """The earliest moment there will be work: now if events wait, else a due time."""
+        """The earliest moment there will be work: now if events wait, else a due time.
+        What it saw waiting is kept in `looked` (see `tick`)."""
         with reading(self.db) as conn:
             pending, run_due, delivery_due = self.work.next_due(conn)
+        self.looked = Waiting(pending, run_due, delivery_due)
         if pending or (self.inbox is not None and self.inbox.last_id() > self._imported):
             return self.clock.now()
         candidates = [run_due, delivery_due if self.deliverer is not None else None]
@@ -286,6 +294,14 @@ class Runtime:
             candidates += [to_ts(t) for t in Housekeeping(self).next_times()]
         times = [t for t in candidates if t is not None]
         return from_ts(min(times)) if times else None
+
+
+class Waiting(NamedTuple):
+    """What a look at the workspace saw: events waiting, and when the next run and the
+    next delivery are due (timestamps, as stored)."""
+    events: bool
+    run_due: float | None
+    delivery_due: float | None
 
 
 class EventDataError(ValueError):

@@ -56,7 +56,7 @@ def publish_bundles(scenario: Scenario, base: Path | None, journey_id: str
                     ) -> dict[int, Bundle]:
     """Each publish item's bundle by the item's index, read from beside the scenario."""
     bundles = {}
-    for _, index, item in scenario.timeline():
+    for index, item in enumerate(scenario.events):
         if isinstance(item, JourneyItem) and item.action == "publish":
             bundles[index] = _checked_bundle(f"events[{index}].bundle", item.bundle, base,
                                              journey_id)

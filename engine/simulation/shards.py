@@ -63,7 +63,8 @@ def processes_for(people: int) -> int:
     """How many processes a simulation of this many people is worth on this machine."""
     if people < FEWEST_PEOPLE or not sys.platform.startswith("linux"):
         return 1
-    return max(1, min(os.cpu_count() or 1, 8, people // (FEWEST_PEOPLE // 2)))
+    cores = len(os.sched_getaffinity(0))  # the cores this process may use, not the host's
+    return max(1, min(cores, 8, people // (FEWEST_PEOPLE // 2)))
 
 
 def why_one_process(bundle: Bundle, scenario: Scenario, base: Path | None) -> str | None:

@@ -25,8 +25,8 @@ from engine.runtime.clock import SimulatedClock
 from engine.runtime.deliverer import Deliverer
 from engine.runtime.events import trigger_event
 from engine.runtime.housekeeping import PAUSED_TOO_LONG
-from engine.runtime.records import StepRecord
-from engine.runtime.runtime import Runtime
+from engine.runtime.records import StepRecord, What
+from engine.runtime.runtime import Runtime, Waiting
 from engine.store import catalog_store, contacts_store, events_store
 from engine.store import schema as s
 from engine.store.database import one_transaction, writing
@@ -104,6 +104,7 @@ class Simulator:
         self.on_record, self.on_finish, self.on_moment = on_record, on_finish, on_moment
         self.bundles = publish_bundles(scenario, base, bundle.journey.id)
         self.clock = SimulatedClock(scenario.start)
+        self._sent = False  # a message was sent in this moment (see `_moment`)
         self.result = SimulationResult()
 
     def run(self) -> SimulationResult:
@@ -118,7 +119,7 @@ class Simulator:
         with Workspace.open(folder / "simulation.waymark", clock=self.clock,
                             durable=False) as workspace:
             self._prepare(workspace)
-            if self.portion is not None:
+            if self.portion is not None and self.portion.first_id:
                 number_from(workspace.db, self.portion.first_id, to_ts(self.clock.now()))
             runtime = Runtime(workspace.db, self.clock)
             runtime.subscribe(self._collect)
@@ -140,6 +141,8 @@ class Simulator:
     def _collect(self, records: list[StepRecord]) -> None:
         self.result.records += records
         self.result.steps += len(records)
+        # a message placed in the ledger to go now (held ones wait for their run)
+        self._sent = self._sent or any(record.what == What.SENT for record in records)
         if self.on_record is not None:
             for record in records:
                 self.on_record(record)
@@ -198,12 +201,19 @@ class Simulator:
         if when is None or when > end:
             return _FINISHED
         self.clock.advance_to(max(when, self.clock.now()))
-        applied = 0
+        applied, journey = 0, False
         while items and items[0][0] <= self.clock.now():
-            self._apply(workspace, *items.popleft()[1:])
+            _, index, item = items.popleft()
+            self._apply(workspace, index, item)
             applied += 1
+            journey = journey or isinstance(item, JourneyItem)
         paused = paused_versions(runtime)
-        work = self._moment(runtime)
+        # What the last moment's look saw waiting, with the events just written: the
+        # runtime need not look again (a journey item may have changed anything).
+        looked = runtime.looked
+        waiting = None if journey or looked is None else looked._replace(
+            events=looked.events or applied > 0)
+        work = self._moment(runtime, waiting)
         self._stopped_by_pause(paused, runtime)
         due = runtime.next_due()
         # A moment that moved nothing is fine when what fell due is now due later (a
@@ -212,10 +222,16 @@ class Simulator:
             raise SimulationError(f"nothing moves at {when.isoformat()}: the runtime is stuck")
         return due
 
-    @staticmethod
-    def _moment(runtime: Runtime) -> int:
-        """Everything due at this simulated moment, deliveries and their events included."""
-        work, deliverer = runtime.tick(), runtime.deliverer
+    def _moment(self, runtime: Runtime, waiting: Waiting | None = None) -> int:
+        """Everything due at this simulated moment, deliveries and their events included.
+        With `waiting` (what the last look saw), the deliverer is not asked when nothing
+        can be due: no message was sent just now and none was due later than the look."""
+        self._sent = False
+        work, deliverer = runtime.tick(waiting=waiting), runtime.deliverer
+        if not self._sent and waiting is not None and (
+                waiting.delivery_due is None
+                or waiting.delivery_due > to_ts(self.clock.now())):
+            return work
         while delivered := deliverer.deliver_due():
             work += delivered
             if deliverer.raised:
