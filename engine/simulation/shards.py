@@ -1,14 +1,16 @@
 """A simulation in parts: its people split over processes, one per core.
 
-People in a journey do not meet, with three exceptions, and a scenario is split only
+People in a journey do not meet, with a few exceptions, and a scenario is split only
 when none can happen:
-- a *split by count* fills its arms with everyone's entries: such a journey runs in one
-  process;
-- *record* items change business records that any person's trigger can read: one
-  process;
+- a *split by count* fills its arms with everyone's entries; *record* items change
+  business records that any person's trigger can read; a version that stops taking
+  people in (an entry window that closes, a scenario that pauses, stops or publishes)
+  completes when the last of everyone has left it; and steps older than the trail's
+  retention are pruned on a schedule that depends on everyone: such simulations run in
+  one process (`why_one_process` says why);
 - *contact points*: frequency caps and consents count per address, so people who share
-  an email address or phone number (in their contact or anywhere in their triggers'
-  attributes) are kept together.
+  one (their contact's fields the journey sends to, the trigger attributes it sends to,
+  a consent's contact point) are kept together.
 
 Each process runs the ordinary `Simulator` on its `Portion` (its people's contacts,
 memberships and items; every journey item) in a workspace of its own, numbering its rows
@@ -32,24 +34,28 @@ import multiprocessing
 import os
 import shutil
 import signal
+import sqlite3
 import sys
 import tempfile
 import time
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from engine.model import Bundle, SplitTile
+from engine.delivery.contact_points import TRIGGER_FALLBACK, normalise_phone
+from engine.model import Bundle, EmailTile, PushTile, SmsTile, SplitTile
+from engine.model.conditions import resolve_path
 from engine.runtime.clock import SimulatedClock
 from engine.runtime.records import StepRecord
 from engine.store.numbering import SPAN, join_workspaces
+from engine.store.steps_store import RETENTION
 from engine.workspace import Workspace
 
-from .lifecycle_items import SimulationError, publish_bundles
-from .scenario import RecordItem, Scenario
+from .lifecycle_items import SimulationError
+from .scenario import ContactItem, JourneyItem, RecordItem, Scenario, TriggerItem
 from .simulator import Portion, SimulationResult, Simulator
 from .summary import simulation_summary
 
@@ -67,15 +73,25 @@ def processes_for(people: int) -> int:
     return max(1, min(cores, 8, people // (FEWEST_PEOPLE // 2)))
 
 
-def why_one_process(bundle: Bundle, scenario: Scenario, base: Path | None) -> str | None:
-    """Why this simulation cannot be split over processes, or None when it can."""
-    bundles = [bundle, *publish_bundles(scenario, base, bundle.journey.id).values()]
-    for each in bundles:
-        for tile in each.journey.tiles:
-            if isinstance(tile, SplitTile) and tile.mode == "count":
-                return f"tile {tile.id} splits by count (its arms fill with everyone)"
+def why_one_process(bundle: Bundle, scenario: Scenario) -> str | None:
+    """Why this simulation cannot be split over processes, or None when it can (a
+    scenario that publishes other bundles is one of the reasons)."""
+    for tile in bundle.journey.tiles:
+        if isinstance(tile, SplitTile) and tile.mode == "count":
+            return f"tile {tile.id} splits by count (its arms fill with everyone)"
     if any(isinstance(item, RecordItem) for item in scenario.events):
         return "the scenario changes business records (any person's trigger may read them)"
+    # A version that takes no more people completes when the last of everyone leaves it;
+    # after that it counts no goal and takes no lifecycle action.
+    if any(isinstance(item, JourneyItem) for item in scenario.events):
+        return ("the scenario pauses, resumes, stops or publishes the journey (whether a "
+                "version is still running then depends on everyone in it)")
+    if bundle.journey.start.window_end is not None:
+        return ("the journey stops taking people in at a set time (its version completes "
+                "when the last of everyone leaves it)")
+    if scenario.end_time() - scenario.start > RETENTION:
+        return (f"the simulated period is longer than the trail keeps steps "
+                f"({RETENTION.days} days), which are pruned as it goes")
     return None
 
 
@@ -96,7 +112,7 @@ def simulate_for_summary(bundle: Bundle, scenario: Scenario, workdir: Path | Non
     people = {getattr(item, "person", None) for item in scenario.events}
     people.update(contact.id for contact in scenario.contacts)
     wanted = processes_for(len(people - {None})) if processes is None else processes
-    reason = why_one_process(bundle, scenario, base) if wanted > 1 else None
+    reason = why_one_process(bundle, scenario) if wanted > 1 else None
     summary: dict[str, Any] = {}
     result = simulate_in_parts(
         bundle, scenario, 1 if reason else wanted, workdir,
@@ -113,7 +129,7 @@ def simulate_in_parts(bundle: Bundle, scenario: Scenario, parts: int, workdir: P
     """Like `Simulator(...).run()` without records (their number is `steps`): the
     workspace kept in `workdir`, when given, is the joined one. Raises SimulationError
     as the simulator does (the first process's to fail; the others are stopped)."""
-    portions = split_people(scenario, parts)
+    portions = split_people(scenario, parts, bundle)
     if len(portions) == 1:
         simulator = Simulator(bundle, scenario, workdir, on_finish=on_finish, base=base,
                               on_record=_counting(on_progress))
@@ -129,10 +145,10 @@ def simulate_in_parts(bundle: Bundle, scenario: Scenario, parts: int, workdir: P
                           on_progress)
 
 
-def split_people(scenario: Scenario, parts: int) -> list[Portion]:
+def split_people(scenario: Scenario, parts: int, bundle: Bundle) -> list[Portion]:
     """The people in `parts` portions of about equal work (items), those who share a
     contact point in the same one; the same scenario is always split the same way."""
-    groups = _sharing_groups(scenario)
+    groups = _sharing_groups(scenario, bundle)
     members: dict[str, list[str]] = {}
     for key in groups.parent:
         if key.startswith("p:"):
@@ -172,42 +188,47 @@ class _Groups:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
-def _sharing_groups(scenario: Scenario) -> _Groups:
-    """People ("p:" + id) joined with every address-like value they carry ("a:" + it):
-    their contact's, and any in their items' attributes and contact changes."""
+def _sharing_groups(scenario: Scenario, bundle: Bundle) -> _Groups:
+    """People ("p:" + id) joined with every address they may be sent to or have a
+    consent for ("a:" + it, normalised): their contact's fields and attributes the
+    journey's message tiles send to, the trigger attributes they send to (and the
+    fallbacks `contactpoint_email` / `contactpoint_phone`), the same in contact changes,
+    and their consents' contact points. Joining too much only costs parallelism."""
+    contact_paths = {"email", "phone", "push_token"}
+    trigger_paths = set(TRIGGER_FALLBACK.values())
+    for tile in bundle.journey.tiles:
+        if isinstance(tile, EmailTile | SmsTile | PushTile):
+            source, _, path = tile.contact_point().partition(".")
+            (trigger_paths if source == "trigger" else contact_paths).add(path)
     groups = _Groups()
 
-    def carries(person: str, values: Iterable[Any]) -> None:
+    def carries(person: str, data: dict[str, Any], paths: set[str]) -> None:
         key = "p:" + person
         groups.leader(key)
-        for value in values:
-            for text in _texts(value):
-                groups.join(key, "a:" + text)
+        for path in paths:
+            value = resolve_path(data, path)
+            if isinstance(value, str | int) and str(value).strip():
+                groups.join(key, "a:" + _normalised(str(value)))
 
     for contact in scenario.contacts:
-        carries(contact.id, (contact.email, contact.phone, contact.push_token))
+        carries(contact.id, contact.as_condition_data(), contact_paths)
+        for consent in contact.consents:
+            if consent.contact_point:
+                groups.join("p:" + contact.id, "a:" + _normalised(consent.contact_point))
     for item in scenario.events:
-        if (person := getattr(item, "person", None)) is not None:
-            values = list((getattr(item, "attributes", None) or {}).values())
-            values += list((getattr(item, "set", None) or {}).values())
-            carries(person, values)
+        if isinstance(item, TriggerItem):
+            carries(item.person, item.attributes or {}, trigger_paths)
+        elif isinstance(item, ContactItem):
+            carries(item.person, item.set, contact_paths)
+        elif (person := getattr(item, "person", None)) is not None:
+            groups.leader("p:" + person)
     return groups
 
 
-def _texts(value: Any) -> Iterable[str]:
-    """The strings in an attribute value (nested in lists and objects too) that could be
-    an address: an email address or a phone number has an @ or at least six digits."""
-    if isinstance(value, str):
-        if "@" in value:
-            yield value.strip().lower()
-        elif sum(ch.isdigit() for ch in value) >= 6:  # "+31 6 1234" and "+3161234" alike
-            yield "".join(ch for ch in value if ch.isdigit())
-    elif isinstance(value, dict):
-        for inner in value.values():
-            yield from _texts(inner)
-    elif isinstance(value, list | tuple):
-        for inner in value:
-            yield from _texts(inner)
+def _normalised(address: str) -> str:
+    """One form for the ways an address is written: case, spaces, a phone's separators."""
+    text = address.strip().lower()
+    return normalise_phone(text) or text
 
 
 # --- running the parts ------------------------------------------------------------------
@@ -229,43 +250,61 @@ def _counting(on_progress: Callable[[Progress], None] | None
 def _run_parts(bundle: Bundle, scenario: Scenario, portions: list[Portion], workdir: Path,
                keep: bool, on_finish: Callable[[Workspace], None] | None, base: Path | None,
                on_progress: Callable[[Progress], None] | None) -> SimulationResult:
-    context = multiprocessing.get_context("fork")
+    """The parts in processes of their own, then joined into the first's workspace (in
+    `workdir`); the other parts' folders go whatever happens."""
     folders = [workdir, *(workdir / f".part-{n}" for n in range(1, len(portions)))]
-    steps = context.Array("q", len(portions), lock=False)
-    reached = context.Array("d", [scenario.start.timestamp()] * len(portions), lock=False)
-    pipes, processes = [], []
-    for index, portion in enumerate(portions):
-        receive, send = context.Pipe(duplex=False)
-        process = context.Process(
-            target=_part, name=f"waymark-sim-{index}", daemon=True,
-            args=(bundle, scenario, portion, folders[index], keep, base, send, steps,
-                  reached, index, os.getpid()))
-        process.start()
-        send.close()
-        pipes.append(receive)
-        processes.append(process)
+    for folder in folders[1:]:
+        shutil.rmtree(folder, ignore_errors=True)  # left by a run that was killed
     try:
-        answers = _wait(pipes, processes, steps, reached, on_progress)
+        answers = _run_processes(bundle, scenario, portions, folders, keep, base,
+                                 on_progress)
+        database = workdir / WORKSPACE
+        try:
+            join_workspaces(database, [(folder / WORKSPACE, portion.first_id)
+                                       for folder, portion in zip(folders[1:], portions[1:],
+                                                                  strict=True)])
+        except (sqlite3.Error, ValueError) as error:
+            raise SimulationError(f"joining the parts' workspaces failed: {error}") from error
+        if keep:
+            for folder in folders[1:]:
+                _move_outbox(folder / OUTBOX, workdir / OUTBOX)
     finally:
-        for process in processes:
-            if process.is_alive():
-                process.kill()
-            process.join()
+        for folder in folders[1:]:
+            shutil.rmtree(folder, ignore_errors=True)
     result = SimulationResult(steps=sum(a["steps"] for a in answers),
                               moments=answers[0]["moments"])
     result.notes = sorted(note for answer in answers for note in answer["notes"])
-    database = workdir / WORKSPACE
-    join_workspaces(database, [(folder / WORKSPACE, portion.first_id)
-                               for folder, portion in zip(folders[1:], portions[1:], strict=True)])
-    for folder in folders[1:]:
-        if keep:
-            _move_outbox(folder / OUTBOX, workdir / OUTBOX)
-        shutil.rmtree(folder, ignore_errors=True)
     if on_finish is not None:
         with Workspace.open(database, clock=SimulatedClock(scenario.end_time()),
                             durable=False) as workspace:
             on_finish(workspace)
     return result
+
+
+def _run_processes(bundle: Bundle, scenario: Scenario, portions: list[Portion],
+                   folders: list[Path], keep: bool, base: Path | None,
+                   on_progress: Callable[[Progress], None] | None) -> list[dict[str, Any]]:
+    context = multiprocessing.get_context("fork")
+    steps = context.Array("q", len(portions), lock=False)
+    reached = context.Array("d", [scenario.start.timestamp()] * len(portions), lock=False)
+    pipes, processes = [], []
+    try:
+        for index, portion in enumerate(portions):
+            receive, send = context.Pipe(duplex=False)
+            process = context.Process(
+                target=_part, name=f"waymark-sim-{index}", daemon=True,
+                args=(bundle, scenario, portion, folders[index], keep, base, send, steps,
+                      reached, index, os.getpid()))
+            process.start()
+            send.close()
+            pipes.append(receive)
+            processes.append(process)
+        return _wait(pipes, processes, steps, reached, on_progress)
+    finally:
+        for process in processes:
+            if process.is_alive():
+                process.kill()
+            process.join()
 
 
 def _wait(pipes: list, processes: list, steps, reached,
@@ -297,6 +336,8 @@ def _part(bundle: Bundle, scenario: Scenario, portion: Portion, folder: Path, ke
           base: Path | None, answer, steps, reached, index: int, parent: int) -> None:
     """One process's part (forked): its people through the ordinary simulator."""
     _die_with_parent()
+    if os.getppid() != parent:  # killed before the signal was asked for
+        os._exit(1)
     counted = 0
     last = time.monotonic()
 
@@ -316,7 +357,7 @@ def _part(bundle: Bundle, scenario: Scenario, portion: Portion, folder: Path, ke
                               portion=portion, outbox=keep)
         simulator.result.records = _Discarded()
         result = simulator.run()
-        steps[index] = counted
+        steps[index], reached[index] = counted, scenario.end_time().timestamp()
         answer.send({"steps": result.steps, "notes": result.notes,
                      "moments": result.moments})
     except SimulationError as error:

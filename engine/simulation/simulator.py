@@ -169,11 +169,12 @@ class Simulator:
     def _timeline(self) -> list:
         """The scenario's items in time order; in a portion, its people's and the
         journey's (keeping each item's index in the whole scenario)."""
-        items = self.scenario.timeline()
         if self.portion is None:
-            return items
-        return [entry for entry in items if isinstance(entry[2], JourneyItem)
-                or self._mine(entry[2].person)]
+            return self.scenario.timeline()
+        start, mine = self.scenario.start, self._mine
+        return sorted((item.time(start), index, item)
+                      for index, item in enumerate(self.scenario.events)
+                      if isinstance(item, JourneyItem) or mine(item.person))
 
     def _drive(self, workspace: Workspace, runtime: Runtime) -> None:
         items = deque(self._timeline())

@@ -12,6 +12,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import closing
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from engine.cli import main
 from engine.model import read_bundle
 from engine.resources import resource
 from engine.simulation.outcome import SimulationOutcome
-from engine.simulation.scenario import Scenario
+from engine.simulation.scenario import JourneyItem, Scenario
 from engine.simulation.shards import split_people, why_one_process
 from engine.store.numbering import classified
 from engine.workspace import Workspace
@@ -53,6 +54,9 @@ def test_two_processes_leave_what_one_process_leaves(tmp_path, capsys) -> None:
     spec = spec_file(tmp_path, 800)
     one = simulate(capsys, str(CART), "--generate", str(spec), "--keep",
                    str(tmp_path / "one"), "--processes", "1")
+    stale = tmp_path / "two" / ".part-1"  # what a killed run would leave
+    stale.mkdir(parents=True)
+    (stale / "simulation.waymark").write_bytes(b"not a workspace")
     two = simulate(capsys, str(CART), "--generate", str(spec), "--keep",
                    str(tmp_path / "two"), "--processes", "2")
     assert two == one
@@ -69,6 +73,11 @@ def test_two_processes_leave_what_one_process_leaves(tmp_path, capsys) -> None:
         assert b.counts_at(noon) == a.counts_at(noon)
         assert sum(a.counts_at(noon).values()) > 0
         assert b.summary() == a.summary()
+    with closing(sqlite3.connect(tmp_path / "two" / "simulation.waymark")) as conn:
+        for table in ("runs", "events", "steps", "ledger"):  # no placeholder rows left
+            assert conn.execute(f"SELECT count(*) FROM {table} WHERE id IN (0, 1000000000)"
+                                ).fetchone() == (0,)
+        assert conn.execute("SELECT count(*) FROM runs WHERE id > 1000000000").fetchone()[0]
     # the second process's part was joined in and its folder is gone; the outboxes match
     assert sorted(p.name for p in (tmp_path / "two").iterdir()) == [
         "simulation-outbox", "simulation.waymark"]
@@ -108,28 +117,44 @@ def test_a_random_split_draws_the_same_arms_in_parts(tmp_path, capsys) -> None:
 
 def test_people_who_share_an_address_are_in_the_same_part() -> None:
     cart = read_bundle(CART)
+    people = [{"id": f"p{n}", "email": f"p{n}@example.com"} for n in range(40)]
+    people[3]["push_token"] = "tok-shared"
+    people[9]["consents"] = [{"channel": "email", "status": "opted_out",
+                              "contact_point": "p12@example.com"}]
     scenario = Scenario.model_validate({
         "start": "2026-11-23T09:00:00Z", "end": "P2D",
-        "contacts": [{"id": f"p{n}", "email": f"p{n}@example.com"} for n in range(40)]
-                    + [{"id": "twin", "email": "P7@Example.com"}],
+        "contacts": [*people, {"id": "twin", "email": "P7@Example.com"},
+                     {"id": "device", "push_token": "tok-shared"}],
         "events": [{"at": f"PT{n}M", "kind": "trigger", "trigger": "abandoned_cart",
-                    "person": f"p{n}", "attributes": {"cart_total": 50}} for n in range(40)]
+                    "person": f"p{n}", "attributes": {"cart_total": 50,
+                                                      "order_date": "2026-11-23"}}
+                   for n in range(40)]
                   + [{"at": "PT1H", "kind": "trigger", "trigger": "abandoned_cart",
                       "person": "stranger", "attributes": {
                           "cart_total": 50, "contactpoint_phone": "+31 6 1234 5678"}},
                      {"at": "PT2H", "kind": "trigger", "trigger": "abandoned_cart",
                       "person": "p30", "attributes": {
                           "cart_total": 50, "contactpoint_phone": "+31612345678"}}]})
-    portions = split_people(scenario, 2)
+    portions = split_people(scenario, 2, cart)
     assert len(portions) == 2
-    assert {len(p.people) for p in portions} <= {20, 21, 22, 23}
-    together = next(p.people for p in portions if "p7" in p.people)
-    assert "twin" in together  # the same email, in another case
-    together = next(p.people for p in portions if "p30" in p.people)
-    assert "stranger" in together  # the same phone number, written differently
-    assert portions == split_people(scenario, 2)  # always split the same way
+    assert {len(p.people) for p in portions} <= {20, 21, 22, 23, 24}  # a date joins nobody
+
+    def together(a: str, b: str) -> bool:
+        return any(a in p.people and b in p.people for p in portions)
+
+    assert together("p7", "twin")  # the same email, in another case
+    assert together("p30", "stranger")  # the same phone number, written differently
+    assert together("p3", "device")  # the same push token
+    assert together("p9", "p12")  # an opt-out for another person's address
+    assert portions == split_people(scenario, 2, cart)  # always split the same way
     assert [p.first_id for p in portions] == [0, 1_000_000_000]
-    assert why_one_process(cart, scenario, None) is None
+    assert why_one_process(cart, scenario) is None
+    paused = scenario.model_copy(update={"events": [
+        *scenario.events, JourneyItem.model_validate(
+            {"at": "P1D", "kind": "journey", "action": "pause"})]})
+    assert "pauses, resumes, stops or publishes" in why_one_process(cart, paused)
+    longer = scenario.model_copy(update={"end": "P100D"})
+    assert "longer than the trail keeps steps (90 days)" in why_one_process(cart, longer)
 
 
 def test_a_split_by_count_keeps_the_simulation_in_one_process(tmp_path, capsys) -> None:
