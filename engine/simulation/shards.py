@@ -312,24 +312,27 @@ def _wait(pipes: list, processes: list, steps, reached,
     answers: dict[int, dict[str, Any]] = {}
     while len(answers) < len(pipes):
         for index, pipe in enumerate(pipes):
-            if index in answers or not pipe.poll(0.2 / len(pipes)):
-                if index not in answers and not processes[index].is_alive() \
-                        and not pipe.poll():
-                    raise SimulationError(f"simulation process {index + 1} of "
-                                          f"{len(pipes)} ended without an answer "
-                                          f"(exit code {processes[index].exitcode})")
-                continue
-            answer = pipe.recv()
-            if "error" in answer:
-                raise SimulationError(answer["error"])
-            if "crash" in answer:
-                raise RuntimeError(f"simulation process {index + 1} failed:\n"
-                                   f"{answer['crash']}")
-            answers[index] = answer
+            if index not in answers and pipe.poll(0.2 / len(pipes)):
+                answers[index] = _answer(pipe, processes[index], f"{index + 1} of {len(pipes)}")
         if on_progress is not None:
             at = datetime.fromtimestamp(min(reached), UTC)
             on_progress(Progress(sum(steps), at))
     return [answers[index] for index in range(len(pipes))]
+
+
+def _answer(pipe, process, which: str) -> dict[str, Any]:
+    """A part's answer; a part that failed or ended without one fails the simulation."""
+    try:
+        answer = pipe.recv()
+    except (EOFError, OSError):  # it died (killed, out of memory) before it answered
+        process.join(5)
+        raise SimulationError(f"simulation process {which} ended without an answer "
+                              f"(exit code {process.exitcode})") from None
+    if "error" in answer:
+        raise SimulationError(answer["error"])
+    if "crash" in answer:
+        raise RuntimeError(f"simulation process {which} failed:\n{answer['crash']}")
+    return answer
 
 
 def _part(bundle: Bundle, scenario: Scenario, portion: Portion, folder: Path, keep: bool,

@@ -245,3 +245,27 @@ def test_killing_the_simulation_ends_its_parts(tmp_path) -> None:
         if process.poll() is None:
             process.kill()
         process.stderr.close()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="parts are forked on Linux")
+def test_a_part_that_dies_fails_the_simulation_and_says_so(tmp_path) -> None:
+    """A part killed (out of memory, by hand) ends the simulation with a clear error, not
+    a traceback or a wait for ever; the other part is stopped."""
+    spec = spec_file(tmp_path, 30_000)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "engine", "simulate", str(CART), "--generate", str(spec),
+         "--summary", "--json", "--processes", "2", "--progress"],
+        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    try:
+        assert '"progress"' in process.stderr.readline()
+        parts = sorted(_children(process.pid))  # the second part started second
+        assert len(parts) == 2
+        os.kill(parts[1], signal.SIGKILL)
+        _, err = process.communicate(timeout=60)
+        assert process.returncode == 2  # as any simulation that fails
+        assert "simulation process 2 of 2 ended without an answer (exit code -9)" in err
+        assert "Traceback" not in err
+        assert not [pid for pid in parts if Path(f"/proc/{pid}").exists()]
+    finally:
+        if process.poll() is None:
+            process.kill()
