@@ -382,8 +382,10 @@ class EngineLink(QObject):
         own = isinstance(session.side, EmbeddedEngine)
         self._view = None
         self._submit(self._end_session)
+        # The studio's own engine stopping is unexpected; another process's engine may
+        # well have been stopped on purpose there (Ctrl+C on `waymark serve`).
         note = f"engine stopped unexpectedly: {why}" if own else why
-        self._set_status(EngineStatus(note=note, unexpected=True))
+        self._set_status(EngineStatus(note=note, unexpected=own))
         self.engine_lost.emit(why, own)
 
     def _set_status(self, status: EngineStatus) -> None:

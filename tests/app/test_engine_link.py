@@ -13,6 +13,7 @@ import time
 import pytest
 
 from app.engine_link import EngineLink, EngineMode
+from app.engine_status import status_text, status_tip
 from tests.engine.delivery_support import free_port
 from tests.engine.serve_support import ServeProcess, cart_workspace, query, wait_until
 
@@ -87,7 +88,8 @@ def test_a_port_in_use_is_said_with_a_free_one_to_offer(qtbot, link, shop):
         assert link.base_url.endswith(f":{free}")
 
 
-def test_an_engine_run_by_waymark_serve_is_observed_and_fired_through(qtbot, link, shop):
+def test_an_engine_run_by_serve_is_observed_fired_through_and_its_stop_said(qtbot, link,
+                                                                          shop):
     serve = ServeProcess(shop, free_port())
     serve.start()
     try:
@@ -105,7 +107,10 @@ def test_an_engine_run_by_waymark_serve_is_observed_and_fired_through(qtbot, lin
             serve.stop()
     why, own = lost.args
     assert not own and f"pid {serve.process.pid}" in why
-    assert link.status.mode == EngineMode.STOPPED and link.status.unexpected
+    # stopped by its own process (Ctrl+C on serve): not "stopped unexpectedly"
+    assert link.status.mode == EngineMode.STOPPED and not link.status.unexpected
+    assert status_text(link.status) == "Engine stopped"
+    assert f"pid {serve.process.pid}" in status_tip(link.status)
 
 
 def test_a_socket_that_dies_is_said_and_the_engine_restarts_with_nothing_lost(
