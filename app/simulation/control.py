@@ -17,7 +17,7 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QDockWidget, QVBoxLayout, QWidget
 
 from app.simulation.canvas_view import SimulationCanvas
-from app.simulation.dialog import SimulateChoices, SimulateDialog
+from app.simulation.dialog import DialogFields, SimulateChoices, SimulateDialog
 from app.simulation.panel import SimulationPanel
 from app.simulation.request import SimulationRequest
 from app.simulation.run_strip import RunStrip
@@ -43,6 +43,7 @@ class SimulationControl(QObject):
         self.canvas = SimulationCanvas(window.scene.overlay)
         self.dock = self._build_dock()
         self.dialog: SimulateDialog | None = None
+        self._last_fields: dict[str, DialogFields] = {}  # journey id -> the last choices
         self.run: SimulationRun | None = None
         self.reader: OutcomeReader | None = None  # reading the finished run's outcome
         self.outcome: SimulationOutcome | None = None
@@ -85,10 +86,17 @@ class SimulationControl(QObject):
         if self.run is not None and self.run.running:
             self._say("A simulation is running: cancel it first (Simulation dock)")
             return
-        self.dialog = SimulateDialog(self._choices(), self.window.prompts.open_file,
-                                     self.window)
-        self.dialog.accepted.connect(lambda: self.start(self.dialog.request))
-        self.dialog.open()
+        self.dialog = dialog = SimulateDialog(self._choices(), self.window.prompts.open_file,
+                                              self.window)
+        journey = self.window.editor.journey.id
+        if (last := self._last_fields.get(journey)) is not None:
+            dialog.restore(last)
+        dialog.accepted.connect(lambda: self._accepted(journey, dialog))
+        dialog.open()
+
+    def _accepted(self, journey: str, dialog: SimulateDialog) -> None:
+        self._last_fields[journey] = dialog.fields()  # the next run starts from these
+        self.start(dialog.request)
 
     def _choices(self) -> SimulateChoices:
         store, journey = self.session.store, self.window.editor.journey

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -62,6 +62,25 @@ class SimulateChoices:
     spec_path: Path | None  # prefilled: the journey's sample spec, if it has one
     timezone: str  # the journey's: Start is shown and picked in it
     bundle_for: Callable[[int | None], Bundle]  # the bundle of a version (None: the draft)
+
+
+@dataclass(frozen=True)
+class DialogFields:
+    """What was chosen the last time, given back when the dialog opens again for the
+    same journey (the studio remembers it while it runs)."""
+
+    version: int | None
+    source: int
+    segment: str | None
+    replay: str
+    columns: str
+    spec: dict | None
+    spec_path: str  # the spec's file, as its label's tooltip shows it
+    people: int
+    seed: int
+    start: datetime
+    spread: timedelta
+    period: timedelta
 
 
 class SimulateDialog(QDialog):
@@ -237,6 +256,33 @@ class SimulateDialog(QDialog):
         path = self.open_file("Replay events", REPLAY_FILES)
         if path is not None:
             self.replay_path.setText(str(path))
+
+    # --- remembering ------------------------------------------------------------------
+
+    def fields(self) -> DialogFields:
+        return DialogFields(
+            self.version.currentData(), self.source_group.checkedId(),
+            self.segment.currentData(), self.replay_path.text(), self.columns.text(),
+            self.spec, self.spec_label.toolTip(), self.people.value(), self.seed.value(),
+            self.start.value(), self.spread.value(), self.period.value())
+
+    def restore(self, fields: DialogFields) -> None:
+        """Fill in what was chosen last time (a version or segment gone since is not)."""
+        for combo, data in ((self.version, fields.version), (self.segment, fields.segment)):
+            if (index := combo.findData(data)) >= 0:
+                combo.setCurrentIndex(index)
+        self.source_group.button(fields.source).setChecked(True)
+        self.replay_path.setText(fields.replay)
+        self.columns.setText(fields.columns)
+        if fields.spec is not None:
+            self.spec, self.spec_source = fields.spec, Path(fields.spec_path).name
+            self.spec_label.setText(self.spec_source)
+            self.spec_label.setToolTip(fields.spec_path)
+        self.people.setValue(fields.people)
+        self.seed.setValue(fields.seed)
+        self.start.set_value(fields.start)
+        self.spread.set_value(fields.spread)
+        self.period.set_value(fields.period)
 
     # --- accepting --------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QDate, QDateTime, QTime, QTimer, QTimeZone
@@ -21,6 +22,7 @@ from app.canvas.edge_item import FLOW_MAX, flow_width
 from engine.model import Contact, dump_bundle
 from engine.resources import resource
 from engine.simulation.compare import CompareRow, cell
+from engine.simulation.shards import processes_for
 from tests.app.conftest import open_sample
 from tests.app.test_engine_screenshots import SHOTS, shoot
 from tests.app.test_simulation_panel import overlapping, rows_seen
@@ -162,17 +164,49 @@ def test_a_simulation_from_the_dialog_shows_the_commands_counts_and_flows(
 
 
 def test_cancel_mid_run_leaves_no_process_and_no_folder(qtbot, window) -> None:
+    """50,000 people run in parts (one process per core): Cancel ends them all."""
     run_from_dialog(qtbot, open_dialog(qtbot, window), people=50000)
     simulation = window.simulation
     run = simulation.run
     qtbot.waitUntil(lambda: simulation.strip.bar.value() > 0, timeout=120000)
     pid, folder = run.process.processId(), run.folder
     assert pid and folder.exists()
+    parts = children_of(pid)
+    wanted = processes_for(50000)  # on this machine's cores
+    assert len(parts) == (wanted if wanted > 1 else 0)
     simulation.strip.cancel.click()
     assert not run.running and not folder.exists()
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+    qtbot.waitUntil(lambda: not [p for p in parts if running(p)], timeout=5000)
     assert simulation.outcome is None and "cancelled" in simulation.strip.text.text()
+    # Simulate… again starts from what was chosen, not from the spec's 1,000 people
+    window.actions_["simulate"].trigger()
+    again = simulation.dialog
+    qtbot.waitUntil(again.isVisible, timeout=5000)
+    assert (again.people.value(), again.seed.value()) == (50000, SEED)
+    assert again.spec_label.text() == "abandoned_cart.audience.json"
+    again.reject()
+
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text() if entry.name.isdigit() else ""
+        except OSError:
+            continue
+        if stat and int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            found.append(int(entry.name))
+    return found
+
+
+def running(pid: int) -> bool:
+    """Alive and not a zombie waiting to be reaped."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
 
 
 def test_bad_fields_are_refused_in_the_dialog_naming_the_field(qtbot, window, prompts,
