@@ -240,9 +240,7 @@ class SimulateDialog(QDialog):
         except RequestError as error:
             self.show_error(str(error))
             return False
-        self.spec, self.spec_source = spec, path.name
-        self.spec_label.setText(path.name)
-        self.spec_label.setToolTip(str(path))
+        self._take_spec(spec, path)
         self.people.setValue(int(spec["people"]))
         self.seed.setValue(int(spec.get("seed", 1)))
         start = datetime.fromisoformat(spec["start"]).astimezone(UTC)
@@ -251,6 +249,11 @@ class SimulateDialog(QDialog):
         self.period.set_value(parse_duration(spec.get("end", "P5D")))
         self.error.hide()
         return True
+
+    def _take_spec(self, spec: dict, path: Path) -> None:
+        self.spec, self.spec_source = spec, path.name
+        self.spec_label.setText(path.name)
+        self.spec_label.setToolTip(str(path))
 
     def _browse_replay(self) -> None:
         path = self.open_file("Replay events", REPLAY_FILES)
@@ -275,9 +278,7 @@ class SimulateDialog(QDialog):
         self.replay_path.setText(fields.replay)
         self.columns.setText(fields.columns)
         if fields.spec is not None:
-            self.spec, self.spec_source = fields.spec, Path(fields.spec_path).name
-            self.spec_label.setText(self.spec_source)
-            self.spec_label.setToolTip(fields.spec_path)
+            self._take_spec(fields.spec, Path(fields.spec_path))
         self.people.setValue(fields.people)
         self.seed.setValue(fields.seed)
         self.start.set_value(fields.start)
