@@ -90,12 +90,12 @@ def run(args: argparse.Namespace) -> int:
     if args.summary:
         return _run_for_summary(args, bundle, scenario, progress)
     summary: dict[str, Any] = {}
-    simulator = Simulator(
-        bundle, scenario, args.keep, on_record=_also(progress, _on_record(args)),
-        on_finish=lambda ws: summary.update(simulation_summary(ws, bundle.journey.id)),
-        base=args.scenario.parent if args.scenario else None,
-        on_moment=_on_moment(args))
-    try:
+    try:  # making the simulator reads the scenario's publish bundles: refused by name
+        simulator = Simulator(
+            bundle, scenario, args.keep, on_record=_also(progress, _on_record(args)),
+            on_finish=lambda ws: summary.update(simulation_summary(ws, bundle.journey.id)),
+            base=args.scenario.parent if args.scenario else None,
+            on_moment=_on_moment(args))
         result = simulator.run()
         progress.finish()
     except SimulationError as error:

@@ -55,12 +55,11 @@ class Moment:
 def publish_bundles(scenario: Scenario, base: Path | None, journey_id: str
                     ) -> dict[int, Bundle]:
     """Each publish item's bundle by the item's index, read from beside the scenario."""
-    bundles = {}
-    for index, item in enumerate(scenario.events):
-        if isinstance(item, JourneyItem) and item.action == "publish":
-            bundles[index] = _checked_bundle(f"events[{index}].bundle", item.bundle, base,
-                                             journey_id)
-    return bundles
+    publishes = sorted((item.time(scenario.start), index, item)  # the first in time first
+                       for index, item in enumerate(scenario.events)
+                       if isinstance(item, JourneyItem) and item.action == "publish")
+    return {index: _checked_bundle(f"events[{index}].bundle", item.bundle, base, journey_id)
+            for _, index, item in publishes}
 
 
 def _checked_bundle(place: str, name: str, base: Path | None, journey_id: str) -> Bundle:

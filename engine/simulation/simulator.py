@@ -20,6 +20,7 @@ from pathlib import Path
 from sqlalchemy import bindparam, select
 
 from engine.model import Bundle, Contact, interaction_trigger_name
+from engine.model.errors import DocumentError
 from engine.runtime.changes import RecordError, change_contact, change_record
 from engine.runtime.clock import SimulatedClock
 from engine.runtime.deliverer import Deliverer
@@ -329,8 +330,14 @@ def _static_segment(conn, segment_id: str) -> None:
 
 
 def _updated(conn, item: ContactItem) -> Contact:
+    """The person's contact with the item's changes, checked as any contact coming in
+    (consents set here are consent records, an email too long is refused by name)."""
     contact = contacts_store.load_contact(conn, item.person)
     fields = {k: v for k, v in item.set.items() if k in Contact.model_fields and k != "id"}
     attributes = {k: v for k, v in item.set.items() if k not in Contact.model_fields}
-    return contact.model_copy(update={**fields,
-                                      "attributes": {**contact.attributes, **attributes}})
+    data = {**contact.model_dump(), **fields,
+            "attributes": {**contact.attributes, **attributes}}
+    try:
+        return Contact.from_data(data, f"contact {item.person!r}")
+    except DocumentError as error:
+        raise SimulationError(str(error)) from None

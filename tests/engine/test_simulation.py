@@ -135,3 +135,43 @@ def test_a_simulation_collects_cycles_less_often_while_it_runs_and_puts_that_bac
     Simulator(cart, scenario, on_record=lambda _r: during.append(gc.get_threshold())).run()
     assert during and all(t[0] > before[0] for t in during)
     assert gc.get_threshold() == before
+
+
+CART = resource("samples", "abandoned_cart.json")
+
+
+def test_a_contact_change_can_set_consents_and_an_opt_out_blocks_the_email(tmp_path,
+                                                                            capsys) -> None:
+    scenario = {"start": "2026-11-23T09:00:00Z", "end": "P1D",
+                "contacts": [{"id": "ann", "email": "ann@example.com"}],
+                "events": [{"at": "PT1H", "kind": "contact", "person": "ann", "set": {
+                    "consents": [{"channel": "email", "status": "opted_out"}]}},
+                           {"at": "PT2H", "kind": "trigger", "trigger": "abandoned_cart",
+                            "person": "ann", "attributes": {"cart_total": 120}}]}
+    assert simulate(tmp_path, read_bundle(CART), scenario, "--json") == 0
+    email = next(s for s in steps(capsys.readouterr().out) if s.get("tile") == "email-reminder")
+    assert email["what"] == "blocked" and "opted out" in email["reason"]
+
+
+def test_a_contact_change_that_is_not_a_contact_is_refused_naming_it(tmp_path,
+                                                                     capsys) -> None:
+    scenario = {"start": "2026-11-23T09:00:00Z", "end": "P1D",
+                "contacts": [{"id": "ann", "email": "ann@example.com"}],
+                "events": [{"at": "PT1H", "kind": "contact", "person": "ann", "set": {
+                    "consents": [{"channel": "email", "status": "maybe"}]}}]}
+    assert simulate(tmp_path, read_bundle(CART), scenario) == 2
+    err = capsys.readouterr().err
+    assert "contact 'ann'" in err and "consents" in err and "Traceback" not in err
+
+
+def test_a_missing_publish_bundle_is_an_error_not_a_traceback_and_the_first_in_time(
+        tmp_path, capsys) -> None:
+    scenario = {"start": "2026-11-23T09:00:00Z", "end": "P1D",
+                "contacts": [{"id": "ann", "email": "ann@example.com"}],
+                "events": [{"at": "PT2H", "kind": "journey", "action": "publish",
+                            "bundle": "missing-a.json"},
+                           {"at": "PT1H", "kind": "journey", "action": "publish",
+                            "bundle": "missing-b.json"}]}
+    assert simulate(tmp_path, read_bundle(CART), scenario) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "events[1].bundle" in err and "missing-b" in err
