@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from engine.store import journeys_store, runs_store, steps_store
 from engine.store.database import writing
+from engine.store.journeys_store import TEST_STATE
 from engine.store.times import to_ts
 
 from .lifecycle import end_version_runs
@@ -79,6 +80,9 @@ class Housekeeping:
             end = version.journey.start.window_end
             if version.accepting and end is not None:
                 times.append(end)
-            if version.accepting and version.next_start_at is not None:
+            # a segment journey's start comes only while it runs (`audience._is_due`): a
+            # paused one's start, passed, must not wake the engine again and again
+            if (version.accepting and version.next_start_at is not None
+                    and version.state in ("live", TEST_STATE)):
                 times.append(version.next_start_at)
         return times

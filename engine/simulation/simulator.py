@@ -211,7 +211,10 @@ class Simulator:
             journey = journey or isinstance(item, JourneyItem)
         paused = paused_versions(runtime)
         # What the last moment's look saw waiting, with the events just written: the
-        # runtime need not look again (a journey item may have changed anything).
+        # runtime need not look again (a journey item may have changed anything). This
+        # holds while scenario items write only events (and contacts, records, members):
+        # an item that writes runs or the ledger must make `waiting` None as journey
+        # items do. `tests/engine/test_simulation_golden.py` guards the outputs.
         looked = runtime.looked
         waiting = None if journey or looked is None else looked._replace(
             events=looked.events or applied > 0)
@@ -227,7 +230,9 @@ class Simulator:
     def _moment(self, runtime: Runtime, waiting: Waiting | None = None) -> int:
         """Everything due at this simulated moment, deliveries and their events included.
         With `waiting` (what the last look saw), the deliverer is not asked when nothing
-        can be due: no message was sent just now and none was due later than the look."""
+        can be due: no message was sent just now and none was due later than the look.
+        That holds while the only way a ledger row becomes pending is a send recorded
+        as SENT (`step._message`); another way must also mark the moment `_sent`."""
         self._sent = False
         work, deliverer = runtime.tick(waiting=waiting), runtime.deliverer
         if not self._sent and waiting is not None and (

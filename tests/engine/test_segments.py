@@ -148,3 +148,21 @@ def test_a_contact_whose_stored_attributes_are_not_json_stays_out_and_the_rest_e
     h.advance(timedelta(hours=2))
     assert [(r.contact_id, r.tile_id) for r in h.runs()] == [("ann", "wait")]
     assert "1 contact(s) were left out of the audience" in caplog.text
+
+
+def test_a_segment_journey_paused_over_its_start_lets_the_engine_sleep_till_resumed(
+        harness_for) -> None:
+    """Its start cannot come while it is paused: the engine is not woken for it again
+    and again (serve spun on it), and at resume the audience enters."""
+    h = harness_for(segment_bundle("once"))
+    h.person("ann", attributes={"city": "Austin"})
+    h.workspace.pause("test-journey")
+    h.runtime.reload_versions()
+    h.advance(timedelta(hours=2))  # past the start at 10:00
+    assert h.runs() == []
+    due = h.runtime.next_due()
+    assert due is None or due > h.clock.now()
+    h.workspace.resume("test-journey")
+    h.runtime.reload_versions()
+    h.advance(timedelta(minutes=1))
+    assert [r.contact_id for r in h.runs()] == ["ann"]
