@@ -76,6 +76,8 @@ def processes_for(people: int) -> int:
 def why_one_process(bundle: Bundle, scenario: Scenario) -> str | None:
     """Why this simulation cannot be split over processes, or None when it can (a
     scenario that publishes other bundles is one of the reasons)."""
+    if not sys.platform.startswith("linux"):
+        return "parts are forked processes, on Linux only"
     for tile in bundle.journey.tiles:
         if isinstance(tile, SplitTile) and tile.mode == "count":
             return f"tile {tile.id} splits by count (its arms fill with everyone)"
@@ -129,8 +131,8 @@ def simulate_in_parts(bundle: Bundle, scenario: Scenario, parts: int, workdir: P
     """Like `Simulator(...).run()` without records (their number is `steps`): the
     workspace kept in `workdir`, when given, is the joined one. Raises SimulationError
     as the simulator does (the first process's to fail; the others are stopped)."""
-    portions = split_people(scenario, parts, bundle)
-    if len(portions) == 1:
+    portions = split_people(scenario, parts, bundle) if parts > 1 else []
+    if len(portions) <= 1:
         simulator = Simulator(bundle, scenario, workdir, on_finish=on_finish, base=base,
                               on_record=_counting(on_progress))
         simulator.result.records = _Discarded()

@@ -23,7 +23,7 @@ from engine.model import read_bundle
 from engine.resources import resource
 from engine.simulation.outcome import SimulationOutcome
 from engine.simulation.scenario import JourneyItem, Scenario
-from engine.simulation.shards import split_people, why_one_process
+from engine.simulation.shards import processes_for, split_people, why_one_process
 from engine.store.numbering import classified
 from engine.workspace import Workspace
 
@@ -269,3 +269,13 @@ def test_a_part_that_dies_fails_the_simulation_and_says_so(tmp_path) -> None:
     finally:
         if process.poll() is None:
             process.kill()
+
+
+def test_elsewhere_than_linux_a_simulation_runs_in_one_process(monkeypatch) -> None:
+    """Parts are forked; another system runs one process, and says why when asked for
+    more (`--processes 2`)."""
+    cart = read_bundle(CART)
+    scenario = Scenario.model_validate({"start": "2026-11-23T09:00:00Z", "end": "P1D"})
+    monkeypatch.setattr(sys, "platform", "darwin")
+    assert processes_for(100_000) == 1
+    assert why_one_process(cart, scenario) == "parts are forked processes, on Linux only"
