@@ -297,9 +297,9 @@ class Runtime:
 
 
 class Waiting(NamedTuple):
-    """What a look at the workspace saw: events waiting, and when the next run and the
-    next delivery are due (timestamps, as stored)."""
-    events: bool
+    """What a look at the workspace saw: events waiting (truthy: the first one's id, or
+    True), and when the next run and the next delivery are due (timestamps, as stored)."""
+    events: object
     run_due: float | None
     delivery_due: float | None
 
