@@ -9,12 +9,11 @@ import json
 import os
 import subprocess
 import sys
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QDate, QDateTime, QTime, QTimer, QTimeZone
+from PySide6.QtCore import QDate, QDateTime, QTime, QTimeZone
 from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QPushButton, QWidget
 
@@ -24,6 +23,7 @@ from engine.resources import resource
 from engine.simulation.compare import CompareRow, cell
 from engine.simulation.shards import processes_for
 from tests.app.conftest import open_sample
+from tests.app.gui_stalls import GuiStalls
 from tests.app.test_engine_screenshots import SHOTS, shoot
 from tests.app.test_simulation_panel import overlapping, rows_seen
 
@@ -46,26 +46,6 @@ def run_from_dialog(qtbot, dialog, people: int = PEOPLE, seed: int = SEED) -> No
     dialog.seed.setValue(seed)
     dialog.run_button.click()
     assert not dialog.isVisible(), dialog.error.text()
-
-
-class GuiPulse:
-    """The longest the GUI thread went without serving a 20 ms timer."""
-
-    def __init__(self) -> None:
-        self.timer = QTimer()
-        self.timer.setInterval(20)
-        self.last, self.longest = time.monotonic(), 0.0
-        self.timer.timeout.connect(self._beat)
-        self.timer.start()
-
-    def _beat(self) -> None:
-        now = time.monotonic()
-        self.longest = max(self.longest, now - self.last)
-        self.last = now
-
-    def stop(self) -> float:
-        self.timer.stop()
-        return self.longest
 
 
 def command_summary(tmp_path, window) -> dict:
@@ -94,14 +74,13 @@ def command_json(tmp_path, bundle, *options: str) -> dict:
 def test_a_simulation_from_the_dialog_shows_the_commands_counts_and_flows(
         qtbot, window, tmp_path, themed) -> None:
     dialog = open_dialog(qtbot, window)
-    pulse = GuiPulse()
-    run_from_dialog(qtbot, dialog)
-    simulation = window.simulation
-    folder = simulation.run.folder
-    qtbot.waitUntil(lambda: simulation.outcome is not None, timeout=120000)
-    longest = pulse.stop()
-    print(f"the GUI thread's longest wait while the simulation ran: {longest * 1000:.0f} ms")
-    assert longest < 0.5  # the window kept answering while it ran
+    with GuiStalls() as stalls:
+        run_from_dialog(qtbot, dialog)
+        simulation = window.simulation
+        folder = simulation.run.folder
+        qtbot.waitUntil(lambda: simulation.outcome is not None, timeout=120000)
+    print(f"while the simulation ran: {stalls}")
+    assert stalls.longest < 0.5, stalls  # the window kept answering while it ran
     expected = command_summary(tmp_path, window)
     overlay = window.scene.overlay
     for tile in expected["tiles"]:
