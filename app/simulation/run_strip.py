@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QW
 from app.simulation.runner import Progress
 
 STEPS = 1000  # the bar's resolution
+STAGES = {"audience": "preparing the audience…", "finishing": "counting the results…"}
 
 
 class RunStrip(QWidget):
@@ -51,9 +52,14 @@ class RunStrip(QWidget):
         self.cancel.hide()
 
     def progressed(self, progress: Progress) -> None:
-        self.bar.setValue(round(progress.overall * STEPS))
         which = {"a": "A: ", "b": "B: "}.get(progress.run or "", "")
-        self.bar.setFormat(f"{which}{progress.done:.0%} · {progress.steps:,} steps")
+        if progress.stage is not None:  # busy: how long it takes is not known
+            self.bar.setRange(0, 0)
+            self.bar.setFormat(which + STAGES.get(progress.stage, f"{progress.stage}…"))
+            return
+        self.bar.setRange(0, STEPS)
+        self.bar.setValue(round(progress.overall * STEPS))
+        self.bar.setFormat(f"{which}{progress.share:.0%} · {progress.steps:,} steps")
 
     def finished(self, text: str) -> None:
         self.text.setText(text)

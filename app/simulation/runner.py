@@ -33,13 +33,20 @@ class Progress:
     at: str  # simulated time reached, ISO
     done: float  # share of the simulated period
     run: str | None = None  # comparing: "a" (the first of the two runs) or "b"
+    work: float | None = None  # the command's estimate of the share of the work done
+    stage: str | None = None  # "audience" (being made), "finishing" (steps all taken)
+
+    @property
+    def share(self) -> float:
+        """Of this run: the work done as estimated, or the simulated period behind it."""
+        return self.done if self.work is None else self.work
 
     @property
     def overall(self) -> float:
         """How far the whole command got: comparing, the two runs are each half of it."""
         if self.run is None:
-            return self.done
-        return (self.done + (self.run == "b")) / 2
+            return self.share
+        return (self.share + (self.run == "b")) / 2
 
 
 @dataclass(frozen=True)
@@ -65,8 +72,11 @@ def parse_progress(line: str) -> Progress | None:
         return None
     try:
         data = json.loads(line)["progress"]
+        if "stage" in data:
+            return Progress(0, "", 0.0, data.get("run"), stage=str(data["stage"]))
+        work = data.get("work")
         return Progress(int(data["steps"]), str(data["at"]), float(data["done"]),
-                        data.get("run"))
+                        data.get("run"), None if work is None else float(work))
     except (ValueError, KeyError, TypeError):
         return None
 

@@ -18,7 +18,7 @@ from engine.model import Bundle, read_bundle
 from engine.runtime.records import StepRecord
 from engine.simulation.lifecycle_items import Moment
 from engine.simulation.scenario import Scenario
-from engine.simulation.shards import Progress, simulate_for_summary
+from engine.simulation.shards import FINISHING, Progress, simulate_for_summary
 from engine.simulation.simulator import NEVER_SENT, SimulationError, SimulationResult, Simulator
 from engine.simulation.summary import simulation_summary, summary_text
 from engine.simulation.timeline import journey_moments, json_line, per_person
@@ -28,6 +28,8 @@ from .simulate_compare import run_compare
 from .simulate_sources import add_source_options, audience_file, build_scenario, option_problem
 
 NOTES_SHOWN = 20  # a generated audience can raise thousands of the same note
+AUDIENCE = "audience"  # a progress stage: the audience is generated or read
+STAGES = {AUDIENCE: "preparing the audience", FINISHING: "counting the results"}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -53,9 +55,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                              "--compare: DIR/a and DIR/b)")
     parser.add_argument("--progress", action="store_true",
                         help='JSON lines on stderr, at most 5 a second: {"progress": {"steps": '
-                             'N, "at": ISO time, "done": share of the simulated period}} '
-                             "(for programs such as the studio; on a terminal without it, a "
-                             "progress line)")
+                             'N, "at": ISO time, "done": share of the simulated period, '
+                             '"work": estimated share of the work}}, and {"progress": '
+                             '{"stage": "audience"}} while the audience is made, "finishing" '
+                             "once every step is taken (for programs such as the studio; on "
+                             "a terminal without it, a progress line)")
     parser.add_argument("--processes", type=_processes, metavar="N",
                         help="with --summary or --compare: split the people over N "
                              "processes (default: one per core for a large audience; 1 "
@@ -69,6 +73,8 @@ def run(args: argparse.Namespace) -> int:
         return fail(problem)
     bundle = read_bundle(args.bundle)
     source = audience_file(args)
+    said = _JsonProgress if args.progress else _Progress(shown_anywhere=sys.stderr.isatty())
+    said.stage(AUDIENCE)  # generating or reading a large audience takes seconds
     try:
         scenario = build_scenario(args, bundle)
     except OSError as exc:
@@ -96,6 +102,7 @@ def run(args: argparse.Namespace) -> int:
             on_finish=lambda ws: summary.update(simulation_summary(ws, bundle.journey.id)),
             base=args.scenario.parent if args.scenario else None,
             on_moment=_on_moment(args))
+        progress.simulator = simulator
         result = simulator.run()
         progress.finish()
     except SimulationError as error:
@@ -181,17 +188,24 @@ class _Progress:
     def __init__(self, shown_anywhere: bool = True) -> None:
         self.shown_anywhere = shown_anywhere  # not when stderr is a pipe or a file
         self.steps, self.shown = 0, float("-inf")
+        self.applied = 0  # the scenario's items applied
+        self.simulator: Simulator | None = None  # one process, every step shown
         self.run: str | None = None  # with --compare, which of the two runs
 
     def show(self, record: StepRecord) -> None:
         self.steps += 1
         if time.monotonic() - self.shown >= self.interval:
             self.shown = time.monotonic()
+            self.applied = self.simulator.applied if self.simulator else 0
             self.write(record.at)
 
     def count(self, progress: Progress) -> None:
-        """The steps of a simulation in parts so far (see engine.simulation.shards)."""
-        self.steps = progress.steps
+        """Steps and items so far, or a stage (see engine.simulation.shards)."""
+        if progress.stage is not None:
+            self.steps = progress.steps or self.steps  # finishing: all of them
+            self.stage(progress.stage, self.run)
+            return
+        self.steps, self.applied = progress.steps, progress.applied
         if time.monotonic() - self.shown >= self.interval:
             self.shown = time.monotonic()
             self.write(progress.at)
@@ -199,6 +213,13 @@ class _Progress:
     def write(self, at: datetime) -> None:
         print(f"\r{self.steps} steps, simulated time {at:%Y-%m-%d %H:%M}",
               end="", file=sys.stderr, flush=True)
+
+    def stage(self, stage: str, run: str | None = None) -> None:
+        """A line of its own for the audience (a replay's report may follow); the
+        progress line's place for the rest."""
+        if self.shown_anywhere:
+            print(f"\r\033[K{STAGES[stage]}…", end="\n" if stage == AUDIENCE else "",
+                  file=sys.stderr, flush=True)
 
     def finish(self) -> None:
         pass
@@ -217,19 +238,32 @@ class _Progress:
 
 class _JsonProgress(_Progress):
     """`--progress`: a JSON line at most 5 times a second, whatever stderr is; `done` is
-    the share of the simulated period behind the clock; a simulation that succeeds ends
-    with a line saying 1.0."""
+    the share of the simulated period behind the clock, `work` an estimate of the share
+    of the work done: the mean of `done` and the share of the scenario's items applied
+    (an audience that arrives in the first hours of five days is most of the work while
+    `done` is still small; the runs it started go on after its last item). A simulation
+    that succeeds ends with a line saying 1.0 for both."""
 
     interval = 0.2
 
     def __init__(self, scenario: Scenario) -> None:
         super().__init__()
         self.start, self.end = scenario.start, scenario.end_time()
+        self.items = len(scenario.events)
 
     def write(self, at: datetime) -> None:
         done = min(max((at - self.start) / (self.end - self.start), 0.0), 1.0)
+        applied = min(self.applied / self.items, 1.0) if self.items else 1.0
+        if at >= self.end:
+            applied = 1.0
         line = {"steps": self.steps, "at": at.isoformat(), "done": round(done, 4),
+                "work": round((done + applied) / 2, 4),
                 **({"run": self.run} if self.run else {})}
+        print(json.dumps({"progress": line}), file=sys.stderr, flush=True)
+
+    @staticmethod
+    def stage(stage: str, run: str | None = None) -> None:
+        line = {"stage": stage, **({"run": run} if run else {})}
         print(json.dumps({"progress": line}), file=sys.stderr, flush=True)
 
     def finish(self) -> None:

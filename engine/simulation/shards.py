@@ -101,6 +101,11 @@ def why_one_process(bundle: Bundle, scenario: Scenario) -> str | None:
 class Progress:
     steps: int  # steps of all processes so far
     at: datetime  # the simulated time the slowest process has reached
+    applied: int = 0  # the scenario's items applied by all processes so far
+    stage: str | None = None  # FINISHING: every step is taken; joining, counting remain
+
+
+FINISHING = "finishing"
 
 
 def simulate_for_summary(bundle: Bundle, scenario: Scenario, workdir: Path | None,
@@ -133,8 +138,9 @@ def simulate_in_parts(bundle: Bundle, scenario: Scenario, parts: int, workdir: P
     as the simulator does (the first process's to fail; the others are stopped)."""
     portions = split_people(scenario, parts, bundle) if parts > 1 else []
     if len(portions) <= 1:
-        simulator = Simulator(bundle, scenario, workdir, on_finish=on_finish, base=base,
-                              on_record=_counting(on_progress))
+        simulator = Simulator(bundle, scenario, workdir, base=base)
+        simulator.on_record = _counting(on_progress, simulator)
+        simulator.on_finish = _finishing(on_finish, on_progress, simulator)
         simulator.result.records = _Discarded()
         result = simulator.run()
         result.records = []
@@ -235,7 +241,7 @@ def _normalised(address: str) -> str:
 
 # --- running the parts ------------------------------------------------------------------
 
-def _counting(on_progress: Callable[[Progress], None] | None
+def _counting(on_progress: Callable[[Progress], None] | None, simulator: Simulator
               ) -> Callable[[StepRecord], None] | None:
     if on_progress is None:
         return None
@@ -245,8 +251,23 @@ def _counting(on_progress: Callable[[Progress], None] | None
         nonlocal steps
         steps += 1
         if steps % PROGRESS_EVERY == 0:
-            on_progress(Progress(steps, record.at))
+            on_progress(Progress(steps, record.at, simulator.applied))
     return count
+
+
+def _finishing(on_finish: Callable[[Workspace], None] | None,
+               on_progress: Callable[[Progress], None] | None, simulator: Simulator
+               ) -> Callable[[Workspace], None] | None:
+    """`on_finish`, said first: the steps are taken, what remains is counting them."""
+    if on_progress is None:
+        return on_finish
+
+    def finish(workspace: Workspace) -> None:
+        on_progress(Progress(simulator.result.steps, simulator.scenario.end_time(),
+                             simulator.applied, FINISHING))
+        if on_finish is not None:
+            on_finish(workspace)
+    return finish
 
 
 def _run_parts(bundle: Bundle, scenario: Scenario, portions: list[Portion], workdir: Path,
@@ -260,6 +281,9 @@ def _run_parts(bundle: Bundle, scenario: Scenario, portions: list[Portion], work
     try:
         answers = _run_processes(bundle, scenario, portions, folders, keep, base,
                                  on_progress)
+        if on_progress is not None:
+            on_progress(Progress(sum(a["steps"] for a in answers), scenario.end_time(),
+                                 len(scenario.events), FINISHING))
         database = workdir / WORKSPACE
         try:
             join_workspaces(database, [(folder / WORKSPACE, portion.first_id)
@@ -288,6 +312,7 @@ def _run_processes(bundle: Bundle, scenario: Scenario, portions: list[Portion],
                    on_progress: Callable[[Progress], None] | None) -> list[dict[str, Any]]:
     context = multiprocessing.get_context("fork")
     steps = context.Array("q", len(portions), lock=False)
+    applied = context.Array("q", len(portions), lock=False)  # items, of the scenario's
     reached = context.Array("d", [scenario.start.timestamp()] * len(portions), lock=False)
     pipes, processes = [], []
     try:
@@ -295,13 +320,13 @@ def _run_processes(bundle: Bundle, scenario: Scenario, portions: list[Portion],
             receive, send = context.Pipe(duplex=False)
             process = context.Process(
                 target=_part, name=f"waymark-sim-{index}", daemon=True,
-                args=(bundle, scenario, portion, folders[index], keep, base, send, steps,
-                      reached, index, os.getpid()))
+                args=(bundle, scenario, portion, folders[index], keep, base, send,
+                      (steps, applied, reached), index, os.getpid()))
             process.start()
             send.close()
             pipes.append(receive)
             processes.append(process)
-        return _wait(pipes, processes, steps, reached, on_progress)
+        return _wait(pipes, processes, (steps, applied, reached), on_progress)
     finally:
         for process in processes:
             if process.is_alive():
@@ -309,16 +334,17 @@ def _run_processes(bundle: Bundle, scenario: Scenario, portions: list[Portion],
             process.join()
 
 
-def _wait(pipes: list, processes: list, steps, reached,
+def _wait(pipes: list, processes: list, shared: tuple,
           on_progress: Callable[[Progress], None] | None) -> list[dict[str, Any]]:
     answers: dict[int, dict[str, Any]] = {}
+    steps, applied, reached = shared
     while len(answers) < len(pipes):
         for index, pipe in enumerate(pipes):
             if index not in answers and pipe.poll(0.2 / len(pipes)):
                 answers[index] = _answer(pipe, processes[index], f"{index + 1} of {len(pipes)}")
         if on_progress is not None:
             at = datetime.fromtimestamp(min(reached), UTC)
-            on_progress(Progress(sum(steps), at))
+            on_progress(Progress(sum(steps), at, sum(applied)))
     return [answers[index] for index in range(len(pipes))]
 
 
@@ -338,8 +364,10 @@ def _answer(pipe, process, which: str) -> dict[str, Any]:
 
 
 def _part(bundle: Bundle, scenario: Scenario, portion: Portion, folder: Path, keep: bool,
-          base: Path | None, answer, steps, reached, index: int, parent: int) -> None:
-    """One process's part (forked): its people through the ordinary simulator."""
+          base: Path | None, answer, shared: tuple, index: int, parent: int) -> None:
+    """One process's part (forked): its people through the ordinary simulator. `shared`:
+    the arrays its progress goes into (steps, items applied, simulated time reached)."""
+    steps, applied, reached = shared
     _die_with_parent()
     if os.getppid() != parent:  # killed before the signal was asked for
         os._exit(1)
@@ -351,6 +379,7 @@ def _part(bundle: Bundle, scenario: Scenario, portion: Portion, folder: Path, ke
         counted += 1
         if counted % PROGRESS_EVERY == 0:
             steps[index], reached[index] = counted, record.at.timestamp()
+            applied[index] = simulator.applied
             if time.monotonic() - last > 1.0:
                 last = time.monotonic()
                 if os.getppid() != parent:  # the simulation was cancelled (killed)
@@ -363,6 +392,7 @@ def _part(bundle: Bundle, scenario: Scenario, portion: Portion, folder: Path, ke
         simulator.result.records = _Discarded()
         result = simulator.run()
         steps[index], reached[index] = counted, scenario.end_time().timestamp()
+        applied[index] = simulator.applied
         answer.send({"steps": result.steps, "notes": result.notes,
                      "moments": result.moments})
     except SimulationError as error:

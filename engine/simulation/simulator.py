@@ -106,6 +106,7 @@ class Simulator:
         self.bundles = publish_bundles(scenario, base, bundle.journey.id)
         self.clock = SimulatedClock(scenario.start)
         self._sent = False  # a message was sent in this moment (see `_moment`)
+        self.applied = 0  # the scenario's items applied so far (for progress)
         self.result = SimulationResult()
 
     def run(self) -> SimulationResult:
@@ -208,6 +209,7 @@ class Simulator:
             _, index, item = items.popleft()
             self._apply(workspace, index, item)
             applied += 1
+            self.applied += 1
             journey = journey or isinstance(item, JourneyItem)
         paused = paused_versions(runtime)
         # What the last moment's look saw waiting, with the events just written: the

@@ -1,6 +1,7 @@
 """`waymark simulate --progress`: JSON lines on stderr that a program (the studio) reads
-while the simulation runs: steps, simulated time and the share of the period done, at most
-five a second, whether or not stderr is a terminal."""
+while the simulation runs: steps, simulated time, the share of the period done and of the
+work (estimated), at most five a second, whether or not stderr is a terminal; and the
+stages before and after the steps (the audience being made, the results being counted)."""
 
 from __future__ import annotations
 
@@ -34,11 +35,21 @@ def run_with_progress(tmp_path, people: int, *options: str) -> tuple[list[tuple[
 
 
 def test_progress_lines_rise_to_the_end_of_the_period_at_most_five_a_second(tmp_path) -> None:
-    lines, took, code, out = run_with_progress(tmp_path, 800, "--summary", "--json")
+    said, took, code, out = run_with_progress(tmp_path, 800, "--summary", "--json")
     assert code == 0 and json.loads(out)["summary"]["journey"] == "abandoned-cart"
+    # the audience is being made before any step; the results counted after the last
+    assert said[0][1] == {"stage": "audience"} and said[-2][1] == {"stage": "finishing"}
+    lines = [(at, line) for at, line in said if "stage" not in line]
+    assert len(lines) == len(said) - 2
     shares = [line["done"] for _, line in lines]
     assert len(lines) >= 2 and shares == sorted(shares) and shares[-1] == 1.0
     assert all(0.0 <= share <= 1.0 for share in shares)
+    # the audience arrives in the spec's first 12 hours of 5 days: most of the work is
+    # done while the simulated clock has hardly moved, and the estimate says so
+    work = [line["work"] for _, line in lines]
+    assert work == sorted(work) and work[-1] == 1.0
+    assert all(line["work"] >= line["done"] for _, line in lines)
+    assert any(line["work"] > 2 * line["done"] > 0 for _, line in lines)
     steps = [line["steps"] for _, line in lines]
     assert steps == sorted(steps) and steps[-1] > 800
     assert datetime.fromisoformat(lines[-1][1]["at"]) == datetime.fromisoformat(
@@ -53,9 +64,13 @@ def test_progress_lines_rise_to_the_end_of_the_period_at_most_five_a_second(tmp_
 
 def test_with_compare_each_run_rises_to_the_end_and_its_lines_say_which(tmp_path) -> None:
     other = resource("samples", "abandoned_cart.json")
-    lines, _took, code, out = run_with_progress(tmp_path, 300, "--compare", str(other),
-                                                "--json")
+    said, _took, code, out = run_with_progress(tmp_path, 300, "--compare", str(other),
+                                               "--json")
     assert code == 0 and "compare" in json.loads(out)
+    assert [line for _, line in said if "stage" in line] == [
+        {"stage": "audience"}, {"stage": "finishing", "run": "a"},
+        {"stage": "finishing", "run": "b"}]
+    lines = [(at, line) for at, line in said if "stage" not in line]
     runs = [line.get("run") for _, line in lines]
     assert runs == sorted(runs) and set(runs) == {"a", "b"}  # a's lines, then b's
     for run in ("a", "b"):
