@@ -1,10 +1,20 @@
 """The line at the top of the Simulation dock: what runs and how far it got (a progress
-bar from the command's progress lines) and Cancel while it runs; what it was, after."""
+bar from the command's progress lines) and Cancel while it runs; what it was, after.
+
+Before and after the steps (the audience being made, the results counted and read) the
+bar is busy, and a line under it says what it is doing: a busy bar draws no text."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.simulation.runner import Progress
 
@@ -23,45 +33,57 @@ class RunStrip(QWidget):
         self.bar.setRange(0, STEPS)
         self.bar.setTextVisible(True)
         self.bar.setFixedWidth(220)
+        self.stage = QLabel()  # what a busy bar stands for
+        self.stage.setObjectName("simulationStage")
         self.cancel = QPushButton("Cancel")
         self.cancel.setObjectName("cancelSimulation")
+        progress = QVBoxLayout()
+        progress.setSpacing(2)
+        progress.addWidget(self.bar)
+        progress.addWidget(self.stage)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 6)
         layout.addWidget(self.text, 1)
-        layout.addWidget(self.bar)
-        layout.addWidget(self.cancel)
+        layout.addLayout(progress)
+        layout.addWidget(self.cancel, 0, Qt.AlignmentFlag.AlignTop)
         self.idle()
 
     def idle(self, text: str | None = None) -> None:
         if text is not None:
             self.text.setText(text)
-        self.bar.hide()
-        self.cancel.hide()
+        self._hide_progress()
 
     def running(self, what: str) -> None:
         self.text.setText(f"Simulating {what}…")
-        self.bar.setRange(0, STEPS)
-        self.bar.setValue(0)
-        self.bar.setFormat("starting…")
+        self._busy("starting…")
         self.bar.show()
         self.cancel.show()
 
     def reading(self) -> None:
-        self.bar.setRange(0, 0)  # busy: how long the reading takes is not known
-        self.bar.setFormat("reading the results…")
+        self._busy("reading the results…")
         self.cancel.hide()
 
     def progressed(self, progress: Progress) -> None:
         which = {"a": "A: ", "b": "B: "}.get(progress.run or "", "")
-        if progress.stage is not None:  # busy: how long it takes is not known
-            self.bar.setRange(0, 0)
-            self.bar.setFormat(which + STAGES.get(progress.stage, f"{progress.stage}…"))
+        if progress.stage is not None:
+            self._busy(which + STAGES.get(progress.stage, f"{progress.stage}…"))
             return
+        self.stage.hide()
         self.bar.setRange(0, STEPS)
         self.bar.setValue(round(progress.overall * STEPS))
         self.bar.setFormat(f"{which}{progress.share:.0%} · {progress.steps:,} steps")
 
     def finished(self, text: str) -> None:
         self.text.setText(text)
+        self._hide_progress()
+
+    def _busy(self, doing: str) -> None:
+        """How long it takes is not known: a busy bar, and what it is doing under it."""
+        self.bar.setRange(0, 0)
+        self.stage.setText(doing)
+        self.stage.show()
+
+    def _hide_progress(self) -> None:
         self.bar.hide()
+        self.stage.hide()
         self.cancel.hide()

@@ -77,16 +77,18 @@ def test_a_simulation_from_the_dialog_shows_the_commands_counts_and_flows(
     with GuiStalls() as stalls:
         run_from_dialog(qtbot, dialog)
         simulation = window.simulation
-        folder, bar = simulation.run.folder, simulation.strip.bar
-        shown: list[tuple[str, int]] = []  # the bar's text and value at each progress line
-        simulation.run.progressed.connect(lambda _: shown.append((bar.format(), bar.value())))
+        folder, strip = simulation.run.folder, simulation.strip
+        shown: list[tuple[str, int]] = []  # what the bar said and its value at each line
+        simulation.run.progressed.connect(lambda _: shown.append(
+            (strip.stage.text() if strip.stage.isVisible() else strip.bar.format(),
+             strip.bar.value())))
         qtbot.waitUntil(lambda: simulation.outcome is not None, timeout=120000)
     print(f"while the simulation ran: {stalls}")
     assert stalls.longest < 0.5, stalls  # the window kept answering while it ran
     # what the bar said: the audience being made, the share of the work with the steps,
-    # the results being counted, then all of it
-    assert shown[0][0] == "preparing the audience…"
-    assert ("counting the results…", -1) in shown  # busy: no value
+    # the results being counted (a busy bar, the words under it), then all of it
+    assert shown[0] == ("preparing the audience…", -1)
+    assert ("counting the results…", -1) in shown
     rising = [value for text, value in shown if text.endswith(" steps")]
     assert rising == sorted(rising) and rising[-1] == 1000
     assert shown[-1][0].startswith("100% · ")
