@@ -68,7 +68,9 @@ class CompareView(QWidget):
         self.title.setText(f"COMPARED WITH {comparison.labels[1].upper()}")
         self.set_shown(False)
         lines = comparison.headlines()
-        self.headlines.setText("<br>".join(f"• {escape(line)}" for line in lines)
+        # a share's number and its "%" stay on one line when the line wraps
+        self.headlines.setText("<br>".join(f"• {escape(line)}".replace(" %", "&nbsp;%")
+                                           for line in lines)
                                if lines else "No differences: A and B did the same.")
         self._fill(comparison)
         self.b_on_canvas.setChecked(False)

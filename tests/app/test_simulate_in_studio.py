@@ -18,9 +18,10 @@ from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QPushButton, QWidget
 
 from app.canvas.edge_item import FLOW_MAX, flow_width
+from app.simulation.compare_view import CompareView
 from engine.model import Contact, dump_bundle
 from engine.resources import resource
-from engine.simulation.compare import CompareRow, cell
+from engine.simulation.compare import CompareRow, Comparison, cell
 from engine.simulation.shards import processes_for
 from tests.app.conftest import open_sample
 from tests.app.gui_stalls import GuiStalls
@@ -382,7 +383,11 @@ def test_the_live_version_compared_with_a_draft_that_waits_an_hour_shows_more_te
     assert not view.isHidden() and view.title.text() == "COMPARED WITH THE DRAFT ON THE CANVAS"
     headline = f"+{texts['change']} reached Second text reminder"
     assert headline in expected["headlines"] and headline in view.headlines.text()
-    assert all(line in view.headlines.text() for line in expected["headlines"])
+    read = QTextDocument()
+    read.setHtml(view.headlines.text())
+    # as the command says them; a share's number and "%" kept together when it wraps
+    assert all(f"• {line}".replace(" %", "\u00a0%") in read.toRawText()
+               for line in expected["headlines"])
     shown = view.cells()
     assert shown[("tile", "sms-reminder", "entered")] == \
         f"{texts['a']} → {texts['b']} (+{texts['change']})"
@@ -446,3 +451,22 @@ def panel_figures(panel) -> dict[str, int]:
     figures = (panel.figures.itemAt(i).widget() for i in range(panel.figures.count()))
     return {figure.property("metric"): int(figure.text().split("</b>")[0][3:].replace(",", ""))
             for figure in figures}
+
+
+def test_a_goal_headline_keeps_its_shares_whole_when_the_panel_is_narrow(qtbot) -> None:
+    """The compare headlines wrap in a narrow dock: never between a share and its "%"."""
+    view = CompareView()
+    qtbot.addWidget(view)
+    goal = CompareRow("goal", "purchase_completed", "purchase_completed", "share", 41.0, 47.0)
+    view.show_comparison(Comparison([goal], ("Version 1", "the draft")))
+    read = QTextDocument()
+    read.setHtml(view.headlines.text())
+    assert read.toRawText() == "• goal purchase_completed 41.0\u00a0% → 47.0\u00a0%"
+    for width in range(60, 400, 10):  # wherever the line breaks
+        read.setTextWidth(width)
+        read.size()  # lays the text out at that width
+        block = read.begin()
+        layout = block.layout()
+        starts = [block.text()[layout.lineAt(i).textStart():].lstrip()
+                  for i in range(layout.lineCount())]
+        assert not [line for line in starts if line.startswith("%")], (width, starts)
