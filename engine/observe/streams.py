@@ -36,9 +36,10 @@ class Stream:
 
     def fetch(self, conn: Connection, low: int, high: int, limit: int, bounded: bool) -> None:
         """The newest `limit` rows with ids in [low, high); with `bounded`, looking at
-        no more than WINDOW ids."""
+        no more than WINDOW rows. The window counts rows, not ids: ids may leave gaps
+        (a simulation kept in parts numbers each part's rows 1,000,000,000 apart)."""
         ids = self.table.c.id
-        self._start = max(low, high - WINDOW) if bounded else low
+        self._start = self._window_start(conn, low, high) if bounded else low
         rows = conn.execute(self._query(self._start, high, limit, bounded)).all()
         self.rows, self._limited = [(row, self) for row in rows], len(rows) == limit
         if self._limited:
@@ -47,6 +48,14 @@ class Stream:
             self.floor = conn.execute(select(self.time).where(ids >= low,
                                                                    ids < self._start)
                                       .order_by(ids.desc()).limit(1)).scalar()
+
+    def _window_start(self, conn: Connection, low: int, high: int) -> int:
+        """The id of the WINDOW-th row below `high` (`low` when there are fewer): a walk
+        of the primary key's index, not of the rows."""
+        ids = self.table.c.id
+        nth = conn.execute(select(ids).where(ids >= low, ids < high).order_by(ids.desc())
+                           .offset(WINDOW - 1).limit(1)).scalar()
+        return low if nth is None else nth
 
     def _query(self, start: int, high: int, limit: int, bounded: bool) -> Select:
         ids = self.table.c.id

@@ -127,6 +127,33 @@ def test_a_narrow_search_of_a_big_feed_is_bounded_and_pages_back_to_what_it_want
     assert [(item.person, item.kind.value) for item in found] == [("ann", "entered")]
 
 
+def test_the_feed_pages_across_a_gap_in_ids_as_a_simulation_kept_in_parts_has(
+        cart) -> None:
+    """Each part of a simulation numbers its rows 1,000,000,000 apart: the feed's window
+    counts rows, so the rows below the gap are found, a full page at a time."""
+    cart.fire("abandoned_cart", "ann", cart_total=80)
+    cart.fire("abandoned_cart", "bob", cart_total=85)
+    with cart.workspace.db.connect() as conn:
+        below = everything(conn)
+    assert len(below) >= 4
+    with writing(cart.workspace.db) as conn:  # the second part's rows
+        at = (START + timedelta(minutes=5)).timestamp()
+        conn.execute(insert(s.steps), [
+            {"id": 1_000_000_001 + i, "at": at + i, "what": "waiting", "journey_id": CART,
+             "version": 1, "contact_id": f"p{i}"} for i in range(10)])
+    with cart.workspace.db.connect() as conn:
+        whole = everything(conn)
+        pages, page = [], activity(conn, limit=4)
+        while True:
+            pages.append([item.ref for item in page])
+            if not page.more or len(pages) > len(whole):
+                break
+            page = activity(conn, before=page.oldest, limit=4)
+    assert whole[-len(below):] == below and len(whole) == len(below) + 10
+    assert [ref for refs in pages for ref in refs] == whole
+    assert all(len(refs) == 4 for refs in pages[:-1])
+
+
 def test_tile_counts_are_the_stats_and_their_token_changes_with_them(cart) -> None:
     with cart.workspace.db.connect() as conn:
         before = counts_token(conn, CART, 1)
