@@ -46,7 +46,8 @@ ACTIONS: dict[str, tuple[str, str | None, list, str]] = {
     "zoom_reset": ("&Actual size", None, ["Ctrl+1"], "Zoom to 100 %"),
     "fit": ("&Fit to view", "fit", ["Ctrl+0"], "Show the whole journey"),
     "snap": ("Snap to &grid", "grid", ["Ctrl+'"], "Line tiles up on the grid when moving"),
-    "overview": ("&Overview map", "overview", ["Ctrl+M"], "Show the overview map"),
+    "overview": ("&Overview map", "overview", ["Ctrl+M"],
+                 "Show the overview map while the journey is larger than the view"),
     "show_counts": ("Show &counts", "counts", ["Ctrl+Shift+C"],
                     "Show under each tile how many people entered it, are there now, moved "
                     "on and left, and what became of its messages"),

@@ -211,7 +211,7 @@ class MainWindow(QMainWindow):
         for name, slot in slots.items():
             a[name].triggered.connect(slot)
         a["snap"].toggled.connect(lambda on: setattr(scene, "snapping", on))
-        a["overview"].toggled.connect(self.overview.setVisible)
+        a["overview"].toggled.connect(self.overview.set_wanted)
         self.actions_.recent_menu.aboutToShow.connect(lambda: self.actions_.fill_recent(
             self.session.recent_workspaces(), self.session.open_workspace))
         self.pages.page_changed.connect(self._page_changed)

@@ -38,27 +38,57 @@ class ZoomControls(QFrame):
 
 class OverviewMap(QWidget):
     """The whole journey in miniature; the frame is what the canvas shows. Click or drag
-    to look elsewhere."""
+    to look elsewhere.
+
+    It shows when it is wanted (View → Overview map) and the canvas does not show every
+    tile: with the whole journey in view there is nowhere else to look, and it would
+    only cover the tiles (and a simulation's counts) in its corner."""
 
     def __init__(self, view: CanvasView) -> None:
         super().__init__(view)
         self.setObjectName("overview")
         self.view = view
+        self.wanted = True
         self.setFixedSize(200, 128)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self._miniature: QPixmap | None = None
         self._mapping_cache: tuple[QRectF, float, QPointF] | None = None
         self._timer = QTimer(self, singleShot=True, interval=60)
         self._timer.timeout.connect(self.invalidate)
+        # looked at once the view settles: mid-change (a journey being replaced) the
+        # scene's tiles may be half gone
+        self._follow = QTimer(self, singleShot=True, interval=0)
+        self._follow.timeout.connect(self.follow_view)
         view.journey_scene.changed.connect(lambda _r: self._timer.start())
-        view.horizontalScrollBar().valueChanged.connect(lambda _v: self.update())
-        view.verticalScrollBar().valueChanged.connect(lambda _v: self.update())
-        view.zoom_changed.connect(lambda _z: self.update())
+        view.horizontalScrollBar().valueChanged.connect(lambda _v: self._view_moved())
+        view.verticalScrollBar().valueChanged.connect(lambda _v: self._view_moved())
+        view.zoom_changed.connect(lambda _z: self._view_moved())
+
+    def set_wanted(self, wanted: bool) -> None:
+        self.wanted = wanted
+        self.follow_view()
+
+    def follow_view(self) -> None:
+        """Shown when wanted and some tile is out of the canvas's view."""
+        self.setVisible(self.wanted and not self._all_in_view())
+
+    def _all_in_view(self) -> bool:
+        tiles = self.view.journey_scene.tile_items.values()
+        visible = self.view.mapToScene(self.view.viewport().rect()).boundingRect()
+        return all(visible.contains(item.sceneBoundingRect()) for item in tiles)
+
+    def follow_view_soon(self) -> None:
+        self._follow.start()
+
+    def _view_moved(self) -> None:
+        self._follow.start()
+        self.update()
 
     def invalidate(self) -> None:
         """Draw the tiles again (they moved, or the theme changed)."""
         self._miniature = None
         self._mapping_cache = None
+        self._follow.start()
         self.update()
 
     def _bounds(self) -> QRectF:
@@ -135,3 +165,4 @@ def place_overlays(view: CanvasView, zoom: ZoomControls, overview: OverviewMap) 
     zoom.adjustSize()
     zoom.move(area.left() + 12, area.bottom() - zoom.height() - 12)
     overview.move(area.right() - overview.width() - 12, area.bottom() - overview.height() - 12)
+    overview.follow_view_soon()  # a larger view may now show every tile

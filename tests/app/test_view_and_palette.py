@@ -66,6 +66,37 @@ def test_the_overview_moves_the_view(window, qtbot) -> None:
     assert visible_rect(window).center().x() < right - 300
 
 
+def test_the_overview_steps_aside_while_the_whole_journey_is_in_view(window, qtbot) -> None:
+    """It only covered tiles (and a simulation's counts) in its corner when there was
+    nowhere else to look."""
+    open_sample(window, "abandoned_cart.json")
+    overview, view, toggle = window.overview, window.view, window.actions_["overview"]
+
+    def shown(visible: bool) -> None:
+        qtbot.waitUntil(lambda: overview.isVisible() == visible, timeout=2000)
+
+    view.set_zoom(2.0)  # larger than the view: the map shows where the view is
+    shown(True)
+    assert toggle.isChecked()
+    view.fit_to_view()  # every tile in view
+    shown(False)
+    view.set_zoom(2.0)
+    shown(True)
+    toggle.trigger()  # View → Overview map off: hidden whatever the view
+    shown(False)
+    assert not toggle.isChecked()
+    view.set_zoom(3.0)
+    qtbot.wait(50)
+    assert not overview.isVisible()
+    toggle.trigger()
+    shown(True)
+    width = view.viewport().width()
+    window.resize(window.width() - 300, window.height())  # a smaller window, fitted again
+    qtbot.waitUntil(lambda: view.viewport().width() < width)
+    view.fit_to_view()
+    shown(False)
+
+
 def test_the_palette_search_filters_tiles_and_hides_empty_sections(window, qtbot) -> None:
     open_sample(window, "brew_guide.json")
     palette = window.palette
