@@ -8,6 +8,7 @@ import logging
 import selectors
 import socket
 import time
+import urllib.error
 
 import pytest
 
@@ -127,12 +128,21 @@ def test_running_out_of_file_descriptors_is_one_log_line_not_a_traceback_each(
         time.sleep(1)
         for sock in flood:
             sock.close()
-        wait_until(lambda: post(serve.url + "/v1/triggers/abandoned_cart", key, json.loads(
-            CART_EVENT))[0] == 202)
+        wait_until(lambda: accepted(serve.url, key))
     finally:
         output = serve.stop()
     assert "not accepted: out of file descriptors" in output, output[:3000]
     assert "Traceback" not in output and len(output.splitlines()) <= 5, output[:3000]
+
+
+def accepted(url: str, key: str) -> bool:
+    """A trigger posted and accepted; a connection the engine still sheds (reset while the
+    flood's closed connections drain from its backlog) is tried again, as a client
+    would (CI failed once on such a reset)."""
+    try:
+        return post(url + "/v1/triggers/abandoned_cart", key, json.loads(CART_EVENT))[0] == 202
+    except (ConnectionError, urllib.error.URLError):
+        return False
 
 
 @pytest.mark.parametrize("open_files", [64, 256, 1024, 4096, 1_000_000])
