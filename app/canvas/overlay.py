@@ -81,14 +81,14 @@ class OverviewMap(QWidget):
         self._follow.start()
 
     def _view_moved(self) -> None:
-        self._follow.start()
+        self.follow_view_soon()
         self.update()
 
     def invalidate(self) -> None:
         """Draw the tiles again (they moved, or the theme changed)."""
         self._miniature = None
         self._mapping_cache = None
-        self._follow.start()
+        self.follow_view_soon()
         self.update()
 
     def _bounds(self) -> QRectF:

@@ -17,9 +17,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.simulation.runner import Progress
+from engine.simulation.shards import STAGES
 
 STEPS = 1000  # the bar's resolution
-STAGES = {"audience": "preparing the audience…", "finishing": "counting the results…"}
 
 
 class RunStrip(QWidget):
@@ -66,7 +66,7 @@ class RunStrip(QWidget):
     def progressed(self, progress: Progress) -> None:
         which = {"a": "A: ", "b": "B: "}.get(progress.run or "", "")
         if progress.stage is not None:
-            self._busy(which + STAGES.get(progress.stage, f"{progress.stage}…"))
+            self._busy(f"{which}{STAGES.get(progress.stage, progress.stage)}…")
             return
         self.stage.hide()
         self.bar.setRange(0, STEPS)

@@ -67,18 +67,29 @@ def new_run_folder() -> Path:
 
 
 def parse_progress(line: str) -> Progress | None:
-    """A `--progress` line, or None for anything else (a note, an error)."""
+    """A `--progress` line, or None for anything else (a note, an error, a line that is
+    not one: not an object, shares that are not numbers); shares are kept within 0-1."""
     if not line.startswith('{"progress"'):
         return None
     try:
         data = json.loads(line)["progress"]
+        if not isinstance(data, dict):
+            return None
+        run = data.get("run")
         if "stage" in data:
-            return Progress(0, "", 0.0, data.get("run"), stage=str(data["stage"]))
+            return Progress(0, "", 0.0, run, stage=str(data["stage"]))
         work = data.get("work")
-        return Progress(int(data["steps"]), str(data["at"]), float(data["done"]),
-                        data.get("run"), None if work is None else float(work))
-    except (ValueError, KeyError, TypeError):
+        return Progress(int(data["steps"]), str(data["at"]), _share(data["done"]), run,
+                        None if work is None else _share(work))
+    except (ValueError, KeyError, TypeError, OverflowError):
         return None
+
+
+def _share(value: object) -> float:
+    share = float(value)  # ValueError, TypeError: not a number
+    if share != share:
+        raise ValueError("not a number")
+    return min(max(share, 0.0), 1.0)
 
 
 class SimulationRun(QObject):

@@ -18,7 +18,7 @@ from engine.model import Bundle, read_bundle
 from engine.runtime.records import StepRecord
 from engine.simulation.lifecycle_items import Moment
 from engine.simulation.scenario import Scenario
-from engine.simulation.shards import FINISHING, Progress, simulate_for_summary
+from engine.simulation.shards import AUDIENCE, STAGES, Progress, simulate_for_summary
 from engine.simulation.simulator import NEVER_SENT, SimulationError, SimulationResult, Simulator
 from engine.simulation.summary import simulation_summary, summary_text
 from engine.simulation.timeline import journey_moments, json_line, per_person
@@ -28,8 +28,6 @@ from .simulate_compare import run_compare
 from .simulate_sources import add_source_options, audience_file, build_scenario, option_problem
 
 NOTES_SHOWN = 20  # a generated audience can raise thousands of the same note
-AUDIENCE = "audience"  # a progress stage: the audience is generated or read
-STAGES = {AUDIENCE: "preparing the audience", FINISHING: "counting the results"}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

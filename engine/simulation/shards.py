@@ -106,6 +106,8 @@ class Progress:
 
 
 FINISHING = "finishing"
+AUDIENCE = "audience"  # before the steps: the audience is generated or read
+STAGES = {AUDIENCE: "preparing the audience", FINISHING: "counting the results"}  # in words
 
 
 def simulate_for_summary(bundle: Bundle, scenario: Scenario, workdir: Path | None,

@@ -19,6 +19,8 @@ from PySide6.QtWidgets import QPushButton, QWidget
 
 from app.canvas.edge_item import FLOW_MAX, flow_width
 from app.simulation.compare_view import CompareView
+from app.simulation.run_strip import RunStrip
+from app.simulation.runner import parse_progress
 from engine.model import Contact, dump_bundle
 from engine.resources import resource
 from engine.simulation.compare import CompareRow, Comparison, cell
@@ -470,3 +472,21 @@ def test_a_goal_headline_keeps_its_shares_whole_when_the_panel_is_narrow(qtbot) 
         starts = [block.text()[layout.lineAt(i).textStart():].lstrip()
                   for i in range(layout.lineCount())]
         assert not [line for line in starts if line.startswith("%")], (width, starts)
+
+
+def test_progress_lines_that_are_not_are_notes_and_shares_stay_within_the_bar(qtbot) -> None:
+    """Whatever the command's stderr holds, the strip neither fails nor overflows."""
+    strip = RunStrip()
+    qtbot.addWidget(strip)
+    strip.running("a test")
+    for line in ('{"progress": []}', '{"progress": "x"}', '{"progress": {"steps": 1}}',
+                 '{"progress": {"steps": 1, "at": "x", "done": NaN}}',
+                 '{"progress": {"steps": 1, "at": "x", "done": 0.1, "work": "abc"}}',
+                 '{"progress": {"steps": 1e999, "at": "x", "done": 0.5}}'):
+        assert parse_progress(line) is None, line
+    wild = parse_progress('{"progress": {"steps": 7, "at": "x", "done": 1e999, "work": -5}}')
+    assert (wild.done, wild.work) == (1.0, 0.0)
+    strip.progressed(wild)
+    assert strip.bar.value() == 0 and strip.bar.format() == "0% · 7 steps"
+    strip.progressed(parse_progress('{"progress": {"stage": "wiping"}}'))
+    assert strip.stage.text() == "wiping…"
