@@ -173,16 +173,23 @@ class Workspace:
             catalog_store.save_record_table(conn, table)
 
     def delivery_settings(self) -> DeliverySettings:
+        """The settings with their credentials (the keyring asked outside the transaction)."""
         with writing(self.db) as conn:
-            return settings_store.load_delivery_settings(conn)
+            stored = settings_store.stored_settings(conn)
+        return stored.filled()
 
     def save_delivery_settings(self, settings: DeliverySettings, *,
                                cleared: Iterable[str] = ()) -> SecretPlaces:
         """Saved settings reach a running engine within its heartbeat. Credentials go to
         the keyring where there is one; an empty one keeps what was saved unless named in
-        `cleared` (see `engine.store.settings_store`). Says where they went."""
+        `cleared` (see `engine.store.settings_store`). Says where they went. The keyring
+        is asked between two transactions, not in one: a locked keyring asking for its
+        password must not hold the engine's writes."""
         with writing(self.db) as conn:
-            places = settings_store.save_delivery_settings(conn, settings, cleared=cleared)
+            before = settings_store.stored_settings(conn)
+        data, places = settings_store.keep_secrets(before, settings, cleared=cleared)
+        with writing(self.db) as conn:
+            settings_store.write_delivery_settings(conn, data, places)
             meta_store.bump_versions(conn)
         return places
 

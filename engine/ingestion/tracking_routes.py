@@ -17,7 +17,7 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy import Connection
 
-from engine.delivery import InvalidTrackingToken, TrackingSigner
+from engine.delivery import DeliverySettings, InvalidTrackingToken, TrackingSigner
 from engine.store import contacts_store, events_store, ledger_store, settings_store
 from engine.store.database import writing
 from engine.store.events_store import NewEvent
@@ -33,9 +33,10 @@ PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRA
 class TrackingRoutes:
     def __init__(self, db: Any, writer: EventWriter) -> None:
         self.db, self.writer = db, writer
-        with writing(db) as conn:
-            self.signer = TrackingSigner(settings_store.load_delivery_settings(conn)
-                                         .tracking.secret)
+        with writing(db) as conn:  # the tracking key is the workspace's, never the keyring's
+            stored = settings_store.stored_settings(conn)
+        self.signer = TrackingSigner(DeliverySettings.model_validate(stored.data)
+                                     .tracking.secret)
 
     def routes(self) -> list[web.RouteDef]:
         return [web.get("/t/o/{token}.gif", self.opened),

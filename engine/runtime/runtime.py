@@ -86,10 +86,11 @@ class Runtime:
         with writing(self.db) as conn:
             self._versions_seen = meta_store.versions_changed(conn)
             rows = journeys_store.version_rows(conn, states=journeys_store.RUNNING_STATES)
-            self.settings = self._with_public_url(settings_store.load_delivery_settings(conn))
-            workspace_id = meta_store.workspace_id(conn)
+            stored = settings_store.stored_settings(conn)  # the keyring is asked after
+            workspace_id = stored.workspace_id
             if self.inbox is not None:
                 self._imported = meta_store.inbox_imported(conn, self.inbox.identity)
+        self.settings = self._with_public_url(stored.filled())
         self.send_policy = self._fixed_policy or RulesPolicy(self.settings, workspace_id)
         self.versions = {(r.journey_id, r.version): version_from_row(r) for r in rows}
         self.trigger_use = TriggerUse.of(self.versions)

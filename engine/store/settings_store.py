@@ -12,6 +12,7 @@ saved again.
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -64,21 +65,43 @@ def keyring_paths(conn: Connection) -> list[str]:
     return list(_value(conn, IN_KEYRING) or [])
 
 
-def load_delivery_settings(conn: Connection, keeper: SecretKeeper | None = None
-                           ) -> DeliverySettings:
-    """The settings as the engine uses them, every secret filled in (call it in a
-    writing transaction: a new workspace's settings are made and saved here)."""
+@dataclass(frozen=True)
+class StoredSettings:
+    """The settings as the workspace holds them (credentials the keyring holds blank),
+    read in a transaction; `filled` then asks the keyring, outside it: a keyring can take
+    its time (a locked one asks for its password), and nobody else may write meanwhile
+    while a transaction waits for it."""
+
+    data: dict[str, Any]
+    in_keyring: tuple[str, ...]
+    workspace_id: str
+
+    def filled(self, keeper: SecretKeeper | None = None) -> DeliverySettings:
+        """The settings as the engine uses them, every secret filled in."""
+        data = copy.deepcopy(self.data)
+        if self.in_keyring:
+            keeper = keeper or SecretKeeper.for_workspace(self.workspace_id)
+            for path in self.in_keyring:
+                set_path(data, path, _from_keyring(keeper, path))
+        return DeliverySettings.model_validate(data)
+
+
+def stored_settings(conn: Connection) -> StoredSettings:
+    """What `StoredSettings` says (call it in a writing transaction: a new workspace's
+    settings, and its identity, are made and saved here)."""
     data = stored_delivery_data(conn)
     if data is None:
-        settings = DeliverySettings()
-        _write(conn, settings.model_dump(mode="json"), [])
-        return settings
-    paths = keyring_paths(conn)
-    if paths:
-        keeper = keeper or SecretKeeper.for_workspace(meta_store.workspace_id(conn))
-        for path in paths:
-            set_path(data, path, _from_keyring(keeper, path))
-    return DeliverySettings.model_validate(data)
+        data = DeliverySettings().model_dump(mode="json")
+        _write(conn, data, [])
+    return StoredSettings(data, tuple(keyring_paths(conn)), meta_store.workspace_id(conn))
+
+
+def load_delivery_settings(conn: Connection, keeper: SecretKeeper | None = None
+                           ) -> DeliverySettings:
+    """The settings with every secret filled in, the keyring asked inside the caller's
+    transaction: for a caller that holds no write lock others wait for (else read
+    `stored_settings` in the transaction and fill it after)."""
+    return stored_settings(conn).filled(keeper)
 
 
 def delivery_settings_without_secrets(conn: Connection) -> DeliverySettings:
@@ -103,14 +126,26 @@ def _from_keyring(keeper: SecretKeeper, path: str) -> str:
 def save_delivery_settings(conn: Connection, settings: DeliverySettings, *,
                            cleared: Iterable[str] = (), keeper: SecretKeeper | None = None
                            ) -> SecretPlaces:
-    """Save the settings; each credential with a value goes to the keyring if there is
-    a usable one, else into the workspace. An empty credential keeps the one saved before
-    unless its path is in `cleared`, so a form or file showing secrets blank never wipes
-    them."""
+    """Save the settings in the caller's transaction, the keyring asked within it (see
+    `keep_secrets` for a save that asks it outside)."""
+    before = StoredSettings(stored_delivery_data(conn) or {}, tuple(keyring_paths(conn)),
+                            meta_store.workspace_id(conn))
+    data, places = keep_secrets(before, settings, cleared=cleared, keeper=keeper)
+    write_delivery_settings(conn, data, places)
+    return places
+
+
+def keep_secrets(before: StoredSettings, settings: DeliverySettings, *,
+                 cleared: Iterable[str] = (), keeper: SecretKeeper | None = None
+                 ) -> tuple[dict[str, Any], SecretPlaces]:
+    """The settings' JSON to store over `before`, and where their credentials went: each
+    with a value to the keyring if there is a usable one (put there now), else into the
+    JSON. An empty credential keeps the one saved before unless its path is in
+    `cleared`, so a form or file showing secrets blank never wipes them. No transaction
+    is needed: the keyring may take its time."""
     data = settings.model_dump(mode="json")
-    before = stored_delivery_data(conn) or {}
-    held, cleared = set(keyring_paths(conn)), set(cleared)
-    keep = _Keeping(conn, keeper)
+    held, cleared = set(before.in_keyring), set(cleared)
+    keep = _Keeping(before.workspace_id, keeper)
     for path in secret_paths(data):
         value = get_path(data, path)
         if value:
@@ -120,27 +155,32 @@ def save_delivery_settings(conn: Connection, settings: DeliverySettings, *,
                 keep.keeper.delete(path)
         elif path in held:
             keep.places.in_keyring.append(path)
-        elif get_path(before, path):
-            set_path(data, path, get_path(before, path))
+        elif get_path(before.data, path):
+            set_path(data, path, get_path(before.data, path))
             keep.places.in_workspace.append(path)
     for gone in held - set(keep.places.in_keyring):
         keep.keeper.delete(gone)  # moved to the workspace, cleared, or its header removed
-    _write(conn, data, keep.places.in_keyring)
     keep.places.in_workspace = [p for p in keep.places.in_workspace if p not in WORKSPACE_ONLY]
-    return keep.places
+    return data, keep.places
+
+
+def write_delivery_settings(conn: Connection, data: dict[str, Any], places: SecretPlaces
+                            ) -> None:
+    """Store what `keep_secrets` made."""
+    _write(conn, data, places.in_keyring)
 
 
 class _Keeping:
     """One save's keyring, looked for only when a credential needs it."""
 
-    def __init__(self, conn: Connection, keeper: SecretKeeper | None) -> None:
-        self.conn, self._keeper = conn, keeper
+    def __init__(self, workspace_id: str, keeper: SecretKeeper | None) -> None:
+        self.workspace_id, self._keeper = workspace_id, keeper
         self.places = SecretPlaces(keyring=keyring_name(keeper.backend) if keeper else "none")
 
     @property
     def keeper(self) -> SecretKeeper:
         if self._keeper is None:
-            self._keeper = SecretKeeper.for_workspace(meta_store.workspace_id(self.conn))
+            self._keeper = SecretKeeper.for_workspace(self.workspace_id)
             self.places.keyring = keyring_name(self._keeper.backend)
         return self._keeper
 

@@ -95,6 +95,7 @@ def point_email_at(qtbot, window, port: int, sender: str, postal_address: str) -
     said: list[str] = []
 
     def fill(dialog) -> None:
+        qtbot.waitUntil(lambda: dialog.ready, timeout=10000)  # read off the GUI thread
         pick_row(qtbot, dialog.sections, "Email")
         pick(qtbot, setting(dialog, "email.via"), "SMTP")
         type_into(qtbot, setting(dialog, "smtp.host"), "127.0.0.1")
@@ -106,11 +107,12 @@ def point_email_at(qtbot, window, port: int, sender: str, postal_address: str) -
         qtbot.mouseClick(profile["postal_address"].viewport(), Qt.MouseButton.LeftButton)
         qtbot.keyClicks(profile["postal_address"], postal_address)
         press(qtbot, dialog.findChild(type(button(dialog, "OK")), "settingsOk"))
+        qtbot.waitUntil(lambda: not dialog.saving, timeout=10000)
         said.append(dialog.problem.text())
 
     while_modal("settingsDialog", fill)
     window.actions_["settings"].trigger()
-    assert said and "Not saved" not in said[0], said
+    assert said and said[0].startswith("Saved."), said
 
 
 def setting(dialog, key: str):

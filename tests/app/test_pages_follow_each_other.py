@@ -70,6 +70,7 @@ def test_a_postal_address_saved_in_settings_reaches_the_open_email_at_once(
     assert any("postal address" in p for p in problems())
 
     def fill(dialog) -> None:
+        qtbot.waitUntil(lambda: dialog.ready, timeout=10000)  # read off the GUI thread
         pick_row(qtbot, dialog.sections, "Senders")
         address = dialog.page("Senders").profiles.fields["postal_address"]
         qtbot.mouseClick(address.viewport(), Qt.MouseButton.LeftButton)

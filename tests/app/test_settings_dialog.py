@@ -16,14 +16,18 @@ from PySide6.QtWidgets import (
 )
 
 from app.dialogs.settings import SettingsDialog
+from app.dialogs.settings.dialog import SAVED
 from app.store import StudioStore
 from engine import delivery_setup
 from engine.cli import main
 from tests.app.conftest import dispose
+from tests.app.gui_stalls import GuiStalls
 from tests.app.studio_engine_support import type_into
 from tests.app.test_properties import choose
 from tests.app.test_studio_engine import fire_cart, running_cart_studio, studio  # noqa: F401
+from tests.app.user_support import while_modal
 from tests.engine.delivery_support import SmtpInbox, free_port, smtp_server
+from tests.engine.keyring_support import BACKEND, WaitingKeyring
 
 
 @pytest.fixture
@@ -43,6 +47,7 @@ def settings_dialog(qtbot, store, prompts, themes):
         made.append(dialog)
         dialog.show()
         qtbot.waitExposed(dialog)
+        qtbot.waitUntil(lambda: dialog.ready, timeout=10000)  # read off the GUI thread
         return dialog
 
     yield make
@@ -76,6 +81,14 @@ def email_via_smtp(qtbot, dialog: SettingsDialog, port: int, user: str = "") -> 
     type_into(qtbot, setting(dialog, "smtp.timeout"), "3")
     if user:
         type_into(qtbot, setting(dialog, "smtp.username"), user)
+
+
+def save(qtbot, dialog: SettingsDialog) -> bool:
+    """Apply, as the button does; True once the save is done (False: values refused)."""
+    if not dialog.apply():
+        return False
+    qtbot.waitUntil(lambda: not dialog.saving, timeout=10000)
+    return dialog.problem.text() == SAVED
 
 
 def send_test_email(qtbot, dialog: SettingsDialog, address: str) -> str:
@@ -150,7 +163,7 @@ def test_a_wrong_password_is_named_by_the_answer_and_the_saved_one_is_kept(
         dialog = settings_dialog()
         email_via_smtp(qtbot, dialog, port, user="shop")
         type_into(qtbot, setting(dialog, "smtp.password"), "s3cret")
-        assert dialog.apply()
+        assert save(qtbot, dialog)
         type_into(qtbot, setting(dialog, "smtp.password"), "nope")
         answer = send_test_email(qtbot, dialog, "ann@example.com")
         assert answer.startswith(f"SMTP server 127.0.0.1:{port} refused the login (535")
@@ -177,6 +190,7 @@ def test_a_refused_port_names_the_field_marks_it_and_saves_nothing(qtbot, settin
     type_into(qtbot, setting(dialog, "smtp.port"), "2525")
     assert not setting(dialog, "smtp.port").property("invalid")
     click(qtbot, button(dialog, "settingsApply"))
+    qtbot.waitUntil(lambda: dialog.problem.text() == SAVED, timeout=10000)
     assert saved(store)["smtp"] == {**saved(store)["smtp"], "host": "mail.example.com",
                                     "port": 2525}
 
@@ -190,7 +204,7 @@ def test_a_cap_not_a_whole_number_and_an_empty_quiet_range_are_both_named(
     quiet.enabled.setChecked(True)
     quiet.start.setTime(QTime(22, 0))
     quiet.end.setTime(QTime(22, 0))
-    assert not dialog.apply()
+    assert not save(qtbot, dialog)
     problem = dialog.findChild(QLabel, "settingsProblem").text()
     assert "email.cap.per_day: expected a whole number 0 or more, or none, got '2.5'" \
         in problem
@@ -211,7 +225,7 @@ def test_a_cap_and_quiet_hours_set_here_are_what_waymark_settings_show_says(
     quiet.start.setTime(QTime(21, 30))
     quiet.end.setTime(QTime(7, 0))
     click(qtbot, button(dialog, "settingsOk"))
-    assert dialog.result() == dialog.DialogCode.Accepted
+    qtbot.waitUntil(lambda: dialog.result() == dialog.DialogCode.Accepted, timeout=10000)
     store.close()  # the command opens the workspace itself
     assert main(["settings", "show", "--workspace", store.location]) == 0
     shown = {tuple(line.split(None, 1)) for line in capsys.readouterr().out.splitlines()
@@ -226,7 +240,7 @@ def test_the_password_is_never_shown_and_blank_keeps_it(qtbot, settings_dialog, 
     dialog = settings_dialog()
     email_via_smtp(qtbot, dialog, 2525, user="shop")
     type_into(qtbot, setting(dialog, "smtp.password"), secret)
-    assert dialog.apply()
+    assert save(qtbot, dialog)
     for shown in (dialog, settings_dialog()):  # after saving, and opened again
         assert secret not in " ".join(every_text(shown))
         password = setting(shown, "smtp.password")
@@ -234,10 +248,10 @@ def test_the_password_is_never_shown_and_blank_keeps_it(qtbot, settings_dialog, 
         assert password.placeholderText() == "•••• in the workspace (no keyring on this system)"
         assert "No keyring on this system: smtp.password is kept in the workspace file" \
             in shown.banner_text.text() and shown.banner.isVisible()
-    assert dialog.apply()  # the password left blank
+    assert save(qtbot, dialog)  # the password left blank
     assert store.workspace.delivery_settings().smtp.password == secret
     click(qtbot, button(dialog, "forget:smtp.password"))
-    assert dialog.apply()
+    assert save(qtbot, dialog)
     assert store.workspace.delivery_settings().smtp.password == ""
 
 
@@ -267,11 +281,11 @@ def test_sender_profiles_are_added_checked_and_made_the_default(qtbot, settings_
     type_into(qtbot, fields["display_name"], "Brew & Co.")
     type_into(qtbot, fields["from_address"], "x")
     choose(setting(dialog, "default_sender"), "news")
-    assert not dialog.apply()
+    assert not save(qtbot, dialog)
     assert "senders.1.from_address" in dialog.findChild(QLabel, "settingsProblem").text()
     assert fields["from_address"].property("invalid")
     type_into(qtbot, fields["from_address"], "news@brew.example")
-    assert dialog.apply()
+    assert save(qtbot, dialog)
     data = saved(store)
     assert data["default_sender"] == "news"
     assert data["senders"][1] == {"name": "news", "display_name": "Brew & Co.",
@@ -289,8 +303,10 @@ def test_a_change_reaches_the_studio_s_running_engine_within_2_s(
     with smtp_server(inbox) as port:
         dialog = SettingsDialog(window.session.store, prompts, window)
         dialog.show()
+        qtbot.waitUntil(lambda: dialog.ready, timeout=10000)
         email_via_smtp(qtbot, dialog, port)
         click(qtbot, button(dialog, "settingsOk"))
+        qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=10000)  # saved, closed
         # Within 2 s the engine's heartbeat has read the settings again (each round
         # does too, so the event fired next would find them even sooner).
         qtbot.wait(2000)
@@ -308,8 +324,47 @@ def test_with_a_keyring_the_password_is_said_to_be_there_and_no_banner_shows(
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     dialog = settings_dialog()
     type_into(qtbot, setting(dialog, "webhook.secret"), "whsec-1")
-    assert dialog.apply()
+    assert save(qtbot, dialog)
     assert setting(dialog, "webhook.secret").placeholderText() == "•••• in the keyring"
     assert not dialog.banner.isVisible()
     assert store.workspace.delivery_settings().webhook.secret == "whsec-1"
     assert "whsec-1" not in str(saved(store))
+
+
+def test_a_slow_keyring_never_stops_the_studio(qtbot, window, monkeypatch) -> None:
+    """Opening the dialog, saving a password and a test email each ask the system's
+    keyring, which can take its time (here 0.8 s a call, as Secret Service starting or a
+    locked keyring's prompt): the studio keeps answering, the footer says what it waits
+    for, and the password still goes to the keyring and to the SMTP server's login."""
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", BACKEND)
+    WaitingKeyring.reset(delay=0.8)
+    inbox, seen = SmtpInbox(), {}
+
+    def fill(dialog) -> None:
+        seen["reading"] = (dialog.problem.text(), dialog.spinner.isVisible(),
+                           dialog.stack.isVisible(), button(dialog, "settingsOk").isEnabled(),
+                           button(dialog, "settingsCancel").isEnabled())
+        qtbot.waitUntil(lambda: dialog.ready, timeout=10000)
+        email_via_smtp(qtbot, dialog, port, user="shop")
+        type_into(qtbot, setting(dialog, "smtp.password"), "s3cret")
+        click(qtbot, button(dialog, "settingsApply"))
+        seen["saving"] = (dialog.problem.text(), button(dialog, "settingsCancel").isEnabled())
+        dialog.reject()  # Esc while saving: the save goes on, the dialog stays
+        qtbot.waitUntil(lambda: not dialog.saving, timeout=10000)
+        seen["saved"] = (dialog.problem.text(), dialog.isVisible(),
+                         setting(dialog, "smtp.password").placeholderText())
+        seen["answer"] = send_test_email(qtbot, dialog, "ann@example.com")
+        click(qtbot, button(dialog, "settingsCancel"))
+
+    with (smtp_server(inbox, authenticator=inbox.check_login, auth_require_tls=False) as port,
+          GuiStalls() as stalls):
+        while_modal("settingsDialog", fill)
+        window.actions_["settings"].trigger()
+    assert seen["reading"] == ("Reading the settings…", True, False, False, True)
+    assert seen["saving"] == ("Saving… (the system's keyring may be asking for its password)",
+                              False)
+    assert seen["saved"] == (SAVED, True, "•••• in the keyring")
+    assert seen["answer"].startswith(f"accepted by SMTP server 127.0.0.1:{port}")
+    assert inbox.logins == [(b"shop", b"s3cret")]  # the password, read from the keyring
+    assert "s3cret" in WaitingKeyring.kept.values()
+    assert stalls.longest < 0.5, str(stalls)

@@ -15,7 +15,7 @@ from tests.app.conftest import dispose, open_sample
 from tests.app.studio_engine_support import type_into
 from tests.app.test_engine_screenshots import shoot
 from tests.app.test_properties import choose
-from tests.app.test_settings_dialog import email_via_smtp, send_test_email, setting
+from tests.app.test_settings_dialog import email_via_smtp, save, send_test_email, setting
 from tests.engine.delivery_support import SmtpInbox, smtp_server
 
 
@@ -41,7 +41,7 @@ def fill_in(qtbot, dialog: SettingsDialog, port: int) -> None:
     type_into(qtbot, fields["name"], "newsletter")
     type_into(qtbot, fields["display_name"], "Brew & Co.")
     type_into(qtbot, fields["from_address"], "news@brew.example")
-    assert dialog.apply()
+    assert save(qtbot, dialog)
 
 
 @pytest.mark.parametrize("mode", ["light", "dark"])
@@ -52,6 +52,7 @@ def test_screenshots_of_each_settings_section(qtbot, tmp_path, prompts, themes, 
     try:
         dialog.show()
         qtbot.waitExposed(dialog)
+        qtbot.waitUntil(lambda: dialog.ready, timeout=10000)
         inbox = SmtpInbox()
         with smtp_server(inbox, authenticator=inbox.check_login, auth_require_tls=False) as port:
             fill_in(qtbot, dialog, port)

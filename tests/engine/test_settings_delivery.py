@@ -133,3 +133,46 @@ def test_the_workspace_settings_api_says_where_secrets_are(workspace_file) -> No
         assert view.in_workspace == ["webhook.secret"]
         assert view.shown("webhook.secret") == "•••• (in the workspace)"
         assert view.data["webhook"]["secret"] == "" and "secret" not in view.data["tracking"]
+
+
+@pytest.mark.parametrize("who", ["a save", "the engine reading them", "a test email"])
+def test_a_keyring_asking_for_its_password_does_not_hold_the_workspace_s_writes(
+        workspace_file, monkeypatch, who) -> None:
+    """A locked keyring's prompt waits for a person: a save, or the engine reading its
+    settings, waiting on it in a transaction held the workspace's write lock, so nothing
+    else could write meanwhile (the engine failed after its busy timeout). The keyring
+    is asked outside the transactions now."""
+    import sqlite3
+    import threading
+
+    from engine import delivery_setup
+    from engine.runtime.clock import SystemClock
+    from engine.runtime.runtime import Runtime
+
+    from .keyring_support import BACKEND, WaitingKeyring
+
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", BACKEND)
+    WaitingKeyring.reset()
+    with Workspace.open(workspace_file) as workspace:
+        delivery_setup.set_secret(workspace, "webhook.secret", "whsec-1")
+        WaitingKeyring.hold()
+        work = {"a save": lambda: delivery_setup.set_secret(workspace, "webhook.secret",
+                                                           "whsec-2"),
+                "the engine reading them": lambda: Runtime(workspace.db, SystemClock())
+                .reload_versions(),
+                "a test email": lambda: delivery_setup.prepare_test_email(workspace)}[who]
+        waiting = threading.Thread(target=work)
+        waiting.start()
+        try:
+            assert WaitingKeyring.waiting.wait(10)  # at the keyring's prompt
+            engine = sqlite3.connect(workspace_file, timeout=0.5, isolation_level=None)
+            try:
+                engine.execute("BEGIN IMMEDIATE")  # what the engine's next write does
+                engine.execute("ROLLBACK")
+            finally:
+                engine.close()
+        finally:
+            WaitingKeyring.gate.set()  # the person types the keyring's password
+            waiting.join(30)
+        expected = "whsec-2" if who == "a save" else "whsec-1"
+        assert workspace.delivery_settings().webhook.secret == expected

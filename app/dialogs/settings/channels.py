@@ -41,7 +41,7 @@ class EmailPage(SectionPage):
     icon_name = "email"
     about = "Where email goes, and a test email to check it."
 
-    def __init__(self, trial: Callable[[], TrialEmail | None]) -> None:
+    def __init__(self, trial: Callable[[], Callable[[], TrialEmail] | None]) -> None:
         self._trial = trial
         super().__init__()
 

@@ -6,9 +6,16 @@ refused — by the field or by the engine's settings model — is marked and nam
 reaches a running engine within 2 s (the engine's heartbeat notices it). Credentials are
 never shown: their fields say where the saved one is kept, and a banner warns when they
 are kept in the workspace file because this system has no keyring.
+
+Reading and saving run off the GUI thread: both may ask the system's keyring, which can
+take its time (Secret Service starting, a locked keyring's prompt waiting for its
+password). Meanwhile the footer says so beside a spinner, and the form waits (a save
+cannot be taken back half-way, so Cancel waits for it too).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QIcon
@@ -33,13 +40,17 @@ from app.dialogs.settings.page import SectionPage
 from app.dialogs.settings.rules import CapsPage, ConsentPage, QuietHoursPage, TrackingPage
 from app.dialogs.settings.senders import SendersPage
 from app.icons import icon
+from app.pages.background import Background
 from app.prompts import Prompts
+from app.spinner import Spinner
 from app.store import StudioStore
 from engine.delivery.setting_keys import SettingError
 from engine.delivery_setup import SettingsEdit, SettingsView, TrialEmail
 from engine.store.settings_store import SecretPlaces
 
 SAVED = "Saved. A running engine takes the new settings within 2 s."
+READING = "Reading the settings…"
+SAVING = "Saving… (the system's keyring may be asking for its password)"
 
 
 class SettingsDialog(QDialog):
@@ -51,6 +62,10 @@ class SettingsDialog(QDialog):
         self.setObjectName("settingsDialog")
         self.setWindowTitle("Settings")
         self.setup = DeliverySetup(store)
+        self.background = Background("settings", self)
+        self.view: SettingsView | None = None
+        self.saving = False
+        self._accept_when_saved = False
         self.pages: list[SectionPage] = [
             EmailPage(self._trial), SmsPage(), PushPage(), WebhookPage(),
             SendersPage(prompts, self.setup.emails_using), ConsentPage(), CapsPage(),
@@ -58,6 +73,11 @@ class SettingsDialog(QDialog):
         self._build()
         self.resize(900, 640)
         self.reload()
+
+    @property
+    def ready(self) -> bool:
+        """The settings are shown and no save is under way: the form can be used."""
+        return self.view is not None and not self.saving
 
     # --- building --------------------------------------------------------------------
 
@@ -71,6 +91,9 @@ class SettingsDialog(QDialog):
             self.stack.addWidget(page)
             page.go_to.connect(self.show_section)
         self.sections.currentRowChanged.connect(self.stack.setCurrentIndex)
+        keeps_place = self.stack.sizePolicy()
+        keeps_place.setRetainSizeWhenHidden(True)  # hidden while the settings are read
+        self.stack.setSizePolicy(keeps_place)
         self.sections.setCurrentRow(0)
         body = QHBoxLayout()
         body.setSpacing(0)
@@ -90,6 +113,7 @@ class SettingsDialog(QDialog):
         self.banner_text = QLabel()
         self.banner_text.setObjectName("bannerText")
         self.banner_text.setWordWrap(True)
+        self.banner.hide()  # until the settings are read: it says where they are kept
         row = QHBoxLayout(self.banner)
         row.setContentsMargins(18, 9, 14, 9)
         row.addWidget(self.banner_icon, 0, Qt.AlignmentFlag.AlignTop)
@@ -99,6 +123,7 @@ class SettingsDialog(QDialog):
     def _footer(self) -> QFrame:
         footer = QFrame()
         footer.setObjectName("settingsFooter")
+        self.spinner = Spinner()
         self.problem_icon = QLabel()
         self.problem = QLabel()
         self.problem.setObjectName("settingsProblem")
@@ -116,8 +141,10 @@ class SettingsDialog(QDialog):
             button.setIcon(QIcon())  # the desktop theme's icons clash with the studio's
             button.setAutoDefault(False)  # Enter in a field is not OK
             button.clicked.connect(slot)
+        self.buttons = buttons
         row = QHBoxLayout(footer)
         row.setContentsMargins(18, 10, 18, 12)
+        row.addWidget(self.spinner, 0, Qt.AlignmentFlag.AlignTop)
         row.addWidget(self.problem_icon, 0, Qt.AlignmentFlag.AlignTop)
         row.addWidget(self.problem, 1)
         row.addWidget(buttons, 0, Qt.AlignmentFlag.AlignBottom)
@@ -125,13 +152,44 @@ class SettingsDialog(QDialog):
 
     # --- what it shows ---------------------------------------------------------------
 
-    def reload(self, places: SecretPlaces | None = None) -> None:
-        """Show the workspace's settings (after a save: as saved)."""
-        self.view = self.setup.view()
+    def reload(self) -> None:
+        """Read the workspace's settings (off the GUI thread), then show them."""
+        self._clear_marks()  # (also lays the sections out as styled)
+        self._busy(READING)
+        if self.view is None:
+            self.stack.hide()  # no values to show yet (the sections are listed)
+        self.background.run("view", self.setup.view, self._show, self._unreadable)
+
+    def _show(self, view: SettingsView, places: SecretPlaces | None = None) -> None:
+        self.view = view
+        self.stack.show()
         for page in self.pages:
-            page.load(self.view)
+            page.load(view)
+        self._idle()
         self._clear_marks()
-        self._show_banner(self.view, places)
+        self._show_banner(view, places)
+
+    def _unreadable(self, error: Exception) -> None:
+        self._idle(form=False)  # nothing to edit: only Cancel
+        self._say("error", f"The settings could not be read: {error}")
+
+    def _busy(self, text: str) -> None:
+        """A spinner and `text` in the footer; the form and its buttons wait (Cancel
+        too while saving)."""
+        self.stack.setEnabled(False)
+        self._buttons(form=False, cancel=not self.saving)
+        self._say("", text)
+        self.spinner.start()
+
+    def _idle(self, form: bool = True) -> None:
+        self.spinner.stop()
+        self.stack.setEnabled(form)
+        self._buttons(form=form, cancel=True)
+
+    def _buttons(self, form: bool, cancel: bool) -> None:
+        kinds = QDialogButtonBox.StandardButton
+        for which, enabled in ((kinds.Ok, form), (kinds.Apply, form), (kinds.Cancel, cancel)):
+            self.buttons.button(which).setEnabled(enabled)
 
     def _show_banner(self, view: SettingsView, places: SecretPlaces | None) -> None:
         lines = list(places.problems) if places else []
@@ -168,36 +226,65 @@ class SettingsDialog(QDialog):
         return form_edit(self.view, settings, secrets)
 
     def apply(self) -> bool:
-        """Save every value, or none (marking those refused)."""
+        """Save every value, or none (marking those refused). True when the values are
+        accepted and the save has begun: `saved` is emitted when it is done."""
+        if not self.ready:
+            return False
         self._clear_marks()
         edit, problems = self.edit()
         if problems:
             self._refuse(problems)
+            self._accept_when_saved = False
             return False
-        try:
-            places = self.setup.save(edit)
-        except SettingError as refused:
-            self._refuse([refused])
-            return False
-        self.reload(places)
-        self._say("ok", SAVED)
-        self.saved.emit(SAVED)
+        self.saving = True
+        self._busy(SAVING)
+        self.background.run("save", lambda: self._save(edit), self._saved, self._not_saved)
         return True
 
-    def ok(self) -> None:
-        if self.apply():
+    def _save(self, edit: SettingsEdit) -> tuple[SecretPlaces, SettingsView]:
+        """Off the GUI thread: the save, then the settings as saved."""
+        return self.setup.save(edit), self.setup.view()
+
+    def _saved(self, answer: tuple[SecretPlaces, SettingsView]) -> None:
+        self.saving = False
+        places, view = answer
+        self._show(view, places)
+        self._say("ok", SAVED)
+        self.saved.emit(SAVED)
+        if self._accept_when_saved:
             self.accept()
 
-    def _trial(self) -> TrialEmail | None:
+    def _not_saved(self, error: Exception) -> None:
+        self.saving, self._accept_when_saved = False, False
+        self._idle()
+        if isinstance(error, SettingError):
+            self._refuse([error])
+        else:
+            self._say("error", f"Not saved: {error}")
+
+    def ok(self) -> None:
+        self._accept_when_saved = True
+        if not self.apply():
+            self._accept_when_saved = False
+
+    def reject(self) -> None:
+        """Cancel, Esc or the window's close: not while a save is under way (it cannot be
+        taken back half-way; the footer says what it waits for)."""
+        if not self.saving:
+            super().reject()
+
+    def _trial(self) -> Callable[[], TrialEmail] | None:
+        """What prepares a test email through the form's values (run off the GUI thread:
+        it reads the saved credentials, maybe from the keyring), or None when the form's
+        values are refused (then marked)."""
+        if not self.ready:
+            return None
         self._clear_marks()
         edit, problems = self.edit()
-        try:
-            if not problems:
-                return self.setup.trial(edit)
-        except SettingError as refused:
-            problems = [refused]
-        self._refuse(problems)
-        return None
+        if problems:
+            self._refuse(problems)
+            return None
+        return lambda: self.setup.trial(edit)
 
     # --- problems --------------------------------------------------------------------
 

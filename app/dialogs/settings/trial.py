@@ -1,6 +1,7 @@
-""""Send test email": one email through the settings as the dialog shows them, sent on a
-worker thread (an SMTP server may take its timeout to answer), the server's own answer
-shown under the button."""
+""""Send test email": one email through the settings as the dialog shows them, prepared
+and sent on a worker thread (the saved credentials may come from a keyring that takes its
+time; an SMTP server may take its timeout to answer), the server's own answer shown
+under the button."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBox
 from app import theme
 from app.icons import icon
 from app.spinner import Spinner
+from engine.delivery.setting_keys import SettingError
 from engine.delivery.trial_send import SendTestAnswer
 from engine.delivery_setup import TrialEmail
 
@@ -23,13 +25,15 @@ class TrialRun(QObject):
 
     answered = Signal(object)  # SendTestAnswer
 
-    def start(self, trial: TrialEmail, address: str) -> None:
-        threading.Thread(target=self._send, args=(trial, address), name="test-email",
+    def start(self, prepare: Callable[[], TrialEmail], address: str) -> None:
+        threading.Thread(target=self._send, args=(prepare, address), name="test-email",
                          daemon=True).start()
 
-    def _send(self, trial: TrialEmail, address: str) -> None:
+    def _send(self, prepare: Callable[[], TrialEmail], address: str) -> None:
         try:
-            answer = trial.send(address)
+            answer = prepare().send(address)
+        except SettingError as refused:
+            answer = SendTestAnswer(False, f"Not sent: {refused}")
         except Exception as error:  # a fault of ours must still end the spinner
             answer = SendTestAnswer(False, f"{type(error).__name__}: {error}")
         with contextlib.suppress(RuntimeError):  # the dialog was closed meanwhile
@@ -39,14 +43,15 @@ class TrialRun(QObject):
 class TestEmailBox(QWidget):
     """The address, the button, a spinner while it runs, and the answer.
 
-    `trial` gives what to send with (the dialog's unsaved values), or None when the
-    dialog's values are refused (the dialog has marked them).
+    `trial` gives what prepares the email (through the dialog's unsaved values; it is
+    called on the worker thread), or None when the dialog's values are refused (the
+    dialog has marked them).
     """
 
     __test__ = False  # not a pytest class, whatever its name
     answered = Signal(object)  # SendTestAnswer, once shown
 
-    def __init__(self, trial: Callable[[], TrialEmail | None]) -> None:
+    def __init__(self, trial: Callable[[], Callable[[], TrialEmail] | None]) -> None:
         super().__init__()
         self._trial = trial
         self.address = QLineEdit(placeholderText="you@example.com")
