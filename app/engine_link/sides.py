@@ -86,6 +86,8 @@ class EmbeddedEngine:
         """Why this engine no longer works, if it does not."""
         if not self.server.listening_in_thread:
             return "its ingestion socket stopped"
+        if self.host.lost is not None:
+            return self.host.lost
         parts = self.host.stopped_parts()
         return f"its thread {', '.join(parts)} ended" if parts else None
 

@@ -95,11 +95,15 @@ def _serve(workspace: Workspace, socket: IngestionProcess, cluster: bool = False
     if engine.member is not None:
         print(describe_member(engine.member), flush=True)
     try:
-        while not stop.wait(1.0):
+        while not stop.wait(1.0) and engine.lost is None:
             pass
     finally:
         socket.stop()
         engine.stop()
+    if engine.lost is not None:
+        return fail(f"{engine.lost}; this engine stopped (the events its socket accepted "
+                    f"are kept in {workspace.inbox.path}, taken in when an engine starts "
+                    "here again)", code=1)
     if lost.is_set():
         return fail("the ingestion socket's process ended unexpectedly; the engine stopped "
                     "(everything accepted before is saved)", code=1)

@@ -28,7 +28,7 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from engine.store.database import database_away, reading
-from engine.store.lock import EngineLock
+from engine.store.lock import EngineLock, WorkspaceBusyError
 from engine.store.times import from_ts
 from engine.workspace import Workspace
 
@@ -85,6 +85,7 @@ class EngineHost:
         self._locked = False
         self.listeners: list[Callable[[list[StepRecord]], None]] = []
         self.errors: list[str] = []
+        self.lost: str | None = None  # why this engine gave the workspace up (see `_round`)
 
     # --- start and stop ----------------------------------------------------------------
 
@@ -160,7 +161,7 @@ class EngineHost:
     def stopped_parts(self) -> list[str]:
         """The threads of this engine that ended although nobody stopped it (a studio
         watching its own engine asks, to say so and offer a restart)."""
-        if self._stopping.is_set():
+        if self._stopping.is_set() and self.lost is None:
             return []
         return [thread.name for thread in self._threads if not thread.is_alive()]
 
@@ -222,6 +223,9 @@ class EngineHost:
                 break
             try:
                 work()
+            except WorkspaceBusyError as error:  # from `_keep_workspace`
+                self._give_up(str(error))
+                break
             except Exception as error:  # a bad batch must not kill the engine
                 ended = _not_ours(error)
                 if ended is not None:  # one line, then again
@@ -238,6 +242,7 @@ class EngineHost:
         composed go out (under a steady stream of events a whole tick would hold every
         email back until the stream paused). What is left wakes the next round at once."""
         runtime = self.runtime
+        self._keep_workspace()
         self._reload_if_changed()
         try:
             runtime.tick(max_rounds=ROUNDS_BEFORE_DELIVERY)
@@ -250,6 +255,7 @@ class EngineHost:
 
     def _deliver(self) -> None:
         """The delivery thread: everything due, then sleep until the next retry."""
+        self._keep_workspace()
         if self._settings_changed:
             self._settings_changed = False
             self._new_deliverer()
@@ -257,6 +263,29 @@ class EngineHost:
             if self.deliverer.raised:
                 self.wake()  # interaction events for the runtime to process
         self._schedule_delivery()
+
+    def _keep_workspace(self) -> None:
+        """Before each round: a single engine on PostgreSQL takes its lock again after a
+        server restart ended the session that held it (`EngineLock.keep`); one that
+        finds another engine took the workspace meanwhile raises WorkspaceBusyError and
+        gives up (`_give_up`). A cluster's member keeps its shared lock as it renews."""
+        if self.member is None and self._locked:
+            self._lock.keep()
+
+    def _give_up(self, why: str) -> None:
+        """Another engine has the workspace: move no one more, send nothing more. The
+        threads end (a studio says its engine stopped, `waymark serve` exits)."""
+        if self.lost is None:
+            self.lost = f"another engine took the workspace while its lock was gone ({why})"
+            log.error("%s; this engine stops", self.lost)
+            self.errors.append(self.lost)
+        self._locked = False  # nothing of ours to release
+        self._stopping.set()
+        self._wake.set()
+        self._deliver_wake.set()
+        if self._delivery_process is not None:
+            threading.Thread(target=self._delivery_process.stop, name="waymark-give-up",
+                             daemon=True).start()
 
     def _new_deliverer(self) -> Deliverer:
         before = self.deliverer

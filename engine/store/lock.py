@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import os
 import socket
+import threading
 import time
 import zlib
 from dataclasses import asdict, dataclass, replace
@@ -19,9 +21,12 @@ from weakref import WeakKeyDictionary
 
 from platformdirs import user_data_path
 from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import DBAPIError
 
 from . import meta_store
-from .database import writing
+from .database import database_away, writing
+
+log = logging.getLogger("waymark.lock")
 
 # Another process probing the lock (`engine_holder`) holds it for a few microseconds —
 # longer if the machine takes the CPU from it just then; a starting engine asks again, a
@@ -97,7 +102,9 @@ class EngineLock:
     whole-file POSIX locks on NFS, where it would collide with SQLite's.
 
     The lock file holds the holder's record (`Holder`, JSON); on PostgreSQL, where the
-    lock is in the server, a file named after the lock's key holds it.
+    lock is in the server, a file named after the lock's key holds it. There the lock is
+    the session's, and a server restart ends both: `keep` (before each of the engine's
+    rounds) takes it again, or says another engine took the workspace meanwhile.
     """
 
     def __init__(self, engine: Engine, location: str) -> None:
@@ -107,6 +114,8 @@ class EngineLock:
         self._path: Path | None = None
         self._connection: Connection | None = None
         self._key = 0  # the advisory lock's, on PostgreSQL
+        self._advisory = False  # held on PostgreSQL: `keep` looks after it
+        self._keeping = threading.Lock()  # the engine's threads may each ask `keep`
         self._holder = Holder(os.getpid(), started_at=time.time(), host=socket.gethostname(),
                               location=location)
 
@@ -146,35 +155,91 @@ class EngineLock:
         self._write_record()
 
     def _acquire_advisory(self) -> None:
-        key = self._key = advisory_key(self._engine)
-        connection = self._engine.connect()
-        if not connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar():
-            connection.close()
-            holder = _read_holder(record_path_pg(key))
-            raise WorkspaceBusyError(_busy_message(holder, self._location), holder)
-        self._connection = connection
-        path = record_path_pg(key)
+        self._key = advisory_key(self._engine)
+        self._connection = self._take_advisory()
+        path = record_path_pg(self._key)
         path.parent.mkdir(parents=True, exist_ok=True)
         self._handle, self._path = path.open("w"), path
         self._write_record()
+        self._advisory = True
+
+    def _take_advisory(self) -> Connection:
+        """The lock, on a session kept for it; asked again for BUSY_PATIENCE, as the
+        file lock is (`engine_holder` takes it for an instant to look)."""
+        connection = self._engine.connect()
+        deadline = time.monotonic() + BUSY_PATIENCE
+        try:
+            while not (taken := connection.execute(text("SELECT pg_try_advisory_lock(:k)"),
+                                                   {"k": self._key}).scalar()) \
+                    and time.monotonic() < deadline:
+                time.sleep(BUSY_PAUSE)
+            connection.commit()  # the lock is the session's; no transaction is kept open
+        except BaseException:
+            connection.close()
+            raise
+        if not taken:
+            connection.close()
+            holder = _read_holder(record_path_pg(self._key))
+            raise WorkspaceBusyError(_busy_message(holder, self._location), holder)
+        return connection
+
+    def keep(self) -> None:
+        """Still the workspace's engine? On PostgreSQL the lock went if the session did
+        (a server restart): take it again. Raises WorkspaceBusyError when another engine
+        took the workspace meanwhile (this one must stop: the lock and its record are
+        the other's now), or the database's error while it is still away (ask again).
+        Nothing to do on SQLite: an OS lock goes only with its process."""
+        if not self._advisory:
+            return
+        with self._keeping:
+            if self._connection is not None:
+                try:
+                    self._connection.exec_driver_sql("SELECT 1")
+                    self._connection.commit()
+                    return
+                except DBAPIError as error:
+                    why = database_away(error)
+                    if why is None:
+                        raise
+                    self._connection.invalidate()
+                    self._connection.close()
+                    self._connection = None
+                    log.warning("the workspace's lock went with its PostgreSQL session "
+                                "(%s); taking it again", why)
+            try:
+                self._connection = self._take_advisory()
+            except WorkspaceBusyError:
+                self._advisory = False
+                if self._handle is not None:  # the record is the new holder's: left alone
+                    self._handle.close()
+                    self._handle = self._path = None
+                raise
+            log.warning("the workspace's lock is this engine's again")
 
     def release(self) -> None:
         if self._handle is not None:
             # Removed while still held, so whoever opens that name next makes a new file
             # rather than locking one about to go (`_still_named`).
             self._path.unlink(missing_ok=True)
-            if self._connection is None:
+            if not self._advisory:
                 fcntl.flock(self._handle, fcntl.LOCK_UN)
             self._handle.close()
             self._handle = self._path = None
+        self._advisory = False
         if self._connection is not None:
             # The connection goes back to the pool with its session: without the unlock
             # the workspace would stay locked until the pool closed that session.
-            self._connection.execute(text("SELECT pg_advisory_unlock(:k)"),
-                                     {"k": self._key})
-            self._connection.commit()
-            self._connection.close()
-            self._connection = None
+            try:
+                self._connection.execute(text("SELECT pg_advisory_unlock(:k)"),
+                                         {"k": self._key})
+                self._connection.commit()
+            except DBAPIError as error:
+                if database_away(error) is None:
+                    raise
+                self._connection.invalidate()  # the session went, and its lock with it
+            finally:
+                self._connection.close()
+                self._connection = None
 
 
 def lock_path(location: str) -> Path:

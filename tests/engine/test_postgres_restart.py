@@ -1,0 +1,97 @@
+"""A single engine on PostgreSQL across a server restart. What keeps a second engine off
+the workspace is an advisory lock, and the lock is the session's: a restart ends the
+session and the lock with it. The engine takes it again at its next round (one every
+2 s at the latest); if another engine took the workspace in between, it stops and says
+why rather than run beside it (both would move the same people and send the same
+messages). A server of this module's own: the tests restart it."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import pytest
+
+from engine.store.lock import EngineLock, WorkspaceBusyError
+from engine.workspace import Workspace
+from tests.engine.delivery_support import free_port
+from tests.engine.postgres_support import private_server
+from tests.engine.serve_support import ServeProcess, run_cli, wait_until
+
+
+@pytest.fixture(scope="module")
+def postgres():
+    server = private_server()
+    server.start()
+    try:
+        server.create_database()
+        Workspace.open(server.url).close()  # the workspace's tables
+        yield server
+    finally:
+        server.remove()
+
+
+def restart(postgres) -> None:
+    postgres.stop()  # "fast": every session ended, as a restart does
+    postgres.start()
+
+
+def test_the_lock_is_the_engine_s_again_after_a_restart(postgres) -> None:
+    with Workspace.open(postgres.url) as workspace, Workspace.open(postgres.url) as other:
+        first = EngineLock(workspace.db, postgres.url)
+        first.acquire()
+        try:
+            restart(postgres)
+            first.keep()  # its session went: it takes the lock again
+            with pytest.raises(WorkspaceBusyError, match="is running"):
+                EngineLock(other.db, postgres.url).acquire()
+            first.keep()  # and keeps it
+        finally:
+            first.release()
+        second = EngineLock(other.db, postgres.url)
+        second.acquire()  # released: the workspace is free again
+        second.release()
+
+
+def test_waymark_serve_keeps_a_second_engine_off_after_a_restart(postgres, tmp_path) -> None:
+    first = ServeProcess(postgres.url, free_port(), log=tmp_path / "serve.log")
+    first.start()
+    try:
+        restart(postgres)
+        wait_until(lambda: "lock is this engine's again" in first.logged(), timeout=20)
+        second = run_cli("serve", "--workspace", postgres.url, "--port", str(free_port()),
+                         timeout=30)
+        assert second.returncode == 2, second.stdout + second.stderr
+        assert "is running" in second.stderr
+    finally:
+        out = first.stop()
+    assert "the workspace's lock went with its PostgreSQL session" in out
+    assert "Traceback" not in out
+
+
+def test_an_engine_whose_workspace_was_taken_meanwhile_stops_and_says_why(
+        postgres, tmp_path) -> None:
+    """The restart's window: another engine takes the workspace before this one's next
+    round (here this one is paused meanwhile, so the other always comes first)."""
+    first = ServeProcess(postgres.url, free_port(), log=tmp_path / "serve.log")
+    first.start()
+    os.kill(first.process.pid, signal.SIGSTOP)
+    try:
+        restart(postgres)
+        with Workspace.open(postgres.url) as workspace:
+            other = EngineLock(workspace.db, postgres.url)
+            other.acquire()
+            try:
+                os.kill(first.process.pid, signal.SIGCONT)
+                assert first.process.wait(timeout=30) == 1
+                out = first.logged()
+                assert "another engine took the workspace while its lock was gone" in out
+                assert "this engine stopped" in out and "Traceback" not in out
+                with pytest.raises(WorkspaceBusyError):  # still the other's
+                    EngineLock(workspace.db, postgres.url).acquire()
+            finally:
+                other.release()
+    finally:
+        if first.process.poll() is None:
+            os.kill(first.process.pid, signal.SIGCONT)
+            first.kill()
