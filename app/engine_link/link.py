@@ -17,10 +17,11 @@ from concurrent.futures import wait as wait_for
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from engine.cli.fire_cmd import post_event
 from engine.ingestion.server import DEFAULT_PORT
+from engine.store.lock import engine_holder_at
 from engine.workspace import Workspace
 
 from .activity_link import ActivityLink
@@ -29,7 +30,7 @@ from .journey_watch import JourneyChanges, PeopleQuery
 from .outbox_link import OutboxLink
 from .poller import Poller
 from .probe import EngineFigures, Probe, StoreChanges, StoreProbe
-from .sides import EmbeddedEngine, PortInUseError, Side, run_or_observe
+from .sides import EmbeddedEngine, PortInUseError, Side, observe_holder, run_or_observe
 from .status import EngineMode, EngineStatus, FireResult
 from .test_key import StudioKey
 
@@ -59,6 +60,9 @@ class _Relay(QObject):
 
     def _run(self, fn: Callable[[], None]) -> None:
         fn()
+
+
+LOOK_AGAIN_MS = 2000
 
 
 class EngineLink(QObject):
@@ -95,6 +99,13 @@ class EngineLink(QObject):
         self._tasks = ThreadPoolExecutor(1, "waymark-studio-engine")
         self._requests = ThreadPoolExecutor(2, "waymark-studio-fire")
         self._closed = False
+        # After an observed engine went: a look every LOOK_AGAIN_MS for one that came
+        # (`waymark serve` started again), observed at once, whatever a dialog waits for.
+        self._looking_at: str | None = None
+        self._look_pending = False
+        self._looks = 0  # which look a session may come from (see `_stop_looking`)
+        self._looking = QTimer(self, interval=LOOK_AGAIN_MS)
+        self._looking.timeout.connect(self._look_for_engine)
         self.outbox = OutboxLink(self)  # the Outbox dock's part of the link
         self.activity = ActivityLink(self)  # the Activity dock's
 
@@ -175,6 +186,7 @@ class EngineLink(QObject):
         `start` the engine stays stopped until `start()`."""
         self._location = location
         self.port = port or self.port
+        self._stop_looking()
         if location is not None and start:
             self.start()
         elif self._status.mode != EngineMode.STOPPED:
@@ -183,6 +195,7 @@ class EngineLink(QObject):
             self.status_changed.emit(self._status)  # another workspace: may start now
 
     def start(self, port: int | None = None) -> None:
+        self._stop_looking()
         if self._closed or self._location is None:
             return
         self.port = port or self.port
@@ -192,6 +205,7 @@ class EngineLink(QObject):
         self._submit(functools.partial(self._begin_session, self._location, self.port))
 
     def stop(self) -> None:
+        self._stop_looking()
         if self._closed:
             return
         self._view = None
@@ -205,6 +219,7 @@ class EngineLink(QObject):
         if self._closed:
             return True
         self._closed = True
+        self._stop_looking()
         ending = self._tasks.submit(self._end_session)
         done, _ = wait_for([ending], timeout)
         self._tasks.shutdown(wait=False, cancel_futures=True)
@@ -243,13 +258,23 @@ class EngineLink(QObject):
 
     # --- on the worker thread ------------------------------------------------------------
 
-    def _begin_session(self, location: str, port: int) -> _Session:
+    def _begin_session(self, location: str, port: int, look: int | None = None
+                       ) -> _Session | None:
+        """Run or observe the workspace's engine. For a `look` (`_look_for_engine`):
+        observe the engine another process runs, or make no session (None) when none
+        does or the person has started, stopped or opened something since."""
+        if look is not None and look != self._looks:
+            return None
         workspace = Workspace.open(location, create=False)
         try:
-            side = run_or_observe(workspace, port, self._nudge)
+            side = run_or_observe(workspace, port, self._nudge) if look is None else \
+                observe_holder(workspace)
         except BaseException:
             workspace.close()
             raise
+        if side is None:
+            workspace.close()
+            return None
         session = _Session(workspace, side, self.probe_factory(workspace.db))
         self._tell_wishes(session)
         session.poller = Poller(session.probe, self._delivered,
@@ -386,7 +411,47 @@ class EngineLink(QObject):
         # well have been stopped on purpose there (Ctrl+C on `waymark serve`).
         note = f"engine stopped unexpectedly: {why}" if own else why
         self._set_status(EngineStatus(note=note, unexpected=own))
+        if not own:
+            self._looking_at = self._location
+            self._looking.start()
         self.engine_lost.emit(why, own)
+
+    def _look_for_engine(self) -> None:
+        """While stopped after an observed engine went: is there an engine again?"""
+        location = self._looking_at
+        if (location is None or location != self._location or self._closed
+                or self._status.mode != EngineMode.STOPPED):
+            self._stop_looking()
+            return
+        if self._look_pending:
+            return  # the last look is still on its way (a server slow to answer)
+        self._look_pending = True
+        future = self._requests.submit(engine_holder_at, location)
+        future.add_done_callback(lambda f: self._post(functools.partial(
+            self._looked, location, f)))
+
+    def _looked(self, location: str, future: Future) -> None:
+        self._look_pending = False
+        holder = None if future.exception() is not None else future.result()
+        if holder is not None and location == self._looking_at \
+                and self._status.mode == EngineMode.STOPPED:
+            self._stop_looking()
+            # Observed, never run here: gone again meanwhile, it is looked for again.
+            self._submit(functools.partial(self._begin_session, location, self.port,
+                                           look=self._looks),
+                         lambda session: session is None and self._keep_looking(location))
+
+    def _keep_looking(self, location: str) -> None:
+        if location == self._location and self._status.mode == EngineMode.STOPPED:
+            self._looking_at = location
+            self._looking.start()
+
+    def _stop_looking(self) -> None:
+        """Also when the person starts, stops or opens another workspace: a look on its
+        way then makes no session (`_looks`)."""
+        self._looking_at = None
+        self._looking.stop()
+        self._looks += 1
 
     def _set_status(self, status: EngineStatus) -> None:
         if status != self._status:

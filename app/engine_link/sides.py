@@ -146,6 +146,14 @@ def run_or_observe(workspace: Workspace, port: int, on_change: Callable[[], None
         return observe(workspace, busy)
 
 
+def observe_holder(workspace: Workspace) -> ObservedEngine | ObservedCluster | None:
+    """The engine another process runs on this workspace, or None when none does."""
+    holder = engine_holder(workspace.db, workspace.location)
+    if holder is None:
+        return None
+    return observe(workspace, WorkspaceBusyError("", holder))
+
+
 def observe(workspace: Workspace, busy: WorkspaceBusyError
             ) -> ObservedEngine | ObservedCluster:
     """What holds the workspace the studio's engine could not take: a cluster of engines

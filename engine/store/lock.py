@@ -24,7 +24,7 @@ from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError
 
 from . import meta_store
-from .database import database_away, writing
+from .database import create_db_engine, database_away, database_url, writing
 
 log = logging.getLogger("waymark.lock")
 
@@ -270,6 +270,15 @@ _ADVISORY_KEYS: WeakKeyDictionary[Engine, int] = WeakKeyDictionary()
 
 def record_path_pg(key: int) -> Path:
     return lock_folder() / f"pg-{key}.json"
+
+
+def engine_holder_at(location: str) -> Holder | None:
+    """`engine_holder` for a workspace not open here (a look, no session kept)."""
+    db = create_db_engine(database_url(location))
+    try:
+        return engine_holder(db, location)
+    finally:
+        db.dispose()
 
 
 def engine_holder(db: Engine, location: str) -> Holder | None:

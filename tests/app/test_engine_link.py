@@ -146,3 +146,37 @@ def test_a_second_studio_observes_the_first_studios_engine(qtbot, link, shop):
     finally:
         second.close()
         second.deleteLater()
+
+
+def test_an_engine_started_again_after_the_observed_one_stopped_is_observed(qtbot, link,
+                                                                           shop):
+    """`waymark serve` stopped and started again (a deploy, a restart): the studio looks
+    for an engine every 2 s once the one it watched went and observes the new one, even
+    while the dialog saying the old one stopped still waits; it never starts its own
+    engine by itself."""
+    first = ServeProcess(shop, free_port())
+    first.start()
+    try:
+        link.open(str(shop), free_port())
+        wait_for_mode(qtbot, link, EngineMode.OBSERVING)
+        with qtbot.waitSignal(link.engine_lost, timeout=10000):
+            first.stop()
+    finally:
+        if first.process.poll() is None:
+            first.stop()
+    assert link.status.mode == EngineMode.STOPPED
+    second = ServeProcess(shop, free_port())
+    second.start()
+    try:
+        wait_for_mode(qtbot, link, EngineMode.OBSERVING, timeout=10000)
+        assert (link.status.pid, link.base_url) == (second.process.pid, second.url)
+        with qtbot.waitSignal(link.fired, timeout=10000) as fired:
+            link.fire("abandoned_cart", CART)
+        assert fired.args[0].status == 202
+        with qtbot.waitSignal(link.engine_lost, timeout=10000):
+            second.stop()
+    finally:
+        if second.process.poll() is None:
+            second.stop()
+    qtbot.wait(4500)  # two looks and more: nobody runs an engine, and none is started
+    assert link.status.mode == EngineMode.STOPPED and link.engine is None
