@@ -368,3 +368,21 @@ def test_a_slow_keyring_never_stops_the_studio(qtbot, window, monkeypatch) -> No
     assert inbox.logins == [(b"shop", b"s3cret")]  # the password, read from the keyring
     assert "s3cret" in WaitingKeyring.kept.values()
     assert stalls.longest < 0.5, str(stalls)
+
+
+def test_enter_in_the_test_address_sends_the_test_email_and_neither_saves_nor_closes(
+        qtbot, settings_dialog, store) -> None:
+    """Seen in a real window: Enter after typing the address sent the test email and also
+    pressed OK (the button box makes OK the default), saving the form and closing the
+    dialog before the answer came."""
+    dialog = settings_dialog()
+    choose(setting(dialog, "email.via"), "smtp")  # changed, not saved
+    box = dialog.page("Email").test
+    type_into(qtbot, box.address, "ann@example.com")
+    qtbot.keyClick(box.address, Qt.Key.Key_Return)
+    assert box.running
+    qtbot.waitUntil(lambda: not box.running, timeout=15000)
+    assert dialog.isVisible() and not dialog.saving and box.answer.text()
+    assert saved(store)["email"]["via"] == "outbox"
+    qtbot.keyClick(setting(dialog, "smtp.host"), Qt.Key.Key_Enter)  # nor in another field
+    assert dialog.isVisible() and not dialog.saving

@@ -267,6 +267,15 @@ class SettingsDialog(QDialog):
         if not self.apply():
             self._accept_when_saved = False
 
+    def keyPressEvent(self, event) -> None:
+        """Enter in a field is not OK: the button box makes OK the default button, and
+        Enter after the test email's address sent the email and also saved and closed
+        the form. OK and Apply are clicked (or reached with Tab); Esc still cancels."""
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
     def reject(self) -> None:
         """Cancel, Esc or the window's close: not while a save is under way (it cannot be
         taken back half-way; the footer says what it waits for)."""
