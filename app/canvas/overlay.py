@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
+from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, Qt, QTimer
 from PySide6.QtGui import QMouseEvent, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
 
 from app import theme
 from app.canvas.view import CanvasView
 from app.icons import icon
+
+MARGIN = 12  # between a floating control and the canvas's edge
 
 
 class ZoomControls(QFrame):
@@ -42,7 +44,9 @@ class OverviewMap(QWidget):
 
     It shows when it is wanted (View → Overview map) and the canvas does not show every
     tile: with the whole journey in view there is nowhere else to look, and it would
-    only cover the tiles (and a simulation's counts) in its corner."""
+    only cover the tiles (and a simulation's counts) in its corner. Shown, it sits in a
+    corner of the canvas where it covers no tile: bottom right, else top right, else top
+    left (it stays in one while that one is free); with none free, bottom right."""
 
     def __init__(self, view: CanvasView) -> None:
         super().__init__(view)
@@ -69,8 +73,42 @@ class OverviewMap(QWidget):
         self.follow_view()
 
     def follow_view(self) -> None:
-        """Shown when wanted and some tile is out of the canvas's view."""
-        self.setVisible(self.wanted and not self._all_in_view())
+        """Shown when wanted and some tile is out of the canvas's view, in a free corner."""
+        shown = self.wanted and not self._all_in_view()
+        if shown:
+            self.move(self._free_corner())
+        self.setVisible(shown)
+
+    def corners(self) -> list[QPoint]:
+        """Where it may sit, in the view's coordinates, in order of preference (the
+        bottom left is the zoom buttons')."""
+        area = self.view.viewport().geometry()
+        right = area.right() - self.width() - MARGIN
+        return [QPoint(right, area.bottom() - self.height() - MARGIN),
+                QPoint(right, area.top() + MARGIN),
+                QPoint(area.left() + MARGIN, area.top() + MARGIN)]
+
+    def _free_corner(self) -> QPoint:
+        corners = self.corners()
+        if self.pos() in corners:  # where it is first, so that it does not jump about
+            corners.remove(self.pos())
+            corners.insert(0, self.pos())
+        tiles = self.tile_rects()
+        for corner in corners:
+            if not any(QRect(corner, self.size()).intersects(tile) for tile in tiles):
+                return corner
+        return self.corners()[0]
+
+    def tile_rects(self) -> list[QRect]:
+        """Each tile on the canvas (with what it carries: counts), in the view's
+        coordinates."""
+        view, offset = self.view, self.view.viewport().pos()
+        rects = []
+        for item in view.journey_scene.tile_items.values():
+            scene = item.sceneBoundingRect().united(
+                item.mapRectToScene(item.childrenBoundingRect()))
+            rects.append(view.mapFromScene(scene).boundingRect().translated(offset))
+        return rects
 
     def _all_in_view(self) -> bool:
         tiles = self.view.journey_scene.tile_items.values()
@@ -160,9 +198,9 @@ class OverviewMap(QWidget):
 
 
 def place_overlays(view: CanvasView, zoom: ZoomControls, overview: OverviewMap) -> None:
-    """Zoom buttons bottom left, overview bottom right, clear of the scroll bars."""
+    """Zoom buttons bottom left, clear of the scroll bars; the overview in a free corner."""
     area = view.viewport().geometry()
     zoom.adjustSize()
-    zoom.move(area.left() + 12, area.bottom() - zoom.height() - 12)
-    overview.move(area.right() - overview.width() - 12, area.bottom() - overview.height() - 12)
-    overview.follow_view_soon()  # a larger view may now show every tile
+    zoom.move(area.left() + MARGIN, area.bottom() - zoom.height() - MARGIN)
+    overview.move(overview.corners()[0])
+    overview.follow_view_soon()  # a larger view may now show every tile, or free a corner

@@ -97,6 +97,36 @@ def test_the_overview_steps_aside_while_the_whole_journey_is_in_view(window, qtb
     shown(False)
 
 
+def test_the_overview_covers_no_tile_while_a_corner_is_free(window, qtbot) -> None:
+    """Seen in a real window: the abandoned-cart sample opened in a small canvas had its
+    last tiles under the map in the bottom-right corner. It moves to a free corner and
+    stays there while that one is free."""
+    open_sample(window, "abandoned_cart.json")
+    view, overview = window.view, window.overview
+    view.set_zoom(1.0)
+    qtbot.waitUntil(overview.isVisible, timeout=2000)
+    bottom_right = overview.corners()[0]
+
+    def put_under(corner, tile_id: str) -> None:
+        """Scroll so that the tile's centre is under the corner's centre."""
+        tile = window.scene.tile_items[tile_id].sceneBoundingRect().center()
+        spot = QPoint(corner.x() + overview.width() // 2, corner.y() + overview.height() // 2)
+        offset = view.mapToScene(spot - view.viewport().pos()) - view.mapToScene(
+            view.viewport().rect().center())
+        view.centerOn(tile - offset)
+
+    def covers_a_tile() -> bool:
+        return any(overview.geometry().intersects(rect) for rect in overview.tile_rects())
+
+    put_under(bottom_right, "start")
+    qtbot.waitUntil(lambda: overview.pos() != bottom_right, timeout=2000)
+    assert overview.isVisible() and not covers_a_tile()
+    moved_to = overview.pos()
+    view.centerOn(view.mapToScene(view.viewport().rect().center()) + QPointF(5, 0))
+    qtbot.wait(50)
+    assert overview.pos() == moved_to  # still free: it does not jump about
+
+
 def test_the_palette_search_filters_tiles_and_hides_empty_sections(window, qtbot) -> None:
     open_sample(window, "brew_guide.json")
     palette = window.palette
