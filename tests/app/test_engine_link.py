@@ -39,6 +39,13 @@ def wait_for_mode(qtbot, link: EngineLink, mode: EngineMode, timeout: int = 2000
     qtbot.waitUntil(lambda: link.status.mode == mode, timeout=timeout)
 
 
+def fire_through(qtbot, link: EngineLink) -> None:
+    """A cart event fired through the link's engine, taken (202)."""
+    with qtbot.waitSignal(link.fired, timeout=10000) as fired:
+        link.fire("abandoned_cart", CART)
+    assert fired.args[0].status == 202
+
+
 def engine_threads() -> list[str]:
     return [t.name for t in threading.enumerate()
             if t.name.startswith("waymark") or "APScheduler" in t.name]
@@ -96,9 +103,7 @@ def test_an_engine_run_by_serve_is_observed_fired_through_and_its_stop_said(qtbo
         link.open(str(shop), free_port())
         wait_for_mode(qtbot, link, EngineMode.OBSERVING)
         assert (link.status.pid, link.base_url) == (serve.process.pid, serve.url)
-        with qtbot.waitSignal(link.fired, timeout=10000) as fired:
-            link.fire("abandoned_cart", CART)
-        assert fired.args[0].status == 202
+        fire_through(qtbot, link)
         qtbot.waitUntil(lambda: link.figures.accepted_today == 1, timeout=5000)
         with qtbot.waitSignal(link.engine_lost, timeout=10000) as lost:
             serve.stop()
@@ -138,9 +143,7 @@ def test_a_second_studio_observes_the_first_studios_engine(qtbot, link, shop):
         wait_for_mode(qtbot, second, EngineMode.OBSERVING)
         assert second.base_url == link.base_url
         assert second.status.holder.startswith("waymark studio, pid")
-        with qtbot.waitSignal(second.fired, timeout=10000) as fired:
-            second.fire("abandoned_cart", CART)
-        assert fired.args[0].status == 202
+        fire_through(qtbot, second)
         with qtbot.waitSignal(second.engine_lost, timeout=10000):
             link.stop()
     finally:
@@ -170,9 +173,7 @@ def test_an_engine_started_again_after_the_observed_one_stopped_is_observed(qtbo
     try:
         wait_for_mode(qtbot, link, EngineMode.OBSERVING, timeout=10000)
         assert (link.status.pid, link.base_url) == (second.process.pid, second.url)
-        with qtbot.waitSignal(link.fired, timeout=10000) as fired:
-            link.fire("abandoned_cart", CART)
-        assert fired.args[0].status == 202
+        fire_through(qtbot, link)
         with qtbot.waitSignal(link.engine_lost, timeout=10000):
             second.stop()
     finally:

@@ -77,6 +77,19 @@ def private_server() -> PrivateServer:
 
 
 @contextmanager
+def own_server() -> Iterator[PrivateServer]:
+    """A started server of the caller's own, with its `waymark` database, which a test
+    may stop and start again (a restart); removed after."""
+    server = private_server()
+    server.start()
+    try:
+        server.create_database()
+        yield server
+    finally:
+        server.remove()
+
+
+@contextmanager
 def postgres_server() -> Iterator[str]:
     """Yields a SQLAlchemy URL to an empty database on a private server."""
     if url := os.environ.get("WAYMARK_TEST_POSTGRES_URL"):

@@ -39,7 +39,7 @@ from tests.engine.cluster_support import (
     sharing_the_lock,
 )
 from tests.engine.delivery_support import SmtpInbox, smtp_server
-from tests.engine.postgres_support import private_server
+from tests.engine.postgres_support import own_server
 from tests.engine.serve_support import wait_until
 from tests.engine.tcp_proxy import TcpProxy
 from tests.engine.test_cluster import joined
@@ -52,13 +52,8 @@ pg_harness, members = test_postgres.pg_harness, test_cluster.members
 @pytest.fixture(scope="module")
 def postgres():
     """A server of this module's own: one test restarts it."""
-    server = private_server()
-    server.start()
-    try:
-        server.create_database()
+    with own_server() as server:
         yield server
-    finally:
-        server.remove()
 
 
 @pytest.fixture(scope="module")

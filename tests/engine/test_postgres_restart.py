@@ -15,20 +15,15 @@ import pytest
 from engine.store.lock import EngineLock, WorkspaceBusyError
 from engine.workspace import Workspace
 from tests.engine.delivery_support import free_port
-from tests.engine.postgres_support import private_server
+from tests.engine.postgres_support import own_server
 from tests.engine.serve_support import ServeProcess, run_cli, wait_until
 
 
 @pytest.fixture(scope="module")
 def postgres():
-    server = private_server()
-    server.start()
-    try:
-        server.create_database()
+    with own_server() as server:
         Workspace.open(server.url).close()  # the workspace's tables
         yield server
-    finally:
-        server.remove()
 
 
 def restart(postgres) -> None:
