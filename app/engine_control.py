@@ -134,7 +134,10 @@ class EngineControl(QObject):
             text = (f"The studio was showing another process's engine; {why}.\n\nStart "
                     "this workspace's engine in the studio?")
         self.message.emit(title)
-        if self.prompts.confirm(title, text, action):
+        # Another process's engine may come back by itself (the studio looks for one):
+        # then the question no longer stands and closes.
+        if self.prompts.confirm(title, text, action,
+                                overtaken_by=None if own else self.link.engine_back):
             self.link.start(self.port)
 
     def _start_failed(self, why: str) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import SignalInstance
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 
 from app.dialogs.engine_settings import EngineSettings, EngineSettingsDialog
@@ -53,11 +54,20 @@ class Prompts:
         text, ok = QInputDialog.getText(self.parent, title, label, text=default)
         return text.strip() if ok and text.strip() else None
 
-    def confirm(self, title: str, text: str, action: str) -> bool:
+    def confirm(self, title: str, text: str, action: str,
+                overtaken_by: SignalInstance | None = None) -> bool:
+        """True when the person chose `action`. `overtaken_by`: a signal after which the
+        question no longer stands (the engine came back by itself): it closes, unanswered."""
         box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=self.parent)
         yes = box.addButton(action, QMessageBox.ButtonRole.AcceptRole)
         box.addButton(QMessageBox.StandardButton.Cancel)
-        box.exec()
+        if overtaken_by is not None:
+            overtaken_by.connect(box.reject)
+        try:
+            box.exec()
+        finally:
+            if overtaken_by is not None:
+                overtaken_by.disconnect(box.reject)
         return box.clickedButton() is yes
 
     def unsaved_changes(self, name: str) -> str:

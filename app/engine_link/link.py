@@ -76,6 +76,7 @@ class EngineLink(QObject):
     port_in_use = Signal(int, int)  # the port asked for, a free one to offer instead
     start_failed = Signal(str)  # why the engine could not start (port aside)
     engine_lost = Signal(str, bool)  # why; True: it was the studio's own engine
+    engine_back = Signal()  # an engine is observed again after the observed one went
     fired = Signal(object)  # FireResult
     cluster_changed = Signal(object)  # ClusterView of a cluster observed, or None
 
@@ -439,7 +440,13 @@ class EngineLink(QObject):
             # Observed, never run here: gone again meanwhile, it is looked for again.
             self._submit(functools.partial(self._begin_session, location, self.port,
                                            look=self._looks),
-                         lambda session: session is None and self._keep_looking(location))
+                         lambda session: self._found(location, session))
+
+    def _found(self, location: str, session: _Session | None) -> None:
+        if session is None:
+            self._keep_looking(location)
+        else:
+            self.engine_back.emit()
 
     def _keep_looking(self, location: str) -> None:
         if location == self._location and self._status.mode == EngineMode.STOPPED:

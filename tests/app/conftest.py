@@ -66,7 +66,7 @@ class ScriptedPrompts:
     def text(self, _title: str, _label: str, default: str = "") -> str | None:
         return self.texts.pop(0) if self.texts else default
 
-    def confirm(self, title: str, text: str, _action: str) -> bool:
+    def confirm(self, title: str, text: str, _action: str, overtaken_by=None) -> bool:
         self.asked.append((title, text))
         return self.confirm_answer
 

@@ -169,9 +169,10 @@ def test_an_engine_started_again_after_the_observed_one_stopped_is_observed(qtbo
             first.stop()
     assert link.status.mode == EngineMode.STOPPED
     second = ServeProcess(shop, free_port())
-    second.start()
+    with qtbot.waitSignal(link.engine_back, timeout=10000):  # closes the old question
+        second.start()
     try:
-        wait_for_mode(qtbot, link, EngineMode.OBSERVING, timeout=10000)
+        assert link.status.mode == EngineMode.OBSERVING
         assert (link.status.pid, link.base_url) == (second.process.pid, second.url)
         fire_through(qtbot, link)
         with qtbot.waitSignal(link.engine_lost, timeout=10000):
@@ -181,3 +182,25 @@ def test_an_engine_started_again_after_the_observed_one_stopped_is_observed(qtbo
             second.stop()
     qtbot.wait(4500)  # two looks and more: nobody runs an engine, and none is started
     assert link.status.mode == EngineMode.STOPPED and link.engine is None
+
+
+def test_a_question_overtaken_by_events_closes_unanswered(qtbot) -> None:
+    """The real question box (not the tests' scripted answers): "The engine you were
+    watching stopped … Start engine here?" closes by itself once an engine is observed
+    again, as if cancelled."""
+    from PySide6.QtCore import QObject, QTimer, Signal
+    from PySide6.QtWidgets import QApplication
+
+    from app.prompts import Prompts
+
+    class Source(QObject):
+        happened = Signal()
+
+    source = Source()
+    QTimer.singleShot(200, source.happened.emit)
+    QTimer.singleShot(5000, lambda: (box := QApplication.activeModalWidget()) and box.reject())
+    started = time.monotonic()
+    answer = Prompts().confirm("The engine you were watching stopped", "Start it here?",
+                               "Start engine here", overtaken_by=source.happened)
+    assert answer is False and time.monotonic() - started < 4
+    source.happened.emit()  # after the question: nothing left connected to it
