@@ -33,6 +33,7 @@ class EngineControl(QObject):
         link.cluster_changed.connect(area.show_cluster)
         link.port_in_use.connect(self._port_in_use)
         link.engine_lost.connect(self._engine_lost)
+        link.engine_back.connect(self._engine_back)
         link.start_failed.connect(self._start_failed)
         toggle.triggered.connect(self.start_or_stop)
         self._status_changed(link.status)
@@ -139,6 +140,12 @@ class EngineControl(QObject):
         if self.prompts.confirm(title, text, action,
                                 overtaken_by=None if own else self.link.engine_back):
             self.link.start(self.port)
+
+    def _engine_back(self) -> None:
+        """The status bar's word on the engine that went, replaced (the question closes)."""
+        holder = self.link.status.holder
+        self.message.emit(f"An engine runs this workspace again: observing {holder}"
+                          if holder else "An engine runs this workspace again: observing it")
 
     def _start_failed(self, why: str) -> None:
         self.prompts.error("The engine could not start", why)

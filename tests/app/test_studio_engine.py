@@ -196,6 +196,35 @@ def test_the_studio_observes_waymark_serve_and_fires_through_it(qtbot, studio, t
     assert f"pid {serve.process.pid}" in prompts.asked[-1][1]
 
 
+def test_a_serve_started_again_is_observed_and_said_in_the_status_bar(qtbot, studio,
+                                                                       tmp_path, prompts):
+    """Answered "Cancel" (the studio stays stopped), then `waymark serve` started again:
+    observed, and the status bar's word on the stop replaced."""
+    path, _key = cart_workspace(tmp_path)
+    prompts.confirm_answer = False
+    first = ServeProcess(path, free_port())
+    first.start()
+    window = studio()
+    try:
+        window.session.open_workspace(path)
+        wait_for_mode(qtbot, window, EngineMode.OBSERVING)
+    finally:
+        first.stop()
+    wait_for_mode(qtbot, window, EngineMode.STOPPED)
+    assert prompts.asked[-1][0] == "The engine you were watching stopped"
+    second = ServeProcess(path, free_port())
+    second.start()
+    try:
+        wait_for_mode(qtbot, window, EngineMode.OBSERVING)
+        assert window.engine_status.button.text() == \
+            f"Observing engine (pid {second.process.pid})"
+        said = window.statusBar().currentMessage()
+        assert said.startswith("An engine runs this workspace again: observing waymark "
+                               f"serve, pid {second.process.pid}"), said
+    finally:
+        second.stop()
+
+
 @pytest.fixture
 def taken_port():
     """A port another program listens on."""
