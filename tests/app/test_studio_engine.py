@@ -170,15 +170,25 @@ def test_a_value_the_socket_refuses_is_shown_on_its_field(qtbot, studio, tmp_pat
     assert dialog.history.topLevelItem(0).text(3) == "400 refused"
 
 
+def observing_serve(qtbot, studio, path):
+    """`waymark serve` on the workspace, and a studio opened on it, observing it."""
+    serve = ServeProcess(path, free_port())
+    serve.start()
+    try:
+        window = studio()
+        window.session.open_workspace(path)
+        wait_for_mode(qtbot, window, EngineMode.OBSERVING)
+    except BaseException:
+        serve.stop()
+        raise
+    return serve, window
+
+
 def test_the_studio_observes_waymark_serve_and_fires_through_it(qtbot, studio, tmp_path,
                                                                 prompts):
     path, _key = cart_workspace(tmp_path)
-    serve = ServeProcess(path, free_port())
-    serve.start()
-    window = studio()
+    serve, window = observing_serve(qtbot, studio, path)
     try:
-        window.session.open_workspace(path)
-        wait_for_mode(qtbot, window, EngineMode.OBSERVING)
         area = window.engine_status
         assert area.button.text() == f"Observing engine (pid {serve.process.pid})"
         assert area.address.text() == serve.url.removeprefix("http://")
@@ -202,14 +212,8 @@ def test_a_serve_started_again_is_observed_and_said_in_the_status_bar(qtbot, stu
     observed, and the status bar's word on the stop replaced."""
     path, _key = cart_workspace(tmp_path)
     prompts.confirm_answer = False
-    first = ServeProcess(path, free_port())
-    first.start()
-    window = studio()
-    try:
-        window.session.open_workspace(path)
-        wait_for_mode(qtbot, window, EngineMode.OBSERVING)
-    finally:
-        first.stop()
+    first, window = observing_serve(qtbot, studio, path)
+    first.stop()
     wait_for_mode(qtbot, window, EngineMode.STOPPED)
     assert prompts.asked[-1][0] == "The engine you were watching stopped"
     second = ServeProcess(path, free_port())
