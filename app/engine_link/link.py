@@ -413,8 +413,7 @@ class EngineLink(QObject):
         note = f"engine stopped unexpectedly: {why}" if own else why
         self._set_status(EngineStatus(note=note, unexpected=own))
         if not own:
-            self._looking_at = self._location
-            self._looking.start()
+            self._keep_looking(self._location)
         self.engine_lost.emit(why, own)
 
     def _look_for_engine(self) -> None:
@@ -448,8 +447,10 @@ class EngineLink(QObject):
         else:
             self.engine_back.emit()
 
-    def _keep_looking(self, location: str) -> None:
-        if location == self._location and self._status.mode == EngineMode.STOPPED:
+    def _keep_looking(self, location: str | None) -> None:
+        """Look for an engine every LOOK_AGAIN_MS while stopped on this workspace."""
+        if (location is not None and location == self._location
+                and self._status.mode == EngineMode.STOPPED):
             self._looking_at = location
             self._looking.start()
 

@@ -95,9 +95,5 @@ def postgres_server() -> Iterator[str]:
     if url := os.environ.get("WAYMARK_TEST_POSTGRES_URL"):
         yield url
         return
-    server = private_server()
-    server.start()
-    try:
-        yield server.create_database()
-    finally:
-        server.remove()
+    with own_server() as server:
+        yield server.url
