@@ -285,7 +285,7 @@ class EngineLink(QObject):
         # The window adopts the session before its first poll's news arrives (both come
         # through the relay, in order): news that came first was dropped, and what is
         # sent only when it changes (counts, a person's path) then never came.
-        self._post(functools.partial(self._started, session))
+        self._post(functools.partial(self._started, session, back=look is not None))
         session.poller.start()
         return session
 
@@ -361,13 +361,18 @@ class EngineLink(QObject):
         session.probe.follow_outbox(outbox)
         session.probe.follow_activity(activity, generation)
 
-    def _started(self, session: _Session) -> None:
+    def _started(self, session: _Session, back: bool = False) -> None:
         self._view = session
         # Again, on the GUI thread, if a wish changed: a view that asked while the session
         # was being made found none to tell, and the worker may have read its wish before
         # it changed (the Outbox shown as the engine started then stayed empty).
         self._tell_wishes(session)
         self._refresh(session)
+        if back:
+            # In the same step as the status that shows it: said later (when the task's
+            # done callback came through the relay), the status bar kept the word on the
+            # engine that went while the button already named the new one.
+            self.engine_back.emit()
 
     def _refresh(self, session: _Session) -> None:
         if session is not self._view or self._closed:
@@ -444,8 +449,6 @@ class EngineLink(QObject):
     def _found(self, location: str, session: _Session | None) -> None:
         if session is None:
             self._keep_looking(location)
-        else:
-            self.engine_back.emit()
 
     def _keep_looking(self, location: str | None) -> None:
         """Look for an engine every LOOK_AGAIN_MS while stopped on this workspace."""
