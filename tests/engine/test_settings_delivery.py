@@ -176,3 +176,32 @@ def test_a_keyring_asking_for_its_password_does_not_hold_the_workspace_s_writes(
             waiting.join(30)
         expected = "whsec-2" if who == "a save" else "whsec-1"
         assert workspace.delivery_settings().webhook.secret == expected
+
+
+def test_the_waiting_test_keyring_is_used_only_where_named(monkeypatch) -> None:
+    """keyring's own search makes an instance of every backend it has seen imported: the
+    test keyring, held by one test, made a later test's search wait 30 s at its gate."""
+    import time
+
+    import keyring
+
+    from .keyring_support import BACKEND, WaitingKeyring
+
+    monkeypatch.delenv("PYTHON_KEYRING_BACKEND", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", "/nonexistent")  # no keyringrc.cfg
+    WaitingKeyring.reset()
+    WaitingKeyring.hold()
+    try:
+        began = time.monotonic()
+        keyring.core.init_backend()
+        assert time.monotonic() - began < 5
+        assert not isinstance(keyring.get_keyring(), WaitingKeyring)
+        assert not WaitingKeyring.waiting.is_set()
+        WaitingKeyring.reset()
+        monkeypatch.setenv("PYTHON_KEYRING_BACKEND", BACKEND)
+        keyring.core.init_backend()
+        assert isinstance(keyring.get_keyring(), WaitingKeyring)  # named, it is used
+    finally:
+        WaitingKeyring.reset()
+        monkeypatch.undo()
+        keyring.core.init_backend()
