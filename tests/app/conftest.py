@@ -94,8 +94,22 @@ def qt_platform(qapp, pytestconfig) -> str:
     return name
 
 
+def pytest_sessionfinish(session) -> None:
+    """A pytest-xdist worker hands the platform it ran on to the run's controller."""
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None and PLATFORM in session.config.stash:
+        output["qt_platform"] = session.config.stash[PLATFORM]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:
+    if platform := getattr(node, "workeroutput", {}).get("qt_platform"):
+        ran = node.config.stash.get(PLATFORM, "")
+        node.config.stash[PLATFORM] = platform if ran in ("", platform) else f"{ran}, {platform}"
+
+
 def pytest_terminal_summary(terminalreporter, config) -> None:
-    if PLATFORM in config.stash:
+    if PLATFORM in config.stash and not hasattr(config, "workeroutput"):
         terminalreporter.write_line(f"studio tests ran on the Qt platform "
                                     f"{config.stash[PLATFORM]!r}")
 

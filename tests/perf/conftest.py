@@ -7,8 +7,17 @@ import statistics
 import time
 from collections.abc import Callable
 
+import pytest
+
 # the studio benchmarks run the real window: offscreen unless a display is chosen
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_auto_num_workers(config) -> int:
+    """Benchmarks run in one process (the suite's `-n auto` is not for them): alone on
+    the machine, and a worker's printed figures would not reach the terminal."""
+    return 0
 
 
 def timed(fn: Callable[[], object], repeat: int = 20) -> dict[str, float]:
