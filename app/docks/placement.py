@@ -29,6 +29,7 @@ class EngineDocks:
             dock.visibilityChanged.connect(dock.widget().set_on_screen)
             window.tabifyDockWidget(window.problems_dock, dock)
         window.problems_dock.raise_()
+        window.pages.keep_beside([self.activity_dock, self.outbox_dock])
         window.actions_.add_panel_toggles([
             (window.journeys_dock, None), (window.palette_dock, None),
             (window.properties_dock, None), (window.problems_dock, None),

@@ -5,8 +5,9 @@ The first page is the journey designer, which owns the window's docks and its to
 (its chrome). Leaving it hides that chrome, remembering what was shown, and coming back
 shows it again as it was: the Content or Contacts page gets the whole width, and a dock
 the person had closed stays closed. Docks that belong to the engine rather than to one
-journey (activity, outbox) are not chrome: they stay as the person left them on every
-page.
+journey (activity, outbox; `keep_beside`) are not chrome: one on screen stays on every
+page; one behind a chrome dock's tab goes away with it (it would come forward in its
+place) and comes back behind it, the tab in front before still in front.
 
 A page is any QWidget; if it has `set_store(store)` it is given each workspace as it is
 opened, and `refresh()` is called whenever it is shown.
@@ -18,7 +19,14 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QStackedWidget, QToolBar, QToolButton, QWidget
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QMainWindow,
+    QStackedWidget,
+    QToolBar,
+    QToolButton,
+    QWidget,
+)
 
 from app.icons import icon
 
@@ -45,6 +53,9 @@ class PageHost(QObject):
         self.group.setExclusive(True)
         self._pages: dict[str, _Page] = {}
         self._shown_chrome: list[QWidget] | None = None  # while another page is shown
+        self._beside: list[QDockWidget] = []  # the engine's docks (`keep_beside`)
+        self._in_front: list[QDockWidget] = []  # chrome docks on screen when it went away
+        self._behind: list[QDockWidget] = []  # engine docks behind their tabs then
         self.add_page(JOURNEYS, "Journeys", "journey", journeys)
         window.addToolBar(Qt.ToolBarArea.LeftToolBarArea, self.rail)
         self.rail.hide()  # one page needs no rail
@@ -99,15 +110,29 @@ class PageHost(QObject):
             if set_store is not None:
                 set_store(store)
 
+    def keep_beside(self, docks: list[QDockWidget]) -> None:
+        """Docks of the whole workspace, which stay on every page while on screen."""
+        self._beside.extend(docks)
+
     def _put_chrome_away(self) -> None:
         self._shown_chrome = [w for w in self.chrome if w.isVisible()]
-        for widget in self._shown_chrome:
+        # Open docks behind another tab are visible to Qt with nothing of them on screen.
+        self._in_front = [w for w in self._shown_chrome
+                          if isinstance(w, QDockWidget) and _on_screen(w)]
+        self._behind = [d for d in self._beside if d.isVisible() and not _on_screen(d)]
+        for widget in self._shown_chrome + self._behind:
             widget.hide()
 
     def _restore_chrome(self) -> None:
-        for widget in self._shown_chrome or []:
+        for widget in (self._shown_chrome or []) + self._behind:
             widget.show()
-        self._shown_chrome = None
+        for dock in self._in_front:
+            dock.raise_()
+        self._shown_chrome, self._in_front, self._behind = None, [], []
+
+
+def _on_screen(dock: QDockWidget) -> bool:
+    return not dock.visibleRegion().isEmpty()
 
 
 def _rail() -> QToolBar:

@@ -134,3 +134,34 @@ def test_view_ticks_the_panels_on_screen_and_their_keys_put_a_shown_one_away(
     assert not shown.isVisible() and not toggles[shown.objectName()].isChecked()
     toggles[shown.objectName()].trigger()
     assert shown.isVisible() and toggles[shown.objectName()].isChecked()
+
+
+def test_the_engines_docks_behind_problems_stay_behind_on_other_pages(window, qtbot) -> None:
+    """Seen in a real window: Activity and Outbox, tabbed behind Problems on the journey
+    page, came forward when Problems went away with the journey's docks (the Dashboard's
+    lower third was the Activity), and back on the journey page Activity stayed in front
+    of Problems. One the person brought forward stays on every page."""
+    open_sample(window, "abandoned_cart.json")
+    activity, outbox = window.engine_docks.activity_dock, window.engine_docks.outbox_dock
+    problems = window.problems_dock
+
+    def in_front(dock) -> bool:
+        return dock.isVisible() and not dock.visibleRegion().isEmpty()
+
+    qtbot.waitUntil(lambda: in_front(problems))
+    window.pages.show_page("dashboard")
+    qtbot.wait(50)
+    assert not in_front(activity) and not in_front(outbox)
+    window.pages.show_page(JOURNEYS)
+    qtbot.waitUntil(lambda: in_front(problems))
+    assert not in_front(activity) and not in_front(outbox)
+    assert activity.isVisible() and outbox.isVisible()  # open, behind Problems' tab
+
+    window.engine_docks.toggle(activity, True)  # View → Activity
+    qtbot.waitUntil(lambda: in_front(activity))
+    window.pages.show_page("dashboard")
+    qtbot.wait(50)
+    assert in_front(activity) and not in_front(outbox)
+    window.pages.show_page(JOURNEYS)
+    qtbot.wait(50)
+    assert in_front(activity) and not in_front(problems)
