@@ -178,6 +178,39 @@ def test_ready_content_that_stops_compiling_is_not_saved_and_the_saved_one_is_ke
     assert editor.chip.text() == "Draft"
 
 
+def test_ready_content_whose_sender_lost_its_address_says_what_its_edits_wait_for(
+        qtbot, page, store, prompts) -> None:
+    """Seen in a real window on the abandoned-cart sample: its Ready email, sent by a
+    sender with no postal address, said "Before it can be Ready: …" beside its "Ready to
+    send" chip. It is Ready; what waits is saving an edit (refused until the address is
+    there). Back to Draft, it says what making it Ready again needs."""
+    with_postal_address(store)
+    page.new_content("email")
+    editor = page.editor()
+    editor.html.set_source("<p>Hi</p>")
+    editor.insert_footer()
+    assert page.set_ready(True)
+    settings = store.workspace.delivery_settings()
+    settings.senders[0].postal_address = ""
+    store.workspace.save_delivery_settings(settings)
+    page.settings_changed()  # as after Edit → Settings… saved them
+    qtbot.keyClicks(editor.preheader, "Beans")  # an edit, to be saved
+
+    def listed() -> list[str]:
+        return [editor.problems.item(row).text() for row in range(editor.problems.count())]
+
+    lost = "The sender profile 'default' has no postal address"
+    qtbot.waitUntil(lambda: any(lost in line for line in listed()))
+    assert [line.split(":")[0] for line in listed() if lost in line] == [
+        "Before an edit can be saved"]
+    qtbot.keyClick(editor, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert prompts.errors[-1][0] == "Not saved" and lost in prompts.errors[-1][1]
+    qtbot.mouseClick(editor.ready_button, Qt.MouseButton.LeftButton)  # back to Draft
+    assert editor.chip.text() == "Draft"
+    assert [line.split(":")[0] for line in listed() if lost in line] == [
+        "Before it can be Ready"]
+
+
 def test_the_sms_counter_counts_as_the_network_and_names_the_ucs2_character(
         qtbot, page) -> None:
     page.new_content("sms")

@@ -66,6 +66,7 @@ class ContentEditor(QWidget):
         self.original: Content | None = None
         self.used_by: tuple = ()
         self.dirty = False
+        self._listed: tuple[list[TemplateProblem], list[str]] | None = None  # `_list`'s
         self.context = PreviewContext(library)
         self.personalise = PersonaliseButton()
         self.personalise.chosen.connect(self.insert)
@@ -239,6 +240,8 @@ class ContentEditor(QWidget):
         self.ready_button.setText("Back to Draft" if ready else "Make Ready to send")
         self.ready_button.setIcon(icon("undo" if ready else "ok"))
         restyle(self.ready_button, primary=not ready)
+        if self._listed is not None:
+            self._list(*self._listed)
 
     # --- personalisation ------------------------------------------------------------
 
@@ -280,6 +283,7 @@ class ContentEditor(QWidget):
         """Show the rendered message (subclasses)."""
 
     def _list(self, problems: list[TemplateProblem], compliance: list[str]) -> None:
+        self._listed = (problems, compliance)  # again when the status changes
         self.problems.clear()
         for problem in problems:
             label = None if problem.field == self.main_field else \
@@ -289,9 +293,16 @@ class ContentEditor(QWidget):
             item.setData(PLACE_ROLE, (problem.field, problem.line, problem.column))
             self.problems.addItem(item)
         purpose = "Commercial email" if self.channel == "email" else "It"
+        # Content already Ready (a bundle imported so, or the sender's address removed
+        # since) said "Before it can be Ready" beside its Ready chip: its edits are what wait.
+        ready = self.status() == ContentStatus.READY
         for message in compliance:
-            item = QListWidgetItem(icon("shield"), f"Before it can be Ready: {message}")
-            item.setToolTip(f"{purpose} cannot be made Ready to send without this")
+            item = QListWidgetItem(icon("shield"), (
+                "Before an edit can be saved" if ready else "Before it can be Ready")
+                + f": {message}")
+            item.setToolTip("Ready content is saved only with this (Back to Draft saves it "
+                            "with its problems)" if ready else
+                            f"{purpose} cannot be made Ready to send without this")
             self.problems.addItem(item)
         rows = self.problems.count()
         self.problems.setVisible(rows > 0)
