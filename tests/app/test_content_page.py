@@ -203,8 +203,11 @@ def test_ready_content_whose_sender_lost_its_address_says_what_its_edits_wait_fo
     qtbot.waitUntil(lambda: any(lost in line for line in listed()))
     assert [line.split(":")[0] for line in listed() if lost in line] == [
         "Before an edit can be saved"]
+    said: list[str] = []
+    page.status.connect(said.append)
     qtbot.keyClick(editor, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     assert prompts.errors[-1][0] == "Not saved" and lost in prompts.errors[-1][1]
+    assert said[-1].startswith("Not saved: Ready content must work") and lost in said[-1]
     qtbot.mouseClick(editor.ready_button, Qt.MouseButton.LeftButton)  # back to Draft
     assert editor.chip.text() == "Draft"
     assert [line.split(":")[0] for line in listed() if lost in line] == [

@@ -283,7 +283,12 @@ class ContentPage(QWidget):
 
     def _refused(self, title: str, text: str) -> bool:
         self.prompts.error(title, text)
-        self.status.emit(f"{title}: {text.splitlines()[0]}")
+        # one line for the status bar: a first line that introduces a list takes its first
+        # item along ("…the saved version is kept:" alone said nothing of why)
+        first, *rest = text.splitlines()
+        if first.endswith(":") and rest:
+            first = f"{first} {rest[0].removeprefix('• ')}"
+        self.status.emit(f"{title}: {first}")
         return False
 
     # --- the preview ----------------------------------------------------------------
