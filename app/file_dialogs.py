@@ -12,10 +12,11 @@ provider that goes by the name alone.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QFileInfo, QMimeDatabase
+from PySide6.QtCore import QFileInfo, QMimeDatabase, QSize
 from PySide6.QtWidgets import QFileDialog, QFileIconProvider, QWidget
 
 WORKSPACE_SUFFIX = "waymark"
+READABLE = QSize(900, 560)  # a file dialog's size: its columns whole, the sidebar beside
 
 
 class NameOnlyIconProvider(QFileIconProvider):
@@ -57,4 +58,10 @@ def file_dialog(parent: QWidget | None, title: str, filters: str, *, save: bool 
         dialog.selectFile(suggested)
     else:
         dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+    # Qt's own dialog opens at its minimum, where the size, type and date columns are cut
+    # short and scroll sideways (seen in a real window); as large as reads whole, within
+    # the screen.
+    screen = (parent.screen() if parent is not None else dialog.screen()).availableGeometry()
+    dialog.resize(min(READABLE.width(), screen.width() * 9 // 10),
+                  min(READABLE.height(), screen.height() * 9 // 10))
     return dialog

@@ -87,3 +87,28 @@ def test_the_workspace_file_itself_is_neither_imported_nor_overwritten(
     assert all("the open workspace's own file" in message for _t, message in prompts.errors)
     journeys_seen_by_the_cli(location)
     assert saves_reach_the_file(window, location, "Still saving")
+
+
+def test_a_file_dialog_opens_with_its_columns_whole(window, qtbot, tmp_path) -> None:
+    """Seen in a real window: Import CSV… opened Qt's dialog at its minimum size, the
+    size, type and date of each file cut short ("263…tes", "CSV…ent") and the list
+    scrolling sideways."""
+    from PySide6.QtWidgets import QTreeView
+
+    (tmp_path / "people.csv").write_text("id,email\nc-1,ann@example.com\n")
+    dialog = Prompts(window).workspace_dialog(new=False)
+    dialog.setDirectory(str(tmp_path))
+    dialog.open()
+    try:
+        qtbot.waitExposed(dialog)
+        listing = dialog.findChild(QTreeView)
+        model = dialog.findChild(QFileSystemModel)
+        qtbot.waitUntil(lambda: model.index(str(tmp_path / "people.csv")).isValid())
+        qtbot.wait(100)
+        assert listing.isVisible()
+        header = listing.header()
+        assert header.length() <= listing.viewport().width()
+        assert listing.horizontalScrollBar().maximum() == 0
+    finally:
+        dialog.reject()
+        dialog.deleteLater()
