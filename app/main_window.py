@@ -114,6 +114,7 @@ class MainWindow(QMainWindow):
         self.canvas_stack.addWidget(self.view)
         layout.addWidget(self.canvas_stack, 1)
         self.journey_page = centre
+        centre.setFocusProxy(self.view)  # the journey page shown again: keys to the canvas
 
     def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea
               ) -> QDockWidget:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QDockWidget,
     QMainWindow,
     QStackedWidget,
@@ -98,6 +99,7 @@ class PageHost(QObject):
         elif self.current == JOURNEYS:
             self._put_chrome_away()
         self.stack.setCurrentWidget(page.widget)
+        _focus_within(page.widget)
         refresh = getattr(page.widget, "refresh", None)
         if refresh is not None:
             refresh()
@@ -129,6 +131,26 @@ class PageHost(QObject):
         for dock in self._in_front:
             dock.raise_()
         self._shown_chrome, self._in_front, self._behind = None, [], []
+
+
+def _focus_within(page: QWidget) -> None:
+    """The keys go to the page shown: its own shortcuts (Ctrl+N, Ctrl+I…) act only with
+    the focus in it, and the page left took the focus away with it (seen in a real window:
+    Ctrl+I on the Contacts page, as its empty table says, did nothing). Its focus proxy
+    (the journey page's canvas), else its first widget that takes the focus by Tab."""
+    focused = QApplication.focusWidget()
+    if focused is not None and page.isAncestorOf(focused):
+        return
+    target = page.focusProxy()
+    if target is None:
+        widget, steps = page.nextInFocusChain(), 0
+        while widget is not page and steps < 10_000:
+            if page.isAncestorOf(widget) and widget.isVisible() and widget.isEnabled() \
+                    and widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
+                target = widget
+                break
+            widget, steps = widget.nextInFocusChain(), steps + 1
+    (target or page).setFocus(Qt.FocusReason.OtherFocusReason)
 
 
 def _on_screen(dock: QDockWidget) -> bool:

@@ -165,3 +165,29 @@ def test_the_engines_docks_behind_problems_stay_behind_on_other_pages(window, qt
     window.pages.show_page(JOURNEYS)
     qtbot.wait(50)
     assert in_front(activity) and not in_front(problems)
+
+
+def test_a_page_shown_by_its_key_takes_the_keys_its_shortcuts_need(window, qtbot) -> None:
+    """Seen in a real window: after Alt+3 the Contacts page said "Import CSV… (Ctrl+I)"
+    and Ctrl+I did nothing — the focus had been in a journey dock, went away with it and
+    landed on the docks' tab bar (or nowhere), and a page's own shortcuts act only with
+    the focus inside it."""
+    from PySide6.QtWidgets import QApplication
+
+    open_sample(window, "abandoned_cart.json")
+    window.journeys.setFocus()  # the journeys list, clicked
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.journeys)
+    for number, action in enumerate(window.pages.rail.actions()[1:], start=2):
+        qtbot.keyClick(window, Qt.Key(Qt.Key.Key_0 + number), Qt.KeyboardModifier.AltModifier)
+        page = window.pages.stack.currentWidget()
+        assert window.pages.rail.actions()[number - 1] is action and action.isChecked()
+        assert page.isAncestorOf(QApplication.focusWidget()), action.text()
+    qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.AltModifier)
+    assert QApplication.focusWidget() is window.view  # Delete, Ctrl+C… reach the canvas
+
+    window.properties.setFocus()
+    qtbot.keyClick(window, Qt.Key.Key_5, Qt.KeyboardModifier.AltModifier)
+    triggers = window.workspace_pages.triggers
+    assert window.pages.stack.currentWidget() is triggers
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert triggers.creating is not None and triggers.right.currentWidget() is triggers.detail
