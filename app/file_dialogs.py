@@ -12,8 +12,14 @@ provider that goes by the name alone.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QFileInfo, QMimeDatabase, QSize
-from PySide6.QtWidgets import QFileDialog, QFileIconProvider, QWidget
+from PySide6.QtCore import QFileInfo, QMimeDatabase, QSize, Qt
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFileIconProvider,
+    QHeaderView,
+    QTreeView,
+    QWidget,
+)
 
 WORKSPACE_SUFFIX = "waymark"
 READABLE = QSize(900, 560)  # a file dialog's size: its columns whole, the sidebar beside
@@ -64,4 +70,24 @@ def file_dialog(parent: QWidget | None, title: str, filters: str, *, save: bool 
     screen = (parent.screen() if parent is not None else dialog.screen()).availableGeometry()
     dialog.resize(min(READABLE.width(), screen.width() * 9 // 10),
                   min(READABLE.height(), screen.height() * 9 // 10))
+    _widen_columns(dialog)
     return dialog
+
+
+# What the size, type and date columns show at their widest, in the dialog's font; a
+# column sized to its contents would measure every file of a large folder at each change.
+WIDEST = ("1023.9 KiB", "Waymark workspace", "31/12/2026 23:59")
+
+
+def _widen_columns(dialog: QFileDialog) -> None:
+    listing = dialog.findChild(QTreeView)
+    if listing is None:
+        return
+    header, metrics = listing.header(), listing.fontMetrics()
+    for column, widest in enumerate(WIDEST, start=1):
+        text = max(widest, header.model().headerData(column, Qt.Orientation.Horizontal) or "",
+                   key=metrics.horizontalAdvance)
+        padding = 4 * metrics.averageCharWidth()
+        header.resizeSection(column, metrics.horizontalAdvance(text) + padding)
+    header.setStretchLastSection(False)
+    header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)  # the name: the rest

@@ -109,6 +109,11 @@ def test_a_file_dialog_opens_with_its_columns_whole(window, qtbot, tmp_path) -> 
         header = listing.header()
         assert header.length() <= listing.viewport().width()
         assert listing.horizontalScrollBar().maximum() == 0
+        row = listing.model().index(str(tmp_path / "people.csv"))
+        metrics = listing.fontMetrics()
+        for column in range(header.count()):
+            shown = listing.model().index(row.row(), column, row.parent()).data()
+            assert metrics.horizontalAdvance(shown) < header.sectionSize(column), shown
     finally:
         dialog.reject()
         dialog.deleteLater()
