@@ -164,3 +164,25 @@ def test_showing_the_page_again_keeps_an_edit_not_saved_yet(page, qtbot) -> None
     assert page.editor.segment.condition.items[0].value == 80
     assert page.is_changed() and page.save_button.isEnabled()
     counted(page, qtbot, "112 of 1,000 contacts")
+
+
+def test_a_dynamic_segments_sections_stay_together_and_a_list_takes_the_height(
+        page, qtbot) -> None:
+    """Seen in a real window: a dynamic segment's sections (members now, conditions, used
+    by) drifted apart to fill the page, the listed members' stretch going to a hidden
+    widget. A static segment's member list still takes the height left."""
+    editor = page.editor
+
+    def gap(above, below) -> int:
+        return below.mapTo(editor, below.rect().topLeft()).y() - \
+            above.mapTo(editor, above.rect().bottomLeft()).y()
+
+    choose(page, "Older")
+    counted(page, qtbot, "392 of 1,000 contacts")
+    qtbot.wait(50)
+    assert gap(editor.count, editor.condition_title) < 40
+    assert gap(editor.conditions, editor.journeys) < 120
+    choose(page, "Press list")
+    qtbot.wait(50)
+    assert editor.members.isVisible()
+    assert editor.members.height() > page.height() // 3

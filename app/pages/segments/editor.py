@@ -93,6 +93,9 @@ class SegmentEditor(QWidget):
                               "for every journey at once."))
         layout.addWidget(self.journeys)
         layout.setStretch(layout.indexOf(self.members), 1)
+        # A dynamic segment hides the listed members, which took the height left: without
+        # a stretch at the end the sections drifted apart to fill the page.
+        layout.addStretch(0)
 
     # --- showing a segment ----------------------------------------------------------------
 
