@@ -42,7 +42,9 @@ def show_outbox(qtbot, window):
 def page_text(qtbot, preview) -> str:
     """The page's text once it has some. `loaded` may come from the new view's first,
     blank page before the email's (CI under Xvfb read '' once); a page being loaded again
-    reads '' for a moment too. An email that never shows still fails, after 10 s."""
+    reads '' for a moment too. An email that never shows still fails, after 30 s (not
+    10: Chromium starting in each of the suite's two workers on a loaded machine once
+    took longer)."""
     texts: list[str] = []
 
     def read() -> bool:
@@ -54,7 +56,7 @@ def page_text(qtbot, preview) -> str:
         return False
 
     asked = [0]
-    qtbot.waitUntil(read, timeout=10000)
+    qtbot.waitUntil(read, timeout=30000)
     return texts[-1]
 
 
