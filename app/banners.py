@@ -28,6 +28,15 @@ class LiveBanner(QFrame):
         layout.addWidget(self.text, 1)
         layout.addWidget(self.button)
         self.hide()
+        self.icon_name = "lock"
+
+    def show_live(self, html: str, read_only: bool) -> None:
+        """A live version shown read-only (a lock, and the button), or a new version being
+        edited (a pencil: the lock said read-only beside "Editing a new version")."""
+        self.icon_name = "lock" if read_only else "rename"
+        self.icon.setPixmap(icon(self.icon_name).pixmap(16, 16))
+        self.text.setText(html)
+        self.button.setVisible(read_only)
 
 
 def test_summary(options: TestOptions) -> str:

@@ -253,13 +253,13 @@ class MainWindow(QMainWindow):
         info = session.info
         live = session.is_live
         if live and read_only:
-            self.banner.text.setText(f"<b>{info.state.title()}</b> · version {info.version}. "
-                                     "People are in this journey; it is shown read-only.")
+            self.banner.show_live(f"<b>{info.state.title()}</b> · version {info.version}. "
+                                  "People are in this journey; it is shown read-only.", True)
         elif live:
-            self.banner.text.setText(f"<b>Editing a new version</b> of a {info.state} journey "
-                                     f"(version {info.version} stays live until you publish).")
+            self.banner.show_live(f"<b>Editing a new version</b> of a {info.state} journey "
+                                  f"(version {info.version} stays live until you publish).",
+                                  False)
         self.banner.setVisible(live)
-        self.banner.button.setVisible(live and read_only)
         a = self.actions_
         for name in ("cut", "paste", "delete", "auto_layout"):
             a[name].setEnabled(not read_only)

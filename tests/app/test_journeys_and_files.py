@@ -114,6 +114,7 @@ def test_publishing_shows_a_read_only_live_version_and_edit_as_new_version(windo
     assert window.session.publish()
     assert window.session.info.state == "live" and window.session.info.version == 1
     assert window.editor.read_only and window.banner.isVisibleTo(window)
+    assert window.banner.icon_name == "lock"
     before = window.editor.journey.model_copy(deep=True)
     assert not drop_from_palette(window, "sms", QPointF(1400, 700))
     assert window.editor.journey == before
@@ -123,6 +124,9 @@ def test_publishing_shows_a_read_only_live_version_and_edit_as_new_version(windo
     assert window.editor.journey == before
     window.banner.button.click()
     assert not window.editor.read_only
+    # seen in a real window: "Editing a new version" beside the lock of read-only
+    assert window.banner.icon_name == "rename" and not window.banner.button.isVisibleTo(window)
+    assert "Editing a new version" in window.banner.text.text()
     assert drop_from_palette(window, "sms", QPointF(1400, 700))
     assert len(window.editor.journey.tiles) == len(before.tiles) + 1
 
