@@ -36,6 +36,7 @@ from app.simulation.request import (
     AudienceFields,
     RequestError,
     SimulationRequest,
+    check_runnable,
     compare_with,
     effective_spec,
     read_spec,
@@ -304,6 +305,11 @@ class SimulateDialog(QDialog):
         text = self.compare.currentText()
         other = compare_with(version, self.compare.currentData(),
                              text[:1].lower() + text[1:], self.compare_file)
+        # published versions were checked when they were published; the draft may not be
+        if version is None:
+            check_runnable(self.choices.bundle_for(None), "Journey version", "The draft")
+        if other is not None and other.bundle is None and other.version is None:
+            check_runnable(self.choices.bundle_for(None), "Compare with", "The draft")
         return replace(self._audience_request(version), compare=other)
 
     def _audience_request(self, version: int | None) -> SimulationRequest:

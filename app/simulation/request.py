@@ -10,9 +10,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from engine.model import Bundle, DocumentError, read_bundle
+from engine.model import Bundle, DocumentError, read_bundle, tile_title
 from engine.model.durations import humanize_duration, parse_duration
 from engine.simulation.audience import MAX_PEOPLE, generate, load_spec
+from engine.validation import validate_bundle
+from engine.validation.problems import Severity
 
 GENERATED, CONTACTS, REPLAY = "generated", "contacts", "replay"
 # the spec's fields the dialog's fields replace, and what the dialog calls them
@@ -102,6 +104,22 @@ def read_spec(path: Path) -> dict:
             from None
     except DocumentError as exc:
         raise RequestError("Spec file", str(exc)) from None
+
+
+def check_runnable(bundle: Bundle, field_name: str, label: str) -> None:
+    """A draft that cannot be published cannot be simulated (the simulation publishes it
+    in its throw-away workspace): refused here, naming its problems by tile, rather than
+    failing in `waymark simulate` with a temporary folder's path, tile ids and codes."""
+    problems = [p for p in validate_bundle(bundle) if p.severity == Severity.ERROR]
+    if not problems:
+        return
+    names = {tile.id: tile_title(tile) for tile in bundle.journey.tiles}  # as the canvas
+    listed = "; ".join(f"{names.get(p.tile_id, p.tile_id) if p.tile_id else 'Journey settings'}"
+                       f": {p.message}" for p in problems[:3])
+    more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+    count = "a problem" if len(problems) == 1 else f"{len(problems)} problems"
+    raise RequestError(field_name, f"{label} has {count} to fix before it can run, as "
+                                   f"Problems lists: {listed}{more}")
 
 
 def compare_with(version: int | None, choice: tuple[str, int | None] | None,

@@ -234,6 +234,30 @@ def test_bad_fields_are_refused_in_the_dialog_naming_the_field(qtbot, window, pr
     dialog.reject()
 
 
+def test_a_draft_with_problems_is_refused_in_the_dialog_naming_them(qtbot, window) -> None:
+    """Seen in a real window: a draft with an unconnected text message started a
+    simulation, which failed with "error: /tmp/waymark-studio-sim-…/audience.json: the
+    journey cannot be published: sms-1: no-successor: …" and an empty results panel. The
+    dialog refuses it, naming the problems by tile, and runs nothing."""
+    from PySide6.QtCore import QPointF
+
+    from tests.app.gestures import drop_from_palette
+
+    open_sample(window, "abandoned_cart.json")
+    assert drop_from_palette(window, "sms", QPointF(1400, 700))
+    window.actions_["simulate"].trigger()
+    dialog = window.simulation.dialog
+    qtbot.waitUntil(dialog.isVisible, timeout=5000)
+    dialog.run_button.click()
+    said = dialog.error.text()
+    assert dialog.isVisible() and said.startswith(
+        "Journey version: The draft has 3 problems to fix before it can run, as Problems "
+        "lists: Text message: "), said
+    assert "sms-1" not in said and "no-successor" not in said
+    assert window.simulation.run is None
+    dialog.reject()
+
+
 def test_the_dialogs_start_spread_and_period_are_picked_in_words_and_the_journeys_zone(
         qtbot, window) -> None:
     open_sample(window, "abandoned_cart.json")
@@ -274,13 +298,16 @@ def shots(qtbot, window, themed, name: str) -> None:
 def test_a_failing_simulation_says_why_and_the_live_workspace_stays_as_it_was(
         qtbot, window, prompts) -> None:
     dialog = open_dialog(qtbot, window)
+    dialog.people.setValue(PEOPLE)
+    request = dialog.build_request()  # what the dialog accepts for the draft as it is
     dialog.reject()
     first_edge = next(key for key in window.scene.edge_items if key[0] == "start")
     window.scene.clearSelection()
     window.scene.edge_items[first_edge].setSelected(True)
     window.editing.delete()  # the draft on the canvas can no longer be published
-    window.actions_["simulate"].trigger()
-    run_from_dialog(qtbot, window.simulation.dialog)
+    # The dialog now refuses such a draft (the test above); run it anyway, to see a
+    # simulation that fails in its process said and the live workspace left alone.
+    window.simulation.start(request)
     folder = window.simulation.run.folder
     qtbot.waitUntil(lambda: bool(prompts.errors), timeout=120000)
     title, why = prompts.errors[-1]
