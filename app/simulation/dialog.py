@@ -299,6 +299,9 @@ class SimulateDialog(QDialog):
     def show_error(self, text: str) -> None:
         self.error.setText(text)
         self.error.show()
+        # taller by the message: the fields above were squeezed to make room for it
+        self.layout().activate()
+        self.resize(self.width(), max(self.height(), self.sizeHint().height()))
 
     def build_request(self) -> SimulationRequest:
         version = self.version.currentData()
