@@ -19,10 +19,13 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import sys
 import threading
 import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
+
+from sqlalchemy.exc import DBAPIError
 
 from engine.processes import end, leave_stopping_to_the_engine, settle_heap, spawn
 from engine.store.database import leave_checkpoints
@@ -99,11 +102,21 @@ def _child_main(url: str, background: bool, parent: int, conn: Connection) -> No
     leave_stopping_to_the_engine()
     if background and hasattr(os, "nice"):
         os.nice(10)
-    with Workspace.open(url, create=False) as workspace:
-        leave_checkpoints(workspace.db)  # to the engine's thread, which outlives this one
-        loop = _DeliveryLoop(workspace, conn)
-        settle_heap()
-        loop.run()
+    try:
+        with Workspace.open(url, create=False) as workspace:
+            leave_checkpoints(workspace.db)  # to the engine's thread, which outlives this
+            loop = _DeliveryLoop(workspace, conn)
+            settle_heap()
+            loop.run()
+    except DBAPIError as error:
+        # The database cannot be reached (a PostgreSQL server restarting, the network):
+        # one line, not Python's traceback, and the process ends; the engine starts
+        # another, which sends again, flagged, whatever this one was handing to a channel.
+        reason = str(error.orig or error).strip().splitlines()[0]
+        print(f"delivery: the workspace's database cannot be reached ({reason}); this "
+              "delivery process ends and the engine starts another", file=sys.stderr,
+              flush=True)
+        sys.exit(1)
 
 
 def _die_with(parent: int, every: float = 0.05) -> None:

@@ -90,3 +90,50 @@ def test_an_engine_whose_workspace_was_taken_meanwhile_stops_and_says_why(
         if first.process.poll() is None:
             os.kill(first.process.pid, signal.SIGCONT)
             first.kill()
+
+
+WOKEN_WHILE_AWAY = """
+import sys, threading
+from engine.runtime.delivery_process import DeliveryProcess
+
+if __name__ == "__main__":
+    lost = threading.Event()
+    process = DeliveryProcess(sys.argv[1])
+    process.start(on_raised=lambda: None, on_idle=lambda: None, on_lost=lost.set)
+    print("ready", flush=True)
+    sys.stdin.readline()  # the test stopped the server
+    process.wake()
+    print("lost" if lost.wait(30) else "still running", flush=True)
+    process.stop(timeout=5)
+"""
+
+
+def test_a_delivery_process_woken_while_the_server_is_away_says_so_in_one_line(
+        postgres, tmp_path) -> None:
+    """Seen in CI under load: woken while the server restarted, the delivery process died
+    with Python's traceback of psycopg's "Connection refused" in serve's output. It says
+    why in one line and ends; the engine starts another (`_delivery_lost`)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = tmp_path / "woken.py"
+    script.write_text(WOKEN_WHILE_AWAY)
+    root = Path(__file__).resolve().parents[2]
+    child = subprocess.Popen([sys.executable, str(script), postgres.url], text=True,
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(root)})
+    try:
+        assert child.stdout.readline().strip() == "ready"
+        postgres.stop()
+        try:
+            out, err = child.communicate("away\n", timeout=60)
+        finally:
+            postgres.start()
+    finally:
+        if child.poll() is None:
+            child.kill()
+    assert out.split() == ["lost"]
+    assert "delivery: the workspace's database cannot be reached (connection failed" in err
+    assert "this delivery process ends and the engine starts another" in err
+    assert "Traceback" not in err, err
