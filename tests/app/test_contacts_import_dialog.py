@@ -65,6 +65,21 @@ def test_a_file_with_a_broken_row_imports_the_good_rows_and_names_the_broken_one
     qtbot.waitUntil(lambda: page.model.total == 2)
 
 
+def test_the_first_rows_show_their_values_whole(page, prompts, qtbot, tmp_path) -> None:
+    """Seen in a real window: every column of the first rows was 120 px, so an email
+    address read "ann@example.…" while the table's right half stayed empty."""
+    file = write_csv(tmp_path / "people.csv", [
+        "id,email,note", "c-1,annabel.lee-worthington@example.com,hi",
+        f"c-2,bo@example.com,{'x' * 400}"])
+    dialog = open_dialog(page, prompts, qtbot, file)
+    table = dialog.rows_table
+    metrics = table.fontMetrics()
+    email = table.item(0, 1)
+    assert metrics.horizontalAdvance(email.text()) < table.columnWidth(1)
+    assert table.columnWidth(2) <= 320 and table.item(1, 2).toolTip() == "x" * 400
+    dialog.reject()
+
+
 def test_a_type_changed_in_the_mapping_is_the_type_imported(page, prompts, qtbot,
                                                             tmp_path) -> None:
     file = write_csv(tmp_path / "people.csv", ["id,Zip,Notes", "c1,01234,x", "c2,9999,y"])

@@ -114,6 +114,9 @@ class MappingTable(QTableWidget):
         return self.cellWidget(row, BECOMES).value()
 
 
+MAX_PREVIEW_COLUMN = 320  # px: a long value is cut beyond it (its tooltip is the cell)
+
+
 class PreviewTable(QTableWidget):
     """The file's first rows as the engine read them; a broken row says why."""
 
@@ -141,7 +144,14 @@ class PreviewTable(QTableWidget):
                 self.setSpan(line, 0, 1, max(1, len(preview.columns)))
                 continue
             for index, value in enumerate(row.values):
-                self.setItem(line, index, QTableWidgetItem(value))
+                cell = QTableWidgetItem(value)
+                cell.setToolTip(value)
+                self.setItem(line, index, cell)
+        # As wide as the few rows shown need (an email address was cut at 120 px while
+        # the table's right half stayed empty), within reason for a very long value.
+        self.resizeColumnsToContents()
+        header = self.horizontalHeader()
         for column in range(self.columnCount()):
-            self.horizontalHeader().resizeSection(column, 120)
+            header.resizeSection(column, min(max(header.sectionSize(column), 80),
+                                             MAX_PREVIEW_COLUMN))
 
