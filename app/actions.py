@@ -145,7 +145,7 @@ class StudioActions:
             action.setShortcuts(key_sequences([key] if key else []))
             action.setStatusTip(f"Show the {dock.windowTitle()} panel, or hide it")
             action.setToolTip(_tip(action.statusTip(), action.shortcuts()))
-            action.setChecked(dock.isVisible())
+            action.setChecked(on_screen(dock))
             dock.visibilityChanged.connect(action.setChecked)
             action.triggered.connect(lambda show, d=dock: toggle(d, show))
             self.window.addAction(action)
@@ -159,8 +159,8 @@ class StudioActions:
         Activity, not following the engine. Said here for Qt, as the window shows and as
         the View menu opens."""
         for dock, action in self._toggles:
-            if action.isChecked() != dock.isVisible():
-                dock.visibilityChanged.emit(dock.isVisible())
+            if action.isChecked() != (shown := on_screen(dock)):
+                dock.visibilityChanged.emit(shown)
 
     def build_toolbar(self) -> QToolBar:
         bar = QToolBar("Main toolbar", self.window)
@@ -228,3 +228,10 @@ def _tip(tip: str, shortcuts: list[QKeySequence]) -> str:
     if not shortcuts:
         return tip
     return f"{tip} ({shortcuts[0].toString(QKeySequence.SequenceFormat.NativeText)})"
+
+
+def on_screen(dock: QDockWidget) -> bool:
+    """Shown, and not behind another dock's tab: Qt calls such a dock visible too (seen in
+    a real window: the Outbox behind Problems was ticked in View, so Ctrl+Shift+O put it
+    away instead of bringing it forward, and it followed the engine unseen)."""
+    return dock.isVisible() and not dock.visibleRegion().isEmpty()

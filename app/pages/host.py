@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.actions import on_screen
 from app.icons import icon
 
 JOURNEYS = "journeys"
@@ -120,8 +121,8 @@ class PageHost(QObject):
         self._shown_chrome = [w for w in self.chrome if w.isVisible()]
         # Open docks behind another tab are visible to Qt with nothing of them on screen.
         self._in_front = [w for w in self._shown_chrome
-                          if isinstance(w, QDockWidget) and _on_screen(w)]
-        self._behind = [d for d in self._beside if d.isVisible() and not _on_screen(d)]
+                          if isinstance(w, QDockWidget) and on_screen(w)]
+        self._behind = [d for d in self._beside if d.isVisible() and not on_screen(d)]
         for widget in self._shown_chrome + self._behind:
             widget.hide()
 
@@ -151,10 +152,6 @@ def _focus_within(page: QWidget) -> None:
                 break
             widget, steps = widget.nextInFocusChain(), steps + 1
     (target or page).setFocus(Qt.FocusReason.OtherFocusReason)
-
-
-def _on_screen(dock: QDockWidget) -> bool:
-    return not dock.visibleRegion().isEmpty()
 
 
 def _rail() -> QToolBar:

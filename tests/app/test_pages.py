@@ -128,8 +128,11 @@ def test_view_ticks_the_panels_on_screen_and_their_keys_put_a_shown_one_away(
     toggles = window.actions_.actions
     qtbot.wait(50)  # the window was shown: what it shows is ticked
     docks = [d for d in window.findChildren(QDockWidget) if d.objectName() in toggles]
-    assert docks and all(toggles[d.objectName()].isChecked() == d.isVisible() for d in docks)
-    shown = next(d for d in docks if d.isVisible())
+    def on_screen(dock) -> bool:  # not behind another's tab
+        return dock.isVisible() and not dock.visibleRegion().isEmpty()
+
+    assert docks and all(toggles[d.objectName()].isChecked() == on_screen(d) for d in docks)
+    shown = next(d for d in docks if on_screen(d))
     toggles[shown.objectName()].trigger()  # its key or menu entry: put it away
     assert not shown.isVisible() and not toggles[shown.objectName()].isChecked()
     toggles[shown.objectName()].trigger()
@@ -191,3 +194,26 @@ def test_a_page_shown_by_its_key_takes_the_keys_its_shortcuts_need(window, qtbot
     assert window.pages.stack.currentWidget() is triggers
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     assert triggers.creating is not None and triggers.right.currentWidget() is triggers.detail
+
+
+def test_a_panel_behind_a_tab_is_unticked_and_its_key_brings_it_forward(window, qtbot) -> None:
+    """Seen in a real window: the Outbox, behind Problems' tab when the studio opened, was
+    ticked in View (Qt calls a dock behind a tab visible), so Ctrl+Shift+O put it away
+    instead of bringing it forward."""
+    open_sample(window, "abandoned_cart.json")
+    outbox = window.engine_docks.outbox_dock
+    toggle = window.actions_.actions["outboxDock"]
+
+    def in_front(dock) -> bool:
+        return dock.isVisible() and not dock.visibleRegion().isEmpty()
+
+    qtbot.waitUntil(lambda: in_front(window.problems_dock))
+    window.actions_.tick_panels()  # as when the window shows and the View menu opens
+    assert outbox.isVisible() and not in_front(outbox)
+    followed = window.engine.outbox  # the Outbox follows the engine only while seen
+    assert not toggle.isChecked() and not followed.followed
+    toggle.trigger()  # Ctrl+Shift+O
+    qtbot.waitUntil(lambda: in_front(outbox))
+    assert toggle.isChecked() and followed.followed
+    toggle.trigger()  # again: now it goes away
+    assert not outbox.isVisible() and not toggle.isChecked()
