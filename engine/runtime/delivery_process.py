@@ -112,7 +112,7 @@ def _child_main(url: str, background: bool, parent: int, conn: Connection) -> No
         # The database cannot be reached (a PostgreSQL server restarting, the network):
         # one line, not Python's traceback, and the process ends; the engine starts
         # another, which sends again, flagged, whatever this one was handing to a channel.
-        reason = str(error.orig or error).strip().splitlines()[0]
+        reason = (str(error.orig or error).strip().splitlines() or [type(error).__name__])[0]
         print(f"delivery: the workspace's database cannot be reached ({reason}); this "
               "delivery process ends and the engine starts another", file=sys.stderr,
               flush=True)

@@ -232,6 +232,8 @@ class ContentEditor(QWidget):
     def saved(self, content: Content) -> None:
         self.original, self.dirty = content, False
         self._show_status()
+        if self._listed is not None:  # its words follow the status (Ready or Draft)
+            self._list(*self._listed)
 
     def _show_status(self) -> None:
         ready = self.status() == ContentStatus.READY
@@ -240,8 +242,6 @@ class ContentEditor(QWidget):
         self.ready_button.setText("Back to Draft" if ready else "Make Ready to send")
         self.ready_button.setIcon(icon("undo" if ready else "ok"))
         restyle(self.ready_button, primary=not ready)
-        if self._listed is not None:
-            self._list(*self._listed)
 
     # --- personalisation ------------------------------------------------------------
 
@@ -283,7 +283,7 @@ class ContentEditor(QWidget):
         """Show the rendered message (subclasses)."""
 
     def _list(self, problems: list[TemplateProblem], compliance: list[str]) -> None:
-        self._listed = (problems, compliance)  # again when the status changes
+        self._listed = (problems, compliance)  # again when a save changes the status
         self.problems.clear()
         for problem in problems:
             label = None if problem.field == self.main_field else \

@@ -285,7 +285,7 @@ class ContentPage(QWidget):
         self.prompts.error(title, text)
         # one line for the status bar: a first line that introduces a list takes its first
         # item along ("…the saved version is kept:" alone said nothing of why)
-        first, *rest = text.splitlines()
+        first, *rest = text.splitlines() or [""]
         if first.endswith(":") and rest:
             first = f"{first} {rest[0].removeprefix('• ')}"
         self.status.emit(f"{title}: {first}")
