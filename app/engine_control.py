@@ -60,7 +60,8 @@ class EngineControl(QObject):
         if self.session.store is None:
             return None
         if self.fire_dialog is None:
-            self.fire_dialog = FireDialog(self.link, self.session.store, self.parent_widget)
+            self.fire_dialog = FireDialog(self.link, self.session.store, self.parent_widget,
+                                          self.prompts)
             self.fire_dialog.start_engine.connect(lambda: self.link.start(self.port))
             self.fire_dialog.message.connect(self.message)
         elif not self.fire_dialog.isVisible():

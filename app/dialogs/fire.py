@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -35,10 +35,17 @@ from app import theme
 from app.dialogs.fire_curl import curl_command
 from app.dialogs.fire_fields import AttributeField, build_fields, field_label, mark_invalid
 from app.dialogs.fire_history import Fired, FireHistory
-from app.dialogs.fire_person import ContactChooser, NewContactDialog
+from app.dialogs.fire_person import (
+    ContactChooser,
+    NewContactDialog,
+    TestedJourney,
+    live_instead_of_test,
+    person_note,
+)
 from app.engine_link import EngineLink, EngineStatus, FireResult
 from app.icons import icon
-from app.store import StudioStore
+from app.prompts import Prompts
+from app.store import StoreError, StudioStore
 from engine.ingestion.payload import PayloadError, parse_event
 from engine.model import TriggerDefinition
 
@@ -47,18 +54,20 @@ class FireDialog(QDialog):
     start_engine = Signal()  # the person asked to start the engine from here
     message = Signal(str)  # for the status bar
 
-    def __init__(self, link: EngineLink, store: StudioStore, parent: QWidget | None = None
-                 ) -> None:
+    def __init__(self, link: EngineLink, store: StudioStore, parent: QWidget | None = None,
+                 prompts: Prompts | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("fireDialog")
         self.setWindowTitle("Fire test trigger")
         self.link, self.store = link, store
+        self.prompts = prompts or Prompts(self)
         self.catalog = store.catalog()
         self.fields: list[AttributeField] = []
         self.history = FireHistory()
         self._build()
         link.status_changed.connect(self._engine_changed)
         link.fired.connect(self._answered)
+        link.tests_changed.connect(lambda _tests: self._note_person())
         self._engine_changed(link.status)
         self._show_answer("info", self.answer.text())
         self.resize(980, 720)
@@ -192,7 +201,22 @@ class FireDialog(QDialog):
         self.phone.setPlaceholderText("+31600000000 (optional)")
         person = QLabel("Contact <span style='color: palette(highlight)'>*</span>")
         person.setToolTip("authId: the contact or lead the event is about")
-        form.addRow(person, _row(self.person, new, stretch=0))
+        self.person_note = QLabel()
+        self.person_note.setObjectName("personNote")
+        self.person_note.setWordWrap(True)
+        # Under the id, in the field's column: a form row of its own would be as high as
+        # the note is at its narrowest, leaving gaps above and below it.
+        field = QWidget()
+        column = QVBoxLayout(field)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(4)
+        column.addWidget(_row(self.person, new, stretch=0))
+        column.addWidget(self.person_note)
+        form.addRow(person, field)
+        noting = QTimer(self.person_note, singleShot=True, interval=150)
+        noting.timeout.connect(self._note_person)
+        self.person.editTextChanged.connect(lambda _t: noting.start())
+        self._note_person()
         form.addRow("Email", self.email)
         form.addRow("Phone", self.phone)
 
@@ -269,6 +293,8 @@ class FireDialog(QDialog):
         if not self.link.status.can_fire:
             self._show_answer("error", "No engine is running: start it first.")
             return
+        if not self._past_the_test(definition, str(body.get("authId", ""))):
+            return
         self.history.add(Fired(definition.name, definition.title, body))
         self._show_answer("wait", f"Sending {definition.title} for {body.get('authId')}…")
         self.link.fire(definition.name, body)
@@ -308,10 +334,57 @@ class FireDialog(QDialog):
         self.answer.setText(text)
         self.answer.setProperty("kind", kind)
 
+    # --- while a journey is tested ------------------------------------------------------
+
+    def tested(self, trigger: str | None = None) -> list[TestedJourney]:
+        """The journeys on `trigger` (the chosen one by default) being tested."""
+        trigger = trigger if trigger is not None else self.trigger.currentData()
+        found = []
+        for test in self.link.tests:
+            try:
+                info, journey = (self.store.info(test.journey_id),
+                                 self.store.load(test.journey_id))
+            except (KeyError, StoreError):  # deleted since
+                continue
+            if journey.start.trigger == trigger:
+                found.append(TestedJourney(info.name, info.state == "live"))
+        return found
+
+    def _note_person(self) -> None:
+        contact_id = self.person.contact_id()
+        contact = self.store.contact(contact_id) if contact_id else None
+        kind, text = person_note(contact_id, contact, self.tested())
+        self.person_note.setText(text)
+        self.person_note.setVisible(bool(text))
+        self.person_note.setProperty("kind", kind)
+        self.person_note.style().unpolish(self.person_note)
+        self.person_note.style().polish(self.person_note)
+
+    def _past_the_test(self, definition: TriggerDefinition, contact_id: str) -> bool:
+        """True to send: nobody is taken past a test into a live journey unasked."""
+        live = live_instead_of_test(self.store.contact(contact_id),
+                                    self.tested(definition.name))
+        if not live:
+            return True
+        names = " and ".join(f"“{j.name}”" for j in live)
+        if self.prompts.confirm(
+                "Fire into the live journey?",
+                f"{contact_id} is not a test contact. {names} "
+                f"{'is' if len(live) == 1 else 'are'} being tested, and a test lets in test "
+                "contacts only, so this event takes them into the live version instead: its "
+                "messages go out for real.", "Fire into the live journey"):
+            return True
+        self._show_answer("info", f"Not sent: {_escape(contact_id)} is not a test contact. "
+                          "Choose one, or make one with the button beside the id.")
+        return False
+
     # --- the rest ------------------------------------------------------------------------
 
     def new_test_contact(self) -> None:
-        dialog = NewContactDialog(self, f"test-{uuid.uuid4().hex[:6]}")
+        typed = self.person.contact_id()  # an id nobody has yet is the one to make
+        suggested = typed if typed and self.store.contact(typed) is None else \
+            f"test-{uuid.uuid4().hex[:6]}"
+        dialog = NewContactDialog(self, suggested)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.add_contact(dialog)
 
@@ -319,6 +392,7 @@ class FireDialog(QDialog):
         contact = dialog.contact()
         self.store.save_contact(contact)
         self.person.set_contact_id(contact.id)
+        self._note_person()
         self.message.emit(f"Made the test contact {contact.id}")
 
     def copy_curl(self) -> None:

@@ -1,7 +1,9 @@
 """Who a test trigger is for: a contact of the workspace, searched as you type, or a test
-contact made on the spot."""
+contact made on the spot; and what the event does for them while a journey is tested."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from PySide6.QtCore import QStringListModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -67,6 +69,51 @@ class ContactChooser(QComboBox):
         contact_id = text.split("  ·  ")[0].strip()
         self.setEditText(contact_id)
         self.chosen.emit(contact_id)
+
+
+@dataclass(frozen=True)
+class TestedJourney:
+    """A journey on the fired trigger that is being tested."""
+
+    __test__ = False  # not a pytest test class
+    name: str
+    live: bool  # its live version lets in the people who are not test contacts
+
+
+def person_note(contact_id: str, contact: Contact | None, tested: list[TestedJourney]
+                ) -> tuple[str, str]:
+    """The line under Contact, (kind, text), kind "ok", "warning" or "info": who the
+    person is, and while a journey on this trigger is tested, whether the event takes
+    them into the test (test contacts only) or past it."""
+    if not contact_id:
+        return "info", ""
+    if tested:
+        tests = f"the test{'s' if len(tested) > 1 else ''} of {_names(tested)}"
+        if contact is not None and contact.test:
+            return "ok", f"A test contact: this event takes them into {tests}."
+        live = [t for t in tested if t.live]
+        into = ("no journey" if not live else "its live version" if len(tested) == 1
+                else f"the live version of {_names(live)}")
+        where = ", where messages go out for real" if live else ""
+        return "warning", (f"Not a test contact: {tests} lets in test contacts only, so this "
+                           f"event takes them into {into}{where}. Make a test contact with "
+                           "the button beside the id.")
+    if contact is None:
+        return "info", "Not a contact of this workspace: the engine makes a lead with this id."
+    kind = "A test contact" if contact.test else "A contact"
+    return "info", f"{kind}{f' · {contact.email}' if contact.email else ''}"
+
+
+def live_instead_of_test(contact: Contact | None, tested: list[TestedJourney]
+                         ) -> list[TestedJourney]:
+    """The tested journeys whose live version the event would take this person into."""
+    if contact is not None and contact.test:
+        return []
+    return [t for t in tested if t.live]
+
+
+def _names(journeys: list[TestedJourney]) -> str:
+    return " and ".join(f"“{j.name}”" for j in journeys)
 
 
 def _entry(contact_id: str, email: str | None) -> str:

@@ -26,7 +26,7 @@ from engine.workspace import Workspace
 
 from .activity_link import ActivityLink
 from .cluster import ClusterView, sockets_to_try
-from .journey_watch import JourneyChanges, PeopleQuery
+from .journey_watch import JourneyChanges, PeopleQuery, RunningTest
 from .outbox_link import OutboxLink
 from .poller import Poller
 from .probe import EngineFigures, Probe, StoreChanges, StoreProbe
@@ -88,6 +88,7 @@ class EngineLink(QObject):
         self.port = DEFAULT_PORT
         self.figures = EngineFigures()
         self.cluster: ClusterView | None = None  # the cluster observed, as last read
+        self.tests: tuple[RunningTest, ...] = ()  # the journeys being tested, as last read
         self._status = EngineStatus()
         self._location: str | None = None
         self._journey_id: str | None = None
@@ -401,6 +402,7 @@ class EngineLink(QObject):
 
     def _deliver_journey(self, changes: JourneyChanges) -> None:
         if changes.tests is not None:
+            self.tests = changes.tests
             self.tests_changed.emit(changes.tests)
         if changes.people is not None and changes.people[0] == self._people:
             self.people_changed.emit(*changes.people)

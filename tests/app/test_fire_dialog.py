@@ -7,9 +7,11 @@ from __future__ import annotations
 import time
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication
 
 from app.dialogs.fire import FireDialog
+from app.dialogs.fire_person import TestedJourney, live_instead_of_test, person_note
 from app.engine_link import EngineMode
 from engine.ingestion.payload import parse_event
 from engine.model import AttributeDef, Contact, RecordTable, TriggerDefinition
@@ -110,3 +112,43 @@ def test_a_trigger_made_while_the_dialog_was_closed_is_there_when_it_opens_again
     window.actions_["fire"].trigger()
     assert dialog is window.engine_control.fire_dialog  # the same dialog, its history kept
     assert dialog.trigger.findData("booking_made") >= 0
+
+
+def test_the_line_under_the_person_says_where_the_event_takes_them():
+    """While a journey on the trigger is tested, only test contacts enter its test: the
+    line says where anyone else goes (its live version, or nowhere for a draft)."""
+    ann, tess = Contact(id="ann", email="ann@example.com"), Contact(id="tess", test=True)
+    live, draft = TestedJourney("Cart", live=True), TestedJourney("Cart", live=False)
+    assert person_note("", None, [live]) == ("info", "")
+    assert person_note("ann", ann, []) == ("info", "A contact · ann@example.com")
+    assert person_note("cy", None, [])[1].startswith("Not a contact of this workspace")
+    kind, text = person_note("ann", ann, [live])
+    assert kind == "warning" and "into its live version, where messages go out" in text
+    kind, text = person_note("cy", None, [draft])
+    assert kind == "warning" and "takes them into no journey." in text
+    assert person_note("tess", tess, [live]) == (
+        "ok", "A test contact: this event takes them into the test of “Cart”.")
+    assert live_instead_of_test(ann, [live, draft]) == [live]
+    assert live_instead_of_test(None, [live]) == [live]  # a lead made on the spot
+    assert live_instead_of_test(tess, [live]) == []
+
+
+@pytest.mark.parametrize(("typed", "suggested"), [("zed", "zed"), ("ann", "test-"), ("", "test-")])
+def test_a_new_test_contact_takes_the_id_typed_when_nobody_has_it(dialog, qtbot, typed,
+                                                                   suggested):
+    dialog.store.save_contact(Contact(id="ann", email="ann@example.com"))
+    dialog.person.set_contact_id(typed)
+    seen = []
+
+    def answer() -> None:
+        modal = QApplication.activeModalWidget()
+        if modal is None or modal.objectName() != "newTestContact":
+            QTimer.singleShot(20, answer)
+            return
+        seen.append(modal.contact_id.text())
+        modal.reject()
+
+    QTimer.singleShot(0, answer)
+    dialog.new_test_contact()
+    assert len(seen) == 1 and seen[0].startswith(suggested)
+    assert dialog.person.contact_id() == typed  # cancelled: nothing changed

@@ -25,7 +25,14 @@ from engine.resources import resource
 from engine.runtime.version import TestOptions
 from engine.store.database import writing
 from engine.workspace import Workspace
-from tests.app.studio_engine_support import activate, outbox_mail, wait_for_mode
+from tests.app.studio_engine_support import (
+    activate,
+    field,
+    make_test_contact,
+    outbox_mail,
+    type_into,
+    wait_for_mode,
+)
 from tests.app.test_activity_dock import kinds_of, show_activity
 from tests.app.test_outbox_dock import select_row, show_outbox
 from tests.app.test_shortcuts import press
@@ -216,6 +223,50 @@ def test_a_journey_with_design_problems_is_not_tested(qtbot, studio, tmp_path,  
     assert not window.actions_["test_journey"].isChecked()
     assert prompts.errors == []
     assert query(tmp_path / "shop.waymark", "SELECT count(*) FROM journey_versions") == [(0,)]
+
+
+def test_firing_for_someone_not_a_test_contact_while_testing_asks_first(
+        qtbot, studio, tmp_path, prompts):  # noqa: F811
+    """During a test of a live journey, the fire dialog says that a person who is not a
+    test contact would go past the test into the live version, and asks before sending:
+    they would get its messages for real. A test contact goes in without a question."""
+    path = tmp_path / "shop.waymark"
+    window = studio()
+    assert window.session.open_workspace(path)
+    wait_for_mode(qtbot, window, EngineMode.RUNNING)
+    publish_cart_sample(window)
+    prompts.test_options_answer = TestOptions(wait_seconds=2)
+    window.actions_["test_journey"].trigger()
+    qtbot.waitUntil(lambda: window.try_out.tests.testing is not None, timeout=10000)
+    window.actions_["fire"].trigger()
+    dialog = window.engine_control.fire_dialog
+    qtbot.waitUntil(lambda: dialog.fire_button.isEnabled(), timeout=20000)
+    qtbot.keyClicks(dialog.person.lineEdit(), "ann")
+    note = dialog.person_note
+    qtbot.waitUntil(lambda: "Not a test contact" in note.text(), timeout=5000)
+    assert note.property("kind") == "warning" and note.isVisible()
+    assert "the test of “Abandoned cart reminders”" in note.text()
+    assert "into its live version" in note.text()
+    type_into(qtbot, field(dialog, "attributes.cart_total"), "80")
+    prompts.confirm_answer = False
+    qtbot.mouseClick(dialog.fire_button, Qt.MouseButton.LeftButton)
+    assert prompts.asked[-1][0] == "Fire into the live journey?"
+    assert "ann is not a test contact" in prompts.asked[-1][1]
+    assert "Not sent" in dialog.answer.text()
+    assert dialog.history.topLevelItemCount() == 0
+    assert query(path, "SELECT count(*) FROM events") == [(0,)]
+    prompts.confirm_answer = True  # asked again, and sent as the person chose
+    qtbot.mouseClick(dialog.fire_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "202 accepted" in dialog.answer.text(), timeout=10000)
+    assert wait_until(lambda: query(path, "SELECT version FROM runs WHERE contact_id = "
+                                          "'ann'"), timeout=10) == [(1,)]
+    asked = len(prompts.asked)
+    make_test_contact(qtbot, dialog, "test-bo", "test-bo@example.com")
+    assert note.property("kind") == "ok" and "into the test" in note.text()
+    qtbot.mouseClick(dialog.fire_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "test-bo" in window.test_panel.people.rows, timeout=10000)
+    assert len(prompts.asked) == asked  # a test contact: no question
+    dialog.close()
 
 
 def test_the_engine_stopped_while_testing(qtbot, studio, tmp_path, prompts):  # noqa: F811
