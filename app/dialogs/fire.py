@@ -49,6 +49,8 @@ from app.store import StoreError, StudioStore
 from engine.ingestion.payload import PayloadError, parse_event
 from engine.model import TriggerDefinition
 
+READY = "Fill in the event and press Fire (Ctrl+Return)."
+
 
 class FireDialog(QDialog):
     start_engine = Signal()  # the person asked to start the engine from here
@@ -135,7 +137,7 @@ class FireDialog(QDialog):
     def _answer_line(self) -> QWidget:
         self.answer_icon = QLabel()
         self.answer_icon.setFixedSize(18, 18)
-        self.answer = QLabel("Fill in the event and press Fire (Ctrl+Return).")
+        self.answer = QLabel(READY)
         self.answer.setObjectName("fireAnswer")
         self.answer.setWordWrap(True)
         self.answer.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -229,12 +231,15 @@ class FireDialog(QDialog):
 
     def reload(self) -> None:
         """Read the workspace's triggers again (they may have changed since it was shown);
-        the fired history stays."""
-        chosen = self.trigger.currentData()
+        the fired history and the person stay, the last answer goes with the old form."""
+        chosen, person = self.trigger.currentData(), self.person.contact_id()
         self.catalog = self.store.catalog()
         self._fill_triggers()
         self.choose_trigger(chosen)
         self._build_form()
+        self.person.set_contact_id(person)
+        self._note_person()
+        self._show_answer("info", READY)
 
     # --- what the form holds ----------------------------------------------------------------
 

@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
-from app.dialogs.fire import FireDialog
+from app.dialogs.fire import READY, FireDialog
 from app.dialogs.fire_person import TestedJourney, live_instead_of_test, person_note
 from app.engine_link import EngineMode
 from engine.ingestion.payload import parse_event
@@ -112,6 +112,18 @@ def test_a_trigger_made_while_the_dialog_was_closed_is_there_when_it_opens_again
     window.actions_["fire"].trigger()
     assert dialog is window.engine_control.fire_dialog  # the same dialog, its history kept
     assert dialog.trigger.findData("booking_made") >= 0
+
+
+def test_opened_again_the_dialog_keeps_the_person_and_drops_the_old_answer(window, qtbot):
+    window.actions_["fire"].trigger()
+    dialog = window.engine_control.fire_dialog
+    qtbot.keyClicks(dialog.person.lineEdit(), "ann")
+    dialog._refused("attributes.cart_total: required", "attributes.cart_total", sent=False)
+    dialog.close()
+    window.actions_["fire"].trigger()
+    assert dialog.person.contact_id() == "ann"
+    assert dialog.answer.text() == READY  # not a refusal of a form no longer there
+    assert dialog.person_note.text().startswith("Not a contact of this workspace")
 
 
 def test_the_line_under_the_person_says_where_the_event_takes_them():
