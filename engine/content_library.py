@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import func, select
+
 from engine.delivery import trial_send
 from engine.delivery.compliance import compliance_problems
 from engine.delivery.errors import TemplateProblem
@@ -36,8 +38,9 @@ from engine.model import (
 from engine.model.naming import copy_name, free_id, free_name, slug
 from engine.snippets.fields import event_fields, expected_body
 from engine.store import catalog_store, journeys_store, meta_store, settings_store
+from engine.store import schema as s
 from engine.store.database import writing
-from engine.store.times import iso_z
+from engine.store.times import from_ts, iso_z
 from engine.workspace import Workspace
 
 CONTENT_CLASSES = {Channel.EMAIL: EmailContent, Channel.SMS: SmsContent,
@@ -215,6 +218,55 @@ def sample_trigger_data(catalog: Catalog, trigger_name: str | None, now: datetim
     body = expected_body(event_fields(trigger, catalog), now=iso_z(now) or "",
                          message_id="preview")
     return dict(body.get("attributes") or {})
+
+
+# How far back the preview looks for an event of a trigger: the newest events only, so
+# that a trigger not fired for a long time costs a bounded scan (events have no index by
+# trigger; a person's events do, so a contact's own are always found).
+RECENT_EVENTS = 20_000
+
+
+@dataclass(frozen=True)
+class PreviewData:
+    """The trigger data a preview starts from, and where it came from (for the page)."""
+
+    data: dict[str, Any]
+    source: str
+
+
+def preview_trigger_data(workspace: Workspace, trigger_name: str | None,
+                         contact_id: str | None = None) -> PreviewData:
+    """The data of the contact's latest event of the trigger, else of the latest one
+    anyone sent (among the newest RECENT_EVENTS), else the typed placeholders."""
+    catalog = workspace.catalog()
+    trigger = catalog.triggers.get(trigger_name or "")
+    if trigger is None:
+        return PreviewData({}, "")
+    events = s.events
+    mine = (events.c.contact_id == contact_id) if contact_id else None
+    with workspace.db.connect() as conn:
+        newest = conn.execute(select(func.max(events.c.id))).scalar() or 0
+        row = None
+        if mine is not None:
+            row = _latest_event(conn, trigger.name, mine)
+        if row is None:
+            row = _latest_event(conn, trigger.name, events.c.id > newest - RECENT_EVENTS)
+    if row is None:
+        return PreviewData(sample_trigger_data(catalog, trigger.name, workspace.now()),
+                           f"Placeholders: no {trigger.title} event yet")
+    when = from_ts(row.occurred_at).astimezone().strftime("%Y-%m-%d %H:%M")
+    if contact_id and row.contact_id == contact_id:
+        return PreviewData(dict(row.data), f"{contact_id}’s latest {trigger.title} event, "
+                                           f"{when}")
+    return PreviewData(dict(row.data), f"The latest {trigger.title} event: "
+                                       f"{row.contact_id}’s, {when}")
+
+
+def _latest_event(conn, trigger: str, where) -> Any:
+    events = s.events
+    return conn.execute(select(events.c.contact_id, events.c.data, events.c.occurred_at)
+                        .where(events.c.trigger == trigger, where)
+                        .order_by(events.c.id.desc()).limit(1)).first()
 
 
 def preview(content: Content, contact: Contact | None, trigger_data: dict[str, Any],

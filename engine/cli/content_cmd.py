@@ -39,7 +39,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                                   "token, by the content's channel")
     test.add_argument("--contact", metavar="ID", help="whose data to render it with")
     test.add_argument("--data", metavar="JSON", help="the trigger's data as JSON or @FILE "
-                      "(default: the trigger's typed placeholders)")
+                      "(default: the data of the contact's latest event of the trigger, "
+                      "else anyone's, else the trigger's typed placeholders)")
     for sub in (*subs, test):
         add_workspace_option(sub)
         sub.set_defaults(handler=guarded(run))
@@ -127,8 +128,8 @@ def _send_test(workspace: Workspace, args: argparse.Namespace) -> int:
             return fail(data)
     else:
         triggers = library.triggers_of(workspace, args.content)
-        data = library.sample_trigger_data(workspace.catalog(),
-                                           triggers[0] if triggers else None, workspace.now())
+        data = library.preview_trigger_data(workspace, triggers[0] if triggers else None,
+                                            args.contact).data
     answer = library.send_test(workspace, content, args.to, contact=contact,
                                trigger_data=data)
     print(answer.answer)

@@ -19,6 +19,7 @@ from tests.app.conftest import dispose, open_sample
 from tests.app.docks_support import shoot_widget
 from tests.app.test_outbox_dock import page_text
 from tests.engine.delivery_support import SmtpInbox, smtp_server
+from tests.engine.test_content_library import fired
 
 ADDRESS = "Contoso Coffee, 1 Roast Street, Springfield"
 ANN = Contact(id="ann", email="ann@example.com", phone="+491512345678",
@@ -120,6 +121,37 @@ def test_an_unknown_variable_is_named_with_what_was_meant(qtbot, page, store) ->
     assert editor.problems.item(0).text() == \
         "line 1: unknown variable trigger.cart_totl (did you mean cart_total?)"
     assert journey.id == "abandoned-cart"
+
+
+def test_the_preview_shows_the_persons_own_cart_from_their_latest_event(
+        qtbot, page, store) -> None:
+    """Seen in a real window: the sample's email previewed "your cart with 0 items
+    (CURRENCY0)" although carts had been abandoned. The data now starts from the latest
+    event of the trigger, and choosing a person, from theirs; the page says which."""
+    store.workspace.import_bundle(read_bundle(resource("samples", "abandoned_cart.json")))
+    store.save_contact(ANN)
+    fired(store.workspace, "abandoned_cart", "ann", cart_total=120, currency="EUR",
+          item_count=3)
+    fired(store.workspace, "abandoned_cart", "bob", cart_total=60, currency="USD",
+          item_count=1)
+    page.refresh()
+    page.open_content("cart-reminder-email")
+    editor = page.editor()
+    assert "your cart with 1 items (USD60)" in preview_of(qtbot, page).message.text
+    assert editor.context.data_source.text().startswith(
+        "The latest Abandoned cart event: bob’s")
+    editor.context.choose_contact("ann")
+    assert "Hi Ann, your cart with 3 items (EUR120)" in preview_of(qtbot, page).message.text
+    assert editor.context.data_source.text().startswith("ann’s latest Abandoned cart event")
+    editor.context.choose_contact("bob")  # events, but no contact: his cart all the same
+    assert "Hi there, your cart with 1 items (USD60)" in preview_of(qtbot, page).message.text
+    assert editor.context.data_source.text().startswith("bob’s latest Abandoned cart event")
+    editor.context.choose_contact("ann")
+    editor.context.data_edit.setPlainText('{"item_count": 7}')  # typed by hand: kept
+    qtbot.waitUntil(lambda: "7 items" in preview_of(qtbot, page).message.text, timeout=5000)
+    editor.context.choose_contact("bob")
+    assert "7 items" in preview_of(qtbot, page).message.text
+    assert editor.context.data_source.text().startswith("Edited here")
 
 
 def test_personalisation_inserts_the_triggers_and_the_contacts_attributes(

@@ -12,6 +12,9 @@ from engine.delivery.compliance import STANDARD_FOOTER_HTML
 from engine.delivery.settings import SenderProfile, SmtpSecurity
 from engine.model import Contact, ContentStatus, EmailContent, SmsContent, read_bundle
 from engine.resources import resource
+from engine.store import events_store
+from engine.store.database import writing
+from engine.store.events_store import NewEvent
 from engine.workspace import Workspace
 from tests.engine.delivery_support import SmtpInbox, smtp_server
 
@@ -150,6 +153,42 @@ def test_sample_trigger_data_is_the_triggers_typed_placeholders(workspace) -> No
     data = library.sample_trigger_data(workspace.catalog(), "abandoned_cart", workspace.now())
     assert (data["cart_total"], data["currency"], data["item_count"]) == (0, "CURRENCY", 0)
     assert data["abandoned_at"].endswith("Z")
+
+
+def fired(workspace: Workspace, trigger: str, person: str, **attributes) -> None:
+    """An event as the socket stores it (its data as the runtime hands it to templates)."""
+    now = workspace.now().timestamp()
+    with writing(workspace.db) as conn:
+        events_store.insert_events(conn, [NewEvent(trigger, person,
+                                                   {**attributes, "authId": person})], now)
+
+
+def test_the_preview_starts_from_the_persons_latest_event_else_anyones(workspace,
+                                                                      monkeypatch) -> None:
+    """Not "0 items (CURRENCY0)" once carts were abandoned: the person's own latest event
+    of the trigger, else the latest anyone sent, else the typed placeholders; each says
+    where its data came from."""
+    workspace.import_bundle(CART)
+    found = library.preview_trigger_data(workspace, "abandoned_cart", "ann")
+    assert found.data["currency"] == "CURRENCY"
+    assert found.source == "Placeholders: no Abandoned cart event yet"
+    fired(workspace, "abandoned_cart", "ann", cart_total=120, currency="EUR", item_count=3)
+    fired(workspace, "abandoned_cart", "bob", cart_total=60, currency="USD", item_count=1)
+    fired(workspace, "purchase_completed", "bob", order_id="SO-1", order_total=60)
+    found = library.preview_trigger_data(workspace, "abandoned_cart", "ann")
+    assert found.data == {"cart_total": 120, "currency": "EUR", "item_count": 3,
+                          "authId": "ann"}
+    assert found.source.startswith("ann’s latest Abandoned cart event, ")
+    for person in (None, "cy"):  # no event of their own: the latest anyone's
+        found = library.preview_trigger_data(workspace, "abandoned_cart", person)
+        assert found.data["currency"] == "USD"
+        assert found.source.startswith("The latest Abandoned cart event: bob’s, ")
+    monkeypatch.setattr(library, "RECENT_EVENTS", 1)  # only the purchase is recent enough
+    assert library.preview_trigger_data(workspace, "abandoned_cart").data["currency"] == \
+        "CURRENCY"
+    assert library.preview_trigger_data(workspace, "abandoned_cart", "ann").data[
+        "currency"] == "EUR"  # a person's own events are always looked through
+    assert library.preview_trigger_data(workspace, "no_such_trigger").data == {}
 
 
 def test_send_test_email_reaches_a_real_smtp_server_rendered_for_the_contact(

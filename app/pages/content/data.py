@@ -9,7 +9,7 @@ from typing import Any
 
 from app.store import StudioStore
 from engine import content_library as library
-from engine.content_library import LibraryEntry
+from engine.content_library import LibraryEntry, PreviewData
 from engine.delivery.compliance import compliance_problems
 from engine.delivery.errors import RenderError, TemplateProblem
 from engine.delivery.message import RenderedMessage
@@ -104,8 +104,9 @@ class ContentLibrary:
                  if t.kind in (TriggerKind.CUSTOM, TriggerKind.RECORD)]
         return sorted(found, key=lambda pair: pair[0].lower())
 
-    def sample_data(self, trigger: str | None) -> dict[str, Any]:
-        return library.sample_trigger_data(self.catalog(), trigger, self.workspace.now())
+    def preview_data(self, trigger: str | None, contact_id: str | None) -> PreviewData:
+        """The contact's latest event of the trigger, else anyone's, else placeholders."""
+        return library.preview_trigger_data(self.workspace, trigger, contact_id)
 
     def contact(self, contact_id: str) -> Contact | None:
         return self.store.contact(contact_id) if contact_id else None

@@ -1,6 +1,6 @@
 """Whom the preview is for: a contact of the workspace (searched as you type) and the
-trigger data, which starts as the trigger's typed placeholders and can be edited as
-JSON."""
+trigger data, which starts as the data of their latest event of the trigger (else of
+anyone's, else the trigger's typed placeholders), says which, and can be edited as JSON."""
 
 from __future__ import annotations
 
@@ -38,7 +38,9 @@ class PreviewContext(QWidget):
         self.setObjectName("previewContext")
         self.library = library
         self._contact: Contact | None = None
+        self._person: str | None = None  # the id chosen, a contact's or not
         self._data: dict[str, Any] = {}
+        self._edited = False  # the data was typed here: a contact chosen keeps it
         self.contacts = ContactChooser(library.store)
         self.contacts.setObjectName("previewContact")
         self.contacts.lineEdit().setPlaceholderText("a contact, to see their message")
@@ -47,7 +49,7 @@ class PreviewContext(QWidget):
             lambda: self._contact_chosen(self.contacts.contact_id()))
         self.trigger = ValueCombo()
         self.trigger.setObjectName("previewTrigger")
-        self.trigger.value_chosen.connect(lambda _name: self.use_placeholders())
+        self.trigger.value_chosen.connect(lambda _name: self.reset_data())
         self.data_button = QToolButton()
         self.data_button.setText("Edit data")
         self.data_button.setCheckable(True)
@@ -57,6 +59,9 @@ class PreviewContext(QWidget):
         self.data_edit.setMaximumHeight(120)
         self.data_edit.hide()
         self.data_button.toggled.connect(self.data_edit.setVisible)
+        self.data_source = QLabel()
+        self.data_source.setObjectName("hint")
+        self.data_source.setWordWrap(True)
         self.data_problem = QLabel()
         self.data_problem.setObjectName("dataProblem")
         self.data_problem.hide()
@@ -76,6 +81,7 @@ class PreviewContext(QWidget):
         data.addWidget(self.trigger, 1)
         data.addWidget(self.data_button)
         form.addRow("Trigger data", data)
+        form.addRow("", self.data_source)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 8)
         layout.setSpacing(4)
@@ -104,11 +110,15 @@ class PreviewContext(QWidget):
         self.trigger.set_choices(choices)
         self.trigger.set_value(current if current in {c[1] for c in choices} else
                                choices[0][1] if choices else NO_TRIGGER)
-        self.use_placeholders(quietly=True)
+        self.reset_data(quietly=True)
 
-    def use_placeholders(self, quietly: bool = False) -> None:
-        """Start the data again from the trigger's typed placeholders."""
-        self._data = self.library.sample_data(self.trigger_name())
+    def reset_data(self, quietly: bool = False) -> None:
+        """Start the data again from the contact's latest event of the trigger (else
+        anyone's, else the trigger's typed placeholders)."""
+        found = self.library.preview_data(self.trigger_name(), self._person)
+        self._data, self._edited = found.data, False
+        self.data_source.setText(found.source)
+        self.data_source.setVisible(bool(found.source))
         self.data_edit.blockSignals(True)
         self.data_edit.setPlainText(json.dumps(self._data, indent=2, ensure_ascii=False))
         self.data_edit.blockSignals(False)
@@ -121,9 +131,13 @@ class PreviewContext(QWidget):
         self._contact_chosen(contact_id)
 
     def _contact_chosen(self, contact_id: str) -> None:
-        contact = self.library.contact(contact_id.strip())
-        if (contact.id if contact else None) != (self._contact.id if self._contact else None):
-            self._contact = contact
+        """A contact's attributes and their latest event's data; an id that is no contact
+        (someone who only ever sent events) has the event's data alone."""
+        person = contact_id.strip() or None
+        if person != self._person:
+            self._person, self._contact = person, self.library.contact(person or "")
+            if not self._edited:  # their own event's data, when they have one
+                self.reset_data(quietly=True)
             self.changed.emit()
 
     def _data_typed(self) -> None:
@@ -137,7 +151,9 @@ class PreviewContext(QWidget):
             self._say("Data must be a JSON object: {\"name\": value, …}")
             return
         self._say(None)
-        self._data = data
+        self._data, self._edited = data, True
+        self.data_source.setText("Edited here: choosing a trigger starts again from its "
+                                 "events")
         self.changed.emit()
 
     def _say(self, problem: str | None) -> None:
