@@ -10,7 +10,9 @@ journeys meanwhile; batches let it work in between (they are imported again, unc
 by running the import again).
 
 A row updates the contact with its id: the cells it has replace those fields, its
-attributes are added to the contact's, and an empty cell changes nothing. Business
+attributes are added to the contact's, and an empty cell changes nothing. A row with the
+id of an earlier row of the file is laid over it the same way and reported (`repeated`:
+an export that lists a person twice is worth knowing of), not counted again. Business
 triggers (contact created / updated, email / phone updated) are not fired unless asked
 (`fire_triggers`): an import is usually a load of people who already exist elsewhere, and
 100,000 "contact created" events would start a welcome journey for everyone at once.
@@ -60,6 +62,31 @@ class RowProblem:
 
 
 @dataclass(frozen=True)
+class RepeatedRow:
+    """A row with the id of an earlier row of the file: laid over it, not counted again."""
+
+    row: int
+    id: str
+    first: int  # the earlier row
+
+    def __str__(self) -> str:
+        return (f"row {self.row}: {self.id} is also on row {self.first}; this row's cells "
+                "were laid over that row's")
+
+
+def repeated_note(report: ImportReport, shown: int = 3) -> str:
+    """One sentence on the rows that repeated an earlier row's id ("" when none)."""
+    rows = report.repeated
+    if not rows:
+        return ""
+    listed = ", ".join(f"row {r.row:,} ({r.id}, as on row {r.first:,})" for r in rows[:shown])
+    more = f" and {len(rows) - shown:,} more" if len(rows) > shown else ""
+    many = len(rows) != 1
+    return (f"{len(rows):,} row{'s' if many else ''} had the id of an earlier row, "
+            f"{'their' if many else 'its'} cells laid over it: {listed}{more}.")
+
+
+@dataclass(frozen=True)
 class ImportProgress:
     row: int  # the last row read
     rows: int  # the file's rows (lines; more than the rows when values span lines)
@@ -81,6 +108,7 @@ class ImportReport:
     created: int = 0
     updated: int = 0
     refused: list[RowProblem] = field(default_factory=list)
+    repeated: list[RepeatedRow] = field(default_factory=list)
     last_committed_row: int = 1  # the good rows up to this one are in the workspace
     cancelled: bool = False
     events: int = 0  # business events fired
@@ -173,8 +201,9 @@ def declare_attributes(workspace: Workspace, columns: list[Column]) -> list[Attr
 
 
 def _batches(csv: _Csv, report: ImportReport, size: int
-             ) -> Iterator[tuple[list[Contact], int]]:
-    batch: list[Contact] = []
+             ) -> Iterator[tuple[list[tuple[int, Contact]], int]]:
+    """(row, contact) for the good rows, a batch at a time, with the batch's last row."""
+    batch: list[tuple[int, Contact]] = []
     last_row = 1
     for row in csv.data:
         last_row = row.row
@@ -182,7 +211,7 @@ def _batches(csv: _Csv, report: ImportReport, size: int
         if isinstance(found, RowProblem):
             report.refused.append(found)
         else:
-            batch.append(found)
+            batch.append((row.row, found))
         if len(batch) >= size:
             yield batch, last_row
             batch = []
@@ -193,9 +222,9 @@ def _batches(csv: _Csv, report: ImportReport, size: int
 class _Writer:
     def __init__(self, workspace: Workspace, report: ImportReport, fire: bool) -> None:
         self.workspace, self.report, self.fire = workspace, report, fire
-        self.seen: set[str] = set()  # ids met before, in this file
+        self.seen: dict[str, int] = {}  # the ids met before in this file: their first row
 
-    def write(self, batch: list[Contact], last_row: int) -> None:
+    def write(self, batch: list[tuple[int, Contact]], last_row: int) -> None:
         report = self.report
         transaction = reading if report.dry_run else writing
         try:
@@ -210,19 +239,23 @@ class _Writer:
         report.events += len(events)
         report.last_committed_row = last_row
 
-    def _merged(self, conn, batch: list[Contact]) -> tuple[list[Contact], list]:
-        stored = contacts_store.load_contacts(conn, [c.id for c in batch])
+    def _merged(self, conn, batch: list[tuple[int, Contact]]) -> tuple[list[Contact], list]:
+        stored = contacts_store.load_contacts(conn, [c.id for _, c in batch])
         merged: dict[str, Contact] = {}
         events = []
-        for contact in batch:
+        for row, contact in batch:
             before = merged.get(contact.id) or stored.get(contact.id)
             after = _over(before, contact)
             if self.fire:
                 events += contact_events(before, after)
-            new = before is None and contact.id not in self.seen
-            self.report.created += new
-            self.report.updated += not new
-            self.seen.add(contact.id)
+            first = self.seen.get(contact.id)
+            if first is not None:
+                self.report.repeated.append(RepeatedRow(row, contact.id, first))
+            elif before is None:
+                self.report.created += 1
+            else:
+                self.report.updated += 1
+            self.seen.setdefault(contact.id, row)
             merged[contact.id] = after
         return list(merged.values()), events
 

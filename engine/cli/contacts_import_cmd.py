@@ -14,6 +14,7 @@ from engine.contacts_import import (
     ImportReport,
     import_contacts_csv,
     preview_csv,
+    repeated_note,
 )
 
 from .common import fail, open_workspace
@@ -111,6 +112,8 @@ def _print_report(report: ImportReport) -> None:
     if report.cancelled:
         print(f"cancelled: the good rows up to row {report.last_committed_row:,} are "
               "imported (each batch all or nothing), none after it")
+    if report.repeated:
+        print(repeated_note(report))
     for problem in report.refused[:SHOWN_PROBLEMS]:
         print(f"  {problem}")
     if len(report.refused) > SHOWN_PROBLEMS:

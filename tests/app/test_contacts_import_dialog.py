@@ -65,6 +65,22 @@ def test_a_file_with_a_broken_row_imports_the_good_rows_and_names_the_broken_one
     qtbot.waitUntil(lambda: page.model.total == 2)
 
 
+def test_a_person_listed_twice_is_imported_once_and_the_report_names_the_rows(
+        page, prompts, qtbot, tmp_path) -> None:
+    file = write_csv(tmp_path / "people.csv", [
+        "Customer ID,E-mail,City", "c1,ann@example.com,Delft", "c2,bob@example.com,Gouda",
+        "c1,,Leiden"])
+    dialog = open_dialog(page, prompts, qtbot, file)
+    dialog.start.click()
+    qtbot.waitUntil(lambda: dialog.report is not None, timeout=10_000)
+    assert dialog.result.summary.text().splitlines()[:2] == [
+        "Imported 2 contacts (2 new, 0 updated) in "
+        f"{dialog.report.seconds:.1f} s; 0 rows refused.",
+        "1 row had the id of an earlier row, its cells laid over it: row 4 (c1, as on "
+        "row 2)."]
+    assert page.store.contact("c1").attributes == {"city": "Leiden"}
+
+
 def test_the_first_rows_show_their_values_whole(page, prompts, qtbot, tmp_path) -> None:
     """Seen in a real window: every column of the first rows was 120 px, so an email
     address read "ann@example.…" while the table's right half stayed empty."""

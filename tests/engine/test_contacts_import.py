@@ -142,6 +142,35 @@ def test_a_row_updates_its_contact_and_an_empty_cell_changes_nothing(workspace_f
     assert person.attributes == {"tier": "gold", "city": "Delft"}
 
 
+def test_a_row_with_the_id_of_an_earlier_row_is_laid_over_it_and_said(workspace_file,
+                                                                        tmp_path, capsys
+                                                                        ) -> None:
+    """An export listing a person twice: the later row's cells go over the earlier's, as
+    an update would, and the report names the rows (it used to count an "update" of a
+    contact the same file had just made, and say nothing), also across batches."""
+    with Workspace.open(workspace_file) as ws:
+        ws.save_contact(Contact(id="c9", email="c9@example.com"))
+    file = write(tmp_path, "id,email,city\nc1,a@example.com,Delft\nc2,b@example.com,\n"
+                           "c9,,Gouda\nc1,,Leiden\nc3,c@example.com,\nc9,new@example.com,\n")
+    with Workspace.open(workspace_file) as ws:
+        report = import_contacts_csv(ws, file, batch_rows=2)
+    assert (report.created, report.updated, report.imported) == (3, 1, 4)
+    assert [str(r) for r in report.repeated] == [
+        "row 5: c1 is also on row 2; this row's cells were laid over that row's",
+        "row 7: c9 is also on row 4; this row's cells were laid over that row's"]
+    people = contacts(workspace_file)
+    assert (people["c1"].email, people["c1"].attributes) == ("a@example.com",
+                                                            {"city": "Leiden"})
+    assert (people["c9"].email, people["c9"].attributes) == ("new@example.com",
+                                                            {"city": "Gouda"})
+    capsys.readouterr()
+    assert imported(workspace_file, str(file)) == 0  # a note, not a refusal
+    out = capsys.readouterr().out
+    assert "imported 4 contacts (0 new, 4 updated)" in out
+    assert ("2 rows had the id of an earlier row, their cells laid over it: row 5 (c1, as "
+            "on row 2), row 7 (c9, as on row 4).") in out
+
+
 def test_business_triggers_fire_only_when_asked_as_put_contacts_fires_them(
         workspace_file, tmp_path, capsys) -> None:
     with Workspace.open(workspace_file) as ws:

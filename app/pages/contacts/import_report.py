@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from app.docks.tables import feed_table, size_columns
 from app.properties.fields import section
-from engine.contacts_import import ImportProgress, ImportReport, RowProblem
+from engine.contacts_import import ImportProgress, ImportReport, RowProblem, repeated_note
 
 
 class ProgressView(QWidget):
@@ -132,6 +132,8 @@ def describe(report: ImportReport, failure: str = "") -> str:
     elif report.cancelled:
         lines.append(f"Cancelled: the good rows up to row {report.last_committed_row:,} are "
                      "imported, none after it (each batch is written whole or not at all).")
+    if report.repeated:
+        lines.append(repeated_note(report))
     if report.events:
         lines.append(f"{report.events:,} contact created / updated events fired.")
     return "\n".join(lines)
