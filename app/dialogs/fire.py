@@ -69,7 +69,7 @@ class FireDialog(QDialog):
         self._build()
         link.status_changed.connect(self._engine_changed)
         link.fired.connect(self._answered)
-        link.tests_changed.connect(lambda _tests: self._note_person())
+        link.tests_changed.connect(self._tests_changed)  # a method: gone with the dialog
         self._engine_changed(link.status)
         self._show_answer("info", self.answer.text())
         self.resize(980, 720)
@@ -354,6 +354,9 @@ class FireDialog(QDialog):
             if journey.start.trigger == trigger:
                 found.append(TestedJourney(info.name, info.state == "live"))
         return found
+
+    def _tests_changed(self, _tests: tuple) -> None:
+        self._note_person()
 
     def _note_person(self) -> None:
         contact_id = self.person.contact_id()

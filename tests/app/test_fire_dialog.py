@@ -7,7 +7,8 @@ from __future__ import annotations
 import time
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from app.dialogs.fire import READY, FireDialog
@@ -164,3 +165,17 @@ def test_a_new_test_contact_takes_the_id_typed_when_nobody_has_it(dialog, qtbot,
     dialog.new_test_contact()
     assert len(seen) == 1 and seen[0].startswith(suggested)
     assert dialog.person.contact_id() == typed  # cancelled: nothing changed
+
+
+def test_the_dialog_of_a_workspace_closed_hears_no_more_of_its_tests(window, qtbot,
+                                                                      tmp_path):
+    """Opening another workspace deletes the fire dialog; the link's later news of tests
+    must not reach it (a slot on a deleted dialog raised in the event loop)."""
+    window.actions_["fire"].trigger()
+    dialog = window.engine_control.fire_dialog
+    assert dialog is not None
+    assert window.session.open_workspace(tmp_path / "other.waymark")
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert not shiboken6.isValid(dialog)
+    window.engine.tests_changed.emit(())  # pytest-qt fails the test on a slot's error
+    qtbot.wait(50)
