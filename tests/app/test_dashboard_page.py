@@ -11,6 +11,7 @@ import json
 from datetime import date
 
 import pytest
+from PySide6.QtCharts import QValueAxis
 
 from app.pages.dashboard import DashboardPage
 from app.pages.dashboard.page import NO_DATA, NOTHING_IN_RANGE
@@ -116,9 +117,17 @@ def test_the_funnel_follows_the_range(qtbot, prompts, themes, tmp_path, capsys) 
         assert bars["Second text reminder"] == (1, 0, 0)
         assert bars["Opened the email?"] == (0, 1, 0)  # eve; not dan again
         assert "Done" not in bars
+        assert people_ticks(page) == [0, 1, 2, 3, 4]  # whole people: not "0 0 0 0 0 1"
         shown(qtbot, page, lambda: page.set_range(day, date(2026, 11, 26)))
         bars = funnel_bars(page)
         assert bars["Wait a day"] == (2, 0, 0) and bars["Done"] == (2, 0, 0)
+
+
+def people_ticks(page) -> list[float]:
+    """The values the funnel's people axis has ticks at."""
+    axis = next(a for a in page.funnel.chart().axes() if isinstance(a, QValueAxis))
+    step = (axis.max() - axis.min()) / (axis.tickCount() - 1)
+    return [axis.min() + i * step for i in range(axis.tickCount())]
 
 
 def funnel_bars(page) -> dict[str, tuple[float, ...]]:

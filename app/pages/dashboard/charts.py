@@ -94,7 +94,7 @@ class FunnelChart(ThemedChartView):
         self.chart().addAxis(people, Qt.AlignmentFlag.AlignBottom)
         series.attachAxis(tiles)
         series.attachAxis(people)
-        people.applyNiceNumbers()
+        whole_numbers(people, max((sum(parts.values()) for _t, parts in rows), default=0))
         self.apply_theme()
 
     def _colour_series(self, t: theme.Theme) -> None:
@@ -133,9 +133,7 @@ class MessagesChart(ThemedChartView):
         for line in self.lines.values():
             line.attachAxis(when)
             line.attachAxis(count)
-        top = max((max(c) for c in counts.values() if c), default=0)
-        count.setRange(0, max(top, 4))
-        count.applyNiceNumbers()
+        whole_numbers(count, max((max(c) for c in counts.values() if c), default=0))
         self.apply_theme()
 
     def _colour_series(self, t: theme.Theme) -> None:
@@ -146,3 +144,11 @@ class MessagesChart(ThemedChartView):
     def totals(self) -> dict[str, int]:
         return {metric: int(sum(p.y() for p in line.points()))
                 for metric, line in self.lines.items()}
+
+
+def whole_numbers(axis: QValueAxis, top: float) -> None:
+    """A count axis from 0 whose ticks fall on whole numbers: to at least 4 with five
+    ticks, so a step is never below 1 (with a top of 1 the ticks were 0.2 apart and their
+    "%d" labels read "0 0 0 0 0 1")."""
+    axis.setRange(0, max(top, 4))
+    axis.applyNiceNumbers()
