@@ -224,6 +224,11 @@ def key_sequences(keys: list) -> list[QKeySequence]:
     return sequences
 
 
+def default_tip(name: str, action: QAction) -> str:
+    """An action's own tooltip (its tip and first shortcut), to put back after another."""
+    return _tip(ACTIONS[name][3], action.shortcuts())
+
+
 def _tip(tip: str, shortcuts: list[QKeySequence]) -> str:
     if not shortcuts:
         return tip

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.actions import StudioActions
+from app.actions import StudioActions, default_tip
 from app.banners import LiveBanner, TestBanner
 from app.canvas.editing import CanvasEditing, release_clipboard
 from app.canvas.overlay import OverviewMap, ZoomControls, place_overlays
@@ -269,8 +269,16 @@ class MainWindow(QMainWindow):
         a["stop"].setEnabled(bool(info) and info.state in ("live", "paused"))
         has_journey = info is not None
         store = session.store
-        for name in ("save", "export_bundle", "publish"):
+        for name in ("save", "export_bundle"):
             a[name].setEnabled(has_journey)
+        # The live version shown read-only is the journey as published: nothing to publish
+        # (it said "Published version 1" and changed nothing) until it is edited.
+        unchanged = live and read_only
+        a["publish"].setEnabled(has_journey and not unchanged)
+        a["publish"].setToolTip(
+            f"Nothing to publish: version {info.version} is live as it is; Edit as new "
+            "version to change it" if has_journey and unchanged else
+            default_tip("publish", a["publish"]))
         a["fire"].setEnabled(store is not None)
         a["settings"].setEnabled(store is not None)
         self.palette.setEnabled(has_journey and not read_only)

@@ -272,7 +272,13 @@ class JourneySession(QObject):
         if self.store is None or self.info is None or (
                 not self.editor.undo_stack.isClean() and not self.save()):
             return False
+        before = self.info.version if self.is_live else None
         outcome = self.store.publish(self.info.id)
+        if outcome.published and outcome.version == before:
+            self.status.emit(f"Nothing to publish: “{self.info.name}” has not changed since "
+                             f"version {before}, which stays live")
+            self.open_journey(self.info.id, check_saved=False)
+            return True
         if not outcome.published:
             count = len(outcome.problems)
             self.status.emit(f"Not published: {count} problem{'s' if count != 1 else ''} "

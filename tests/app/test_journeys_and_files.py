@@ -131,6 +131,29 @@ def test_publishing_shows_a_read_only_live_version_and_edit_as_new_version(windo
     assert len(window.editor.journey.tiles) == len(before.tiles) + 1
 
 
+def test_the_live_version_as_it_is_has_nothing_to_publish(window) -> None:
+    """Seen in a real window: Publish on the live version shown read-only said "Published
+    version 1: … is live" and changed nothing. It is greyed out there, saying why; after
+    Edit as new version, publishing no change says so, and a change makes version 2."""
+    open_sample(window, "brew_guide.json")
+    publish = window.actions_["publish"]
+    assert publish.isEnabled()  # a draft
+    assert window.session.publish()
+    assert not publish.isEnabled()
+    assert publish.toolTip().startswith("Nothing to publish: version 1 is live as it is")
+    window.banner.button.click()  # Edit as new version
+    assert publish.isEnabled() and publish.toolTip().startswith("Check the journey")
+    publish.trigger()
+    assert window.statusBar().currentMessage() == (
+        "Nothing to publish: “Brew better at home” has not changed since version 1, which "
+        "stays live")
+    assert [v.version for v in window.session.store.versions("brew-guide")] == [1]
+    window.banner.button.click()
+    window.editor.update_tile("brew-tips", name="Changed")
+    publish.trigger()
+    assert window.statusBar().currentMessage().startswith("Published version 2")
+
+
 def test_a_journey_with_problems_is_not_published(window) -> None:
     open_sample(window, "brew_guide.json")
     window.editor.update_tile("brew-tips", content=None)
