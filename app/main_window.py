@@ -387,16 +387,21 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.workspace_pages.may_leave() and self.session.maybe_save():
-            # Discarded changes are dropped now: left on the undo stack, Qt would clear
-            # them while deleting the window, and the signals of that clearing would
-            # reach a half-deleted window (and print tracebacks on the way out).
-            self.editor.undo_stack.setClean()
-            release_clipboard()
-            self.simulation.close()  # its process and throw-away folder
-            self.engine.close()  # stops the engine the studio started (2 s at most)
+            self.shut_down()
             event.accept()
         else:
             event.ignore()
+
+    def shut_down(self) -> None:
+        """What closing does once the person agreed; also, without asking, on SIGTERM
+        (`app.studio.quit_on_signals`): nobody is there to answer then."""
+        # Discarded changes are dropped now: left on the undo stack, Qt would clear
+        # them while deleting the window, and the signals of that clearing would
+        # reach a half-deleted window (and print tracebacks on the way out).
+        self.editor.undo_stack.setClean()
+        release_clipboard()
+        self.simulation.close()  # its process and throw-away folder
+        self.engine.close()  # stops the engine the studio started (2 s at most)
 
 
 LEFT_DOCK_WIDTH = 210

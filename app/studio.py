@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import signal
+import socket
 import sys
 from collections.abc import Sequence
 
@@ -54,9 +56,47 @@ def run_studio(argv: Sequence[str] = ()) -> int:
     window = MainWindow(port=args.port)
     themes.changed.connect(window.apply_theme)
     window.show()
+    quit_on_signals(app, window)
     settle_heap_when_running(window)
     window.session.open_workspace(args.workspace)
     return app.exec()
+
+
+def quit_on_signals(app, window) -> None:
+    """SIGTERM, SIGHUP and SIGINT (a logout, `kill`, Ctrl+C) end the studio as Quit does,
+    without its questions (nobody is there to answer, so unsaved edits are not saved): the
+    engine it started stops, its test key is revoked, a simulation's process and folder
+    go. Killed outright they were left behind (an active "studio (test triggers)" key per
+    session).
+
+    Python runs a signal handler only when it gets control, which Qt's event loop does not
+    give back by itself: the signal's byte on a socket (`signal.set_wakeup_fd`) wakes it."""
+    from PySide6.QtCore import QSocketNotifier
+
+    wake, woken = socket.socketpair()
+    for end in (wake, woken):
+        end.setblocking(False)
+    signal.set_wakeup_fd(wake.fileno())
+    notifier = QSocketNotifier(woken.fileno(), QSocketNotifier.Type.Read, app)
+    notifier.activated.connect(lambda *_: _drain(woken))
+    app._wakeup_sockets = (wake, woken, notifier)  # kept as long as the application
+
+    def end(signum: int, _frame) -> None:
+        print(f"waymark studio: {signal.Signals(signum).name}, closing", file=sys.stderr)
+        window.shut_down()
+        app.quit()
+
+    for name in ("SIGTERM", "SIGHUP", "SIGINT"):  # SIGINT: Ctrl+C in the terminal
+        if hasattr(signal, name):  # Windows has no SIGHUP
+            signal.signal(getattr(signal, name), end)
+
+
+def _drain(sock: socket.socket) -> None:
+    try:
+        while sock.recv(64):
+            pass
+    except BlockingIOError:
+        pass
 
 
 def settle_heap_when_running(window) -> None:

@@ -77,6 +77,78 @@ def test_quitting_after_copying_tiles_exits_cleanly(tmp_path) -> None:
     assert (result.returncode, result.stdout.strip()) == (0, "closed"), result.stderr[-2000:]
 
 
+FIRE_THEN_WAIT = """
+import sys
+from PySide6.QtWidgets import QApplication
+from app.engine_link import EngineMode
+app = QApplication([])
+
+def running(status) -> None:
+    if status.mode == EngineMode.RUNNING:
+        window.engine.status_changed.disconnect(running)
+        window.engine.fire("abandoned_cart", {"authId": "ann",
+                                              "attributes": {"cart_total": 80}})
+
+def fired(result) -> None:
+    print("fired", result.status, flush=True)  # the test sends its signal now
+
+def opened() -> None:
+    global window
+    window = next(w for w in app.topLevelWidgets() if w.objectName() == "studio")
+    window.engine.status_changed.connect(running)
+    window.engine.fired.connect(fired)
+
+from PySide6.QtCore import QTimer
+QTimer.singleShot(0, opened)
+from app.launcher import main
+sys.exit(main(["--workspace", sys.argv[1], "--port", sys.argv[2]]))
+"""
+
+
+@pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGINT"])
+def test_a_terminated_studio_stops_its_engine_and_revokes_its_key(tmp_path, signal_name
+                                                                  ) -> None:
+    """`kill` (a logout) or Ctrl+C in the terminal: the studio stops the engine it runs and
+    revokes its test-trigger key, as Quit does, without asking. Killed outright it left
+    an active "studio (test triggers)" key behind per session, seen on the Ingestion keys
+    page after a few."""
+    import signal
+
+    from engine.ingestion.keys import list_keys
+    from tests.engine.delivery_support import free_port
+
+    workspace = tmp_path / "shop.waymark"
+    with Workspace.open(workspace) as opened:
+        opened.import_bundle(read_bundle(resource("samples", "abandoned_cart.json")))
+    env = {**QT_DISPLAY, "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT),
+           "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    studio = subprocess.Popen([sys.executable, "-c", FIRE_THEN_WAIT, str(workspace),
+                               str(free_port())], cwd=ROOT, env=env, text=True,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert studio.stdout.readline().split() == ["fired", "202"]
+        assert holder(workspace, env) != "None"
+        studio.send_signal(getattr(signal, signal_name))
+        _out, err = studio.communicate(timeout=30)
+    finally:
+        studio.kill()
+    assert studio.returncode == 0, err[-2000:]
+    assert f"{signal_name}, closing" in err
+    assert holder(workspace, env) == "None"  # stopped, the workspace let go
+    with Workspace.open(workspace) as opened, opened.db.connect() as conn:
+        assert [(k.name, k.active) for k in list_keys(conn)] == [
+            ("studio (test triggers)", False)]
+
+
+def holder(workspace: Path, env: dict[str, str]) -> str:
+    """Who holds the workspace's engine lock, asked as the studio would see it (the lock
+    folder follows HOME and XDG_RUNTIME_DIR)."""
+    return subprocess.run([sys.executable, "-c", "import sys; from engine.store.lock import "
+                           "engine_holder_at; print(engine_holder_at(sys.argv[1]))",
+                           str(workspace)], cwd=ROOT, env=env, capture_output=True,
+                          text=True, check=True, timeout=60).stdout.strip()
+
+
 def test_quit_then_discard_closes_without_an_error(qtbot, tmp_path, prompts, themes) -> None:
     from app.main_window import MainWindow
 
