@@ -124,6 +124,9 @@ def test_a_new_contact_with_a_bad_time_zone_is_refused_naming_the_field(
     assert said.args == ["Added contact ann; fired contact_created"]
     assert page.store.contact("ann").timezone == "Europe/Amsterdam"
     qtbot.waitUntil(lambda: [r.id for r in page.model.loaded_rows()] == ["ann"])
+    assert page.counts.text() == "1 contact"  # seen in a real window: "1 contacts"
+    qtbot.keyClicks(page.search, "an")
+    qtbot.waitUntil(lambda: page.counts.text() == "1 of 1 contact matches “an”", timeout=5000)
 
 
 def test_a_contacts_typed_attributes_consents_and_test_flag_are_edited(

@@ -260,6 +260,8 @@ class ContactsPage(QWidget):
 def _counts(first: FirstPage) -> str:
     if not first.total:
         return "No contacts"
+    contacts = "contact" if first.total == 1 else "contacts"
     if first.query.text:
-        return f"{first.matching:,} of {first.total:,} contacts match “{first.query.text}”"
-    return f"{first.total:,} contacts"
+        verb = "matches" if first.matching == 1 else "match"
+        return f"{first.matching:,} of {first.total:,} {contacts} {verb} “{first.query.text}”"
+    return f"{first.total:,} {contacts}"

@@ -183,4 +183,5 @@ class SegmentEditor(QWidget):
     def _counted(self, counted: MemberCount) -> None:
         if self.segment is None or counted.segment.id != self.segment.id:
             return
-        self.count.setText(f"{counted.members:,} of {counted.contacts:,} contacts")
+        self.count.setText(f"{counted.members:,} of {counted.contacts:,} "
+                           f"contact{'' if counted.contacts == 1 else 's'}")
