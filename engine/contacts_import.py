@@ -74,6 +74,11 @@ class RepeatedRow:
                 "were laid over that row's")
 
 
+def counted(number: int, noun: str) -> str:
+    """"1 row", "2 rows": the report's counts in words."""
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
 def repeated_note(report: ImportReport, shown: int = 3) -> str:
     """One sentence on the rows that repeated an earlier row's id ("" when none)."""
     rows = report.repeated
@@ -81,9 +86,8 @@ def repeated_note(report: ImportReport, shown: int = 3) -> str:
         return ""
     listed = ", ".join(f"row {r.row:,} ({r.id}, as on row {r.first:,})" for r in rows[:shown])
     more = f" and {len(rows) - shown:,} more" if len(rows) > shown else ""
-    many = len(rows) != 1
-    return (f"{len(rows):,} row{'s' if many else ''} had the id of an earlier row, "
-            f"{'their' if many else 'its'} cells laid over it: {listed}{more}.")
+    return (f"{counted(len(rows), 'row')} had the id of an earlier row, "
+            f"{'its' if len(rows) == 1 else 'their'} cells laid over it: {listed}{more}.")
 
 
 @dataclass(frozen=True)

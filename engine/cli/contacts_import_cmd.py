@@ -12,6 +12,7 @@ from engine.contacts_import import (
     ImportFailed,
     ImportProgress,
     ImportReport,
+    counted,
     import_contacts_csv,
     preview_csv,
     repeated_note,
@@ -103,8 +104,9 @@ def _print_report(report: ImportReport) -> None:
     if sys.stderr.isatty():
         print(file=sys.stderr)  # end the progress line
     verb = "would import" if report.dry_run else "imported"
-    print(f"{verb} {report.imported:,} contacts ({report.created:,} new, {report.updated:,} "
-          f"updated) in {report.seconds:.1f} s; {len(report.refused):,} rows refused")
+    print(f"{verb} {counted(report.imported, 'contact')} ({report.created:,} new, "
+          f"{report.updated:,} updated) in {report.seconds:.1f} s; "
+          f"{counted(len(report.refused), 'row')} refused")
     if not report.dry_run:
         print(f"business triggers: {report.events:,} events fired" if report.events
               else "business triggers not fired (--fire-triggers fires contact created / "
@@ -117,4 +119,4 @@ def _print_report(report: ImportReport) -> None:
     for problem in report.refused[:SHOWN_PROBLEMS]:
         print(f"  {problem}")
     if len(report.refused) > SHOWN_PROBLEMS:
-        print(f"  … and {len(report.refused) - SHOWN_PROBLEMS:,} more rows refused")
+        print(f"  … and {counted(len(report.refused) - SHOWN_PROBLEMS, 'more row')} refused")

@@ -92,7 +92,7 @@ def test_the_mapping_names_fields_forces_types_renames_and_skips(workspace_file,
     assert "Score → attribute score (number, declared)" in out
     assert "Secret → skipped" in out
     assert "row 3, column Score: expected a number" in out and "got 'n/a'" in out
-    assert "would import 1 contacts" in out and contacts(workspace_file) == {}
+    assert "would import 1 contact (" in out and contacts(workspace_file) == {}
     assert imported(workspace_file, str(file), "--map", "Customer=id", "--map",
                     "Zip=attr.postcode:text", "--map", "Secret=skip") == 1
     assert contacts(workspace_file)["k1"].attributes == {"postcode": "02139", "score": 7,
@@ -240,3 +240,11 @@ def test_imported_attribute_columns_can_be_declared_with_their_types(workspace_f
     assert {name: str(declared[name].type) for name in ("age", "vip", "signed_up", "city")} \
         == {"age": "text", "vip": "boolean", "signed_up": "datetime", "city": "text"}
     assert declared["signed_up"].title == "Signed up"
+
+
+def test_one_of_each_is_said_in_the_singular(workspace_file, tmp_path, capsys) -> None:
+    file = write(tmp_path, "id,email\nc1,a@example.com\nc2,not-an-address\n")
+    capsys.readouterr()
+    assert imported(workspace_file, str(file)) == 1
+    out = capsys.readouterr().out
+    assert "imported 1 contact (1 new, 0 updated)" in out and "s; 1 row refused" in out

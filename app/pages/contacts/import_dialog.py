@@ -33,7 +33,13 @@ from PySide6.QtWidgets import (
 from app.pages.background import Background
 from app.properties.fields import hint, section
 from engine.contacts_csv import CsvEncodingError, CsvFileError
-from engine.contacts_import import CsvPreview, ImportFailed, ImportProgress, ImportReport
+from engine.contacts_import import (
+    CsvPreview,
+    ImportFailed,
+    ImportProgress,
+    ImportReport,
+    counted,
+)
 
 from .data import ContactsData, ImportOptions
 from .import_mapping import MappingTable, PreviewTable
@@ -190,9 +196,9 @@ class ImportDialog(QDialog):
         self.result.show_report(report, failure)
         self.steps.setCurrentWidget(self.result)
         if report.imported:
-            self.imported.emit(f"Imported {report.imported:,} contacts from {self.path.name}"
-                               + (f"; {len(report.refused):,} rows refused"
-                                  if report.refused else ""))
+            self.imported.emit(f"Imported {counted(report.imported, 'contact')} from "
+                               f"{self.path.name}" + (f"; {counted(len(report.refused), 'row')}"
+                                                      " refused" if report.refused else ""))
 
     def _failed(self, error: Exception) -> None:
         if isinstance(error, ImportFailed):

@@ -18,7 +18,13 @@ from PySide6.QtWidgets import (
 
 from app.docks.tables import feed_table, size_columns
 from app.properties.fields import section
-from engine.contacts_import import ImportProgress, ImportReport, RowProblem, repeated_note
+from engine.contacts_import import (
+    ImportProgress,
+    ImportReport,
+    RowProblem,
+    counted,
+    repeated_note,
+)
 
 
 class ProgressView(QWidget):
@@ -124,9 +130,9 @@ def refused_text(report: ImportReport) -> str:
 
 
 def describe(report: ImportReport, failure: str = "") -> str:
-    lines = [f"Imported {report.imported:,} contacts ({report.created:,} new, "
+    lines = [f"Imported {counted(report.imported, 'contact')} ({report.created:,} new, "
              f"{report.updated:,} updated) in {report.seconds:.1f} s; "
-             f"{len(report.refused):,} rows refused."]
+             f"{counted(len(report.refused), 'row')} refused."]
     if failure:
         lines.append(f"Stopped: {failure}.")
     elif report.cancelled:
