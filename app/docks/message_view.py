@@ -13,6 +13,7 @@ from app.engine_link import OutboxItem
 from .email_page import EmailPage
 from .message_cards import PushCard, SmsCard
 from .message_parts import email_parts, push_parts, sms_parts
+from .outbox_model import channel_title
 
 
 def _label(name: str, wrap: bool = False) -> QLabel:
@@ -72,7 +73,7 @@ class MessageView(QWidget):
         """The row is chosen; its payload follows (`show_payload`)."""
         self.item = item
         self.header.show()
-        self.title.setText(item.summary or f"{item.channel.upper()} message")
+        self.title.setText(item.summary or channel_title(item.channel))
         self.meta.setText(_meta(item))
         self.meta.setToolTip(item.reason or "")
         self.placeholder.setText("Loading…")

@@ -11,6 +11,7 @@ from PySide6.QtGui import QColor
 from app import theme
 from app.engine_link import OutboxItem, OutboxUpdate
 from app.icons import icon
+from engine.model import KIND_TITLES, TileKind
 
 from .feed_model import FeedModel
 
@@ -62,9 +63,18 @@ class OutboxModel(FeedModel[OutboxItem]):
                      if item.ledger_id == ledger_id), None)
 
 
+def channel_title(channel: str) -> str:
+    """"Email", "Text message", "Push notification": as the palette names the tiles (the
+    message view's title read "EMAIL message")."""
+    try:
+        return KIND_TITLES[TileKind(channel)]
+    except ValueError:
+        return channel
+
+
 def _tip(item: OutboxItem) -> str:
     when = datetime.fromtimestamp(item.created_at).strftime("%Y-%m-%d %H:%M:%S")
-    lines = [f"{item.channel.upper()} to {item.contact_point or 'no address'} "
+    lines = [f"{channel_title(item.channel)} to {item.contact_point or 'no address'} "
              f"({item.contact_id})", f"{item.journey_id} v{item.version} · {item.tile_id}",
              f"Composed {when}", f"State: {item.status}"]
     if item.reason:

@@ -210,6 +210,21 @@ def test_an_sms_shows_on_a_phone_with_its_length_and_a_push_as_a_card(qtbot):
     assert view.push.url.text() == "Opens https://shop.example/cart"
 
 
+def test_a_blocked_message_is_titled_by_its_channel_as_the_palette_names_it(qtbot):
+    """Seen in a real window: a blocked email (nothing composed, so no subject) was
+    titled "EMAIL message"."""
+    from app.docks.message_view import MessageView
+    from app.engine_link import OutboxItem
+
+    view = MessageView()
+    qtbot.addWidget(view)
+    for ledger_id, channel, title in ((1, "email", "Email"), (2, "sms", "Text message"),
+                                      (3, "push", "Push notification")):
+        view.show_item(OutboxItem(ledger_id, "abandoned-cart", 1, "tile", "ann", channel,
+                                  None, "blocked", "no address", time.time(), None))
+        assert view.title.text() == title
+
+
 def test_an_email_is_shown_from_its_mime_with_every_header(qtbot):
     message = compose()
     parts = email_parts(message.to_payload())
