@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 import urllib.error
 import urllib.request
 from typing import Any
@@ -16,9 +17,12 @@ from engine.ingestion import keys
 from engine.ingestion.server import DEFAULT_HOST, DEFAULT_PORT
 from engine.store import catalog_store
 from engine.store.database import writing
+from engine.store.lock import engine_holder
 
 from .common import add_workspace_option, fail, guarded, open_workspace
 from .values import typed_values
+
+DEFAULT_URL = f"http://{DEFAULT_HOST}:{DEFAULT_PORT}"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -34,8 +38,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--message-id", help="a messageId (the same one twice is applied once)")
     parser.add_argument("--email", help="contactpoint_email, for people not yet known")
     parser.add_argument("--phone", help="contactpoint_phone")
-    parser.add_argument("--url", default=f"http://{DEFAULT_HOST}:{DEFAULT_PORT}",
-                        help="where the engine listens")
+    parser.add_argument("--url", help="where the engine listens (default: the socket of the "
+                        f"engine running this workspace, else http://{DEFAULT_HOST}:"
+                        f"{DEFAULT_PORT})")
     parser.add_argument("--key", default=os.environ.get("WAYMARK_KEY"),
                         help="an ingestion key (default: $WAYMARK_KEY)")
     add_workspace_option(parser)
@@ -46,6 +51,8 @@ def run(args: argparse.Namespace) -> int:
     with open_workspace(args, create=False) as workspace:
         with workspace.db.connect() as conn:
             trigger = catalog_store.load_trigger(conn, args.trigger)
+        holder = None if args.url else engine_holder(workspace.db, workspace.location)
+        url = args.url or (holder.url if holder and holder.url else DEFAULT_URL)
         attributes = typed_values(args.attr, trigger.attributes if trigger else [], "--attr")
         body = {"authId": args.contact, "attributes": attributes,
                 **{k: v for k, v in (("bindingId", args.binding), ("messageId", args.message_id),
@@ -57,15 +64,21 @@ def run(args: argparse.Namespace) -> int:
                 temporary, key = keys.create_key(conn, "waymark fire (temporary)")
         try:
             status, answer = post_event(
-                f"{args.url.rstrip('/')}/v1/triggers/{args.trigger}", key, body)
+                f"{url.rstrip('/')}/v1/triggers/{args.trigger}", key, body)
         finally:
             if temporary is not None:
                 with writing(workspace.db) as conn:
                     keys.revoke_key(conn, temporary.id)
     if status is None:
-        return fail(f"no engine answers at {args.url}: start one with `waymark serve` "
+        return fail(f"no engine answers at {url}: start one with `waymark serve` "
                     f"({answer})")
     print(f"{status} {json.dumps(answer)}")
+    if status == 401 and not args.url and holder is None:
+        # The key is this workspace's: what answers at the default address is the engine
+        # of another workspace (a studio open on it, another serve).
+        print(f"no engine runs this workspace ({workspace.location}); the one at {url} "
+              "runs another workspace, which does not know this workspace's keys: start "
+              "this one's with `waymark serve --port N`", file=sys.stderr)
     return 0 if status in (200, 202) else 1
 
 

@@ -69,6 +69,38 @@ def test_fire_sends_through_the_socket_like_an_integration(tmp_path, capsys) -> 
         assert '"field": "attributes.cart_total"' in capsys.readouterr().out
 
 
+def test_fire_finds_the_socket_of_the_engine_running_its_workspace(tmp_path, capsys,
+                                                                   monkeypatch) -> None:
+    """Without --url, `fire` posts to the socket of the engine that runs the workspace (as
+    its lock file names it), not to 8765: a `serve --port 9000` was missed, and what
+    answered at 8765 — a studio open on another workspace — refused the key with
+    "unknown or revoked", which read as a broken key."""
+    from engine.cli import fire_cmd
+    from tests.engine.delivery_support import free_port
+    from tests.engine.serve_support import ServeProcess, cart_workspace
+
+    path, _journey = cart_workspace(tmp_path)
+    other = tmp_path / "other"
+    other.mkdir()
+    other_path, _ = cart_workspace(other)
+    serve = ServeProcess(path, free_port())
+    serve.start()
+    try:
+        monkeypatch.setattr(fire_cmd, "DEFAULT_URL", serve.url)  # what 8765 would be
+        capsys.readouterr()
+        assert main(["fire", "abandoned_cart", "--contact", "ann", "--attr",
+                     "cart_total=80", "--workspace", str(other_path)]) == 1
+        out, err = capsys.readouterr()
+        assert out.startswith("401 ")
+        assert f"no engine runs this workspace ({other_path})" in err
+        monkeypatch.setattr(fire_cmd, "DEFAULT_URL", "http://127.0.0.1:9")  # nobody there
+        assert main(["fire", "abandoned_cart", "--contact", "ann", "--attr",
+                     "cart_total=80", "--workspace", str(path)]) == 0
+        assert capsys.readouterr().out.startswith('202 {"eventId"')
+    finally:
+        serve.stop()
+
+
 def test_fire_with_no_engine_running_says_how_to_start_one(tmp_path, capsys) -> None:
     ws = ["--workspace", str(tmp_path / "w.waymark")]
     Workspace.open(tmp_path / "w.waymark").close()
