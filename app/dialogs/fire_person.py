@@ -26,8 +26,9 @@ SEARCH_DELAY_MS = 150
 
 
 class ContactChooser(QComboBox):
-    """An editable combo: the id typed (any id: the engine makes unknown people leads),
-    with the workspace's contacts whose id or email starts with it as completions."""
+    """An editable combo: the id typed (any id: an event for someone unknown is taken in,
+    their messages going to its contactpoint_email / _phone), with the workspace's
+    contacts whose id or email starts with it as completions."""
 
     chosen = Signal(str)  # an id picked from the list
 
@@ -99,7 +100,8 @@ def person_note(contact_id: str, contact: Contact | None, tested: list[TestedJou
                            f"event takes them into {into}{where}. Make a test contact with "
                            "the button beside the id.")
     if contact is None:
-        return "info", "Not a contact of this workspace: the engine makes a lead with this id."
+        return "info", ("Not a contact of this workspace: journeys take them in by this "
+                        "id, and their messages can go only to the email or phone below.")
     kind = "A test contact" if contact.test else "A contact"
     return "info", f"{kind}{f' · {contact.email}' if contact.email else ''}"
 
