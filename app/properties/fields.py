@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -274,6 +275,20 @@ def section(title: str) -> QLabel:
     label = QLabel(title.upper())
     label.setObjectName("section")
     return label
+
+
+def stacked(*widgets: QWidget) -> QWidget:
+    """Widgets one over the other as one row of a form: a word-wrapped hint with what it
+    is about. As a row of its own, in a panel too short for its form, the start's hint
+    took two lines' height and squeezed the condition builder under it ("Add condition"
+    under the next heading)."""
+    box = QWidget()
+    column = QVBoxLayout(box)
+    column.setContentsMargins(0, 0, 0, 0)
+    column.setSpacing(6)
+    for widget in widgets:
+        column.addWidget(widget)
+    return box
 
 
 def hint(text: str) -> QLabel:

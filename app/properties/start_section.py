@@ -22,6 +22,7 @@ from app.properties.fields import (
     hint,
     quiet,
     section,
+    stacked,
 )
 from engine.model import Catalog, JourneyType, Source, TriggerKind
 
@@ -88,8 +89,8 @@ class StartSection(QWidget):
         self.conditions = ConditionBuilder(AttributeChoices(self.editor.catalog, None, ()))
         self.conditions.changed.connect(self._conditions)
         self.rows.addRow("Trigger", self.trigger)
-        self.rows.addRow(self.conditions_label)
-        self.rows.addRow(self.conditions)
+        self.conditions_row = stacked(self.conditions_label, self.conditions)
+        self.rows.addRow(self.conditions_row)
 
     def _build_segment_rows(self) -> None:
         self.segments = SegmentChecklist(lambda ids: self.edit_start(segments=ids))
@@ -151,7 +152,7 @@ class StartSection(QWidget):
         elif start.conditions != self.conditions.group_value:
             self.conditions.set_group(start.conditions)
         self._load_segments(start, catalog, segment_based)
-        for widget in (self.trigger, self.conditions_label, self.conditions):
+        for widget in (self.trigger, self.conditions_row):
             self.rows.setRowVisible(widget, not segment_based)
 
     def _load_segments(self, start, catalog: Catalog, segment_based: bool) -> None:

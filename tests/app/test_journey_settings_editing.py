@@ -66,6 +66,23 @@ def test_a_nested_group_is_added_edited_and_undone_step_by_step(window, qtbot) -
         ["cart_total > 50"]
 
 
+def test_a_new_journey_s_condition_builder_gets_the_height_it_needs(window, qtbot,
+                                                                      prompts) -> None:
+    """Seen in a real window: after the sample, a new journey's "No conditions" and "Add
+    condition" were squeezed under the AUDIENCE heading (the panel, shorter than its form,
+    was laid out at its minimum, and the hint above the builder took two lines' height)."""
+    open_sample(window, "abandoned_cart.json")
+    prompts.texts = ["Welcome series"]
+    window.session.new_journey()
+    builder = settings_form(window).start.conditions
+    qtbot.waitUntil(lambda: builder.root.findChildren(ConditionRow) == [])
+    qtbot.wait(50)  # laid out
+    assert window.properties.scroll.viewport().height() < builder.window().height()
+    assert builder.height() >= builder.minimumSizeHint().height()
+    add = builder.root.add_button
+    assert add.mapTo(builder, add.rect().bottomLeft()).y() < builder.height()
+
+
 def test_groups_nest_down_to_the_model_s_limit_and_go_again(window, qtbot) -> None:
     open_sample(window, "abandoned_cart.json")
     builder = settings_form(window).start.conditions
