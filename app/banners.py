@@ -20,6 +20,7 @@ class LiveBanner(QFrame):
         self.icon.setPixmap(icon("lock").pixmap(16, 16))
         self.text = QLabel()
         self.text.setObjectName("bannerText")
+        self.text.setWordWrap(True)  # on two lines in a narrow window, not a wider one
         self.button = QPushButton(icon("rename"), "Edit as new version")
         self.button.setObjectName("bannerButton")
         layout = QHBoxLayout(self)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from app import theme
 from app.cluster_status import ClusterFigures
+from app.elided_label import ElidedLabel
 from app.engine_link import EngineFigures, EngineMode, EngineStatus
 from app.engine_link.cluster import ClusterView
 from app.icons import icon
@@ -91,7 +92,9 @@ class EngineStatusArea(QWidget):
         self.button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.button.setIconSize(QSize(14, 14))
-        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
+        # Its figures give up room as the window narrows (their text cut, the whole in
+        # their tooltips): a laptop's screen is narrower than all of them at full length.
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self.menu = QMenu(self.button)
         self.button.setMenu(self.menu)
         self.address = self._label("engineAddress", "Where the engine's ingestion socket "
@@ -119,7 +122,7 @@ class EngineStatusArea(QWidget):
 
     @staticmethod
     def _label(name: str, tip: str) -> QLabel:
-        label = QLabel()
+        label = ElidedLabel()
         label.setObjectName(name)
         label.setToolTip(tip)
         return label

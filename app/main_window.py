@@ -9,7 +9,6 @@ from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QDockWidget,
-    QLabel,
     QMainWindow,
     QStackedWidget,
     QVBoxLayout,
@@ -25,6 +24,7 @@ from app.canvas.view import CanvasView
 from app.dialogs.settings import SettingsDialog
 from app.docks.placement import EngineDocks
 from app.editor import JourneyEditor
+from app.elided_label import ElidedLabel
 from app.empty_journey import EmptyJourney
 from app.engine_control import EngineControl
 from app.engine_link import EngineLink
@@ -42,7 +42,7 @@ from app.test_mode.panel import TestPanel
 from app.test_mode.try_out import TryOut
 from app.tile_menu import TileMenus
 from app.validation_runner import ValidationRunner
-from app.window_layout import WindowLayout
+from app.window_layout import WindowLayout, fit_on_screen
 
 
 class MainWindow(QMainWindow):
@@ -52,6 +52,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.setObjectName("studio")
         self.resize(1440, 900)
+        fit_on_screen(self)  # on a smaller screen, as large as it allows
         self.editor = JourneyEditor(self)
         self.prompts = prompts or Prompts(self)
         self.session = JourneySession(self.editor, self.prompts, settings or QSettings())
@@ -155,9 +156,9 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
-        self.problem_label = QLabel()
+        self.problem_label = ElidedLabel()
         self.problem_label.setObjectName("statusProblems")
-        self.workspace_label = QLabel()
+        self.workspace_label = ElidedLabel()
         self.workspace_label.setObjectName("statusWorkspace")
         self.engine_status = EngineStatusArea()
         bar.addPermanentWidget(self.problem_label)

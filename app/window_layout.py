@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings
-from PySide6.QtWidgets import QMainWindow
+from PySide6.QtWidgets import QMainWindow, QWidget
 
 LAYOUT_VERSION = 1
 GEOMETRY_KEY = "window/geometry"
@@ -54,6 +54,7 @@ class WindowLayout(QObject):
         geometry, state = self.settings.value(GEOMETRY_KEY), self.settings.value(STATE_KEY)
         if isinstance(geometry, QByteArray):
             self.window.restoreGeometry(geometry)
+            fit_on_screen(self.window)
         return isinstance(state, QByteArray) and self.window.restoreState(state, self.version)
 
     def save(self) -> None:
@@ -68,6 +69,27 @@ class WindowLayout(QObject):
     def forget(self) -> None:
         for key in (GEOMETRY_KEY, STATE_KEY, VERSION_KEY):
             self.settings.remove(key)
+
+
+# Room for the window manager's title bar, which Qt's geometry leaves out (a window
+# manager may also put the frame where the window was asked to be, the window lower).
+TITLE_BAR = 40
+
+
+def fit_on_screen(window: QWidget) -> None:
+    """Move (and if need be shrink) the window into its screen's free area. Qt puts back a
+    saved place even partly off the screen: seen, a studio placed lower by the window
+    manager once opened again with its status bar below the screen's edge."""
+    screen = window.screen()
+    if screen is None:
+        return
+    area, rect = screen.availableGeometry(), window.geometry()
+    width = min(rect.width(), area.width())
+    height = min(rect.height(), area.height() - TITLE_BAR)
+    x = max(min(rect.x(), area.x() + area.width() - width), area.x())
+    y = max(min(rect.y(), area.y() + area.height() - height - TITLE_BAR), area.y())
+    if (x, y, width, height) != (rect.x(), rect.y(), rect.width(), rect.height()):
+        window.setGeometry(x, y, width, height)
 
 
 def _int(value: object) -> int | None:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QToolButton, QWidget
+from PySide6.QtWidgets import QComboBox, QLineEdit, QToolButton, QWidget
 
 from app.engine_link import ActivityFilter
+from app.flow_layout import FlowLayout
 from app.icons import icon
 
 from .activity_model import KIND_GROUPS
@@ -37,15 +38,14 @@ class ActivityFilterBar(QWidget):
         self.kinds: dict[str, QToolButton] = {name: _toggle(name) for name in KIND_GROUPS}
         self._typing = QTimer(self, singleShot=True, interval=TYPING_PAUSE_MS)
         self._typing.timeout.connect(self._changed)
-        layout = QHBoxLayout(self)
+        # One line when the dock is wide enough, else the chips wrap onto the next: in a
+        # row they set the window's minimum width (886 px of it).
+        layout = FlowLayout(self, spacing=4)
         layout.setContentsMargins(8, 6, 8, 6)
-        layout.setSpacing(6)
         layout.addWidget(self.journey)
-        layout.addWidget(self.person, 1)
-        layout.addSpacing(4)
-        for button in self.kinds.values():
-            layout.addWidget(button)
-        layout.setSpacing(4)
+        layout.add_widget(self.person, stretch=True)
+        for number, button in enumerate(self.kinds.values()):
+            layout.add_widget(button, new_line=number == 0)
         self.journey.currentIndexChanged.connect(self._changed)
         self.person.textEdited.connect(lambda _text: self._typing.start())
         self.person.returnPressed.connect(self._changed)

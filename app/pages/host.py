@@ -42,13 +42,31 @@ class _Page:
     action: QAction
 
 
+class PageStack(QStackedWidget):
+    """The pages, as large as the one shown asks: a stacked widget's own hints are those
+    of its largest page, so the Triggers page's width (1,076 px) was the journey page's
+    minimum too, and the window could not be narrower than 1,810 px."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.currentChanged.connect(lambda _index: self.updateGeometry())
+
+    def sizeHint(self) -> QSize:
+        shown = self.currentWidget()
+        return shown.sizeHint() if shown is not None else super().sizeHint()
+
+    def minimumSizeHint(self) -> QSize:
+        shown = self.currentWidget()
+        return shown.minimumSizeHint() if shown is not None else super().minimumSizeHint()
+
+
 class PageHost(QObject):
     page_changed = Signal(str)
 
     def __init__(self, window: QMainWindow, journeys: QWidget, chrome: list[QWidget]) -> None:
         super().__init__(window)
         self.window, self.chrome = window, chrome
-        self.stack = QStackedWidget()
+        self.stack = PageStack()
         self.stack.setObjectName("pageStack")
         self.rail = _rail()
         self.group = QActionGroup(self)

@@ -152,6 +152,7 @@ class TestPanel(QWidget):
         if store is not None:
             self.chooser = ContactChooser(store)
             self.chooser.setObjectName("findPerson")
+            self.chooser.setMinimumContentsLength(10)  # the panel fits a laptop's screen
             self.chooser.lineEdit().setPlaceholderText("contact id or email…")
             self.chooser.lineEdit().returnPressed.connect(self._follow_typed)
             self.find_row.insertWidget(1, self.chooser, 1)

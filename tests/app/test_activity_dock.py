@@ -143,3 +143,24 @@ def test_double_clicking_a_step_selects_its_tile_on_the_canvas(qtbot, studio, tm
     dock.table.doubleClicked.emit(dock.model.index(row, 0))
     assert window.scene.selected_tile_ids() == ["email-reminder"]
     assert chosen == ["test-dee"]
+
+
+def test_the_filter_chips_wrap_in_a_narrow_dock_and_stay_in_line_in_a_wide_one(qtbot):
+    """In one row the bar asked 886 px, and the window could not be narrower than a
+    laptop's screen; now the chips go onto lines of their own under the fields."""
+    from app.docks.activity_filter import ActivityFilterBar
+
+    bar = ActivityFilterBar()
+    qtbot.addWidget(bar)
+    bar.show()
+    assert bar.minimumSizeHint().width() < 400
+    chips = list(bar.kinds.values())
+    for width, wrapped in ((1300, False), (460, True)):
+        bar.resize(width, bar.layout().heightForWidth(width))
+        qtbot.waitUntil(lambda w=width: bar.width() == w)
+        rows = {chip.y() for chip in chips}
+        below = min(rows) > bar.person.geometry().bottom()  # on a line under the fields
+        assert below == wrapped, (width, rows, bar.person.geometry())
+        assert all(chip.geometry().right() <= width for chip in chips)
+        assert bar.height() >= max(chip.geometry().bottom() for chip in chips)
+    assert bar.person.width() > 250  # the field keeps its line's room when the chips wrap

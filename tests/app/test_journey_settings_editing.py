@@ -203,6 +203,31 @@ def test_the_dock_layout_is_restored_after_reopening_with_the_same_settings(
     dispose(newer)
 
 
+def test_a_window_partly_off_the_screen_is_put_back_on_it(qtbot, tmp_path, prompts,
+                                                          themes) -> None:
+    """Seen on a real desktop: the window manager had placed a second studio lower, and
+    the studio opened again there (Qt put the saved place back as it was, with openbox
+    managing the window), its status bar below the screen's edge. `fit_on_screen` runs
+    after every restore, and on the default size."""
+    from app.window_layout import TITLE_BAR, fit_on_screen
+
+    settings = QSettings(str(tmp_path / "studio.ini"), QSettings.Format.IniFormat)
+    settings.setValue("engine/start_on_open", False)
+    window = open_window(qtbot, prompts, settings)
+    area = window.screen().availableGeometry()
+    for height in (area.height() * 3 // 4, area.height() + 300):  # the second: too tall
+        window.setGeometry(area.x(), area.y() + area.height() // 2, window.width(), height)
+        fit_on_screen(window)
+        placed = window.geometry()
+        assert area.top() <= placed.top(), (area, placed)
+        assert placed.bottom() + TITLE_BAR <= area.bottom() + 1, (area, placed)
+    assert window.geometry().height() == area.height() - TITLE_BAR
+    dispose(window)
+    fresh = MainWindow(prompts=prompts, settings=settings)  # 1440 × 900 on a smaller screen
+    assert fresh.height() <= area.height() - TITLE_BAR
+    dispose(fresh)
+
+
 def open_window(qtbot, prompts, settings: QSettings, version: int | None = None) -> MainWindow:
     from app.window_layout import LAYOUT_VERSION, WindowLayout
 

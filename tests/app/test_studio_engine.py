@@ -343,3 +343,24 @@ def test_the_entry_tiles_context_menu_fires_a_test_trigger(qtbot, studio, tmp_pa
                                      .sceneBoundingRect().center())
     assert window.tile_menus.menu_at(email) is None
     assert window.tile_menus.menu_at(QPoint(2, 2)) is None
+
+
+def test_the_studio_fits_a_laptop_screen_on_every_page(qtbot, studio, tmp_path):
+    """1366 × 768, less a panel: with the engine running, a live journey shown read-only
+    and every panel the journey page has, no page asks for more. The window could not be
+    narrower than 1,810 px: the page stack asked for its widest page (Triggers) on every
+    page, the Activity's filter chips for 886 px in one row, the status bar's figures for
+    their whole text, the live banner for its text on one line."""
+    window = running_cart_studio(qtbot, studio, tmp_path)
+    qtbot.waitUntil(lambda: window.engine_status.live.text() == "1 live journey",
+                    timeout=10_000)
+    window.test_dock.show()
+    for dock in (window.engine_docks.activity_dock, window.engine_docks.outbox_dock):
+        dock.show()
+    assert window.banner.isVisible()
+    for key in ("journeys", "content", "contacts", "segments", "triggers", "keys",
+                "dashboard", "journeys"):
+        window.pages.show_page(key)
+        qtbot.wait(20)
+        needs = window.minimumSizeHint()
+        assert needs.width() <= 1366 and needs.height() <= 768 - 40, (key, needs)
