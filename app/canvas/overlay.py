@@ -44,7 +44,8 @@ class OverviewMap(QWidget):
 
     It shows when it is wanted (View → Overview map) and the canvas does not show every
     tile: with the whole journey in view there is nowhere else to look, and it would
-    only cover the tiles (and a simulation's counts) in its corner. Shown, it sits in a
+    only cover the tiles (and a simulation's counts) in its corner; nor in a canvas too
+    small to spare it the room. Shown, it sits in a
     corner of the canvas where it covers no tile: bottom right, else top right, else top
     left (it stays in one while that one is free); with none free, bottom right."""
 
@@ -73,8 +74,9 @@ class OverviewMap(QWidget):
         self.follow_view()
 
     def follow_view(self) -> None:
-        """Shown when wanted and some tile is out of the canvas's view, in a free corner."""
-        shown = self.wanted and not self._all_in_view()
+        """Shown when wanted, the canvas has room for it, and some tile is out of the
+        canvas's view, in a free corner."""
+        shown = self.wanted and self._room() and not self._all_in_view()
         if shown:
             self.move(self._free_corner())
         self.setVisible(shown)
@@ -109,6 +111,13 @@ class OverviewMap(QWidget):
                 item.mapRectToScene(item.childrenBoundingRect()))
             rects.append(view.mapFromScene(scene).boundingRect().translated(offset))
         return rects
+
+    def _room(self) -> bool:
+        """A canvas three maps wide and two high: in a small one (a laptop's window with
+        its docks, 485 × 250 px) the map covered the middle of it."""
+        area = self.view.viewport().size()
+        return area.width() >= 3 * self.width() and \
+            area.height() >= 2 * self.height() + 3 * MARGIN
 
     def _all_in_view(self) -> bool:
         tiles = self.view.journey_scene.tile_items.values()

@@ -95,6 +95,13 @@ def test_the_overview_steps_aside_while_the_whole_journey_is_in_view(window, qtb
     qtbot.waitUntil(lambda: view.viewport().width() < width)
     view.fit_to_view()
     shown(False)
+    window.resize(window.width() + 300, window.height())
+    view.set_zoom(3.0)
+    shown(True)
+    window.problems_dock.show()  # seen in a small window: the map covered the canvas's
+    window.resizeDocks([window.problems_dock], [window.height()], Qt.Orientation.Vertical)
+    qtbot.waitUntil(lambda: view.viewport().height() < 2 * overview.height())
+    shown(False)  # middle: hidden in a canvas too small to spare the room
 
 
 def test_the_overview_covers_no_tile_while_a_corner_is_free(window, qtbot) -> None:
