@@ -311,3 +311,23 @@ def test_the_list_follows_a_triggers_events_while_it_is_shown(qtbot, page, store
     item = page.list.tree.topLevelItem(0)
     qtbot.waitUntil(lambda: item.text(3).startswith("1 event, last at "), timeout=5000)
     assert page.detail.editor.title.text() == "Wi-Fi sign-up (lobby)" and page.dirty
+
+
+def test_in_a_narrow_list_the_names_keep_their_room(qtbot, page, store) -> None:
+    """Seen in a laptop-sized window: the Events column, sized to "2 events, last at
+    2026-12-01 15:03 UTC", left the triggers' names three letters ("Trig")."""
+    trigger_catalog.create_trigger(store.workspace, TriggerDefinition(
+        name="wifi_signup", title="Wi-Fi sign-up"))
+    with writing(store.workspace.db) as conn:
+        insert_events(conn, [NewEvent("wifi_signup", "ann")], time.time())
+    page.refresh()
+    page.resize(1000, 700)
+    tree = page.list.tree
+    page.splitter.setSizes([460, 540])
+    item = tree.topLevelItem(0)
+    qtbot.waitUntil(lambda: item.text(3).startswith("1 event, last at "), timeout=5000)
+    qtbot.wait(20)
+    name = tree.fontMetrics().horizontalAdvance("Wi-Fi sign-up")
+    assert tree.columnWidth(0) > name + 24, (tree.viewport().width(), [
+        tree.columnWidth(c) for c in range(4)])
+    assert item.toolTip(3) == item.text(3)  # cut, the whole is in the tooltip

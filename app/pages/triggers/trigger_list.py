@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -45,8 +45,13 @@ class TriggerList(QWidget):
         header = self.tree.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in (1, 2, 3):
+        for column in (1, 2):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        # As wide as its text up to a limit, the rest cut with "…" (whole in the tooltip):
+        # sized to its text, "2 events, last at 2026-12-01 15:03 UTC" left the triggers'
+        # names three letters in a laptop-sized window.
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Interactive)
+        self.tree.viewport().installEventFilter(self)  # its new width, once resized
         filters = QHBoxLayout()
         filters.addWidget(self.search, 1)
         filters.addWidget(self.kind)
@@ -72,6 +77,7 @@ class TriggerList(QWidget):
             self.tree.setCurrentItem(None)
         self.tree.blockSignals(False)
         self._filter()
+        self._fit_events()
 
     def update_events(self, statuses: dict[str, str]) -> None:
         """Only the events column (a refresh while someone edits must not disturb them)."""
@@ -80,6 +86,20 @@ class TriggerList(QWidget):
             status = statuses.get(item.data(0, NAME_ROLE))
             if status is not None:
                 item.setText(3, status)
+                item.setToolTip(3, status)
+        self._fit_events()
+
+    def _fit_events(self) -> None:
+        """The events column as wide as its text, but at most half the room the kind and
+        the state leave: the names take the rest."""
+        tree = self.tree
+        room = tree.viewport().width() - tree.columnWidth(1) - tree.columnWidth(2)
+        tree.header().resizeSection(3, min(tree.sizeHintForColumn(3), max(room // 2, 80)))
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.tree.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_events()
+        return False
 
     def select(self, name: str | None) -> None:
         for index in range(self.tree.topLevelItemCount()):
@@ -112,6 +132,7 @@ def _item(entry: TriggerEntry) -> QTreeWidgetItem:
     item.setData(0, NAME_ROLE, trigger.name)
     item.setData(1, NAME_ROLE, trigger.kind.value)
     item.setToolTip(0, f"{trigger.title} ({trigger.name})\n{trigger.description}".strip())
+    item.setToolTip(3, entry.status())
     item.setIcon(0, icon("trigger" if trigger.kind in (TriggerKind.CUSTOM, TriggerKind.RECORD)
                          else "lock"))
     item.setForeground(2, theme.current().color(STATE_COLORS[trigger.state.value]))
