@@ -355,7 +355,8 @@ def test_the_studio_fits_a_laptop_screen_on_every_page(qtbot, studio, tmp_path):
     qtbot.waitUntil(lambda: window.engine_status.live.text() == "1 live journey",
                     timeout=10_000)
     window.test_dock.show()
-    for dock in (window.engine_docks.activity_dock, window.engine_docks.outbox_dock):
+    for dock in (window.engine_docks.activity_dock, window.engine_docks.outbox_dock,
+                 window.simulation.dock):
         dock.show()
     assert window.banner.isVisible()
     for key in ("journeys", "content", "contacts", "segments", "triggers", "keys",
