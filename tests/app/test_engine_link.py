@@ -75,8 +75,8 @@ def test_closing_stops_the_engine_and_its_threads_within_two_seconds(qtbot, link
     wait_until(lambda: not engine_threads(), timeout=2.0, poll=0.01)
     took = time.monotonic() - started
     assert took < 2.0, (took, engine_threads())
-    revoked = query(shop, "SELECT revoked_at FROM ingestion_keys WHERE name = :n",
-                    n="studio (test triggers)")
+    revoked = query(shop, "SELECT revoked_at FROM ingestion_keys WHERE name LIKE :n",
+                    n="studio (test triggers)%")
     assert len(revoked) == 1 and revoked[0].revoked_at is not None  # the test key went too
 
 
@@ -204,3 +204,37 @@ def test_a_question_overtaken_by_events_closes_unanswered(qtbot) -> None:
                                "Start engine here", overtaken_by=source.happened)
     assert answer is False and time.monotonic() - started < 4
     source.happened.emit()  # after the question: nothing left connected to it
+
+
+def test_keys_left_by_studios_gone_are_revoked_when_a_studio_makes_its_own(shop):
+    """A killed studio could not revoke its test-trigger key, and nobody holds its secret
+    any more: seen, one such active key per session on the Ingestion keys page."""
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    from app.engine_link.test_key import KEY_NAME, StudioKey
+    from engine.ingestion.keys import create_key, list_keys
+    from engine.store.database import writing
+    from engine.workspace import Workspace
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    host = socket.gethostname()
+    names = {"older": KEY_NAME,  # a studio from before keys named their pid
+             "gone": f"{KEY_NAME} · pid {gone.stdout.strip()} on {host}",
+             "running": f"{KEY_NAME} · pid {os.getppid()} on {host}",  # a live process
+             "elsewhere": f"{KEY_NAME} · pid 1 on another-machine",
+             "website": "website"}
+    with Workspace.open(shop) as workspace:
+        with writing(workspace.db) as conn:
+            made = {role: create_key(conn, name)[0].id for role, name in names.items()}
+        studio = StudioKey()
+        studio.get(workspace.db)
+        with workspace.db.connect() as conn:
+            active = {key.id for key in list_keys(conn) if key.active}
+        studio.revoke(workspace.db)
+    assert {role for role, key_id in made.items() if key_id in active} == {
+        "running", "elsewhere", "website"}
+    assert studio.id is None
