@@ -65,6 +65,10 @@ class ContactChooser(QComboBox):
                                     self.store.search_contacts(typed, SEARCH_LIMIT)])
         if self.lineEdit().hasFocus() and typed and self.matches.rowCount():
             self.completer().complete()
+        elif not self.matches.rowCount():
+            # Left open, the list showed as an empty box that took the next click (meant
+            # for the field under it) just to close itself.
+            self.completer().popup().hide()
 
     def _picked(self, text: str) -> None:
         contact_id = text.split("  ·  ")[0].strip()
