@@ -65,6 +65,7 @@ class FireDialog(QDialog):
         self.prompts = prompts or Prompts(self)
         self.catalog = store.catalog()
         self.fields: list[AttributeField] = []
+        self._remembered: dict = {}  # what was typed, by field, over the triggers shown
         self.history = FireHistory()
         self._build()
         link.status_changed.connect(self._engine_changed)
@@ -160,7 +161,11 @@ class FireDialog(QDialog):
         return _row(self.curl, close, self.fire_button, stretch_first=False)
 
     def _build_form(self) -> None:
-        """The fields of the chosen trigger: the person, its attributes, the event."""
+        """The fields of the chosen trigger: the person, its attributes, the event. What
+        was typed in a field of the same name and type (this trigger's before, or
+        another's) is put back."""
+        self._remembered.update(self._typed())
+        typed = self._remembered
         old = self.form_host.layout()
         if old is not None:
             QWidget().setLayout(old)  # re-parents the old layout and its widgets away
@@ -188,6 +193,21 @@ class FireDialog(QDialog):
         form.addRow("Binding id", self.binding)
         form.addRow("Message id", _row(self.message_id, renew, stretch=0))
         self.fire_button.setEnabled(definition is not None)
+        for field in (inner for f in self.fields for inner in f.fields()):
+            key = (field.path, field.attr.type, field.attr.entity)
+            if key in typed:
+                field.set_text(typed[key])
+        if "person" in typed:
+            self.person.set_contact_id(typed["person"])
+            self._note_person()
+
+    def _typed(self) -> dict:
+        """What the form holds now, by field (path and type), and the person."""
+        typed: dict = {(f.path, f.attr.type, f.attr.entity): f.text()
+                       for outer in self.fields for f in outer.fields()}
+        if getattr(self, "person", None) is not None:
+            typed["person"] = self.person.contact_id()
+        return typed
 
     def _person_rows(self, form: QFormLayout) -> None:
         form.addRow(_section("PERSON"))
@@ -231,14 +251,13 @@ class FireDialog(QDialog):
 
     def reload(self) -> None:
         """Read the workspace's triggers again (they may have changed since it was shown);
-        the fired history and the person stay, the last answer goes with the old form."""
-        chosen, person = self.trigger.currentData(), self.person.contact_id()
+        the fired history and what was typed stay, the last answer goes with the old
+        form."""
+        chosen = self.trigger.currentData()
         self.catalog = self.store.catalog()
         self._fill_triggers()
         self.choose_trigger(chosen)
-        self._build_form()
-        self.person.set_contact_id(person)
-        self._note_person()
+        self._build_form()  # what was typed stays
         self._show_answer("info", READY)
 
     # --- what the form holds ----------------------------------------------------------------

@@ -48,6 +48,13 @@ class AttributeField:
     def value(self) -> Any:
         raise NotImplementedError
 
+    def text(self) -> Any:
+        """What is in the field as typed, to be put back (`set_text`) in a form rebuilt."""
+        return self.widget.text()
+
+    def set_text(self, text: Any) -> None:
+        self.widget.setText(text)
+
     def fields(self) -> list[AttributeField]:
         """This field and those inside it (an entity's columns)."""
         return [self]
@@ -93,6 +100,12 @@ class BooleanField(AttributeField):
     def value(self) -> Any:
         return self.widget.currentData()
 
+    def text(self) -> Any:
+        return self.widget.currentIndex()
+
+    def set_text(self, text: Any) -> None:
+        self.widget.setCurrentIndex(text)
+
 
 class DateTimeField(AttributeField):
     """A date/time picker; a checkbox says whether the value is sent at all."""
@@ -117,6 +130,14 @@ class DateTimeField(AttributeField):
         if not self.given.isChecked():
             return None
         return self.picker.dateTime().toUTC().toString(Qt.DateFormat.ISODate)  # ...Z
+
+    def text(self) -> Any:
+        return self.given.isChecked(), self.picker.dateTime()
+
+    def set_text(self, text: Any) -> None:
+        given, when = text
+        self.given.setChecked(given)
+        self.picker.setDateTime(when)
 
     def focus(self) -> None:
         self.picker.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -143,6 +164,12 @@ class EntityField(AttributeField):
         if self.id.text().strip():
             values = {"id": self.id.text().strip(), **values}
         return values or None
+
+    def text(self) -> Any:
+        return self.id.text()  # its columns are fields of their own
+
+    def set_text(self, text: Any) -> None:
+        self.id.setText(text)
 
     def fields(self) -> list[AttributeField]:
         return [self, *(inner for f in self.columns for inner in f.fields())]

@@ -186,3 +186,28 @@ def test_the_dialog_of_a_workspace_closed_hears_no_more_of_its_tests(window, qtb
     assert not shiboken6.isValid(dialog)
     window.engine.tests_changed.emit(())  # pytest-qt fails the test on a slot's error
     qtbot.wait(50)
+
+
+def test_what_was_typed_stays_when_the_trigger_changes_and_back(dialog, qtbot, window):
+    """It was lost: choosing another trigger, or opening the dialog again, rebuilt the
+    form empty. A field of the same name and type keeps its value; the person stays."""
+    window.session.store.workspace.save_trigger(TriggerDefinition(
+        name="table_freed", title="Table freed", state="ready", attributes=[
+            AttributeDef(name="guests", type="number", title="Guests"),
+            AttributeDef(name="terrace", type="text", title="Terrace note")]))
+    dialog.catalog = window.session.store.catalog()
+    dialog.reload()
+    dialog.choose_trigger("booking_made")
+    dialog.person.set_contact_id("ann")
+    type_into(qtbot, field(dialog, "attributes.guests"), "4")
+    field(dialog, "attributes.terrace").setCurrentIndex(1)  # true
+    type_into(qtbot, field(dialog, "attributes.venue.city"), "Utrecht")
+    dialog.choose_trigger("table_freed")
+    assert dialog.body()["attributes"] == {"guests": 4}  # the terrace is text here: not kept
+    assert dialog.person.contact_id() == "ann"
+    dialog.choose_trigger("booking_made")
+    attributes = dialog.body()["attributes"]
+    assert (attributes["guests"], attributes["venue"]) == (4, {"city": "Utrecht"})
+    assert attributes["terrace"] is True  # this trigger's own, kept over the other
+    dialog.reload()  # opened again
+    assert dialog.body()["attributes"]["guests"] == 4 and dialog.body()["authId"] == "ann"
