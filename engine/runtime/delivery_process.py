@@ -17,6 +17,7 @@ a process still sending while the next engine starts, or a message could go twic
 from __future__ import annotations
 
 import contextlib
+import logging
 import multiprocessing
 import os
 import sys
@@ -28,12 +29,14 @@ from multiprocessing.connection import Connection
 from sqlalchemy.exc import DBAPIError
 
 from engine.processes import end, leave_stopping_to_the_engine, settle_heap, spawn
-from engine.store.database import leave_checkpoints
+from engine.store.database import database_away, leave_checkpoints
 from engine.workspace import Workspace
 
 from .clock import SystemClock
 from .deliverer import Deliverer
 from .runtime import Runtime
+
+log = logging.getLogger(__name__)
 
 _DELIVER, _STOP = b"d", b"s"  # engine -> process
 _READY, _RAISED, _IDLE = b"+", b"r", b"i"  # process -> engine
@@ -76,7 +79,11 @@ class DeliveryProcess:
                 on_idle: Callable[[], None], on_lost: Callable[[], None]) -> None:
         try:
             while True:
-                (on_raised if conn.recv_bytes() == _RAISED else on_idle)()
+                heard = conn.recv_bytes()
+                try:
+                    (on_raised if heard == _RAISED else on_idle)()
+                except Exception as error:  # the thread must go on: see _not_heard
+                    _not_heard(error)
         except (EOFError, OSError):
             if not self._stopping:
                 on_lost()
@@ -93,6 +100,19 @@ class DeliveryProcess:
         """Finish the message in hand, then stop."""
         self._stopping = True
         end(self._process, self._conn, lambda: self._send(_STOP), timeout)
+
+
+def _not_heard(error: Exception) -> None:
+    """What the engine does on the process's word (wake the runtime, schedule the next
+    retry) failed; the thread listens on. It died with a traceback when the database was
+    away a moment (a PostgreSQL server restarting), and the process's words went unread
+    from then on. The runtime's next round schedules delivery again."""
+    reason = database_away(error)
+    if reason is not None:
+        print(f"delivery: {reason}; the engine listens on to its delivery process",
+              file=sys.stderr, flush=True)
+    else:
+        log.exception("the engine could not act on its delivery process's word")
 
 
 # --- in the delivery process ---------------------------------------------------------

@@ -75,3 +75,40 @@ def test_sigterm_to_the_whole_process_group_stops_serve_cleanly_once(tmp_path) -
     assert "unexpectedly" not in out, out
     _gone, alive = psutil.wait_procs(children, timeout=15)
     assert alive == []
+
+
+def test_the_engine_listens_on_when_acting_on_its_delivery_process_fails(capfd) -> None:
+    """Seen in CI, a PostgreSQL server restarting: scheduling the next retry on the
+    process's "idle" read the database, the error killed the listening thread with a
+    traceback, and the process's words went unread from then on. One line, and it
+    listens on."""
+    import threading
+    from multiprocessing import Pipe
+
+    from sqlalchemy.exc import OperationalError
+
+    from engine.runtime.delivery_process import _IDLE, _RAISED, DeliveryProcess
+
+    engine_end, process_end = Pipe()
+    heard: list[str] = []
+    lost = threading.Event()
+
+    def idle() -> None:
+        heard.append("idle")
+        if len(heard) == 1:  # the database away a moment
+            raise OperationalError("SELECT next_delivery", {},
+                                   Exception("server closed the connection unexpectedly"))
+
+    listening = threading.Thread(target=DeliveryProcess("unused")._listen, args=(
+        engine_end, lambda: heard.append("raised"), idle, lost.set), daemon=True)
+    listening.start()
+    for word in (_IDLE, _RAISED, _IDLE):
+        process_end.send_bytes(word)
+    wait_until(lambda: len(heard) == 3, timeout=5)
+    assert heard == ["idle", "raised", "idle"] and listening.is_alive()
+    process_end.close()  # the process ends
+    assert lost.wait(5)
+    err = capfd.readouterr().err
+    assert "delivery: the database cannot be reached (server closed the connection " \
+           "unexpectedly); the engine listens on to its delivery process" in err
+    assert "Traceback" not in err
