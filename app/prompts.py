@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import SignalInstance
+from PySide6.QtCore import Qt, SignalInstance
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 
 from app.dialogs.engine_settings import EngineSettings, EngineSettingsDialog
@@ -58,7 +58,7 @@ class Prompts:
                 overtaken_by: SignalInstance | None = None) -> bool:
         """True when the person chose `action`. `overtaken_by`: a signal after which the
         question no longer stands (the engine came back by itself): it closes, unanswered."""
-        box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=self.parent)
+        box = self._box(QMessageBox.Icon.Question, title, text)
         yes = box.addButton(action, QMessageBox.ButtonRole.AcceptRole)
         box.addButton(QMessageBox.StandardButton.Cancel)
         if overtaken_by is not None:
@@ -72,8 +72,8 @@ class Prompts:
 
     def unsaved_changes(self, name: str) -> str:
         """"save", "discard" or "cancel"."""
-        box = QMessageBox(QMessageBox.Icon.Warning, "Unsaved changes",
-                          f"“{name}” has changes that are not saved.", parent=self.parent)
+        box = self._box(QMessageBox.Icon.Warning, "Unsaved changes",
+                        f"“{name}” has changes that are not saved.")
         box.setStandardButtons(QMessageBox.StandardButton.Save
                                | QMessageBox.StandardButton.Discard
                                | QMessageBox.StandardButton.Cancel)
@@ -83,7 +83,14 @@ class Prompts:
                     QMessageBox.StandardButton(answer), "cancel")
 
     def error(self, title: str, text: str) -> None:
-        QMessageBox.warning(self.parent, title, text)
+        self._box(QMessageBox.Icon.Warning, title, text).exec()
+
+    def _box(self, kind: QMessageBox.Icon, title: str, text: str) -> QMessageBox:
+        """A message box whose text is plain: it carries names people chose (journeys,
+        contacts' ids, files), and Qt took "<b>ann</b>" in one for markup."""
+        box = QMessageBox(kind, title, text, parent=self.parent)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        return box
 
     def engine_settings(self, current: EngineSettings) -> EngineSettings | None:
         dialog = EngineSettingsDialog(current, self.parent)

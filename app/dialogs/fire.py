@@ -226,6 +226,7 @@ class FireDialog(QDialog):
         self.person_note = QLabel()
         self.person_note.setObjectName("personNote")
         self.person_note.setWordWrap(True)
+        self.person_note.setTextFormat(Qt.TextFormat.PlainText)  # it names journeys
         # Under the id, in the field's column: a form row of its own would be as high as
         # the note is at its narrowest, leaving gaps above and below it.
         field = QWidget()

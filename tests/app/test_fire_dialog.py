@@ -9,7 +9,7 @@ import time
 import pytest
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from app.dialogs.fire import READY, FireDialog
 from app.dialogs.fire_person import TestedJourney, live_instead_of_test, person_note
@@ -132,6 +132,7 @@ def test_opened_again_the_dialog_keeps_the_person_and_drops_the_old_answer(windo
     assert dialog.person.contact_id() == "ann"
     assert dialog.answer.text() == READY  # not a refusal of a form no longer there
     assert dialog.person_note.text().startswith("Not a contact of this workspace")
+    assert dialog.person_note.textFormat() == Qt.TextFormat.PlainText  # it names journeys
 
 
 def test_the_line_under_the_person_says_where_the_event_takes_them():
@@ -211,3 +212,32 @@ def test_what_was_typed_stays_when_the_trigger_changes_and_back(dialog, qtbot, w
     assert attributes["terrace"] is True  # this trigger's own, kept over the other
     dialog.reload()  # opened again
     assert dialog.body()["attributes"]["guests"] == 4 and dialog.body()["authId"] == "ann"
+
+
+def test_names_in_questions_and_lines_are_shown_as_typed_not_as_markup(qtbot):
+    """A journey or a contact id may hold "<b>" (nothing forbids it): Qt took such texts
+    for markup in the studio's questions and in the line under the fire dialog's id."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.prompts import Prompts
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    seen: list[tuple] = []
+
+    def answer() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(20, answer)
+            return
+        seen.append((box.textFormat(), box.text()))
+        box.reject()
+
+    prompts = Prompts(parent)
+    for ask in (lambda: prompts.confirm("Fire?", "<b>ann</b> is not a test contact", "Fire"),
+                lambda: prompts.unsaved_changes("<i>Cart</i>"),
+                lambda: prompts.error("Not done", "<b>x</b>")):
+        QTimer.singleShot(0, answer)
+        ask()
+    assert [f for f, _ in seen] == [Qt.TextFormat.PlainText] * 3
+    assert seen[0][1] == "<b>ann</b> is not a test contact"
