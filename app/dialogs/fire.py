@@ -40,6 +40,7 @@ from app.dialogs.fire_person import (
     NewContactDialog,
     TestedJourney,
     live_instead_of_test,
+    names_of,
     person_note,
 )
 from app.engine_link import EngineLink, EngineStatus, FireResult
@@ -194,17 +195,15 @@ class FireDialog(QDialog):
         form.addRow("Message id", _row(self.message_id, renew, stretch=0))
         self.fire_button.setEnabled(definition is not None)
         for field in (inner for f in self.fields for inner in f.fields()):
-            key = (field.path, field.attr.type, field.attr.entity)
-            if key in typed:
-                field.set_text(typed[key])
+            if _kept_as(field) in typed:
+                field.restore(typed[_kept_as(field)])
         if "person" in typed:
             self.person.set_contact_id(typed["person"])
             self._note_person()
 
     def _typed(self) -> dict:
         """What the form holds now, by field (path and type), and the person."""
-        typed: dict = {(f.path, f.attr.type, f.attr.entity): f.text()
-                       for outer in self.fields for f in outer.fields()}
+        typed: dict = {_kept_as(f): f.state() for outer in self.fields for f in outer.fields()}
         if getattr(self, "person", None) is not None:
             typed["person"] = self.person.contact_id()
         return typed
@@ -394,7 +393,7 @@ class FireDialog(QDialog):
                                     self.tested(definition.name))
         if not live:
             return True
-        names = " and ".join(f"“{j.name}”" for j in live)
+        names = names_of(live)
         if self.prompts.confirm(
                 "Fire into the live journey?",
                 f"{contact_id} is not a test contact. {names} "
@@ -447,6 +446,11 @@ class FireDialog(QDialog):
         self.start_button.setEnabled(not status.busy)
         self.fire_button.setEnabled(status.can_fire and self.definition is not None)
         self._history_selected()
+
+
+def _kept_as(field: AttributeField) -> tuple:
+    """What a field's value is kept by over the triggers shown: its name and type."""
+    return field.path, field.attr.type, field.attr.entity
 
 
 def _section(text: str) -> QLabel:

@@ -48,12 +48,12 @@ class AttributeField:
     def value(self) -> Any:
         raise NotImplementedError
 
-    def text(self) -> Any:
-        """What is in the field as typed, to be put back (`set_text`) in a form rebuilt."""
+    def state(self) -> Any:
+        """What is in the field as typed, to be put back (`restore`) in a form rebuilt."""
         return self.widget.text()
 
-    def set_text(self, text: Any) -> None:
-        self.widget.setText(text)
+    def restore(self, state: Any) -> None:
+        self.widget.setText(state)
 
     def fields(self) -> list[AttributeField]:
         """This field and those inside it (an entity's columns)."""
@@ -100,11 +100,11 @@ class BooleanField(AttributeField):
     def value(self) -> Any:
         return self.widget.currentData()
 
-    def text(self) -> Any:
+    def state(self) -> Any:
         return self.widget.currentIndex()
 
-    def set_text(self, text: Any) -> None:
-        self.widget.setCurrentIndex(text)
+    def restore(self, state: Any) -> None:
+        self.widget.setCurrentIndex(state)
 
 
 class DateTimeField(AttributeField):
@@ -131,11 +131,11 @@ class DateTimeField(AttributeField):
             return None
         return self.picker.dateTime().toUTC().toString(Qt.DateFormat.ISODate)  # ...Z
 
-    def text(self) -> Any:
+    def state(self) -> Any:
         return self.given.isChecked(), self.picker.dateTime()
 
-    def set_text(self, text: Any) -> None:
-        given, when = text
+    def restore(self, state: Any) -> None:
+        given, when = state
         self.given.setChecked(given)
         self.picker.setDateTime(when)
 
@@ -165,11 +165,11 @@ class EntityField(AttributeField):
             values = {"id": self.id.text().strip(), **values}
         return values or None
 
-    def text(self) -> Any:
+    def state(self) -> Any:
         return self.id.text()  # its columns are fields of their own
 
-    def set_text(self, text: Any) -> None:
-        self.id.setText(text)
+    def restore(self, state: Any) -> None:
+        self.id.setText(state)
 
     def fields(self) -> list[AttributeField]:
         return [self, *(inner for f in self.columns for inner in f.fields())]

@@ -93,12 +93,12 @@ def person_note(contact_id: str, contact: Contact | None, tested: list[TestedJou
     if not contact_id:
         return "info", ""
     if tested:
-        tests = f"the test{'s' if len(tested) > 1 else ''} of {_names(tested)}"
+        tests = f"the test{'s' if len(tested) > 1 else ''} of {names_of(tested)}"
         if contact is not None and contact.test:
             return "ok", f"A test contact: this event takes them into {tests}."
-        live = [t for t in tested if t.live]
+        live = live_instead_of_test(contact, tested)
         into = ("no journey" if not live else "its live version" if len(tested) == 1
-                else f"the live version of {_names(live)}")
+                else f"the live version of {names_of(live)}")
         where = ", where messages go out for real" if live else ""
         return "warning", (f"Not a test contact: {tests} lets in test contacts only, so this "
                            f"event takes them into {into}{where}. Make a test contact with "
@@ -118,7 +118,8 @@ def live_instead_of_test(contact: Contact | None, tested: list[TestedJourney]
     return [t for t in tested if t.live]
 
 
-def _names(journeys: list[TestedJourney]) -> str:
+def names_of(journeys: list[TestedJourney]) -> str:
+    """“Cart” and “Welcome”, as the note and the question name them."""
     return " and ".join(f"“{j.name}”" for j in journeys)
 
 
