@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
@@ -62,6 +62,7 @@ class PreviewContext(QWidget):
         self.data_source = QLabel()
         self.data_source.setObjectName("hint")
         self.data_source.setWordWrap(True)
+        self.data_source.setTextFormat(Qt.TextFormat.PlainText)  # it names a person's id
         self.data_problem = QLabel()
         self.data_problem.setObjectName("dataProblem")
         self.data_problem.hide()
