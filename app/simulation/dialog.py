@@ -127,8 +127,21 @@ class SimulateDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.resize(600, self.sizeHint().height())
+        self._usual_fields()
         if choices.spec_path is not None:
             self.load_spec(choices.spec_path)
+
+    def _usual_fields(self) -> None:
+        """Before a spec says otherwise: a thousand people from the coming hour over 12
+        hours, five days simulated (a journey with no sample spec showed 1 person from
+        1 Jan 2000, one minute simulated)."""
+        self.people.setValue(1000)
+        self.seed.setValue(1)
+        now = datetime.now(UTC)
+        self.start.set_value(now.replace(minute=0, second=0, microsecond=0)
+                             + timedelta(hours=1))
+        self.spread.set_value(timedelta(hours=12))
+        self.period.set_value(timedelta(days=5))
 
     # --- building ---------------------------------------------------------------------
 

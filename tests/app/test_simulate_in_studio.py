@@ -283,6 +283,23 @@ def test_the_dialogs_start_spread_and_period_are_picked_in_words_and_the_journey
     assert window.simulation.outcome.start == datetime(2026, 12, 1, 7, 30, tzinfo=UTC)
 
 
+def test_a_journey_without_a_sample_spec_opens_the_dialog_on_usual_fields(qtbot, window,
+                                                                         prompts) -> None:
+    """Seen in a real window: a journey made in the studio (no sample spec) opened the
+    dialog on 1 person from 1 Jan 2000, one minute simulated."""
+    prompts.texts = ["Welcome series"]
+    window.session.new_journey()
+    window.actions_["simulate"].trigger()
+    dialog = window.simulation.dialog
+    assert dialog.spec_label.text() == "No spec loaded"
+    assert (dialog.people.value(), dialog.seed.value()) == (1000, 1)
+    soon = datetime.now(UTC)
+    assert soon < dialog.start.value() <= soon + timedelta(hours=1)
+    assert (dialog.spread.value(), dialog.period.value()) == (timedelta(hours=12),
+                                                              timedelta(days=5))
+    dialog.reject()
+
+
 def shots(qtbot, window, themed, name: str) -> None:
     for mode in ("light", "dark"):
         themed(mode)
