@@ -23,6 +23,7 @@ from sqlalchemy.exc import DatabaseError, DBAPIError, OperationalError
 
 from .checkpoints import NO_AUTOCHECKPOINT
 from .held_back import holding
+from .json_text import dumps, loads
 from .wal_guard import detached, watch_log
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -159,7 +160,8 @@ def create_db_engine(url: str, *, durable: bool = True) -> Engine:
         # A pool keeps connections open: opening one runs the PRAGMAs, and closing the
         # last one checkpoints the WAL, both far too slow to do per transaction.
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10},
-                               pool_size=8, max_overflow=8, pool_timeout=60)
+                               pool_size=8, max_overflow=8, pool_timeout=60,
+                               json_serializer=dumps, json_deserializer=loads)
         event.listen(engine, "connect", _sqlite_pragmas)
         if not durable:
             event.listen(engine, "connect", _not_durable)
@@ -167,7 +169,8 @@ def create_db_engine(url: str, *, durable: bool = True) -> Engine:
         if engine.url.database and engine.url.database != ":memory:":
             watch_log(engine, Path(engine.url.database))
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, json_serializer=dumps,
+                         json_deserializer=loads)
 
 
 def _no_autocheckpoint(dbapi_connection, _record) -> None:

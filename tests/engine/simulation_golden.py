@@ -57,10 +57,13 @@ def simulate(arguments: list[str]) -> str:
 def kept(folder: Path) -> str:
     """What a kept simulation workspace holds, as lines: the trail (steps in the order
     stored), the counters, the ledger (without payloads: those carry the workspace's
-    random identity in their Message-IDs) and the events."""
+    random identity in their Message-IDs) and the events. JSON columns are written as
+    Python's json writes them (the store's text may be spaced otherwise: the values are
+    what must not change)."""
     db = sqlite3.connect(folder / "simulation.waymark")
     try:
-        lines = [json.dumps([table, *row]) for table, query in KEPT_TABLES
+        lines = [json.dumps([table, *map(_json_as_before, row)])
+                 for table, query in KEPT_TABLES
                  for row in db.execute(query)]
     finally:
         db.close()
@@ -69,6 +72,15 @@ def kept(folder: Path) -> str:
 
 
 WORKSPACE_IDENTITY = re.compile(r"\.[0-9a-f]{16}@")
+
+
+def _json_as_before(cell: object) -> object:
+    if isinstance(cell, str) and cell[:1] in ("{", "["):
+        try:
+            return json.dumps(json.loads(cell))
+        except ValueError:
+            return cell
+    return cell
 
 
 KEPT_TABLES = (
