@@ -113,11 +113,15 @@ class PageHost(QObject):
         page.action.setChecked(True)
         if page.widget is self.stack.currentWidget():
             return
-        if key == JOURNEYS:
-            self._restore_chrome()
-        elif self.current == JOURNEYS:
+        if self.current == JOURNEYS:
             self._put_chrome_away()
         self.stack.setCurrentWidget(page.widget)
+        if key == JOURNEYS:
+            # After the page is shown: a dock shown lays the window out at once, and with
+            # the page left still in the stack, the window took that page's minimum width
+            # beside the docks (seen in a real window: back from the Triggers page, the
+            # studio was 1,738 px wide, its Properties beyond a 1,920 px screen's edge).
+            self._restore_chrome()
         _focus_within(page.widget)
         refresh = getattr(page.widget, "refresh", None)
         if refresh is not None:

@@ -365,3 +365,17 @@ def test_the_studio_fits_a_laptop_screen_on_every_page(qtbot, studio, tmp_path):
         qtbot.wait(20)
         needs = window.minimumSizeHint()
         assert needs.width() <= 1366 and needs.height() <= 768 - 40, (key, needs)
+
+
+def test_back_from_another_page_the_window_keeps_its_size(qtbot, studio, tmp_path):
+    """Seen in a real window: back on the journey page from the Triggers page, the studio
+    grew from 1,440 to 1,738 px, its Properties past the screen's edge (the docks were
+    shown while the Triggers page, wider than the journey page, was still the one in the
+    stack)."""
+    window = running_cart_studio(qtbot, studio, tmp_path)
+    window.resize(1440, 900)
+    qtbot.wait(50)
+    for key in ("triggers", "journeys", "contacts", "journeys", "dashboard", "journeys"):
+        window.pages.show_page(key)
+        qtbot.wait(50)
+        assert window.width() == 1440, (key, window.width())
