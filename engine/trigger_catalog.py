@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import ValidationError
 
@@ -86,16 +86,32 @@ class TriggerEntry:
     def built_in(self) -> bool:
         return self.trigger.kind in BUILT_IN_KINDS
 
-    def status(self) -> str:
+    def status(self, now: datetime | None = None) -> str:
+        """"2 events, last at 2026-12-01 15:03 UTC"; with `now`, as a list's column says
+        it ("2 events · 15:03 UTC" on the day, "2 events · 30 Nov" in the year)."""
         if self.built_in and not self.event_count:  # their events are not counted here
             return "raised by Waymark"
-        return describe_events(self.event_count, self.last_event_at)
+        return EventsSeen(self.event_count, self.last_event_at).text(now)
 
 
-def describe_events(count: int, last: datetime | None) -> str:
-    if not count or last is None:
-        return "waiting for first event"
-    return f"{count:,} {'event' if count == 1 else 'events'}, last at {last:%Y-%m-%d %H:%M} UTC"
+class EventsSeen(NamedTuple):
+    """A trigger's events: how many, and when the last came."""
+
+    count: int
+    last: datetime | None
+
+    def text(self, now: datetime | None = None) -> str:
+        """In full, or briefly (when the last came, as far as `now` needs it told)."""
+        if not self.count or self.last is None:
+            return "waiting for first event" if now is None else "no events yet"
+        events = f"{self.count:,} {'event' if self.count == 1 else 'events'}"
+        last = self.last
+        if now is None:
+            return f"{events}, last at {last:%Y-%m-%d %H:%M} UTC"
+        if last.date() == now.date():
+            return f"{events} · {last:%H:%M} UTC"
+        return f"{events} · {last.day} {last:%b}" + ("" if last.year == now.year
+                                                      else f" {last.year}")
 
 
 # --- reading ----------------------------------------------------------------------------
@@ -110,12 +126,12 @@ def list_triggers(workspace: Workspace) -> list[TriggerEntry]:
                                           e.trigger.name))
 
 
-def event_statuses(workspace: Workspace) -> dict[str, str]:
-    """Each saved trigger's events, as `TriggerEntry.status` says them: one small query,
-    for a list that follows them while it is shown."""
+def events_seen(workspace: Workspace) -> dict[str, EventsSeen]:
+    """Each saved trigger's events: one small query, for a list that follows them while
+    it is shown."""
     with workspace.db.connect() as conn:
         stats = catalog_store.trigger_stats(conn)
-    return {name: describe_events(row.event_count, from_ts(row.last_event_at))
+    return {name: EventsSeen(row.event_count, from_ts(row.last_event_at))
             for name, row in stats.items()}
 
 

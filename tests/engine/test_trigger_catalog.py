@@ -3,6 +3,8 @@ record sources, states, and what live journeys need left alone."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from engine import trigger_catalog as catalog
@@ -198,10 +200,20 @@ def test_templates_name_the_trigger_attributes_they_read() -> None:
 
 def test_a_triggers_events_are_counted_with_the_time_of_the_last(workspace) -> None:
     catalog.create_trigger(workspace, TriggerDefinition(name="wifi_signup", title="Wi-Fi"))
-    assert catalog.event_statuses(workspace) == {"wifi_signup": "waiting for first event"}
+    assert catalog.events_seen(workspace)["wifi_signup"].text() == "waiting for first event"
     with writing(workspace.db) as conn:
         insert_events(conn, [NewEvent("wifi_signup", "ann"), NewEvent("wifi_signup", "bob")],
                       1_795_000_000.0)
     expected = "2 events, last at 2026-11-18 11:06 UTC"
-    assert catalog.event_statuses(workspace) == {"wifi_signup": expected}
+    assert catalog.events_seen(workspace)["wifi_signup"].text() == expected
     assert catalog.trigger_entry(workspace, "wifi_signup").status() == expected
+
+
+def test_a_list_says_when_the_last_event_came_briefly() -> None:
+    """The Triggers list's column: the whole text took the names' room."""
+    last = datetime(2026, 11, 18, 11, 6, tzinfo=UTC)
+    seen = catalog.EventsSeen(1_204, last)
+    assert seen.text(last + timedelta(hours=3)) == "1,204 events · 11:06 UTC"
+    assert seen.text(last + timedelta(days=12)) == "1,204 events · 18 Nov"
+    assert seen.text(last + timedelta(days=60)) == "1,204 events · 18 Nov 2026"
+    assert catalog.EventsSeen(0, None).text(last) == "no events yet"

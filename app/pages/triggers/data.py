@@ -9,7 +9,7 @@ from engine import trigger_catalog
 from engine.ingestion.server import DEFAULT_HOST, DEFAULT_PORT, base_url
 from engine.model import Catalog, RecordTable, TriggerDefinition, TriggerState
 from engine.snippets import generate_snippet
-from engine.trigger_catalog import TriggerEntry
+from engine.trigger_catalog import EventsSeen, TriggerEntry
 from engine.trigger_uses import JourneyUse
 
 DEFAULT_URL = base_url(DEFAULT_HOST, DEFAULT_PORT)
@@ -24,8 +24,8 @@ class TriggerCatalog:
     def entries(self) -> list[TriggerEntry]:
         return trigger_catalog.list_triggers(self.workspace)
 
-    def event_statuses(self) -> dict[str, str]:
-        return trigger_catalog.event_statuses(self.workspace)
+    def events_seen(self) -> dict[str, EventsSeen]:
+        return trigger_catalog.events_seen(self.workspace)
 
     def entry(self, name: str) -> TriggerEntry:
         return trigger_catalog.trigger_entry(self.workspace, name)

@@ -168,7 +168,7 @@ class TriggersPage(QWidget):
 
     def _refresh_events(self) -> None:
         if self.data is not None:
-            self.list.update_events(self.data.event_statuses())
+            self.list.update_events(self.data.events_seen())
 
     # --- choosing ---------------------------------------------------------------------------
 

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -19,7 +21,7 @@ from app.icons import icon
 from app.pages.triggers.editor import KIND_TITLES
 from app.properties.fields import ValueCombo
 from engine.model import TriggerKind
-from engine.trigger_catalog import TriggerEntry
+from engine.trigger_catalog import EventsSeen, TriggerEntry
 
 NAME_ROLE = Qt.ItemDataRole.UserRole + 1
 STATE_COLORS = {"draft": "muted", "ready": "ok", "stopped": "error"}
@@ -79,14 +81,15 @@ class TriggerList(QWidget):
         self._filter()
         self._fit_events()
 
-    def update_events(self, statuses: dict[str, str]) -> None:
+    def update_events(self, seen: dict[str, EventsSeen]) -> None:
         """Only the events column (a refresh while someone edits must not disturb them)."""
+        now = datetime.now(UTC)
         for index in range(self.tree.topLevelItemCount()):
             item = self.tree.topLevelItem(index)
-            status = statuses.get(item.data(0, NAME_ROLE))
-            if status is not None:
-                item.setText(3, status)
-                item.setToolTip(3, status)
+            events = seen.get(item.data(0, NAME_ROLE))
+            if events is not None:
+                item.setText(3, events.text(now))
+                item.setToolTip(3, events.text())
         self._fit_events()
 
     def _fit_events(self) -> None:
@@ -127,8 +130,10 @@ class TriggerList(QWidget):
 
 def _item(entry: TriggerEntry) -> QTreeWidgetItem:
     trigger = entry.trigger
+    # Briefly, whole in the tooltip: "1 event, last at 2026-12-01 17:58 UTC" took the
+    # names' room as soon as a trigger had had an event ("Contact email upda…").
     item = QTreeWidgetItem([trigger.title, KIND_TITLES[trigger.kind],
-                            trigger.state.value.title(), entry.status()])
+                            trigger.state.value.title(), entry.status(datetime.now(UTC))])
     item.setData(0, NAME_ROLE, trigger.name)
     item.setData(1, NAME_ROLE, trigger.kind.value)
     item.setToolTip(0, f"{trigger.title} ({trigger.name})\n{trigger.description}".strip())
