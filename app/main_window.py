@@ -218,6 +218,7 @@ class MainWindow(QMainWindow):
             self.session.recent_workspaces(), self.session.open_workspace))
         self.pages.page_changed.connect(self._page_changed)
         session.workspace_opened.connect(lambda: self.pages.set_store(session.store))
+        session.workspace_opened.connect(self.check_against_settings)
         self.view.resized.connect(self._place_overlays)
 
     # --- reacting -------------------------------------------------------------------
@@ -227,6 +228,14 @@ class MainWindow(QMainWindow):
         self.runner.run_now()
         self.update_title()
         QTimer.singleShot(0, self.view, self.view.show_journey)  # not once the view is gone
+
+    def check_against_settings(self) -> None:
+        """The journey's content is checked against the workspace's sender profiles (a
+        commercial email's postal address), as publishing checks it: the Problems panel
+        said "ready to publish" of a journey whose publishing then warned."""
+        store = self.session.store
+        self.runner.delivery = store.settings_for_checks() if store is not None else None
+        self.runner.run_now()
 
     def _page_changed(self, key: str) -> None:
         """Journey edits answer their keys on the journey page only: Del on the Contacts
@@ -313,12 +322,12 @@ class MainWindow(QMainWindow):
     def _show_problems(self, problems: list) -> None:
         self.scene.set_problems(problems)
         self.problems.show_problems(problems, self.editor.journey)
-        design, publishing = self.problems.counts()
-        if not problems:
-            text = "No problems"
-        else:
-            text = f"{design} to fix" + (f" · {publishing} before publishing" if publishing
-                                         else "")
+        design, publishing, warnings = self.problems.counts()
+        parts = [f"{design} to fix" if design or publishing else "",
+                 f"{publishing} before publishing" if publishing else "",
+                 f"{warnings} warning{'s' if warnings != 1 else ''}" if warnings else ""]
+        # a warning does not stop publishing: "0 to fix · 1 before publishing" said it did
+        text = " · ".join(part for part in parts if part) or "No problems"
         self.problem_label.setText(text)
         self.problems_dock.setWindowTitle(f"Problems ({len(problems)})" if problems
                                           else "Problems")
@@ -349,6 +358,7 @@ class MainWindow(QMainWindow):
         dialog = SettingsDialog(self.session.store, self.prompts, self)
         dialog.saved.connect(lambda text: self.statusBar().showMessage(text, 10000))
         dialog.saved.connect(self.workspace_pages.settings_saved)
+        dialog.saved.connect(self.check_against_settings)
         dialog.exec()
         dialog.deleteLater()
 

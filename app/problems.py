@@ -62,11 +62,11 @@ class ProblemsPanel(QTreeWidget):
         item.setData(0, TILE_ROLE, problem.tile_id or SETTINGS)
         return item
 
-    def counts(self) -> tuple[int, int]:
-        """(problems that break the design, problems that only block publishing)."""
-        design = sum(1 for p in self.problems if p.stage == Stage.DESIGN
-                     and p.severity == Severity.ERROR)
-        return design, len(self.problems) - design
+    def counts(self) -> tuple[int, int, int]:
+        """(errors that break the design, errors that only block publishing, warnings)."""
+        errors = [p for p in self.problems if p.severity == Severity.ERROR]
+        design = sum(1 for p in errors if p.stage == Stage.DESIGN)
+        return design, len(errors) - design, len(self.problems) - len(errors)
 
     def row_for(self, tile_id: str | None) -> QTreeWidgetItem | None:
         wanted = tile_id or SETTINGS

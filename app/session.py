@@ -286,7 +286,10 @@ class JourneySession(QObject):
             self.publish_refused.emit(outcome.problems)
             return False
         self.open_journey(self.info.id, check_saved=False)
-        self.status.emit(f"Published version {outcome.version}: “{self.info.name}” is live")
+        warnings = len(outcome.problems)  # a version that published has no errors
+        self.status.emit(f"Published version {outcome.version}: “{self.info.name}” is live"
+                         + (f", with {warnings} warning{'s' if warnings != 1 else ''} "
+                            "(see Problems)" if warnings else ""))
         return True
 
     def edit_as_new_version(self) -> None:

@@ -14,6 +14,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from engine import content_library
+from engine.delivery.settings import DeliverySettings
 from engine.model import (
     Bundle,
     BundleError,
@@ -170,6 +172,11 @@ class StudioStore:
         return self.import_bundle(bundle)
 
     # --- lifecycle ------------------------------------------------------------------
+
+    def settings_for_checks(self) -> DeliverySettings:
+        """The delivery settings without credentials (no keyring asked): what the journey's
+        content is checked against."""
+        return content_library.settings_without_secrets(self.workspace)
 
     def publish(self, journey_id: str) -> PublishOutcome:
         with _readable_errors():

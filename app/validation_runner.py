@@ -14,6 +14,7 @@ import time
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.editor import JourneyEditor
+from engine.delivery.settings import DeliverySettings
 from engine.validation import ValidationProblem, validate
 
 DEBOUNCE_MS = 120
@@ -26,6 +27,9 @@ class ValidationRunner(QObject):
         super().__init__(parent)
         self.editor = editor
         self.problems: list[ValidationProblem] = []
+        # The workspace's delivery settings (no credentials): commercial email is checked
+        # against its sender profile, as publishing checks it. None: not checked.
+        self.delivery: DeliverySettings | None = None
         self.last_ms = 0.0
         self._timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
         self._timer.timeout.connect(self.run_now)
@@ -37,7 +41,8 @@ class ValidationRunner(QObject):
     def run_now(self) -> list[ValidationProblem]:
         self._timer.stop()
         start = time.perf_counter()
-        self.problems = validate(self.editor.journey, self.editor.catalog, publish=True)
+        self.problems = validate(self.editor.journey, self.editor.catalog, publish=True,
+                                 delivery=self.delivery)
         self.last_ms = (time.perf_counter() - start) * 1000
         self.validated.emit(self.problems)
         return self.problems

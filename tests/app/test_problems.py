@@ -8,12 +8,23 @@ from tests.app.conftest import open_sample
 from tests.app.gestures import drop_from_palette
 
 
+def with_postal_address(window) -> None:
+    """The workspace's sender profile complete: its commercial email then warns of
+    nothing (see the last tests)."""
+    workspace = window.session.store.workspace
+    settings = workspace.delivery_settings()
+    sender = settings.senders[0].model_copy(update={"postal_address": "1 Main St, Springfield"})
+    workspace.save_delivery_settings(settings.model_copy(update={"senders": [sender]}))
+    window.check_against_settings()  # what Edit → Settings… calls when it is saved
+
+
 def wait_for_validation(qtbot, window) -> None:
     with qtbot.waitSignal(window.runner.validated, timeout=2000):
         pass
 
 
 def test_a_valid_sample_has_no_problems(window) -> None:
+    with_postal_address(window)
     open_sample(window, "brew_guide.json")
     assert window.runner.problems == []
     assert "ready to publish" in window.problems.topLevelItem(0).text(0)
@@ -46,6 +57,7 @@ def test_an_invalid_graph_shows_its_problems_and_a_click_selects_the_tile(window
 
 
 def test_fixing_the_problem_clears_the_outline(window, qtbot) -> None:
+    with_postal_address(window)
     open_sample(window, "brew_guide.json")
     window.editor.update_tile("brew-tips", content=None)
     wait_for_validation(qtbot, window)
@@ -71,6 +83,7 @@ def test_a_problem_with_the_settings_opens_the_settings(window, qtbot) -> None:
 
 
 def test_validation_waits_for_a_burst_of_edits_to_end(window, qtbot) -> None:
+    with_postal_address(window)
     open_sample(window, "brew_guide.json")
     runs: list[int] = []
     window.runner.validated.connect(lambda problems: runs.append(len(problems)))
@@ -79,3 +92,28 @@ def test_validation_waits_for_a_burst_of_edits_to_end(window, qtbot) -> None:
     assert runs == []  # nothing ran while typing
     qtbot.waitUntil(lambda: runs == [0], timeout=2000)
     assert window.editor.undo_stack.command(window.editor.undo_stack.count() - 1) is not None
+
+
+def test_commercial_email_is_checked_against_the_sender_profile(window, qtbot) -> None:
+    """Seen in a real window: the abandoned-cart sample's Problems said "ready to publish"
+    and the studio's Publish said nothing more, where `waymark journeys publish` warned
+    that its commercial email goes out without the sender's postal address (the law asks
+    for it). The panel checks the content against the workspace's sender profiles, and
+    follows the settings when they are saved."""
+    open_sample(window, "abandoned_cart.json")
+    warned = [p for p in window.runner.problems if p.code == "content-compliance"]
+    assert [p.tile_id for p in warned] == ["email-reminder"]
+    assert "no postal address" in window.problems.row_for("email-reminder").text(0)
+    assert window.problem_label.text() == "1 warning"  # it does not stop publishing
+    with_postal_address(window)
+    assert not any(p.code == "content-compliance" for p in window.runner.problems)
+    assert window.problem_label.text() == "No problems"
+
+
+def test_publishing_with_warnings_says_so(window, qtbot) -> None:
+    open_sample(window, "abandoned_cart.json")
+    said: list[str] = []
+    window.session.status.connect(said.append)
+    assert window.session.publish()
+    assert said[-1] == ("Published version 1: “Abandoned cart reminders” is live, with "
+                        "1 warning (see Problems)")
