@@ -53,7 +53,9 @@ class ProblemsPanel(QTreeWidget):
     def _row(self, problem: ValidationProblem, journey: Journey) -> QTreeWidgetItem:
         tile = journey.find_tile(problem.tile_id) if problem.tile_id else None
         where = tile_title(tile) if tile else "Journey settings"
-        stage = "Design" if problem.stage == Stage.DESIGN else "Publishing"
+        # "Needed for": what must wait for it; a warning stops nothing.
+        stage = ("Nothing (a warning)" if problem.severity == Severity.WARNING
+                 else "Design" if problem.stage == Stage.DESIGN else "Publishing")
         item = QTreeWidgetItem([_sentence(problem.message), where, stage])
         blocking = problem.severity == Severity.ERROR and problem.stage == Stage.DESIGN
         item.setIcon(0, icon("error" if blocking else "warning",

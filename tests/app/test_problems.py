@@ -105,6 +105,7 @@ def test_commercial_email_is_checked_against_the_sender_profile(window, qtbot) -
     assert [p.tile_id for p in warned] == ["email-reminder"]
     assert "no postal address" in window.problems.row_for("email-reminder").text(0)
     assert window.problem_label.text() == "1 warning"  # it does not stop publishing
+    assert window.problems.row_for("email-reminder").text(2) == "Nothing (a warning)"
     with_postal_address(window)
     assert not any(p.code == "content-compliance" for p in window.runner.problems)
     assert window.problem_label.text() == "No problems"
