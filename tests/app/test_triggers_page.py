@@ -217,6 +217,9 @@ def test_a_record_trigger_on_a_new_table_is_made_with_the_table(qtbot, page, sto
     qtbot.keyClicks(editor.title, "Ticket changed")
     choose(record.table, "")  # New table…
     qtbot.keyClicks(record.new_name, "ticket")
+    # what a system must call, as the table is named (record triggers have no snippets)
+    assert ("POST /v1/records/ticket creates one, PATCH /v1/records/ticket/ID changes it"
+            in record.arrival.text())
     for name in ("requester", "state"):
         click(qtbot, record.new_columns.add_button)
         qtbot.keyClicks(record.new_columns.rows[-1].name, name)
@@ -231,6 +234,7 @@ def test_a_record_trigger_on_a_new_table_is_made_with_the_table(qtbot, page, sto
     assert [c.name for c in table.columns] == ["requester", "state"]
     assert table.person_columns == ["requester"]
     assert not page.detail.tabs.isTabVisible(1)  # record triggers have no snippet
+    assert "PATCH /v1/records/ticket/ID" in page.detail.editor.record.arrival.text()
 
 
 def test_search_and_the_kind_filter_narrow_the_list(qtbot, page, store) -> None:

@@ -56,6 +56,12 @@ class RecordSourceForm(QWidget):
         add_rows(layout, ("Columns whose change counts", self.columns),
                  ("", hint("Updates count only when one of the ticked columns changed; "
                            "none ticked: any change counts.")))
+        # How records come in: a record trigger has no snippets of its own (Waymark raises
+        # it), so without this line nothing on the page said what a system must call.
+        self.arrival = hint("")
+        self.arrival.setObjectName("recordArrival")
+        self.arrival.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        add_rows(layout, ("", self.arrival))
         self.setLayout(layout)
         self.table.value_chosen.connect(lambda _v: self._table_chosen())
         self.person.value_chosen.connect(lambda _v: self.changed.emit())
@@ -70,6 +76,7 @@ class RecordSourceForm(QWidget):
         self.new_columns = AttributeList("column", with_required=False)
         for signal in (self.new_name.textEdited, self.new_title.textEdited):
             signal.connect(lambda _t: self.changed.emit())
+        self.new_name.textEdited.connect(lambda _t: self._say_arrival())
         self.new_columns.changed.connect(self._columns_edited)
         fields = form()
         add_rows(fields, ("Name", self.new_name), ("Display name", self.new_title),
@@ -102,9 +109,18 @@ class RecordSourceForm(QWidget):
 
     def _table_chosen(self, source: RecordSource | None = None, announce: bool = True) -> None:
         self.new_table.setVisible(self.table.value() == NEW_TABLE)
+        self._say_arrival()
         self._fill_columns(source)
         if announce:
             self.changed.emit()
+
+    def _say_arrival(self) -> None:
+        new = self.table.value() == NEW_TABLE
+        table = (self.new_name.text().strip() or "TABLE") if new else self.table.value()
+        self.arrival.setText(
+            f"Records come in with an ingestion key: POST /v1/records/{table} creates one, "
+            f"PATCH /v1/records/{table}/ID changes it (or `waymark records create|update "
+            f"{table} …`); this trigger fires when they do.")
 
     def _columns_edited(self) -> None:
         self._fill_columns(None)
