@@ -534,3 +534,24 @@ def test_progress_lines_that_are_not_are_notes_and_shares_stay_within_the_bar(qt
     assert strip.bar.value() == 0 and strip.bar.format() == "0% · 7 steps"
     strip.progressed(parse_progress('{"progress": {"stage": "wiping"}}'))
     assert strip.stage.text() == "wiping…"
+
+
+def test_simulating_from_another_page_shows_the_results_on_the_journey_page(qtbot,
+                                                                           window) -> None:
+    """Seen in a real window: Journey → Simulate… from the Content page opened the results
+    over that page and said "its counts and flows are on the canvas", a canvas out of
+    sight."""
+    open_sample(window, "abandoned_cart.json")
+    window.pages.show_page("content")
+    window.actions_["simulate"].trigger()
+    dialog = window.simulation.dialog
+    qtbot.waitUntil(dialog.isVisible, timeout=5000)
+    run_from_dialog(qtbot, dialog, people=20)
+    assert window.pages.current == "journeys"
+    assert window.simulation.dock.isVisible()
+    qtbot.waitUntil(lambda: window.simulation.outcome is not None, timeout=120000)
+    assert window.scene.overlay.badges["start"].value("inflow") == 20
+    window.pages.show_page("content")  # a journey's dock: away on the other pages
+    assert not window.simulation.dock.isVisible()
+    window.pages.show_page("journeys")
+    assert window.simulation.dock.isVisible()
