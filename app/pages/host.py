@@ -135,6 +135,22 @@ class PageHost(QObject):
             if set_store is not None:
                 set_store(store)
 
+    def bring_forward(self, dock: QDockWidget, go: bool = True) -> None:
+        """A journey page's dock brought forward. `go`: the person asked for it (Find
+        person…, Simulate…), so the journey page is shown first: the dock's people and
+        paths are drawn on its canvas, and shown over another page it hid that page.
+        Otherwise (a test started elsewhere) it comes forward with the journey page."""
+        if go:
+            self.show_page(JOURNEYS)
+        if self.current == JOURNEYS:
+            dock.show()
+            dock.raise_()
+            return
+        if self._shown_chrome is not None and dock not in self._shown_chrome:
+            self._shown_chrome.append(dock)
+        if dock not in self._in_front:
+            self._in_front.append(dock)
+
     def keep_beside(self, docks: list[QDockWidget]) -> None:
         """Docks of the whole workspace, which stay on every page while on screen."""
         self._beside.extend(docks)

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QDockWidget, QVBoxLayout, QWidget
 
-from app.pages.host import JOURNEYS
 from app.simulation.canvas_view import SimulationCanvas
 from app.simulation.dialog import DialogFields, SimulateChoices, SimulateDialog
 from app.simulation.panel import SimulationPanel
@@ -243,9 +242,7 @@ class SimulationControl(QObject):
         # The results are on the canvas: from another page (the Journey menu is on every
         # page) the dock opened over that page, and "its counts and flows are on the
         # canvas" pointed at a canvas out of sight.
-        self.window.pages.show_page(JOURNEYS)
-        self.dock.show()
-        self.dock.raise_()
+        self.window.pages.bring_forward(self.dock)
         if self.dock.width() < DOCK_WIDTH:  # the people table's four columns readable
             self.window.resizeDocks([self.dock], [DOCK_WIDTH], Qt.Orientation.Horizontal)
 

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from PySide6.QtCore import QObject, Signal
 
 from app.engine_link import EngineMode, PeopleQuery, RunningTest
+from app.pages.host import JOURNEYS
 from app.test_mode.counts import WATCHING, CanvasCounts
 from engine.runtime.version import TestOptions
 from engine.store.journeys_store import TEST_VERSION
@@ -73,6 +74,8 @@ class TestControl(QObject):
         if options is None:
             return
         self.options, journey_id = options, session.info.id
+        # the test's banner, people and problems are on the journey page
+        self.window.pages.show_page(JOURNEYS)
         if self.link.status.mode == EngineMode.STOPPED:
             self.link.start(self.window.engine_control.port)
         self.message.emit(f"Starting a test of “{session.info.name}”…")
@@ -142,8 +145,8 @@ class TestControl(QObject):
             self.counts.watch()
             self.changed.emit()
             if test is not None:  # its test people, and soon their steps
-                window.test_dock.show()
-                window.test_dock.raise_()
+                # not over another page: a test may be started elsewhere (the CLI)
+                window.pages.bring_forward(window.test_dock, go=False)
         if test is None:
             window.test_banner.hide()
         else:

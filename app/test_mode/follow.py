@@ -50,13 +50,11 @@ class FollowControl(QObject):
         self._centre, self._shown_at = contact_id is not None, None
         self.link.follow_person(contact_id)
         self.render()
-        if contact_id is not None:
-            self.window.test_dock.show()
-            self.window.test_dock.raise_()
+        if contact_id is not None:  # their path is drawn on the canvas
+            self.window.pages.bring_forward(self.window.test_dock)
 
     def find_person(self) -> None:
-        self.window.test_dock.show()
-        self.window.test_dock.raise_()
+        self.window.pages.bring_forward(self.window.test_dock)
         self.panel.find_person()
 
     # --- the people behind a count -------------------------------------------------------

@@ -417,3 +417,32 @@ def coloured_pixels(widget) -> int:
     return sum(1 for x in range(image.width()) for y in range(image.height())
                if image.pixelColor(x, y).hsvSaturation() > 120
                and image.pixelColor(x, y).value() > 60)
+
+
+def test_journey_docks_asked_for_on_another_page_come_with_the_journey_page(
+        qtbot, studio, tmp_path, prompts):  # noqa: F811
+    """Seen in a real window: Find person… (Ctrl+Shift+L) on the Content page opened the
+    Test and follow dock over that page, the person's path drawn on a canvas out of
+    sight. What the person asks for (Find person…, Test journey…) shows the journey page;
+    a test started elsewhere does not pull the dock over the page in front."""
+    window = studio()
+    assert window.session.open_workspace(tmp_path / "shop.waymark")
+    wait_for_mode(qtbot, window, EngineMode.RUNNING)
+    window.session.open_sample(resource("samples", "abandoned_cart.json"))
+    window.pages.show_page("content")
+    window.actions_["find_person"].trigger()
+    assert window.pages.current == "journeys" and window.test_dock.isVisible()
+    assert window.test_panel.chooser.lineEdit().hasFocus()
+    window.test_dock.hide()
+    window.pages.show_page("contacts")
+    prompts.test_options_answer = TestOptions(wait_seconds=2)
+    window.actions_["test_journey"].trigger()
+    assert window.pages.current == "journeys"
+    qtbot.waitUntil(lambda: window.try_out.tests.testing is not None, timeout=10000)
+    assert window.test_dock.isVisible()
+    window.test_dock.hide()
+    window.pages.show_page("contacts")
+    window.pages.bring_forward(window.test_dock, go=False)  # as a test started elsewhere
+    assert window.pages.current == "contacts" and not window.test_dock.isVisible()
+    window.pages.show_page("journeys")
+    assert window.test_dock.isVisible()
