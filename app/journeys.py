@@ -123,6 +123,9 @@ class JourneysPanel(QWidget):
             button = QToolButton(icon=icon(name), toolTip=tip, autoRaise=True)
             button.clicked.connect(lambda _c=False, s=signal, n=name: self._act(s, n))
             tools.addWidget(button)
+        self.delete_button = button  # the last: greyed for a published journey
+        self.delete_button.setObjectName("deleteJourney")
+        self.list.currentItemChanged.connect(lambda _item, _old: self._update_delete())
         tools.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -153,6 +156,19 @@ class JourneysPanel(QWidget):
             if info.id == current:
                 self.list.setCurrentItem(item)
         self.list.blockSignals(False)
+        self._update_delete()
+
+    def _update_delete(self) -> None:
+        """Only a draft is deleted (the engine keeps a published journey's versions, the
+        history of who went through it): the button asked "Delete the draft …?" of a live
+        journey, then said it could not."""
+        item = self.list.currentItem()
+        draft = item is not None and item.data(STATE_ROLE) == "draft"
+        self.delete_button.setEnabled(draft)
+        self.delete_button.setToolTip(
+            "Delete draft" if draft or item is None else
+            f"Delete draft: “{item.text()}” has been published, so it is kept with its "
+            "versions; stop it instead (Journey → Stop…)")
 
     def _menu(self, pos) -> None:
         item = self.list.itemAt(pos)

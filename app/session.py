@@ -201,7 +201,13 @@ class JourneySession(QObject):
     def delete(self, journey_id: str) -> None:
         if self.store is None:
             return
-        name = next((i.name for i in self.store.journeys() if i.id == journey_id), journey_id)
+        info = next((i for i in self.store.journeys() if i.id == journey_id), None)
+        name = info.name if info is not None else journey_id
+        if info is not None and info.state != "draft":
+            self.status.emit(f"Not deleted: “{name}” has been published (version "
+                             f"{info.version}, {info.state}), so it is kept with its "
+                             "versions; stop it instead (Journey → Stop…)")
+            return
         if not self.prompts.confirm("Delete journey", f"Delete the draft “{name}”? "
                                     "This cannot be undone.", "Delete"):
             return

@@ -217,3 +217,25 @@ def test_a_sample_opens_from_the_empty_canvas(window, qtbot) -> None:
     empty.samples_button.menu().actions()[names.index("Abandoned cart reminders")].trigger()
     assert window.editor.journey.name == "Abandoned cart reminders"
     assert window.view.isVisible() and not empty.isVisible()
+
+
+def test_a_published_journey_is_not_offered_for_deletion(window, prompts) -> None:
+    """Seen in a real window: the Journeys list's delete button asked "Delete the draft
+    “Abandoned cart reminders (copy)”?" of a live journey, then said it could not be
+    deleted. Only a draft is deleted: the button is greyed for a published one, its
+    tooltip saying what to do, and nothing is asked."""
+    open_sample(window, "abandoned_cart.json")
+    journeys = window.journeys
+    assert journeys.delete_button.isEnabled()  # a draft
+    assert window.session.publish()
+    assert not journeys.delete_button.isEnabled()
+    assert "stop it instead (Journey → Stop…)" in journeys.delete_button.toolTip()
+    said: list[str] = []
+    window.session.status.connect(said.append)
+    asked = len(prompts.asked)
+    window.session.delete(window.session.journey_id)  # another way in: nothing is asked
+    assert len(prompts.asked) == asked
+    assert said == ["Not deleted: “Abandoned cart reminders” has been published (version 1, "
+                    "live), so it is kept with its versions; stop it instead (Journey → "
+                    "Stop…)"]
+    assert journey_names(window) == ["Abandoned cart reminders"]
