@@ -147,8 +147,11 @@ def draw_journey(qtbot, window) -> dict[str, str]:
     """An email, a text, a push and an exit dropped from the palette, joined port to port
     after the entry. Returns kind → tile id."""
     tiles = {"start": "start"}
-    for kind, where in (("email", (0.35, 0.3)), ("sms", (0.65, 0.3)), ("push", (0.35, 0.65)),
-                        ("exit", (0.65, 0.65))):
+    # Zoomed out, as one would on a laptop: at 100 % the canvas between the docks (656 px
+    # of a 1,400 px window) fits two tiles side by side with no room for an edge.
+    window.view.set_zoom(0.6)
+    for kind, where in (("email", (0.3, 0.2)), ("sms", (0.7, 0.2)), ("push", (0.3, 0.8)),
+                        ("exit", (0.7, 0.8))):
         before = {t.id for t in window.editor.journey.tiles}
         assert drop_from_palette(window, kind, spot(window, *where))
         [tiles[kind]] = [t.id for t in window.editor.journey.tiles if t.id not in before]
