@@ -429,6 +429,7 @@ def test_journey_docks_asked_for_on_another_page_come_with_the_journey_page(
     assert window.session.open_workspace(tmp_path / "shop.waymark")
     wait_for_mode(qtbot, window, EngineMode.RUNNING)
     window.session.open_sample(resource("samples", "abandoned_cart.json"))
+    activate(qtbot, window)  # X without a window manager: the focus needs an active window
     window.pages.show_page("content")
     window.actions_["find_person"].trigger()
     assert window.pages.current == "journeys" and window.test_dock.isVisible()
