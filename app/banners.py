@@ -4,14 +4,19 @@ and Start engine when the engine is not running)."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QComboBox, QFrame, QHBoxLayout, QLabel, QPushButton
 
 from app.icons import icon
 from engine.runtime.version import TestOptions
 
 
 class LiveBanner(QFrame):
-    """Says when the canvas shows a live version, and offers to edit a new one."""
+    """Says when the canvas shows a live version, and offers to edit a new one; with more
+    than one version, which one the canvas shows (earlier ones keep their people until
+    they finish)."""
+
+    version_chosen = Signal(int)
 
     def __init__(self) -> None:
         super().__init__()
@@ -21,23 +26,42 @@ class LiveBanner(QFrame):
         self.text = QLabel()
         self.text.setObjectName("bannerText")
         self.text.setWordWrap(True)  # on two lines in a narrow window, not a wider one
+        self.versions = QComboBox()
+        self.versions.setObjectName("versionChooser")
+        self.versions.setToolTip("Which version the canvas shows, with its people. A "
+                                 "version is finishing once a newer one is published: it "
+                                 "takes no one new, and those in it finish on it.")
+        self.versions.activated.connect(
+            lambda index: self.version_chosen.emit(self.versions.itemData(index)))
+        self.versions.hide()
         self.button = QPushButton(icon("rename"), "Edit as new version")
         self.button.setObjectName("bannerButton")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(14, 8, 10, 8)
         layout.addWidget(self.icon)
         layout.addWidget(self.text, 1)
+        layout.addWidget(self.versions)
         layout.addWidget(self.button)
         self.hide()
         self.icon_name = "lock"
 
-    def show_live(self, html: str, read_only: bool) -> None:
+    def show_live(self, html: str, read_only: bool, can_edit: bool = True) -> None:
         """A live version shown read-only (a lock, and the button), or a new version being
-        edited (a pencil: the lock said read-only beside "Editing a new version")."""
+        edited (a pencil: the lock said read-only beside "Editing a new version"). An
+        earlier version is not edited (`can_edit`): a new one starts from the newest."""
         self.icon_name = "lock" if read_only else "rename"
         self.icon.setPixmap(icon(self.icon_name).pixmap(16, 16))
         self.text.setText(html)
-        self.button.setVisible(read_only)
+        self.button.setVisible(read_only and can_edit)
+
+    def set_versions(self, items: list[tuple[str, int]], shown: int | None) -> None:
+        """(label, version) newest first; the chooser only when there is a choice."""
+        self.versions.clear()
+        for label, version in items:
+            self.versions.addItem(label, version)
+            if version == shown:
+                self.versions.setCurrentIndex(self.versions.count() - 1)
+        self.versions.setVisible(len(items) > 1)
 
 
 def test_summary(options: TestOptions) -> str:

@@ -190,6 +190,8 @@ class MainWindow(QMainWindow):
         self.journeys.rename_requested.connect(session.rename)
         self.journeys.delete_requested.connect(session.delete)
         self.banner.button.clicked.connect(session.edit_as_new_version)
+        self.banner.version_chosen.connect(session.show_version)
+        session.opened.connect(self._list_versions)
         self.empty_journey.new_button.clicked.connect(self.new_journey)
         slots = {
             "new_journey": self.new_journey, "save": session.save,
@@ -229,6 +231,17 @@ class MainWindow(QMainWindow):
         self.update_title()
         QTimer.singleShot(0, self.view, self.view.show_journey)  # not once the view is gone
 
+    def _list_versions(self) -> None:
+        """The banner's version chooser: each published version with what it does now."""
+        session = self.session
+        if session.store is None or not session.is_live:
+            self.banner.set_versions([], None)
+            return
+        versions = sorted(session.store.versions(session.info.id),
+                          key=lambda v: v.version, reverse=True)
+        self.banner.set_versions([(_version_label(v), v.version) for v in versions],
+                                 session.viewed_version or session.info.version)
+
     def check_against_settings(self) -> None:
         """The journey's content is checked against the workspace's sender profiles (a
         commercial email's postal address), as publishing checks it: the Problems panel
@@ -262,7 +275,12 @@ class MainWindow(QMainWindow):
         session, read_only = self.session, self.editor.read_only
         info = session.info
         live = session.is_live
-        if live and read_only:
+        viewed = session.viewed_version
+        if live and viewed is not None:
+            self.banner.show_live(f"<b>Version {viewed}</b>, shown read-only: people who "
+                                  f"entered before version {info.version} finish on it.",
+                                  True, can_edit=False)
+        elif live and read_only:
             self.banner.show_live(f"<b>{info.state.title()}</b> · version {info.version}. "
                                   "People are in this journey; it is shown read-only.", True)
         elif live:
@@ -273,14 +291,14 @@ class MainWindow(QMainWindow):
         a = self.actions_
         for name in ("cut", "paste", "delete", "auto_layout"):
             a[name].setEnabled(not read_only)
-        a["edit_new_version"].setEnabled(live and read_only)
+        a["edit_new_version"].setEnabled(live and read_only and viewed is None)
         a["pause"].setEnabled(bool(info) and info.state == "live")
         a["resume"].setEnabled(bool(info) and info.state == "paused")
         a["stop"].setEnabled(bool(info) and info.state in ("live", "paused"))
         has_journey = info is not None
         store = session.store
-        for name in ("save", "export_bundle"):
-            a[name].setEnabled(has_journey)
+        a["save"].setEnabled(has_journey and viewed is None)
+        a["export_bundle"].setEnabled(has_journey)
         # The live version shown read-only is the journey as published: nothing to publish
         # (it said "Published version 1" and changed nothing) until it is edited.
         unchanged = live and read_only
@@ -423,3 +441,11 @@ JOURNEY_EDITS = ("cut", "copy", "paste", "delete", "select_all", "auto_layout", 
                  "zoom_out", "zoom_reset", "fit", "save", "publish", "edit_new_version",
                  "pause", "resume", "stop", "export_bundle")
 
+
+def _version_label(version) -> str:
+    """"Version 2 (live)", "Version 1 (finishing)": live, taking no one new, its people
+    finishing on it (the chooser's tooltip says so), "Version 1 (completed)"."""
+    state = version.state
+    if state == "live" and not version.accepting:
+        state = "finishing"
+    return f"Version {version.version} ({state})"

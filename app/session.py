@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, QSettings, Signal
 from app.editor import JourneyEditor
 from app.prompts import Prompts
 from app.store import STATES_WITH_VERSIONS, StoreError, StudioStore
-from engine.model import BundleError
+from engine.model import BundleError, Catalog
 from engine.store.database import WorkspaceDetachedError
 from engine.workspace import JourneyInfo
 
@@ -55,6 +55,9 @@ class JourneySession(QObject):
         self.editor, self.prompts, self.settings = editor, prompts, settings
         self.store: StudioStore | None = None
         self.info: JourneyInfo | None = None
+        # An earlier version shown instead of the newest (its people finishing on it):
+        # read-only, never saved over the draft. None: the newest, as usual.
+        self.viewed_version: int | None = None
 
     @property
     def journey_id(self) -> str | None:
@@ -135,9 +138,32 @@ class JourneySession(QObject):
             self.status.emit(str(exc))
             return False
         read_only = self.is_live and not self.info.changed_since_publish
+        self.viewed_version = None
         self.editor.load(journey, self.store.catalog(), read_only=read_only)
         self.refresh_list()
         self.opened.emit()
+        return True
+
+    def show_version(self, version: int | None) -> bool:
+        """The open journey's `version` on the canvas, read-only with its counts (None or
+        the newest: the journey as usual). After a new version is published, the people
+        who entered before finish on theirs: this is where they are seen."""
+        if self.store is None or self.info is None:
+            return False
+        if version is None or version == self.info.version:
+            return self.open_journey(self.info.id)
+        if not self.maybe_save():
+            return False
+        try:
+            bundle = self.store.version_bundle(self.info.id, version)
+        except StoreError as exc:
+            self.status.emit(str(exc))
+            return False
+        self.editor.load(bundle.journey, Catalog.from_bundle(bundle), read_only=True)
+        self.viewed_version = version
+        self.opened.emit()
+        self.status.emit(f"Showing version {version} of “{self.info.name}”, read-only: "
+                         f"version {self.info.version} is the newest")
         return True
 
     def maybe_save(self) -> bool:
@@ -152,6 +178,10 @@ class JourneySession(QObject):
     @on_workspace(failed=False)
     def save(self) -> bool:
         if self.store is None or self.info is None:
+            return False
+        if self.viewed_version is not None:  # an earlier version: never over the draft
+            self.status.emit(f"Not saved: version {self.viewed_version} is shown read-only "
+                             "(choose the newest version to edit the journey)")
             return False
         self.store.save(self.editor.journey)
         self.editor.undo_stack.setClean()
@@ -299,6 +329,8 @@ class JourneySession(QObject):
         return True
 
     def edit_as_new_version(self) -> None:
+        if self.viewed_version is not None:  # a new version starts from the newest
+            return
         self.editor.set_read_only(False)
         self.opened.emit()
         self.status.emit("Editing a new version: publish it to replace the live one; "

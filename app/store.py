@@ -145,6 +145,11 @@ class StudioStore:
     def versions(self, journey_id: str) -> list[VersionInfo]:
         return self.workspace.versions(journey_id)
 
+    def version_bundle(self, journey_id: str, version: int) -> Bundle:
+        """A published version as it was published: the journey and what it used."""
+        with _readable_errors():
+            return self.workspace.load_version(journey_id, version)
+
     def simulation_bundle(self, journey: Journey, version: int | None) -> Bundle:
         """The bundle a simulation runs, as File → Export makes it: the journey as it is
         on the canvas (saved or not) with what it uses, or a published version's snapshot."""

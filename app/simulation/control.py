@@ -88,9 +88,11 @@ class SimulationControl(QObject):
             return
         self.dialog = dialog = SimulateDialog(self._choices(), self.window.prompts.open_file,
                                               self.window)
-        journey = self.window.editor.journey.id
+        journey = self._simulated_journey().id
         if (last := self._last_fields.get(journey)) is not None:
             dialog.restore(last)
+        if (viewed := session.viewed_version) is not None:  # the version on the canvas
+            dialog.version.setCurrentIndex(max(0, dialog.version.findData(viewed)))
         dialog.accepted.connect(lambda: self._accepted(journey, dialog))
         dialog.open()
 
@@ -98,8 +100,16 @@ class SimulationControl(QObject):
         self._last_fields[journey] = dialog.fields()  # the next run starts from these
         self.start(dialog.request)
 
+    def _simulated_journey(self):
+        """The journey a simulation's "draft on the canvas" is: the canvas's, or with an
+        earlier version shown there (read-only), the draft as saved."""
+        session = self.session
+        if session.viewed_version is not None and session.info is not None:
+            return session.store.load(session.info.id)
+        return self.window.editor.journey
+
     def _choices(self) -> SimulateChoices:
-        store, journey = self.session.store, self.window.editor.journey
+        store, journey = self.session.store, self._simulated_journey()
         published = store.versions(journey.id) if self.session.info.version else []
         return SimulateChoices(
             journey.name, [(v.version, v.state) for v in published],
@@ -111,7 +121,7 @@ class SimulationControl(QObject):
     def start(self, request: SimulationRequest) -> None:
         """Run `request` on the journey on the canvas; results replace those shown."""
         self.leave()
-        journey = self.window.editor.journey
+        journey = self._simulated_journey()
         folder = new_run_folder()
         bundle = self.session.store.simulation_bundle(journey, request.version)
         (folder / "bundle.json").write_text(dump_bundle(bundle), encoding="utf-8")
@@ -133,7 +143,7 @@ class SimulationControl(QObject):
         other = request.compare
         if other is None or other.bundle is not None:
             return other and other.bundle
-        bundle = self.session.store.simulation_bundle(self.window.editor.journey,
+        bundle = self.session.store.simulation_bundle(self._simulated_journey(),
                                                       other.version)
         path = folder / "compare.json"
         path.write_text(dump_bundle(bundle), encoding="utf-8")

@@ -67,6 +67,8 @@ class TestControl(QObject):
 
     def start(self) -> None:
         session = self.session
+        if session.viewed_version is not None and not session.show_version(None):
+            return  # an earlier version on the canvas: the test is of the newest draft
         if session.info is None or (not session.editor.undo_stack.isClean()
                                     and not session.save()):
             return

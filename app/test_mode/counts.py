@@ -31,6 +31,8 @@ class CanvasCounts(QObject):
         """The version whose counts the canvas shows (None: none)."""
         if self.test_version is not None:
             return self.test_version
+        if self.session.viewed_version is not None:  # an earlier one, its people finishing
+            return self.session.viewed_version
         info = self.session.info
         return info.version if self.session.is_live else None
 

@@ -447,3 +447,55 @@ def test_journey_docks_asked_for_on_another_page_come_with_the_journey_page(
     assert window.pages.current == "contacts" and not window.test_dock.isVisible()
     window.pages.show_page("journeys")
     assert window.test_dock.isVisible()
+
+
+def test_people_on_an_earlier_version_are_seen_on_it(qtbot, studio, tmp_path):  # noqa: F811
+    """Seen in a real window: after version 2 was published, the canvas showed its counts
+    (all 0) and nothing said where the person still waiting on version 1 was. The live
+    banner chooses the version shown; an earlier one is read-only, with its own counts,
+    never saved over the draft nor edited as a new version."""
+    window = studio()
+    assert window.session.open_workspace(tmp_path / "shop.waymark")
+    wait_for_mode(qtbot, window, EngineMode.RUNNING)
+    publish_cart_sample(window)
+    window.engine.fire("abandoned_cart", {"authId": "ann", "attributes": {"cart_total": 80},
+                                          "contactpoint_email": "ann@example.com"})
+    overlay, banner = window.scene.overlay, window.banner
+    qtbot.waitUntil(lambda: "opened-email" in overlay.badges
+                    and overlay.badges["opened-email"].value("processing") == 1,
+                    timeout=10000)
+    assert banner.versions.isHidden()  # one version: nothing to choose
+    window.session.edit_as_new_version()
+    window.editor.update_tile("wait-1-day", merge=True, name="Wait two days")
+    assert window.session.publish()
+    chooser = banner.versions
+    assert chooser.isVisible()
+    assert [chooser.itemText(i) for i in range(chooser.count())] == [
+        "Version 2 (live)", "Version 1 (finishing)"]
+    assert chooser.currentText() == "Version 2 (live)"
+    qtbot.waitUntil(lambda: waiting_at_the_wait_for(overlay) == 0,
+                    timeout=10000)
+    chooser.activated.emit(1)  # as a click on "Version 1"
+    assert window.session.viewed_version == 1 and window.editor.read_only
+    assert window.editor.journey.find_tile("wait-1-day").name != "Wait two days"
+    qtbot.waitUntil(lambda: waiting_at_the_wait_for(overlay) == 1, timeout=10000)
+    assert "people who entered before version 2 finish on it" in banner.text.text()
+    assert banner.button.isHidden() and not window.actions_["edit_new_version"].isEnabled()
+    assert not window.actions_["save"].isEnabled() and not window.session.save()
+    journey = window.session.store.load("abandoned-cart")
+    assert journey.find_tile("wait-1-day").name == "Wait two days"  # the draft as it was
+    window.actions_["simulate"].trigger()  # Simulate… starts on the version shown
+    dialog = window.simulation.dialog
+    qtbot.waitUntil(dialog.isVisible, timeout=5000)
+    assert dialog.version.currentData() == 1
+    dialog.reject()
+    chooser.activated.emit(0)
+    assert window.session.viewed_version is None
+    assert window.editor.journey.find_tile("wait-1-day").name == "Wait two days"
+    qtbot.waitUntil(lambda: waiting_at_the_wait_for(overlay) == 0,
+                    timeout=10000)
+
+
+def waiting_at_the_wait_for(overlay) -> int | None:
+    badge = overlay.badges.get("opened-email")
+    return badge.value("processing") if badge is not None else None
