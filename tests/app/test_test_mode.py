@@ -330,13 +330,19 @@ def test_follow_a_person_in_a_live_journey_from_a_count(qtbot, studio, tmp_path)
     assert here(window) is None and bold(window) == set()
 
 
-def test_find_a_person_by_typing_their_id(qtbot, studio, tmp_path):  # noqa: F811
+def live_cart_with(qtbot, studio, folder, person: str):  # noqa: F811
+    """The studio running its engine with the cart sample live, `person` fired into it."""
     window = studio()
-    assert window.session.open_workspace(tmp_path / "shop.waymark")
+    assert window.session.open_workspace(folder / "shop.waymark")
     wait_for_mode(qtbot, window, EngineMode.RUNNING)
     publish_cart_sample(window)
-    window.engine.fire("abandoned_cart", {"authId": "cy", "attributes": {"cart_total": 80},
-                                          "contactpoint_email": "cy@example.com"})
+    window.engine.fire("abandoned_cart", {"authId": person, "attributes": {"cart_total": 80},
+                                          "contactpoint_email": f"{person}@example.com"})
+    return window
+
+
+def test_find_a_person_by_typing_their_id(qtbot, studio, tmp_path):  # noqa: F811
+    window = live_cart_with(qtbot, studio, tmp_path, "cy")
     badges = window.scene.overlay.badges
     qtbot.waitUntil(lambda: "start" in badges and badges["start"].value("inflow") == 1,
                     timeout=10000)
@@ -454,12 +460,7 @@ def test_people_on_an_earlier_version_are_seen_on_it(qtbot, studio, tmp_path):  
     (all 0) and nothing said where the person still waiting on version 1 was. The live
     banner chooses the version shown; an earlier one is read-only, with its own counts,
     never saved over the draft nor edited as a new version."""
-    window = studio()
-    assert window.session.open_workspace(tmp_path / "shop.waymark")
-    wait_for_mode(qtbot, window, EngineMode.RUNNING)
-    publish_cart_sample(window)
-    window.engine.fire("abandoned_cart", {"authId": "ann", "attributes": {"cart_total": 80},
-                                          "contactpoint_email": "ann@example.com"})
+    window = live_cart_with(qtbot, studio, tmp_path, "ann")
     overlay, banner = window.scene.overlay, window.banner
     qtbot.waitUntil(lambda: "opened-email" in overlay.badges
                     and overlay.badges["opened-email"].value("processing") == 1,
