@@ -8,12 +8,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from PySide6.QtCharts import QValueAxis
+from PySide6.QtGui import QColor
 
 from app.pages.dashboard import DashboardPage
+from app.pages.dashboard.charts import MESSAGE_LINES, MessagesChart
 from app.pages.dashboard.page import NO_DATA, NOTHING_IN_RANGE
 from engine.cli import main
 from engine.model import read_bundle
@@ -174,3 +176,27 @@ def test_screenshots_of_the_dashboard(qtbot, page, themes, mode) -> None:
         shoot(page, f"dashboard-hourly-{mode}", ratio=1.0)
     finally:
         themes.force("light")
+
+
+def test_sent_and_delivered_both_show_when_they_are_the_same(qtbot, themes) -> None:
+    """Seen in a real window: with the outbox (which delivers at once) the Delivered line
+    lay exactly over Sent, and the legend named a line nobody could see."""
+    chart = MessagesChart()
+    qtbot.addWidget(chart)
+    chart.resize(640, 360)
+    days = [datetime(2026, 11, 25, tzinfo=UTC) + timedelta(days=n) for n in range(4)]
+    same = [1, 3, 2, 4]
+    chart.show_points(days, {metric: same if metric in ("sent", "delivered") else [0] * 4
+                             for metric, _colour in MESSAGE_LINES}, hourly=False)
+    chart.show()
+    qtbot.waitExposed(chart)
+    image = chart.grab().toImage()
+    sent = QColor(dict(MESSAGE_LINES)["sent"])
+
+    def near(colour: QColor) -> bool:
+        return (abs(colour.red() - sent.red()) + abs(colour.green() - sent.green())
+                + abs(colour.blue() - sent.blue())) < 40
+
+    seen = sum(near(image.pixelColor(x, y)) for x in range(0, image.width(), 2)
+               for y in range(0, image.height(), 2))
+    assert seen > 100, seen  # the legend's marker alone is a few dozen

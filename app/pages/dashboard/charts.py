@@ -26,6 +26,12 @@ FUNNEL_PARTS = (("moved_on", "Moved on", "ok"), ("still_there", "Still there", "
                 ("left", "Left", "warning"))
 MESSAGE_LINES = (("sent", "#2563eb"), ("delivered", "#0891b2"), ("opened", "#16a34a"),
                  ("clicked", "#7c3aed"), ("bounced", "#dc2626"), ("blocked", "#d97706"))
+# Drawn in that order, each over the last: lines of the same counts lay exactly on one
+# another (sent and delivered often, the outbox delivering at once), and at one width the
+# legend named lines nobody could see. Each is narrower than the one before, so a line
+# under another shows at its edges.
+LINE_WIDTHS = {"sent": 7.0, "delivered": 5.5, "opened": 4.0, "clicked": 3.0,
+               "bounced": 2.25, "blocked": 1.5}
 
 
 class ThemedChartView(QChartView):
@@ -139,7 +145,7 @@ class MessagesChart(ThemedChartView):
     def _colour_series(self, t: theme.Theme) -> None:
         for metric, colour in MESSAGE_LINES:
             if metric in self.lines:
-                self.lines[metric].setPen(QPen(QColor(colour), 2))
+                self.lines[metric].setPen(QPen(QColor(colour), LINE_WIDTHS[metric]))
 
     def totals(self) -> dict[str, int]:
         return {metric: int(sum(p.y() for p in line.points()))
