@@ -159,8 +159,8 @@ class JourneySession(QObject):
         except StoreError as exc:
             self.status.emit(str(exc))
             return False
+        self.viewed_version = version  # before the load: what reacts to it sees it
         self.editor.load(bundle.journey, Catalog.from_bundle(bundle), read_only=True)
-        self.viewed_version = version
         self.opened.emit()
         self.status.emit(f"Showing version {version} of “{self.info.name}”, read-only: "
                          f"version {self.info.version} is the newest")
