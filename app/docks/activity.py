@@ -18,7 +18,7 @@ from app.icons import icon
 from .activity_filter import ActivityFilterBar
 from .activity_model import DETAILS, KIND, PERSON, TIME, WHERE, ActivityModel
 from .feed_model import keep_place_on_insert
-from .tables import feed_table, size_columns
+from .tables import feed_table, fit_columns
 
 
 class ActivityDock(QWidget):
@@ -35,7 +35,8 @@ class ActivityDock(QWidget):
         self.model = ActivityModel(self)
         self.table = feed_table("activityTable")
         self.table.setModel(self.model)
-        size_columns(self.table, {TIME: 88, KIND: 150, PERSON: 150, WHERE: 230}, DETAILS)
+        fit_columns(self.table, {TIME: 88, KIND: 150, PERSON: 150, WHERE: 230}, DETAILS,
+                    keep=(TIME,))
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         keep_place_on_insert(self.table, self.model)
         self.count = QLabel()

@@ -16,7 +16,7 @@ from app.engine_link import EngineLink, EngineStatus, OutboxBatch, TrackResult
 from .feed_model import keep_place_on_insert
 from .message_view import MessageView
 from .outbox_model import MESSAGE, STATE, TIME, TO, WHERE, OutboxModel
-from .tables import feed_table, size_columns
+from .tables import feed_table, fit_columns
 
 NO_ENGINE = "Start the engine (Engine → Start engine) to open or click through its socket"
 
@@ -30,7 +30,8 @@ class OutboxDock(QWidget):
         self.table = feed_table("outboxTable")
         self.table.setModel(self.model)
         # where it came from (journey · tile) takes what is left: the rest must show
-        size_columns(self.table, {TIME: 88, TO: 150, MESSAGE: 160, STATE: 84}, WHERE)
+        fit_columns(self.table, {TIME: 88, TO: 150, MESSAGE: 160, STATE: 84}, WHERE,
+                    keep=(TIME,))
         keep_place_on_insert(self.table, self.model)
         self.count = QLabel()
         self.count.setObjectName("dockCount")

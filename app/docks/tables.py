@@ -3,7 +3,7 @@ resizing to contents, no sorting proxy over a live list)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 ROW_HEIGHT = 26
@@ -39,3 +39,41 @@ def size_columns(table: QTableView, widths: dict[int, int], stretch: int) -> Non
         header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
         header.resizeSection(column, width)
     header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+
+
+def fit_columns(table: QTableView, widths: dict[int, int], stretch: int,
+                keep: tuple[int, ...] = (), least: int = 180) -> None:
+    """As `size_columns`, and in a table narrower than the widths and `least` for the
+    stretching column, the fixed columns but those in `keep` (a time, which "19:1…" does
+    not tell) give up room in proportion, to no less than half: in a laptop window the
+    Activity dock's Details, its most telling column, was a few letters wide. Widths the
+    person set by hand are left as they are."""
+    size_columns(table, widths, stretch)
+    _ColumnFitter(table, widths, keep, least)
+
+
+class _ColumnFitter(QObject):
+    def __init__(self, table: QTableView, widths: dict[int, int], keep: tuple[int, ...],
+                 least: int) -> None:
+        super().__init__(table)
+        self.table, self.widths, self.keep, self.least = table, widths, keep, least
+        self.applied = dict(widths)  # what was set last: a change from it was by hand
+        table.viewport().installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            self.fit()
+        return False
+
+    def fit(self) -> None:
+        header = self.table.horizontalHeader()
+        if any(header.sectionSize(c) != w for c, w in self.applied.items()):
+            return  # resized by hand
+        kept = sum(w for c, w in self.widths.items() if c in self.keep)
+        wanted = sum(self.widths.values()) - kept
+        room = self.table.viewport().width() - self.least - kept
+        scale = 1.0 if room >= wanted else max(0.5, room / wanted)
+        self.applied = {c: w if c in self.keep else round(w * scale)
+                        for c, w in self.widths.items()}
+        for column, width in self.applied.items():
+            header.resizeSection(column, width)

@@ -164,3 +164,36 @@ def test_the_filter_chips_wrap_in_a_narrow_dock_and_stay_in_line_in_a_wide_one(q
         assert all(chip.geometry().right() <= width for chip in chips)
         assert bar.height() >= max(chip.geometry().bottom() for chip in chips)
     assert bar.person.width() > 250  # the field keeps its line's room when the chips wrap
+
+
+def test_in_a_narrow_dock_the_details_keep_room(qtbot):
+    """Seen in a real window: the fixed columns took 618 px, and in a laptop window the
+    Details column, the most telling, was a few letters wide. In a narrow table the fixed
+    columns give up room in proportion; a column resized by hand is left alone."""
+    from PySide6.QtGui import QStandardItemModel
+
+    from app.docks.tables import feed_table, fit_columns
+
+    table = feed_table("activityTable")
+    qtbot.addWidget(table)
+    table.setModel(QStandardItemModel(3, 5))
+    widths = {0: 88, 1: 150, 2: 150, 3: 230}
+    fit_columns(table, widths, 4, keep=(0,))
+    header = table.horizontalHeader()
+    table.show()
+    for width in (1300, 620, 1300):
+        table.resize(width, 300)
+        qtbot.waitUntil(lambda w=width: table.width() == w)
+        qtbot.wait(20)
+        shown = table.viewport().width() - header.sectionViewportPosition(4)  # of Details
+        if width == 1300:
+            assert [header.sectionSize(c) for c in widths] == list(widths.values())
+        else:
+            assert shown >= 175, [header.sectionSize(c) for c in range(5)]
+            assert all(header.sectionSize(c) >= w // 2 for c, w in widths.items())
+            assert header.sectionSize(0) == 88  # a time is kept whole
+    header.resizeSection(2, 300)  # by hand
+    table.resize(640, 300)
+    qtbot.waitUntil(lambda: table.width() == 640)
+    qtbot.wait(20)
+    assert header.sectionSize(2) == 300
