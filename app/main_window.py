@@ -248,7 +248,8 @@ class MainWindow(QMainWindow):
         said "ready to publish" of a journey whose publishing then warned."""
         store = self.session.store
         self.runner.delivery = store.settings_for_checks() if store is not None else None
-        self.runner.run_now()
+        if self.session.info is not None:  # no journey open: nothing to check
+            self.runner.run_now()
 
     def _page_changed(self, key: str) -> None:
         """Journey edits answer their keys on the journey page only: Del on the Contacts

@@ -118,3 +118,13 @@ def test_publishing_with_warnings_says_so(window, qtbot) -> None:
     assert window.session.publish()
     assert said[-1] == ("Published version 1: “Abandoned cart reminders” is live, with "
                         "1 warning (see Problems)")
+
+
+def test_a_new_workspace_with_no_journey_lists_no_problems(window) -> None:
+    """Seen from a fresh clone in a real window: the first workspace, no journey open,
+    listed "This tile leads nowhere" and "Choose the trigger" for a Start tile nobody
+    could see (the check against the settings validated the empty editor's journey)."""
+    assert window.session.info is None
+    assert window.runner.problems == []
+    assert window.problem_label.text() in ("", "No problems")
+    assert window.problems_dock.windowTitle() == "Problems"
