@@ -86,9 +86,10 @@ class SimulationControl(QObject):
         if self.run is not None and self.run.running:
             self._say("A simulation is running: cancel it first (Simulation dock)")
             return
-        self.dialog = dialog = SimulateDialog(self._choices(), self.window.prompts.open_file,
-                                              self.window)
-        journey = self._simulated_journey().id
+        simulated = self._simulated_journey()  # read once: it may come from the store
+        self.dialog = dialog = SimulateDialog(self._choices(simulated),
+                                              self.window.prompts.open_file, self.window)
+        journey = simulated.id
         if (last := self._last_fields.get(journey)) is not None:
             dialog.restore(last)
         if (viewed := session.viewed_version) is not None:  # the version on the canvas
@@ -108,8 +109,8 @@ class SimulationControl(QObject):
             return session.store.load(session.info.id)
         return self.window.editor.journey
 
-    def _choices(self) -> SimulateChoices:
-        store, journey = self.session.store, self._simulated_journey()
+    def _choices(self, journey) -> SimulateChoices:
+        store = self.session.store
         published = store.versions(journey.id) if self.session.info.version else []
         return SimulateChoices(
             journey.name, [(v.version, v.state) for v in published],
@@ -126,7 +127,7 @@ class SimulationControl(QObject):
         bundle = self.session.store.simulation_bundle(journey, request.version)
         (folder / "bundle.json").write_text(dump_bundle(bundle), encoding="utf-8")
         arguments = request.arguments(folder / "bundle.json", request.write_spec(folder),
-                                      self._other_bundle(request, folder))
+                                      self._other_bundle(request, folder, journey))
         self.run = SimulationRun(folder, self)
         self.run.progressed.connect(self.strip.progressed)
         self.run.finished.connect(lambda done: self._finished(done, request))
@@ -138,13 +139,12 @@ class SimulationControl(QObject):
         self._show_dock()
         self.run.start(arguments)
 
-    def _other_bundle(self, request: SimulationRequest, folder: Path) -> Path | None:
+    def _other_bundle(self, request: SimulationRequest, folder: Path, journey) -> Path | None:
         """B's bundle, written into the run's folder when it is a version of the journey."""
         other = request.compare
         if other is None or other.bundle is not None:
             return other and other.bundle
-        bundle = self.session.store.simulation_bundle(self._simulated_journey(),
-                                                      other.version)
+        bundle = self.session.store.simulation_bundle(journey, other.version)
         path = folder / "compare.json"
         path.write_text(dump_bundle(bundle), encoding="utf-8")
         return path
