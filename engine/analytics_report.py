@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -132,13 +133,61 @@ def journey_report(conn: Connection, journey: Journey, version: int | None = Non
     report.series = _series(q.message_series(conn, journey.id, version, period,
                                              HOUR if bucket == "hour" else DAY))
     report.reasons = [ReasonRow(*row) for row in sorted(
-        q.reasons(conn, journey.id, version, period), key=lambda r: (r[0], -r[4], r[1:4]))]
+        q.reasons(conn, journey.id, version, period), key=_reason_order)]
     entered, met = (q.entered(conn, journey.id, version, period),
                     q.goals_met(conn, journey.id, version, period))
     report.goal = _goal(journey, sum(entered.values()), sum(met.values()))
     report.versions = _versions(conn, journey.id, version, entered, met, report.series)
     report.anyone_ever = q.anyone_entered(conn, journey.id, version)
     return report
+
+
+def added_up(reports: Sequence[Report], journey: Journey) -> Report:
+    """The reports of `journey` over people apart (a simulation's parts, each in a
+    workspace of its own: `engine.simulation.shards`) as one: what one report of them all
+    would say. Each part runs the same versions; a version is completed when it is in
+    every part."""
+    first = reports[0]
+    total = Report(first.journey_id, first.journey_name, first.version, first.start,
+                   first.end, first.bucket, anyone_ever=any(r.anyone_ever for r in reports))
+    funnel: dict[tuple[int, str], FunnelRow] = {}
+    series: dict[tuple[str, int], Counter] = defaultdict(Counter)
+    reasons: Counter = Counter()
+    versions: dict[int, VersionFigures] = {}
+    for report in reports:
+        for row in report.funnel:
+            into = funnel.setdefault((row.version, row.tile_id), FunnelRow(
+                row.version, row.tile_id, row.name, 0, 0, {}, 0, 0))
+            into.entered, into.moved_on = into.entered + row.entered, into.moved_on + row.moved_on
+            into.still_there += row.still_there
+            into.set_aside += row.set_aside
+            for reason, count in row.left.items():
+                into.left[reason] = into.left.get(reason, 0) + count
+        for point in report.series:
+            series[(point.at, point.version)].update(point.counts)
+        reasons.update({(r.version, r.what, r.tile_id, r.reason): r.count
+                        for r in report.reasons})
+        for figures in report.versions:
+            into = versions.setdefault(figures.version, VersionFigures(
+                figures.version, figures.state, 0, 0, dict.fromkeys(MESSAGE_STEPS, 0)))
+            if figures.state != "completed":
+                into.state = figures.state
+            into.entered += figures.entered
+            into.goal_met += figures.goal_met
+            for what, count in figures.messages.items():
+                into.messages[what] = into.messages.get(what, 0) + count
+    total.funnel = sorted(funnel.values(), key=_funnel_order(journey))
+    total.series = [SeriesPoint(at, version, {what: counts[what] for what in MESSAGE_STEPS})
+                    for (at, version), counts in sorted(series.items())]
+    total.reasons = [ReasonRow(*row) for row in sorted(
+        ((*key, count) for key, count in reasons.items()), key=_reason_order)]
+    goals = [r.goal for r in reports if r.goal is not None]
+    if goals:
+        total.goal = GoalProgress(goals[0].trigger, goals[0].target_kind,
+                                  goals[0].target_value, sum(g.entered for g in goals),
+                                  sum(g.met for g in goals))
+    total.versions = list(versions.values())
+    return total
 
 
 class UnknownVersionError(ValueError):
@@ -174,12 +223,22 @@ def _stats(conn: Connection, journey_id: str, version: int | None) -> dict[int, 
 def _funnel(conn: Connection, journey: Journey, version: int | None, period: Period
             ) -> list[FunnelRow]:
     """Per version, then in the journey's order of tiles."""
-    order = {t.id: i for i, t in enumerate(journey.tiles)}
     titles = {t.id: tile_title(t) for t in journey.tiles}
     rows = [FunnelRow(number, tile, titles.get(tile, ""), *figures)
             for (number, tile), figures in _funnel_figures(conn, journey.id, version,
                                                            period).items()]
-    return sorted(rows, key=lambda row: (row.version, order.get(row.tile_id, 999)))
+    return sorted(rows, key=_funnel_order(journey))
+
+
+def _funnel_order(journey: Journey) -> Callable[[FunnelRow], tuple[int, int]]:
+    order = {t.id: i for i, t in enumerate(journey.tiles)}
+    return lambda row: (row.version, order.get(row.tile_id, 999))
+
+
+def _reason_order(row: tuple) -> tuple:
+    """(version, what, tile, reason, count): per version, the most frequent first."""
+    version, what, tile, reason, count = row
+    return version, -count, (what, tile, reason)
 
 
 def _funnel_figures(conn: Connection, journey_id: str, version: int | None, period: Period

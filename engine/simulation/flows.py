@@ -17,12 +17,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from engine.model import Journey, bundle_from_data
 from engine.runtime.records import MessageOutcome, What
 from engine.store import schema as s
 from engine.store.journeys_store import version_rows
+from engine.store.prepared import Prepared
 
 STILL_THERE = math.inf  # an unfinished run's time of leaving its tile
 _OUTCOMES = frozenset(outcome.value for outcome in MessageOutcome)
@@ -158,13 +159,16 @@ def read_flows(conn: Connection, journey_id: str) -> Flows:
     return flows
 
 
+_st = s.steps.c
+# In the table's own order, filtered as it goes: through an index on the journey every
+# step would be sorted again by id first (1.9 s against 0.2 s for 750,000).
+_STEPS = Prepared(select(_st.run_id, _st.contact_id, _st.version, _st.at, _st.what,
+                         _st.tile_id, _st.branch, _st.reason)
+                  .where(_st.journey_id.concat("") == bindparam("journey")).order_by(_st.id))
+
+
 def _steps(conn: Connection, journey_id: str) -> Iterable[Any]:
-    st = s.steps.c
-    # In the table's own order, filtered as it goes: through an index on the journey
-    # every step would be sorted again by id first (1.9 s against 0.2 s for 750,000).
-    return conn.execute(select(st.run_id, st.contact_id, st.version, st.at, st.what,
-                               st.tile_id, st.branch, st.reason)
-                        .where(st.journey_id.concat("") == journey_id).order_by(st.id))
+    return _STEPS.stream(conn, {"journey": journey_id})
 
 
 def _move(trace: RunTrace, graphs: Graphs, tile: str, at: float) -> None:

@@ -39,6 +39,7 @@ import sys
 import tempfile
 import time
 import traceback
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -57,7 +58,7 @@ from engine.workspace import Workspace
 from .lifecycle_items import SimulationError
 from .scenario import ContactItem, JourneyItem, RecordItem, Scenario, TriggerItem
 from .simulator import Portion, SimulationResult, Simulator
-from .summary import simulation_summary
+from .summary import SummaryPart, added_parts, summary_of, summary_part
 
 WORKSPACE = "simulation.waymark"
 OUTBOX = "simulation-outbox"  # beside it (`Workspace.outbox_dir`)
@@ -122,70 +123,91 @@ def simulate_for_summary(bundle: Bundle, scenario: Scenario, workdir: Path | Non
     people.update(contact.id for contact in scenario.contacts)
     wanted = processes_for(len(people - {None})) if processes is None else processes
     reason = why_one_process(bundle, scenario) if wanted > 1 else None
-    summary: dict[str, Any] = {}
-    result = simulate_in_parts(
-        bundle, scenario, 1 if reason else wanted, workdir,
-        on_finish=lambda ws: summary.update(simulation_summary(ws, bundle.journey.id)),
-        base=base, on_progress=on_progress)
-    return summary, result, reason
+    result = simulate_in_parts(bundle, scenario, 1 if reason else wanted, workdir,
+                               base=base, on_progress=on_progress, summarise=True)
+    return summary_of(result.summary), result, reason
 
 
 def simulate_in_parts(bundle: Bundle, scenario: Scenario, parts: int, workdir: Path | None,
                       on_finish: Callable[[Workspace], None] | None = None,
                       base: Path | None = None,
-                      on_progress: Callable[[Progress], None] | None = None
-                      ) -> SimulationResult:
+                      on_progress: Callable[[Progress], None] | None = None,
+                      summarise: bool = False) -> SimulationResult:
     """Like `Simulator(...).run()` without records (their number is `steps`): the
-    workspace kept in `workdir`, when given, is the joined one. Raises SimulationError
-    as the simulator does (the first process's to fail; the others are stopped)."""
+    workspace kept in `workdir`, when given, is the joined one. `summarise`: the result
+    carries the journey's `SummaryPart`. Raises SimulationError as the simulator does
+    (the first process's to fail; the others are stopped).
+
+    When nobody will see the workspace (no `workdir`, no `on_finish`), the parts are not
+    joined: each summarises its people and the parts' figures are added up (joining a
+    100,000-person simulation's workspaces took longer than summarising the parts)."""
     portions = split_people(scenario, parts, bundle) if parts > 1 else []
+    kept: dict[str, SummaryPart] = {}
+    finish = _and_summary(on_finish, bundle.journey.id, kept) if summarise else on_finish
     if len(portions) <= 1:
         simulator = Simulator(bundle, scenario, workdir, base=base)
         simulator.on_record = _counting(on_progress, simulator)
-        simulator.on_finish = _finishing(on_finish, on_progress, simulator)
+        simulator.on_finish = _finishing(finish, on_progress, simulator)
         simulator.result.records = _Discarded()
         result = simulator.run()
         result.records = []
-        return result
-    if workdir is not None:
-        return _run_parts(bundle, scenario, portions, workdir, True, on_finish, base,
-                          on_progress)
-    with tempfile.TemporaryDirectory(prefix="waymark-sim-") as folder:
-        return _run_parts(bundle, scenario, portions, Path(folder), False, on_finish, base,
-                          on_progress)
+    elif workdir is not None:
+        result = _run_parts(bundle, scenario, portions, workdir, True, finish, base,
+                            on_progress)
+    else:
+        apart = summarise and on_finish is None
+        with tempfile.TemporaryDirectory(prefix="waymark-sim-") as folder:
+            result = _run_parts(bundle, scenario, portions, Path(folder), False,
+                                None if apart else finish, base, on_progress, apart)
+    result.summary = result.summary or kept.get("summary")
+    return result
+
+
+def _and_summary(on_finish: Callable[[Workspace], None] | None, journey_id: str,
+                 kept: dict[str, SummaryPart]) -> Callable[[Workspace], None]:
+    """`on_finish`, and the journey's summary kept in `kept["summary"]`."""
+    def finish(workspace: Workspace) -> None:
+        kept["summary"] = summary_part(workspace, journey_id)
+        if on_finish is not None:
+            on_finish(workspace)
+    return finish
 
 
 def split_people(scenario: Scenario, parts: int, bundle: Bundle) -> list[Portion]:
     """The people in `parts` portions of about equal work (items), those who share a
     contact point in the same one; the same scenario is always split the same way."""
     groups = _sharing_groups(scenario, bundle)
+    items = Counter(getattr(item, "person", None) for item in scenario.events)
     members: dict[str, list[str]] = {}
-    for key in groups.parent:
-        if key.startswith("p:"):
-            members.setdefault(groups.leader(key), []).append(key[2:])
-    weight = dict.fromkeys(members, 1)
-    for item in scenario.events:
-        if (person := getattr(item, "person", None)) is not None:
-            weight[groups.leader("p:" + person)] += 1
+    weight: Counter[str] = Counter()
+    for person in groups.parent:
+        leader = groups.leader(person)
+        members.setdefault(leader, []).append(person)
+        weight[leader] += items[person]
     parts = max(1, min(parts, len(members)))
     loads = [(0, index) for index in range(parts)]
     chosen: list[set[str]] = [set() for _ in range(parts)]
     for leader in sorted(members, key=lambda g: (-weight[g], g)):  # heaviest first
         load, index = heapq.heappop(loads)
         chosen[index].update(members[leader])
-        heapq.heappush(loads, (load + weight[leader], index))
+        heapq.heappush(loads, (load + 1 + weight[leader], index))
     return [Portion(frozenset(people), index * SPAN) for index, people in enumerate(chosen)]
 
 
 class _Groups:
-    """Keys joined into groups (union-find); a group's leader is its smallest key."""
+    """People joined into groups (union-find); a group's leader is its smallest id."""
 
     def __init__(self) -> None:
         self.parent: dict[str, str] = {}
 
+    def add(self, key: str) -> None:
+        self.parent.setdefault(key, key)
+
     def leader(self, key: str) -> str:
         parent = self.parent
-        root = parent.setdefault(key, key)
+        root = parent[key]
+        if root == key:  # most people, in a big audience, share nothing
+            return key
         while parent[root] != root:
             root = parent[root]
         while parent[key] != root:
@@ -199,40 +221,58 @@ class _Groups:
 
 
 def _sharing_groups(scenario: Scenario, bundle: Bundle) -> _Groups:
-    """People ("p:" + id) joined with every address they may be sent to or have a
-    consent for ("a:" + it, normalised): their contact's fields and attributes the
-    journey's message tiles send to, the trigger attributes they send to (and the
-    fallbacks `contactpoint_email` / `contactpoint_phone`), the same in contact changes,
-    and their consents' contact points. Joining too much only costs parallelism."""
+    """People joined with everyone who has an address they may be sent to or have a
+    consent for (normalised): their contact's fields and attributes the journey's message
+    tiles send to, the trigger attributes they send to (and the fallbacks
+    `contactpoint_email` / `contactpoint_phone`), the same in contact changes, and their
+    consents' contact points. Joining too much only costs parallelism."""
     contact_paths = {"email", "phone", "push_token"}
     trigger_paths = set(TRIGGER_FALLBACK.values())
     for tile in bundle.journey.tiles:
         if isinstance(tile, EmailTile | SmsTile | PushTile):
             source, _, path = tile.contact_point().partition(".")
             (trigger_paths if source == "trigger" else contact_paths).add(path)
+    contact_keys, trigger_keys = _split_paths(contact_paths), _split_paths(trigger_paths)
     groups = _Groups()
+    owners: dict[str, str] = {}  # an address: the first person seen with it
 
-    def carries(person: str, data: dict[str, Any], paths: set[str]) -> None:
-        key = "p:" + person
-        groups.leader(key)
-        for path in paths:
-            value = resolve_path(data, path)
+    def has(person: str, address: str) -> None:
+        owner = owners.setdefault(_normalised(address), person)
+        if owner != person:
+            groups.join(person, owner)
+
+    def carries(person: str, data: dict[str, Any], paths: list[list[str]]) -> None:
+        groups.add(person)
+        for first, *rest in paths:
+            value = data.get(first)
+            if rest and value is not None:
+                value = resolve_path(value, ".".join(rest))
             if isinstance(value, str | int) and str(value).strip():
-                groups.join(key, "a:" + _normalised(str(value)))
+                has(person, str(value))
 
     for contact in scenario.contacts:
-        carries(contact.id, contact.as_condition_data(), contact_paths)
+        carries(contact.id, contact.as_condition_data(), contact_keys)
         for consent in contact.consents:
             if consent.contact_point:
-                groups.join("p:" + contact.id, "a:" + _normalised(consent.contact_point))
+                has(contact.id, consent.contact_point)
+    sent_to = {first for first, *_ in trigger_keys}  # a trigger's data seldom holds any
     for item in scenario.events:
         if isinstance(item, TriggerItem):
-            carries(item.person, item.attributes or {}, trigger_paths)
+            if sent_to.isdisjoint(item.attributes):
+                groups.add(item.person)
+            else:
+                carries(item.person, item.attributes, trigger_keys)
         elif isinstance(item, ContactItem):
-            carries(item.person, item.set, contact_paths)
+            carries(item.person, item.set, contact_keys)
         elif (person := getattr(item, "person", None)) is not None:
-            groups.leader("p:" + person)
+            groups.add(person)
     return groups
+
+
+def _split_paths(paths: set[str]) -> list[list[str]]:
+    """Dotted paths as their parts, in a fixed order (the first part is looked up alone:
+    a big audience's trigger data rarely holds an address at all)."""
+    return [path.split(".") for path in sorted(paths)]
 
 
 def _normalised(address: str) -> str:
@@ -274,25 +314,23 @@ def _finishing(on_finish: Callable[[Workspace], None] | None,
 
 def _run_parts(bundle: Bundle, scenario: Scenario, portions: list[Portion], workdir: Path,
                keep: bool, on_finish: Callable[[Workspace], None] | None, base: Path | None,
-               on_progress: Callable[[Progress], None] | None) -> SimulationResult:
+               on_progress: Callable[[Progress], None] | None, apart: bool = False
+               ) -> SimulationResult:
     """The parts in processes of their own, then joined into the first's workspace (in
-    `workdir`); the other parts' folders go whatever happens."""
+    `workdir`); the other parts' folders go whatever happens. `apart`: not joined, each
+    part summarises its people and the result carries their summaries added up."""
     folders = [workdir, *(workdir / f".part-{n}" for n in range(1, len(portions)))]
     for folder in folders[1:]:
         shutil.rmtree(folder, ignore_errors=True)  # left by a run that was killed
+    database = workdir / WORKSPACE
     try:
         answers = _run_processes(bundle, scenario, portions, folders, keep, base,
-                                 on_progress)
+                                 on_progress, apart)
         if on_progress is not None:
             on_progress(Progress(sum(a["steps"] for a in answers), scenario.end_time(),
                                  len(scenario.events), FINISHING))
-        database = workdir / WORKSPACE
-        try:
-            join_workspaces(database, [(folder / WORKSPACE, portion.first_id)
-                                       for folder, portion in zip(folders[1:], portions[1:],
-                                                                  strict=True)])
-        except (sqlite3.Error, ValueError) as error:
-            raise SimulationError(f"joining the parts' workspaces failed: {error}") from error
+        if not apart:
+            _join(database, folders, portions)
         if keep:
             for folder in folders[1:]:
                 _move_outbox(folder / OUTBOX, workdir / OUTBOX)
@@ -302,6 +340,9 @@ def _run_parts(bundle: Bundle, scenario: Scenario, portions: list[Portion], work
     result = SimulationResult(steps=sum(a["steps"] for a in answers),
                               moments=answers[0]["moments"])
     result.notes = sorted(note for answer in answers for note in answer["notes"])
+    if apart:
+        result.summary = added_parts([answer["summary"] for answer in answers],
+                                     bundle.journey)
     if on_finish is not None:
         with Workspace.open(database, clock=SimulatedClock(scenario.end_time()),
                             durable=False) as workspace:
@@ -309,9 +350,19 @@ def _run_parts(bundle: Bundle, scenario: Scenario, portions: list[Portion], work
     return result
 
 
+def _join(database: Path, folders: list[Path], portions: list[Portion]) -> None:
+    try:
+        join_workspaces(database, [(folder / WORKSPACE, portion.first_id)
+                                   for folder, portion in zip(folders[1:], portions[1:],
+                                                              strict=True)])
+    except (sqlite3.Error, ValueError) as error:
+        raise SimulationError(f"joining the parts' workspaces failed: {error}") from error
+
+
 def _run_processes(bundle: Bundle, scenario: Scenario, portions: list[Portion],
                    folders: list[Path], keep: bool, base: Path | None,
-                   on_progress: Callable[[Progress], None] | None) -> list[dict[str, Any]]:
+                   on_progress: Callable[[Progress], None] | None, summarise: bool
+                   ) -> list[dict[str, Any]]:
     context = multiprocessing.get_context("fork")
     steps = context.Array("q", len(portions), lock=False)
     applied = context.Array("q", len(portions), lock=False)  # items, of the scenario's
@@ -323,7 +374,7 @@ def _run_processes(bundle: Bundle, scenario: Scenario, portions: list[Portion],
             process = context.Process(
                 target=_part, name=f"waymark-sim-{index}", daemon=True,
                 args=(bundle, scenario, portion, folders[index], keep, base, send,
-                      (steps, applied, reached), index, os.getpid()))
+                      (steps, applied, reached), index, os.getpid(), summarise))
             process.start()
             send.close()
             pipes.append(receive)
@@ -366,9 +417,11 @@ def _answer(pipe, process, which: str) -> dict[str, Any]:
 
 
 def _part(bundle: Bundle, scenario: Scenario, portion: Portion, folder: Path, keep: bool,
-          base: Path | None, answer, shared: tuple, index: int, parent: int) -> None:
+          base: Path | None, answer, shared: tuple, index: int, parent: int,
+          summarise: bool) -> None:
     """One process's part (forked): its people through the ordinary simulator. `shared`:
-    the arrays its progress goes into (steps, items applied, simulated time reached)."""
+    the arrays its progress goes into (steps, items applied, simulated time reached).
+    `summarise`: the answer carries the summary of its people (`SummaryPart`)."""
     steps, applied, reached = shared
     _die_with_parent()
     if os.getppid() != parent:  # killed before the signal was asked for
@@ -389,14 +442,16 @@ def _part(bundle: Bundle, scenario: Scenario, portion: Portion, folder: Path, ke
 
     try:
         folder.mkdir(parents=True, exist_ok=True)
+        kept: dict[str, SummaryPart] = {}
         simulator = Simulator(bundle, scenario, folder, on_record=count, base=base,
-                              portion=portion, outbox=keep)
+                              portion=portion, outbox=keep, on_finish=_and_summary(
+                                  None, bundle.journey.id, kept) if summarise else None)
         simulator.result.records = _Discarded()
         result = simulator.run()
         steps[index], reached[index] = counted, scenario.end_time().timestamp()
         applied[index] = simulator.applied
         answer.send({"steps": result.steps, "notes": result.notes,
-                     "moments": result.moments})
+                     "moments": result.moments, "summary": kept.get("summary")})
     except SimulationError as error:
         answer.send({"error": str(error)})
     except BaseException:

@@ -55,6 +55,7 @@ from .scenario import (
     SegmentItem,
     TriggerItem,
 )
+from .summary import SummaryPart
 
 # The person's latest message from a tile, found through their runs (both lookups indexed).
 _LATEST_MESSAGE = Prepared(
@@ -76,6 +77,7 @@ class SimulationResult:
     notes: list[str] = field(default_factory=list)
     moments: list[Moment] = field(default_factory=list)  # the journey paused, published...
     steps: int = 0  # len(records), or the steps of all processes of a simulation in parts
+    summary: SummaryPart | None = None  # when asked of a simulation in parts (`shards`)
 
 
 @dataclass(frozen=True)

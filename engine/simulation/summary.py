@@ -3,12 +3,15 @@ read from the simulation's workspace by the same analytics `waymark stats` uses.
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 
-from engine.analytics_report import Report, workspace_report
+from engine.analytics_report import Report, added_up, workspace_report
+from engine.model import Journey
 from engine.workspace import Workspace
 
-from .flows import EdgeFlow, read_flows
+from .flows import EdgeFlow, Move, read_flows
 
 
 def simulation_summary(workspace: Workspace, journey_id: str,
@@ -16,11 +19,36 @@ def simulation_summary(workspace: Workspace, journey_id: str,
     """Tiles (entered, moved on, left by reason, still there), messages by outcome, the
     blocked and held reasons, the goal, and the people who took each edge: JSON-ready.
     `edges`: when the caller has read them already (`SimulationOutcome`)."""
+    return summary_of(summary_part(workspace, journey_id, edges))
+
+
+@dataclass(frozen=True)
+class SummaryPart:
+    """What a summary is made of, from one workspace: the report and the edges taken."""
+    report: Report
+    edges: list[EdgeFlow]
+
+
+def summary_part(workspace: Workspace, journey_id: str,
+                 edges: list[EdgeFlow] | None = None) -> SummaryPart:
     if edges is None:
         with workspace.db.connect() as conn:
             edges = read_flows(conn, journey_id).edges()
-    return {**_summary(workspace_report(workspace, journey_id)),
-            "edges": [edge.to_dict() for edge in edges]}
+    return SummaryPart(workspace_report(workspace, journey_id), edges)
+
+
+def summary_of(part: SummaryPart) -> dict[str, Any]:
+    return {**_summary(part.report), "edges": [edge.to_dict() for edge in part.edges]}
+
+
+def added_parts(parts: list[SummaryPart], journey: Journey) -> SummaryPart:
+    """The parts of a simulation in parts (people apart, `shards.py`) as one workspace of
+    them all would give them."""
+    people: Counter[Move] = Counter()
+    for part in parts:  # every part lists the journey's edges, in the journey's order
+        people.update({(e.source, e.port, e.target): e.people for e in part.edges})
+    return SummaryPart(added_up([part.report for part in parts], journey),
+                       [EdgeFlow(*move, count) for move, count in people.items()])
 
 
 def _summary(report: Report) -> dict[str, Any]:

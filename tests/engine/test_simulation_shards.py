@@ -115,6 +115,38 @@ def test_a_random_split_draws_the_same_arms_in_parts(tmp_path, capsys) -> None:
     assert two == one
 
 
+def test_a_summary_in_parts_adds_up_what_only_one_part_saw(tmp_path, capsys) -> None:
+    """Without --keep the parts are not joined: each summarises its people and the figures
+    are added up. Ann is sent the email, opens it and buys; Bob has no email address, so
+    his email is blocked: the block, the goal and the tiles each of them reached are in
+    one part only, and the summary must still be the one process's."""
+    scenario = tmp_path / "scenario.json"
+    scenario.write_text(json.dumps({
+        "start": "2026-11-23T09:00:00Z", "end": "P5D",
+        "contacts": [{"id": "ann", "email": "ann@example.com"}, {"id": "bob"}],
+        "events": [
+            {"at": "PT1M", "kind": "trigger", "trigger": "abandoned_cart", "person": "ann",
+             "attributes": {"cart_total": 80}},
+            {"at": "PT2M", "kind": "trigger", "trigger": "abandoned_cart", "person": "bob",
+             "attributes": {"cart_total": 90}},
+            {"at": "PT3H", "kind": "interaction", "person": "ann", "tile": "email-reminder",
+             "interaction": "opened"},
+            {"at": "P1D", "kind": "trigger", "trigger": "purchase_completed",
+             "person": "ann", "attributes": {"order_id": "SO-1", "order_total": 80}}]}))
+    one = simulate(capsys, str(CART), "--scenario", str(scenario), "--processes", "1")
+    two = simulate(capsys, str(CART), "--scenario", str(scenario), "--processes", "2")
+    assert two == one
+    summary = one["summary"]
+    assert summary["goal"]["entered"] == 2 and summary["goal"]["met"] == 1
+    assert summary["goal"]["share"] == 50.0
+    assert [(r["tile"], r["count"]) for r in summary["reasons"]] == [
+        ("email-reminder", 1), ("push-reminder", 1), ("sms-reminder", 1)]
+    assert summary["messages"]["opened"] == summary["messages"]["sent"] == 1
+    tiles = {t["tile"]: t["entered"] for t in summary["tiles"]}
+    assert tiles["email-reminder"] == 2 and tiles["sms-reminder"] == 1
+    assert {e["target"]: e["people"] for e in summary["edges"]}["sms-reminder"] == 1
+
+
 def test_people_who_share_an_address_are_in_the_same_part() -> None:
     cart = read_bundle(CART)
     people = [{"id": f"p{n}", "email": f"p{n}@example.com"} for n in range(40)]

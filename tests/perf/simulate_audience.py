@@ -1,14 +1,15 @@
 """One generated audience through the abandoned-cart sample, as `waymark simulate
---generate` runs it without --keep; prints one JSON object of figures.
+--generate --summary` runs it without --keep; prints one JSON object of figures.
 
 Run as a script so that it can time any tree of the code, today's or an older one:
 
     PYTHONPATH=TREE python3 tests/perf/simulate_audience.py PEOPLE
 
-It runs what `waymark simulate --generate --summary` runs: on a tree that has it, the
-people split over processes (engine.simulation.shards, one per core for this many
-people); on an older tree, the simulator in one process. CPU seconds and peak memory
-count the parts too (the largest part's peak beside the parent's).
+It runs what `waymark simulate --generate --summary` runs, the summary included: on a
+tree that has it, the people split over processes (engine.simulation.shards, one per
+core for this many people); on an older tree, the simulator in one process and the
+summary of its workspace. CPU seconds and peak memory count the parts too (the largest
+part's peak beside the parent's).
 """
 
 from __future__ import annotations
@@ -22,11 +23,12 @@ from engine.model import read_bundle
 from engine.resources import resource as sample
 from engine.simulation.audience import generate, load_spec
 from engine.simulation.simulator import Simulator
+from engine.simulation.summary import simulation_summary
 
 try:
-    from engine.simulation.shards import processes_for, simulate_in_parts
+    from engine.simulation.shards import processes_for, simulate_for_summary
 except ImportError:  # an older tree: one process
-    processes_for = simulate_in_parts = None
+    processes_for = simulate_for_summary = None
 
 
 def run(people: int) -> dict[str, float]:
@@ -35,12 +37,16 @@ def run(people: int) -> dict[str, float]:
             "people": people}
     scenario = generate(load_spec(json.dumps(spec).encode(), "spec"), cart, "spec")
     began, cpu = time.perf_counter(), _cpu()
-    if simulate_in_parts is None:
-        processes, result = 1, Simulator(cart, scenario).run()
+    if simulate_for_summary is None:
+        summary: dict = {}
+        processes, result = 1, Simulator(cart, scenario, on_finish=lambda ws: summary.update(
+            simulation_summary(ws, cart.journey.id))).run()
         steps = len(result.records)
     else:
         processes = processes_for(people)
-        steps = simulate_in_parts(cart, scenario, processes, None).steps
+        summary, result, _ = simulate_for_summary(cart, scenario, None, processes=processes)
+        steps = result.steps
+    assert summary["tiles"][0]["entered"] > people * 0.8, summary
     seconds = time.perf_counter() - began
     return {"people": people, "processes": processes, "wall seconds": seconds,
             "cpu seconds": _cpu() - cpu, "steps": steps, "steps per second": steps / seconds,
