@@ -5,7 +5,14 @@ and Start engine when the engine is not running)."""
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QFrame, QHBoxLayout, QLabel, QPushButton
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+)
 
 from app.icons import icon
 from engine.runtime.version import TestOptions
@@ -31,6 +38,10 @@ class LiveBanner(QFrame):
         self.versions.setToolTip("Which version the canvas shows, with its people. A "
                                  "version is finishing once a newer one is published: it "
                                  "takes no one new, and those in it finish on it.")
+        # as wide as its longest label, labels changing as versions finish: beside the
+        # wrapping text in a laptop's window it showed "Version 1 (complete"
+        self.versions.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.versions.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
         self.versions.activated.connect(
             lambda index: self.version_chosen.emit(self.versions.itemData(index)))
         self.versions.hide()

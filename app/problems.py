@@ -38,14 +38,26 @@ class ProblemsPanel(QTreeWidget):
         self.itemActivated.connect(self._clicked)
         self.problems: list[ValidationProblem] = []
 
-    def show_problems(self, problems: list[ValidationProblem], journey: Journey) -> None:
+    def show_problems(self, problems: list[ValidationProblem], journey: Journey,
+                      earlier: int | None = None) -> None:
+        """`earlier`: an earlier version is shown read-only, which nobody can change or
+        publish again: the draft is what is checked."""
         self.problems = list(problems)
         self.clear()
+        if earlier is not None:
+            item = QTreeWidgetItem([f"Version {earlier} is shown read-only: problems are "
+                                    "checked on the journey's newest version", "", ""])
+            item.setIcon(0, icon("lock", "#64748b"))
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            self.addTopLevelItem(item)
+            item.setFirstColumnSpanned(True)  # a sentence, not a problem in a column
+            return
         if not problems:
             item = QTreeWidgetItem(["No problems: this journey is ready to publish", "", ""])
             item.setIcon(0, icon("ok", "#16a34a"))
             item.setFlags(Qt.ItemFlag.ItemIsEnabled)
             self.addTopLevelItem(item)
+            item.setFirstColumnSpanned(True)
             return
         for problem in problems:
             self.addTopLevelItem(self._row(problem, journey))

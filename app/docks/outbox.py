@@ -21,6 +21,9 @@ from .tables import feed_table, fit_columns
 NO_ENGINE = "Start the engine (Engine → Start engine) to open or click through its socket"
 
 
+MIN_PART_HEIGHT = 64  # the list's and the message's, each
+
+
 class OutboxDock(QWidget):
     def __init__(self, link: EngineLink, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -47,6 +50,11 @@ class OutboxDock(QWidget):
         column.addWidget(self.count)
         self.split.addWidget(left)
         self.split.addWidget(self.view)
+        # Short, not squeezed shut: the cards' own heights (a phone's push card) made the
+        # dock 290 px tall at least, and with it the whole bottom area, in a laptop's
+        # window the canvas had 300 px left. A short dock shows fewer rows.
+        left.setMinimumHeight(MIN_PART_HEIGHT)
+        self.view.setMinimumHeight(MIN_PART_HEIGHT)
         self.split.setStretchFactor(0, 1)
         self.split.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)

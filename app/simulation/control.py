@@ -50,6 +50,7 @@ class SimulationControl(QObject):
         self.outcome_b: SimulationOutcome | None = None  # comparing, once shown
         self._done: Finished | None = None  # the run whose results are shown
         self._journey: str | None = None  # whose results are shown
+        self._version: int | None = None  # … on which version shown (None: as usual)
         self.action.triggered.connect(self.open_dialog)
         self.strip.cancel.clicked.connect(self.cancel)
         self.panel.closed.connect(self.leave)
@@ -101,6 +102,17 @@ class SimulationControl(QObject):
         self._last_fields[journey] = dialog.fields()  # the next run starts from these
         self.start(dialog.request)
 
+    def _show_simulated(self, version: int | None) -> bool:
+        """The canvas on the simulated graph: an earlier version read-only (as the live
+        banner's chooser shows it), else the journey as usual. False when that would
+        leave unsaved changes and the person kept them."""
+        session = self.session
+        if version is not None and version == session.info.version:
+            version = None  # the newest: the journey as usual (the version, or its draft)
+        if version == session.viewed_version:
+            return True
+        return session.show_version(version)
+
     def _simulated_journey(self):
         """The journey a simulation's "draft on the canvas" is: the canvas's, or with an
         earlier version shown there (read-only), the draft as saved."""
@@ -120,8 +132,14 @@ class SimulationControl(QObject):
             lambda version: store.simulation_bundle(journey, version))
 
     def start(self, request: SimulationRequest) -> None:
-        """Run `request` on the journey on the canvas; results replace those shown."""
+        """Run `request` on the journey on the canvas; results replace those shown. The
+        canvas shows the graph simulated first (the draft, or the version chosen): the
+        counts of the draft were drawn on an earlier version's tiles."""
         self.leave()
+        self._journey = None
+        if not self._show_simulated(request.version):
+            self._say("Not simulated: the journey's changes were kept on the canvas")
+            return
         journey = self._simulated_journey()
         folder = new_run_folder()
         bundle = self.session.store.simulation_bundle(journey, request.version)
@@ -133,7 +151,7 @@ class SimulationControl(QObject):
         self.run.finished.connect(lambda done: self._finished(done, request))
         self.run.failed.connect(self._failed)
         self.run.cancelled.connect(lambda: self.strip.idle("Simulation cancelled"))
-        self._journey = journey.id
+        self._journey, self._version = journey.id, self.session.viewed_version
         against = f" against {request.compare.label}" if request.compare else ""
         self.strip.running(f"“{journey.name}” ({request.label}{against})")
         self._show_dock()
@@ -243,10 +261,19 @@ class SimulationControl(QObject):
     # --- the window -----------------------------------------------------------------
 
     def _journey_opened(self) -> None:
-        self.action.setEnabled(self.session.info is not None)
-        if self._journey is not None and self._journey != self.session.journey_id:
+        session = self.session
+        self.action.setEnabled(session.info is not None)
+        if self._journey is None:
+            return
+        if self._journey != session.journey_id:
             self.leave()  # its results are of another journey's tiles
-            self._journey = None
+        elif self._version != session.viewed_version:  # of another version's tiles
+            self.leave()
+            self.strip.idle("The results shown were of another version: simulate again "
+                            "(Ctrl+Shift+M) for this one's")
+        else:
+            return
+        self._journey = None
 
     def _show_dock(self) -> None:
         # The results are on the canvas: from another page (the Journey menu is on every

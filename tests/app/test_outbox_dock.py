@@ -237,3 +237,18 @@ def test_an_email_is_shown_from_its_mime_with_every_header(qtbot):
     assert headers["Message-ID"] == message.message_id
     assert "List-Unsubscribe" in headers
     assert "Finish your purchase" in parts.text
+
+
+def test_in_a_laptops_window_the_docks_below_leave_the_canvas_room(qtbot, window) -> None:
+    """Seen in a real 1366×768 window: the Outbox, tabbed behind Problems, could not be
+    shorter than its phone-sized message cards (290 px), so neither could the area below
+    the canvas, and the canvas had 300 px of height for the journey."""
+    window.resize(1366, 728)
+    qtbot.waitUntil(lambda: window.height() == 728, timeout=3000)
+    outbox = window.engine_docks.outbox_dock
+    assert window.tabifiedDockWidgets(window.problems_dock)  # the outbox is behind it
+    assert outbox.minimumSizeHint().height() < 180
+    qtbot.waitUntil(lambda: window.problems_dock.height() < 200, timeout=3000)
+    assert window.centralWidget().height() >= 400
+    window.engine_docks.toggle(outbox, True)  # brought forward: tall enough to read
+    qtbot.waitUntil(lambda: outbox.widget().height() > 200, timeout=3000)

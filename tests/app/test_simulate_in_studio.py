@@ -555,3 +555,64 @@ def test_simulating_from_another_page_shows_the_results_on_the_journey_page(qtbo
     assert not window.simulation.dock.isVisible()
     window.pages.show_page("journeys")
     assert window.simulation.dock.isVisible()
+
+
+def test_the_results_are_drawn_on_the_graph_simulated(qtbot, window) -> None:
+    """Seen in a real window: with version 1 shown (the live banner's chooser), simulating
+    the draft drew the draft's counts on version 1's tiles. The canvas now shows what was
+    simulated, and results go when it shows another version."""
+    open_sample(window, "abandoned_cart.json")
+    session = window.session
+    assert session.publish()  # version 1
+    session.edit_as_new_version()
+    window.editor.update_tile("wait-1-day", merge=True, name="Wait two days")
+    assert session.publish()  # version 2, the draft as saved
+    assert session.show_version(1)
+    assert window.editor.journey.find_tile("wait-1-day").name == "Wait a day"
+    # nothing on it can be fixed or published again: the Problems panel does not check it
+    # as if it were the draft ("ready to publish")
+    problems = window.problems
+    qtbot.waitUntil(lambda: problems.topLevelItem(0).text(0).startswith(
+        "Version 1 is shown read-only"), timeout=5000)
+    assert problems.topLevelItemCount() == 1 and not problems.problems
+    assert window.problem_label.text() == "Version 1, read-only"
+    # in a laptop's window the sentence spans the columns, the chooser's label is whole
+    window.resize(1366, 728)
+    qtbot.waitUntil(lambda: window.width() == 1366, timeout=3000)
+    sentence = problems.topLevelItem(0)
+    assert sentence.isFirstColumnSpanned()
+    assert problems.visualItemRect(sentence).width() > problems.columnWidth(0)
+    chooser = window.banner.versions
+    assert chooser.currentText().startswith("Version 1 (")
+    simulation = window.simulation
+    window.actions_["simulate"].trigger()
+    dialog = simulation.dialog
+    qtbot.waitUntil(dialog.isVisible, timeout=5000)
+    assert dialog.version.currentData() == 1  # it starts on the version shown
+    dialog.version.setCurrentIndex(dialog.version.findText("The draft on the canvas"))
+    run_from_dialog(qtbot, dialog, people=20)
+    assert session.viewed_version is None  # the draft's graph, not version 1's
+    assert window.editor.journey.find_tile("wait-1-day").name == "Wait two days"
+    qtbot.waitUntil(lambda: "read-only" not in problems.topLevelItem(0).text(0),
+                    timeout=5000)
+    qtbot.waitUntil(lambda: simulation.outcome is not None, timeout=120000)
+    assert window.scene.overlay.badges["start"].value("inflow") == 20
+    window.banner.versions.activated.emit(1)  # as a click on "Version 1 (finishing)"
+    assert session.viewed_version == 1
+    assert simulation.outcome is None  # the draft's results are not version 1's
+    assert "start" not in window.scene.overlay.badges or \
+        window.scene.overlay.badges["start"].value("inflow") != 20
+    assert "were of another version: simulate again" in simulation.strip.text.text()
+    # a version chosen in the dialog is shown with its results
+    window.banner.versions.activated.emit(0)
+    assert session.viewed_version is None
+    window.actions_["simulate"].trigger()
+    qtbot.waitUntil(simulation.dialog.isVisible, timeout=5000)
+    simulation.dialog.version.setCurrentIndex(simulation.dialog.version.findData(1))
+    run_from_dialog(qtbot, simulation.dialog, people=20)
+    assert session.viewed_version == 1 and window.editor.read_only
+    assert "people who entered before version 2 finish on it" in window.banner.text.text()
+    qtbot.waitUntil(lambda: simulation.outcome is not None, timeout=120000)
+    assert window.scene.overlay.badges["start"].value("inflow") == 20
+    assert window.editor.journey.find_tile("wait-1-day").name == "Wait a day"
+
