@@ -69,6 +69,14 @@ class PageHost(QObject):
         self.stack = PageStack()
         self.stack.setObjectName("pageStack")
         self.rail = _rail()
+        # Above the buttons, as tall as the journey page's toolbar while that is away: a
+        # top toolbar spans the window, above the rail, and when it went with its page the
+        # rail moved up by its height (seen in a real window: a click meant for Triggers
+        # on the next page chose Segments). The buttons stay where they were.
+        self._rail_top = QWidget()
+        self._rail_top.setObjectName("railTop")
+        self._rail_top.setFixedHeight(0)
+        self.rail.addWidget(self._rail_top)
         self.group = QActionGroup(self)
         self.group.setExclusive(True)
         self._pages: dict[str, _Page] = {}
@@ -155,7 +163,18 @@ class PageHost(QObject):
         """Docks of the whole workspace, which stay on every page while on screen."""
         self._beside.extend(docks)
 
+    def page_actions(self) -> list[QAction]:
+        """The rail's page buttons' actions, in order."""
+        return [page.action for page in self._pages.values()]
+
+    def _keep_rail_in_place(self, away: bool) -> None:
+        top = sum(bar.height() for bar in self.chrome if isinstance(bar, QToolBar)
+                  and bar.isVisible() and self.window.toolBarArea(bar)
+                  == Qt.ToolBarArea.TopToolBarArea) if away else 0
+        self._rail_top.setFixedHeight(top)
+
     def _put_chrome_away(self) -> None:
+        self._keep_rail_in_place(True)
         self._shown_chrome = [w for w in self.chrome if w.isVisible()]
         # Open docks behind another tab are visible to Qt with nothing of them on screen.
         self._in_front = [w for w in self._shown_chrome
@@ -165,6 +184,7 @@ class PageHost(QObject):
             widget.hide()
 
     def _restore_chrome(self) -> None:
+        self._keep_rail_in_place(False)
         for widget in (self._shown_chrome or []) + self._behind:
             widget.show()
         for dock in self._in_front:
@@ -206,4 +226,5 @@ def _rail() -> QToolBar:
 
 def rail_buttons(rail: QToolBar) -> list[QToolButton]:
     """The rail's buttons, in order (for tests and screenshots)."""
-    return [rail.widgetForAction(a) for a in rail.actions()]
+    return [button for a in rail.actions()
+            if isinstance(button := rail.widgetForAction(a), QToolButton)]

@@ -329,6 +329,43 @@ def test_duplicate_search_and_used_by(qtbot, page, store) -> None:
     assert page.list.empty.text() == "Nothing matches “nothing like it”"
 
 
+def test_with_an_item_open_in_a_laptops_window_the_names_stay_readable(qtbot, page,
+                                                                      store) -> None:
+    """Seen in a real 1366×768 window: with the email open the list was 430 px wide and
+    its names "Final …", "Initial…", beside "Used by" at its full 150 px."""
+    store.workspace.import_bundle(read_bundle(resource("samples", "abandoned_cart.json")))
+    page.refresh()
+    page.resize(1262, 670)  # the page's room in a 1366 px window, beside the rail
+    page.open_content("cart-reminder-email")
+    tree = page.list.tree
+    names = [tree.topLevelItem(i).text(0) for i in range(tree.topLevelItemCount())]
+    widest = max(tree.fontMetrics().horizontalAdvance(name) for name in names)
+    qtbot.waitUntil(lambda: tree.columnWidth(0) > widest + 24, timeout=3000)
+    assert tree.columnWidth(3) >= 56  # "Used by" gave up its room, some of it
+    page.resize(1900, 900)  # room again: "Used by" as wide as before
+    qtbot.waitUntil(lambda: tree.columnWidth(3) == 150, timeout=3000)
+
+
+def test_a_long_reason_below_the_editor_wraps_in_a_laptops_window(qtbot, page,
+                                                                 store) -> None:
+    """Seen in a real 1366×768 window on the abandoned-cart sample: "Before an edit can be
+    saved: The sender profile 'default' has no postal address — add it in the delivery
+    settings (sender" on one line, the rest behind a scrollbar."""
+    store.workspace.import_bundle(read_bundle(resource("samples", "abandoned_cart.json")))
+    page.refresh()
+    page.resize(1262, 670)
+    page.open_content("cart-reminder-email")
+    problems = page.editor().problems
+    qtbot.waitUntil(lambda: problems.count() > 0 and problems.isVisible(), timeout=10000)
+    reason = problems.item(problems.count() - 1)
+    assert reason.text().startswith("Before an edit can be saved: The sender profile")
+    assert not problems.horizontalScrollBar().isVisible()
+    line = problems.fontMetrics().height()
+    qtbot.waitUntil(lambda: problems.visualItemRect(reason).height() > 1.5 * line,
+                    timeout=3000)  # on two lines or more, whole
+    assert problems.height() >= problems.visualItemRect(reason).bottom()
+
+
 def test_new_content_from_a_message_tile_is_made_linked_and_opened(
         qtbot, window, prompts) -> None:
     from tests.app.test_properties import choose, select

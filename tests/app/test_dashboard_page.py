@@ -16,10 +16,11 @@ from PySide6.QtGui import QColor
 
 from app.pages.dashboard import DashboardPage
 from app.pages.dashboard.charts import MESSAGE_LINES, MessagesChart
-from app.pages.dashboard.page import NO_DATA, NOTHING_IN_RANGE
+from app.pages.dashboard.page import NO_DATA, NO_ONE_YET, NOTHING_IN_RANGE
 from engine.cli import main
 from engine.model import read_bundle
 from engine.resources import resource
+from engine.workspace import Workspace
 from tests.app.contacts_support import shown_page
 from tests.app.test_engine_screenshots import shoot
 from tests.engine.harness import Harness
@@ -156,10 +157,20 @@ def test_exports_write_the_csv_of_waymark_stats_and_a_png(qtbot, page, prompts, 
 
 
 def test_a_journey_nobody_entered_says_what_to_do(qtbot, prompts, themes, tmp_path) -> None:
+    """Seen in a real window: a live journey nobody had entered yet said "publish the
+    journey and fire a test trigger"; it was published. One never published says so."""
     h = Harness(tmp_path, read_bundle(resource("samples", "abandoned_cart.json")))
     h.close()
     with shown_page(qtbot, DashboardPage, h.location, prompts) as page:
         shown(qtbot, page, page.query)
+        assert page.body.currentWidget() is page.empty
+        assert page.empty.text() == NO_ONE_YET
+    bundle = read_bundle(resource("samples", "brew_guide.json"))
+    with Workspace.open(h.location) as workspace:
+        workspace.import_bundle(bundle)
+    with shown_page(qtbot, DashboardPage, h.location, prompts) as page:
+        shown(qtbot, page, lambda: page.journey.setCurrentIndex(
+            page.journey.findData(bundle.journey.id)))
         assert page.body.currentWidget() is page.empty
         assert page.empty.text() == NO_DATA
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
-from app.pages.host import JOURNEYS
+from app.pages.host import JOURNEYS, rail_buttons
 from tests.app.conftest import open_sample
 
 
@@ -36,7 +36,7 @@ def add_notes(window) -> NotesPage:
 def test_the_rail_lists_the_pages_in_order_and_a_new_one_joins_it(window) -> None:
     assert window.pages.rail.isVisible()
     add_notes(window)
-    assert [a.text() for a in window.pages.rail.actions()] == [
+    assert [a.text() for a in window.pages.page_actions()] == [
         "Journeys", "Content", "Contacts", "Segments", "Triggers", "Ingestion keys", "Dashboard",
         "Notes"]
 
@@ -63,7 +63,7 @@ def test_delete_on_another_page_does_not_delete_the_tile_still_selected_on_the_c
     open_sample(window, "brew_guide.json")
     page = add_notes(window)
     window.scene.select_tiles(["brew-tips"])
-    notes = len(window.pages.rail.actions())  # Alt+4 when it is the fourth
+    notes = len(window.pages.page_actions())  # Alt+4 when it is the fourth
     qtbot.keyClick(window, getattr(Qt.Key, f"Key_{notes}"), Qt.KeyboardModifier.AltModifier)
     assert window.pages.current == "notes"
     page.setFocus()
@@ -180,10 +180,10 @@ def test_a_page_shown_by_its_key_takes_the_keys_its_shortcuts_need(window, qtbot
     open_sample(window, "abandoned_cart.json")
     window.journeys.setFocus()  # the journeys list, clicked
     qtbot.waitUntil(lambda: QApplication.focusWidget() is window.journeys)
-    for number, action in enumerate(window.pages.rail.actions()[1:], start=2):
+    for number, action in enumerate(window.pages.page_actions()[1:], start=2):
         qtbot.keyClick(window, Qt.Key(Qt.Key.Key_0 + number), Qt.KeyboardModifier.AltModifier)
         page = window.pages.stack.currentWidget()
-        assert window.pages.rail.actions()[number - 1] is action and action.isChecked()
+        assert window.pages.page_actions()[number - 1] is action and action.isChecked()
         assert page.isAncestorOf(QApplication.focusWidget()), action.text()
     qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.AltModifier)
     assert QApplication.focusWidget() is window.view  # Delete, Ctrl+C… reach the canvas
@@ -217,3 +217,24 @@ def test_a_panel_behind_a_tab_is_unticked_and_its_key_brings_it_forward(window, 
     assert toggle.isChecked() and followed.followed
     toggle.trigger()  # again: now it goes away
     assert not outbox.isVisible() and not toggle.isChecked()
+
+
+def test_the_rails_buttons_stay_in_place_from_page_to_page(window, qtbot) -> None:
+    """Seen in a real window: the journey page's toolbar, which spans the window above the
+    rail, went away with the page and the rail moved up by its height: a click meant for
+    Triggers after leaving the journey page chose Segments."""
+    rail = window.pages.rail
+
+    def places() -> list[int]:
+        return [button.mapTo(window, button.rect().center()).y()
+                for button in rail_buttons(rail)]
+
+    journeys = places()
+    assert journeys[0] > window.toolbar.geometry().bottom()  # below the toolbar
+    for key in ("segments", "triggers", "dashboard"):
+        window.pages.show_page(key)
+        qtbot.waitUntil(lambda: not window.toolbar.isVisible(), timeout=2000)
+        qtbot.waitUntil(lambda: places() == journeys, timeout=2000)
+    window.pages.show_page(JOURNEYS)
+    qtbot.waitUntil(lambda: window.toolbar.isVisible() and places() == journeys,
+                    timeout=2000)

@@ -337,3 +337,16 @@ def test_in_a_narrow_list_the_names_keep_their_room(qtbot, page, store) -> None:
         tree.columnWidth(c) for c in range(4)])
     assert item.text(3).startswith("1 event · ")  # briefly, the whole in the tooltip
     assert item.toolTip(3).startswith("1 event, last at ")
+
+
+def test_in_a_laptops_window_the_built_in_triggers_names_are_whole(qtbot, page) -> None:
+    """Seen in a real 1366×768 window: "Push notification deli…", "Contact phone upda…"
+    in the list while the pane beside it stood empty."""
+    page.resize(1226, 650)  # the page's room in a 1366 px window, beside the rail
+    page.show()
+    qtbot.waitExposed(page)
+    tree = page.list.tree
+    names = [tree.topLevelItem(i).text(0) for i in range(tree.topLevelItemCount())]
+    widest = max(tree.fontMetrics().horizontalAdvance(name) for name in names)
+    assert "Push notification delivered" in names
+    qtbot.waitUntil(lambda: tree.columnWidth(0) > widest + 36, timeout=3000)

@@ -15,7 +15,7 @@ LEFT = Qt.MouseButton.LeftButton
 
 def go_to(qtbot, window, title: str) -> QWidget:
     """Click the page's button on the rail; the page it shows."""
-    action = next(a for a in window.pages.rail.actions() if a.text() == title)
+    action = next(a for a in window.pages.page_actions() if a.text() == title)
     button = next(b for b in rail_buttons(window.pages.rail) if b.defaultAction() is action)
     qtbot.mouseClick(button, LEFT)
     page = window.pages.page(action.objectName().removeprefix("page_"))

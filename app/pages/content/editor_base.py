@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLayout,
     QLineEdit,
+    QListView,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -72,6 +73,13 @@ class ContentEditor(QWidget):
         self.personalise.chosen.connect(self.insert)
         self.problems = QListWidget()
         self.problems.setObjectName("contentProblems")
+        # a long reason wraps: on one line it ran off a laptop's window behind a scrollbar
+        # ("… add it in the delivery settings (sender")
+        self.problems.setWordWrap(True)
+        self.problems.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.problems.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.problems.setResizeMode(QListView.ResizeMode.Adjust)
+        self.problems.viewport().installEventFilter(self)  # as tall as its rows when resized
         self.problems.itemActivated.connect(self._go_to_problem)
         self.problems.itemClicked.connect(self._go_to_problem)
         self.send_bar = SendTestBar()
@@ -252,7 +260,11 @@ class ContentEditor(QWidget):
         self._last_target = self._last_target or widgets[0]
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.FocusIn:
+        if watched is self.problems.viewport():
+            if event.type() == QEvent.Type.Resize and \
+                    event.size().width() != event.oldSize().width():
+                self._fit_problems()  # its rows wrap otherwise now
+        elif event.type() == QEvent.Type.FocusIn:
             self._last_target = watched
         return super().eventFilter(watched, event)
 
@@ -304,11 +316,18 @@ class ContentEditor(QWidget):
                             "with its problems)" if ready else
                             f"{purpose} cannot be made Ready to send without this")
             self.problems.addItem(item)
+        self.problems.setVisible(self.problems.count() > 0)
+        self._fit_problems()
+
+    def _fit_problems(self) -> None:
+        """As tall as its rows, wrapped, up to four, then it scrolls."""
         rows = self.problems.count()
-        self.problems.setVisible(rows > 0)
-        if rows:  # as tall as its rows, up to four, then it scrolls
-            row = self.problems.sizeHintForRow(0)
-            self.problems.setFixedHeight(min(rows, 4) * row + 8)
+        if rows:
+            self.problems.doItemsLayout()  # the rows' heights at the list's width now
+            height = sum(self.problems.visualItemRect(self.problems.item(i)).height()
+                         for i in range(min(rows, 4)))
+            self.problems.setFixedHeight(height + 8)
+
 
     def _go_to_problem(self, item: QListWidgetItem) -> None:
         place = item.data(PLACE_ROLE)

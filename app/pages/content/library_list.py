@@ -4,7 +4,7 @@ Delete."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -25,6 +25,7 @@ from engine.content_library import LibraryEntry
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 CHANNEL_TITLES = {"email": "Email", "sms": "SMS", "push": "Push"}
+USED_BY_WIDTH, USED_BY_LEAST = 150, 56  # "Used by": as wide as this, when there is room
 EMPTY = "No content yet — New email (Ctrl+N), or New ▾ for a text message or a push"
 
 
@@ -68,6 +69,7 @@ class LibraryList(QWidget):
         self.delete.clicked.connect(self.delete_requested)
         self.tree = _tree()
         self.tree.currentItemChanged.connect(self._current_changed)
+        self.tree.viewport().installEventFilter(self)  # its new width: `_fit_used_by`
         self.empty = QLabel(EMPTY)
         self.empty.setObjectName("emptyState")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -114,12 +116,27 @@ class LibraryList(QWidget):
         for entry in shown:
             self.tree.addTopLevelItem(_item(entry))
         self.tree.blockSignals(False)
+        self._fit_used_by()
         self.empty.setText(EMPTY if not self.entries else f"Nothing matches “{text}”")
         self.stack.setCurrentWidget(self.tree if shown else self.empty)
         self.duplicate.setEnabled(bool(shown))
         self.delete.setEnabled(bool(shown))
         if current is not None:
             self.select(current)
+
+    def _fit_used_by(self) -> None:
+        """"Used by" gives up its room before the names do: with an item open the list is
+        narrow, and the names were "Final …", "Initial…" (seen in a 1366 px window)."""
+        tree = self.tree
+        room = tree.viewport().width()
+        name = min(tree.sizeHintForColumn(0), room * 45 // 100)
+        left = room - name - tree.columnWidth(1) - tree.columnWidth(2)
+        tree.header().resizeSection(3, max(USED_BY_LEAST, min(USED_BY_WIDTH, left)))
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.tree.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_used_by()
+        return False
 
     def _current_changed(self, item: QTreeWidgetItem | None, _previous) -> None:
         if item is not None:
@@ -143,7 +160,7 @@ def _tree() -> QTreeWidget:
     for column in (1, 2):  # a library has tens of items: measuring them costs nothing
         header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
     header.setSectionResizeMode(3, QHeaderView.ResizeMode.Interactive)
-    tree.setColumnWidth(3, 150)
+    tree.setColumnWidth(3, USED_BY_WIDTH)
     tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     return tree
 

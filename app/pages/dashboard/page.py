@@ -32,6 +32,9 @@ from .data import DashboardData, Query, last_days
 from .figures import funnel_rows, goal_text, message_points, reason_rows, version_rows
 
 NO_DATA = "No data yet — publish the journey and fire a test trigger"
+# published, nobody in it yet: "publish the journey" said to do what was done
+NO_ONE_YET = ("No one has entered yet — fire a test trigger (Ctrl+Shift+F) or send its "
+              "trigger's events")
 NOTHING_IN_RANGE = "Nothing happened in this range — choose another"
 NO_JOURNEY = "No journeys yet — make one on the Journeys page and publish it"
 REASON_HEADERS = ["What", "Tile", "Count", "Reason"]
@@ -207,6 +210,7 @@ class DashboardPage(QWidget):
         if report is None or not report.has_data:
             self.empty.setText(NO_JOURNEY if self.journey.count() == 0 else
                                NOTHING_IN_RANGE if report is not None and report.anyone_ever
+                               else NO_ONE_YET if report is not None and report.versions
                                else NO_DATA)
             self.body.setCurrentWidget(self.empty)
         else:

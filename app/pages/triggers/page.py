@@ -72,7 +72,9 @@ class TriggersPage(QWidget):
         self.splitter = QSplitter()
         self.splitter.addWidget(self._left())
         self.splitter.addWidget(self.right)
-        self.splitter.setSizes([560, 900])
+        # the list's share is enough in a laptop's window: at 560:900 the built-in
+        # triggers' names were cut ("Push notification deli…") beside an empty pane
+        self.splitter.setSizes([640, 820])
         self.splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 16, 20, 16)
