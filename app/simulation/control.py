@@ -129,7 +129,9 @@ class SimulationControl(QObject):
             [(s.id, s.name or s.id) for s in store.catalog().segments.values()],
             store.location, _sample_spec(store.samples(), journey.id),
             journey.start.timezone,
-            lambda version: store.simulation_bundle(journey, version))
+            lambda version: store.simulation_bundle(journey, version),
+            "The draft on the canvas" if self.session.viewed_version is None
+            else "The draft (as saved; shown when it runs)")
 
     def start(self, request: SimulationRequest) -> None:
         """Run `request` on the journey on the canvas; results replace those shown. The

@@ -63,6 +63,8 @@ class SimulateChoices:
     spec_path: Path | None  # prefilled: the journey's sample spec, if it has one
     timezone: str  # the journey's: Start is shown and picked in it
     bundle_for: Callable[[int | None], Bundle]  # the bundle of a version (None: the draft)
+    draft: str = "The draft on the canvas"  # how the draft is offered (an earlier version
+    # on the canvas: the draft as saved, which the canvas does not show)
 
 
 @dataclass(frozen=True)
@@ -101,7 +103,7 @@ class SimulateDialog(QDialog):
         intro.setObjectName("hint")
         intro.setWordWrap(True)
         self.version = QComboBox()
-        self.version.addItem("The draft on the canvas", None)
+        self.version.addItem(choices.draft, None)
         for number, state in choices.versions:
             self.version.addItem(f"Version {number} ({state})", number)
         layout = QVBoxLayout(self)
@@ -154,7 +156,7 @@ class SimulateDialog(QDialog):
         self.compare.addItem("Nothing", None)
         for number, state in self.choices.versions:
             self.compare.addItem(f"Version {number} ({state})", ("version", number))
-        self.compare.addItem("The draft on the canvas", ("version", None))
+        self.compare.addItem(self.choices.draft, ("version", None))
         self.compare.addItem(A_FILE, ("file", None))
         self.compare.activated.connect(self._compare_chosen)
         return self.compare

@@ -589,7 +589,9 @@ def test_the_results_are_drawn_on_the_graph_simulated(qtbot, window) -> None:
     dialog = simulation.dialog
     qtbot.waitUntil(dialog.isVisible, timeout=5000)
     assert dialog.version.currentData() == 1  # it starts on the version shown
-    dialog.version.setCurrentIndex(dialog.version.findText("The draft on the canvas"))
+    # the canvas shows version 1, not the draft: the draft is offered as what it is
+    assert dialog.version.itemText(0) == "The draft (as saved; shown when it runs)"
+    dialog.version.setCurrentIndex(0)
     run_from_dialog(qtbot, dialog, people=20)
     assert session.viewed_version is None  # the draft's graph, not version 1's
     assert window.editor.journey.find_tile("wait-1-day").name == "Wait two days"
