@@ -89,7 +89,7 @@ class MainWindow(QMainWindow):
         # restored at the first show, saved at close; other pages put the journey's docks
         # away, so the journey page is shown first, or they would be remembered hidden
         self.window_layout = WindowLayout(self, self.session.settings,
-                                          before_save=lambda: self.pages.show_page(JOURNEYS))
+                                          before_save=self._as_remembered)
 
     # --- building -------------------------------------------------------------------
 
@@ -338,12 +338,20 @@ class MainWindow(QMainWindow):
         else:
             self.statusBar().clearMessage()
 
+    def _as_remembered(self) -> None:
+        """The window as its layout is saved: the journey page's docks shown, and not the
+        Simulation dock, whose results go with the window (seen in a real window: the
+        next start opened on an empty "Simulation · no results" over Properties)."""
+        self.pages.show_page(JOURNEYS)
+        self.simulation.put_away_if_empty()
+
     def _show_problems(self, problems: list) -> None:
         viewed = self.session.viewed_version
         if viewed is not None:  # an earlier version: nothing on it can be fixed or published
             problems = []
         self.scene.set_problems(problems)
-        self.problems.show_problems(problems, self.editor.journey, viewed)
+        self.problems.show_problems(problems, self.editor.journey, viewed,
+                                    published=self.session.is_live and self.editor.read_only)
         design, publishing, warnings = self.problems.counts()
         parts = [f"{design} to fix" if design or publishing else "",
                  f"{publishing} before publishing" if publishing else "",

@@ -39,9 +39,10 @@ class ProblemsPanel(QTreeWidget):
         self.problems: list[ValidationProblem] = []
 
     def show_problems(self, problems: list[ValidationProblem], journey: Journey,
-                      earlier: int | None = None) -> None:
+                      earlier: int | None = None, published: bool = False) -> None:
         """`earlier`: an earlier version is shown read-only, which nobody can change or
-        publish again: the draft is what is checked."""
+        publish again: the draft is what is checked. `published`: the live version as
+        published, nothing to publish ("ready to publish" said otherwise)."""
         self.problems = list(problems)
         self.clear()
         if earlier is not None:
@@ -53,7 +54,9 @@ class ProblemsPanel(QTreeWidget):
             item.setFirstColumnSpanned(True)  # a sentence, not a problem in a column
             return
         if not problems:
-            item = QTreeWidgetItem(["No problems: this journey is ready to publish", "", ""])
+            item = QTreeWidgetItem(["No problems" + (
+                ": nothing changed since it was published" if published
+                else ": this journey is ready to publish"), "", ""])
             item.setIcon(0, icon("ok", "#16a34a"))
             item.setFlags(Qt.ItemFlag.ItemIsEnabled)
             self.addTopLevelItem(item)

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from app import theme
 from app.dialogs.fire_fields import mark_invalid
 from app.icons import icon
+from app.pages.chrome import page_header
 from app.prompts import Prompts
 from app.properties.fields import NumberField, hint
 from app.store import StudioStore
@@ -132,8 +133,7 @@ class KeysPage(QWidget):
         self.set_store(store)
 
     def _build(self) -> None:
-        heading = QLabel("Ingestion keys")
-        heading.setObjectName("pageTitle")
+        header, _row = page_header(self.title)  # as every page's, the title in its bar
         about = hint("Websites, apps and scripts send trigger events with a key. Give each "
                      "integration its own, so that revoking one stops only that one.")
         self.shown = ShownOnce()
@@ -141,12 +141,21 @@ class KeysPage(QWidget):
         self.list = self._key_list()
         self.empty = hint("No keys yet — name one above and Create key (Ctrl+N)")
         self.empty.setObjectName("emptyState")
+        body = QVBoxLayout()
+        body.setContentsMargins(24, 14, 24, 18)
+        body.setSpacing(10)
+        for widget in (about, self._create_row(), self.shown):
+            body.addWidget(widget)
+        # the list, or the empty state, takes the room: without a stretch the page spread
+        # its few rows over the whole height (seen in a real window)
+        body.addWidget(self.list, 1)
+        body.addWidget(self.empty, 1)
+        body.addLayout(self._list_buttons())
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 18, 24, 18)
-        layout.setSpacing(10)
-        for widget in (heading, about, self._create_row(), self.shown, self.list, self.empty):
-            layout.addWidget(widget)
-        layout.addLayout(self._list_buttons())
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(header)
+        layout.addLayout(body, 1)
         page_shortcut(QKeySequence.StandardKey.New, self, self.name.setFocus)
         page_shortcut(QKeySequence.StandardKey.Delete, self.list, self.revoke_selected)
 

@@ -260,6 +260,12 @@ class SimulationControl(QObject):
         """The window closes: nothing of a simulation stays behind."""
         self.leave()
 
+    def put_away_if_empty(self) -> None:
+        """The dock closed when it shows no results (none are kept between sessions)."""
+        if self.outcome is None and (self.run is None or not self.run.running):
+            self.dock.close()
+            self.window.properties_dock.raise_()
+
     # --- the window -----------------------------------------------------------------
 
     def _journey_opened(self) -> None:

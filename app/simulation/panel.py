@@ -209,6 +209,7 @@ class SimulationPanel(QWidget):
 
     def show_outcome(self, outcome: SimulationOutcome) -> None:
         self.showing_b = False
+        self.leave.show()
         self._fill(outcome)
         self.slider.set_period(outcome.start, outcome.end, outcome.timezone)
         self._count_at(outcome.end)
@@ -264,6 +265,7 @@ class SimulationPanel(QWidget):
         self.outcome, self.showing_b = None, False
         self.comparison.clear()
         self.title.setText("<b>Simulation</b> · no results")
+        self.leave.hide()  # nothing to leave
         self.goal.clear()
         self.goal_bar.setValue(0)
         self._show_figures({})

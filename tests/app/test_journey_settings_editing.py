@@ -203,6 +203,25 @@ def test_the_dock_layout_is_restored_after_reopening_with_the_same_settings(
     dispose(newer)
 
 
+def test_an_empty_simulation_dock_is_not_brought_back_at_the_next_start(
+        qtbot, tmp_path, prompts, themes) -> None:
+    """Seen in a real window: the studio closed with the Simulation dock in front opened
+    again on it, empty ("Simulation · no results", a Leave results link for nothing),
+    over Properties: results are not kept between sessions, nor is their dock."""
+    settings = QSettings(str(tmp_path / "studio.ini"), QSettings.Format.IniFormat)
+    settings.setValue("engine/start_on_open", False)
+    first = open_window(qtbot, prompts, settings)
+    simulation = first.simulation
+    first.pages.bring_forward(simulation.dock)  # as a simulation's start shows it
+    assert simulation.dock.isVisible() and simulation.outcome is None
+    assert not simulation.panel.leave.isVisible()  # no results: nothing to leave
+    dispose(first)
+    again = open_window(qtbot, prompts, settings)
+    assert not again.simulation.dock.isVisible()
+    assert again.properties_dock.isVisible()
+    dispose(again)
+
+
 def test_a_window_partly_off_the_screen_is_put_back_on_it(qtbot, tmp_path, prompts,
                                                           themes) -> None:
     """Seen on a real desktop: the window manager had placed a second studio lower, and

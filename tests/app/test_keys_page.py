@@ -9,8 +9,9 @@ import urllib.error
 import urllib.request
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QLabel, QWidget
 
 from app.pages.keys import KeysPage
 from app.store import StudioStore
@@ -115,3 +116,16 @@ def test_a_key_that_could_not_work_is_refused_naming_the_field(qtbot, page) -> N
     qtbot.mouseClick(page.create, Qt.MouseButton.LeftButton)
     assert page.problem.text().startswith("name: say what the key is for")
     assert page.name.property("invalid") is True and page.rate.property("invalid") is False
+
+
+def test_with_no_keys_the_page_keeps_its_rows_together(qtbot, page) -> None:
+    """Seen in a real window: with no key yet, the title, the note, the Name row and the
+    empty list were spread over the whole height, 150 px apart. The page has its title in
+    the header bar every page has, and the list (or its empty state) takes the room."""
+    assert page.list.topLevelItemCount() == 0 and page.empty.isVisible()
+    header = page.findChild(QWidget, "pageHeader")
+    assert header is not None and header.findChild(QLabel, "pageTitle").text() == \
+        "Ingestion keys"
+    name_top = page.name.mapTo(page, QPoint(0, 0)).y()
+    assert name_top < header.height() + 120, name_top  # right under the note
+    assert page.empty.height() > page.height() // 2  # the room is the list's

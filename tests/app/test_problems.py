@@ -128,3 +128,22 @@ def test_a_new_workspace_with_no_journey_lists_no_problems(window) -> None:
     assert window.runner.problems == []
     assert window.problem_label.text() in ("", "No problems")
     assert window.problems_dock.windowTitle() == "Problems"
+
+
+def test_a_live_version_as_published_is_not_said_to_be_ready_to_publish(window,
+                                                                       qtbot) -> None:
+    """Seen in a real window: the live journey, shown read-only with nothing changed,
+    was "ready to publish"; Publish said there was nothing to publish."""
+    open_sample(window, "abandoned_cart.json")
+    with_postal_address(window)
+    first = window.problems.topLevelItem(0)
+    assert first.text(0) == "No problems: this journey is ready to publish"
+    assert window.session.publish()
+    window.runner.run_now()
+    assert window.problems.topLevelItem(0).text(0) == \
+        "No problems: nothing changed since it was published"
+    window.session.edit_as_new_version()
+    window.editor.update_tile("wait-1-day", merge=True, name="Wait two days")
+    window.runner.run_now()
+    assert window.problems.topLevelItem(0).text(0) == \
+        "No problems: this journey is ready to publish"
