@@ -138,9 +138,10 @@ def simulate_in_parts(bundle: Bundle, scenario: Scenario, parts: int, workdir: P
     carries the journey's `SummaryPart`. Raises SimulationError as the simulator does
     (the first process's to fail; the others are stopped).
 
-    When nobody will see the workspace (no `workdir`, no `on_finish`), the parts are not
-    joined: each summarises its people and the parts' figures are added up (joining a
-    100,000-person simulation's workspaces took longer than summarising the parts)."""
+    Summarised with nobody to see the workspace (no `workdir`, no `on_finish`), the parts
+    are not joined: each summarises its people and the parts' figures are added up
+    (joining a 100,000-person simulation's workspaces took longer than summarising the
+    parts)."""
     portions = split_people(scenario, parts, bundle) if parts > 1 else []
     kept: dict[str, SummaryPart] = {}
     finish = _and_summary(on_finish, bundle.journey.id, kept) if summarise else on_finish
