@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.actions import StudioActions, default_tip
+from app.actions import StudioActions, default_tip, on_screen
 from app.banners import LiveBanner, TestBanner
 from app.canvas.editing import CanvasEditing, release_clipboard
 from app.canvas.overlay import OverviewMap, ZoomControls, place_overlays
@@ -89,7 +89,8 @@ class MainWindow(QMainWindow):
         # restored at the first show, saved at close; other pages put the journey's docks
         # away, so the journey page is shown first, or they would be remembered hidden
         self.window_layout = WindowLayout(self, self.session.settings,
-                                          before_save=self._as_remembered)
+                                          before_save=self._as_remembered,
+                                          after_shrink=self._scale_docks)
 
     # --- building -------------------------------------------------------------------
 
@@ -148,11 +149,11 @@ class MainWindow(QMainWindow):
         self.properties_dock.raise_()
         self.setCorner(Qt.Corner.BottomLeftCorner, left)
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
-        self.resizeDocks([self.journeys_dock, self.properties_dock], [256, 340],
-                         Qt.Orientation.Horizontal)
+        self.resizeDocks([self.journeys_dock, self.properties_dock],
+                         [DOCK_SIZES[LEFT], DOCK_SIZES[RIGHT]], Qt.Orientation.Horizontal)
         self.resizeDocks([self.journeys_dock, self.palette_dock], [230, 520],
                          Qt.Orientation.Vertical)
-        self.resizeDocks([self.problems_dock], [150], Qt.Orientation.Vertical)
+        self.resizeDocks([self.problems_dock], [DOCK_SIZES[BOTTOM]], Qt.Orientation.Vertical)
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -345,6 +346,22 @@ class MainWindow(QMainWindow):
         self.pages.show_page(JOURNEYS)
         self.simulation.put_away_if_empty()
 
+    def _scale_docks(self, width: float, height: float) -> None:
+        """A layout saved in a larger window (on another screen) came back in a smaller
+        one: its docks kept their pixels and the canvas was left what remained (seen on a
+        laptop's 1366 px: Properties 460 px wide, the bottom docks 280 px tall, the canvas
+        590 × 250). The docks on screen are made smaller by the same ratios."""
+        horizontal, vertical = Qt.Orientation.Horizontal, Qt.Orientation.Vertical
+        for area, orientation, ratio in ((LEFT, horizontal, width), (RIGHT, horizontal, width),
+                                         (BOTTOM, vertical, height)):
+            docks = [d for d in self.findChildren(QDockWidget)
+                     if not d.isFloating() and self.dockWidgetArea(d) == area and on_screen(d)]
+            sizes = [d.width() if orientation == horizontal else d.height() for d in docks]
+            # no smaller than a new window's (those are made for a laptop's screen)
+            if docks:
+                self.resizeDocks(docks, [min(size, max(DOCK_SIZES[area], round(size * ratio)))
+                                         for size in sizes], orientation)
+
     def _show_problems(self, problems: list) -> None:
         viewed = self.session.viewed_version
         if viewed is not None:  # an earlier version: nothing on it can be fixed or published
@@ -446,6 +463,10 @@ class MainWindow(QMainWindow):
 
 
 LEFT_DOCK_WIDTH = 210
+LEFT, RIGHT, BOTTOM = (Qt.DockWidgetArea.LeftDockWidgetArea,
+                       Qt.DockWidgetArea.RightDockWidgetArea,
+                       Qt.DockWidgetArea.BottomDockWidgetArea)
+DOCK_SIZES = {LEFT: 256, RIGHT: 340, BOTTOM: 150}  # a new window's: widths, the height below
 # actions that keep their menu items on every page but leave their keys to the page's own
 PAGE_KEYS = ("new_journey", "import_bundle")
 # actions that change or look at the journey on the canvas

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, QSize, QTimer
 from PySide6.QtWidgets import QMainWindow, QWidget
 
 LAYOUT_VERSION = 1
 GEOMETRY_KEY = "window/geometry"
 STATE_KEY = "window/state"
 VERSION_KEY = "window/layout_version"
+SIZE_KEY = "window/size"  # the window's size when saved (its docks' sizes are for it)
 
 
 class WindowLayout(QObject):
@@ -29,10 +30,13 @@ class WindowLayout(QObject):
 
     def __init__(self, window: QMainWindow, settings: QSettings,
                  version: int = LAYOUT_VERSION,
-                 before_save: Callable[[], None] | None = None) -> None:
+                 before_save: Callable[[], None] | None = None,
+                 after_shrink: Callable[[float, float], None] | None = None) -> None:
+        """`after_shrink(width, height)`: the saved window did not fit this screen and was
+        made smaller by these ratios; its docks were restored at their saved sizes."""
         super().__init__(window)
         self.window, self.settings, self.version = window, settings, version
-        self.before_save = before_save
+        self.before_save, self.after_shrink = before_save, after_shrink
         self.restored = False
         window.installEventFilter(self)
 
@@ -52,22 +56,32 @@ class WindowLayout(QObject):
             self.forget()
             return False
         geometry, state = self.settings.value(GEOMETRY_KEY), self.settings.value(STATE_KEY)
+        shrunk = None
         if isinstance(geometry, QByteArray):
-            self.window.restoreGeometry(geometry)
+            self.window.restoreGeometry(geometry)  # (Qt fits it in the screen already)
             fit_on_screen(self.window)
-        return isinstance(state, QByteArray) and self.window.restoreState(state, self.version)
+            saved = self.settings.value(SIZE_KEY)
+            if isinstance(saved, QSize):  # as large as it was when saved
+                shrunk = _shrunk(saved, self.window.size())
+        restored = isinstance(state, QByteArray) and self.window.restoreState(state,
+                                                                              self.version)
+        if restored and shrunk is not None and self.after_shrink is not None:
+            # once the restored docks are laid out at their saved sizes
+            QTimer.singleShot(0, self.window, lambda: self.after_shrink(*shrunk))
+        return restored
 
     def save(self) -> None:
         """Remember the layout now (when the window closes)."""
         if self.before_save is not None:
             self.before_save()
         self.settings.setValue(GEOMETRY_KEY, self.window.saveGeometry())
+        self.settings.setValue(SIZE_KEY, self.window.size())
         self.settings.setValue(STATE_KEY, self.window.saveState(self.version))
         self.settings.setValue(VERSION_KEY, self.version)
         self.settings.sync()
 
     def forget(self) -> None:
-        for key in (GEOMETRY_KEY, STATE_KEY, VERSION_KEY):
+        for key in (GEOMETRY_KEY, STATE_KEY, VERSION_KEY, SIZE_KEY):
             self.settings.remove(key)
 
 
@@ -90,6 +104,13 @@ def fit_on_screen(window: QWidget) -> None:
     y = max(min(rect.y(), area.y() + area.height() - height - TITLE_BAR), area.y())
     if (x, y, width, height) != (rect.x(), rect.y(), rect.width(), rect.height()):
         window.setGeometry(x, y, width, height)
+
+
+def _shrunk(saved: QSize, now: QSize, least: float = 0.9) -> tuple[float, float] | None:
+    """(width, height) ratios when the window is noticeably smaller than it was saved."""
+    width = now.width() / saved.width() if saved.width() else 1.0
+    height = now.height() / saved.height() if saved.height() else 1.0
+    return (min(width, 1.0), min(height, 1.0)) if min(width, height) < least else None
 
 
 def _int(value: object) -> int | None:
