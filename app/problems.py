@@ -46,24 +46,24 @@ class ProblemsPanel(QTreeWidget):
         self.problems = list(problems)
         self.clear()
         if earlier is not None:
-            item = QTreeWidgetItem([f"Version {earlier} is shown read-only: problems are "
-                                    "checked on the journey's newest version", "", ""])
-            item.setIcon(0, icon("lock", "#64748b"))
-            item.setFlags(Qt.ItemFlag.ItemIsEnabled)
-            self.addTopLevelItem(item)
-            item.setFirstColumnSpanned(True)  # a sentence, not a problem in a column
-            return
-        if not problems:
-            item = QTreeWidgetItem(["No problems" + (
-                ": nothing changed since it was published" if published
-                else ": this journey is ready to publish"), "", ""])
-            item.setIcon(0, icon("ok", "#16a34a"))
-            item.setFlags(Qt.ItemFlag.ItemIsEnabled)
-            self.addTopLevelItem(item)
-            item.setFirstColumnSpanned(True)
-            return
-        for problem in problems:
-            self.addTopLevelItem(self._row(problem, journey))
+            self._note_row(f"Version {earlier} is shown read-only: problems are checked on "
+                           "the journey's newest version", "lock", "#64748b")
+        elif not problems:
+            self._note_row("No problems: " + ("nothing changed since it was published"
+                                              if published else
+                                              "this journey is ready to publish"),
+                           "ok", "#16a34a")
+        else:
+            for problem in problems:
+                self.addTopLevelItem(self._row(problem, journey))
+
+    def _note_row(self, text: str, icon_name: str, color: str) -> None:
+        """A row that says something of the whole list, across its columns."""
+        item = QTreeWidgetItem([text, "", ""])
+        item.setIcon(0, icon(icon_name, color))
+        item.setFlags(Qt.ItemFlag.ItemIsEnabled)
+        self.addTopLevelItem(item)
+        item.setFirstColumnSpanned(True)
 
     def _row(self, problem: ValidationProblem, journey: Journey) -> QTreeWidgetItem:
         tile = journey.find_tile(problem.tile_id) if problem.tile_id else None

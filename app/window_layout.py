@@ -107,9 +107,11 @@ def fit_on_screen(window: QWidget) -> None:
 
 
 def _shrunk(saved: QSize, now: QSize, least: float = 0.9) -> tuple[float, float] | None:
-    """(width, height) ratios when the window is noticeably smaller than it was saved."""
-    width = now.width() / saved.width() if saved.width() else 1.0
-    height = now.height() / saved.height() if saved.height() else 1.0
+    """(width, height) ratios when the window is noticeably smaller than it was saved
+    (None too for a saved size that is no size: a settings file edited by hand)."""
+    if saved.width() <= 0 or saved.height() <= 0:
+        return None
+    width, height = now.width() / saved.width(), now.height() / saved.height()
     return (min(width, 1.0), min(height, 1.0)) if min(width, height) < least else None
 
 

@@ -158,7 +158,8 @@ def added_up(reports: Sequence[Report], journey: Journey) -> Report:
         for row in report.funnel:
             into = funnel.setdefault((row.version, row.tile_id), FunnelRow(
                 row.version, row.tile_id, row.name, 0, 0, {}, 0, 0))
-            into.entered, into.moved_on = into.entered + row.entered, into.moved_on + row.moved_on
+            into.entered += row.entered
+            into.moved_on += row.moved_on
             into.still_there += row.still_there
             into.set_aside += row.set_aside
             for reason, count in row.left.items():

@@ -18,7 +18,8 @@ apart (`engine.store.numbering`); at the end the workspaces are joined into the 
 one, which is then what a single process would have left: the same people, the same
 steps and the same summary (random split arms are drawn from the person and their
 entry time, not from a run's number). `tests/engine/test_simulation_shards.py` holds
-the two to each other.
+the two to each other. A throw-away simulation (no folder to keep) is not joined: each
+part counts the summary of its people and the parent adds them up.
 
 Processes are forked (Linux): the scenario is already in memory and is not copied. On
 other systems, or for a small audience (a process costs about half a second to start
@@ -58,7 +59,7 @@ from engine.workspace import Workspace
 from .lifecycle_items import SimulationError
 from .scenario import ContactItem, JourneyItem, RecordItem, Scenario, TriggerItem
 from .simulator import Portion, SimulationResult, Simulator
-from .summary import SummaryPart, added_parts, summary_of, summary_part
+from .summary import added_parts, summary_of, summary_part
 
 WORKSPACE = "simulation.waymark"
 OUTBOX = "simulation-outbox"  # beside it (`Workspace.outbox_dir`)
@@ -124,54 +125,42 @@ def simulate_for_summary(bundle: Bundle, scenario: Scenario, workdir: Path | Non
     wanted = processes_for(len(people - {None})) if processes is None else processes
     reason = why_one_process(bundle, scenario) if wanted > 1 else None
     result = simulate_in_parts(bundle, scenario, 1 if reason else wanted, workdir,
-                               base=base, on_progress=on_progress, summarise=True)
+                               base=base, on_progress=on_progress)
     return summary_of(result.summary), result, reason
 
 
 def simulate_in_parts(bundle: Bundle, scenario: Scenario, parts: int, workdir: Path | None,
-                      on_finish: Callable[[Workspace], None] | None = None,
                       base: Path | None = None,
-                      on_progress: Callable[[Progress], None] | None = None,
-                      summarise: bool = False) -> SimulationResult:
-    """Like `Simulator(...).run()` without records (their number is `steps`): the
-    workspace kept in `workdir`, when given, is the joined one. `summarise`: the result
-    carries the journey's `SummaryPart`. Raises SimulationError as the simulator does
-    (the first process's to fail; the others are stopped).
-
-    Summarised with nobody to see the workspace (no `workdir`, no `on_finish`), the parts
-    are not joined: each summarises its people and the parts' figures are added up
-    (joining a 100,000-person simulation's workspaces took longer than summarising the
-    parts)."""
+                      on_progress: Callable[[Progress], None] | None = None
+                      ) -> SimulationResult:
+    """Like `Simulator(...).run()` without records (their number is `steps`), with the
+    journey's summary (`result.summary`): the workspace kept in `workdir`, when given, is
+    the joined one. Without `workdir` nobody will see the workspace, so the parts are not
+    joined: each summarises its people and their figures are added up (joining a
+    100,000-person simulation's workspaces took longer than summarising the parts).
+    Raises SimulationError as the simulator does (the first process's to fail; the
+    others are stopped)."""
     portions = split_people(scenario, parts, bundle) if parts > 1 else []
-    kept: dict[str, SummaryPart] = {}
-    finish = _and_summary(on_finish, bundle.journey.id, kept) if summarise else on_finish
-    if len(portions) <= 1:
-        simulator = Simulator(bundle, scenario, workdir, base=base)
-        simulator.on_record = _counting(on_progress, simulator)
-        simulator.on_finish = _finishing(finish, on_progress, simulator)
-        simulator.result.records = _Discarded()
-        result = simulator.run()
-        result.records = []
-    elif workdir is not None:
-        result = _run_parts(bundle, scenario, portions, workdir, True, finish, base,
-                            on_progress)
-    else:
-        apart = summarise and on_finish is None
+    if len(portions) > 1:
+        if workdir is not None:
+            return _run_parts(bundle, scenario, portions, workdir, True, base, on_progress)
         with tempfile.TemporaryDirectory(prefix="waymark-sim-") as folder:
-            result = _run_parts(bundle, scenario, portions, Path(folder), False,
-                                None if apart else finish, base, on_progress, apart)
-    result.summary = result.summary or kept.get("summary")
+            return _run_parts(bundle, scenario, portions, Path(folder), False, base,
+                              on_progress)
+    simulator = Simulator(bundle, scenario, workdir, base=base)
+    simulator.on_record = _counting(on_progress, simulator)
+    simulator.on_finish = _finishing(_summarising(simulator), on_progress, simulator)
+    simulator.result.records = _Discarded()
+    result = simulator.run()
+    result.records = []
     return result
 
 
-def _and_summary(on_finish: Callable[[Workspace], None] | None, journey_id: str,
-                 kept: dict[str, SummaryPart]) -> Callable[[Workspace], None]:
-    """`on_finish`, and the journey's summary kept in `kept["summary"]`."""
-    def finish(workspace: Workspace) -> None:
-        kept["summary"] = summary_part(workspace, journey_id)
-        if on_finish is not None:
-            on_finish(workspace)
-    return finish
+def _summarising(simulator: Simulator) -> Callable[[Workspace], None]:
+    """An `on_finish` that keeps the journey's summary in the simulator's result."""
+    def summarise(workspace: Workspace) -> None:
+        simulator.result.summary = summary_part(workspace, simulator.bundle.journey.id)
+    return summarise
 
 
 def split_people(scenario: Scenario, parts: int, bundle: Bundle) -> list[Portion]:
@@ -298,9 +287,9 @@ def _counting(on_progress: Callable[[Progress], None] | None, simulator: Simulat
     return count
 
 
-def _finishing(on_finish: Callable[[Workspace], None] | None,
+def _finishing(on_finish: Callable[[Workspace], None],
                on_progress: Callable[[Progress], None] | None, simulator: Simulator
-               ) -> Callable[[Workspace], None] | None:
+               ) -> Callable[[Workspace], None]:
     """`on_finish`, said first: the steps are taken, what remains is counting them."""
     if on_progress is None:
         return on_finish
@@ -308,31 +297,28 @@ def _finishing(on_finish: Callable[[Workspace], None] | None,
     def finish(workspace: Workspace) -> None:
         on_progress(Progress(simulator.result.steps, simulator.scenario.end_time(),
                              simulator.applied, FINISHING))
-        if on_finish is not None:
-            on_finish(workspace)
+        on_finish(workspace)
     return finish
 
 
 def _run_parts(bundle: Bundle, scenario: Scenario, portions: list[Portion], workdir: Path,
-               keep: bool, on_finish: Callable[[Workspace], None] | None, base: Path | None,
-               on_progress: Callable[[Progress], None] | None, apart: bool = False
-               ) -> SimulationResult:
-    """The parts in processes of their own, then joined into the first's workspace (in
-    `workdir`); the other parts' folders go whatever happens. `apart`: not joined, each
-    part summarises its people and the result carries their summaries added up."""
+               keep: bool, base: Path | None,
+               on_progress: Callable[[Progress], None] | None) -> SimulationResult:
+    """The parts in processes of their own; `keep`: joined into the first's workspace (in
+    `workdir`) and summarised there, else each part summarises its people and their
+    summaries are added up. The other parts' folders go whatever happens."""
     folders = [workdir, *(workdir / f".part-{n}" for n in range(1, len(portions)))]
     for folder in folders[1:]:
         shutil.rmtree(folder, ignore_errors=True)  # left by a run that was killed
     database = workdir / WORKSPACE
     try:
         answers = _run_processes(bundle, scenario, portions, folders, keep, base,
-                                 on_progress, apart)
+                                 on_progress)
         if on_progress is not None:
             on_progress(Progress(sum(a["steps"] for a in answers), scenario.end_time(),
                                  len(scenario.events), FINISHING))
-        if not apart:
-            _join(database, folders, portions)
         if keep:
+            _join(database, folders, portions)
             for folder in folders[1:]:
                 _move_outbox(folder / OUTBOX, workdir / OUTBOX)
     finally:
@@ -341,13 +327,13 @@ def _run_parts(bundle: Bundle, scenario: Scenario, portions: list[Portion], work
     result = SimulationResult(steps=sum(a["steps"] for a in answers),
                               moments=answers[0]["moments"])
     result.notes = sorted(note for answer in answers for note in answer["notes"])
-    if apart:
-        result.summary = added_parts([answer["summary"] for answer in answers],
-                                     bundle.journey)
-    if on_finish is not None:
+    if keep:
         with Workspace.open(database, clock=SimulatedClock(scenario.end_time()),
                             durable=False) as workspace:
-            on_finish(workspace)
+            result.summary = summary_part(workspace, bundle.journey.id)
+    else:
+        result.summary = added_parts([answer["summary"] for answer in answers],
+                                     bundle.journey)
     return result
 
 
@@ -362,7 +348,7 @@ def _join(database: Path, folders: list[Path], portions: list[Portion]) -> None:
 
 def _run_processes(bundle: Bundle, scenario: Scenario, portions: list[Portion],
                    folders: list[Path], keep: bool, base: Path | None,
-                   on_progress: Callable[[Progress], None] | None, summarise: bool
+                   on_progress: Callable[[Progress], None] | None
                    ) -> list[dict[str, Any]]:
     context = multiprocessing.get_context("fork")
     steps = context.Array("q", len(portions), lock=False)
@@ -375,7 +361,7 @@ def _run_processes(bundle: Bundle, scenario: Scenario, portions: list[Portion],
             process = context.Process(
                 target=_part, name=f"waymark-sim-{index}", daemon=True,
                 args=(bundle, scenario, portion, folders[index], keep, base, send,
-                      (steps, applied, reached), index, os.getpid(), summarise))
+                      (steps, applied, reached), index, os.getpid()))
             process.start()
             send.close()
             pipes.append(receive)
@@ -418,11 +404,10 @@ def _answer(pipe, process, which: str) -> dict[str, Any]:
 
 
 def _part(bundle: Bundle, scenario: Scenario, portion: Portion, folder: Path, keep: bool,
-          base: Path | None, answer, shared: tuple, index: int, parent: int,
-          summarise: bool) -> None:
+          base: Path | None, answer, shared: tuple, index: int, parent: int) -> None:
     """One process's part (forked): its people through the ordinary simulator. `shared`:
     the arrays its progress goes into (steps, items applied, simulated time reached).
-    `summarise`: the answer carries the summary of its people (`SummaryPart`)."""
+    Unless kept (to be joined), the answer carries the summary of its people."""
     steps, applied, reached = shared
     _die_with_parent()
     if os.getppid() != parent:  # killed before the signal was asked for
@@ -443,16 +428,16 @@ def _part(bundle: Bundle, scenario: Scenario, portion: Portion, folder: Path, ke
 
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        kept: dict[str, SummaryPart] = {}
         simulator = Simulator(bundle, scenario, folder, on_record=count, base=base,
-                              portion=portion, outbox=keep, on_finish=_and_summary(
-                                  None, bundle.journey.id, kept) if summarise else None)
+                              portion=portion, outbox=keep)
+        if not keep:
+            simulator.on_finish = _summarising(simulator)
         simulator.result.records = _Discarded()
         result = simulator.run()
         steps[index], reached[index] = counted, scenario.end_time().timestamp()
         applied[index] = simulator.applied
         answer.send({"steps": result.steps, "notes": result.notes,
-                     "moments": result.moments, "summary": kept.get("summary")})
+                     "moments": result.moments, "summary": result.summary})
     except SimulationError as error:
         answer.send({"error": str(error)})
     except BaseException:

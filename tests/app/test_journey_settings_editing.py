@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from PySide6.QtCore import QDate, QDateTime, QSettings, Qt, QTime, QTimeZone
+from PySide6.QtCore import QDate, QDateTime, QSettings, QSize, Qt, QTime, QTimeZone
 from PySide6.QtWidgets import QWidget
 
 from app.main_window import MainWindow
@@ -250,6 +250,26 @@ def test_docks_saved_in_a_larger_window_shrink_with_it(qtbot, tmp_path, prompts,
     qtbot.waitUntil(lambda: again.properties_dock.width() < wide * 0.8, timeout=3000)
     assert again.problems_dock.height() < tall * 0.9
     assert again.centralWidget().width() > again.width() // 3
+    dispose(again)
+
+
+def test_a_saved_size_that_is_no_size_leaves_the_docks_alone(qtbot, tmp_path, prompts,
+                                                             themes) -> None:
+    """A settings file edited by hand (or by another program): the window opens, and no
+    docks are scaled for a size that was never the window's."""
+    from app.window_layout import SIZE_KEY, _shrunk
+
+    now = QSize(1366, 728)
+    for saved in (QSize(0, 0), QSize(-5, 900), QSize(1920, -1)):
+        assert _shrunk(saved, now) is None, saved
+    assert _shrunk(QSize(1400, 760), now) is None  # about as large: left as it is
+    assert _shrunk(QSize(1920, 1080), now) == (1366 / 1920, 728 / 1080)
+    settings = QSettings(str(tmp_path / "studio.ini"), QSettings.Format.IniFormat)
+    settings.setValue("engine/start_on_open", False)
+    dispose(open_window(qtbot, prompts, settings))  # saved, with the window's size
+    settings.setValue(SIZE_KEY, "huge")
+    again = open_window(qtbot, prompts, settings)
+    assert again.properties_dock.isVisible()
     dispose(again)
 
 
