@@ -70,8 +70,10 @@ def run_snippet(lang: str, code: str, folder: Path) -> str:
 
 
 def stored_event(engine: RunningEngine, who: str) -> tuple[dict[str, Any], str]:
+    """The trigger the person's snippet sent (not the events of the email it started)."""
     row = engine.wait_for(lambda: engine.rows(
-        "SELECT data, message_id FROM events WHERE contact_id = :who", who=who))[0]
+        "SELECT data, message_id FROM events WHERE contact_id = :who "
+        "AND trigger NOT LIKE 'email_%'", who=who))[0]
     data = row.data if isinstance(row.data, dict) else json.loads(row.data)
     return data, row.message_id
 
@@ -119,8 +121,9 @@ def test_each_run_sends_a_fresh_message_id(engine, tmp_path) -> None:
                             values={"authId": "py-twice", "cart_total": 10})
     for _ in range(2):
         assert "202 accepted" in run_snippet("python", code, tmp_path)
-    ids = engine.wait_for(lambda: [r.message_id for r in engine.rows(
-        "SELECT message_id FROM events WHERE contact_id = 'py-twice'")] or None)
+    ids = engine.wait_for(lambda: [r.message_id for r in engine.rows(  # not the email's
+        "SELECT message_id FROM events WHERE contact_id = 'py-twice' "
+        "AND trigger = 'abandoned_cart'")] or None)
     assert len(ids) == 2 and len(set(ids)) == 2
 
 
