@@ -7,7 +7,15 @@ edit the editor refuses puts the form back to what the document holds.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.editor import JourneyEditor
 from app.icons import badge_pixmap, icon
@@ -31,8 +39,11 @@ class PanelHeader(QFrame):
         self.badge = QLabel()
         self.title = QLabel()
         self.title.setObjectName("propertiesTitle")
-        self.subtitle = QLabel()
+        self.subtitle = QLabel(wordWrap=True)
         self.subtitle.setObjectName("hint")
+        # Its height, even when the form below is hidden (no journey open): it once took
+        # the whole panel, its icon in the middle and its line at the bottom.
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         text = QVBoxLayout()
         text.setSpacing(0)
         text.addWidget(self.title)
@@ -76,6 +87,7 @@ class PropertiesPanel(QWidget):
         layout.setSpacing(0)
         layout.addWidget(self.header)
         layout.addWidget(self.scroll, 1)
+        layout.addStretch()  # takes the room while the scroll area is hidden
         self._forms: dict[type, QWidget] = {}
         self.form: QWidget | None = None
         self.tile_id: str | None = None

@@ -201,6 +201,12 @@ def test_a_workspace_without_journeys_says_how_to_begin(window, qtbot, prompts) 
     properties = window.properties  # no "Untitled journey" settings form either
     assert not properties.isEnabled() and not properties.scroll.isVisible()
     assert properties.header.title.text() == "No journey open"
+    # The header stays a header at the top: once, with the scroll area hidden, it took
+    # the whole panel and spread its icon to the middle and its line to the bottom.
+    header = properties.header
+    assert header.height() <= header.sizeHint().height() + 2 < properties.height() / 3
+    assert header.badge.geometry().center().y() < header.height()
+    assert header.subtitle.wordWrap()  # a narrow panel wraps the line, not cuts it
     assert "No journey open" in empty.text.text()
     prompts.texts = ["Welcome series"]
     qtbot.mouseClick(empty.new_button, Qt.MouseButton.LeftButton)
