@@ -400,9 +400,16 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> None:
         """Edit → Settings…: the workspace's delivery settings (a new dialog each time: it
         reads the settings when it is made)."""
+        self.open_settings_at("")
+
+    def open_settings_at(self, section: str) -> None:
+        """The settings at a section (its title; "" for the first), e.g. Senders from a
+        content problem that names a sender profile's missing address."""
         if self.session.store is None:
             return
         dialog = SettingsDialog(self.session.store, self.prompts, self)
+        if section:
+            dialog.show_section(section)
         dialog.saved.connect(lambda text: self.statusBar().showMessage(text, 10000))
         dialog.saved.connect(self.workspace_pages.settings_saved)
         dialog.saved.connect(self.check_against_settings)

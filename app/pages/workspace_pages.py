@@ -53,6 +53,7 @@ class WorkspacePages:
         """Content made, saved or made Ready: the canvas's pickers and validation follow;
         a message tile's "New content…" and Edit open the Content page."""
         self.content.catalog_changed.connect(self._catalog_changed)
+        self.content.settings_requested.connect(window.open_settings_at)
         window.properties.new_content_requested.connect(self._new_content_for)
         window.properties.edit_content_requested.connect(self._edit_content)
 

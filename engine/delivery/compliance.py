@@ -37,6 +37,8 @@ MISSING_LINK = ("Add an unsubscribe link ({{ unsubscribe_url }}) — commercial 
                 "carry one")
 MISSING_TEXT_LINK = ("Add the unsubscribe link ({{ unsubscribe_url }}) to the plain-text "
                      "part too — it is what some people read")
+# ends the problem of a sender profile without an address: the studio offers the settings
+IN_SENDER_SETTINGS = "add it in the delivery settings (sender profiles)"
 MISSING_ADDRESS = ("Add the sender's postal address ({{ sender.postal_address }}) — "
                    "commercial email must carry it")
 
@@ -65,8 +67,8 @@ def _address_problems(content: EmailContent, sender: SenderProfile, html_names: 
     address = " ".join(sender.postal_address.split())
     problems = []
     if not address:
-        problems.append(f"The sender profile {sender.name!r} has no postal address — add it "
-                        "in the delivery settings (sender profiles)")
+        problems.append(f"The sender profile {sender.name!r} has no postal address — "
+                        f"{IN_SENDER_SETTINGS}")
     written = address and address in " ".join(content.html.split())
     if ADDRESS_PLACEHOLDER not in html_names and not written:
         problems.append(MISSING_ADDRESS)

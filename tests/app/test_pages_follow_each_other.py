@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 
 from tests.app.conftest import open_sample
 from tests.app.gestures import click, tile_centre
-from tests.app.user_support import choices, go_to, pick_row, press, while_modal
+from tests.app.user_support import choices, go_to, press, while_modal
 
 
 def select_tile(qtbot, window, tile_id: str) -> None:
@@ -57,7 +57,9 @@ def test_content_renamed_on_the_content_page_names_its_tile_on_the_canvas(
 def test_a_postal_address_saved_in_settings_reaches_the_open_email_at_once(
         qtbot, window) -> None:
     """The Ready check of the email on the Content page names the missing postal address
-    until Edit → Settings… saves one; then it no longer does, without leaving the page."""
+    until the settings save one; then it no longer does, without leaving the page. The
+    problem itself opens the settings at Senders (a click did nothing once: the person had
+    to find Edit → Settings… and the section)."""
     open_sample(window, "abandoned_cart.json")
     page = go_to(qtbot, window, "Content")
     assert page.open_content("cart-reminder-email")
@@ -71,14 +73,19 @@ def test_a_postal_address_saved_in_settings_reaches_the_open_email_at_once(
 
     def fill(dialog) -> None:
         qtbot.waitUntil(lambda: dialog.ready, timeout=10000)  # read off the GUI thread
-        pick_row(qtbot, dialog.sections, "Senders")
+        assert dialog.sections.currentItem().text() == "Senders"
         address = dialog.page("Senders").profiles.fields["postal_address"]
         qtbot.mouseClick(address.viewport(), Qt.MouseButton.LeftButton)
         qtbot.keyClicks(address, "Shop Ltd, 1 Market Street, Utrecht")
         dialog.ok()
 
     while_modal("settingsDialog", fill)
-    window.actions_["settings"].trigger()
+    shown = page.editor().problems
+    item = next(shown.item(i) for i in range(shown.count())
+                if "has no postal address" in shown.item(i).text())
+    assert "click to open the delivery settings at Senders" in item.toolTip()
+    qtbot.mouseClick(shown.viewport(), Qt.MouseButton.LeftButton,
+                     pos=shown.visualItemRect(item).center())
     assert window.statusBar().currentMessage().startswith("Saved.")
     assert not any("postal address" in p for p in problems())
     sender = page.editor().sender

@@ -27,6 +27,7 @@ from app.dialogs.fire_fields import mark_invalid
 from app.icons import badge_pixmap, icon
 from app.properties.fields import ValueCombo, quiet
 from engine.content_library import STATUS_LABELS, LibraryEntry
+from engine.delivery.compliance import IN_SENDER_SETTINGS
 from engine.delivery.errors import TemplateProblem
 from engine.delivery.settings import DeliverySettings
 from engine.model import Catalog, Content, ContentStatus
@@ -40,6 +41,8 @@ from .send_test import SendTestBar
 FIELD_NAMES = {"subject": "Subject", "preheader": "Preheader", "html": "HTML",
                "text": "Plain text", "title": "Title", "body": "Body"}
 PLACE_ROLE = Qt.ItemDataRole.UserRole + 1
+SETTINGS_ROLE = Qt.ItemDataRole.UserRole + 2  # the settings section that fixes the problem
+SENDERS_SECTION = "Senders"
 
 
 def describe(problem: TemplateProblem, field_label: str | None = None) -> str:
@@ -57,6 +60,7 @@ class ContentEditor(QWidget):
     changed = Signal()
     save_requested = Signal()
     ready_requested = Signal(bool)
+    settings_requested = Signal(str)  # a problem the settings fix: their section's title
     channel = "email"
     main_field = "html"  # whose problems say just "line 12: …"
 
@@ -312,9 +316,13 @@ class ContentEditor(QWidget):
             item = QListWidgetItem(icon("shield"), (
                 "Before an edit can be saved" if ready else "Before it can be Ready")
                 + f": {message}")
-            item.setToolTip("Ready content is saved only with this (Back to Draft saves it "
-                            "with its problems)" if ready else
-                            f"{purpose} cannot be made Ready to send without this")
+            tip = ("Ready content is saved only with this (Back to Draft saves it with its "
+                   "problems)" if ready else f"{purpose} cannot be made Ready to send without "
+                   "this")
+            if message.endswith(IN_SENDER_SETTINGS):
+                item.setData(SETTINGS_ROLE, SENDERS_SECTION)
+                tip += "; click to open the delivery settings at Senders"
+            item.setToolTip(tip)
             self.problems.addItem(item)
         self.problems.setVisible(self.problems.count() > 0)
         self._fit_problems()
@@ -330,9 +338,11 @@ class ContentEditor(QWidget):
 
 
     def _go_to_problem(self, item: QListWidgetItem) -> None:
-        place = item.data(PLACE_ROLE)
+        place, section = item.data(PLACE_ROLE), item.data(SETTINGS_ROLE)
         if place:
             self.go_to(*place)
+        elif section:
+            self.settings_requested.emit(section)
 
     def go_to(self, field: str, line: int | None, column: int | None) -> None:
         """Show the field the problem is in, at its line (subclasses)."""

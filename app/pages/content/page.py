@@ -40,6 +40,7 @@ class ContentPage(QWidget):
     status = Signal(str)           # a status-bar message
     catalog_changed = Signal()     # content was made, changed or deleted: pickers reload
     previewed = Signal(object)     # a PreviewResult was shown (tests, benchmarks)
+    settings_requested = Signal(str)  # a problem the delivery settings fix: their section
 
     def __init__(self, store: StudioStore | None, prompts, parent: QWidget | None = None):
         super().__init__(parent)
@@ -143,6 +144,7 @@ class ContentPage(QWidget):
             editor.context.changed.connect(self._context_changed)
             editor.save_requested.connect(self.save_current)
             editor.ready_requested.connect(self.set_ready)
+            editor.settings_requested.connect(self.settings_requested)
             editor.send_bar.send_requested.connect(self.send_test)
             self.stack.addWidget(editor)
             self.editors[channel] = editor
