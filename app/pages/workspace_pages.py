@@ -54,8 +54,16 @@ class WorkspacePages:
         a message tile's "New content…" and Edit open the Content page."""
         self.content.catalog_changed.connect(self._catalog_changed)
         self.content.settings_requested.connect(window.open_settings_at)
+        self.content.unsaved_journey = self._unsaved_journey
         window.properties.new_content_requested.connect(self._new_content_for)
         window.properties.edit_content_requested.connect(self._edit_content)
+
+    def _unsaved_journey(self):
+        """The journey on the canvas while it has edits not saved, else None."""
+        window = self.window
+        if window.session.info is None or window.editor.undo_stack.isClean():
+            return None
+        return window.editor.journey
 
     def open_journey(self, journey_id: str) -> None:
         self.window.pages.show_page(JOURNEYS)

@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 
 from tests.app.conftest import open_sample
 from tests.app.gestures import click, tile_centre
+from tests.app.test_build_a_journey_from_nothing import new_content_from
 from tests.app.user_support import choices, go_to, press, while_modal
 
 
@@ -90,3 +91,27 @@ def test_a_postal_address_saved_in_settings_reaches_the_open_email_at_once(
     assert not any("postal address" in p for p in problems())
     sender = page.editor().sender
     assert "default · " in choices(sender)[1]
+
+
+def test_content_made_from_a_tile_is_used_by_its_journey_before_the_journey_is_saved(
+        qtbot, window) -> None:
+    """A tile's "New content…" opens the new content on the Content page; it once said
+    "not used by any journey yet" and offered no trigger data to personalise with until
+    the journey on the canvas was saved. Now the unsaved journey counts, said as such."""
+    open_sample(window, "abandoned_cart.json")
+    window.view.show_journey()
+    page = new_content_from(qtbot, window, "email-reminder")
+    editor = page.editor()
+    assert editor.used.text().endswith("used by Abandoned cart reminders (draft, unsaved)")
+    row = page.list.tree.currentItem()
+    assert row.text(3) == "Abandoned cart reminders (draft, unsaved)"
+    assert editor.context.trigger_name() == "abandoned_cart"  # its data in the preview
+    menu = editor.personalise.menu()
+    assert "trigger.cart_total" in {a.data() for m in menu.actions() if m.menu()
+                                    for a in m.menu().actions()}
+    go_to(qtbot, window, "Journeys")
+    window.actions_["save"].trigger()
+    assert window.editor.undo_stack.isClean()
+    go_to(qtbot, window, "Content")  # what is open follows what was saved
+    assert editor.used.text().endswith("used by Abandoned cart reminders (draft)")
+    assert page.list.tree.currentItem().text(3) == "Abandoned cart reminders (draft)"

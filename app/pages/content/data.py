@@ -4,19 +4,22 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Any
 
 from app.store import StudioStore
 from engine import content_library as library
-from engine.content_library import LibraryEntry, PreviewData
+from engine.content_library import JourneyUse, LibraryEntry, PreviewData
 from engine.delivery.compliance import compliance_problems
 from engine.delivery.errors import RenderError, TemplateProblem
 from engine.delivery.message import RenderedMessage
 from engine.delivery.settings import DeliverySettings
 from engine.delivery.template_check import TemplateNames, check_content
 from engine.delivery.trial_send import SendTestAnswer
-from engine.model import Catalog, Contact, Content, EmailContent, TriggerKind
+from engine.model import Catalog, Contact, Content, EmailContent, Journey, TriggerKind
+
+UNSAVED = "draft, unsaved"  # the state a use on the canvas, not yet saved, is shown with
 
 
 @dataclass(frozen=True)
@@ -64,18 +67,23 @@ def check_and_render(request: PreviewRequest) -> PreviewResult:
 class ContentLibrary:
     """The workspace's content as the page shows it."""
 
-    def __init__(self, store: StudioStore) -> None:
-        self.store = store
+    def __init__(self, store: StudioStore,
+                 unsaved: Callable[[], Journey | None] = lambda: None) -> None:
+        """`unsaved`: the journey on the canvas while it has edits not saved (its tiles
+        say which content it sends; the workspace still holds what it sent before)."""
+        self.store, self.unsaved = store, unsaved
 
     @property
     def workspace(self):
         return self.store.workspace
 
     def entries(self) -> list[LibraryEntry]:
-        return library.library(self.workspace)
+        journey = self.unsaved()
+        return [_with_unsaved(entry, journey)
+                for entry in library.library(self.workspace)]
 
     def entry(self, content_id: str) -> LibraryEntry:
-        return library.entry(self.workspace, content_id)
+        return _with_unsaved(library.entry(self.workspace, content_id), self.unsaved())
 
     def catalog(self) -> Catalog:
         return self.store.catalog()
@@ -96,7 +104,12 @@ class ContentLibrary:
         library.save_content(self.workspace, content)
 
     def triggers_of(self, content_id: str) -> list[str]:
-        return library.triggers_of(self.workspace, content_id)
+        found = library.triggers_of(self.workspace, content_id)
+        journey = self.unsaved()
+        trigger = journey.start.trigger if journey is not None else None
+        if trigger and trigger not in found and content_id in _sent_by(journey):
+            found.append(trigger)
+        return found
 
     def triggers(self) -> list[tuple[str, str]]:
         """(title, name) of the triggers whose data a message can show."""
@@ -116,3 +129,22 @@ class ContentLibrary:
         """Blocking: call it on a worker thread."""
         return library.send_test(self.workspace, content, recipient, contact=contact,
                                  trigger_data=data)
+
+
+def _sent_by(journey: Journey) -> set[str]:
+    return {content for tile in journey.tiles if (content := getattr(tile, "content", None))}
+
+
+def _with_unsaved(entry: LibraryEntry, journey: Journey | None) -> LibraryEntry:
+    """The entry with the canvas's unsaved journey as it is now: a message tile linked to
+    the content a moment ago (its "New content…") uses it; one linked elsewhere no
+    longer does. A live or paused version that sends it still does."""
+    if journey is None:
+        return entry
+    uses = [use for use in entry.used_by if use.journey_id != journey.id or use.running]
+    if entry.content.id in _sent_by(journey) and not any(
+            use.journey_id == journey.id for use in uses):
+        uses.append(JourneyUse(journey.id, journey.name, UNSAVED))
+    if uses == list(entry.used_by):
+        return entry
+    return replace(entry, used_by=tuple(sorted(uses, key=lambda use: use.name.lower())))

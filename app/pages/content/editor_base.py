@@ -69,7 +69,7 @@ class ContentEditor(QWidget):
         self.setObjectName(f"{self.channel}Editor")
         self.library = library
         self.original: Content | None = None
-        self.used_by: tuple = ()
+        self.used_by: tuple | None = None  # the journeys that send it (`show_used`)
         self.dirty = False
         self._listed: tuple[list[TemplateProblem], list[str]] | None = None  # `_list`'s
         self.context = PreviewContext(library)
@@ -197,18 +197,27 @@ class ContentEditor(QWidget):
 
     def load(self, entry: LibraryEntry, catalog: Catalog) -> None:
         content = entry.content
-        self.original, self.used_by = content, entry.used_by
+        self.original, self.used_by = content, None
         with quiet(self.purpose):
             self.purpose.set_value(content.purpose.value)
         self.name.setText(content.name)
         self.topic.setText(content.topic or "")
         self.fill(content)
-        self.used.setText(_used_by(entry))
-        self.context.set_triggers(self.library.triggers_of(content.id) if entry.used_by
-                                  else [])
+        self.show_used(entry)
         self.refresh_names(catalog)
         self.dirty = False
         self._show_status()
+
+    def show_used(self, entry: LibraryEntry) -> None:
+        """The journeys that send it, and so the triggers its preview offers first; again
+        when they change while it is open (its tile's journey saved, or linked
+        elsewhere)."""
+        if entry.used_by == self.used_by:
+            return
+        self.used_by = entry.used_by
+        self.used.setText(_used_by(entry))
+        self.context.set_triggers(self.library.triggers_of(entry.content.id)
+                                  if entry.used_by else [])
 
     def refresh_names(self, catalog: Catalog) -> None:
         trigger = self.context.trigger_name()

@@ -8,6 +8,8 @@ deleting go through `engine.content_library`, which refuses what may not be and 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from pydantic import ValidationError
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -18,7 +20,7 @@ from app.store import StudioStore
 from engine.content_library import STATUS_LABELS, ContentError, ContentNotReady
 from engine.delivery.settings import DeliverySettings
 from engine.delivery.template_check import TemplateNames
-from engine.model import Catalog, Content, ContentStatus, tile_title
+from engine.model import Catalog, Content, ContentStatus, Journey, tile_title
 from engine.model.errors import from_validation_error
 
 from .data import ContentLibrary, PreviewRequest, PreviewResult, check_and_render
@@ -50,6 +52,9 @@ class ContentPage(QWidget):
         self.library: ContentLibrary | None = None
         self.catalog: Catalog | None = None
         self.settings: DeliverySettings | None = None  # read when the page is shown
+        # the canvas's journey while it has unsaved edits (set by the window): the
+        # content its tiles link is used by it before it is saved
+        self.unsaved_journey: Callable[[], Journey | None] = lambda: None
         self.list = LibraryList()
         self.editors: dict[str, ContentEditor] = {}
         self.stack = QStackedWidget()
@@ -103,7 +108,8 @@ class ContentPage(QWidget):
 
     def set_store(self, store: StudioStore | None) -> None:
         self.store = store
-        self.library = ContentLibrary(store) if store is not None else None
+        self.library = ContentLibrary(store, lambda: self.unsaved_journey()) \
+            if store is not None else None
         for editor in self.editors.values():
             self.stack.removeWidget(editor)
             editor.deleteLater()
@@ -117,10 +123,15 @@ class ContentPage(QWidget):
             self.list.set_entries([])
             return
         self.catalog, self.settings = self.library.catalog(), self.library.settings()
-        self.list.set_entries(self.library.entries())
+        entries = self.library.entries()
+        self.list.set_entries(entries)
         editor = self.editor()
         if editor is not None:
             editor.refresh_names(self.catalog)
+            shown = editor.original.id if editor.original is not None else None
+            for entry in entries:
+                if entry.content.id == shown:
+                    editor.show_used(entry)
 
     def settings_changed(self) -> None:
         """The delivery settings were saved (Edit → Settings…): the open item's sender
