@@ -15,6 +15,7 @@ from engine.validation import Severity, Stage, ValidationProblem
 
 TILE_ROLE = Qt.ItemDataRole.UserRole + 1
 SETTINGS = "\x00settings"  # the row of a problem with the journey's settings
+WHERE_WIDTH = 220  # the most "Where" takes of itself: the problem's words need the room
 
 
 class ProblemsPanel(QTreeWidget):
@@ -33,7 +34,10 @@ class ProblemsPanel(QTreeWidget):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(False)
-        header.resizeSection(1, 220)
+        header.resizeSection(1, WHERE_WIDTH)
+        self._fitting = False
+        self.where_set_by_hand = False  # a width dragged by hand is kept
+        header.sectionResized.connect(self._resized)
         self.itemClicked.connect(self._clicked)
         self.itemActivated.connect(self._clicked)
         self.problems: list[ValidationProblem] = []
@@ -56,6 +60,25 @@ class ProblemsPanel(QTreeWidget):
         else:
             for problem in problems:
                 self.addTopLevelItem(self._row(problem, journey))
+        self._fit_where()
+
+    def _fit_where(self) -> None:
+        """"Where" as wide as its tile names (up to WHERE_WIDTH): at a fixed 220 px, in a
+        laptop's Problems dock, "Email" sat in a wide column while every problem was cut
+        to "Content 'Welcome series – E…"."""
+        if self.where_set_by_hand:
+            return
+        names = max((self.sizeHintForColumn(1) + 12) if self.topLevelItemCount() else 0,
+                    self.header().sectionSizeHint(1))
+        self._fitting = True
+        try:
+            self.header().resizeSection(1, min(names, WHERE_WIDTH))
+        finally:
+            self._fitting = False
+
+    def _resized(self, section: int, _old: int, _new: int) -> None:
+        if section == 1 and not self._fitting:
+            self.where_set_by_hand = True
 
     def _note_row(self, text: str, icon_name: str, color: str) -> None:
         """A row that says something of the whole list, across its columns."""

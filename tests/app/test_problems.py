@@ -147,3 +147,18 @@ def test_a_live_version_as_published_is_not_said_to_be_ready_to_publish(window,
     window.runner.run_now()
     assert window.problems.topLevelItem(0).text(0) == \
         "No problems: this journey is ready to publish"
+
+
+def test_where_is_as_wide_as_its_tile_names_and_the_problem_takes_the_rest(
+        window, qtbot) -> None:
+    """In a laptop's Problems dock "Where" kept 220 px for "Email" while each problem was
+    cut short; it is now as wide as its names (never more than 220 px), unless dragged."""
+    open_sample(window, "abandoned_cart.json")  # validated as it opens
+    panel, header = window.problems, window.problems.header()
+    assert panel.topLevelItemCount() and panel.row_for("email-reminder") is not None
+    names = panel.sizeHintForColumn(1)
+    assert names < header.sectionSize(1) <= min(names + 16, 220)
+    header.resizeSection(1, 200)  # dragged by hand: kept through the next validation
+    window.editor.update_tile("sms-reminder", name="Text them")
+    wait_for_validation(qtbot, window)
+    assert header.sectionSize(1) == 200
