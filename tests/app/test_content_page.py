@@ -123,6 +123,22 @@ def test_an_unknown_variable_is_named_with_what_was_meant(qtbot, page, store) ->
     assert journey.id == "abandoned-cart"
 
 
+def test_a_journey_starting_on_a_business_event_names_it_by_its_title(
+        qtbot, page, store) -> None:
+    """Seen in a real window: content sent by a journey that starts when a contact is
+    created offered its trigger data as "contact_created", the name, not the title."""
+    bundle = read_bundle(resource("samples", "abandoned_cart.json"))
+    start = bundle.journey.start.model_copy(update={"trigger": "contact_created",
+                                                    "conditions": None})
+    store.workspace.import_bundle(bundle.model_copy(update={
+        "journey": bundle.journey.model_copy(update={"start": start})}))
+    page.refresh()
+    page.open_content("cart-reminder-email")
+    trigger = page.editor().context.trigger
+    assert trigger.value() == "contact_created"
+    assert trigger.currentText() == "Contact created"
+
+
 def test_the_preview_shows_the_persons_own_cart_from_their_latest_event(
         qtbot, page, store) -> None:
     """Seen in a real window: the sample's email previewed "your cart with 0 items

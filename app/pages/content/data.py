@@ -111,6 +111,10 @@ class ContentLibrary:
             found.append(trigger)
         return found
 
+    def trigger_titles(self) -> dict[str, str]:
+        """name → title of every trigger, business events too ("Contact created")."""
+        return {name: trigger.title for name, trigger in self.catalog().triggers.items()}
+
     def triggers(self) -> list[tuple[str, str]]:
         """(title, name) of the triggers whose data a message can show."""
         found = [(t.title, t.name) for t in self.catalog().triggers.values()

@@ -104,7 +104,7 @@ class PreviewContext(QWidget):
     def set_triggers(self, used: list[str]) -> None:
         """The triggers of the journeys that send the content first, then the others."""
         others = [(title, name) for title, name in self.library.triggers() if name not in used]
-        titles = dict((name, title) for title, name in self.library.triggers())
+        titles = self.library.trigger_titles()  # a journey may start on any trigger
         choices = [(titles.get(n, n), n) for n in used]
         choices += [("no trigger data", NO_TRIGGER), *others] if not used else others
         current = self.trigger.value()
