@@ -402,13 +402,16 @@ class MainWindow(QMainWindow):
         reads the settings when it is made)."""
         self.open_settings_at("")
 
-    def open_settings_at(self, section: str) -> None:
-        """The settings at a section (its title; "" for the first), e.g. Senders from a
+    def open_settings_at(self, section: str, field: str = "") -> None:
+        """The settings at a section (its title; "" for the first) and in it the field
+        named `field` (an object name), e.g. the postal address of Senders from a
         content problem that names a sender profile's missing address."""
         if self.session.store is None:
             return
         dialog = SettingsDialog(self.session.store, self.prompts, self)
-        if section:
+        if field:
+            dialog.focus_field(section, field)
+        elif section:
             dialog.show_section(section)
         dialog.saved.connect(lambda text: self.statusBar().showMessage(text, 10000))
         dialog.saved.connect(self.workspace_pages.settings_saved)

@@ -76,7 +76,9 @@ def test_a_postal_address_saved_in_settings_reaches_the_open_email_at_once(
         qtbot.waitUntil(lambda: dialog.ready, timeout=10000)  # read off the GUI thread
         assert dialog.sections.currentItem().text() == "Senders"
         address = dialog.page("Senders").profiles.fields["postal_address"]
-        qtbot.mouseClick(address.viewport(), Qt.MouseButton.LeftButton)
+        # the field to fill, focused and wholly in view
+        qtbot.waitUntil(lambda: dialog.focusWidget() is address and address.visibleRegion(
+            ).boundingRect().height() == address.height(), timeout=5000)
         qtbot.keyClicks(address, "Shop Ltd, 1 Market Street, Utrecht")
         dialog.ok()
 

@@ -60,14 +60,18 @@ def pick_row(qtbot, widget: QListWidget, text: str) -> None:
 
 def while_modal(name: str, fill: Callable[[QWidget], None]) -> None:
     """Fill in the modal dialog named `name` once it is open (its exec() holds the test
-    until it closes)."""
+    until it closes; a failure in `fill` closes it, and pytest-qt fails the test)."""
 
     def attempt() -> None:
         modal = QApplication.activeModalWidget()
         if modal is None or modal.objectName() != name:
             QTimer.singleShot(20, attempt)
             return
-        fill(modal)
+        try:
+            fill(modal)
+        except BaseException:
+            modal.close()  # the test fails now, rather than wait on the dialog forever
+            raise
 
     QTimer.singleShot(0, attempt)
 

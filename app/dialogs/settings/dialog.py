@@ -17,9 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QDialogButtonBox,
     QFrame,
@@ -66,6 +67,7 @@ class SettingsDialog(QDialog):
         self.view: SettingsView | None = None
         self.saving = False
         self._accept_when_saved = False
+        self._focus: tuple[str, str] | None = None  # a field to focus once shown
         self.pages: list[SectionPage] = [
             EmailPage(self._trial), SmsPage(), PushPage(), WebhookPage(),
             SendersPage(prompts, self.setup.emails_using), ConsentPage(), CapsPage(),
@@ -168,6 +170,9 @@ class SettingsDialog(QDialog):
         self._idle()
         self._clear_marks()
         self._show_banner(view, places)
+        if self._focus is not None:
+            self._focus_now(*self._focus)
+            self._focus = None
 
     def _unreadable(self, error: Exception) -> None:
         self._idle(form=False)  # nothing to edit: only Cancel
@@ -213,6 +218,35 @@ class SettingsDialog(QDialog):
         titles = [page.title for page in self.pages]
         if title in titles:
             self.sections.setCurrentRow(titles.index(title))
+
+    def focus_field(self, section: str, name: str) -> None:
+        """The section shown and, once the settings are read (the form waits for them),
+        its field named `name` (an object name) in view and focused."""
+        self.show_section(section)
+        if self.view is None:
+            self._focus = (section, name)
+        else:
+            self._focus_now(section, name)
+
+    def _focus_now(self, section: str, name: str) -> None:
+        page = self.page(section)
+        field = page.findChild(QWidget, name)
+        if field is not None:
+            field.setFocus(Qt.FocusReason.OtherFocusReason)
+            # in view once the page just shown is laid out (before, its geometry is old)
+            QTimer.singleShot(0, page, lambda: self._into_view(page, field))
+
+    def _into_view(self, page: SectionPage, field: QWidget, tries: int = 50) -> None:
+        """Scrolled to the field once the page shows (the dialog may still be opening:
+        a page not shown has no geometry to scroll by)."""
+        if not page.isVisible() and tries:
+            QTimer.singleShot(20, page, lambda: self._into_view(page, field, tries - 1))
+            return
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)  # laid out now
+        # the whole field, not its text cursor (which ensureWidgetVisible keeps in view:
+        # the top line of a postal address box at the page's bottom edge)
+        centre = field.mapTo(page.widget(), field.rect().center())
+        page.ensureVisible(centre.x(), centre.y(), 50, field.height() // 2 + 12)
 
     def page(self, title: str) -> SectionPage:
         return next(page for page in self.pages if page.title == title)

@@ -42,7 +42,7 @@ FIELD_NAMES = {"subject": "Subject", "preheader": "Preheader", "html": "HTML",
                "text": "Plain text", "title": "Title", "body": "Body"}
 PLACE_ROLE = Qt.ItemDataRole.UserRole + 1
 SETTINGS_ROLE = Qt.ItemDataRole.UserRole + 2  # the settings section that fixes the problem
-SENDERS_SECTION = "Senders"
+POSTAL_ADDRESS = ("Senders", "sender:postal_address")  # where a missing address is added
 
 
 def describe(problem: TemplateProblem, field_label: str | None = None) -> str:
@@ -60,7 +60,8 @@ class ContentEditor(QWidget):
     changed = Signal()
     save_requested = Signal()
     ready_requested = Signal(bool)
-    settings_requested = Signal(str)  # a problem the settings fix: their section's title
+    # a problem the settings fix: their section's title, the field's object name
+    settings_requested = Signal(str, str)
     channel = "email"
     main_field = "html"  # whose problems say just "line 12: …"
 
@@ -329,7 +330,7 @@ class ContentEditor(QWidget):
                    "problems)" if ready else f"{purpose} cannot be made Ready to send without "
                    "this")
             if message.endswith(IN_SENDER_SETTINGS):
-                item.setData(SETTINGS_ROLE, SENDERS_SECTION)
+                item.setData(SETTINGS_ROLE, POSTAL_ADDRESS)
                 tip += "; click to open the delivery settings at Senders"
             item.setToolTip(tip)
             self.problems.addItem(item)
@@ -351,7 +352,7 @@ class ContentEditor(QWidget):
         if place:
             self.go_to(*place)
         elif section:
-            self.settings_requested.emit(section)
+            self.settings_requested.emit(*section)
 
     def go_to(self, field: str, line: int | None, column: int | None) -> None:
         """Show the field the problem is in, at its line (subclasses)."""

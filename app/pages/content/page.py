@@ -42,7 +42,7 @@ class ContentPage(QWidget):
     status = Signal(str)           # a status-bar message
     catalog_changed = Signal()     # content was made, changed or deleted: pickers reload
     previewed = Signal(object)     # a PreviewResult was shown (tests, benchmarks)
-    settings_requested = Signal(str)  # a problem the delivery settings fix: their section
+    settings_requested = Signal(str, str)  # a problem the settings fix: section, field
 
     def __init__(self, store: StudioStore | None, prompts, parent: QWidget | None = None):
         super().__init__(parent)
