@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QStringListModel, Qt, QTimer, Signal
+from PySide6.QtCore import QRect, QStringListModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
@@ -47,6 +47,9 @@ class ContactChooser(QComboBox):
         self._search = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
         self._search.timeout.connect(self.refresh)
         self.lineEdit().textEdited.connect(lambda _t: self._search.start())
+        # Enter is the person's answer: a search still under way must not open its list
+        # over what Enter did (seen in a real window: Follow's path under the list).
+        self.lineEdit().returnPressed.connect(self._settled)
         completer.activated[str].connect(self._picked)
         self.activated.connect(lambda i: self._picked(self.itemText(i)))
         self.addItems([_entry(i, e) for i, e in store.search_contacts("", SEARCH_LIMIT)])
@@ -64,11 +67,23 @@ class ContactChooser(QComboBox):
         self.matches.setStringList([_entry(i, e) for i, e in
                                     self.store.search_contacts(typed, SEARCH_LIMIT)])
         if self.lineEdit().hasFocus() and typed and self.matches.rowCount():
-            self.completer().complete()
+            self._complete()
         elif not self.matches.rowCount():
             # Left open, the list showed as an empty box that took the next click (meant
             # for the field under it) just to close itself.
             self.completer().popup().hide()
+
+    def _complete(self) -> None:
+        """The list, as wide as its entries: at the field's width a narrow field (Test
+        and follow's) cut "dana  ·  dana@example.com" to "dana  ·  dana@e…"."""
+        popup, field = self.completer().popup(), self.lineEdit()
+        wanted = popup.sizeHintForColumn(0) + popup.verticalScrollBar().sizeHint().width() \
+            + 2 * popup.frameWidth() + 8
+        self.completer().complete(QRect(0, 0, max(field.width(), wanted), field.height()))
+
+    def _settled(self) -> None:
+        self._search.stop()
+        self.completer().popup().hide()
 
     def _picked(self, text: str) -> None:
         contact_id = text.split("  ·  ")[0].strip()

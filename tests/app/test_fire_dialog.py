@@ -110,6 +110,30 @@ def test_the_person_is_searched_as_you_type_fifty_at_most(window, qtbot):
     assert not popup.isVisible()
 
 
+def test_enter_before_the_search_is_back_opens_no_list(window, qtbot):
+    """Seen in a real window: an id typed and Enter at once (Follow, or Fire) and the
+    search, back 150 ms later, opened its list over what Enter had done."""
+    store = window.session.store
+    for i in range(3):
+        store.save_contact(Contact(id=f"dana{i}", email=f"dana{i}@example.com"))
+    dialog = FireDialog(window.engine, store, window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitActive(dialog)
+    dialog.person.setFocus()
+    qtbot.keyClicks(dialog.person.lineEdit(), "dana")
+    qtbot.keyClick(dialog.person.lineEdit(), Qt.Key.Key_Return)
+    qtbot.wait(400)
+    assert not dialog.person.completer().popup().isVisible()
+    qtbot.keyClicks(dialog.person.lineEdit(), "1")  # typing on searches again
+    popup = dialog.person.completer().popup()
+    qtbot.waitUntil(popup.isVisible, timeout=2000)
+    dialog.person.setFixedWidth(90)  # as narrow as Test and follow's field: the list is not
+    dialog.person.refresh()
+    assert popup.viewport().width() >= popup.sizeHintForColumn(0)  # "dana1  ·  dana1@…"
+
+
 def test_a_trigger_made_while_the_dialog_was_closed_is_there_when_it_opens_again(window):
     window.actions_["fire"].trigger()
     dialog = window.engine_control.fire_dialog
