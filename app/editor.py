@@ -13,7 +13,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from app.canvas import commands
-from app.canvas.layout import auto_layout
+from app.canvas.layout import auto_layout, room_on_edge
 from engine.model import (
     Catalog,
     Edge,
@@ -106,7 +106,12 @@ class JourneyEditor(QObject):
         except ConnectError as exc:
             self._refuse("Not inserted", str(exc))
             return None
-        command = commands.insert_on_edge_command(self.document, tile, edge, into, out_of)
+        place, moves = room_on_edge(self.journey, edge.source, edge.target)
+        if place is not None:
+            tile = tile.model_copy(update={"x": place[0], "y": place[1]})
+            into, out_of = insert_edges(tile, edge)
+        command = commands.insert_on_edge_command(self.document, tile, edge, into, out_of,
+                                                  moves)
         return tile.id if self._push(command) else None
 
     def move_tiles(self, moves: dict[str, tuple[float, float]]) -> bool:

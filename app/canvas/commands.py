@@ -158,9 +158,16 @@ def delete_command(doc: JourneyDocument, tile_ids: list[str], edges: list[Edge]
 
 
 def insert_on_edge_command(doc: JourneyDocument, tile: Tile, edge: Edge,
-                           into: Edge, out_of: Edge | None) -> QUndoCommand:
-    children = [DisconnectCommand(doc, edge), AddTileCommand(doc, tile),
-                ConnectCommand(doc, into)]
+                           into: Edge, out_of: Edge | None,
+                           moves: dict[str, tuple[float, float]] | None = None
+                           ) -> QUndoCommand:
+    """One undo step: the connection split by the tile, and the tiles after it moved to
+    make room (`moves`, see `layout.room_on_edge`)."""
+    children: list[QUndoCommand] = [
+        MoveTileCommand(doc, tile_id, (doc.tile(tile_id).x, doc.tile(tile_id).y), new)
+        for tile_id, new in (moves or {}).items()]
+    children += [DisconnectCommand(doc, edge), AddTileCommand(doc, tile),
+                 ConnectCommand(doc, into)]
     if out_of is not None:
         children.append(ConnectCommand(doc, out_of))
     return MacroCommand(f"Insert {tile_title(tile)}", children)

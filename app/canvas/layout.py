@@ -67,3 +67,24 @@ def _wanted_top(journey: Journey, tiles: dict, placed: dict, tile_id: str) -> fl
         return None
     return sum(levels) / len(levels) - geo.input_port_pos().y()
 
+
+
+def room_on_edge(journey: Journey, source_id: str, target_id: str
+                 ) -> tuple[tuple[float, float] | None, dict[str, tuple[float, float]]]:
+    """Where a tile dropped on the connection source → target goes, and the moves that
+    make room for it: a layer after the source, in the target's row, the target and all
+    that follows it moved right by what is missing of a layer's spacing. (None, {}) when
+    the connection does not run left to right: the tile stays where it was dropped.
+    (Inserted where dropped, it covered the tiles on both sides of a short connection.)"""
+    source, target = journey.tile(source_id), journey.tile(target_id)
+    if target.x <= source.x:
+        return None, {}
+    missing = source.x + 2 * LAYER_SPACING - target.x
+    moves: dict[str, tuple[float, float]] = {}
+    if missing > 0:
+        graph = nx.DiGraph((e.source, e.target) for e in journey.edges if e.source != e.target)
+        after = nx.descendants(graph, target_id) - nx.ancestors(graph, source_id) - {source_id}
+        for tile_id in after | {target_id}:
+            tile = journey.tile(tile_id)
+            moves[tile_id] = (tile.x + missing, tile.y)
+    return (source.x + LAYER_SPACING, target.y), moves

@@ -72,6 +72,17 @@ def test_dropping_a_tile_on_an_edge_inserts_it_between_the_two_tiles(window) -> 
     assert journey.next_tile_id("sms-reminder") == added
     assert journey.next_tile_id(added) == "wait-1-day"
     assert ("sms-reminder", "next", "wait-1-day") not in window.scene.edge_items
+    # It makes room (dropped where it was, it covered the tiles on both sides): in the
+    # text's row, a layer after it; what follows moves right; nothing overlaps; one undo.
+    assert (journey.tile(added).x, journey.tile(added).y) == (760 + 272, 380)
+    assert [journey.tile(t).x for t in ("wait-1-day", "push-reminder", "exit-done")] == [
+        1000 + 304, 1240 + 304, 1480 + 304]
+    assert journey.tile("email-reminder").x == 280  # before it: stays
+    rects = [item.sceneBoundingRect() for item in window.scene.tile_items.values()]
+    assert not any(a.intersects(b) for i, a in enumerate(rects) for b in rects[i + 1:])
+    window.editor.undo_stack.undo()
+    journey = window.editor.journey
+    assert journey.tile("wait-1-day").x == 1000 and added not in {t.id for t in journey.tiles}
 
 
 def test_dragging_tiles_moves_them_in_the_document_as_one_undo_step(window) -> None:
