@@ -219,6 +219,9 @@ class CanvasView(QGraphicsView):
         if tile_id is not None:
             scene.select_tiles([tile_id])
             self.setFocus()
+            if edge is not None:  # put a layer after the first tile: shown whole
+                item = scene.tile_items[tile_id]
+                self.ensureVisible(item.sceneBoundingRect(), 24, 24)
         return tile_id
 
     def resizeEvent(self, event) -> None:

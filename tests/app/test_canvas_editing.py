@@ -64,7 +64,9 @@ def test_a_branch_port_connects_from_its_labelled_row(window) -> None:
 def test_dropping_a_tile_on_an_edge_inserts_it_between_the_two_tiles(window) -> None:
     open_sample(window, "abandoned_cart.json")
     middle = edge_midpoint(window, "sms-reminder", "next", "wait-1-day")
-    window.view.centerOn(middle)
+    # the connection near the view's right edge: where the new tile goes is out of view
+    half = window.view.viewport().width() / window.view.zoom() / 2
+    window.view.centerOn(middle - QPointF(half - 30, 0))
     before = {t.id for t in window.editor.journey.tiles}
     drop_from_palette(window, "email", middle)
     [added] = new_tile_ids(window, before)
@@ -78,6 +80,8 @@ def test_dropping_a_tile_on_an_edge_inserts_it_between_the_two_tiles(window) -> 
     assert [journey.tile(t).x for t in ("wait-1-day", "push-reminder", "exit-done")] == [
         1000 + 304, 1240 + 304, 1480 + 304]
     assert journey.tile("email-reminder").x == 280  # before it: stays
+    shown = window.view.mapToScene(window.view.viewport().rect()).boundingRect()
+    assert shown.contains(window.scene.tile_items[added].sceneBoundingRect())  # in view
     rects = [item.sceneBoundingRect() for item in window.scene.tile_items.values()]
     assert not any(a.intersects(b) for i, a in enumerate(rects) for b in rects[i + 1:])
     window.editor.undo_stack.undo()
