@@ -88,4 +88,7 @@ def test_the_log_starts_over_under_a_steady_stream_of_commits(tmp_path) -> None:
     finally:
         inbox.close()
     written = n * 4096  # a page at least per commit
-    assert n > 1000 and max(sizes) < written / 4, (n, max(sizes))
+    # A log that never starts over holds all of it (more: a frame per page); one that
+    # does stays well under. Half, not a quarter: on a loaded machine (CI beside other
+    # work) the checkpoint thread ran late and the log reached 43 % once.
+    assert n > 1000 and max(sizes) < written / 2, (n, max(sizes))
