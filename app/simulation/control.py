@@ -89,7 +89,8 @@ class SimulationControl(QObject):
             return
         simulated = self._simulated_journey()  # read once: it may come from the store
         self.dialog = dialog = SimulateDialog(self._choices(simulated),
-                                              self.window.prompts.open_file, self.window)
+                                              self.window.prompts.open_file, self.window,
+                                              save_file=self.window.prompts.save_file)
         journey = simulated.id
         if (last := self._last_fields.get(journey)) is not None:
             dialog.restore(last)

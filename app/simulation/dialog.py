@@ -1,10 +1,12 @@
 """Journey → Simulate…: which version of the journey, and who goes through it — a
 generated audience (a spec file, with people, seed, start, spread of entries and the
-simulated period set here), the workspace's contacts or a segment of them, or a replay of
-recorded events. Bad input is refused here, naming the field."""
+simulated period set here; a journey without one starts from a spec made from it, which
+Save spec… writes out to edit), the workspace's contacts or a segment of them, or a replay
+of recorded events. Bad input is refused here, naming the field."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -42,9 +44,9 @@ from app.simulation.request import (
     read_spec,
     replay_request,
 )
-from engine.model import Bundle
+from engine.model import Bundle, DocumentError
 from engine.model.durations import format_duration, parse_duration
-from engine.simulation.audience import MAX_PEOPLE
+from engine.simulation.audience import MAX_PEOPLE, starter_spec
 
 REPLAY_FILES = "Events (*.csv *.jsonl *.json);;All files (*)"
 SPEC_FILES = "Audience specs (*.json);;All files (*)"
@@ -88,13 +90,15 @@ class DialogFields:
 
 class SimulateDialog(QDialog):
     def __init__(self, choices: SimulateChoices, open_file: Callable[[str, str], Path | None],
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None,
+                 save_file: Callable[[str, str, str], Path | None] | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("simulateDialog")
         self.setWindowTitle("Simulate")
-        self.choices, self.open_file = choices, open_file
+        self.choices, self.open_file, self.save_file = choices, open_file, save_file
         self.spec: dict | None = None
         self.spec_source = ""
+        self.made_here = False  # the spec is the one made from the journey (`starter_spec`)
         self.compare_file: Path | None = None  # B, when "Compare with" is a bundle file
         self.request: SimulationRequest | None = None
         intro = QLabel(f"Run “{choices.journey_name}” for a simulated audience on a "
@@ -132,6 +136,9 @@ class SimulateDialog(QDialog):
         self._usual_fields()
         if choices.spec_path is not None:
             self.load_spec(choices.spec_path)
+        else:
+            self._make_spec()
+        self.version.currentIndexChanged.connect(lambda _i: self._make_spec(again=True))
 
     def _usual_fields(self) -> None:
         """Before a spec says otherwise: a thousand people from the coming hour over 12
@@ -204,9 +211,16 @@ class SimulateDialog(QDialog):
     def _generated(self, form: QFormLayout) -> None:
         self.spec_label = QLabel("No spec loaded")
         self.spec_label.setObjectName("hint")
+        self.spec_label.setWordWrap(True)
         load = QPushButton("Load spec…")
         load.setObjectName("loadSpec")
         load.clicked.connect(self._browse_spec)
+        self.save_spec = QPushButton("Save spec…")
+        self.save_spec.setObjectName("saveSpec")
+        self.save_spec.setToolTip("write the spec, with the people, seed and times below, to "
+                                  "a file: edit it (shares, distributions) and load it again")
+        self.save_spec.clicked.connect(self._save_spec)
+        self.save_spec.setVisible(self.save_file is not None)
         self.people = QSpinBox()
         self.people.setRange(1, MAX_PEOPLE)
         self.people.setGroupSeparatorShown(True)
@@ -221,7 +235,7 @@ class SimulateDialog(QDialog):
                                "once)")
         self.period = DurationEdit(minimum=1)
         form.addRow(_section("Who they are, what they do, when"))
-        form.addRow("Spec", _row(self.spec_label, load))
+        form.addRow("Spec", _row(self.spec_label, load, self.save_spec))
         form.addRow("People", self.people)
         form.addRow("Seed", self.seed)
         form.addRow("Start", self.start)
@@ -267,9 +281,56 @@ class SimulateDialog(QDialog):
         return True
 
     def _take_spec(self, spec: dict, path: Path) -> None:
-        self.spec, self.spec_source = spec, path.name
+        self.spec, self.spec_source, self.made_here = spec, path.name, False
         self.spec_label.setText(path.name)
         self.spec_label.setToolTip(str(path))
+
+    def _make_spec(self, again: bool = False) -> None:
+        """A journey without a spec of its own gets one made from it (its entry trigger's
+        attributes, the contact points its messages need, opens, clicks and the goal):
+        it once refused to run until a spec file was written by hand. `again`: for the
+        version now chosen, if the spec in use is the made one."""
+        if again and not self.made_here:
+            return
+        try:
+            spec = starter_spec(self.choices.bundle_for(self.version.currentData()),
+                                self.start.value(), self.people.value())
+        except (DocumentError, ValueError, KeyError):
+            spec = None  # a draft that does not read as a bundle: refused when run
+        if spec is None:
+            self.spec, self.spec_source, self.made_here = None, "", False
+            self.spec_label.setText("No spec loaded")
+            self.spec_label.setToolTip("")
+            return
+        self.spec, self.spec_source, self.made_here = spec, "the spec made from the journey", True
+        behaviours = len(spec["behaviours"])
+        self.spec_label.setText("Made from the journey (Save spec… to change it)")
+        self.spec_label.setToolTip(
+            f"The entry's attributes drawn to meet its conditions, a contact point for each "
+            f"channel the journey sends on, {behaviours} behaviour"
+            f"{'' if behaviours == 1 else 's'}: some open and click each message, "
+            "some reach the goal")
+
+    def _save_spec(self) -> None:
+        """Write the spec as it would run (the fields applied) to a file, then use it."""
+        try:
+            spec = effective_spec(self._audience_fields(), self.choices.bundle_for(
+                self.version.currentData()))
+        except RequestError as error:
+            self.show_error(str(error))
+            return
+        suggested = f"{self.choices.journey_name}.audience.json"
+        path = self.save_file("Save the audience spec", SPEC_FILES, suggested)
+        if path is None:
+            return
+        try:
+            path.write_text(json.dumps(spec, indent=2, ensure_ascii=False) + "\n",
+                            encoding="utf-8")
+        except OSError as error:
+            self.show_error(f"Spec file: not saved: {error.strerror or error}")
+            return
+        self._take_spec(spec, path)
+        self.error.hide()
 
     def _browse_replay(self) -> None:
         path = self.open_file("Replay events", REPLAY_FILES)
@@ -282,7 +343,8 @@ class SimulateDialog(QDialog):
         return DialogFields(
             self.version.currentData(), self.source_group.checkedId(),
             self.segment.currentData(), self.replay_path.text(), self.columns.text(),
-            self.spec, self.spec_label.toolTip(), self.people.value(), self.seed.value(),
+            self.spec, "" if self.made_here else self.spec_label.toolTip(),
+            self.people.value(), self.seed.value(),
             self.start.value(), self.spread.value(), self.period.value())
 
     def restore(self, fields: DialogFields) -> None:
@@ -293,7 +355,7 @@ class SimulateDialog(QDialog):
         self.source_group.button(fields.source).setChecked(True)
         self.replay_path.setText(fields.replay)
         self.columns.setText(fields.columns)
-        if fields.spec is not None:
+        if fields.spec is not None and fields.spec_path:
             self._take_spec(fields.spec, Path(fields.spec_path))
         self.people.setValue(fields.people)
         self.seed.setValue(fields.seed)
@@ -335,18 +397,20 @@ class SimulateDialog(QDialog):
         if source == REPLAY:
             return replay_request(version, self.replay_path.text(), self.columns.text(),
                                   format_duration(self.period.value()))
-        if self.spec is None:
-            raise RequestError("Spec file", "load an audience spec (Load spec…): it says "
-                                            "what people bring and what they do")
-        start = self.start.value()
-        fields = AudienceFields(self.spec, self.spec_source, self.people.value(),
-                                self.seed.value(), start,
-                                format_duration(self.spread.value()),
-                                format_duration(self.period.value()))
-        spec = effective_spec(fields, self.choices.bundle_for(version))
+        spec = effective_spec(self._audience_fields(), self.choices.bundle_for(version))
         return SimulationRequest(version, source, spec, segment=self.segment.currentData()
                                  if source == CONTACTS else None,
                                  workspace=self.choices.workspace)
+
+
+    def _audience_fields(self) -> AudienceFields:
+        if self.spec is None:
+            raise RequestError("Spec file", "load an audience spec (Load spec…): it says "
+                                            "what people bring and what they do")
+        return AudienceFields(self.spec, self.spec_source, self.people.value(),
+                              self.seed.value(), self.start.value(),
+                              format_duration(self.spread.value()),
+                              format_duration(self.period.value()))
 
 
 def _row(*widgets: QWidget) -> QWidget:

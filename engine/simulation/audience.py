@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import difflib
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, Field, ValidationError, model_validator
 
 from engine.model import (
     MESSAGE_KINDS,
+    SPECIAL_ATTRIBUTES,
     AttributeType,
     Bundle,
     Catalog,
@@ -27,6 +28,7 @@ from engine.model import (
     parse_json,
 )
 from engine.model.base import DocModel
+from engine.model.conditions import Op
 from engine.model.durations import parse_duration
 from engine.model.errors import from_validation_error
 
@@ -394,3 +396,84 @@ def _behaviour(spec: AudienceSpec, index: int, base: list[int | None], people: l
         items.append(make(rng, person, f"PT{at}S"))
     return done, items
 
+
+
+# --- a spec to begin with ----------------------------------------------------------------
+
+# of everyone, for each message: opened; clicked (within an hour of opening, where the
+# channel opens); and the journey's goal within two days
+STARTER_OPENED, STARTER_CLICKED, STARTER_GOAL = 0.4, 0.1, 0.05
+
+
+def starter_spec(bundle: Bundle, start: datetime, people: int = 1000) -> dict[str, Any] | None:
+    """A spec for a journey that has none of its own, as JSON data (valid for `load_spec`):
+    its entry trigger's typed attributes drawn plainly (numbers 0 to 100, true or false,
+    text "sample"), the contact points its message tiles need, for each message a share
+    opening and a smaller one clicking, and a share reaching the goal. None when the
+    journey does not start on a trigger of the bundle."""
+    catalog = Catalog.from_bundle(bundle)
+    journey = bundle.journey
+    definition = catalog.triggers.get(journey.start.trigger or "")
+    if definition is None:
+        return None
+    channels = [str(t.kind) for t in journey.tiles if t.kind in MESSAGE_KINDS]
+    behaviours: list[dict[str, Any]] = []
+    for number, tile in enumerate(t for t in journey.tiles if t.kind in MESSAGE_KINDS):
+        # timed from the entry: the first message soon; the later ones (after waits the
+        # spec cannot see) over three days
+        within, opened = "PT6H" if number == 0 else "P3D", None
+        if interaction_trigger_name(str(tile.kind), "opened") is not None:
+            opened = len(behaviours)
+            behaviours.append({"share": STARTER_OPENED, "within": within, "does": {
+                "kind": "interaction", "tile": tile.id, "interaction": "opened"}})
+        if interaction_trigger_name(str(tile.kind), "clicked") is not None:
+            behaviours.append({"share": STARTER_CLICKED, "within": "PT1H" if opened is not None
+                               else within, **({"after": opened} if opened is not None else {}),
+                               "does": {"kind": "interaction", "tile": tile.id,
+                                        "interaction": "clicked"}})
+    goal = catalog.triggers.get(journey.goal.trigger or "") if journey.goal else None
+    if goal is not None:
+        behaviours.append({"share": STARTER_GOAL, "within": "P2D", "does": {
+            "kind": "trigger", "trigger": goal.name, "attributes": _plain(catalog, goal)}})
+    return {"people": people, "seed": 1, "start": start.isoformat(), "period": "PT12H",
+            "end": "P5D",
+            "entry": {"trigger": definition.name, "attributes": {
+                **_plain(catalog, definition), **_meeting(journey.start.conditions)}},
+            "contacts": {"email": 1.0, "phone": 0.5 if "sms" in channels else 0.0,
+                         "push_token": 0.5 if "push" in channels else 0.0},
+            "behaviours": behaviours}
+
+
+_PLAIN = {AttributeType.NUMBER: {"uniform": [0, 100], "digits": 0},
+          AttributeType.BOOLEAN: {"choice": {"true": 1, "false": 1}},
+          AttributeType.TEXT: {"constant": "sample"}}
+
+
+def _meeting(conditions: Any) -> dict[str, Any]:
+    """Draws that meet the entry's conditions on the trigger's own attributes for most
+    people (an equals as the constant it asks for, a bound as a range around it that
+    passes about two in three): with plain draws most people stopped at the entry."""
+    draws: dict[str, Any] = {}
+    for leaf in conditions.leaves() if conditions is not None else []:
+        if leaf.source != "trigger" or "." in leaf.attribute:
+            continue  # a record's column, the contact's, a segment: not drawn here
+        value = leaf.value
+        if leaf.op in (Op.EQ, Op.EQUALS) and value is not None:
+            draws[leaf.attribute] = {"constant": value}
+        elif leaf.op in (Op.IS_TRUE, Op.IS_FALSE):
+            draws[leaf.attribute] = {"constant": leaf.op == Op.IS_TRUE}
+        elif leaf.op == Op.BETWEEN:
+            draws[leaf.attribute] = {"uniform": sorted(value), "digits": 0}
+        elif leaf.op in (Op.GT, Op.GE) and isinstance(value, int | float):
+            draws[leaf.attribute] = {"uniform": [value / 2, value * 2.5], "digits": 0}
+        elif leaf.op in (Op.LT, Op.LE) and isinstance(value, int | float):
+            draws[leaf.attribute] = {"uniform": [0, value * 1.5], "digits": 0}
+    return draws
+
+
+def _plain(catalog: Catalog, trigger: Any) -> dict[str, Any]:
+    """Plain draws of a trigger's own attributes (not the person's id and contact points,
+    which the generator gives; not records or dates, which it cannot draw plainly)."""
+    special = {a.name for a in SPECIAL_ATTRIBUTES}
+    return {a.name: dict(_PLAIN[a.type]) for a in catalog.trigger_attributes(trigger)
+            if a.name not in special and a.type in _PLAIN}

@@ -300,6 +300,34 @@ def test_a_journey_without_a_sample_spec_opens_the_dialog_on_usual_fields(qtbot,
     dialog.reject()
 
 
+def test_a_journey_without_a_spec_runs_on_one_made_from_it_and_can_save_it(
+        qtbot, window, prompts, tmp_path) -> None:
+    """Seen in a real window: a journey made in the studio could not be simulated with a
+    generated audience until a spec file was written by hand ("Spec file: load an audience
+    spec"). Now the dialog starts from a spec made from the journey: its entry's
+    conditions met (the brew guide lets in one form's submissions), its messages opened
+    and clicked; Save spec… writes it out, to edit and load again."""
+    open_sample(window, "brew_guide.json")  # no brew_guide.audience.json beside it
+    window.actions_["simulate"].trigger()
+    dialog = window.simulation.dialog
+    assert dialog.spec_label.text() == "Made from the journey (Save spec… to change it)"
+    saved = tmp_path / "brew.audience.json"
+    prompts.files_to_save = [saved]
+    dialog.people.setValue(40)
+    dialog.save_spec.click()
+    assert dialog.spec_label.text() == "brew.audience.json" and not dialog.error.isVisible()
+    spec = json.loads(saved.read_text(encoding="utf-8"))
+    assert spec["people"] == 40 and spec["entry"]["attributes"]["form_name"] == {
+        "constant": "French press brew guide"}
+    assert {b["does"].get("interaction") for b in spec["behaviours"]} >= {"opened", "clicked"}
+    dialog.run_button.click()
+    assert not dialog.isVisible(), dialog.error.text()
+    qtbot.waitUntil(lambda: window.simulation.outcome is not None, timeout=120000)
+    badges = window.scene.overlay.badges
+    assert badges["start"].value("inflow") == 40
+    assert badges["guide-email"].value("inflow") == 40  # everyone met the entry's condition
+
+
 def shots(qtbot, window, themed, name: str) -> None:
     for mode in ("light", "dark"):
         themed(mode)

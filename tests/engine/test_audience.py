@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+from datetime import UTC, datetime
 
 import jsonschema
 import pytest
@@ -15,7 +16,7 @@ from engine.cli import main
 from engine.model import DocumentError, read_bundle
 from engine.model.durations import parse_duration
 from engine.resources import resource
-from engine.simulation.audience import AudienceSpec, generate, load_spec
+from engine.simulation.audience import AudienceSpec, generate, load_spec, starter_spec
 
 BUNDLE = read_bundle(resource("samples", "abandoned_cart.json"))
 SAMPLE = json.loads(resource("samples", "abandoned_cart.audience.json").read_text())
@@ -235,3 +236,36 @@ def test_a_duration_past_the_calendar_is_refused_naming_its_field(tmp_path, caps
     assert code == 2 and out == ""
     assert where in err and "'P99999999D' after the start is past the year 9999" in err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("sample", ["abandoned_cart.json", "brew_guide.json",
+                                    "case_resolved_survey.json"])
+def test_a_spec_made_from_a_journey_fits_it_and_lets_most_people_in(sample) -> None:
+    """The studio's starting spec for a journey without one (`starter_spec`): valid for
+    the journey, the entry's own conditions met by most people, each message opened or
+    clicked by some, the goal reached by a few."""
+    bundle = read_bundle(resource("samples", sample))
+    start = datetime(2026, 12, 2, 9, tzinfo=UTC)
+    made = starter_spec(bundle, start, people=300)
+    scenario = generate(load_spec(json.dumps(made)), bundle)
+    entries = [e for e in scenario.events if e.kind == "trigger"
+               and e.trigger == bundle.journey.start.trigger]
+    assert len(entries) == 300 and scenario.start == start
+    messages = {t.id for t in bundle.journey.tiles if t.kind in ("email", "sms", "push")}
+    assert {b["does"]["tile"] for b in made["behaviours"] if "tile" in b["does"]} == messages
+    conditions = bundle.journey.start.conditions
+    if sample == "abandoned_cart.json":  # cart_total > 50: about two in three
+        met = sum(1 for e in entries if e.attributes["cart_total"] > 50)
+        assert 150 < met < 260
+        assert made["behaviours"][-1]["does"]["trigger"] == "purchase_completed"  # the goal
+    elif sample == "brew_guide.json":  # form_name equals the guide's form: everyone
+        assert {e.attributes["form_name"] for e in entries} == {
+            next(c.value for c in conditions.leaves() if c.attribute == "form_name")}
+
+
+def test_no_spec_is_made_for_a_journey_without_an_entry_trigger() -> None:
+    bundle = read_bundle(resource("samples", "abandoned_cart.json"))
+    start = bundle.journey.start.model_copy(update={"trigger": None})
+    journey = bundle.journey.model_copy(update={"start": start})
+    assert starter_spec(bundle.model_copy(update={"journey": journey}),
+                        datetime(2026, 12, 2, tzinfo=UTC)) is None
