@@ -3,12 +3,13 @@ the chosen one as its recipient will see it.
 
 It reads only through the engine link (`EngineLink.outbox`), and only while it is shown:
 the link then sends the newest rows, the new ones and the state changes of those still
-on their way (pending → delivered).
+on their way (pending → delivered). A double-click (or Enter) on a row opens the message
+in a window of its own, for a dock too short to show a message's body (a laptop's).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QItemSelection, Qt
+from PySide6.QtCore import QEvent, QItemSelection, QModelIndex, Qt
 from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
 from app.engine_link import EngineLink, EngineStatus, OutboxBatch, TrackResult
@@ -22,6 +23,33 @@ NO_ENGINE = "Start the engine (Engine → Start engine) to open or click through
 
 
 MIN_PART_HEIGHT = 64  # the list's and the message's, each
+OPEN_HINT = "Double-click a message (or press Enter) to open it in a window of its own"
+
+
+class MessageWindow(QWidget):
+    """One message in a window of its own, as the dock's view shows it (the same payload
+    from the link, the same Mark opened and Click link)."""
+
+    def __init__(self, link: EngineLink, parent: QWidget) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self.setObjectName("outboxMessageWindow")
+        self.view = MessageView()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.view)
+        outbox = link.outbox
+        outbox.message_loaded.connect(self.view.show_payload)
+        self.view.open_requested.connect(lambda ledger_id, token: outbox.track(ledger_id,
+                                                                               token))
+        self.view.click_requested.connect(outbox.track)
+        self.resize(760, 680)
+
+    def show_item(self, item) -> None:
+        self.view.show_item(item)
+        self.setWindowTitle(f"{item.summary or 'Message'} — Outbox")
+        self.show()
+        self.raise_()
+        self.activateWindow()
 
 
 class OutboxDock(QWidget):
@@ -38,7 +66,10 @@ class OutboxDock(QWidget):
         keep_place_on_insert(self.table, self.model)
         self.count = QLabel()
         self.count.setObjectName("dockCount")
+        self.count.setToolTip(OPEN_HINT)
+        self.table.setToolTip(OPEN_HINT)
         self.view = MessageView()
+        self.window_: MessageWindow | None = None  # made on the first double-click
         self._wide: bool | None = None  # how the split is laid out now
         self.split = QSplitter(Qt.Orientation.Horizontal)
         self.split.setObjectName("outboxSplit")
@@ -71,6 +102,7 @@ class OutboxDock(QWidget):
         outbox.tracked.connect(self._tracked)
         self.link.status_changed.connect(self._status)
         self.table.selectionModel().selectionChanged.connect(self._chosen)
+        self.table.activated.connect(self.open_window)  # double-click, Enter
         self.model.flushed.connect(lambda _n: self._count())
         self.model.modelReset.connect(self._count)
         self.view.open_requested.connect(lambda ledger_id, token: outbox.track(ledger_id,
@@ -115,7 +147,8 @@ class OutboxDock(QWidget):
         for change in batch.updates:
             now = self.model.update(change)
             if now is not None:
-                self.view.update_item(now)
+                for view in self._views():
+                    view.update_item(now)
 
     def _choose_again(self, ledger_id: int | None) -> None:
         row = self.model.row_of(ledger_id) if ledger_id is not None else None
@@ -124,8 +157,23 @@ class OutboxDock(QWidget):
         else:
             self.table.selectRow(row)
 
+    def _views(self) -> list[MessageView]:
+        return [self.view] + ([self.window_.view] if self.window_ is not None else [])
+
+    def open_window(self, index: QModelIndex) -> None:
+        """The row's message in a window of its own (one window, showing the latest)."""
+        item = self.model.item(index.row())
+        if item is None:
+            return
+        if self.window_ is None:
+            self.window_ = MessageWindow(self.link, self)
+        self.window_.view.set_tracking(None if self.link.status.can_fire else NO_ENGINE)
+        self.window_.show_item(item)
+        self.link.outbox.load_message(item.ledger_id)
+
     def _status(self, status: EngineStatus) -> None:
-        self.view.set_tracking(None if status.can_fire else NO_ENGINE)
+        for view in self._views():
+            view.set_tracking(None if status.can_fire else NO_ENGINE)
         if not status.can_fire and not self.model.rowCount():
             self.view.clear("The outbox shows what the engine sends while it runs (or "
                             "while another process's engine is observed).")
@@ -139,12 +187,13 @@ class OutboxDock(QWidget):
         self.link.outbox.load_message(item.ledger_id)
 
     def _tracked(self, result: TrackResult) -> None:
-        if self.view.item is None or self.view.item.ledger_id != result.ledger_id:
-            return
         verb = "Opened" if result.action == "opened" else result.action.capitalize()
-        self.view.email.show_answer(f"{verb} through the engine's socket — {result.answer}"
-                                    if result.ok else f"Could not tell the engine "
-                                    f"({result.action}): {result.answer}", result.ok)
+        for view in self._views():
+            if view.item is not None and view.item.ledger_id == result.ledger_id:
+                view.email.show_answer(f"{verb} through the engine's socket — "
+                                       f"{result.answer}" if result.ok else
+                                       f"Could not tell the engine ({result.action}): "
+                                       f"{result.answer}", result.ok)
 
     def _count(self) -> None:
         n = self.model.rowCount()

@@ -127,6 +127,34 @@ def test_mark_opened_goes_through_the_socket_and_the_person_takes_yes(
                timeout=10)
 
 
+def test_a_double_click_opens_the_message_in_a_window_of_its_own(
+        qtbot, studio, tmp_path):  # noqa: F811
+    """Seen in a real window: in a laptop's Outbox dock (about 170 px high) a chosen email
+    showed its header and buttons and none of its body. A double-click opens it in a
+    window of its own, where Mark opened works as in the dock."""
+    window, _page = email_shown(qtbot, studio, tmp_path)
+    dock = window.outbox
+    table = dock.table
+    row = table.visualRect(dock.model.index(0, 0)).center()
+    qtbot.mousePress(table.viewport(), Qt.MouseButton.LeftButton, pos=row)  # as a mouse does
+    qtbot.mouseRelease(table.viewport(), Qt.MouseButton.LeftButton, pos=row)
+    qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=row)
+    shown = dock.window_
+    assert shown is not None and shown.isVisible() and shown.isWindow()
+    assert shown.height() > 600 and "Hello, your cart is waiting" in shown.windowTitle()
+    view = shown.view
+    qtbot.waitUntil(lambda: view.stack.currentWidget() is view.email, timeout=10000)
+    assert view.title.text() == "Hello, your cart is waiting"
+    qtbot.waitUntil(view.email.mark_opened.isEnabled, timeout=5000)
+    with qtbot.waitSignal(window.engine.outbox.tracked, timeout=10000):
+        qtbot.mouseClick(view.email.mark_opened, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Opened through the engine's socket" in view.email.answer.text(),
+                    timeout=5000)
+    wait_until(lambda: interactions(tmp_path / "shop.waymark", "email_opened") == 1,
+               timeout=10)
+    shown.close()
+
+
 def test_click_link_redirects_to_the_shop_without_going_there(qtbot, studio, tmp_path):  # noqa: F811
     window, page = email_shown(qtbot, studio, tmp_path)
     qtbot.waitUntil(page.click_link.isEnabled, timeout=5000)
