@@ -102,12 +102,27 @@ class FeedModel(QAbstractTableModel, Generic[T]):
             self.endInsertRows()
         return len(items)
 
+    def key(self, item: T) -> Any:
+        """What tells one row from another (subclasses: an id); None: rows are not
+        compared, a `replace` always starts again."""
+        return None
+
     def replace(self, items: Sequence[T]) -> None:
-        """Start again with these rows (newest first), forgetting anything pending."""
+        """Start again with these rows (newest first), forgetting anything pending. The
+        same rows again (by `key`: the link starts following afresh when its dock is
+        shown again) are changed in place: a reset lost the row being pressed, and with
+        it a double-click that spanned it."""
         self._timer.stop()
         self._pending.clear()
+        items = list(items)[:self.limit]
+        keys = [self.key(item) for item in items]
+        if self.rows and None not in keys and keys == [self.key(row) for row in self.rows]:
+            self.rows = deque(items)
+            self.dataChanged.emit(self.index(0, 0),
+                                  self.index(len(self.rows) - 1, len(self.COLUMNS) - 1))
+            return
         self.beginResetModel()
-        self.rows = deque(list(items)[:self.limit])
+        self.rows = deque(items)
         self.endResetModel()
 
     def change_where(self, matches: Callable[[T], bool],

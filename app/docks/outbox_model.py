@@ -27,6 +27,9 @@ class OutboxModel(FeedModel[OutboxItem]):
     def __init__(self, parent=None) -> None:
         super().__init__(LIMIT, parent)
 
+    def key(self, item: OutboxItem) -> int:
+        return item.ledger_id
+
     def cell(self, item: OutboxItem, column: int, role: int):
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(item, column)

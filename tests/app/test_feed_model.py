@@ -73,3 +73,32 @@ def test_a_state_change_that_arrives_before_its_row_is_shown_is_kept(qtbot):
     qtbot.waitUntil(lambda: model.rowCount() == 1, timeout=2000)
     tip = model.index(0, 0).data(Qt.ItemDataRole.ToolTipRole)
     assert "State: sent\nWhy: accepted by SMTP server 127.0.0.1" in tip
+
+
+class Messages(Numbers):
+    """Rows told apart by their number, as the Outbox's by ledger id."""
+
+    def key(self, item: int) -> int:
+        return item
+
+
+def test_the_same_rows_again_change_in_place_and_a_double_click_spanning_it_counts(qtbot):
+    """Seen in a real window: a double-click on an Outbox row sometimes opened nothing. The
+    link starts following afresh when the dock is shown again, and its first batch, the
+    same rows, reset the model between the two clicks: the pressed row was forgotten and
+    the second click counted as a first. The same rows again are changed in place."""
+    model = Messages(limit=100)
+    table = table_of(qtbot, model)
+    model.replace([3, 2, 1])
+    resets: list[int] = []
+    model.modelReset.connect(lambda: resets.append(1))
+    doubled: list[int] = []
+    table.doubleClicked.connect(lambda index: doubled.append(index.row()))
+    row = table.visualRect(model.index(1, 0)).center()
+    qtbot.mousePress(table.viewport(), Qt.MouseButton.LeftButton, pos=row)
+    qtbot.mouseRelease(table.viewport(), Qt.MouseButton.LeftButton, pos=row)
+    model.replace([3, 2, 1])  # the link's first batch after following again
+    qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=row)
+    assert (resets, doubled) == ([], [1])
+    model.replace([4, 3, 2])  # other rows: starts again
+    assert resets == [1] and list(model.rows) == [4, 3, 2]
