@@ -6,6 +6,12 @@ no recipient sees. Qt requires `QtWebEngineWidgets` to be imported, and OpenGL c
 to be shared, before the application object is made; Chromium refuses to run as root
 without `--no-sandbox`. When it cannot load at all (PySide6-Addons missing, a system
 library such as libnss3 absent), the preview falls back to QTextBrowser and says so.
+
+On a desktop, windows are composed through Qt's RHI from the start (QT_WIDGETS_RHI=1,
+unless set otherwise): the first web view shown in a window that was not makes Qt create
+the window again, and a click just then was lost (seen in a real window: a double-click on
+the Outbox's first email opened nothing). Every window that shows an email preview ends up
+composed so anyway; this only moves the switch to before the window is shown.
 """
 
 from __future__ import annotations
@@ -40,7 +46,15 @@ def prepare_web_engine() -> str | None:
         _state["why"] = _reason(error)
     else:
         _state["why"] = None
+        compose_with_rhi(os.environ)
     return _state["why"]
+
+
+def compose_with_rhi(environ) -> None:
+    """Windows composed through RHI from the start on a desktop (see the module's
+    docstring); not offscreen (nothing is composed there), nor where the person set it."""
+    if environ.get("QT_QPA_PLATFORM", "").split(":")[0] not in ("offscreen", "minimal"):
+        environ.setdefault("QT_WIDGETS_RHI", "1")
 
 
 def web_engine_problem() -> str | None:

@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt
 
 from app.docks.email_preview import MAX_HTML_BYTES
 from app.docks.message_parts import EmailParts, email_parts
+from app.docks.web_engine import compose_with_rhi
 from app.engine_link import EngineMode
 from tests.app.conftest import WEB_ENGINE_PROBLEM
 from tests.app.studio_engine_support import wait_for_mode
@@ -280,3 +281,17 @@ def test_in_a_laptops_window_the_docks_below_leave_the_canvas_room(qtbot, window
     assert window.centralWidget().height() >= 400
     window.engine_docks.toggle(outbox, True)  # brought forward: tall enough to read
     qtbot.waitUntil(lambda: outbox.widget().height() > 200, timeout=3000)
+
+
+@pytest.mark.parametrize("environ, composed", [
+    ({"QT_QPA_PLATFORM": "xcb"}, "1"), ({}, "1"), ({"QT_QPA_PLATFORM": "wayland"}, "1"),
+    ({"QT_QPA_PLATFORM": "offscreen"}, None),
+    ({"QT_QPA_PLATFORM": "xcb", "QT_WIDGETS_RHI": "0"}, "0")])
+def test_desktop_windows_are_composed_for_chromium_from_the_start(environ, composed):
+    """Seen in a real window (X11): the first email shown made Qt create the studio's
+    window again for Chromium's surface, and the second click of a double-click on an
+    Outbox row went to the window that was gone (the message window never opened; with
+    windows composed so from the start it opened at once). Set before any window is made;
+    not offscreen; never over the person's own setting."""
+    compose_with_rhi(environ)
+    assert environ.get("QT_WIDGETS_RHI") == composed
