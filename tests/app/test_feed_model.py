@@ -83,10 +83,12 @@ class Messages(Numbers):
 
 
 def test_the_same_rows_again_change_in_place_and_a_double_click_spanning_it_counts(qtbot):
-    """Seen in a real window: a double-click on an Outbox row sometimes opened nothing. The
-    link starts following afresh when the dock is shown again, and its first batch, the
-    same rows, reset the model between the two clicks: the pressed row was forgotten and
-    the second click counted as a first. The same rows again are changed in place."""
+    """Seen in a real window: the Outbox's link starts following afresh when the dock is
+    shown again, and its first batch, the same rows, reset the list: the row being
+    pressed was forgotten (a double-click spanning it counted as a first click) and the
+    message shown was loaded again. The same rows again are changed in place. (The
+    double-click that opened nothing had a second cause, the window made again for
+    Chromium: see test_outbox_dock.)"""
     model = Messages(limit=100)
     table = table_of(qtbot, model)
     model.replace([3, 2, 1])
