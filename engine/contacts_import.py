@@ -298,10 +298,11 @@ def _contact(row: CsvRow, columns: list[Column]) -> Contact | RowProblem:
 
 
 def _field(name: str, value: str) -> str:
+    # the value said (cut short), as the person must find it in their file
     if name == "email" and not valid_email(value):
-        raise ValueError("not an email address")
+        raise ValueError(f"{value[:60]!r} is not an email address")
     if name == "phone" and normalise_phone(value) is None:
-        raise ValueError("not a phone number")
+        raise ValueError(f"{value[:60]!r} is not a phone number")
     if name == "kind" and value not in ("contact", "lead"):
         raise ValueError(f"expected contact or lead, got {value[:40]!r}")
     return value

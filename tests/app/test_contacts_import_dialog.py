@@ -56,7 +56,7 @@ def test_a_file_with_a_broken_row_imports_the_good_rows_and_names_the_broken_one
     assert dialog.result.summary.text().startswith("Imported 2 contacts (2 new, 0 updated)")
     dialog.result.copy.click()
     assert QGuiApplication.clipboard().text() == (
-        "row 3, column E-mail: not an email address\n"
+        "row 3, column E-mail: 'bob@' is not an email address\n"
         "row 4: 3 values where the header has 5 columns")
     assert imported_ids(page) == {"c1", "c4"}
     assert page.store.contact("c1").attributes == {"age": 34, "vip": True,

@@ -62,10 +62,10 @@ def test_good_rows_go_in_typed_and_refused_rows_are_named_by_row_column_and_reas
     assert imported(workspace_file, str(file)) == 1  # the good rows are in
     out = capsys.readouterr().out
     assert "imported 2 contacts (2 new, 0 updated)" in out and "5 rows refused" in out
-    for problem in ("row 3, column Email: not an email address",
+    for problem in ("row 3, column Email: 'bob@' is not an email address",
                     "row 4: a quoted value starts here and is never closed",
                     "row 5: 8 values where the header has 7 columns",
-                    "row 6, column Phone: not a phone number",
+                    "row 6, column Phone: '12' is not a phone number",
                     "row 7, column id: empty: every contact needs an id"):
         assert problem in out
     people = contacts(workspace_file)
