@@ -10,6 +10,7 @@ in a window of its own, for a dock too short to show a message's body (a laptop'
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QItemSelection, QModelIndex, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
 from app.engine_link import EngineLink, EngineStatus, OutboxBatch, TrackResult
@@ -42,11 +43,16 @@ class MessageWindow(QWidget):
         self.view.open_requested.connect(lambda ledger_id, token: outbox.track(ledger_id,
                                                                                token))
         self.view.click_requested.connect(outbox.track)
+        for key in (QKeySequence(Qt.Key.Key_Escape), QKeySequence.StandardKey.Close):
+            QShortcut(key, self, self.close)  # Esc or Ctrl+W, as a dialog
         self.resize(760, 680)
 
     def show_item(self, item) -> None:
         self.view.show_item(item)
         self.setWindowTitle(f"{item.summary or 'Message'} — Outbox")
+        if not self.isVisible():  # over the studio's window, not in a screen's corner
+            self.move(self.parentWidget().window().geometry().center()
+                      - self.rect().center())
         self.show()
         self.raise_()
         self.activateWindow()

@@ -143,6 +143,7 @@ def test_a_double_click_opens_the_message_in_a_window_of_its_own(
     shown = dock.window_
     assert shown is not None and shown.isVisible() and shown.isWindow()
     assert shown.height() > 600 and "Hello, your cart is waiting" in shown.windowTitle()
+    assert window.geometry().contains(shown.geometry().center())  # over the studio
     view = shown.view
     qtbot.waitUntil(lambda: view.stack.currentWidget() is view.email, timeout=10000)
     assert view.title.text() == "Hello, your cart is waiting"
@@ -153,6 +154,11 @@ def test_a_double_click_opens_the_message_in_a_window_of_its_own(
                     timeout=5000)
     wait_until(lambda: interactions(tmp_path / "shop.waymark", "email_opened") == 1,
                timeout=10)
+    qtbot.keyClick(view, Qt.Key.Key_Escape)  # closes it, as a dialog
+    assert not shown.isVisible()
+    table.setFocus()
+    qtbot.keyClick(table, Qt.Key.Key_Return)  # Enter on the chosen row opens it again
+    assert shown.isVisible()
     shown.close()
 
 
