@@ -160,6 +160,11 @@ def test_the_preview_shows_the_persons_own_cart_from_their_latest_event(
     assert "Hi Ann, your cart with 3 items (EUR120)" in preview_of(qtbot, page).message.text
     assert editor.context.data_source.text().startswith("ann’s latest Abandoned cart event")
     assert editor.context.data_source.textFormat() == Qt.TextFormat.PlainText  # an id
+    # one line, whatever its length, the whole of it in the tooltip: wrapped, it once ran
+    # over the Trigger data field in a laptop's window with the Outbox open
+    source = editor.context.data_source
+    assert source.sizeHint().height() <= source.fontMetrics().height() + 4
+    assert source.toolTip() == source.text()
     editor.context.choose_contact("bob")  # events, but no contact: his cart all the same
     assert "Hi there, your cart with 1 items (USD60)" in preview_of(qtbot, page).message.text
     assert editor.context.data_source.text().startswith("bob’s latest Abandoned cart event")

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.dialogs.fire_fields import mark_invalid
 from app.dialogs.fire_person import ContactChooser
+from app.elided_label import ElidedLabel
 from app.properties.fields import ValueCombo
 from engine.model import Contact
 
@@ -59,9 +60,11 @@ class PreviewContext(QWidget):
         self.data_edit.setMaximumHeight(120)
         self.data_edit.hide()
         self.data_button.toggled.connect(self.data_edit.setVisible)
-        self.data_source = QLabel()
+        # One line, cut with "…", the whole in its tooltip: wrapped, in a laptop's window
+        # with the Outbox open, its three lines were given the room of two and ran over
+        # the Trigger data field above.
+        self.data_source = ElidedLabel()
         self.data_source.setObjectName("hint")
-        self.data_source.setWordWrap(True)
         self.data_source.setTextFormat(Qt.TextFormat.PlainText)  # it names a person's id
         self.data_problem = QLabel()
         self.data_problem.setObjectName("dataProblem")
@@ -118,8 +121,7 @@ class PreviewContext(QWidget):
         anyone's, else the trigger's typed placeholders)."""
         found = self.library.preview_data(self.trigger_name(), self._person)
         self._data, self._edited = found.data, False
-        self.data_source.setText(found.source)
-        self.data_source.setVisible(bool(found.source))
+        self._source(found.source)
         self.data_edit.blockSignals(True)
         self.data_edit.setPlainText(json.dumps(self._data, indent=2, ensure_ascii=False))
         self.data_edit.blockSignals(False)
@@ -153,9 +155,13 @@ class PreviewContext(QWidget):
             return
         self._say(None)
         self._data, self._edited = data, True
-        self.data_source.setText("Edited here: choosing a trigger starts again from its "
-                                 "events")
+        self._source("Edited here: choosing a trigger starts again from its events")
         self.changed.emit()
+
+    def _source(self, text: str) -> None:
+        self.data_source.setText(text)
+        self.data_source.setToolTip(text)
+        self.data_source.setVisible(bool(text))
 
     def _say(self, problem: str | None) -> None:
         self.data_problem.setText(problem or "")
