@@ -98,8 +98,9 @@ def _replayed(args: argparse.Namespace, bundle: Bundle) -> Scenario:
     lines = replay.report(str(args.replay))
     _print_report(lines, args.replay)
     if lines:
-        print(f"{args.replay}: {replay.events} events replayed, {len(lines)} rows refused",
-              file=sys.stderr)
+        events, rows = replay.events, len(lines)
+        print(f"{args.replay}: {events} event{'' if events == 1 else 's'} replayed, "
+              f"{rows} row{'' if rows == 1 else 's'} refused", file=sys.stderr)
     return replay.scenario
 
 

@@ -332,10 +332,10 @@ def _check_contact(person: str, fields: dict[str, str],
 
 def _contact_field(role: str, column: Column, value: Any) -> str:
     text = str(value).strip()
-    if role == "email" and not valid_email(text):
-        raise _RowRefused(column.header, "not an email address")
+    if role == "email" and not valid_email(text):  # the value said, as a time's is
+        raise _RowRefused(column.header, f"{text[:60]!r} is not an email address")
     if role == "phone" and normalise_phone(text) is None:
-        raise _RowRefused(column.header, "not a phone number")
+        raise _RowRefused(column.header, f"{text[:60]!r} is not a phone number")
     return text
 
 

@@ -102,6 +102,17 @@ def test_each_bad_row_is_reported_by_row_and_column_and_the_rest_is_simulated(
     assert summary_of(out)["tile"]["start"]["entered"] == 2  # ann and jon
 
 
+def test_a_bad_phone_is_refused_with_its_value(tmp_path, capsys) -> None:
+    path = write(tmp_path, "carts.csv", "event,email,occurred_at,cart_value,phone\n"
+                 "abandoned_cart,ann@example.com,2026-11-23T09:00:00Z,120,+31612345001\n"
+                 "abandoned_cart,bob@example.com,2026-11-23T09:10:00Z,120,call me\n")
+    code, _out, err = simulate(capsys, "--replay", str(path), *SAMPLE_MAP, "--summary",
+                               "--json")
+    assert code == 0, err
+    assert f"{path}:3: column phone: 'call me' is not a phone number" in err
+    assert f"{path}: 1 event replayed, 1 row refused" in err
+
+
 def test_a_json_lines_file_is_replayed_with_fields_named(tmp_path, capsys) -> None:
     lines = [
         {"trigger": "abandoned_cart", "person": "p1", "time": "2026-11-23T09:00:00Z",
