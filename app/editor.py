@@ -100,16 +100,13 @@ class JourneyEditor(QObject):
 
     def insert_tile_on_edge(self, kind: TileKind | str, edge: Edge, x: float, y: float
                             ) -> str | None:
-        tile = new_tile(self.journey, kind, x, y)
+        place, moves = room_on_edge(self.journey, edge.source, edge.target)
+        tile = new_tile(self.journey, kind, *(place or (x, y)))
         try:
             into, out_of = insert_edges(tile, edge)
         except ConnectError as exc:
             self._refuse("Not inserted", str(exc))
             return None
-        place, moves = room_on_edge(self.journey, edge.source, edge.target)
-        if place is not None:
-            tile = tile.model_copy(update={"x": place[0], "y": place[1]})
-            into, out_of = insert_edges(tile, edge)
         command = commands.insert_on_edge_command(self.document, tile, edge, into, out_of,
                                                   moves)
         return tile.id if self._push(command) else None

@@ -163,9 +163,7 @@ def insert_on_edge_command(doc: JourneyDocument, tile: Tile, edge: Edge,
                            ) -> QUndoCommand:
     """One undo step: the connection split by the tile, and the tiles after it moved to
     make room (`moves`, see `layout.room_on_edge`)."""
-    children: list[QUndoCommand] = [
-        MoveTileCommand(doc, tile_id, (doc.tile(tile_id).x, doc.tile(tile_id).y), new)
-        for tile_id, new in (moves or {}).items()]
+    children: list[QUndoCommand] = _moves(doc, moves or {})
     children += [DisconnectCommand(doc, edge), AddTileCommand(doc, tile),
                  ConnectCommand(doc, into)]
     if out_of is not None:
@@ -181,7 +179,11 @@ def paste_command(doc: JourneyDocument, tiles: list[Tile], edges: list[Edge]) ->
 
 def move_command(doc: JourneyDocument, moves: dict[str, tuple[float, float]],
                  text: str | None = None) -> QUndoCommand:
-    children = [MoveTileCommand(doc, tile_id, (doc.tile(tile_id).x, doc.tile(tile_id).y), new)
-                for tile_id, new in moves.items()]
     return MacroCommand(text or f"Move {len(moves)} tile{'s' if len(moves) != 1 else ''}",
-                        children)
+                        _moves(doc, moves))
+
+
+def _moves(doc: JourneyDocument, moves: dict[str, tuple[float, float]]
+           ) -> list[QUndoCommand]:
+    return [MoveTileCommand(doc, tile_id, (doc.tile(tile_id).x, doc.tile(tile_id).y), new)
+            for tile_id, new in moves.items()]

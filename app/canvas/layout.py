@@ -68,7 +68,6 @@ def _wanted_top(journey: Journey, tiles: dict, placed: dict, tile_id: str) -> fl
     return sum(levels) / len(levels) - geo.input_port_pos().y()
 
 
-
 def room_on_edge(journey: Journey, source_id: str, target_id: str
                  ) -> tuple[tuple[float, float] | None, dict[str, tuple[float, float]]]:
     """Where a tile dropped on the connection source → target goes, and the moves that

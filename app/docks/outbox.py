@@ -38,11 +38,7 @@ class MessageWindow(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)
-        outbox = link.outbox
-        outbox.message_loaded.connect(self.view.show_payload)
-        self.view.open_requested.connect(lambda ledger_id, token: outbox.track(ledger_id,
-                                                                               token))
-        self.view.click_requested.connect(outbox.track)
+        _follow(self.view, link)
         for key in (QKeySequence(Qt.Key.Key_Escape), QKeySequence.StandardKey.Close):
             QShortcut(key, self, self.close)  # Esc or Ctrl+W, as a dialog
         self.resize(760, 680)
@@ -104,16 +100,13 @@ class OutboxDock(QWidget):
     def _connect(self) -> None:
         outbox = self.link.outbox
         outbox.arrived.connect(self._arrived)
-        outbox.message_loaded.connect(self.view.show_payload)
+        _follow(self.view, self.link)
         outbox.tracked.connect(self._tracked)
         self.link.status_changed.connect(self._status)
         self.table.selectionModel().selectionChanged.connect(self._chosen)
         self.table.activated.connect(self.open_window)  # double-click, Enter
         self.model.flushed.connect(lambda _n: self._count())
         self.model.modelReset.connect(self._count)
-        self.view.open_requested.connect(lambda ledger_id, token: outbox.track(ledger_id,
-                                                                               token))
-        self.view.click_requested.connect(outbox.track)
 
     def resizeEvent(self, event) -> None:
         """List beside message in a wide dock (at the bottom), above it in a tall one."""
@@ -173,13 +166,13 @@ class OutboxDock(QWidget):
             return
         if self.window_ is None:
             self.window_ = MessageWindow(self.link, self)
-        self.window_.view.set_tracking(None if self.link.status.can_fire else NO_ENGINE)
+        self.window_.view.set_tracking(_why_no_tracking(self.link.status))
         self.window_.show_item(item)
         self.link.outbox.load_message(item.ledger_id)
 
     def _status(self, status: EngineStatus) -> None:
         for view in self._views():
-            view.set_tracking(None if status.can_fire else NO_ENGINE)
+            view.set_tracking(_why_no_tracking(status))
         if not status.can_fire and not self.model.rowCount():
             self.view.clear("The outbox shows what the engine sends while it runs (or "
                             "while another process's engine is observed).")
@@ -205,3 +198,16 @@ class OutboxDock(QWidget):
         n = self.model.rowCount()
         self.count.setText(f"{n:,} message{'s' if n != 1 else ''}"
                            + (" (the newest)" if n >= self.model.limit else ""))
+
+
+def _follow(view: MessageView, link: EngineLink) -> None:
+    """A message view shows the payloads the link loads; its Mark opened and Click link
+    go through the link."""
+    outbox = link.outbox
+    outbox.message_loaded.connect(view.show_payload)
+    view.open_requested.connect(lambda ledger_id, token: outbox.track(ledger_id, token))
+    view.click_requested.connect(outbox.track)
+
+
+def _why_no_tracking(status: EngineStatus) -> str | None:
+    return None if status.can_fire else NO_ENGINE

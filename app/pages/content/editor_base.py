@@ -346,7 +346,6 @@ class ContentEditor(QWidget):
                          for i in range(min(rows, 4)))
             self.problems.setFixedHeight(height + 8)
 
-
     def _go_to_problem(self, item: QListWidgetItem) -> None:
         place, section = item.data(PLACE_ROLE), item.data(SETTINGS_ROLE)
         if place:
