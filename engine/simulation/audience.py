@@ -14,7 +14,7 @@ import random
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, Field, ValidationError, model_validator
+from pydantic import AwareDatetime, Field, FiniteFloat, ValidationError, model_validator
 
 from engine.model import (
     MESSAGE_KINDS,
@@ -46,11 +46,15 @@ class AudienceError(DocumentError):
 # --- distributions ---------------------------------------------------------------------
 
 
+# Numbers in a spec are finite: 1e999 reads as infinity, which drew an infinite cart
+# total (or, made whole, stopped the generator with an OverflowError).
 class NormalParams(DocModel):
-    mean: float
-    sd: float = Field(ge=0)
-    min: float | None = Field(default=None, description="draws below are clipped to it")
-    max: float | None = Field(default=None, description="draws above are clipped to it")
+    mean: FiniteFloat
+    sd: FiniteFloat = Field(ge=0)
+    min: FiniteFloat | None = Field(default=None,
+                                    description="draws below are clipped to it")
+    max: FiniteFloat | None = Field(default=None,
+                                    description="draws above are clipped to it")
 
 
 DISTRIBUTIONS = ("uniform", "normal", "choice", "constant")
@@ -60,13 +64,13 @@ class Distribution(DocModel):
     """Exactly one of uniform, normal, choice, constant. One model rather than a union, so
     that a mistake is reported at its own field ($.entry.attributes.cart_total.unifrom)."""
 
-    uniform: tuple[float, float] | None = Field(default=None,
-                                                description="[low, high], drawn evenly")
+    uniform: tuple[FiniteFloat, FiniteFloat] | None = Field(
+        default=None, description="[low, high], drawn evenly")
     normal: NormalParams | None = None
-    choice: dict[str, float] | None = Field(
+    choice: dict[str, FiniteFloat] | None = Field(
         default=None, min_length=1,
         description="value -> weight (keys are read as the attribute's type)")
-    constant: bool | int | float | str | None = None
+    constant: bool | int | FiniteFloat | str | None = None
     digits: int = Field(default=2, ge=0, le=6,
                         description="decimals kept by uniform and normal; 0 for whole numbers")
 
@@ -397,7 +401,6 @@ def _behaviour(spec: AudienceSpec, index: int, base: list[int | None], people: l
     return done, items
 
 
-
 # --- a spec to begin with ----------------------------------------------------------------
 
 # of everyone, for each message: opened; clicked (within an hour of opening, where the
@@ -416,9 +419,10 @@ def starter_spec(bundle: Bundle, start: datetime, people: int = 1000) -> dict[st
     definition = catalog.triggers.get(journey.start.trigger or "")
     if definition is None:
         return None
-    channels = [str(t.kind) for t in journey.tiles if t.kind in MESSAGE_KINDS]
+    messages = [t for t in journey.tiles if t.kind in MESSAGE_KINDS]
+    channels = {str(t.kind) for t in messages}
     behaviours: list[dict[str, Any]] = []
-    for number, tile in enumerate(t for t in journey.tiles if t.kind in MESSAGE_KINDS):
+    for number, tile in enumerate(messages):
         # timed from the entry: the first message soon; the later ones (after waits the
         # spec cannot see) over three days
         within, opened = "PT6H" if number == 0 else "P3D", None
@@ -437,8 +441,8 @@ def starter_spec(bundle: Bundle, start: datetime, people: int = 1000) -> dict[st
             "kind": "trigger", "trigger": goal.name, "attributes": _plain(catalog, goal)}})
     return {"people": people, "seed": 1, "start": start.isoformat(), "period": "PT12H",
             "end": "P5D",
-            "entry": {"trigger": definition.name, "attributes": {
-                **_plain(catalog, definition), **_meeting(journey.start.conditions)}},
+            "entry": {"trigger": definition.name, "attributes": _entry_draws(
+                catalog, definition, journey.start.conditions)},
             "contacts": {"email": 1.0, "phone": 0.5 if "sms" in channels else 0.0,
                          "push_token": 0.5 if "push" in channels else 0.0},
             "behaviours": behaviours}
@@ -447,6 +451,24 @@ def starter_spec(bundle: Bundle, start: datetime, people: int = 1000) -> dict[st
 _PLAIN = {AttributeType.NUMBER: {"uniform": [0, 100], "digits": 0},
           AttributeType.BOOLEAN: {"choice": {"true": 1, "false": 1}},
           AttributeType.TEXT: {"constant": "sample"}}
+
+
+def _entry_draws(catalog: Catalog, trigger: Any, conditions: Any) -> dict[str, Any]:
+    """The trigger's plain draws, those its entry conditions ask about replaced by draws
+    meeting them where the attribute can hold them (a condition on an attribute the
+    trigger does not have, or with a value of another type, keeps the plain draw: the
+    made spec must never be one the person is told is wrong)."""
+    draws = _plain(catalog, trigger)
+    kinds = {a.name: a.type for a in catalog.trigger_attributes(trigger)}
+    for name, draw in _meeting(conditions).items():
+        if name not in draws:
+            continue
+        try:
+            sampler(Distribution.model_validate(draw), kinds[name], name)
+        except (AudienceError, ValidationError):
+            continue
+        draws[name] = draw
+    return draws
 
 
 def _meeting(conditions: Any) -> dict[str, Any]:

@@ -14,6 +14,7 @@ import pytest
 
 from engine.cli import main
 from engine.model import DocumentError, read_bundle
+from engine.model.conditions import ConditionGroup
 from engine.model.durations import parse_duration
 from engine.resources import resource
 from engine.simulation.audience import AudienceSpec, generate, load_spec, starter_spec
@@ -269,3 +270,32 @@ def test_no_spec_is_made_for_a_journey_without_an_entry_trigger() -> None:
     journey = bundle.journey.model_copy(update={"start": start})
     assert starter_spec(bundle.model_copy(update={"journey": journey}),
                         datetime(2026, 12, 2, tzinfo=UTC)) is None
+
+
+def test_a_number_past_what_a_float_holds_is_refused_naming_its_field() -> None:
+    """1e999 reads as infinity: it drew infinite cart totals (and, made whole, stopped
+    the generator with an OverflowError)."""
+    text = json.dumps({**SAMPLE, "people": 3}).replace('"uniform": [20, 200]',
+                                                      '"uniform": [20, 1e999]')
+    with pytest.raises(DocumentError) as refused:
+        load_spec(text, "spec.json")
+    assert "$.entry.attributes.cart_total.uniform[1]" in str(refused.value)
+    assert "finite" in str(refused.value)
+
+
+@pytest.mark.parametrize("condition", [
+    {"attribute": "cart_total", "op": "gt", "value": 1e308},  # 2.5 times it is infinite
+    {"attribute": "cart_total", "op": "lt", "value": -5},  # no range from 0 up to it
+    {"attribute": "no_such", "op": "equals", "value": "x"},  # not the trigger's
+    {"attribute": "authId", "op": "equals", "value": "ann"}])  # the generator's to give
+def test_a_spec_made_from_odd_entry_conditions_is_still_one_that_runs(condition) -> None:
+    """The made spec must never be one the person is told is wrong: a condition it cannot
+    meet with a valid draw keeps the plain draw."""
+    start = BUNDLE.journey.start.model_copy(update={"conditions": ConditionGroup(
+        items=[{"source": "trigger", **condition}])})
+    bundle = BUNDLE.model_copy(update={"journey": BUNDLE.journey.model_copy(
+        update={"start": start})})
+    made = starter_spec(bundle, datetime(2026, 12, 2, tzinfo=UTC), people=20)
+    assert len(generate(load_spec(json.dumps(made)), bundle).contacts) == 20
+    assert condition["attribute"] not in ("no_such", "authId") or \
+        condition["attribute"] not in made["entry"]["attributes"]
