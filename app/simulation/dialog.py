@@ -139,6 +139,8 @@ class SimulateDialog(QDialog):
         else:
             self._make_spec()
         self.version.currentIndexChanged.connect(lambda _i: self._make_spec(again=True))
+        self.version.currentIndexChanged.connect(self._not_against_itself)
+        self._not_against_itself()
 
     def _usual_fields(self) -> None:
         """Before a spec says otherwise: a thousand people from the coming hour over 12
@@ -167,6 +169,21 @@ class SimulateDialog(QDialog):
         self.compare.addItem(A_FILE, ("file", None))
         self.compare.activated.connect(self._compare_chosen)
         return self.compare
+
+    def _not_against_itself(self) -> None:
+        """B cannot be the version A simulates: that choice is greyed out (and left, to
+        Nothing, when A becomes it)."""
+        simulated = ("version", self.version.currentData())
+        model = self.compare.model()
+        for index in range(self.compare.count()):
+            data = self.compare.itemData(index)
+            if isinstance(data, tuple) and data[0] == "version":
+                itself = data == simulated
+                model.item(index).setEnabled(not itself)
+                model.item(index).setToolTip("The version simulated: choose another to "
+                                             "compare with" if itself else "")
+        if self.compare.currentData() == simulated:
+            self.compare.setCurrentIndex(0)
 
     def _compare_chosen(self, index: int) -> None:
         if self.compare.itemData(index) != ("file", None):

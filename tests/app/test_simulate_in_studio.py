@@ -439,11 +439,19 @@ def test_the_live_version_compared_with_a_draft_that_waits_an_hour_shows_more_te
     assert window.editor.update_tile("opened-email", limit=timedelta(hours=1))  # the draft
     window.actions_["simulate"].trigger()
     dialog = window.simulation.dialog
+    item = dialog.compare.model().item
+    draft, live = (dialog.compare.findText(text) for text in ("The draft on the canvas",
+                                                              "Version 1 (live)"))
+    assert not item(draft).isEnabled() and item(live).isEnabled()  # A is the draft
+    dialog.compare.setCurrentIndex(live)
     dialog.version.setCurrentIndex(dialog.version.findText("Version 1 (live)"))
-    dialog.compare.setCurrentIndex(dialog.compare.findText("Version 1 (live)"))
-    dialog.run_button.click()  # B the very version A is: refused, naming the field
+    # B cannot be the very version A is: it is greyed out, and left for Nothing
+    assert dialog.compare.currentText() == "Nothing"
+    assert not item(live).isEnabled() and item(draft).isEnabled()
+    dialog.compare.setCurrentIndex(live)  # set by a program: still refused, naming the field
+    dialog.run_button.click()
     assert dialog.isVisible() and dialog.error.text().startswith("Compare with:")
-    dialog.compare.setCurrentIndex(dialog.compare.findText("The draft on the canvas"))
+    dialog.compare.setCurrentIndex(draft)
     run_from_dialog(qtbot, dialog)
     simulation = window.simulation
     assert "(version 1 against the draft on the canvas)" in simulation.strip.text.text()
