@@ -46,6 +46,7 @@ from app.dialogs.fire_person import (
 from app.engine_link import EngineLink, EngineStatus, FireResult
 from app.icons import icon
 from app.prompts import Prompts
+from app.reserved_label import ReservedLabel
 from app.store import StoreError, StudioStore
 from engine.ingestion.payload import PayloadError, parse_event
 from engine.model import TriggerDefinition
@@ -222,9 +223,10 @@ class FireDialog(QDialog):
         self.phone.setPlaceholderText("+31600000000 (optional)")
         person = QLabel("Contact <span style='color: palette(highlight)'>*</span>")
         person.setToolTip("authId: the contact or lead the event is about")
-        self.person_note = QLabel()
+        # Room for the longest note there is without a test running: the fields below
+        # stayed put only until the id typed was, or stopped being, a contact's.
+        self.person_note = ReservedLabel(person_note("?", None, [])[1])
         self.person_note.setObjectName("personNote")
-        self.person_note.setWordWrap(True)
         self.person_note.setTextFormat(Qt.TextFormat.PlainText)  # it names journeys
         # Under the id, in the field's column: a form row of its own would be as high as
         # the note is at its narrowest, leaving gaps above and below it.
@@ -382,7 +384,6 @@ class FireDialog(QDialog):
         contact = self.store.contact(contact_id) if contact_id else None
         kind, text = person_note(contact_id, contact, self.tested())
         self.person_note.setText(text)
-        self.person_note.setVisible(bool(text))
         self.person_note.setProperty("kind", kind)
         self.person_note.style().unpolish(self.person_note)
         self.person_note.style().polish(self.person_note)

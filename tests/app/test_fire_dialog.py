@@ -265,3 +265,20 @@ def test_names_in_questions_and_lines_are_shown_as_typed_not_as_markup(qtbot):
         ask()
     assert [f for f, _ in seen] == [Qt.TextFormat.PlainText] * 3
     assert seen[0][1] == "<b>ann</b> is not a test contact"
+
+
+@pytest.mark.parametrize("width", [460, 640])
+def test_the_fields_below_the_person_stay_put_while_the_id_is_typed(dialog, qtbot, width):
+    """The line under Contact changes as the id is typed (nothing, a contact's email, two
+    lines for an id nobody has): the Email and Phone fields below it do not move."""
+    dialog.store.save_contact(Contact(id="ann", email="ann@example.com"))
+    dialog.resize(width, dialog.height())
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    where = []
+    for typed in ("", "annie", "ann", ""):
+        dialog.person.set_contact_id(typed)
+        dialog._note_person()  # as the typing timer does
+        QApplication.processEvents()
+        where.append(dialog.email.mapTo(dialog, dialog.email.rect().topLeft()).y())
+    assert len(set(where)) == 1, where
