@@ -138,6 +138,26 @@ def test_a_second_trigger_of_the_same_name_is_refused_beside_the_name(qtbot, pag
     assert [a.name for a in saved(store, "wifi_signup_lobby").attributes] == ["location"]
 
 
+def test_the_message_about_a_field_goes_when_that_field_is_fixed(qtbot, page) -> None:
+    """Seen in a real window: "Attribute “Venue Name”: … not a name here" and the red
+    outline stayed after the name was typed again, until the next Save."""
+    click(qtbot, page.new_custom)
+    editor = page.detail.editor
+    qtbot.keyClicks(editor.title, "Wi-Fi sign-up")
+    add_attribute(qtbot, page, "Venue Name", "text")
+    click(qtbot, page.detail.save)
+    name = editor.attributes.rows[-1].name
+    assert editor.problem.text().startswith("Attribute “Venue Name”: 'Venue Name' is not a")
+    assert name.property("invalid") is True
+    qtbot.keyClicks(editor.description, "At the door")  # another field: the message stays
+    assert editor.problem.isVisible() and name.property("invalid") is True
+    qtbot.keyClick(name, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(name, "venue")
+    assert not editor.problem.isVisible() and name.property("invalid") is False
+    click(qtbot, page.detail.save)
+    assert not page.creating and not editor.problem.isVisible()
+
+
 def test_a_type_change_that_would_break_a_live_journey_is_refused_naming_it(
         qtbot, page, store, prompts) -> None:
     store.publish(store.import_bundle(CART).id)
@@ -305,16 +325,20 @@ def test_delete_takes_an_unused_trigger_and_refuses_one_a_journey_names(
 
 
 def test_the_list_follows_a_triggers_events_while_it_is_shown(qtbot, page, store) -> None:
+    """And so does the line under the trigger shown: it said "waiting for first event"
+    after the first had come (seen as a developer sent one with the curl snippet)."""
     trigger_catalog.create_trigger(store.workspace, TriggerDefinition(
         name="wifi_signup", title="Wi-Fi sign-up"))
     page.refresh()
     page.list.select("wifi_signup")
+    assert page.detail.subtitle.text() == "wifi_signup · Custom · waiting for first event"
     qtbot.keyClicks(page.detail.editor.title, " (lobby)")  # an edit in hand is kept
     with writing(store.workspace.db) as conn:
         insert_events(conn, [NewEvent("wifi_signup", "ann")], time.time())
     item = page.list.tree.topLevelItem(0)
     qtbot.waitUntil(lambda: item.text(3).startswith("1 event · "), timeout=5000)
     assert item.toolTip(3).startswith("1 event, last at ")
+    assert page.detail.subtitle.text().startswith("wifi_signup · Custom · 1 event, last at ")
     assert page.detail.editor.title.text() == "Wi-Fi sign-up (lobby)" and page.dirty
 
 

@@ -106,8 +106,7 @@ class TriggerDetail(QWidget):
         trigger = entry.trigger
         self.heading.setText(trigger.title)
         self._chip(trigger.state.value)
-        where = "raised by Waymark itself" if entry.built_in else entry.status()
-        self.subtitle.setText(f"{trigger.name} · {KIND_TITLES[trigger.kind]} · {where}")
+        self.say_where(entry)
         self.tabs.setTabVisible(1, trigger.kind == TriggerKind.CUSTOM)
         self.tabs.setTabVisible(2, True)
         self.ready.setVisible(not entry.built_in and trigger.state != TriggerState.READY)
@@ -117,6 +116,12 @@ class TriggerDetail(QWidget):
         for button in (self.save, self.revert, self.delete):
             button.setVisible(not entry.built_in)
         self.show_journeys(uses)
+
+    def say_where(self, entry: TriggerEntry) -> None:
+        """The line under the name: its kind and the events it has had."""
+        trigger = entry.trigger
+        where = "raised by Waymark itself" if entry.built_in else entry.status()
+        self.subtitle.setText(f"{trigger.name} · {KIND_TITLES[trigger.kind]} · {where}")
 
     def show_new(self, kind: TriggerKind) -> None:
         self.heading.setText(f"New {KIND_TITLES[kind].lower()} trigger")

@@ -8,7 +8,7 @@ import re
 import unicodedata
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QMetaObject, QObject, Signal
 from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
 
 from app.dialogs.fire_fields import mark_invalid
@@ -44,6 +44,7 @@ class TriggerEditor(QWidget):
         self._name_typed = False
         self._kept: list[Any] = []  # a record trigger's own attributes (from a bundle)
         self._marked: QWidget | None = None  # the field the shown error is about
+        self._unmark = None  # the connection that clears it when that field is edited
         self._build()
 
     def _build(self) -> None:
@@ -159,6 +160,8 @@ class TriggerEditor(QWidget):
             mark_invalid(widget, True)
             widget.setFocus()
         self._marked = widget
+        if widget is not None:  # fixing the field takes the message away
+            self._unmark = _when_edited(widget, self.clear_error)
         place = self._place(error.field)
         self.problem.setText(f"{place}: {error.detail}" if place else error.detail)
         self.problem.show()
@@ -166,7 +169,9 @@ class TriggerEditor(QWidget):
     def clear_error(self) -> None:
         if self._marked is not None:
             mark_invalid(self._marked, False)
-        self._marked = None
+        if self._unmark is not None:
+            QObject.disconnect(self._unmark)
+        self._marked = self._unmark = None
         self.problem.hide()
 
     def _place(self, field: str) -> str:
@@ -188,6 +193,15 @@ class TriggerEditor(QWidget):
             return self.record.part(field)
         return {"name": self.name, "title": self.title, "description": self.description,
                 "attributes": self.attributes.add_button}.get(field)
+
+
+def _when_edited(widget: QWidget, slot) -> QMetaObject.Connection | None:
+    """Connect `slot` to the signal a person's edit of `widget` gives (if it has one)."""
+    for name in ("textEdited", "textChanged", "currentIndexChanged", "clicked"):
+        signal = getattr(widget, name, None)
+        if signal is not None:
+            return signal.connect(lambda *_: slot())
+    return None
 
 
 def _boxed(*widgets: QWidget) -> QWidget:

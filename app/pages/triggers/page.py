@@ -9,6 +9,8 @@ refuses a taken name, a bad field, or an attribute that live journeys read chang
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
@@ -170,7 +172,16 @@ class TriggersPage(QWidget):
 
     def _refresh_events(self) -> None:
         if self.data is not None:
-            self.list.update_events(self.data.events_seen())
+            seen = self.data.events_seen()
+            self.list.update_events(seen)
+            # The trigger shown says so too (it said "waiting for first event" after the
+            # first had come, until chosen again).
+            shown = self.entry
+            if shown is not None and not self.creating and shown.trigger.name in seen:
+                events = seen[shown.trigger.name]
+                self.entry = replace(shown, event_count=events.count,
+                                     last_event_at=events.last)
+                self.detail.say_where(self.entry)
 
     # --- choosing ---------------------------------------------------------------------------
 
