@@ -342,6 +342,22 @@ def test_the_list_follows_a_triggers_events_while_it_is_shown(qtbot, page, store
     assert page.detail.editor.title.text() == "Wi-Fi sign-up (lobby)" and page.dirty
 
 
+def test_make_ready_does_not_say_no_event_came_when_one_did(qtbot, page, store,
+                                                            prompts) -> None:
+    """Seen in a real window: the list said "1 event" and Make ready asked whether to
+    go on though "no event … has arrived yet" (the trigger as it was when chosen)."""
+    trigger_catalog.create_trigger(store.workspace, TriggerDefinition(
+        name="wifi_signup", title="Wi-Fi sign-up"))
+    page.refresh()
+    page.list.select("wifi_signup")
+    with writing(store.workspace.db) as conn:
+        insert_events(conn, [NewEvent("wifi_signup", "ann")], time.time())
+    asked = len(prompts.asked)
+    click(qtbot, page.detail.ready)  # at once: before the list's next look
+    assert len(prompts.asked) == asked
+    assert saved(store, "wifi_signup").state == TriggerState.READY
+
+
 def test_in_a_narrow_list_the_names_keep_their_room(qtbot, page, store) -> None:
     """Seen in a laptop-sized window: the Events column, sized to "2 events, last at
     2026-12-01 15:03 UTC", left the triggers' names three letters ("Trig")."""

@@ -292,9 +292,10 @@ class TriggersPage(QWidget):
     # --- state ------------------------------------------------------------------------------
 
     def make_ready(self) -> None:
-        entry = self.entry
-        if entry is None or (self.dirty and not self.save()):
+        if self.entry is None or (self.dirty and not self.save()):
             return
+        self._refresh_events()  # an event may have come since the last look
+        entry = self.entry
         if entry.trigger.kind == TriggerKind.CUSTOM and not entry.event_count and \
                 entry.trigger.state == TriggerState.DRAFT and not self.prompts.confirm(
                     "Make ready", f"No event of “{entry.trigger.title}” has arrived yet, so "
