@@ -7,6 +7,7 @@ import time
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication
 
 from app.pages.triggers import TriggersPage
 from app.store import StudioStore
@@ -390,3 +391,21 @@ def test_in_a_laptops_window_the_built_in_triggers_names_are_whole(qtbot, page) 
     widest = max(tree.fontMetrics().horizontalAdvance(name) for name in names)
     assert "Push notification delivered" in names
     qtbot.waitUntil(lambda: tree.columnWidth(0) > widest + 36, timeout=3000)
+
+
+def test_a_trigger_no_journey_uses_says_so_under_the_tabs_line(qtbot, page, store) -> None:
+    """Seen in a real window: with no journey, the Journeys tab's line sat in the middle
+    of the page and "No journey uses it yet." at its bottom."""
+    trigger_catalog.create_trigger(store.workspace, TriggerDefinition(
+        name="wifi_signup", title="Wi-Fi sign-up"))
+    page.refresh()
+    page.list.select("wifi_signup")
+    detail = page.detail
+    detail.tabs.setCurrentIndex(2)
+    QApplication.processEvents()
+    line, none = detail.journeys_hint, detail.no_journeys
+    assert none.isVisible() and not detail.journeys.isVisible()
+    line_top = line.mapTo(detail, line.rect().topLeft()).y()
+    none_top = none.mapTo(detail, none.rect().topLeft()).y()
+    assert line_top < 200 and line.height() < 50, (line_top, line.height())
+    assert 0 < none_top - line_top < 60, (line_top, none_top)  # the next line

@@ -90,10 +90,13 @@ class TriggerDetail(QWidget):
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.setContentsMargins(14, 12, 14, 12)
-        layout.addWidget(hint("Drafts and live or paused versions that use it; "
-                              "double-click one to open it."))
+        self.journeys_hint = hint("Drafts and live or paused versions that use it; "
+                                  "double-click one to open it.")
+        layout.addWidget(self.journeys_hint)
         layout.addWidget(self.journeys, 1)
-        layout.addWidget(self.no_journeys)
+        # In the list's place when there is none: under the line above, not pushed to the
+        # bottom with that line in the middle of the page.
+        layout.addWidget(self.no_journeys, 1, Qt.AlignmentFlag.AlignTop)
         row = QHBoxLayout()
         row.addStretch(1)
         row.addWidget(self.new_journey_button)
