@@ -260,13 +260,15 @@ class JourneySession(QObject):
     @on_workspace()
     def import_bundle(self, path: Path | None = None) -> str | None:
         path = path or self.prompts.open_bundle_path()
-        if self.store is None or path is None or not self.maybe_save():
+        if self.store is None or path is None:
             return None
-        try:
+        try:  # read first: a file that cannot be imported asks nobody to leave a journey
             bundle = self.store.read_bundle(path)
         except BundleError as exc:
             self.status.emit(f"Not imported: {exc}")
             self.prompts.error("Cannot import the bundle", str(exc))
+            return None
+        if not self.maybe_save():
             return None
         taken = {i.id for i in self.store.journeys()}
         if bundle.journey.id in taken:

@@ -62,12 +62,23 @@ def test_a_broken_bundle_names_the_place_and_leaves_the_workspace_alone(
     assert window.session.journey_id == "abandoned-cart"
 
 
-def test_invalid_json_names_the_line(window, prompts, tmp_path) -> None:
+def test_invalid_json_names_the_line(window, prompts, tmp_path, monkeypatch) -> None:
+    """Before anything is asked about the journey on the canvas (seen in a real window:
+    "has changes that are not saved", then the file could not be read anyway)."""
+    open_sample(window, "brew_guide.json")
+    window.editor.update_tile("brew-tips", name="Changed")
+    asked = []
+    monkeypatch.setattr(prompts, "unsaved_changes", lambda name: asked.append(name) or "save")
     bad = tmp_path / "bad.json"
     bad.write_text('{\n  "journey": {\n    "id": "x",,\n  }\n}\n')
     prompts.bundle_to_open = bad
     window.actions_["import_bundle"].trigger()
     assert "line 3" in prompts.errors[0][1]
+    assert asked == [] and not window.editor.undo_stack.isClean()  # still in hand
+    prompts.bundle_to_open = resource("samples", "abandoned_cart.json")
+    window.actions_["import_bundle"].trigger()  # a good one: asked, then imported
+    assert asked == ["Brew better at home"]
+    assert window.session.journey_id.startswith("abandoned-cart")
 
 
 def test_new_duplicate_rename_and_delete_a_draft(window, prompts) -> None:
