@@ -53,22 +53,28 @@ def parse_json(text: str | bytes, source: str) -> Any:
                           source=source, line=exc.lineno) from None
 
 
-def bundle_from_data(data: Any, source: str = "bundle") -> Bundle:
+def bundle_from_data(data: Any, source: str = "bundle", text: str | bytes | None = None
+                     ) -> Bundle:
+    """`text`: the JSON `data` was read from, for the line an error is on (not when the
+    data had to be migrated from an older schema: its places are not the file's)."""
     if not isinstance(data, dict):
         raise BundleError("a bundle is a JSON object with a 'journey'", source=source, path="$")
+    as_written = data.get("schema_version") == SCHEMA_VERSION
     data = migrate(data, source)
     try:
         return Bundle.model_validate(data)
     except ValidationError as exc:
-        raise BundleError(**_error_fields(from_validation_error(exc, data, source))) from None
+        found = from_validation_error(exc, data, source, text if as_written else None)
+        raise BundleError(**_error_fields(found)) from None
 
 
 def _error_fields(error: Exception) -> dict[str, Any]:
-    return {"message": error.detail, "source": error.source, "path": error.path}
+    return {"message": error.detail, "source": error.source, "path": error.path,
+            "line": error.line}
 
 
 def load_bundle(text: str | bytes, source: str = "bundle") -> Bundle:
-    return bundle_from_data(parse_json(text, source), source)
+    return bundle_from_data(parse_json(text, source), source, text)
 
 
 def read_bundle(path: str | Path) -> Bundle:

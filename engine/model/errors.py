@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -74,8 +75,10 @@ _FRIENDLY = {
 }
 
 
-def from_validation_error(error: ValidationError, raw: Any, source: str) -> DocumentError:
-    """The first pydantic error, with its place as a JSON path and a readable message."""
+def from_validation_error(error: ValidationError, raw: Any, source: str,
+                          text: str | bytes | None = None) -> DocumentError:
+    """The first pydantic error, with its place as a JSON path and a readable message;
+    with the document's `text`, the line that place is on too."""
     first = error.errors(include_url=False)[0]
     parts = _real_loc(raw, tuple(first["loc"]))
     if first["type"] in ("union_tag_invalid", "union_tag_not_found"):
@@ -89,4 +92,67 @@ def from_validation_error(error: ValidationError, raw: Any, source: str) -> Docu
         message = message[match.end():]
     if first["type"] == "extra_forbidden" and parts:
         message = f"unknown field {parts[-1]!r}"
-    return DocumentError(message, source=source, path=path)
+    return DocumentError(message, source=source, path=path,
+                         line=line_of(text, path) if text is not None else None)
+
+
+_STEP = re.compile(r"\.([A-Za-z_][\w-]*)|\[(\d+)\]")
+_SPACE = re.compile(r"[ \t\n\r]*")
+_DECODER = json.JSONDecoder()
+
+
+def line_of(text: str | bytes, path: str) -> int | None:
+    """The line of `text` (JSON) where the value at `path` ($.journey.tiles[5].duration)
+    begins; for a place that is not there (a missing field), the line of the deepest part
+    that is. None when the text does not hold the path's start, or is one line (a line
+    number would say nothing the path does not)."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", errors="replace")
+    if "\n" not in text.strip():
+        return None
+    steps = _STEP.findall(path.removeprefix("$"))
+    position = _SPACE.match(text, 0).end()
+    try:
+        for key, index in steps:
+            inner = _member(text, position, key) if key else _element(text, position,
+                                                                      int(index))
+            if inner is None:
+                break
+            position = inner
+    except (ValueError, IndexError):  # text that is not the JSON the path was made from
+        return None
+    return text.count("\n", 0, position) + 1
+
+
+def _member(text: str, position: int, wanted: str) -> int | None:
+    """Where the value of key `wanted` begins in the object at `position`, or None."""
+    if text[position] != "{":
+        return None
+    at = _SPACE.match(text, position + 1).end()
+    while text[at] != "}":
+        key, at = _DECODER.raw_decode(text, at)
+        at = _SPACE.match(text, at).end() + 1  # past the ':'
+        at = _SPACE.match(text, at).end()
+        if key == wanted:
+            return at
+        at = _next(text, at)
+    return None
+
+
+def _element(text: str, position: int, wanted: int) -> int | None:
+    """Where item `wanted` begins in the list at `position`, or None."""
+    if text[position] != "[":
+        return None
+    at, index = _SPACE.match(text, position + 1).end(), 0
+    while text[at] != "]":
+        if index == wanted:
+            return at
+        at, index = _next(text, at), index + 1
+    return None
+
+
+def _next(text: str, at: int) -> int:
+    """Past the value at `at` and the comma after it."""
+    _, at = _DECODER.raw_decode(text, at)
+    at = _SPACE.match(text, at).end()
+    return _SPACE.match(text, at + 1).end() if text[at] == "," else at

@@ -180,7 +180,7 @@ def load_spec(text: str | bytes, source: str = "audience spec") -> AudienceSpec:
     try:
         return AudienceSpec.model_validate(data)
     except ValidationError as exc:
-        raise from_validation_error(exc, data, source) from None
+        raise from_validation_error(exc, data, source, text) from None
 
 
 # --- checking against the bundle ---------------------------------------------------------

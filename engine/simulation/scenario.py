@@ -193,7 +193,7 @@ def load_scenario(text: str | bytes, source: str = "scenario") -> Scenario:
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
-        raise from_validation_error(exc, data, source) from None
+        raise from_validation_error(exc, data, source, text) from None
 
 
 def end_delta(scenario: Scenario) -> timedelta:

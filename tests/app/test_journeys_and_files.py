@@ -56,7 +56,8 @@ def test_a_broken_bundle_names_the_place_and_leaves_the_workspace_alone(
     prompts.bundle_to_open = broken
     window.actions_["import_bundle"].trigger()
     [(_title, message)] = prompts.errors
-    assert "broken.json" in message and "$.journey.tiles[2].kind" in message
+    line = broken.read_text().splitlines().index('        "kind": "teleport",') + 1
+    assert f"broken.json, line {line}, at $.journey.tiles[2].kind: " in message
     assert "Not imported" in window.statusBar().currentMessage()
     assert window.session.store.journeys() == before
     assert window.session.journey_id == "abandoned-cart"

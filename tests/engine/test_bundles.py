@@ -73,6 +73,36 @@ def test_a_wrong_duration_says_how_to_write_one() -> None:
     assert "P1D" in error.detail
 
 
+def test_a_bad_value_names_the_line_it_is_on_too() -> None:
+    """As written in a file (indented): the path and the line, so a person editing it
+    finds the place (the studio's import said only "at $.journey.tiles[5].duration")."""
+    text = sample_text().replace('"duration": "P1D"', '"duration": "one day"', 1)
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if "one day" in row)
+    error = error_of(text)
+    assert (error.path, error.line) == ("$.journey.tiles[5].duration", line)
+    assert str(error).startswith(f"cart.json, line {line}, at $.journey.tiles[5].duration: ")
+
+
+def test_a_missing_field_names_the_line_of_the_object_it_is_missing_from() -> None:
+    data = json.loads(sample_text())
+    del data["journey"]["tiles"][5]["duration"]
+    text = json.dumps(data, indent=2)
+    error = error_of(text)
+    tile = text.rindex("{", 0, text.index('"id": "wait-1-day"'))  # where the tile begins
+    assert error.path.startswith("$.journey.tiles[5]")
+    assert error.line == text.count("\n", 0, tile) + 1
+
+
+def test_line_of_finds_places_in_any_layout() -> None:
+    from engine.model.errors import line_of
+    text = '{"a": [1,\n  {"b": {"c": [true,\n null, "x"]}}],\n "d": 2}'
+    assert line_of(text, "$.a[1].b.c[2]") == 3
+    assert line_of(text, "$.d") == 4 and line_of(text, "$.a[1]") == 2
+    assert line_of(text, "$.a[7]") == 1  # not there: where the list is
+    assert line_of("[1,\n", "$[3]") is None  # not the JSON the path was made from
+    assert line_of('{"a": 1}', "$.a") is None  # one line: its number says nothing
+
+
 def test_duplicate_tile_ids_are_refused() -> None:
     error = error_of(broken(lambda d: d["journey"]["tiles"][3].update(id="email-reminder")))
     assert error.path == "$.journey.tiles[3]"
