@@ -8,6 +8,7 @@ import threading
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
+from PySide6.QtWidgets import QApplication
 
 from app.pages.content import ContentPage
 from app.properties.tile_forms import NEW_CONTENT
@@ -490,3 +491,22 @@ def test_the_preview_and_send_test_threads_end_with_the_page(qtbot, store, promp
     dispose(shown)
     qtbot.waitUntil(lambda: not [t for t in set(threading.enumerate()) - before
                                  if t.name.startswith("waymark-content")], timeout=2000)
+
+
+def test_the_list_keeps_its_width_when_an_edit_marks_the_content_edited(qtbot, page,
+                                                                        store) -> None:
+    """Seen in a real 1366×768 window: the first keys typed into a new text message
+    turned its chip to "Draft · edited", and the list beside the editor lost 50 px."""
+    page.resize(1262, 670)  # the page's room in a 1366 px window, beside the rail
+    page.new_content("sms")
+    QApplication.processEvents()
+    editor = page.editor()
+    before = page.list.width()
+    type_into(qtbot, editor.text, "Hi {{ contact.firstname }}, welcome! Reply STOP to "
+                                  "opt out.")
+    preview_of(qtbot, page)
+    QApplication.processEvents()
+    assert editor.chip.text() == "Draft · edited"
+    assert page.list.width() == before
+    counter = editor.counter  # shown whole, though it may give up room in a narrower one
+    assert counter.width() >= counter.fontMetrics().horizontalAdvance(counter.text())

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.dialogs.fire_fields import mark_invalid
+from app.elided_label import ElidedLabel
 from app.icons import badge_pixmap, icon
 from app.properties.fields import ValueCombo, quiet
 from engine.content_library import STATUS_LABELS, LibraryEntry
@@ -113,10 +114,15 @@ class ContentEditor(QWidget):
         self.name.setMaxLength(150)
         self.name.setPlaceholderText("Name")
         self.name.textEdited.connect(lambda _t: self.touch())
-        self.used = QLabel()
+        # Neither the line under the name nor the chip may widen the editor as they
+        # change (the first key typed turned "Draft" into "Draft · edited" and the list
+        # beside the editor lost its width to it): the line gives up room, cut with "…",
+        # and the chip is as wide as its widest text from the start.
+        self.used = ElidedLabel()
         self.used.setObjectName("hint")
         self.chip = QLabel()
         self.chip.setObjectName("statusChip")
+        self.chip.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.save_button = QPushButton(icon("save"), "Save")
         self.save_button.setObjectName("saveContent")
         self.save_button.setToolTip("Save (Ctrl+S)")
@@ -217,6 +223,7 @@ class ContentEditor(QWidget):
             return
         self.used_by = entry.used_by
         self.used.setText(_used_by(entry))
+        self.used.setToolTip(self.used.text())
         self.context.set_triggers(self.library.triggers_of(entry.content.id)
                                   if entry.used_by else [])
 
@@ -261,6 +268,8 @@ class ContentEditor(QWidget):
         ready = self.status() == ContentStatus.READY
         self.chip.setText(STATUS_LABELS[self.status()] + (" · edited" if self.dirty else ""))
         restyle(self.chip, ready=ready)
+        self.chip.setMinimumWidth(_widest(self.chip, [f"{label} · edited"
+                                                      for label in STATUS_LABELS.values()]))
         self.ready_button.setText("Back to Draft" if ready else "Make Ready to send")
         self.ready_button.setIcon(icon("undo" if ready else "ok"))
         restyle(self.ready_button, primary=not ready)
@@ -381,3 +390,14 @@ def restyle(widget: QWidget, **properties: Any) -> None:
         widget.setProperty(name, value)
     widget.style().unpolish(widget)
     widget.style().polish(widget)
+
+
+def _widest(label: QLabel, texts: list[str]) -> int:
+    """The width `label` needs for the widest of `texts`, in its font and style."""
+    shown = label.text()
+    widths = []
+    for text in texts:
+        label.setText(text)
+        widths.append(label.sizeHint().width())
+    label.setText(shown)
+    return max(widths)

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 
 from app.docks.message_cards import SmsCard
 from app.docks.message_parts import SmsParts
+from app.elided_label import ElidedLabel
 from engine.delivery.errors import TemplateProblem
 from engine.delivery.sms_length import sms_length
 from engine.model import Content
@@ -28,8 +29,12 @@ class SmsEditor(ContentEditor):
         self.text.setObjectName("smsText")
         self.text.setLineWrapMode(CodeEditor.LineWrapMode.WidgetWidth)
         self.text.edited.connect(self._typed)
-        self.counter = QLabel()
+        # As wide as a long message's count from the start: its length changing as one
+        # typed widened the editor, and the list beside it gave up the room.
+        self.counter = ElidedLabel()
         self.counter.setObjectName("smsCounter")
+        self.counter.setMinimumWidth(self.counter.fontMetrics().horizontalAdvance(
+            "1,530 characters · 10 messages (UCS-2) · 670 left") + 4)
         self.encoding_warning = QLabel()
         self.encoding_warning.setObjectName("smsWarning")
         self.encoding_warning.setWordWrap(True)
@@ -55,6 +60,7 @@ class SmsEditor(ContentEditor):
     def _count(self) -> None:
         length = sms_length(self.text.source())
         self.counter.setText(f"{length.describe()} · {length.left} left")
+        self.counter.setToolTip(self.counter.text())
         self.encoding_warning.setText(length.warning())
         self.encoding_warning.setVisible(bool(length.forcing))
 
