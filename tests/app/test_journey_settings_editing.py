@@ -77,11 +77,16 @@ def test_a_new_journey_s_condition_builder_gets_the_height_it_needs(window, qtbo
     window.session.new_journey()
     builder = settings_form(window).start.conditions
     qtbot.waitUntil(lambda: builder.root.findChildren(ConditionRow) == [])
-    qtbot.wait(50)  # laid out
     assert window.properties.scroll.viewport().height() < builder.window().height()
-    assert builder.height() >= builder.minimumSizeHint().height()
+    # Once laid out (under X that can take more than the 50 ms this waited: it failed
+    # there now and then, squeezed only until the layout's next pass).
     add = builder.root.add_button
-    assert add.mapTo(builder, add.rect().bottomLeft()).y() < builder.height()
+
+    def laid_out() -> bool:
+        return (builder.height() >= builder.minimumSizeHint().height()
+                and add.mapTo(builder, add.rect().bottomLeft()).y() < builder.height())
+
+    qtbot.waitUntil(laid_out, timeout=3000)
 
 
 def test_groups_nest_down_to_the_model_s_limit_and_go_again(window, qtbot) -> None:
