@@ -7,6 +7,10 @@ import gc
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Under `.ci/studio-under-xvfb`, importing it gives this worker an X display of its own
+# (before Qt is loaded).
+import tests.app.xvfb_worker  # noqa: F401
+
 # Studio tests never touch the keyring of whoever runs them (nor do the processes they
 # start): without one, credentials stay in the test's workspace (as tests/engine does).
 os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
