@@ -195,7 +195,9 @@ class JourneySession(QObject):
         """A new journey, asked for by name; `trigger` starts it on that trigger."""
         if self.store is None or not self.maybe_save():
             return
-        name = self.prompts.text("New journey", "Name of the journey:", "New journey")
+        known = self.store.catalog().triggers.get(trigger) if trigger else None
+        name = self.prompts.text("New journey", "Name of the journey:",
+                                 known.title if known else "New journey")
         if name:
             journey = self.store.new_journey(name[:150])
             if trigger:

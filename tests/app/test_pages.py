@@ -238,3 +238,21 @@ def test_the_rails_buttons_stay_in_place_from_page_to_page(window, qtbot) -> Non
     window.pages.show_page(JOURNEYS)
     qtbot.waitUntil(lambda: window.toolbar.isVisible() and places() == journeys,
                     timeout=2000)
+
+
+def test_a_journey_made_from_a_trigger_is_named_after_it_to_begin_with(window, qtbot,
+                                                                        prompts) -> None:
+    """Seen in a real window: *New journey with this trigger* offered "New journey"."""
+    from engine import trigger_catalog
+    from engine.model import TriggerDefinition
+
+    trigger_catalog.create_trigger(window.session.store.workspace, TriggerDefinition(
+        name="wifi_signup", title="Wi-Fi sign-up"))
+    window.pages.show_page("triggers")
+    page = window.workspace_pages.triggers
+    page.refresh()
+    page.list.select("wifi_signup")
+    page.detail.tabs.setCurrentIndex(2)
+    qtbot.mouseClick(page.detail.new_journey_button, Qt.MouseButton.LeftButton)
+    journey = window.editor.journey
+    assert (journey.name, journey.start.trigger) == ("Wi-Fi sign-up", "wifi_signup")
