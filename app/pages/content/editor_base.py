@@ -268,8 +268,9 @@ class ContentEditor(QWidget):
         ready = self.status() == ContentStatus.READY
         self.chip.setText(STATUS_LABELS[self.status()] + (" · edited" if self.dirty else ""))
         restyle(self.chip, ready=ready)
-        self.chip.setMinimumWidth(_widest(self.chip, [f"{label} · edited"
-                                                      for label in STATUS_LABELS.values()]))
+        if not self.chip.minimumWidth():  # once, in its style
+            self.chip.setMinimumWidth(_widest(self.chip, [f"{label} · edited"
+                                                          for label in STATUS_LABELS.values()]))
         self.ready_button.setText("Back to Draft" if ready else "Make Ready to send")
         self.ready_button.setIcon(icon("undo" if ready else "ok"))
         restyle(self.ready_button, primary=not ready)
@@ -394,6 +395,7 @@ def restyle(widget: QWidget, **properties: Any) -> None:
 
 def _widest(label: QLabel, texts: list[str]) -> int:
     """The width `label` needs for the widest of `texts`, in its font and style."""
+    label.ensurePolished()  # its style sheet's font and padding
     shown = label.text()
     widths = []
     for text in texts:
