@@ -282,6 +282,10 @@ def test_the_sms_counter_counts_as_the_network_and_names_the_ucs2_character(
     editor.text.set_source("x" * 161)
     editor.text.edited.emit()
     assert editor.counter.text() == "161 characters · 2 messages (GSM-7) · 145 left"
+    editor.text.set_source("Hi {{ contact.firstname }}")  # not what is sent: said so
+    editor.text.edited.emit()
+    assert editor.counter.text() == "As written: 30 characters · 1 message (GSM-7) · 130 left"
+    assert "the preview counts the message as the person chosen" in editor.counter.toolTip()
 
 
 def test_the_push_card_shows_the_notification_for_the_contact(qtbot, page, store) -> None:

@@ -34,7 +34,7 @@ class SmsEditor(ContentEditor):
         self.counter = ElidedLabel()
         self.counter.setObjectName("smsCounter")
         self.counter.setMinimumWidth(self.counter.fontMetrics().horizontalAdvance(
-            "1,530 characters · 10 messages (UCS-2) · 670 left") + 4)
+            "As written: 1,530 characters · 10 messages (UCS-2) · 670 left") + 4)
         self.encoding_warning = QLabel()
         self.encoding_warning.setObjectName("smsWarning")
         self.encoding_warning.setWordWrap(True)
@@ -58,9 +58,15 @@ class SmsEditor(ContentEditor):
         self.touch()
 
     def _count(self) -> None:
-        length = sms_length(self.text.source())
-        self.counter.setText(f"{length.describe()} · {length.left} left")
-        self.counter.setToolTip(self.counter.text())
+        source = self.text.source()
+        length = sms_length(source)
+        # With personalisation the text as written is not what is sent: said so, beside a
+        # preview that counts the message as sent ("90 characters" here, "45" there).
+        written = "As written: " if "{{" in source or "{%" in source else ""
+        self.counter.setText(f"{written}{length.describe()} · {length.left} left")
+        self.counter.setToolTip(self.counter.text() + (
+            "\nCounted as written; the preview counts the message as the person chosen "
+            "there gets it" if written else ""))
         self.encoding_warning.setText(length.warning())
         self.encoding_warning.setVisible(bool(length.forcing))
 
