@@ -57,6 +57,7 @@ class MainWindow(QMainWindow):
         self.prompts = prompts or Prompts(self)
         self.session = JourneySession(self.editor, self.prompts, settings or QSettings())
         self.runner = ValidationRunner(self.editor, self)
+        self.runner.has_journey = lambda: self.session.info is not None
         self._build_canvas()
         self._build_docks()
         self.actions_ = StudioActions(self, self.editor.undo_stack.createUndoAction(self),
@@ -249,8 +250,7 @@ class MainWindow(QMainWindow):
         said "ready to publish" of a journey whose publishing then warned."""
         store = self.session.store
         self.runner.delivery = store.settings_for_checks() if store is not None else None
-        if self.session.info is not None:  # no journey open: nothing to check
-            self.runner.run_now()
+        self.runner.run_now()
 
     def _page_changed(self, key: str) -> None:
         """Journey edits answer their keys on the journey page only: Del on the Contacts

@@ -10,6 +10,7 @@ about as much as validating it.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -31,6 +32,9 @@ class ValidationRunner(QObject):
         # against its sender profile, as publishing checks it. None: not checked.
         self.delivery: DeliverySettings | None = None
         self.last_ms = 0.0
+        # Whether a journey is open: with none the editor holds an empty one nobody sees,
+        # and its "This tile leads nowhere" is nobody's problem (the window says).
+        self.has_journey: Callable[[], bool] = lambda: True
         self._timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
         self._timer.timeout.connect(self.run_now)
         editor.document.changed.sub(self.schedule)
@@ -42,7 +46,7 @@ class ValidationRunner(QObject):
         self._timer.stop()
         start = time.perf_counter()
         self.problems = validate(self.editor.journey, self.editor.catalog, publish=True,
-                                 delivery=self.delivery)
+                                 delivery=self.delivery) if self.has_journey() else []
         self.last_ms = (time.perf_counter() - start) * 1000
         self.validated.emit(self.problems)
         return self.problems

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPointF, Qt
 
+from app.pages.host import JOURNEYS
 from tests.app.conftest import open_sample
 from tests.app.gestures import drop_from_palette
 
@@ -162,3 +163,20 @@ def test_where_is_as_wide_as_its_tile_names_and_the_problem_takes_the_rest(
     window.editor.update_tile("sms-reminder", name="Text them")
     wait_for_validation(qtbot, window)
     assert header.sectionSize(1) == 200
+
+
+def test_a_trigger_made_with_no_journey_open_lists_no_problems(window, qtbot) -> None:
+    """Seen in a real window: with no journey open, back on the journey page after a
+    trigger was made (the catalog may have changed, so the journey is checked again), the
+    Problems panel listed "This tile leads nowhere" and "Choose the trigger" for the empty
+    journey nobody could see."""
+    from engine import trigger_catalog
+    from engine.model import TriggerDefinition
+
+    assert window.session.info is None
+    window.pages.show_page("triggers")
+    trigger_catalog.create_trigger(window.session.store.workspace, TriggerDefinition(
+        name="wifi_signup", title="Wi-Fi sign-up"))
+    window.pages.show_page(JOURNEYS)
+    assert window.runner.problems == []
+    assert window.problems_dock.windowTitle() == "Problems"
