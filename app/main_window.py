@@ -367,14 +367,16 @@ class MainWindow(QMainWindow):
         if viewed is not None:  # an earlier version: nothing on it can be fixed or published
             problems = []
         self.scene.set_problems(problems)
-        self.problems.show_problems(problems, self.editor.journey, viewed,
+        journey = self.editor.journey if self.session.info is not None else None
+        self.problems.show_problems(problems, journey, viewed,
                                     published=self.session.is_live and self.editor.read_only)
         design, publishing, warnings = self.problems.counts()
         parts = [f"{design} to fix" if design or publishing else "",
                  f"{publishing} before publishing" if publishing else "",
                  f"{warnings} warning{'s' if warnings != 1 else ''}" if warnings else ""]
         # a warning does not stop publishing: "0 to fix · 1 before publishing" said it did
-        text = " · ".join(part for part in parts if part) or "No problems"
+        text = " · ".join(part for part in parts if part) or (
+            "No problems" if journey is not None else "")
         self.problem_label.setText(text if viewed is None else f"Version {viewed}, read-only")
         self.problems_dock.setWindowTitle(f"Problems ({len(problems)})" if problems
                                           else "Problems")

@@ -42,14 +42,18 @@ class ProblemsPanel(QTreeWidget):
         self.itemActivated.connect(self._clicked)
         self.problems: list[ValidationProblem] = []
 
-    def show_problems(self, problems: list[ValidationProblem], journey: Journey,
+    def show_problems(self, problems: list[ValidationProblem], journey: Journey | None,
                       earlier: int | None = None, published: bool = False) -> None:
-        """`earlier`: an earlier version is shown read-only, which nobody can change or
-        publish again: the draft is what is checked. `published`: the live version as
-        published, nothing to publish ("ready to publish" said otherwise)."""
+        """`journey` None: no journey is open, and nothing is said (it said "this journey
+        is ready to publish" under a canvas saying "No journey open"). `earlier`: an
+        earlier version is shown read-only, which nobody can change or publish again: the
+        draft is what is checked. `published`: the live version as published, nothing to
+        publish ("ready to publish" said otherwise)."""
         self.problems = list(problems)
         self.clear()
-        if earlier is not None:
+        if journey is None:
+            self.problems = []
+        elif earlier is not None:
             self._note_row(f"Version {earlier} is shown read-only: problems are checked on "
                            "the journey's newest version", "lock", "#64748b")
         elif not problems:

@@ -180,3 +180,5 @@ def test_a_trigger_made_with_no_journey_open_lists_no_problems(window, qtbot) ->
     window.pages.show_page(JOURNEYS)
     assert window.runner.problems == []
     assert window.problems_dock.windowTitle() == "Problems"
+    # nor that the journey nobody sees "is ready to publish"
+    assert window.problems.topLevelItemCount() == 0 and window.problem_label.text() == ""
