@@ -136,7 +136,13 @@ class PropertiesPanel(QWidget):
             self._forms[form_class] = form
         return self._forms[form_class]
 
+    def journey_open(self) -> bool:
+        """False after `set_journey_open(False)`: nothing is shown until one opens."""
+        return self.scroll.isVisibleTo(self)
+
     def show_selection(self, tile_ids: list[str]) -> None:
+        if not self.journey_open():  # "Journey settings · Untitled journey" of none
+            return
         if len(tile_ids) > 1:
             self.tile_id = None
             self.header.show_text(f"{len(tile_ids)} tiles selected",
@@ -163,7 +169,11 @@ class PropertiesPanel(QWidget):
         self.body.setEnabled(not self.editor.read_only)
 
     def reload(self) -> None:
-        """Show the document's values again (after undo, redo, or a refused edit)."""
+        """Show the document's values again (after undo, redo, or a refused edit). With
+        no journey open nothing (a catalog change showed "Journey settings · Untitled
+        journey" over "No journey open")."""
+        if not self.journey_open():
+            return
         if self.tile_id is not None and self.editor.journey.find_tile(self.tile_id) is None:
             self.show_selection([])
         elif hasattr(self.form, "load"):

@@ -180,5 +180,7 @@ def test_a_trigger_made_with_no_journey_open_lists_no_problems(window, qtbot) ->
     window.pages.show_page(JOURNEYS)
     assert window.runner.problems == []
     assert window.problems_dock.windowTitle() == "Problems"
-    # nor that the journey nobody sees "is ready to publish"
+    # nor that the journey nobody sees "is ready to publish", nor its settings
     assert window.problems.topLevelItemCount() == 0 and window.problem_label.text() == ""
+    qtbot.wait(10)  # the properties reload after a catalog change (a 0 ms timer)
+    assert window.properties.header.title.text() == "No journey open"
