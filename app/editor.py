@@ -13,7 +13,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from app.canvas import commands
-from app.canvas.layout import auto_layout, room_on_edge
+from app.canvas.layout import auto_layout, free_spot, room_on_edge
 from engine.model import (
     Catalog,
     Edge,
@@ -92,7 +92,10 @@ class JourneyEditor(QObject):
     # --- tiles ----------------------------------------------------------------------
 
     def add_tile(self, kind: TileKind | str, x: float, y: float) -> str | None:
+        """A new tile at (x, y), or at the nearest place there that covers no tile."""
         tile = new_tile(self.journey, kind, x, y)
+        tile = tile.model_copy(update=dict(zip(("x", "y"), free_spot(self.journey, tile),
+                                               strict=True)))
         if tile.kind == TileKind.TRIGGER and self.journey.entry() is not None:
             self._refuse("Not added", "a journey has one entry, and this one has it already")
             return None

@@ -10,13 +10,15 @@ from __future__ import annotations
 from collections import defaultdict
 
 import networkx as nx
+from PySide6.QtCore import QRectF
 
 from app.canvas import geometry as geo
-from engine.model import Journey
+from engine.model import Journey, Tile
 
 LAYER_SPACING = geo.TILE_WIDTH + 72
 ROW_GAP = 40.0
 ORIGIN = (40.0, 80.0)
+SEARCH = 25  # grid steps each way a new tile looks for a free place (500 px)
 
 
 def layers(journey: Journey) -> list[list[str]]:
@@ -87,3 +89,29 @@ def room_on_edge(journey: Journey, source_id: str, target_id: str
             tile = journey.tile(tile_id)
             moves[tile_id] = (tile.x + missing, tile.y)
     return (source.x + LAYER_SPACING, target.y), moves
+
+
+def free_spot(journey: Journey, tile: Tile) -> tuple[float, float]:
+    """Where `tile` (new, at its x and y) goes so that it covers no other tile nor its
+    counts card: where it is when that is free, else the nearest free place on the grid
+    (a tile dropped on another was drawn over it, its ports on the other's)."""
+    def room(other: Tile, x: float, y: float) -> QRectF:
+        return QRectF(x, y, geo.TILE_WIDTH, geo.tile_height(other) + geo.counts_room(other))
+
+    taken = [room(t, t.x, t.y).adjusted(-ROW_GAP / 2, -ROW_GAP / 2, ROW_GAP / 2,
+                                        ROW_GAP / 2)
+             for t in journey.tiles if t.id != tile.id]
+
+    def free(x: float, y: float) -> bool:
+        wanted = room(tile, x, y)
+        return not any(wanted.intersects(rect) for rect in taken)
+
+    if free(tile.x, tile.y):
+        return tile.x, tile.y
+    steps = [(dx, dy) for dx in range(-SEARCH, SEARCH + 1) for dy in range(-SEARCH, SEARCH + 1)]
+    steps.sort(key=lambda step: (step[0] ** 2 + step[1] ** 2, abs(step[0]), step))
+    for dx, dy in steps:
+        x, y = tile.x + dx * geo.GRID, tile.y + dy * geo.GRID
+        if free(x, y):
+            return x, y
+    return tile.x, tile.y  # nothing free near: where it was put

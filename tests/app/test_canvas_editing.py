@@ -38,6 +38,31 @@ def test_a_tile_dragged_from_the_palette_lands_where_it_is_dropped(window) -> No
     assert window.isWindowModified()
 
 
+def test_a_tile_dropped_on_another_goes_beside_it_not_over_it(window) -> None:
+    """Seen in a real window: dropped over (or against) a tile, the new one was drawn
+    over it, the ports of both on one spot, so they could not be connected by dragging."""
+    open_sample(window, "brew_guide.json")
+    journey = window.editor.journey
+    under = journey.tiles[1]
+    spot = tile_centre(window, under.id)
+    window.view.centerOn(spot)
+    before = {t.id for t in journey.tiles}
+    drop_from_palette(window, "push", spot)
+    [added] = new_tile_ids(window, before)
+    journey = window.editor.journey
+    tile = journey.tile(added)
+
+    def room(t) -> QRectF:
+        return QRectF(t.x, t.y, geo.TILE_WIDTH, geo.tile_height(t) + geo.counts_room(t))
+
+    assert not any(room(tile).intersects(room(other)) for other in journey.tiles
+                   if other.id != added)
+    assert abs(tile.x - under.x) + abs(tile.y - under.y) < 500  # near where it was dropped
+    assert window.scene.tile_items[added].pos() == QPointF(tile.x, tile.y)
+    window.editor.undo_stack.undo()  # one step, as any drop
+    assert added not in {t.id for t in window.editor.journey.tiles}
+
+
 def test_dragging_from_an_output_port_to_a_tile_connects_them(window) -> None:
     open_sample(window, "brew_guide.json")
     window.view.centerOn(QPointF(640, 640))
