@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.window_layout import resize_within_screen
+
 WORKSPACE_SUFFIX = "waymark"
 READABLE = QSize(900, 560)  # a file dialog's size: its columns whole, the sidebar beside
 
@@ -67,9 +69,7 @@ def file_dialog(parent: QWidget | None, title: str, filters: str, *, save: bool 
     # Qt's own dialog opens at its minimum, where the size, type and date columns are cut
     # short and scroll sideways (seen in a real window); as large as reads whole, within
     # the screen.
-    screen = (parent.screen() if parent is not None else dialog.screen()).availableGeometry()
-    dialog.resize(min(READABLE.width(), screen.width() * 9 // 10),
-                  min(READABLE.height(), screen.height() * 9 // 10))
+    resize_within_screen(dialog, READABLE, parent)
     _widen_columns(dialog)
     return dialog
 

@@ -90,6 +90,19 @@ class WindowLayout(QObject):
 TITLE_BAR = 40
 
 
+def resize_within_screen(widget: QWidget, wanted: QSize, parent: QWidget | None = None
+                         ) -> None:
+    """`wanted`, or nine tenths of the screen's free area where that is less (a dialog
+    opened at its full size reached past a laptop's 768 px, its buttons at the edge)."""
+    screen = (parent or widget).screen()
+    if screen is None:
+        widget.resize(wanted)
+        return
+    area = screen.availableGeometry()
+    widget.resize(min(wanted.width(), area.width() * 9 // 10),
+                  min(wanted.height(), area.height() * 9 // 10))
+
+
 def fit_on_screen(window: QWidget) -> None:
     """Move (and if need be shrink) the window into its screen's free area. Qt puts back a
     saved place even partly off the screen: seen, a studio placed lower by the window

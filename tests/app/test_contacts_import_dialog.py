@@ -164,3 +164,14 @@ def test_clicking_import_with_the_encoding_field_focused_imports_at_once(
     qtbot.mouseClick(dialog.start, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.report is not None, timeout=10_000)
     assert imported_ids(page) == {"c1"}
+
+
+def test_the_dialog_fits_the_screen_it_opens_on(page, prompts, qtbot, tmp_path) -> None:
+    """Seen in a real 1366×768 window: the dialog opened 760 px tall, its Import button at
+    the screen's bottom edge; it takes at most nine tenths of the screen's free area."""
+    file = write_csv(tmp_path / "people.csv", ["id,email", "c-1,ann@example.com"])
+    dialog = open_dialog(page, prompts, qtbot, file)
+    area = dialog.screen().availableGeometry()
+    assert dialog.height() <= area.height() * 9 // 10
+    assert dialog.width() <= area.width() * 9 // 10
+    dialog.reject()

@@ -17,7 +17,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QSize, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from app.pages.background import Background
 from app.properties.fields import hint, section
+from app.window_layout import resize_within_screen
 from engine.contacts_csv import CsvEncodingError, CsvFileError
 from engine.contacts_import import (
     CsvPreview,
@@ -78,7 +79,7 @@ class ImportDialog(QDialog):
         self.steps.addWidget(self.result)
         layout = QVBoxLayout(self)
         layout.addWidget(self.steps)
-        self.resize(1000, 760)
+        resize_within_screen(self, QSize(1000, 760), parent)
         self.background.run("encoding", lambda: data.guess_encoding(path), self._guessed,
                             self._unreadable)
 
