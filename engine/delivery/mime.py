@@ -31,7 +31,8 @@ _LONGEST_PLAIN_HEADER = 900  # RFC 5322 allows 998 per line; longer ones are fol
 def mime_bytes(message: OutgoingMessage) -> bytes:
     """The whole message, ready for SMTP DATA or an .eml file.
 
-    Raises ValueError when a header value holds a line break (header injection).
+    Raises ValueError when a header value holds a line break (header injection), or a
+    header or part holds half a character (a lone surrogate: not UTF-8).
     """
     head = "".join(f"{name}: {_header_value(name, value)}{CRLF}"
                    for name, value in _headers(message))
@@ -46,6 +47,18 @@ def mime_bytes(message: OutgoingMessage) -> bytes:
     closing = f"{CRLF}--{boundary}--{CRLF}".encode("ascii")
     return (head.encode("utf-8") + opening + line[2:] + text + line
             + _part("html", parts.html) + closing)
+
+
+def check_mime(message: OutgoingMessage) -> None:
+    """Raise what `mime_bytes` would raise for this message, without making the bytes.
+    The outbox of a throw-away simulation writes no file but refuses what it could not
+    write; quoting the parts was a twentieth of such a simulation's time."""
+    for name, value in _headers(message):
+        _refuse_line_breaks(name, value)
+        _utf8(f"{name} header", value)
+    _utf8(_PARTS["plain"], message.parts.text or "\n")
+    if message.parts.html:
+        _utf8(_PARTS["html"], message.parts.html)
 
 
 def build_mime(message: OutgoingMessage) -> EmailMessage:
@@ -70,17 +83,34 @@ def _headers(message: OutgoingMessage) -> list[tuple[str, str]]:
     return headers + list(message.headers.items())
 
 
-def _header_value(name: str, value: str) -> str:
+def _refuse_line_breaks(name: str, value: str) -> None:
     if "\r" in value or "\n" in value:
         raise ValueError(f"the {name} header may not contain a line break")
+
+
+def _header_value(name: str, value: str) -> str:
+    _refuse_line_breaks(name, value)
+    _utf8(f"{name} header", value)
     plain = value.isascii() and len(value) <= _LONGEST_PLAIN_HEADER
     if plain or name in _ADDRESS_HEADERS:
         return value  # addresses stay as they are (SMTPUTF8 carries non-ASCII ones)
     return Header(value, "utf-8", header_name=name).encode(linesep=CRLF)
 
 
+def _utf8(place: str, text: str) -> bytes:
+    """The text as UTF-8, or ValueError naming where the unwritable character is."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise ValueError(f"the {place} holds {error.object[error.start]!r}, half of a "
+                         "character (a lone surrogate), which no email can carry") from None
+
+
+_PARTS = {"plain": "plain-text part", "html": "HTML part"}
+
+
 def _part(subtype: str, body: str) -> bytes:
     lines = body.replace("\r\n", "\n").replace("\r", "\n")
-    encoded = binascii.b2a_qp(lines.encode("utf-8"), istext=True).replace(b"\n", b"\r\n")
+    encoded = binascii.b2a_qp(_utf8(_PARTS[subtype], lines), istext=True).replace(b"\n", b"\r\n")
     return (f'Content-Type: text/{subtype}; charset="utf-8"{CRLF}'
             f"Content-Transfer-Encoding: quoted-printable{CRLF}{CRLF}").encode("ascii") + encoded

@@ -7,6 +7,9 @@ from datetime import timedelta
 from email import message_from_bytes, policy
 from pathlib import Path
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from engine.delivery import (
     ChannelSet,
     DeliverySettings,
@@ -164,3 +167,33 @@ def test_an_outbox_without_a_folder_keeps_messages_in_the_workspace_only(
     assert result.status == DeliveryStatus.DELIVERED
     assert result.reason == "kept in the workspace (no outbox folder)"
     assert list(tmp_path.iterdir()) == []
+
+
+# What a header or a part may hold: plain text, a line break, a lone surrogate (which no
+# UTF-8 file can hold), non-ASCII letters.
+_TEXTS = st.sampled_from(["Ada, your cart", "Ada\r\nBcc: eve@example.com", "line\nbreak",
+                          "caf\u00e9 \u2603", "half \udc80 a pair", ""])
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(subject=_TEXTS, recipient=_TEXTS, text=_TEXTS, html=_TEXTS, header=_TEXTS)
+def test_an_outbox_without_a_folder_refuses_exactly_the_emails_one_with_a_folder_refuses(
+        tmp_path: Path, subject: str, recipient: str, text: str, html: str,
+        header: str) -> None:
+    """A throw-away simulation's outbox writes no file: it checks the email instead of
+    building it, and must come to the same answer with the same reason."""
+    message = compose()
+    message = message.model_copy(update={
+        "recipient": recipient or "ada@example.com",
+        "parts": message.parts.model_copy(update={"subject": subject, "text": text,
+                                                  "html": html}),
+        "headers": {**message.headers, "X-Campaign": header}})
+    kept = OutboxChannel(None).send(message)
+    written = OutboxChannel(tmp_path / "outbox").send(message)
+    assert kept.status == written.status
+    if written.status == DeliveryStatus.FAILED:
+        assert kept.reason == written.reason
+        assert kept.reason.startswith("the message cannot be written: ")
+    else:
+        assert kept.reason == "kept in the workspace (no outbox folder)"

@@ -20,7 +20,7 @@ from pathlib import Path
 from engine.model import Channel
 
 from ..message import DeliveryChannel, OutgoingMessage
-from ..mime import mime_bytes
+from ..mime import check_mime, mime_bytes
 from ..results import DeliveryResult
 
 _UNSAFE_IN_NAMES = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
@@ -50,16 +50,16 @@ class OutboxChannel(DeliveryChannel):
 
     def send(self, message: OutgoingMessage) -> DeliveryResult:
         ext = "eml" if message.channel == Channel.EMAIL else "json"
-        if self.folder is None and ext == "json":
-            # JSON written from a payload read from JSON cannot fail; only an email's MIME
-            # can be refused, so only that is built when no file is written.
-            return DeliveryResult.delivered(KEPT_IN_WORKSPACE)
         try:
+            if self.folder is None:
+                # JSON written from a payload read from JSON cannot fail; an email's MIME
+                # can be refused, so that is checked although no file is written.
+                if ext == "eml":
+                    check_mime(message)
+                return DeliveryResult.delivered(KEPT_IN_WORKSPACE)
             data = _file_bytes(message)
         except ValueError as error:
             return DeliveryResult.rejected(f"the message cannot be written: {error}")
-        if self.folder is None:
-            return DeliveryResult.delivered(KEPT_IN_WORKSPACE)
         try:
             name = self._write(message, ext, data)
         except OSError as error:
