@@ -47,6 +47,11 @@ class SimulatedClock:
     def advance(self, delta: timedelta) -> None:
         self.advance_to(self._now + delta)
 
+    def rewind_to(self, when: datetime) -> None:
+        """Back to an earlier time: only for a simulator doing a rolled-back stretch of
+        its moments again."""
+        self._now = when
+
 
 def local_day(when: datetime) -> str:
     """The date of `when` on this machine's calendar (YYYY-MM-DD): "today" for people."""

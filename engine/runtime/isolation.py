@@ -8,6 +8,12 @@ one item at a time, each in a savepoint of its own with a `Batch` of its own
 commit together, and the failing one is set aside with its error
 (`engine.store.failures_store`).
 
+A simulation's moments share long transactions that it can do again
+(`one_transaction(redoable=True)`): there a batch takes no savepoint, and one that fails
+raises `Redo`, which no one here catches; the simulator rolls the transaction back and
+does its moments again in a transaction that is not redoable, where the batch is done
+item by item as above (`engine.simulation.simulator`).
+
 Trouble with the database itself (locked, disconnected, disk full) is nobody's poison:
 it propagates, the round is rolled back, and the engine tries again later as it always
 did.
@@ -24,7 +30,7 @@ from typing import TypeVar
 from sqlalchemy import Connection, Engine
 from sqlalchemy import exc as sa_exc
 
-from engine.store.database import in_shared_transaction, writing
+from engine.store.database import in_redoable_transaction, in_shared_transaction, writing
 from engine.store.failures_store import describe
 from engine.store.prepared import savepoint
 
@@ -59,12 +65,22 @@ def store_trouble(error: BaseException) -> bool:
                       | sqlite3.OperationalError | sqlite3.InterfaceError)
 
 
+class Redo(Exception):
+    """A batch failed inside a redoable shared transaction, where it could not be undone
+    alone: the transaction is to be rolled back and done again without `redoable`."""
+
+    def __init__(self, error: str) -> None:
+        super().__init__(f"a batch failed and must be done again item by item: {error}")
+        self.error = error
+
+
 def in_one_go(db: Engine, work: Callable[[Connection], T]) -> tuple[T | None, str | None]:
     """A whole batch in one transaction of its own: (its result, None), or (None, the
     error) with the transaction rolled back. This is the hot path and it pays nothing:
     a savepoint around a batch's writes would cost SQLite a copy of every page they
-    touch. Only inside a transaction shared by a simulated moment, which a failure would
-    not roll back, does the batch take one."""
+    touch. Only inside a transaction shared by simulated moments, which a failure would
+    not roll back, does the batch take one; or, when that transaction can be done
+    again, raise `Redo` when it fails."""
     return _caught(partial(_in_transaction, db, work))
 
 
@@ -78,7 +94,18 @@ def _in_transaction(db: Engine, work: Callable[[Connection], T]) -> T:
     with writing(db) as conn:
         if not in_shared_transaction(db):
             return work(conn)
+        if in_redoable_transaction(db):
+            return _or_redo(partial(work, conn))
         return _in_savepoint(conn, partial(work, conn))
+
+
+def _or_redo(work: Callable[[], T]) -> T:
+    try:
+        return work()
+    except Exception as error:
+        if store_trouble(error):
+            raise
+        raise Redo(describe(error)) from error
 
 
 def _in_savepoint(conn: Connection, work: Callable[[], T]) -> T:
@@ -89,6 +116,8 @@ def _in_savepoint(conn: Connection, work: Callable[[], T]) -> T:
 def _caught(work: Callable[[], T]) -> tuple[T | None, str | None]:
     try:
         return work(), None
+    except Redo:
+        raise
     except Exception as error:
         if store_trouble(error):
             raise

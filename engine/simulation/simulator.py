@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import gc
 import tempfile
+import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, select
 
@@ -26,6 +28,7 @@ from engine.runtime.clock import SimulatedClock
 from engine.runtime.deliverer import Deliverer
 from engine.runtime.events import trigger_event
 from engine.runtime.housekeeping import PAUSED_TOO_LONG
+from engine.runtime.isolation import Redo
 from engine.runtime.records import StepRecord, What
 from engine.runtime.runtime import Runtime, Waiting
 from engine.store import catalog_store, contacts_store, events_store
@@ -64,8 +67,11 @@ _LATEST_MESSAGE = Prepared(
     .order_by(s.ledger.c.id.desc()).limit(1))
 
 # Moments per transaction: a commit writes what changed, so fewer commits write less; a
-# few thousand keep the transaction's dirty pages within SQLite's cache.
+# few thousand keep the transaction's dirty pages within SQLite's cache. The listeners
+# (progress, `--json` lines) hear of steps when they are committed, so a transaction
+# also ends once it has taken this long.
 MOMENTS_PER_COMMIT = 2000
+TELL_EVERY = 0.5  # seconds
 _FINISHED = object()  # no moment left within the scenario's period
 
 NEVER_SENT = "ignored, no such message was sent to them"  # ends an interaction's note
@@ -110,6 +116,10 @@ class Simulator:
         self._sent = False  # a message was sent in this moment (see `_moment`)
         self.applied = 0  # the scenario's items applied so far (for progress)
         self.result = SimulationResult()
+        self.runtime: Runtime | None = None
+        # What the listeners are to be told, once the stretch it happened in is committed
+        # (a stretch done again must not tell them twice).
+        self._untold: list[tuple[Callable[[Any], None], Any]] = []
 
     def run(self) -> SimulationResult:
         with _fewer_collections():
@@ -125,22 +135,30 @@ class Simulator:
             self._prepare(workspace)
             if self.portion is not None and self.portion.first_id:
                 number_from(workspace.db, self.portion.first_id, to_ts(self.clock.now()))
-            runtime = Runtime(workspace.db, self.clock)
-            runtime.subscribe(self._collect)
-            self.actions = JourneyActions(workspace, runtime, self.bundle.journey.id,
-                                          self.bundles, self.scenario.seed, self._collect)
-            # A throw-away simulation's outbox writes no files: nobody will open them.
-            outbox = workspace.outbox_dir if self.outbox else None
-            runtime.deliverer = Deliverer(workspace.db, self.clock, runtime.settings,
-                                          outbox, batch_size=500,
-                                          counted_only=runtime.counted_only)
+            self._start_runtime(workspace)
             try:
-                self._drive(workspace, runtime)
+                self._drive(workspace)
             finally:
-                runtime.deliverer.close()
+                self.runtime.deliverer.close()
             if self.on_finish is not None:
                 self.on_finish(workspace)
         return self.result
+
+    def _start_runtime(self, workspace: Workspace) -> None:
+        """The runtime, its deliverer and the scenario's journey actions, from what the
+        workspace holds: at the start, and again after a stretch was rolled back."""
+        if self.runtime is not None:
+            self.runtime.deliverer.close()
+        runtime = Runtime(workspace.db, self.clock)
+        runtime.subscribe(self._collect)
+        self.actions = JourneyActions(workspace, runtime, self.bundle.journey.id,
+                                      self.bundles, self.scenario.seed, self._collect)
+        # A throw-away simulation's outbox writes no files: nobody will open them.
+        outbox = workspace.outbox_dir if self.outbox else None
+        runtime.deliverer = Deliverer(workspace.db, self.clock, runtime.settings,
+                                      outbox, batch_size=500,
+                                      counted_only=runtime.counted_only)
+        self.runtime = runtime
 
     def _collect(self, records: list[StepRecord]) -> None:
         self.result.records += records
@@ -148,8 +166,7 @@ class Simulator:
         # a message placed in the ledger to go now (held ones wait for their run)
         self._sent = self._sent or any(record.what == What.SENT for record in records)
         if self.on_record is not None:
-            for record in records:
-                self.on_record(record)
+            self._untold += [(self.on_record, record) for record in records]
 
     def _prepare(self, workspace: Workspace) -> None:
         journey = workspace.import_bundle(self.bundle)
@@ -180,22 +197,64 @@ class Simulator:
                       for index, item in enumerate(self.scenario.events)
                       if isinstance(item, JourneyItem) or mine(item.person))
 
-    def _drive(self, workspace: Workspace, runtime: Runtime) -> None:
-        items = deque(self._timeline())
-        end = self.scenario.end_time()
-        due, more = runtime.next_due(), True
+    def _drive(self, workspace: Workspace) -> None:
+        timeline = self._timeline()
+        items, end = deque(timeline), self.scenario.end_time()
+        due, more = self.runtime.next_due(), True
         while more:
             # Many moments to a transaction: nothing needs to survive a crash here, and a
             # commit (with the begin before it) cost a simulation a fifth of its time.
-            with one_transaction(workspace.db):
-                for _ in range(MOMENTS_PER_COMMIT):
-                    due = self._step_moment(workspace, runtime, items, end, due)
-                    if due is _FINISHED:
-                        more = False
-                        break
+            # The transaction can be done again, so the runtime's batches in it take no
+            # savepoints; when one fails (a poison event or run), the stretch is rolled
+            # back and done again with them, the failing item set aside as in `serve`.
+            mark = self._mark(len(timeline) - len(items), due)
+            try:
+                more, due = self._stretch(workspace, items, end, due, redoable=True)
+            except Redo:
+                items, due = self._back_to(mark, timeline, workspace)
+                more, due = self._stretch(workspace, items, end, due, redoable=False)
+            untold, self._untold = self._untold, []
+            for listener, told in untold:
+                listener(told)
         self.clock.advance_to(max(end, self.clock.now()))
-        runtime.tick()
-        runtime.deliverer.deliver_due()
+        self.runtime.tick()
+        self.runtime.deliverer.deliver_due()
+
+    def _stretch(self, workspace: Workspace, items: deque, end: datetime,
+                 due: datetime | None, redoable: bool) -> tuple[bool, datetime | None]:
+        """Up to MOMENTS_PER_COMMIT moments, or TELL_EVERY seconds of them, in one
+        transaction: (more to come, what is due next)."""
+        deadline = time.monotonic() + TELL_EVERY
+        with one_transaction(workspace.db, redoable=redoable):
+            for _ in range(MOMENTS_PER_COMMIT):
+                due = self._step_moment(workspace, self.runtime, items, end, due)
+                if due is _FINISHED:
+                    return False, None
+                if time.monotonic() > deadline:
+                    break
+        return True, due
+
+    def _mark(self, consumed: int, due: datetime | None) -> _Mark:
+        result = self.result
+        return _Mark(consumed, due, self.clock.now(), len(result.records), result.steps,
+                     len(result.notes), len(result.moments), self.applied,
+                     self.runtime.next_prune)
+
+    def _back_to(self, mark: _Mark, timeline: list, workspace: Workspace
+                 ) -> tuple[deque, datetime | None]:
+        """After a stretch was rolled back: everything as it was at its start (the
+        runtime made again from the workspace); the scenario's items left and what is
+        due then."""
+        result = self.result
+        del result.records[mark.records:]
+        del result.notes[mark.notes:]
+        del result.moments[mark.moments:]
+        result.steps, self.applied, self._untold = mark.steps, mark.applied, []
+        self.clock.rewind_to(mark.now)
+        self._start_runtime(workspace)
+        self.runtime.next_prune = mark.next_prune
+        due = self.runtime.next_due()  # also what it sees waiting (`Runtime.looked`)
+        return deque(timeline[mark.consumed:]), due
 
     def _step_moment(self, workspace: Workspace, runtime: Runtime, items: deque,
                      end: datetime, due: datetime | None) -> datetime | object | None:
@@ -256,8 +315,7 @@ class Simulator:
     def _note_moments(self, moments: list[Moment]) -> None:
         self.result.moments += moments
         if self.on_moment is not None:
-            for moment in moments:
-                self.on_moment(moment)
+            self._untold += [(self.on_moment, moment) for moment in moments]
 
     def _stopped_by_pause(self, paused: list[tuple[str, int]], runtime: Runtime) -> None:
         self._note_moments([Moment(self.clock.now(), journey, version, "stopped",
@@ -316,6 +374,19 @@ class Simulator:
             conn.execute(members.insert().values(segment_id=item.segment,
                                                  contact_id=item.person))
         return [NewEvent("contact_updated", item.person, {"contact_id": item.person})]
+
+
+class _Mark(NamedTuple):
+    """Where a stretch of moments began, to begin it again (`Simulator._back_to`)."""
+    consumed: int  # the scenario's items applied before it
+    due: datetime | None
+    now: datetime
+    records: int
+    steps: int
+    notes: int
+    moments: int
+    applied: int
+    next_prune: datetime | None
 
 
 @contextmanager

@@ -30,6 +30,7 @@ from engine.model import (
     StartSettings,
     TriggerTile,
 )
+from engine.simulation import simulator as simulator_module
 from engine.simulation.scenario import Scenario
 from engine.simulation.simulator import Simulator
 from engine.store import events_store, failures_store
@@ -193,6 +194,48 @@ def test_a_simulation_sets_a_poison_event_aside_and_the_others_go_through(tmp_pa
         assert [i.person for i in failures_store.failed_items(conn)] == ["zed"]
         assert conn.execute(select(s.runs.c.contact_id)).scalars().all() == ["ann"]
         assert conn.execute(select(s.ledger.c.contact_id)).scalars().all() == ["ann"]
+
+
+def test_a_poison_event_late_in_a_long_simulation_is_set_aside_and_nothing_is_told_twice(
+        tmp_path, monkeypatch) -> None:
+    """Moments share transactions the simulator can do again, their batches without
+    savepoints: the stretch holding zed's failing entry is rolled back and done again
+    with them. The listeners hear each step once, in order, only as it is committed;
+    the others' steps are those of a simulation zed took no part in."""
+    monkeypatch.setattr(simulator_module, "MOMENTS_PER_COMMIT", 3)
+    people = ["ann", "bob", "cy", "dee", "zed", "eve", "fay"]
+
+    def scenario(who: list[str]) -> Scenario:
+        return Scenario.model_validate({
+            "start": START, "end": "P1D", "seed": 1,
+            "contacts": [Contact(id=p, email=f"{p}@example.com") for p in who],
+            "events": [{"kind": "trigger", "at": f"PT{hour + 1}H", "trigger": "order_placed",
+                        "person": p, "attributes": {"total": 80}}
+                       for hour, p in enumerate(people) if p in who]})
+
+    told: list = []
+    spoiled = _SpoilingZed(vip_branch_journey(), scenario(people), workdir=tmp_path / "a",
+                           on_record=told.append)
+    result = spoiled.run()
+    others = Simulator(vip_branch_journey(), scenario([p for p in people if p != "zed"]),
+                       workdir=tmp_path / "b").run()
+
+    def trail(records) -> list[tuple]:
+        return [(r.at, r.contact_id, r.what, r.tile_id) for r in records]
+    assert trail(told) == trail(result.records) == trail(others.records)
+    assert result.steps == len(result.records) == 6 * 4
+    assert _failed_and_trail(tmp_path / "a") == (["zed"], _failed_and_trail(tmp_path / "b")[1])
+
+
+def _failed_and_trail(folder) -> tuple[list[str], list[tuple]]:
+    """Who was set aside, and the trail as stored (the deliveries' outcomes too)."""
+    with Workspace.open(folder / "simulation.waymark", create=False) as workspace, \
+            workspace.db.connect() as conn:
+        steps = s.steps.c
+        return ([i.person for i in failures_store.failed_items(conn)],
+                [tuple(row) for row in conn.execute(
+                    select(steps.at, steps.contact_id, steps.what, steps.tile_id,
+                           steps.reason).order_by(steps.id))])
 
 
 def test_after_a_restart_nothing_set_aside_fails_again_and_new_events_go_through(

@@ -11,7 +11,11 @@ import sys
 import time
 from datetime import datetime
 
+from engine.model import read_bundle
 from engine.resources import resource
+from engine.simulation import simulator as simulator_module
+from engine.simulation.audience import generate, load_spec
+from engine.simulation.simulator import Simulator
 
 SAMPLE = json.loads(resource("samples", "abandoned_cart.audience.json").read_text())
 
@@ -76,3 +80,22 @@ def test_with_compare_each_run_rises_to_the_end_and_its_lines_say_which(tmp_path
     for run in ("a", "b"):
         shares = [line["done"] for _, line in lines if line["run"] == run]
         assert shares == sorted(shares) and shares[-1] == 1.0
+
+
+def test_listeners_hear_of_steps_as_their_stretch_commits_not_all_at_the_end(
+        monkeypatch) -> None:
+    """Steps are told once the transaction holding them commits (a rolled-back stretch is
+    done again and must not be told twice); a transaction ends after TELL_EVERY seconds
+    as well as after MOMENTS_PER_COMMIT moments, so a long simulation's progress moves."""
+    monkeypatch.setattr(simulator_module, "TELL_EVERY", 0.0)
+    cart = read_bundle(resource("samples", "abandoned_cart.json"))
+    scenario = generate(load_spec(json.dumps({**SAMPLE, "people": 30}).encode(), "spec"),
+                        cart, "spec")
+    told: list[tuple[datetime, datetime]] = []  # (the step's time, the clock's when told)
+    simulator = Simulator(cart, scenario,
+                          on_record=lambda r: told.append((r.at, simulator.clock.now())))
+    result = simulator.run()
+    assert len(told) == result.steps > 30
+    assert all(at <= now for at, now in told)
+    end = max(now for _, now in told)
+    assert sum(1 for _, now in told if now < end) > result.steps // 2
