@@ -53,7 +53,7 @@ def check_mime(message: OutgoingMessage) -> None:
     """Raise what `mime_bytes` would raise for this message, without making the bytes.
     The outbox of a throw-away simulation writes no file but refuses what it could not
     write; quoting the parts was a twentieth of such a simulation's time."""
-    for name, value in _headers(message):
+    for name, value in _headers(message, dated=False):
         _refuse_line_breaks(name, value)
         _utf8(f"{name} header", value)
     _utf8(_PARTS["plain"], message.parts.text or "\n")
@@ -72,10 +72,11 @@ def needs_smtputf8(message: OutgoingMessage) -> bool:
     return not (message.recipient.isascii() and sender.from_address.isascii())
 
 
-def _headers(message: OutgoingMessage) -> list[tuple[str, str]]:
+def _headers(message: OutgoingMessage, dated: bool = True) -> list[tuple[str, str]]:
+    """The headers in order; `dated=False` leaves out the Date (always well formed)."""
     sender = message.sender or DEFAULT_SENDER
     headers = [("Message-ID", message.message_id),
-               ("Date", format_datetime(message.created_at)),
+               *([("Date", format_datetime(message.created_at))] if dated else []),
                ("From", sender.from_header())]
     if sender.reply_to:
         headers.append(("Reply-To", sender.reply_to))

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import hmac
 import re
 from dataclasses import dataclass
@@ -43,7 +42,7 @@ class TrackingSigner:
         self._key = secret.encode() if isinstance(secret, str) else secret
 
     def _signature(self, message_id: bytes) -> bytes:
-        return hmac.new(self._key, message_id, hashlib.sha256).digest()[:_SIGNATURE_BYTES]
+        return hmac.digest(self._key, message_id, "sha256")[:_SIGNATURE_BYTES]
 
     def token_for(self, message_id: str) -> str:
         raw = message_id.encode()
