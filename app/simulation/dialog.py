@@ -1,8 +1,9 @@
 """Journey → Simulate…: which version of the journey, and who goes through it — a
-generated audience (a spec file, with people, seed, start, spread of entries and the
-simulated period set here; a journey without one starts from a spec made from it, which
-Save spec… writes out to edit), the workspace's contacts or a segment of them, or a replay
-of recorded events. Bad input is refused here, naming the field."""
+generated audience (a spec file, with people, seed, start, spread of entries, the
+simulated period and the rates of what people do set here, `behaviours.py`; a journey
+without one starts from a spec made from it, which Save spec… writes out to edit), the
+workspace's contacts or a segment of them, or a replay of recorded events. Bad input is
+refused here, naming the field."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.properties.fields import DateTimeField, DurationEdit
+from app.simulation.behaviours import CHANNELS, BehaviourRates
 from app.simulation.request import (
     CONTACTS,
     GENERATED,
@@ -114,12 +116,24 @@ class SimulateDialog(QDialog):
         layout.setContentsMargins(18, 16, 18, 14)
         layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)  # room for errors
         layout.addWidget(intro)
-        form = QFormLayout()
+        # two columns: what is simulated and on whom; who they are and what they do (one
+        # column reached the bottom of a laptop's screen once the rates were in it)
+        columns = QHBoxLayout()
+        columns.setSpacing(24)
+        form, people = QFormLayout(), QFormLayout()
+        for column in (form, people):
+            column.setVerticalSpacing(8)  # nested, the style's spacing doubled (24 px)
         form.addRow("Journey version", self.version)
         form.addRow("Compare with", self._compare_choice())
         self._sources(form)
-        self._generated(form)
-        layout.addLayout(form)
+        self._when(form)
+        self._generated(people)
+        for column in (form, people):
+            top = QVBoxLayout()  # rows at the top, not spread over the taller column
+            top.addLayout(column)
+            top.addStretch(1)
+            columns.addLayout(top, 1)
+        layout.addLayout(columns)
         self.error = QLabel()
         self.error.setObjectName("formError")
         self.error.setWordWrap(True)
@@ -132,7 +146,7 @@ class SimulateDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        self.resize(600, self.sizeHint().height())
+        self.resize(max(960, self.sizeHint().width()), self.sizeHint().height())
         self._usual_fields()
         if choices.spec_path is not None:
             self.load_spec(choices.spec_path)
@@ -243,6 +257,18 @@ class SimulateDialog(QDialog):
         self.people.setGroupSeparatorShown(True)
         self.seed = QSpinBox()
         self.seed.setRange(0, 2**31 - 1)
+        self.rates = BehaviourRates()
+        self.rates.changed.connect(self._rates_changed)
+        form.addRow(_section("Who they are"))
+        form.addRow("Spec", _row(self.spec_label, load, self.save_spec))
+        form.addRow("People", self.people)
+        form.addRow("Seed", self.seed)
+        for field, label in CHANNELS:
+            form.addRow(label, self.rates.reach[field])
+        form.addRow(self.rates)
+        self._source_changed()
+
+    def _when(self, form: QFormLayout) -> None:
         # the studio's own fields, as the wait tile's: "12 hours", a date in the journey's
         # time zone; the spec and the command keep ISO 8601
         self.start = DateTimeField(lambda: self.choices.timezone)
@@ -251,14 +277,10 @@ class SimulateDialog(QDialog):
         self.spread.setToolTip("entries arrive over this long after the start (0: all at "
                                "once)")
         self.period = DurationEdit(minimum=1)
-        form.addRow(_section("Who they are, what they do, when"))
-        form.addRow("Spec", _row(self.spec_label, load, self.save_spec))
-        form.addRow("People", self.people)
-        form.addRow("Seed", self.seed)
+        form.addRow(_section("When"))
         form.addRow("Start", self.start)
         form.addRow("Spread of entries", self.spread)
         form.addRow("Simulated period", self.period)
-        self._source_changed()
 
     def _source_changed(self) -> None:
         """Only the fields the chosen audience uses can be changed."""
@@ -268,7 +290,7 @@ class SimulateDialog(QDialog):
         for widget in (self.replay_path, self.columns):
             widget.setEnabled(replay)
         self.people.setEnabled(generated)
-        for widget in (self.seed, self.start, self.spread):
+        for widget in (self.seed, self.start, self.spread, self.rates):
             widget.setEnabled(not replay)
         self.period.setToolTip("how long the simulation runs after the last replayed event"
                                if replay else "how long the simulation runs after the start")
@@ -301,6 +323,19 @@ class SimulateDialog(QDialog):
         self.spec, self.spec_source, self.made_here = spec, path.name, False
         self.spec_label.setText(path.name)
         self.spec_label.setToolTip(str(path))
+        self._show_rates()
+
+    def _show_rates(self) -> None:
+        try:
+            bundle = self.choices.bundle_for(self.version.currentData())
+        except (DocumentError, ValueError, KeyError):
+            bundle = None  # rows then name tiles by id
+        self.rates.show_spec(self.spec, bundle)
+
+    def _rates_changed(self) -> None:
+        """The spec in use is the file's with other rates: its label says so."""
+        if self.spec is not None and not self.made_here:
+            self.spec_label.setText(f"{self.spec_source}, rates changed here")
 
     def _make_spec(self, again: bool = False) -> None:
         """A journey without a spec of its own gets one made from it (its entry trigger's
@@ -318,8 +353,10 @@ class SimulateDialog(QDialog):
             self.spec, self.spec_source, self.made_here = None, "", False
             self.spec_label.setText("No spec loaded")
             self.spec_label.setToolTip("")
+            self._show_rates()
             return
         self.spec, self.spec_source, self.made_here = spec, "the spec made from the journey", True
+        self._show_rates()
         behaviours = len(spec["behaviours"])
         self.spec_label.setText("Made from the journey (Save spec… to change it)")
         self.spec_label.setToolTip(
@@ -331,8 +368,10 @@ class SimulateDialog(QDialog):
     def _save_spec(self) -> None:
         """Write the spec as it would run (the fields applied) to a file, then use it."""
         try:
-            spec = effective_spec(self._audience_fields(), self.choices.bundle_for(
-                self.version.currentData()))
+            bundle = self.choices.bundle_for(self.version.currentData())
+            if self.spec is not None:
+                self.rates.check(self.spec, bundle)
+            spec = effective_spec(self._audience_fields(), bundle)
         except RequestError as error:
             self.show_error(str(error))
             return
@@ -360,7 +399,7 @@ class SimulateDialog(QDialog):
         return DialogFields(
             self.version.currentData(), self.source_group.checkedId(),
             self.segment.currentData(), self.replay_path.text(), self.columns.text(),
-            self.spec, "" if self.made_here else self.spec_label.toolTip(),
+            self._spec_in_use(), "" if self.made_here else self.spec_label.toolTip(),
             self.people.value(), self.seed.value(),
             self.start.value(), self.spread.value(), self.period.value())
 
@@ -374,6 +413,11 @@ class SimulateDialog(QDialog):
         self.columns.setText(fields.columns)
         if fields.spec is not None and fields.spec_path:
             self._take_spec(fields.spec, Path(fields.spec_path))
+            if not self._as_in_file(fields.spec, Path(fields.spec_path)):
+                self._rates_changed()
+        elif fields.spec is not None and self.made_here:
+            self.spec = fields.spec  # the spec made from the journey, with its rates
+            self._show_rates()
         self.people.setValue(fields.people)
         self.seed.setValue(fields.seed)
         self.start.set_value(fields.start)
@@ -414,7 +458,10 @@ class SimulateDialog(QDialog):
         if source == REPLAY:
             return replay_request(version, self.replay_path.text(), self.columns.text(),
                                   format_duration(self.period.value()))
-        spec = effective_spec(self._audience_fields(), self.choices.bundle_for(version))
+        bundle = self.choices.bundle_for(version)
+        if self.spec is not None:
+            self.rates.check(self.spec, bundle)
+        spec = effective_spec(self._audience_fields(), bundle)
         return SimulationRequest(version, source, spec, segment=self.segment.currentData()
                                  if source == CONTACTS else None,
                                  workspace=self.choices.workspace)
@@ -424,10 +471,22 @@ class SimulateDialog(QDialog):
         if self.spec is None:
             raise RequestError("Spec file", "load an audience spec (Load spec…): it says "
                                             "what people bring and what they do")
-        return AudienceFields(self.spec, self.spec_source, self.people.value(),
+        return AudienceFields(self._spec_in_use(), self.spec_source, self.people.value(),
                               self.seed.value(), self.start.value(),
                               format_duration(self.spread.value()),
                               format_duration(self.period.value()))
+
+
+    @staticmethod
+    def _as_in_file(spec: dict, path: Path) -> bool:
+        try:
+            return read_spec(path) == spec
+        except RequestError:
+            return False
+
+    def _spec_in_use(self) -> dict | None:
+        """The spec with the rates as set here."""
+        return None if self.spec is None else self.rates.applied(self.spec)
 
 
 def _row(*widgets: QWidget) -> QWidget:

@@ -1,0 +1,160 @@
+"""What a generated audience does, set in the Simulate dialog: the share of people
+reachable on each channel, and each behaviour of the spec as a row — what it is ("Open
+“Initial email reminder”"), the share of people who do it and how soon after they enter
+(or after the behaviour it follows). The rates are what a marketer tries out; the rest of
+the spec (the attributes' distributions) stays as its file says, and Save spec… writes
+the whole spec, rates included, to edit further."""
+
+from __future__ import annotations
+
+import copy
+
+from PySide6.QtCore import QSignalBlocker, Signal
+from PySide6.QtWidgets import QGridLayout, QLabel, QSpinBox, QWidget
+
+from app.properties.fields import DurationEdit
+from app.simulation.request import RequestError
+from engine.model import Bundle
+from engine.model.durations import format_duration, parse_duration
+
+# the spec's contact fields, as the dialog names the people who have one
+CHANNELS = (("email", "Have an email address"), ("phone", "Have a phone number"),
+            ("push_token", "Have the app (push)"))
+_VERBS = {"opened": "Open", "clicked": "Click a link in", "delivered": "Receive",
+          "bounced": "Bounce", "unsubscribed": "Unsubscribe from"}
+
+
+class BehaviourRates(QWidget):
+    """The rates of the spec shown; `applied(spec)` is the spec with them."""
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("behaviourRates")
+        self.grid = QGridLayout(self)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.setHorizontalSpacing(8)
+        self.grid.setVerticalSpacing(6)
+        # who can be reached on each channel: rows of the dialog's form, beside People
+        self.reach = {field: self._percent(0.0, f"{label}: share") for field, label in CHANNELS}
+        self.shares: list[QSpinBox] = []
+        self.withins: list[DurationEdit] = []
+        self.empty = QLabel("No spec loaded: nobody does anything yet")
+        self.empty.setObjectName("hint")
+
+    def show_spec(self, spec: dict | None, bundle: Bundle | None) -> None:
+        """One row per channel and per behaviour of `spec` (none without a spec)."""
+        while (item := self.grid.takeAt(0)) is not None:
+            if item.widget() is not None and item.widget() is not self.empty:
+                item.widget().deleteLater()
+        self.shares, self.withins = [], []
+        for box in self.reach.values():
+            box.setEnabled(spec is not None)
+        if spec is None:
+            self.grid.addWidget(self.empty, 0, 0, 1, 4)
+            self.empty.show()
+            return
+        self.empty.hide()
+        contacts = spec.get("contacts", {})
+        for field, box in self.reach.items():
+            with QSignalBlocker(box):
+                box.setValue(round(float(contacts.get(field, 1.0 if field == "email"
+                                                      else 0.0)) * 100))
+        row = 0
+        behaviours = spec.get("behaviours", [])
+        if behaviours:
+            heading = QLabel("WHAT THEY DO")
+            heading.setObjectName("section")
+            self.grid.addWidget(heading, row, 0, 1, 4)
+            row += 1
+        for index, behaviour in enumerate(behaviours):
+            text = describe(behaviour, bundle, behaviours)
+            label = QLabel(text)
+            label.setWordWrap(True)
+            share = self._percent(behaviour.get("share", 0.0), f"{text}: share")
+            within = DurationEdit(minimum=1)
+            within.setObjectName(f"behaviourWithin{index}")
+            within.setToolTip("each of them does it at a time drawn evenly between a minute "
+                              "and this long after entering"
+                              + (" (after the behaviour it follows)"
+                                 if behaviour.get("after") is not None
+                                 else ""))
+            try:
+                within.set_value(parse_duration(behaviour.get("within", "P1D")))
+            except ValueError:
+                within.set_value(None)
+            within.changed.connect(lambda _v: self.changed.emit())
+            self.grid.addWidget(label, row, 0)
+            self.grid.addWidget(share, row, 1)
+            self.grid.addWidget(QLabel("within"), row, 2)
+            self.grid.addWidget(within, row, 3)
+            self.shares.append(share)
+            self.withins.append(within)
+            row += 1
+        self.grid.setColumnStretch(0, 1)
+
+    def _percent(self, share: float, name: str) -> QSpinBox:
+        box = QSpinBox()
+        box.setRange(0, 100)
+        box.setSuffix(" %")
+        box.setAccessibleName(name)
+        box.setValue(round(float(share) * 100))
+        box.valueChanged.connect(lambda _v: self.changed.emit())
+        return box
+
+    def check(self, spec: dict, bundle: Bundle | None) -> None:
+        """RequestError naming the row whose share is more than the share of the
+        behaviour it follows (only people who did that one can do it)."""
+        behaviours = spec.get("behaviours", [])
+        for index, behaviour in enumerate(behaviours):
+            after = behaviour.get("after")
+            if not (isinstance(after, int) and 0 <= after < index) or index >= len(self.shares):
+                continue
+            share, before = self.shares[index].value(), self.shares[after].value()
+            if share > before:
+                earlier = describe(behaviours[after], bundle, behaviours)
+                raise RequestError(
+                    describe(behaviour, bundle, behaviours),
+                    f"{share} % is more than the {before} % who "
+                    f"{earlier[0].lower()}{earlier[1:]}, which it comes after: only they can")
+
+    def applied(self, spec: dict) -> dict:
+        """`spec` with the shares and times shown here (a copy)."""
+        spec = copy.deepcopy(spec)
+        contacts = spec.setdefault("contacts", {})
+        for field, box in self.reach.items():
+            contacts[field] = box.value() / 100
+        for behaviour, share, within in zip(spec.get("behaviours", []), self.shares,
+                                            self.withins, strict=False):
+            behaviour["share"] = share.value() / 100
+            behaviour["within"] = format_duration(within.value())
+        return spec
+
+
+def describe(behaviour: dict, bundle: Bundle | None, behaviours: list[dict] = ()) -> str:
+    """What a behaviour is, in the studio's words: "Open “Initial email reminder”", and
+    what it follows: "Click a link in it, after opening it"."""
+    does = behaviour.get("does", {})
+    text = _what(does, bundle)
+    after = behaviour.get("after")
+    if not (isinstance(after, int) and 0 <= after < len(behaviours)):
+        return text
+    before = behaviours[after].get("does", {})
+    if before.get("tile") and before.get("tile") == does.get("tile"):
+        verb = _VERBS.get(does.get("interaction", ""), does.get("interaction", "?"))
+        return f"{verb} it, after they {_VERBS.get(before.get('interaction', ''), '?').lower()}"
+    earlier = _what(before, bundle)
+    return f"{text}, after they {earlier[0].lower()}{earlier[1:]}"
+
+
+def _what(does: dict, bundle: Bundle | None) -> str:
+    if does.get("kind") == "trigger":
+        name = does.get("trigger", "")
+        titles = {t.name: t.title for t in bundle.triggers} if bundle else {}
+        return f"Do “{titles.get(name, name)}”"
+    tile_id = does.get("tile", "")
+    tile = bundle.journey.find_tile(tile_id) if bundle else None
+    name = (tile.name if tile is not None else "") or tile_id
+    verb = _VERBS.get(does.get("interaction", ""), does.get("interaction", "?"))
+    return f"{verb} “{name}”"

@@ -1,0 +1,90 @@
+"""What a generated audience does, set in the Simulate dialog (issue 15): the share of
+people reachable on each channel and each behaviour of the spec (open the reminder 40 %
+within 6 hours…) are fields a marketer changes there, instead of saving the spec, editing
+its JSON and loading it again. The run, Save spec… and the dialog opened again all take
+the rates as set; a click share above the share of the open it follows is refused naming
+the row."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from PySide6.QtWidgets import QLabel, QPushButton
+
+from app.simulation.behaviours import BehaviourRates
+from tests.app.test_engine_screenshots import shoot
+from tests.app.test_simulate_in_studio import open_dialog
+
+
+def rows(rates: BehaviourRates) -> list[tuple[str, int, timedelta]]:
+    """What each behaviour row says: its words, its share, how soon."""
+    grid = rates.grid
+    return [(grid.itemAtPosition(grid.getItemPosition(grid.indexOf(share))[0], 0).widget()
+             .text(), share.value(), within.value())
+            for share, within in zip(rates.shares, rates.withins, strict=True)]
+
+
+def test_the_dialog_shows_the_specs_rates_in_words_and_runs_with_them_as_changed(
+        qtbot, window, prompts, tmp_path, themed) -> None:
+    dialog = open_dialog(qtbot, window)
+    rates = dialog.rates
+    assert rows(rates) == [
+        ("Open “Initial email reminder”", 40, timedelta(hours=6)),
+        ("Click a link in it, after they open", 10, timedelta(hours=1)),
+        ("Do “Purchase completed”", 5, timedelta(days=2))]
+    assert {field: box.value() for field, box in rates.reach.items()} == {
+        "email": 100, "phone": 30, "push_token": 50}
+    for mode in ("light", "dark"):
+        themed(mode)
+        shoot(dialog, f"simulate-dialog-rates-{mode}")
+    themed("light")
+
+    # a click share above the opens it follows: refused, the row named in its words
+    rates.shares[0].setValue(5)
+    dialog.run_button.click()
+    assert dialog.isVisible() and dialog.error.text() == (
+        "Click a link in it, after they open: 10 % is more than the 5 % who open "
+        "“Initial email reminder”, which it comes after: only they can")
+    assert window.simulation.run is None
+
+    rates.shares[0].setValue(80)
+    rates.withins[0].set_value(timedelta(hours=2))
+    rates.withins[0].changed.emit(timedelta(hours=2))
+    rates.reach["phone"].setValue(0)
+    assert dialog.spec_label.text() == "abandoned_cart.audience.json, rates changed here"
+    # Save spec… writes the rates as set
+    prompts.files_to_save.append(tmp_path / "mine.audience.json")
+    dialog.findChild(QPushButton, "saveSpec").click()
+    saved = json.loads((tmp_path / "mine.audience.json").read_text())
+    assert saved["behaviours"][0]["share"] == 0.8 and saved["behaviours"][0]["within"] == "PT2H"
+    assert saved["contacts"]["phone"] == 0.0 and saved["contacts"]["push_token"] == 0.5
+
+    dialog.people.setValue(300)
+    dialog.run_button.click()
+    assert not dialog.isVisible(), dialog.error.text()
+    qtbot.waitUntil(lambda: window.simulation.outcome is not None, timeout=120000)
+    badge = window.scene.overlay.badges["email-reminder"]
+    sent, opened = badge.value("sent"), badge.value("opened")
+    # 80 % of everyone opens within two hours of entering (the reminder goes as they
+    # enter), twice the spec's 40 %; and nobody can be texted
+    assert sent > 100 and 0.7 * sent < opened <= sent, (sent, opened)
+    assert window.scene.overlay.badges["sms-reminder"].value("sent") in (0, None)
+
+    # opened again, the dialog shows the rates as they were run
+    window.actions_["simulate"].trigger()
+    again = window.simulation.dialog
+    qtbot.waitUntil(again.isVisible, timeout=5000)
+    assert [share for _label, share, _within in rows(again.rates)] == [80, 10, 5]
+    assert again.rates.reach["phone"].value() == 0
+    assert again.spec_label.text() == "mine.audience.json"
+    again.reject()
+
+
+def test_without_a_spec_the_rates_say_so(qtbot, window) -> None:
+    rates = BehaviourRates()
+    qtbot.addWidget(rates)
+    rates.show_spec(None, None)
+    assert rates.empty.text() == "No spec loaded: nobody does anything yet"
+    assert not any(box.isEnabled() for box in rates.reach.values())
+    assert not rates.findChildren(QLabel, "section")
