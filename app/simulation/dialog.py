@@ -290,6 +290,8 @@ class SimulateDialog(QDialog):
         for widget in (self.replay_path, self.columns):
             widget.setEnabled(replay)
         self.people.setEnabled(generated)
+        for box in self.rates.reach.values():  # real contacts have their own addresses
+            box.setEnabled(generated and self.spec is not None)
         for widget in (self.seed, self.start, self.spread, self.rates):
             widget.setEnabled(not replay)
         self.period.setToolTip("how long the simulation runs after the last replayed event"
@@ -331,6 +333,7 @@ class SimulateDialog(QDialog):
         except (DocumentError, ValueError, KeyError):
             bundle = None  # rows then name tiles by id
         self.rates.show_spec(self.spec, bundle)
+        self._source_changed()
 
     def _rates_changed(self) -> None:
         """The spec in use is the file's with other rates: its label says so."""

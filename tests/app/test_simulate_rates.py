@@ -40,6 +40,15 @@ def test_the_dialog_shows_the_specs_rates_in_words_and_runs_with_them_as_changed
         shoot(dialog, f"simulate-dialog-rates-{mode}")
     themed("light")
 
+    # the workspace's contacts are real people with their own addresses: what they do
+    # applies to them, the shares with an address do not; a replay brings its own events
+    dialog.contacts.setChecked(True)
+    assert rates.isEnabled() and not any(box.isEnabled() for box in rates.reach.values())
+    dialog.replay.setChecked(True)
+    assert not rates.isEnabled()
+    dialog.generated.setChecked(True)
+    assert rates.isEnabled() and all(box.isEnabled() for box in rates.reach.values())
+
     # a click share above the opens it follows: refused, the row named in its words
     rates.shares[0].setValue(5)
     dialog.run_button.click()
