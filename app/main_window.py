@@ -166,6 +166,15 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.problem_label)
         bar.addPermanentWidget(self.workspace_label)
         bar.addPermanentWidget(self.engine_status)
+        bar.messageChanged.connect(self._make_room_for_message)
+
+    def _make_room_for_message(self, text: str) -> None:
+        """A message gets the room of the problems and workspace labels while it shows
+        (they are cut with "…", whole in their tooltips): at a laptop's 1366 px the
+        engine's figures left it a third of the bar, and "Simulation finished: its counts
+        and flows are on the canvas" ended at "…are on the"."""
+        for label in (self.problem_label, self.workspace_label):
+            label.setMaximumWidth(MESSAGE_ROOM if text else QWIDGETSIZE_MAX)
 
     def _connect(self) -> None:
         a, scene, session, edit = self.actions_, self.scene, self.session, self.editing
@@ -378,6 +387,7 @@ class MainWindow(QMainWindow):
         text = " · ".join(part for part in parts if part) or (
             "No problems" if journey is not None else "")
         self.problem_label.setText(text if viewed is None else f"Version {viewed}, read-only")
+        self.problem_label.setToolTip(self.problem_label.text())
         self.problems_dock.setWindowTitle(f"Problems ({len(problems)})" if problems
                                           else "Problems")
 
@@ -475,6 +485,8 @@ class MainWindow(QMainWindow):
 
 
 LEFT_DOCK_WIDTH = 210
+MESSAGE_ROOM = 90  # px each for the problems and workspace labels while a message shows
+QWIDGETSIZE_MAX = (1 << 24) - 1  # Qt's "no maximum"
 LEFT, RIGHT, BOTTOM = (Qt.DockWidgetArea.LeftDockWidgetArea,
                        Qt.DockWidgetArea.RightDockWidgetArea,
                        Qt.DockWidgetArea.BottomDockWidgetArea)

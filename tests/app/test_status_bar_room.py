@@ -1,0 +1,39 @@
+"""A status message is read whole on a laptop's screen: while it shows, the problems and
+workspace labels give up their room (cut with "…", whole in their tooltips); seen in a
+real 1366×768 window, "Simulation finished: its counts and flows are on the canvas" ended
+at "…are on the"."""
+
+from __future__ import annotations
+
+from app.main_window import QWIDGETSIZE_MAX
+from tests.app.conftest import open_sample
+
+MESSAGE = "Simulation finished: its counts and flows are on the canvas"
+
+
+def room_for_message(window) -> int:
+    """From the bar's left edge to its first permanent widget: where a message is drawn."""
+    return min(w.geometry().x() for w in (window.problem_label, window.workspace_label,
+                                           window.engine_status) if w.isVisible())
+
+
+def test_a_message_gets_the_room_of_the_problems_and_workspace_labels(qtbot, window) -> None:
+    window.resize(1366, 740)
+    open_sample(window, "abandoned_cart.json")
+    qtbot.waitUntil(lambda: window.problem_label.text() == "1 warning", timeout=5000)
+    bar = window.statusBar()
+    bar.clearMessage()
+    # a workspace named as people name them: its label alone took a quarter of the bar
+    window.workspace_label.setText("Workspace: autumn-campaigns-2026.waymark")
+    qtbot.wait(50)
+    needed = bar.fontMetrics().horizontalAdvance(MESSAGE) + 8
+    assert room_for_message(window) < needed  # what the bar left a message before
+    bar.showMessage(MESSAGE, 10000)
+    qtbot.wait(50)
+    assert room_for_message(window) > needed, (room_for_message(window), needed)
+    assert window.problem_label.toolTip() == "1 warning"
+    bar.clearMessage()
+    qtbot.wait(50)
+    for label in (window.workspace_label, window.problem_label):
+        assert label.maximumWidth() == QWIDGETSIZE_MAX
+        assert label.width() >= label.fontMetrics().horizontalAdvance(label.text())
