@@ -42,7 +42,6 @@ from app.test_mode.panel import TestPanel
 from app.test_mode.try_out import TryOut
 from app.tile_menu import TileMenus
 from app.validation_runner import ValidationRunner
-from app.wheel_guard import guard_wheel
 from app.window_layout import WindowLayout, fit_on_screen
 
 
@@ -51,7 +50,6 @@ class MainWindow(QMainWindow):
                  port: int | None = None):
         """`port`: where the engine listens this session (`waymark --port N`)."""
         super().__init__()
-        guard_wheel()  # the wheel scrolls panels, not the fields it passes over
         self.setObjectName("studio")
         self.resize(1440, 900)
         fit_on_screen(self)  # on a smaller screen, as large as it allows

@@ -1,48 +1,48 @@
-"""The mouse wheel scrolls the panel under the pointer: a combo box, spin box or slider
-it passes over takes the wheel only once it has the focus (clicked, or reached with Tab).
+"""The mouse wheel scrolls the panel under the pointer: the studio's combo boxes, date
+fields and the simulation's time slider take the wheel only once they have the focus
+(clicked, or reached with Tab).
 
 Seen in a real window: one notch of the wheel while scrolling Properties, over "Journey
 type", made the journey a segment journey with a problem to fix; scrolling the
-simulation panel down moved its time slider, and the canvas with it. A wheel event for
-such a field without the focus is ignored by it and goes on to its parents, as Qt hands
-on any event a widget ignores, so the scroll area around it scrolls."""
+simulation panel down moved its time slider, and the canvas with it. Such a field
+without the focus ignores the wheel event, and Qt hands an ignored wheel event on to the
+parents: the scroll area around it scrolls. Its focus policy is StrongFocus (a combo
+box's is WheelFocus: a wheel would give it the focus first, then change it).
+
+Per class, not an application-wide event filter: any filter written in Python on the
+application crashed the email preview's QtWebEngine (a segmentation fault in the event
+loop, even with a filter that only returned False).
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtWidgets import (
-    QAbstractSlider,
-    QAbstractSpinBox,
-    QApplication,
-    QComboBox,
-    QScrollBar,
-)
-
-_FIELDS = (QComboBox, QAbstractSpinBox, QAbstractSlider)
-_GUARD: WheelGuard | None = None
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QWheelEvent
+from PySide6.QtWidgets import QComboBox, QDateTimeEdit, QWidget
 
 
-class WheelGuard(QObject):
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        kind = event.type()
-        if not isinstance(watched, _FIELDS) or isinstance(watched, QScrollBar):
-            return False  # a scroll bar is a slider too: the scroll area wheels it
-        if kind == QEvent.Type.Polish:
-            # a wheel would give it the focus before any filter sees the event (a combo
-            # box's policy is WheelFocus): clicks and Tab give it the focus, as elsewhere
-            policy = watched.focusPolicy()
-            if policy == Qt.FocusPolicy.WheelFocus:
-                watched.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        elif kind == QEvent.Type.Wheel and not watched.hasFocus():
+class WheelWhenFocused:
+    """Mixin, before the Qt class: the wheel only once the field has the focus."""
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        if self.hasFocus():
+            super().wheelEvent(event)
+        else:
             event.ignore()  # handed on to the parents: the scroll area scrolls
-            return True
-        return False
 
 
-def guard_wheel() -> None:
-    """Once per application: every window's fields, dialogs' too."""
-    global _GUARD
-    app = QApplication.instance()
-    if _GUARD is None and app is not None:
-        _GUARD = WheelGuard(app)
-        app.installEventFilter(_GUARD)
+def steady(widget: QWidget) -> None:
+    """Clicks and Tab give it the focus, never the wheel."""
+    widget.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+
+class SteadyCombo(WheelWhenFocused, QComboBox):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        steady(self)
+
+
+class SteadyDateTimeEdit(WheelWhenFocused, QDateTimeEdit):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        steady(self)

@@ -12,7 +12,6 @@ from PySide6.QtCore import QDate, QDateTime, QObject, Qt, QTime, QTimeZone, Sign
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateTimeEdit,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -20,6 +19,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from app.wheel_guard import SteadyCombo, SteadyDateTimeEdit
 
 ZONE_NAME_WIDTH = 90  # pixels for the zone's name beside a date
 UNITS = [("minute", 60), ("hour", 3600), ("day", 86400), ("week", 604800)]
@@ -36,7 +37,7 @@ def quiet(*widgets: QObject) -> Iterator[None]:
             widget.blockSignals(was)
 
 
-class ValueCombo(QComboBox):
+class ValueCombo(SteadyCombo):
     """A combo box of (label, value) choices; `value_chosen` fires on a user's choice."""
 
     value_chosen = Signal(object)
@@ -166,7 +167,7 @@ class DateTimeField(QWidget):
         self.zone = zone
         # The edit holds the wall time of `zone`; Qt's own zone stays UTC, so the
         # conversion is zoneinfo's, the very one the engine uses.
-        self.edit = QDateTimeEdit()
+        self.edit = SteadyDateTimeEdit()
         self.edit.setTimeZone(QTimeZone.utc())
         self.edit.setCalendarPopup(True)
         self.edit.setDisplayFormat("d MMM yyyy HH:mm")

@@ -29,6 +29,7 @@ from app.properties.fields import section as section_label
 from app.properties.goal_exits import ExitRules, GoalSection
 from app.properties.start_section import SegmentChecklist, StartSection
 from app.properties.tile_forms import TileForm, set_text
+from app.wheel_guard import SteadyCombo
 
 
 @cache
@@ -107,7 +108,7 @@ class JourneySettingsForm(QWidget):
         self.window_start.changed.connect(lambda v: self.edit_start(window_start=v))
         self.window_end = OptionalDateTime("Until", zone)
         self.window_end.changed.connect(lambda v: self.edit_start(window_end=v))
-        self.timezone = QComboBox(editable=True)
+        self.timezone = SteadyCombo(editable=True)
         self.timezone.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.timezone.setMinimumContentsLength(10)

@@ -17,6 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.wheel_guard import WheelWhenFocused, steady
+
 from .results import moment_text, when
 
 # Steps a person can read: the small one about 1/200 of the period, the large about 1/10.
@@ -29,9 +31,14 @@ def _step_near(span: int, share: int, choices: tuple[int, ...]) -> int:
     return next((step for step in choices if step >= wanted), choices[-1])
 
 
-class JumpSlider(QSlider):
+class JumpSlider(WheelWhenFocused, QSlider):
     """A click on the groove goes to that moment (and the drag goes on from there), rather
-    than a page step towards it: scrubbing a period is pointing at a day."""
+    than a page step towards it: scrubbing a period is pointing at a day. The wheel moves
+    it only once it has the focus: scrolling the panel past it moved it."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        steady(self)
 
     def mousePressEvent(self, event) -> None:
         if event.button() == Qt.MouseButton.LeftButton:

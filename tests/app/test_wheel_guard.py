@@ -13,7 +13,6 @@ from PySide6.QtWidgets import QApplication, QComboBox
 
 from app.properties.start_section import StartSection
 from app.simulation.moment_slider import MomentSlider
-from app.wheel_guard import guard_wheel
 from tests.app.conftest import open_sample
 
 
@@ -55,7 +54,6 @@ def test_the_wheel_over_journey_type_scrolls_properties_and_leaves_the_type(qtbo
 
 
 def test_the_time_slider_moves_by_the_wheel_only_once_it_has_the_focus(qtbot) -> None:
-    guard_wheel()  # as every studio window does
     moment = MomentSlider()
     qtbot.addWidget(moment)
     start = datetime(2026, 11, 23, 9, tzinfo=UTC)
