@@ -16,7 +16,6 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QComboBox,
     QDialog,
     QFormLayout,
     QFrame,
@@ -48,6 +47,7 @@ from app.icons import icon
 from app.prompts import Prompts
 from app.reserved_label import ReservedLabel
 from app.store import StoreError, StudioStore
+from app.wheel_guard import SteadyCombo
 from engine.ingestion.payload import PayloadError, parse_event
 from engine.model import TriggerDefinition
 
@@ -81,7 +81,7 @@ class FireDialog(QDialog):
 
     def _build(self) -> None:
         self.banner = self._engine_banner()
-        self.trigger = QComboBox()
+        self.trigger = SteadyCombo()
         self.trigger.setObjectName("fireTrigger")
         self._fill_triggers()
         self.about = QLabel()

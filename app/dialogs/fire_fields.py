@@ -13,8 +13,6 @@ from typing import Any
 from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
-    QDateTimeEdit,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -23,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.wheel_guard import SteadyCombo, SteadyDateTimeEdit
 from engine.model import AttributeDef, AttributeType, Catalog
 from engine.model.catalog import MAX_ENTITY_DEPTH
 
@@ -92,7 +91,7 @@ class BooleanField(AttributeField):
     CHOICES = (("not given", None), ("true", True), ("false", False))
 
     def __init__(self, attr: AttributeDef, path: str) -> None:
-        box = QComboBox()
+        box = SteadyCombo()
         for text, data in self.CHOICES:
             box.addItem(text, data)
         super().__init__(attr, path, box)
@@ -115,7 +114,7 @@ class DateTimeField(AttributeField):
         self.given = QCheckBox()
         self.given.setChecked(attr.required)
         self.given.setToolTip("Send this date/time")
-        self.picker = QDateTimeEdit(QDateTime.currentDateTime())
+        self.picker = SteadyDateTimeEdit(QDateTime.currentDateTime())
         self.picker.setCalendarPopup(True)
         self.picker.setDisplayFormat("yyyy-MM-dd HH:mm")
         self.picker.setEnabled(attr.required)

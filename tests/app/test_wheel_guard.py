@@ -59,6 +59,8 @@ def test_the_time_slider_moves_by_the_wheel_only_once_it_has_the_focus(qtbot) ->
     start = datetime(2026, 11, 23, 9, tzinfo=UTC)
     moment.set_period(start, start + timedelta(days=5), UTC)
     moment.show()
+    qtbot.waitExposed(moment)
+    moment.activateWindow()  # on X11 a window of its own has no focus to give otherwise
     slider = moment.slider
     at_end = slider.value()
     assert not wheel(slider) and slider.value() == at_end
@@ -66,3 +68,22 @@ def test_the_time_slider_moves_by_the_wheel_only_once_it_has_the_focus(qtbot) ->
     qtbot.waitUntil(slider.hasFocus, timeout=2000)
     wheel(slider)
     assert slider.value() < at_end
+
+
+def test_the_fields_of_scrolling_forms_elsewhere_leave_the_wheel_to_their_panel(
+        qtbot, window) -> None:
+    """The fire dialog and the contact editor scroll too: their trigger, attribute name
+    and time zone pickers and the event's time take the wheel only once focused."""
+    from app.dialogs.fire import FireDialog
+    from app.pages.contacts.editor_parts import AttributeRow, TimeZoneBox
+
+    fire = FireDialog(window.engine, window.session.store, window)
+    row, zone = AttributeRow({}, "tier"), TimeZoneBox()
+    for widget in (fire, row, zone):
+        qtbot.addWidget(widget)
+    for field in (fire.trigger, row.name, zone):
+        if field.count() < 2:
+            field.addItems(["one", "two"])
+        field.setCurrentIndex(0)
+        assert field.focusPolicy() == Qt.FocusPolicy.StrongFocus
+        assert not wheel(field) and field.currentIndex() == 0, field

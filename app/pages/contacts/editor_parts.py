@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.icons import icon
 from app.properties.fields import ValueCombo
+from app.wheel_guard import SteadyCombo
 from engine.contacts_csv import typed
 from engine.model import AttributeDef, AttributeType, ConsentRecord
 from engine.model.people import time_zones
@@ -37,7 +38,7 @@ class AttributeValueError(ValueError):
         self.name = name
 
 
-class TimeZoneBox(QComboBox):
+class TimeZoneBox(SteadyCombo):
     """Every IANA zone this machine knows; type any part of a name to find it."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -79,7 +80,7 @@ class AttributeRow(QWidget):
     def __init__(self, declared: dict[str, AttributeDef], name: str = "", value: Any = None):
         super().__init__()
         self.declared = declared
-        self.name = QComboBox(editable=True)
+        self.name = SteadyCombo(editable=True)
         self.name.addItems(sorted(declared))
         self.name.setCurrentText(name)
         self.name.lineEdit().setPlaceholderText("attribute")
