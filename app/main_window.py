@@ -169,12 +169,21 @@ class MainWindow(QMainWindow):
         bar.messageChanged.connect(self._make_room_for_message)
 
     def _make_room_for_message(self, text: str) -> None:
-        """A message gets the room of the problems and workspace labels while it shows
-        (they are cut with "…", whole in their tooltips): at a laptop's 1366 px the
-        engine's figures left it a third of the bar, and "Simulation finished: its counts
-        and flows are on the canvas" ended at "…are on the"."""
-        for label in (self.problem_label, self.workspace_label):
-            label.setMaximumWidth(MESSAGE_ROOM if text else QWIDGETSIZE_MAX)
+        """A message that does not fit gets the room of the problems and workspace labels
+        and most of the engine's figures' while it shows (they are cut with "…", whole in
+        their tooltips): at a laptop's 1366 px they left it a third of the bar, and
+        "Simulation finished: its counts and flows are on the canvas" ended at "…are on
+        the". One that fits leaves them whole."""
+        figures = self.engine_status
+        bar, wanted = self.statusBar(), self.statusBar().fontMetrics().horizontalAdvance(text)
+        beside = sum(w.sizeHint().width() for w in (self.problem_label, self.workspace_label,
+                                                    figures) if w.isVisible())
+        squeeze = bool(text) and wanted + MESSAGE_MARGIN > bar.width() - beside
+        for label, room in ((self.problem_label, MESSAGE_ROOM),
+                            (self.workspace_label, MESSAGE_ROOM),
+                            *((f, FIGURE_ROOM) for f in (figures.address, figures.live,
+                                                         figures.accepted, figures.waiting))):
+            label.setMaximumWidth(room if squeeze else QWIDGETSIZE_MAX)
 
     def _connect(self) -> None:
         a, scene, session, edit = self.actions_, self.scene, self.session, self.editing
@@ -486,6 +495,8 @@ class MainWindow(QMainWindow):
 
 LEFT_DOCK_WIDTH = 210
 MESSAGE_ROOM = 90  # px each for the problems and workspace labels while a message shows
+FIGURE_ROOM = 48  # px each for the engine's figures then ("0 eve…")
+MESSAGE_MARGIN = 40  # the bar's margins and the gaps between its items, about
 QWIDGETSIZE_MAX = (1 << 24) - 1  # Qt's "no maximum"
 LEFT, RIGHT, BOTTOM = (Qt.DockWidgetArea.LeftDockWidgetArea,
                        Qt.DockWidgetArea.RightDockWidgetArea,

@@ -9,6 +9,8 @@ from app.main_window import QWIDGETSIZE_MAX
 from tests.app.conftest import open_sample
 
 MESSAGE = "Simulation finished: its counts and flows are on the canvas"
+EDITING = ("Editing a new version: publish it to replace the live one; people already in "
+           "the journey finish on theirs")
 
 
 def room_for_message(window) -> int:
@@ -32,8 +34,20 @@ def test_a_message_gets_the_room_of_the_problems_and_workspace_labels(qtbot, win
     qtbot.wait(50)
     assert room_for_message(window) > needed, (room_for_message(window), needed)
     assert window.problem_label.toolTip() == "1 warning"
+    # the longest the studio says, when a live journey is edited as a new version: the
+    # engine's figures give up room too
+    bar.showMessage(EDITING, 10000)
+    qtbot.wait(50)
+    needed = bar.fontMetrics().horizontalAdvance(EDITING) + 8
+    assert room_for_message(window) > needed, (room_for_message(window), needed)
+    # a short one leaves everything whole
+    bar.showMessage("Saved", 10000)
+    qtbot.wait(50)
+    assert window.workspace_label.maximumWidth() == QWIDGETSIZE_MAX
     bar.clearMessage()
     qtbot.wait(50)
-    for label in (window.workspace_label, window.problem_label):
+    figures = window.engine_status
+    for label in (window.workspace_label, window.problem_label, figures.address,
+                  figures.live, figures.accepted, figures.waiting):
         assert label.maximumWidth() == QWIDGETSIZE_MAX
         assert label.width() >= label.fontMetrics().horizontalAdvance(label.text())
