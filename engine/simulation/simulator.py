@@ -213,12 +213,17 @@ class Simulator:
             except Redo:
                 items, due = self._back_to(mark, timeline, workspace)
                 more, due = self._stretch(workspace, items, end, due, redoable=False)
-            untold, self._untold = self._untold, []
-            for listener, told in untold:
-                listener(told)
+            self._tell()
         self.clock.advance_to(max(end, self.clock.now()))
         self.runtime.tick()
         self.runtime.deliverer.deliver_due()
+        self._tell()  # what the last look found, committed already (no shared transaction)
+
+    def _tell(self) -> None:
+        """The listeners hear what happened since they last heard, now that it is kept."""
+        untold, self._untold = self._untold, []
+        for listener, told in untold:
+            listener(told)
 
     def _stretch(self, workspace: Workspace, items: deque, end: datetime,
                  due: datetime | None, redoable: bool) -> tuple[bool, datetime | None]:

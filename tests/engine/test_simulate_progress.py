@@ -99,3 +99,25 @@ def test_listeners_hear_of_steps_as_their_stretch_commits_not_all_at_the_end(
     assert all(at <= now for at, now in told)
     end = max(now for _, now in told)
     assert sum(1 for _, now in told if now < end) > result.steps // 2
+
+
+def test_what_the_last_look_after_the_period_finds_is_told_too() -> None:
+    """After the last moment the runtime looks once more at the period's end (a safety
+    net: it usually finds nothing). Stopped early here, that look moves everyone still
+    waiting; the listeners hear those steps as they heard the others."""
+
+    class StopsEarly(Simulator):
+        def _step_moment(self, workspace, runtime, items, end, due):
+            if self.result.steps > 40:
+                return simulator_module._FINISHED
+            return super()._step_moment(workspace, runtime, items, end, due)
+
+    cart = read_bundle(resource("samples", "abandoned_cart.json"))
+    scenario = generate(load_spec(json.dumps({**SAMPLE, "people": 30}).encode(), "spec"),
+                        cart, "spec")
+    told: list = []
+    simulator = StopsEarly(cart, scenario, on_record=told.append)
+    result = simulator.run()
+    assert result.steps > 45  # the last look moved people on
+    assert [(r.at, r.contact_id, r.what) for r in told] == [
+        (r.at, r.contact_id, r.what) for r in result.records]
