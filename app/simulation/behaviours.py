@@ -40,6 +40,9 @@ class BehaviourRates(QWidget):
         self.reach = {field: self._percent(0.0, f"{label}: share") for field, label in CHANNELS}
         self.shares: list[QSpinBox] = []
         self.withins: list[DurationEdit] = []
+        # what each field showed when the spec was shown: only a field changed since
+        # writes into the spec (a spec's 12.6 % shows as 13 %, "P1DT1S" as 1 day)
+        self._shown: dict[QWidget, object] = {}
         self.empty = QLabel("No spec loaded: nobody does anything yet")
         self.empty.setObjectName("hint")
 
@@ -61,6 +64,7 @@ class BehaviourRates(QWidget):
             with QSignalBlocker(box):
                 box.setValue(round(float(contacts.get(field, 1.0 if field == "email"
                                                       else 0.0)) * 100))
+        self._shown = {box: box.value() for box in self.reach.values()}
         row = 0
         behaviours = spec.get("behaviours", [])
         if behaviours:
@@ -91,6 +95,7 @@ class BehaviourRates(QWidget):
             self.grid.addWidget(within, row, 3)
             self.shares.append(share)
             self.withins.append(within)
+            self._shown.update({share: share.value(), within: within.value()})
             row += 1
         self.grid.setColumnStretch(0, 1)
 
@@ -120,16 +125,22 @@ class BehaviourRates(QWidget):
                     f"{earlier[0].lower()}{earlier[1:]}, which it comes after: only they can")
 
     def applied(self, spec: dict) -> dict:
-        """`spec` with the shares and times shown here (a copy)."""
+        """`spec` with the shares and times changed here (a copy); a field left alone
+        leaves the spec's own value, which it may show rounded."""
         spec = copy.deepcopy(spec)
-        contacts = spec.setdefault("contacts", {})
         for field, box in self.reach.items():
-            contacts[field] = box.value() / 100
+            if self._changed(box):
+                spec.setdefault("contacts", {})[field] = box.value() / 100
         for behaviour, share, within in zip(spec.get("behaviours", []), self.shares,
                                             self.withins, strict=False):
-            behaviour["share"] = share.value() / 100
-            behaviour["within"] = format_duration(within.value())
+            if self._changed(share):
+                behaviour["share"] = share.value() / 100
+            if self._changed(within):
+                behaviour["within"] = format_duration(within.value())
         return spec
+
+    def _changed(self, field: QWidget) -> bool:
+        return field.value() != self._shown.get(field)
 
 
 def describe(behaviour: dict, bundle: Bundle | None, behaviours: list[dict] = ()) -> str:

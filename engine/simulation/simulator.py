@@ -207,7 +207,7 @@ class Simulator:
             # The transaction can be done again, so the runtime's batches in it take no
             # savepoints; when one fails (a poison event or run), the stretch is rolled
             # back and done again with them, the failing item set aside as in `serve`.
-            mark = self._mark(len(timeline) - len(items), due)
+            mark = self._mark(len(timeline) - len(items))
             try:
                 more, due = self._stretch(workspace, items, end, due, redoable=True)
             except Redo:
@@ -239,9 +239,9 @@ class Simulator:
                     break
         return True, due
 
-    def _mark(self, consumed: int, due: datetime | None) -> _Mark:
+    def _mark(self, consumed: int) -> _Mark:
         result = self.result
-        return _Mark(consumed, due, self.clock.now(), len(result.records), result.steps,
+        return _Mark(consumed, self.clock.now(), len(result.records), result.steps,
                      len(result.notes), len(result.moments), self.applied,
                      self.runtime.next_prune)
 
@@ -384,7 +384,6 @@ class Simulator:
 class _Mark(NamedTuple):
     """Where a stretch of moments began, to begin it again (`Simulator._back_to`)."""
     consumed: int  # the scenario's items applied before it
-    due: datetime | None
     now: datetime
     records: int
     steps: int

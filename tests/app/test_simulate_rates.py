@@ -13,8 +13,11 @@ from datetime import timedelta
 from PySide6.QtWidgets import QLabel, QPushButton
 
 from app.simulation.behaviours import BehaviourRates
+from engine.resources import resource
 from tests.app.test_engine_screenshots import shoot
 from tests.app.test_simulate_in_studio import open_dialog
+
+SAMPLE = resource("samples", "abandoned_cart.audience.json")
 
 
 def rows(rates: BehaviourRates) -> list[tuple[str, int, timedelta]]:
@@ -97,3 +100,29 @@ def test_without_a_spec_the_rates_say_so(qtbot, window) -> None:
     assert rates.empty.text() == "No spec loaded: nobody does anything yet"
     assert not any(box.isEnabled() for box in rates.reach.values())
     assert not rates.findChildren(QLabel, "section")
+
+
+def test_rates_left_alone_leave_the_specs_own_values(qtbot, window, prompts,
+                                                     tmp_path) -> None:
+    """A spec whose shares and times the fields can only round (12.6 % shows as 13 %, a
+    day and a second as 1 day) runs as written unless a field is changed; a changed
+    field writes its own value and nothing else."""
+    dialog = open_dialog(qtbot, window)
+    spec = json.loads(SAMPLE.read_text())
+    spec["behaviours"][0].update(share=0.126, within="P1DT1S")
+    spec["contacts"]["phone"] = 0.333
+    (tmp_path / "odd.json").write_text(json.dumps(spec))
+    prompts.files_to_open.append(tmp_path / "odd.json")
+    dialog.findChild(QPushButton, "loadSpec").click()
+    rates = dialog.rates
+    assert rates.shares[0].value() == 13 and rates.reach["phone"].value() == 33
+    assert dialog.spec_label.text() == "odd.json"
+    used = dialog.build_request().spec
+    assert used["behaviours"][0]["share"] == 0.126
+    assert used["behaviours"][0]["within"] == "P1DT1S"
+    assert used["contacts"]["phone"] == 0.333
+    rates.shares[0].setValue(20)
+    used = dialog.build_request().spec
+    assert used["behaviours"][0]["share"] == 0.2
+    assert used["behaviours"][0]["within"] == "P1DT1S" and used["contacts"]["phone"] == 0.333
+    dialog.reject()
