@@ -90,6 +90,7 @@ def test_an_email_typed_with_an_error_shows_it_on_its_line_then_the_preview_when
         qtbot, page, store) -> None:
     store.save_contact(ANN)
     qtbot.keyClick(page, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: page.editor() is not None, timeout=5000)  # on X11, a moment
     editor = page.editor()
     assert editor.original.id == "new-email" and editor.name.hasFocus()
     type_into(qtbot, editor.html, "<h1>Welcome</h1>\n<p>Hi {{ contact.firstname }</p>")
