@@ -1,6 +1,7 @@
 """The mouse wheel scrolls the panel under the pointer: the studio's combo boxes, date
 fields and the simulation's time slider take the wheel only once they have the focus
-(clicked, or reached with Tab).
+(clicked, or reached with Tab); so do the Simulate dialog's numbers, in its scrolling
+column of who the people are.
 
 Seen in a real window: one notch of the wheel while scrolling Properties, over "Journey
 type", made the journey a segment journey with a problem to fix; scrolling the
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QWheelEvent
-from PySide6.QtWidgets import QComboBox, QDateTimeEdit, QWidget
+from PySide6.QtWidgets import QComboBox, QDateTimeEdit, QSpinBox, QWidget
 
 
 class WheelWhenFocused:
@@ -43,6 +44,12 @@ class SteadyCombo(WheelWhenFocused, QComboBox):
 
 
 class SteadyDateTimeEdit(WheelWhenFocused, QDateTimeEdit):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        steady(self)
+
+
+class SteadySpinBox(WheelWhenFocused, QSpinBox):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         steady(self)

@@ -1,9 +1,9 @@
 """What a generated audience does, set in the Simulate dialog: the share of people
 reachable on each channel, and each behaviour of the spec as a row — what it is ("Open
 “Initial email reminder”"), the share of people who do it and how soon after they enter
-(or after the behaviour it follows). The rates are what a marketer tries out; the rest of
-the spec (the attributes' distributions) stays as its file says, and Save spec… writes
-the whole spec, rates included, to edit further."""
+(or after the behaviour it follows). The rates are what a marketer tries out (the
+attributes' draws are `draws.py`'s rows); Save spec… writes the whole spec, rates
+included, to edit further."""
 
 from __future__ import annotations
 
@@ -14,12 +14,15 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QSpinBox, QWidget
 
 from app.properties.fields import DurationEdit
 from app.simulation.request import RequestError
+from app.wheel_guard import SteadySpinBox
 from engine.model import Bundle
 from engine.model.durations import format_duration, parse_duration
 
 # the spec's contact fields, as the dialog names the people who have one
-CHANNELS = (("email", "Have an email address"), ("phone", "Have a phone number"),
-            ("push_token", "Have the app (push)"))
+# (the field, who has one, how the dialog's "Reachable by" row names them)
+CHANNELS = (("email", "Have an email address", "email"),
+            ("phone", "Have a phone number", "phone"),
+            ("push_token", "Have the app (push)", "app (push)"))
 _VERBS = {"opened": "Open", "clicked": "Click a link in", "delivered": "Receive",
           "bounced": "Bounce", "unsubscribed": "Unsubscribe from"}
 
@@ -37,7 +40,8 @@ class BehaviourRates(QWidget):
         self.grid.setHorizontalSpacing(8)
         self.grid.setVerticalSpacing(6)
         # who can be reached on each channel: rows of the dialog's form, beside People
-        self.reach = {field: self._percent(0.0, f"{label}: share") for field, label in CHANNELS}
+        self.reach = {field: self._percent(0.0, f"{label}: share")
+                      for field, label, _short in CHANNELS}
         self.shares: list[QSpinBox] = []
         self.withins: list[DurationEdit] = []
         # what each field showed when the spec was shown: only a field changed since
@@ -100,7 +104,7 @@ class BehaviourRates(QWidget):
         self.grid.setColumnStretch(0, 1)
 
     def _percent(self, share: float, name: str) -> QSpinBox:
-        box = QSpinBox()
+        box = SteadySpinBox()  # in the dialog's scrolling column
         box.setRange(0, 100)
         box.setSuffix(" %")
         box.setAccessibleName(name)

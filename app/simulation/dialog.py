@@ -1,6 +1,7 @@
 """Journey → Simulate…: which version of the journey, and who goes through it — a
 generated audience (a spec file, with people, seed, start, spread of entries, the
-simulated period and the rates of what people do set here, `behaviours.py`; a journey
+simulated period, the rates of what people do (`behaviours.py`) and how their attributes
+are drawn (`draws.py`) set here; a journey
 without one starts from a spec made from it, which Save spec… writes out to edit), the
 workspace's contacts or a segment of them, or a replay of recorded events. Bad input is
 refused here, naming the field."""
@@ -13,26 +14,29 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, QSize, Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLayout,
     QLineEdit,
     QPushButton,
     QRadioButton,
-    QSpinBox,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
 from app.properties.fields import DateTimeField, DurationEdit
 from app.simulation.behaviours import CHANNELS, BehaviourRates
+from app.simulation.draws import AttributeDraws
 from app.simulation.request import (
     CONTACTS,
     GENERATED,
@@ -46,6 +50,8 @@ from app.simulation.request import (
     read_spec,
     replay_request,
 )
+from app.wheel_guard import SteadySpinBox
+from app.window_layout import resize_within_screen
 from engine.model import Bundle, DocumentError
 from engine.model.durations import format_duration, parse_duration
 from engine.simulation.audience import MAX_PEOPLE, starter_spec
@@ -116,8 +122,10 @@ class SimulateDialog(QDialog):
         layout.setContentsMargins(18, 16, 18, 14)
         layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)  # room for errors
         layout.addWidget(intro)
-        # two columns: what is simulated and on whom; who they are and what they do (one
-        # column reached the bottom of a laptop's screen once the rates were in it)
+        # two columns: what is simulated, on whom and when; who they are, what they bring
+        # and what they do. The second scrolls: its rows grow with the journey's messages
+        # and its trigger's attributes (one column reached the bottom of a laptop's
+        # screen once the rates were in it; two, once the attributes were)
         columns = QHBoxLayout()
         columns.setSpacing(24)
         form, people = QFormLayout(), QFormLayout()
@@ -128,12 +136,13 @@ class SimulateDialog(QDialog):
         self._sources(form)
         self._when(form)
         self._generated(people)
-        for column in (form, people):
-            top = QVBoxLayout()  # rows at the top, not spread over the taller column
-            top.addLayout(column)
-            top.addStretch(1)
-            columns.addLayout(top, 1)
-        layout.addLayout(columns)
+        left = QVBoxLayout()  # rows at the top, not spread over the taller column
+        left.addLayout(form)
+        left.addStretch(1)
+        columns.addLayout(left, 1)
+        self.people_column = _Column(people)
+        columns.addWidget(self.people_column, 1)
+        layout.addLayout(columns, 1)
         self.error = QLabel()
         self.error.setObjectName("formError")
         self.error.setWordWrap(True)
@@ -146,7 +155,6 @@ class SimulateDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        self.resize(max(960, self.sizeHint().width()), self.sizeHint().height())
         self._usual_fields()
         if choices.spec_path is not None:
             self.load_spec(choices.spec_path)
@@ -155,6 +163,18 @@ class SimulateDialog(QDialog):
         self.version.currentIndexChanged.connect(lambda _i: self._make_spec(again=True))
         self.version.currentIndexChanged.connect(self._not_against_itself)
         self._not_against_itself()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._fit()  # styled now: its rows as tall and wide as they are shown
+
+    def _fit(self) -> None:
+        """As big as its rows, within the screen (the people's column scrolls then)."""
+        self.people_column.updateGeometry()  # a scroll area does not say its rows changed
+        self.layout().activate()
+        hint = self.sizeHint()
+        resize_within_screen(self, QSize(max(960, hint.width(), self.width()),
+                                         max(hint.height(), self.height())), self.parentWidget())
 
     def _usual_fields(self) -> None:
         """Before a spec says otherwise: a thousand people from the coming hour over 12
@@ -248,23 +268,34 @@ class SimulateDialog(QDialog):
         load.clicked.connect(self._browse_spec)
         self.save_spec = QPushButton("Save spec…")
         self.save_spec.setObjectName("saveSpec")
-        self.save_spec.setToolTip("write the spec, with the people, seed and times below, to "
-                                  "a file: edit it (shares, distributions) and load it again")
+        self.save_spec.setToolTip("write the spec as it would run, with the fields here, to "
+                                  "a file: to keep, share, or edit further and load again")
         self.save_spec.clicked.connect(self._save_spec)
         self.save_spec.setVisible(self.save_file is not None)
-        self.people = QSpinBox()
+        self.people = SteadySpinBox()  # in a scrolling column
         self.people.setRange(1, MAX_PEOPLE)
         self.people.setGroupSeparatorShown(True)
-        self.seed = QSpinBox()
+        self.seed = SteadySpinBox()
         self.seed.setRange(0, 2**31 - 1)
         self.rates = BehaviourRates()
         self.rates.changed.connect(self._rates_changed)
         form.addRow(_section("Who they are"))
         form.addRow("Spec", _row(self.spec_label, load, self.save_spec))
-        form.addRow("People", self.people)
-        form.addRow("Seed", self.seed)
-        for field, label in CHANNELS:
-            form.addRow(label, self.rates.reach[field])
+        # People and Seed, and the three shares, each on one row: the column fits a
+        # laptop's screen without scrolling for the samples
+        form.addRow("People", _pair(self.people, "Seed", self.seed))
+        reach = QHBoxLayout()
+        reach.setSpacing(6)
+        for field, label, short in CHANNELS:
+            box = self.rates.reach[field]
+            box.setToolTip(f"{label}: the share of people who have one")
+            words = QLabel(short)
+            words.setToolTip(box.toolTip())
+            reach.addWidget(box, 1)
+            reach.addWidget(words)
+            reach.addSpacing(6)
+        form.addRow("Reachable by", reach)
+        self._bring(form)
         form.addRow(self.rates)
         self._source_changed()
 
@@ -282,6 +313,14 @@ class SimulateDialog(QDialog):
         form.addRow("Spread of entries", self.spread)
         form.addRow("Simulated period", self.period)
 
+    def _bring(self, form: QFormLayout) -> None:
+        """The attributes' distributions (cart total between 20 and 200...), beside the
+        rates: they were only changed in the spec file."""
+        self.draws = AttributeDraws()
+        self.draws.changed.connect(self._rates_changed)
+        form.addRow(_section("What they bring"))
+        form.addRow(self.draws)
+
     def _source_changed(self) -> None:
         """Only the fields the chosen audience uses can be changed."""
         source = self.source_group.checkedId()
@@ -294,6 +333,7 @@ class SimulateDialog(QDialog):
             box.setEnabled(generated and self.spec is not None)
         for widget in (self.seed, self.start, self.spread, self.rates):
             widget.setEnabled(not replay)
+        self.draws.set_contacts_enabled(entry=not replay, contacts=generated)
         self.period.setToolTip("how long the simulation runs after the last replayed event"
                                if replay else "how long the simulation runs after the start")
 
@@ -333,12 +373,15 @@ class SimulateDialog(QDialog):
         except (DocumentError, ValueError, KeyError):
             bundle = None  # rows then name tiles by id
         self.rates.show_spec(self.spec, bundle)
+        self.draws.show_spec(self.spec, bundle)
         self._source_changed()
+        if self.isVisible():
+            self._fit()  # another spec, other rows
 
     def _rates_changed(self) -> None:
-        """The spec in use is the file's with other rates: its label says so."""
+        """The spec in use is the file's with other rates or draws: its label says so."""
         if self.spec is not None and not self.made_here:
-            self.spec_label.setText(f"{self.spec_source}, rates changed here")
+            self.spec_label.setText(f"{self.spec_source}, changed here")
 
     def _make_spec(self, again: bool = False) -> None:
         """A journey without a spec of its own gets one made from it (its entry trigger's
@@ -440,9 +483,7 @@ class SimulateDialog(QDialog):
     def show_error(self, text: str) -> None:
         self.error.setText(text)
         self.error.show()
-        # taller by the message: the fields above were squeezed to make room for it
-        self.layout().activate()
-        self.resize(self.width(), max(self.height(), self.sizeHint().height()))
+        self._fit()  # taller by the message: the fields above were squeezed for it
 
     def build_request(self) -> SimulationRequest:
         version = self.version.currentData()
@@ -488,8 +529,56 @@ class SimulateDialog(QDialog):
             return False
 
     def _spec_in_use(self) -> dict | None:
-        """The spec with the rates as set here."""
-        return None if self.spec is None else self.rates.applied(self.spec)
+        """The spec with the rates and draws as set here (RequestError: a draw that
+        cannot be read, named)."""
+        return None if self.spec is None else self.draws.applied(self.rates.applied(self.spec))
+
+
+class _Column(QScrollArea):
+    """A column of rows that scrolls when the screen is too short for it; it asks for
+    the height of all its rows (a scroll area asks for a fixed few)."""
+
+    def __init__(self, rows: QFormLayout) -> None:
+        super().__init__()
+        self.setObjectName("peopleColumn")
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        inner = QWidget()
+        inner.setObjectName("peopleRows")
+        column = QVBoxLayout(inner)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addLayout(rows)
+        column.addStretch(1)
+        self.setWidget(inner)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Its rows grew (another form, a longer label): the dialog hears of it and
+        widens, rather than the rows being cut at the right (seen: "Save spec…" cut after
+        Cart total became "around")."""
+        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            self.updateGeometry()
+        return super().eventFilter(watched, event)
+
+    def sizeHint(self) -> QSize:
+        inner = self.widget().sizeHint()
+        return QSize(inner.width() + self.verticalScrollBar().sizeHint().width(),
+                     inner.height())
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(self.widget().minimumSizeHint().width()
+                     + self.verticalScrollBar().sizeHint().width(), 120)
+
+
+def _pair(first: QWidget, label: str, second: QWidget) -> QWidget:
+    row = QWidget()
+    layout = QHBoxLayout(row)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(first, 1)
+    layout.addSpacing(8)
+    layout.addWidget(QLabel(label))
+    layout.addWidget(second, 1)
+    return row
 
 
 def _row(*widgets: QWidget) -> QWidget:

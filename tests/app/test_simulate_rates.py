@@ -64,7 +64,7 @@ def test_the_dialog_shows_the_specs_rates_in_words_and_runs_with_them_as_changed
     rates.withins[0].set_value(timedelta(hours=2))
     rates.withins[0].changed.emit(timedelta(hours=2))
     rates.reach["phone"].setValue(0)
-    assert dialog.spec_label.text() == "abandoned_cart.audience.json, rates changed here"
+    assert dialog.spec_label.text() == "abandoned_cart.audience.json, changed here"
     # Save spec… writes the rates as set
     prompts.files_to_save.append(tmp_path / "mine.audience.json")
     dialog.findChild(QPushButton, "saveSpec").click()
