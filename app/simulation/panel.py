@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from html import escape
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -22,6 +22,9 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSplitter,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -51,10 +54,35 @@ def _section(text: str) -> QLabel:
 
 
 def _tree(name: str, headers: list[str]) -> QTreeWidget:
+    """Rows as tall as their words wrapped at their column's width: a tree view sized
+    its rows by their lines unwrapped, and a reason too long for the dock was cut ("no
+    phone number: the contact has none and the …", whole only in its tooltip)."""
     tree = QTreeWidget(objectName=name, rootIsDecorated=False)
     tree.setHeaderLabels(headers)
     tree.header().setStretchLastSection(True)
+    tree.setWordWrap(True)
+    tree.setItemDelegate(_Wrapped(tree))
+    tree.header().sectionResized.connect(lambda *_: tree.scheduleDelayedItemsLayout())
     return tree
+
+
+class _Wrapped(QStyledItemDelegate):
+    """A cell as wide as its text unwrapped (what fitting a column to its contents
+    asks), as tall as its text wrapped at its column's width."""
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
+        natural = super().sizeHint(option, index)
+        view = self.parent()
+        width = view.header().sectionSize(index.column())
+        if width <= 0:
+            return natural
+        cell = QStyleOptionViewItem(option)
+        self.initStyleOption(cell, index)
+        cell.rect = QRect(0, 0, width, 1 << 20)
+        cell.features |= QStyleOptionViewItem.ViewItemFeature.WrapText
+        wrapped = view.style().sizeFromContents(QStyle.ContentsType.CT_ItemViewItem, cell,
+                                                QSize(), view)
+        return QSize(natural.width(), max(natural.height(), wrapped.height()))
 
 
 def _rows_high(view: QAbstractItemView, rows: float, lines: int = 1) -> int:
@@ -145,7 +173,7 @@ class SimulationPanel(QWidget):
         self.figures.setHorizontalSpacing(6)
         self.figures.setVerticalSpacing(6)
         self.reasons = _tree("simReasons", ["People", "What, where and why"])
-        self.reasons.setWordWrap(True)
+        self.reasons.header().sectionResized.connect(lambda *_: self._fit_reasons())
         self.slider = MomentSlider()
         self.slider.moment_changed.connect(self._moment_moved)
         layout = QVBoxLayout(box)
@@ -195,7 +223,6 @@ class SimulationPanel(QWidget):
         self.steps_title = _section("STEPS")
         self.person_summary = QLabel(objectName="simPersonSummary", wordWrap=True)
         self.steps = _tree("simTimeline", ["Time", "Tile", "What · why"])
-        self.steps.setWordWrap(True)
         layout = QVBoxLayout(box)
         layout.setContentsMargins(0, 6, 0, 0)
         layout.setSpacing(4)
@@ -322,13 +349,21 @@ class SimulationPanel(QWidget):
             item.setToolTip(1, text)
             self.reasons.addTopLevelItem(item)
         self.reasons.resizeColumnToContents(0)
-        shown = min(len(rows), REASONS_SHOWN)  # two lines each; more scroll
-        line = self.reasons.fontMetrics().lineSpacing()
-        self.reasons.setFixedHeight(self.reasons.header().sizeHint().height()
-                                    + shown * (2 * line + 6) + 6)
+        self._fit_reasons()
         self.reasons_title.setText("BLOCKED AND HELD" if rows else
                                    "BLOCKED AND HELD · nothing was blocked or held")
         self.reasons.setVisible(bool(rows))
+
+    def _fit_reasons(self) -> None:
+        """As tall as its first rows, each with its words wrapped (more scroll)."""
+        tree = self.reasons
+        delegate, option = tree.itemDelegate(), QStyleOptionViewItem()
+        option.initFrom(tree)
+        rows = [tree.indexFromItem(tree.topLevelItem(row), 1)
+                for row in range(min(tree.topLevelItemCount(), REASONS_SHOWN))]
+        high = sum(delegate.sizeHint(option, index).height() for index in rows)
+        tree.setFixedHeight(tree.header().sizeHint().height() + high
+                            + 2 * tree.frameWidth() + 2)
 
     def _show_person(self, person: str) -> None:
         self.person = person

@@ -10,7 +10,7 @@ from itertools import pairwise
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QGuiApplication, QPixmap
 from PySide6.QtWidgets import QWidget
 
@@ -241,3 +241,50 @@ def test_a_click_on_the_slider_goes_to_that_moment(qtbot, panel):
                          pos=QPoint(slider.width() // 4, slider.height() // 2))
     quarter = outcome.start + span / 4
     assert abs(moved.args[0] - quarter) < span / 10
+
+
+def test_a_blocked_reason_too_long_for_the_dock_is_shown_whole(qtbot, panel):
+    """Seen in a real 1366×768 window: "no phone number: the contact has none and the …",
+    whole only in its tooltip. A reason wraps at the column's width, its row as tall as
+    its lines, the list as tall as its rows; a wider dock gives shorter rows."""
+    tree = panel.reasons
+
+    def fits() -> list[tuple[int, int]]:
+        """(the row's height, the height its words need wrapped) for each reason."""
+        width = tree.header().sectionSize(1) - 8  # the style's margins, at most
+        needs = []
+        for row in range(tree.topLevelItemCount()):
+            item = tree.topLevelItem(row)
+            words = tree.fontMetrics().boundingRect(
+                QRect(0, 0, width, 10_000), Qt.TextFlag.TextWordWrap, item.text(1))
+            needs.append((tree.visualItemRect(item).height(), words.height()))
+        return needs
+
+    line = tree.fontMetrics().lineSpacing()
+    qtbot.waitUntil(lambda: all(row >= need for row, need in fits()), timeout=3000)
+    assert any(need > 2 * line for _row, need in fits())  # a reason longer than its 2 lines
+    assert tree.verticalScrollBar().maximum() == 0  # all of them shown, none cut
+    narrow = max(row for row, _need in fits())
+    panel.resize(1400, 1000)
+    qtbot.waitUntil(lambda: max(row for row, _need in fits()) < narrow, timeout=3000)
+    assert all(row >= need for row, need in fits())
+    assert tree.verticalScrollBar().maximum() == 0
+
+
+def test_a_steps_time_stays_on_one_line_and_a_long_tile_name_wraps(qtbot, panel):
+    """The steps' rows wrap their words too; fitting the Time column to its contents
+    must still give it the time unwrapped ("Mon 23 Nov 12:41", not two lines), while a
+    tile's name longer than the Tile column wraps rather than being cut."""
+    click_row(qtbot, panel, 1)
+    steps = panel.steps
+    qtbot.waitUntil(lambda: steps.topLevelItemCount() > 2, timeout=3000)
+    metrics = steps.fontMetrics()
+    widest = max(metrics.horizontalAdvance(steps.topLevelItem(row).text(0))
+                 for row in range(steps.topLevelItemCount()))
+    assert steps.columnWidth(0) >= widest
+    # the Tile column dragged narrower than "Initial email reminder": its row grows
+    line = metrics.lineSpacing()
+    email = next(steps.topLevelItem(row) for row in range(steps.topLevelItemCount())
+                 if steps.topLevelItem(row).text(1) == "Initial email reminder")
+    steps.setColumnWidth(1, metrics.horizontalAdvance("Initial email") + 12)
+    qtbot.waitUntil(lambda: steps.visualItemRect(email).height() >= 2 * line, timeout=3000)
