@@ -209,6 +209,12 @@ def workspace_report(workspace: Any, journey_id: str, version: int | None = None
         return journey_report(conn, journey, version, start, end)
 
 
+def workspace_report_mark(workspace: Any, journey_id: str) -> tuple:
+    """Changes whenever the journey's report may (`report_queries.report_mark`)."""
+    with workspace.db.connect() as conn:
+        return q.report_mark(conn, journey_id)
+
+
 def _offset(when: datetime | None) -> float:
     aware = when if when is not None and when.tzinfo is not None else \
         datetime.now().astimezone()

@@ -164,3 +164,18 @@ def anyone_entered(conn: Connection, journey_id: str, version: int | None) -> bo
     if version is not None:
         query = query.where(c.version == version)
     return conn.execute(query).first() is not None
+
+
+def report_mark(conn: Connection, journey_id: str) -> tuple:
+    """What changes whenever a report of the journey may: the newest step anywhere, the
+    journey's counters and goals added up, its versions' states. Cheap (the trail's
+    highest id, and the journey's rows of the small tables), so a dashboard left open can
+    ask it every few seconds and read the report again only when it changed."""
+    c, g, v = s.counters.c, s.goals.c, s.journey_versions.c
+    newest = conn.execute(select(func.max(s.steps.c.id))).scalar()
+    counted = conn.execute(select(func.coalesce(func.sum(c.value), 0))
+                           .where(c.journey_id == journey_id)).scalar()
+    goals = conn.execute(select(func.count()).where(g.journey_id == journey_id)).scalar()
+    states = tuple(conn.execute(select(v.version, v.state).where(v.journey_id == journey_id)
+                                .order_by(v.version)).all())
+    return newest, counted, goals, tuple(tuple(row) for row in states)

@@ -86,7 +86,8 @@ def test_the_page_shows_the_figures_waymark_stats_prints(qtbot, page, filled, ca
     assert f"{goal['met']} of {goal['entered']} people who entered (33\u00a0%)" in \
         page.goal.text()
     assert "target 50\u00a0%" in page.goal.text()
-    assert cells(page.reasons)[0][:3] == ["Message blocked", "email-reminder", "1"]
+    # the tile by its name, as the funnel beside it (its id "email-reminder" was shown)
+    assert cells(page.reasons)[0][:3] == ["Message blocked", "Initial email reminder", "1"]
     assert [row[:3] for row in cells(page.versions)] == [["1", "live", "3"]]
     for table in (page.reasons, page.versions):  # no band of bare header beside them
         columns = sum(table.columnWidth(c) for c in range(table.columnCount()))
@@ -219,3 +220,36 @@ def sent_pixels(qtbot, data: dict[str, list[int]]) -> int:
 
     return sum(near(image.pixelColor(x, y)) for x in range(area.left(), area.right())
                for y in range(area.top(), area.bottom()))
+
+
+def test_a_dashboard_left_open_follows_the_engine(qtbot, prompts, themes, tmp_path) -> None:
+    """Seen in a real window: the dashboard said "No one has entered yet" while 30 events
+    came in and the status bar counted them, until another page was shown and this one
+    again. Left open, it now reads the figures again when the engine has done something,
+    and only then."""
+    h = Harness(tmp_path, read_bundle(resource("samples", "abandoned_cart.json")))
+    try:  # the engine stays open beside the page, on the same workspace file
+        with shown_page(qtbot, DashboardPage, h.location, prompts, size=(1280, 860)) as page:
+            page.follow.setInterval(100)
+            shown(qtbot, page, lambda: page.set_range(FIRST, LAST))
+            assert page.empty.text() == NO_ONE_YET
+            reads: list[object] = []
+            page.shown.connect(reads.append)
+            qtbot.wait(600)  # nothing happened: nothing read again
+            assert reads == []
+            h.person("ann")
+            h.fire("abandoned_cart", "ann", cart_total=80)
+            h.deliver()
+            qtbot.waitUntil(lambda: len(reads) > 0, timeout=5000)
+            assert page.body.currentWidget() is page.scroll
+            assert funnel_bars(page)["Initial email reminder"] == (1, 0, 0)
+            count = len(reads)
+            qtbot.wait(600)
+            assert len(reads) == count  # read once for what happened, not at every look
+            page.hide()  # another page shown: it stops looking
+            h.person("bob")
+            h.fire("abandoned_cart", "bob", cart_total=90)
+            qtbot.wait(600)
+            assert len(reads) == count
+    finally:
+        h.close()

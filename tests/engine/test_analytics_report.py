@@ -11,13 +11,13 @@ from datetime import timedelta
 
 import pytest
 
-from engine.analytics_report import journey_report
+from engine.analytics_report import journey_report, workspace_report_mark
 from engine.cli import main
 from engine.model import read_bundle
 from engine.resources import resource
 from engine.store.analytics import journey_stats, version_stats
 from engine.store.journeys_store import TEST_VERSION
-from tests.engine.harness import START
+from tests.engine.harness import START, Harness
 
 CART = "abandoned-cart"
 
@@ -155,3 +155,23 @@ def test_a_version_the_journey_never_had_is_refused_naming_the_ones_it_has(
     assert captured.out == ""
     assert f"abandoned-cart has no published version {version} (published: 1)" in \
         captured.err
+
+
+def test_the_report_mark_moves_when_the_journeys_figures_may_and_only_then(tmp_path):
+    """What a dashboard left open asks every few seconds before reading a report again."""
+    h = Harness(tmp_path, read_bundle(resource("samples", "abandoned_cart.json")))
+    try:
+        mark = workspace_report_mark(h.workspace, CART)
+        assert workspace_report_mark(h.workspace, CART) == mark  # nothing happened
+        h.person("ann")
+        assert workspace_report_mark(h.workspace, CART) == mark  # a contact is no figure
+        h.fire("abandoned_cart", "ann", cart_total=80)
+        entered = workspace_report_mark(h.workspace, CART)
+        assert entered != mark
+        h.deliver()
+        sent = workspace_report_mark(h.workspace, CART)
+        assert sent != entered
+        h.workspace.pause(CART)
+        assert workspace_report_mark(h.workspace, CART) != sent  # its state in the versions
+    finally:
+        h.close()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from engine.analytics_report import Report, report_csv, workspace_report
+from engine.analytics_report import Report, report_csv, workspace_report, workspace_report_mark
 from engine.workspace import JourneyInfo, VersionInfo, Workspace
 
 DEFAULT_DAYS = 7
@@ -47,6 +47,10 @@ class DashboardData:
     def report(self, query: Query) -> Report:
         return workspace_report(self.workspace, query.journey_id, query.version, query.start,
                                 query.end)
+
+    def mark(self, journey_id: str) -> tuple:
+        """Changes whenever the journey's figures may: the page reads them again then."""
+        return workspace_report_mark(self.workspace, journey_id)
 
     @staticmethod
     def csv(report: Report) -> str:

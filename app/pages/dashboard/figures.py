@@ -70,11 +70,14 @@ def goal_line(goal: GoalProgress | None) -> tuple[str, int, int]:
 
 
 def reason_rows(report: Report) -> list[list[object]]:
+    """What, the tile by its name as the funnel shows it (its id said "start" beside a
+    funnel saying "Abandoned cart"), how many, why."""
+    names = {row.tile_id: row.name for row in report.funnel if row.name}
     totals: dict[tuple[str, str, str], int] = defaultdict(int)
     for row in report.reasons:
         totals[(row.what, row.tile_id, row.reason)] += row.count
     ordered = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))
-    return [[WHAT_LABELS.get(what, what), tile, n, reason or "unspecified"]
+    return [[WHAT_LABELS.get(what, what), names.get(tile, tile), n, reason or "unspecified"]
             for (what, tile, reason), n in ordered]
 
 

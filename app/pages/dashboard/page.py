@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, QEvent, Qt, Signal
+from PySide6.QtCore import QDate, QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -37,6 +37,11 @@ NO_ONE_YET = ("No one has entered yet — fire a test trigger (Ctrl+Shift+F) or 
               "trigger's events")
 NOTHING_IN_RANGE = "Nothing happened in this range — choose another"
 NO_JOURNEY = "No journeys yet — make one on the Journeys page and publish it"
+# While shown, the page looks every few seconds whether the journey's figures may have
+# changed (a cheap mark: the newest step, its counters) and reads them again when so: a
+# dashboard left open beside a running engine said "No one has entered yet" after 30
+# events had come, until another page was shown and this one again.
+FOLLOW_MS = 3000
 REASON_HEADERS = ["What", "Tile", "Count", "Reason"]
 VERSION_HEADERS = ["Version", "State", "Entered", "Sent", "Delivered", "Opened", "Clicked",
                    "Bounced", "Blocked", "Goal met"]
@@ -55,7 +60,10 @@ class DashboardPage(QWidget):
         self.prompts = prompts
         self.data: DashboardData | None = None
         self.report: Report | None = None
+        self.mark: tuple | None = None  # what the figures shown were read at
         self.background = Background("dashboard", self)
+        self.follow = QTimer(self, interval=FOLLOW_MS)
+        self.follow.timeout.connect(self._look)
         self._build()
         self.set_store(store)
 
@@ -64,7 +72,7 @@ class DashboardPage(QWidget):
     def set_store(self, store: StudioStore | None) -> None:
         self.background.forget()
         self.data = DashboardData(store.workspace) if store is not None else None
-        self.report = None
+        self.report, self.mark = None, None
         self.refresh()
 
     def refresh(self) -> None:
@@ -199,11 +207,43 @@ class DashboardPage(QWidget):
             self._show(None)
             return
         data = self.data
-        self.background.run("report", lambda: (query, data.report(query)),
-                            lambda answer: self._show(*answer), self._failed)
+
+        def read() -> tuple:
+            mark = data.mark(query.journey_id)  # first: what changes while reading is
+            return query, mark, data.report(query)  # read again at the next look
+
+        self.background.run("report", read, lambda answer: self._answered(*answer),
+                            self._failed)
+
+    def _answered(self, query: Query, mark: tuple, report: Report) -> None:
+        self.mark = mark
+        self._show(query, report)
 
     def _failed(self, error: Exception) -> None:
         self.status.emit(f"Dashboard: could not read the figures: {error}")
+
+    # --- following the engine ------------------------------------------------------------
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.follow.start()
+
+    def hideEvent(self, event) -> None:
+        self.follow.stop()
+        super().hideEvent(event)
+
+    def _look(self) -> None:
+        """Read the figures again if the journey's mark moved since they were read."""
+        query = self.current_query()
+        if query is None or self.mark is None or self.background.busy():
+            return
+        data, journey = self.data, query.journey_id
+        self.background.run("mark", lambda: (journey, data.mark(journey)), self._looked)
+
+    def _looked(self, answer: tuple) -> None:
+        journey, mark = answer
+        if journey == self.journey.currentData() and mark != self.mark:
+            self.query()
 
     def _show(self, query: Query | None, report: Report | None = None) -> None:
         self.report = report
