@@ -404,12 +404,13 @@ class SimulateDialog(QDialog):
         self.spec, self.spec_source, self.made_here = spec, "the spec made from the journey", True
         self._show_rates()
         behaviours = len(spec["behaviours"])
-        self.spec_label.setText("Made from the journey (Save spec… to change it)")
+        # its rates and draws are changed below now (it said "Save spec… to change it")
+        self.spec_label.setText("Made from the journey")
         self.spec_label.setToolTip(
             f"The entry's attributes drawn to meet its conditions, a contact point for each "
             f"channel the journey sends on, {behaviours} behaviour"
             f"{'' if behaviours == 1 else 's'}: some open and click each message, "
-            "some reach the goal")
+            "some reach the goal. Change them below; Save spec… writes it to a file")
 
     def _save_spec(self) -> None:
         """Write the spec as it would run (the fields applied) to a file, then use it."""

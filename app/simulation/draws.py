@@ -1,6 +1,7 @@
 """What generated people bring, set in the Simulate dialog: each attribute drawn for the
-entry event (every one its trigger declares, so one the spec leaves out can be added) and
-for the contacts, as a row — how it is drawn and the figures of that form:
+entry event (every one its trigger declares, so one the spec leaves out can be added; for
+a record trigger, the columns of the record whose change makes them enter) and for the
+contacts, as a row — how it is drawn and the figures of that form:
 
     Cart total   [between ▾]  20  to  200
     Items        [between ▾]  1   to  6     ☑ whole
@@ -34,7 +35,8 @@ from PySide6.QtWidgets import (
 
 from app.properties.fields import NumberField, ValueCombo
 from app.simulation.request import RequestError
-from engine.model import SPECIAL_ATTRIBUTES, AttributeType, Bundle, Catalog
+from engine.model import AttributeType, Bundle, Catalog
+from engine.simulation.audience import drawn_attributes
 
 LEFT_OUT = "left out"
 _NUMBER_FORMS = (("between", "uniform"), ("around", "normal"), ("one of", "choice"),
@@ -127,10 +129,8 @@ def _attributes(spec: dict, bundle: Bundle | None) -> list[_Attribute]:
     declared: dict[str, tuple[str, AttributeType]] = {}
     catalog = Catalog.from_bundle(bundle) if bundle is not None else None
     if catalog is not None and (trigger := catalog.triggers.get(entry.get("trigger"))):
-        special = {a.name for a in SPECIAL_ATTRIBUTES}
         declared = {a.name: (a.title or a.name, a.type)
-                    for a in catalog.trigger_attributes(trigger)
-                    if a.name not in special and a.type in _DRAWN}
+                    for a in drawn_attributes(catalog, trigger) if a.type in _DRAWN}
     rows = [_Attribute("entry", name, *declared.get(name, (name, _kind_of(dist))),
                        optional=True)
             for name, dist in drawn.items() if isinstance(dist, dict)]

@@ -19,11 +19,15 @@ from pydantic import AwareDatetime, Field, FiniteFloat, ValidationError, model_v
 from engine.model import (
     MESSAGE_KINDS,
     SPECIAL_ATTRIBUTES,
+    AttributeDef,
     AttributeType,
     Bundle,
     Catalog,
     Contact,
     DocumentError,
+    RecordAction,
+    RecordSource,
+    TriggerKind,
     interaction_trigger_name,
     parse_json,
 )
@@ -280,6 +284,42 @@ def _trigger_samplers(trigger: str, dists: dict[str, Distribution], catalog: Cat
     return _attribute_samplers(dists, known, f"{place}.attributes")
 
 
+def drawn_attributes(catalog: Catalog, trigger: Any) -> list[AttributeDef]:
+    """What a generated entry of `trigger` carries, typed: for a record trigger the
+    columns of its record (the person's column aside: the generator fills it), else the
+    trigger's own attributes (the person's id, contact points and binding aside, which the
+    generator gives; an entity attribute neither, a record it cannot draw)."""
+    record = _record_of(trigger)
+    if record is not None:
+        table = catalog.record_tables.get(record.table)
+        person = {record.person_column, *(table.person_columns if table else ())}
+        return [c for c in table.columns if c.name not in person] if table else []
+    special = {a.name for a in SPECIAL_ATTRIBUTES}
+    return [a for a in catalog.trigger_attributes(trigger)
+            if a.name not in special and a.type != AttributeType.ENTITY]
+
+
+def _record_of(trigger: Any) -> RecordSource | None:
+    return trigger.record if trigger.kind == TriggerKind.RECORD else None
+
+
+def _entry_samplers(spec: AudienceSpec, catalog: Catalog
+                    ) -> tuple[dict[str, Sampler], RecordSource | None]:
+    """The entry's draws, and the record source of a record trigger: its people enter by
+    a change to a record about them (a support case resolved), as the trigger fires on
+    it; drawn as a trigger event, nobody met the entry's "case.status equals Resolved"."""
+    definition = catalog.triggers.get(spec.entry.trigger)
+    record = _record_of(definition) if definition is not None else None
+    if record is None:
+        return _trigger_samplers(spec.entry.trigger, spec.entry.attributes, catalog,
+                                 "entry"), None
+    if record.table not in catalog.record_tables:
+        raise _fail("entry.trigger", f"{definition.name!r} changes {record.table} records, "
+                                     "a table the bundle does not have")
+    known = {a.name: a.type for a in drawn_attributes(catalog, definition)}
+    return _attribute_samplers(spec.entry.attributes, known, "entry.attributes"), record
+
+
 def _check_interaction(does: InteractionDoes, bundle: Bundle, place: str) -> None:
     tiles = {t.id: t for t in bundle.journey.tiles if t.kind in MESSAGE_KINDS}
     tile = tiles.get(does.tile)
@@ -326,7 +366,7 @@ def generate(spec: AudienceSpec, bundle: Bundle, source: str = "audience spec",
 
 def _generate(spec: AudienceSpec, bundle: Bundle, given: list[Contact] | None) -> Scenario:
     catalog = Catalog.from_bundle(bundle)
-    entry = _trigger_samplers(spec.entry.trigger, spec.entry.attributes, catalog, "entry")
+    entry, record = _entry_samplers(spec, catalog)
     declared = {a.name: a.type for a in catalog.contact_attributes.values()}
     contact_draws = _attribute_samplers(spec.contacts.attributes, declared,
                                         "contacts.attributes", strict=False)
@@ -336,8 +376,8 @@ def _generate(spec: AudienceSpec, bundle: Bundle, given: list[Contact] | None) -
         contacts: list[Any] = _contacts(spec, people, contact_draws)
     else:
         people, contacts = [c.id for c in given], given
-    entered = _entries(spec, people, entry)
-    events = [item for _, item in entered]
+    entered = _entries(spec, people, entry, record)
+    events = [item for _, items in entered for item in items]
     times: list[list[int | None]] = [[at for at, _ in entered]]
     for index, behaviour in enumerate(spec.behaviours):
         base = times[0] if behaviour.after is None else times[behaviour.after + 1]
@@ -370,16 +410,32 @@ def _contacts(spec: AudienceSpec, people: list[str], draws: dict[str, Sampler]
     return contacts
 
 
-def _entries(spec: AudienceSpec, people: list[str], draws: dict[str, Sampler]
-             ) -> list[tuple[int, dict[str, Any]]]:
+def _entries(spec: AudienceSpec, people: list[str], draws: dict[str, Sampler],
+             record: RecordSource | None = None) -> list[tuple[int, list[dict[str, Any]]]]:
+    """Each person's entry time and the scenario items that make them enter."""
     rng, period = _rng(spec, "entry"), _seconds(spec.period)
     entries = []
     for person in people:
         at = round(rng.uniform(0, period))
-        entries.append((at, {"kind": "trigger", "at": f"PT{at}S", "trigger": spec.entry.trigger,
-                             "person": person,
-                             "attributes": {name: draw(rng) for name, draw in draws.items()}}))
+        values = {name: draw(rng) for name, draw in draws.items()}
+        if record is not None:
+            entries.append((at, _record_items(record, person, f"PT{at}S", values)))
+            continue
+        entries.append((at, [{"kind": "trigger", "at": f"PT{at}S",
+                              "trigger": spec.entry.trigger, "person": person,
+                              "attributes": values}]))
     return entries
+
+
+def _record_items(record: RecordSource, person: str, at: str, values: dict[str, Any]
+                  ) -> list[dict[str, Any]]:
+    """A record about `person` that fires the trigger: made with its drawn values when
+    the trigger watches records made; made, then given its values (the watched columns
+    among them change) when it watches records updated."""
+    made = {"kind": "record", "at": at, "table": record.table, "id": f"{record.table}-{person}"}
+    if record.action == RecordAction.UPDATED:
+        return [{**made, "values": {record.person_column: person}}, {**made, "values": values}]
+    return [{**made, "values": {record.person_column: person, **values}}]
 
 
 def _behaviour(spec: AudienceSpec, index: int, base: list[int | None], people: list[str],
@@ -454,13 +510,16 @@ _PLAIN = {AttributeType.NUMBER: {"uniform": [0, 100], "digits": 0},
 
 
 def _entry_draws(catalog: Catalog, trigger: Any, conditions: Any) -> dict[str, Any]:
-    """The trigger's plain draws, those its entry conditions ask about replaced by draws
-    meeting them where the attribute can hold them (a condition on an attribute the
-    trigger does not have, or with a value of another type, keeps the plain draw: the
-    made spec must never be one the person is told is wrong)."""
-    draws = _plain(catalog, trigger)
-    kinds = {a.name: a.type for a in catalog.trigger_attributes(trigger)}
-    for name, draw in _meeting(conditions).items():
+    """The entry's plain draws (a record trigger's: its record's columns), those its
+    entry conditions ask about replaced by draws meeting them where the attribute can
+    hold them (a condition on an attribute the trigger does not have, or with a value of
+    another type, keeps the plain draw: the made spec must never be one the person is
+    told is wrong)."""
+    attributes = drawn_attributes(catalog, trigger)
+    draws = {a.name: dict(_PLAIN[a.type]) for a in attributes if a.type in _PLAIN}
+    kinds = {a.name: a.type for a in attributes}
+    record = _record_of(trigger)
+    for name, draw in _meeting(conditions, record.table if record else None).items():
         if name not in draws:
             continue
         try:
@@ -471,25 +530,29 @@ def _entry_draws(catalog: Catalog, trigger: Any, conditions: Any) -> dict[str, A
     return draws
 
 
-def _meeting(conditions: Any) -> dict[str, Any]:
-    """Draws that meet the entry's conditions on the trigger's own attributes for most
-    people (an equals as the constant it asks for, a bound as a range around it that
-    passes about two in three): with plain draws most people stopped at the entry."""
+def _meeting(conditions: Any, table: str | None = None) -> dict[str, Any]:
+    """Draws that meet the entry's conditions on the trigger's own attributes (or, for a
+    record trigger, its `table`'s columns: `case.status`) for most people (an equals as
+    the constant it asks for, a bound as a range around it that passes about two in
+    three): with plain draws most people stopped at the entry."""
     draws: dict[str, Any] = {}
     for leaf in conditions.leaves() if conditions is not None else []:
-        if leaf.source != "trigger" or "." in leaf.attribute:
-            continue  # a record's column, the contact's, a segment: not drawn here
+        name = leaf.attribute
+        if table is not None and name.startswith(f"{table}."):
+            name = name[len(table) + 1:]
+        if leaf.source != "trigger" or "." in name:
+            continue  # another record's column, the contact's, a segment: not drawn here
         value = leaf.value
         if leaf.op in (Op.EQ, Op.EQUALS) and value is not None:
-            draws[leaf.attribute] = {"constant": value}
+            draws[name] = {"constant": value}
         elif leaf.op in (Op.IS_TRUE, Op.IS_FALSE):
-            draws[leaf.attribute] = {"constant": leaf.op == Op.IS_TRUE}
+            draws[name] = {"constant": leaf.op == Op.IS_TRUE}
         elif leaf.op == Op.BETWEEN:
-            draws[leaf.attribute] = {"uniform": sorted(value), "digits": 0}
+            draws[name] = {"uniform": sorted(value), "digits": 0}
         elif leaf.op in (Op.GT, Op.GE) and isinstance(value, int | float):
-            draws[leaf.attribute] = {"uniform": [value / 2, value * 2.5], "digits": 0}
+            draws[name] = {"uniform": [value / 2, value * 2.5], "digits": 0}
         elif leaf.op in (Op.LT, Op.LE) and isinstance(value, int | float):
-            draws[leaf.attribute] = {"uniform": [0, value * 1.5], "digits": 0}
+            draws[name] = {"uniform": [0, value * 1.5], "digits": 0}
     return draws
 
 

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QPushButton
 from app.simulation.draws import AttributeDraws, DrawRow, _choices_text, _read_choices
 from engine.model import AttributeType
 from engine.resources import resource
+from tests.app.conftest import open_sample
 from tests.app.test_simulate_in_studio import open_dialog
 from tests.app.test_wheel_guard import wheel
 
@@ -260,3 +261,27 @@ def test_a_long_spec_scrolls_in_its_column_and_the_dialog_stays_on_the_screen(
     wheel(dialog.people_column.viewport())
     assert bar.value() > 0
     dialog.reject()
+
+
+def test_a_journey_started_by_a_record_change_draws_the_records_columns_and_runs(
+        qtbot, window) -> None:
+    """The case survey starts when a support case's status changes: its generated people
+    each get a case, its columns the rows here, and they go through the journey (before,
+    all of them stopped at the entry: "unmet trigger condition")."""
+    open_sample(window, "case_resolved_survey.json")
+    window.actions_["simulate"].trigger()
+    dialog = window.simulation.dialog
+    qtbot.waitUntil(dialog.isVisible, timeout=5000)
+    assert dialog.spec_label.text() == "Made from the journey"
+    rows = {name: (form, figures) for name, form, figures in shown(dialog.draws)}
+    assert rows["Status"] == ("always", "Resolved")  # meets "case.status equals Resolved"
+    assert set(rows) == {"Case title", "Status", "Priority", "Satisfaction"}
+    choose(row_of(dialog.draws, "satisfaction"), "one of")
+    retype(qtbot, row_of(dialog.draws, "satisfaction").choices, "1, 5")
+    dialog.people.setValue(40)
+    dialog.run_button.click()
+    assert not dialog.isVisible(), dialog.error.text()
+    qtbot.waitUntil(lambda: window.simulation.outcome is not None, timeout=120000)
+    badges = window.scene.overlay.badges
+    survey = next(t.id for t in window.editor.journey.tiles if t.kind == "email")
+    assert badges[survey].value("inflow") == 40

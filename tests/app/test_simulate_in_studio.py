@@ -310,7 +310,7 @@ def test_a_journey_without_a_spec_runs_on_one_made_from_it_and_can_save_it(
     open_sample(window, "brew_guide.json")  # no brew_guide.audience.json beside it
     window.actions_["simulate"].trigger()
     dialog = window.simulation.dialog
-    assert dialog.spec_label.text() == "Made from the journey (Save spec… to change it)"
+    assert dialog.spec_label.text() == "Made from the journey"
     saved = tmp_path / "brew.audience.json"
     prompts.files_to_save = [saved]
     dialog.people.setValue(40)

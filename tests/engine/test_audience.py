@@ -241,17 +241,33 @@ def test_a_duration_past_the_calendar_is_refused_naming_its_field(tmp_path, caps
 
 @pytest.mark.parametrize("sample", ["abandoned_cart.json", "brew_guide.json",
                                     "case_resolved_survey.json"])
-def test_a_spec_made_from_a_journey_fits_it_and_lets_most_people_in(sample) -> None:
+def test_a_spec_made_from_a_journey_fits_it_and_lets_most_people_in(sample, tmp_path,
+                                                                   capsys) -> None:
     """The studio's starting spec for a journey without one (`starter_spec`): valid for
     the journey, the entry's own conditions met by most people, each message opened or
-    clicked by some, the goal reached by a few."""
+    clicked by some, the goal reached by a few. Simulated: most people enter (the case
+    survey, started by a record trigger, once let nobody in: its people came as trigger
+    events with no case, and "case.status equals Resolved" stopped all 300)."""
     bundle = read_bundle(resource("samples", sample))
     start = datetime(2026, 12, 2, 9, tzinfo=UTC)
     made = starter_spec(bundle, start, people=300)
     scenario = generate(load_spec(json.dumps(made)), bundle)
+    (tmp_path / "spec.json").write_text(json.dumps(made))
+    assert main(["simulate", str(resource("samples", sample)), "--generate",
+                 str(tmp_path / "spec.json"), "--summary", "--json"]) == 0
+    tiles = {t["tile"]: t for t in json.loads(capsys.readouterr().out)["summary"]["tiles"]}
+    first = tiles[next(t.id for t in bundle.journey.tiles if t.kind == "trigger")]
+    assert first["entered"] == 300 and first["moved_on"] > 150, first
     entries = [e for e in scenario.events if e.kind == "trigger"
                and e.trigger == bundle.journey.start.trigger]
-    assert len(entries) == 300 and scenario.start == start
+    if sample == "case_resolved_survey.json":  # a case resolved about each person
+        changes = [e for e in scenario.events if e.kind == "record"]
+        assert {e.table for e in changes} == {"case"} and len(changes) == 600
+        assert sum(e.values.get("status") == "Resolved" for e in changes) == 300
+        assert first["moved_on"] == 300 and not entries
+    else:
+        assert len(entries) == 300
+    assert scenario.start == start
     messages = {t.id for t in bundle.journey.tiles if t.kind in ("email", "sms", "push")}
     assert {b["does"]["tile"] for b in made["behaviours"] if "tile" in b["does"]} == messages
     conditions = bundle.journey.start.conditions
@@ -299,3 +315,22 @@ def test_a_spec_made_from_odd_entry_conditions_is_still_one_that_runs(condition)
     assert len(generate(load_spec(json.dumps(made)), bundle).contacts) == 20
     assert condition["attribute"] not in ("no_such", "authId") or \
         condition["attribute"] not in made["entry"]["attributes"]
+
+
+@pytest.mark.parametrize(("name", "draw", "place", "message"), [
+    ("statsu", {"constant": "Resolved"}, "$.entry.attributes.statsu",
+     "no attribute 'statsu' (did you mean status?)"),
+    ("customer", {"constant": "ann"}, "$.entry.attributes.customer",
+     "no attribute 'customer'"),  # the person the case is about: the generator's
+    ("satisfaction", {"constant": "happy"}, "$.entry.attributes.satisfaction.constant",
+     "a number attribute cannot hold 'happy'"),
+])
+def test_a_record_triggers_entry_draws_its_records_columns_named_as_in_its_table(
+        name, draw, place, message) -> None:
+    bundle = read_bundle(resource("samples", "case_resolved_survey.json"))
+    made = starter_spec(bundle, datetime(2026, 12, 2, tzinfo=UTC), people=10)
+    assert set(made["entry"]["attributes"]) == {"title", "status", "priority", "satisfaction"}
+    made["entry"]["attributes"][name] = draw
+    with pytest.raises(DocumentError) as refused:
+        generate(load_spec(json.dumps(made), "spec.json"), bundle, "spec.json")
+    assert refused.value.path == place and message in refused.value.detail
