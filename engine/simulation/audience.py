@@ -289,7 +289,7 @@ def drawn_attributes(catalog: Catalog, trigger: Any) -> list[AttributeDef]:
     columns of its record (the person's column aside: the generator fills it), else the
     trigger's own attributes (the person's id, contact points and binding aside, which the
     generator gives; an entity attribute neither, a record it cannot draw)."""
-    record = _record_of(trigger)
+    record = record_source(trigger)
     if record is not None:
         table = catalog.record_tables.get(record.table)
         person = {record.person_column, *(table.person_columns if table else ())}
@@ -299,7 +299,7 @@ def drawn_attributes(catalog: Catalog, trigger: Any) -> list[AttributeDef]:
             if a.name not in special and a.type != AttributeType.ENTITY]
 
 
-def _record_of(trigger: Any) -> RecordSource | None:
+def record_source(trigger: Any) -> RecordSource | None:
     return trigger.record if trigger.kind == TriggerKind.RECORD else None
 
 
@@ -309,7 +309,7 @@ def _entry_samplers(spec: AudienceSpec, catalog: Catalog
     a change to a record about them (a support case resolved), as the trigger fires on
     it; drawn as a trigger event, nobody met the entry's "case.status equals Resolved"."""
     definition = catalog.triggers.get(spec.entry.trigger)
-    record = _record_of(definition) if definition is not None else None
+    record = record_source(definition) if definition is not None else None
     if record is None:
         return _trigger_samplers(spec.entry.trigger, spec.entry.attributes, catalog,
                                  "entry"), None
@@ -419,7 +419,7 @@ def _entries(spec: AudienceSpec, people: list[str], draws: dict[str, Sampler],
         at = round(rng.uniform(0, period))
         values = {name: draw(rng) for name, draw in draws.items()}
         if record is not None:
-            entries.append((at, _record_items(record, person, f"PT{at}S", values)))
+            entries.append((at, record_items(record, person, f"PT{at}S", values)))
             continue
         entries.append((at, [{"kind": "trigger", "at": f"PT{at}S",
                               "trigger": spec.entry.trigger, "person": person,
@@ -427,7 +427,7 @@ def _entries(spec: AudienceSpec, people: list[str], draws: dict[str, Sampler],
     return entries
 
 
-def _record_items(record: RecordSource, person: str, at: str, values: dict[str, Any]
+def record_items(record: RecordSource, person: str, at: str, values: dict[str, Any]
                   ) -> list[dict[str, Any]]:
     """A record about `person` that fires the trigger: made with its drawn values when
     the trigger watches records made; made, then given its values (the watched columns
@@ -518,7 +518,7 @@ def _entry_draws(catalog: Catalog, trigger: Any, conditions: Any) -> dict[str, A
     attributes = drawn_attributes(catalog, trigger)
     draws = {a.name: dict(_PLAIN[a.type]) for a in attributes if a.type in _PLAIN}
     kinds = {a.name: a.type for a in attributes}
-    record = _record_of(trigger)
+    record = record_source(trigger)
     for name, draw in _meeting(conditions, record.table if record else None).items():
         if name not in draws:
             continue

@@ -40,7 +40,7 @@ from engine.model import (
 )
 from engine.model.durations import parse_duration
 
-from .audience import did_you_mean
+from .audience import did_you_mean, drawn_attributes, record_items, record_source
 from .scenario import Scenario
 
 DEFAULT_END = "P5D"
@@ -82,6 +82,7 @@ class _Event:
     at: datetime
     attributes: dict[str, Any]
     contact: dict[str, str]
+    record: Any = None  # a record trigger's source: the row is a change to its record
 
 
 @dataclass
@@ -241,7 +242,7 @@ class _Reader:
         contact = {role: _contact_field(role, *by_role[role]) for role in CONTACT_FIELDS
                    if role in by_role}
         _check_contact(person, contact, by_role)
-        return _Event(trigger.name, person, at, attributes, contact)
+        return _Event(trigger.name, person, at, attributes, contact, record_source(trigger))
 
     def _trigger(self, by_role: dict[str, tuple[Column, Any]]) -> TriggerDefinition:
         name = _text(by_role, "trigger", "every event names its trigger")
@@ -253,6 +254,8 @@ class _Reader:
 
     def _attributes(self, trigger: TriggerDefinition, cells: dict[Column, Any]
                     ) -> dict[str, Any]:
+        if record_source(trigger) is not None:
+            return self._columns(trigger, cells)
         defs = {a.name: a for a in trigger.attributes}
         values, headers = {}, {}
         for column, value in cells.items():
@@ -271,6 +274,26 @@ class _Reader:
             if reason == "required":
                 reason = f"required by trigger {trigger.name}, and the row has none"
             raise _RowRefused(headers.get(name, name) or None, reason) from None
+
+
+    def _columns(self, trigger: TriggerDefinition, cells: dict[Column, Any]
+                 ) -> dict[str, Any]:
+        """A record trigger's row is a change to the record about the person (a case
+        resolved): its attribute columns are the record's columns (`status`)."""
+        defs = {a.name: a for a in drawn_attributes(self.catalog, trigger)}
+        values = {}
+        for column, value in cells.items():
+            if column.role != "attribute":
+                continue
+            definition = defs.get(column.attribute)
+            if definition is None:
+                known = ", ".join(defs) or "none"
+                raise _RowRefused(column.header, f"a {trigger.record.table} record has no "
+                                  f"column {column.attribute!r}"
+                                  f"{did_you_mean(column.attribute, list(defs))} (its "
+                                  f"columns: {known})")
+            values[column.attribute] = _typed(column, value, definition.type)
+        return values
 
 
 def _unknown(name: str, trigger: TriggerDefinition, defs: dict[str, Any]) -> str:
@@ -347,8 +370,18 @@ def _scenario(events: list[_Event], after: Any) -> Scenario:
     start, last = events[0].at, events[-1].at
     return Scenario.model_validate({
         "start": start, "end": (last + after).isoformat(), "contacts": _contacts(events),
-        "events": [{"kind": "trigger", "at": e.at.isoformat(), "trigger": e.trigger,
-                    "person": e.person, "attributes": e.attributes} for e in events]})
+        "events": [item for e in events for item in _items(e)]})
+
+
+def _items(event: _Event) -> list[dict[str, Any]]:
+    """A row as scenario items: a trigger event, or for a record trigger the change to
+    the record about the person that fires it (made first when the trigger watches
+    updates, as for a generated audience)."""
+    if event.record is not None:
+        return record_items(event.record, event.person, event.at.isoformat(),
+                             event.attributes)
+    return [{"kind": "trigger", "at": event.at.isoformat(), "trigger": event.trigger,
+             "person": event.person, "attributes": event.attributes}]
 
 
 def _contacts(events: list[_Event]) -> list[dict[str, Any]]:

@@ -161,3 +161,33 @@ def test_map_and_end_go_with_replay(capsys) -> None:
     assert code == 2 and "--map goes with --replay FILE" in err
     code, _, err = simulate(capsys, "--replay", SAMPLE, *SAMPLE_MAP, "--end", "soon")
     assert code == 2 and "--end soon:" in err
+
+
+CASES_CSV = """\
+trigger,person,time,status,satisfaction,mood
+support_case_status_updated,carla@example.com,2026-11-23T09:00:00Z,Active,,
+support_case_status_updated,dev@example.com,2026-11-23T09:30:00Z,Resolved,5,
+support_case_status_updated,carla@example.com,2026-11-23T14:00:00Z,Resolved,2,
+support_case_status_updated,eve@example.com,2026-11-23T15:00:00Z,Resolved,4,calm
+"""
+
+
+def test_a_record_triggers_rows_are_changes_to_the_record_about_the_person(tmp_path,
+                                                                           capsys) -> None:
+    """An export of support cases' status changes replayed through the case survey: each
+    row changes the case about its person, which fires the trigger; the columns are the
+    case's (a column it does not have is refused naming it). Before, each row was a trigger
+    event with no case: everyone stopped at the entry."""
+    path = write(tmp_path, "cases.csv", CASES_CSV)
+    code = main(["simulate", str(resource("samples", "case_resolved_survey.json")),
+                 "--replay", str(path), "--summary", "--json"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert err.splitlines()[0] == (f"{path}:5: column mood: a case record has no column "
+                                   "'mood' (its columns: title, status, priority, "
+                                   "satisfaction, resolved_at)")
+    tiles = summary_of(out)["tile"]
+    start = tiles["start"]
+    # carla's case went Active (not resolved: stopped), then Resolved; dev's Resolved
+    assert start["entered"] == 3 and start["moved_on"] == 2, start
+    assert start["left"] == {"unmet trigger condition": 1}
