@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 from app.properties.fields import NumberField, ValueCombo
 from app.simulation.request import RequestError
 from engine.model import AttributeType, Bundle, Catalog
-from engine.simulation.audience import drawn_attributes
+from engine.simulation.audience import drawn_attributes, record_source
 
 LEFT_OUT = "left out"
 _NUMBER_FORMS = (("between", "uniform"), ("around", "normal"), ("one of", "choice"),
@@ -53,6 +53,7 @@ class _Attribute:
     label: str
     kind: AttributeType
     optional: bool  # an entry attribute the event may leave out
+    left_out: str = "not in the entry event"  # what "left out" means for it
 
 
 class AttributeDraws(QWidget):
@@ -127,14 +128,17 @@ def _attributes(spec: dict, bundle: Bundle | None) -> list[_Attribute]:
     entry = spec.get("entry", {})
     drawn = entry.get("attributes", {})
     declared: dict[str, tuple[str, AttributeType]] = {}
+    left_out = "not in the entry event"
     catalog = Catalog.from_bundle(bundle) if bundle is not None else None
     if catalog is not None and (trigger := catalog.triggers.get(entry.get("trigger"))):
         declared = {a.name: (a.title or a.name, a.type)
                     for a in drawn_attributes(catalog, trigger) if a.type in _DRAWN}
+        if (record := record_source(trigger)) is not None:
+            left_out = f"not set on the {record.table}"  # a column of the record
     rows = [_Attribute("entry", name, *declared.get(name, (name, _kind_of(dist))),
-                       optional=True)
+                       optional=True, left_out=left_out)
             for name, dist in drawn.items() if isinstance(dist, dict)]
-    rows += [_Attribute("entry", name, title, kind, optional=True)
+    rows += [_Attribute("entry", name, title, kind, optional=True, left_out=left_out)
              for name, (title, kind) in declared.items() if name not in drawn]
     rows += [_Attribute("contacts", name, f"{name} (contact)", _kind_of(dist), optional=False)
              for name, dist in spec.get("contacts", {}).get("attributes", {}).items()
@@ -190,7 +194,7 @@ class DrawRow(QWidget):
                                    self.floor, QLabel("–"), self.ceiling))
         self.pages.addWidget(self.choices)
         self.pages.addWidget(self.constant)
-        left_out = QLabel("not in the entry event")
+        left_out = QLabel(attribute.left_out)
         left_out.setObjectName("hint")
         self.pages.addWidget(left_out)
         self.choices.setToolTip("one of these values each, equally likely; with weights "

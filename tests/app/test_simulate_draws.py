@@ -276,6 +276,9 @@ def test_a_journey_started_by_a_record_change_draws_the_records_columns_and_runs
     rows = {name: (form, figures) for name, form, figures in shown(dialog.draws)}
     assert rows["Status"] == ("always", "Resolved")  # meets "case.status equals Resolved"
     assert set(rows) == {"Case title", "Status", "Priority", "Satisfaction"}
+    priority = row_of(dialog.draws, "priority")
+    choose(priority, "left out")  # a column of the case, not of an event
+    assert priority.pages.currentWidget().text() == "not set on the case"
     choose(row_of(dialog.draws, "satisfaction"), "one of")
     retype(qtbot, row_of(dialog.draws, "satisfaction").choices, "1, 5")
     dialog.people.setValue(40)
