@@ -242,6 +242,8 @@ class DashboardPage(QWidget):
 
     def _looked(self, answer: tuple) -> None:
         journey, mark = answer
+        if not self.isVisible():  # a look asked just before another page was shown
+            return
         if journey == self.journey.currentData() and mark != self.mark:
             self.query()
 
