@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from app.properties.fields import DateTimeField, DurationEdit
 from app.simulation.behaviours import CHANNELS, BehaviourRates
+from app.simulation.changes import JourneyChanges
 from app.simulation.draws import AttributeDraws
 from app.simulation.request import (
     CONTACTS,
@@ -312,6 +313,11 @@ class SimulateDialog(QDialog):
         form.addRow("Start", self.start)
         form.addRow("Spread of entries", self.spread)
         form.addRow("Simulated period", self.period)
+        # the documented lifecycle rules seen, not only read (issue 15, lifecycle)
+        self.changes = JourneyChanges()
+        self.changes.changed.connect(self._rates_changed)
+        form.addRow(_section("Journey changes"))
+        form.addRow(self.changes)
 
     def _bring(self, form: QFormLayout) -> None:
         """The attributes' distributions (cart total between 20 and 200...), beside the
@@ -331,7 +337,7 @@ class SimulateDialog(QDialog):
         self.people.setEnabled(generated)
         for box in self.rates.reach.values():  # real contacts have their own addresses
             box.setEnabled(generated and self.spec is not None)
-        for widget in (self.seed, self.start, self.spread, self.rates):
+        for widget in (self.seed, self.start, self.spread, self.rates, self.changes):
             widget.setEnabled(not replay)
         self.draws.set_contacts_enabled(entry=not replay, contacts=generated)
         self.period.setToolTip("how long the simulation runs after the last replayed event"
@@ -374,6 +380,7 @@ class SimulateDialog(QDialog):
             bundle = None  # rows then name tiles by id
         self.rates.show_spec(self.spec, bundle)
         self.draws.show_spec(self.spec, bundle)
+        self.changes.show_spec(self.spec)
         self._source_changed()
         if self.isVisible():
             self._fit()  # another spec, other rows
@@ -532,7 +539,9 @@ class SimulateDialog(QDialog):
     def _spec_in_use(self) -> dict | None:
         """The spec with the rates and draws as set here (RequestError: a draw that
         cannot be read, named)."""
-        return None if self.spec is None else self.draws.applied(self.rates.applied(self.spec))
+        if self.spec is None:
+            return None
+        return self.changes.applied(self.draws.applied(self.rates.applied(self.spec)))
 
 
 class _Column(QScrollArea):

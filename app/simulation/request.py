@@ -19,7 +19,8 @@ from engine.validation.problems import Severity
 GENERATED, CONTACTS, REPLAY = "generated", "contacts", "replay"
 # the spec's fields the dialog's fields replace, and what the dialog calls them
 FIELD_NAMES = {"people": "People", "seed": "Seed", "start": "Start",
-               "period": "Spread of entries", "end": "Simulated period"}
+               "period": "Spread of entries", "end": "Simulated period",
+               "journey": "Journey changes"}
 
 
 class RequestError(ValueError):

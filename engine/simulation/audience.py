@@ -36,7 +36,7 @@ from engine.model.conditions import Op
 from engine.model.durations import parse_duration
 from engine.model.errors import from_validation_error
 
-from .scenario import Interaction, Scenario, when
+from .scenario import Interaction, JourneyItem, Scenario, check_lifecycle_order, when
 
 MAX_PEOPLE = 1_000_000
 # An interaction drawn at the very moment of entry would come before the message is sent.
@@ -146,6 +146,14 @@ class Behaviour(DocModel):
         return self
 
 
+class JourneyChange(DocModel):
+    """The journey paused, resumed or stopped while the simulated people go through it
+    (publishing another version takes a bundle: a written scenario's journey item)."""
+
+    at: str = Field(description="how long after the start, ISO 8601 (P2D)")
+    action: Literal["pause", "resume", "stop"]
+
+
 class AudienceSpec(DocModel):
     people: int = Field(ge=1, le=MAX_PEOPLE)
     seed: int = 1
@@ -156,6 +164,9 @@ class AudienceSpec(DocModel):
     entry: Entry
     contacts: ContactSpec = Field(default_factory=ContactSpec)
     behaviours: list[Behaviour] = Field(default_factory=list)
+    journey: list[JourneyChange] = Field(
+        default_factory=list, description="the journey paused, resumed or stopped at these "
+                                          "times after the start, in order")
 
     @model_validator(mode="after")
     def _order(self) -> AudienceSpec:
@@ -166,7 +177,27 @@ class AudienceSpec(DocModel):
                 raise ValueError(f"{name}: {exc}") from None
         for index, behaviour in enumerate(self.behaviours):
             _check_after(index, behaviour, self.behaviours)
+        self._check_journey()
         return self
+
+    def _check_journey(self) -> None:
+        """Each change at a time the calendar holds, within the simulation, in order, and
+        one the journey's state allows then (no resume of a journey not paused)."""
+        timeline, end = [], when(self.end, self.start)
+        for index, change in enumerate(self.journey):
+            try:
+                at = when(change.at, self.start)
+            except ValueError as exc:
+                raise ValueError(f"journey[{index}].at: {exc}") from None
+            if at < self.start:
+                raise ValueError(f"journey[{index}].at: {change.at} is before the start")
+            if at > end:
+                raise ValueError(f"journey[{index}].at: {change.at} is after the simulation "
+                                 f"ends ({self.end})")
+            if timeline and at < timeline[-1][0]:
+                raise ValueError(f"journey[{index}].at: before the change above it")
+            timeline.append((at, index, JourneyItem(at=change.at, action=change.action)))
+        check_lifecycle_order(timeline, "journey")
 
 
 def _check_after(index: int, behaviour: Behaviour, behaviours: list[Behaviour]) -> None:
@@ -384,6 +415,9 @@ def _generate(spec: AudienceSpec, bundle: Bundle, given: list[Contact] | None) -
         done, items = _behaviour(spec, index, base, people, behaviours[index])
         times.append(done)
         events += items
+    events += [{"kind": "journey", "action": change.action,
+                "at": f"PT{int((when(change.at, spec.start) - spec.start).total_seconds())}S"}
+               for change in spec.journey]
     events.sort(key=lambda item: int(item["at"][2:-1]))  # "PT123S"; stable per person
     return Scenario.model_validate({"start": spec.start, "end": spec.end, "seed": spec.seed,
                                     "contacts": contacts, "events": events})

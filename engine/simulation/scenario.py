@@ -168,10 +168,11 @@ _BEFORE = {"pause": ("live",), "resume": ("paused",), "stop": ("live", "paused")
 _AFTER = {"pause": "paused", "resume": "live", "stop": "stopped", "publish": "live"}
 
 
-def check_lifecycle_order(timeline: list[tuple[datetime, int, Any]]) -> None:
+def check_lifecycle_order(timeline: list[tuple[datetime, int, Any]],
+                          place: str = "events") -> None:
     """Refuses an action the journey's state will not allow then (a resume with nothing
-    paused), before anything runs; a pause that reaches MAX_PAUSE has stopped the version
-    by the next action, as the runtime's housekeeping does."""
+    paused), before anything runs, naming `place`[index]; a pause that reaches MAX_PAUSE
+    has stopped the version by the next action, as the runtime's housekeeping does."""
     state, paused_at = "live", None
     for when, index, item in timeline:
         if not isinstance(item, JourneyItem):
@@ -179,7 +180,7 @@ def check_lifecycle_order(timeline: list[tuple[datetime, int, Any]]) -> None:
         if state == "paused" and when >= paused_at + MAX_PAUSE:
             state = "expired"
         if state not in _BEFORE[item.action]:
-            raise ValueError(f"events[{index}].action: cannot {item.action} a journey that is "
+            raise ValueError(f"{place}[{index}].action: cannot {item.action} a journey that is "
                              f"{_STATE_WORDS[state]} at {item.at}")
         state, paused_at = _AFTER[item.action], when
 

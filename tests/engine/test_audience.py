@@ -334,3 +334,39 @@ def test_a_record_triggers_entry_draws_its_records_columns_named_as_in_its_table
     with pytest.raises(DocumentError) as refused:
         generate(load_spec(json.dumps(made), "spec.json"), bundle, "spec.json")
     assert refused.value.path == place and message in refused.value.detail
+
+
+def test_a_spec_pauses_and_resumes_the_journey_and_people_are_held_meanwhile(
+        tmp_path, capsys) -> None:
+    """The lifecycle rules seen with a generated audience (issue 15): paused from 6 hours
+    to 2 days, people who came then were held at the entry and went on at resume."""
+    data = {**SAMPLE, "people": 200,
+            "journey": [{"at": "PT6H", "action": "pause"}, {"at": "P2D", "action": "resume"}]}
+    scenario = generate(load_spec(json.dumps(data)), BUNDLE)
+    assert [(e.at, e.action) for e in scenario.events if e.kind == "journey"] == [
+        ("PT21600S", "pause"), ("PT172800S", "resume")]
+    code, out, _ = run_cli(tmp_path, capsys, data, "--summary", "--json")
+    assert code == 0
+    summary = json.loads(out)["summary"]
+    held = {r["tile"]: r["count"] for r in summary["reasons"]
+            if r["what"] == "held" and r["reason"] == "journey paused"}
+    assert held.get("start", 0) > 50  # entries spread over 12 hours: half came while paused
+    assert all(t["still_there"] == 0 for t in summary["tiles"])  # resumed: all went on
+
+
+@pytest.mark.parametrize(("journey", "place", "message"), [
+    ([{"at": "PT6H", "action": "resume"}], "$.journey[0].action",
+     "cannot resume a journey that is live (not paused) at PT6H"),
+    ([{"at": "P9D", "action": "pause"}], "$.journey[0].at",
+     "P9D is after the simulation ends (P5D)"),
+    ([{"at": "P2D", "action": "pause"}, {"at": "P1D", "action": "resume"}],
+     "$.journey[1].at", "before the change above it"),
+    ([{"at": "P1D", "action": "stop"}, {"at": "P2D", "action": "pause"}],
+     "$.journey[1].action", "cannot pause a journey that is stopped"),
+    ([{"at": "P1D", "action": "publish"}], "$.journey[0].action", "'pause', 'resume' or "),
+])
+def test_journey_changes_the_journey_cannot_take_are_refused_naming_them(
+        journey, place, message) -> None:
+    with pytest.raises(DocumentError) as refused:
+        load_spec(json.dumps({**SAMPLE, "journey": journey}), "spec.json")
+    assert refused.value.path == place and message in refused.value.detail, refused.value

@@ -11,7 +11,9 @@ from engine.analytics_report import GoalProgress, Report
 from .charts import MESSAGE_LINES
 
 NBSP = "\u00a0"
-WHAT_LABELS = {"blocked": "Message blocked", "held": "Message held",
+# "held" is not only a message's (quiet hours): a paused journey holds people at any
+# tile, its entry too ("Message held at Abandoned cart" was shown for a pause)
+WHAT_LABELS = {"blocked": "Message blocked", "held": "Held",
                "entry blocked": "Entry blocked"}
 
 

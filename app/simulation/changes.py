@@ -1,0 +1,113 @@
+"""The journey paused, resumed or stopped during a simulation, set in the Simulate dialog
+(issue 15: "so the documented rules — people held while paused, a pause over 21 days
+stopping the version — can be simulated and seen"): a row per change, "Pause  after
+6 hours", "Resume  after 2 days", written into the spec's `journey` list. Publishing
+another version takes a bundle file: a written scenario's journey item
+(`waymark simulate BUNDLE --scenario`). A change the journey's state does not allow then
+(a resume with nothing paused) is refused when the simulation is asked for, naming it."""
+
+from __future__ import annotations
+
+import copy
+from datetime import timedelta
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QWidget
+
+from app.properties.fields import DurationEdit, ValueCombo
+from engine.model.durations import format_duration, parse_duration
+
+ACTIONS = (("Pause", "pause"), ("Resume", "resume"), ("Stop", "stop"))
+FIRST_AFTER = timedelta(hours=6)
+MOST = 6  # rows: the dialog's left column does not scroll
+
+
+class JourneyChanges(QWidget):
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("journeyChanges")
+        self.grid = QGridLayout(self)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.setHorizontalSpacing(8)
+        self.grid.setVerticalSpacing(6)
+        self.grid.setColumnStretch(2, 1)
+        self.rows: list[tuple[ValueCombo, DurationEdit]] = []
+        self.touched = False
+        self.add = QPushButton("Add a pause, resume or stop")
+        self.add.setObjectName("addJourneyChange")
+        self.add.setToolTip("Pause, resume or stop the journey at a simulated time: people "
+                            "are held while it is paused; a pause over 21 days stops it")
+        self.add.clicked.connect(self._add_clicked)
+        self._lay_out()
+
+    def show_spec(self, spec: dict | None) -> None:
+        """The spec's changes as rows (those not in the dialog's words are kept as they
+        are: a time given as a date)."""
+        self.rows = []
+        for change in (spec or {}).get("journey", []):
+            try:
+                after = parse_duration(change.get("at", ""))
+            except ValueError:
+                continue
+            self._row(change.get("action", "pause"), after)
+        self.touched = False
+        self._lay_out()
+
+    def applied(self, spec: dict) -> dict:
+        """`spec` with the rows as its `journey` changes, once any was changed here."""
+        if not self.touched:
+            return spec
+        spec = copy.deepcopy(spec)
+        spec["journey"] = [{"at": format_duration(after.value()), "action": action.value()}
+                           for action, after in self.rows]
+        if not spec["journey"]:
+            del spec["journey"]
+        return spec
+
+    def _add_clicked(self) -> None:
+        last = self.rows[-1] if self.rows else None
+        action = "resume" if last is not None and last[0].value() == "pause" else "pause"
+        after = last[1].value() + timedelta(days=1) if last is not None else FIRST_AFTER
+        self._row(action, after)
+        self._touch()
+        self._lay_out()
+
+    def _row(self, action: str, after: timedelta) -> None:
+        combo = ValueCombo(ACTIONS)
+        combo.set_value(action)
+        combo.setAccessibleName("what happens to the journey")
+        when = DurationEdit()
+        when.set_value(after)
+        when.setToolTip("how long after the start of the simulation")
+        combo.value_chosen.connect(lambda _v: self._touch())
+        when.changed.connect(lambda _v: self._touch())
+        self.rows.append((combo, when))
+
+    def remove(self, index: int) -> None:
+        del self.rows[index]
+        self._touch()
+        self._lay_out()
+
+    def _touch(self) -> None:
+        self.touched = True
+        self.changed.emit()
+
+    def _lay_out(self) -> None:
+        while (item := self.grid.takeAt(0)) is not None:
+            widget = item.widget()
+            if widget is not None and widget is not self.add and not any(
+                    widget in row for row in self.rows):
+                widget.deleteLater()
+        for index, (combo, when) in enumerate(self.rows):
+            remove = QPushButton("Remove")
+            remove.setObjectName("flat")
+            remove.setToolTip("Take this change out of the simulation")
+            remove.clicked.connect(lambda _checked=False, i=index: self.remove(i))
+            self.grid.addWidget(combo, index, 0)
+            self.grid.addWidget(QLabel("after"), index, 1)
+            self.grid.addWidget(when, index, 2)
+            self.grid.addWidget(remove, index, 3)
+        self.grid.addWidget(self.add, len(self.rows), 0, 1, 4)
+        self.add.setEnabled(len(self.rows) < MOST)

@@ -1,0 +1,68 @@
+"""The journey paused, resumed or stopped during a simulation, set in the Simulate dialog
+(issue 15, lifecycle in scenarios: "people held while paused … can be simulated and seen,
+not only read"). The rows become the spec's `journey` changes; a change the journey's
+state does not allow then is refused naming the section; the results show who was held."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from app.simulation.changes import MOST
+from tests.app.test_simulate_in_studio import open_dialog
+
+
+def rows(dialog) -> list[tuple[str, timedelta]]:
+    return [(action.currentText(), when.value()) for action, when in dialog.changes.rows]
+
+
+def test_a_pause_and_a_resume_hold_people_and_the_results_say_so(qtbot, window) -> None:
+    dialog = open_dialog(qtbot, window)
+    changes = dialog.changes
+    assert rows(dialog) == [] and changes.isEnabled()
+    changes.add.click()
+    changes.add.click()  # after a pause, a resume a day later
+    assert rows(dialog) == [("Pause", timedelta(hours=6)), ("Resume", timedelta(hours=30))]
+    assert dialog.spec_label.text() == "abandoned_cart.audience.json, changed here"
+    assert dialog.build_request().spec["journey"] == [
+        {"at": "PT6H", "action": "pause"}, {"at": "P1DT6H", "action": "resume"}]
+
+    # the first a resume: nothing is paused then
+    action = changes.rows[0][0]
+    action.setCurrentIndex(action.findData("resume"))
+    action.activated.emit(action.currentIndex())
+    dialog.run_button.click()
+    assert dialog.isVisible() and dialog.error.text() == (
+        "Journey changes: cannot resume a journey that is live (not paused) at PT6H")
+    action.setCurrentIndex(action.findData("pause"))
+    action.activated.emit(action.currentIndex())
+
+    dialog.people.setValue(200)
+    dialog.run_button.click()
+    assert not dialog.isVisible(), dialog.error.text()
+    qtbot.waitUntil(lambda: window.simulation.outcome is not None, timeout=120000)
+    panel = window.simulation.panel
+    reasons = [panel.reasons.topLevelItem(i).text(1)
+               for i in range(panel.reasons.topLevelItemCount())]
+    assert "Held at Abandoned cart\njourney paused" in reasons, reasons
+
+    # opened again: the changes as they were run; one removed is gone from the spec
+    window.actions_["simulate"].trigger()
+    again = window.simulation.dialog
+    qtbot.waitUntil(again.isVisible, timeout=5000)
+    assert rows(again) == [("Pause", timedelta(hours=6)), ("Resume", timedelta(hours=30))]
+    again.changes.remove(1)
+    assert again.build_request().spec["journey"] == [{"at": "PT6H", "action": "pause"}]
+    again.changes.remove(0)
+    assert "journey" not in again.build_request().spec
+    again.reject()
+
+
+def test_a_replay_brings_no_journey_changes_and_rows_stop_at_the_most(qtbot, window) -> None:
+    dialog = open_dialog(qtbot, window)
+    dialog.replay.setChecked(True)
+    assert not dialog.changes.isEnabled()
+    dialog.generated.setChecked(True)
+    for _ in range(MOST):
+        dialog.changes.add.click()
+    assert len(dialog.changes.rows) == MOST and not dialog.changes.add.isEnabled()
+    dialog.reject()
