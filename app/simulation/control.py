@@ -196,7 +196,8 @@ class SimulationControl(QObject):
         said = f" · {notes} note{'s' if notes > 1 else ''} from the command (hover)" \
             if notes else ""
         self.strip.finished(f"Simulated {outcome.start:%d %b %H:%M} → "
-                            f"{outcome.end:%d %b %H:%M} (UTC){said}")
+                            f"{outcome.end:%d %b %H:%M} (UTC){changes_said(request, outcome)}"
+                            f"{said}")
         self.strip.text.setToolTip("\n".join(done.notes))  # e.g. replay rows left out
         self._say("Simulation finished: its counts and flows are on the canvas")
 
@@ -310,3 +311,15 @@ def _end_of(request: SimulationRequest) -> datetime | None:
         return None
     start = datetime.fromisoformat(request.spec["start"])
     return when(request.spec["end"], start)
+
+
+CHANGED = {"pause": "paused", "resume": "resumed", "stop": "stopped"}
+
+
+def changes_said(request: SimulationRequest, outcome: SimulationOutcome) -> str:
+    """The journey's changes the simulation made, when: " · paused 23 Nov 15:00, resumed
+    24 Nov 15:00" (the held reasons below say who waited)."""
+    changes = request.spec.get("journey", []) if request.spec else []
+    said = [f"{CHANGED.get(c['action'], c['action'])} "
+            f"{when(c['at'], outcome.start):%d %b %H:%M}" for c in changes]
+    return f" · {', '.join(said)}" if said else ""

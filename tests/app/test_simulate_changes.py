@@ -44,6 +44,10 @@ def test_a_pause_and_a_resume_hold_people_and_the_results_say_so(qtbot, window) 
     reasons = [panel.reasons.topLevelItem(i).text(1)
                for i in range(panel.reasons.topLevelItemCount())]
     assert "Held at Abandoned cart\njourney paused" in reasons, reasons
+    # and when, above the results
+    assert window.simulation.strip.text.text().startswith(
+        "Simulated 23 Nov 09:00 → 28 Nov 09:00 (UTC) · paused 23 Nov 15:00, resumed "
+        "24 Nov 15:00")
 
     # opened again: the changes as they were run; one removed is gone from the spec
     window.actions_["simulate"].trigger()
