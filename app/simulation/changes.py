@@ -9,13 +9,14 @@ another version takes a bundle file: a written scenario's journey item
 from __future__ import annotations
 
 import copy
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QWidget
 
 from app.properties.fields import DurationEdit, ValueCombo
-from engine.model.durations import format_duration, parse_duration
+from engine.model.durations import format_duration
+from engine.simulation.scenario import when
 
 ACTIONS = (("Pause", "pause"), ("Resume", "resume"), ("Stop", "stop"))
 FIRST_AFTER = timedelta(hours=6)
@@ -43,14 +44,15 @@ class JourneyChanges(QWidget):
         self._lay_out()
 
     def show_spec(self, spec: dict | None) -> None:
-        """The spec's changes as rows (those not in the dialog's words are kept as they
-        are: a time given as a date)."""
+        """The spec's changes as rows, each as long after the spec's start (a time given
+        as a date too: rows written back would have dropped it)."""
         self.rows = []
         for change in (spec or {}).get("journey", []):
             try:
-                after = parse_duration(change.get("at", ""))
-            except ValueError:
-                continue
+                start = datetime.fromisoformat(spec["start"])
+                after = when(change.get("at", ""), start) - start
+            except (KeyError, TypeError, ValueError):
+                continue  # a spec that does not read: refused when run, naming it
             self._row(change.get("action", "pause"), after)
         self.touched = False
         self._lay_out()
@@ -78,12 +80,12 @@ class JourneyChanges(QWidget):
         combo = ValueCombo(ACTIONS)
         combo.set_value(action)
         combo.setAccessibleName("what happens to the journey")
-        when = DurationEdit()
-        when.set_value(after)
-        when.setToolTip("how long after the start of the simulation")
+        field = DurationEdit()
+        field.set_value(after)
+        field.setToolTip("how long after the start of the simulation")
         combo.value_chosen.connect(lambda _v: self._touch())
-        when.changed.connect(lambda _v: self._touch())
-        self.rows.append((combo, when))
+        field.changed.connect(lambda _v: self._touch())
+        self.rows.append((combo, field))
 
     def remove(self, index: int) -> None:
         del self.rows[index]
@@ -100,14 +102,14 @@ class JourneyChanges(QWidget):
             if widget is not None and widget is not self.add and not any(
                     widget in row for row in self.rows):
                 widget.deleteLater()
-        for index, (combo, when) in enumerate(self.rows):
+        for index, (combo, after) in enumerate(self.rows):
             remove = QPushButton("Remove")
             remove.setObjectName("flat")
             remove.setToolTip("Take this change out of the simulation")
             remove.clicked.connect(lambda _checked=False, i=index: self.remove(i))
             self.grid.addWidget(combo, index, 0)
             self.grid.addWidget(QLabel("after"), index, 1)
-            self.grid.addWidget(when, index, 2)
+            self.grid.addWidget(after, index, 2)
             self.grid.addWidget(remove, index, 3)
         self.grid.addWidget(self.add, len(self.rows), 0, 1, 4)
         self.add.setEnabled(len(self.rows) < MOST)

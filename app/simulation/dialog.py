@@ -1,7 +1,8 @@
 """Journey → Simulate…: which version of the journey, and who goes through it — a
 generated audience (a spec file, with people, seed, start, spread of entries, the
-simulated period, the rates of what people do (`behaviours.py`) and how their attributes
-are drawn (`draws.py`) set here; a journey
+simulated period, the rates of what people do (`behaviours.py`), how their attributes
+are drawn (`draws.py`) and the journey paused, resumed or stopped meanwhile (`changes.py`)
+set here; a journey
 without one starts from a spec made from it, which Save spec… writes out to edit), the
 workspace's contacts or a segment of them, or a replay of recorded events. Bad input is
 refused here, naming the field."""

@@ -150,7 +150,8 @@ class JourneyChange(DocModel):
     """The journey paused, resumed or stopped while the simulated people go through it
     (publishing another version takes a bundle: a written scenario's journey item)."""
 
-    at: str = Field(description="how long after the start, ISO 8601 (P2D)")
+    at: str = Field(description="how long after the start (P2D), or an ISO date-time "
+                                "with a zone")
     action: Literal["pause", "resume", "stop"]
 
 
@@ -462,7 +463,7 @@ def _entries(spec: AudienceSpec, people: list[str], draws: dict[str, Sampler],
 
 
 def record_items(record: RecordSource, person: str, at: str, values: dict[str, Any]
-                  ) -> list[dict[str, Any]]:
+                 ) -> list[dict[str, Any]]:
     """A record about `person` that fires the trigger: made with its drawn values when
     the trigger watches records made; made, then given its values (the watched columns
     among them change) when it watches records updated."""

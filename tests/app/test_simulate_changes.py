@@ -5,9 +5,13 @@ state does not allow then is refused naming the section; the results show who wa
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
+from PySide6.QtWidgets import QPushButton
+
 from app.simulation.changes import MOST
+from engine.resources import resource
 from tests.app.test_simulate_in_studio import open_dialog
 
 
@@ -69,4 +73,22 @@ def test_a_replay_brings_no_journey_changes_and_rows_stop_at_the_most(qtbot, win
     for _ in range(MOST):
         dialog.changes.add.click()
     assert len(dialog.changes.rows) == MOST and not dialog.changes.add.isEnabled()
+    dialog.reject()
+
+
+def test_a_spec_files_change_given_as_a_date_shows_and_stays(qtbot, window, prompts,
+                                                             tmp_path) -> None:
+    """A spec file may give a change's time as a date-time: it shows as its time after the
+    start, and adding a row keeps it (rows written back would have dropped it)."""
+    dialog = open_dialog(qtbot, window)
+    spec = json.loads(resource("samples", "abandoned_cart.audience.json").read_text())
+    spec["journey"] = [{"at": "2026-11-23T15:00:00Z", "action": "pause"}]
+    (tmp_path / "dated.json").write_text(json.dumps(spec))
+    prompts.files_to_open.append(tmp_path / "dated.json")
+    dialog.findChild(QPushButton, "loadSpec").click()
+    assert rows(dialog) == [("Pause", timedelta(hours=6))]
+    assert dialog.build_request().spec["journey"] == spec["journey"]  # as written
+    dialog.changes.add.click()
+    assert dialog.build_request().spec["journey"] == [
+        {"at": "PT6H", "action": "pause"}, {"at": "P1DT6H", "action": "resume"}]
     dialog.reject()
