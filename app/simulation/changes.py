@@ -11,9 +11,10 @@ from __future__ import annotations
 import copy
 from datetime import datetime, timedelta
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QToolButton, QWidget
 
+from app.icons import icon
 from app.properties.fields import DurationEdit, ValueCombo
 from engine.model.durations import format_duration
 from engine.simulation.scenario import when
@@ -36,8 +37,8 @@ class JourneyChanges(QWidget):
         self.grid.setColumnStretch(2, 1)
         self.rows: list[tuple[ValueCombo, DurationEdit]] = []
         self.touched = False
-        self.add = QPushButton("Add a pause, resume or stop")
-        self.add.setObjectName("addJourneyChange")
+        self.add = QPushButton(icon("add"), "Add a pause, resume or stop")
+        self.add.setObjectName("flat")
         self.add.setToolTip("Pause, resume or stop the journey at a simulated time: people "
                             "are held while it is paused; a pause over 21 days stops it")
         self.add.clicked.connect(self._add_clicked)
@@ -103,13 +104,13 @@ class JourneyChanges(QWidget):
                     widget in row for row in self.rows):
                 widget.deleteLater()
         for index, (combo, after) in enumerate(self.rows):
-            remove = QPushButton("Remove")
-            remove.setObjectName("flat")
-            remove.setToolTip("Take this change out of the simulation")
+            remove = QToolButton(icon=icon("remove"),
+                                 toolTip="Take this change out of the simulation")
+            remove.setObjectName("removeJourneyChange")
             remove.clicked.connect(lambda _checked=False, i=index: self.remove(i))
             self.grid.addWidget(combo, index, 0)
             self.grid.addWidget(QLabel("after"), index, 1)
             self.grid.addWidget(after, index, 2)
             self.grid.addWidget(remove, index, 3)
-        self.grid.addWidget(self.add, len(self.rows), 0, 1, 4)
+        self.grid.addWidget(self.add, len(self.rows), 0, 1, 4, Qt.AlignmentFlag.AlignLeft)
         self.add.setEnabled(len(self.rows) < MOST)

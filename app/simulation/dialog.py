@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QSize, Qt
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -281,6 +281,7 @@ class SimulateDialog(QDialog):
         self.seed.setRange(0, 2**31 - 1)
         self.rates = BehaviourRates()
         self.rates.changed.connect(self._rates_changed)
+        self.rates.added.connect(self._show_new_row)
         form.addRow(_section("Who they are"))
         form.addRow("Spec", _row(self.spec_label, load, self.save_spec))
         # People and Seed, and the three shares, each on one row: the column fits a
@@ -319,6 +320,18 @@ class SimulateDialog(QDialog):
         self.changes.changed.connect(self._rates_changed)
         form.addRow(_section("Journey changes"))
         form.addRow(self.changes)
+
+    def _show_new_row(self, share: QWidget) -> None:
+        """A behaviour added at the bottom of the scrolling column: scrolled to (once
+        laid out) and its share focused, to be typed at once."""
+        share.setFocus()
+        # after the column's rows are laid out again (a turn of the event loop was not
+        # enough: the rows' layouts tell each other in turn)
+        QTimer.singleShot(100, lambda: self._scroll_to(share))
+
+    def _scroll_to(self, share: QWidget) -> None:
+        if any(box is share for box in self.rates.shares):  # not removed meanwhile
+            self.people_column.ensureWidgetVisible(share)
 
     def _bring(self, form: QFormLayout) -> None:
         """The attributes' distributions (cart total between 20 and 200...), beside the

@@ -539,6 +539,30 @@ def starter_spec(bundle: Bundle, start: datetime, people: int = 1000) -> dict[st
             "behaviours": behaviours}
 
 
+def behaviour_choices(bundle: Bundle) -> list[dict[str, Any]]:
+    """What people can do in a journey's simulation, as behaviours' `does`: open and
+    click each message (where its channel has them), unsubscribe from each email, and do
+    the goal's and the exits' triggers (their attributes drawn plainly)."""
+    catalog = Catalog.from_bundle(bundle)
+    journey = bundle.journey
+    choices: list[dict[str, Any]] = []
+    for tile in (t for t in journey.tiles if t.kind in MESSAGE_KINDS):
+        channel = str(tile.kind)
+        for interaction in ("opened", "clicked"):
+            if interaction_trigger_name(channel, interaction) is not None:
+                choices.append({"kind": "interaction", "tile": tile.id,
+                                "interaction": interaction})
+        if channel == "email":
+            choices.append({"kind": "interaction", "tile": tile.id,
+                            "interaction": "unsubscribed"})
+    rules = [journey.goal] if journey.goal is not None else []
+    for name in dict.fromkeys(r.trigger for r in [*rules, *journey.exits] if r.trigger):
+        if (trigger := catalog.triggers.get(name)) is not None:
+            choices.append({"kind": "trigger", "trigger": name,
+                            "attributes": _plain(catalog, trigger)})
+    return choices
+
+
 _PLAIN = {AttributeType.NUMBER: {"uniform": [0, 100], "digits": 0},
           AttributeType.BOOLEAN: {"choice": {"true": 1, "false": 1}},
           AttributeType.TEXT: {"constant": "sample"}}

@@ -15,9 +15,10 @@ from PySide6.QtWidgets import QLabel, QPushButton
 from app.simulation.behaviours import BehaviourRates
 from engine.resources import resource
 from tests.app.test_engine_screenshots import shoot
-from tests.app.test_simulate_in_studio import open_dialog
+from tests.app.test_simulate_in_studio import open_dialog, panel_figures
 
 SAMPLE = resource("samples", "abandoned_cart.audience.json")
+SPEC = json.loads(SAMPLE.read_text())
 
 
 def rows(rates: BehaviourRates) -> list[tuple[str, int, timedelta]]:
@@ -126,3 +127,37 @@ def test_rates_left_alone_leave_the_specs_own_values(qtbot, window, prompts,
     assert used["behaviours"][0]["share"] == 0.2
     assert used["behaviours"][0]["within"] == "P1DT1S" and used["contacts"]["phone"] == 0.333
     dialog.reject()
+
+
+def test_behaviours_are_added_from_what_the_journey_offers_and_removed(qtbot, window) -> None:
+    """"30 % unsubscribe from the reminder" was written in the spec file; the journey's
+    possible behaviours are offered, those in the spec greyed; removing the open takes the
+    click after it too; the run takes the rows as they are."""
+    dialog = open_dialog(qtbot, window)
+    rates = dialog.rates
+    menu = rates.add.menu()
+    menu.aboutToShow.emit()
+    assert {action.text(): action.isEnabled() for action in menu.actions()} == {
+        "Open “Initial email reminder”": False, "Click a link in “Initial email reminder”":
+        False, "Unsubscribe from “Initial email reminder”": True,
+        "Click a link in “Second text reminder”": True,
+        "Open “Final push notification”": True, "Do “Purchase completed”": False}
+    next(a for a in menu.actions() if a.text().startswith("Unsubscribe")).trigger()
+    assert rows(rates)[-1] == ("Unsubscribe from “Initial email reminder”", 10,
+                               timedelta(days=1))
+    assert dialog.spec_label.text() == "abandoned_cart.audience.json, changed here"
+    rates.shares[3].setValue(30)
+    removes = [rates.grid.itemAtPosition(row + 1, 4).widget() for row in range(4)]
+    removes[0].click()  # the open: the click after it goes too
+    assert [text for text, _share, _within in rows(rates)] == [
+        "Do “Purchase completed”", "Unsubscribe from “Initial email reminder”"]
+    assert dialog.build_request().spec["behaviours"] == [
+        SPEC["behaviours"][2],  # left alone: as written
+        {"share": 0.3, "within": "P1D", "does": {
+            "kind": "interaction", "tile": "email-reminder", "interaction": "unsubscribed"}}]
+    dialog.people.setValue(300)
+    dialog.run_button.click()
+    assert not dialog.isVisible(), dialog.error.text()
+    qtbot.waitUntil(lambda: window.simulation.outcome is not None, timeout=120000)
+    figures = panel_figures(window.simulation.panel)
+    assert figures["opened"] == 0 and 0.15 < figures["unsubscribed"] / 300 < 0.3, figures
