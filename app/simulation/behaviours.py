@@ -236,15 +236,8 @@ class BehaviourRates(QWidget):
         for field, box in self.reach.items():
             if self._changed(box):
                 spec.setdefault("contacts", {})[field] = box.value() / 100
-        if self.listed:  # rows added or removed: the list as the rows say
+        if self.listed or "behaviours" in spec:  # the rows show the spec's behaviours
             spec["behaviours"] = self.current()
-            return spec
-        for behaviour, share, within in zip(spec.get("behaviours", []), self.shares,
-                                            self.withins, strict=False):
-            if self._changed(share):
-                behaviour["share"] = share.value() / 100
-            if self._changed(within):
-                behaviour["within"] = format_duration(within.value())
         return spec
 
     def _changed(self, field: QWidget) -> bool:
