@@ -159,7 +159,7 @@ def window(qtbot, tmp_path, prompts, themes):
     # Offscreen Qt activates a window when it is shown; X without a window manager does
     # not, and window shortcuts (Delete, Ctrl+Z) only reach the active window.
     main.activateWindow()
-    qtbot.waitActive(main)
+    qtbot.waitUntil(main.isActiveWindow, timeout=5000)  # waitActive() alone waits not
     assert main.session.open_workspace(tmp_path / "studio.waymark")
     yield main
     main.editor.undo_stack.setClean()

@@ -44,7 +44,7 @@ def page(qtbot, store, prompts, themes):
     # X without a window manager does not activate a shown window, and the page's
     # shortcuts (Ctrl+N, Ctrl+S, Delete) reach only the active one
     shown.activateWindow()
-    qtbot.waitActive(shown)
+    qtbot.waitUntil(shown.isActiveWindow, timeout=5000)  # waitActive() alone waits not
     yield shown
     shown.renderer.close()
     shown.sender.close()

@@ -98,7 +98,7 @@ def test_the_person_is_searched_as_you_type_fifty_at_most(window, qtbot):
     qtbot.addWidget(dialog)
     dialog.show()
     dialog.activateWindow()  # X without a window manager does not: the list needs focus
-    qtbot.waitActive(dialog)
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=5000)  # waitActive() alone waits not
     dialog.person.setFocus()
     qtbot.keyClicks(dialog.person.lineEdit(), "c29")
     qtbot.waitUntil(lambda: dialog.person.matches.rowCount() == 10, timeout=2000)
@@ -120,7 +120,7 @@ def test_enter_before_the_search_is_back_opens_no_list(window, qtbot):
     qtbot.addWidget(dialog)
     dialog.show()
     dialog.activateWindow()
-    qtbot.waitActive(dialog)
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=5000)  # waitActive() alone waits not
     dialog.person.setFocus()
     qtbot.keyClicks(dialog.person.lineEdit(), "dana")
     qtbot.keyClick(dialog.person.lineEdit(), Qt.Key.Key_Return)

@@ -36,7 +36,7 @@ def on_screen(qtbot, page, width: int, height: int):
     page.show()
     qtbot.waitExposed(page)
     page.activateWindow()  # X without a window manager does not: shortcuts need it
-    qtbot.waitActive(page)
+    qtbot.waitUntil(page.isActiveWindow, timeout=5000)  # waitActive() alone waits not
     return page
 
 
