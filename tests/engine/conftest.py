@@ -3,13 +3,8 @@ from __future__ import annotations
 import os
 
 import pytest
-from hypothesis.configuration import set_hypothesis_home_dir
-from platformdirs import user_cache_path
 
 from tests.engine.harness import Harness
-
-# Hypothesis keeps failing examples for the next run: in the user's cache, not the checkout.
-set_hypothesis_home_dir(user_cache_path("waymark") / "hypothesis")
 
 # Tests never touch the keyring of whoever runs them (nor do the processes they start):
 # without one, credentials stay in the test's workspace. Keyring tests name a file keyring
