@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -261,6 +262,19 @@ def form() -> QFormLayout:
     layout.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
     layout.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
     return layout
+
+
+def row_grid(owner: QWidget, stretch: int | None = None) -> QGridLayout:
+    """The grid of a widget of rows (the Simulate dialog's draws, rates and journey
+    changes): flush with its owner's edges, the studio's spacings; `stretch` the column
+    that takes the room left."""
+    grid = QGridLayout(owner)
+    grid.setContentsMargins(0, 0, 0, 0)
+    grid.setHorizontalSpacing(8)
+    grid.setVerticalSpacing(6)
+    if stretch is not None:
+        grid.setColumnStretch(stretch, 1)
+    return grid
 
 
 def add_rows(layout: QFormLayout, *rows: tuple[str, QWidget]) -> None:

@@ -12,7 +12,6 @@ import copy
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (
-    QGridLayout,
     QLabel,
     QMenu,
     QPushButton,
@@ -22,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.icons import icon
-from app.properties.fields import DurationEdit
+from app.properties.fields import DurationEdit, row_grid
 from app.simulation.request import RequestError
 from app.wheel_guard import SteadySpinBox
 from engine.model import Bundle
@@ -47,10 +46,7 @@ class BehaviourRates(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("behaviourRates")
-        self.grid = QGridLayout(self)
-        self.grid.setContentsMargins(0, 0, 0, 0)
-        self.grid.setHorizontalSpacing(8)
-        self.grid.setVerticalSpacing(6)
+        self.grid = row_grid(self)  # its label column stretches once rows are shown
         # who can be reached on each channel: rows of the dialog's form, beside People
         self.reach = {field: self._percent(0.0, f"{label}: share")
                       for field, label, _short in CHANNELS}

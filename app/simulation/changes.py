@@ -12,10 +12,10 @@ import copy
 from datetime import datetime, timedelta
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QToolButton, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QToolButton, QWidget
 
 from app.icons import icon
-from app.properties.fields import DurationEdit, ValueCombo
+from app.properties.fields import DurationEdit, ValueCombo, row_grid
 from engine.model.durations import format_duration
 from engine.simulation.scenario import when
 
@@ -30,11 +30,7 @@ class JourneyChanges(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("journeyChanges")
-        self.grid = QGridLayout(self)
-        self.grid.setContentsMargins(0, 0, 0, 0)
-        self.grid.setHorizontalSpacing(8)
-        self.grid.setVerticalSpacing(6)
-        self.grid.setColumnStretch(2, 1)
+        self.grid = row_grid(self, stretch=2)
         self.rows: list[tuple[ValueCombo, DurationEdit]] = []
         self.touched = False
         self.add = QPushButton(icon("add"), "Add a pause, resume or stop")

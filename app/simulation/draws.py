@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from PySide6.QtCore import QSize, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -33,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.properties.fields import NumberField, ValueCombo
+from app.properties.fields import NumberField, ValueCombo, row_grid
 from app.simulation.request import RequestError
 from engine.model import AttributeType, Bundle, Catalog
 from engine.simulation.audience import drawn_attributes, record_source
@@ -64,11 +63,7 @@ class AttributeDraws(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("attributeDraws")
-        self.grid = QGridLayout(self)
-        self.grid.setContentsMargins(0, 0, 0, 0)
-        self.grid.setHorizontalSpacing(8)
-        self.grid.setVerticalSpacing(6)
-        self.grid.setColumnStretch(2, 1)
+        self.grid = row_grid(self, stretch=2)
         self.rows: list[DrawRow] = []
         self.empty = QLabel("No spec loaded: nothing is drawn yet")
         self.empty.setObjectName("hint")
