@@ -39,6 +39,7 @@ from engine.model.errors import from_validation_error
 from .scenario import Interaction, JourneyItem, Scenario, check_lifecycle_order, when
 
 MAX_PEOPLE = 1_000_000
+MAX_JOURNEY_CHANGES = 20  # a pause and a resume a day for ten days; more is a spec gone wrong
 # An interaction drawn at the very moment of entry would come before the message is sent.
 EARLIEST = timedelta(minutes=1)
 
@@ -166,8 +167,9 @@ class AudienceSpec(DocModel):
     contacts: ContactSpec = Field(default_factory=ContactSpec)
     behaviours: list[Behaviour] = Field(default_factory=list)
     journey: list[JourneyChange] = Field(
-        default_factory=list, description="the journey paused, resumed or stopped at these "
-                                          "times after the start, in order")
+        default_factory=list, max_length=MAX_JOURNEY_CHANGES,
+        description="the journey paused, resumed or stopped at these times after the start, "
+                    "in order")
 
     @model_validator(mode="after")
     def _order(self) -> AudienceSpec:

@@ -364,6 +364,7 @@ def test_a_spec_pauses_and_resumes_the_journey_and_people_are_held_meanwhile(
     ([{"at": "P1D", "action": "stop"}, {"at": "P2D", "action": "pause"}],
      "$.journey[1].action", "cannot pause a journey that is stopped"),
     ([{"at": "P1D", "action": "publish"}], "$.journey[0].action", "'pause', 'resume' or "),
+    ([{"at": "P1D", "action": "stop"}] * 21, "$.journey", "at most 20"),  # a hostile file
 ])
 def test_journey_changes_the_journey_cannot_take_are_refused_naming_them(
         journey, place, message) -> None:
