@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from app import theme
 from app.dialogs.fire_fields import mark_invalid
 from app.icons import icon
-from app.pages.chrome import page_header
+from app.pages.chrome import page_header, text_button
 from app.prompts import Prompts
 from app.properties.fields import NumberField, hint
 from app.store import StudioStore
@@ -133,7 +133,11 @@ class KeysPage(QWidget):
         self.set_store(store)
 
     def _build(self) -> None:
-        header, _row = page_header(self.title)  # as every page's, the title in its bar
+        header, row = page_header(self.title)  # as every page's: the title, its buttons
+        self.revoke = text_button("stop", "Revoke…", "Stop the chosen key from working (Del)",
+                                  self.revoke_selected)
+        row.addStretch(1)
+        row.addWidget(self.revoke)
         about = hint("Websites, apps and scripts send trigger events with a key. Give each "
                      "integration its own, so that revoking one stops only that one.")
         self.shown = ShownOnce()
@@ -150,7 +154,6 @@ class KeysPage(QWidget):
         # its few rows over the whole height (seen in a real window)
         body.addWidget(self.list, 1)
         body.addWidget(self.empty, 1)
-        body.addLayout(self._list_buttons())
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
@@ -198,14 +201,6 @@ class KeysPage(QWidget):
         tree.itemSelectionChanged.connect(self._selected)
         return tree
 
-    def _list_buttons(self) -> QHBoxLayout:
-        self.revoke = QPushButton(icon("stop"), "Revoke…")
-        self.revoke.setToolTip("Stop this key from working (Del)")
-        self.revoke.clicked.connect(self.revoke_selected)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(self.revoke)
-        return row
 
     # --- the page contract ----------------------------------------------------------------
 

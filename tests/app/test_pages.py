@@ -4,7 +4,7 @@ go away with it and come back as they were, and its keys act on the journey page
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QAbstractButton, QLabel, QWidget
 
 from app.pages.host import JOURNEYS, rail_buttons
 from tests.app.conftest import open_sample
@@ -256,3 +256,23 @@ def test_a_journey_made_from_a_trigger_is_named_after_it_to_begin_with(window, q
     qtbot.mouseClick(page.detail.new_journey_button, Qt.MouseButton.LeftButton)
     journey = window.editor.journey
     assert (journey.name, journey.start.trigger) == ("Wi-Fi sign-up", "wifi_signup")
+
+
+def test_every_page_opens_with_the_same_header_bar_its_title_in_it(window, qtbot) -> None:
+    """Seen in a real window: Contacts, Segments and the Dashboard began with a bar holding
+    their title and buttons; Content and Triggers with none (their buttons elsewhere, no
+    title), and the keys page's bar was shorter than the others (a title and no button)."""
+    heights = {}
+    for key in ("content", "contacts", "segments", "triggers", "keys", "dashboard"):
+        window.pages.show_page(key)
+        page = window.centralWidget().currentWidget()
+        header = page.findChild(QWidget, "pageHeader")
+        assert header is not None, f"the {key} page has no header bar"
+        qtbot.waitUntil(header.isVisible, timeout=2000)
+        assert header.mapTo(page, header.rect().topLeft()).y() == 0, key  # at the top
+        title = header.findChild(QLabel, "pageTitle")
+        assert title is not None and title.text() == page.title, key
+        buttons = [b for b in header.findChildren(QAbstractButton) if b.isVisible()]
+        assert buttons, f"the {key} page's bar has no button"
+        heights[key] = header.height()
+    assert max(heights.values()) - min(heights.values()) <= 1, heights

@@ -29,11 +29,10 @@ USED_BY_WIDTH, USED_BY_LEAST = 150, 56  # "Used by": as wide as this, when there
 EMPTY = "No content yet — New email (Ctrl+N), or New ▾ for a text message or a push"
 
 
-def _tool(name: str, icon_name: str, tip: str) -> QToolButton:
-    button = QToolButton()
-    button.setObjectName(name)
-    button.setIcon(icon(icon_name))
-    button.setToolTip(tip)
+def _tool(name: str, icon_name: str, text: str, tip: str) -> QToolButton:
+    """A button of the page's header bar, its word beside its icon as on every page."""
+    button = QToolButton(objectName=name, icon=icon(icon_name), text=text, toolTip=tip)
+    button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
     return button
 
 
@@ -56,16 +55,16 @@ class LibraryList(QWidget):
         self.search.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(lambda _t: self._fill())
-        self.new = _tool("newContent", "add", "New content (Ctrl+N: an email)")
+        self.new = _tool("newContent", "add", "New", "New content (Ctrl+N: an email)")
         self.new.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self.new)
         for channel in ("email", "sms", "push"):
             action = menu.addAction(icon(channel), f"New {CHANNEL_TITLES[channel]}")
             action.triggered.connect(lambda _on=False, c=channel: self.new_requested.emit(c))
         self.new.setMenu(menu)
-        self.duplicate = _tool("duplicateContent", "copy", "Duplicate")
+        self.duplicate = _tool("duplicateContent", "copy", "Duplicate", "Duplicate the content")
         self.duplicate.clicked.connect(self.duplicate_requested)
-        self.delete = _tool("deleteContent", "delete", "Delete (Del)")
+        self.delete = _tool("deleteContent", "delete", "Delete", "Delete the content (Del)")
         self.delete.clicked.connect(self.delete_requested)
         self.tree = _tree()
         self.tree.currentItemChanged.connect(self._current_changed)
@@ -80,17 +79,19 @@ class LibraryList(QWidget):
         self._layout()
 
     def _layout(self) -> None:
-        bar = QHBoxLayout()
-        bar.setContentsMargins(10, 8, 10, 6)
-        bar.setSpacing(4)
-        bar.addWidget(self.search, 1)
-        for button in (self.new, self.duplicate, self.delete):
-            bar.addWidget(button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        layout.addLayout(bar)
         layout.addWidget(self.stack, 1)
+
+    def fill_header(self, row: QHBoxLayout) -> None:
+        """The search box and the buttons go in the page's header bar, as on every page
+        (`app.pages.chrome.page_header`)."""
+        row.addSpacing(12)
+        row.addWidget(self.search, 1)
+        row.addStretch(1)
+        for button in (self.new, self.duplicate, self.delete):
+            row.addWidget(button)
 
     def set_entries(self, entries: list[LibraryEntry], current: str | None = None) -> None:
         self.entries = entries

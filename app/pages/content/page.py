@@ -16,6 +16,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
 from app.editor import JourneyEditor
+from app.pages.chrome import page_header
 from app.store import StudioStore
 from engine.content_library import STATUS_LABELS, ContentError, ContentNotReady
 from engine.delivery.settings import DeliverySettings
@@ -85,9 +86,13 @@ class ContentPage(QWidget):
         splitter.addWidget(self.stack)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([520, 1100])
+        header, row = page_header(self.title)
+        self.list.fill_header(row)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(splitter)
+        layout.setSpacing(0)
+        layout.addWidget(header)
+        layout.addWidget(splitter, 1)
 
     def _connect(self) -> None:
         self.list.chosen.connect(self.open_content)

@@ -14,16 +14,13 @@ from dataclasses import replace
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QPushButton,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from app import theme
-from app.icons import icon
+from app.pages.chrome import page_header, text_button
 from app.pages.keys import IngestionKeys, page_shortcut
 from app.pages.triggers.data import TriggerCatalog
 from app.pages.triggers.detail import TriggerDetail
@@ -78,34 +75,40 @@ class TriggersPage(QWidget):
         # triggers' names were cut ("Push notification deli…") beside an empty pane
         self.splitter.setSizes([640, 820])
         self.splitter.setChildrenCollapsible(False)
+        header, row = page_header(self.title)
+        row.addStretch(1)
+        row.addWidget(self.new_record)
+        row.addWidget(self.new_custom)
+        body = QVBoxLayout()
+        body.setContentsMargins(20, 16, 20, 16)
+        body.addWidget(self.splitter)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(20, 16, 20, 16)
-        layout.addWidget(self.splitter)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(header)
+        layout.addLayout(body, 1)
         self._connect()
 
     def _left(self) -> QWidget:
-        self.new_custom = QPushButton(icon("add", theme.current().accent_text),
-                                      "New custom trigger")
-        self.new_custom.setObjectName("primaryButton")
-        self.new_custom.setToolTip("Something a website or app tells Waymark (Ctrl+N)")
-        self.new_record = QPushButton(icon("add"), "New record trigger")
-        self.new_record.setToolTip("A business record related to a person is created or "
-                                   "updated")
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.new_custom)
-        buttons.addWidget(self.new_record)
-        buttons.addStretch(1)
+        # the page's header bar holds them (`_build`), words beside icons as on every page
+        self.new_custom = text_button("add", "New custom trigger", "Something a website or "
+                                      "app tells Waymark (Ctrl+N)",
+                                      lambda: self.new_trigger(TriggerKind.CUSTOM))
+        self.new_record = text_button("add", "New record trigger", "A business record "
+                                      "related to a person is created or updated",
+                                      lambda: self.new_trigger(TriggerKind.RECORD))
         left = QWidget()
+        # room for the names beside the other columns when the window is narrow (the
+        # detail beside it has a minimum of its own): 400, what the buttons above the list
+        # kept it at before they moved to the header bar
+        left.setMinimumWidth(400)
         layout = QVBoxLayout(left)
         layout.setContentsMargins(0, 0, 8, 0)
-        layout.addLayout(buttons)
         layout.addWidget(self.list, 1)
         return left
 
     def _connect(self) -> None:
         detail = self.detail
-        self.new_custom.clicked.connect(lambda: self.new_trigger(TriggerKind.CUSTOM))
-        self.new_record.clicked.connect(lambda: self.new_trigger(TriggerKind.RECORD))
         detail.save.clicked.connect(self.save)
         detail.revert.clicked.connect(self.revert)
         detail.ready.clicked.connect(self.make_ready)
