@@ -175,15 +175,20 @@ class MainWindow(QMainWindow):
         "Simulation finished: its counts and flows are on the canvas" ended at "…are on
         the". One that fits leaves them whole."""
         figures = self.engine_status
+        rooms = ((self.problem_label, MESSAGE_ROOM), (self.workspace_label, MESSAGE_ROOM),
+                 *((f, FIGURE_ROOM) for f in (figures.address, figures.live,
+                                              figures.accepted, figures.waiting)))
+        # measured whole: the figures' size hint is their squeezed one while the last
+        # message's squeeze holds (Publish's status tip, then "Published version 1: …"
+        # seemed to fit beside them, and they took their room back)
+        for label, _room in rooms:
+            label.setMaximumWidth(QWIDGETSIZE_MAX)
         bar, wanted = self.statusBar(), self.statusBar().fontMetrics().horizontalAdvance(text)
         beside = sum(w.sizeHint().width() for w in (self.problem_label, self.workspace_label,
                                                     figures) if w.isVisible())
-        squeeze = bool(text) and wanted + MESSAGE_MARGIN > bar.width() - beside
-        for label, room in ((self.problem_label, MESSAGE_ROOM),
-                            (self.workspace_label, MESSAGE_ROOM),
-                            *((f, FIGURE_ROOM) for f in (figures.address, figures.live,
-                                                         figures.accepted, figures.waiting))):
-            label.setMaximumWidth(room if squeeze else QWIDGETSIZE_MAX)
+        if text and wanted + MESSAGE_MARGIN > bar.width() - beside:
+            for label, room in rooms:
+                label.setMaximumWidth(room)
 
     def _connect(self) -> None:
         a, scene, session, edit = self.actions_, self.scene, self.session, self.editing

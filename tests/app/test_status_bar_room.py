@@ -60,3 +60,30 @@ def test_a_message_gets_the_room_of_the_problems_and_workspace_labels(qtbot, win
                   figures.live, figures.accepted, figures.waiting):
         assert label.maximumWidth() == QWIDGETSIZE_MAX
         assert label.width() >= label.fontMetrics().horizontalAdvance(label.text())
+
+
+def test_the_message_after_publishing_is_read_whole(qtbot, window) -> None:
+    """Seen in a real 1366×768 window: publishing the brew guide said "Published version 1:
+    “Brew better at home” is live," and no more, the labels beside it whole."""
+    window.resize(1366, 740)
+    open_sample(window, "brew_guide.json")
+    qtbot.waitUntil(lambda: window.problem_label.text() == "3 warnings", timeout=5000)
+    figures = window.engine_status  # as a running engine shows them
+    for label, text in ((figures.address, "127.0.0.1:8799"), (figures.live, "0 live journeys"),
+                        (figures.accepted, "0 events today"),
+                        (figures.waiting, "0 messages waiting")):
+        label.setText(text)
+        label.show()
+    qtbot.waitUntil(lambda: window.width() == 1366, timeout=5000)
+    # the mouse over Publish: its status tip, which gives it room, shows first; measured
+    # with the figures squeezed for it, the next message seemed to fit and had none
+    window.statusBar().showMessage(window.actions_["publish"].statusTip())
+    qtbot.wait(50)
+    assert window.session.publish()
+    bar = window.statusBar()
+    text = bar.currentMessage()
+    assert text.startswith("Published version 1") and text.endswith("(see Problems)")
+    needed = bar.fontMetrics().horizontalAdvance(text) + 8
+    qtbot.wait(100)
+    assert bar.currentMessage() == text
+    assert room_for_message(window) > needed, (room_for_message(window), needed)
