@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from html import escape
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -22,8 +22,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSplitter,
-    QStyle,
-    QStyledItemDelegate,
     QStyleOptionViewItem,
     QTreeWidget,
     QTreeWidgetItem,
@@ -32,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.docks.tables import feed_table, size_columns
+from app.wrapped_tree import wrapping_tree
 from engine.simulation.compare import Comparison
 from engine.simulation.outcome import SimulationOutcome
 
@@ -51,38 +50,6 @@ NO_PERSON = "Pick a person in the table to see their steps and their path on the
 
 def _section(text: str) -> QLabel:
     return QLabel(text, objectName="section")
-
-
-def _tree(name: str, headers: list[str]) -> QTreeWidget:
-    """Rows as tall as their words wrapped at their column's width: a tree view sized
-    its rows by their lines unwrapped, and a reason too long for the dock was cut ("no
-    phone number: the contact has none and the …", whole only in its tooltip)."""
-    tree = QTreeWidget(objectName=name, rootIsDecorated=False)
-    tree.setHeaderLabels(headers)
-    tree.header().setStretchLastSection(True)
-    tree.setWordWrap(True)
-    tree.setItemDelegate(_Wrapped(tree))
-    tree.header().sectionResized.connect(lambda *_: tree.scheduleDelayedItemsLayout())
-    return tree
-
-
-class _Wrapped(QStyledItemDelegate):
-    """A cell as wide as its text unwrapped (what fitting a column to its contents
-    asks), as tall as its text wrapped at its column's width."""
-
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
-        natural = super().sizeHint(option, index)
-        view = self.parent()
-        width = view.header().sectionSize(index.column())
-        if width <= 0:
-            return natural
-        cell = QStyleOptionViewItem(option)
-        self.initStyleOption(cell, index)
-        cell.rect = QRect(0, 0, width, 1 << 20)
-        cell.features |= QStyleOptionViewItem.ViewItemFeature.WrapText
-        wrapped = view.style().sizeFromContents(QStyle.ContentsType.CT_ItemViewItem, cell,
-                                                QSize(), view)
-        return QSize(natural.width(), max(natural.height(), wrapped.height()))
 
 
 def _rows_high(view: QAbstractItemView, rows: float, lines: int = 1) -> int:
@@ -172,7 +139,7 @@ class SimulationPanel(QWidget):
         self.figures = QGridLayout()
         self.figures.setHorizontalSpacing(6)
         self.figures.setVerticalSpacing(6)
-        self.reasons = _tree("simReasons", ["People", "What, where and why"])
+        self.reasons = wrapping_tree("simReasons", ["People", "What, where and why"])
         self.reasons.header().sectionResized.connect(lambda *_: self._fit_reasons())
         self.slider = MomentSlider()
         self.slider.moment_changed.connect(self._moment_moved)
@@ -222,7 +189,7 @@ class SimulationPanel(QWidget):
         box = QWidget(objectName="simStepsBox")
         self.steps_title = _section("STEPS")
         self.person_summary = QLabel(objectName="simPersonSummary", wordWrap=True)
-        self.steps = _tree("simTimeline", ["Time", "Tile", "What · why"])
+        self.steps = wrapping_tree("simTimeline", ["Time", "Tile", "What · why"])
         layout = QVBoxLayout(box)
         layout.setContentsMargins(0, 6, 0, 0)
         layout.setSpacing(4)

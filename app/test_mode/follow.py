@@ -13,9 +13,17 @@ from app.engine_link import PeopleQuery
 from app.test_mode.control import TestControl
 from app.test_mode.counts import CanvasCounts
 from app.test_mode.people_popup import PeoplePopup, people_title
-from app.test_mode.trail_text import pick_run, step_lines, token_label, trail_marks, when
+from app.test_mode.trail_text import (
+    pick_run,
+    refusal,
+    refused_entries,
+    step_lines,
+    token_label,
+    trail_marks,
+    when,
+)
 from engine.model import tile_title
-from engine.observe import PersonTrail, RunTrail
+from engine.observe import BlockedEntry, PersonTrail, RunTrail
 from engine.workspace import Workspace
 
 
@@ -116,10 +124,12 @@ class FollowControl(QObject):
                                   "Pick a person to follow: a test person, a number on "
                                   "the canvas, or an id in the box.", [])
             return
-        run = pick_run(self.trail, journey.id, self.tests.testing is not None)
+        testing = self.tests.testing is not None
+        run = pick_run(self.trail, journey.id, testing)
+        refused = refused_entries(self.trail, journey.id, testing)
         overlay.show_trail(trail_marks(self.trail, run, journey) if run else None)
-        lines = step_lines(run, journey) if run else []
-        self.panel.show_trail(self.person, self._summary(run), lines)
+        lines = step_lines(run, journey, refused)
+        self.panel.show_trail(self.person, self._summary(run, refused), lines)
         if run is not None:
             self._keep_in_view(run.tile_id)
 
@@ -135,10 +145,15 @@ class FollowControl(QObject):
             view.ensureVisible(item.sceneBoundingRect().adjusted(-40, -60, 40, 90))
         self._centre, self._shown_at = False, tile_id
 
-    def _summary(self, run: RunTrail | None) -> str:
+    def _summary(self, run: RunTrail | None, refused: list[BlockedEntry]) -> str:
         trail, journey = self.trail, self.session.editor.journey
         gone = (f"{trail.contact_id}'s contact was deleted while followed: this is what "
                 "the engine recorded. ") if self.deleted else ""
+        if run is None and refused:
+            last = refused[-1]
+            times = f" ({len(refused)} times)" if len(refused) > 1 else ""
+            return (f"{gone}{trail.contact_id} was not let in{times}, last at "
+                    f"{when(last.at)}: {refusal(last, journey)}.")
         if run is None:
             where = "a test run" if self.tests.testing else "a run"
             others = sorted({r.journey_name for r in trail.runs})

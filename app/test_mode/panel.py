@@ -17,10 +17,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import theme
 from app.dialogs.fire_person import ContactChooser
 from app.icons import icon
 from app.store import StudioStore
 from app.test_mode.trail_text import StepLine
+from app.wrapped_tree import wrapping_tree
 from engine.observe import PersonAtTile
 
 IN_FLIGHT = ("active", "waiting", "held")
@@ -31,15 +33,6 @@ def _section(text: str) -> QLabel:
     label = QLabel(text)
     label.setObjectName("section")
     return label
-
-
-def _tree(name: str, headers: list[str]) -> QTreeWidget:
-    tree = QTreeWidget()
-    tree.setObjectName(name)
-    tree.setHeaderLabels(headers)
-    tree.setRootIsDecorated(False)
-    tree.setUniformRowHeights(True)
-    return tree
 
 
 class TestPeople(QTreeWidget):
@@ -80,11 +73,14 @@ class TestPeople(QTreeWidget):
             self.itemWidget(item, 3).setEnabled(person.status in IN_FLIGHT)
 
     def _button(self, contact_id: str) -> QToolButton:
-        button = QToolButton()
+        # its icon alone (Journey → Next step now's): with its words the row was wider
+        # than the panel at a laptop's width, the tile a person is at cut to "…" and the
+        # list scrolling sideways
+        button = QToolButton(icon=icon("next_step", theme.current().accent))
         button.setObjectName("nextStepButton")
-        button.setText("Next step now")
-        button.setToolTip(f"End {contact_id}'s wait now: a wait goes on, a wait-for takes "
-                          "its time-out branch")
+        button.setAutoRaise(True)
+        button.setToolTip(f"Next step now: end {contact_id}'s wait now (a wait goes on, a "
+                          "wait-for takes its time-out branch)")
         button.clicked.connect(lambda: self.next_step.emit(contact_id))
         return button
 
@@ -117,9 +113,8 @@ class TestPanel(QWidget):
         self.summary = QLabel()
         self.summary.setObjectName("trailSummary")
         self.summary.setWordWrap(True)
-        self.steps = _tree("trailSteps", ["Time", "Tile", "What happened · why"])
-        self.steps.setUniformRowHeights(False)  # the reason goes under what happened
-        self.steps.setWordWrap(True)
+        # the reason goes under what happened, wrapped at the column's width
+        self.steps = wrapping_tree("trailSteps", ["Time", "Tile", "What happened · why"])
         self.steps.itemClicked.connect(self._step_clicked)
         self._lines: list[StepLine] = []
         self._layout()
@@ -181,6 +176,9 @@ class TestPanel(QWidget):
             what = f"{line.what}\n{line.reason}" if line.reason else line.what
             item = QTreeWidgetItem([line.at, line.tile, what])
             item.setData(0, Qt.ItemDataRole.UserRole, line.tile_id)
+            for column in (0, 1):  # beside the first line of what happened
+                item.setTextAlignment(column, Qt.AlignmentFlag.AlignLeft
+                                      | Qt.AlignmentFlag.AlignTop)
             item.setToolTip(1, line.tile)
             item.setToolTip(2, what)
             self.steps.addTopLevelItem(item)

@@ -8,8 +8,10 @@ from datetime import datetime
 
 from app.canvas.live_overlay import TrailMarks
 from engine.model import Journey, TileKind, tile_title
-from engine.observe import PersonTrail, RunTrail, TrailStep
+from engine.observe import BlockedEntry, PersonTrail, RunTrail, TrailStep
+from engine.runtime.dispatcher import UNMET
 from engine.runtime.records import ENDED, RunStatus
+from engine.store.journeys_store import TEST_VERSION
 
 WHAT = {  # a step's `what` -> what happened, in the step list
     "entered": "Entered", "entry blocked": "Not let in", "blocked": "Message blocked",
@@ -78,11 +80,38 @@ def _awaited_at(tile, journey: Journey) -> str | None:
     return f"for “{name}” to be {tile.interaction.value}"
 
 
-def step_lines(run: RunTrail, journey: Journey) -> list[StepLine]:
-    return [StepLine(when(step.at), step.tile_id, _title(journey, step.tile_id,
-                                                         run.tile_names),
-                     step_what(step, journey), step_reason(step, journey))
-            for step in run.steps]
+def step_lines(run: RunTrail | None, journey: Journey,
+               refused: list[BlockedEntry] = ()) -> list[StepLine]:
+    """The run's steps and the entries refused (`refused_entries`), oldest first."""
+    steps = [(step.at, StepLine(when(step.at), step.tile_id,
+                                _title(journey, step.tile_id, run.tile_names),
+                                step_what(step, journey), step_reason(step, journey)))
+             for step in (run.steps if run else ())]
+    entry = journey.entry()
+    steps += [(entry_at.at, StepLine(when(entry_at.at), entry.id if entry else None,
+                                     tile_title(entry) if entry else "",
+                                     WHAT["entry blocked"], refusal(entry_at, journey)))
+              for entry_at in refused]
+    return [line for _at, line in sorted(steps, key=lambda pair: pair[0])]
+
+
+def refused_entries(trail: PersonTrail, journey_id: str, testing: bool) -> list[BlockedEntry]:
+    """The person's entries into this journey that were refused, no run begun: into its
+    test version while testing, else into a published one (oldest first)."""
+    return [entry for entry in trail.blocked if entry.journey_id == journey_id
+            and (entry.version == TEST_VERSION) == testing]
+
+
+def refusal(entry: BlockedEntry, journey: Journey) -> str:
+    """Why an entry was refused; for the trigger's conditions, what they ask when they are
+    the canvas's (a test version is the canvas's journey): "unmet trigger condition" alone
+    left the person testing to guess which value the journey wanted."""
+    reason = entry.reason or ""
+    conditions = journey.start.conditions
+    if (reason == UNMET and entry.version == TEST_VERSION and conditions is not None
+            and conditions.items):
+        return f"{reason}: the journey lets in {conditions.describe()}"
+    return reason
 
 
 def step_what(step: TrailStep, journey: Journey) -> str:

@@ -185,6 +185,35 @@ def try_the_cart(qtbot, window, path, mark_opened) -> None:
     assert "nobody has entered yet" in stats  # ... which the journey's analytics leave out
 
 
+def test_a_person_not_let_in_is_told_why_on_their_path(qtbot, studio, tmp_path,  # noqa: F811
+                                                       prompts):
+    """Seen in a real window: a test contact fired with a value the entry condition
+    refuses showed "entry blocked" in the list and, followed, "has no test run in this
+    journey" over an empty list of steps, which value the journey wanted left to guess."""
+    window = studio_under_test(qtbot, studio, tmp_path, prompts)
+    fire_cart(qtbot, window, "test-bo", total="20").close()
+    follow_from_panel(qtbot, window, "test-bo")
+    panel = window.test_panel
+    qtbot.waitUntil(lambda: "was not let in" in panel.summary.text(), timeout=10000)
+    assert panel.summary.text().endswith(
+        "unmet trigger condition: the journey lets in cart_total > 50.")
+    [line] = panel._lines
+    assert (line.tile_id, line.tile, line.what) == ("start", "Abandoned cart", "Not let in")
+    assert line.reason == "unmet trigger condition: the journey lets in cart_total > 50"
+    assert here(window) is None  # no token: they are nowhere in the journey
+    # the reason is read whole: the row is as tall as its words wrapped in the column
+    steps = panel.steps
+    qtbot.waitUntil(lambda: steps.topLevelItemCount() == 1, timeout=5000)
+    qtbot.wait(50)
+    metrics, column = steps.fontMetrics(), steps.columnWidth(2)
+    lines = 1 + -(-metrics.horizontalAdvance(line.reason) // column)
+    height = steps.visualItemRect(steps.topLevelItem(0)).height()
+    assert height >= lines * metrics.lineSpacing(), (height, lines, column)
+    fire_cart(qtbot, window, "test-bo", total="30").close()
+    qtbot.waitUntil(lambda: "(2 times)" in panel.summary.text(), timeout=10000)
+    assert [line.what for line in panel._lines] == ["Not let in", "Not let in"]
+
+
 def test_next_step_now_and_stop_test(qtbot, studio, tmp_path, prompts):  # noqa: F811
     path = tmp_path / "shop.waymark"
     window = followed_to_the_wait_for(qtbot, studio, tmp_path, prompts, "test-bo")
@@ -413,8 +442,38 @@ def test_a_finished_persons_next_step_button_is_disabled_and_looks_it(qtbot, the
     assert waiting.isEnabled() and not finished.isEnabled()
     qtbot.waitUntil(lambda: waiting.isVisible() and finished.isVisible())
     pressable = coloured_pixels(waiting)  # the accent colour: it can be pressed
-    assert pressable > 100
-    assert coloured_pixels(finished) < pressable / 20  # grey (but for a few edge pixels)
+    assert pressable > 20
+    assert coloured_pixels(finished) < pressable / 10  # grey (but for a few edge pixels)
+
+
+def test_the_test_people_list_shows_where_each_is_at_a_laptops_panel_width(qtbot, themes):
+    """Seen in a real 1366×768 window: in the Test and follow panel (about 320 px) the
+    rows' "Next step now" buttons took the room of the tile each person is at ("…") and
+    the list scrolled sideways."""
+    from datetime import UTC, datetime
+
+    from PySide6.QtCore import Qt as _Qt
+
+    from app.test_mode.panel import TestPeople
+    from engine.observe import PersonAtTile
+
+    people = TestPeople()
+    qtbot.addWidget(people)
+    people.resize(320, 160)
+    people.show()
+    now = datetime.now(UTC)
+    people.show_people([PersonAtTile("ann", 1, "start", "entry blocked", None, now),
+                        PersonAtTile("test-bo", 2, "wait", "waiting", None, now)],
+                       {"start": "Guide requested", "wait": "Wait two days"})
+    qtbot.waitUntil(lambda: people.itemWidget(people.rows["ann"], 3).isVisible())
+    qtbot.wait(50)
+    widest = max(people.fontMetrics().horizontalAdvance(t)
+                 for t in ("Guide requested", "Wait two days"))
+    assert people.columnWidth(1) >= widest, (people.columnWidth(1), widest)
+    assert people.horizontalScrollBar().maximum() == 0
+    button = people.itemWidget(people.rows["test-bo"], 3)
+    assert button.toolTip().startswith("Next step now: end test-bo's wait")
+    assert button.toolButtonStyle() == _Qt.ToolButtonStyle.ToolButtonIconOnly
 
 
 def coloured_pixels(widget) -> int:
