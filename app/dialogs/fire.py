@@ -184,6 +184,12 @@ class FireDialog(QDialog):
             form.addRow(_section("ATTRIBUTES"))
         for field in self.fields:
             form.addRow(field_label(field.attr), field.widget)
+        # what the journeys this event can enter let in: "Espresso guide" for a journey
+        # that lets in the French press guide's form was accepted and refused at its start
+        self.entry_note = QLabel(objectName="entryNote", wordWrap=True)
+        self.entry_note.setTextFormat(Qt.TextFormat.PlainText)  # it names journeys
+        form.addRow("", self.entry_note)
+        self._note_entry()
         form.addRow(_section("EVENT"))
         self.binding = QLineEdit()
         self.binding.setPlaceholderText("Entity/id, such as Appointment/123 (optional)")
@@ -378,6 +384,42 @@ class FireDialog(QDialog):
 
     def _tests_changed(self, _tests: tuple) -> None:
         self._note_person()
+        self._note_entry()
+
+    def entry_asks(self) -> list[str]:
+        """What the journeys on the chosen trigger ask of its event to let the person in:
+        those being tested (but a test letting test contacts in whatever they hold), or,
+        with none, the live ones; one line each, for those with conditions."""
+        trigger = self.trigger.currentData()
+        tests = {test.journey_id: test for test in self.link.tests}
+        tested, live = [], []
+        for info in self.store.journeys() if trigger else []:
+            test = tests.get(info.id)
+            if test is None and info.state != "live":
+                continue
+            try:
+                journey = (self.store.load(info.id) if test is not None else
+                           self.store.version_bundle(info.id, info.version).journey)
+            except (KeyError, StoreError):  # deleted since
+                continue
+            if journey.start.trigger == trigger:
+                (tested if test is not None else live).append((info, journey, test))
+        lines = []
+        for info, journey, test in tested or live:
+            conditions = journey.start.conditions
+            if (conditions is None or not conditions.items
+                    or (test is not None and test.options.bypass_entry_conditions)):
+                continue
+            lines.append(f"“{info.name}” lets in people whose {conditions.describe()}.")
+        return lines
+
+    def _note_entry(self) -> None:
+        note = getattr(self, "entry_note", None)
+        if note is None:
+            return
+        lines = self.entry_asks() if self.store is not None else []
+        note.setText("\n".join(lines))
+        note.setVisible(bool(lines))
 
     def _note_person(self) -> None:
         contact_id = self.person.contact_id()

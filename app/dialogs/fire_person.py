@@ -74,12 +74,16 @@ class ContactChooser(QComboBox):
             self.completer().popup().hide()
 
     def _complete(self) -> None:
-        """The list, as wide as its entries: at the field's width a narrow field (Test
-        and follow's) cut "dana  ·  dana@example.com" to "dana  ·  dana@e…"."""
+        """The list, as wide as its entries (at the field's width a narrow field, Test
+        and follow's, cut "dana  ·  dana@example.com" to "dana  ·  dana@e…"), under the
+        whole box: under the text field inside it, the list covered the box's lower edge
+        and the bottom of the id typed (seen in a real window)."""
         popup, field = self.completer().popup(), self.lineEdit()
         wanted = popup.sizeHintForColumn(0) + popup.verticalScrollBar().sizeHint().width() \
             + 2 * popup.frameWidth() + 8
-        self.completer().complete(QRect(0, 0, max(field.width(), wanted), field.height()))
+        # in the box's terms: it is the completer's widget (QComboBox.setCompleter)
+        self.completer().complete(QRect(0, 0, max(field.width(), self.width(), wanted),
+                                        self.height()))
 
     def _settled(self) -> None:
         self._search.stop()

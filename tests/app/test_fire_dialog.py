@@ -8,7 +8,7 @@ import time
 
 import pytest
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QPoint, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from app.dialogs.fire import READY, FireDialog
@@ -16,6 +16,7 @@ from app.dialogs.fire_person import TestedJourney, live_instead_of_test, person_
 from app.engine_link import EngineMode
 from engine.ingestion.payload import parse_event
 from engine.model import AttributeDef, Contact, RecordTable, TriggerDefinition
+from engine.resources import resource
 from tests.app.studio_engine_support import field, type_into, wait_for_mode
 from tests.app.test_studio_engine import studio  # noqa: F401 (fixture)
 
@@ -105,6 +106,11 @@ def test_the_person_is_searched_as_you_type_fifty_at_most(window, qtbot):
     assert dialog.person.matches.stringList()[0] == "c290  ·  person290@example.com"
     popup = dialog.person.completer().popup()
     qtbot.waitUntil(popup.isVisible, timeout=2000)
+    # under the whole box, not over its lower edge (seen in a real window: the list hid
+    # the bottom of the id typed)
+    box = dialog.person
+    bottom = box.mapToGlobal(QPoint(0, box.height())).y()
+    assert popup.mapToGlobal(QPoint(0, 0)).y() >= bottom - 1  # on its edge at most
     qtbot.keyClicks(dialog.person.lineEdit(), "x")  # matches nobody: no empty list left
     qtbot.waitUntil(lambda: dialog.person.matches.rowCount() == 0, timeout=2000)
     assert not popup.isVisible()
@@ -282,3 +288,39 @@ def test_the_fields_below_the_person_stay_put_while_the_id_is_typed(dialog, qtbo
         QApplication.processEvents()
         where.append(dialog.email.mapTo(dialog, dialog.email.rect().topLeft()).y())
     assert len(set(where)) == 1, where
+
+
+def test_the_dialog_says_what_the_journeys_on_the_trigger_let_in(window, qtbot):
+    """Seen in a real window: "Espresso guide" typed as the form of Form submitted was
+    accepted and then refused at the start of the brew guide, which lets in the French
+    press guide's form only; nothing in the dialog said what the journey wanted."""
+    from datetime import UTC, datetime
+
+    from app.engine_link.journey_watch import RunningTest
+    from engine.runtime.version import TestOptions
+
+    window.session.open_sample(resource("samples", "brew_guide.json"))
+    assert window.session.publish()
+    window.actions_["fire"].trigger()
+    dialog = window.engine_control.fire_dialog
+    dialog.choose_trigger("form_submitted")
+    said = ("“Brew better at home” lets in people whose form_name equals French press brew "
+            "guide.")
+    assert dialog.entry_note.text() == said and not dialog.entry_note.isHidden()
+    # the line is under the attributes, in the fields' column
+    form = dialog.form_host.layout()
+    row, _role = form.getWidgetPosition(dialog.entry_note)
+    assert row > form.getWidgetPosition(field(dialog, "attributes.form_name"))[0]
+    # another trigger's journeys are not this one's
+    dialog.choose_trigger("purchase_completed")
+    assert dialog.entry_note.isHidden()
+    dialog.choose_trigger("form_submitted")
+    # tested with its conditions, then letting test contacts in whatever they hold
+    journey_id = window.session.info.id
+    for bypass, shown in ((False, said), (True, "")):
+        window.engine.tests = (RunningTest(journey_id, datetime.now(UTC),
+                                           TestOptions(10, bypass)),)
+        window.engine.tests_changed.emit(window.engine.tests)
+        assert dialog.entry_note.text() == shown
+        assert dialog.entry_note.isHidden() == (not shown)
+    window.engine.tests = ()
