@@ -17,11 +17,12 @@ from PySide6.QtWidgets import QLabel, QPushButton, QToolButton, QWidget
 from app.icons import icon
 from app.properties.fields import DurationEdit, ValueCombo, row_grid
 from engine.model.durations import format_duration
+from engine.simulation.audience import MAX_JOURNEY_CHANGES
 from engine.simulation.scenario import when
 
 ACTIONS = (("Pause", "pause"), ("Resume", "resume"), ("Stop", "stop"))
 FIRST_AFTER = timedelta(hours=6)
-MOST = 6  # rows: the dialog's left column does not scroll
+MOST = MAX_JOURNEY_CHANGES  # rows, as many as a spec may have: the column scrolls
 
 
 class JourneyChanges(QWidget):

@@ -138,11 +138,11 @@ class SimulateDialog(QDialog):
         self._sources(form)
         self._when(form)
         self._generated(people)
-        left = QVBoxLayout()  # rows at the top, not spread over the taller column
-        left.addLayout(form)
-        left.addStretch(1)
-        columns.addLayout(left, 1)
-        self.people_column = _Column(people)
+        # the first scrolls too, once its journey changes are many (a spec file's twenty
+        # made the dialog taller than a laptop's screen)
+        self.form_column = _Column(form, "formColumn")
+        columns.addWidget(self.form_column, 1)
+        self.people_column = _Column(people, "peopleColumn")
         columns.addWidget(self.people_column, 1)
         layout.addLayout(columns, 1)
         self.error = QLabel()
@@ -318,6 +318,12 @@ class SimulateDialog(QDialog):
         # the documented lifecycle rules seen, not only read (issue 15, lifecycle)
         self.changes = JourneyChanges()
         self.changes.changed.connect(self._rates_changed)
+        # the button under the new row, once laid out: pressed again and again, it went
+        # below the column's end (as a new behaviour's row, `_show_new_row`)
+        # (timed on the column: a dialog closed meanwhile takes the call with it)
+        self.changes.add.clicked.connect(lambda: QTimer.singleShot(
+            100, self.form_column, lambda: self.form_column.ensureWidgetVisible(
+                self.changes.add)))
         form.addRow(_section("Journey changes"))
         form.addRow(self.changes)
 
@@ -562,14 +568,14 @@ class _Column(QScrollArea):
     """A column of rows that scrolls when the screen is too short for it; it asks for
     the height of all its rows (a scroll area asks for a fixed few)."""
 
-    def __init__(self, rows: QFormLayout) -> None:
+    def __init__(self, rows: QFormLayout, name: str) -> None:
         super().__init__()
-        self.setObjectName("peopleColumn")
+        self.setObjectName(name)
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         inner = QWidget()
-        inner.setObjectName("peopleRows")
+        inner.setObjectName("columnRows")
         column = QVBoxLayout(inner)
         column.setContentsMargins(0, 0, 0, 0)
         column.addLayout(rows)

@@ -92,3 +92,34 @@ def test_a_spec_files_change_given_as_a_date_shows_and_stays(qtbot, window, prom
     assert dialog.build_request().spec["journey"] == [
         {"at": "PT6H", "action": "pause"}, {"at": "P1DT6H", "action": "resume"}]
     dialog.reject()
+
+
+def test_twenty_changes_from_a_spec_file_scroll_and_the_dialog_stays_on_the_screen(
+        qtbot, window, prompts, tmp_path) -> None:
+    """A spec file may hold twenty journey changes: as rows of a column that did not
+    scroll they made the dialog taller than a laptop's screen, its Run button below it."""
+    dialog = open_dialog(qtbot, window)
+    spec = json.loads(resource("samples", "abandoned_cart.audience.json").read_text())
+    spec["journey"] = [{"at": f"PT{5 * (i + 1)}H", "action": ("pause", "resume")[i % 2]}
+                       for i in range(20)]  # the last after 100 hours, within the period
+    (tmp_path / "changes.json").write_text(json.dumps(spec))
+    prompts.files_to_open.append(tmp_path / "changes.json")
+    dialog.findChild(QPushButton, "loadSpec").click()
+    assert len(dialog.changes.rows) == 20 and not dialog.changes.add.isEnabled()
+    area = dialog.screen().availableGeometry()
+    qtbot.waitUntil(lambda: dialog.height() <= area.height(), timeout=3000)
+    bar = dialog.form_column.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0, timeout=3000)
+    assert dialog.run_button.isVisible()
+    assert len(dialog.build_request().spec["journey"]) == 20
+    # added one after the other, the button stays in view under the newest row
+    dialog.changes.remove(19)
+    dialog.changes.remove(18)
+    bar.setValue(0)
+    column = dialog.form_column
+    for _ in range(2):
+        dialog.changes.add.click()
+        button = dialog.changes.add
+        qtbot.waitUntil(lambda b=button: column.viewport().rect().contains(
+            b.mapTo(column.viewport(), b.rect().bottomLeft())), timeout=3000)
+    dialog.reject()
