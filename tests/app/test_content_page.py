@@ -8,7 +8,7 @@ import threading
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QStyle, QStyleOptionComboBox
 
 from app.pages.content import ContentPage
 from app.properties.tile_forms import NEW_CONTENT
@@ -515,3 +515,28 @@ def test_the_list_keeps_its_width_when_an_edit_marks_the_content_edited(qtbot, p
     assert page.list.width() == before
     counter = editor.counter  # shown whole, though it may give up room in a narrower one
     assert counter.width() >= counter.fontMetrics().horizontalAdvance(counter.text())
+
+
+def test_in_a_laptops_window_the_preview_names_its_trigger_whole(qtbot, page, store) -> None:
+    """Seen in a real 1366×768 window: beside the editor the preview's Trigger data said
+    "Form submi", its "Edit data" button taking the rest of the row."""
+    store.workspace.import_bundle(read_bundle(resource("samples", "brew_guide.json")))
+    page.refresh()
+    page.resize(1262, 640)  # the page's room beside the rail in a 1366 px window
+    page.open_content("brew-guide-email")
+    trigger = page.editor().context.trigger
+    qtbot.waitUntil(trigger.isVisible, timeout=3000)
+    qtbot.wait(50)
+    longest = max(trigger.fontMetrics().horizontalAdvance(trigger.itemText(i))
+                  for i in range(trigger.count()))
+    assert trigger.currentText() == "Form submitted"
+    room = trigger.style().subControlRect(
+        QStyle.ComplexControl.CC_ComboBox, _combo_option(trigger),
+        QStyle.SubControl.SC_ComboBoxEditField, trigger).width()
+    assert room >= longest, (room, longest)
+
+
+def _combo_option(combo):
+    option = QStyleOptionComboBox()
+    combo.initStyleOption(option)
+    return option

@@ -80,12 +80,16 @@ class PreviewContext(QWidget):
         form.setHorizontalSpacing(8)
         form.setVerticalSpacing(4)
         form.addRow("Preview for", self.contacts)
-        data = QHBoxLayout()
-        data.setSpacing(6)
-        data.addWidget(self.trigger, 1)
-        data.addWidget(self.data_button)
-        form.addRow("Trigger data", data)
-        form.addRow("", self.data_source)
+        form.addRow("Trigger data", self.trigger)
+        # the button beside where the data comes from, not beside the trigger: there, in
+        # a laptop's window, it left "Form submitted" as "Form submi"
+        # (under both columns: the line has the panel's width before it is cut)
+        source = QHBoxLayout()
+        source.setContentsMargins(0, 0, 0, 0)
+        source.setSpacing(6)
+        source.addWidget(self.data_source, 1)
+        source.addWidget(self.data_button)
+        form.addRow(source)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 8)
         layout.setSpacing(4)
@@ -160,8 +164,7 @@ class PreviewContext(QWidget):
 
     def _source(self, text: str) -> None:
         self.data_source.setText(text)
-        self.data_source.setToolTip(text)
-        self.data_source.setVisible(bool(text))
+        self.data_source.setToolTip(text)  # shown even empty: the row holds Edit data
 
     def _say(self, problem: str | None) -> None:
         self.data_problem.setText(problem or "")
