@@ -291,7 +291,9 @@ class SimulationPanel(QWidget):
         self.filter.selectAll()
 
     def _show_goal(self, summary: dict, outcome: SimulationOutcome) -> None:
-        text, value, maximum = goal_text(summary, outcome.journey)
+        titles = {name: trigger.title for name, trigger
+                  in outcome.workspace.catalog().triggers.items() if trigger.title}
+        text, value, maximum = goal_text(summary, outcome.journey, titles)
         self.goal.setText(text)
         self.goal_bar.setRange(0, maximum)
         self.goal_bar.setValue(value)

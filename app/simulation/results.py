@@ -4,12 +4,13 @@ words are the dashboard's and the test panel's, so a figure reads the same every
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from typing import Any
 
 from app.pages.dashboard.charts import MESSAGE_LINES
-from app.pages.dashboard.figures import WHAT_LABELS, goal_line
+from app.pages.dashboard.figures import EMPTY, WHAT_LABELS, goal_line
 from app.test_mode.trail_text import step_reason, step_what
 from engine.analytics_report import GoalProgress
 from engine.model import Journey, tile_title
@@ -31,13 +32,15 @@ def tile_titles(journey: Journey) -> dict[str, str]:
     return {tile.id: tile_title(tile) for tile in journey.tiles}
 
 
-def goal_text(summary: dict[str, Any], journey: Journey) -> tuple[str, int, int]:
-    """The dashboard's goal line and bar for the simulation's summary."""
+def goal_text(summary: dict[str, Any], journey: Journey,
+              titles: Mapping[str, str] = EMPTY) -> tuple[str, int, int]:
+    """The dashboard's goal line and bar for the simulation's summary (its trigger by
+    its title in `titles`)."""
     goal, kind = summary.get("goal"), journey.goal.target.kind if journey.goal else None
     if goal is None:
         return goal_line(None)
     return goal_line(GoalProgress(goal["trigger"], kind, goal["target"], goal["entered"],
-                                  goal["met"]))
+                                  goal["met"]), titles)
 
 
 def message_figures(summary: dict[str, Any]) -> list[tuple[str, int]]:

@@ -86,6 +86,8 @@ def test_the_page_shows_the_figures_waymark_stats_prints(qtbot, page, filled, ca
     assert f"{goal['met']} of {goal['entered']} people who entered (33\u00a0%)" in \
         page.goal.text()
     assert "target 50\u00a0%" in page.goal.text()
+    # the goal's trigger by its title, as the canvas names it ("purchase_completed" was)
+    assert page.goal.text().startswith("Goal (Purchase completed): ")
     # the tile by its name, as the funnel beside it (its id "email-reminder" was shown)
     assert cells(page.reasons)[0][:3] == ["Message blocked", "Initial email reminder", "1"]
     assert [row[:3] for row in cells(page.versions)] == [["1", "live", "3"]]

@@ -500,6 +500,7 @@ def test_the_live_version_compared_with_a_draft_that_waits_an_hour_shows_more_te
                                     for metric in panel_figures(panel)}
     assert f"{b_summary['goal']['met']} of {b_summary['goal']['entered']} people" in \
         panel.goal.text()
+    assert panel.goal.text().startswith("Goal (Purchase completed): ")  # not its name
     assert panel.reasons.topLevelItem(0).text(0) == f"{b_summary['reasons'][0]['count']:,}"
     assert panel.person == person and panel.table.currentIndex().row() == \
         panel.model.row_of(person)  # still chosen, their steps now B's

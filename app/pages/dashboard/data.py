@@ -48,6 +48,11 @@ class DashboardData:
         return workspace_report(self.workspace, query.journey_id, query.version, query.start,
                                 query.end)
 
+    def trigger_titles(self) -> dict[str, str]:
+        """Each trigger's title by its name: the goal is named as the canvas names it."""
+        return {name: t.title for name, t in self.workspace.catalog().triggers.items()
+                if t.title}
+
     def mark(self, journey_id: str) -> tuple:
         """Changes whenever the journey's figures may: the page reads them again then."""
         return workspace_report_mark(self.workspace, journey_id)

@@ -4,6 +4,7 @@ one row per tile or reason, hour or day buckets filled in where nothing happened
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from engine.analytics_report import GoalProgress, Report
@@ -11,6 +12,7 @@ from engine.analytics_report import GoalProgress, Report
 from .charts import MESSAGE_LINES
 
 NBSP = "\u00a0"
+EMPTY: Mapping[str, str] = {}
 # "held" is not only a message's (quiet hours): a paused journey holds people at any
 # tile, its entry too ("Message held at Abandoned cart" was shown for a pause)
 WHAT_LABELS = {"blocked": "Message blocked", "held": "Held",
@@ -49,23 +51,27 @@ def message_points(report: Report, start: datetime, end: datetime
     return buckets, counts
 
 
-def goal_text(report: Report) -> tuple[str, int, int]:
+def goal_text(report: Report, titles: Mapping[str, str] = EMPTY) -> tuple[str, int, int]:
     """What the goal line says, and the bar's value and maximum."""
-    return goal_line(report.goal)
+    return goal_line(report.goal, titles)
 
 
-def goal_line(goal: GoalProgress | None) -> tuple[str, int, int]:
-    """The same for a goal's progress however it was read (a simulation's summary too)."""
+def goal_line(goal: GoalProgress | None, titles: Mapping[str, str] = EMPTY
+              ) -> tuple[str, int, int]:
+    """The same for a goal's progress however it was read (a simulation's summary too);
+    its trigger by its title in `titles` ("Goal (Purchase completed)", not the name
+    the engine knows it by)."""
     if goal is None or goal.target_kind is None:
         return "This journey has no goal.", 0, 1
+    name = titles.get(goal.trigger or "", goal.trigger)
     if goal.target_kind == "count":
         target = int(goal.target_value)
-        text = (f"Goal ({goal.trigger}): {goal.met} of a target of {target} people"
+        text = (f"Goal ({name}): {goal.met} of a target of {target} people"
                 f"{' — reached' if goal.reached else ''}")
         return text, min(goal.met, target), max(target, 1)
     # a no-break space: a narrow panel wrapped "(4" and "%)" onto two lines
     share = f"{goal.share:.0f}{NBSP}%" if goal.share is not None else "—"
-    text = (f"Goal ({goal.trigger}): {goal.met} of {goal.entered} people who entered "
+    text = (f"Goal ({name}): {goal.met} of {goal.entered} people who entered "
             f"({share}); target {goal.target_value:g}{NBSP}%"
             f"{' — reached' if goal.reached else ''}")
     return text, round(goal.share or 0), 100

@@ -59,6 +59,7 @@ class DashboardPage(QWidget):
         self.setObjectName("dashboardPage")
         self.prompts = prompts
         self.data: DashboardData | None = None
+        self.titles: dict[str, str] = {}  # the triggers' titles, read with the figures
         self.report: Report | None = None
         self.mark: tuple | None = None  # what the figures shown were read at
         self.background = Background("dashboard", self)
@@ -210,13 +211,15 @@ class DashboardPage(QWidget):
 
         def read() -> tuple:
             mark = data.mark(query.journey_id)  # first: what changes while reading is
-            return query, mark, data.report(query)  # read again at the next look
+            return (query, mark, data.report(query),  # read again at the next look
+                    data.trigger_titles())
 
         self.background.run("report", read, lambda answer: self._answered(*answer),
                             self._failed)
 
-    def _answered(self, query: Query, mark: tuple, report: Report) -> None:
-        self.mark = mark
+    def _answered(self, query: Query, mark: tuple, report: Report,
+                  titles: dict[str, str]) -> None:
+        self.mark, self.titles = mark, titles
         self._show(query, report)
 
     def _failed(self, error: Exception) -> None:
@@ -264,7 +267,7 @@ class DashboardPage(QWidget):
         self.funnel.show_rows(funnel_rows(report))
         buckets, counts = message_points(report, query.start, query.end)
         self.messages.show_points(buckets, counts, report.bucket == "hour")
-        text, value, maximum = goal_text(report)
+        text, value, maximum = goal_text(report, self.titles)
         self.goal.setText(text)
         self.goal_bar.setRange(0, maximum)
         self.goal_bar.setValue(value)
