@@ -12,7 +12,9 @@ provider that goes by the name alone.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QFileInfo, QMimeDatabase, QSize, Qt
+from pathlib import Path
+
+from PySide6.QtCore import QFileInfo, QMimeDatabase, QSize, QStandardPaths, Qt
 from PySide6.QtWidgets import (
     QFileDialog,
     QFileIconProvider,
@@ -52,6 +54,14 @@ class NameOnlyIconProvider(QFileIconProvider):
         guess = self._types.mimeTypeForFile(info.fileName(),
                                             QMimeDatabase.MatchMode.MatchExtension)
         return guess.comment() if not guess.isDefault() else "File"
+
+
+def first_folder() -> str:
+    """Where a file dialog opens before any file was chosen: the person's documents
+    folder, or their home when there is none."""
+    documents = QStandardPaths.writableLocation(
+        QStandardPaths.StandardLocation.DocumentsLocation)
+    return documents if documents and Path(documents).is_dir() else str(Path.home())
 
 
 def file_dialog(parent: QWidget | None, title: str, filters: str, *, save: bool = False,

@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt, SignalInstance
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 
 from app.dialogs.engine_settings import EngineSettings, EngineSettingsDialog
-from app.file_dialogs import file_dialog
+from app.file_dialogs import file_dialog, first_folder
 from app.test_mode.options import TestOptionsDialog
 from engine.runtime.version import TestOptions
 
@@ -23,32 +23,45 @@ WORKSPACE_FILTER = "Waymark workspaces (*.waymark);;All files (*)"
 class Prompts:
     def __init__(self, parent: QWidget | None = None) -> None:
         self.parent = parent
+        # where the last file was chosen: the next dialog opens there (they opened in the
+        # folder the studio was started from, a checkout or /, whatever was chosen before)
+        self.folder = ""
 
     def open_bundle_path(self) -> Path | None:
-        return _chosen(self.bundle_dialog(save=False))
+        return self._chosen(self.bundle_dialog(save=False))
 
     def save_bundle_path(self, suggested: str) -> Path | None:
-        return _chosen(self.bundle_dialog(save=True, suggested=suggested))
+        return self._chosen(self.bundle_dialog(save=True, suggested=suggested))
 
     def workspace_path(self, new: bool) -> Path | None:
-        return _chosen(self.workspace_dialog(new))
+        return self._chosen(self.workspace_dialog(new))
 
     def bundle_dialog(self, save: bool, suggested: str = "") -> QFileDialog:
         title = "Export journey bundle" if save else "Import journey bundle"
-        return file_dialog(self.parent, title, BUNDLE_FILTER, save=save, suggested=suggested)
+        return self._dialog(title, BUNDLE_FILTER, save=save, suggested=suggested)
 
     def workspace_dialog(self, new: bool) -> QFileDialog:
         title = "New workspace" if new else "Open workspace"
-        return file_dialog(self.parent, title, WORKSPACE_FILTER, save=new,
-                           suggested="journeys.waymark")
+        return self._dialog(title, WORKSPACE_FILTER, save=new, suggested="journeys.waymark")
 
     def open_file(self, title: str, filters: str) -> Path | None:
         """A file to read (a CSV file to import, a list of ids)."""
-        return _chosen(file_dialog(self.parent, title, filters, save=False))
+        return self._chosen(self._dialog(title, filters))
 
     def save_file(self, title: str, filters: str, suggested: str) -> Path | None:
         """A file to write (an export: figures as CSV, charts as PNG)."""
-        return _chosen(file_dialog(self.parent, title, filters, save=True, suggested=suggested))
+        return self._chosen(self._dialog(title, filters, save=True, suggested=suggested))
+
+    def _dialog(self, title: str, filters: str, *, save: bool = False,
+                suggested: str = "") -> QFileDialog:
+        return file_dialog(self.parent, title, filters, save=save, suggested=suggested,
+                           folder=self.folder or first_folder())
+
+    def _chosen(self, dialog: QFileDialog) -> Path | None:
+        path = _chosen(dialog)
+        if path is not None:
+            self.folder = str(path.parent)
+        return path
 
     def text(self, title: str, label: str, default: str = "") -> str | None:
         text, ok = QInputDialog.getText(self.parent, title, label, text=default)

@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QFileSystemModel
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QFileDialog, QFileSystemModel
 
 from app.prompts import Prompts
 from tests.app.conftest import open_sample
@@ -116,4 +117,38 @@ def test_a_file_dialog_opens_with_its_columns_whole(window, qtbot, tmp_path) -> 
             assert metrics.horizontalAdvance(shown) < header.sectionSize(column), shown
     finally:
         dialog.reject()
+        dialog.deleteLater()
+
+
+def test_a_file_dialog_opens_where_the_last_file_was_chosen(window, qtbot, tmp_path,
+                                                            monkeypatch) -> None:
+    """Seen in a real window: Export CSV… opened in the folder the studio was started
+    from (a checkout of Waymark's code), and so did every dialog after, whatever folder
+    was chosen before: the person's documents first, then the last folder used."""
+    home = tmp_path / "home"
+    (home / "Documents").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_DOCUMENTS_DIR", str(home / "Documents"))
+    monkeypatch.chdir(tmp_path)
+    prompts = Prompts(window)
+    first = prompts.bundle_dialog(save=True, suggested="cart.json")
+    assert Path(first.directory().absolutePath()) in (home / "Documents", home)
+    first.deleteLater()
+    exports = tmp_path / "exports"
+    exports.mkdir()
+
+    def choose(dialog_title: str, name: str) -> None:
+        def answer() -> None:
+            dialog = next(w for w in QApplication.topLevelWidgets()
+                          if isinstance(w, QFileDialog) and w.isVisible()
+                          and w.windowTitle() == dialog_title)
+            dialog.selectFile(str(exports / name))
+            dialog.accept()
+        QTimer.singleShot(300, answer)
+
+    choose("Export figures as CSV", "figures.csv")
+    chosen = prompts.save_file("Export figures as CSV", "CSV files (*.csv)", "cart-stats.csv")
+    assert chosen is not None and chosen.parent == exports
+    for dialog in (prompts.bundle_dialog(save=False), prompts.workspace_dialog(new=True)):
+        assert Path(dialog.directory().absolutePath()) == exports
         dialog.deleteLater()
