@@ -47,7 +47,9 @@ class OverviewMap(QWidget):
     only cover the tiles (and a simulation's counts) in its corner; nor in a canvas too
     small to spare it the room. Shown, it sits in a
     corner of the canvas where it covers no tile: bottom right, else top right, else top
-    left (it stays in one while that one is free); with none free, bottom right."""
+    left (it stays in one while that one is free); with none free, the one where it
+    covers the least (always bottom right hid two tiles' counts under a test banner while
+    the top right would have covered a strip of one tile's edge)."""
 
     def __init__(self, view: CanvasView) -> None:
         super().__init__(view)
@@ -96,10 +98,14 @@ class OverviewMap(QWidget):
             corners.remove(self.pos())
             corners.insert(0, self.pos())
         tiles = self.tile_rects()
-        for corner in corners:
-            if not any(QRect(corner, self.size()).intersects(tile) for tile in tiles):
-                return corner
-        return self.corners()[0]
+
+        def covered(corner: QPoint) -> int:
+            here = QRect(corner, self.size())
+            return sum(_area(here.intersected(tile)) for tile in tiles)
+
+        # the first free one in order of preference, else the least covered (min keeps
+        # the first of equals)
+        return min(corners, key=covered)
 
     def tile_rects(self) -> list[QRect]:
         """Each tile on the canvas (with what it carries: counts), in the view's
@@ -213,3 +219,7 @@ def place_overlays(view: CanvasView, zoom: ZoomControls, overview: OverviewMap) 
     zoom.move(area.left() + MARGIN, area.bottom() - zoom.height() - MARGIN)
     overview.move(overview.corners()[0])
     overview.follow_view_soon()  # a larger view may now show every tile, or free a corner
+
+
+def _area(rect: QRect) -> int:
+    return rect.width() * rect.height() if rect.isValid() else 0

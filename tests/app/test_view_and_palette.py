@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtCore import QPoint, QPointF, QRect, Qt
 
 from app.canvas import geometry as geo
 from app.canvas.layout import auto_layout
@@ -197,3 +197,25 @@ def test_snapping_can_be_turned_off(window) -> None:
     assert window.view.drop_tile("exit", QPointF(1413, 707))
     tile = window.editor.journey.tile(window.scene.selected_tile_ids()[0])
     assert (tile.x, tile.y) == (1413 - geo.TILE_WIDTH / 2, 707 - geo.HEADER_HEIGHT / 2)
+
+
+def test_with_no_corner_free_the_overview_covers_the_least(window, qtbot,
+                                                          monkeypatch) -> None:
+    """Seen in a real window: under a test banner no corner of the canvas was free, and
+    the map went to the bottom right over two tiles' counts, while at the top right it
+    would have covered a strip along one tile's top edge."""
+    open_sample(window, "abandoned_cart.json")
+    view, overview = window.view, window.overview
+    view.set_zoom(1.0)
+    qtbot.waitUntil(overview.isVisible, timeout=2000)
+    bottom_right, top_right, top_left = overview.corners()
+    size = overview.size()
+    tiles = [QRect(bottom_right + QPoint(20, 10), size),  # most of the bottom right
+             QRect(top_right + QPoint(30, size.height() - 6), size),  # a strip
+             QRect(top_left + QPoint(0, 40), size)]  # the lower part of the top left
+    monkeypatch.setattr(overview, "tile_rects", lambda: tiles)
+    overview.follow_view()
+    assert overview.pos() == top_right
+    tiles[1] = QRect(top_right + QPoint(0, 20), size)  # now the top right is worse
+    overview.follow_view()
+    assert overview.pos() == top_left
