@@ -49,6 +49,7 @@ class TestControl(QObject):
         self.link.status_changed.connect(lambda _s: self._update())
         self.session.opened.connect(self._update)
         self.followed: str | None = None  # FollowControl keeps it up to date
+        self._journey: str | None = None  # the journey open at the last update
         self._update()
 
     @property
@@ -141,6 +142,13 @@ class TestControl(QObject):
 
     def _update(self) -> None:
         test, window = self.testing, self.window
+        opened, self._journey = self._journey != self.session.journey_id, \
+            self.session.journey_id
+        if opened and test is None and self.session.journey_id is not None:
+            # another journey, not under test: its tiles' properties in front (seen in a
+            # real window: a new journey's Start, clicked, showed nothing, the last
+            # test's panel still over Properties)
+            window.pages.bring_forward(window.properties_dock, go=False)
         version = TEST_VERSION if test is not None else None
         if version != self.counts.test_version:
             self.counts.test_version = version

@@ -214,6 +214,25 @@ def test_a_person_not_let_in_is_told_why_on_their_path(qtbot, studio, tmp_path, 
     assert [line.what for line in panel._lines] == ["Not let in", "Not let in"]
 
 
+def test_another_journey_opened_during_a_test_shows_its_properties(
+        qtbot, studio, tmp_path, prompts):  # noqa: F811
+    """Seen in a real window: a new journey made while another was tested kept the Test
+    and follow panel over Properties; its Start tile, clicked, showed nothing. Back on
+    the tested journey, its panel comes forward again."""
+    window = studio_under_test(qtbot, studio, tmp_path, prompts)
+
+    def in_front(dock) -> bool:
+        return dock.isVisible() and not dock.visibleRegion().isEmpty()
+
+    qtbot.waitUntil(lambda: in_front(window.test_dock), timeout=5000)
+    tested = window.session.journey_id
+    window.session.new_journey("Welcome series")
+    qtbot.waitUntil(lambda: in_front(window.properties_dock), timeout=5000)
+    assert not in_front(window.test_dock)
+    window.choose_journey(tested)
+    qtbot.waitUntil(lambda: in_front(window.test_dock), timeout=5000)
+
+
 def test_next_step_now_and_stop_test(qtbot, studio, tmp_path, prompts):  # noqa: F811
     path = tmp_path / "shop.waymark"
     window = followed_to_the_wait_for(qtbot, studio, tmp_path, prompts, "test-bo")
