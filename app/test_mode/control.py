@@ -144,10 +144,12 @@ class TestControl(QObject):
         test, window = self.testing, self.window
         opened, self._journey = self._journey != self.session.journey_id, \
             self.session.journey_id
-        if opened and test is None and self.session.journey_id is not None:
-            # another journey, not under test: its tiles' properties in front (seen in a
-            # real window: a new journey's Start, clicked, showed nothing, the last
-            # test's panel still over Properties)
+        if opened and test is None and self.session.journey_id is not None and \
+                window.test_dock.isVisible() and not window.test_dock.visibleRegion().isEmpty():
+            # another journey, not under test: its tiles' properties in front of the test
+            # panel (seen in a real window: a new journey's Start, clicked, showed nothing,
+            # the last test's panel still over Properties); left alone when in front
+            # already, as raising it again lays the panel out anew
             window.pages.bring_forward(window.properties_dock, go=False)
         version = TEST_VERSION if test is not None else None
         if version != self.counts.test_version:
