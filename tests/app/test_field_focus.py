@@ -5,7 +5,7 @@ while every one-line field beside it turned the accent colour."""
 from __future__ import annotations
 
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
 from app import theme
 
@@ -26,17 +26,22 @@ def _near(colour: QColor, accent: QColor) -> bool:
 def test_a_text_box_of_several_lines_shows_the_focus_as_a_line_does(qtbot, themes) -> None:
     form = QWidget()
     column = QVBoxLayout(form)
-    line, box = QLineEdit(), QPlainTextEdit()
-    column.addWidget(line)
-    column.addWidget(box)
+    elsewhere, line, box = QPushButton("Elsewhere"), QLineEdit(), QPlainTextEdit()
+    for widget in (elsewhere, line, box):
+        column.addWidget(widget)
     qtbot.addWidget(form)
     form.resize(300, 200)
     form.show()
     qtbot.waitExposed(form)
+    # X without a window manager does not activate a shown window: no focus without it
+    form.activateWindow()
+    qtbot.waitUntil(form.isActiveWindow, timeout=5000)
     for field in (line, box):
+        elsewhere.setFocus()  # the field without the focus first (X gives it the first)
+        qtbot.waitUntil(elsewhere.hasFocus, timeout=2000)
+        qtbot.wait(20)
         before = accent_pixels(field)
         field.setFocus()
         qtbot.waitUntil(field.hasFocus, timeout=2000)
         qtbot.wait(20)
         assert accent_pixels(field) > before + 50, type(field).__name__
-        form.setFocus()
