@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -167,28 +167,42 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.workspace_label)
         bar.addPermanentWidget(self.engine_status)
         bar.messageChanged.connect(self._make_room_for_message)
+        # a label beside a message grew (the check after an edit: "2 to fix · 1 before
+        # publishing · 2 warnings"): the message is measured against it again
+        bar.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.statusBar() and event.type() == QEvent.Type.LayoutRequest \
+                and self.statusBar().currentMessage():
+            self._make_room_for_message(self.statusBar().currentMessage())
+        return super().eventFilter(watched, event)
 
     def _make_room_for_message(self, text: str) -> None:
         """A message that does not fit gets the room of the problems and workspace labels
         and most of the engine's figures' while it shows (they are cut with "…", whole in
         their tooltips): at a laptop's 1366 px they left it a third of the bar, and
         "Simulation finished: its counts and flows are on the canvas" ended at "…are on
-        the". One that fits leaves them whole."""
+        the". One that fits leaves them whole. A label is given a width only when it
+        changes, so that the layout request that follows (which calls this again) ends
+        here."""
         figures = self.engine_status
+        squeezable = (figures.address, figures.live, figures.accepted, figures.waiting)
         rooms = ((self.problem_label, MESSAGE_ROOM), (self.workspace_label, MESSAGE_ROOM),
-                 *((f, FIGURE_ROOM) for f in (figures.address, figures.live,
-                                              figures.accepted, figures.waiting)))
-        # measured whole: the figures' size hint is their squeezed one while the last
-        # message's squeeze holds (Publish's status tip, then "Published version 1: …"
-        # seemed to fit beside them, and they took their room back)
-        for label, _room in rooms:
-            label.setMaximumWidth(QWIDGETSIZE_MAX)
+                 *((f, FIGURE_ROOM) for f in squeezable))
+        # measured whole: the figures' size hint is their squeezed one while a squeeze
+        # holds (Publish's status tip, then "Published version 1: …" seemed to fit beside
+        # them, and they took their room back); a label's own hint is its whole text
+        whole = figures.sizeHint().width() + sum(
+            max(0, f.sizeHint().width() - f.maximumWidth()) for f in squeezable
+            if f.isVisible())
         bar, wanted = self.statusBar(), self.statusBar().fontMetrics().horizontalAdvance(text)
-        beside = sum(w.sizeHint().width() for w in (self.problem_label, self.workspace_label,
-                                                    figures) if w.isVisible())
-        if text and wanted + MESSAGE_MARGIN > bar.width() - beside:
-            for label, room in rooms:
-                label.setMaximumWidth(room)
+        beside = sum(w.sizeHint().width() for w in (self.problem_label, self.workspace_label)
+                     if w.isVisible()) + (whole if figures.isVisible() else 0)
+        squeeze = bool(text) and wanted + MESSAGE_MARGIN > bar.width() - beside
+        for label, room in rooms:
+            width = room if squeeze else QWIDGETSIZE_MAX
+            if label.maximumWidth() != width:
+                label.setMaximumWidth(width)
 
     def _connect(self) -> None:
         a, scene, session, edit = self.actions_, self.scene, self.session, self.editing

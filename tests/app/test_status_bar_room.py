@@ -87,3 +87,33 @@ def test_the_message_after_publishing_is_read_whole(qtbot, window) -> None:
     qtbot.wait(100)
     assert bar.currentMessage() == text
     assert room_for_message(window) > needed, (room_for_message(window), needed)
+
+
+def test_a_message_keeps_its_room_when_a_label_beside_it_grows(qtbot, window) -> None:
+    """Seen in a real 1366×768 window: "Made 'Welcome series – Email' for the tile
+    'Email'" fitted beside "3 to fix" and was cut to "Made 'Welcome ser" once the check
+    that followed said "2 to fix · 1 before publishing · 2 warnings"."""
+    window.resize(1366, 740)
+    qtbot.waitUntil(lambda: window.width() == 1366, timeout=5000)
+    figures = window.engine_status  # as a running engine shows them
+    for label, text in ((figures.address, "127.0.0.1:8799"), (figures.live, "1 live journey"),
+                        (figures.accepted, "27 events today"),
+                        (figures.waiting, "0 messages waiting")):
+        label.setText(text)
+        label.show()
+    window.workspace_label.setText("Workspace: fresh.waymark")
+    window.problem_label.setText("3 to fix")
+    bar = window.statusBar()
+    text = "Made 'Welcome series – Email' for the tile 'Email'"
+    bar.showMessage(text, 10000)
+    needed = bar.fontMetrics().horizontalAdvance(text) + 8
+    # it fits beside the short label: the labels whole
+    qtbot.waitUntil(lambda: window.workspace_label.width() >= window.workspace_label
+                    .sizeHint().width(), timeout=2000)
+    assert room_for_message(window) > needed
+    window.problem_label.setText("2 to fix · 1 before publishing · 2 warnings")
+    qtbot.wait(150)  # laid out again (and making room asks for no more room-making)
+    assert room_for_message(window) > needed
+    bar.clearMessage()
+    qtbot.waitUntil(lambda: window.problem_label.maximumWidth() == QWIDGETSIZE_MAX,
+                    timeout=2000)
