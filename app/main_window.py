@@ -198,9 +198,20 @@ class MainWindow(QMainWindow):
         bar, wanted = self.statusBar(), self.statusBar().fontMetrics().horizontalAdvance(text)
         beside = sum(w.sizeHint().width() for w in (self.problem_label, self.workspace_label)
                      if w.isVisible()) + (whole if figures.isVisible() else 0)
-        squeeze = bool(text) and wanted + MESSAGE_MARGIN > bar.width() - beside
+        short = wanted + MESSAGE_MARGIN + ROUNDING - (bar.width() - beside) if text else 0
+        # each gives up room in proportion to what it can spare (down to its least):
+        # all squeezed to the least, a short message beside them left "4 to fix ·…",
+        # "Workspa…" and "1…" with half the bar empty
+        spare = {label: max(0, label.sizeHint().width() - room) for label, room in rooms
+                 if label.isVisible()}
+        total = sum(spare.values())
         for label, room in rooms:
-            width = room if squeeze else QWIDGETSIZE_MAX
+            if short <= 0 or label not in spare:
+                width = QWIDGETSIZE_MAX
+            elif short >= total:
+                width = room
+            else:
+                width = label.sizeHint().width() - -(-spare[label] * short // total)
             if label.maximumWidth() != width:
                 label.setMaximumWidth(width)
 
@@ -516,6 +527,7 @@ LEFT_DOCK_WIDTH = 210
 MESSAGE_ROOM = 90  # px each for the problems and workspace labels while a message shows
 FIGURE_ROOM = 48  # px each for the engine's figures then ("0 eve…")
 MESSAGE_MARGIN = 40  # the bar's margins and the gaps between its items, about
+ROUNDING = 12  # px more given up than measured: the layout's own rounding and spacing
 QWIDGETSIZE_MAX = (1 << 24) - 1  # Qt's "no maximum"
 LEFT, RIGHT, BOTTOM = (Qt.DockWidgetArea.LeftDockWidgetArea,
                        Qt.DockWidgetArea.RightDockWidgetArea,

@@ -5,7 +5,7 @@ at "…are on the"."""
 
 from __future__ import annotations
 
-from app.main_window import QWIDGETSIZE_MAX
+from app.main_window import MESSAGE_ROOM, QWIDGETSIZE_MAX
 from tests.app.conftest import open_sample
 
 MESSAGE = "Simulation finished: its counts and flows are on the canvas"
@@ -114,6 +114,12 @@ def test_a_message_keeps_its_room_when_a_label_beside_it_grows(qtbot, window) ->
     window.problem_label.setText("2 to fix · 1 before publishing · 2 warnings")
     qtbot.wait(150)  # laid out again (and making room asks for no more room-making)
     assert room_for_message(window) > needed
+    # each label gave up a share of what it could spare, not all of it: the bar said
+    # "Made 'Welcome series – Email' …" then half a bar of nothing, "4 to fix ·…",
+    # "Workspa…" and "1…"
+    for label in (window.problem_label, window.workspace_label):
+        assert label.width() > MESSAGE_ROOM + 40, (label.text(), label.width())
+    assert room_for_message(window) < needed + 200  # the room the message needs, about
     bar.clearMessage()
     qtbot.waitUntil(lambda: window.problem_label.maximumWidth() == QWIDGETSIZE_MAX,
                     timeout=2000)
