@@ -309,6 +309,10 @@ class MainWindow(QMainWindow):
                 action.setProperty("journey_keys", action.shortcuts())
             action.setShortcuts(action.property("journey_keys") if key == JOURNEYS else [])
         if key == JOURNEYS:
+            # back on the canvas: what only looks at it works again (Select all and the
+            # zoom stayed greyed after a visit to another page, their keys dead)
+            for name in JOURNEY_VIEWS:
+                self.actions_[name].setEnabled(True)
             self._update_state()
             self._selection_changed()
             self.actions_.undo.setEnabled(self.editor.undo_stack.canUndo())
@@ -535,10 +539,11 @@ LEFT, RIGHT, BOTTOM = (Qt.DockWidgetArea.LeftDockWidgetArea,
 DOCK_SIZES = {LEFT: 256, RIGHT: 340, BOTTOM: 150}  # a new window's: widths, the height below
 # actions that keep their menu items on every page but leave their keys to the page's own
 PAGE_KEYS = ("new_journey", "import_bundle")
+# actions that only look at the journey on the canvas, whatever its state
+JOURNEY_VIEWS = ("select_all", "zoom_in", "zoom_out", "zoom_reset", "fit")
 # actions that change or look at the journey on the canvas
-JOURNEY_EDITS = ("cut", "copy", "paste", "delete", "select_all", "auto_layout", "zoom_in",
-                 "zoom_out", "zoom_reset", "fit", "save", "publish", "edit_new_version",
-                 "pause", "resume", "stop", "export_bundle")
+JOURNEY_EDITS = ("cut", "copy", "paste", "delete", "auto_layout", *JOURNEY_VIEWS, "save",
+                 "publish", "edit_new_version", "pause", "resume", "stop", "export_bundle")
 
 
 def _version_label(version) -> str:

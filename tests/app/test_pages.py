@@ -276,3 +276,21 @@ def test_every_page_opens_with_the_same_header_bar_its_title_in_it(window, qtbot
         assert buttons, f"the {key} page's bar has no button"
         heights[key] = header.height()
     assert max(heights.values()) - min(heights.values()) <= 1, heights
+
+
+def test_back_on_the_journey_page_select_all_and_the_zoom_work_again(window, qtbot) -> None:
+    """Seen in a real window: after a visit to the Contacts page, Edit → Select all and
+    View's zoom items were greyed, and Ctrl+A, Ctrl++ and Ctrl+0 did nothing."""
+    open_sample(window, "abandoned_cart.json")
+    window.pages.show_page("contacts")
+    window.pages.show_page(JOURNEYS)
+    for name in ("select_all", "zoom_in", "zoom_out", "zoom_reset", "fit"):
+        assert window.actions_[name].isEnabled(), name
+    window.view.setFocus()
+    qtbot.waitUntil(window.view.hasFocus, timeout=2000)
+    qtbot.keyClick(window.view, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    assert set(window.scene.selected_tile_ids()) == set(window.scene.tile_items)
+    qtbot.keyClick(window.view, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert window.view.zoom() == 1.0  # Actual size
+    qtbot.keyClick(window.view, Qt.Key.Key_Plus, Qt.KeyboardModifier.ControlModifier)
+    assert window.view.zoom() > 1.0
