@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import QFrame, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from app.engine_link import OutboxItem
@@ -43,7 +43,7 @@ class MessageView(QWidget):
         self.email = EmailPage()
         self.sms = SmsCard()
         self.push = PushCard()
-        self.stack = QStackedWidget()
+        self.stack = _PageStack()
         for page in (self.placeholder, self.email, self.sms, self.push):
             self.stack.addWidget(page)
         header = QFrame()
@@ -128,3 +128,20 @@ def _meta(item: OutboxItem) -> str:
     state = f"{item.status}: {item.reason}" if item.reason and not quiet else item.status
     return (f"To {to} ({item.contact_id}) · {item.journey_id} v{item.version}, "
             f"{item.tile_id} · {when} · {state}")
+
+
+class _PageStack(QStackedWidget):
+    """As narrow as the page it shows allows: a stack asks for the width of its widest
+    page, and the phone-sized push card (372 px) held the Outbox's list, beside the
+    words "Select a message…", to 270 px of a laptop's 660, each column cut ("p2…",
+    "Your Fr…")."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.currentChanged.connect(lambda _index: self.updateGeometry())
+
+    def minimumSizeHint(self) -> QSize:
+        shown = self.currentWidget()
+        hint = super().minimumSizeHint()
+        return hint if shown is None else QSize(shown.minimumSizeHint().width(),
+                                                hint.height())

@@ -301,3 +301,28 @@ def test_desktop_windows_are_composed_for_chromium_from_the_start(environ, compo
     not offscreen; never over the person's own setting."""
     compose_with_rhi(environ)
     assert environ.get("QT_WIDGETS_RHI") == composed
+
+
+def test_in_a_laptops_window_the_outbox_list_has_room_beside_nothing_chosen(
+        qtbot, window) -> None:
+    """Seen in a real 1366×768 window: the Outbox's list had 270 px of 660 beside the
+    words "Select a message to see it as its recipient will.", each column cut ("p2…",
+    "Your Fr…"): the message side asked for the width of its widest card (a phone's push,
+    372 px) whatever it showed. A card, shown, still has its width."""
+    from app.engine_link import OutboxItem
+
+    window.resize(1366, 728)
+    qtbot.waitUntil(lambda: window.width() == 1366, timeout=3000)
+    outbox = window.engine_docks.outbox_dock
+    window.engine_docks.toggle(outbox, True)
+    dock = window.outbox
+    qtbot.waitUntil(lambda: dock.view.isVisible() and dock.split.width() > 500, timeout=3000)
+    qtbot.wait(50)
+    left, right = dock.split.sizes()
+    assert left >= (left + right) // 2, (left, right)
+    push = compose(CART_PUSH, recipient="device-1", tile_id="push-reminder")
+    dock.view.show_item(OutboxItem(8, "abandoned-cart", 3, "push-reminder", "c-1", "push",
+                                   "device-1", "delivered", None, time.time(), "Still"))
+    dock.view.show_payload(8, push.to_payload())
+    qtbot.waitUntil(lambda: dock.view.width() >= dock.view.push.minimumSizeHint().width(),
+                    timeout=3000)
