@@ -19,6 +19,17 @@ def room_for_message(window) -> int:
                                            window.engine_status) if w.isVisible())
 
 
+def as_a_running_engine_shows_them(window, live: str = "1 live journey",
+                                   accepted: str = "0 events today") -> None:
+    """The engine's figures with their texts, shown: whether a test's engine has started
+    yet differs by platform."""
+    figures = window.engine_status
+    for label, text in ((figures.address, "127.0.0.1:8799"), (figures.live, live),
+                        (figures.accepted, accepted), (figures.waiting, "0 messages waiting")):
+        label.setText(text)
+        label.show()
+
+
 def test_a_message_gets_the_room_of_the_problems_and_workspace_labels(qtbot, window) -> None:
     window.resize(1366, 740)
     open_sample(window, "abandoned_cart.json")
@@ -29,12 +40,7 @@ def test_a_message_gets_the_room_of_the_problems_and_workspace_labels(qtbot, win
     # the engine's figures as a running engine shows them (whether this test's engine has
     # started yet, and how wide the window manager made the window, differ by platform)
     window.workspace_label.setText("Workspace: autumn-campaigns-2026.waymark")
-    figures = window.engine_status
-    for label, text in ((figures.address, "127.0.0.1:8799"), (figures.live, "1 live journey"),
-                        (figures.accepted, "0 events today"),
-                        (figures.waiting, "0 messages waiting")):
-        label.setText(text)
-        label.show()
+    as_a_running_engine_shows_them(window)
     qtbot.waitUntil(lambda: window.width() == 1366, timeout=5000)
     qtbot.wait(50)
     needed = bar.fontMetrics().horizontalAdvance(MESSAGE) + 8
@@ -68,12 +74,7 @@ def test_the_message_after_publishing_is_read_whole(qtbot, window) -> None:
     window.resize(1366, 740)
     open_sample(window, "brew_guide.json")
     qtbot.waitUntil(lambda: window.problem_label.text() == "3 warnings", timeout=5000)
-    figures = window.engine_status  # as a running engine shows them
-    for label, text in ((figures.address, "127.0.0.1:8799"), (figures.live, "0 live journeys"),
-                        (figures.accepted, "0 events today"),
-                        (figures.waiting, "0 messages waiting")):
-        label.setText(text)
-        label.show()
+    as_a_running_engine_shows_them(window, live="0 live journeys")
     qtbot.waitUntil(lambda: window.width() == 1366, timeout=5000)
     # the mouse over Publish: its status tip, which gives it room, shows first; measured
     # with the figures squeezed for it, the next message seemed to fit and had none
@@ -95,12 +96,7 @@ def test_a_message_keeps_its_room_when_a_label_beside_it_grows(qtbot, window) ->
     that followed said "2 to fix · 1 before publishing · 2 warnings"."""
     window.resize(1366, 740)
     qtbot.waitUntil(lambda: window.width() == 1366, timeout=5000)
-    figures = window.engine_status  # as a running engine shows them
-    for label, text in ((figures.address, "127.0.0.1:8799"), (figures.live, "1 live journey"),
-                        (figures.accepted, "27 events today"),
-                        (figures.waiting, "0 messages waiting")):
-        label.setText(text)
-        label.show()
+    as_a_running_engine_shows_them(window, accepted="27 events today")
     window.workspace_label.setText("Workspace: fresh.waymark")
     window.problem_label.setText("3 to fix")
     bar = window.statusBar()

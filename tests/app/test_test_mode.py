@@ -445,18 +445,8 @@ def test_a_person_chosen_in_the_activity_dock_is_followed(qtbot, studio, tmp_pat
 def test_a_finished_persons_next_step_button_is_disabled_and_looks_it(qtbot, themes):
     """Disabled, the button once kept the accent colour and weight of an active one, so a
     finished person still seemed to offer "Next step now"."""
-    from datetime import UTC, datetime
-
-    from app.test_mode.panel import TestPeople
-    from engine.observe import PersonAtTile
-
-    people = TestPeople()
-    qtbot.addWidget(people)
-    people.resize(500, 200)
-    people.show()
-    now = datetime.now(UTC)
-    people.show_people([PersonAtTile("ann", 1, "opened-email", "active", None, now),
-                        PersonAtTile("bo", 2, "opened-done", "completed", None, now)], {})
+    people = people_list(qtbot, 500, 200, [("ann", "opened-email", "active"),
+                                           ("bo", "opened-done", "completed")], {})
     waiting, finished = (people.itemWidget(people.rows[c], 3) for c in ("ann", "bo"))
     assert waiting.isEnabled() and not finished.isEnabled()
     qtbot.waitUntil(lambda: waiting.isVisible() and finished.isVisible())
@@ -469,21 +459,11 @@ def test_the_test_people_list_shows_where_each_is_at_a_laptops_panel_width(qtbot
     """Seen in a real 1366×768 window: in the Test and follow panel (about 320 px) the
     rows' "Next step now" buttons took the room of the tile each person is at ("…") and
     the list scrolled sideways."""
-    from datetime import UTC, datetime
-
     from PySide6.QtCore import Qt as _Qt
 
-    from app.test_mode.panel import TestPeople
-    from engine.observe import PersonAtTile
-
-    people = TestPeople()
-    qtbot.addWidget(people)
-    people.resize(320, 160)
-    people.show()
-    now = datetime.now(UTC)
-    people.show_people([PersonAtTile("ann", 1, "start", "entry blocked", None, now),
-                        PersonAtTile("test-bo", 2, "wait", "waiting", None, now)],
-                       {"start": "Guide requested", "wait": "Wait two days"})
+    people = people_list(qtbot, 320, 160, [("ann", "start", "entry blocked"),
+                                           ("test-bo", "wait", "waiting")],
+                         {"start": "Guide requested", "wait": "Wait two days"})
     qtbot.waitUntil(lambda: people.itemWidget(people.rows["ann"], 3).isVisible())
     qtbot.wait(50)
     widest = max(people.fontMetrics().horizontalAdvance(t)
@@ -493,6 +473,26 @@ def test_the_test_people_list_shows_where_each_is_at_a_laptops_panel_width(qtbot
     button = people.itemWidget(people.rows["test-bo"], 3)
     assert button.toolTip().startswith("Next step now: end test-bo's wait")
     assert button.toolButtonStyle() == _Qt.ToolButtonStyle.ToolButtonIconOnly
+
+
+def people_list(qtbot, width: int, height: int, rows: list[tuple[str, str, str]],
+                titles: dict[str, str]):
+    """The Test and follow panel's list of test people, shown at this size, its rows
+    (person, tile, status) in it."""
+    from datetime import UTC, datetime
+
+    from app.test_mode.panel import TestPeople
+    from engine.observe import PersonAtTile
+
+    people = TestPeople()
+    qtbot.addWidget(people)
+    people.resize(width, height)
+    people.show()
+    now = datetime.now(UTC)
+    people.show_people([PersonAtTile(person, number, tile, status, None, now)
+                        for number, (person, tile, status) in enumerate(rows, start=1)],
+                       titles)
+    return people
 
 
 def coloured_pixels(widget) -> int:
