@@ -255,3 +255,18 @@ def test_a_dashboard_left_open_follows_the_engine(qtbot, prompts, themes, tmp_pa
             assert len(reads) == count
     finally:
         h.close()
+
+
+def test_the_goal_line_writes_thousands_as_the_figures_beside_it_do() -> None:
+    """Seen in a real window: "32 of 1000 people who entered" under "1,000 people"."""
+    from app.pages.dashboard.figures import goal_line
+    from engine.analytics_report import GoalProgress
+
+    text, value, maximum = goal_line(GoalProgress("purchase_completed", "percent", 10.0,
+                                                  1000, 32),
+                                     {"purchase_completed": "Purchase completed"})
+    assert text.startswith("Goal (Purchase completed): 32 of 1,000 people who entered (3")
+    assert (value, maximum) == (3, 100)
+    text, _value, _maximum = goal_line(GoalProgress("purchase_completed", "count", 2500.0,
+                                                    4000, 1200))
+    assert text == "Goal (purchase_completed): 1,200 of a target of 2,500 people"

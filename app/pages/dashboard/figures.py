@@ -66,12 +66,12 @@ def goal_line(goal: GoalProgress | None, titles: Mapping[str, str] = EMPTY
     name = titles.get(goal.trigger or "", goal.trigger)
     if goal.target_kind == "count":
         target = int(goal.target_value)
-        text = (f"Goal ({name}): {goal.met} of a target of {target} people"
+        text = (f"Goal ({name}): {goal.met:,} of a target of {target:,} people"
                 f"{' — reached' if goal.reached else ''}")
         return text, min(goal.met, target), max(target, 1)
     # a no-break space: a narrow panel wrapped "(4" and "%)" onto two lines
     share = f"{goal.share:.0f}{NBSP}%" if goal.share is not None else "—"
-    text = (f"Goal ({name}): {goal.met} of {goal.entered} people who entered "
+    text = (f"Goal ({name}): {goal.met:,} of {goal.entered:,} people who entered "
             f"({share}); target {goal.target_value:g}{NBSP}%"
             f"{' — reached' if goal.reached else ''}")
     return text, round(goal.share or 0), 100
