@@ -341,7 +341,8 @@ class SimulationPanel(QWidget):
             self.steps_title.setText("STEPS")
             self.person_summary.setText(NO_PERSON)
             return
-        self.steps_title.setText(f"STEPS OF {person.upper()}")
+        # the id as it is, not upper-cased: ids keep their case ("P0002" is not p0002)
+        self.steps_title.setText(f"STEPS OF {person}")
         lines = timeline(self.outcome.steps_of(person), self.outcome.journey,
                          self.outcome.timezone)
         self.person_summary.setText(f"{person}: {self.model.outcome_of(person)} · "

@@ -165,7 +165,8 @@ class TestPanel(QWidget):
         self.people.setVisible(testing)
 
     def show_trail(self, person: str | None, summary: str, lines: list[StepLine]) -> None:
-        self.trail_title.setText(f"PATH OF {person.upper()}" if person else "PATH")
+        # the id as it is, not upper-cased: ids keep their case ("ANN" is not ann)
+        self.trail_title.setText(f"PATH OF {person}" if person else "PATH")
         self.unfollow.setVisible(person is not None)
         self.summary.setText(summary)
         if lines == self._lines:
