@@ -54,8 +54,10 @@ class Prompts:
 
     def _dialog(self, title: str, filters: str, *, save: bool = False,
                 suggested: str = "") -> QFileDialog:
+        # the last folder unless it is gone since (Qt would open the working folder)
+        folder = self.folder if self.folder and Path(self.folder).is_dir() else first_folder()
         return file_dialog(self.parent, title, filters, save=save, suggested=suggested,
-                           folder=self.folder or first_folder())
+                           folder=folder)
 
     def _chosen(self, dialog: QFileDialog) -> Path | None:
         path = _chosen(dialog)

@@ -66,6 +66,9 @@ class FireDialog(QDialog):
         self.link, self.store = link, store
         self.prompts = prompts or Prompts(self)
         self.catalog = store.catalog()
+        # what each trigger's journeys let in (`entry_asks`), read once per opening and per
+        # change of tests: each journey is read to know it, on the GUI thread
+        self._asks: dict[str, list[str]] | None = None
         self.fields: list[AttributeField] = []
         self._remembered: dict = {}  # what was typed, by field, over the triggers shown
         self.history = FireHistory()
@@ -263,6 +266,7 @@ class FireDialog(QDialog):
         form."""
         chosen = self.trigger.currentData()
         self.catalog = self.store.catalog()
+        self._asks = None  # journeys published or changed since
         self._fill_triggers()
         self.choose_trigger(chosen)
         self._build_form()  # what was typed stays
@@ -383,6 +387,7 @@ class FireDialog(QDialog):
         return found
 
     def _tests_changed(self, _tests: tuple) -> None:
+        self._asks = None
         self._note_person()
         self._note_entry()
 
@@ -390,10 +395,16 @@ class FireDialog(QDialog):
         """What the journeys on the chosen trigger ask of its event to let the person in:
         those being tested (but a test letting test contacts in whatever they hold), or,
         with none, the live ones; one line each, for those with conditions."""
-        trigger = self.trigger.currentData()
+        if self._asks is None:
+            self._asks = self._read_asks()
+        return self._asks.get(self.trigger.currentData() or "", [])
+
+    def _read_asks(self) -> dict[str, list[str]]:
+        """`entry_asks` for every trigger, each journey read once."""
         tests = {test.journey_id: test for test in self.link.tests}
-        tested, live = [], []
-        for info in self.store.journeys() if trigger else []:
+        tested: dict[str, list] = {}
+        live: dict[str, list] = {}
+        for info in self.store.journeys():
             test = tests.get(info.id)
             if test is None and info.state != "live":
                 continue
@@ -402,16 +413,19 @@ class FireDialog(QDialog):
                            self.store.version_bundle(info.id, info.version).journey)
             except (KeyError, StoreError):  # deleted since
                 continue
-            if journey.start.trigger == trigger:
-                (tested if test is not None else live).append((info, journey, test))
-        lines = []
-        for info, journey, test in tested or live:
-            conditions = journey.start.conditions
-            if (conditions is None or not conditions.items
-                    or (test is not None and test.options.bypass_entry_conditions)):
-                continue
-            lines.append(f"“{info.name}” lets in people whose {conditions.describe()}.")
-        return lines
+            if journey.start.trigger:
+                (tested if test is not None else live).setdefault(
+                    journey.start.trigger, []).append((info, journey, test))
+        asks: dict[str, list[str]] = {}
+        for trigger in {*tested, *live}:
+            for info, journey, test in tested.get(trigger) or live[trigger]:
+                conditions = journey.start.conditions
+                if (conditions is None or not conditions.items
+                        or (test is not None and test.options.bypass_entry_conditions)):
+                    continue
+                asks.setdefault(trigger, []).append(
+                    f"“{info.name}” lets in people whose {conditions.describe()}.")
+        return asks
 
     def _note_entry(self) -> None:
         note = getattr(self, "entry_note", None)

@@ -311,10 +311,15 @@ def test_the_dialog_says_what_the_journeys_on_the_trigger_let_in(window, qtbot):
     form = dialog.form_host.layout()
     row, _role = form.getWidgetPosition(dialog.entry_note)
     assert row > form.getWidgetPosition(field(dialog, "attributes.form_name"))[0]
-    # another trigger's journeys are not this one's
+    # another trigger's journeys are not this one's; choosing one reads no journey again
+    store, read = window.session.store, []
+    versions = store.version_bundle
+    store.version_bundle = lambda *args: read.append(args) or versions(*args)
     dialog.choose_trigger("purchase_completed")
     assert dialog.entry_note.isHidden()
     dialog.choose_trigger("form_submitted")
+    assert dialog.entry_note.text() == said and read == []
+    del store.version_bundle
     # tested with its conditions, then letting test contacts in whatever they hold
     journey_id = window.session.info.id
     for bypass, shown in ((False, said), (True, "")):

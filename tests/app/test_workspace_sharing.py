@@ -152,3 +152,7 @@ def test_a_file_dialog_opens_where_the_last_file_was_chosen(window, qtbot, tmp_p
     for dialog in (prompts.bundle_dialog(save=False), prompts.workspace_dialog(new=True)):
         assert Path(dialog.directory().absolutePath()) == exports
         dialog.deleteLater()
+    exports.rmdir()  # the last folder deleted since: the documents again, not the cwd
+    gone = prompts.bundle_dialog(save=False)
+    assert Path(gone.directory().absolutePath()) in (home / "Documents", home)
+    gone.deleteLater()
