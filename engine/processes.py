@@ -11,6 +11,7 @@ import contextlib
 import gc
 import multiprocessing
 import signal
+import threading
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -29,18 +30,48 @@ def spawn(target: Callable[..., None], name: str, *args: Any
     return process, conn
 
 
-def end(process: BaseProcess | None, conn: Connection | None, ask: Callable[[], None],
-        timeout: float) -> None:
-    """`ask` it to stop (over its pipe), wait up to `timeout`, then kill it."""
-    with contextlib.suppress(OSError):
-        ask()
-    if process is not None:
-        process.join(timeout)
-        if process.is_alive():
-            process.kill()
-            process.join(5)
-    if conn is not None:
-        conn.close()
+class Helper:
+    """A helper process and the engine's end of its pipe, stopped once however many ask.
+
+    Two threads may ask at the same moment (an engine that finds another took its
+    workspace stops delivery on a thread of its own while `serve` stops the engine); both
+    closed the pipe, and the second closed a file descriptor number the first had
+    already given back, which by then may be another file of the engine's."""
+
+    STOP = b"s"
+
+    def __init__(self) -> None:
+        self._process: BaseProcess | None = None
+        self._conn: Connection | None = None
+        self._stopping = False
+        self._send_lock = threading.Lock()
+        self._stop_lock = threading.Lock()
+
+    def _spawn(self, target: Callable[..., None], name: str, *args: Any) -> Connection:
+        self._stopping = False
+        self._process, self._conn = spawn(target, name, *args)
+        return self._conn
+
+    def _send(self, message: bytes) -> None:
+        with self._send_lock, contextlib.suppress(OSError, AttributeError):
+            self._conn.send_bytes(message)
+
+    def stop(self, timeout: float = 30) -> None:
+        """Ask it to stop, give it `timeout` to finish what it holds, then kill it. A
+        second caller waits for the first and finds it done."""
+        self._stopping = True
+        with self._stop_lock:
+            self._send(self.STOP)
+            process = self._process
+            if process is not None:
+                process.join(timeout)
+                if process.is_alive():
+                    process.kill()
+                    process.join(5)
+            with self._send_lock:
+                conn, self._process, self._conn = self._conn, None, None
+            if conn is not None:
+                conn.close()
 
 
 def leave_stopping_to_the_engine() -> None:

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import multiprocessing
 import threading
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 
 from engine.cluster.sessions import store_in_workspace
-from engine.processes import end, leave_stopping_to_the_engine, settle_heap, spawn
+from engine.processes import Helper, leave_stopping_to_the_engine, settle_heap
 from engine.workspace import Workspace
 
 from .limits import SocketLimits
@@ -30,16 +29,16 @@ class IngestionStartError(RuntimeError):
     pass
 
 
-class IngestionProcess:
+class IngestionProcess(Helper):
+    STOP = _STOP
+
     def __init__(self, location: str | None, host: str, port: int,
                  limits: SocketLimits = SocketLimits(), cluster: bool = False) -> None:
         """`location` as `Workspace.open` takes it (None: the default workspace);
         `cluster`: the socket of a cluster engine, storing into the workspace itself."""
+        super().__init__()
         self.location, self.host, self.port, self.limits = location, host, port, limits
         self.cluster = cluster
-        self._process: multiprocessing.process.BaseProcess | None = None
-        self._conn: Connection | None = None
-        self._stopping = False
 
     @property
     def base_url(self) -> str:
@@ -52,13 +51,13 @@ class IngestionProcess:
         `on_stored` is called (on a thread of this class) after events were committed;
         `on_lost` if the socket's process ends without being asked to.
         """
-        self._process, self._conn = spawn(_child_main, "waymark-ingestion", self.location,
-                                          self.host, self.port, self.limits, self.cluster)
-        if not self._conn.poll(timeout):
+        conn = self._spawn(_child_main, "waymark-ingestion", self.location, self.host,
+                           self.port, self.limits, self.cluster)
+        if not conn.poll(timeout):
             self.stop()
             raise IngestionStartError("the ingestion socket did not start in time")
         try:
-            kind, value = self._conn.recv()
+            kind, value = conn.recv()
         except EOFError:
             self.stop()
             raise IngestionStartError("the ingestion socket's process ended while starting "
@@ -67,23 +66,18 @@ class IngestionProcess:
             self.stop()
             raise IngestionStartError(value)
         self.port = value
-        threading.Thread(target=self._listen, args=(on_stored, on_lost), daemon=True,
+        threading.Thread(target=self._listen, args=(conn, on_stored, on_lost), daemon=True,
                          name="waymark-ingestion-pipe").start()
 
-    def _listen(self, on_stored: Callable[[], None], on_lost: Callable[[], None]) -> None:
+    def _listen(self, conn: Connection, on_stored: Callable[[], None],
+                on_lost: Callable[[], None]) -> None:
         try:
             while True:
-                self._conn.recv_bytes()
+                conn.recv_bytes()
                 on_stored()
         except (EOFError, OSError):
             if not self._stopping:
                 on_lost()
-
-    def stop(self, timeout: float = 30) -> None:
-        """Ask the socket to stop; it finishes the requests in hand and exits."""
-        self._stopping = True
-        end(self._process, self._conn,
-            lambda: self._conn is not None and self._conn.send_bytes(_STOP), timeout)
 
 
 # --- in the socket's process -------------------------------------------------------------

@@ -16,9 +16,7 @@ a process still sending while the next engine starts, or a message could go twic
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import multiprocessing
 import os
 import sys
 import threading
@@ -28,7 +26,7 @@ from multiprocessing.connection import Connection
 
 from sqlalchemy.exc import DBAPIError
 
-from engine.processes import end, leave_stopping_to_the_engine, settle_heap, spawn
+from engine.processes import Helper, leave_stopping_to_the_engine, settle_heap
 from engine.store.database import database_away, leave_checkpoints
 from engine.workspace import Workspace
 
@@ -46,33 +44,31 @@ class DeliveryStartError(RuntimeError):
     pass
 
 
-class DeliveryProcess:
+class DeliveryProcess(Helper):
+    STOP = _STOP
+
     def __init__(self, url: str, background: bool = False) -> None:
         """`url`: the workspace's database, as `Workspace.open` takes it; `background`:
         at a lower CPU priority, so the ingestion socket comes first."""
+        super().__init__()
         self.url, self.background = url, background
-        self._process: multiprocessing.process.BaseProcess | None = None
-        self._conn: Connection | None = None
-        self._send_lock = threading.Lock()
-        self._stopping = False
 
     def start(self, on_raised: Callable[[], None], on_idle: Callable[[], None],
               on_lost: Callable[[], None], timeout: float = 60) -> None:
         """Start it and wait until it has opened the workspace (or raise
         DeliveryStartError). `on_raised`: events wait for the runtime; `on_idle`: nothing
         is left to send now (schedule the next retry); `on_lost`: it ended unasked."""
-        self._stopping = False
-        self._process, self._conn = spawn(_child_main, "waymark-delivery", self.url,
-                                          self.background, os.getpid())
+        conn = self._spawn(_child_main, "waymark-delivery", self.url, self.background,
+                           os.getpid())
         try:
-            ready = self._conn.poll(timeout) and self._conn.recv_bytes() == _READY
+            ready = conn.poll(timeout) and conn.recv_bytes() == _READY
         except (EOFError, OSError):
             ready = False
         if not ready:
             self.stop(timeout=5)
             raise DeliveryStartError("the delivery process did not start (see the messages "
                                      "above)")
-        threading.Thread(target=self._listen, args=(self._conn, on_raised, on_idle, on_lost),
+        threading.Thread(target=self._listen, args=(conn, on_raised, on_idle, on_lost),
                          daemon=True, name="waymark-delivery-pipe").start()
 
     def _listen(self, conn: Connection, on_raised: Callable[[], None],
@@ -91,15 +87,6 @@ class DeliveryProcess:
     def wake(self) -> None:
         """There may be messages to send (cheap: one byte; the process reads them all)."""
         self._send(_DELIVER)
-
-    def _send(self, message: bytes) -> None:
-        with self._send_lock, contextlib.suppress(OSError, AttributeError):
-            self._conn.send_bytes(message)
-
-    def stop(self, timeout: float = 30) -> None:
-        """Finish the message in hand, then stop."""
-        self._stopping = True
-        end(self._process, self._conn, lambda: self._send(_STOP), timeout)
 
 
 def _not_heard(error: Exception) -> None:

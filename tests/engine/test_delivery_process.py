@@ -112,3 +112,43 @@ def test_the_engine_listens_on_when_acting_on_its_delivery_process_fails(capfd) 
     assert "delivery: the database cannot be reached (server closed the connection " \
            "unexpectedly); the engine listens on to its delivery process" in err
     assert "Traceback" not in err
+
+
+def test_two_threads_stopping_delivery_at_once_close_its_pipe_once(tmp_path) -> None:
+    """Seen in CI: an engine that found another had taken its workspace stopped delivery
+    on a thread of its own while `serve` stopped the engine; both closed the pipe, and the
+    second failed with "Bad file descriptor" (a traceback in serve's output), closing a
+    descriptor number that could by then be another of the engine's files."""
+    import threading
+    import time
+
+    from engine.runtime.delivery_process import DeliveryProcess
+
+    path = tmp_path / "w.waymark"
+    prepare(path)
+    process = DeliveryProcess(str(path))
+    process.start(on_raised=lambda: None, on_idle=lambda: None, on_lost=lambda: None)
+    conn, closes, failures = process._conn, [], []
+    real_close = conn._close
+
+    def slow_close() -> None:  # both stoppers inside closing at once, if both get there
+        closes.append(threading.current_thread().name)
+        time.sleep(0.3)
+        real_close()
+
+    conn._close = slow_close
+
+    def stop() -> None:
+        try:
+            process.stop(timeout=10)
+        except Exception as error:  # the failure this test looks for
+            failures.append(error)
+
+    stoppers = [threading.Thread(target=stop, name=f"stopper-{i}") for i in range(2)]
+    for stopper in stoppers:
+        stopper.start()
+    for stopper in stoppers:
+        stopper.join(30)
+    assert failures == [] and len(closes) == 1
+    assert conn.closed and process._process is None
+    process.stop(timeout=1)  # and once more, later: nothing left to do
