@@ -98,8 +98,10 @@ def _serve(workspace: Workspace, socket: IngestionProcess, cluster: bool = False
         while not stop.wait(1.0) and engine.lost is None:
             pass
     finally:
-        socket.stop()
-        engine.stop()
+        try:
+            socket.stop()
+        finally:  # a failure stopping the socket must not leave the engine running on
+            engine.stop()  # a workspace about to be closed (it spun on, and serve hung)
     if engine.lost is not None:
         return fail(f"{engine.lost}; this engine stopped (the events its socket accepted "
                     f"are kept in {workspace.inbox.path}, taken in when an engine starts "
