@@ -183,6 +183,11 @@ class JourneyEditor(QObject):
         pushed = self._push(commands.paste_command(self.document, tiles, edges))
         return [t.id for t in tiles] if pushed else []
 
+    def restore(self, journey: Journey) -> bool:
+        """`journey` on the canvas as one change, unsaved (Undo goes back)."""
+        return self._push(commands.ReplaceJourneyCommand(self.document, journey,
+                                                         "Restore unsaved changes"))
+
     def auto_layout(self) -> bool:
         moves = {tid: pos for tid, pos in auto_layout(self.journey).items()
                  if (self.document.tile(tid).x, self.document.tile(tid).y) != pos}

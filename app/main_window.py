@@ -515,9 +515,13 @@ class MainWindow(QMainWindow):
         else:
             event.ignore()
 
-    def shut_down(self) -> None:
-        """What closing does once the person agreed; also, without asking, on SIGTERM
-        (`app.studio.quit_on_signals`): nobody is there to answer then."""
+    def shut_down(self, asked: bool = True) -> None:
+        """What closing does once the person agreed; also, without asking (`asked` False),
+        on SIGTERM (`app.studio.quit_on_signals`): nobody is there to answer then, and
+        unsaved changes stay kept on disk, offered back next time (`app.recovery`)."""
+        if not asked:
+            self.session.keeper.keep_now()
+        self.session.keeper.stop()
         # Discarded changes are dropped now: left on the undo stack, Qt would clear
         # them while deleting the window, and the signals of that clearing would
         # reach a half-deleted window (and print tracebacks on the way out).

@@ -97,6 +97,21 @@ class Prompts:
                 QMessageBox.StandardButton.Discard: "discard"}.get(
                     QMessageBox.StandardButton(answer), "cancel")
 
+    def restore_unsaved(self, name: str, kept_at: str) -> str:
+        """"restore", "discard" or "later" (asked again next time)."""
+        box = self._box(QMessageBox.Icon.Question, "Restore unsaved changes",
+                        f"The studio closed before your changes to “{name}” were saved "
+                        f"(last kept {kept_at}). Restore them?\n\nRestored, they are on "
+                        "the canvas unsaved: save them, or undo them.")
+        restore = box.addButton("Restore", QMessageBox.ButtonRole.AcceptRole)
+        discard = box.addButton(QMessageBox.StandardButton.Discard)
+        box.addButton("Not now", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(restore)
+        box.exec()
+        clicked = box.clickedButton()
+        return "restore" if clicked is restore else "discard" if clicked is discard else \
+            "later"
+
     def error(self, title: str, text: str) -> None:
         self._box(QMessageBox.Icon.Warning, title, text).exec()
 

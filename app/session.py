@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings, Signal
 
+from app import recovery
 from app.editor import JourneyEditor
 from app.prompts import Prompts
 from app.store import STATES_WITH_VERSIONS, StoreError, StudioStore
@@ -58,6 +60,7 @@ class JourneySession(QObject):
         # An earlier version shown instead of the newest (its people finishing on it):
         # read-only, never saved over the draft. None: the newest, as usual.
         self.viewed_version: int | None = None
+        self.keeper = recovery.UnsavedKeeper(self)  # unsaved changes kept on disk
 
     @property
     def journey_id(self) -> str | None:
@@ -81,8 +84,10 @@ class JourneySession(QObject):
         self._remember(store.location)
         self.workspace_opened.emit(store.location)
         journeys = store.journeys()
-        if journeys:
-            self.open_journey(journeys[0].id, check_saved=False)
+        if journeys:  # the one the studio was killed editing, else the first
+            ids = {info.id for info in journeys}
+            kept = [i for i in recovery.kept_ids(store.location) if i in ids]
+            self.open_journey(kept[0] if kept else journeys[0].id, check_saved=False)
         else:
             self.refresh_list()
             self.opened.emit()
@@ -140,9 +145,32 @@ class JourneySession(QObject):
         read_only = self.is_live and not self.info.changed_since_publish
         self.viewed_version = None
         self.editor.load(journey, self.store.catalog(), read_only=read_only)
+        self._offer_kept()
         self.refresh_list()
         self.opened.emit()
         return True
+
+    def _offer_kept(self) -> None:
+        """Changes to the journey just opened that the studio was ended before saving
+        (see `app.recovery`): restored on the canvas, unsaved, if the person wants them."""
+        location, journey_id = self.store.location, self.info.id
+        kept = recovery.kept(location, journey_id)
+        if kept is None:
+            return
+        if kept.journey == self.editor.journey:  # saved after all
+            recovery.forget(location, journey_id)
+            return
+        answer = self.prompts.restore_unsaved(kept.journey.name, _when(kept.kept_at))
+        if answer == "discard":
+            recovery.forget(location, journey_id)
+        if answer != "restore":
+            return
+        if self.editor.read_only:  # live, unchanged since: the changes are a new version
+            self.editor.set_read_only(False)
+        self.editor.restore(kept.journey)
+        self.keeper.adopt(location, journey_id)
+        self.status.emit(f"Restored the unsaved changes to “{kept.journey.name}”: save "
+                         "them to keep them (Undo goes back to the saved journey)")
 
     def show_version(self, version: int | None) -> bool:
         """The open journey's `version` on the canvas, read-only with its counts (None or
@@ -173,6 +201,8 @@ class JourneySession(QObject):
         answer = self.prompts.unsaved_changes(self.editor.journey.name)
         if answer == "save":
             return self.save()
+        if answer == "discard":
+            self.keeper.forget()
         return answer == "discard"
 
     @on_workspace(failed=False)
@@ -248,6 +278,7 @@ class JourneySession(QObject):
         except StoreError as exc:
             self.status.emit(f"Not deleted: {exc}")
             return
+        recovery.forget(self.store.location, journey_id)  # changes kept after a crash
         if journey_id == self.journey_id:
             self.info = None
             self.editor.undo_stack.setClean()
@@ -355,6 +386,14 @@ class JourneySession(QObject):
             return
         self.open_journey(self.info.id, check_saved=False)
         self.status.emit(f"“{self.info.name}” is now {self.info.state}")
+
+
+def _when(moment: datetime) -> str:
+    """"at 14:02" today, "on 1 Dec at 14:02" before."""
+    local = moment.astimezone()
+    clock = f"at {local:%H:%M}"
+    return clock if local.date() == datetime.now().astimezone().date() else \
+        f"on {local.day} {local:%b} {clock}"
 
 
 def _free_id(base: str, taken: set[str]) -> str:

@@ -64,14 +64,15 @@ def run_studio(argv: Sequence[str] = ()) -> int:
 
 def quit_on_signals(app, window) -> None:
     """SIGTERM, SIGHUP and SIGINT (a logout, `kill`, Ctrl+C) end the studio as Quit does,
-    without its questions (nobody is there to answer, so unsaved edits are not saved): the
+    without its questions (nobody is there to answer, so unsaved edits are not saved but
+    kept, offered back when the journey is opened again: `app.recovery`): the
     engine it started stops, its test key is revoked, a simulation's process and folder
     go. Killed outright they were left behind (an active "studio (test triggers)" key per
     session).
 
     Python runs a signal handler only when it gets control, which Qt's event loop does not
     give back by itself: the signal's byte on a socket (`signal.set_wakeup_fd`) wakes it."""
-    from PySide6.QtCore import QSocketNotifier
+    from PySide6.QtCore import QSocketNotifier, QTimer
 
     wake, woken = socket.socketpair()
     for end in (wake, woken):
@@ -83,8 +84,10 @@ def quit_on_signals(app, window) -> None:
 
     def end(signum: int, _frame) -> None:
         print(f"waymark studio: {signal.Signals(signum).name}, closing", file=sys.stderr)
-        window.shut_down()
-        app.quit()
+        window.shut_down(asked=False)
+        # posted, not called: before the event loop runs (a signal while the workspace
+        # opens) quit() does nothing, and the studio went on with its window shut down
+        QTimer.singleShot(0, app.quit)
 
     for name in ("SIGTERM", "SIGHUP", "SIGINT"):  # SIGINT: Ctrl+C in the terminal
         if hasattr(signal, name):  # Windows has no SIGHUP

@@ -11,7 +11,7 @@ from typing import Any
 
 from PySide6.QtGui import QUndoCommand
 
-from engine.model import Edge, Tile, tile_title
+from engine.model import Edge, Journey, Tile, tile_title
 from engine.model.editing import JourneyDocument, RemovedTile
 
 MERGE_TILE_FIELDS = 1
@@ -128,6 +128,20 @@ class UpdateSettingsCommand(QUndoCommand):
 
     def undo(self) -> None:
         self.doc.update_settings(self.old)
+
+
+class ReplaceJourneyCommand(QUndoCommand):
+    """The whole journey at once (unsaved changes restored after the studio was killed)."""
+
+    def __init__(self, doc: JourneyDocument, journey: Journey, text: str):
+        super().__init__(text)
+        self.doc, self.before, self.after = doc, doc.journey, journey
+
+    def redo(self) -> None:
+        self.doc.replace(self.after)
+
+    def undo(self) -> None:
+        self.doc.replace(self.before)
 
 
 # --- compound edits ---------------------------------------------------------------

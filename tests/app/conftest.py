@@ -51,6 +51,8 @@ class ScriptedPrompts:
         self.files_to_open: list[Path] = []  # answers to open_file, in turn
         self.workspace_answer: Path | None = None  # File → New/Open workspace…
         self.files_to_save: list[Path] = []  # answers to save_file, in turn
+        self.restore_answer = "restore"  # restore, discard or later
+        self.restores_asked: list[tuple[str, str]] = []  # journey's name, when kept
 
     def open_bundle_path(self) -> Path | None:
         return self.bundle_to_open
@@ -76,6 +78,10 @@ class ScriptedPrompts:
 
     def unsaved_changes(self, _name: str) -> str:
         return self.unsaved_answer
+
+    def restore_unsaved(self, name: str, kept_at: str) -> str:
+        self.restores_asked.append((name, kept_at))
+        return self.restore_answer
 
     def error(self, title: str, text: str) -> None:
         self.errors.append((title, text))
