@@ -83,6 +83,9 @@ class JourneySession(QObject):
         self.store, self.info = store, None
         self._remember(store.location)
         self.workspace_opened.emit(store.location)
+        # before the journey opens: what opening it says (restored changes, an error)
+        # is the last word, not this
+        self.status.emit(f"Opened workspace {store.location}")
         journeys = store.journeys()
         if journeys:  # the one the studio was killed editing, else the first
             ids = {info.id for info in journeys}
@@ -91,7 +94,6 @@ class JourneySession(QObject):
         else:
             self.refresh_list()
             self.opened.emit()
-        self.status.emit(f"Opened workspace {store.location}")
         return True
 
     def _open_store(self, location: str | Path | None) -> StudioStore | None:
@@ -145,8 +147,8 @@ class JourneySession(QObject):
         read_only = self.is_live and not self.info.changed_since_publish
         self.viewed_version = None
         self.editor.load(journey, self.store.catalog(), read_only=read_only)
-        self._offer_kept()
         self.refresh_list()
+        self._offer_kept()
         self.opened.emit()
         return True
 
@@ -160,7 +162,8 @@ class JourneySession(QObject):
         if kept.journey == self.editor.journey:  # saved after all
             recovery.forget(location, journey_id)
             return
-        answer = self.prompts.restore_unsaved(kept.journey.name, _when(kept.kept_at))
+        name = self.editor.journey.name  # as the list names it, whatever the changes did
+        answer = self.prompts.restore_unsaved(name, _when(kept.kept_at))
         if answer == "discard":
             recovery.forget(location, journey_id)
         if answer != "restore":
@@ -169,8 +172,8 @@ class JourneySession(QObject):
             self.editor.set_read_only(False)
         self.editor.restore(kept.journey)
         self.keeper.adopt(location, journey_id)
-        self.status.emit(f"Restored the unsaved changes to “{kept.journey.name}”: save "
-                         "them to keep them (Undo goes back to the saved journey)")
+        self.status.emit(f"Restored the unsaved changes to “{name}”: save them to keep "
+                         "them (Undo goes back)")
 
     def show_version(self, version: int | None) -> bool:
         """The open journey's `version` on the canvas, read-only with its counts (None or

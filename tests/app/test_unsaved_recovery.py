@@ -101,11 +101,13 @@ def test_a_studio_killed_mid_drawing_offers_the_changes_back(qtbot, prompts, tmp
     window = reopen(qtbot, prompts, tmp_path)
     try:
         [(name, when)] = prompts.restores_asked
-        assert name == "Welcome, edited" and when.startswith("at ")
+        assert name == "Welcome" and when.startswith("at ")  # as the journeys list says
         journey = window.editor.journey
         assert journey.name == "Welcome, edited"
         assert journey.tile(tile).kind == TileKind.EMAIL
         assert window.isWindowModified() and tile in window.scene.tile_items
+        assert window.statusBar().currentMessage().startswith(
+            "Restored the unsaved changes to “Welcome”: save them")
         window.actions_.undo.trigger()  # back to what is saved
         assert window.editor.journey.name == "Welcome" and window.editor.undo_stack.isClean()
         window.actions_.redo.trigger()
@@ -179,7 +181,7 @@ def test_a_live_journey_s_kept_changes_come_back_as_a_new_version(window) -> Non
     recovery.keep(location, window.editor.journey.model_copy(update={"name": "Brew v2"}))
 
     assert session.open_journey(journey_id, check_saved=False)
-    assert window.prompts.restores_asked[0][0] == "Brew v2"
+    assert window.prompts.restores_asked[0][0] == "Brew better at home"
     assert not window.editor.read_only and window.editor.journey.name == "Brew v2"
     assert window.isWindowModified() and window.banner.icon_name == "rename"
 
