@@ -521,6 +521,7 @@ class MainWindow(QMainWindow):
         unsaved changes stay kept on disk, offered back next time (`app.recovery`)."""
         if not asked:
             self.session.keeper.keep_now()
+            self.workspace_pages.content.keep_unsaved()
         self.session.keeper.stop()
         # Discarded changes are dropped now: left on the undo stack, Qt would clear
         # them while deleting the window, and the signals of that clearing would

@@ -97,12 +97,13 @@ class Prompts:
                 QMessageBox.StandardButton.Discard: "discard"}.get(
                     QMessageBox.StandardButton(answer), "cancel")
 
-    def restore_unsaved(self, name: str, kept_at: str) -> str:
-        """"restore", "discard" or "later" (asked again next time)."""
+    def restore_unsaved(self, name: str, kept_at: str, where: str) -> str:
+        """"restore", "discard" or "later" (asked again next time). `where` they come
+        back: "on the canvas", "in the editor"."""
         box = self._box(QMessageBox.Icon.Question, "Restore unsaved changes",
                         f"The studio closed before your changes to “{name}” were saved "
-                        f"(last kept {kept_at}). Restore them?\n\nRestored, they are on "
-                        "the canvas unsaved: save them, or undo them.")
+                        f"(last kept {kept_at}). Restore them?\n\nRestored, they are "
+                        f"{where}, unsaved: save them to keep them.")
         restore = box.addButton("Restore", QMessageBox.ButtonRole.AcceptRole)
         discard = box.addButton(QMessageBox.StandardButton.Discard)
         box.addButton("Not now", QMessageBox.ButtonRole.RejectRole)

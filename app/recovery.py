@@ -1,12 +1,13 @@
 """Unsaved changes kept on disk while the studio runs, offered back after it was killed.
 
-A studio killed with a journey half drawn (a crash, the power, `kill -9`, a logout that
-leaves no one to answer "Save changes?") lost the drawing. Two seconds after each change,
-the journey on the canvas, unsaved, is written beside its workspace
-(`shop.waymark` → `shop-unsaved/`; a PostgreSQL workspace's in the person's data folder);
-saving, discarding, or undoing back to what is saved removes the file. When the studio
-opens that journey again it asks whether to restore the changes: restored, they are on
-the canvas unsaved (Undo goes back to the saved journey), as they were.
+A studio killed with a journey half drawn or an email half written (a crash, the power,
+`kill -9`, a logout that leaves no one to answer "Save changes?") lost them. Two seconds
+after each change, the journey on the canvas (or the content in its editor), unsaved, is
+written beside its workspace (`shop.waymark` → `shop-unsaved/`; a PostgreSQL workspace's
+in the person's data folder); saving, discarding, or undoing back to what is saved removes
+the file. When the studio opens that journey (or content) again it asks whether to
+restore the changes: restored, they are back unsaved, as they were. The journey's keeper
+is `UnsavedKeeper`; the content page keeps its editor's (`app.pages.content.page`).
 """
 
 from __future__ import annotations
@@ -16,15 +17,17 @@ import hashlib
 import json
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from platformdirs import user_data_path
+from pydantic import TypeAdapter
 from PySide6.QtCore import QObject, QTimer
 
-from engine.model import BundleError, Journey, load_journey, to_data
+from engine.model import BundleError, Content, Journey, load_journey, to_data
 
 if TYPE_CHECKING:
     from app.session import JourneySession
@@ -33,16 +36,17 @@ log = logging.getLogger(__name__)
 
 KEEP_AFTER_MS = 2000  # after the last change: a drag or a name being typed is one write
 FORMAT = 1
+_CONTENT = TypeAdapter(Content)
 
 
 @dataclass(frozen=True)
 class Kept:
-    journey: Journey
+    item: Any  # a Journey or a Content
     kept_at: datetime  # local time, as the person saw it
 
 
 def unsaved_folder(location: str) -> Path:
-    """Where the unsaved journeys of the workspace at `location` are kept."""
+    """Where the unsaved journeys and content of the workspace at `location` are kept."""
     if "://" not in location:  # an SQLite file, shown as its path
         path = Path(location)
         return path.with_name(f"{path.stem}-unsaved")
@@ -50,21 +54,34 @@ def unsaved_folder(location: str) -> Path:
     return user_data_path("waymark", appauthor=False) / "unsaved" / digest
 
 
-def _file(location: str, journey_id: str) -> Path:
+def content_key(content_id: str) -> str:
+    """What content is kept under (a journey is kept under its id)."""
+    return f"content:{content_id}"
+
+
+def _file(location: str, key: str) -> Path:
     # hashed: ids differ by case alone ("Ann", "ann"), which some file systems do not
-    name = hashlib.sha256(journey_id.encode()).hexdigest()[:16]
+    name = hashlib.sha256(key.encode()).hexdigest()[:16]
     return unsaved_folder(location) / f"{name}.json"
 
 
 def keep(location: str, journey: Journey) -> Path:
     """Write `journey` as the unsaved changes to it (whole or not at all)."""
-    path = _file(location, journey.id)
+    return _write(location, journey.id, "journey", to_data(journey))
+
+
+def keep_content(location: str, content: Content) -> Path:
+    return _write(location, content_key(content.id), "content", to_data(content))
+
+
+def _write(location: str, key: str, kind: str, data: Any) -> Path:
+    path = _file(location, key)
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = {"format": FORMAT, "workspace": location,
-            "kept_at": datetime.now().astimezone().isoformat(timespec="seconds"),
-            "journey": to_data(journey)}
+    document = {"format": FORMAT, "workspace": location,
+                "kept_at": datetime.now().astimezone().isoformat(timespec="seconds"),
+                kind: data}
     part = path.with_suffix(".part")
-    part.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    part.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
     os.replace(part, path)
     return path
 
@@ -72,39 +89,61 @@ def keep(location: str, journey: Journey) -> Path:
 def kept(location: str, journey_id: str) -> Kept | None:
     """The unsaved changes kept for the journey, if any (a file that cannot be read is
     left alone and not offered: a newer studio may have written it)."""
-    path = _file(location, journey_id)
+    found = _read(location, journey_id, "journey",
+                  lambda data, path: load_journey(data, source=str(path)))
+    return found if found is None or found.item.id == journey_id else None
+
+
+def kept_content(location: str, content_id: str) -> Kept | None:
+    found = _read(location, content_key(content_id), "content",
+                  lambda data, _path: _CONTENT.validate_python(data))
+    return found if found is None or found.item.id == content_id else None
+
+
+def _read(location: str, key: str, kind: str, load: Callable[[Any, Path], Any]
+          ) -> Kept | None:
+    path = _file(location, key)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         if data.get("format") != FORMAT:
             return None
-        journey = load_journey(data["journey"], source=str(path))
-        when = datetime.fromisoformat(data["kept_at"])
+        return Kept(load(data[kind], path), datetime.fromisoformat(data["kept_at"]))
     except FileNotFoundError:
         return None
     except (OSError, ValueError, KeyError, TypeError, BundleError) as error:
         log.warning("unsaved changes in %s not read: %s", path, error)
         return None
-    return Kept(journey, when) if journey.id == journey_id else None
 
 
-def kept_ids(location: str) -> list[str]:
-    """The journeys with unsaved changes kept, the most recently kept first."""
+def kept_ids(location: str, kind: str = "journey") -> list[str]:
+    """The journeys (or content) with unsaved changes kept, the most recently kept
+    first."""
     folder = unsaved_folder(location)
     found: list[tuple[float, str]] = []
     for path in folder.glob("*.json") if folder.is_dir() else []:
         try:
-            journey_id = json.loads(path.read_text(encoding="utf-8"))["journey"]["id"]
-            found.append((path.stat().st_mtime, journey_id))
-        except (OSError, ValueError, KeyError, TypeError):
+            item = json.loads(path.read_text(encoding="utf-8")).get(kind)
+            if isinstance(item, dict) and isinstance(item.get("id"), str):
+                found.append((path.stat().st_mtime, item["id"]))
+        except (OSError, ValueError):
             continue
-    return [journey_id for _when, journey_id in sorted(found, reverse=True)]
+    return [item_id for _when, item_id in sorted(found, reverse=True)]
 
 
-def forget(location: str, journey_id: str) -> None:
-    path = _file(location, journey_id)
+def forget(location: str, key: str) -> None:
+    """`key`: a journey's id, or `content_key` of content."""
+    path = _file(location, key)
     path.unlink(missing_ok=True)
     with contextlib.suppress(OSError):  # the last one: no empty folder left behind
         path.parent.rmdir()
+
+
+def when(moment: datetime) -> str:
+    """"at 14:02" today, "on 1 Dec at 14:02" before."""
+    local = moment.astimezone()
+    clock = f"at {local:%H:%M}"
+    return clock if local.date() == datetime.now().astimezone().date() else \
+        f"on {local.day} {local:%b} {clock}"
 
 
 class UnsavedKeeper(QObject):

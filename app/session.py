@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings, Signal
@@ -159,18 +158,19 @@ class JourneySession(QObject):
         kept = recovery.kept(location, journey_id)
         if kept is None:
             return
-        if kept.journey == self.editor.journey:  # saved after all
+        if kept.item == self.editor.journey:  # saved after all
             recovery.forget(location, journey_id)
             return
         name = self.editor.journey.name  # as the list names it, whatever the changes did
-        answer = self.prompts.restore_unsaved(name, _when(kept.kept_at))
+        answer = self.prompts.restore_unsaved(name, recovery.when(kept.kept_at),
+                                              "on the canvas")
         if answer == "discard":
             recovery.forget(location, journey_id)
         if answer != "restore":
             return
         if self.editor.read_only:  # live, unchanged since: the changes are a new version
             self.editor.set_read_only(False)
-        self.editor.restore(kept.journey)
+        self.editor.restore(kept.item)
         self.keeper.adopt(location, journey_id)
         self.status.emit(f"Restored the unsaved changes to “{name}”: save them to keep "
                          "them (Undo goes back)")
@@ -389,14 +389,6 @@ class JourneySession(QObject):
             return
         self.open_journey(self.info.id, check_saved=False)
         self.status.emit(f"“{self.info.name}” is now {self.info.state}")
-
-
-def _when(moment: datetime) -> str:
-    """"at 14:02" today, "on 1 Dec at 14:02" before."""
-    local = moment.astimezone()
-    clock = f"at {local:%H:%M}"
-    return clock if local.date() == datetime.now().astimezone().date() else \
-        f"on {local.day} {local:%b} {clock}"
 
 
 def _free_id(base: str, taken: set[str]) -> str:

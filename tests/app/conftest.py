@@ -79,7 +79,7 @@ class ScriptedPrompts:
     def unsaved_changes(self, _name: str) -> str:
         return self.unsaved_answer
 
-    def restore_unsaved(self, name: str, kept_at: str) -> str:
+    def restore_unsaved(self, name: str, kept_at: str, _where: str) -> str:
         self.restores_asked.append((name, kept_at))
         return self.restore_answer
 

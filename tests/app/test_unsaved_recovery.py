@@ -43,15 +43,38 @@ sys.exit(app.exec())
 """
 
 
+# The same, writing an email on the Content page.
+TYPE_THEN_WAIT = """
+import sys
+from PySide6.QtCore import QSettings
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+from app.main_window import MainWindow
+app = QApplication([])
+settings = QSettings(sys.argv[2], QSettings.Format.IniFormat)
+settings.setValue("engine/start_on_open", False)
+window = MainWindow(settings=settings)
+window.show()
+window.session.open_workspace(sys.argv[1])
+window.pages.show_page("content")
+page = window.workspace_pages.content
+email = page.new_content("email")
+QTest.keyClicks(page.editor().subject, "Autumn beans are in")
+print("edited", email.id, flush=True)
+sys.exit(app.exec())
+"""
+
+
 def workspace_with_a_journey(tmp_path: Path) -> tuple[str, str]:
     """The workspace's location (as the studio names it) and its one journey's id."""
     with Workspace.open(tmp_path / "shop.waymark") as workspace:
         return workspace.location, workspace.new_journey("Welcome").id
 
 
-def studio_editing(tmp_path: Path, *how: str) -> tuple[subprocess.Popen, str]:
+def studio_editing(tmp_path: Path, *how: str, script: str = EDIT_THEN_WAIT
+                   ) -> tuple[subprocess.Popen, str]:
     studio = subprocess.Popen(
-        [sys.executable, "-c", EDIT_THEN_WAIT, str(tmp_path / "shop.waymark"),
+        [sys.executable, "-c", script, str(tmp_path / "shop.waymark"),
          str(tmp_path / "settings.ini"), *how], cwd=ROOT, text=True, stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env={**QT_DISPLAY, "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT),
@@ -133,7 +156,7 @@ def test_a_studio_ended_by_a_signal_keeps_what_it_could_not_ask_about(qtbot, pro
     studio.send_signal(signal.SIGTERM)
     _out, err = studio.communicate(timeout=60)
     assert studio.returncode == 0, err[-2000:]
-    assert recovery.kept(location, journey_id).journey.tile(tile).kind == TileKind.EMAIL
+    assert recovery.kept(location, journey_id).item.tile(tile).kind == TileKind.EMAIL
 
     prompts.restore_answer = "later"  # asked again the next time
     window = reopen(qtbot, prompts, tmp_path)
@@ -194,3 +217,96 @@ def test_deleting_a_journey_drops_the_changes_kept_for_it(window) -> None:
     session.delete(journey_id)
     assert recovery.kept(location, journey_id) is None
     assert recovery.kept_ids(location) == []
+
+
+def test_an_email_being_written_when_the_studio_was_killed_comes_back(qtbot, prompts,
+                                                                       tmp_path,
+                                                                       themes) -> None:
+    location, _journey_id = workspace_with_a_journey(tmp_path)
+    studio, content_id = studio_editing(tmp_path, script=TYPE_THEN_WAIT)
+    try:
+        wait_for(lambda: recovery.kept_content(location, content_id) is not None)
+    finally:
+        studio.send_signal(signal.SIGKILL)
+        studio.communicate(timeout=30)
+
+    window = reopen(qtbot, prompts, tmp_path)
+    try:
+        page = window.workspace_pages.content
+        assert prompts.restores_asked == []  # the journey has nothing kept
+        window.pages.show_page("content")  # opens on the email, and asks
+        [(name, _when)] = prompts.restores_asked
+        editor = page.editor()
+        assert editor.original.id == content_id and name == editor.original.name
+        assert editor.subject.text() == "Autumn beans are in"
+        assert editor.dirty and editor.chip.text().endswith("· edited")
+        assert page.save_current()
+        assert page.library.entry(content_id).content.subject == "Autumn beans are in"
+        assert recovery.kept_content(location, content_id) is None
+        assert not recovery.unsaved_folder(location).exists()
+    finally:
+        close(window)
+
+
+def test_an_email_s_changes_discarded_or_saved_are_not_kept(window, qtbot) -> None:
+    window.pages.show_page("content")
+    page = window.workspace_pages.content
+    location = window.session.store.location
+    email = page.new_content("email")
+    qtbot.keyClicks(page.editor().subject, "Autumn")
+    qtbot.waitUntil(lambda: recovery.kept_content(location, email.id) is not None,
+                    timeout=5000)
+    window.prompts.unsaved_answer = "discard"
+    sms = page.new_content("sms")  # leaving the email, the person discards its changes
+    assert recovery.kept_content(location, email.id) is None
+
+    qtbot.keyClicks(page.editor().name, "Beans for Ann")  # over the new name, selected
+    qtbot.waitUntil(lambda: recovery.kept_content(location, sms.id) is not None,
+                    timeout=5000)
+    assert recovery.kept_content(location, sms.id).item.name == "Beans for Ann"
+    assert page.save_current()
+    assert recovery.kept_content(location, sms.id) is None
+
+
+def test_a_studio_ended_by_a_signal_keeps_the_email_being_typed_at_once(window,
+                                                                         qtbot) -> None:
+    window.pages.show_page("content")
+    page = window.workspace_pages.content
+    email = page.new_content("email")
+    qtbot.keyClicks(page.editor().subject, "Autumn")
+    window.shut_down(asked=False)  # as SIGTERM does, not two seconds later
+    kept = recovery.kept_content(window.session.store.location, email.id)
+    assert kept.item.subject == "Autumn"
+
+
+def test_the_question_s_three_answers(qtbot) -> None:
+    """The real box: Restore, Discard, and Not now (as Esc or closing it)."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+    from app.prompts import Prompts
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    texts: list[str] = []
+
+    def press(label: str | None) -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(20, lambda: press(label))
+            return
+        texts.append(box.text())
+        if label is None:
+            box.reject()  # Esc
+            return
+        [button] = [b for b in box.buttons() if b.text().replace("&", "") == label]
+        button.click()
+
+    prompts, answers = Prompts(parent), []
+    for label in ("Restore", "Discard", "Not now", None):
+        QTimer.singleShot(0, lambda label=label: press(label))
+        answers.append(prompts.restore_unsaved("Grinder offer", "at 13:18", "in the editor"))
+    assert answers == ["restore", "discard", "later", "later"]
+    assert texts[0] == ("The studio closed before your changes to “Grinder offer” were "
+                        "saved (last kept at 13:18). Restore them?\n\nRestored, they are "
+                        "in the editor, unsaved: save them to keep them.")

@@ -8,6 +8,7 @@ deleting go through `engine.content_library`, which refuses what may not be and 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 from pydantic import ValidationError
@@ -15,6 +16,7 @@ from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
+from app import recovery
 from app.editor import JourneyEditor
 from app.pages.chrome import page_header
 from app.store import StudioStore
@@ -73,6 +75,9 @@ class ContentPage(QWidget):
         self.renderer.done.connect(self._rendered)
         self.renderer.failed.connect(lambda text: self.status.emit(f"Preview failed: {text}"))
         self.sender = LatestOnly("content-send-test", self)
+        # what is typed, kept on disk as it is typed (`app.recovery`)
+        self._keep_timer = QTimer(self, singleShot=True, interval=recovery.KEEP_AFTER_MS)
+        self._keep_timer.timeout.connect(self.keep_unsaved)
         self.sender.done.connect(self._sent)
         self.sender.failed.connect(self._sent)
         self._layout()
@@ -137,6 +142,13 @@ class ContentPage(QWidget):
             for entry in entries:
                 if entry.content.id == shown:
                     editor.show_used(entry)
+        elif self.isVisible():  # the page opens on what a studio ended before saving
+            listed = {entry.content.id for entry in entries}
+            kept = [content_id for content_id in
+                    recovery.kept_ids(self.store.location, "content")
+                    if content_id in listed]
+            if kept:
+                self.open_content(kept[0])
 
     def settings_changed(self) -> None:
         """The delivery settings were saved (Edit → Settings…): the open item's sender
@@ -157,6 +169,7 @@ class ContentPage(QWidget):
         if channel not in self.editors:
             editor = EDITORS[channel](self.library)
             editor.changed.connect(self._timer.start)
+            editor.changed.connect(self._keep_timer.start)
             editor.context.changed.connect(self._context_changed)
             editor.save_requested.connect(self.save_current)
             editor.ready_requested.connect(self.set_ready)
@@ -181,12 +194,58 @@ class ContentPage(QWidget):
         self.settings = self.library.settings()  # the sender profiles may have changed
         editor = self._editor_for(entry.content.channel)
         editor.load(entry, self.catalog)
+        self._offer_kept(editor, entry)
         if self._contact_id and editor.context.contact() is None:
             editor.context.choose_contact(self._contact_id)  # the person follows along
         self.stack.setCurrentWidget(editor)
         self.list.select(content_id)
         self.refresh_preview()
         return True
+
+    def _offer_kept(self, editor: ContentEditor, entry) -> None:
+        """Changes to this content the studio was ended before saving (`app.recovery`):
+        back in the editor, unsaved, if the person wants them."""
+        location, content_id = self.store.location, entry.content.id
+        kept = recovery.kept_content(location, content_id)
+        if kept is None:
+            return
+        if kept.item == entry.content:  # saved after all
+            recovery.forget(location, recovery.content_key(content_id))
+            return
+        answer = self.prompts.restore_unsaved(entry.content.name,
+                                              recovery.when(kept.kept_at), "in the editor")
+        if answer == "discard":
+            recovery.forget(location, recovery.content_key(content_id))
+        if answer != "restore":
+            return
+        editor.load(dataclasses.replace(entry, content=kept.item), self.catalog)
+        editor.original = entry.content  # what is saved: the changes are unsaved
+        editor.touch()
+        self.status.emit(f"Restored the unsaved changes to “{entry.content.name}”: save "
+                         "them to keep them")
+
+    def keep_unsaved(self) -> None:
+        """Write what is typed and not saved (on a timer as it is typed, and when the
+        studio is ended by a signal, with nobody to answer whether to save)."""
+        self._keep_timer.stop()
+        editor = self.editor()
+        if editor is None or not editor.dirty or editor.original is None or \
+                self.store is None:
+            return
+        try:
+            content = editor.content()
+        except ValueError:  # a field it cannot take yet: the last good one stays kept
+            return
+        try:
+            recovery.keep_content(self.store.location, content)
+        except OSError as error:
+            self.status.emit(f"Unsaved changes are not kept on disk as you type "
+                             f"({error.strerror or error}): save them")
+
+    def _forget_kept(self, content_id: str) -> None:
+        self._keep_timer.stop()
+        if self.store is not None:
+            recovery.forget(self.store.location, recovery.content_key(content_id))
 
     def may_leave(self) -> bool:
         """Unsaved edits: save, discard or stay (the person is asked). The window may
@@ -197,6 +256,8 @@ class ContentPage(QWidget):
         answer = self.prompts.unsaved_changes(editor.name.text() or editor.original.name)
         if answer == "save":
             return self.save_current()
+        if answer == "discard":
+            self._forget_kept(editor.original.id)
         return answer == "discard"
 
     def new_content(self, channel: str) -> Content | None:
@@ -247,6 +308,7 @@ class ContentPage(QWidget):
             self.prompts.error("Not deleted", str(refused))
             self.status.emit(str(refused))
             return
+        self._forget_kept(current)
         for editor in self.editors.values():
             if editor.original is not None and editor.original.id == current:
                 editor.original, editor.dirty = None, False
@@ -296,6 +358,7 @@ class ContentPage(QWidget):
         except ContentNotReady as refused:
             return self._refused(*_not_ready(editor, status, refused))
         editor.saved(content)
+        self._forget_kept(content.id)
         self._changed(f"Saved {content.name!r} · {STATUS_LABELS[content.status]}", content.id)
         return True
 
