@@ -18,12 +18,13 @@ from engine.workspace import Workspace
 from tests.app.conftest import dispose, open_sample
 from tests.app.test_studio_launch import QT_DISPLAY, ROOT
 
-# A studio as `waymark` runs it (its signal handlers included), on a journey made
-# beforehand; it adds an email tile and renames the journey, then waits to be ended.
-EDIT_THEN_WAIT = """
+# A studio as `waymark` runs it (its signal handlers included) on a workspace made
+# beforehand; what follows it edits, then it waits to be ended.
+STUDIO = """
 import sys
 import time
 from PySide6.QtCore import QSettings
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 from app.main_window import MainWindow
 from app.studio import quit_on_signals
@@ -34,35 +35,26 @@ window = MainWindow(settings=settings)
 window.show()
 quit_on_signals(app, window)
 window.session.open_workspace(sys.argv[1])
-tile = window.editor.add_tile("email", 320, 200)
-window.editor.update_settings(name="Welcome, edited")
-print("edited", tile, flush=True)
+"""
+WAIT = """
 if sys.argv[3:] == ["slow"]:  # still starting when a signal comes: no event loop yet
     time.sleep(1.5)
 sys.exit(app.exec())
 """
-
-
-# The same, writing an email on the Content page.
-TYPE_THEN_WAIT = """
-import sys
-from PySide6.QtCore import QSettings
-from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
-from app.main_window import MainWindow
-app = QApplication([])
-settings = QSettings(sys.argv[2], QSettings.Format.IniFormat)
-settings.setValue("engine/start_on_open", False)
-window = MainWindow(settings=settings)
-window.show()
-window.session.open_workspace(sys.argv[1])
+# An email tile added and the journey renamed.
+EDIT_THEN_WAIT = STUDIO + """
+tile = window.editor.add_tile("email", 320, 200)
+window.editor.update_settings(name="Welcome, edited")
+print("edited", tile, flush=True)
+""" + WAIT
+# An email being written on the Content page.
+TYPE_THEN_WAIT = STUDIO + """
 window.pages.show_page("content")
 page = window.workspace_pages.content
 email = page.new_content("email")
 QTest.keyClicks(page.editor().subject, "Autumn beans are in")
 print("edited", email.id, flush=True)
-sys.exit(app.exec())
-"""
+""" + WAIT
 
 
 def workspace_with_a_journey(tmp_path: Path) -> tuple[str, str]:
