@@ -105,7 +105,7 @@ def _read(location: str, key: str, kind: str, load: Callable[[Any, Path], Any]
     path = _file(location, key)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        if data.get("format") != FORMAT:
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
             return None
         return Kept(load(data[kind], path), datetime.fromisoformat(data["kept_at"]))
     except FileNotFoundError:
@@ -122,7 +122,8 @@ def kept_ids(location: str, kind: str = "journey") -> list[str]:
     found: list[tuple[float, str]] = []
     for path in folder.glob("*.json") if folder.is_dir() else []:
         try:
-            item = json.loads(path.read_text(encoding="utf-8")).get(kind)
+            data = json.loads(path.read_text(encoding="utf-8"))
+            item = data.get(kind) if isinstance(data, dict) else None
             if isinstance(item, dict) and isinstance(item.get("id"), str):
                 found.append((path.stat().st_mtime, item["id"]))
         except (OSError, ValueError):

@@ -302,3 +302,18 @@ def test_the_question_s_three_answers(qtbot) -> None:
     assert texts[0] == ("The studio closed before your changes to “Grinder offer” were "
                         "saved (last kept at 13:18). Restore them?\n\nRestored, they are "
                         "in the editor, unsaved: save them to keep them.")
+
+
+def test_files_in_the_unsaved_folder_that_are_not_ours_are_left_alone(window) -> None:
+    """Anything may end up in that folder (a sync tool's copy, a hand edit, another
+    version's file): the studio opens the workspace and the journey all the same."""
+    window.session.new_journey()
+    location, journey_id = window.session.store.location, window.session.journey_id
+    path = recovery.keep(location, window.editor.journey)
+    for text in ("[]", "null", '{"format": 1, "kept_at": 3, "journey": []}', "{not json"):
+        path.write_text(text, encoding="utf-8")
+        (path.parent / "other.json").write_text(text, encoding="utf-8")
+        assert recovery.kept(location, journey_id) is None
+        assert recovery.kept_ids(location) == []
+        assert window.session.open_workspace(location)
+        assert window.session.journey_id == journey_id
