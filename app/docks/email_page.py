@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -45,6 +45,7 @@ class EmailPage(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.parts: EmailParts | None = None
+        self._bar_widths = (0, 0)  # the buttons' row with their words, with icons only
         self.mark_opened = _tool("markOpened", "Mark &opened", "opened")
         self.click_link = _tool("clickLink", "&Click link", "click")
         self.click_link.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
@@ -77,7 +78,7 @@ class EmailPage(QWidget):
         self.preview.link_clicked.connect(self._clicked_in_preview)
 
     def _layout(self) -> None:
-        bar = QHBoxLayout()
+        self.bar = bar = QHBoxLayout()
         bar.setContentsMargins(10, 6, 10, 6)
         bar.setSpacing(4)
         for button in (self.mark_opened, self.click_link, self.phone_width):
@@ -102,6 +103,51 @@ class EmailPage(QWidget):
             self.headers.addTopLevelItem(QTreeWidgetItem([name, value]))
         self._fill_links(parts.links)
         self._say_blocked(parts.html)
+        self._measure_bar()
+
+    # --- the buttons' row: words while there is room, icons only in a narrow dock -----
+
+    def _worded(self) -> tuple[QToolButton, ...]:
+        return (self.mark_opened, self.click_link, self.blocked)
+
+    def _measure_bar(self) -> None:
+        """How wide the row is with the buttons' words and without: in a laptop's Outbox
+        dock (beside the list, the Simulation dock open) the words asked for 400 px and
+        the list was squeezed to 110 px, the docks around pushed aside."""
+        widths = []
+        for style in (Qt.ToolButtonStyle.ToolButtonTextBesideIcon,
+                      Qt.ToolButtonStyle.ToolButtonIconOnly):
+            for button in self._worded():
+                button.setToolButtonStyle(style)
+            self.bar.invalidate()
+            widths.append(self.bar.sizeHint().width())
+        self._bar_widths = (widths[0], widths[1])
+        self._fit_bar(self.width())
+        self.updateGeometry()
+
+    def _fit_bar(self, width: int) -> None:
+        """Icons only (their words in the tooltips) when the words do not fit."""
+        style = (Qt.ToolButtonStyle.ToolButtonTextBesideIcon if width >= self._bar_widths[0]
+                 else Qt.ToolButtonStyle.ToolButtonIconOnly)
+        for button in self._worded():
+            if button.toolButtonStyle() != style:
+                button.setToolButtonStyle(style)
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        narrowest = max(self._bar_widths[1], self.tabs.minimumSizeHint().width())
+        return QSize(min(hint.width(), narrowest), hint.height()) if narrowest else hint
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_bar(event.size().width())
+
+    def changeEvent(self, event) -> None:
+        """Another font or theme: the words' widths change."""
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange) \
+                and self.parts is not None:
+            self._measure_bar()
 
     def _fill_links(self, links: list[str]) -> None:
         menu = self.click_link.menu()
@@ -119,7 +165,8 @@ class EmailPage(QWidget):
             return
         self.blocked.setText(f"{images} image{'s' if images != 1 else ''} blocked" if images
                              else f"{len(remote)} blocked")
-        tip = ["The preview loads nothing from the network: mail programs that do tell "
+        tip = [self.blocked.text(),  # first: in a narrow dock it shows its icon only
+               "The preview loads nothing from the network: mail programs that do tell "
                "the senders (and their tracking) that the email was opened."]
         if remote.open_pixel:
             tip.append("The open pixel was not loaded: viewing here does not count as "
@@ -136,11 +183,13 @@ class EmailPage(QWidget):
         has_links = parts is not None and bool(parts.links)
         self.mark_opened.setEnabled(why_not is None)
         self.click_link.setEnabled(why_not is None and has_links)
-        self.mark_opened.setToolTip(why_not or "Load the open pixel through the engine's "
-                                    "socket, as a mail program showing images would")
-        self.click_link.setToolTip(why_not or (
-            "Click one of the email's tracked links through the engine's socket"
-            if has_links else "This email has no tracked links"))
+        # named first: in a narrow dock the buttons show their icons only
+        self.mark_opened.setToolTip("Mark opened: " + (
+            why_not or "load the open pixel through the engine's socket, as a mail "
+                       "program showing images would"))
+        self.click_link.setToolTip("Click link: " + (why_not or (
+            "click one of the email's tracked links through the engine's socket"
+            if has_links else "this email has no tracked links")))
 
     def show_answer(self, text: str, ok: bool) -> None:
         self.answer.setText(text)

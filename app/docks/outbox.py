@@ -5,6 +5,10 @@ It reads only through the engine link (`EngineLink.outbox`), and only while it i
 the link then sends the newest rows, the new ones and the state changes of those still
 on their way (pending → delivered). A double-click (or Enter) on a row opens the message
 in a window of its own, for a dock too short to show a message's body (a laptop's).
+
+The message side shows only while a message is chosen (or while the list is empty, to
+say why): beside nothing chosen it took half of a laptop's narrow dock, and the list's
+columns were a few letters each. Esc lets the chosen one go and gives the list the room.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ NO_ENGINE = "Start the engine (Engine → Start engine) to open or click through
 
 MIN_PART_HEIGHT = 64  # the list's and the message's, each
 OPEN_HINT = "Double-click a message (or press Enter) to open it in a window of its own"
+CHOOSE_HINT = "choose one to see it as its recipient will"
 
 
 class MessageWindow(QWidget):
@@ -63,8 +68,11 @@ class OutboxDock(QWidget):
         self.table = feed_table("outboxTable")
         self.table.setModel(self.model)
         # where it came from (journey · tile) takes what is left: the rest must show
+        # (in a laptop's dock it gives up room first, and goes beside a chosen message:
+        # the message's header and the row's tooltip say it); the time and the state
+        # keep their widths ("del…" said nothing)
         fit_columns(self.table, {TIME: 88, TO: 150, MESSAGE: 160, STATE: 84}, WHERE,
-                    keep=(TIME,))
+                    keep=(TIME, STATE), least=120, drop=True)
         keep_place_on_insert(self.table, self.model)
         self.count = QLabel()
         self.count.setObjectName("dockCount")
@@ -105,6 +113,7 @@ class OutboxDock(QWidget):
         self.link.status_changed.connect(self._status)
         self.table.selectionModel().selectionChanged.connect(self._chosen)
         self.table.activated.connect(self.open_window)  # double-click, Enter
+        self.table.installEventFilter(self)  # Esc lets the chosen message go
         self.model.flushed.connect(lambda _n: self._count())
         self.model.modelReset.connect(self._count)
 
@@ -117,11 +126,31 @@ class OutboxDock(QWidget):
             self._wide = wide
             self.split.setOrientation(Qt.Orientation.Horizontal if wide
                                       else Qt.Orientation.Vertical)
-            # side by side: the list a little wider, so its State column shows beside
-            # the message; one above the other: the message gets the larger part
-            total = size.width() if wide else size.height()
-            first = total * 11 // 20 if wide else total * 2 // 5
-            self.split.setSizes([first, total - first])
+            self._share()
+
+    def _share(self) -> None:
+        """Side by side: the list a little wider, so its State column shows beside the
+        message; one above the other: the message gets the larger part."""
+        size, wide = self.size(), bool(self._wide)
+        total = size.width() if wide else size.height()
+        first = total * 11 // 20 if wide else total * 2 // 5
+        self.split.setSizes([first, total - first])
+
+    def _show_view(self) -> None:
+        """The message side while a message is chosen or the list is empty (see above)."""
+        shown = self.view.item is not None or not self.model.rowCount()
+        if shown != self.view.isVisibleTo(self):
+            self.view.setVisible(shown)
+            if shown:
+                self._share()
+
+    def eventFilter(self, watched, event) -> bool:
+        if (watched is self.table and event.type() == QEvent.Type.KeyPress
+                and event.key() == Qt.Key.Key_Escape
+                and self.table.selectionModel().hasSelection()):
+            self.table.clearSelection()
+            return True
+        return super().eventFilter(watched, event)
 
     def changeEvent(self, event) -> None:
         """A new theme: the rows' colours and icons come from it when painted."""
@@ -153,6 +182,7 @@ class OutboxDock(QWidget):
         row = self.model.row_of(ledger_id) if ledger_id is not None else None
         if row is None:
             self.view.clear()
+            self._count()
         else:
             self.table.selectRow(row)
 
@@ -177,12 +207,16 @@ class OutboxDock(QWidget):
             self.view.clear("The outbox shows what the engine sends while it runs (or "
                             "while another process's engine is observed).")
 
-    def _chosen(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
-        rows = selected.indexes()
+    def _chosen(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        rows = self.table.selectionModel().selectedRows()
         item = self.model.item(rows[0].row()) if rows else None
         if item is None:
+            if self.view.item is not None:
+                self.view.clear()  # let go (Esc): the list takes the room again
+                self._count()
             return
         self.view.show_item(item)
+        self._count()
         self.link.outbox.load_message(item.ledger_id)
 
     def _tracked(self, result: TrackResult) -> None:
@@ -197,7 +231,9 @@ class OutboxDock(QWidget):
     def _count(self) -> None:
         n = self.model.rowCount()
         self.count.setText(f"{n:,} message{'s' if n != 1 else ''}"
-                           + (" (the newest)" if n >= self.model.limit else ""))
+                           + (" (the newest)" if n >= self.model.limit else "")
+                           + (f" · {CHOOSE_HINT}" if n and self.view.item is None else ""))
+        self._show_view()
 
 
 def _follow(view: MessageView, link: EngineLink) -> None:

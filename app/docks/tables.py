@@ -42,21 +42,24 @@ def size_columns(table: QTableView, widths: dict[int, int], stretch: int) -> Non
 
 
 def fit_columns(table: QTableView, widths: dict[int, int], stretch: int,
-                keep: tuple[int, ...] = (), least: int = 180) -> None:
+                keep: tuple[int, ...] = (), least: int = 180, drop: bool = False) -> None:
     """As `size_columns`, and in a table narrower than the widths and `least` for the
     stretching column, the fixed columns but those in `keep` (a time, which "19:1…" does
     not tell) give up room in proportion, to no less than half: in a laptop window the
     Activity dock's Details, its most telling column, was a few letters wide. Widths the
-    person set by hand are left as they are."""
+    person set by hand are left as they are. `drop`: the stretching column is the least
+    telling one, hidden in a table narrower than the fixed widths, which then share its
+    room (the Outbox's "Journey · tile", beside a chosen message in a laptop's dock)."""
     size_columns(table, widths, stretch)
-    _ColumnFitter(table, widths, keep, least)
+    _ColumnFitter(table, widths, keep, least, stretch if drop else None)
 
 
 class _ColumnFitter(QObject):
     def __init__(self, table: QTableView, widths: dict[int, int], keep: tuple[int, ...],
-                 least: int) -> None:
+                 least: int, drop: int | None) -> None:
         super().__init__(table)
         self.table, self.widths, self.keep, self.least = table, widths, keep, least
+        self.drop = drop
         self.applied = dict(widths)  # what was set last: a change from it was by hand
         table.viewport().installEventFilter(self)
 
@@ -71,7 +74,11 @@ class _ColumnFitter(QObject):
             return  # resized by hand
         kept = sum(w for c, w in self.widths.items() if c in self.keep)
         wanted = sum(self.widths.values()) - kept
-        room = self.table.viewport().width() - self.least - kept
+        width = self.table.viewport().width()
+        dropped = self.drop is not None and width < sum(self.widths.values())
+        if self.drop is not None and header.isSectionHidden(self.drop) != dropped:
+            header.setSectionHidden(self.drop, dropped)
+        room = width - (0 if dropped else self.least) - kept
         scale = 1.0 if room >= wanted else max(0.5, room / wanted)
         self.applied = {c: w if c in self.keep else round(w * scale)
                         for c, w in self.widths.items()}

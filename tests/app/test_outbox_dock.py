@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt
 
 from app.docks.email_preview import MAX_HTML_BYTES
 from app.docks.message_parts import EmailParts, email_parts
+from app.docks.outbox_model import STATE, WHERE
 from app.docks.web_engine import compose_with_rhi
 from app.engine_link import EngineMode
 from tests.app.conftest import WEB_ENGINE_PROBLEM
@@ -326,3 +327,61 @@ def test_in_a_laptops_window_the_outbox_list_has_room_beside_nothing_chosen(
     dock.view.show_payload(8, push.to_payload())
     qtbot.waitUntil(lambda: dock.view.width() >= dock.view.push.minimumSizeHint().width(),
                     timeout=3000)
+
+
+def test_the_message_side_shows_only_while_a_message_is_chosen(
+        qtbot, studio, tmp_path) -> None:  # noqa: F811
+    """Seen in a real 1366×768 window with the Simulation dock open: the Outbox had 540
+    px, half of it the words "Select a message to see it as its recipient will.", and the
+    list's columns read "p3…", "Hello, …", "…". Nothing chosen, the list has the dock; a
+    chosen message shows beside it; Esc lets it go and gives the list the room again."""
+    window = running_cart_studio(qtbot, studio, tmp_path)
+    window.resize(1366, 728)
+    dock = show_outbox(qtbot, window)
+    qtbot.waitUntil(lambda: dock.split.width() > 300, timeout=3000)
+    assert dock.view.isVisible()  # nothing yet: it says why the list is empty
+    for person in ("ann", "bob"):
+        window.engine.fire("abandoned_cart", {**CART, "authId": f"test-{person}",
+                                              "contactpoint_email": f"{person}@example.com"})
+    qtbot.waitUntil(lambda: dock.model.rowCount() == 2, timeout=10000)
+    qtbot.waitUntil(lambda: not dock.view.isVisible(), timeout=3000)
+    qtbot.waitUntil(lambda: dock.table.width() >= dock.split.width() - 2, timeout=3000)
+    assert "2 messages · choose one to see it" in dock.count.text()
+    assert not dock.table.isColumnHidden(WHERE)
+
+    select_row(qtbot, dock)
+    assert dock.view.isVisible()
+    left, right = dock.split.sizes()
+    assert right > 0 and left >= (left + right) // 2, (left, right)
+    assert dock.count.text() == "2 messages"
+    # beside it, the list's narrower than its columns: "Journey · tile" (in the message's
+    # header) gives the others its room, and the state reads "delivered", not "…"
+    qtbot.waitUntil(lambda: dock.table.isColumnHidden(WHERE), timeout=3000)
+    assert dock.table.columnWidth(STATE) == 84
+
+    dock.table.setFocus()
+    qtbot.keyClick(dock.table, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not dock.view.isVisible(), timeout=3000)
+    assert dock.view.item is None and "choose one" in dock.count.text()
+    qtbot.keyClick(dock.table, Qt.Key.Key_Down)  # the keys choose one again
+    qtbot.waitUntil(dock.view.isVisible, timeout=3000)
+
+
+def test_a_chosen_email_in_a_narrow_dock_shows_its_buttons_as_icons(
+        qtbot, studio, tmp_path) -> None:  # noqa: F811
+    """Seen in the same window: a chosen email's buttons with their words ("Mark opened",
+    "Click link", "1 image blocked") asked for 400 px, so the list beside it was squeezed
+    to 110 px and the panels around the dock pushed aside. Narrow, they show their icons
+    (named in their tooltips); wide, their words again."""
+    window, page = email_shown(qtbot, studio, tmp_path)
+    dock = window.outbox
+    dock.split.setSizes([500, 200])
+    qtbot.waitUntil(lambda: 0 < page.width() < 300, timeout=3000)
+    qtbot.waitUntil(lambda: page.mark_opened.toolButtonStyle()
+                    == Qt.ToolButtonStyle.ToolButtonIconOnly, timeout=3000)
+    assert page.minimumSizeHint().width() < 200
+    assert page.mark_opened.toolTip().startswith("Mark opened")
+    assert page.blocked.toolTip().startswith("1 image blocked")
+    dock.split.setSizes([100, 700])
+    qtbot.waitUntil(lambda: page.mark_opened.toolButtonStyle()
+                    == Qt.ToolButtonStyle.ToolButtonTextBesideIcon, timeout=3000)
