@@ -67,12 +67,12 @@ class OutboxDock(QWidget):
         self.model = OutboxModel(self)
         self.table = feed_table("outboxTable")
         self.table.setModel(self.model)
-        # where it came from (journey · tile) takes what is left: the rest must show
-        # (in a laptop's dock it gives up room first, and goes beside a chosen message:
-        # the message's header and the row's tooltip say it); the time and the state
-        # keep their widths ("del…" said nothing)
-        fit_columns(self.table, {TIME: 88, TO: 150, MESSAGE: 160, STATE: 84}, WHERE,
-                    keep=(TIME, STATE), least=120, drop=True)
+        # the message (its subject) takes what is left; where it came from (journey ·
+        # tile) gives up its room first, in a laptop's dock beside a chosen message (the
+        # message's header and the row's tooltip say it); the time and the state keep
+        # their widths ("del…" said nothing)
+        fit_columns(self.table, {TIME: 88, TO: 170, STATE: 84, WHERE: 200}, MESSAGE,
+                    keep=(TIME, STATE), least=140, drop=WHERE)
         keep_place_on_insert(self.table, self.model)
         self.count = QLabel()
         self.count.setObjectName("dockCount")

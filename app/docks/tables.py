@@ -42,16 +42,17 @@ def size_columns(table: QTableView, widths: dict[int, int], stretch: int) -> Non
 
 
 def fit_columns(table: QTableView, widths: dict[int, int], stretch: int,
-                keep: tuple[int, ...] = (), least: int = 180, drop: bool = False) -> None:
+                keep: tuple[int, ...] = (), least: int = 180, drop: int | None = None
+                ) -> None:
     """As `size_columns`, and in a table narrower than the widths and `least` for the
     stretching column, the fixed columns but those in `keep` (a time, which "19:1…" does
     not tell) give up room in proportion, to no less than half: in a laptop window the
     Activity dock's Details, its most telling column, was a few letters wide. Widths the
-    person set by hand are left as they are. `drop`: the stretching column is the least
-    telling one, hidden in a table narrower than the fixed widths, which then share its
-    room (the Outbox's "Journey · tile", beside a chosen message in a laptop's dock)."""
+    person set by hand are left as they are. `drop`: a fixed column, the least telling,
+    hidden in a table narrower than all the widths and `least`, the others then sharing
+    its room (the Outbox's "Journey · tile", beside a chosen message in a laptop's dock)."""
     size_columns(table, widths, stretch)
-    _ColumnFitter(table, widths, keep, least, stretch if drop else None)
+    _ColumnFitter(table, widths, keep, least, drop)
 
 
 class _ColumnFitter(QObject):
@@ -72,15 +73,16 @@ class _ColumnFitter(QObject):
         header = self.table.horizontalHeader()
         if any(header.sectionSize(c) != w for c, w in self.applied.items()):
             return  # resized by hand
-        kept = sum(w for c, w in self.widths.items() if c in self.keep)
-        wanted = sum(self.widths.values()) - kept
         width = self.table.viewport().width()
-        dropped = self.drop is not None and width < sum(self.widths.values())
+        dropped = self.drop is not None and width < sum(self.widths.values()) + self.least
         if self.drop is not None and header.isSectionHidden(self.drop) != dropped:
             header.setSectionHidden(self.drop, dropped)
-        room = width - (0 if dropped else self.least) - kept
+        shown = {c: w for c, w in self.widths.items() if not (dropped and c == self.drop)}
+        kept = sum(w for c, w in shown.items() if c in self.keep)
+        wanted = sum(shown.values()) - kept
+        room = width - self.least - kept
         scale = 1.0 if room >= wanted else max(0.5, room / wanted)
         self.applied = {c: w if c in self.keep else round(w * scale)
-                        for c, w in self.widths.items()}
+                        for c, w in shown.items()}
         for column, width in self.applied.items():
             header.resizeSection(column, width)

@@ -347,7 +347,6 @@ def test_the_message_side_shows_only_while_a_message_is_chosen(
     qtbot.waitUntil(lambda: not dock.view.isVisible(), timeout=3000)
     qtbot.waitUntil(lambda: dock.table.width() >= dock.split.width() - 2, timeout=3000)
     assert "2 messages · choose one to see it" in dock.count.text()
-    assert not dock.table.isColumnHidden(WHERE)
 
     select_row(qtbot, dock)
     assert dock.view.isVisible()
@@ -385,3 +384,35 @@ def test_a_chosen_email_in_a_narrow_dock_shows_its_buttons_as_icons(
     dock.split.setSizes([100, 700])
     qtbot.waitUntil(lambda: page.mark_opened.toolButtonStyle()
                     == Qt.ToolButtonStyle.ToolButtonTextBesideIcon, timeout=3000)
+
+
+def test_the_outbox_list_gives_the_subject_its_spare_width_and_drops_where_when_narrow(
+        qtbot) -> None:
+    """Seen on the Triggers page (the Outbox the whole window wide): "p30@exampl…" and
+    "Hello, your cart is …" cut while "Journey · tile" had 500 px to spare. Wide, the
+    subject takes what is left; narrow, "Journey · tile" goes and the state keeps its
+    width."""
+    from app.docks.outbox import OutboxDock
+    from app.docks.outbox_model import MESSAGE, TO
+    from app.engine_link import EngineLink, OutboxItem
+
+    link = EngineLink()
+    dock = OutboxDock(link)
+    qtbot.addWidget(dock)
+    dock.model.replace([OutboxItem(n, "abandoned-cart", 1, "email-reminder", f"p{n}",
+                                   "email", f"p{n}@example.com", "delivered", None,
+                                   time.time(), "Hello, your cart is waiting")
+                        for n in range(3)])
+    table = dock.table
+    dock.resize(1250, 200)
+    dock.show()
+    qtbot.waitUntil(lambda: table.viewport().width() > 1100, timeout=3000)
+    qtbot.waitUntil(lambda: table.columnWidth(MESSAGE) > 500, timeout=3000)
+    assert not table.isColumnHidden(WHERE) and table.columnWidth(TO) == 170
+    dock.resize(420, 200)
+    qtbot.waitUntil(lambda: table.isColumnHidden(WHERE), timeout=3000)
+    assert table.columnWidth(STATE) == 84
+    dock.resize(1250, 200)
+    qtbot.waitUntil(lambda: not table.isColumnHidden(WHERE), timeout=3000)
+    assert table.columnWidth(WHERE) == 200
+    link.close()
