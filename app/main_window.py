@@ -335,8 +335,13 @@ class MainWindow(QMainWindow):
                                   f"entered before version {info.version} finish on it.",
                                   True, can_edit=False)
         elif live and read_only:
-            self.banner.show_live(f"<b>{info.state.title()}</b> · version {info.version}. "
-                                  "People are in this journey; it is shown read-only.", True)
+            # what the state means for people, not "People are in this journey" (said
+            # of a journey just published, with nobody in it yet)
+            now = ("people are held, new ones at its start, until it is resumed (a pause "
+                   "over 21 days stops it)" if info.state == "paused"
+                   else "people who trigger it enter and move on as published")
+            self.banner.show_live(f"<b>{info.state.title()}</b> · version {info.version}: "
+                                  f"{now}; it is shown read-only.", True)
         elif live:
             self.banner.show_live(f"<b>Editing a new version</b> of a {info.state} journey "
                                   f"(version {info.version} stays live until you publish).",

@@ -192,8 +192,11 @@ def test_pause_resume_and_stop_from_the_journey_menu(window, prompts) -> None:
     actions["pause"].trigger()
     assert window.session.info.state == "paused"
     assert "Paused" in window.banner.text.text()
+    assert "people are held, new ones at its start" in window.banner.text.text()
     actions["resume"].trigger()
     assert window.session.info.state == "live"
+    # said of a journey nobody is in yet: "People are in this journey" was not so
+    assert "people who trigger it enter and move on" in window.banner.text.text()
     prompts.confirm_answer = False
     actions["stop"].trigger()
     assert window.session.info.state == "live"
