@@ -139,6 +139,23 @@ def forget(location: str, key: str) -> None:
         path.parent.rmdir()
 
 
+def offer(prompts: Any, location: str, key: str, found: Kept | None, saved: Any,
+          name: str, where: str) -> Any | None:
+    """The kept changes to restore, if the person wants them back (`Prompts.
+    restore_unsaved`: Restore, Discard or Not now); None when nothing is kept, when what
+    is kept is what is saved (then forgotten), or when discarded (forgotten) or put off.
+    `key`: as `forget` takes it; `where`: "on the canvas", "in the editor"."""
+    if found is None:
+        return None
+    if found.item == saved:  # saved after all
+        forget(location, key)
+        return None
+    answer = prompts.restore_unsaved(name, when(found.kept_at), where)
+    if answer == "discard":
+        forget(location, key)
+    return found.item if answer == "restore" else None
+
+
 def when(moment: datetime) -> str:
     """"at 14:02" today, "on 1 Dec at 14:02" before."""
     local = moment.astimezone()

@@ -155,22 +155,15 @@ class JourneySession(QObject):
         """Changes to the journey just opened that the studio was ended before saving
         (see `app.recovery`): restored on the canvas, unsaved, if the person wants them."""
         location, journey_id = self.store.location, self.info.id
-        kept = recovery.kept(location, journey_id)
-        if kept is None:
-            return
-        if kept.item == self.editor.journey:  # saved after all
-            recovery.forget(location, journey_id)
-            return
         name = self.editor.journey.name  # as the list names it, whatever the changes did
-        answer = self.prompts.restore_unsaved(name, recovery.when(kept.kept_at),
-                                              "on the canvas")
-        if answer == "discard":
-            recovery.forget(location, journey_id)
-        if answer != "restore":
+        journey = recovery.offer(self.prompts, location, journey_id,
+                                 recovery.kept(location, journey_id), self.editor.journey,
+                                 name, "on the canvas")
+        if journey is None:
             return
         if self.editor.read_only:  # live, unchanged since: the changes are a new version
             self.editor.set_read_only(False)
-        self.editor.restore(kept.item)
+        self.editor.restore(journey)
         self.keeper.adopt(location, journey_id)
         self.status.emit(f"Restored the unsaved changes to “{name}”: save them to keep "
                          "them (Undo goes back)")

@@ -206,19 +206,12 @@ class ContentPage(QWidget):
         """Changes to this content the studio was ended before saving (`app.recovery`):
         back in the editor, unsaved, if the person wants them."""
         location, content_id = self.store.location, entry.content.id
-        kept = recovery.kept_content(location, content_id)
-        if kept is None:
+        content = recovery.offer(self.prompts, location, recovery.content_key(content_id),
+                                 recovery.kept_content(location, content_id), entry.content,
+                                 entry.content.name, "in the editor")
+        if content is None:
             return
-        if kept.item == entry.content:  # saved after all
-            recovery.forget(location, recovery.content_key(content_id))
-            return
-        answer = self.prompts.restore_unsaved(entry.content.name,
-                                              recovery.when(kept.kept_at), "in the editor")
-        if answer == "discard":
-            recovery.forget(location, recovery.content_key(content_id))
-        if answer != "restore":
-            return
-        editor.load(dataclasses.replace(entry, content=kept.item), self.catalog)
+        editor.load(dataclasses.replace(entry, content=content), self.catalog)
         editor.original = entry.content  # what is saved: the changes are unsaved
         editor.touch()
         self.status.emit(f"Restored the unsaved changes to “{entry.content.name}”: save "
