@@ -30,6 +30,9 @@ def spawn(target: Callable[..., None], name: str, *args: Any
     return process, conn
 
 
+STOP = b"s"  # engine -> helper, the one word every helper's pipe knows
+
+
 class Helper:
     """A helper process and the engine's end of its pipe, stopped once however many ask.
 
@@ -37,8 +40,6 @@ class Helper:
     workspace stops delivery on a thread of its own while `serve` stops the engine); both
     closed the pipe, and the second closed a file descriptor number the first had
     already given back, which by then may be another file of the engine's."""
-
-    STOP = b"s"
 
     def __init__(self) -> None:
         self._process: BaseProcess | None = None
@@ -61,7 +62,7 @@ class Helper:
         second caller waits for the first and finds it done."""
         self._stopping = True
         with self._stop_lock:
-            self._send(self.STOP)
+            self._send(STOP)
             process = self._process
             if process is not None:
                 process.join(timeout)

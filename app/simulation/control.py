@@ -193,8 +193,8 @@ class SimulationControl(QObject):
                                                labels=(request.label, request.compare.label)),
                                        b_showable=request.compare.bundle is None)
         notes = len(done.notes)
-        said = f" · {notes} note{'s' if notes > 1 else ''} from the command (hover)" \
-            if notes else ""
+        # "from the command" named how the studio runs it, which says nothing to a marketer
+        said = f" · {notes} note{'s' if notes > 1 else ''} (hover to read)" if notes else ""
         self.strip.finished(f"Simulated {outcome.start:%d %b %H:%M} → "
                             f"{outcome.end:%d %b %H:%M} (UTC){changes_said(request, outcome)}"
                             f"{said}")

@@ -22,7 +22,7 @@ from engine.workspace import Workspace
 from .limits import SocketLimits
 from .server import IngestionServer, base_url
 
-_WAKE, _STOP = b"w", b"s"
+_WAKE = b"w"  # engine -> socket (and `engine.processes.STOP`)
 
 
 class IngestionStartError(RuntimeError):
@@ -30,8 +30,6 @@ class IngestionStartError(RuntimeError):
 
 
 class IngestionProcess(Helper):
-    STOP = _STOP
-
     def __init__(self, location: str | None, host: str, port: int,
                  limits: SocketLimits = SocketLimits(), cluster: bool = False) -> None:
         """`location` as `Workspace.open` takes it (None: the default workspace);

@@ -26,7 +26,7 @@ from multiprocessing.connection import Connection
 
 from sqlalchemy.exc import DBAPIError
 
-from engine.processes import Helper, leave_stopping_to_the_engine, settle_heap
+from engine.processes import STOP, Helper, leave_stopping_to_the_engine, settle_heap
 from engine.store.database import database_away, leave_checkpoints
 from engine.workspace import Workspace
 
@@ -36,7 +36,7 @@ from .runtime import Runtime
 
 log = logging.getLogger(__name__)
 
-_DELIVER, _STOP = b"d", b"s"  # engine -> process
+_DELIVER = b"d"  # engine -> process (and `STOP`)
 _READY, _RAISED, _IDLE = b"+", b"r", b"i"  # process -> engine
 
 
@@ -45,8 +45,6 @@ class DeliveryStartError(RuntimeError):
 
 
 class DeliveryProcess(Helper):
-    STOP = _STOP
-
     def __init__(self, url: str, background: bool = False) -> None:
         """`url`: the workspace's database, as `Workspace.open` takes it; `background`:
         at a lower CPU priority, so the ingestion socket comes first."""
@@ -175,14 +173,14 @@ class _DeliveryLoop:
 
     def _wait(self) -> bool:
         """Until the engine asks for a round (True) or to stop (False)."""
-        if self.conn.recv_bytes() == _STOP:
+        if self.conn.recv_bytes() == STOP:
             return False
         return not self._stop_asked()
 
     def _stop_asked(self) -> bool:
         """Read every wake-up already sent (one round serves them all); True on stop."""
         while self.conn.poll():
-            if self.conn.recv_bytes() == _STOP:
+            if self.conn.recv_bytes() == STOP:
                 return True
         return False
 

@@ -408,7 +408,7 @@ def test_a_replayed_file_is_simulated_and_its_bad_rows_are_reported(qtbot, windo
     simulation = window.simulation
     qtbot.waitUntil(lambda: simulation.outcome is not None, timeout=120000)
     assert window.scene.overlay.badges["start"].value("inflow") == 10  # the sample's ten
-    assert "2 notes from the command" in simulation.strip.text.text()
+    assert "2 notes (hover to read)" in simulation.strip.text.text()
     assert "12 events replayed, 1 row refused" in simulation.strip.text.toolTip()
     assert "carts.csv:14: column occurred_at: 'yesterday' is not an ISO 8601" in \
         simulation.strip.text.toolTip()
