@@ -30,7 +30,8 @@ from .writer import EventWriter
 MAX_BATCH = 500
 CACHE_SECONDS = 1.0  # a revoked key takes effect within this time; health's live count too
 CATALOG_SECONDS = 2.0  # a stopped trigger takes effect within this time
-MISS_RELOAD_SECONDS = 0.5  # a new trigger is known within this time
+MISS_RELOAD_SECONDS = 0.5  # a name not in the catalog reloads it, at most this often
+PROBES_PER_WINDOW = 16  # and between reloads, this many names are looked up one by one
 
 
 class Caches:
@@ -43,6 +44,7 @@ class Caches:
         self._buckets: dict[str, keys.TokenBucket] = {}
         self._catalog: Catalog | None = None
         self._catalog_at = -math.inf
+        self._probes, self._probes_since = 0, -math.inf
         self._live = Refreshed(live_count, CACHE_SECONDS)
 
     def key(self, plain: str) -> keys.KeyInfo | None:
@@ -71,12 +73,30 @@ class Caches:
         return self._catalog
 
     def trigger(self, name: str) -> TriggerDefinition | None:
-        """A trigger made a moment ago is found: a name not in the catalog reloads it, but
-        only if it is older than MISS_RELOAD_SECONDS, so a batch naming 500 unknown
-        triggers costs one load at most, not 500 on the event loop."""
+        """A trigger made a moment ago is found at once: a name not in the catalog
+        reloads it if it is older than MISS_RELOAD_SECONDS; if it is newer, the name is
+        looked up in the triggers table (one row by its key) and, there, the catalog
+        reloaded. An event fired right after its trigger was made (a script making one
+        and sending at once) got 404 for up to half a second. Between reloads at most
+        PROBES_PER_WINDOW names are looked up, so a batch naming 500 unknown triggers
+        costs one load and a few lookups, not 500 on the event loop."""
         found = self.catalog().triggers.get(name)
-        return found if found is not None else self.catalog(MISS_RELOAD_SECONDS).triggers.get(
-            name)
+        if found is not None:
+            return found
+        loaded_at = self._catalog_at
+        found = self.catalog(MISS_RELOAD_SECONDS).triggers.get(name)
+        if found is not None or self._catalog_at != loaded_at or not self._may_probe():
+            return found  # known now, or just loaded: the catalog is the workspace's
+        with self.db.connect() as conn:
+            made = catalog_store.load_trigger(conn, name)
+        return None if made is None else self.catalog(0.0).triggers.get(name, made)
+
+    def _may_probe(self) -> bool:
+        now = time.monotonic()
+        if now - self._probes_since >= MISS_RELOAD_SECONDS:
+            self._probes, self._probes_since = 0, now
+        self._probes += 1
+        return self._probes <= PROBES_PER_WINDOW
 
     async def live_count(self) -> int:
         return await self._live.get()

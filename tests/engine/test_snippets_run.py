@@ -25,7 +25,6 @@ from typing import Any
 
 import pytest
 
-from engine.ingestion.api import MISS_RELOAD_SECONDS
 from engine.model import Catalog, Contact, TriggerDefinition, read_bundle
 from engine.resources import resource
 from engine.snippets import event_fields, expected_body, generate_snippet
@@ -152,10 +151,6 @@ def visit_booked(engine) -> tuple[TriggerDefinition, Catalog]:
         for table in ("store", "region"):
             catalog_store.save_record_table(conn, catalog.record_tables[table])
         catalog_store.save_trigger(conn, trigger)
-    # The socket knows a new trigger within MISS_RELOAD_SECONDS of the catalog's last
-    # load (engine.ingestion.api): the test before this one had it loaded a moment ago,
-    # and on a loaded machine the first snippet came sooner than that and got a 404.
-    time.sleep(MISS_RELOAD_SECONDS + 0.1)
     return trigger, catalog
 
 
