@@ -139,7 +139,11 @@ class StudioStore:
             raise StoreError(f"{Path(path).name} is the open workspace's own file: a bundle "
                              "written there would destroy the workspace")
         bundle = self.workspace.export_bundle(journey_id)
-        Path(path).write_text(dump_bundle(bundle), encoding="utf-8")
+        try:
+            Path(path).write_text(dump_bundle(bundle), encoding="utf-8")
+        except OSError as error:  # a folder not writable, gone, a name that is a folder
+            raise StoreError(f"{path} could not be written: "
+                             f"{error.strerror or error}") from None
         return bundle
 
     def versions(self, journey_id: str) -> list[VersionInfo]:

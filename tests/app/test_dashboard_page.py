@@ -270,3 +270,12 @@ def test_the_goal_line_writes_thousands_as_the_figures_beside_it_do() -> None:
     text, _value, _maximum = goal_line(GoalProgress("purchase_completed", "count", 2500.0,
                                                     4000, 1200))
     assert text == "Goal (purchase_completed): 1,200 of a target of 2,500 people"
+
+
+def test_a_csv_that_cannot_be_written_says_where_and_why(qtbot, page, prompts, filled,
+                                                         tmp_path) -> None:
+    shown(qtbot, page, lambda: page.set_range(FIRST, LAST))
+    prompts.files_to_save = [tmp_path]  # a folder's name, as a slip in the dialog gives
+    page.export_csv()
+    [(title, message)] = prompts.errors
+    assert title == "Export CSV" and f"Could not write {tmp_path}: Is a directory" in message

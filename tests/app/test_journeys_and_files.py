@@ -45,6 +45,18 @@ def test_export_then_import_from_the_gui_round_trips(window, prompts, tmp_path) 
     assert names.count("Brew better at home") == names.count("Brew better at home (copy)") == 1
 
 
+def test_an_export_that_cannot_be_written_says_where_and_why(window, prompts,
+                                                             tmp_path) -> None:
+    """A bundle exported to a folder that is gone (a USB stick pulled, a name typed) left
+    a traceback on the console and the person with no word of it."""
+    open_sample(window, "brew_guide.json")
+    prompts.bundle_to_save = tmp_path / "gone" / "out.json"
+    window.actions_["export_bundle"].trigger()
+    [(title, message)] = prompts.errors
+    assert title == "Cannot export the bundle"
+    assert "gone/out.json could not be written: No such file or directory" in message
+
+
 def test_a_broken_bundle_names_the_place_and_leaves_the_workspace_alone(
         window, prompts, tmp_path) -> None:
     open_sample(window, "abandoned_cart.json")

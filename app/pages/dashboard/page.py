@@ -288,9 +288,15 @@ class DashboardPage(QWidget):
             return
         path = self.prompts.save_file("Export figures as CSV", "CSV files (*.csv)",
                                       f"{self.report.journey_id}-stats.csv")
-        if path is not None:
+        if path is None:
+            return
+        try:
             path.write_text(self.data.csv(self.report), encoding="utf-8")
-            self.status.emit(f"Figures exported to {path}")
+        except OSError as error:  # the studio said nothing and went on (a traceback only)
+            self.prompts.error("Export CSV", f"Could not write {path}: "
+                               f"{error.strerror or error}")
+            return
+        self.status.emit(f"Figures exported to {path}")
 
     def export_png(self) -> None:
         if self.report is None or not self.report.has_data:
