@@ -58,6 +58,10 @@ def guarded(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse.
             return fail(f"no journey {error.args[0]!r} in this workspace")
         except EXPECTED_ERRORS as error:
             return fail(str(error))
+        except OSError as error:  # a file named on the command line: gone, a folder...
+            if error.filename is None:
+                raise
+            return fail(f"{error.filename}: {error.strerror or error}")
 
     return run
 

@@ -31,6 +31,25 @@ def test_export_import_export_is_byte_identical(tmp_path) -> None:
     assert (tmp_path / "1.json").read_bytes() == CART.read_bytes()
 
 
+def test_a_file_that_cannot_be_read_or_written_is_named_without_a_traceback(
+        tmp_path, capsys) -> None:
+    """`export --out` into a folder that is not there and `contacts import` of a file that
+    is not there (or is a folder) printed Python's traceback."""
+    workspace = str(tmp_path / "w.waymark")
+    assert waymark("import", str(CART), "--workspace", workspace) == 0
+    capsys.readouterr()
+    for args, said in [
+            (["export", "abandoned-cart", "--out", str(tmp_path / "gone" / "x.json")],
+             f"error: {tmp_path / 'gone' / 'x.json'}: No such file or directory"),
+            (["export", "abandoned-cart", "--out", str(tmp_path)],
+             f"error: {tmp_path}: Is a directory"),
+            (["contacts", "import", str(tmp_path / "people.csv")],
+             f"error: {tmp_path / 'people.csv'}: No such file or directory"),
+            (["contacts", "import", str(tmp_path)], f"error: {tmp_path}: Is a directory")]:
+        assert waymark(*args, "--workspace", workspace) == 2, args
+        assert capsys.readouterr().err.strip() == said
+
+
 def test_a_bad_bundle_is_refused_and_the_workspace_is_left_as_it_was(tmp_path, capsys) -> None:
     workspace = str(tmp_path / "w.waymark")
     data = json.loads(CART.read_text())
