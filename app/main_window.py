@@ -44,6 +44,15 @@ from app.tile_menu import TileMenus
 from app.validation_runner import ValidationRunner
 from app.window_layout import WindowLayout, fit_on_screen
 
+# The live banner: what a published journey's state means for people.
+_STATE_SAYS = {
+    "live": "people who trigger it enter and move on as published",
+    "paused": "people are held, new ones at its start, until it is resumed (a pause over "
+              "21 days stops it)",
+    "stopped": "nobody enters it, and the people in it left when it was stopped",
+    "completed": "its time to enter ended and everyone in it has finished",
+}
+
 
 class MainWindow(QMainWindow):
     def __init__(self, prompts: Prompts | None = None, settings: QSettings | None = None,
@@ -337,9 +346,7 @@ class MainWindow(QMainWindow):
         elif live and read_only:
             # what the state means for people, not "People are in this journey" (said
             # of a journey just published, with nobody in it yet)
-            now = ("people are held, new ones at its start, until it is resumed (a pause "
-                   "over 21 days stops it)" if info.state == "paused"
-                   else "people who trigger it enter and move on as published")
+            now = _STATE_SAYS.get(info.state, _STATE_SAYS["live"])
             self.banner.show_live(f"<b>{info.state.title()}</b> · version {info.version}: "
                                   f"{now}; it is shown read-only.", True)
         elif live:

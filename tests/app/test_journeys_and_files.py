@@ -216,6 +216,7 @@ def test_pause_resume_and_stop_from_the_journey_menu(window, prompts) -> None:
     actions["stop"].trigger()
     assert window.session.info.state == "stopped"
     assert not actions["stop"].isEnabled()
+    assert "nobody enters it, and the people in it left" in window.banner.text.text()
 
 
 def test_a_workspace_without_journeys_says_how_to_begin(window, qtbot, prompts) -> None:
