@@ -25,6 +25,9 @@ from .outbox_model import MESSAGE, STATE, TIME, TO, WHERE, OutboxModel
 from .tables import feed_table, fit_columns
 
 NO_ENGINE = "Start the engine (Engine → Start engine) to open or click through its socket"
+EMPTY = "No messages yet: what the journeys send shows here as it is composed."
+EMPTY_NO_ENGINE = ("The outbox shows what the engine sends while it runs (or while another "
+                   "process's engine is observed).")
 
 
 MIN_PART_HEIGHT = 64  # the list's and the message's, each
@@ -81,6 +84,7 @@ class OutboxDock(QWidget):
         self.view = MessageView()
         self.window_: MessageWindow | None = None  # made on the first double-click
         self._wide: bool | None = None  # how the split is laid out now
+        self._kept_sizes: list[int] | None = None  # the split as it was when last hidden
         self.split = QSplitter(Qt.Orientation.Horizontal)
         self.split.setObjectName("outboxSplit")
         left = QWidget()
@@ -126,6 +130,7 @@ class OutboxDock(QWidget):
             self._wide = wide
             self.split.setOrientation(Qt.Orientation.Horizontal if wide
                                       else Qt.Orientation.Vertical)
+            self._kept_sizes = None
             self._share()
 
     def _share(self) -> None:
@@ -139,16 +144,25 @@ class OutboxDock(QWidget):
     def _show_view(self) -> None:
         """The message side while a message is chosen or the list is empty (see above)."""
         shown = self.view.item is not None or not self.model.rowCount()
-        if shown != self.view.isVisibleTo(self):
-            self.view.setVisible(shown)
-            if shown:
-                self._share()
+        if shown == self.view.isVisibleTo(self):
+            return
+        if not shown and all(self.split.sizes()):
+            self._kept_sizes = self.split.sizes()  # as the person may have dragged it
+        self.view.setVisible(shown)
+        if shown and self._kept_sizes is not None:
+            self.split.setSizes(self._kept_sizes)
+        elif shown:
+            self._share()
 
     def eventFilter(self, watched, event) -> bool:
         if (watched is self.table and event.type() == QEvent.Type.KeyPress
                 and event.key() == Qt.Key.Key_Escape
-                and self.table.selectionModel().hasSelection()):
+                and self.view.item is not None):
+            # let go: the list takes the room again (only here, not whenever the choice
+            # is gone: rows trimmed past the list's limit took the one being read)
             self.table.clearSelection()
+            self.view.clear()
+            self._count()
             return True
         return super().eventFilter(watched, event)
 
@@ -203,17 +217,13 @@ class OutboxDock(QWidget):
     def _status(self, status: EngineStatus) -> None:
         for view in self._views():
             view.set_tracking(_why_no_tracking(status))
-        if not status.can_fire and not self.model.rowCount():
-            self.view.clear("The outbox shows what the engine sends while it runs (or "
-                            "while another process's engine is observed).")
+        if not self.model.rowCount():
+            self._count()  # says why the list is empty
 
     def _chosen(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
         rows = self.table.selectionModel().selectedRows()
         item = self.model.item(rows[0].row()) if rows else None
         if item is None:
-            if self.view.item is not None:
-                self.view.clear()  # let go (Esc): the list takes the room again
-                self._count()
             return
         self.view.show_item(item)
         self._count()
@@ -233,6 +243,8 @@ class OutboxDock(QWidget):
         self.count.setText(f"{n:,} message{'s' if n != 1 else ''}"
                            + (" (the newest)" if n >= self.model.limit else "")
                            + (f" · {CHOOSE_HINT}" if n and self.view.item is None else ""))
+        if not n and self.view.item is None:
+            self.view.clear(EMPTY if self.link.status.can_fire else EMPTY_NO_ENGINE)
         self._show_view()
 
 

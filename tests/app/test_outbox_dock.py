@@ -340,6 +340,7 @@ def test_the_message_side_shows_only_while_a_message_is_chosen(
     dock = show_outbox(qtbot, window)
     qtbot.waitUntil(lambda: dock.split.width() > 300, timeout=3000)
     assert dock.view.isVisible()  # nothing yet: it says why the list is empty
+    assert dock.view.placeholder.text().startswith("No messages yet")
     for person in ("ann", "bob"):
         window.engine.fire("abandoned_cart", {**CART, "authId": f"test-{person}",
                                               "contactpoint_email": f"{person}@example.com"})
@@ -358,12 +359,16 @@ def test_the_message_side_shows_only_while_a_message_is_chosen(
     qtbot.waitUntil(lambda: dock.table.isColumnHidden(WHERE), timeout=3000)
     assert dock.table.columnWidth(STATE) == 84
 
+    total = sum(dock.split.sizes())
+    dock.split.setSizes([total - 300, 300])  # as the person drags it
+    dragged = dock.split.sizes()
     dock.table.setFocus()
     qtbot.keyClick(dock.table, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not dock.view.isVisible(), timeout=3000)
     assert dock.view.item is None and "choose one" in dock.count.text()
     qtbot.keyClick(dock.table, Qt.Key.Key_Down)  # the keys choose one again
     qtbot.waitUntil(dock.view.isVisible, timeout=3000)
+    assert dock.split.sizes() == dragged  # where the person left the divider
 
 
 def test_a_chosen_email_in_a_narrow_dock_shows_its_buttons_as_icons(
