@@ -59,11 +59,19 @@ def guarded(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse.
         except EXPECTED_ERRORS as error:
             return fail(str(error))
         except OSError as error:  # a file named on the command line: gone, a folder...
-            if error.filename is None:
-                raise
+            if not _named(args, error.filename):
+                raise  # another file's trouble is ours, not a slip of the person's
             return fail(f"{error.filename}: {error.strerror or error}")
 
     return run
+
+
+def _named(args: argparse.Namespace, filename: Any) -> bool:
+    """Whether `filename` is a path given on the command line."""
+    if not isinstance(filename, (str, Path)):
+        return False
+    given = {Path(value) for value in vars(args).values() if isinstance(value, (str, Path))}
+    return Path(filename) in given
 
 
 def table(rows: list[list[Any]], headers: list[str]) -> str:

@@ -65,8 +65,8 @@ class Caches:
             bucket = self._buckets[info.id] = keys.TokenBucket(info.rate_per_second, info.burst)
         return bucket
 
-    def catalog(self, max_age: float = CATALOG_SECONDS) -> Catalog:
-        if self._catalog is None or time.monotonic() - self._catalog_at > max_age:
+    def catalog(self, max_age: float = CATALOG_SECONDS, force: bool = False) -> Catalog:
+        if force or self._catalog is None or time.monotonic() - self._catalog_at > max_age:
             with self.db.connect() as conn:
                 self._catalog = catalog_store.load_catalog(conn)
             self._catalog_at = time.monotonic()
@@ -80,16 +80,16 @@ class Caches:
         and sending at once) got 404 for up to half a second. Between reloads at most
         PROBES_PER_WINDOW names are looked up, so a batch naming 500 unknown triggers
         costs one load and a few lookups, not 500 on the event loop."""
+        loaded_at = self._catalog_at
         found = self.catalog().triggers.get(name)
         if found is not None:
             return found
-        loaded_at = self._catalog_at
         found = self.catalog(MISS_RELOAD_SECONDS).triggers.get(name)
         if found is not None or self._catalog_at != loaded_at or not self._may_probe():
             return found  # known now, or just loaded: the catalog is the workspace's
         with self.db.connect() as conn:
             made = catalog_store.load_trigger(conn, name)
-        return None if made is None else self.catalog(0.0).triggers.get(name, made)
+        return None if made is None else self.catalog(force=True).triggers.get(name, made)
 
     def _may_probe(self) -> bool:
         now = time.monotonic()
