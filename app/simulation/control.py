@@ -51,6 +51,7 @@ class SimulationControl(QObject):
         self._done: Finished | None = None  # the run whose results are shown
         self._journey: str | None = None  # whose results are shown
         self._version: int | None = None  # … on which version shown (None: as usual)
+        self._widened: int | None = None  # the right docks' width before results widened it
         self.action.triggered.connect(self.open_dialog)
         self.strip.cancel.clicked.connect(self.cancel)
         self.panel.closed.connect(self.leave)
@@ -267,6 +268,16 @@ class SimulationControl(QObject):
         if self.outcome is None and (self.run is None or not self.run.running):
             self.dock.close()
             self.window.properties_dock.raise_()
+            self._narrow_back()
+
+    def _narrow_back(self) -> None:
+        """The right docks as wide as before the results widened them (seen in a real
+        1366 px window: Properties kept the Simulation dock's 460 px after a restart, and
+        the canvas lost 100 px), unless the person has resized them since."""
+        before, self._widened = self._widened, None
+        properties = self.window.properties_dock
+        if before is not None and abs(properties.width() - DOCK_WIDTH) <= 4:
+            self.window.resizeDocks([properties], [before], Qt.Orientation.Horizontal)
 
     # --- the window -----------------------------------------------------------------
 
@@ -289,9 +300,12 @@ class SimulationControl(QObject):
         # The results are on the canvas: from another page (the Journey menu is on every
         # page) the dock opened over that page, and "its counts and flows are on the
         # canvas" pointed at a canvas out of sight.
+        before = self.window.properties_dock.width()
         self.window.pages.bring_forward(self.dock)
         if self.dock.width() < DOCK_WIDTH:  # the people table's four columns readable
             self.window.resizeDocks([self.dock], [DOCK_WIDTH], Qt.Orientation.Horizontal)
+            if self._widened is None and 0 < before < DOCK_WIDTH:
+                self._widened = before
 
     def _say(self, text: str) -> None:
         self.window.statusBar().showMessage(text, 10000)

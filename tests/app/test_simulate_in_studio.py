@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QDate, QDateTime, QTime, QTimeZone
+from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QTimeZone
 from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QPushButton, QWidget
 
@@ -655,3 +655,59 @@ def test_the_results_are_drawn_on_the_graph_simulated(qtbot, window) -> None:
     assert window.scene.overlay.badges["start"].value("inflow") == 20
     assert window.editor.journey.find_tile("wait-1-day").name == "Wait a day"
 
+
+
+def test_the_right_docks_go_back_to_their_width_when_the_results_are_put_away(
+        qtbot, window) -> None:
+    """Seen in a real 1366 px window: after a simulation, Properties kept the Simulation
+    dock's 460 px over a restart and the canvas lost 100 px. Put away (as the window's
+    layout is saved), the right docks are as wide as before; resized by hand, left be."""
+    from app.simulation.control import DOCK_WIDTH
+
+    properties = window.properties_dock
+    qtbot.wait(50)
+    before = properties.width()
+    assert before < DOCK_WIDTH - 20
+    simulation = window.simulation
+    simulation._show_dock()
+    qtbot.waitUntil(lambda: simulation.dock.width() >= DOCK_WIDTH - 4, timeout=3000)
+    window._as_remembered()
+    qtbot.waitUntil(lambda: properties.isVisible() and properties.width() == before,
+                    timeout=3000)
+
+    simulation._show_dock()
+    qtbot.waitUntil(lambda: simulation.dock.width() >= DOCK_WIDTH - 4, timeout=3000)
+    window.resizeDocks([simulation.dock], [520], Qt.Orientation.Horizontal)  # by hand
+    qtbot.waitUntil(lambda: simulation.dock.width() == 520, timeout=3000)
+    window._as_remembered()
+    qtbot.waitUntil(properties.isVisible, timeout=3000)
+    qtbot.wait(50)
+    assert properties.width() == 520
+
+
+def test_a_window_closed_with_results_shown_opens_next_time_without_their_dock(
+        qtbot, window, prompts, tmp_path) -> None:
+    """Seen in a real window: Ctrl+Q with a simulation's results shown, and the next start
+    opened on an empty "Simulation · no results" dock 460 px wide over Properties (the
+    layout was saved as the Close event came, before the results went)."""
+    from PySide6.QtCore import QSettings
+
+    from app.main_window import MainWindow
+
+    run_from_dialog(qtbot, open_dialog(qtbot, window), people=20)
+    simulation = window.simulation
+    qtbot.waitUntil(lambda: simulation.outcome is not None, timeout=120000)
+    assert simulation.dock.isVisible()
+    window.close()
+
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    again = MainWindow(prompts=prompts, settings=settings)
+    qtbot.addWidget(again)
+    again.show()
+    qtbot.waitExposed(again)
+    qtbot.waitUntil(again.properties_dock.isVisible, timeout=3000)
+    qtbot.wait(50)
+    # (its width, put back as it was before the results, is the test above's: an
+    # offscreen screen shrinks the restored window, and its docks with it)
+    assert not again.simulation.dock.isVisible()
+    again.close()
