@@ -541,10 +541,10 @@ class MainWindow(QMainWindow):
         self.editor.undo_stack.setClean()
         release_clipboard()
         self.simulation.close()  # its process and throw-away folder
-        # Saved again now that the results are gone: the layout was saved as the Close
-        # event came (before anyone agreed), with the results' dock shown at their width,
-        # and the next start opened on an empty "Simulation · no results" (seen in a real
-        # window after Ctrl+Q with results shown).
+        # Saved here, once closing is agreed and the results are gone: saved as the Close
+        # event came (before anyone answered), the layout kept the results' dock at their
+        # width, and the next start opened on an empty "Simulation · no results" (seen in
+        # a real window after Ctrl+Q with results shown).
         self.window_layout.save()
         self.engine.close()  # stops the engine the studio started (2 s at most)
 

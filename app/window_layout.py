@@ -22,7 +22,9 @@ SIZE_KEY = "window/size"  # the window's size when saved (its docks' sizes are f
 
 
 class WindowLayout(QObject):
-    """Follows a main window: restores its layout on the first show, saves it on close.
+    """Follows a main window: restores its layout on the first show; `save` when the
+    window is to close (its owner calls it once closing is agreed: a Close event comes
+    before anyone has answered "Save changes?", and the window may stay).
 
     `before_save` puts the window as it should be remembered (a window whose pages hide
     the journey's docks shows the journey page again first, so they are saved shown).
@@ -41,11 +43,8 @@ class WindowLayout(QObject):
         window.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.window:
-            if event.type() == QEvent.Type.Show and not self.restored:
-                self.restore()
-            elif event.type() == QEvent.Type.Close:
-                self.save()
+        if watched is self.window and event.type() == QEvent.Type.Show and not self.restored:
+            self.restore()
         return False
 
     def restore(self) -> bool:

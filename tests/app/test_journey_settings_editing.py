@@ -315,3 +315,23 @@ def open_window(qtbot, prompts, settings: QSettings, version: int | None = None)
     window.show()
     qtbot.waitExposed(window)
     return window
+
+
+def test_the_layout_is_saved_when_closing_is_agreed_not_when_it_is_cancelled(
+        window, prompts, tmp_path) -> None:
+    """The layout was saved as the Close event came, before "Save changes?" was answered:
+    a cancelled close saved it all the same, and an agreed one saved it before the
+    window's closing had put the simulation's results away."""
+    from app.window_layout import STATE_KEY
+
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    open_sample(window, "brew_guide.json")
+    window.editor.update_tile("brew-tips", name="Brewing tips")  # unsaved
+    prompts.unsaved_answer = "cancel"
+    assert not window.close()
+    settings.sync()
+    assert settings.value(STATE_KEY) is None and window.isVisible()
+    prompts.unsaved_answer = "discard"
+    assert window.close()
+    settings.sync()
+    assert settings.value(STATE_KEY) is not None
