@@ -9,6 +9,7 @@ import csv
 import io
 import json
 from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
 
 import pytest
 from PySide6.QtCharts import QValueAxis
@@ -80,7 +81,7 @@ def test_the_page_shows_the_figures_waymark_stats_prints(qtbot, page, filled, ca
     assert page.messages.chart().title() == "Messages per day"
     assert page.messages.totals()["sent"] == sums["sent"] == 2
     assert page.messages.totals()["opened"] == sums["opened"] == 1
-    assert len(page.messages.lines["sent"].points()) == 7  # one a day, none left out
+    assert len(page.messages.counts["sent"]) == 7  # one a day, none left out
     goal = printed["goal"]
     # a no-break space before each %: the share never wraps apart from its sign
     assert f"{goal['met']} of {goal['entered']} people who entered (33\u00a0%)" in \
@@ -101,11 +102,14 @@ def test_a_range_of_a_day_is_drawn_per_hour_and_a_range_without_data_is_empty(
         qtbot, page) -> None:
     shown(qtbot, page, lambda: page.set_range(date(2026, 11, 23), date(2026, 11, 23)))
     assert page.messages.chart().title() == "Messages per hour"
-    assert len(page.messages.lines["sent"].points()) == 24
+    assert len(page.messages.counts["sent"]) == 24
+    assert page.export_csv_button.isEnabled() and page.export_png_button.isEnabled()
     report = shown(qtbot, page, lambda: page.set_range(date(2026, 10, 1), date(2026, 10, 7)))
     assert report.series == [] and report.funnel == []  # the funnel follows the range too
     assert page.body.currentWidget() is page.empty
     assert page.empty.text() == NOTHING_IN_RANGE  # not "publish the journey" again
+    # nothing to export: greyed, not "Nothing to export" once pressed
+    assert not page.export_csv_button.isEnabled() and not page.export_png_button.isEnabled()
 
 
 def test_the_funnel_follows_the_range(qtbot, prompts, themes, tmp_path, capsys) -> None:
@@ -201,6 +205,30 @@ def test_sent_and_delivered_both_show_when_they_are_the_same(qtbot, themes) -> N
     shown = sent_pixels(qtbot, {"sent": same, "delivered": same})
     alone = sent_pixels(qtbot, {"sent": same})
     assert alone > 300 and shown > alone // 20, (shown, alone)
+
+
+def test_each_day_is_drawn_level_at_its_count_not_as_a_ramp(qtbot, themes) -> None:
+    """Seen in a real window: 0 messages on 1 Dec and 23 on 2 Dec were drawn as a line
+    rising all through 1 Dec (points at each day's start), as if sent over that day. Each
+    day's line is now level at its count from its start to its end."""
+    chart = MessagesChart()
+    qtbot.addWidget(chart)
+    days = [datetime(2026, 12, 1, tzinfo=UTC), datetime(2026, 12, 2, tzinfo=UTC)]
+    chart.show_points(days, {metric: [0, 23] if metric == "sent" else [0, 0]
+                             for metric, _colour in MESSAGE_LINES}, hourly=False)
+    for hour, height in ((1, 0), (12, 0), (23, 0), (25, 23), (36, 23), (47, 23)):
+        assert level_at(chart, "sent", days[0] + timedelta(hours=hour)) == height, hour
+    assert chart.totals()["sent"] == 23
+
+
+def level_at(chart: MessagesChart, metric: str, at: datetime) -> float | None:
+    """The height `metric`'s line is drawn at, at time `at` (None outside it)."""
+    x = at.timestamp() * 1000
+    points = chart.lines[metric].points()
+    for a, b in pairwise(points):
+        if a.x() <= x <= b.x() and a.x() < b.x():
+            return a.y() + (b.y() - a.y()) * (x - a.x()) / (b.x() - a.x())
+    return None
 
 
 def sent_pixels(qtbot, data: dict[str, list[int]]) -> int:

@@ -1,6 +1,6 @@
 """The dashboard's charts (QtCharts, from PySide6-Addons, a dependency already): the funnel
-by tile as stacked horizontal bars, messages over time as lines. Their colours follow the
-studio's theme tokens, light or dark."""
+by tile as stacked horizontal bars, messages over time as steps (each hour's or day's count
+level across it). Their colours follow the studio's theme tokens, light or dark."""
 
 from __future__ import annotations
 
@@ -111,25 +111,34 @@ class FunnelChart(ThemedChartView):
 
 
 class MessagesChart(ThemedChartView):
+    """Per metric a line that steps: level across each bucket at its count. A line
+    through one point per bucket (its start) drew a day of 0 and a day of 23 as a ramp
+    over the first day, as if messages had been sent all through it."""
+
     def __init__(self) -> None:
         self.lines: dict[str, QLineSeries] = {}
+        self.counts: dict[str, list[int]] = {}
         super().__init__("messagesChart", "Messages")
 
     def show_points(self, buckets: list[datetime], counts: dict[str, list[int]], hourly: bool
                     ) -> None:
-        """One point per bucket (hour or day) and metric; `counts[metric][i]` is bucket i's."""
+        """One step per bucket (hour or day) and metric; `counts[metric][i]` is bucket i's."""
         self.clear()
         self.chart().setTitle("Messages per hour" if hourly else "Messages per day")
-        self.lines = {}
+        self.lines, self.counts = {}, {m: list(counts[m]) for m, _colour in MESSAGE_LINES}
+        step = timedelta(hours=1) if hourly else timedelta(days=1)
+        edges = [QDateTime(at).toMSecsSinceEpoch() for at in buckets]
+        if buckets:
+            edges.append(QDateTime(buckets[-1] + step).toMSecsSinceEpoch())
         for metric, _colour in MESSAGE_LINES:
             line = QLineSeries(name=metric.capitalize())
-            for at, n in zip(buckets, counts[metric], strict=True):
-                line.append(QDateTime(at).toMSecsSinceEpoch(), n)
+            for i, n in enumerate(counts[metric]):
+                line.append(edges[i], n)
+                line.append(edges[i + 1], n)
             self.chart().addSeries(line)
             self.lines[metric] = line
         when = QDateTimeAxis(format="HH:mm" if hourly else "d MMM")
         if buckets:  # to the end of the last bucket: ticks fall on whole hours or days
-            step = timedelta(hours=1) if hourly else timedelta(days=1)
             when.setRange(QDateTime(buckets[0]), QDateTime(buckets[-1] + step))
         days = len(buckets) + 1
         when.setTickCount(9 if hourly else days if days <= 15 else 8)
@@ -148,8 +157,7 @@ class MessagesChart(ThemedChartView):
                 self.lines[metric].setPen(QPen(QColor(colour), LINE_WIDTHS[metric]))
 
     def totals(self) -> dict[str, int]:
-        return {metric: int(sum(p.y() for p in line.points()))
-                for metric, line in self.lines.items()}
+        return {metric: sum(counts) for metric, counts in self.counts.items()}
 
 
 def whole_numbers(axis: QValueAxis, top: float) -> None:

@@ -131,11 +131,14 @@ class DashboardPage(QWidget):
                        QLabel("to"), self.last_day):
             row.addWidget(widget)
         row.addStretch(1)
-        row.addWidget(text_button("export", "Export CSV",
-                                  "The figures as CSV, as `waymark stats --csv` prints them",
-                                  self.export_csv))
-        row.addWidget(text_button("export", "Export charts", "The charts as a PNG image",
-                                  self.export_png))
+        self.export_csv_button = text_button(
+            "export", "Export CSV", "The figures as CSV, as `waymark stats --csv` prints them",
+            self.export_csv)
+        self.export_png_button = text_button("export", "Export charts",
+                                             "The charts as a PNG image", self.export_png)
+        for button in (self.export_csv_button, self.export_png_button):
+            button.setEnabled(False)  # until there are figures to export
+            row.addWidget(button)
         return header
 
     def _date_edit(self, day: date, tip: str) -> QDateEdit:
@@ -261,6 +264,9 @@ class DashboardPage(QWidget):
         else:
             self._fill(query, report)
             self.body.setCurrentWidget(self.scroll)
+        # nothing to export has them greyed (they said "Nothing to export" once pressed)
+        for button in (self.export_csv_button, self.export_png_button):
+            button.setEnabled(report is not None and report.has_data)
         self.shown.emit(report)
 
     def _fill(self, query: Query, report: Report) -> None:
@@ -283,7 +289,7 @@ class DashboardPage(QWidget):
     # --- exports -------------------------------------------------------------------------
 
     def export_csv(self) -> None:
-        if self.report is None:
+        if self.report is None or not self.report.has_data:
             self.status.emit("Nothing to export: the journey has no data in this range")
             return
         path = self.prompts.save_file("Export figures as CSV", "CSV files (*.csv)",
