@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QWheelEvent
-from PySide6.QtWidgets import QComboBox, QDateTimeEdit, QSpinBox, QWidget
+from PySide6.QtWidgets import QComboBox, QDateEdit, QDateTimeEdit, QSpinBox, QWidget
 
 
 class WheelWhenFocused:
@@ -44,6 +44,12 @@ class SteadyCombo(WheelWhenFocused, QComboBox):
 
 
 class SteadyDateTimeEdit(WheelWhenFocused, QDateTimeEdit):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        steady(self)
+
+
+class SteadyDateEdit(WheelWhenFocused, QDateEdit):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         steady(self)

@@ -11,9 +11,10 @@ from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QDate
 from PySide6.QtGui import QDoubleValidator
-from PySide6.QtWidgets import QDateEdit, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
 from app.properties.fields import DateTimeField, NumberField, show_zone
+from app.wheel_guard import SteadyDateEdit
 from engine.model import Condition, Op
 from engine.model.conditions import parse_when
 
@@ -102,7 +103,8 @@ def _day(value: Any, zone: str, edited: Edited) -> list[QWidget]:
     when = parse_when(value)
     day = when.astimezone(ZoneInfo(zone)).date() if when and len(str(value)) > 10 \
         else (when.date() if when else date.today())
-    edit = QDateEdit(QDate(day.year, day.month, day.day), calendarPopup=True)
+    # in Properties, which scrolls: the wheel changes the day only once it has the focus
+    edit = SteadyDateEdit(QDate(day.year, day.month, day.day), calendarPopup=True)
     edit.setDisplayFormat("d MMM yyyy")
     edit.dateChanged.connect(lambda d: edited(d.toString("yyyy-MM-dd")))
     name = QLabel()

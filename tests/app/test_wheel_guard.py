@@ -11,6 +11,7 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication, QComboBox
 
+from app.properties.condition_values import value_widgets
 from app.properties.start_section import StartSection
 from app.simulation.moment_slider import MomentSlider
 from tests.app.conftest import open_sample
@@ -87,3 +88,24 @@ def test_the_fields_of_scrolling_forms_elsewhere_leave_the_wheel_to_their_panel(
         field.setCurrentIndex(0)
         assert field.focusPolicy() == Qt.FocusPolicy.StrongFocus
         assert not wheel(field) and field.currentIndex() == 0, field
+
+
+def test_the_day_of_an_on_a_day_condition_leaves_the_wheel_to_properties(qtbot) -> None:
+    """A condition "on a day" in Properties (which scrolls) had a plain date field: a notch
+    of the wheel while scrolling past it moved the journey's condition a day."""
+    from engine.model import Condition, Op
+
+    edits: list[object] = []
+    [day, _zone] = value_widgets(Condition(attribute="abandoned_on",
+                                           op=Op.ON, value="2026-12-02"), "UTC",
+                                 lambda value, typing=False: edits.append(value))
+    qtbot.addWidget(day)
+    day.show()
+    qtbot.waitExposed(day)
+    assert day.focusPolicy() == Qt.FocusPolicy.StrongFocus
+    assert not wheel(day) and edits == []
+    assert day.date().toString("yyyy-MM-dd") == "2026-12-02"
+    day.activateWindow()  # on X11 a window of its own has no focus to give otherwise
+    day.setFocus()
+    qtbot.waitUntil(day.hasFocus, timeout=2000)
+    assert wheel(day, notches=1) and edits != []
