@@ -168,7 +168,7 @@ class StudioStore:
         if self.workspace.db.dialect.name != "sqlite":
             return False
         return any(_same_file(path, f"{self.location}{suffix}")
-                   for suffix in ("", "-wal", "-shm"))
+                   for suffix in ("", "-wal", "-shm", "-engine.lock"))
 
     def samples(self) -> list[Path]:
         return sample_paths()

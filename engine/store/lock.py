@@ -17,6 +17,7 @@ import time
 import zlib
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import IO
 from weakref import WeakKeyDictionary
 
 from platformdirs import user_data_path
@@ -93,7 +94,12 @@ class EngineLock:
 
     The lock follows the file, not the path: a hard link, a bind mount or another path to
     the same file is the same workspace, so the lock file is named by the file's device
-    and inode and kept in one folder (`lock_folder()`). Not a lock on the workspace file
+    and inode and kept in one folder (`lock_folder()`). That folder is the user's: another
+    account, or the same one with another HOME or XDG_DATA_HOME (a service, a container),
+    has another. So the engine also locks a file beside the workspace (`beside_path`,
+    "shop.waymark-engine.lock", where SQLite keeps its "-wal" and "-shm"), which every
+    process that can write the workspace sees: two engines, one a `waymark serve` run by
+    another account, both ran on one file. Not a lock on the workspace file
     itself: the engine would need a descriptor of its own on it, and closing that
     descriptor (at release, while the studio or the CLI in this process still has the
     workspace open) would drop every POSIX lock this process holds on the file —
@@ -110,8 +116,8 @@ class EngineLock:
     def __init__(self, engine: Engine, location: str) -> None:
         self._engine = engine
         self._location = location
-        self._handle = None
-        self._path: Path | None = None
+        # the lock files held (or, on PostgreSQL, the holder's record): each with its name
+        self._files: list[tuple[IO[str], Path]] = []
         self._connection: Connection | None = None
         self._key = 0  # the advisory lock's, on PostgreSQL
         self._advisory = False  # held on PostgreSQL: `keep` looks after it
@@ -129,29 +135,32 @@ class EngineLock:
         """Say in the lock file what holds the workspace and where its socket listens
         (`engine_holder` reads it); a no-op when the lock is not held."""
         self._holder = replace(self._holder, kind=kind, url=url)
-        if self._handle is not None:
-            self._write_record()
+        self._write_record()
 
     def _write_record(self) -> None:
-        self._handle.seek(0)
-        self._handle.truncate()
-        self._handle.write(self._holder.to_json())
-        self._handle.flush()
+        for handle, _path in self._files:
+            handle.seek(0)
+            handle.truncate()
+            handle.write(self._holder.to_json())
+            handle.flush()
 
     def _acquire_file(self) -> None:
-        path = lock_path(self._location)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        while True:
-            handle = path.open("a+")
-            if not _lock_soon(handle):
-                handle.seek(0)
-                holder = Holder.parse(handle.read())
-                handle.close()
-                raise WorkspaceBusyError(_busy_message(holder, self._location), holder)
-            if _still_named(handle, path):
-                break
-            handle.close()  # its holder released it and removed the file meanwhile
-        self._handle, self._path = handle, path
+        """Both lock files, the user's first (every engine takes them in that order), or
+        neither: WorkspaceBusyError when another engine holds one."""
+        mine = lock_path(self._location)
+        mine.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._files.append((_lock_file(mine, self._location), mine))
+            beside = beside_path(self._location)
+            try:
+                self._files.append((_lock_file(beside, self._location), beside))
+            except OSError as error:  # a folder it may not write: the user's lock still holds
+                log.warning("could not lock %s (%s): another account's engine on this "
+                            "workspace would not be refused", beside,
+                            error.strerror or error)
+        except BaseException:
+            self.release()
+            raise
         self._write_record()
 
     def _acquire_advisory(self) -> None:
@@ -159,7 +168,7 @@ class EngineLock:
         self._connection = self._take_advisory()
         path = record_path_pg(self._key)
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._handle, self._path = path.open("w"), path
+        self._files = [(path.open("w"), path)]
         self._write_record()
         self._advisory = True
 
@@ -210,21 +219,21 @@ class EngineLock:
                 self._connection = self._take_advisory()
             except WorkspaceBusyError:
                 self._advisory = False
-                if self._handle is not None:  # the record is the new holder's: left alone
-                    self._handle.close()
-                    self._handle = self._path = None
+                for handle, _path in self._files:  # the record is the new holder's: kept
+                    handle.close()
+                self._files = []
                 raise
             log.warning("the workspace's lock is this engine's again")
 
     def release(self) -> None:
-        if self._handle is not None:
+        for handle, path in reversed(self._files):
             # Removed while still held, so whoever opens that name next makes a new file
             # rather than locking one about to go (`_still_named`).
-            self._path.unlink(missing_ok=True)
+            path.unlink(missing_ok=True)
             if not self._advisory:
-                fcntl.flock(self._handle, fcntl.LOCK_UN)
-            self._handle.close()
-            self._handle = self._path = None
+                fcntl.flock(handle, fcntl.LOCK_UN)
+            handle.close()
+        self._files = []
         self._advisory = False
         if self._connection is not None:
             # The connection goes back to the pool with its session: without the unlock
@@ -245,6 +254,26 @@ class EngineLock:
 def lock_path(location: str) -> Path:
     identity = os.stat(location)
     return lock_folder() / f"{identity.st_dev}-{identity.st_ino}.lock"
+
+
+def beside_path(location: str) -> Path:
+    """The lock file beside the workspace (through any symbolic link to it)."""
+    real = Path(os.path.realpath(location))
+    return real.with_name(f"{real.name}-engine.lock")
+
+
+def _lock_file(path: Path, location: str) -> IO[str]:
+    """`path` opened and locked for this engine; WorkspaceBusyError naming who holds it."""
+    while True:
+        handle = path.open("a+")
+        if not _lock_soon(handle):
+            handle.seek(0)
+            holder = Holder.parse(handle.read())
+            handle.close()
+            raise WorkspaceBusyError(_busy_message(holder, location), holder)
+        if _still_named(handle, path):
+            return handle
+        handle.close()  # its holder released it and removed the file meanwhile
 
 
 def advisory_key(db: Engine) -> int:
@@ -290,16 +319,17 @@ def engine_holder(db: Engine, location: str) -> Holder | None:
     """
     if db.dialect.name != "sqlite":
         return _advisory_holder(db)
-    try:
-        handle = lock_path(location).open("r")
-    except FileNotFoundError:  # no engine ever ran, or the last one stopped cleanly
-        return None
-    with handle:
+    for path in (lock_path(location), beside_path(location)):  # the other account's too
         try:
-            fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return Holder.parse(handle.read()) or Holder(None)
-        fcntl.flock(handle, fcntl.LOCK_UN)  # free: its holder died without removing it
+            handle = path.open("r")
+        except OSError:  # no engine ever ran, or the last one stopped cleanly
+            continue
+        with handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return Holder.parse(handle.read()) or Holder(None)
+            fcntl.flock(handle, fcntl.LOCK_UN)  # free: its holder died without removing it
     return None
 
 

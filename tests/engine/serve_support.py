@@ -35,6 +35,7 @@ class ServeProcess:
     open_files: int | None = None  # a lower limit on open files (`ulimit -n`) for serve
     log: Path | None = None  # append serve's output here (a long run) rather than to a pipe
     prefix: tuple[str, ...] = ()  # a command serve runs under (`faketime +7s`)
+    env: dict[str, str] = field(default_factory=dict)  # more environment (another account's)
     _log_start: int = field(default=0, init=False, repr=False)
 
     @property
@@ -48,7 +49,8 @@ class ServeProcess:
         self._log_start = output.tell() if self.log is not None else 0
         self.process = subprocess.Popen(command, stdout=output,
                                         stderr=subprocess.STDOUT, text=True,
-                                        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+                                        env={**os.environ, "PYTHONUNBUFFERED": "1",
+                                             **self.env},
                                         start_new_session=self.new_session,
                                         preexec_fn=self._limit_open_files
                                         if self.open_files is not None else None)
@@ -144,7 +146,9 @@ def get(url: str) -> int:
         return error.code
 
 
-def run_cli(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
-    """A `waymark` command as a process of its own (beside one the test is in)."""
+def run_cli(*args: str, timeout: float = 60, env: dict[str, str] | None = None
+            ) -> subprocess.CompletedProcess:
+    """A `waymark` command as a process of its own (beside one the test is in); `env`:
+    more environment."""
     return subprocess.run([sys.executable, "-m", "engine", *args], capture_output=True,
-                          text=True, timeout=timeout)
+                          text=True, timeout=timeout, env={**os.environ, **(env or {})})

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from engine.store.database import WorkspaceDetachedError
+from engine.store.lock import engine_holder
 from engine.workspace import Workspace
 from tests.engine.builders import simple_journey
 from tests.engine.serve_support import ServeProcess, run_cli
@@ -29,6 +30,32 @@ def test_a_second_engine_on_a_hard_link_to_the_workspace_is_refused(tmp_path) ->
         assert "Traceback" not in second.stderr and second.stdout == ""
     finally:
         first.stop()
+
+
+def test_an_engine_of_another_account_keeps_a_second_one_off_the_workspace(tmp_path) -> None:
+    """Seen by hand: `waymark serve` under one HOME and the studio under another both ran
+    an engine on one workspace file — each took its lock in its own user data folder. The
+    lock beside the workspace refuses the second engine, whatever its data folder, and
+    whoever looks (the studio, to observe the engine) finds the first."""
+    path = tmp_path / "shop.waymark"
+    first = ServeProcess(path, port=0, env={"XDG_DATA_HOME": str(tmp_path / "service")})
+    first.start()
+    try:
+        second = run_cli("serve", "--workspace", str(path), "--port", "0", timeout=30,
+                         env={"XDG_DATA_HOME": str(tmp_path / "marketer")})
+        assert second.returncode == 2, second.stdout + second.stderr
+        assert f"another Waymark engine (waymark serve, pid {first.process.pid}" \
+            in second.stderr
+        with Workspace.open(path) as workspace:  # this process's data folder: a third
+            held = engine_holder(workspace.db, workspace.location)
+        assert held is not None and held.pid == first.process.pid
+        assert (tmp_path / "shop.waymark-engine.lock").exists()
+    finally:
+        first.stop()
+    assert not (tmp_path / "shop.waymark-engine.lock").exists()  # stopped: gone with it
+    again = ServeProcess(path, port=0, env={"XDG_DATA_HOME": str(tmp_path / "marketer")})
+    again.start()  # and the workspace is free for the other account
+    again.stop()
 
 
 def drop_this_process_locks(path) -> None:
