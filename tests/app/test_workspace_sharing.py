@@ -3,6 +3,7 @@ file behind SQLite's back, and a studio cut off from its workspace says so."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QFileDialog, QFileSystemModel
 
 from app.prompts import Prompts
+from engine.store.lock import EngineLock, Holder, beside_path
 from tests.app.conftest import open_sample
 from tests.engine.serve_support import run_cli
 
@@ -83,8 +85,16 @@ def test_the_workspace_file_itself_is_neither_imported_nor_overwritten(
     window.actions_["export_bundle"].trigger()
     prompts.bundle_to_save = Path(location)
     window.actions_["export_bundle"].trigger()
+    lock = EngineLock(window.session.store.workspace.db, location)
+    lock.acquire()  # an engine's lock file beside the workspace: not overwritten either
+    try:
+        prompts.bundle_to_save = beside_path(location)
+        window.actions_["export_bundle"].trigger()
+        assert Holder.parse(beside_path(location).read_text()).pid == os.getpid()
+    finally:
+        lock.release()
     assert [title for title, _message in prompts.errors] == [
-        "Cannot import the bundle", "Cannot export the bundle", "Cannot export the bundle"]
+        "Cannot import the bundle", *["Cannot export the bundle"] * 3]
     assert all("the open workspace's own file" in message for _t, message in prompts.errors)
     journeys_seen_by_the_cli(location)
     assert saves_reach_the_file(window, location, "Still saving")
