@@ -7,6 +7,7 @@ engine and fire through its socket instead (`engine_holder`).
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import logging
@@ -139,6 +140,8 @@ class EngineLock:
 
     def _write_record(self) -> None:
         for handle, _path in self._files:
+            if not handle.writable():  # another account's file (`_open_lock`): locked only
+                continue
             handle.seek(0)
             handle.truncate()
             handle.write(self._holder.to_json())
@@ -153,7 +156,8 @@ class EngineLock:
             self._files.append((_lock_file(mine, self._location), mine))
             beside = beside_path(self._location)
             try:
-                self._files.append((_lock_file(beside, self._location), beside))
+                self._files.append((_lock_file(beside, self._location, like=self._location),
+                                    beside))
             except OSError as error:  # a folder it may not write: the user's lock still holds
                 log.warning("could not lock %s (%s): another account's engine on this "
                             "workspace would not be refused", beside,
@@ -229,7 +233,8 @@ class EngineLock:
         for handle, path in reversed(self._files):
             # Removed while still held, so whoever opens that name next makes a new file
             # rather than locking one about to go (`_still_named`).
-            path.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # another account's, in a folder it keeps
+                path.unlink(missing_ok=True)
             if not self._advisory:
                 fcntl.flock(handle, fcntl.LOCK_UN)
             handle.close()
@@ -262,10 +267,11 @@ def beside_path(location: str) -> Path:
     return real.with_name(f"{real.name}-engine.lock")
 
 
-def _lock_file(path: Path, location: str) -> IO[str]:
-    """`path` opened and locked for this engine; WorkspaceBusyError naming who holds it."""
+def _lock_file(path: Path, location: str, like: str | None = None) -> IO[str]:
+    """`path` opened and locked for this engine; WorkspaceBusyError naming who holds it.
+    `like`: a file whose permissions a lock file made here takes (see `_open_lock`)."""
     while True:
-        handle = path.open("a+")
+        handle = _open_lock(path, like)
         if not _lock_soon(handle):
             handle.seek(0)
             holder = Holder.parse(handle.read())
@@ -274,6 +280,24 @@ def _lock_file(path: Path, location: str) -> IO[str]:
         if _still_named(handle, path):
             return handle
         handle.close()  # its holder released it and removed the file meanwhile
+
+
+def _open_lock(path: Path, like: str | None) -> IO[str]:
+    """The lock file, to read and write its record; made with the permissions of `like`
+    (the workspace: whoever may write it may take its lock). Read only when another
+    account made it and this one may not write it: a `flock` needs no more, so that
+    account's engine still keeps this one off (and this one, holding it, that one)."""
+    try:
+        handle = path.open("a+")
+    except PermissionError:
+        return path.open("r")
+    if like is not None:
+        try:
+            if os.fstat(handle.fileno()).st_uid == os.geteuid():
+                os.fchmod(handle.fileno(), os.stat(like).st_mode & 0o666)
+        except OSError:
+            pass  # the lock holds all the same; only another account may not write it
+    return handle
 
 
 def advisory_key(db: Engine) -> int:

@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import threading
+from pathlib import Path
 
 import pytest
 from sqlalchemy import event
 
-from engine.store.lock import EngineLock, Holder, WorkspaceBusyError, engine_holder, lock_path
+from engine.store.lock import (
+    EngineLock,
+    Holder,
+    WorkspaceBusyError,
+    beside_path,
+    engine_holder,
+    lock_path,
+)
 from engine.workspace import Workspace
 from tests.engine.delivery_support import free_port
 from tests.engine.serve_support import ServeProcess, cart_workspace, run_cli
@@ -146,3 +156,66 @@ def test_looking_at_a_postgresql_workspace_reads_its_identity_once(database) -> 
             assert engine_holder(workspace.db, workspace.location) is None
         assert not [sql for sql in statements if "meta" in sql], statements
         assert sum("pg_try_advisory_lock" in sql for sql in statements) == 3
+
+
+NOBODY = 65534  # the account a second engine runs as
+
+
+@pytest.fixture
+def shared_folder():
+    """A folder both accounts reach (pytest's own are its owner's only)."""
+    folder = Path(tempfile.mkdtemp(prefix="waymark-shared-", dir="/tmp"))
+    folder.chmod(0o777)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="acting as a second account (uid 65534) "
+                    "needs root; as anyone else the lock's permissions are not this test's")
+def test_an_engine_of_an_account_that_may_not_write_the_lock_file_is_kept_off(
+        shared_folder) -> None:
+    """Another account's engine (a service's `waymark serve`) made the lock file beside
+    the workspace, which this account may read but not write: opening it to write
+    failed, and the engine would have gone on without it — a second engine on the file.
+    It now locks the file read only, and is refused while the other engine runs. The
+    lock file is made with the workspace's permissions (umask 022 made it 0644)."""
+    shared = shared_folder
+    (shared / "nobody-data").mkdir()
+    (shared / "nobody-data").chmod(0o777)  # its data folder (whatever the umask)
+    with Workspace.open(shared / "shop.waymark") as workspace:
+        # its owner and group write it, others read it; the lock file is made alike
+        Path(workspace.location).chmod(0o664)
+        first = EngineLock(workspace.db, workspace.location)
+        first.acquire()
+        try:
+            assert beside_path(workspace.location).stat().st_mode & 0o777 == 0o664
+            assert second_account_takes(workspace, shared) == "refused"
+        finally:
+            first.release()
+
+
+def second_account_takes(workspace: Workspace, shared: Path) -> str:
+    """An engine lock taken by uid 65534 with its own data folder, in a child process:
+    "refused", "taken" or the error it met."""
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child
+        os.close(read)
+        try:
+            os.setgid(NOBODY)
+            os.setuid(NOBODY)
+            os.environ["XDG_DATA_HOME"] = str(shared / "nobody-data")
+            try:
+                EngineLock(workspace.db, workspace.location).acquire()
+                said = "taken"
+            except WorkspaceBusyError:
+                said = "refused"
+        except BaseException as error:  # said to the test, which fails on it
+            said = repr(error)
+        os.write(write, said.encode())
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as answer:
+        said = answer.read()
+    os.waitpid(child, 0)
+    return said
