@@ -100,8 +100,10 @@ class EngineControl(QObject):
     def _status_changed(self, status: EngineStatus) -> None:
         self.area.show_status(status)
         running = status.mode == EngineMode.RUNNING
-        self.toggle.setText("Stop &engine" if running or status.mode == EngineMode.OBSERVING
-                            else "Start &engine")
+        # Observed, it is greyed: the menu says why (a disabled item shows no status tip)
+        self.toggle.setText(f"Stop &engine (run by {status.runner or 'another process'})"
+                            if status.mode == EngineMode.OBSERVING
+                            else "Stop &engine" if running else "Start &engine")
         self.toggle.setIcon(icon("stop" if running else "resume"))
         self.toggle.setEnabled(status.mode in (EngineMode.RUNNING, EngineMode.STOPPED)
                                and self.link.location is not None)

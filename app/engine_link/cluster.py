@@ -92,6 +92,10 @@ class ObservedCluster:
         return f"a cluster of {count} engine{'' if count == 1 else 's'} " \
                "(waymark serve --cluster)"
 
+    def _runner(self) -> str:
+        count = len(self.cluster.alive)
+        return f"waymark serve --cluster, {count} engine{'' if count == 1 else 's'}"
+
     def fault(self) -> str | None:
         view = read_cluster(self.workspace)
         if view is None:
@@ -103,7 +107,7 @@ class ObservedCluster:
 
     def status(self) -> EngineStatus:
         return EngineStatus(EngineMode.OBSERVING, self.url, None, self.describe(),
-                            engines=len(self.cluster.alive))
+                            engines=len(self.cluster.alive), runner=self._runner())
 
     def stop(self) -> None:
         """Nothing to stop: the engines are other processes'."""

@@ -129,7 +129,8 @@ class ObservedEngine:
         return None
 
     def status(self) -> EngineStatus:
-        return EngineStatus(EngineMode.OBSERVING, self.url, self.pid, self.holder.describe())
+        return EngineStatus(EngineMode.OBSERVING, self.url, self.pid, self.holder.describe(),
+                            runner=self.holder.who())
 
     def stop(self) -> None:
         """Nothing to stop: the engine is another process's."""

@@ -21,6 +21,7 @@ class EngineStatus:
     url: str | None = None  # where its ingestion socket listens
     pid: int | None = None  # of the observed engine's process
     holder: str | None = None  # the observed engine, as its lock file describes it
+    runner: str | None = None  # what runs it, in a few words ("waymark serve, pid 4120")
     note: str = ""  # why it stopped or did not start
     unexpected: bool = False  # it stopped without being asked
     last_error: str | None = None  # the newest error the engine recorded and survived

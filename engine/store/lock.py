@@ -54,10 +54,15 @@ class Holder:
     host: str | None = None  # the machine's name (a lock on a shared disk)
     location: str | None = None  # the workspace as that engine opened it (maybe a link)
 
+    def who(self) -> str:
+        """"waymark serve, pid 4120": what runs the engine, in a few words."""
+        parts = [f"waymark {self.kind}" if self.kind else None,
+                 f"pid {self.pid}" if self.pid else None]
+        return ", ".join(p for p in parts if p) or "another process"
+
     def describe(self) -> str:
         """"waymark serve, pid 4120, listening on http://…, on /data/shop.waymark"."""
-        parts = [f"waymark {self.kind}" if self.kind else None,
-                 f"pid {self.pid}" if self.pid else None,
+        parts = [self.who(),
                  f"listening on {self.url}" if self.url else None,
                  f"on the machine {self.host}" if self.host
                  and self.host != socket.gethostname() else None,

@@ -71,6 +71,7 @@ def test_the_studio_observes_a_cluster_and_follows_engines_joining_and_leaving(
         assert area.cluster.rate.isVisible() and not area.accepted.isVisible()
         toggle = window.actions_["engine_toggle"]
         assert not toggle.isEnabled() and "waymark serve --cluster" in toggle.statusTip()
+        assert toggle.text() == "Stop &engine (run by waymark serve --cluster, 1 engine)"
         assert "stop the cluster's engines to run one here" in toggle.statusTip()
         joined = time.monotonic()
         engines.append(engine(database, tmp_path, "e2"))

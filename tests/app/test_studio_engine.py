@@ -193,7 +193,9 @@ def test_the_studio_observes_waymark_serve_and_fires_through_it(qtbot, studio, t
         assert area.button.text() == f"Observing engine (pid {serve.process.pid})"
         assert area.address.text() == serve.url.removeprefix("http://")
         assert "waymark serve" in area.button.toolTip()
-        assert not window.actions_["engine_toggle"].isEnabled()  # not ours to stop
+        toggle = window.actions_["engine_toggle"]
+        assert not toggle.isEnabled()  # not ours to stop, and the greyed item says why
+        assert toggle.text() == f"Stop &engine (run by waymark serve, pid {serve.process.pid})"
         dialog = fire_cart(qtbot, window, "test-fay")
         qtbot.waitUntil(lambda: "202 accepted" in dialog.answer.text(), timeout=10000)
         wait_until(lambda: outbox_mail(path, "test-fay@example.com"), timeout=15)
