@@ -27,12 +27,13 @@ class MessageRef:
 
 def compose_message(content: Content, context: RenderContext, *, ref: MessageRef,
                     recipient: str, settings: DeliverySettings,
-                    now: datetime) -> OutgoingMessage:
+                    now: datetime, unread: bool = False) -> OutgoingMessage:
     """Render and address one message. Raises RenderError when a template fails.
 
     `now` (from the injected clock) becomes the message's Date and outbox file time;
     the Message-ID and tracking token depend only on the workspace, the run, the tile and
     the sender's domain, so composing the same message again gives the same identity.
+    `unread`: the message is only counted, never read (see `personalise.render`).
     """
     sender = settings.sender(content.sender if isinstance(content, EmailContent) else None)
     domain = settings.message_id_domain or domain_of(sender.from_address)
@@ -43,7 +44,7 @@ def compose_message(content: Content, context: RenderContext, *, ref: MessageRef
     email = isinstance(content, EmailContent)
     parts = render(content, context, tracking=links if email else None,
                    link_domains=settings.tracking.link_domains,
-                   sender=sender if email else None)
+                   sender=sender if email else None, unread=unread)
     return OutgoingMessage(
         message_id=message_id, channel=Channel(content.channel), recipient=recipient,
         parts=parts, headers=_headers(ref, Purpose(content.purpose), links, parts),

@@ -37,7 +37,10 @@ TEST_HEADER = "X-Waymark-Test"
 
 
 class Batch:
-    def __init__(self, conn: Connection, now: datetime, send_policy: SendPolicy | None) -> None:
+    def __init__(self, conn: Connection, now: datetime, send_policy: SendPolicy | None,
+                 contacts: dict[str, Contact | None] | None = None) -> None:
+        """`contacts`: contacts read before, to share with other batches (`Runtime`'s
+        `contacts`, kept by a simulation that says when one changes)."""
         self.conn = conn
         self.now = now
         self.send_policy = send_policy
@@ -49,7 +52,7 @@ class Batch:
         self.trail: list[tuple[int, StepRecord]] = []
         self.counters: Counter = Counter()
         self.goals: list[dict[str, Any]] = []
-        self._contacts: dict[str, Contact | None] = {}
+        self._contacts: dict[str, Contact | None] = {} if contacts is None else contacts
         self._membership: dict[tuple[str, str], bool] = {}
 
     # --- StepContext ---------------------------------------------------------------

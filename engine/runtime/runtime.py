@@ -16,6 +16,7 @@ from typing import NamedTuple
 from sqlalchemy import Connection, Engine
 
 from engine.delivery import DeliverySettings, TrackingSettings
+from engine.model import Contact
 from engine.store import (
     events_store,
     failures_store,
@@ -45,13 +46,21 @@ log = logging.getLogger("waymark.runtime")
 DEFAULT_TRACKING_BASE = TrackingSettings.model_fields["base_url"].default
 Listener = Callable[[list[StepRecord]], None]
 IMPORT_BATCH = 500
+KEPT_CONTACTS = 20_000  # with `keep_contacts`: a few megabytes of them at most
 
 
 class Runtime:
     def __init__(self, db: Engine, clock: Clock, *, send_policy: SendPolicy | None = None,
                  batch_size: int = 500, event_batch_size: int | None = None,
-                 inbox: Inbox | None = None, scope: WorkScope | None = None) -> None:
+                 inbox: Inbox | None = None, scope: WorkScope | None = None,
+                 messages_unread: bool = False, keep_contacts: bool = False) -> None:
+        """`messages_unread`: what is sent is only counted, nobody reads it (a throw-away
+        simulation): the bodies are rendered but not finished (`RulesPolicy`).
+        `keep_contacts`: contacts once read are kept for later batches (a simulation,
+        where they change only as its scenario says: it calls `contact_changed`)."""
         self.db = db
+        self.messages_unread = messages_unread
+        self.contacts: dict[str, Contact | None] | None = {} if keep_contacts else None
         self.work = scope or WHOLE_WORKSPACE  # in a cluster, the partitions held
         self.inbox = inbox  # where the ingestion socket stores accepted events
         self._imported = 0
@@ -91,7 +100,8 @@ class Runtime:
             if self.inbox is not None:
                 self._imported = meta_store.inbox_imported(conn, self.inbox.identity)
         self.settings = self._with_public_url(stored.filled())
-        self.send_policy = self._fixed_policy or RulesPolicy(self.settings, workspace_id)
+        self.send_policy = self._fixed_policy or RulesPolicy(self.settings, workspace_id,
+                                                                self.messages_unread)
         self.versions = {(r.journey_id, r.version): version_from_row(r) for r in rows}
         self.trigger_use = TriggerUse.of(self.versions)
 
@@ -119,7 +129,15 @@ class Runtime:
         return counted_only(self.trigger_use, self.versions, trigger, data)
 
     def _batch(self, conn) -> Batch:
-        return Batch(conn, self.clock.now(), self.send_policy)
+        contacts = self.contacts
+        if contacts is not None and len(contacts) > KEPT_CONTACTS:
+            contacts.clear()  # the people of the last while are read again, that is all
+        return Batch(conn, self.clock.now(), self.send_policy, contacts)
+
+    def contact_changed(self, contact_id: str) -> None:
+        """A contact was saved: kept contacts (`keep_contacts`) read it again."""
+        if self.contacts is not None:
+            self.contacts.pop(contact_id, None)
 
     # --- the work --------------------------------------------------------------------
 

@@ -63,10 +63,13 @@ class RulesPolicy:
     """Expiry, contact point, consent, quiet hours and frequency caps, as configured.
 
     `workspace_id` (the workspace's random identity) goes into every Message-ID.
+    `unread`: the messages are only counted (a throw-away simulation; see
+    `engine.delivery.personalise.render`).
     """
 
-    def __init__(self, settings: DeliverySettings, workspace_id: str = "") -> None:
-        self.settings, self.workspace_id = settings, workspace_id
+    def __init__(self, settings: DeliverySettings, workspace_id: str = "",
+                 unread: bool = False) -> None:
+        self.settings, self.workspace_id, self.unread = settings, workspace_id, unread
 
     def decide(self, conn: Connection, version: PublishedVersion, run: RunState, tile: Any,
                contact: Contact | None, now: datetime) -> SendDecision:
@@ -84,7 +87,7 @@ class RulesPolicy:
         ref = MessageRef(version.journey_id, version.version, tile.id, run.id, run.contact_id,
                          self.workspace_id)
         message = compose_message(content, context, ref=ref, recipient=recipient,
-                                  settings=self.settings, now=now)
+                                  settings=self.settings, now=now, unread=self.unread)
         return message.to_payload()
 
 

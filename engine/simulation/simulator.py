@@ -149,7 +149,10 @@ class Simulator:
         workspace holds: at the start, and again after a stretch was rolled back."""
         if self.runtime is not None:
             self.runtime.deliverer.close()
-        runtime = Runtime(workspace.db, self.clock)
+        # Without an outbox nobody reads what is sent: it is counted, not finished.
+        # Contacts change only as the scenario says (`_apply` tells the runtime which).
+        runtime = Runtime(workspace.db, self.clock, messages_unread=not self.outbox,
+                          keep_contacts=True)
         runtime.subscribe(self._collect)
         self.actions = JourneyActions(workspace, runtime, self.bundle.journey.id,
                                       self.bundles, self.scenario.seed, self._collect)
@@ -157,7 +160,8 @@ class Simulator:
         outbox = workspace.outbox_dir if self.outbox else None
         runtime.deliverer = Deliverer(workspace.db, self.clock, runtime.settings,
                                       outbox, batch_size=500,
-                                      counted_only=runtime.counted_only)
+                                      counted_only=runtime.counted_only,
+                                      keep_counted=self.outbox)
         self.runtime = runtime
 
     def _collect(self, records: list[StepRecord]) -> None:
@@ -350,6 +354,7 @@ class Simulator:
             except RecordError as error:
                 raise SimulationError(f"record {item.table}/{item.id}: {error}") from None
         if isinstance(item, ContactItem):
+            self.runtime.contact_changed(item.person)
             return change_contact(conn, _updated(conn, item), now)
         return self._segment_change(conn, item)
 

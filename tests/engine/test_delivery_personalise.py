@@ -192,3 +192,24 @@ def test_a_preview_without_tracking_keeps_the_original_links() -> None:
     message = render(email('<a href="https://shop.example/a">A</a>'), ADA)
     assert message.html == '<a href="https://shop.example/a">A</a>'
     assert message.links == ["https://shop.example/a"]
+
+
+def test_a_message_nobody_reads_is_rendered_but_not_finished() -> None:
+    """A throw-away simulation's messages are only counted: every field is still rendered
+    (a template that fails still fails, so the message is blocked as it would be), but the
+    links are neither tracked nor checked and no text part is made from the HTML."""
+    links = TrackingLinks("http://127.0.0.1:8765", "TOKEN")
+    content = email('<a href="{{ trigger.url }}">Cart, {{ contact.firstname }}</a>',
+                    subject="{{ contact.firstname }}, your cart")
+    context = RenderContext.of({"firstname": "Ada"}, {"url": "https://shop.example/a"})
+    read = render(content, context, links, ["shop.example"])
+    unread = render(content, context, links, ["shop.example"], unread=True)
+    assert read.text and read.links and "/t/o/TOKEN.gif" in read.html
+    assert unread.subject == read.subject == "Ada, your cart"
+    assert unread.html == '<a href="https://shop.example/a">Cart, Ada</a>'
+    assert (unread.text, unread.links) == ("", [])
+    failing = email("{{ trigger.items | sum }}")
+    with pytest.raises(RenderError):
+        render(failing, RenderContext.of({}, {"items": ["a", 1]}), links, unread=True)
+    sms = SmsContent(id="s", name="S", text="Hi {{ contact.firstname }}")
+    assert render(sms, context, unread=True) == render(sms, context)

@@ -175,3 +175,62 @@ def test_a_missing_publish_bundle_is_an_error_not_a_traceback_and_the_first_in_t
     assert simulate(tmp_path, read_bundle(CART), scenario) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "events[1].bundle" in err and "missing-b" in err
+
+
+def test_a_throw_away_simulation_counts_what_a_kept_one_counts_without_finishing_it(
+        tmp_path) -> None:
+    """Nobody reads a throw-away simulation's messages or the events its deliveries raise:
+    the emails are rendered but not finished and the counted-only events are not stored.
+    What it counts (the summary, every step) is what a kept simulation counts."""
+    from engine.simulation.audience import generate, load_spec
+    from engine.simulation.summary import simulation_summary
+    cart = read_bundle(CART)
+    spec = {**json.loads(resource("samples", "abandoned_cart.audience.json").read_text()),
+            "people": 150}
+    scenario = generate(load_spec(json.dumps(spec).encode(), "spec"), cart, "spec")
+    seen: dict[str, dict] = {}
+
+    def finished(name: str):
+        def look(workspace) -> None:
+            with workspace.db.connect() as conn:
+                events = dict(conn.exec_driver_sql(
+                    "SELECT trigger, count(*) FROM events GROUP BY trigger").all())
+                payload = conn.exec_driver_sql(
+                    "SELECT payload FROM ledger WHERE channel = 'email' LIMIT 1").scalar()
+            seen[name] = {"summary": simulation_summary(workspace, cart.journey.id),
+                          "events": events, "email": json.loads(payload)["parts"]}
+        return look
+
+    kept = Simulator(cart, scenario, tmp_path / "kept", on_finish=finished("kept")).run()
+    thrown = Simulator(cart, scenario, on_finish=finished("thrown")).run()
+    assert [(r.at, r.what, r.contact_id, r.tile_id, r.reason) for r in thrown.records] == [
+        (r.at, r.what, r.contact_id, r.tile_id, r.reason) for r in kept.records]
+    assert seen["thrown"]["summary"] == seen["kept"]["summary"]
+    assert seen["kept"]["summary"]["messages"]["delivered"] > 100
+    assert seen["kept"]["events"]["email_delivered"] > 100
+    assert "email_delivered" not in seen["thrown"]["events"]
+    assert seen["thrown"]["events"]["abandoned_cart"] == seen["kept"]["events"]["abandoned_cart"]
+    assert "/t/o/" in seen["kept"]["email"]["html"] and seen["kept"]["email"]["text"]
+    assert "/t/o/" not in seen["thrown"]["email"]["html"]
+
+
+def test_a_text_after_a_phone_change_goes_to_the_new_number(tmp_path) -> None:
+    """The simulation keeps the contacts it has read between moments; a contact change in
+    the scenario is read again: Ann's reminder text, a day after her email, goes to the
+    number she changed to in between."""
+    scenario = Scenario.model_validate({
+        "start": "2026-11-23T09:00:00Z", "end": "P3D",
+        "contacts": [{"id": "ann", "email": "ann@example.com", "phone": "+14155550100"}],
+        "events": [{"at": "PT1M", "kind": "trigger", "trigger": "abandoned_cart",
+                    "person": "ann", "attributes": {"cart_total": 120}},
+                   {"at": "PT2H", "kind": "contact", "person": "ann",
+                    "set": {"phone": "+14155550199"}}]})
+    sent: dict[str, str] = {}
+
+    def look(workspace) -> None:
+        with workspace.db.connect() as conn:
+            sent.update(conn.exec_driver_sql(
+                "SELECT channel, contact_point FROM ledger WHERE channel != 'push'").all())
+
+    Simulator(read_bundle(CART), scenario, on_finish=look).run()
+    assert sent == {"email": "ann@example.com", "sms": "+14155550199"}
