@@ -96,6 +96,14 @@ def test_the_page_shows_the_figures_waymark_stats_prints(qtbot, page, filled, ca
         columns = sum(table.columnWidth(c) for c in range(table.columnCount()))
         assert columns == table.viewport().width(), table.objectName()
     assert page.versions.width() < page.reasons.width()  # words stretch, figures do not
+    # each heading sits over its column's edge: words left, figures right
+    for table in (page.reasons, page.versions):
+        for column in range(table.columnCount()):
+            cell = table.item(0, column).textAlignment() & 0xF
+            heading = table.horizontalHeaderItem(column).textAlignment() & 0xF
+            assert heading == cell, (table.objectName(), column)
+    assert page.reasons.horizontalHeaderItem(2).textAlignment() & 0xF == 0x2  # right
+    assert page.reasons.horizontalHeaderItem(0).textAlignment() & 0xF == 0x1  # left
 
 
 def test_a_range_of_a_day_is_drawn_per_hour_and_a_range_without_data_is_empty(

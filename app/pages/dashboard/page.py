@@ -320,14 +320,23 @@ def _section(text: str) -> QLabel:
     return QLabel(text, objectName="section")
 
 
+LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+
+
 def _fill_table(table: QTableWidget, rows: list[list[object]]) -> None:
     table.setRowCount(len(rows))
     for r, row in enumerate(rows):
         for c, value in enumerate(row):
             item = QTableWidgetItem(str(value))
-            if isinstance(value, int):
-                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            item.setTextAlignment(RIGHT if isinstance(value, int) else LEFT)
             table.setItem(r, c, item)
+    # each heading over its column's edge: figures right, words left (centred headings
+    # stood apart from both)
+    for c in range(table.columnCount()):
+        header = table.horizontalHeaderItem(c)
+        if header is not None and rows:
+            header.setTextAlignment(RIGHT if isinstance(rows[0][c], int) else LEFT)
     # Sized to their contents, the columns stopped short of the table's edge beside a
     # band of bare header: a last column of words stretches to the edge; a table of
     # figures is as wide as its columns instead (a stretched last figure went far right).
