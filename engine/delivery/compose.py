@@ -33,7 +33,9 @@ def compose_message(content: Content, context: RenderContext, *, ref: MessageRef
     `now` (from the injected clock) becomes the message's Date and outbox file time;
     the Message-ID and tracking token depend only on the workspace, the run, the tile and
     the sender's domain, so composing the same message again gives the same identity.
-    `unread`: the message is only counted, never read (see `personalise.render`).
+    `unread`: the message is only counted, never read (see `personalise.render`); it
+    carries no context either (the contact, trigger and journey data that HTTP providers
+    and webhooks are sent: a throw-away simulation delivers to its outbox only).
     """
     sender = settings.sender(content.sender if isinstance(content, EmailContent) else None)
     domain = settings.message_id_domain or domain_of(sender.from_address)
@@ -52,7 +54,7 @@ def compose_message(content: Content, context: RenderContext, *, ref: MessageRef
         journey_id=ref.journey_id, version=ref.version, tile_id=ref.tile_id,
         run_id=ref.run_id, contact_id=ref.contact_id, content_id=content.id,
         purpose=Purpose(content.purpose), tracking_token=token,
-        context=context.as_data(), created_at=now,
+        context={} if unread else context.as_data(), created_at=now,
     )
 
 

@@ -198,7 +198,7 @@ def test_a_throw_away_simulation_counts_what_a_kept_one_counts_without_finishing
                 payload = conn.exec_driver_sql(
                     "SELECT payload FROM ledger WHERE channel = 'email' LIMIT 1").scalar()
             seen[name] = {"summary": simulation_summary(workspace, cart.journey.id),
-                          "events": events, "email": json.loads(payload)["parts"]}
+                          "events": events, "email": json.loads(payload)}
         return look
 
     kept = Simulator(cart, scenario, tmp_path / "kept", on_finish=finished("kept")).run()
@@ -210,8 +210,10 @@ def test_a_throw_away_simulation_counts_what_a_kept_one_counts_without_finishing
     assert seen["kept"]["events"]["email_delivered"] > 100
     assert "email_delivered" not in seen["thrown"]["events"]
     assert seen["thrown"]["events"]["abandoned_cart"] == seen["kept"]["events"]["abandoned_cart"]
-    assert "/t/o/" in seen["kept"]["email"]["html"] and seen["kept"]["email"]["text"]
-    assert "/t/o/" not in seen["thrown"]["email"]["html"]
+    kept_email, thrown_email = seen["kept"]["email"], seen["thrown"]["email"]
+    assert "/t/o/" in kept_email["parts"]["html"] and kept_email["parts"]["text"]
+    assert "/t/o/" not in thrown_email["parts"]["html"]
+    assert kept_email["context"]["contact"] and thrown_email["context"] == {}
 
 
 def test_a_text_after_a_phone_change_goes_to_the_new_number(tmp_path) -> None:
