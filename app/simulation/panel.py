@@ -118,8 +118,15 @@ class SimulationPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 10, 4, 10)  # the scroll bar takes the right margin
         layout.setSpacing(6)
+        # Without results the figures would read as zeros of a run that sent nothing
+        # (seen in a real window while a simulation ran): a line says where they will be.
+        self.empty = QLabel("The results show here, and on the canvas, when a simulation "
+                            "finishes: Journey → Simulate… (Ctrl+Shift+M).",
+                            objectName="hint", wordWrap=True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         layout.addLayout(self._head())
         layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.empty, 1)
 
     def _head(self) -> QHBoxLayout:
         self.title = QLabel(objectName="simTitle", wordWrap=True)
@@ -204,6 +211,8 @@ class SimulationPanel(QWidget):
     def show_outcome(self, outcome: SimulationOutcome) -> None:
         self.showing_b = False
         self.leave.show()
+        self.empty.hide()
+        self.scroll.show()
         self._fill(outcome)
         self.slider.set_period(outcome.start, outcome.end, outcome.timezone)
         self._count_at(outcome.end)
@@ -260,6 +269,8 @@ class SimulationPanel(QWidget):
         self.comparison.clear()
         self.title.setText("<b>Simulation</b> · no results")
         self.leave.hide()  # nothing to leave
+        self.scroll.hide()
+        self.empty.show()
         self.goal.clear()
         self.goal_bar.setValue(0)
         self._show_figures({})

@@ -179,6 +179,25 @@ def test_leave_results_says_so(qtbot, panel):
     assert panel.model.rowCount() == 0 and not panel.isEnabled()
 
 
+def shown_figures(panel) -> list[str]:
+    return [label.property("metric") for label in panel.findChildren(QWidget, "simFigure")
+            if label.isVisible()]
+
+
+def test_without_results_the_panel_says_where_they_will_be_not_zeros(qtbot, panel):
+    """Seen in a real window while a 20,000-person simulation ran: the empty panel
+    showed "0 sent", "0 delivered"… as if a run had sent nothing. Without results it
+    says where they will show; with them the figures are back."""
+    assert "sent" in shown_figures(panel)
+    outcome = panel.outcome
+    panel.clear()
+    qtbot.waitUntil(lambda: not shown_figures(panel))
+    assert panel.empty.isVisible()
+    assert "when a simulation finishes" in panel.empty.text()
+    panel.show_outcome(outcome)
+    assert "sent" in shown_figures(panel) and not panel.empty.isVisible()
+
+
 def overlapping(layout) -> list[str]:
     """Neighbours in a vertical layout drawn over each other (a squeezed layout does)."""
     items = [layout.itemAt(i) for i in range(layout.count())]
