@@ -17,7 +17,13 @@ from PySide6.QtGui import QColor
 
 from app.pages.dashboard import DashboardPage
 from app.pages.dashboard.charts import MESSAGE_LINES, MessagesChart
-from app.pages.dashboard.page import NO_DATA, NO_ONE_YET, NOTHING_IN_RANGE
+from app.pages.dashboard.page import (
+    NO_DATA,
+    NO_ONE_YET,
+    NOTHING_BLOCKED,
+    NOTHING_IN_RANGE,
+    REASONS,
+)
 from engine.cli import main
 from engine.model import read_bundle
 from engine.resources import resource
@@ -291,6 +297,26 @@ def test_a_dashboard_left_open_follows_the_engine(qtbot, prompts, themes, tmp_pa
             assert len(reads) == count
     finally:
         h.close()
+
+
+def test_a_range_where_nothing_was_blocked_says_so_instead_of_an_empty_table(
+        qtbot, prompts, themes, tmp_path, page) -> None:
+    """Seen in a real window: one person emailed, nothing blocked, and "Blocked and held"
+    headed a table of headings only, read as figures still to come."""
+    shown(qtbot, page, lambda: page.set_range(FIRST, LAST))
+    assert page.reasons.isVisible()  # the filled workspace: someone was blocked
+    h = Harness(tmp_path, read_bundle(resource("samples", "abandoned_cart.json")))
+    h.person("ann")
+    h.fire("abandoned_cart", "ann", cart_total=80)
+    h.deliver()
+    h.close()
+    with shown_page(qtbot, DashboardPage, h.location, prompts, size=(1280, 860)) as quiet:
+        report = shown(qtbot, quiet, lambda: quiet.set_range(FIRST, LAST))
+        assert report.has_data and quiet.body.currentWidget() is quiet.scroll
+        assert cells(quiet.versions)[0][2:4] == ["1", "1"]  # entered, sent
+        assert not quiet.reasons.isVisible()
+        assert quiet.reasons_title.text() == f"{REASONS} · {NOTHING_BLOCKED}"
+    assert page.reasons_title.text() == REASONS
 
 
 def test_the_goal_line_writes_thousands_as_the_figures_beside_it_do() -> None:

@@ -166,7 +166,8 @@ class DashboardPage(QWidget):
         charts.addWidget(self.funnel, 2, 0)
         charts.addWidget(self.messages, 2, 1)
         grid.addWidget(self.charts, 0, 0)
-        grid.addWidget(_section("Blocked and held"), 1, 0)
+        self.reasons_title = _section(REASONS)
+        grid.addWidget(self.reasons_title, 1, 0)
         grid.addWidget(self.reasons, 2, 0)
         grid.addWidget(_section("Versions"), 3, 0)
         grid.addWidget(self.versions, 4, 0, Qt.AlignmentFlag.AlignLeft)
@@ -277,7 +278,12 @@ class DashboardPage(QWidget):
         self.goal.setText(text)
         self.goal_bar.setRange(0, maximum)
         self.goal_bar.setValue(value)
-        _fill_table(self.reasons, reason_rows(report))
+        reasons = reason_rows(report)
+        _fill_table(self.reasons, reasons)
+        # no reasons: a line says so (an empty table of headings was seen in a real
+        # window and read as figures still to come), as the simulation's panel does
+        self.reasons.setVisible(bool(reasons))
+        self.reasons_title.setText(REASONS if reasons else f"{REASONS} · {NOTHING_BLOCKED}")
         _fill_table(self.versions, version_rows(report))
 
     def changeEvent(self, event: QEvent) -> None:
@@ -314,6 +320,10 @@ class DashboardPage(QWidget):
             self.status.emit(f"Charts exported to {path}")
         elif path is not None:
             self.prompts.error("Export charts", f"Could not write {path}")
+
+
+REASONS = "Blocked and held"
+NOTHING_BLOCKED = "nothing was blocked or held in this range"
 
 
 def _section(text: str) -> QLabel:
