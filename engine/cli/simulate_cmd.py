@@ -51,6 +51,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--keep", type=Path, metavar="DIR",
                         help="keep the simulation's workspace and outbox in DIR (with "
                              "--compare: DIR/a and DIR/b)")
+    parser.add_argument("--no-outbox", dest="outbox", action="store_false",
+                        help="with --keep: keep the workspace only, without the outbox's "
+                             "message files; messages are rendered and counted, not "
+                             "finished (quicker; the studio runs so)")
     parser.add_argument("--progress", action="store_true",
                         help='JSON lines on stderr, at most 5 a second: {"progress": {"steps": '
                              'N, "at": ISO time, "done": share of the simulated period, '
@@ -99,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
             bundle, scenario, args.keep, on_record=_also(progress, _on_record(args)),
             on_finish=lambda ws: summary.update(simulation_summary(ws, bundle.journey.id)),
             base=args.scenario.parent if args.scenario else None,
-            on_moment=_on_moment(args))
+            on_moment=_on_moment(args), outbox=None if args.outbox else False)
         progress.simulator = simulator
         result = simulator.run()
         progress.finish()
@@ -120,7 +124,8 @@ def _run_for_summary(args: argparse.Namespace, bundle: Bundle, scenario: Scenari
     try:
         summary, result, why = simulate_for_summary(
             bundle, scenario, args.keep, args.scenario.parent if args.scenario else None,
-            args.processes, progress.count if progress.shown_anywhere else None)
+            args.processes, progress.count if progress.shown_anywhere else None,
+            outbox=args.outbox)
         progress.finish()
     except SimulationError as error:
         return fail(f"{audience_file(args)}: {error}")

@@ -52,5 +52,5 @@ def _simulate(args: argparse.Namespace, bundle: Bundle, scenario: Scenario, side
         keep.mkdir(parents=True, exist_ok=True)
     summary, result, _ = simulate_for_summary(
         bundle, scenario, keep, args.scenario.parent if args.scenario else None,
-        args.processes, on_progress)
+        args.processes, on_progress, outbox=args.outbox)
     return summary, result.notes

@@ -114,40 +114,46 @@ STAGES = {AUDIENCE: "preparing the audience", FINISHING: "counting the results"}
 
 def simulate_for_summary(bundle: Bundle, scenario: Scenario, workdir: Path | None,
                          base: Path | None = None, processes: int | None = None,
-                         on_progress: Callable[[Progress], None] | None = None
+                         on_progress: Callable[[Progress], None] | None = None,
+                         outbox: bool = True
                          ) -> tuple[dict[str, Any], SimulationResult, str | None]:
     """What `waymark simulate --summary` prints: the summary, the result (notes, the
     journey's moments, the number of steps) and, when the simulation ran in one process
     though more were asked for or worth it, why. `processes`: None for as many as the
-    audience is worth on this machine (`processes_for`)."""
+    audience is worth on this machine (`processes_for`). `outbox` False: a workspace kept
+    in `workdir` has no outbox (see `simulate_in_parts`)."""
     people = {getattr(item, "person", None) for item in scenario.events}
     people.update(contact.id for contact in scenario.contacts)
     wanted = processes_for(len(people - {None})) if processes is None else processes
     reason = why_one_process(bundle, scenario) if wanted > 1 else None
     result = simulate_in_parts(bundle, scenario, 1 if reason else wanted, workdir,
-                               base=base, on_progress=on_progress)
+                               base=base, on_progress=on_progress, outbox=outbox)
     return summary_of(result.summary), result, reason
 
 
 def simulate_in_parts(bundle: Bundle, scenario: Scenario, parts: int, workdir: Path | None,
                       base: Path | None = None,
-                      on_progress: Callable[[Progress], None] | None = None
-                      ) -> SimulationResult:
+                      on_progress: Callable[[Progress], None] | None = None,
+                      outbox: bool = True) -> SimulationResult:
     """Like `Simulator(...).run()` without records (their number is `steps`), with the
     journey's summary (`result.summary`): the workspace kept in `workdir`, when given, is
     the joined one. Without `workdir` nobody will see the workspace, so the parts are not
     joined: each summarises its people and their figures are added up (joining a
     100,000-person simulation's workspaces took longer than summarising the parts).
     Raises SimulationError as the simulator does (the first process's to fail; the
-    others are stopped)."""
+    others are stopped). `outbox` False: the workspace is kept without an outbox, its
+    messages counted and not finished, as a throw-away one's (the studio reads no
+    message file: for 20,000 people it wrote 24,000, 99 MB, and removed them again)."""
     portions = split_people(scenario, parts, bundle) if parts > 1 else []
     if len(portions) > 1:
         if workdir is not None:
-            return _run_parts(bundle, scenario, portions, workdir, True, base, on_progress)
+            return _run_parts(bundle, scenario, portions, workdir, True, base, on_progress,
+                              outbox)
         with tempfile.TemporaryDirectory(prefix="waymark-sim-") as folder:
             return _run_parts(bundle, scenario, portions, Path(folder), False, base,
-                              on_progress)
-    simulator = Simulator(bundle, scenario, workdir, base=base)
+                              on_progress, False)
+    simulator = Simulator(bundle, scenario, workdir, base=base,
+                          outbox=workdir is not None and outbox)
     simulator.on_record = _counting(on_progress, simulator)
     simulator.on_finish = _finishing(_summarising(simulator), on_progress, simulator)
     simulator.result.records = _Discarded()
@@ -303,17 +309,19 @@ def _finishing(on_finish: Callable[[Workspace], None],
 
 def _run_parts(bundle: Bundle, scenario: Scenario, portions: list[Portion], workdir: Path,
                keep: bool, base: Path | None,
-               on_progress: Callable[[Progress], None] | None) -> SimulationResult:
+               on_progress: Callable[[Progress], None] | None,
+               outbox: bool) -> SimulationResult:
     """The parts in processes of their own; `keep`: joined into the first's workspace (in
     `workdir`) and summarised there, else each part summarises its people and their
-    summaries are added up. The other parts' folders go whatever happens."""
+    summaries are added up. `outbox`: kept, with the outbox's files. The other parts'
+    folders go whatever happens."""
     folders = [workdir, *(workdir / f".part-{n}" for n in range(1, len(portions)))]
     for folder in folders[1:]:
         shutil.rmtree(folder, ignore_errors=True)  # left by a run that was killed
     database = workdir / WORKSPACE
     try:
-        answers = _run_processes(bundle, scenario, portions, folders, keep, base,
-                                 on_progress)
+        answers = _run_processes(bundle, scenario, portions, folders, (keep, outbox),
+                                 base, on_progress)
         if on_progress is not None:
             on_progress(Progress(sum(a["steps"] for a in answers), scenario.end_time(),
                                  len(scenario.events), FINISHING))
@@ -347,7 +355,7 @@ def _join(database: Path, folders: list[Path], portions: list[Portion]) -> None:
 
 
 def _run_processes(bundle: Bundle, scenario: Scenario, portions: list[Portion],
-                   folders: list[Path], keep: bool, base: Path | None,
+                   folders: list[Path], keep: tuple[bool, bool], base: Path | None,
                    on_progress: Callable[[Progress], None] | None
                    ) -> list[dict[str, Any]]:
     context = multiprocessing.get_context("fork")
@@ -403,12 +411,15 @@ def _answer(pipe, process, which: str) -> dict[str, Any]:
     return answer
 
 
-def _part(bundle: Bundle, scenario: Scenario, portion: Portion, folder: Path, keep: bool,
-          base: Path | None, answer, shared: tuple, index: int, parent: int) -> None:
+def _part(bundle: Bundle, scenario: Scenario, portion: Portion, folder: Path,
+          keeping: tuple[bool, bool], base: Path | None, answer, shared: tuple, index: int,
+          parent: int) -> None:
     """One process's part (forked): its people through the ordinary simulator. `shared`:
     the arrays its progress goes into (steps, items applied, simulated time reached).
-    Unless kept (to be joined), the answer carries the summary of its people."""
+    `keeping`: the workspace is kept (to be joined), and with its outbox's files. Unless
+    kept, the answer carries the summary of its people."""
     steps, applied, reached = shared
+    keep, outbox = keeping
     _die_with_parent()
     if os.getppid() != parent:  # killed before the signal was asked for
         os._exit(1)
@@ -429,7 +440,7 @@ def _part(bundle: Bundle, scenario: Scenario, portion: Portion, folder: Path, ke
     try:
         folder.mkdir(parents=True, exist_ok=True)
         simulator = Simulator(bundle, scenario, folder, on_record=count, base=base,
-                              portion=portion, outbox=keep)
+                              portion=portion, outbox=keep and outbox)
         if not keep:
             simulator.on_finish = _summarising(simulator)
         simulator.result.records = _Discarded()
