@@ -65,6 +65,9 @@ def option_problem(args: argparse.Namespace) -> str | None:
                 "attributes and what people do")
     if args.replay is None and (args.map or args.end is not None):
         return f"{'--map' if args.map else '--end'} goes with --replay FILE"
+    if not args.outbox and args.keep is None:
+        return ("--no-outbox goes with --keep DIR (a simulation not kept writes no "
+                "outbox anyway)")
     if column_mapping(args.map) is None:
         return "--map takes COLUMN=FIELD, e.g. --map cart_value=cart_total"
     return None

@@ -147,11 +147,11 @@ def simulate_in_parts(bundle: Bundle, scenario: Scenario, parts: int, workdir: P
     portions = split_people(scenario, parts, bundle) if parts > 1 else []
     if len(portions) > 1:
         if workdir is not None:
-            return _run_parts(bundle, scenario, portions, workdir, True, base, on_progress,
-                              outbox)
+            return _run_parts(bundle, scenario, portions, workdir, base, on_progress,
+                              keep=True, outbox=outbox)
         with tempfile.TemporaryDirectory(prefix="waymark-sim-") as folder:
-            return _run_parts(bundle, scenario, portions, Path(folder), False, base,
-                              on_progress, False)
+            return _run_parts(bundle, scenario, portions, Path(folder), base, on_progress,
+                              keep=False, outbox=False)
     simulator = Simulator(bundle, scenario, workdir, base=base,
                           outbox=workdir is not None and outbox)
     simulator.on_record = _counting(on_progress, simulator)
@@ -308,9 +308,8 @@ def _finishing(on_finish: Callable[[Workspace], None],
 
 
 def _run_parts(bundle: Bundle, scenario: Scenario, portions: list[Portion], workdir: Path,
-               keep: bool, base: Path | None,
-               on_progress: Callable[[Progress], None] | None,
-               outbox: bool) -> SimulationResult:
+               base: Path | None, on_progress: Callable[[Progress], None] | None, *,
+               keep: bool, outbox: bool) -> SimulationResult:
     """The parts in processes of their own; `keep`: joined into the first's workspace (in
     `workdir`) and summarised there, else each part summarises its people and their
     summaries are added up. `outbox`: kept, with the outbox's files. The other parts'
@@ -320,8 +319,8 @@ def _run_parts(bundle: Bundle, scenario: Scenario, portions: list[Portion], work
         shutil.rmtree(folder, ignore_errors=True)  # left by a run that was killed
     database = workdir / WORKSPACE
     try:
-        answers = _run_processes(bundle, scenario, portions, folders, (keep, outbox),
-                                 base, on_progress)
+        answers = _run_processes(bundle, scenario, portions, folders, keep,
+                                 keep and outbox, base, on_progress)
         if on_progress is not None:
             on_progress(Progress(sum(a["steps"] for a in answers), scenario.end_time(),
                                  len(scenario.events), FINISHING))
@@ -355,7 +354,7 @@ def _join(database: Path, folders: list[Path], portions: list[Portion]) -> None:
 
 
 def _run_processes(bundle: Bundle, scenario: Scenario, portions: list[Portion],
-                   folders: list[Path], keep: tuple[bool, bool], base: Path | None,
+                   folders: list[Path], keep: bool, outbox: bool, base: Path | None,
                    on_progress: Callable[[Progress], None] | None
                    ) -> list[dict[str, Any]]:
     context = multiprocessing.get_context("fork")
@@ -368,7 +367,7 @@ def _run_processes(bundle: Bundle, scenario: Scenario, portions: list[Portion],
             receive, send = context.Pipe(duplex=False)
             process = context.Process(
                 target=_part, name=f"waymark-sim-{index}", daemon=True,
-                args=(bundle, scenario, portion, folders[index], keep, base, send,
+                args=(bundle, scenario, portion, folders[index], keep, outbox, base, send,
                       (steps, applied, reached), index, os.getpid()))
             process.start()
             send.close()
@@ -411,15 +410,14 @@ def _answer(pipe, process, which: str) -> dict[str, Any]:
     return answer
 
 
-def _part(bundle: Bundle, scenario: Scenario, portion: Portion, folder: Path,
-          keeping: tuple[bool, bool], base: Path | None, answer, shared: tuple, index: int,
+def _part(bundle: Bundle, scenario: Scenario, portion: Portion, folder: Path, keep: bool,
+          outbox: bool, base: Path | None, answer, shared: tuple, index: int,
           parent: int) -> None:
     """One process's part (forked): its people through the ordinary simulator. `shared`:
     the arrays its progress goes into (steps, items applied, simulated time reached).
-    `keeping`: the workspace is kept (to be joined), and with its outbox's files. Unless
-    kept, the answer carries the summary of its people."""
+    `keep`: the workspace is kept (to be joined); `outbox`: with its outbox's files.
+    Unless kept, the answer carries the summary of its people."""
     steps, applied, reached = shared
-    keep, outbox = keeping
     _die_with_parent()
     if os.getppid() != parent:  # killed before the signal was asked for
         os._exit(1)
@@ -440,7 +438,7 @@ def _part(bundle: Bundle, scenario: Scenario, portion: Portion, folder: Path,
     try:
         folder.mkdir(parents=True, exist_ok=True)
         simulator = Simulator(bundle, scenario, folder, on_record=count, base=base,
-                              portion=portion, outbox=keep and outbox)
+                              portion=portion, outbox=outbox)
         if not keep:
             simulator.on_finish = _summarising(simulator)
         simulator.result.records = _Discarded()

@@ -163,6 +163,12 @@ def test_map_and_end_go_with_replay(capsys) -> None:
     assert code == 2 and "--end soon:" in err
 
 
+def test_no_outbox_goes_with_keep(capsys) -> None:
+    """Without --keep nothing is written anyway: the option would say nothing."""
+    code, _, err = simulate(capsys, "--replay", SAMPLE, *SAMPLE_MAP, "--no-outbox")
+    assert code == 2 and "--no-outbox goes with --keep DIR" in err
+
+
 CASES_CSV = """\
 trigger,person,time,status,satisfaction,mood
 support_case_status_updated,carla@example.com,2026-11-23T09:00:00Z,Active,,
