@@ -120,9 +120,9 @@ class SimulationPanel(QWidget):
         layout.setSpacing(6)
         # Without results the figures would read as zeros of a run that sent nothing
         # (seen in a real window while a simulation ran): a line says where they will be.
+        # (The strip above names Journey → Simulate… when nothing runs: not said twice.)
         self.empty = QLabel("The results show here, and on the canvas, when a simulation "
-                            "finishes: Journey → Simulate… (Ctrl+Shift+M).",
-                            objectName="hint", wordWrap=True)
+                            "finishes.", objectName="hint", wordWrap=True)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         layout.addLayout(self._head())
         layout.addWidget(self.scroll, 1)
