@@ -38,6 +38,7 @@ from app.prompts import Prompts
 from app.properties.panel import PropertiesPanel
 from app.session import JourneySession
 from app.simulation.control import SimulationControl
+from app.simulation.status_badge import SimulationBadge
 from app.test_mode.panel import TestPanel
 from app.test_mode.try_out import TryOut
 from app.tile_menu import TileMenus
@@ -172,6 +173,8 @@ class MainWindow(QMainWindow):
         self.workspace_label = ElidedLabel()
         self.workspace_label.setObjectName("statusWorkspace")
         self.engine_status = EngineStatusArea()
+        self.simulation_badge = SimulationBadge()  # a simulation's dock out of sight
+        bar.addPermanentWidget(self.simulation_badge)
         bar.addPermanentWidget(self.problem_label)
         bar.addPermanentWidget(self.workspace_label)
         bar.addPermanentWidget(self.engine_status)
@@ -205,7 +208,8 @@ class MainWindow(QMainWindow):
             max(0, f.sizeHint().width() - f.maximumWidth()) for f in squeezable
             if f.isVisible())
         bar, wanted = self.statusBar(), self.statusBar().fontMetrics().horizontalAdvance(text)
-        beside = sum(w.sizeHint().width() for w in (self.problem_label, self.workspace_label)
+        beside = sum(w.sizeHint().width() for w in (self.simulation_badge, self.problem_label,
+                                                    self.workspace_label)
                      if w.isVisible()) + (whole if figures.isVisible() else 0)
         short = wanted + MESSAGE_MARGIN + ROUNDING - (bar.width() - beside) if text else 0
         # each gives up room in proportion to what it can spare (down to its least):

@@ -13,9 +13,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QVBoxLayout, QWidget
 
+from app.pages.host import JOURNEYS
 from app.simulation.canvas_view import SimulationCanvas
 from app.simulation.dialog import DialogFields, SimulateChoices, SimulateDialog
 from app.simulation.panel import SimulationPanel
@@ -52,6 +53,11 @@ class SimulationControl(QObject):
         self._journey: str | None = None  # whose results are shown
         self._version: int | None = None  # … on which version shown (None: as usual)
         self._widened: int | None = None  # the right docks' width before results widened it
+        self._to_view = False  # results arrived: the journey brought into view when shown
+        self.badge = window.simulation_badge
+        self.badge.clicked.connect(lambda: self.window.pages.bring_forward(self.dock))
+        self.dock.visibilityChanged.connect(lambda _visible: self._in_sight())
+        window.pages.page_changed.connect(lambda _page: self._in_sight())
         self.action.triggered.connect(self.open_dialog)
         self.strip.cancel.clicked.connect(self.cancel)
         self.panel.closed.connect(self.leave)
@@ -152,12 +158,15 @@ class SimulationControl(QObject):
                                       self._other_bundle(request, folder, journey))
         self.run = SimulationRun(folder, self)
         self.run.progressed.connect(self.strip.progressed)
+        self.run.progressed.connect(self.badge.progressed)
         self.run.finished.connect(lambda done: self._finished(done, request))
         self.run.failed.connect(self._failed)
         self.run.cancelled.connect(lambda: self.strip.idle("Simulation cancelled"))
+        self.run.cancelled.connect(self.badge.idle)
         self._journey, self._version = journey.id, self.session.viewed_version
         against = f" against {request.compare.label}" if request.compare else ""
         self.strip.running(f"“{journey.name}” ({request.label}{against})")
+        self.badge.running(journey.name)
         self._show_dock()
         self.run.start(arguments)
 
@@ -175,6 +184,7 @@ class SimulationControl(QObject):
 
     def _finished(self, done: Finished, request: SimulationRequest) -> None:
         self.strip.reading()
+        self.badge.reading()
         # no parent: what it brings back after the window went is closed, not lost
         self.reader, run = OutcomeReader(), self.run
         self.reader.read.connect(lambda outcome: self._show(outcome, done, run, request))
@@ -188,6 +198,9 @@ class SimulationControl(QObject):
             return
         self.outcome, self._done = outcome, done
         self.canvas.show(outcome)
+        self.badge.ready()
+        self._to_view = True
+        self._in_sight()
         self.panel.show_outcome(outcome)
         if done.compare is not None and request.compare is not None:
             self.panel.show_comparison(replace(Comparison.from_dict(done.compare),
@@ -233,6 +246,7 @@ class SimulationControl(QObject):
 
     def _failed(self, why: str) -> None:
         self.strip.idle("The simulation failed: see the message")
+        self.badge.idle()
         if self.run is not None:
             self.run.discard()
             self.run = None
@@ -243,6 +257,7 @@ class SimulationControl(QObject):
             self.run.cancel()
             self.run = None
             self.strip.idle("Simulation cancelled")
+            self.badge.idle()
 
     def leave(self) -> None:
         """The results go: off the canvas, out of the panel, their folder removed."""
@@ -252,6 +267,8 @@ class SimulationControl(QObject):
             if outcome is not None:
                 outcome.close()
         self.outcome = self.outcome_b = self._done = None
+        self.badge.idle()
+        self._to_view = False
         if self.run is not None:
             if self.run.running:
                 self.run.cancel()
@@ -295,6 +312,26 @@ class SimulationControl(QObject):
         else:
             return
         self._journey = None
+
+    def _in_sight(self) -> None:
+        """The status bar's badge says what the dock says only while the dock is out of
+        sight; results that arrived are brought into view once the canvas shows."""
+        on_journeys = self.window.pages.current == JOURNEYS
+        self.badge.in_sight(on_journeys and self.dock.isVisible())
+        if on_journeys and self._to_view:
+            self._to_view = False
+            QTimer.singleShot(0, self._journey_into_view)  # once the docks are laid out
+
+    def _journey_into_view(self) -> None:
+        """The whole journey in view if it fits at a readable size, else its start: the
+        counts are under the tiles, and with the dock opened beside the canvas the start
+        was cut off at the left and its end out of sight (seen in a real window). A view
+        that shows every tile already is left as the person put it."""
+        view = self.window.view
+        bounds = view.tiles_bounds()
+        seen = view.mapToScene(view.viewport().rect()).boundingRect()
+        if self.outcome is not None and not bounds.isNull() and not seen.contains(bounds):
+            view.show_journey()
 
     def _show_dock(self) -> None:
         # The results are on the canvas: from another page (the Journey menu is on every

@@ -598,6 +598,46 @@ def test_simulating_from_another_page_shows_the_results_on_the_journey_page(qtbo
     assert window.simulation.dock.isVisible()
 
 
+def test_a_simulation_out_of_sight_is_in_the_status_bar_until_its_results_are_seen(
+        qtbot, window) -> None:
+    """Seen in a real window: started, then the Contacts page while it ran; nothing there
+    said it ran, how far it got or that it had finished."""
+    open_sample(window, "abandoned_cart.json")
+    badge = window.simulation_badge
+    window.actions_["simulate"].trigger()
+    dialog = window.simulation.dialog
+    qtbot.waitUntil(dialog.isVisible, timeout=5000)
+    run_from_dialog(qtbot, dialog, people=2000)
+    assert window.simulation.dock.isVisible() and not badge.isVisible()  # the dock says it
+    window.pages.show_page("contacts")
+    qtbot.waitUntil(badge.isVisible, timeout=5000)
+    assert badge.text().startswith("Simulating · ")
+    assert "is being simulated" in badge.toolTip()
+    qtbot.waitUntil(lambda: badge.text() == "Simulation results ready", timeout=120000)
+    assert badge.isVisible() and "see its results" in badge.toolTip()
+    assert window.pages.current == "contacts"  # the person's page is left as it was
+    qtbot.mouseClick(badge, Qt.MouseButton.LeftButton)
+    assert window.pages.current == "journeys" and window.simulation.dock.isVisible()
+    assert not badge.isVisible()
+    window.pages.show_page("contacts")  # seen once: not said again
+    assert not badge.isVisible()
+
+
+def test_the_journey_comes_into_view_when_the_results_arrive(qtbot, window) -> None:
+    """Seen in a real window: the results arrived with the journey's start cut off at the
+    left (the dock had opened beside the canvas) and its end out of sight, so the counts
+    under its tiles were not seen until Fit (Ctrl+0)."""
+    dialog = open_dialog(qtbot, window)
+    view = window.view
+    run_from_dialog(qtbot, dialog)
+    start = window.scene.tile_items["start"].sceneBoundingRect()
+    qtbot.wait(100)  # the opening view (taken on a zero timer) first
+    view.centerOn(start.right() + 2000, start.center().y())  # the start out of sight
+    qtbot.waitUntil(lambda: window.simulation.outcome is not None, timeout=120000)
+    seen = lambda: view.mapToScene(view.viewport().rect()).boundingRect()  # noqa: E731
+    qtbot.waitUntil(lambda: seen().contains(start), timeout=5000)
+
+
 def test_the_results_are_drawn_on_the_graph_simulated(qtbot, window) -> None:
     """Seen in a real window: with version 1 shown (the live banner's chooser), simulating
     the draft drew the draft's counts on version 1's tiles. The canvas now shows what was
