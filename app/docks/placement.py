@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QDockWidget
 
 from .activity import ActivityDock
@@ -27,6 +27,11 @@ class EngineDocks:
         self.outbox_dock = window._dock("Outbox", "outboxDock", self.outbox, bottom)
         for dock in (self.activity_dock, self.outbox_dock):
             dock.visibilityChanged.connect(dock.widget().set_on_screen)
+            # its tab clicked, as much as View's toggle: tall enough to read (seen in a
+            # real window: the Activity tab clicked in a new window's 150 px showed one
+            # row of five under its filters, the filters' chips cut in half)
+            dock.visibilityChanged.connect(
+                lambda shown, d=dock: shown and QTimer.singleShot(0, lambda: self._readable(d)))
             window.tabifyDockWidget(window.problems_dock, dock)
         window.problems_dock.raise_()
         window.pages.keep_beside([self.activity_dock, self.outbox_dock])
@@ -47,7 +52,11 @@ class EngineDocks:
             return
         dock.show()
         dock.raise_()
-        if dock.widget().height() < READABLE_HEIGHT - 100 and \
+        self._readable(dock)
+
+    def _readable(self, dock: QDockWidget) -> None:
+        """A bottom dock on screen made READABLE_HEIGHT tall when it is much less."""
+        if dock.isVisible() and dock.widget().height() < READABLE_HEIGHT - 100 and \
                 self.window.dockWidgetArea(dock) == Qt.DockWidgetArea.BottomDockWidgetArea:
             self.window.resizeDocks([dock], [READABLE_HEIGHT], Qt.Orientation.Vertical)
 

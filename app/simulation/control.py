@@ -56,7 +56,8 @@ class SimulationControl(QObject):
         self._to_view = False  # results arrived: the journey brought into view when shown
         self.badge = window.simulation_badge
         self.badge.clicked.connect(lambda: self.window.pages.bring_forward(self.dock))
-        self.dock.visibilityChanged.connect(lambda _visible: self._in_sight())
+        self._dock_in_front = False  # isVisible() is true behind another dock's tab too
+        self.dock.visibilityChanged.connect(self._dock_shown)
         window.pages.page_changed.connect(lambda _page: self._in_sight())
         self.action.triggered.connect(self.open_dialog)
         self.strip.cancel.clicked.connect(self.cancel)
@@ -313,11 +314,15 @@ class SimulationControl(QObject):
             return
         self._journey = None
 
+    def _dock_shown(self, shown: bool) -> None:
+        self._dock_in_front = shown
+        self._in_sight()
+
     def _in_sight(self) -> None:
         """The status bar's badge says what the dock says only while the dock is out of
         sight; results that arrived are brought into view once the canvas shows."""
         on_journeys = self.window.pages.current == JOURNEYS
-        self.badge.in_sight(on_journeys and self.dock.isVisible())
+        self.badge.in_sight(on_journeys and self._dock_in_front)
         if on_journeys and self._to_view:
             self._to_view = False
             QTimer.singleShot(0, self._journey_into_view)  # once the docks are laid out

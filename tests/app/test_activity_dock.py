@@ -10,6 +10,10 @@ from __future__ import annotations
 from datetime import timedelta
 from itertools import pairwise
 
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QTabBar
+
+from app.docks.placement import READABLE_HEIGHT
 from tests.app.test_studio_engine import running_cart_studio, studio  # noqa: F401 (fixture)
 from tests.engine.serve_support import make_key, post, query, wait_until
 
@@ -197,3 +201,18 @@ def test_in_a_narrow_dock_the_details_keep_room(qtbot):
     qtbot.waitUntil(lambda: table.width() == 640)
     qtbot.wait(20)
     assert header.sectionSize(2) == 300
+
+
+def test_a_bottom_dock_whose_tab_is_clicked_is_made_tall_enough_to_read(qtbot, window):
+    """Seen in a real window: the Activity tab clicked beside Problems in a new window's
+    150 px showed one row of five under its filters, their chips cut in half (View →
+    Activity made it taller; its tab did not)."""
+    activity = window.engine_docks.activity_dock
+    qtbot.waitUntil(lambda: window.problems_dock.widget().height() > 0)
+    assert activity.widget().height() < READABLE_HEIGHT - 100  # a new window's bottom
+    bar = next(bar for bar in window.findChildren(QTabBar)
+               if "Activity" in [bar.tabText(i) for i in range(bar.count())])
+    tab = next(i for i in range(bar.count()) if bar.tabText(i) == "Activity")
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(tab).center())
+    qtbot.waitUntil(lambda: activity.widget().height() >= READABLE_HEIGHT - 100, timeout=5000)
+    assert window.view.height() > 200  # the canvas keeps room

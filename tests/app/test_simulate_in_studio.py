@@ -609,6 +609,10 @@ def test_a_simulation_out_of_sight_is_in_the_status_bar_until_its_results_are_se
     qtbot.waitUntil(dialog.isVisible, timeout=5000)
     run_from_dialog(qtbot, dialog, people=2000)
     assert window.simulation.dock.isVisible() and not badge.isVisible()  # the dock says it
+    window.properties_dock.raise_()  # the dock behind Properties' tab: out of sight
+    qtbot.waitUntil(badge.isVisible, timeout=5000)
+    window.simulation.dock.raise_()
+    qtbot.waitUntil(lambda: not badge.isVisible(), timeout=5000)
     window.pages.show_page("contacts")
     qtbot.waitUntil(badge.isVisible, timeout=5000)
     assert badge.text().startswith("Simulating · ")
