@@ -18,6 +18,7 @@ from app.icons import icon
 from .activity_filter import ActivityFilterBar
 from .activity_model import DETAILS, KIND, PERSON, TIME, WHERE, ActivityModel
 from .feed_model import keep_place_on_insert
+from .names import JourneyNames
 from .tables import feed_table, fit_columns
 
 
@@ -25,14 +26,16 @@ class ActivityDock(QWidget):
     tile_chosen = Signal(str, str)  # journey id, tile id: double-click on a step
     person_chosen = Signal(str)  # the person of a double-clicked item
 
-    def __init__(self, link: EngineLink, parent: QWidget | None = None) -> None:
+    def __init__(self, link: EngineLink, parent: QWidget | None = None,
+                 names: JourneyNames | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("activity")
         self.link = link
+        self.names = names or JourneyNames()  # journeys and tiles by name, not id
         self.on_screen = False
         self.more = False  # the engine may hold older items than the last row
         self.filters = ActivityFilterBar()
-        self.model = ActivityModel(self)
+        self.model = ActivityModel(self, self.names)
         self.table = feed_table("activityTable")
         self.table.setModel(self.model)
         fit_columns(self.table, {TIME: 88, KIND: 150, PERSON: 150, WHERE: 230}, DETAILS,

@@ -12,6 +12,7 @@ from app.icons import icon
 from engine.observe import ActivityItem
 
 from .feed_model import FeedModel
+from .names import JourneyNames
 
 LIMIT = 5000
 TIME, KIND, PERSON, WHERE, DETAILS = range(5)
@@ -39,10 +40,11 @@ KIND_TONES = {"entry blocked": "warning", "held": "warning", "blocked": "error",
 
 
 class ActivityModel(FeedModel[ActivityItem]):
-    COLUMNS = ("Time", "What", "Person", "Journey · tile", "Details")
+    COLUMNS = ("Time", "What", "Person", "Tile · journey", "Details")
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent=None, names: JourneyNames | None = None) -> None:
         super().__init__(LIMIT, parent)
+        self.names = names or JourneyNames()
 
     def cell(self, item: ActivityItem, column: int, role: int):
         if role == Qt.ItemDataRole.DisplayRole:
@@ -53,11 +55,13 @@ class ActivityModel(FeedModel[ActivityItem]):
             tone = _tone(item)
             return QColor(tone) if tone else None
         if role == Qt.ItemDataRole.ToolTipRole:
-            return item.summary
+            names = self.names
+            return item.described(names.journey(item.journey_id),
+                                  names.tile(item.journey_id, item.tile_id) if item.tile_id
+                                  else None)
         return None
 
-    @staticmethod
-    def _text(item: ActivityItem, column: int) -> str:
+    def _text(self, item: ActivityItem, column: int) -> str:
         if column == TIME:
             return item.at.astimezone().strftime("%H:%M:%S")
         if column == KIND:
@@ -66,10 +70,8 @@ class ActivityModel(FeedModel[ActivityItem]):
             return item.person or "—"
         if column == WHERE:
             if item.kind == "event":
-                return item.trigger or ""
-            test = " (test)" if item.test else ""
-            return f"{item.journey_id}{test} · {item.tile_id}" if item.tile_id else \
-                f"{item.journey_id}{test}"
+                return self.names.trigger(item.trigger) if item.trigger else ""
+            return self.names.where(item.journey_id, item.tile_id, test=item.test)
         return details(item)
 
 

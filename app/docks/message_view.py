@@ -13,6 +13,7 @@ from app.engine_link import OutboxItem
 from .email_page import EmailPage
 from .message_cards import PushCard, SmsCard
 from .message_parts import email_parts, push_parts, sms_parts
+from .names import JourneyNames
 from .outbox_model import channel_title
 
 
@@ -29,9 +30,11 @@ class MessageView(QWidget):
     open_requested = Signal(int, str)  # ledger id, tracking token
     click_requested = Signal(int, str, int)  # ledger id, tracking token, link number
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, names: JourneyNames | None = None
+                 ) -> None:
         super().__init__(parent)
         self.setObjectName("messageView")
+        self.names = names or JourneyNames()
         self.item: OutboxItem | None = None
         self._why_no_tracking: str | None = "no engine is running"
         self.title = _label("messageTitle", wrap=True)
@@ -74,7 +77,7 @@ class MessageView(QWidget):
         self.item = item
         self.header.show()
         self.title.setText(item.summary or channel_title(item.channel))
-        self.meta.setText(_meta(item))
+        self.meta.setText(_meta(item, self.names))
         self.meta.setToolTip(item.reason or "")
         self.placeholder.setText("Loading…")
         self.stack.setCurrentWidget(self.placeholder)
@@ -83,7 +86,7 @@ class MessageView(QWidget):
         """The shown row's state changed (sent → delivered)."""
         if self.item is not None and self.item.ledger_id == item.ledger_id:
             self.item = item
-            self.meta.setText(_meta(item))
+            self.meta.setText(_meta(item, self.names))
 
     def show_payload(self, ledger_id: int, payload: dict | None) -> None:
         item = self.item
@@ -121,13 +124,13 @@ class MessageView(QWidget):
                                       index)
 
 
-def _meta(item: OutboxItem) -> str:
+def _meta(item: OutboxItem, names: JourneyNames) -> str:
     when = datetime.fromtimestamp(item.created_at).strftime("%Y-%m-%d %H:%M:%S")
     to = item.contact_point or item.contact_id
     quiet = item.status in ("sent", "delivered")  # the reason is then the channel's receipt
     state = f"{item.status}: {item.reason}" if item.reason and not quiet else item.status
-    return (f"To {to} ({item.contact_id}) · {item.journey_id} v{item.version}, "
-            f"{item.tile_id} · {when} · {state}")
+    return (f"To {to} ({item.contact_id}) · "
+            f"{names.where(item.journey_id, item.tile_id, item.version)} · {when} · {state}")
 
 
 class _PageStack(QStackedWidget):

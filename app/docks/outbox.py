@@ -21,6 +21,7 @@ from app.engine_link import EngineLink, EngineStatus, OutboxBatch, TrackResult
 
 from .feed_model import keep_place_on_insert
 from .message_view import MessageView
+from .names import JourneyNames
 from .outbox_model import MESSAGE, STATE, TIME, TO, WHERE, OutboxModel
 from .tables import feed_table, fit_columns
 
@@ -39,10 +40,10 @@ class MessageWindow(QWidget):
     """One message in a window of its own, as the dock's view shows it (the same payload
     from the link, the same Mark opened and Click link)."""
 
-    def __init__(self, link: EngineLink, parent: QWidget) -> None:
+    def __init__(self, link: EngineLink, parent: QWidget, names: JourneyNames) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.setObjectName("outboxMessageWindow")
-        self.view = MessageView()
+        self.view = MessageView(names=names)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)
@@ -63,11 +64,13 @@ class MessageWindow(QWidget):
 
 
 class OutboxDock(QWidget):
-    def __init__(self, link: EngineLink, parent: QWidget | None = None) -> None:
+    def __init__(self, link: EngineLink, parent: QWidget | None = None,
+                 names: JourneyNames | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("outbox")
         self.link = link
-        self.model = OutboxModel(self)
+        self.names = names or JourneyNames()  # journeys and tiles by name, not id
+        self.model = OutboxModel(self, self.names)
         self.table = feed_table("outboxTable")
         self.table.setModel(self.model)
         # the message (its subject) takes what is left; where it came from (journey ·
@@ -81,7 +84,7 @@ class OutboxDock(QWidget):
         self.count.setObjectName("dockCount")
         self.count.setToolTip(OPEN_HINT)
         self.table.setToolTip(OPEN_HINT)
-        self.view = MessageView()
+        self.view = MessageView(names=self.names)
         self.window_: MessageWindow | None = None  # made on the first double-click
         self._wide: bool | None = None  # how the split is laid out now
         self._kept_sizes: list[int] | None = None  # the split as it was when last hidden
@@ -209,7 +212,7 @@ class OutboxDock(QWidget):
         if item is None:
             return
         if self.window_ is None:
-            self.window_ = MessageWindow(self.link, self)
+            self.window_ = MessageWindow(self.link, self, self.names)
         self.window_.view.set_tracking(_why_no_tracking(self.link.status))
         self.window_.show_item(item)
         self.link.outbox.load_message(item.ledger_id)

@@ -14,6 +14,7 @@ from app.icons import icon
 from engine.model import KIND_TITLES, TileKind
 
 from .feed_model import FeedModel
+from .names import JourneyNames
 
 LIMIT = 2000
 STATE_TONES = {"delivered": "ok", "sent": "ok", "failed": "error", "blocked": "error",
@@ -22,10 +23,11 @@ TIME, TO, MESSAGE, STATE, WHERE = range(5)
 
 
 class OutboxModel(FeedModel[OutboxItem]):
-    COLUMNS = ("Time", "To", "Message", "State", "Journey · tile")
+    COLUMNS = ("Time", "To", "Message", "State", "Tile · journey")
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent=None, names: JourneyNames | None = None) -> None:
         super().__init__(LIMIT, parent)
+        self.names = names or JourneyNames()
 
     def key(self, item: OutboxItem) -> int:
         return item.ledger_id
@@ -38,11 +40,10 @@ class OutboxModel(FeedModel[OutboxItem]):
         if role == Qt.ItemDataRole.ForegroundRole and column == STATE:
             return QColor(getattr(theme.current(), STATE_TONES.get(item.status, "text")))
         if role == Qt.ItemDataRole.ToolTipRole:
-            return _tip(item)
+            return _tip(item, self.names)
         return None
 
-    @staticmethod
-    def _text(item: OutboxItem, column: int) -> str:
+    def _text(self, item: OutboxItem, column: int) -> str:
         if column == TIME:
             return datetime.fromtimestamp(item.created_at).strftime("%H:%M:%S")
         if column == TO:
@@ -51,7 +52,7 @@ class OutboxModel(FeedModel[OutboxItem]):
             return item.summary or "—"
         if column == STATE:
             return item.status + (" (possibly twice)" if item.possibly_duplicate else "")
-        return f"{item.journey_id} · {item.tile_id}"
+        return self.names.where(item.journey_id, item.tile_id)
 
     def update(self, change: OutboxUpdate) -> OutboxItem | None:
         """A row's new state, also of a row not yet shown; the row as it is now (None:
@@ -75,10 +76,10 @@ def channel_title(channel: str) -> str:
         return channel
 
 
-def _tip(item: OutboxItem) -> str:
+def _tip(item: OutboxItem, names: JourneyNames) -> str:
     when = datetime.fromtimestamp(item.created_at).strftime("%Y-%m-%d %H:%M:%S")
     lines = [f"{channel_title(item.channel)} to {item.contact_point or 'no address'} "
-             f"({item.contact_id})", f"{item.journey_id} v{item.version} · {item.tile_id}",
+             f"({item.contact_id})", names.where(item.journey_id, item.tile_id, item.version),
              f"Composed {when}", f"State: {item.status}"]
     if item.reason:
         lines.append(f"Why: {item.reason}")

@@ -8,7 +8,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QDockWidget
 
+from app.store import StoreError
+
 from .activity import ActivityDock
+from .names import JourneyNames
 from .outbox import OutboxDock
 
 if TYPE_CHECKING:
@@ -20,8 +23,9 @@ READABLE_HEIGHT = 340  # a dock brought forward is made at least this tall
 class EngineDocks:
     def __init__(self, window: MainWindow) -> None:
         self.window = window
-        self.activity = ActivityDock(window.engine)
-        self.outbox = OutboxDock(window.engine)
+        self.names = JourneyNames()  # what the two docks show ids by
+        self.activity = ActivityDock(window.engine, names=self.names)
+        self.outbox = OutboxDock(window.engine, names=self.names)
         bottom = Qt.DockWidgetArea.BottomDockWidgetArea
         self.activity_dock = window._dock("Activity", "activityDock", self.activity, bottom)
         self.outbox_dock = window._dock("Outbox", "outboxDock", self.outbox, bottom)
@@ -67,4 +71,19 @@ class EngineDocks:
             self.window.reveal_tile(tile_id)
 
     def _journeys(self, journeys: list, _open: str | None) -> None:
-        self.activity.filters.set_journeys([(j.id, j.name) for j in journeys])
+        named = [(j.id, j.name) for j in journeys]
+        self.activity.filters.set_journeys(named)
+        store = self.window.session.store
+        triggers = {t.name: t.title or t.name for t in store.catalog().triggers.values()} \
+            if store is not None else {}
+        self.names.set_journeys(named, self._journey, triggers)
+        for dock in (self.activity, self.outbox):  # their rows read the names anew
+            dock.table.viewport().update()
+
+    def _journey(self, journey_id: str):
+        """The journey as saved, for its tiles' names (None: it cannot be read)."""
+        store = self.window.session.store
+        try:
+            return store.load(journey_id) if store is not None else None
+        except StoreError:
+            return None

@@ -50,7 +50,7 @@ def fit_columns(table: QTableView, widths: dict[int, int], stretch: int,
     Activity dock's Details, its most telling column, was a few letters wide. Widths the
     person set by hand are left as they are. `drop`: a fixed column, the least telling,
     hidden in a table narrower than all the widths and `least`, the others then sharing
-    its room (the Outbox's "Journey · tile", beside a chosen message in a laptop's dock)."""
+    its room (the Outbox's "Tile · journey", beside a chosen message in a laptop's dock)."""
     size_columns(table, widths, stretch)
     _ColumnFitter(table, widths, keep, least, drop)
 

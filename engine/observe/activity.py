@@ -91,11 +91,16 @@ class ActivityItem:
     @property
     def summary(self) -> str:
         """One readable line, without the time."""
+        return self.described()
+
+    def described(self, journey: str | None = None, tile: str | None = None) -> str:
+        """`summary`, the journey and tile called by these names (the studio's) instead
+        of their ids."""
         if self.kind == ActivityKind.EVENT:
             state = self.outcome or "waiting to be processed"
             return f"{self.trigger} for {self.person}: {state}"
-        where = f"{self.journey_id} v{self.version}{' (test)' if self.test else ''}"
-        text = f"{self.person} {self.kind.value} at {self.tile_id} in {where}"
+        where = f"{journey or self.journey_id} v{self.version}{' (test)' if self.test else ''}"
+        text = f"{self.person} {self.kind.value} at {tile or self.tile_id} in {where}"
         if self.branch_name or self.branch:
             text += f" → {self.branch_name or self.branch}"
         if self.reason:

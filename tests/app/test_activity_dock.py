@@ -13,7 +13,10 @@ from itertools import pairwise
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTabBar
 
+from app.docks.activity_model import WHERE
+from app.docks.outbox_model import WHERE as OUTBOX_WHERE
 from app.docks.placement import READABLE_HEIGHT
+from tests.app.test_outbox_dock import show_outbox
 from tests.app.test_studio_engine import running_cart_studio, studio  # noqa: F401 (fixture)
 from tests.engine.serve_support import make_key, post, query, wait_until
 
@@ -216,3 +219,36 @@ def test_a_bottom_dock_whose_tab_is_clicked_is_made_tall_enough_to_read(qtbot, w
     qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(tab).center())
     qtbot.waitUntil(lambda: activity.widget().height() >= READABLE_HEIGHT - 100, timeout=5000)
     assert window.view.height() > 200  # the canvas keeps room
+
+
+def test_the_journey_and_tile_are_named_as_the_canvas_names_them(qtbot, studio, tmp_path):  # noqa: F811
+    """Seen in a real window: Activity and Outbox said where a step or message came from
+    by ids ("abandoned-cart · email-reminder"), words of the bundle's author; the canvas,
+    the Dashboard and the Activity's own journey filter say "Abandoned cart reminders"."""
+    window = running_cart_studio(qtbot, studio, tmp_path)
+    dock = show_activity(qtbot, window)
+    with qtbot.waitSignal(window.engine.fired, timeout=10000):
+        window.engine.fire("abandoned_cart", cart("test-ann"))
+    qtbot.waitUntil(lambda: "sent" in kinds_of(dock), timeout=5000)
+    sent = kinds_of(dock).index("sent")
+    assert dock.model.data(dock.model.index(sent, WHERE)) == \
+        "Initial email reminder · Abandoned cart reminders"
+    event = kinds_of(dock).index("event")
+    assert dock.model.data(dock.model.index(event, WHERE)) == "Abandoned cart"  # a trigger
+    assert dock.model.data(dock.model.index(sent, WHERE), Qt.ItemDataRole.ToolTipRole) == \
+        "test-ann sent at Initial email reminder in Abandoned cart reminders v1: "\
+        "Initial email reminder"
+    outbox = show_outbox(qtbot, window)
+    qtbot.waitUntil(lambda: outbox.model.rowCount() == 1, timeout=5000)
+    assert outbox.model.data(outbox.model.index(0, OUTBOX_WHERE)) == \
+        "Initial email reminder · Abandoned cart reminders"
+    assert "Initial email reminder · Abandoned cart reminders v1" in \
+        outbox.model.data(outbox.model.index(0, 0), Qt.ItemDataRole.ToolTipRole)
+    outbox.table.selectRow(0)
+    assert "· Initial email reminder · Abandoned cart reminders v1 ·" in \
+        outbox.view.meta.text()
+    names = window.engine_docks.names  # a journey not in the workspace: its ids
+    assert names.where("gone", "tile-9") == "tile-9 · gone"
+    assert names.where("abandoned-cart", "no-such-tile") == \
+        "no-such-tile · Abandoned cart reminders"
+    assert names.trigger("no_such_trigger") == "no_such_trigger"

@@ -354,7 +354,7 @@ def test_the_message_side_shows_only_while_a_message_is_chosen(
     left, right = dock.split.sizes()
     assert right > 0 and left >= (left + right) // 2, (left, right)
     assert dock.count.text() == "2 messages"
-    # beside it, the list's narrower than its columns: "Journey · tile" (in the message's
+    # beside it, the list's narrower than its columns: "Tile · journey" (in the message's
     # header) gives the others its room, and the state reads "delivered", not "…"
     qtbot.waitUntil(lambda: dock.table.isColumnHidden(WHERE), timeout=3000)
     assert dock.table.columnWidth(STATE) == 84
@@ -394,8 +394,8 @@ def test_a_chosen_email_in_a_narrow_dock_shows_its_buttons_as_icons(
 def test_the_outbox_list_gives_the_subject_its_spare_width_and_drops_where_when_narrow(
         qtbot) -> None:
     """Seen on the Triggers page (the Outbox the whole window wide): "p30@exampl…" and
-    "Hello, your cart is …" cut while "Journey · tile" had 500 px to spare. Wide, the
-    subject takes what is left; narrow, "Journey · tile" goes and the state keeps its
+    "Hello, your cart is …" cut while "Tile · journey" had 500 px to spare. Wide, the
+    subject takes what is left; narrow, "Tile · journey" goes and the state keeps its
     width."""
     from app.docks.outbox import OutboxDock
     from app.docks.outbox_model import MESSAGE, TO
