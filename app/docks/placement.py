@@ -35,7 +35,7 @@ class EngineDocks:
             # real window: the Activity tab clicked in a new window's 150 px showed one
             # row of five under its filters, the filters' chips cut in half)
             dock.visibilityChanged.connect(
-                lambda shown, d=dock: shown and QTimer.singleShot(0, lambda: self._readable(d)))
+                lambda shown, d=dock: shown and QTimer.singleShot(0, d, lambda: self._readable(d)))
             window.tabifyDockWidget(window.problems_dock, dock)
         window.problems_dock.raise_()
         window.pages.keep_beside([self.activity_dock, self.outbox_dock])

@@ -325,7 +325,8 @@ class SimulationControl(QObject):
         self.badge.in_sight(on_journeys and self._dock_in_front)
         if on_journeys and self._to_view:
             self._to_view = False
-            QTimer.singleShot(0, self._journey_into_view)  # once the docks are laid out
+            # once the docks are laid out (not once the view is gone)
+            QTimer.singleShot(0, self.window.view, self._journey_into_view)
 
     def _journey_into_view(self) -> None:
         """The whole journey in view if it fits at a readable size, else its start: the
