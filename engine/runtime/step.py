@@ -23,6 +23,7 @@ from engine.model import (
     interaction_trigger_name,
     port_label,
     resolve_path,
+    tile_title,
 )
 from engine.model.conditions import MISSING, parse_when
 
@@ -284,8 +285,10 @@ def awaited_trigger(version: PublishedVersion, tile: Any) -> str | None:
 def _awaited(version: PublishedVersion, tile: Any) -> str:
     if tile.trigger:
         return f"for {version.trigger_title(tile.trigger)}"
+    # the message by its name, as the canvas shows it ("for Initial email reminder
+    # opened"), as a trigger is by its title: its id read as code in the studio's Activity
     link = f" {tile.link}" if tile.link else ""
-    return f"for {tile.message} {tile.interaction.value}{link}"
+    return f"for {tile_title(version.tile(tile.message))} {tile.interaction.value}{link}"
 
 
 def interaction_matches(version: PublishedVersion, tile: Any, seen: Interaction) -> bool:

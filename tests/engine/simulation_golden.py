@@ -108,9 +108,19 @@ def outputs(folder: Path) -> dict[str, str]:
     return made
 
 
+# Words changed since the files were made, not what was simulated: a wait for a message's
+# interaction names the message as the canvas does, not by its tile's id.
+REWORDED = {"for email-reminder opened": "for Initial email reminder opened",
+            "for guide-email clicked": "for Email the guide clicked"}
+
+
 def read_golden(name: str) -> str:
+    """A golden file, in today's words (`REWORDED`)."""
     with gzip.open(GOLDEN / f"{name}.gz", "rt", encoding="utf-8") as file:
-        return file.read()
+        text = file.read()
+    for before, now in REWORDED.items():
+        text = text.replace(before, now)
+    return text
 
 
 def write_golden(target: Path, folder: Path) -> None:

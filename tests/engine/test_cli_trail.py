@@ -102,7 +102,7 @@ def test_activity_shows_the_newest_narrowed_and_as_json(harness_for, capsys) -> 
     items = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [(i["kind"], i["tile"]) for i in items] == [("sent", "email-reminder"),
                                                        ("waiting", "opened-email")]
-    assert items[1]["reason"] == "for email-reminder opened" and items[1]["until"]
+    assert items[1]["reason"] == "for Initial email reminder opened" and items[1]["until"]
 
 
 def test_activity_follow_prints_what_happens_until_interrupted(harness_for) -> None:
