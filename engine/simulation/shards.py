@@ -43,7 +43,7 @@ import traceback
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +64,13 @@ from .summary import added_parts, summary_of, summary_part
 WORKSPACE = "simulation.waymark"
 OUTBOX = "simulation-outbox"  # beside it (`Workspace.outbox_dir`)
 FEWEST_PEOPLE = 2_000  # below this one process is quicker than starting another
+# A throw-away simulation's processes each take their people in parts of about this many,
+# one after another, each in a workspace of its own: a 50,000-person part was 11 % slower
+# per person than a 5,000 one (a workspace that outgrows SQLite's cache, a bigger heap),
+# and 100,000 people in 10 parts on two processes took 70–75 s against 80–84 s in two
+# parts (`tests/perf/test_simulation_perf.py`); each part costs ~0.3 s to prepare and
+# count. A kept simulation is not cut further: its parts' workspaces are joined.
+PART_PEOPLE = 10_000
 PROGRESS_EVERY = 500  # steps between a process's progress figures
 
 
@@ -122,9 +129,7 @@ def simulate_for_summary(bundle: Bundle, scenario: Scenario, workdir: Path | Non
     though more were asked for or worth it, why. `processes`: None for as many as the
     audience is worth on this machine (`processes_for`). `outbox` False: a workspace kept
     in `workdir` has no outbox (see `simulate_in_parts`)."""
-    people = {getattr(item, "person", None) for item in scenario.events}
-    people.update(contact.id for contact in scenario.contacts)
-    wanted = processes_for(len(people - {None})) if processes is None else processes
+    wanted = processes_for(_people(scenario)) if processes is None else processes
     reason = why_one_process(bundle, scenario) if wanted > 1 else None
     result = simulate_in_parts(bundle, scenario, 1 if reason else wanted, workdir,
                                base=base, on_progress=on_progress, outbox=outbox)
@@ -144,14 +149,19 @@ def simulate_in_parts(bundle: Bundle, scenario: Scenario, parts: int, workdir: P
     others are stopped). `outbox` False: the workspace is kept without an outbox, its
     messages counted and not finished, as a throw-away one's (the studio reads no
     message file: for 20,000 people it wrote 24,000, 99 MB, and removed them again)."""
-    portions = split_people(scenario, parts, bundle) if parts > 1 else []
-    if len(portions) > 1:
-        if workdir is not None:
-            return _run_parts(bundle, scenario, portions, workdir, base, on_progress,
-                              keep=True, outbox=outbox)
-        with tempfile.TemporaryDirectory(prefix="waymark-sim-") as folder:
-            return _run_parts(bundle, scenario, portions, Path(folder), base, on_progress,
-                              keep=False, outbox=False)
+    if parts > 1 and workdir is not None:
+        portions = split_people(scenario, parts, bundle)
+        if len(portions) > 1:
+            return _run_parts(bundle, scenario, _each_alone(portions), workdir, base,
+                              on_progress, keep=True, outbox=outbox)
+    elif parts > 1:
+        portions = split_people(scenario, max(parts, -(-_people(scenario) // PART_PEOPLE)),
+                                bundle)
+        if len(portions) > 1:
+            shares = [portions[n::parts] for n in range(min(parts, len(portions)))]
+            with tempfile.TemporaryDirectory(prefix="waymark-sim-") as folder:
+                return _run_parts(bundle, scenario, shares, Path(folder), base, on_progress,
+                                  keep=False, outbox=False)
     simulator = Simulator(bundle, scenario, workdir, base=base,
                           outbox=workdir is not None and outbox)
     simulator.on_record = _counting(on_progress, simulator)
@@ -160,6 +170,16 @@ def simulate_in_parts(bundle: Bundle, scenario: Scenario, parts: int, workdir: P
     result = simulator.run()
     result.records = []
     return result
+
+
+def _people(scenario: Scenario) -> int:
+    people = {getattr(item, "person", None) for item in scenario.events}
+    people.update(contact.id for contact in scenario.contacts)
+    return len(people - {None})
+
+
+def _each_alone(portions: list[Portion]) -> list[list[Portion]]:
+    return [[portion] for portion in portions]
 
 
 def _summarising(simulator: Simulator) -> Callable[[Workspace], None]:
@@ -307,25 +327,27 @@ def _finishing(on_finish: Callable[[Workspace], None],
     return finish
 
 
-def _run_parts(bundle: Bundle, scenario: Scenario, portions: list[Portion], workdir: Path,
-               base: Path | None, on_progress: Callable[[Progress], None] | None, *,
+def _run_parts(bundle: Bundle, scenario: Scenario, shares: list[list[Portion]],
+               workdir: Path, base: Path | None,
+               on_progress: Callable[[Progress], None] | None, *,
                keep: bool, outbox: bool) -> SimulationResult:
-    """The parts in processes of their own; `keep`: joined into the first's workspace (in
+    """The parts in processes of their own, one process per share (its parts one after
+    another); `keep`: a part per process, joined into the first's workspace (in
     `workdir`) and summarised there, else each part summarises its people and their
-    summaries are added up. `outbox`: kept, with the outbox's files. The other parts'
-    folders go whatever happens."""
-    folders = [workdir, *(workdir / f".part-{n}" for n in range(1, len(portions)))]
+    summaries are added up. `outbox`: kept, with the outbox's files. The other
+    processes' folders go whatever happens."""
+    folders = [workdir, *(workdir / f".part-{n}" for n in range(1, len(shares)))]
     for folder in folders[1:]:
         shutil.rmtree(folder, ignore_errors=True)  # left by a run that was killed
     database = workdir / WORKSPACE
     try:
-        answers = _run_processes(bundle, scenario, portions, folders, keep,
+        answers = _run_processes(bundle, scenario, shares, folders, keep,
                                  keep and outbox, base, on_progress)
         if on_progress is not None:
             on_progress(Progress(sum(a["steps"] for a in answers), scenario.end_time(),
                                  len(scenario.events), FINISHING))
         if keep:
-            _join(database, folders, portions)
+            _join(database, folders, [share[0] for share in shares])
             for folder in folders[1:]:
                 _move_outbox(folder / OUTBOX, workdir / OUTBOX)
     finally:
@@ -339,8 +361,8 @@ def _run_parts(bundle: Bundle, scenario: Scenario, portions: list[Portion], work
                             durable=False) as workspace:
             result.summary = summary_part(workspace, bundle.journey.id)
     else:
-        result.summary = added_parts([answer["summary"] for answer in answers],
-                                     bundle.journey)
+        result.summary = added_parts([part for answer in answers
+                                      for part in answer["summaries"]], bundle.journey)
     return result
 
 
@@ -353,27 +375,27 @@ def _join(database: Path, folders: list[Path], portions: list[Portion]) -> None:
         raise SimulationError(f"joining the parts' workspaces failed: {error}") from error
 
 
-def _run_processes(bundle: Bundle, scenario: Scenario, portions: list[Portion],
+def _run_processes(bundle: Bundle, scenario: Scenario, shares: list[list[Portion]],
                    folders: list[Path], keep: bool, outbox: bool, base: Path | None,
                    on_progress: Callable[[Progress], None] | None
                    ) -> list[dict[str, Any]]:
     context = multiprocessing.get_context("fork")
-    steps = context.Array("q", len(portions), lock=False)
-    applied = context.Array("q", len(portions), lock=False)  # items, of the scenario's
-    reached = context.Array("d", [scenario.start.timestamp()] * len(portions), lock=False)
+    steps = context.Array("q", len(shares), lock=False)
+    applied = context.Array("q", len(shares), lock=False)  # items, of the scenario's
+    done = context.Array("d", len(shares), lock=False)  # the share of its parts' periods
     pipes, processes = [], []
     try:
-        for index, portion in enumerate(portions):
+        for index, share in enumerate(shares):
             receive, send = context.Pipe(duplex=False)
             process = context.Process(
                 target=_part, name=f"waymark-sim-{index}", daemon=True,
-                args=(bundle, scenario, portion, folders[index], keep, outbox, base, send,
-                      (steps, applied, reached), index, os.getpid()))
+                args=(bundle, scenario, share, folders[index], keep, outbox, base, send,
+                      (steps, applied, done), index, os.getpid()))
             process.start()
             send.close()
             pipes.append(receive)
             processes.append(process)
-        return _wait(pipes, processes, (steps, applied, reached), on_progress)
+        return _wait(pipes, processes, (steps, applied, done), on_progress, scenario)
     finally:
         for process in processes:
             if process.is_alive():
@@ -382,21 +404,22 @@ def _run_processes(bundle: Bundle, scenario: Scenario, portions: list[Portion],
 
 
 def _wait(pipes: list, processes: list, shared: tuple,
-          on_progress: Callable[[Progress], None] | None) -> list[dict[str, Any]]:
+          on_progress: Callable[[Progress], None] | None, scenario: Scenario
+          ) -> list[dict[str, Any]]:
     answers: dict[int, dict[str, Any]] = {}
-    steps, applied, reached = shared
+    steps, applied, done = shared
+    start, period = scenario.start, scenario.end_time() - scenario.start
     while len(answers) < len(pipes):
         for index, pipe in enumerate(pipes):
             if index not in answers and pipe.poll(0.2 / len(pipes)):
                 answers[index] = _answer(pipe, processes[index], f"{index + 1} of {len(pipes)}")
-        if on_progress is not None:
-            at = datetime.fromtimestamp(min(reached), UTC)
-            on_progress(Progress(sum(steps), at, sum(applied)))
+        if on_progress is not None:  # the simulated time the slowest process stands for
+            on_progress(Progress(sum(steps), start + period * min(done), sum(applied)))
     return [answers[index] for index in range(len(pipes))]
 
 
 def _answer(pipe, process, which: str) -> dict[str, Any]:
-    """A part's answer; a part that failed or ended without one fails the simulation."""
+    """A process's answer; one that failed or ended without one fails the simulation."""
     try:
         answer = pipe.recv()
     except (EOFError, OSError):  # it died (killed, out of memory) before it answered
@@ -410,43 +433,55 @@ def _answer(pipe, process, which: str) -> dict[str, Any]:
     return answer
 
 
-def _part(bundle: Bundle, scenario: Scenario, portion: Portion, folder: Path, keep: bool,
-          outbox: bool, base: Path | None, answer, shared: tuple, index: int,
+def _part(bundle: Bundle, scenario: Scenario, share: list[Portion], folder: Path,
+          keep: bool, outbox: bool, base: Path | None, answer, shared: tuple, index: int,
           parent: int) -> None:
-    """One process's part (forked): its people through the ordinary simulator. `shared`:
-    the arrays its progress goes into (steps, items applied, simulated time reached).
-    `keep`: the workspace is kept (to be joined); `outbox`: with its outbox's files.
-    Unless kept, the answer carries the summary of its people."""
-    steps, applied, reached = shared
+    """One process's parts (forked), one after another: their people through the
+    ordinary simulator. `shared`: the arrays its progress goes into (steps and items
+    applied so far, the share of its parts' simulated periods behind it). `keep`: the
+    workspace is kept in `folder` (to be joined; one part); `outbox`: with its outbox's
+    files. Unless kept, each part's workspace goes once it is summarised, and the answer
+    carries the summaries."""
+    steps, applied, done = shared
     _die_with_parent()
     if os.getppid() != parent:  # killed before the signal was asked for
         os._exit(1)
-    counted = 0
+    counted, before, part = 0, 0, 0  # steps; items of the parts before; which part
+    start, period = scenario.start, (scenario.end_time() - scenario.start).total_seconds()
     last = time.monotonic()
 
     def count(record: StepRecord) -> None:
         nonlocal counted, last
         counted += 1
         if counted % PROGRESS_EVERY == 0:
-            steps[index], reached[index] = counted, record.at.timestamp()
-            applied[index] = simulator.applied
+            steps[index], applied[index] = counted, before + simulator.applied
+            behind = (record.at - start).total_seconds() / period if period else 1.0
+            done[index] = (part + min(max(behind, 0.0), 1.0)) / len(share)
             if time.monotonic() - last > 1.0:
                 last = time.monotonic()
                 if os.getppid() != parent:  # the simulation was cancelled (killed)
                     os._exit(1)
 
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        simulator = Simulator(bundle, scenario, folder, on_record=count, base=base,
-                              portion=portion, outbox=outbox)
-        if not keep:
-            simulator.on_finish = _summarising(simulator)
-        simulator.result.records = _Discarded()
-        result = simulator.run()
-        steps[index], reached[index] = counted, scenario.end_time().timestamp()
-        applied[index] = simulator.applied
-        answer.send({"steps": result.steps, "notes": result.notes,
-                     "moments": result.moments, "summary": result.summary})
+        notes, moments, summaries = [], None, []
+        for part, portion in enumerate(share):  # `count` reads `part`
+            where = folder if keep else folder / f"part-{part}"
+            where.mkdir(parents=True, exist_ok=True)
+            simulator = Simulator(bundle, scenario, where, on_record=count, base=base,
+                                  portion=portion, outbox=outbox)
+            if not keep:
+                simulator.on_finish = _summarising(simulator)
+            simulator.result.records = _Discarded()
+            result = simulator.run()
+            before += simulator.applied
+            notes += result.notes
+            moments = result.moments if moments is None else moments
+            if not keep:
+                summaries.append(result.summary)
+                shutil.rmtree(where, ignore_errors=True)
+        steps[index], applied[index], done[index] = counted, before, 1.0
+        answer.send({"steps": counted, "notes": notes, "moments": moments or [],
+                     "summaries": summaries})
     except SimulationError as error:
         answer.send({"error": str(error)})
     except BaseException:
