@@ -67,9 +67,10 @@ FEWEST_PEOPLE = 2_000  # below this one process is quicker than starting another
 # A throw-away simulation's processes each take their people in parts of about this many,
 # one after another, each in a workspace of its own: a 50,000-person part was 11 % slower
 # per person than a 5,000 one (a workspace that outgrows SQLite's cache, a bigger heap),
-# and 100,000 people in 10 parts on two processes took 70–75 s against 80–84 s in two
-# parts (`tests/perf/test_simulation_perf.py`); each part costs ~0.3 s to prepare and
-# count. A kept simulation is not cut further: its parts' workspaces are joined.
+# and 100,000 people in ten parts on two processes took 69.8 s against 77.7 s in two, in
+# the same phase of this machine (`tests/perf/test_simulation_perf.py`); each part costs
+# ~0.3 s to prepare and count. A kept simulation is not cut further: its parts' workspaces
+# are joined.
 PART_PEOPLE = 10_000
 PROGRESS_EVERY = 500  # steps between a process's progress figures
 
