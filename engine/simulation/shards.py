@@ -447,7 +447,7 @@ def _part(bundle: Bundle, scenario: Scenario, share: list[Portion], folder: Path
     _die_with_parent()
     if os.getppid() != parent:  # killed before the signal was asked for
         os._exit(1)
-    counted, before, part = 0, 0, 0  # steps; items of the parts before; which part
+    counted, before = 0, 0  # steps; items of the parts before this one
     start, period = scenario.start, (scenario.end_time() - scenario.start).total_seconds()
     last = time.monotonic()
 
