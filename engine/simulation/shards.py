@@ -83,6 +83,15 @@ def processes_for(people: int) -> int:
     return max(1, min(cores, 8, people // (FEWEST_PEOPLE // 2)))
 
 
+def parts_for(people: int, processes: int) -> int:
+    """How many parts a throw-away simulation's people are cut into: about PART_PEOPLE
+    each, as many for every process (30,000 people on two processes are four parts of
+    7,500, not three of 10,000: with three, one process ran two parts while the other,
+    done with its one, waited 10 s of a 27 s run)."""
+    rounds = max(1, -(-people // (PART_PEOPLE * processes)))
+    return rounds * processes
+
+
 def why_one_process(bundle: Bundle, scenario: Scenario) -> str | None:
     """Why this simulation cannot be split over processes, or None when it can (a
     scenario that publishes other bundles is one of the reasons)."""
@@ -156,8 +165,7 @@ def simulate_in_parts(bundle: Bundle, scenario: Scenario, parts: int, workdir: P
             return _run_parts(bundle, scenario, _each_alone(portions), workdir, base,
                               on_progress, keep=True, outbox=outbox)
     elif parts > 1:
-        portions = split_people(scenario, max(parts, -(-_people(scenario) // PART_PEOPLE)),
-                                bundle)
+        portions = split_people(scenario, parts_for(_people(scenario), parts), bundle)
         if len(portions) > 1:
             shares = [portions[n::parts] for n in range(min(parts, len(portions)))]
             with tempfile.TemporaryDirectory(prefix="waymark-sim-") as folder:

@@ -181,7 +181,8 @@ def test_more_parts_than_processes_add_up_to_what_one_process_leaves(
         tmp_path, monkeypatch) -> None:
     """A throw-away simulation's processes take their people in parts of PART_PEOPLE, one
     after another (a 50,000-person part was 11 % slower per person than a 5,000 one):
-    here 900 people in parts of 100, nine parts over two processes. The summary, steps
+    here 900 people in parts of about 100, ten parts over two processes (five each, not
+    nine leaving one process idle while the other runs its fifth). The summary, steps
     and notes are one process's; the progress goes forward and reaches the end at the
     end; no part's workspace is left."""
     bundle = read_bundle(CART)
@@ -198,13 +199,23 @@ def test_more_parts_than_processes_add_up_to_what_one_process_leaves(
     summary, result, reason = shards.simulate_for_summary(bundle, scenario, None,
                                                           processes=2,
                                                           on_progress=seen.append)
-    assert made == [9] and reason is None
+    assert made == [10] and reason is None
     assert summary == one and summary["tiles"][0]["entered"] == 900
     assert (result.steps, result.notes) == (alone.steps, alone.notes)
     counted = [p for p in seen if p.stage is None]
     assert len(counted) > 1 and all(a.at <= b.at for a, b in pairwise(counted))
     assert counted[0].at < scenario.end_time() and seen[-1].stage == shards.FINISHING
     assert not list(tmp_path.glob("waymark-sim-*"))  # the parts' folders went
+
+
+def test_a_throw_away_simulation_gives_every_process_as_many_parts() -> None:
+    """Parts of about PART_PEOPLE, a whole number for each process: with 30,000 people
+    in three parts on two processes, one ran two while the other waited."""
+    assert shards.PART_PEOPLE == 10_000
+    assert shards.parts_for(30_000, 2) == 4
+    assert shards.parts_for(100_000, 2) == 10
+    assert shards.parts_for(10_000, 2) == 2 and shards.parts_for(2_000, 2) == 2
+    assert shards.parts_for(100_000, 3) == 12 and shards.parts_for(50_000, 1) == 5
 
 
 def test_people_who_share_an_address_are_in_the_same_part() -> None:
