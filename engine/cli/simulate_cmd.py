@@ -65,7 +65,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--processes", type=_processes, metavar="N",
                         help="with --summary or --compare: split the people over N "
                              "processes (default: one per core for a large audience; 1 "
-                             "for one process); the results are the same")
+                             "for one process; at most one per core); the results are the "
+                             "same")
     add_source_options(parser, people)
     parser.set_defaults(handler=guarded(run))
 

@@ -79,8 +79,7 @@ def processes_for(people: int) -> int:
     """How many processes a simulation of this many people is worth on this machine."""
     if people < FEWEST_PEOPLE or not sys.platform.startswith("linux"):
         return 1
-    cores = len(os.sched_getaffinity(0))  # the cores this process may use, not the host's
-    return max(1, min(cores, 8, people // (FEWEST_PEOPLE // 2)))
+    return max(1, min(_cores(), 8, people // (FEWEST_PEOPLE // 2)))
 
 
 def parts_for(people: int, processes: int) -> int:
@@ -137,13 +136,29 @@ def simulate_for_summary(bundle: Bundle, scenario: Scenario, workdir: Path | Non
     """What `waymark simulate --summary` prints: the summary, the result (notes, the
     journey's moments, the number of steps) and, when the simulation ran in one process
     though more were asked for or worth it, why. `processes`: None for as many as the
-    audience is worth on this machine (`processes_for`). `outbox` False: a workspace kept
-    in `workdir` has no outbox (see `simulate_in_parts`)."""
+    audience is worth on this machine (`processes_for`); more than `most_processes()` are
+    not started (the result's notes say so). `outbox` False: a workspace kept in `workdir`
+    has no outbox (see `simulate_in_parts`)."""
     wanted = processes_for(_people(scenario)) if processes is None else processes
-    reason = why_one_process(bundle, scenario) if wanted > 1 else None
-    result = simulate_in_parts(bundle, scenario, 1 if reason else wanted, workdir,
+    capped = min(wanted, most_processes())
+    reason = why_one_process(bundle, scenario) if capped > 1 else None
+    result = simulate_in_parts(bundle, scenario, 1 if reason else capped, workdir,
                                base=base, on_progress=on_progress, outbox=outbox)
+    if capped < wanted and not reason:
+        result.notes.insert(0, f"{capped} processes, not {wanted}: the cores this process "
+                               "may use (more would share them and take more memory)")
     return summary_of(result.summary), result, reason
+
+
+def most_processes() -> int:
+    """The most processes a simulation starts, however many are asked for: one per core
+    this process may use, and two on a single core (the people split as on any machine)."""
+    return max(2, _cores())
+
+
+def _cores() -> int:
+    """The cores this process may use, not the host's (Linux; elsewhere one process runs)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
 
 
 def simulate_in_parts(bundle: Bundle, scenario: Scenario, parts: int, workdir: Path | None,

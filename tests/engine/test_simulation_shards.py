@@ -260,6 +260,25 @@ def test_people_who_share_an_address_are_in_the_same_part() -> None:
     assert "longer than the trail keeps steps (90 days)" in why_one_process(cart, longer)
 
 
+def test_more_processes_than_cores_are_not_started(tmp_path, capsys, monkeypatch) -> None:
+    """`--processes 64` on this machine: one per core (two on a single core), a note says
+    so, the summary is one process's."""
+    spec = str(spec_file(tmp_path, 300))
+    one = simulate(capsys, str(CART), "--generate", spec, "--processes", "1")
+    made: list[int] = []
+    split = shards.split_people
+    monkeypatch.setattr(shards, "split_people", lambda scenario, parts, bundle: (
+        made.append(parts), split(scenario, parts, bundle))[1])
+    code = main(["simulate", str(CART), "--generate", spec, "--summary", "--json",
+                 "--processes", "64"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    most = max(2, len(os.sched_getaffinity(0)))
+    assert made == [most] and most < 64
+    assert f"note: {most} processes, not 64: the cores this process may use" in err
+    assert json.loads(out) == one
+
+
 def test_a_split_by_count_keeps_the_simulation_in_one_process(tmp_path, capsys) -> None:
     path = with_split(tmp_path, "count", [{"id": "a", "count": 100},
                                           {"id": "b", "count": 100}])
