@@ -48,6 +48,7 @@ from app.simulation.request import (
     SimulationRequest,
     check_runnable,
     compare_with,
+    describe_columns,
     effective_spec,
     read_spec,
     replay_request,
@@ -258,8 +259,23 @@ class SimulateDialog(QDialog):
         form.addRow("", _row(self.contacts, self.segment))
         form.addRow("", _row(self.replay, self.replay_path, browse))
         form.addRow("Columns", self.columns)
+        self.columns_hint = QLabel()  # what each of the file's columns is, as mapped
+        self.columns_hint.setObjectName("hint")
+        self.columns_hint.setWordWrap(True)
+        self.columns_hint.hide()
+        form.addRow("", self.columns_hint)
+        for field_edit in (self.replay_path, self.columns):
+            field_edit.textChanged.connect(self._describe_columns)
         self.generated.setChecked(True)
         self.source_group.idToggled.connect(lambda _id, _on: self._source_changed())
+
+    def _describe_columns(self) -> None:
+        """The file's columns and what each becomes, while the file is chosen and the
+        mapping written (the first line only is read)."""
+        text = describe_columns(self.replay_path.text(), self.columns.text())
+        self.columns_hint.setText(text)
+        self.columns_hint.setToolTip(text)
+        self.columns_hint.setVisible(bool(text))
 
     def _generated(self, form: QFormLayout) -> None:
         self.spec_label = QLabel("No spec loaded")

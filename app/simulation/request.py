@@ -13,6 +13,7 @@ from pathlib import Path
 from engine.model import Bundle, DocumentError, read_bundle, tile_title
 from engine.model.durations import humanize_duration, parse_duration
 from engine.simulation.audience import MAX_PEOPLE, generate, load_spec
+from engine.simulation.replay import columns_of, header_of, role_problems
 from engine.validation import validate_bundle
 from engine.validation.problems import Severity
 
@@ -151,14 +152,79 @@ def replay_request(version: int | None, path_text: str, columns_text: str,
     if not path_text.strip() or not path.is_file():
         raise RequestError("Replay file", "choose a file of events that exists")
     columns = tuple(c.strip() for c in columns_text.split(",") if c.strip())
+    mapping = _mapping(columns)
+    header = _header(path)
+    if header is not None:
+        _check_columns(header, mapping)
+    _duration("Simulated period", period, allow_zero=False)
+    return SimulationRequest(version, REPLAY, replay=path, columns=columns,
+                             period=period.strip())
+
+
+def _mapping(columns: tuple[str, ...]) -> dict[str, str]:
+    mapping = {}
     for column in columns:
         name, _, field_name = column.partition("=")
         if not name.strip() or not field_name.strip():
             raise RequestError("Columns", f"{column!r}: write COLUMN=FIELD, e.g. "
                                           "cart_value=cart_total")
-    _duration("Simulated period", period, allow_zero=False)
-    return SimulationRequest(version, REPLAY, replay=path, columns=columns,
-                             period=period.strip())
+        mapping[name.strip()] = field_name.strip()
+    return mapping
+
+
+def _header(path: Path) -> list[str] | None:
+    try:
+        return header_of(path)
+    except OSError as exc:
+        raise RequestError("Replay file", f"{path.name}: cannot read it ({exc.strerror})") \
+            from None
+    except DocumentError as exc:
+        raise RequestError("Replay file", f"{path.name}: {exc.args[0]}") from None
+
+
+# headers likely to be a role no column is (the first such is suggested)
+LIKELY = {"person": ("customer", "user", "contact", "client", "member", "email"),
+          "time": ("when", "date", "time", "created"),
+          "trigger": ("event", "type", "action")}
+
+
+def _check_columns(header: list[str], mapping: dict[str, str]) -> None:
+    """What `waymark simulate --replay` would refuse before reading a row, said of the
+    Columns field (the engine's words name its --map option)."""
+    listed = ", ".join(header)
+    for name in mapping:
+        if name not in header:
+            raise RequestError("Columns", f"{name}=…: the file has no column {name!r} (its "
+                                          f"columns: {listed})")
+    columns = columns_of(header, mapping)
+    for role, named in role_problems(columns):
+        if named:
+            raise RequestError("Columns", f"{named[0]!r} and {named[1]!r} are both the "
+                                          f"{role}: keep one, and map the other to what it "
+                                          f"is or to skip ({named[1]}=skip)")
+        free = [c.header for c in columns if c.role not in ("trigger", "person", "time")]
+        likely = next((h for word in LIKELY[role] for h in free if word in h.lower()),
+                      "COLUMN")
+        raise RequestError("Columns", f"no column is the {role}: add {likely}={role} if "
+                                      f"that is it (the file's columns: {listed})")
+
+
+def describe_columns(path_text: str, columns_text: str) -> str:
+    """What each column of a CSV replay file is, as the Columns field maps them ("when →
+    time, event → trigger, total"); "" when there is no such file or the mapping is not
+    written out yet."""
+    path = Path(path_text.strip())
+    try:
+        header = header_of(path) if path_text.strip() and path.is_file() else None
+        mapping = _mapping(tuple(c.strip() for c in columns_text.split(",") if c.strip()))
+    except (OSError, DocumentError, RequestError):
+        return ""
+    if header is None:
+        return ""
+    return "In the file: " + ", ".join(
+        f"{column.header} → {column.attribute if column.role == 'attribute' else column.role}"
+        if column.role != "attribute" or column.attribute != column.header else column.header
+        for column in columns_of(header, mapping))
 
 
 def effective_spec(fields: AudienceFields, bundle: Bundle) -> dict:

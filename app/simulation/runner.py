@@ -162,7 +162,9 @@ class SimulationRun(QObject):
         if self._cancelling:
             self.cancelled.emit()
         elif status != QProcess.ExitStatus.NormalExit or code != 0:
-            self._fail("\n".join(self._said) or f"the simulation stopped (exit code {code})")
+            # the command's "error: " is the studio's dialog title ("The simulation failed")
+            said = [line.removeprefix("error: ") for line in self._said]
+            self._fail("\n".join(said) or f"the simulation stopped (exit code {code})")
         else:
             self._finish()
 

@@ -45,14 +45,17 @@ from .scenario import Scenario
 
 DEFAULT_END = "P5D"
 ROLES = {**{name: "trigger" for name in ("trigger", "event", "event_name", "trigger_name")},
-         **{name: "time" for name in ("time", "timestamp", "at", "occurred_at", "event_time")},
+         **{name: "time" for name in ("time", "timestamp", "at", "occurred_at", "event_time",
+                                     "when", "created_at", "datetime")},
          **{name: "person" for name, to in FIELD_ALIASES.items() if to == "id"},
-         "person": "person", "person_id": "person", "auth_id": "person",
+         "person": "person", "person_id": "person", "auth_id": "person", "user_id": "person",
+         "userid": "person",
          **{name: to for name, to in FIELD_ALIASES.items() if to not in ("id", "kind")},
          "skip": "skip"}
 CONTACT_FIELDS = ("email", "phone", "push_token", "timezone")
 _NEEDED = ("trigger", "person", "time")
 JSON_SUFFIXES = (".jsonl", ".ndjson", ".json")
+HEADER_BYTES = 65_536  # enough for any header line: read to show a file's columns
 
 
 class ReplayError(DocumentError):
@@ -142,6 +145,38 @@ def _is_json_lines(path: str | Path, data: bytes) -> bool:
 Row = tuple[int, dict[Column, Any] | None, str]  # row, its cells by column, or why not
 
 
+def header_of(path: str | Path) -> list[str] | None:
+    """A CSV replay file's column names, from its first line alone (quick for any size
+    of file, for the studio to show and check while a person maps them); None for JSON
+    lines, whose lines each name their own fields. CsvFileError when the file cannot be
+    read as CSV (its encoding), ReplayError when it has no header."""
+    with open(path, "rb") as file:
+        data = file.read(HEADER_BYTES)
+    if _is_json_lines(path, data):
+        return None
+    cut = data.rfind(b"\n") + 1 if len(data) == HEADER_BYTES else len(data)
+    header = next(csv_rows(decode(data[:cut or len(data)], "auto", str(path))), None)
+    if header is None or header.values is None:
+        raise ReplayError("there is no header row naming the columns", source=str(path))
+    return [name.strip() for name in header.values]
+
+
+def columns_of(header: list[str], mapping: dict[str, str]) -> list[Column]:
+    """What each column is, by its header or as `mapping` renames it."""
+    return [_column(name, mapping) for name in header]
+
+
+def role_problems(columns: list[Column]) -> list[tuple[str, list[str]]]:
+    """(role, the columns that are it) for a role that must be one column and is none
+    (trigger, person, time) or two (those and the contact's fields)."""
+    problems = []
+    for role in (*_NEEDED, *CONTACT_FIELDS):
+        named = [c.header for c in columns if c.role == role]
+        if len(named) > 1 or (not named and role in _NEEDED):
+            problems.append((role, named))
+    return problems
+
+
 def _column(header: str, mapping: dict[str, str]) -> Column:
     name = mapping.get(header, header).strip()
     role = ROLES.get(slug(name))
@@ -155,7 +190,7 @@ def _csv_rows(data: bytes, mapping: dict[str, str], source: str) -> Iterator[Row
         raise ReplayError("there is no header row naming the columns", source=source)
     names = [h.strip() for h in header.values]
     check_header(names, mapping, source)
-    columns = [_column(name, mapping) for name in names]
+    columns = columns_of(names, mapping)
     _check_roles(columns, source)
     for row in found:
         if row.values is None:
@@ -168,15 +203,13 @@ def _csv_rows(data: bytes, mapping: dict[str, str], source: str) -> Iterator[Row
 
 
 def _check_roles(columns: list[Column], source: str) -> None:
-    for role in (*_NEEDED, *CONTACT_FIELDS):
-        named = [c.header for c in columns if c.role == role]
-        if len(named) > 1:
+    for role, named in role_problems(columns)[:1]:
+        if named:
             raise ReplayError(f"columns {named[0]!r} and {named[1]!r} are both the {role}: "
                               "skip one with --map COLUMN=skip", source=source)
-        if not named and role in _NEEDED:
-            headers = ", ".join(c.header for c in columns)
-            raise ReplayError(f"no column holds the {role}: name it with --map COLUMN={role} "
-                              f"(the columns: {headers})", source=source)
+        headers = ", ".join(c.header for c in columns)
+        raise ReplayError(f"no column holds the {role}: name it with --map COLUMN={role} "
+                          f"(the columns: {headers})", source=source)
 
 
 def _json_rows(data: bytes, mapping: dict[str, str], source: str) -> Iterator[Row]:

@@ -361,6 +361,7 @@ def test_a_failing_simulation_says_why_and_the_live_workspace_stays_as_it_was(
     qtbot.waitUntil(lambda: bool(prompts.errors), timeout=120000)
     title, why = prompts.errors[-1]
     assert title == "The simulation failed" and "cannot be published" in why
+    assert not why.startswith("error")  # the command's word, the dialog's title says it
     assert "failed" in window.simulation.strip.text.text()
     assert not folder.exists() and window.simulation.outcome is None
     store = window.session.store
@@ -416,6 +417,43 @@ def test_a_replayed_file_is_simulated_and_its_bad_rows_are_reported(qtbot, windo
     assert "12 events replayed, 1 row refused" in simulation.strip.text.toolTip()
     assert "carts.csv:14: column occurred_at: 'yesterday' is not an ISO 8601" in \
         simulation.strip.text.toolTip()
+
+
+def test_a_replay_whose_columns_name_no_person_is_refused_in_the_dialog(
+        qtbot, window, tmp_path) -> None:
+    """A shop's export names its columns its own way: the dialog shows what each column
+    becomes as the file is chosen and the mapping written, and a file with no person
+    column is refused there, naming the column to map (it ran and failed, with the
+    command line's "--map COLUMN=person")."""
+    events = tmp_path / "carts-november.csv"
+    events.write_text("when,event,customer,email,total,currency\n" + "".join(
+        f"2026-11-0{n}T10:00:00Z,abandoned_cart,c{n},c{n}@shop.example,{40 + n},EUR\n"
+        for n in range(1, 7)) + "yesterday,abandoned_cart,c9,c9@shop.example,50,EUR\n",
+        encoding="utf-8")
+    dialog = open_dialog(qtbot, window)
+    dialog.replay.click()
+    assert dialog.columns_hint.isHidden()
+    dialog.replay_path.setText(str(events))
+    assert dialog.columns_hint.text() == ("In the file: when → time, event → trigger, "
+                                          "customer, email → email, total, currency")
+    assert dialog.columns_hint.isVisibleTo(dialog)
+    dialog.run_button.click()
+    assert dialog.isVisible() and window.simulation.run is None
+    assert dialog.error.text() == (
+        "Columns: no column is the person: add customer=person if that is it (the "
+        "file's columns: when, event, customer, email, total, currency)")
+    dialog.columns.setText("custmer=person")
+    dialog.run_button.click()
+    assert dialog.error.text().startswith("Columns: custmer=…: the file has no column")
+    dialog.columns.setText("customer=person, total=cart_total")
+    assert "customer → person, email → email, total → cart_total" in \
+        dialog.columns_hint.text()
+    dialog.run_button.click()
+    assert not dialog.isVisible()
+    simulation = window.simulation
+    qtbot.waitUntil(lambda: simulation.outcome is not None, timeout=120000)
+    assert window.scene.overlay.badges["start"].value("inflow") == 6
+    assert "6 events replayed, 1 row refused" in simulation.strip.text.toolTip()
 
 
 def test_a_published_version_can_be_simulated(qtbot, window) -> None:

@@ -197,3 +197,34 @@ def test_a_record_triggers_rows_are_changes_to_the_record_about_the_person(tmp_p
     # carla's case went Active (not resolved: stopped), then Resolved; dev's Resolved
     assert start["entered"] == 3 and start["moved_on"] == 2, start
     assert start["left"] == {"unmet trigger condition": 1}
+
+
+def test_an_exports_own_names_for_the_time_and_the_person_are_found(capsys, tmp_path) -> None:
+    """`when`, `created_at` or `datetime` is the time, `user_id` the person, as `time`
+    and `person` are: a shop's export needs no mapping for them."""
+    path = write(tmp_path, "export.csv", "when,event,user_id,email,cart_total\n"
+                                         "2026-11-23T09:00:00Z,abandoned_cart,u1,u1@x.example,80\n"
+                                         "2026-11-23T10:00:00Z,abandoned_cart,u2,u2@x.example,90\n")
+    code, out, err = simulate(capsys, "--replay", str(path), "--summary", "--json")
+    assert code == 0, err
+    assert summary_of(out)["tile"]["start"]["entered"] == 2
+
+
+def test_the_header_of_a_big_replay_file_is_read_alone(tmp_path) -> None:
+    """The studio shows and checks a file's columns while a person maps them: from its
+    first line, however big the file (here 30 MB, its rows past the first read never)."""
+    from engine.simulation.replay import columns_of, header_of, role_problems
+
+    path = tmp_path / "big.csv"
+    with path.open("w", encoding="utf-8") as file:
+        file.write("created_at,event,customer,email,total\n")
+        file.write("2026-11-23T09:00:00Z,abandoned_cart,c1,c1@x.example,80\n" * 600_000)
+    assert path.stat().st_size > 30_000_000
+    header = header_of(path)
+    assert header == ["created_at", "event", "customer", "email", "total"]
+    assert role_problems(columns_of(header, {})) == [("person", [])]
+    assert role_problems(columns_of(header, {"customer": "person"})) == []
+    assert role_problems(columns_of(header, {"customer": "person", "email": "person"})) \
+        == [("person", ["customer", "email"])]
+    assert header_of(write(tmp_path, "events.jsonl", '{"trigger": "abandoned_cart"}\n')) \
+        is None  # each line names its own fields
