@@ -9,7 +9,6 @@ left, another simulation starts, another journey opens or the window closes.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -190,7 +189,7 @@ class SimulationControl(QObject):
         self.reader, run = OutcomeReader(), self.run
         self.reader.read.connect(lambda outcome: self._show(outcome, done, run, request))
         self.reader.failed.connect(lambda why: self._failed(why) if run is self.run else None)
-        self.reader.start(done.workspace_file, self._journey, _end_of(request))
+        self.reader.start(done.workspace_file, self._journey, done.end)
 
     def _show(self, outcome: SimulationOutcome, done: Finished,
               run: SimulationRun | None, request: SimulationRequest) -> None:
@@ -361,13 +360,6 @@ def _sample_spec(samples: list[Path], journey_id: str) -> Path | None:
         if spec.is_file() and read_bundle(path).journey.id == journey_id:
             return spec
     return None
-
-
-def _end_of(request: SimulationRequest) -> datetime | None:
-    if not request.spec:
-        return None
-    start = datetime.fromisoformat(request.spec["start"])
-    return when(request.spec["end"], start)
 
 
 CHANGED = {"pause": "paused", "resume": "resumed", "stop": "stopped"}

@@ -55,6 +55,7 @@ class Finished:
     summary: dict  # `--summary --json`'s "summary" ({} when comparing)
     notes: list[str]  # what the command said on stderr besides progress
     compare: dict | None = None  # with --compare: `--json`'s "compare" (A's is shown)
+    end: datetime | None = None  # the simulated period's end (a replay's: past its last)
 
     @property
     def other_file(self) -> Path:
@@ -174,12 +175,14 @@ class SimulationRun(QObject):
             result = json.loads(out)
             compared = result.get("compare")
             summary = {} if compared is not None else result["summary"]
+            end = (result.get("period") or {}).get("end")
+            end = datetime.fromisoformat(end) if end else None
         except (ValueError, KeyError, TypeError, AttributeError):
             self._fail(f"the simulation's summary could not be read: {out[:200]!r}")
             return
         kept = self.folder / KEPT / ("a" if compared is not None else "")  # --keep DIR/a
         self.finished.emit(Finished(kept / WORKSPACE_FILE, summary, list(self._said),
-                                    compared))
+                                    compared, end))
 
     def _fail(self, why: str) -> None:
         self.discard()

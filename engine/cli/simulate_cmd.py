@@ -281,7 +281,8 @@ class _JsonProgress(_Progress):
 def _print_result(args: argparse.Namespace, bundle: Bundle, scenario: Scenario,
                   result: SimulationResult, summary: dict[str, Any]) -> None:
     if args.summary and args.json:
-        print(json.dumps({"summary": summary}, ensure_ascii=False))
+        print(json.dumps({"summary": summary, "period": scenario.period()},
+                         ensure_ascii=False))
         return
     if args.json:
         return

@@ -37,7 +37,8 @@ def run_compare(args: argparse.Namespace, bundle: Bundle, scenario: Scenario,
         notes += [f"{side.upper()}: {note}" for note in side_notes]
     comparison = compare(*summaries, labels=(str(args.bundle), str(args.compare)))
     if args.json:
-        print(json.dumps({"compare": comparison.to_dict()}, ensure_ascii=False))
+        print(json.dumps({"compare": comparison.to_dict(), "period": scenario.period()},
+                         ensure_ascii=False))
     else:
         print(comparison.text())
     print_notes(notes)

@@ -15,6 +15,7 @@ from engine.model.base import DocModel
 from engine.model.durations import parse_duration
 from engine.model.errors import from_validation_error
 from engine.runtime.housekeeping import MAX_PAUSE
+from engine.store.times import iso_z
 
 
 def when(value: str, start: datetime) -> datetime:
@@ -141,6 +142,11 @@ class Scenario(DocModel):
 
     def end_time(self) -> datetime:
         return when(self.end, self.start)
+
+    def period(self) -> dict[str, str | None]:
+        """The simulated period, as `--summary --json` gives it: a replay's is known only
+        once its file is read (from its first event to `end` past its last)."""
+        return {"start": iso_z(self.start), "end": iso_z(self.end_time())}
 
     @model_validator(mode="after")
     def _people_and_order(self) -> Scenario:

@@ -454,6 +454,9 @@ def test_a_replay_whose_columns_name_no_person_is_refused_in_the_dialog(
     qtbot.waitUntil(lambda: simulation.outcome is not None, timeout=120000)
     assert window.scene.overlay.badges["start"].value("inflow") == 6
     assert "6 events replayed, 1 row refused" in simulation.strip.text.toolTip()
+    # the period ran 5 days past the last event (it said the last step's time)
+    assert "Simulated 01 Nov 10:00 → 11 Nov 10:00 (UTC)" in simulation.strip.text.text()
+    assert simulation.outcome.end == datetime(2026, 11, 11, 10, tzinfo=UTC)
 
 
 def test_a_published_version_can_be_simulated(qtbot, window) -> None:

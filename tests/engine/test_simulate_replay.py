@@ -208,6 +208,9 @@ def test_an_exports_own_names_for_the_time_and_the_person_are_found(capsys, tmp_
     code, out, err = simulate(capsys, "--replay", str(path), "--summary", "--json")
     assert code == 0, err
     assert summary_of(out)["tile"]["start"]["entered"] == 2
+    # from the first event to five days past the last (the studio's time slider ends there)
+    assert json.loads(out)["period"] == {"start": "2026-11-23T09:00:00Z",
+                                         "end": "2026-11-28T10:00:00Z"}
 
 
 def test_the_header_of_a_big_replay_file_is_read_alone(tmp_path) -> None:
