@@ -203,13 +203,16 @@ def _csv_rows(data: bytes, mapping: dict[str, str], source: str) -> Iterator[Row
 
 
 def _check_roles(columns: list[Column], source: str) -> None:
-    for role, named in role_problems(columns)[:1]:
-        if named:
-            raise ReplayError(f"columns {named[0]!r} and {named[1]!r} are both the {role}: "
-                              "skip one with --map COLUMN=skip", source=source)
-        headers = ", ".join(c.header for c in columns)
-        raise ReplayError(f"no column holds the {role}: name it with --map COLUMN={role} "
-                          f"(the columns: {headers})", source=source)
+    problems = role_problems(columns)
+    if not problems:
+        return
+    role, named = problems[0]
+    if named:
+        raise ReplayError(f"columns {named[0]!r} and {named[1]!r} are both the {role}: "
+                          "skip one with --map COLUMN=skip", source=source)
+    headers = ", ".join(c.header for c in columns)
+    raise ReplayError(f"no column holds the {role}: name it with --map COLUMN={role} "
+                      f"(the columns: {headers})", source=source)
 
 
 def _json_rows(data: bytes, mapping: dict[str, str], source: str) -> Iterator[Row]:
