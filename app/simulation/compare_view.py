@@ -68,9 +68,12 @@ class CompareView(QWidget):
         self.title.setText(f"COMPARED WITH {comparison.labels[1].upper()}")
         self.set_shown(False)
         lines = comparison.headlines()
+        a, b = comparison.labels
+        # which way the differences go: "+7 reached …" is B's, the draft's or the live's
+        said = f"With {escape(b)} rather than {escape(a)}:<br>"
         # a share's number and its "%" stay on one line when the line wraps
-        self.headlines.setText("<br>".join(f"• {escape(line)}".replace(" %", "&nbsp;%")
-                                           for line in lines)
+        self.headlines.setText(said + "<br>".join(f"• {escape(line)}".replace(" %", "&nbsp;%")
+                                                  for line in lines)
                                if lines else "No differences: A and B did the same.")
         self._fill(comparison)
         self.b_on_canvas.setChecked(False)

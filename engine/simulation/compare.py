@@ -73,7 +73,7 @@ class Comparison:
         lines = [f"A = {a}", f"B = {b}", "", *_tile_table(self)]
         lines += ["", *_figure_table([r for r in self.rows if r.kind != "tile"])]
         headlines = self.headlines()
-        lines += ["", "differences:" if headlines else "no differences"]
+        lines += ["", "differences, B against A:" if headlines else "no differences"]
         lines += [f"  {line}" for line in headlines]
         return "\n".join(lines)
 

@@ -510,6 +510,10 @@ def test_the_live_version_compared_with_a_draft_that_waits_an_hour_shows_more_te
     assert not view.isHidden() and view.title.text() == "COMPARED WITH THE DRAFT ON THE CANVAS"
     headline = f"+{texts['change']} reached Second text reminder"
     assert headline in expected["headlines"] and headline in view.headlines.text()
+    # B's figures against A's: with the draft (B) more people reach the text than with
+    # version 1 (A, simulated): it says so, not a bare "+N" read as the draft's or not
+    assert view.headlines.text().startswith(
+        "With the draft on the canvas rather than version 1:<br>")
     read = QTextDocument()
     read.setHtml(view.headlines.text())
     # as the command says them; a share's number and "%" kept together when it wraps
@@ -589,7 +593,8 @@ def test_a_goal_headline_keeps_its_shares_whole_when_the_panel_is_narrow(qtbot) 
     view.show_comparison(Comparison([goal], ("Version 1", "the draft")))
     read = QTextDocument()
     read.setHtml(view.headlines.text())
-    assert read.toRawText() == "• goal purchase_completed 41.0\u00a0% → 47.0\u00a0%"
+    assert read.toRawText() == ("With the draft rather than Version 1:\u2028"
+                                "• goal purchase_completed 41.0\u00a0% → 47.0\u00a0%")
     for width in range(60, 400, 10):  # wherever the line breaks
         read.setTextWidth(width)
         read.size()  # lays the text out at that width
