@@ -104,13 +104,17 @@ class TestedJourney:
     live: bool  # its live version lets in the people who are not test contacts
 
 
+EMPTY_NOTE = ("Who the event is about: a contact's id (pick one as you type) or a new id, "
+              "for someone not yet known.")
+
+
 def person_note(contact_id: str, contact: Contact | None, tested: list[TestedJourney]
                 ) -> tuple[str, str]:
     """The line under Contact, (kind, text), kind "ok", "warning" or "info": who the
     person is, and while a journey on this trigger is tested, whether the event takes
     them into the test (test contacts only) or past it."""
-    if not contact_id:
-        return "info", ""
+    if not contact_id:  # the room the notes keep, with what to put in the field
+        return "info", EMPTY_NOTE
     if tested:
         tests = f"the test{'s' if len(tested) > 1 else ''} of {names_of(tested)}"
         if contact is not None and contact.test:

@@ -12,7 +12,12 @@ from PySide6.QtCore import QCoreApplication, QEvent, QPoint, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from app.dialogs.fire import READY, FireDialog
-from app.dialogs.fire_person import TestedJourney, live_instead_of_test, person_note
+from app.dialogs.fire_person import (
+    EMPTY_NOTE,
+    TestedJourney,
+    live_instead_of_test,
+    person_note,
+)
 from app.engine_link import EngineMode
 from engine.ingestion.payload import parse_event
 from engine.model import AttributeDef, Contact, RecordTable, TriggerDefinition
@@ -170,7 +175,9 @@ def test_the_line_under_the_person_says_where_the_event_takes_them():
     line says where anyone else goes (its live version, or nowhere for a draft)."""
     ann, tess = Contact(id="ann", email="ann@example.com"), Contact(id="tess", test=True)
     live, draft = TestedJourney("Cart", live=True), TestedJourney("Cart", live=False)
-    assert person_note("", None, [live]) == ("info", "")
+    # no id yet: what to type there, in the room the notes keep (it was a blank gap)
+    assert person_note("", None, [live]) == ("info", EMPTY_NOTE)
+    assert EMPTY_NOTE.startswith("Who the event is about: a contact's id")
     assert person_note("ann", ann, []) == ("info", "A contact · ann@example.com")
     assert person_note("cy", None, [])[1].startswith("Not a contact of this workspace")
     kind, text = person_note("ann", ann, [live])
