@@ -113,8 +113,14 @@ class Prompts:
         return "restore" if clicked is restore else "discard" if clicked is discard else \
             "later"
 
-    def error(self, title: str, text: str) -> None:
-        self._box(QMessageBox.Icon.Warning, title, text).exec()
+    def error(self, title: str, text: str, details: str = "") -> None:
+        """`details`: a long report (a replay's refused rows) behind Show Details, where
+        it scrolls: in the text, 50 such lines made the box taller than the screen, its
+        OK button below the bottom."""
+        box = self._box(QMessageBox.Icon.Warning, title, text)
+        if details:
+            box.setDetailedText(details)
+        box.exec()
 
     def _box(self, kind: QMessageBox.Icon, title: str, text: str) -> QMessageBox:
         """A message box whose text is plain: it carries names people chose (journeys,

@@ -244,13 +244,13 @@ class SimulationControl(QObject):
         self.canvas.at_moment(self.panel.slider.moment())
         self.canvas.show_person(self.panel.person)
 
-    def _failed(self, why: str) -> None:
+    def _failed(self, why: str, details: str = "") -> None:
         self.strip.idle("The simulation failed: see the message")
         self.badge.idle()
         if self.run is not None:
             self.run.discard()
             self.run = None
-        self.window.prompts.error("The simulation failed", why)
+        self.window.prompts.error("The simulation failed", why, details)
 
     def cancel(self) -> None:
         if self.run is not None:

@@ -99,7 +99,7 @@ class SimulationRun(QObject):
 
     progressed = Signal(object)  # Progress
     finished = Signal(object)  # Finished
-    failed = Signal(str)  # why, in the command's words
+    failed = Signal(str, str)  # why, in the command's words; the rest it said, or ""
     cancelled = Signal()
 
     def __init__(self, folder: Path, parent: QObject | None = None) -> None:
@@ -163,9 +163,7 @@ class SimulationRun(QObject):
         if self._cancelling:
             self.cancelled.emit()
         elif status != QProcess.ExitStatus.NormalExit or code != 0:
-            # the command's "error: " is the studio's dialog title ("The simulation failed")
-            said = [line.removeprefix("error: ") for line in self._said]
-            self._fail("\n".join(said) or f"the simulation stopped (exit code {code})")
+            self._fail(*failure(self._said, code))
         else:
             self._finish()
 
@@ -184,13 +182,34 @@ class SimulationRun(QObject):
         self.finished.emit(Finished(kept / WORKSPACE_FILE, summary, list(self._said),
                                     compared, end))
 
-    def _fail(self, why: str) -> None:
+    def _fail(self, why: str, details: str = "") -> None:
         self.discard()
-        self.failed.emit(why)
+        self.failed.emit(why, details)
 
     def _process_error(self, error: QProcess.ProcessError) -> None:
         if error == QProcess.ProcessError.FailedToStart:
             self._fail(f"the simulation could not start: {self.process.errorString()}")
+
+
+SHOWN_LINES = 3  # of what else a failed command said, in the message; all in its details
+
+
+def failure(said: list[str], code: int) -> tuple[str, str]:
+    """A failed command's stderr as a message: its errors (their "error: " is the
+    dialog's title, "The simulation failed"), the first few other lines (a replay's
+    refused rows, FILE:ROW: column X: why), and, when there were more, all of them as the
+    message's details."""
+    errors = [line.removeprefix("error: ") for line in said if line.startswith("error: ")]
+    others = [line for line in said if not line.startswith("error: ")]
+    if not errors:
+        errors, others = others[-1:], others[:-1]
+    why = "\n".join(errors) or f"the simulation stopped (exit code {code})"
+    if not others:
+        return why, ""
+    shown = "\n".join(others[:SHOWN_LINES])
+    more = len(others) - SHOWN_LINES
+    tail = f"\n… and {more} more lines (Show Details)" if more > 0 else ""
+    return f"{why}\n\n{shown}{tail}", "\n".join(others) if more > 0 else ""
 
 
 class OutcomeReader(QObject):

@@ -45,6 +45,7 @@ class ScriptedPrompts:
         self.confirm_answer = True
         self.unsaved_answer = "discard"
         self.errors: list[tuple[str, str]] = []
+        self.error_details: list[str] = []  # what each error had behind Show Details
         self.asked: list[tuple[str, str]] = []  # every confirmation asked: title, text
         self.engine_settings_answer = None  # EngineSettings, or None: cancelled
         self.test_options_answer = None  # TestOptions, or None: cancelled
@@ -83,8 +84,9 @@ class ScriptedPrompts:
         self.restores_asked.append((name, kept_at))
         return self.restore_answer
 
-    def error(self, title: str, text: str) -> None:
+    def error(self, title: str, text: str, details: str = "") -> None:
         self.errors.append((title, text))
+        self.error_details.append(details)
 
     def engine_settings(self, _current):
         return self.engine_settings_answer

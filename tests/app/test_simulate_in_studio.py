@@ -459,6 +459,32 @@ def test_a_replay_whose_columns_name_no_person_is_refused_in_the_dialog(
     assert simulation.outcome.end == datetime(2026, 11, 11, 10, tzinfo=UTC)
 
 
+def test_a_replay_of_no_usable_row_fails_with_a_message_that_fits_the_screen(
+        qtbot, window, prompts, tmp_path) -> None:
+    """Every row refused: the command prints each (50) before its error. The message says
+    the error and the first rows; all of them are behind Show Details (in the text they
+    made the box taller than the screen, its OK button off it)."""
+    events = tmp_path / "all-bad.csv"
+    events.write_text("when,event,customer,total\n" + "".join(
+        f"soon,abandoned_cart,c{n},80\n" for n in range(120)), encoding="utf-8")
+    dialog = open_dialog(qtbot, window)
+    dialog.replay.click()
+    dialog.replay_path.setText(str(events))
+    dialog.columns.setText("customer=person")
+    dialog.run_button.click()
+    qtbot.waitUntil(lambda: bool(prompts.errors), timeout=120000)
+    title, why = prompts.errors[-1]
+    assert title == "The simulation failed"
+    lines = why.splitlines()
+    assert lines[0] == f"{events}: no usable row (120 refused)"
+    assert lines[2] == f"{events}:2: column when: 'soon' is not an ISO 8601 date-time " \
+                       "such as 2026-11-23T09:30:00Z"
+    assert len(lines) == 6 and lines[-1] == "… and 48 more lines (Show Details)"
+    details = prompts.error_details[-1].splitlines()
+    assert len(details) == 51 and details[0] == lines[2]
+    assert details[-1] == f"{events}: … and 70 more rows refused"
+
+
 def test_a_published_version_can_be_simulated(qtbot, window) -> None:
     open_sample(window, "abandoned_cart.json")
     assert window.session.publish()
