@@ -206,13 +206,9 @@ class SimulationControl(QObject):
             self.panel.show_comparison(replace(Comparison.from_dict(done.compare),
                                                labels=(request.label, request.compare.label)),
                                        b_showable=request.compare.bundle is None)
-        notes = len(done.notes)
-        # "from the command" named how the studio runs it, which says nothing to a marketer
-        said = f" · {notes} note{'s' if notes > 1 else ''} (hover to read)" if notes else ""
         self.strip.finished(f"Simulated {outcome.start:%d %b %H:%M} → "
-                            f"{outcome.end:%d %b %H:%M} (UTC){changes_said(request, outcome)}"
-                            f"{said}")
-        self.strip.text.setToolTip("\n".join(done.notes))  # e.g. replay rows left out
+                            f"{outcome.end:%d %b %H:%M} (UTC){changes_said(request, outcome)}")
+        self.strip.set_notes(done.notes)  # e.g. replay rows left out
         self._say("Simulation finished: its counts and flows are on the canvas")
 
     def show_b(self, on: bool) -> None:

@@ -6,10 +6,13 @@ bar is busy, and a line under it says what it is doing: a busy bar draws no text
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
     QHBoxLayout,
     QLabel,
+    QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QVBoxLayout,
@@ -17,9 +20,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.simulation.runner import Progress
+from app.window_layout import resize_within_screen
 from engine.simulation.shards import STAGES
 
 STEPS = 1000  # the bar's resolution
+NOTES_IN_TIP = 8  # a replay's 52 notes made a tooltip as tall as the screen
 
 
 class RunStrip(QWidget):
@@ -37,6 +42,13 @@ class RunStrip(QWidget):
         self.stage.setObjectName("simulationStage")
         self.cancel = QPushButton("Cancel")
         self.cancel.setObjectName("cancelSimulation")
+        # what the simulation said besides its figures (a replay's refused rows)
+        self.notes_button = QPushButton()
+        self.notes_button.setObjectName("simulationNotes")
+        self.notes_button.setFlat(True)
+        self.notes_button.clicked.connect(self.show_notes)
+        self.notes: list[str] = []
+        self.notes_dialog: NotesDialog | None = None
         progress = QVBoxLayout()
         progress.setSpacing(2)
         progress.addWidget(self.bar)
@@ -44,6 +56,7 @@ class RunStrip(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 6)
         layout.addWidget(self.text, 1)
+        layout.addWidget(self.notes_button, 0, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(progress)
         layout.addWidget(self.cancel, 0, Qt.AlignmentFlag.AlignTop)
         self.idle()
@@ -51,9 +64,29 @@ class RunStrip(QWidget):
     def idle(self, text: str | None = None) -> None:
         if text is not None:
             self.text.setText(text)
+            self.set_notes([])
         self._hide_progress()
 
+    def set_notes(self, notes: list[str]) -> None:
+        """The notes of the results shown: a button saying how many, its tooltip the
+        first few, a click all of them in a window of their own."""
+        self.notes = list(notes)
+        count = len(notes)
+        self.notes_button.setText(f"{count} note{'s' if count != 1 else ''}…")
+        more = count - NOTES_IN_TIP
+        self.notes_button.setToolTip("\n".join(notes[:NOTES_IN_TIP]) + (
+            f"\n… and {more} more: click to read them all" if more > 0 else ""))
+        self.notes_button.setVisible(bool(notes))
+        if self.notes_dialog is not None:
+            self.notes_dialog.close()
+
+    def show_notes(self) -> None:
+        if self.notes_dialog is None:
+            self.notes_dialog = NotesDialog(self)
+        self.notes_dialog.show_notes(self.notes)
+
     def running(self, what: str) -> None:
+        self.set_notes([])
         self.text.setText(f"Simulating {what}…")
         self._busy("starting…")
         self.bar.show()
@@ -87,3 +120,26 @@ class RunStrip(QWidget):
         self.bar.hide()
         self.stage.hide()
         self.cancel.hide()
+
+
+class NotesDialog(QDialog):
+    """A simulation's notes, each on its line, to read, scroll and copy; not modal, so
+    the canvas and the results stay in reach."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Simulation notes")
+        self.text = QPlainTextEdit(readOnly=True)
+        self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(buttons)
+        resize_within_screen(self, QSize(820, 420), parent)
+
+    def show_notes(self, notes: list[str]) -> None:
+        self.text.setPlainText("\n".join(notes))
+        self.show()
+        self.raise_()
+        self.activateWindow()

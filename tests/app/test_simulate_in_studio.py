@@ -413,10 +413,11 @@ def test_a_replayed_file_is_simulated_and_its_bad_rows_are_reported(qtbot, windo
     simulation = window.simulation
     qtbot.waitUntil(lambda: simulation.outcome is not None, timeout=120000)
     assert window.scene.overlay.badges["start"].value("inflow") == 10  # the sample's ten
-    assert "2 notes (hover to read)" in simulation.strip.text.text()
-    assert "12 events replayed, 1 row refused" in simulation.strip.text.toolTip()
+    notes = simulation.strip.notes_button
+    assert notes.isVisibleTo(simulation.strip) and notes.text() == "2 notes…"
+    assert "12 events replayed, 1 row refused" in notes.toolTip()
     assert "carts.csv:14: column occurred_at: 'yesterday' is not an ISO 8601" in \
-        simulation.strip.text.toolTip()
+        notes.toolTip()
 
 
 def test_a_replay_whose_columns_name_no_person_is_refused_in_the_dialog(
@@ -453,7 +454,7 @@ def test_a_replay_whose_columns_name_no_person_is_refused_in_the_dialog(
     simulation = window.simulation
     qtbot.waitUntil(lambda: simulation.outcome is not None, timeout=120000)
     assert window.scene.overlay.badges["start"].value("inflow") == 6
-    assert "6 events replayed, 1 row refused" in simulation.strip.text.toolTip()
+    assert "6 events replayed, 1 row refused" in simulation.strip.notes_button.toolTip()
     # the period ran 5 days past the last event (it said the last step's time)
     assert "Simulated 01 Nov 10:00 → 11 Nov 10:00 (UTC)" in simulation.strip.text.text()
     assert simulation.outcome.end == datetime(2026, 11, 11, 10, tzinfo=UTC)
@@ -483,6 +484,37 @@ def test_a_replay_of_no_usable_row_fails_with_a_message_that_fits_the_screen(
     details = prompts.error_details[-1].splitlines()
     assert len(details) == 51 and details[0] == lines[2]
     assert details[-1] == f"{events}: … and 70 more rows refused"
+
+
+def test_many_notes_are_read_in_a_window_of_their_own(qtbot, window, tmp_path) -> None:
+    """A replay of 80 refused rows: 52 notes (the first 50 rows, how many more, how many
+    replayed). Their tooltip, one per line, was as tall as the screen; it now shows the
+    first eight and says where the rest are: a click opens them all, to scroll."""
+    events = tmp_path / "carts.csv"
+    events.write_text("when,event,customer,total\n" + "".join(
+        f"2026-11-0{1 + n % 5}T10:00:00Z,abandoned_cart,c{n},{'lots' if n % 2 else 80}\n"
+        for n in range(160)), encoding="utf-8")
+    dialog = open_dialog(qtbot, window)
+    dialog.replay.click()
+    dialog.replay_path.setText(str(events))
+    dialog.columns.setText("customer=person, total=cart_total")
+    dialog.run_button.click()
+    simulation = window.simulation
+    qtbot.waitUntil(lambda: simulation.outcome is not None, timeout=120000)
+    strip = simulation.strip
+    assert strip.notes_button.text() == "52 notes…"
+    tip = strip.notes_button.toolTip().splitlines()
+    assert len(tip) == 9 and tip[-1] == "… and 44 more: click to read them all"
+    assert tip[0].endswith(":3: column total: expected a number within "
+                           "±9,007,199,254,740,992, got 'lots'")
+    strip.notes_button.click()
+    notes = strip.notes_dialog
+    assert notes.isVisible() and not notes.isModal()
+    shown = notes.text.toPlainText().splitlines()
+    assert len(shown) == 52 and shown[-1].endswith("80 events replayed, 80 rows refused")
+    assert notes.height() <= notes.screen().availableGeometry().height()
+    simulation.leave()  # the results go, and their notes with them
+    assert strip.notes_button.isHidden() and not notes.isVisible()
 
 
 def test_a_published_version_can_be_simulated(qtbot, window) -> None:
