@@ -43,7 +43,7 @@ def size_columns(table: QTableView, widths: dict[int, int], stretch: int) -> Non
 
 def fit_columns(table: QTableView, widths: dict[int, int], stretch: int,
                 keep: tuple[int, ...] = (), least: int = 180, drop: int | None = None
-                ) -> None:
+                ) -> _ColumnFitter:
     """As `size_columns`, and in a table narrower than the widths and `least` for the
     stretching column, the fixed columns but those in `keep` (a time, which "19:1…" does
     not tell) give up room in proportion, to no less than half: in a laptop window the
@@ -52,7 +52,7 @@ def fit_columns(table: QTableView, widths: dict[int, int], stretch: int,
     hidden in a table narrower than all the widths and `least`, the others then sharing
     its room (the Outbox's "Tile · journey", beside a chosen message in a laptop's dock)."""
     size_columns(table, widths, stretch)
-    _ColumnFitter(table, widths, keep, least, drop)
+    return _ColumnFitter(table, widths, keep, least, drop)
 
 
 class _ColumnFitter(QObject):
@@ -63,6 +63,12 @@ class _ColumnFitter(QObject):
         self.drop = drop
         self.applied = dict(widths)  # what was set last: a change from it was by hand
         table.viewport().installEventFilter(self)
+
+    def stop(self) -> None:
+        """For a table whose columns change (the contacts' attributes): the next fitter
+        takes over."""
+        self.table.viewport().removeEventFilter(self)
+        self.deleteLater()
 
     def eventFilter(self, watched, event) -> bool:
         if event.type() == QEvent.Type.Resize:

@@ -208,3 +208,29 @@ def test_a_pages_worker_thread_ends_with_the_page(qtbot, prompts, themes, tmp_pa
 
 def page_threads() -> list[str]:
     return [t.name for t in threading.enumerate() if t.name.startswith("studio-page-")]
+
+
+def test_the_last_attribute_keeps_its_width_in_a_narrower_window(page_on, tmp_path,
+                                                                  qtbot) -> None:
+    """Contacts imported with three attributes, the page in a 1,200 px window: the
+    columns before gave the last attribute 30 px ("582" read "…"); the others now give up
+    room in proportion (the id, the phone and the times keep theirs: cut, they say
+    nothing) and every column fits the table."""
+    location = tmp_path / "shop.waymark"
+    store = StudioStore.open(location)
+    for n in range(3):
+        store.save_contact(Contact(id=f"K{n:04d}", email=f"k{n}@shop.example",
+                                   attributes={"first_name": f"Name{n}", "country": "NL",
+                                               "loyalty_points": 582 + n}))
+    store.close()
+    page = page_on(location)
+    qtbot.waitUntil(lambda: page.model.total == 3)
+    header = page.table.horizontalHeader()
+    last = page.model.columnCount() - 1
+    assert page.model.headerData(last, Qt.Orientation.Horizontal) == "loyalty_points"
+    qtbot.waitUntil(lambda: header.sectionSize(last) >= 110)  # its 120, but for rounding
+    assert [header.sectionSize(c) for c in (0, 2, 5, 6)] == [160, 130, 150, 150]  # whole
+    widths = sum(header.sectionSize(c) for c in range(last + 1))
+    assert widths <= page.table.viewport().width() + 1
+    width = page.table.fontMetrics().horizontalAdvance("582") + 12
+    assert header.sectionSize(last) > width

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.docks.tables import feed_table, size_columns
+from app.docks.tables import feed_table, fit_columns
 from app.icons import icon
 from app.pages.background import Background
 from app.pages.chrome import page_header, page_shortcuts, text_button
@@ -31,6 +31,9 @@ from .import_dialog import ImportDialog
 from .table_model import ContactsModel
 
 SEARCH_PAUSE_MS = 150
+
+
+WHOLE = ("id", "phone", "created_at", "updated_at")  # columns that never give up room
 
 
 class ContactsPage(QWidget):
@@ -87,6 +90,7 @@ class ContactsPage(QWidget):
         self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
         self.table.doubleClicked.connect(lambda _i: self.edit_selected())
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._selection())
+        self._fitter = None  # fits the columns to the table's width, as they are now
         self.model.modelReset.connect(self._columns_sized)
         self.counts = QLabel(objectName="pageCount")
         self.empty = QLabel(objectName="emptyState", alignment=Qt.AlignmentFlag.AlignCenter,
@@ -160,8 +164,19 @@ class ContactsPage(QWidget):
         self.body.setCurrentWidget(self.empty)
 
     def _columns_sized(self) -> None:
+        """The columns at their widths, the last taking the rest; in a window narrower
+        than them all, the others give up room in proportion so that the last keeps its
+        width (in a 1250 px window a third attribute was 30 px: "582" read "…"), but for
+        those whose text a cut makes useless (the id, the phone number, the times)."""
         columns = self.model.columns
-        size_columns(self.table, {i: c.width for i, c in enumerate(columns)}, len(columns) - 1)
+        last = len(columns) - 1
+        if self._fitter is not None:
+            self._fitter.stop()
+        whole = tuple(i for i, c in enumerate(columns) if c.sort in WHOLE)
+        self._fitter = fit_columns(self.table, {i: c.width for i, c in enumerate(columns)
+                                                if i != last},
+                                   last, keep=whole, least=columns[last].width)
+        self._fitter.fit()
         query = self.model.query
         column = next((i for i, c in enumerate(self.model.columns) if c.sort == query.sort), -1)
         header = self.table.horizontalHeader()
