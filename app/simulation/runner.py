@@ -179,8 +179,8 @@ class SimulationRun(QObject):
             self._fail(f"the simulation's summary could not be read: {out[:200]!r}")
             return
         kept = self.folder / KEPT / ("a" if compared is not None else "")  # --keep DIR/a
-        self.finished.emit(Finished(kept / WORKSPACE_FILE, summary, list(self._said),
-                                    compared, end))
+        notes = [line.removeprefix("note: ") for line in self._said]  # the dock says so
+        self.finished.emit(Finished(kept / WORKSPACE_FILE, summary, notes, compared, end))
 
     def _fail(self, why: str, details: str = "") -> None:
         self.discard()

@@ -92,6 +92,10 @@ def test_a_simulation_from_the_dialog_shows_the_commands_counts_and_flows(
     # people wrote 24,000 of them, and closing the window waited 1.7 s for their removal)
     kept = [p.name for p in (folder / KEPT).iterdir()]
     assert "simulation.waymark" in kept and "simulation-outbox" not in kept, kept
+    # the notes without the command's "note: ", the button says what they are
+    assert strip.notes[0].endswith("interactions ignored: the person never got that "
+                                   "message (not entered, blocked or held before it)")
+    assert not any(note.startswith("note:") for note in strip.notes), strip.notes
     # what the bar said: the audience being made, the share of the work with the steps,
     # the results being counted (a busy bar, the words under it), then all of it
     assert shown[0] == ("preparing the audience…", -1)
