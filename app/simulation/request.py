@@ -211,16 +211,19 @@ def _check_columns(header: list[str], mapping: dict[str, str]) -> None:
 
 def describe_columns(path_text: str, columns_text: str) -> str:
     """What each column of a CSV replay file is, as the Columns field maps them ("when →
-    time, event → trigger, total"); "" when there is no such file or the mapping is not
-    written out yet."""
+    time, event → trigger, total"), or how a JSON-lines file names them; "" when there is
+    no such file or the mapping is not written out yet."""
     path = Path(path_text.strip())
+    if not path_text.strip() or not path.is_file():
+        return ""
     try:
-        header = header_of(path) if path_text.strip() and path.is_file() else None
+        header = header_of(path)
         mapping = _mapping(tuple(c.strip() for c in columns_text.split(",") if c.strip()))
     except (OSError, DocumentError, RequestError):
         return ""
-    if header is None:
-        return ""
+    if header is None:  # JSON lines: no header to read, each line names its own fields
+        return ("JSON lines: each line names its fields (trigger, person, time, the "
+                "attributes); Columns renames them")
     return "In the file: " + ", ".join(
         f"{column.header} → {column.attribute if column.role == 'attribute' else column.role}"
         if column.role != "attribute" or column.attribute != column.header else column.header

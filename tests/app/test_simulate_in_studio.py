@@ -438,6 +438,12 @@ def test_a_replay_whose_columns_name_no_person_is_refused_in_the_dialog(
     dialog = open_dialog(qtbot, window)
     dialog.replay.click()
     assert dialog.columns_hint.isHidden()
+    lines = tmp_path / "carts.jsonl"
+    lines.write_text('{"trigger": "abandoned_cart"}\n', encoding="utf-8")
+    dialog.replay_path.setText(str(lines))  # no header: how such a file names them
+    assert dialog.columns_hint.text().startswith("JSON lines: each line names its fields")
+    dialog.replay_path.setText(str(tmp_path / "nothing-here.csv"))
+    assert dialog.columns_hint.isHidden()
     dialog.replay_path.setText(str(events))
     assert dialog.columns_hint.text() == ("In the file: when → time, event → trigger, "
                                           "customer, email → email, total, currency")
