@@ -92,9 +92,10 @@ def detect_encoding(data: bytes) -> str:
     return "latin-1"
 
 
-def decode(data: bytes, encoding: str, source: str) -> str:
+def decode(data: bytes, encoding: str, source: str, final: bool = True) -> str:
     """The file's text, or a CsvFileError naming the row and byte that do not decode.
-    `encoding` "auto" is `detect_encoding`'s choice."""
+    `encoding` "auto" is `detect_encoding`'s choice. `final` False: `data` is the start
+    of the file, cut anywhere (a character's first bytes at its end are left out)."""
     if encoding == "auto":
         encoding = detect_encoding(data)
     try:
@@ -109,7 +110,7 @@ def decode(data: bytes, encoding: str, source: str) -> str:
                 "the file is UTF-16 (it starts with a UTF-16 byte order mark): run again with "
                 "--encoding utf-16", source=source, place="", encoding=shown, likely="utf-16")
     try:
-        return data.decode(name)
+        return codecs.getincrementaldecoder(name)().decode(data, final=final)
     except UnicodeDecodeError as error:
         row = data.count(b"\n", 0, error.start) + 1
         place = f"row {row}: byte {error.start:,} (0x{data[error.start]:02x})"

@@ -25,7 +25,15 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from engine.contacts_csv import FIELD_ALIASES, CsvFileError, check_header, decode, slug, typed
+from engine.contacts_csv import (
+    FIELD_ALIASES,
+    CsvFileError,
+    check_header,
+    decode,
+    detect_encoding,
+    slug,
+    typed,
+)
 from engine.contacts_csv import rows as csv_rows
 from engine.contacts_import import RowProblem
 from engine.delivery.contact_points import normalise_phone, valid_email
@@ -154,8 +162,11 @@ def header_of(path: str | Path) -> list[str] | None:
         data = file.read(HEADER_BYTES)
     if _is_json_lines(path, data):
         return None
-    cut = data.rfind(b"\n") + 1 if len(data) == HEADER_BYTES else len(data)
-    header = next(csv_rows(decode(data[:cut or len(data)], "auto", str(path))), None)
+    whole = len(data) < HEADER_BYTES
+    # the encoding is told from whole lines (a UTF-8 character cut in two is not UTF-8);
+    # the text is the start of the file, cut anywhere (UTF-16 too)
+    encoding = detect_encoding(data if whole else data[:data.rfind(b"\n") + 1] or data)
+    header = next(csv_rows(decode(data, encoding, str(path), final=whole)), None)
     if header is None or header.values is None:
         raise ReplayError("there is no header row naming the columns", source=str(path))
     return [name.strip() for name in header.values]

@@ -231,3 +231,12 @@ def test_the_header_of_a_big_replay_file_is_read_alone(tmp_path) -> None:
         == [("person", ["customer", "email"])]
     assert header_of(write(tmp_path, "events.jsonl", '{"trigger": "abandoned_cart"}\n')) \
         is None  # each line names its own fields
+    # a spreadsheet's UTF-16 export past the first 64 KB read: the cut fell inside a
+    # character and the studio refused a file the command reads ("row 747: byte 65,480
+    # … is not utf-16 text"); UTF-8 with accents, cut the same way, read as cp1252
+    text = "when,event,Größe,customer\n" + "2026-11-23T09:00:00Z,abandoned_cart,é,c1\n" * 3000
+    for encoding in ("utf-16", "utf-8"):
+        exported = tmp_path / f"export-{encoding}.csv"
+        exported.write_bytes(text.encode(encoding))
+        assert exported.stat().st_size > 65_536
+        assert header_of(exported) == ["when", "event", "Größe", "customer"], encoding
