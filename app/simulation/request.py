@@ -148,10 +148,10 @@ def compare_with(version: int | None, choice: tuple[str, int | None] | None,
 
 def replay_request(version: int | None, path_text: str, columns_text: str,
                    period: str) -> SimulationRequest:
-    path = Path(path_text.strip())
-    if not path_text.strip() or not path.is_file():
+    path = _replay_file(path_text)
+    if path is None:
         raise RequestError("Replay file", "choose a file of events that exists")
-    columns = tuple(c.strip() for c in columns_text.split(",") if c.strip())
+    columns = _columns(columns_text)
     mapping = _mapping(columns)
     header = _header(path)
     if header is not None:
@@ -159,6 +159,16 @@ def replay_request(version: int | None, path_text: str, columns_text: str,
     _duration("Simulated period", period, allow_zero=False)
     return SimulationRequest(version, REPLAY, replay=path, columns=columns,
                              period=period.strip())
+
+
+def _replay_file(path_text: str) -> Path | None:
+    """The file the field names ("~/exports/carts.csv" too), or None when it names none."""
+    path = Path(path_text.strip()).expanduser()
+    return path if path_text.strip() and path.is_file() else None
+
+
+def _columns(columns_text: str) -> tuple[str, ...]:
+    return tuple(c.strip() for c in columns_text.split(",") if c.strip())
 
 
 def _mapping(columns: tuple[str, ...]) -> dict[str, str]:
@@ -213,12 +223,12 @@ def describe_columns(path_text: str, columns_text: str) -> str:
     """What each column of a CSV replay file is, as the Columns field maps them ("when →
     time, event → trigger, total"), or how a JSON-lines file names them; "" when there is
     no such file or the mapping is not written out yet."""
-    path = Path(path_text.strip())
-    if not path_text.strip() or not path.is_file():
+    path = _replay_file(path_text)
+    if path is None:
         return ""
     try:
         header = header_of(path)
-        mapping = _mapping(tuple(c.strip() for c in columns_text.split(",") if c.strip()))
+        mapping = _mapping(_columns(columns_text))
     except (OSError, DocumentError, RequestError):
         return ""
     if header is None:  # JSON lines: no header to read, each line names its own fields

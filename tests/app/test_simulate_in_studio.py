@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QPushButton, QWidget
 
 from app.canvas.edge_item import FLOW_MAX, flow_width
 from app.simulation.compare_view import CompareView
+from app.simulation.request import describe_columns, replay_request
 from app.simulation.run_strip import RunStrip
 from app.simulation.runner import KEPT, parse_progress
 from engine.model import Contact, dump_bundle
@@ -468,6 +469,19 @@ def test_a_replay_whose_columns_name_no_person_is_refused_in_the_dialog(
     # the period ran 5 days past the last event (it said the last step's time)
     assert "Simulated 01 Nov 10:00 → 11 Nov 10:00 (UTC)" in simulation.strip.text.text()
     assert simulation.outcome.end == datetime(2026, 11, 11, 10, tzinfo=UTC)
+
+
+def test_a_replay_file_named_from_home_is_found(tmp_path, monkeypatch) -> None:
+    """"~/exports/carts.csv" typed in Replay file: it was "choose a file of events that
+    exists"; the command is given the whole path."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    (tmp_path / "exports").mkdir()
+    (tmp_path / "exports" / "carts.csv").write_text(
+        "when,event,customer\n2026-11-23T09:00:00Z,abandoned_cart,c1\n", encoding="utf-8")
+    request = replay_request(None, " ~/exports/carts.csv ", "customer=person", "P5D")
+    assert request.replay == tmp_path / "exports" / "carts.csv"
+    assert describe_columns("~/exports/carts.csv", "customer=person") == \
+        "In the file: when → time, event → trigger, customer → person"
 
 
 def test_a_replay_of_no_usable_row_fails_with_a_message_that_fits_the_screen(
