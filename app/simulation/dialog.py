@@ -251,7 +251,9 @@ class SimulateDialog(QDialog):
                                         "email=person")
         self.columns.setToolTip("Column mapping, as in the contacts import: COLUMN=FIELD, "
                                 "where FIELD is trigger, person, time, email, phone, "
-                                "push_token, timezone, skip or an attribute")
+                                "push_token, timezone, skip or an attribute; a column "
+                                "that is a different attribute for each trigger names "
+                                "them all: total=cart_total/order_total")
         for index, button in enumerate((self.generated, self.contacts, self.replay)):
             self.source_group.addButton(button, index)
         form.addRow(_section("Audience"))

@@ -13,7 +13,7 @@ from pathlib import Path
 from engine.model import Bundle, DocumentError, read_bundle, tile_title
 from engine.model.durations import humanize_duration, parse_duration
 from engine.simulation.audience import MAX_PEOPLE, generate, load_spec
-from engine.simulation.replay import columns_of, header_of, role_problems
+from engine.simulation.replay import columns_of, header_of, mapping_problem, role_problems
 from engine.validation import validate_bundle
 from engine.validation.problems import Severity
 
@@ -153,6 +153,9 @@ def replay_request(version: int | None, path_text: str, columns_text: str,
         raise RequestError("Replay file", "choose a file of events that exists")
     columns = _columns(columns_text)
     mapping = _mapping(columns)
+    problem = mapping_problem(mapping)
+    if problem:
+        raise RequestError("Columns", problem)
     header = _header(path)
     if header is not None:
         _check_columns(header, mapping)

@@ -30,8 +30,11 @@ def add_source_options(parser: argparse.ArgumentParser,
                              "(FILE:ROW: column X: why) and the rest is simulated")
     parser.add_argument("--map", action="append", default=[], metavar="COLUMN=FIELD",
                         help="with --replay: what a column is (trigger, person, time, email, "
-                             "phone, push_token, timezone, skip, or an attribute's name), "
-                             "e.g. --map cart_value=cart_total --map email=person")
+                             "phone, push_token, timezone, skip, or an attribute's name; "
+                             "a column that is each trigger's own attribute names them "
+                             "all, the row's trigger takes the one it has), e.g. --map "
+                             "cart_value=cart_total --map email=person --map "
+                             "total=cart_total/order_total")
     parser.add_argument("--end", metavar="DURATION",
                         help=f"with --replay: how long to run after the last event "
                              f"(default {DEFAULT_END})")

@@ -7,7 +7,10 @@ the other columns, typed by the trigger's attribute types with the contacts impo
 cell reader (`engine.contacts_csv.typed`) and checked as the ingestion socket checks an
 event (`engine.ingestion.payload.check_attributes`). Columns are found by their header
 (trigger, person, time; email, phone, push_token and timezone give the contact's own)
-or renamed with a mapping (`cart_value=cart_total`, `email=person`, `notes=skip`).
+or renamed with a mapping (`cart_value=cart_total`, `email=person`, `notes=skip`). A
+column that is a different attribute for each trigger (a shop's one `total` for carts and
+purchases) is mapped to each of them, `total=cart_total/order_total`: a row's value goes to
+the first its trigger has.
 
 A row that cannot be an event is a `RowProblem` (row, column, why) and left out; the rest
 is simulated. A contact is made for each person named (with the person as email when it
@@ -16,6 +19,7 @@ looks like one); the simulation starts at the first event and ends `end` after t
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -63,6 +67,7 @@ ROLES = {**{name: "trigger" for name in ("trigger", "event", "event_name", "trig
 CONTACT_FIELDS = ("email", "phone", "push_token", "timezone")
 _NEEDED = ("trigger", "person", "time")
 JSON_SUFFIXES = (".jsonl", ".ndjson", ".json")
+ALTERNATIVE = "/"  # total=cart_total/order_total: the attribute each trigger has
 HEADER_BYTES = 65_536  # enough for any header line: read to show a file's columns
 
 
@@ -79,11 +84,16 @@ class ReplayError(DocumentError):
 @dataclass(frozen=True)
 class Column:
     """What a column (or a JSON key) is: `role` trigger, person, time, a contact field,
-    skip, or attribute (named `attribute`)."""
+    skip, or attribute (named `attribute`: one name, or several as `cart_total/order_total`
+    for a column that is each trigger's own)."""
 
     header: str
     role: str
     attribute: str = ""
+
+    def attribute_for(self, defs: dict[str, Any]) -> str | None:
+        """Which of the column's attribute names `defs` (a trigger's) has, if any."""
+        return next((name for name in self.attribute.split(ALTERNATIVE) if name in defs), None)
 
 
 @dataclass(frozen=True)
@@ -125,6 +135,9 @@ def load_replay(path: str | Path, bundle: Bundle, mapping: dict[str, str] | None
     if after.total_seconds() <= 0:
         raise ReplayError(f"--end {end}: must be longer than nothing (P5D, PT12H)",
                           source=source)
+    problem = mapping_problem(mapping)
+    if problem:
+        raise ReplayError(f"--map {problem}", source=source)
     data = Path(path).read_bytes()
     reader = _Reader(Catalog.from_bundle(bundle))
     is_json = _is_json_lines(path, data)
@@ -190,8 +203,27 @@ def role_problems(columns: list[Column]) -> list[tuple[str, list[str]]]:
 
 def _column(header: str, mapping: dict[str, str]) -> Column:
     name = mapping.get(header, header).strip()
+    if ALTERNATIVE in name:  # checked by mapping_problem: attributes, none empty
+        return Column(header, "attribute",
+                      ALTERNATIVE.join(part.strip() for part in name.split(ALTERNATIVE)))
     role = ROLES.get(slug(name))
     return Column(header, role) if role else Column(header, "attribute", name)
+
+
+def mapping_problem(mapping: dict[str, str]) -> str | None:
+    """What is wrong with a mapping as a whole, said of its pair: a column mapped to
+    several names (`total=cart_total/order_total`) that are not all attributes."""
+    for header, name in mapping.items():
+        names = [part.strip() for part in name.split(ALTERNATIVE)]
+        if len(names) < 2:
+            continue
+        role = next((ROLES[slug(part)] for part in names if slug(part) in ROLES), None)
+        if role is not None or not all(names):
+            what = f"the {role}" if role else "an empty name"
+            return (f"{header}={name}: a column can be one of several attributes "
+                    f"({header}=cart_total/order_total: the one each row's trigger has), "
+                    f"not {what}")
+    return None
 
 
 def _csv_rows(data: bytes, mapping: dict[str, str], source: str) -> Iterator[Row]:
@@ -308,11 +340,11 @@ class _Reader:
         for column, value in cells.items():
             if column.role != "attribute":
                 continue
-            definition = defs.get(column.attribute)
-            if definition is None:
-                raise _RowRefused(column.header, _unknown(column.attribute, trigger, defs))
-            values[column.attribute] = _typed(column, value, definition.type)
-            headers[column.attribute] = column.header
+            name = column.attribute_for(defs)
+            if name is None:
+                raise _RowRefused(column.header, self._unknown(column, trigger, defs))
+            values[name] = _typed(column, value, defs[name].type)
+            headers[name] = column.header
         try:
             return check_attributes(trigger.attributes, values, self.catalog, "attributes", 0)
         except PayloadError as error:
@@ -332,21 +364,35 @@ class _Reader:
         for column, value in cells.items():
             if column.role != "attribute":
                 continue
-            definition = defs.get(column.attribute)
-            if definition is None:
+            name = column.attribute_for(defs)
+            if name is None:
                 known = ", ".join(defs) or "none"
                 raise _RowRefused(column.header, f"a {trigger.record.table} record has no "
-                                  f"column {column.attribute!r}"
+                                  f"column {_named(column)}"
                                   f"{did_you_mean(column.attribute, list(defs))} (its "
                                   f"columns: {known})")
-            values[column.attribute] = _typed(column, value, definition.type)
+            values[name] = _typed(column, value, defs[name].type)
         return values
 
+    def _unknown(self, column: Column, trigger: TriggerDefinition, defs: dict[str, Any]
+                 ) -> str:
+        """Why the column is no attribute of the row's trigger; when it is another
+        trigger's (a shop's `total`, mapped to cart_total, on a purchase row) and close to
+        one of this one's, how to map it to both."""
+        known = ", ".join(defs) or "none"
+        close = difflib.get_close_matches(column.attribute, list(defs), n=1, cutoff=0.6)
+        elsewhere = any(column.attribute_for({a.name: a for a in other.attributes})
+                        for other in self.catalog.triggers.values() if other is not trigger)
+        hint = (f" (if it is {close[0]} on {trigger.name} rows, map "
+                f"{column.header}={column.attribute}{ALTERNATIVE}{close[0]})"
+                if close and elsewhere else did_you_mean(column.attribute, list(defs)))
+        return (f"trigger {trigger.name} has no attribute {_named(column)}{hint} (its "
+                f"attributes: {known})")
 
-def _unknown(name: str, trigger: TriggerDefinition, defs: dict[str, Any]) -> str:
-    known = ", ".join(defs) or "none"
-    return (f"trigger {trigger.name} has no attribute {name!r}"
-            f"{did_you_mean(name, list(defs))} (its attributes: {known})")
+
+def _named(column: Column) -> str:
+    """'cart_total', or 'cart_total' or 'order_total'."""
+    return " or ".join(repr(name) for name in column.attribute.split(ALTERNATIVE))
 
 
 def _typed(column: Column, value: Any, kind: AttributeType) -> Any:

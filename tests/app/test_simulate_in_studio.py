@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QPushButton, QWidget
 
 from app.canvas.edge_item import FLOW_MAX, flow_width
 from app.simulation.compare_view import CompareView
-from app.simulation.request import describe_columns, replay_request
+from app.simulation.request import RequestError, describe_columns, replay_request
 from app.simulation.run_strip import RunStrip
 from app.simulation.runner import KEPT, parse_progress
 from engine.model import Contact, dump_bundle
@@ -482,6 +482,25 @@ def test_a_replay_file_named_from_home_is_found(tmp_path, monkeypatch) -> None:
     assert request.replay == tmp_path / "exports" / "carts.csv"
     assert describe_columns("~/exports/carts.csv", "customer=person") == \
         "In the file: when → time, event → trigger, customer → person"
+
+
+def test_a_column_mapped_to_each_triggers_attribute_is_shown_and_checked(tmp_path) -> None:
+    """`total=cart_total/order_total` (a shop's one total for carts and purchases): the
+    line under Columns shows it, and a role among the names is refused in the dialog."""
+    events = tmp_path / "shop.csv"
+    events.write_text("when,event,customer,total\n2026-11-23T09:00:00Z,abandoned_cart,c1,80\n",
+                      encoding="utf-8")
+    assert describe_columns(str(events), "customer=person, total=cart_total/order_total") == \
+        "In the file: when → time, event → trigger, customer → person, total → " \
+        "cart_total/order_total"
+    assert replay_request(None, str(events), "customer=person, total=cart_total/order_total",
+                          "P5D").columns == ("customer=person", "total=cart_total/order_total")
+    with pytest.raises(RequestError) as refused:
+        replay_request(None, str(events), "customer=person, total=cart_total/time", "P5D")
+    assert str(refused.value) == (
+        "Columns: total=cart_total/time: a column can be one of several attributes "
+                   "(total=cart_total/order_total: the one each row's trigger has), not "
+                   "the time")
 
 
 def test_a_replay_of_no_usable_row_fails_with_a_message_that_fits_the_screen(

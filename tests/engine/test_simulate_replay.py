@@ -240,3 +240,52 @@ def test_the_header_of_a_big_replay_file_is_read_alone(tmp_path) -> None:
         exported.write_bytes(text.encode(encoding))
         assert exported.stat().st_size > 65_536
         assert header_of(exported) == ["when", "event", "Größe", "customer"], encoding
+
+
+SHOP_CSV = """\
+when,event,customer,email,total,order
+2026-11-23T09:00:00Z,abandoned_cart,c1,c1@x.example,80,
+2026-11-23T12:00:00Z,purchase_completed,c1,c1@x.example,79,O-1
+2026-11-23T10:00:00Z,abandoned_cart,c2,c2@x.example,90,
+"""
+
+
+def test_one_column_can_be_each_triggers_own_attribute(capsys, tmp_path) -> None:
+    """A shop's export has one `total` for carts and purchases: mapped to one attribute,
+    each purchase was refused; mapped to both, each row's value goes to the one its
+    trigger has, and the purchase reaches the goal."""
+    path = write(tmp_path, "shop.csv", SHOP_CSV)
+    people = ["--replay", str(path), "--map", "customer=person", "--map", "order=order_id"]
+    code, out, err = simulate(capsys, *people, "--map", "total=cart_total", "--summary",
+                              "--json")
+    assert code == 0, err
+    assert err.splitlines()[0] == (
+        f"{path}:3: column total: trigger purchase_completed has no attribute 'cart_total' "
+        "(if it is order_total on purchase_completed rows, map "
+        "total=cart_total/order_total) (its attributes: order_id, order_total, currency)")
+    assert summary_of(out)["goal"]["reached"] == 0
+    code, out, err = simulate(capsys, *people, "--map", "total=cart_total / order_total",
+                              "--summary", "--json")
+    assert code == 0, err
+    assert err == ""
+    summary = summary_of(out)
+    assert summary["tile"]["start"]["entered"] == 2 and summary["goal"]["reached"] == 1
+    from engine.model import read_bundle
+    from engine.simulation.replay import load_replay
+
+    mapping = {"customer": "person", "order": "order_id", "total": "cart_total/order_total"}
+    events = load_replay(path, read_bundle(BUNDLE), mapping).scenario.events
+    assert [(e.trigger, e.attributes) for e in events] == [
+        ("abandoned_cart", {"cart_total": 80}), ("abandoned_cart", {"cart_total": 90}),
+        ("purchase_completed", {"order_total": 79, "order_id": "O-1"})]
+
+def test_a_column_mapped_to_several_names_must_map_it_to_attributes(capsys,
+                                                                     tmp_path) -> None:
+    path = write(tmp_path, "shop.csv", SHOP_CSV)
+    for to, what in (("cart_total/person", "the person"), ("cart_total/", "an empty name")):
+        code, out, err = simulate(capsys, "--replay", str(path), "--map", "customer=person",
+                                  "--map", f"total={to}", "--summary")
+        assert code == 2 and out == ""
+        assert err.strip() == (
+            f"error: {path}: --map total={to}: a column can be one of several attributes "
+            f"(total=cart_total/order_total: the one each row's trigger has), not {what}")
