@@ -3,6 +3,7 @@ preview in QtWebEngine), a real SMTP server for Send test."""
 
 from __future__ import annotations
 
+import json
 import threading
 
 import pytest
@@ -540,3 +541,29 @@ def _combo_option(combo):
     option = QStyleOptionComboBox()
     combo.initStyleOption(option)
     return option
+
+
+def test_the_trigger_data_opened_to_edit_shows_several_lines(qtbot, window) -> None:
+    """Seen in a real 1440×900 window: Edit data opened the JSON editor one line tall,
+    '{"cart_total": 80, …' beside a scrollbar, the preview below keeping all its room."""
+    from tests.app.user_support import go_to
+
+    window.resize(1440, 900)
+    page = go_to(qtbot, window, "Content")
+    page.new_content("email")
+    editor = page.editor()
+    editor.subject.setText("Your cart is waiting")
+    type_into(qtbot, editor.html, "<p>You left {{ trigger.cart_total }} in your cart.</p>")
+    assert "You left" in shown_html(qtbot, page)  # the preview has taken its room
+    context = editor.context
+    context.data_button.click()
+    edit = context.data_edit
+    qtbot.waitUntil(edit.isVisible, timeout=3000)
+    edit.setPlainText(json.dumps({"cart_total": 80, "currency": "EUR", "item_count": 3},
+                                 indent=2))
+    qtbot.wait(50)
+    lines = edit.fontMetrics().lineSpacing()
+    assert edit.viewport().height() >= 5 * lines, (edit.viewport().height(), lines)
+    assert editor.preview.height() >= 150  # the preview gave the room, not all of it
+    qtbot.waitUntil(lambda: "You left 80 in your cart." in shown_html(qtbot, page),
+                    timeout=5000)
