@@ -567,3 +567,22 @@ def test_the_trigger_data_opened_to_edit_shows_several_lines(qtbot, window) -> N
     assert editor.preview.height() >= 150  # the preview gave the room, not all of it
     qtbot.waitUntil(lambda: "You left 80 in your cart." in shown_html(qtbot, page),
                     timeout=5000)
+
+
+def test_the_sms_counter_is_shown_whole_in_its_own_bold_type(qtbot, page) -> None:
+    """Seen in a real 1440×900 window: "As written: 108 characters · 1 message (GSM-7) ·
+    52 …": the counter kept room for its longest count measured in the plain type, and
+    it is drawn bold."""
+    page.resize(1262, 670)
+    page.new_content("sms")
+    editor = page.editor()
+    type_into(qtbot, editor.text, "Hi {{ contact.firstname }}, your cart of "
+                                  "{{ trigger.cart_total }} is waiting. Reply STOP to opt out.")
+    preview_of(qtbot, page)
+    QApplication.processEvents()
+    counter = editor.counter
+    assert counter.text() == "As written: 108 characters · 1 message (GSM-7) · 52 left"
+    assert counter.font().bold() or counter.font().weight() > 500
+    assert counter.width() >= counter.fontMetrics().horizontalAdvance(counter.text())
+    longest = "As written: 1,530 characters · 10 messages (UCS-2) · 670 left"
+    assert counter.minimumSizeHint().width() >= counter.fontMetrics().horizontalAdvance(longest)
