@@ -210,9 +210,9 @@ def write_email(qtbot, window, tile_id: str, subject: str, html: str):
 
 
 def write_sms_on_the_content_page(qtbot, window, name: str, text: str) -> None:
-    """Content page: New ▾ → New SMS, its name and text, Save, Make Ready to send."""
+    """Content page: New ▾ → New text message, its name and text, Save, Make Ready to send."""
     page = go_to(qtbot, window, "Content")
-    from_menu(qtbot, page.list.new, "New SMS")
+    from_menu(qtbot, page.list.new, "New text message")
     editor = page.editor()
     assert editor.channel == "sms"
     editor.name.selectAll()

@@ -25,6 +25,8 @@ from engine.content_library import LibraryEntry
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 CHANNEL_TITLES = {"email": "Email", "sms": "SMS", "push": "Push"}
+# the New menu names them in the sentence case and the words of the tiles they go on
+NEW_TITLES = {"email": "New email", "sms": "New text message", "push": "New push notification"}
 USED_BY_WIDTH, USED_BY_LEAST = 150, 56  # "Used by": as wide as this, when there is room
 EMPTY = "No content yet — New email (Ctrl+N), or New ▾ for a text message or a push"
 
@@ -59,7 +61,7 @@ class LibraryList(QWidget):
         self.new.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self.new)
         for channel in ("email", "sms", "push"):
-            action = menu.addAction(icon(channel), f"New {CHANNEL_TITLES[channel]}")
+            action = menu.addAction(icon(channel), NEW_TITLES[channel])
             action.triggered.connect(lambda _on=False, c=channel: self.new_requested.emit(c))
         self.new.setMenu(menu)
         self.duplicate = _tool("duplicateContent", "copy", "Duplicate", "Duplicate the content")
