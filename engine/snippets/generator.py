@@ -18,7 +18,7 @@ from engine.model import Catalog, TriggerDefinition, TriggerKind
 from engine.resources import resource
 
 from . import literals
-from .fields import SnippetError, event_fields
+from .fields import NOW, Field, SnippetError, event_fields
 
 DEFAULT_URL = "http://127.0.0.1:8765"  # engine/ingestion/server.py DEFAULT_HOST:DEFAULT_PORT
 KEY_PLACEHOLDER = "YOUR_INGESTION_KEY"
@@ -88,10 +88,18 @@ def generate_snippet(trigger: TriggerDefinition, language_name: str, *,
     chosen = language(language_name)
     fields = event_fields(trigger, catalog or Catalog.build(), values)
     return _template(chosen.template).render(
-        trigger=trigger, fields=fields, url=check_url(url), key=key or KEY_PLACEHOLDER,
+        trigger=trigger, fields=fields, uses_now=_uses_now(fields),
+        url=check_url(url), key=key or KEY_PLACEHOLDER,
         key_is_placeholder=not key, q=chosen.quote, comment=chosen.comment,
         lines=literals.comment_lines, shell=literals.shell_quoted, camel=camel_case,
         pascal=pascal_case)
+
+
+def _uses_now(fields: tuple[Field, ...]) -> bool:
+    """Whether a field (a date-time attribute, nested ones too) is sent as "now": the
+    snippet imports or sets what makes it only then (an unused import is a linter's
+    complaint in the project it is pasted into)."""
+    return any(f.kind == NOW or _uses_now(f.children) for f in fields)
 
 
 def check_url(url: str) -> str:

@@ -17,6 +17,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,7 @@ from engine.ingestion.server import DEFAULT_HOST, DEFAULT_PORT
 from engine.model import (
     BUILTIN_TRIGGERS,
     AttributeDef,
+    AttributeType,
     Catalog,
     RecordTable,
     TriggerDefinition,
@@ -371,3 +373,24 @@ def _compile_kotlin(code: str, folder: Path) -> None:
     (folder / "Snippet.kt").write_text(code)
     subprocess.run(["kotlinc", "-cp", android_jar, str(folder / "Snippet.kt"), "-d",
                     str(folder / "out")], check=True, capture_output=True, timeout=600)
+
+
+@pytest.mark.parametrize("dated", [True, False])
+def test_a_snippet_imports_and_sets_the_time_only_when_it_sends_one(dated) -> None:
+    """Pasted into a project, the Python snippet of a trigger with no date-time attribute
+    had `from datetime import …` unused (a linter's F401), the Kotlin one
+    `import java.time.Instant`, the curl one a NOW variable set and never read."""
+    trigger = CART if dated else CART.model_copy(update={"attributes": [
+        a for a in CART.attributes if a.type != AttributeType.DATETIME]})
+    code = {lang: generate_snippet(trigger, lang) for lang in ("python", "kotlin", "curl")}
+    assert ("from datetime import datetime, timezone" in code["python"]) is dated
+    assert ("datetime.now(timezone.utc)" in code["python"]) is dated
+    assert ("import java.time.Instant" in code["kotlin"]) is dated
+    assert ("Instant.now()" in code["kotlin"]) is dated
+    assert ('NOW="$(date -u' in code["curl"]) is dated
+    assert ('"$NOW"' in code["curl"]) is dated
+    unused = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--isolated", "--select", "F",
+         "--stdin-filename", "send_event.py", "-"],
+        input=code["python"], capture_output=True, text=True, timeout=60)
+    assert unused.returncode == 0, unused.stdout
