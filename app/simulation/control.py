@@ -19,7 +19,7 @@ from app.pages.host import JOURNEYS
 from app.simulation.canvas_view import SimulationCanvas
 from app.simulation.dialog import DialogFields, SimulateChoices, SimulateDialog
 from app.simulation.panel import SimulationPanel
-from app.simulation.request import SimulationRequest
+from app.simulation.request import REPLAY, SimulationRequest
 from app.simulation.run_strip import RunStrip
 from app.simulation.runner import Finished, OutcomeReader, SimulationRun, new_run_folder
 from engine.model import dump_bundle, read_bundle
@@ -156,7 +156,8 @@ class SimulationControl(QObject):
         (folder / "bundle.json").write_text(dump_bundle(bundle), encoding="utf-8")
         arguments = request.arguments(folder / "bundle.json", request.write_spec(folder),
                                       self._other_bundle(request, folder, journey))
-        self.run = SimulationRun(folder, self)
+        self.run = SimulationRun(folder, self, replay=request.replay
+                                 if request.source == REPLAY else None)
         self.run.progressed.connect(self.strip.progressed)
         self.run.progressed.connect(self.badge.progressed)
         self.run.finished.connect(lambda done: self._finished(done, request))

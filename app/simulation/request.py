@@ -81,7 +81,9 @@ class SimulationRequest:
     def _audience(self, bundle: Path, spec_file: Path) -> list[str]:
         if self.source == REPLAY:
             maps = [part for column in self.columns for part in ("--map", column)]
-            return [str(bundle), "--replay", str(self.replay), *maps, "--end", self.period]
+            # every refused row (the command prints 50): the results group them by reason
+            return [str(bundle), "--replay", str(self.replay), *maps, "--end", self.period,
+                    "--problems", "0"]
         arguments = [str(bundle), "--generate", str(spec_file)]
         if self.source == CONTACTS:
             arguments[1:1] = ["--contacts", *(["--segment", self.segment] if self.segment

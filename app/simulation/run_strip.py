@@ -130,7 +130,8 @@ class NotesDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Simulation notes")
         self.text = QPlainTextEdit(readOnly=True)
-        self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        # wrapped, a blank line between notes: a replay's note ends with its advice
+        # ("map total=cart_total/order_total"), which unwrapped was off to the right
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.close)
         layout = QVBoxLayout(self)
@@ -139,7 +140,7 @@ class NotesDialog(QDialog):
         resize_within_screen(self, QSize(820, 420), parent)
 
     def show_notes(self, notes: list[str]) -> None:
-        self.text.setPlainText("\n".join(notes))
+        self.text.setPlainText("\n\n".join(notes))
         self.show()
         self.raise_()
         self.activateWindow()

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QProcess, Signal
 
+from app.simulation.row_notes import grouped
 from engine.simulation.outcome import OutcomeError, SimulationOutcome
 
 KEPT = "simulation"  # the folder inside the run's folder that --keep fills
@@ -102,9 +103,11 @@ class SimulationRun(QObject):
     failed = Signal(str, str)  # why, in the command's words; the rest it said, or ""
     cancelled = Signal()
 
-    def __init__(self, folder: Path, parent: QObject | None = None) -> None:
+    def __init__(self, folder: Path, parent: QObject | None = None, *,
+                 replay: Path | None = None) -> None:
         super().__init__(parent)
         self.folder = folder
+        self.replay = replay  # its refused rows, one line each, are grouped by reason
         self.process = QProcess(self)
         self.process.setProgram(sys.executable)
         self.process.readyReadStandardError.connect(self._read_stderr)
@@ -163,7 +166,7 @@ class SimulationRun(QObject):
         if self._cancelling:
             self.cancelled.emit()
         elif status != QProcess.ExitStatus.NormalExit or code != 0:
-            self._fail(*failure(self._said, code))
+            self._fail(*failure(self._notes(), code))
         else:
             self._finish()
 
@@ -179,8 +182,11 @@ class SimulationRun(QObject):
             self._fail(f"the simulation's summary could not be read: {out[:200]!r}")
             return
         kept = self.folder / KEPT / ("a" if compared is not None else "")  # --keep DIR/a
-        notes = [line.removeprefix("note: ") for line in self._said]  # the dock says so
+        notes = [line.removeprefix("note: ") for line in self._notes()]  # the dock says so
         self.finished.emit(Finished(kept / WORKSPACE_FILE, summary, notes, compared, end))
+
+    def _notes(self) -> list[str]:
+        return grouped(self._said, str(self.replay)) if self.replay else self._said
 
     def _fail(self, why: str, details: str = "") -> None:
         self.discard()

@@ -35,6 +35,10 @@ def add_source_options(parser: argparse.ArgumentParser,
                              "all, the row's trigger takes the one it has), e.g. --map "
                              "cart_value=cart_total --map email=person --map "
                              "total=cart_total/order_total")
+    parser.add_argument("--problems", type=int, default=PROBLEMS_SHOWN, metavar="N",
+                        help=f"with --replay: how many refused rows to print, one a line "
+                             f"(default {PROBLEMS_SHOWN}, then '… and N more'; 0 prints "
+                             f"them all, as the studio asks, to group them by reason)")
     parser.add_argument("--end", metavar="DURATION",
                         help=f"with --replay: how long to run after the last event "
                              f"(default {DEFAULT_END})")
@@ -66,8 +70,12 @@ def option_problem(args: argparse.Namespace) -> str | None:
     if contacts and args.generate is None:
         return ("--contacts needs --generate SPEC.json: the spec gives the entry event's "
                 "attributes and what people do")
-    if args.replay is None and (args.map or args.end is not None):
-        return f"{'--map' if args.map else '--end'} goes with --replay FILE"
+    if args.replay is None and (args.map or args.end is not None
+                                or args.problems != PROBLEMS_SHOWN):
+        named = "--map" if args.map else "--end" if args.end is not None else "--problems"
+        return f"{named} goes with --replay FILE"
+    if args.problems < 0:
+        return "--problems takes a count of rows: 0 (all of them) or more"
     if not args.outbox and args.keep is None:
         return ("--no-outbox goes with --keep DIR (a simulation not kept writes no "
                 "outbox anyway)")
@@ -99,10 +107,10 @@ def _replayed(args: argparse.Namespace, bundle: Bundle) -> Scenario:
         replay = load_replay(args.replay, bundle, column_mapping(args.map),
                              args.end or DEFAULT_END)
     except ReplayError as error:
-        _print_report(error.report, args.replay)
+        _print_report(error.report, args.replay, args.problems)
         raise
     lines = replay.report(str(args.replay))
-    _print_report(lines, args.replay)
+    _print_report(lines, args.replay, args.problems)
     if lines:
         events, rows = replay.events, len(lines)
         print(f"{args.replay}: {events} event{'' if events == 1 else 's'} replayed, "
@@ -110,9 +118,10 @@ def _replayed(args: argparse.Namespace, bundle: Bundle) -> Scenario:
     return replay.scenario
 
 
-def _print_report(lines: list[str], source: Path) -> None:
-    for line in lines[:PROBLEMS_SHOWN]:
+def _print_report(lines: list[str], source: Path, shown: int) -> None:
+    """The first `shown` lines (all of them when 0), then how many more there are."""
+    shown = shown or len(lines)
+    for line in lines[:shown]:
         print(line, file=sys.stderr)
-    if len(lines) > PROBLEMS_SHOWN:
-        print(f"{source}: … and {len(lines) - PROBLEMS_SHOWN} more rows refused",
-              file=sys.stderr)
+    if len(lines) > shown:
+        print(f"{source}: … and {len(lines) - shown} more rows refused", file=sys.stderr)

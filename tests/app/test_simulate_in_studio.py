@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QPushButton, QWidget
 from app.canvas.edge_item import FLOW_MAX, flow_width
 from app.simulation.compare_view import CompareView
 from app.simulation.request import RequestError, describe_columns, replay_request
+from app.simulation.row_notes import grouped
 from app.simulation.run_strip import RunStrip
 from app.simulation.runner import KEPT, parse_progress
 from engine.model import Contact, dump_bundle
@@ -421,8 +422,7 @@ def test_a_replayed_file_is_simulated_and_its_bad_rows_are_reported(qtbot, windo
     notes = simulation.strip.notes_button
     assert notes.isVisibleTo(simulation.strip) and notes.text() == "2 notes…"
     assert "12 events replayed, 1 row refused" in notes.toolTip()
-    assert "carts.csv:14: column occurred_at: 'yesterday' is not an ISO 8601" in \
-        notes.toolTip()
+    assert "Row 14: column occurred_at: 'yesterday' is not an ISO 8601" in notes.toolTip()
 
 
 def test_a_replay_whose_columns_name_no_person_is_refused_in_the_dialog(
@@ -499,18 +499,19 @@ def test_a_column_mapped_to_each_triggers_attribute_is_shown_and_checked(tmp_pat
         replay_request(None, str(events), "customer=person, total=cart_total/time", "P5D")
     assert str(refused.value) == (
         "Columns: total=cart_total/time: a column can be one of several attributes "
-                   "(total=cart_total/order_total: the one each row's trigger has), not "
-                   "the time")
+        "(total=cart_total/order_total: the one each row's trigger has), not the time")
 
 
 def test_a_replay_of_no_usable_row_fails_with_a_message_that_fits_the_screen(
         qtbot, window, prompts, tmp_path) -> None:
-    """Every row refused: the command prints each (50) before its error. The message says
-    the error and the first rows; all of them are behind Show Details (in the text they
-    made the box taller than the screen, its OK button off it)."""
+    """Every row refused: the command prints each before its error. The message says the
+    error and the first reasons (rows refused for one reason are one line); all of them
+    are behind Show Details (in the text they made the box taller than the screen, its OK
+    button off it)."""
     events = tmp_path / "all-bad.csv"
     events.write_text("when,event,customer,total\n" + "".join(
-        f"soon,abandoned_cart,c{n},80\n" for n in range(120)), encoding="utf-8")
+        f"soon{'' if n % 2 == 0 else n},abandoned_cart,c{n},80\n" for n in range(120)),
+        encoding="utf-8")
     dialog = open_dialog(qtbot, window)
     dialog.replay.click()
     dialog.replay_path.setText(str(events))
@@ -521,21 +522,39 @@ def test_a_replay_of_no_usable_row_fails_with_a_message_that_fits_the_screen(
     assert title == "The simulation failed"
     lines = why.splitlines()
     assert lines[0] == f"{events}: no usable row (120 refused)"
-    assert lines[2] == f"{events}:2: column when: 'soon' is not an ISO 8601 date-time " \
-                       "such as 2026-11-23T09:30:00Z"
-    assert len(lines) == 6 and lines[-1] == "… and 48 more lines (Show Details)"
+    assert lines[2] == ("60 rows (2, 4, 6, 8, 10, 12, 14, 16 and 52 more): column when: "
+                        "'soon' is not an ISO 8601 date-time such as 2026-11-23T09:30:00Z")
+    assert lines[3].startswith("Row 3: column when: 'soon1' is not an ISO 8601")
+    assert len(lines) == 6 and lines[-1] == "… and 58 more lines (Show Details)"
     details = prompts.error_details[-1].splitlines()
-    assert len(details) == 51 and details[0] == lines[2]
-    assert details[-1] == f"{events}: … and 70 more rows refused"
+    assert len(details) == 61 and details[0] == lines[2]
+    assert details[-1].startswith("Row 121: column when: 'soon119'")
+
+
+def test_the_studio_groups_refused_rows_by_reason() -> None:
+    source = "/exports/shop (1).csv"  # regular expression characters in the path
+    said = [f"{source}:{row}: column total: expected a number, got 'lots'"
+            for row in range(2, 14)] + [
+        f"{source}:20: column when: 'soon' is not an ISO 8601 date-time",
+        f"{source}: 40 events replayed, 13 rows refused",
+        "note: 2 processes, not 64"]
+    assert grouped(said, source) == [
+        "shop (1).csv: 40 events replayed, 13 rows refused", "note: 2 processes, not 64",
+        "12 rows (2, 3, 4, 5, 6, 7, 8, 9 and 4 more): column total: expected a number, "
+        "got 'lots'",
+        "Row 20: column when: 'soon' is not an ISO 8601 date-time"]
+    lines = grouped([f"e.jsonl:{n}: field person: every event needs a person"
+                     for n in (1, 4)], "e.jsonl")
+    assert lines == ["2 lines (1, 4): field person: every event needs a person"]
 
 
 def test_many_notes_are_read_in_a_window_of_their_own(qtbot, window, tmp_path) -> None:
-    """A replay of 80 refused rows: 52 notes (the first 50 rows, how many more, how many
-    replayed). Their tooltip, one per line, was as tall as the screen; it now shows the
-    first eight and says where the rest are: a click opens them all, to scroll."""
+    """A replay of 80 rows refused, each for its own reason: 81 notes (the rows, and how
+    many were replayed). Their tooltip, one per line, was as tall as the screen; it shows
+    the first eight and says where the rest are: a click opens them all, to scroll."""
     events = tmp_path / "carts.csv"
     events.write_text("when,event,customer,total\n" + "".join(
-        f"2026-11-0{1 + n % 5}T10:00:00Z,abandoned_cart,c{n},{'lots' if n % 2 else 80}\n"
+        f"2026-11-0{1 + n % 5}T10:00:00Z,abandoned_cart,c{n},{f'lots{n}' if n % 2 else 80}\n"
         for n in range(160)), encoding="utf-8")
     dialog = open_dialog(qtbot, window)
     dialog.replay.click()
@@ -545,19 +564,55 @@ def test_many_notes_are_read_in_a_window_of_their_own(qtbot, window, tmp_path) -
     simulation = window.simulation
     qtbot.waitUntil(lambda: simulation.outcome is not None, timeout=120000)
     strip = simulation.strip
-    assert strip.notes_button.text() == "52 notes…"
+    assert strip.notes_button.text() == "81 notes…"  # every row: the command printed 50
     tip = strip.notes_button.toolTip().splitlines()
-    assert len(tip) == 9 and tip[-1] == "… and 44 more: click to read them all"
-    assert tip[0].endswith(":3: column total: expected a number within "
-                           "±9,007,199,254,740,992, got 'lots'")
+    assert len(tip) == 9 and tip[-1] == "… and 73 more: click to read them all"
+    assert tip[0] == "carts.csv: 80 events replayed, 80 rows refused"
+    assert tip[1] == ("Row 3: column total: expected a number within "
+                      "±9,007,199,254,740,992, got 'lots1'")
     strip.notes_button.click()
     notes = strip.notes_dialog
     assert notes.isVisible() and not notes.isModal()
-    shown = notes.text.toPlainText().splitlines()
-    assert len(shown) == 52 and shown[-1].endswith("80 events replayed, 80 rows refused")
+    shown = notes.text.toPlainText().split("\n\n")
+    assert len(shown) == 81 and shown[-1].startswith("Row 161: column total:")
     assert notes.height() <= notes.screen().availableGeometry().height()
     simulation.leave()  # the results go, and their notes with them
     assert strip.notes_button.isHidden() and not notes.isVisible()
+
+
+def test_rows_refused_for_one_reason_are_one_note_whose_advice_is_in_view(
+        qtbot, window, tmp_path) -> None:
+    """A shop's export with one `total` mapped to cart_total: each of its 30 purchases
+    was refused for the same reason, the notes window 30 lines of it with the advice
+    (map total=cart_total/order_total) cut off at the right. They are one note now, its
+    rows counted and the first named, and the notes window wraps its lines."""
+    events = tmp_path / "shop.csv"
+    rows = []
+    for n in range(30):
+        rows.append(f"2026-11-0{1 + n % 5}T10:00:00Z,abandoned_cart,c{n},{80 + n},")
+        rows.append(f"2026-11-0{1 + n % 5}T12:00:00Z,purchase_completed,c{n},{80 + n},O-{n}")
+    events.write_text("when,event,customer,total,order\n" + "\n".join(rows) + "\n",
+                      encoding="utf-8")
+    dialog = open_dialog(qtbot, window)
+    dialog.replay.click()
+    dialog.replay_path.setText(str(events))
+    dialog.columns.setText("customer=person, total=cart_total, order=order_id")
+    dialog.run_button.click()
+    simulation = window.simulation
+    qtbot.waitUntil(lambda: simulation.outcome is not None, timeout=120000)
+    strip = simulation.strip
+    assert strip.notes_button.text() == "2 notes…"
+    strip.notes_button.click()
+    text = strip.notes_dialog.text
+    assert text.toPlainText().split("\n\n") == [
+        "shop.csv: 30 events replayed, 30 rows refused",
+        "30 rows (3, 5, 7, 9, 11, 13, 15, 17 and 22 more): column total: trigger "
+        "purchase_completed has no attribute 'cart_total' (if it is order_total on "
+        "purchase_completed rows, map total=cart_total/order_total) (its attributes: "
+        "order_id, order_total, currency)"]
+    qtbot.wait(50)
+    assert not text.horizontalScrollBar().isVisible()  # the advice is in view, wrapped
+    simulation.leave()
 
 
 def test_a_published_version_can_be_simulated(qtbot, window) -> None:

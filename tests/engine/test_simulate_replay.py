@@ -289,3 +289,28 @@ def test_a_column_mapped_to_several_names_must_map_it_to_attributes(capsys,
         assert err.strip() == (
             f"error: {path}: --map total={to}: a column can be one of several attributes "
             f"(total=cart_total/order_total: the one each row's trigger has), not {what}")
+
+
+def test_problems_says_how_many_refused_rows_are_printed(capsys, tmp_path) -> None:
+    """Fifty by default, then how many more; `--problems 0` prints every one (the studio
+    asks for them all, to group them by reason)."""
+    path = write(tmp_path, "bad.csv", "when,event,customer,total\n" + "".join(
+        f"2026-11-23T09:00:00Z,abandoned_cart,c{n},{'lots' if n % 2 else 80}\n"
+        for n in range(140)))
+    people = ["--replay", str(path), "--map", "customer=person", "--map", "total=cart_total",
+              "--summary"]
+    for asked, printed in (([], 50), (["--problems", "5"], 5), (["--problems", "0"], 70)):
+        code, _, err = simulate(capsys, *people, *asked)
+        assert code == 0, err
+        rows = [line for line in err.splitlines() if ": column total: " in line]
+        assert len(rows) == printed
+        more = f"{path}: … and {70 - printed} more rows refused"
+        assert (more in err) is (printed < 70)
+        assert f"{path}: 70 events replayed, 70 rows refused" in err
+    code, _, err = simulate(capsys, *people, "--problems", "-1")
+    assert code == 2 and "--problems takes a count of rows: 0 (all of them) or more" in err
+    code, _, err = simulate(capsys, "--scenario",
+                            str(resource("samples", "abandoned_cart.scenario.json")),
+                            "--problems", "0")
+    assert code == 2 and "--problems goes with --replay FILE" in err
+
