@@ -21,6 +21,11 @@ log = logging.getLogger("waymark.store")
 NO_AUTOCHECKPOINT = "PRAGMA wal_autocheckpoint=0"
 AUTOCHECKPOINT = "PRAGMA wal_autocheckpoint=1000"  # SQLite's default
 FINISH_WITHIN = 0.05  # seconds a FULL checkpoint may wait for a writer or readers
+# When the log starts over, its file is cut back to this (SQLite's default keeps it at
+# the largest it ever grew: a burst, or a checkpoint held up by a slow disk, left a log of
+# tens of MB beside the file for as long as the engine ran).
+LOG_SIZE_LIMIT = 4 * 1024 * 1024  # a thousand pages, the log autocheckpointing keeps
+KEEP_LOG_SMALL = f"PRAGMA journal_size_limit={LOG_SIZE_LIMIT}"
 
 
 class Checkpointer:

@@ -21,7 +21,7 @@ from platformdirs import user_data_path
 from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.exc import DatabaseError, DBAPIError, OperationalError
 
-from .checkpoints import NO_AUTOCHECKPOINT
+from .checkpoints import KEEP_LOG_SMALL, NO_AUTOCHECKPOINT
 from .held_back import holding
 from .json_text import dumps, loads
 from .wal_guard import detached, watch_log
@@ -88,6 +88,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")  # durable at every commit in WAL mode
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(KEEP_LOG_SMALL)
     cursor.close()
 
 

@@ -31,7 +31,7 @@ from typing import Any
 
 from platformdirs import user_data_path
 
-from .checkpoints import AUTOCHECKPOINT, NO_AUTOCHECKPOINT, Checkpointer
+from .checkpoints import AUTOCHECKPOINT, KEEP_LOG_SMALL, NO_AUTOCHECKPOINT, Checkpointer
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS inbox (
@@ -88,6 +88,7 @@ class Inbox:
         with self._lock:
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=NORMAL")  # as the workspace: WAL, durable
+            self._conn.execute(KEEP_LOG_SMALL)
             self._conn.executescript(_SCHEMA)
             self._conn.execute("INSERT INTO inbox_meta VALUES ('identity', ?) "
                                "ON CONFLICT DO NOTHING", (secrets.token_hex(8),))

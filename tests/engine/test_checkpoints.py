@@ -11,6 +11,7 @@ from sqlalchemy import text
 
 from engine.model import Contact
 from engine.runtime.host import EngineHost
+from engine.store.checkpoints import LOG_SIZE_LIMIT
 from engine.store.events_store import NewEvent
 from engine.store.inbox import Inbox
 from engine.workspace import Workspace
@@ -40,6 +41,8 @@ def test_a_running_engine_keeps_the_workspace_log_small_without_commits_flushing
     path = tmp_path / "shop.waymark"
     with Workspace.open(path) as workspace:
         assert _autocheckpoint(workspace) == 1000  # SQLite's default when no engine runs
+        with workspace.db.connect() as conn:  # cut back when it starts over, as the inbox's
+            assert conn.execute(text("PRAGMA journal_size_limit")).scalar() == LOG_SIZE_LIMIT
         host = EngineHost(workspace)
         host.start()
         try:
@@ -88,7 +91,31 @@ def test_the_log_starts_over_under_a_steady_stream_of_commits(tmp_path) -> None:
     finally:
         inbox.close()
     written = n * 4096  # a page at least per commit
-    # A log that never starts over holds all of it (more: a frame per page); one that
-    # does stays well under. Half, not a quarter: on a loaded machine (CI beside other
-    # work) the checkpoint thread ran late and the log reached 43 % once.
-    assert n > 1000 and max(sizes) < written / 2, (n, max(sizes))
+    # A log that never starts over holds all of it (more: a frame per page), and half of
+    # it by half-way; one that does is cut back to LOG_SIZE_LIMIT each time. Judged on
+    # the second half: on a loaded machine (CI beside other work, a disk slow to flush)
+    # the checkpoint thread ran late for a second and the log reached 25 MB before it
+    # started over (CI failed on the largest size).
+    later = sizes[len(sizes) // 2:]
+    assert n > 1000 and min(later) < written / 3, (n, later)
+
+
+def test_after_a_burst_the_log_file_is_cut_back(tmp_path) -> None:
+    """SQLite keeps a log file at the largest it ever grew: after a burst the checkpoint
+    thread could not keep up with (here it waits a minute), 15 MB or more stayed beside
+    the inbox for as long as the engine ran. Once the log starts over it is cut back."""
+    inbox = Inbox(tmp_path / "shop-inbox.sqlite")
+    wal = Path(f"{inbox.path}-wal")
+    inbox.checkpoint_in_background(every=60)
+    try:
+        for n in range(1500):
+            inbox.add([NewEvent(trigger="t", contact_id=f"c{n}", data={"note": "x" * 3000})],
+                      now=float(n), known={})
+        burst = wal.stat().st_size
+        assert burst > 3 * LOG_SIZE_LIMIT
+        inbox.stop_checkpoints()  # its last checkpoint copies the log into the file
+        inbox.add([NewEvent(trigger="t", contact_id="after", data={})], now=2000.0, known={})
+        assert wal.stat().st_size <= LOG_SIZE_LIMIT, (burst, wal.stat().st_size)
+        assert inbox.after(1495, 100)[-1].contact_id == "after"  # nothing was lost
+    finally:
+        inbox.close()
