@@ -49,9 +49,13 @@ class SmsCard(QWidget):
         self.recipient.setText(sms.recipient or "no number")
         self.bubble.setText(sms.text)
         self.bubble.setFixedSize(_bubble_size(self.bubble, sms.text))
+        # no text (a new message, or personalisation that comes out empty): no bubble,
+        # which was an empty purple square, and the count says so
+        self.bubble.setVisible(bool(sms.text))
         characters, messages = sms.segments
         self.length.setText(f"{characters} characters · {messages} "
-                            f"message{'s' if messages != 1 else ''}")
+                            f"message{'s' if messages != 1 else ''}" if sms.text else
+                            "No text: nothing would be sent")
 
 
 class PushCard(QWidget):

@@ -586,3 +586,17 @@ def test_the_sms_counter_is_shown_whole_in_its_own_bold_type(qtbot, page) -> Non
     assert counter.width() >= counter.fontMetrics().horizontalAdvance(counter.text())
     longest = "As written: 1,530 characters · 10 messages (UCS-2) · 670 left"
     assert counter.minimumSizeHint().width() >= counter.fontMetrics().horizontalAdvance(longest)
+
+
+def test_a_new_text_message_shows_no_empty_bubble(qtbot, page) -> None:
+    """Seen in a real window: a new text message's phone showed an empty purple square
+    and "0 characters · 0 messages"."""
+    page.new_content("sms")
+    editor = page.editor()
+    preview_of(qtbot, page)
+    phone = editor.phone
+    assert phone.bubble.isHidden()
+    assert phone.length.text() == "No text: nothing would be sent"
+    type_into(qtbot, editor.text, "Your beans ship today")
+    qtbot.waitUntil(lambda: phone.bubble.text() == "Your beans ship today", timeout=5000)
+    assert phone.bubble.isVisibleTo(phone) and phone.length.text() == "21 characters · 1 message"
