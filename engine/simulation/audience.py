@@ -232,8 +232,13 @@ def _fail(place: str, message: str) -> AudienceError:
 
 def did_you_mean(name: str, known: list[str]) -> str:
     """The hint " (did you mean X?)" for the closest known name; "" when none is close."""
-    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
-    return f" (did you mean {close[0]}?)" if close else ""
+    close = closest(name, known)
+    return f" (did you mean {close}?)" if close else ""
+
+
+def closest(name: str, known: list[str]) -> str | None:
+    """The known name closest to `name`, if one is close."""
+    return next(iter(difflib.get_close_matches(name, known, n=1, cutoff=0.6)), None)
 
 
 def _typed_key(key: str, kind: AttributeType, place: str) -> Any:

@@ -19,7 +19,6 @@ looks like one); the simulation starts at the first event and ends `end` after t
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -52,7 +51,7 @@ from engine.model import (
 )
 from engine.model.durations import parse_duration
 
-from .audience import did_you_mean, drawn_attributes, record_items, record_source
+from .audience import closest, did_you_mean, drawn_attributes, record_items, record_source
 from .scenario import Scenario
 
 DEFAULT_END = "P5D"
@@ -380,11 +379,11 @@ class _Reader:
         trigger's (a shop's `total`, mapped to cart_total, on a purchase row) and close to
         one of this one's, how to map it to both."""
         known = ", ".join(defs) or "none"
-        close = difflib.get_close_matches(column.attribute, list(defs), n=1, cutoff=0.6)
+        close = closest(column.attribute, list(defs))
         elsewhere = any(column.attribute_for({a.name: a for a in other.attributes})
                         for other in self.catalog.triggers.values() if other is not trigger)
-        hint = (f" (if it is {close[0]} on {trigger.name} rows, map "
-                f"{column.header}={column.attribute}{ALTERNATIVE}{close[0]})"
+        hint = (f" (if it is {close} on {trigger.name} rows, map "
+                f"{column.header}={column.attribute}{ALTERNATIVE}{close})"
                 if close and elsewhere else did_you_mean(column.attribute, list(defs)))
         return (f"trigger {trigger.name} has no attribute {_named(column)}{hint} (its "
                 f"attributes: {known})")
