@@ -45,6 +45,18 @@ def open_dialog(qtbot, window):
     return dialog
 
 
+def replay_from_dialog(qtbot, window, events: Path, columns: str):
+    """Simulate the abandoned-cart sample on a replay of `events`; the simulation shown."""
+    dialog = open_dialog(qtbot, window)
+    dialog.replay.click()
+    dialog.replay_path.setText(str(events))
+    dialog.columns.setText(columns)
+    dialog.run_button.click()
+    simulation = window.simulation
+    qtbot.waitUntil(lambda: simulation.outcome is not None, timeout=120000)
+    return simulation
+
+
 def run_from_dialog(qtbot, dialog, people: int = PEOPLE, seed: int = SEED) -> None:
     assert dialog.spec_label.text() == "abandoned_cart.audience.json"  # prefilled
     dialog.people.setValue(people)
@@ -556,13 +568,7 @@ def test_many_notes_are_read_in_a_window_of_their_own(qtbot, window, tmp_path) -
     events.write_text("when,event,customer,total\n" + "".join(
         f"2026-11-0{1 + n % 5}T10:00:00Z,abandoned_cart,c{n},{f'lots{n}' if n % 2 else 80}\n"
         for n in range(160)), encoding="utf-8")
-    dialog = open_dialog(qtbot, window)
-    dialog.replay.click()
-    dialog.replay_path.setText(str(events))
-    dialog.columns.setText("customer=person, total=cart_total")
-    dialog.run_button.click()
-    simulation = window.simulation
-    qtbot.waitUntil(lambda: simulation.outcome is not None, timeout=120000)
+    simulation = replay_from_dialog(qtbot, window, events, "customer=person, total=cart_total")
     strip = simulation.strip
     assert strip.notes_button.text() == "81 notes…"  # every row: the command printed 50
     tip = strip.notes_button.toolTip().splitlines()
@@ -593,13 +599,8 @@ def test_rows_refused_for_one_reason_are_one_note_whose_advice_is_in_view(
         rows.append(f"2026-11-0{1 + n % 5}T12:00:00Z,purchase_completed,c{n},{80 + n},O-{n}")
     events.write_text("when,event,customer,total,order\n" + "\n".join(rows) + "\n",
                       encoding="utf-8")
-    dialog = open_dialog(qtbot, window)
-    dialog.replay.click()
-    dialog.replay_path.setText(str(events))
-    dialog.columns.setText("customer=person, total=cart_total, order=order_id")
-    dialog.run_button.click()
-    simulation = window.simulation
-    qtbot.waitUntil(lambda: simulation.outcome is not None, timeout=120000)
+    simulation = replay_from_dialog(qtbot, window, events,
+                                    "customer=person, total=cart_total, order=order_id")
     strip = simulation.strip
     assert strip.notes_button.text() == "2 notes…"
     strip.notes_button.click()
