@@ -94,4 +94,3 @@ class _Counter(ElidedLabel):
         wide = self.fontMetrics().horizontalAdvance(self.LONGEST) + 4 + margins.left() \
             + margins.right() + 2 * self.margin()
         return QSize(max(hint.width(), wide), hint.height())
-
