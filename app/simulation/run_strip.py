@@ -24,6 +24,8 @@ from app.window_layout import resize_within_screen
 from engine.simulation.shards import STAGES
 
 STEPS = 1000  # the bar's resolution
+NOTES_SIZE = QSize(820, 420)  # the notes window at most
+NOTES_LEAST, NOTES_CHROME = 160, 110  # its least height; its height beside the text
 NOTES_IN_TIP = 8  # a replay's 52 notes made a tooltip as tall as the screen
 
 
@@ -137,10 +139,18 @@ class NotesDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.text, 1)
         layout.addWidget(buttons)
-        resize_within_screen(self, QSize(820, 420), parent)
+        resize_within_screen(self, NOTES_SIZE, parent)
 
     def show_notes(self, notes: list[str]) -> None:
-        self.text.setPlainText("\n\n".join(notes))
+        """The notes, in a window as tall as they need up to NOTES_SIZE (one short note
+        had a window of 820 × 420 px, nearly all of it empty)."""
+        text = "\n\n".join(notes)
+        self.text.setPlainText(text)
+        room = NOTES_SIZE.width() - 60  # less the window's and the text box's margins
+        tall = self.text.fontMetrics().boundingRect(
+            0, 0, room, 100_000, int(Qt.TextFlag.TextWordWrap), text).height()
+        resize_within_screen(self, QSize(NOTES_SIZE.width(), min(
+            NOTES_SIZE.height(), max(NOTES_LEAST, tall + NOTES_CHROME))), self.parentWidget())
         self.show()
         self.raise_()
         self.activateWindow()

@@ -613,6 +613,8 @@ def test_rows_refused_for_one_reason_are_one_note_whose_advice_is_in_view(
         "order_id, order_total, currency)"]
     qtbot.wait(50)
     assert not text.horizontalScrollBar().isVisible()  # the advice is in view, wrapped
+    assert not text.verticalScrollBar().isVisible()  # all of it, in a window as tall as
+    assert strip.notes_dialog.height() < 300  # it needs (it was 420 px, nearly empty)
     simulation.leave()
 
 
