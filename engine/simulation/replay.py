@@ -203,8 +203,7 @@ def role_problems(columns: list[Column]) -> list[tuple[str, list[str]]]:
 def _column(header: str, mapping: dict[str, str]) -> Column:
     name = mapping.get(header, header).strip()
     if ALTERNATIVE in name:  # checked by mapping_problem: attributes, none empty
-        return Column(header, "attribute",
-                      ALTERNATIVE.join(part.strip() for part in name.split(ALTERNATIVE)))
+        return Column(header, "attribute", ALTERNATIVE.join(_names(name)))
     role = ROLES.get(slug(name))
     return Column(header, role) if role else Column(header, "attribute", name)
 
@@ -213,16 +212,21 @@ def mapping_problem(mapping: dict[str, str]) -> str | None:
     """What is wrong with a mapping as a whole, said of its pair: a column mapped to
     several names (`total=cart_total/order_total`) that are not all attributes."""
     for header, name in mapping.items():
-        names = [part.strip() for part in name.split(ALTERNATIVE)]
+        names = _names(name)
         if len(names) < 2:
             continue
         role = next((ROLES[slug(part)] for part in names if slug(part) in ROLES), None)
         if role is not None or not all(names):
-            what = f"the {role}" if role else "an empty name"
+            what = "skip" if role == "skip" else f"the {role}" if role else "an empty name"
             return (f"{header}={name}: a column can be one of several attributes "
                     f"({header}=cart_total/order_total: the one each row's trigger has), "
                     f"not {what}")
     return None
+
+
+def _names(name: str) -> list[str]:
+    """`cart_total / order_total` as its names."""
+    return [part.strip() for part in name.split(ALTERNATIVE)]
 
 
 def _csv_rows(data: bytes, mapping: dict[str, str], source: str) -> Iterator[Row]:
@@ -278,7 +282,8 @@ def _json_cells(value: dict[str, Any], mapping: dict[str, str]) -> dict[Column, 
     cells = {_column(key, mapping): v for key, v in value.items()
              if key != "attributes" and v is not None}
     if isinstance(nested, dict):
-        cells.update({Column(f"attributes.{k}", "attribute", mapping.get(k, k)): v
+        cells.update({Column(f"attributes.{k}", "attribute",
+                             ALTERNATIVE.join(_names(mapping.get(k, k)))): v
                       for k, v in nested.items() if v is not None})
     elif nested is not None:
         cells[Column("attributes", "attribute", "attributes")] = nested

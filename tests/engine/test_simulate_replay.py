@@ -278,11 +278,22 @@ def test_one_column_can_be_each_triggers_own_attribute(capsys, tmp_path) -> None
     assert [(e.trigger, e.attributes) for e in events] == [
         ("abandoned_cart", {"cart_total": 80}), ("abandoned_cart", {"cart_total": 90}),
         ("purchase_completed", {"order_total": 79, "order_id": "O-1"})]
+    # JSON lines nest them too; the names are read as in a CSV's mapping, spaces and all
+    lines = write(tmp_path, "shop.jsonl", "".join(json.dumps(line) + "\n" for line in (
+        {"time": "2026-11-23T09:00:00Z", "trigger": "abandoned_cart", "person": "c1",
+         "attributes": {"total": 80}},
+        {"time": "2026-11-23T12:00:00Z", "trigger": "purchase_completed", "person": "c1",
+         "attributes": {"total": 79, "order_id": "O-1"}})))
+    events = load_replay(lines, read_bundle(BUNDLE),
+                         {"total": "cart_total / order_total"}).scenario.events
+    assert [e.attributes for e in events] == [{"cart_total": 80},
+                                              {"order_total": 79, "order_id": "O-1"}]
 
 def test_a_column_mapped_to_several_names_must_map_it_to_attributes(capsys,
                                                                      tmp_path) -> None:
     path = write(tmp_path, "shop.csv", SHOP_CSV)
-    for to, what in (("cart_total/person", "the person"), ("cart_total/", "an empty name")):
+    for to, what in (("cart_total/person", "the person"), ("cart_total/", "an empty name"),
+                     ("cart_total/skip", "skip")):
         code, out, err = simulate(capsys, "--replay", str(path), "--map", "customer=person",
                                   "--map", f"total={to}", "--summary")
         assert code == 2 and out == ""
