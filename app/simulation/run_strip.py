@@ -75,7 +75,7 @@ class RunStrip(QWidget):
         first few, a click all of them in a window of their own."""
         self.notes = list(notes)
         count = len(notes)
-        self.notes_button.setText(f"{count} note{'s' if count != 1 else ''}…")
+        self.notes_button.setText(f"{count:,} note{'s' if count != 1 else ''}…")
         more = count - NOTES_IN_TIP
         self.notes_button.setToolTip("\n".join(notes[:NOTES_IN_TIP]) + (
             f"\n… and {more} more: click to read them all" if more > 0 else ""))

@@ -969,3 +969,13 @@ def test_a_window_closed_with_results_shown_opens_next_time_without_their_dock(
     # offscreen screen shrinks the restored window, and its docks with it)
     assert not again.simulation.dock.isVisible()
     again.close()
+
+
+def test_the_notes_button_counts_with_thousands_separated(qtbot) -> None:
+    """Seen with a hostile replay of 200,000 bad rows: "10002 notes…"."""
+    from app.simulation.run_strip import RunStrip
+
+    strip = RunStrip()
+    qtbot.addWidget(strip)
+    strip.set_notes([f"Row {n}: bad" for n in range(10_002)])
+    assert strip.notes_button.text() == "10,002 notes…"
