@@ -82,12 +82,12 @@ def run(args: argparse.Namespace) -> int:
     return 0 if status in (200, 202) else 1
 
 
-def post_event(url: str, key: str, body: dict[str, Any], timeout: float = 10
-               ) -> tuple[int | None, Any]:
-    """POST one event; (status, answer), or (None, why) when nothing answers at `url`
-    (the studio's fire dialog sends through this too)."""
+def post_event(url: str, key: str, body: dict[str, Any], timeout: float = 10,
+               method: str = "POST") -> tuple[int | None, Any]:
+    """POST one event (or PATCH a record); (status, answer), or (None, why) when nothing
+    answers at `url` (the studio's fire dialog sends through this too)."""
     request = urllib.request.Request(
-        url, data=json.dumps(body).encode(), method="POST",
+        url, data=json.dumps(body).encode(), method=method,
         headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:

@@ -24,7 +24,7 @@ from engine.store import catalog_store, events_store
 
 from . import keys
 from .http import ApiError, read_json
-from .payload import PayloadError, parse_event, record_id
+from .payload import PayloadError, check_columns, parse_event, record_id
 from .writer import EventWriter
 
 MAX_BATCH = 500
@@ -263,19 +263,30 @@ class IngestionApi:
 
     async def _record(self, table: str, record_id: str, values: dict, create: bool
                       ) -> web.Response:
-        def work(conn: Any) -> tuple[str, list[int]]:
+        catalog = self.caches.catalog()
+        if (columns := catalog.record_tables.get(table)) is not None:
+            try:  # "satisfaction": "lots" stored would make every condition on it false
+                check_columns(columns, {k: v for k, v in values.items() if k != "id"},
+                              catalog)
+            except PayloadError as error:
+                raise ApiError(400, "invalid_record", error.message, error.field) from None
+        def work(conn: Any) -> tuple[str, list[int], list[str]]:
             change, events = change_record(conn, table, record_id, values, time.time(),
                                            create=create)
             stored = events_store.insert_events(conn, events, time.time())
-            return change.action, [event_id for event_id, _dup in stored]
+            return (change.action, [event_id for event_id, _dup in stored],
+                    [event.trigger for event in events])
 
         try:
-            action, event_ids = await self.writer.run(work)
+            action, event_ids, triggers = await self.writer.run(work)
         except RecordError as error:
             status = {"unknown_table": 404, "missing": 404, "exists": 409}.get(error.kind, 400)
             raise ApiError(status, error.kind, str(error), error.field) from None
+        # `triggers`: what each event is, in the same order (the studio's fire dialog says
+        # which fired, and that none did when the watched columns kept their values)
         return web.json_response({"id": record_id, "table": table, "action": action,
-                                  "eventIds": event_ids}, status=201 if create else 200)
+                                  "eventIds": event_ids, "triggers": triggers},
+                                 status=201 if create else 200)
 
     async def put_contact(self, request: web.Request) -> web.Response:
         self.authorize(request)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from engine.model import AttributeDef, AttributeType, Catalog, TriggerDefinition
+from engine.model import AttributeDef, AttributeType, Catalog, RecordTable, TriggerDefinition
 from engine.model.catalog import MAX_ENTITY_DEPTH
 from engine.model.json_values import ValueProblem, check_number, check_text, is_number
 from engine.runtime.events import trigger_event
@@ -125,6 +125,16 @@ def check_attributes(defs: list[AttributeDef], values: dict[str, Any], catalog: 
             raise PayloadError(f"{path}.{attr.name}: required", f"{path}.{attr.name}")
     return {name: _check_value(by_name[name], value, catalog, f"{path}.{name}", depth)
             for name, value in values.items()}
+
+
+def check_columns(table: RecordTable, values: dict[str, Any], catalog: Catalog) -> None:
+    """A record's columns as sent, each against its column's type (`satisfaction`: a
+    number). None is required, as an update sends some; a column the table lacks is left
+    to the change, which names it."""
+    for name, value in values.items():
+        column = table.column(name)
+        if column is not None:
+            _check_value(column, value, catalog, name, 1)
 
 
 def _check_value(attr: AttributeDef, value: Any, catalog: Catalog, path: str, depth: int

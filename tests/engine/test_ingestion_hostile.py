@@ -119,6 +119,19 @@ def test_records_refuse_numbers_out_of_range_and_ids_that_are_not_ids(engine) ->
     assert engine.scalar("SELECT count(*) FROM records WHERE id IN ('False', '')") == 0
 
 
+def test_records_refuse_a_column_of_the_wrong_type_naming_it(engine) -> None:
+    """Stored, "lots" of satisfaction made every condition on it false, silently."""
+    refused(engine.post("/v1/records/case", {"id": "C3", "satisfaction": "lots"}),
+            "satisfaction", "expected a number, got text")
+    assert engine.post("/v1/records/case", {"id": "C3", "satisfaction": 4}).status == 201
+    refused(engine.request("PATCH", "/v1/records/case/C3", {"status": 5}), "status",
+            "expected text")
+    refused(engine.request("PATCH", "/v1/records/case/C3", {"resolved_at": "yesterday"}),
+            "resolved_at", "date")
+    assert engine.request("PATCH", "/v1/records/case/C3", {"status": "Resolved"}).status == 200
+    assert engine.scalar("SELECT count(*) FROM records WHERE id = 'C3'") == 1
+
+
 # --- contacts ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("body", "field", "words"), [

@@ -89,9 +89,13 @@ def test_a_record_update_through_the_api_starts_the_case_survey(tmp_path) -> Non
         created = engine.post("/v1/records/case", {"id": "CAS-7", "customer": "carla",
                                                    "title": "Broken grinder", "status": "Active"})
         assert created.status == 201 and created.body["action"] == "created"
+        assert created.body["triggers"] == []  # the survey's trigger watches updates
         updated = engine.request("PATCH", "/v1/records/case/CAS-7",
                                  {"status": "Resolved", "satisfaction": 2})
         assert updated.status == 200 and len(updated.body["eventIds"]) == 1
+        assert updated.body["triggers"] == ["support_case_status_updated"]
+        same = engine.request("PATCH", "/v1/records/case/CAS-7", {"status": "Resolved"})
+        assert same.status == 200 and same.body["triggers"] == same.body["eventIds"] == []
         engine.wait_for(lambda: engine.scalar("SELECT count(*) FROM ledger") == 2)
         sent = {row.tile_id for row in engine.rows("SELECT tile_id FROM ledger")}
         assert sent == {"survey-email", "discount-email"}
