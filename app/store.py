@@ -103,10 +103,11 @@ class StudioStore:
 
     # --- triggers and contacts (for test triggers) -------------------------------------
 
-    def custom_triggers(self) -> list:
-        """The triggers a website or app sends (and the studio can fire), by title."""
+    def fireable_triggers(self) -> list:
+        """The triggers the studio can fire, by title: those a website or app sends, and
+        those a change of a business record raises (the record is changed)."""
         triggers = self.catalog().triggers.values()
-        return sorted((t for t in triggers if t.kind == TriggerKind.CUSTOM),
+        return sorted((t for t in triggers if t.kind in (TriggerKind.CUSTOM, TriggerKind.RECORD)),
                       key=lambda t: t.title.lower())
 
     def search_contacts(self, text: str, limit: int = 50) -> list[tuple[str, str | None]]:

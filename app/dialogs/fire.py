@@ -11,6 +11,7 @@ copying reads `$WAYMARK_KEY` instead.
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -31,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import theme
-from app.dialogs.fire_curl import curl_command
+from app.dialogs.fire_curl import curl_command, record_curl
 from app.dialogs.fire_fields import AttributeField, build_fields, field_label, mark_invalid
 from app.dialogs.fire_history import Fired, FireHistory
 from app.dialogs.fire_person import (
@@ -42,14 +43,15 @@ from app.dialogs.fire_person import (
     names_of,
     person_note,
 )
-from app.engine_link import EngineLink, EngineStatus, FireResult
+from app.dialogs.fire_record import RecordForm
+from app.engine_link import EngineLink, EngineStatus, FireResult, RecordChange
 from app.icons import icon
 from app.prompts import Prompts
 from app.reserved_label import ReservedLabel
 from app.store import StoreError, StudioStore
 from app.wheel_guard import SteadyCombo
 from engine.ingestion.payload import PayloadError, parse_event
-from engine.model import TriggerDefinition
+from engine.model import AttributeDef, TriggerDefinition, TriggerKind
 
 READY = "Fill in the event and press Fire (Ctrl+Return)."
 
@@ -70,6 +72,7 @@ class FireDialog(QDialog):
         # change of tests: each journey is read to know it, on the GUI thread
         self._asks: dict[str, list[str]] | None = None
         self.fields: list[AttributeField] = []
+        self.record: RecordForm | None = None  # a record trigger's form
         self._remembered: dict = {}  # what was typed, by field, over the triggers shown
         self.history = FireHistory()
         self._build()
@@ -175,24 +178,37 @@ class FireDialog(QDialog):
         if old is not None:
             QWidget().setLayout(old)  # re-parents the old layout and its widgets away
         definition = self.definition
-        self.about.setText(definition.description if definition else
-                           "No custom trigger in this workspace to fire.")
         form = QFormLayout(self.form_host)
         form.setContentsMargins(0, 4, 8, 4)
         form.setVerticalSpacing(8)
         form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        if definition is not None and definition.kind == TriggerKind.RECORD:
+            self._record_rows(form, definition)
+        else:
+            self._event_rows(form, definition)
+        self.fire_button.setEnabled(definition is not None)
+        for field in (inner for f in self.fields for inner in f.fields()):
+            if _kept_as(field) in typed:
+                field.restore(typed[_kept_as(field)])
+        if "person" in typed:
+            self.person.set_contact_id(typed["person"])
+            self._note_person()
+        if self.record is not None and "record" in typed:
+            self.record.id.setText(typed["record"])
+
+    def _event_rows(self, form: QFormLayout, definition: TriggerDefinition | None) -> None:
+        """A custom trigger's: the person, its attributes, the event's ids."""
+        self.record = None
+        self.about.setText(definition.description if definition else
+                           "No trigger in this workspace to fire: make one on the "
+                           "Triggers page.")
         self.fields = build_fields(definition.attributes if definition else [], self.catalog)
         self._person_rows(form)
         if self.fields:
             form.addRow(_section("ATTRIBUTES"))
         for field in self.fields:
             form.addRow(field_label(field.attr), field.widget)
-        # what the journeys this event can enter let in: "Espresso guide" for a journey
-        # that lets in the French press guide's form was accepted and refused at its start
-        self.entry_note = QLabel(objectName="entryNote", wordWrap=True)
-        self.entry_note.setTextFormat(Qt.TextFormat.PlainText)  # it names journeys
-        form.addRow("", self.entry_note)
-        self._note_entry()
+        self._entry_rows(form)
         form.addRow(_section("EVENT"))
         self.binding = QLineEdit()
         self.binding.setPlaceholderText("Entity/id, such as Appointment/123 (optional)")
@@ -203,25 +219,46 @@ class FireDialog(QDialog):
         renew.clicked.connect(lambda: self.message_id.setText(str(uuid.uuid4())))
         form.addRow("Binding id", self.binding)
         form.addRow("Message id", _row(self.message_id, renew, stretch=0))
-        self.fire_button.setEnabled(definition is not None)
-        for field in (inner for f in self.fields for inner in f.fields()):
-            if _kept_as(field) in typed:
-                field.restore(typed[_kept_as(field)])
-        if "person" in typed:
-            self.person.set_contact_id(typed["person"])
-            self._note_person()
+
+    def _record_rows(self, form: QFormLayout, definition: TriggerDefinition) -> None:
+        """A record trigger's: the record's id, its person, its columns."""
+        self.record = record = RecordForm(definition, self.catalog)
+        self.about.setText(record.about())
+        self.fields = record.fields
+        form.addRow(_section(record.noun.upper()))
+        form.addRow(field_label(AttributeDef(name="id", type="text", title="Id",
+                                             required=True)), record.id)
+        person = record.person_column
+        self._person_rows(form, person.name, person.title or person.name, section=False)
+        for field in self.fields:
+            form.addRow(field_label(field.attr), field.widget)
+        self._entry_rows(form)
+
+    def _entry_rows(self, form: QFormLayout) -> None:
+        # what the journeys this event can enter let in: "Espresso guide" for a journey
+        # that lets in the French press guide's form was accepted and refused at its start
+        self.entry_note = QLabel(objectName="entryNote", wordWrap=True)
+        self.entry_note.setTextFormat(Qt.TextFormat.PlainText)  # it names journeys
+        form.addRow("", self.entry_note)
+        self._note_entry()
 
     def _typed(self) -> dict:
-        """What the form holds now, by field (path and type), and the person."""
+        """What the form holds now, by field (path and type), the person and the record."""
         typed: dict = {_kept_as(f): f.state() for outer in self.fields for f in outer.fields()}
         if getattr(self, "person", None) is not None:
             typed["person"] = self.person.contact_id()
+        if self.record is not None:
+            typed["record"] = self.record.id.text()
         return typed
 
-    def _person_rows(self, form: QFormLayout) -> None:
-        form.addRow(_section("PERSON"))
+    def _person_rows(self, form: QFormLayout, path: str = "authId", title: str = "Contact",
+                     section: bool = True) -> None:
+        """The person the event is about: an event's authId with its fallback contact
+        points, or the record's person column."""
+        if section:
+            form.addRow(_section("PERSON"))
         self.person = ContactChooser(self.store)
-        self.person.setObjectName("field:authId")
+        self.person.setObjectName(f"field:{path}")
         new = QToolButton()
         new.setIcon(icon("contact_add"))
         new.setToolTip("New test contact…")
@@ -230,11 +267,13 @@ class FireDialog(QDialog):
         self.email.setPlaceholderText("for someone not yet known (optional)")
         self.phone = QLineEdit()
         self.phone.setPlaceholderText("+31600000000 (optional)")
-        person = QLabel("Contact <span style='color: palette(highlight)'>*</span>")
-        person.setToolTip("authId: the contact or lead the event is about")
+        person = QLabel(f"{_escape(title)} <span style='color: palette(highlight)'>*</span>")
+        person.setToolTip(f"{path}: the contact or lead the "
+                          f"{'event' if section else 'record'} is about")
         # Room for the longest note there is without a test running: the fields below
         # stayed put only until the id typed was, or stopped being, a contact's.
-        self.person_note = ReservedLabel(person_note("?", None, [])[1])
+        noun = self.record.noun if self.record is not None else None
+        self.person_note = ReservedLabel(person_note("?", None, [], noun)[1])
         self.person_note.setObjectName("personNote")
         self.person_note.setTextFormat(Qt.TextFormat.PlainText)  # it names journeys
         # Under the id, in the field's column: a form row of its own would be as high as
@@ -250,13 +289,14 @@ class FireDialog(QDialog):
         noting.timeout.connect(self._note_person)
         self.person.editTextChanged.connect(lambda _t: noting.start())
         self._note_person()
-        form.addRow("Email", self.email)
-        form.addRow("Phone", self.phone)
+        if section:
+            form.addRow("Email", self.email)
+            form.addRow("Phone", self.phone)
 
     def _fill_triggers(self) -> None:
         self.trigger.blockSignals(True)
         self.trigger.clear()
-        for definition in self.store.custom_triggers():
+        for definition in self.store.fireable_triggers():
             self.trigger.addItem(icon("trigger"), definition.title, definition.name)
         self.trigger.blockSignals(False)
 
@@ -284,7 +324,10 @@ class FireDialog(QDialog):
             self.trigger.setCurrentIndex(index)
 
     def body(self) -> dict[str, Any]:
-        """The event as JSON, exactly as it is sent; fields left empty are left out."""
+        """The event as JSON, exactly as it is sent; fields left empty are left out. For
+        a record trigger, the record's id and the columns it is given."""
+        if self.record is not None:
+            return self.record.change(self.person.contact_id()).body
         attributes = {f.attr.name: v for f in self.fields if (v := f.value()) is not None}
         special = {"authId": self.person.contact_id(), "contactpoint_email": self.email.text(),
                    "contactpoint_phone": self.phone.text(), "bindingId": self.binding.text(),
@@ -293,9 +336,11 @@ class FireDialog(QDialog):
                 "attributes": attributes}
 
     def widget_for(self, path: str | None) -> QWidget | None:
-        special = {"authId": self.person, "contactpoint_email": self.email,
-                   "contactpoint_phone": self.phone, "bindingId": self.binding,
-                   "messageId": self.message_id}
+        special = {"id": self.record.id, self.record.source.person_column: self.person} \
+            if self.record is not None else \
+            {"authId": self.person, "contactpoint_email": self.email,
+             "contactpoint_phone": self.phone, "bindingId": self.binding,
+             "messageId": self.message_id}
         if path in special:
             return special[path]
         fields = {inner.path: inner for f in self.fields for inner in f.fields()}
@@ -309,42 +354,69 @@ class FireDialog(QDialog):
         definition = self.definition
         if definition is None:
             return
+        if self.record is not None:
+            person = self.person.contact_id()
+            problem = self.record.problem(person)
+            if problem is not None:
+                self._refused(*problem, sent=False)
+                return
+            self._send(definition, person, change=self.record.change(person))
+            return
         body = self.body()
         try:
             parse_event(definition, self.catalog, body)
         except PayloadError as refused:
             self._refused(refused.message, refused.field, sent=False)
             return
-        self._send(definition, body)
+        self._send(definition, str(body.get("authId", "")), body=body)
         self.message_id.setText(str(uuid.uuid4()))  # the next one is a new event
 
     def fire_again(self) -> None:
         fired = self.history.selected()
         definition = self.catalog.triggers.get(fired.trigger) if fired else None
-        if definition is not None:
-            self._send(definition, {**fired.body, "messageId": str(uuid.uuid4())})
+        if definition is None:
+            return
+        if fired.change is not None:  # the same change again (a body of its own)
+            self._send(definition, fired.person, change=replace(fired.change))
+        else:
+            self._send(definition, fired.person,
+                       body={**fired.body, "messageId": str(uuid.uuid4())})
 
-    def _send(self, definition: TriggerDefinition, body: dict[str, Any]) -> None:
+    def _send(self, definition: TriggerDefinition, person: str,
+              body: dict[str, Any] | None = None, change: RecordChange | None = None) -> None:
+        """Send an event (`body`), or change a record (`change`) so that it fires."""
         self._clear_marks()
         if not self.link.status.can_fire:
             self._show_answer("error", "No engine is running: start it first.")
             return
-        if not self._past_the_test(definition, str(body.get("authId", ""))):
+        if not self._past_the_test(definition, person):
             return
-        self.history.add(Fired(definition.name, definition.title, body))
-        self._show_answer("wait", f"Sending {definition.title} for {body.get('authId')}…")
-        self.link.fire(definition.name, body)
+        self.history.add(Fired(definition.name, definition.title,
+                               change.body if change is not None else body, person, change))
+        self._show_answer("wait", f"Sending {_escape(definition.title)} for "
+                          f"{_escape(person)}…")
+        if change is not None:
+            self.link.change_record(definition.name, change)
+        else:
+            self.link.fire(definition.name, body)
 
     def _answered(self, result: FireResult) -> None:
         fired = self.history.answered(result)
         if fired is None:
             return  # not one of this dialog's
-        if result.accepted:
-            self._show_answer("ok", f"<b>{result.status} {result.answer.get('status')}</b> · "
-                              f"event {result.event_id} · {fired.title} for "
-                              f"{result.body.get('authId')}")
-            self.message.emit(f"Fired {fired.title}: {result.status} "
-                              f"{result.answer.get('status')}")
+        if result.accepted and fired.change is not None:
+            form = self.record if self.record is not None and \
+                self.record.definition.name == fired.trigger else None
+            said = form.outcome(result) if form is not None else result.message
+            kind = "ok" if form is None or fired.trigger in result.triggers else "info"
+            self._show_answer(kind, f"<b>{result.status} {result.outcome}</b> · "
+                              f"{_escape(said)} · for {_escape(fired.person)}")
+            self.message.emit(said[:1].upper() + said[1:])
+        elif result.accepted:
+            self._show_answer("ok", f"<b>{result.status} {result.outcome}</b> · "
+                              f"event {result.event_id} · {_escape(fired.title)} for "
+                              f"{_escape(fired.person)}")
+            self.message.emit(f"Fired {fired.title}: {result.status} {result.outcome}")
         else:
             self._refused(result.message, result.field, sent=True)
 
@@ -354,7 +426,8 @@ class FireDialog(QDialog):
         if where is not None:
             mark_invalid(where, True)
             where.setFocus(Qt.FocusReason.OtherFocusReason)
-        prefix = "The engine refused the event" if sent else "Not sent"
+        prefix = ("Not sent" if not sent else "The engine refused the change"
+                  if self.record is not None else "The engine refused the event")
         self._show_answer("error", f"<b>{prefix}:</b> {_escape(message)}")
 
     def _clear_marks(self) -> None:
@@ -438,7 +511,8 @@ class FireDialog(QDialog):
     def _note_person(self) -> None:
         contact_id = self.person.contact_id()
         contact = self.store.contact(contact_id) if contact_id else None
-        kind, text = person_note(contact_id, contact, self.tested())
+        kind, text = person_note(contact_id, contact, self.tested(),
+                                 self.record.noun if self.record is not None else None)
         self.person_note.setText(text)
         self.person_note.setProperty("kind", kind)
         self.person_note.style().unpolish(self.person_note)
@@ -484,7 +558,9 @@ class FireDialog(QDialog):
         if definition is None:
             return
         url = self.link.base_url or f"http://127.0.0.1:{self.link.port}"
-        QGuiApplication.clipboard().setText(curl_command(url, definition.name, self.body()))
+        QGuiApplication.clipboard().setText(
+            record_curl(url, self.record.change(self.person.contact_id()))
+            if self.record is not None else curl_command(url, definition.name, self.body()))
         self.message.emit("Copied as curl: it reads the key from $WAYMARK_KEY")
         self._show_answer("ok", "Copied the curl command. It reads the key from "
                           "<code>$WAYMARK_KEY</code>: <code>waymark keys create --name "

@@ -176,16 +176,24 @@ class EntityField(AttributeField):
 
 def build_fields(attrs: list[AttributeDef], catalog: Catalog, path: str = "attributes",
                  depth: int = 0) -> list[AttributeField]:
+    """A field for each attribute, named `path.name` (`name` with no path: a record's
+    columns)."""
     kinds = {AttributeType.TEXT: TextField, AttributeType.NUMBER: NumberField,
              AttributeType.BOOLEAN: BooleanField, AttributeType.DATETIME: DateTimeField}
     fields: list[AttributeField] = []
     for attr in attrs:
         if attr.type == AttributeType.ENTITY:
             if depth < MAX_ENTITY_DEPTH:
-                fields.append(EntityField(attr, f"{path}.{attr.name}", catalog, depth))
+                fields.append(EntityField(attr, _path(path, attr), catalog, depth))
         else:
-            fields.append(kinds[attr.type](attr, f"{path}.{attr.name}"))
+            fields.append(kinds[attr.type](attr, _path(path, attr)))
     return fields
+
+
+def _path(path: str, attr: AttributeDef) -> str:
+    """Where the engine names the field: `attributes.cart_total` in an event, a record's
+    column by its name (`status`)."""
+    return f"{path}.{attr.name}" if path else attr.name
 
 
 def field_label(attr: AttributeDef) -> QLabel:

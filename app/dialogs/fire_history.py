@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeWidget, QTreeWidgetItem
 
 from app import theme
-from app.engine_link import FireResult
+from app.engine_link import FireResult, RecordChange
 from app.icons import icon
 
 MAX_HISTORY = 200
@@ -21,6 +21,8 @@ class Fired:
     trigger: str
     title: str
     body: dict[str, Any]
+    person: str = ""
+    change: RecordChange | None = None  # a record trigger's: the record changed
     at: float = field(default_factory=time.time)
     result: FireResult | None = None
 
@@ -30,8 +32,17 @@ class Fired:
             return "sending…"
         if self.result.status is None:
             return "no engine"
-        return f"{self.result.status} {self.result.answer.get('status', '')}".strip() \
+        if self.fired_nothing:
+            return f"{self.result.status} not fired"
+        return f"{self.result.status} {self.result.outcome}".strip() \
             if self.result.accepted else f"{self.result.status} refused"
+
+    @property
+    def fired_nothing(self) -> bool:
+        """A record changed without firing the trigger (its watched columns kept their
+        values)."""
+        return (self.change is not None and self.result is not None
+                and self.result.accepted and self.trigger not in self.result.triggers)
 
 
 class FireHistory(QTreeWidget):
@@ -53,7 +64,7 @@ class FireHistory(QTreeWidget):
 
     def add(self, fired: Fired) -> QTreeWidgetItem:
         item = QTreeWidgetItem([time.strftime("%H:%M:%S", time.localtime(fired.at)),
-                                fired.title, str(fired.body.get("authId", "")), ""])
+                                fired.title, fired.person, ""])
         item.setData(0, Qt.ItemDataRole.UserRole, fired)
         self.insertTopLevelItem(0, item)
         while self.topLevelItemCount() > MAX_HISTORY:
@@ -68,7 +79,8 @@ class FireHistory(QTreeWidget):
         if fired.result is not None:
             ok = fired.result.accepted
             current = theme.current()
-            item.setIcon(3, icon("ok" if ok else "error", current.ok if ok else current.error))
+            item.setIcon(3, icon("fire", current.muted) if fired.fired_nothing else
+                         icon("ok" if ok else "error", current.ok if ok else current.error))
             item.setToolTip(3, fired.result.message)
 
     def answered(self, result: FireResult) -> Fired | None:

@@ -108,24 +108,33 @@ EMPTY_NOTE = ("Who the event is about: a contact's id (pick one as you type) or 
               "for someone not yet known.")
 
 
-def person_note(contact_id: str, contact: Contact | None, tested: list[TestedJourney]
-                ) -> tuple[str, str]:
+def person_note(contact_id: str, contact: Contact | None, tested: list[TestedJourney],
+                record: str | None = None) -> tuple[str, str]:
     """The line under Contact, (kind, text), kind "ok", "warning" or "info": who the
     person is, and while a journey on this trigger is tested, whether the event takes
-    them into the test (test contacts only) or past it."""
+    them into the test (test contacts only) or past it. With `record` (its noun, "case"),
+    the line under a record's person: a change of the record, with no address of its
+    own to fall back on."""
+    event = f"this change of the {record}" if record else "this event"
     if not contact_id:  # the room the notes keep, with what to put in the field
-        return "info", EMPTY_NOTE
+        return "info", (EMPTY_NOTE if not record else
+                        f"Who the {record} is about: a contact's id (pick one as you type), "
+                        "or a test contact made with the button beside it.")
     if tested:
         tests = f"the test{'s' if len(tested) > 1 else ''} of {names_of(tested)}"
         if contact is not None and contact.test:
-            return "ok", f"A test contact: this event takes them into {tests}."
+            return "ok", f"A test contact: {event} takes them into {tests}."
         live = live_instead_of_test(contact, tested)
         into = ("no journey" if not live else "its live version" if len(tested) == 1
                 else f"the live version of {names_of(live)}")
         where = ", where messages go out for real" if live else ""
-        return "warning", (f"Not a test contact: {tests} lets in test contacts only, so this "
-                           f"event takes them into {into}{where}. Make a test contact with "
-                           "the button beside the id.")
+        return "warning", (f"Not a test contact: {tests} lets in test contacts only, so "
+                           f"{event} takes them into {into}{where}. Make a test contact "
+                           "with the button beside the id.")
+    if contact is None and record:
+        return "warning", ("Not a contact of this workspace: journeys take them in by this "
+                           "id, with no address to send to. Make a test contact with the "
+                           "button beside the id.")
     if contact is None:
         return "info", ("Not a contact of this workspace: journeys take them in by this "
                         "id, and their messages can go only to the email or phone below.")

@@ -16,6 +16,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_for
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
@@ -31,7 +32,7 @@ from .outbox_link import OutboxLink
 from .poller import Poller
 from .probe import EngineFigures, Probe, StoreChanges, StoreProbe
 from .sides import EmbeddedEngine, PortInUseError, Side, observe_holder, run_or_observe
-from .status import EngineMode, EngineStatus, FireResult
+from .status import EngineMode, EngineStatus, FireResult, RecordChange
 from .test_key import StudioKey
 
 log = logging.getLogger("waymark.studio.link")
@@ -250,6 +251,31 @@ class EngineLink(QObject):
         future = self._requests.submit(send)
         future.add_done_callback(lambda f: self._post(functools.partial(
             self._fire_done, trigger, body, f)))
+
+    def change_record(self, trigger: str, change: RecordChange) -> None:
+        """Change a business record through the engine's socket, as an integration would,
+        off the GUI thread; `fired` answers (its body is `change.body`).
+
+        A new record is made first, with its person, when the trigger fires on updates:
+        the change is then an update, and fires it. For a trigger on records made, the
+        record is made with every column; for either, it is changed when it exists and
+        made when it does not."""
+        session, url = self._view, self.base_url
+        if session is None or url is None or self._closed:
+            self.fired.emit(FireResult(trigger, change.body, None, "no engine is running"))
+            return
+
+        def send() -> FireResult:
+            key = self.key.get(session.workspace.db)
+            for base in sockets_to_try(session.side.cluster, url):  # a cluster: any engine
+                status, answer = _send_change(base, key, change)
+                if not isinstance(answer, ConnectionRefusedError):
+                    break
+            return FireResult(trigger, change.body, status, answer)
+
+        future = self._requests.submit(send)
+        future.add_done_callback(lambda f: self._post(functools.partial(
+            self._fire_done, trigger, change.body, f)))
 
     def _fire_done(self, trigger: str, body: dict[str, Any], future: Future) -> None:
         error = future.exception()
@@ -484,3 +510,23 @@ def _wake(session: _Session) -> None:
 def _answer(done: Callable[[Any, BaseException | None], None], future: Future) -> None:
     error = future.exception()
     done(None if error else future.result(), error)
+
+
+def _send_change(base: str, key: str, change: RecordChange) -> tuple[int | None, Any]:
+    """The requests of one record change: (status, answer) of the last, or of the first
+    refused. A record made by someone else meanwhile (409) is changed all the same."""
+    made = f"{base}/v1/records/{quote(change.table, safe='')}"
+    changed = f"{made}/{quote(change.record_id, safe='')}"
+    if change.make_only:
+        return post_event(made, key, change.body, FIRE_TIMEOUT)
+    status, answer = post_event(changed, key, change.values, FIRE_TIMEOUT, method="PATCH")
+    if status != 404 or not isinstance(answer, dict) or \
+            answer.get("error", {}).get("code") != "missing":
+        return status, answer  # changed, refused, or nobody answered
+    if change.make_first is None:  # either: made with every column, which fires it
+        return post_event(made, key, change.body, FIRE_TIMEOUT)
+    status, answer = post_event(made, key, {"id": change.record_id, **change.make_first},
+                                FIRE_TIMEOUT)
+    if status not in (201, 409):
+        return status, answer
+    return post_event(changed, key, change.values, FIRE_TIMEOUT, method="PATCH")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -47,11 +47,25 @@ class FireResult:
 
     @property
     def accepted(self) -> bool:
-        return self.status in (200, 202)
+        return self.status in (200, 201, 202)
 
     @property
     def event_id(self) -> Any:
         return self.answer.get("eventId") if isinstance(self.answer, dict) else None
+
+    @property
+    def outcome(self) -> str:
+        """What the engine said it did: "accepted", "duplicate"; "created" or "updated"
+        for a record."""
+        if not isinstance(self.answer, dict):
+            return ""
+        return str(self.answer.get("status") or self.answer.get("action") or "")
+
+    @property
+    def triggers(self) -> list[str]:
+        """The triggers a record change fired (the socket's `triggers`)."""
+        found = self.answer.get("triggers") if isinstance(self.answer, dict) else None
+        return list(found) if isinstance(found, list) else []
 
     @property
     def error(self) -> dict[str, Any]:
@@ -66,6 +80,25 @@ class FireResult:
     def message(self) -> str:
         if self.status is None:
             return f"no engine answered: {self.answer}"
+        if self.accepted and self.event_id is None:  # a record changed
+            ids = self.answer.get("eventIds") or []
+            return f"{self.status} {self.outcome}: {len(ids)} event(s) {ids}"
         if self.accepted:
-            return f"{self.status} {self.answer.get('status', '')}: event {self.event_id}"
+            return f"{self.status} {self.outcome}: event {self.event_id}"
         return f"{self.status}: {self.error.get('message') or self.answer}"
+
+
+@dataclass(frozen=True)
+class RecordChange:
+    """A business record to change through the socket, so that a record trigger fires
+    (the fire dialog's, for a trigger on a table's records)."""
+
+    table: str
+    record_id: str
+    values: dict[str, Any]  # the columns to give it, its person among them
+    make_first: dict[str, Any] | None = None  # made with these first when new (updates)
+    make_only: bool = False  # the trigger fires on records made: made, with every column
+    body: dict[str, Any] = field(init=False, compare=False)  # as the history keeps it
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "body", {"id": self.record_id, **self.values})

@@ -336,3 +336,61 @@ def test_the_dialog_says_what_the_journeys_on_the_trigger_let_in(window, qtbot):
         assert dialog.entry_note.text() == shown
         assert dialog.entry_note.isHidden() == (not shown)
     window.engine.tests = ()
+
+
+CASE_MADE = TriggerDefinition(
+    name="case_opened", title="Case opened", kind="record", state="ready",
+    record={"table": "case", "person_column": "customer", "action": "created"})
+CASE_CHANGED = TriggerDefinition(
+    name="case_changed", title="Case changed", kind="record", state="ready",
+    record={"table": "case", "person_column": "customer", "action": "either"})
+CASE_RESOLVED = TriggerDefinition(
+    name="case_resolved", title="Case resolved", kind="record", state="ready",
+    record={"table": "case", "person_column": "customer", "action": "updated",
+            "columns": ["status"]})
+
+
+def test_a_record_trigger_is_fired_by_changing_a_record_typed_by_its_columns(window, qtbot):
+    """A record trigger's form is the record: its id, its person, its columns, each typed
+    and checked before anything is sent, and the change is the one its action needs."""
+    store = window.session.store
+    for trigger in (CASE_MADE, CASE_CHANGED, CASE_RESOLVED):
+        store.workspace.save_trigger(trigger)
+    dialog = FireDialog(window.engine, store, window)
+    qtbot.addWidget(dialog)
+    dialog.choose_trigger("case_resolved")
+    assert dialog.about.text().endswith("the trigger fires when a case's status changes.")
+    assert field(dialog, "status").placeholderText() == (
+        "text: the trigger fires when it changes")
+    assert dialog.findChild(QWidget, "field:customer") is dialog.person
+    assert dialog.findChild(QWidget, "field:authId") is None  # no event's fields
+    assert dialog.person_note.text().startswith("Who the case is about")
+    type_into(qtbot, field(dialog, "id"), "CAS-9")
+    dialog.person.set_contact_id("nobody-yet")
+    dialog._note_person()
+    # no address to fall back on, as an event's contactpoint_email is for a stranger
+    assert dialog.person_note.property("kind") == "warning"
+    assert "with no address to send to" in dialog.person_note.text()
+    type_into(qtbot, field(dialog, "satisfaction"), "lots")
+    type_into(qtbot, field(dialog, "status"), "Resolved")
+    dialog.fire()
+    assert "Not sent" in dialog.answer.text()
+    assert "satisfaction: expected a number, got text" in dialog.answer.text()
+    assert field(dialog, "satisfaction").property("invalid")
+    type_into(qtbot, field(dialog, "satisfaction"), "4")
+    change = dialog.record.change(dialog.person.contact_id())
+    assert change.body == {"id": "CAS-9", "customer": "nobody-yet", "status": "Resolved",
+                           "satisfaction": 4}
+    assert change.make_first == {"customer": "nobody-yet"}  # made, then updated: it fires
+    assert dialog.record.problem("nobody-yet") is None
+    dialog.choose_trigger("case_opened")  # what was typed stays
+    assert field(dialog, "status").text() == "Resolved" and field(dialog, "id").text() == "CAS-9"
+    made = dialog.record.change("nobody-yet")
+    assert made.make_only and made.make_first is None
+    dialog.choose_trigger("case_changed")
+    either = dialog.record.change("nobody-yet")
+    assert not either.make_only and either.make_first is None  # changed, or made if new
+    dialog.copy_curl()
+    command = QApplication.clipboard().text()
+    assert "-X PATCH http://127.0.0.1:" in command and "/v1/records/case/CAS-9 " in command
+    assert "POST it, with its id, to" in command

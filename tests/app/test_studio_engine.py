@@ -137,6 +137,55 @@ def qtbot_clipboard() -> str:
     return QGuiApplication.clipboard().text()
 
 
+def test_fire_a_record_trigger_the_case_changes_and_the_survey_reaches_the_outbox(
+        qtbot, studio, tmp_path):
+    """The case sample starts on a record change: the dialog said "No custom trigger in
+    this workspace to fire", so the sample could not be tried from the studio at all."""
+    window = studio()
+    path = tmp_path / "shop.waymark"
+    assert window.session.open_workspace(path)
+    wait_for_mode(qtbot, window, EngineMode.RUNNING)
+    window.session.open_sample(resource("samples", "case_resolved_survey.json"))
+    window.actions_["publish"].trigger()
+    window.actions_["fire"].trigger()
+    dialog = window.engine_control.fire_dialog
+    qtbot.waitUntil(lambda: dialog.fire_button.isEnabled(), timeout=20000)
+    assert dialog.definition.name == "support_case_status_updated"
+    assert "the trigger fires when a case's status changes." in dialog.about.text()
+    make_test_contact(qtbot, dialog, "test-carla", "test-carla@example.com")
+    qtbot.mouseClick(dialog.fire_button, Qt.MouseButton.LeftButton)  # no id yet
+    assert "Not sent" in dialog.answer.text() and "needs an id" in dialog.answer.text()
+    assert field(dialog, "id").property("invalid")
+    type_into(qtbot, field(dialog, "id"), "CAS-7")
+    type_into(qtbot, field(dialog, "title"), "Grinder arrived broken")
+    qtbot.mouseClick(dialog.fire_button, Qt.MouseButton.LeftButton)  # no status: no fire
+    assert "Status: give it a value" in dialog.answer.text()
+    assert field(dialog, "status").property("invalid")
+    type_into(qtbot, field(dialog, "status"), "Resolved")
+    type_into(qtbot, field(dialog, "satisfaction"), "2")
+    qtbot.mouseClick(dialog.fire_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "200 updated" in dialog.answer.text(), timeout=10000)
+    assert "case CAS-7 · fired Support case status updated" in dialog.answer.text()
+    assert dialog.history.topLevelItem(0).text(2) == "test-carla"
+    assert dialog.history.topLevelItem(0).text(3) == "200 updated"
+    mail = wait_until(lambda: len(found := outbox_mail(path, "test-carla@example.com")) == 2
+                      and found, timeout=15)  # the survey, and the discount (2 of 5)
+    assert any('Subject: Your case "Grinder arrived broken" is resolved' in m for m in mail)
+    assert query(path, "SELECT person_id FROM records WHERE id = 'CAS-7'") == [
+        ("test-carla",)]
+    qtbot.mouseClick(dialog.again, Qt.MouseButton.LeftButton)  # the same status again
+    qtbot.waitUntil(lambda: dialog.history.topLevelItemCount() == 2
+                    and "200" in dialog.history.topLevelItem(0).text(3), timeout=10000)
+    assert ("Support case status updated did not fire: its status kept its value"
+            in dialog.answer.text())
+    assert dialog.history.topLevelItem(0).text(3) == "200 not fired"
+    qtbot.mouseClick(dialog.curl, Qt.MouseButton.LeftButton)
+    command = qtbot_clipboard()
+    assert f"-X POST {window.engine.base_url}/v1/records/case " in command
+    assert f"-X PATCH {window.engine.base_url}/v1/records/case/CAS-7 " in command
+    assert "$WAYMARK_KEY" in command and "wmk_" not in command
+
+
 def test_a_refused_value_names_the_field_and_nothing_is_sent(qtbot, studio, tmp_path):
     path = tmp_path / "shop.waymark"
     window = running_cart_studio(qtbot, studio, tmp_path)
