@@ -7,11 +7,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from engine.model import Bundle
+from engine.model import Bundle, Catalog
 from engine.simulation.audience import generate, load_spec
 from engine.simulation.contacts_audience import contacts_scenario
+from engine.simulation.lifecycle_items import SimulationError, publish_bundles
 from engine.simulation.replay import DEFAULT_END, ReplayError, load_replay
 from engine.simulation.scenario import Scenario, load_scenario
+from engine.simulation.scenario_checks import check_scenario
 
 from .common import open_workspace
 from .values import column_mapping
@@ -88,7 +90,7 @@ def build_scenario(args: argparse.Namespace, bundle: Bundle) -> Scenario:
     """The people and what they do, from whichever source was asked for. A replay's
     refused rows are reported on stderr here. OSError when a file cannot be read."""
     if args.scenario is not None:
-        return load_scenario(args.scenario.read_bytes(), str(args.scenario))
+        return _written(args.scenario, bundle)
     if args.replay is not None:
         return _replayed(args, bundle)
     spec = load_spec(args.generate.read_bytes(), str(args.generate))
@@ -96,6 +98,20 @@ def build_scenario(args: argparse.Namespace, bundle: Bundle) -> Scenario:
         return generate(spec, bundle, str(args.generate))
     with open_workspace(args, create=False) as workspace:
         return contacts_scenario(workspace, args.segment, spec, bundle, str(args.generate))
+
+
+def _written(path: Path, bundle: Bundle) -> Scenario:
+    """A scenario file, each item checked against the bundle (and the versions it
+    publishes) as the engine's socket would check it."""
+    text = path.read_bytes()
+    scenario = load_scenario(text, str(path))
+    try:
+        later = list(publish_bundles(scenario, path.parent, bundle.journey.id).values())
+    except SimulationError:
+        later = []  # the simulation names what is wrong with them
+    check_scenario(scenario, [Catalog.from_bundle(b) for b in (bundle, *later)], str(path),
+                   text)
+    return scenario
 
 
 def audience_file(args: argparse.Namespace) -> Path:

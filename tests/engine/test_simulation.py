@@ -164,6 +164,36 @@ def test_a_contact_change_that_is_not_a_contact_is_refused_naming_it(tmp_path,
     assert "contact 'ann'" in err and "consents" in err and "Traceback" not in err
 
 
+def test_a_scenario_item_the_socket_would_refuse_is_refused_naming_its_place(
+        tmp_path, capsys) -> None:
+    """Simulated as written, an event of `abandoned_kart` took its person nowhere without
+    a word, and "cart_total": "lots" said "entry blocked: unmet trigger condition"."""
+    cart = {"at": "PT0S", "kind": "trigger", "trigger": "abandoned_cart"}
+    scenario = {"start": "2026-11-23T09:00:00Z", "end": "P1D", "events": [
+        {**cart, "person": "ann", "attributes": {"cart_total": 120}},
+        {**cart, "person": "bob", "attributes": {"cart_total": "lots"}},
+        {**cart, "trigger": "abandoned_kart", "person": "cat", "attributes": {}},
+        {**cart, "person": "dan", "attributes": {"cart_totl": 40}},
+        {"at": "PT1H", "kind": "record", "table": "cases", "id": "C1", "values": {}},
+        {"at": "PT1H", "kind": "record", "table": "case", "id": "C1",
+         "values": {"customer": "ann", "satisfaction": "two"}},
+        {"at": "PT1H", "kind": "record", "table": "case", "id": "C1", "values": {"statu": 1}},
+    ]}
+    assert simulate(tmp_path, read_bundle(CART), scenario) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "Traceback" not in err
+    assert "at $.events[1].attributes.cart_total: expected a number, got text" in err
+    assert ("at $.events[2].trigger: no trigger 'abandoned_kart' in the bundle (did you "
+            "mean abandoned_cart?)") in err
+    assert "at $.events[3].attributes.cart_totl: unknown attribute" in err
+    assert "at $.events[4].table: no record table 'cases' in the bundle (did you mean case?)" \
+        in err
+    assert "at $.events[5].values.satisfaction: expected a number, got text" in err
+    assert "at $.events[6].values.statu: table 'case' has no column 'statu' (did you mean " \
+        "status?)" in err
+    assert "events[0]" not in err
+
+
 def test_a_missing_publish_bundle_is_an_error_not_a_traceback_and_the_first_in_time(
         tmp_path, capsys) -> None:
     scenario = {"start": "2026-11-23T09:00:00Z", "end": "P1D",
