@@ -96,6 +96,9 @@ def test_a_record_update_through_the_api_starts_the_case_survey(tmp_path) -> Non
         assert updated.body["triggers"] == ["support_case_status_updated"]
         same = engine.request("PATCH", "/v1/records/case/CAS-7", {"status": "Resolved"})
         assert same.status == 200 and same.body["triggers"] == same.body["eventIds"] == []
+        # the status bar's "events today": the one event the changes raised (it said 0)
+        assert engine.scalar("SELECT value FROM meta WHERE key = 'accepted_today'"
+                             ).endswith(" 1")
         engine.wait_for(lambda: engine.scalar("SELECT count(*) FROM ledger") == 2)
         sent = {row.tile_id for row in engine.rows("SELECT tile_id FROM ledger")}
         assert sent == {"survey-email", "discount-email"}
@@ -123,6 +126,8 @@ def test_putting_a_contact_fires_contact_created_then_updated(tmp_path) -> None:
         assert first.status == second.status == 200
         triggers = [row.trigger for row in engine.rows("SELECT trigger FROM events ORDER BY id")]
         assert triggers == ["contact_created", "contact_updated", "contact_email_updated"]
+        assert engine.scalar("SELECT value FROM meta WHERE key = 'accepted_today'"
+                             ).endswith(" 3")
         bad = engine.request("PUT", "/v1/contacts/zoe", {"kind": "alien"})
         assert (bad.status, bad.body["error"]["field"]) == (400, "kind")
 
