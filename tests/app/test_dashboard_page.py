@@ -319,6 +319,25 @@ def test_a_range_where_nothing_was_blocked_says_so_instead_of_an_empty_table(
     assert page.reasons_title.text() == REASONS
 
 
+def test_a_journey_without_a_goal_shows_no_empty_goal_bar(qtbot, prompts, themes,
+                                                           tmp_path, page) -> None:
+    """Seen in a real window (the case sample): "This journey has no goal." over an empty
+    progress bar, read as a goal at 0 %."""
+    shown(qtbot, page, lambda: page.set_range(FIRST, LAST))
+    assert page.goal_bar.isVisible()  # the sample's goal: half of them buy
+    cart = read_bundle(resource("samples", "abandoned_cart.json"))
+    aimless = cart.model_copy(update={"journey": cart.journey.model_copy(update={"goal": None})})
+    h = Harness(tmp_path, aimless)
+    h.person("ann")
+    h.fire("abandoned_cart", "ann", cart_total=80)
+    h.deliver()
+    h.close()
+    with shown_page(qtbot, DashboardPage, h.location, prompts, size=(1280, 860)) as other:
+        shown(qtbot, other, lambda: other.set_range(FIRST, LAST))
+        assert other.goal.text() == "This journey has no goal."
+        assert not other.goal_bar.isVisible()
+
+
 def test_the_goal_line_writes_thousands_as_the_figures_beside_it_do() -> None:
     """Seen in a real window: "32 of 1000 people who entered" under "1,000 people"."""
     from app.pages.dashboard.figures import goal_line

@@ -278,6 +278,9 @@ class DashboardPage(QWidget):
         self.goal.setText(text)
         self.goal_bar.setRange(0, maximum)
         self.goal_bar.setValue(value)
+        # no goal, no bar: an empty one under "This journey has no goal." read as 0 %
+        self.goal_bar.setVisible(report.goal is not None and
+                                 report.goal.target_kind is not None)
         reasons = reason_rows(report)
         _fill_table(self.reasons, reasons)
         # no reasons: a line says so (an empty table of headings was seen in a real
