@@ -29,6 +29,7 @@ from engine.model import (
     MAX_GROUP_DEPTH,
     OP_LABELS,
     OPS_BY_TYPE,
+    AttributeDef,
     AttributeType,
     Catalog,
     Condition,
@@ -36,6 +37,7 @@ from engine.model import (
     Op,
     Source,
 )
+from engine.model.catalog import MAX_ENTITY_DEPTH
 
 SOURCE_LABELS = {Source.TRIGGER: "Trigger", Source.CONTACT: "Contact", Source.SEGMENT: "Segment"}
 JOINS = [("All of these are true", "and"), ("Any of these is true", "or")]
@@ -49,15 +51,26 @@ class AttributeChoices:
                  zone: str = "UTC"):
         self.catalog, self.zone = catalog, zone  # zone: where dates are shown and edited
         self.sources = tuple(s for s in sources if s != Source.TRIGGER or trigger)
+        definition = catalog.triggers.get(trigger or "")
+        trigger_attrs = catalog.trigger_attributes(definition) if definition else []
+        contact_attrs = list(catalog.contact_attributes.values())
         self._paths = {
-            Source.TRIGGER: catalog.trigger_attribute_paths(trigger) if trigger else [],
-            Source.CONTACT: catalog.attribute_paths(list(catalog.contact_attributes.values())),
+            Source.TRIGGER: catalog.attribute_paths(trigger_attrs),
+            Source.CONTACT: catalog.attribute_paths(contact_attrs),
         }
+        self._titles = {Source.TRIGGER: titled_paths(catalog, trigger_attrs),
+                        Source.CONTACT: titled_paths(catalog, contact_attrs)}
 
     def attributes(self, source: Source) -> list[tuple[str, str]]:
+        """(label, path): an attribute by its title, as the Contacts and Triggers pages
+        show it ("First name", "Case › Status"; the names, firstname and case.status, were
+        listed), by its path only when two share a title."""
         if source == Source.SEGMENT:
             return [(s.name, s.id) for s in self.catalog.segments.values()]
-        return [(path, path) for path, _kind in self._paths[source]]
+        titles = self._titles[source]
+        shared = {t for t in titles.values() if list(titles.values()).count(t) > 1}
+        return [(titles.get(path, path) if titles.get(path) not in shared else
+                 f"{titles[path]} ({path})", path) for path, _kind in self._paths[source]]
 
     def type_of(self, source: Source, path: str) -> AttributeType | None:
         return next((k for p, k in self._paths.get(source, []) if p == path), None)
@@ -80,6 +93,21 @@ class AttributeChoices:
                 return Condition(source=source, attribute=path, op=op,
                                  value=default_value(op, self.zone))
         return None
+
+
+def titled_paths(catalog: Catalog, attrs: list[AttributeDef], path: str = "",
+                 title: str = "", depth: int = 0) -> dict[str, str]:
+    """Each path `Catalog.attribute_paths` gives, by its attributes' titles joined with
+    " › " (a record's columns under it): {"case.status": "Case › Status"}."""
+    titles: dict[str, str] = {}
+    for attr in attrs:
+        here, shown = f"{path}{attr.name}", f"{title}{attr.title or attr.name}"
+        titles[here] = shown
+        table = catalog.record_tables.get(attr.entity or "")
+        if attr.type == AttributeType.ENTITY and table and depth < MAX_ENTITY_DEPTH:
+            titles |= titled_paths(catalog, table.columns, f"{here}.", f"{shown} › ",
+                                   depth + 1)
+    return titles
 
 
 class ConditionRow(QFrame):

@@ -90,6 +90,16 @@ def test_a_condition_on_an_attribute_contacts_do_not_have_is_warned(page, qtbot)
     counted(page, qtbot, "0 of 1,000 contacts")
 
 
+def test_conditions_offer_attributes_by_their_titles(page) -> None:
+    """Seen in a real window: the list read firstname, push_token, created_at."""
+    choose(page, "Older")
+    row = page.editor.conditions.root.findChildren(ConditionRow)[0]
+    labels = [row.attribute.itemText(i) for i in range(row.attribute.count())]
+    assert labels[:5] == ["First name", "Last name", "Email", "Mobile phone", "Push token"]
+    assert "Created on" in labels and "created_at" not in labels
+    assert row.attribute.itemData(labels.index("Push token")) == "push_token"
+
+
 def test_a_static_segments_members_are_added_removed_and_imported(
         page, qtbot, prompts, tmp_path) -> None:
     choose(page, "Press list")
@@ -186,3 +196,22 @@ def test_a_dynamic_segments_sections_stay_together_and_a_list_takes_the_height(
     qtbot.wait(50)
     assert editor.members.isVisible()
     assert editor.members.height() > page.height() // 3
+
+
+def test_a_records_columns_are_offered_under_its_title_and_shared_titles_by_path() -> None:
+    from app.properties.conditions import AttributeChoices
+    from engine.model import Catalog, Source, read_bundle
+    from engine.resources import resource
+
+    case = read_bundle(resource("samples", "case_resolved_survey.json"))
+    twin = AttributeDef(name="first_name", type="text", title="First name")  # an import's
+    catalog = Catalog.from_bundle(case.model_copy(update={"contact_attributes": [twin]}))
+    choices = AttributeChoices(catalog, "support_case_status_updated",
+                               (Source.TRIGGER, Source.CONTACT))
+    trigger = dict(choices.attributes(Source.TRIGGER))
+    assert trigger["Case › Status"] == "case.status"
+    assert trigger["Case › Resolved on"] == "case.resolved_at"
+    contact = dict(choices.attributes(Source.CONTACT))
+    assert contact["First name (firstname)"] == "firstname"
+    assert contact["First name (first_name)"] == "first_name"
+    assert "First name" not in contact
