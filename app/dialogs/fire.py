@@ -497,7 +497,8 @@ class FireDialog(QDialog):
                         or (test is not None and test.options.bypass_entry_conditions)):
                     continue
                 asks.setdefault(trigger, []).append(
-                    f"“{info.name}” lets in people whose {conditions.describe()}.")
+                    f"“{info.name}” lets in people whose "
+                    f"{conditions.describe(self.catalog.condition_labels(trigger))}.")
         return asks
 
     def _note_entry(self) -> None:

@@ -29,7 +29,6 @@ from engine.model import (
     MAX_GROUP_DEPTH,
     OP_LABELS,
     OPS_BY_TYPE,
-    AttributeDef,
     AttributeType,
     Catalog,
     Condition,
@@ -37,7 +36,6 @@ from engine.model import (
     Op,
     Source,
 )
-from engine.model.catalog import MAX_ENTITY_DEPTH
 
 SOURCE_LABELS = {Source.TRIGGER: "Trigger", Source.CONTACT: "Contact", Source.SEGMENT: "Segment"}
 JOINS = [("All of these are true", "and"), ("Any of these is true", "or")]
@@ -58,8 +56,8 @@ class AttributeChoices:
             Source.TRIGGER: catalog.attribute_paths(trigger_attrs),
             Source.CONTACT: catalog.attribute_paths(contact_attrs),
         }
-        self._titles = {Source.TRIGGER: titled_paths(catalog, trigger_attrs),
-                        Source.CONTACT: titled_paths(catalog, contact_attrs)}
+        self._titles = {Source.TRIGGER: catalog.attribute_titles(trigger_attrs),
+                        Source.CONTACT: catalog.attribute_titles(contact_attrs)}
 
     def attributes(self, source: Source) -> list[tuple[str, str]]:
         """(label, path): an attribute by its title, as the Contacts and Triggers pages
@@ -93,21 +91,6 @@ class AttributeChoices:
                 return Condition(source=source, attribute=path, op=op,
                                  value=default_value(op, self.zone))
         return None
-
-
-def titled_paths(catalog: Catalog, attrs: list[AttributeDef], path: str = "",
-                 title: str = "", depth: int = 0) -> dict[str, str]:
-    """Each path `Catalog.attribute_paths` gives, by its attributes' titles joined with
-    " › " (a record's columns under it): {"case.status": "Case › Status"}."""
-    titles: dict[str, str] = {}
-    for attr in attrs:
-        here, shown = f"{path}{attr.name}", f"{title}{attr.title or attr.name}"
-        titles[here] = shown
-        table = catalog.record_tables.get(attr.entity or "")
-        if attr.type == AttributeType.ENTITY and table and depth < MAX_ENTITY_DEPTH:
-            titles |= titled_paths(catalog, table.columns, f"{here}.", f"{shown} › ",
-                                   depth + 1)
-    return titles
 
 
 class ConditionRow(QFrame):

@@ -6,8 +6,9 @@ built from a bundle, or from a workspace by the store.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from .attributes import (
     BUILTIN_CONTACT_ATTRIBUTES,
@@ -114,3 +115,33 @@ class Catalog:
     def trigger_attribute_paths(self, trigger_name: str) -> list[tuple[str, AttributeType]]:
         trigger = self.triggers.get(trigger_name)
         return self.attribute_paths(self.trigger_attributes(trigger)) if trigger else []
+
+    def attribute_titles(self, attrs: list[AttributeDef], path: str = "", title: str = "",
+                         depth: int = 0) -> dict[str, str]:
+        """Each path `attribute_paths` gives, by its attributes' titles joined with " › "
+        (a record's columns under its title): {"case.status": "Case › Status"}."""
+        titles: dict[str, str] = {}
+        for attr in attrs:
+            here, shown = f"{path}{attr.name}", f"{title}{attr.title or attr.name}"
+            titles[here] = shown
+            table = self.record_tables.get(attr.entity or "")
+            if attr.type == AttributeType.ENTITY and table and depth < MAX_ENTITY_DEPTH:
+                titles |= self.attribute_titles(table.columns, f"{here}.", f"{shown} › ",
+                                                depth + 1)
+        return titles
+
+    def condition_labels(self, trigger_name: str | None) -> Callable[[Any], str]:
+        """What a condition reads, as people call it (`Condition.describe`): a trigger's
+        or contact's attribute by its title ("Case › Status", "First name"), a segment by
+        its name; a path the catalog does not know as it is."""
+        trigger = self.triggers.get(trigger_name or "")
+        titles = {"trigger": self.attribute_titles(self.trigger_attributes(trigger))
+                  if trigger else {},
+                  "contact": self.attribute_titles(list(self.contact_attributes.values())),
+                  "segment": {s.id: s.name for s in self.segments.values()}}
+
+        def label(condition: Any) -> str:
+            source = getattr(condition.source, "value", condition.source)
+            return titles.get(source, {}).get(condition.attribute, condition.attribute)
+
+        return label

@@ -117,8 +117,10 @@ class Condition(DocModel):
     def leaves(self) -> Iterator[Condition]:
         yield self
 
-    def describe(self) -> str:
-        subject = self.attribute
+    def describe(self, label: Callable[[Condition], str] | None = None) -> str:
+        """"cart_total > 50"; with `label` (`Catalog.condition_labels`), what it reads
+        as people call it: "Cart total > 50"."""
+        subject = label(self) if label is not None else self.attribute
         if self.op in _NO_VALUE:
             return f"{subject} {OP_LABELS[self.op]}"
         if self.op == Op.BETWEEN:
@@ -187,12 +189,12 @@ class ConditionGroup(DocModel):
         for item in self.items:
             yield from item.leaves()
 
-    def describe(self) -> str:
+    def describe(self, label: Callable[[Condition], str] | None = None) -> str:
         if not self.items:
             return "always"
         words = f" {self.join.upper()} "
         return words.join(
-            f"({i.describe()})" if isinstance(i, ConditionGroup) else i.describe()
+            f"({i.describe(label)})" if isinstance(i, ConditionGroup) else i.describe(label)
             for i in self.items
         )
 

@@ -55,7 +55,8 @@ def _entry_summary(journey: Journey, catalog: Catalog | None) -> str:
     trigger = catalog.triggers.get(start.trigger) if catalog else None
     text = trigger.title if trigger else start.trigger
     if start.conditions and start.conditions.items:
-        text += f" when {start.conditions.describe()}"
+        label = catalog.condition_labels(start.trigger) if catalog else None
+        text += f" when {start.conditions.describe(label)}"
     return text
 
 

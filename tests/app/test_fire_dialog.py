@@ -311,8 +311,8 @@ def test_the_dialog_says_what_the_journeys_on_the_trigger_let_in(window, qtbot):
     window.actions_["fire"].trigger()
     dialog = window.engine_control.fire_dialog
     dialog.choose_trigger("form_submitted")
-    said = ("“Brew better at home” lets in people whose form_name equals French press brew "
-            "guide.")
+    # the attribute by its title, as the form above names it (it said form_name)
+    said = "“Brew better at home” lets in people whose Form equals French press brew guide."
     assert dialog.entry_note.text() == said and not dialog.entry_note.isHidden()
     # the line is under the attributes, in the fields' column
     form = dialog.form_host.layout()

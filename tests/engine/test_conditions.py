@@ -96,3 +96,22 @@ def test_descriptions_read_like_the_canvas_shows_them() -> None:
 def test_values_beyond_the_number_and_calendar_limits_compare_without_raising(
         op, actual, value, expected) -> None:
     assert holds(op, actual, value) is expected
+
+
+def test_a_condition_reads_by_titles_with_the_catalogs_labels() -> None:
+    """As the condition builder lists them: "Case › Status", "First name", a segment's
+    name; a path the catalog does not know stays as it is."""
+    from engine.model import Catalog, read_bundle
+    from engine.resources import resource
+
+    case = read_bundle(resource("samples", "case_resolved_survey.json"))
+    group = ConditionGroup.model_validate({"join": "and", "items": [
+        {"source": "trigger", "attribute": "case.status", "op": "equals",
+         "value": "Resolved"},
+        {"join": "or", "items": [
+            {"source": "contact", "attribute": "firstname", "op": "exists"},
+            {"source": "contact", "attribute": "shoe_size", "op": "gt", "value": 40}]}]})
+    label = Catalog.from_bundle(case).condition_labels("support_case_status_updated")
+    assert group.describe(label) == ("Case › Status equals Resolved AND (First name exists "
+                                     "OR shoe_size > 40)")
+    assert group.describe().startswith("case.status equals Resolved AND (firstname")

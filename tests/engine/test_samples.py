@@ -43,7 +43,10 @@ def test_the_abandoned_cart_journey_reads_as_documented() -> None:
     bundle = read_bundle(resource("samples", "abandoned_cart.json"))
     journey, catalog = bundle.journey, Catalog.from_bundle(bundle)
     summaries = {t.id: tile_summary(t, journey, catalog) for t in journey.tiles}
-    assert summaries["start"] == "Abandoned cart when cart_total > 50"
+    # the attribute by its title, as the condition builder lists it (it said cart_total)
+    assert summaries["start"] == "Abandoned cart when Cart total > 50"
+    assert tile_summary(journey.tile("start"), journey) == \
+        "abandoned_cart when cart_total > 50"  # no catalog: names
     assert summaries["opened-email"] == "Opened? within 1 day"
     assert summaries["wait-1-day"] == "Wait 1 day"
     assert journey.next_tile_id("opened-email", "no") == "sms-reminder"
