@@ -520,9 +520,9 @@ def _send_change(base: str, key: str, change: RecordChange) -> tuple[int | None,
     if change.make_only:
         return post_event(made, key, change.body, FIRE_TIMEOUT)
     status, answer = post_event(changed, key, change.values, FIRE_TIMEOUT, method="PATCH")
-    if status != 404 or not isinstance(answer, dict) or \
-            answer.get("error", {}).get("code") != "missing":
-        return status, answer  # changed, refused, or nobody answered
+    error = answer.get("error") if isinstance(answer, dict) else None
+    if status != 404 or not isinstance(error, dict) or error.get("code") != "missing":
+        return status, answer  # changed, refused, or nobody (or not Waymark) answered
     if change.make_first is None:  # either: made with every column, which fires it
         return post_event(made, key, change.body, FIRE_TIMEOUT)
     status, answer = post_event(made, key, {"id": change.record_id, **change.make_first},

@@ -238,3 +238,35 @@ def test_keys_left_by_studios_gone_are_revoked_when_a_studio_makes_its_own(shop)
     assert {role for role, key_id in made.items() if key_id in active} == {
         "running", "elsewhere", "website"}
     assert studio.id is None
+
+
+def test_a_record_change_answered_by_something_not_waymark_is_an_answer_not_a_crash():
+    """A 404 whose error is not Waymark's object (another program on the port) is shown
+    as that answer; it raised AttributeError on the worker thread."""
+    import json
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from app.engine_link import RecordChange
+    from app.engine_link.link import _send_change
+
+    class NotWaymark(BaseHTTPRequestHandler):
+        def do_PATCH(self) -> None:
+            body = json.dumps({"error": "no such page"}).encode()
+            self.send_response(404)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *_args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), NotWaymark)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        change = RecordChange("case", "CAS-1", {"customer": "ann", "status": "Resolved"},
+                              make_first={"customer": "ann"})
+        status, answer = _send_change(f"http://127.0.0.1:{server.server_port}", "k", change)
+    finally:
+        server.shutdown()
+    assert (status, answer) == (404, {"error": "no such page"})
