@@ -128,7 +128,7 @@ class FollowControl(QObject):
         run = pick_run(self.trail, journey.id, testing)
         refused = refused_entries(self.trail, journey.id, testing)
         overlay.show_trail(trail_marks(self.trail, run, journey) if run else None)
-        lines = step_lines(run, journey, refused)
+        lines = step_lines(run, journey, refused, self._labels())
         self.panel.show_trail(self.person, self._summary(run, refused), lines)
         if run is not None:
             self._keep_in_view(run.tile_id)
@@ -145,6 +145,13 @@ class FollowControl(QObject):
             view.ensureVisible(item.sceneBoundingRect().adjusted(-40, -60, 40, 90))
         self._centre, self._shown_at = False, tile_id
 
+    def _labels(self):
+        """A condition's attributes by their titles, as the condition builder lists them
+        ("Cart total > 50"; it said cart_total)."""
+        catalog = self.scene.catalog
+        return catalog.condition_labels(self.session.editor.journey.start.trigger) \
+            if catalog is not None else None
+
     def _summary(self, run: RunTrail | None, refused: list[BlockedEntry]) -> str:
         trail, journey = self.trail, self.session.editor.journey
         gone = (f"{trail.contact_id}'s contact was deleted while followed: this is what "
@@ -153,7 +160,7 @@ class FollowControl(QObject):
             last = refused[-1]
             times = f" ({len(refused)} times)" if len(refused) > 1 else ""
             return (f"{gone}{trail.contact_id} was not let in{times}, last at "
-                    f"{when(last.at)}: {refusal(last, journey)}.")
+                    f"{when(last.at)}: {refusal(last, journey, self._labels())}.")
         if run is None:
             where = "a test run" if self.tests.testing else "a run"
             others = sorted({r.journey_name for r in trail.runs})

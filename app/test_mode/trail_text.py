@@ -3,15 +3,18 @@ says, and one line per step for the step list. No Qt: plain data in, plain data 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from app.canvas.live_overlay import TrailMarks
-from engine.model import Journey, TileKind, tile_title
+from engine.model import Condition, Journey, TileKind, tile_title
 from engine.observe import BlockedEntry, PersonTrail, RunTrail, TrailStep
 from engine.runtime.dispatcher import UNMET
 from engine.runtime.records import ENDED, RunStatus
 from engine.store.journeys_store import TEST_VERSION
+
+Label = Callable[[Condition], str]  # a condition's attribute as people call it
 
 WHAT = {  # a step's `what` -> what happened, in the step list
     "entered": "Entered", "entry blocked": "Not let in", "blocked": "Message blocked",
@@ -81,8 +84,10 @@ def _awaited_at(tile, journey: Journey) -> str | None:
 
 
 def step_lines(run: RunTrail | None, journey: Journey,
-               refused: list[BlockedEntry] = ()) -> list[StepLine]:
-    """The run's steps and the entries refused (`refused_entries`), oldest first."""
+               refused: list[BlockedEntry] = (), label: Label | None = None
+               ) -> list[StepLine]:
+    """The run's steps and the entries refused (`refused_entries`), oldest first; `label`
+    names a condition's attributes (`Catalog.condition_labels`)."""
     steps = [(step.at, StepLine(when(step.at), step.tile_id,
                                 _title(journey, step.tile_id, run.tile_names),
                                 step_what(step, journey), step_reason(step, journey)))
@@ -90,7 +95,8 @@ def step_lines(run: RunTrail | None, journey: Journey,
     entry = journey.entry()
     steps += [(entry_at.at, StepLine(when(entry_at.at), entry.id if entry else None,
                                      tile_title(entry) if entry else "",
-                                     WHAT["entry blocked"], refusal(entry_at, journey)))
+                                     WHAT["entry blocked"],
+                                     refusal(entry_at, journey, label)))
               for entry_at in refused]
     return [line for _at, line in sorted(steps, key=lambda pair: pair[0])]
 
@@ -102,7 +108,7 @@ def refused_entries(trail: PersonTrail, journey_id: str, testing: bool) -> list[
             and (entry.version == TEST_VERSION) == testing]
 
 
-def refusal(entry: BlockedEntry, journey: Journey) -> str:
+def refusal(entry: BlockedEntry, journey: Journey, label: Label | None = None) -> str:
     """Why an entry was refused; for the trigger's conditions, what they ask when they are
     the canvas's (a test version is the canvas's journey): "unmet trigger condition" alone
     left the person testing to guess which value the journey wanted."""
@@ -110,7 +116,7 @@ def refusal(entry: BlockedEntry, journey: Journey) -> str:
     conditions = journey.start.conditions
     if (reason == UNMET and entry.version == TEST_VERSION and conditions is not None
             and conditions.items):
-        return f"{reason}: the journey lets in {conditions.describe()}"
+        return f"{reason}: the journey lets in {conditions.describe(label)}"
     return reason
 
 

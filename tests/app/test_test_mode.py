@@ -195,11 +195,12 @@ def test_a_person_not_let_in_is_told_why_on_their_path(qtbot, studio, tmp_path, 
     follow_from_panel(qtbot, window, "test-bo")
     panel = window.test_panel
     qtbot.waitUntil(lambda: "was not let in" in panel.summary.text(), timeout=10000)
+    # the attribute by its title, as the condition builder lists it (it said cart_total)
     assert panel.summary.text().endswith(
-        "unmet trigger condition: the journey lets in cart_total > 50.")
+        "unmet trigger condition: the journey lets in Cart total > 50.")
     [line] = panel._lines
     assert (line.tile_id, line.tile, line.what) == ("start", "Abandoned cart", "Not let in")
-    assert line.reason == "unmet trigger condition: the journey lets in cart_total > 50"
+    assert line.reason == "unmet trigger condition: the journey lets in Cart total > 50"
     assert here(window) is None  # no token: they are nowhere in the journey
     # the reason is read whole: the row is as tall as its words wrapped in the column
     steps = panel.steps
