@@ -8,6 +8,7 @@ valid condition at every moment. Dates are edited in the journey's time zone.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from PySide6.QtCore import Signal
@@ -66,7 +67,7 @@ class AttributeChoices:
         if source == Source.SEGMENT:
             return [(s.name, s.id) for s in self.catalog.segments.values()]
         titles = self._titles[source]
-        shared = {t for t in titles.values() if list(titles.values()).count(t) > 1}
+        shared = {t for t, n in Counter(titles.values()).items() if n > 1}
         return [(titles.get(path, path) if titles.get(path) not in shared else
                  f"{titles[path]} ({path})", path) for path, _kind in self._paths[source]]
 
