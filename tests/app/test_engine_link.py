@@ -13,7 +13,11 @@ import time
 import pytest
 
 from app.engine_link import EngineLink, EngineMode
+from app.engine_link.status import RecordChange
 from app.engine_status import status_text, status_tip
+from engine.model import read_bundle
+from engine.resources import resource
+from engine.workspace import Workspace
 from tests.engine.delivery_support import free_port
 from tests.engine.serve_support import ServeProcess, cart_workspace, query, wait_until
 
@@ -62,6 +66,23 @@ def test_the_studio_runs_the_engine_and_an_event_shows_in_the_figures(qtbot, lin
     assert fired.args[0].status == 202 and fired.args[0].event_id
     qtbot.waitUntil(lambda: link.figures.accepted_today == 1, timeout=5000)
     assert link.figures.live_journeys == 1
+
+
+def test_a_record_changed_through_the_socket_counts_in_the_events_today(qtbot, link, shop):
+    """A case resolved through the socket took its person into the survey, and the status
+    bar said "0 events today": the event a record's change raises comes from no inbox."""
+    with Workspace.open(shop) as workspace:
+        workspace.import_bundle(read_bundle(resource("samples", "case_resolved_survey.json")))
+    link.open(str(shop), free_port())
+    wait_for_mode(qtbot, link, EngineMode.RUNNING)
+    change = RecordChange("case", "CAS-1", {"customer": "ann", "status": "Resolved"},
+                          make_first={"customer": "ann", "status": "Active"})
+    with qtbot.waitSignal(link.fired, timeout=10000) as fired:
+        link.change_record("support_case_status_updated", change)
+    assert fired.args[0].status == 200
+    qtbot.waitUntil(lambda: link.figures.accepted_today == 1, timeout=5000)
+    fire_through(qtbot, link)  # and a trigger event beside it
+    qtbot.waitUntil(lambda: link.figures.accepted_today == 2, timeout=5000)
 
 
 def test_closing_stops_the_engine_and_its_threads_within_two_seconds(qtbot, link, shop):
