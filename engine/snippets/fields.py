@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from engine.model import AttributeDef, AttributeType, Catalog, TriggerDefinition
+from engine.model import AttributeDef, AttributeType, Catalog, RecordAction, TriggerDefinition
 from engine.model.catalog import MAX_ENTITY_DEPTH
 
 
@@ -63,6 +63,42 @@ def event_fields(trigger: TriggerDefinition, catalog: Catalog,
                        children=_fields(trigger.attributes, catalog, values, 0))
     return (specials[0], Field("messageId", UUID, note=MESSAGE_ID_NOTE), *specials[1:],
             attributes)
+
+
+def record_fields(trigger: TriggerDefinition, catalog: Catalog,
+                  values: Mapping[str, Any] | None = None) -> tuple[Field, ...]:
+    """The record a record trigger's snippet sends: its id, then every column of its
+    table (the person column saying whose record it is, the watched ones that they fire
+    the trigger). The snippet sends them all, as the record is now: an update fires only
+    when a watched column changed, so sending the same record again fires nothing.
+    `values` replaces placeholders by column name ("id" too)."""
+    source = trigger.record
+    table = catalog.record_tables.get(source.table) if source else None
+    if source is None or table is None:
+        raise SnippetError(f"{trigger.name!r} watches an unknown record table "
+                           f"{source.table if source else None!r}")
+    values = dict(values or {})
+    unknown = sorted(set(values) - {"id", *(c.name for c in table.columns)})
+    if unknown:
+        raise SnippetError(f"table {table.name!r} has no column {unknown[0]!r}")
+    if "id" in values and (isinstance(values["id"], bool)
+                           or not isinstance(values["id"], str | int)):
+        raise SnippetError("id: a record's id is text or a whole number")
+    noun = (table.title or table.name).lower()
+    id_note = f"the {noun}'s id in your system (required)"
+    record_id = (literal_field("id", values.pop("id"), id_note) if "id" in values
+                 else Field("id", TEXT, f"{table.name.upper()}_ID", id_note))
+    watched = set(source.columns) if source.action != RecordAction.CREATED else set()
+    notes = {source.person_column: f"whose {noun} it is: the contact or lead the journey "
+                                   "is for"}
+    notes.update({name: "the trigger fires when it changes" for name in watched})
+    columns = tuple(_noted(f, notes.get(f.name, ""))
+                    for f in _fields(table.columns, catalog, values, 1))
+    return (record_id, *columns)
+
+
+def _noted(field: Field, more: str) -> Field:
+    return field if not more else replace(field, note=f"{field.note}; {more}")
 
 
 def _special(name: str, values: dict[str, Any]) -> Field:

@@ -7,6 +7,7 @@ the template and hands it the escaping functions of its language.
 from __future__ import annotations
 
 import re
+import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -14,11 +15,11 @@ from typing import Any
 
 import jinja2
 
-from engine.model import Catalog, TriggerDefinition, TriggerKind
+from engine.model import Catalog, RecordAction, TriggerDefinition, TriggerKind
 from engine.resources import resource
 
 from . import literals
-from .fields import NOW, Field, SnippetError, event_fields
+from .fields import NOW, Field, SnippetError, event_fields, record_fields
 
 DEFAULT_URL = "http://127.0.0.1:8765"  # engine/ingestion/server.py DEFAULT_HOST:DEFAULT_PORT
 KEY_PLACEHOLDER = "YOUR_INGESTION_KEY"
@@ -52,13 +53,28 @@ ALIASES = {"js": "javascript", "py": "python", "c#": "csharp", "cs": "csharp", "
            "shell": "curl", "kt": "kotlin"}
 
 RAISED_BY_WAYMARK = {
-    TriggerKind.RECORD: "a record trigger: Waymark raises it itself when a record changes "
-                        "(POST/PATCH /v1/records/{table} or `waymark records`)",
     TriggerKind.BUSINESS: "a business trigger: Waymark raises it itself when a contact or "
                           "lead is created or changes",
     TriggerKind.INTERACTION: "an interaction trigger: Waymark raises it itself when one of "
                              "its messages is sent, delivered, opened, clicked or bounced",
 }
+
+
+# Records are changed by the system that keeps them (a help desk, a shop's back end), in
+# the languages such systems are written in; an app on a phone holds no business records,
+# and a key in it could change any record.
+RECORD_LANGUAGES = ("javascript", "python", "csharp", "curl")
+
+
+@dataclass(frozen=True)
+class RecordTarget:
+    """What a record trigger's snippet changes: `table` (a name safe in code and URLs),
+    `noun` (its title, such as "case"), `a_noun` ("a case", "an order"), `fires` (when the
+    trigger fires, one sentence)."""
+    table: str
+    noun: str
+    a_noun: str
+    fires: str
 
 
 def languages() -> list[SnippetLanguage]:
@@ -76,23 +92,50 @@ def generate_snippet(trigger: TriggerDefinition, language_name: str, *,
                      url: str = DEFAULT_URL, key: str | None = None,
                      catalog: Catalog | None = None,
                      values: Mapping[str, Any] | None = None) -> str:
-    """Code that sends one event of a custom trigger to the engine at `url`.
+    """Code that sends one event of a custom trigger to the engine at `url`, or for a
+    record trigger, code that tells it of a record as it is now (PATCH, or POST when it
+    is new: `fields.record_fields`), in the languages of RECORD_LANGUAGES.
 
     Without `key` the code holds the placeholder YOUR_INGESTION_KEY. `catalog` resolves
-    entity attributes (built-in record tables without it); `values` replaces placeholders
-    by attribute name (see `fields.event_fields`).
+    entity attributes and record tables (built-in ones without it); `values` replaces
+    placeholders by attribute or column name (see `fields.event_fields`).
     """
-    if trigger.kind != TriggerKind.CUSTOM:
+    if trigger.kind in RAISED_BY_WAYMARK:
         raise SnippetError(f"{trigger.name!r} is {RAISED_BY_WAYMARK[trigger.kind]}; "
-                           "only custom triggers have snippets")
+                           "only custom and record triggers have snippets")
     chosen = language(language_name)
-    fields = event_fields(trigger, catalog or Catalog.build(), values)
+    catalog = catalog or Catalog.build()
+    record = None
+    if trigger.kind == TriggerKind.RECORD:
+        if chosen.name not in RECORD_LANGUAGES:
+            raise SnippetError(
+                f"{trigger.name!r} is a record trigger: records change in the system that "
+                f"keeps them, not in a {chosen.title.split(' (')[0]} app; its snippets are "
+                f"in {', '.join(LANGUAGES[name].title for name in RECORD_LANGUAGES)}")
+        fields, record = record_fields(trigger, catalog, values), record_target(trigger,
+                                                                                catalog)
+    else:
+        fields = event_fields(trigger, catalog, values)
     return _template(chosen.template).render(
-        trigger=trigger, fields=fields, uses_now=_uses_now(fields),
+        trigger=trigger, fields=fields, uses_now=_uses_now(fields), record=record,
         url=check_url(url), key=key or KEY_PLACEHOLDER,
         key_is_placeholder=not key, q=chosen.quote, comment=chosen.comment,
         lines=literals.comment_lines, shell=literals.shell_quoted, camel=camel_case,
-        pascal=pascal_case)
+        pascal=pascal_case, url_part=lambda value: urllib.parse.quote(str(value), safe=""))
+
+
+def record_target(trigger: TriggerDefinition, catalog: Catalog) -> RecordTarget:
+    source = trigger.record
+    table = catalog.record_tables[source.table]  # known: `record_fields` checked it
+    noun = (table.title or table.name).lower()
+    a_noun = f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
+    titles = {column.name: column.title or column.name for column in table.columns}
+    watched = " or ".join(titles.get(name, name) for name in source.columns)
+    update = f"is updated and its {watched} changes" if watched else "is updated"
+    fires = {RecordAction.CREATED: "is made (one Waymark does not have yet)",
+             RecordAction.UPDATED: update,
+             RecordAction.EITHER: f"is made, or {update.removeprefix('is ')}"}[source.action]
+    return RecordTarget(source.table, noun, a_noun, f"The trigger fires when {a_noun} {fires}.")
 
 
 def _uses_now(fields: tuple[Field, ...]) -> bool:

@@ -107,7 +107,7 @@ def test_a_custom_trigger_made_from_an_empty_workspace_gives_code_with_a_new_key
     click(qtbot, python.copy)
     copied = QGuiApplication.clipboard().text()
     assert f'INGESTION_KEY = "{plain}"' in copied
-    assert 'WAYMARK_URL + "/v1/triggers/wi_fi_sign_up"' in copied
+    assert 'waymark_request("POST", "/v1/triggers/wi_fi_sign_up", event)' in copied
     assert '"visits": 0,  # visits (number, optional)' in copied
 
     page.hide()  # shown once: gone from the page and from the code
@@ -238,7 +238,7 @@ def test_a_record_trigger_on_a_new_table_is_made_with_the_table(qtbot, page, sto
     qtbot.keyClicks(editor.title, "Ticket changed")
     choose(record.table, "")  # New table…
     qtbot.keyClicks(record.new_name, "ticket")
-    # what a system must call, as the table is named (record triggers have no snippets)
+    # what a system must call, as the table is named
     assert ("POST /v1/records/ticket creates one, PATCH /v1/records/ticket/ID changes it"
             in record.arrival.text())
     for name in ("requester", "state"):
@@ -254,8 +254,28 @@ def test_a_record_trigger_on_a_new_table_is_made_with_the_table(qtbot, page, sto
     table = store.catalog().record_tables["ticket"]
     assert [c.name for c in table.columns] == ["requester", "state"]
     assert table.person_columns == ["requester"]
-    assert not page.detail.tabs.isTabVisible(1)  # record triggers have no snippet
     assert "PATCH /v1/records/ticket/ID" in page.detail.editor.record.arrival.text()
+    # its code is for the system that keeps tickets, with a key made here
+    assert page.detail.tabs.isTabVisible(1)
+    page.detail.tabs.setCurrentIndex(1)
+    snippets = page.detail.snippets
+    click(qtbot, snippets.keys.create)
+    key = snippets.keys.shown.field.text()
+    curl = snippets.tab_of["curl"].code.toPlainText()
+    assert key in curl and '"$WAYMARK_URL/v1/records/ticket/"' in curl
+    assert '"state": "STATE"' in curl and "the trigger fires when it changes" in curl
+    assert "fires when a ticket is updated and its state changes" in curl
+    assert "runs this code where one is made or changes" in snippets.note.text()
+    assert snippets.tab_of["javascript"].title.text() == "JavaScript (Node 18+, fetch)"
+    # a phone app's tab, clicked, says why it has no code
+    bar = snippets.tabs.tabBar()
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton,
+                     pos=bar.tabRect(list(snippets.tab_of).index("swift")).center())
+    swift = snippets.tab_of["swift"]
+    assert snippets.tabs.currentWidget() is swift and swift.code.toPlainText() == ""
+    assert swift.code.placeholderText().startswith("No Swift code for a record trigger: "
+                                                   "records change in the system that keeps")
+    assert not swift.copy.isEnabled()
 
 
 def test_search_and_the_kind_filter_narrow_the_list(qtbot, page, store) -> None:

@@ -49,6 +49,9 @@ from engine.snippets import (
 
 CART_BUNDLE = read_bundle(resource("samples", "abandoned_cart.json"))
 CART = CART_BUNDLE.triggers[0]
+CASE_BUNDLE = read_bundle(resource("samples", "case_resolved_survey.json"))
+CASE = CASE_BUNDLE.triggers[0]  # on the case table: fires when a case's status changes
+CASE_CATALOG = Catalog.from_bundle(CASE_BUNDLE)
 NASTY = ['say "hi"', "back\\slash \\n \\u0041 \\(x) ${x} $x", "*/ /* */", "</script><!--",
          "line\nbreak\r\nand\u2028sep\u2029\x85", "it's 'quoted'", "tab\there\x00nul\x0b\x0c",
          "emoji 😀 and ümlaut", "coding: rot13", "\u202eevil bidi", "-- '; DROP TABLE x; --"]
@@ -125,11 +128,57 @@ def test_the_default_address_is_the_servers() -> None:
 @pytest.mark.parametrize("trigger", [
     next(t for t in BUILTIN_TRIGGERS if t.kind.value == "interaction"),
     next(t for t in BUILTIN_TRIGGERS if t.kind.value == "business"),
-    read_bundle(resource("samples", "case_resolved_survey.json")).triggers[0],
 ], ids=lambda t: t.kind.value)
 def test_triggers_waymark_raises_itself_have_no_snippet(trigger) -> None:
     with pytest.raises(SnippetError, match="Waymark raises it itself"):
         generate_snippet(trigger, "python")
+
+
+@pytest.mark.parametrize("lang", generator.RECORD_LANGUAGES)
+def test_a_record_triggers_code_sends_the_record_with_every_column(lang) -> None:
+    code = generate_snippet(CASE, lang, url="http://10.0.0.5:9000", key="wk_secret_1",
+                            catalog=CASE_CATALOG)
+    assert "http://10.0.0.5:9000" in code and "wk_secret_1" in code
+    assert "/v1/records/case" in code and "PATCH" in code and "POST" in code
+    assert "/v1/triggers" not in code and "messageId" not in code
+    for name in ("id", "customer", "title", "status", "priority", "satisfaction",
+                 "resolved_at"):
+        assert f'"{name}"' in code, f"{lang} snippet lacks {name}"
+    assert "The trigger fires when a case is updated and its Status changes." in code
+    assert "Status (text, optional); the trigger fires when it changes" in code
+    assert "Customer (text, optional); whose case it is: the contact or lead" in code
+    assert "the case's id in your system (required)" in code
+
+
+@pytest.mark.parametrize("lang", ["swift", "kotlin"])
+def test_phone_apps_get_no_record_code_and_are_told_why(lang) -> None:
+    with pytest.raises(SnippetError, match=r"records change in the system that keeps them, "
+                                           r"not in a .* app; its snippets are in JavaScript"):
+        generate_snippet(CASE, lang, catalog=CASE_CATALOG)
+
+
+@pytest.mark.parametrize("action, fires", [
+    ("created", "fires when a case is made (one Waymark does not have yet)."),
+    ("either", "fires when a case is made, or updated and its Status changes."),
+])
+def test_the_code_says_when_the_record_trigger_fires(action, fires) -> None:
+    source = CASE.record.model_copy(update={"action": action})
+    code = generate_snippet(CASE.model_copy(update={"record": source}), "python",
+                            catalog=CASE_CATALOG)
+    assert fires in code
+    assert ("the trigger fires when it changes" in code) == (action != "created")
+
+
+def test_record_values_are_checked_against_the_table() -> None:
+    with pytest.raises(SnippetError, match="table 'case' has no column 'colour'"):
+        generate_snippet(CASE, "python", catalog=CASE_CATALOG, values={"colour": "red"})
+    for bad in (None, 1.5, True, {"a": 1}):
+        with pytest.raises(SnippetError, match="id: a record's id is text or a whole number"):
+            generate_snippet(CASE, "curl", catalog=CASE_CATALOG, values={"id": bad})
+    missing = CASE.model_copy(update={"record": CASE.record.model_copy(
+        update={"table": "ticket"})})
+    with pytest.raises(SnippetError, match="unknown record table 'ticket'"):
+        generate_snippet(missing, "python", catalog=CASE_CATALOG)
 
 
 def test_unknown_languages_values_and_addresses_are_refused_clearly() -> None:
@@ -157,7 +206,19 @@ def workspace_file(tmp_path_factory) -> str:
     path = tmp_path_factory.mktemp("snippet-cli") / "w.waymark"
     with Workspace.open(path) as workspace:
         workspace.import_bundle(CART_BUNDLE)
+        workspace.import_bundle(CASE_BUNDLE)
     return str(path)
+
+
+def test_the_cli_prints_a_record_triggers_code_and_says_why_not_in_swift(workspace_file,
+                                                                        capsys) -> None:
+    assert run_cli("support_case_status_updated", "--lang", "sh", "--workspace",
+                   workspace_file) == 0
+    code = capsys.readouterr().out
+    assert '--request PATCH "$RECORD_URL"' in code and '"status": "STATUS"' in code
+    assert run_cli("support_case_status_updated", "--lang", "swift", "--workspace",
+                   workspace_file) == 2
+    assert "records change in the system that keeps them" in capsys.readouterr().err
 
 
 def test_the_cli_prints_a_snippet_for_a_trigger_of_the_workspace(workspace_file,
@@ -204,6 +265,17 @@ def test_python_snippets_compile_whatever_the_titles_and_values(title, value) ->
     compile(code, "snippet.py", "exec")
 
 
+@given(st.text(), st.text() | st.integers(min_value=-2**53, max_value=2**53))
+def test_python_record_snippets_compile_whatever_the_titles_and_ids(title, record_id) -> None:
+    """The trigger's and the table's titles and the record's id: typed by someone."""
+    case = CASE.model_copy(update={"title": title or "x", "description": title})
+    table = CASE_CATALOG.record_tables["case"].model_copy(update={"title": title})
+    catalog = Catalog.build(record_tables=[table])
+    code = generate_snippet(case, "python", catalog=catalog,
+                            values={"id": record_id, "title": title})
+    compile(code, "snippet.py", "exec")
+
+
 def test_javascript_literals_mean_exactly_the_text_under_node(tmp_path) -> None:
     node = shutil.which("node")
     if node is None:
@@ -217,6 +289,7 @@ def test_javascript_literals_mean_exactly_the_text_under_node(tmp_path) -> None:
 
 
 def test_nasty_titles_leave_javascript_that_node_parses(tmp_path) -> None:
+    """Events' and records' code."""
     node = shutil.which("node")
     if node is None:
         pytest.skip("node is not installed: the JavaScript snippets cannot be parsed")
@@ -225,6 +298,10 @@ def test_nasty_titles_leave_javascript_that_node_parses(tmp_path) -> None:
         paths.append(tmp_path / f"snippet{number}.js")
         paths[-1].write_text(generate_snippet(nasty_trigger(text), "javascript",
                                               values={"currency": text}))
+        paths.append(tmp_path / f"record{number}.js")
+        case = CASE.model_copy(update={"title": text, "description": text})
+        paths[-1].write_text(generate_snippet(case, "javascript", catalog=CASE_CATALOG,
+                                              values={"id": text, "title": text}))
     # `node --check` for each file, in one process: vm.Script compiles without running.
     check = ("const fs = require('fs'), vm = require('vm');"
              "for (const f of process.argv.slice(1)) new vm.Script(fs.readFileSync(f, 'utf8'),"
@@ -311,6 +388,16 @@ def test_csharp_swift_and_kotlin_snippets_parse_whatever_the_titles(lang) -> Non
         nasty = trigger.model_copy(update={"title": text, "description": text})
         code = generate_snippet(nasty, lang, catalog=catalog, values={"note": text})
         errors[text] = syntax_errors(lang, code)
+    assert errors == {text: [] for text in errors}
+
+
+def test_the_csharp_record_snippet_parses_whatever_the_titles_and_ids() -> None:
+    errors = {}
+    for text in ["Support case", *NASTY]:
+        case = CASE.model_copy(update={"title": text, "description": text})
+        code = generate_snippet(case, "csharp", catalog=CASE_CATALOG,
+                                values={"id": text, "title": text})
+        errors[text] = syntax_errors("csharp", code)
     assert errors == {text: [] for text in errors}
 
 

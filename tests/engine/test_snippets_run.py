@@ -34,7 +34,10 @@ from tests.engine.test_snippets import rich_trigger
 
 CART_BUNDLE = read_bundle(resource("samples", "abandoned_cart.json"))
 CART = CART_BUNDLE.triggers[0]
-PEOPLE = ("py", "curl", "node", "browser", "py-twice", "nasty-py", "nasty-curl", "nasty-node")
+CASE_BUNDLE = read_bundle(resource("samples", "case_resolved_survey.json"))
+CASE = CASE_BUNDLE.triggers[0]  # fires when a case's status changes
+PEOPLE = ("py", "curl", "node", "browser", "py-twice", "nasty-py", "nasty-curl", "nasty-node",
+          "case-python", "case-curl", "case-javascript")
 # Quotes, backslashes, comment ends, script ends, shell quotes, $, line breaks of every
 # kind, a NUL, an emoji: each language's code must carry it unchanged.
 NASTY = ("say \"hi\" it's \\ \\n \\u0041 */ /* </script><!-- ${x} $x `id` \\(x) %s {0}"
@@ -46,7 +49,7 @@ EXTENSIONS = {"python": "py", "curl": "sh", "javascript": "js"}
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory) -> Iterator[RunningEngine]:
     contacts = tuple(Contact(id=who, email=f"{who}@example.com") for who in PEOPLE)
-    with running_engine(tmp_path_factory.mktemp("snippets"), CART_BUNDLE,
+    with running_engine(tmp_path_factory.mktemp("snippets"), CART_BUNDLE, CASE_BUNDLE,
                         contacts=contacts) as running:
         yield running
 
@@ -226,6 +229,50 @@ class ShopOrigin:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+@pytest.mark.parametrize("lang", ["python", "curl", "javascript"])
+def test_a_record_snippet_makes_the_record_then_its_change_starts_the_journey(
+        engine, lang, tmp_path) -> None:
+    """Run as the help desk would run it: the first time the case is new to Waymark (made,
+    nothing fires: the trigger is on updates), then it is resolved (the trigger fires and
+    the survey journey starts), then the same case again (nothing changed, nothing fires)."""
+    who, case_id = f"case-{lang}", f"CAS {lang}/1 'ü'"  # a space, a slash, a quote
+    catalog = Catalog.from_bundle(CASE_BUNDLE)
+
+    def run(status: str) -> str:
+        values = {"id": case_id, "customer": who, "status": status, "satisfaction": 4}
+        code = generate_snippet(CASE, lang, url=engine.url, key=engine.key, catalog=catalog,
+                                values=values)
+        return run_snippet(lang, code, tmp_path)
+
+    printed = run("Active")
+    assert "201" in printed and "created" in printed, printed
+    row = engine.rows("SELECT person_id, data FROM records WHERE table_name = 'case' "
+                      "AND id = :id", id=case_id)[0]
+    data = row.data if isinstance(row.data, dict) else json.loads(row.data)
+    assert row.person_id == who
+    assert (data["status"], data["satisfaction"], data["title"]) == ("Active", 4, "TITLE")
+    resolved_at = datetime.fromisoformat(data["resolved_at"].replace("Z", "+00:00"))
+    assert abs(datetime.now(UTC) - resolved_at) < timedelta(minutes=1)  # the snippet's now
+    assert engine.scalar("SELECT count(*) FROM runs WHERE contact_id = :who", who=who) == 0
+
+    printed = run("Resolved")
+    assert "200" in printed and "updated" in printed and CASE.name in printed, printed
+    assert engine.wait_for(lambda: engine.scalar(
+        "SELECT count(*) FROM runs WHERE contact_id = :who "
+        "AND journey_id = 'case-resolved-survey'", who=who)) == 1
+
+    printed = run("Resolved")
+    assert "200" in printed and "updated" in printed and CASE.name not in printed, printed
+
+
+def test_a_refused_record_change_prints_waymarks_message(engine, tmp_path) -> None:
+    code = generate_snippet(CASE, "python", url=engine.url, key=engine.key,
+                            catalog=Catalog.from_bundle(CASE_BUNDLE),
+                            values={"id": "CAS-bad", "satisfaction": "lots"})
+    printed = run_snippet("python", code, tmp_path)
+    assert "refused the change: 400 satisfaction: expected a number" in printed, printed
 
 
 def chromium() -> str:

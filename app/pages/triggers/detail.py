@@ -110,7 +110,7 @@ class TriggerDetail(QWidget):
         self.heading.setText(trigger.title)
         self._chip(trigger.state.value)
         self.say_where(entry)
-        self.tabs.setTabVisible(1, trigger.kind == TriggerKind.CUSTOM)
+        self.tabs.setTabVisible(1, trigger.kind in (TriggerKind.CUSTOM, TriggerKind.RECORD))
         self.tabs.setTabVisible(2, True)
         self.ready.setVisible(not entry.built_in and trigger.state != TriggerState.READY)
         self.ready.setText("Make ready again" if trigger.state == TriggerState.STOPPED

@@ -220,7 +220,7 @@ class TriggersPage(QWidget):
         trigger = self.entry.trigger
         self.detail.editor.load(trigger, catalog, editable=not self.entry.built_in)
         self.detail.show_entry(self.entry, self.data.journeys(name))
-        keys = self.keys if trigger.kind == TriggerKind.CUSTOM else None
+        keys = self.keys if trigger.kind in (TriggerKind.CUSTOM, TriggerKind.RECORD) else None
         self.detail.snippets.show_trigger(self.data, keys, trigger if keys else None, catalog)
         self._set_dirty(False)
         self.right.setCurrentWidget(self.detail)

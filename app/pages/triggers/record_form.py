@@ -56,8 +56,9 @@ class RecordSourceForm(QWidget):
         add_rows(layout, ("Columns whose change counts", self.columns),
                  ("", hint("Updates count only when one of the ticked columns changed; "
                            "none ticked: any change counts.")))
-        # How records come in: a record trigger has no snippets of its own (Waymark raises
-        # it), so without this line nothing on the page said what a system must call.
+        # How records come in, beside the form: what a system must call (the Integration
+        # tab has the code once the trigger is saved; a longer line here pushed the new
+        # table's Add button out of reach).
         self.arrival = hint("")
         self.arrival.setObjectName("recordArrival")
         self.arrival.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

@@ -1,6 +1,8 @@
 """The snippet viewer: for a custom trigger, the code that sends one of its events, in
 every language the engine generates (`waymark snippet --list`), each in a tab with
-syntax highlighting and a Copy button, with the engine's address and the key to use."""
+syntax highlighting and a Copy button, with the engine's address and the key to use. For
+a record trigger, the code that tells the engine of a record as it is now, in the
+languages of the systems that keep records (the phone apps' tabs say why they have none)."""
 
 from __future__ import annotations
 
@@ -23,8 +25,11 @@ from app.pages.triggers.data import DEFAULT_URL, TriggerCatalog
 from app.pages.triggers.highlight import SnippetHighlighter
 from app.pages.triggers.key_chooser import KeyChooser
 from app.properties.fields import hint
-from engine.model import Catalog, TriggerDefinition, TriggerState
-from engine.snippets import SnippetError, languages
+from engine.model import Catalog, TriggerDefinition, TriggerKind, TriggerState
+from engine.snippets import RECORD_LANGUAGES, SnippetError, languages
+
+# A record's code runs on a server: its JavaScript is for Node, not a page.
+RECORD_TITLES = {"javascript": "JavaScript (Node 18+, fetch)"}
 
 STATE_NOTES = {
     TriggerState.DRAFT: "Draft: the engine already takes its events, so the integration can "
@@ -50,7 +55,8 @@ class SnippetTab(QWidget):
         self.copy.setToolTip(f"Copy the {title} code")
         self.copy.clicked.connect(lambda: self.copy_requested.emit(self.name))
         bar = QHBoxLayout()
-        bar.addWidget(hint(title), 1)
+        self.title = hint(title)
+        bar.addWidget(self.title, 1)
         bar.addWidget(self.copy)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 6, 0, 0)
@@ -107,9 +113,36 @@ class SnippetViewer(QWidget):
         if trigger is None or self.trigger is None or trigger.name != self.trigger.name:
             self.keys.set_data(keys, trigger.title if trigger else "")
         self.trigger = trigger
-        self.note.setText(STATE_NOTES.get(trigger.state, "") if trigger else "")
+        note = STATE_NOTES.get(trigger.state, "") if trigger else ""
+        if trigger is not None and trigger.kind == TriggerKind.RECORD:
+            stopped = ("Stopped: record changes are kept but do not raise it until it is "
+                       "made ready again. " if trigger.state == TriggerState.STOPPED else "")
+            note = (f"{stopped}The system that keeps these records (a help desk, a shop's "
+                    "back end) runs this code where one is made or changes: it sends the "
+                    "record as it is now, and the trigger fires when what it watches "
+                    "changed.")
+        self.note.setText(note)
         self.note.setVisible(bool(self.note.text()))
+        self._offer_languages()
         self.render()
+
+    def _for_records(self) -> bool:
+        return self.trigger is not None and self.trigger.kind == TriggerKind.RECORD
+
+    def _offer_languages(self) -> None:
+        """A record trigger's code is for servers: the phone apps' tabs say why they have
+        none (a disabled tab said nothing when clicked), and JavaScript's is for Node."""
+        for language in languages():
+            tab = self.tab_of[language.name]
+            offered = not self._for_records() or language.name in RECORD_LANGUAGES
+            tab.copy.setEnabled(offered)
+            tab.code.setPlaceholderText("" if offered else (
+                f"No {language.title.split(' (')[0]} code for a record trigger: records change "
+                "in the system that keeps them (a help desk, a shop's back end), not in an app "
+                "on a phone, and a key in an app could change any record. Use the JavaScript "
+                "(Node), Python, C# or curl code there."))
+            tab.title.setText(RECORD_TITLES.get(language.name, language.title)
+                              if self._for_records() else language.title)
 
     def forget_key(self) -> None:
         """A key made here leaves the snippets (and the screen) for good."""
@@ -127,6 +160,9 @@ class SnippetViewer(QWidget):
             return
         try:
             for name, tab in self.tab_of.items():
+                if self._for_records() and name not in RECORD_LANGUAGES:
+                    tab.set_code("")
+                    continue
                 tab.set_code(self.catalog_data.snippet(self.trigger, name, self.url.text(),
                                                        self.keys.key(), self.catalog))
         except SnippetError as error:  # an address that is not one
