@@ -13,7 +13,14 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from engine.model import AttributeDef, AttributeType, Catalog, RecordAction, TriggerDefinition
+from engine.model import (
+    AttributeDef,
+    AttributeType,
+    Catalog,
+    RecordAction,
+    RecordTable,
+    TriggerDefinition,
+)
 from engine.model.catalog import MAX_ENTITY_DEPTH
 
 
@@ -84,7 +91,7 @@ def record_fields(trigger: TriggerDefinition, catalog: Catalog,
     if "id" in values and (isinstance(values["id"], bool)
                            or not isinstance(values["id"], str | int)):
         raise SnippetError("id: a record's id is text or a whole number")
-    noun = (table.title or table.name).lower()
+    noun = table_noun(table)
     id_note = f"the {noun}'s id in your system (required)"
     record_id = (literal_field("id", values.pop("id"), id_note) if "id" in values
                  else Field("id", TEXT, f"{table.name.upper()}_ID", id_note))
@@ -95,6 +102,11 @@ def record_fields(trigger: TriggerDefinition, catalog: Catalog,
     columns = tuple(_noted(f, notes.get(f.name, ""))
                     for f in _fields(table.columns, catalog, values, 1))
     return (record_id, *columns)
+
+
+def table_noun(table: RecordTable) -> str:
+    """How the code names one of the table's records: "case", "support ticket"."""
+    return (table.title or table.name).lower()
 
 
 def _noted(field: Field, more: str) -> Field:

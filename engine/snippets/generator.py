@@ -19,7 +19,7 @@ from engine.model import Catalog, RecordAction, TriggerDefinition, TriggerKind
 from engine.resources import resource
 
 from . import literals
-from .fields import NOW, Field, SnippetError, event_fields, record_fields
+from .fields import NOW, Field, SnippetError, event_fields, record_fields, table_noun
 
 DEFAULT_URL = "http://127.0.0.1:8765"  # engine/ingestion/server.py DEFAULT_HOST:DEFAULT_PORT
 KEY_PLACEHOLDER = "YOUR_INGESTION_KEY"
@@ -110,8 +110,8 @@ def generate_snippet(trigger: TriggerDefinition, language_name: str, *,
         if chosen.name not in RECORD_LANGUAGES:
             raise SnippetError(
                 f"{trigger.name!r} is a record trigger: records change in the system that "
-                f"keeps them, not in a {chosen.title.split(' (')[0]} app; its snippets are "
-                f"in {', '.join(LANGUAGES[name].title for name in RECORD_LANGUAGES)}")
+                f"keeps them, not in a {_short(chosen)} app; its snippets are in "
+                f"{', '.join(_short(LANGUAGES[name]) for name in RECORD_LANGUAGES)}")
         fields, record = record_fields(trigger, catalog, values), record_target(trigger,
                                                                                 catalog)
     else:
@@ -127,7 +127,7 @@ def generate_snippet(trigger: TriggerDefinition, language_name: str, *,
 def record_target(trigger: TriggerDefinition, catalog: Catalog) -> RecordTarget:
     source = trigger.record
     table = catalog.record_tables[source.table]  # known: `record_fields` checked it
-    noun = (table.title or table.name).lower()
+    noun = table_noun(table)
     a_noun = f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
     titles = {column.name: column.title or column.name for column in table.columns}
     watched = " or ".join(titles.get(name, name) for name in source.columns)
@@ -136,6 +136,10 @@ def record_target(trigger: TriggerDefinition, catalog: Catalog) -> RecordTarget:
              RecordAction.UPDATED: update,
              RecordAction.EITHER: f"is made, or {update.removeprefix('is ')}"}[source.action]
     return RecordTarget(source.table, noun, a_noun, f"The trigger fires when {a_noun} {fires}.")
+
+
+def _short(language: SnippetLanguage) -> str:
+    return language.title.split(" (")[0]
 
 
 def _uses_now(fields: tuple[Field, ...]) -> bool:
