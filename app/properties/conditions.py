@@ -59,6 +59,10 @@ class AttributeChoices:
         }
         self._titles = {Source.TRIGGER: catalog.attribute_titles(trigger_attrs),
                         Source.CONTACT: catalog.attribute_titles(contact_attrs)}
+        # A record trigger fires when these change: what a new condition most likely reads.
+        record = definition.record if definition else None
+        self._watched = [f"{record.table}.{column}" for column in record.columns] \
+            if record else []
 
     def attributes(self, source: Source) -> list[tuple[str, str]]:
         """(label, path): an attribute by its title, as the Contacts and Triggers pages
@@ -87,11 +91,23 @@ class AttributeChoices:
         for source in self.sources:
             attributes = self.attributes(source)
             if attributes:
-                path = attributes[0][1]
+                path = self._likely(source, [path for _label, path in attributes])
                 op = self.ops(source, path, None)[0]
                 return Condition(source=source, attribute=path, op=op,
                                  value=default_value(op, self.zone))
         return None
+
+
+    def _likely(self, source: Source, paths: list[str]) -> str:
+        """Where a new condition starts: a record trigger's first watched column, else
+        the first attribute that holds a value. It started on the first, which for a
+        record trigger is the whole record ("Support ticket equals …")."""
+        if source == Source.TRIGGER:
+            watched = next((path for path in self._watched if path in paths), None)
+            if watched is not None:
+                return watched
+        return next((path for path in paths
+                     if self.type_of(source, path) != AttributeType.ENTITY), paths[0])
 
 
 class ConditionRow(QFrame):

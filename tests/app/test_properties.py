@@ -128,6 +128,33 @@ def test_comparators_follow_the_type_of_the_attribute(window, qtbot) -> None:
     assert Op.CONTAINS in text_ops and Op.LT not in text_ops
 
 
+def test_a_new_condition_on_a_record_trigger_reads_the_column_it_watches(window,
+                                                                        qtbot) -> None:
+    """It read the whole record ("Case equals …"), which no one means."""
+    open_sample(window, "case_resolved_survey.json")
+    form = select(window, qtbot, "satisfaction")
+    form.conditions.root.add_button.click()
+    qtbot.waitUntil(lambda: len(form.conditions.findChildren(ConditionRow)) == 2)
+    branch = window.editor.journey.tile("satisfaction").branches[0]
+    added = branch.condition.items[-1]
+    assert (added.attribute, added.op) == ("case.status", Op.EQUALS)  # it watches status
+
+
+def test_without_a_watched_column_a_new_condition_reads_the_first_column() -> None:
+    from app.properties.conditions import AttributeChoices
+    from engine.model import Catalog, Source, read_bundle
+    from engine.resources import resource
+
+    case = read_bundle(resource("samples", "case_resolved_survey.json"))
+    trigger = case.triggers[0]
+    any_change = trigger.model_copy(update={"record": trigger.record.model_copy(
+        update={"columns": []})})
+    catalog = Catalog.from_bundle(case.model_copy(update={"triggers": [any_change]}))
+    choices = AttributeChoices(catalog, trigger.name, (Source.TRIGGER,))
+    assert choices.attributes(Source.TRIGGER)[0] == ("Case", "case")  # still offered
+    assert choices.first_condition().attribute == "case.customer"
+
+
 def test_a_split_edits_its_arms(window, qtbot) -> None:
     open_sample(window, "brew_guide.json")
     drop_from_palette(window, "split", QPointF(1400, 700))
