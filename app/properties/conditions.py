@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from app.icons import icon
 from app.properties.condition_values import carried_value, default_value, value_widgets
-from app.properties.fields import ValueCombo
+from app.properties.fields import PathCombo, ValueCombo
 from engine.model import (
     MAX_GROUP_DEPTH,
     OP_LABELS,
@@ -121,7 +121,7 @@ class ConditionRow(QFrame):
         self.setObjectName("conditionRow")
         self.choices, self.condition = choices, condition
         self.source = ValueCombo([(SOURCE_LABELS[s], s) for s in choices.sources])
-        self.attribute = ValueCombo()
+        self.attribute = PathCombo()
         self.op = ValueCombo()
         remove = QToolButton(icon=icon("remove"), toolTip="Remove this condition")
         remove.setObjectName("removeCondition")

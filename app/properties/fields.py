@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QDate, QDateTime, QObject, Qt, QTime, QTimeZone, Signal
+from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -17,6 +18,9 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QStyle,
+    QStyleOptionComboBox,
+    QStylePainter,
     QVBoxLayout,
     QWidget,
 )
@@ -69,6 +73,50 @@ class ValueCombo(SteadyCombo):
                 self.addItem(missing_label, value)
                 index = self.count() - 1
             self.setCurrentIndex(max(index, 0) if self.count() else -1)
+
+
+class PathCombo(ValueCombo):
+    """A ValueCombo of attribute titles such as "Support ticket › State": too wide for it,
+    the record's part is shortened ("Supp… › State"), not the end that says which column
+    (Qt cut it: "Support ticket › St"); the whole title is its tooltip."""
+
+    def __init__(self, choices: Sequence[tuple[str, Any]] = (), parent: QWidget | None = None):
+        super().__init__(choices, parent)
+        self.currentIndexChanged.connect(lambda _index: self.setToolTip(self.currentText()))
+
+    def paintEvent(self, _event: QPaintEvent) -> None:
+        painter = QStylePainter(self)
+        option = self._option()
+        painter.drawComplexControl(QStyle.ComplexControl.CC_ComboBox, option)
+        option.currentText = self.shown_text(option)
+        painter.drawControl(QStyle.ControlElement.CE_ComboBoxLabel, option)
+
+    def shown_text(self, option: QStyleOptionComboBox | None = None) -> str:
+        """The title as it fits the box: the record's part shortened first, then the
+        column's ("Supp… › State", "Stat…")."""
+        option = option or self._option()
+        room = self.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, option,
+                                           QStyle.SubControl.SC_ComboBoxEditField,
+                                           self).width()
+        metrics, text = self.fontMetrics(), option.currentText
+        head, separator, tail = text.rpartition(" › ")
+        if metrics.horizontalAdvance(text) <= room or not separator:
+            return metrics.elidedText(text, Qt.TextElideMode.ElideRight, room)
+        ending = separator + tail
+        left = room - metrics.horizontalAdvance(ending)
+        if left >= metrics.horizontalAdvance("W…"):
+            return metrics.elidedText(head, Qt.TextElideMode.ElideRight, left) + ending
+        return metrics.elidedText(tail, Qt.TextElideMode.ElideRight, room)
+
+    def _option(self) -> QStyleOptionComboBox:
+        option = QStyleOptionComboBox()
+        self.initStyleOption(option)
+        return option
+
+    def set_value(self, value: Any, missing_label: str | None = None) -> None:
+        super().set_value(value, missing_label)
+        self.setToolTip(self.currentText())
+
 
 
 class NumberField(QLineEdit):

@@ -138,6 +138,16 @@ def test_a_new_condition_on_a_record_trigger_reads_the_column_it_watches(window,
     branch = window.editor.journey.tile("satisfaction").branches[0]
     added = branch.condition.items[-1]
     assert (added.attribute, added.op) == ("case.status", Op.EQUALS)  # it watches status
+    # too narrow for "Case › Status", it keeps the column's end, the whole in its tooltip
+    row = form.conditions.findChildren(ConditionRow)[-1]
+    shown = []
+    for width in range(200, 56, -4):  # narrower and narrower
+        row.attribute.setFixedWidth(width)
+        shown.append(row.attribute.shown_text())
+    cut = [text for text in shown if text != "Case › Status"]
+    assert cut[0].startswith("C") and cut[0].endswith("… › Status"), shown
+    assert "Status" in shown and cut[-1].startswith("S"), shown  # then the column alone
+    assert row.attribute.toolTip() == "Case › Status"
 
 
 def test_without_a_watched_column_a_new_condition_reads_the_first_column() -> None:
