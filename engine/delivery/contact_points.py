@@ -53,7 +53,7 @@ def find_contact_point(channel: Channel, send_to: str | None, contact: Mapping[s
     if not value and path == f"contact.{CONTACT_FIELD[channel]}" and channel in TRIGGER_FALLBACK:
         value = _lookup(f"trigger.{TRIGGER_FALLBACK[channel]}", contact, trigger)
     if not value:
-        return ContactPoint(None, _missing(channel, path))
+        return ContactPoint(None, _missing(channel, path, trigger))
     return _checked(channel, value)
 
 
@@ -64,9 +64,13 @@ def _lookup(path: str, contact: Mapping[str, Any], trigger: Mapping[str, Any]) -
     return str(value).strip() if value not in (MISSING, None) else ""
 
 
-def _missing(channel: Channel, path: str) -> str:
+def _missing(channel: Channel, path: str, trigger: Mapping[str, Any]) -> str:
     name = POINT_NAMES[channel]
     if path == f"contact.{CONTACT_FIELD[channel]}" and channel in TRIGGER_FALLBACK:
+        # Only a custom trigger's event (which carries authId) can bring a contact point;
+        # a record's or a contact's change cannot, so it is not named there.
+        if "authId" not in trigger:
+            return f"no {name}: the contact has none"
         return (f"no {name}: the contact has none and the trigger has no "
                 f"{TRIGGER_FALLBACK[channel]}")
     return f"no {name}: {path} is empty"

@@ -97,7 +97,8 @@ def test_a_person_without_an_email_gets_the_triggers_contactpoint_email() -> Non
 
 
 def test_no_address_anywhere_blocks_with_the_reason() -> None:
-    decision = decide(request(contact={}), DeliverySettings(), KnownHistory())
+    decision = decide(request(contact={}, trigger={"authId": "ann"}),  # a custom trigger's
+                      DeliverySettings(), KnownHistory())
     assert decision.verdict == Verdict.BLOCK and decision.rule == Rule.CONTACT_POINT
     assert decision.reason == ("no email address: the contact has none and the trigger has "
                                "no contactpoint_email")
@@ -123,6 +124,16 @@ def test_phone_numbers_are_normalised_and_checked() -> None:
     assert bad.problem.startswith("invalid phone number 'call me'")
     fallback = find_contact_point(Channel.SMS, None, {}, {"contactpoint_phone": "+4930123456"})
     assert fallback.address == "+4930123456"
+
+
+def test_a_missing_address_names_the_triggers_fallback_only_where_there_is_one() -> None:
+    custom = find_contact_point(Channel.EMAIL, None, {}, {"authId": "ann", "cart_total": 80})
+    assert custom.problem == ("no email address: the contact has none and the trigger has "
+                              "no contactpoint_email")
+    record = find_contact_point(Channel.EMAIL, None, {}, {"case": {"status": "Resolved"}})
+    assert record.problem == "no email address: the contact has none"  # it cannot carry one
+    sms = find_contact_point(Channel.SMS, None, {}, {"case": {"status": "Resolved"}})
+    assert sms.problem == "no phone number: the contact has none"
 
 
 def test_a_tile_can_send_to_an_address_in_the_trigger() -> None:
