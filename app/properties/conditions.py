@@ -97,7 +97,6 @@ class AttributeChoices:
                                  value=default_value(op, self.zone))
         return None
 
-
     def _likely(self, source: Source, paths: list[str]) -> str:
         """Where a new condition starts: a record trigger's first watched column, else
         the first attribute that holds a value. It started on the first, which for a
