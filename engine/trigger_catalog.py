@@ -323,6 +323,10 @@ def _with_table(catalog: Catalog, table: RecordTable | None) -> Catalog:
                                   "table.name")
     if not table.columns:
         raise TriggerCatalogError("give the table its columns", "table.columns")
+    for index, column in enumerate(table.columns):
+        if column.name == "id":  # the socket takes "id" as the record's, never as a column
+            raise TriggerCatalogError("'id' is the record's own id (in its address), not a "
+                                      "column: name it otherwise", f"table.columns[{index}].name")
     names = {c.name for c in table.columns}
     for index, column in enumerate(table.person_columns):
         if column not in names:

@@ -14,6 +14,7 @@ from app.test_mode.control import TestControl
 from app.test_mode.counts import CanvasCounts
 from app.test_mode.people_popup import PeoplePopup, people_title
 from app.test_mode.trail_text import (
+    Label,
     pick_run,
     refusal,
     refused_entries,
@@ -128,8 +129,9 @@ class FollowControl(QObject):
         run = pick_run(self.trail, journey.id, testing)
         refused = refused_entries(self.trail, journey.id, testing)
         overlay.show_trail(trail_marks(self.trail, run, journey) if run else None)
-        lines = step_lines(run, journey, refused, self._labels())
-        self.panel.show_trail(self.person, self._summary(run, refused), lines)
+        labels = self._labels()  # once for the list and the summary
+        lines = step_lines(run, journey, refused, labels)
+        self.panel.show_trail(self.person, self._summary(run, refused, labels), lines)
         if run is not None:
             self._keep_in_view(run.tile_id)
 
@@ -152,7 +154,8 @@ class FollowControl(QObject):
         return catalog.condition_labels(self.session.editor.journey.start.trigger) \
             if catalog is not None else None
 
-    def _summary(self, run: RunTrail | None, refused: list[BlockedEntry]) -> str:
+    def _summary(self, run: RunTrail | None, refused: list[BlockedEntry],
+                 labels: Label | None) -> str:
         trail, journey = self.trail, self.session.editor.journey
         gone = (f"{trail.contact_id}'s contact was deleted while followed: this is what "
                 "the engine recorded. ") if self.deleted else ""
@@ -160,7 +163,7 @@ class FollowControl(QObject):
             last = refused[-1]
             times = f" ({len(refused)} times)" if len(refused) > 1 else ""
             return (f"{gone}{trail.contact_id} was not let in{times}, last at "
-                    f"{when(last.at)}: {refusal(last, journey, self._labels())}.")
+                    f"{when(last.at)}: {refusal(last, journey, labels)}.")
         if run is None:
             where = "a test run" if self.tests.testing else "a run"
             others = sorted({r.journey_name for r in trail.runs})

@@ -170,6 +170,17 @@ def test_a_new_record_trigger_comes_with_the_table_it_names(workspace) -> None:
     assert twice.value.field == "table.name"
 
 
+def test_a_new_table_cannot_have_a_column_named_id(workspace) -> None:
+    """The socket takes "id" as the record's own, so such a column was never stored, and a
+    record snippet sent "id" twice."""
+    ticket = RecordTable(name="ticket", person_columns=["requester"], columns=[
+        AttributeDef(name="requester", type="text"), AttributeDef(name="id", type="text")])
+    with pytest.raises(catalog.TriggerCatalogError, match="'id' is the record's own id") as no:
+        catalog.create_record_table(workspace, ticket)
+    assert no.value.field == "table.columns[1].name"
+    assert "ticket" not in workspace.catalog().record_tables
+
+
 def test_a_stopped_record_trigger_is_not_raised_by_record_changes(workspace) -> None:
     published(workspace, CASE)
     name = "support_case_status_updated"
