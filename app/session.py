@@ -304,7 +304,12 @@ class JourneySession(QObject):
             fresh = _free_id(bundle.journey.id, taken)
             bundle = bundle.model_copy(update={
                 "journey": bundle.journey.model_copy(update={"id": fresh})})
-        journey = self.store.import_bundle(bundle)
+        try:
+            journey = self.store.import_bundle(bundle, source=str(path))
+        except BundleError as exc:
+            self.status.emit(f"Not imported: {exc}")
+            self.prompts.error("Cannot import the bundle", str(exc))
+            return None
         self.open_journey(journey.id, check_saved=False)
         self.status.emit(f"Imported “{journey.name}” from {Path(path).name}")
         return journey.id

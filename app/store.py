@@ -131,9 +131,10 @@ class StudioStore:
                               source=str(path))
         return read_bundle(path)
 
-    def import_bundle(self, bundle: Bundle) -> Journey:
-        """All or nothing: the journey as a draft, with what it references."""
-        return self.workspace.import_bundle(bundle)
+    def import_bundle(self, bundle: Bundle, source: str = "bundle") -> Journey:
+        """All or nothing: the journey as a draft, with what it references; a
+        `BundleError` naming the place in `source` when the catalog's rules refuse it."""
+        return self.workspace.import_bundle(bundle, source=source)
 
     def export_bundle(self, journey_id: str, path: str | Path) -> Bundle:
         if self._is_own_file(path):

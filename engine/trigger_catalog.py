@@ -16,8 +16,16 @@ from typing import Any, NamedTuple
 
 from pydantic import ValidationError
 
+from engine.catalog_rules import (
+    BUILT_IN_KINDS,
+    BUILT_IN_NAMES,
+    Problem,
+    breakage_field,
+    definition_problem,
+    in_use_message,
+    table_problem,
+)
 from engine.model import (
-    BUILTIN_TRIGGERS,
     AttributeType,
     Catalog,
     DocumentError,
@@ -34,9 +42,6 @@ from engine.store.database import writing
 from engine.store.times import from_ts
 from engine.trigger_uses import Breakage, JourneyUse, breakages, journeys_using
 from engine.workspace import Workspace
-
-BUILT_IN_KINDS = (TriggerKind.BUSINESS, TriggerKind.INTERACTION)
-BUILT_IN_NAMES = frozenset(t.name for t in BUILTIN_TRIGGERS)
 
 
 class TriggerCatalogError(DocumentError):
@@ -209,28 +214,12 @@ def _pattern_words(error: ValidationError) -> str | None:
 
 def check_definition(trigger: TriggerDefinition, catalog: Catalog) -> None:
     """What the model alone cannot know: the record tables and columns it names exist."""
-    for index, attribute in enumerate(trigger.attributes):
-        if attribute.type == AttributeType.ENTITY:
-            _table(catalog, attribute.entity, f"attributes[{index}].entity")
-    if trigger.record is None:
-        return
-    table = _table(catalog, trigger.record.table, "record.table")
-    columns = {c.name for c in table.columns}
-    if trigger.record.person_column not in columns:
-        raise TriggerCatalogError(f"table {table.name!r} has no column "
-                                  f"{trigger.record.person_column!r}", "record.person_column")
-    for index, column in enumerate(trigger.record.columns):
-        if column not in columns:
-            raise TriggerCatalogError(f"table {table.name!r} has no column {column!r}",
-                                      f"record.columns[{index}]")
+    _refuse(definition_problem(trigger, catalog))
 
 
-def _table(catalog: Catalog, name: str | None, field: str) -> RecordTable:
-    if not name:
-        raise TriggerCatalogError("choose the record table", field)
-    if name not in catalog.record_tables:
-        raise TriggerCatalogError(f"there is no record table {name!r}", field)
-    return catalog.record_tables[name]
+def _refuse(problem: Problem | None) -> None:
+    if problem is not None:
+        raise TriggerCatalogError(problem.message, problem.field)
 
 
 # --- changing -------------------------------------------------------------------------------
@@ -266,7 +255,7 @@ def update_trigger(workspace: Workspace, trigger: TriggerDefinition,
         check_definition(trigger, after)
         found = breakages(conn, before, after)
         if found:
-            raise TriggerInUseError(_in_use_message(found), _field_of(trigger, found[0]),
+            raise TriggerInUseError(in_use_message(found), breakage_field(trigger, found[0]),
                                     found)
         if not dry_run:
             if table is not None:
@@ -321,42 +310,9 @@ def _with_table(catalog: Catalog, table: RecordTable | None) -> Catalog:
     if table.name in catalog.record_tables:
         raise TriggerCatalogError(f"a record table named {table.name!r} already exists",
                                   "table.name")
-    if not table.columns:
-        raise TriggerCatalogError("give the table its columns", "table.columns")
-    for index, column in enumerate(table.columns):
-        if column.name == "id":  # the socket takes "id" as the record's, never as a column
-            raise TriggerCatalogError("'id' is the record's own id (in its address), not a "
-                                      "column: name it otherwise", f"table.columns[{index}].name")
-    names = {c.name for c in table.columns}
-    for index, column in enumerate(table.person_columns):
-        if column not in names:
-            raise TriggerCatalogError(f"{column!r} is not one of the table's columns",
-                                      f"table.person_columns[{index}]")
+    problem = table_problem(table)
+    _refuse(problem and problem.under("table"))
     return replace(catalog, record_tables={**catalog.record_tables, table.name: table})
-
-
-def _in_use_message(found: list[Breakage]) -> str:
-    """One clause per journey version: what it reads, how that would change, and where."""
-    versions: dict[tuple[str, int], dict[str, list[str]]] = {}
-    for b in found:
-        reads = versions.setdefault((b.journey_name, b.version), {})
-        reads.setdefault(f"{b.path} ({b.change()})", []).append(b.where)
-    clauses = [f"“{name}” version {version} reads "
-               + "; ".join(f"{what} at {', '.join(places)}" for what, places in reads.items())
-               for (name, version), reads in versions.items()]
-    one = len({b.path for b in found}) == 1
-    what, it = ("this attribute", "it") if one else ("these attributes", "they")
-    return (f"live or paused journeys read {what}, so {it} cannot change type or go: "
-            f"{' — '.join(clauses)}. Keep {what} as {it} {'is' if one else 'are'} and add "
-            "a new attribute, or stop those journey versions first")
-
-
-def _field_of(trigger: TriggerDefinition, breakage: Breakage) -> str:
-    top = breakage.path.split(".")[0]
-    index = next((i for i, a in enumerate(trigger.attributes) if a.name == top), None)
-    if index is not None:
-        return f"attributes[{index}].type"
-    return "record.table" if trigger.record else "attributes"
 
 
 def integration_changes(old: TriggerDefinition, new: TriggerDefinition) -> list[str]:

@@ -17,9 +17,11 @@ from pathlib import Path
 from platformdirs import user_data_path
 from sqlalchemy import Engine
 
+from engine.catalog_rules import import_problem
 from engine.delivery.settings import DeliverySettings
 from engine.model import (
     Bundle,
+    BundleError,
     Catalog,
     Contact,
     Content,
@@ -33,6 +35,7 @@ from engine.model import (
     bundle_from_data,
     to_data,
 )
+from engine.model.bundle import line_in_file
 from engine.model.naming import copy_name, free_id, slug
 from engine.model.references import collect_bundle
 from engine.runtime import lifecycle, testmode
@@ -281,20 +284,31 @@ class Workspace:
 
     # --- bundles ---------------------------------------------------------------------
 
-    def import_bundle(self, bundle: Bundle, *, replace: bool = False) -> Journey:
+    def import_bundle(self, bundle: Bundle, *, replace: bool = False,
+                      source: str = "bundle") -> Journey:
         """Write a bundle's journey (as a draft) and what it references, all or nothing.
 
         A journey already here is imported as a copy (a fresh id, "Name (copy)"); with
         `replace`, its draft is updated in place instead (publish to make that live). An
-        imported journey never takes a name another journey has.
+        imported journey never takes a name another journey has. Its triggers and record
+        tables keep the catalog's rules (`engine.catalog_rules`): a `BundleError` naming
+        the place in `source` (the file read, whose line is named too) refuses the lot. A
+        trigger the workspace has keeps its state (a stopped one stays stopped).
         """
         with writing(self.db) as conn:
+            problem = import_problem(conn, bundle)
+            if problem is not None:
+                path = f"$.{problem.field}"
+                raise BundleError(problem.message, source=source, path=path,
+                                  line=line_in_file(source, path))
             journey = _imported(conn, bundle.journey, replace)
             catalog_store.save_contact_attributes(conn, bundle.contact_attributes)
             for table in bundle.record_tables:
                 catalog_store.save_record_table(conn, table)
             for trigger in bundle.triggers:
-                catalog_store.save_trigger(conn, trigger)
+                old = catalog_store.load_trigger(conn, trigger.name)
+                catalog_store.save_trigger(conn, trigger if old is None else
+                                           trigger.model_copy(update={"state": old.state}))
             for item in bundle.content:
                 catalog_store.save_content(conn, item)
             for segment in bundle.segments:

@@ -15,7 +15,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "import", help="write a journey bundle into the workspace (as a draft)",
         description="Import a bundle: its journey becomes a draft; its triggers, content, "
-                    "segments and record tables are added or replaced. All or nothing. A "
+                    "segments and record tables are added or replaced (a trigger keeps its "
+                    "state; an attribute live journeys read keeps its type). All or nothing. A "
                     "journey the workspace already has is imported as a copy, \"Name (copy)\", "
                     "unless --replace.")
     parser.add_argument("file", type=Path)
@@ -38,7 +39,7 @@ def run_import(args: argparse.Namespace) -> int:
     bundle = read_bundle(args.file)
     with open_workspace(args) as workspace:
         replaced = args.replace and bundle.journey.id in {j.id for j in workspace.journeys()}
-        journey = workspace.import_bundle(bundle, replace=args.replace)
+        journey = workspace.import_bundle(bundle, replace=args.replace, source=str(args.file))
         print(_imported(bundle.journey, journey, replaced, workspace.location))
         if args.publish:
             from .journeys_cmd import report_publish

@@ -15,7 +15,7 @@ from pydantic import Field, ValidationError
 from .attributes import AttributeDef, RecordTable
 from .base import DocModel
 from .catalog_items import Content, Segment, TriggerDefinition
-from .errors import BundleError, from_validation_error
+from .errors import BundleError, from_validation_error, line_of
 from .journey import SCHEMA_VERSION, Journey
 from .migrations import migrate
 
@@ -84,6 +84,19 @@ def read_bundle(path: str | Path) -> Bundle:
     except OSError as exc:
         raise BundleError(f"cannot read the file ({exc.strerror})", source=str(path)) from None
     return load_bundle(raw, source=str(path))
+
+
+def line_in_file(source: str | Path, path: str) -> int | None:
+    """The line of the bundle file `source` that the place `path` is on; None when there is
+    no such file, or it was written with an older schema (its places are not the file's)."""
+    try:
+        text = Path(source).read_bytes()
+        data = json.loads(text)
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("schema_version") != SCHEMA_VERSION:
+        return None
+    return line_of(text, path)
 
 
 def to_data(model: DocModel) -> Any:

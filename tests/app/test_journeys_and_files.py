@@ -75,6 +75,30 @@ def test_a_broken_bundle_names_the_place_and_leaves_the_workspace_alone(
     assert window.session.journey_id == "abandoned-cart"
 
 
+def test_a_bundle_changing_what_a_live_journey_reads_is_refused_with_its_line(
+        window, prompts, tmp_path) -> None:
+    """Import was a way round the Triggers page's rule: a bundle could turn a number a
+    live journey compares into text."""
+    open_sample(window, "abandoned_cart.json")
+    assert window.session.store.workspace.publish("abandoned-cart").published
+    before = window.session.store.journeys()
+    data = json.loads(resource("samples", "abandoned_cart.json").read_text())
+    data["triggers"][0]["attributes"][0]["type"] = "text"
+    edited = tmp_path / "edited.json"
+    edited.write_text(json.dumps(data, indent=2))
+    prompts.bundle_to_open = edited
+    window.actions_["import_bundle"].trigger()
+    [(title, message)] = prompts.errors
+    line = edited.read_text().splitlines().index('          "type": "text",') + 1
+    assert title == "Cannot import the bundle"
+    assert f"edited.json, line {line}, at $.triggers[0].attributes[0].type: live or paused " \
+           "journeys read this attribute" in message
+    assert "Not imported" in window.statusBar().currentMessage()
+    assert window.session.store.journeys() == before
+    assert window.session.store.workspace.catalog().trigger_attribute_type(
+        "abandoned_cart", "cart_total") == "number"
+
+
 def test_invalid_json_names_the_line(window, prompts, tmp_path, monkeypatch) -> None:
     """Before anything is asked about the journey on the canvas (seen in a real window:
     "has changes that are not saved", then the file could not be read anyway)."""

@@ -22,6 +22,14 @@ def test_an_attribute_a_live_journey_reads_keeps_its_type_from_the_cli(tmp_path,
     assert '"name": "cart_total",\n      "type": "number"' in shown  # unchanged
     assert "# used by abandoned-cart: “Abandoned cart reminders” (live, version 1): entry" \
         in shown
+    edited = json.loads(resource("samples", "abandoned_cart.json").read_text())
+    edited["triggers"][0]["attributes"][0]["type"] = "text"  # nor by importing a bundle
+    (tmp_path / "edited.json").write_text(json.dumps(edited, indent=2))
+    assert main(["import", str(tmp_path / "edited.json"), *ws]) == 2
+    line = (tmp_path / "edited.json").read_text().splitlines().index('          "type": "text",')
+    assert capsys.readouterr().err.startswith(
+        f"error: {tmp_path / 'edited.json'}, line {line + 1}, at "
+        "$.triggers[0].attributes[0].type: live or paused journeys read this attribute")
     assert main(["triggers", "update", "abandoned_cart", "--title", "Cart left", *ws]) == 0
     assert main(["triggers", "delete", "abandoned_cart", *ws]) == 2
     assert "take it out of those journeys first" in capsys.readouterr().err

@@ -1,0 +1,151 @@
+"""The rules the trigger catalog keeps, whoever changes it.
+
+Two doors change triggers and record tables: the catalog's own forms and commands
+(`engine.trigger_catalog`) and a bundle's import (`Workspace.import_bundle`). Both ask
+here, so each rule is written once. A rule answers with a `Problem`: the message and the
+field it is about, as a path inside the item ("columns[2].name", "record.table"); each
+door puts it under its own prefix ("table.", "record_tables[0].").
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import NamedTuple
+
+from sqlalchemy import Connection
+
+from engine.model import (
+    BUILTIN_TRIGGERS,
+    AttributeType,
+    Bundle,
+    Catalog,
+    RecordTable,
+    TriggerDefinition,
+    TriggerKind,
+)
+from engine.store import catalog_store
+from engine.trigger_uses import Breakage, breakages
+
+BUILT_IN_KINDS = (TriggerKind.BUSINESS, TriggerKind.INTERACTION)
+BUILT_IN_NAMES = frozenset(t.name for t in BUILTIN_TRIGGERS)
+
+
+class Problem(NamedTuple):
+    message: str
+    field: str = ""  # inside the item: "columns[0].name"; "" for the item as a whole
+
+    def under(self, prefix: str) -> Problem:
+        return self._replace(field=".".join(filter(None, [prefix, self.field])))
+
+
+def table_problem(table: RecordTable) -> Problem | None:
+    """What a record table needs whatever else is there: columns, none called `id` (the
+    ingestion socket takes `id` as the record's own, in its address), and the person
+    columns among them."""
+    if not table.columns:
+        return Problem("give the table its columns", "columns")
+    for index, column in enumerate(table.columns):
+        if column.name == "id":
+            return Problem("'id' is the record's own id (in its address), not a column: "
+                           "name it otherwise", f"columns[{index}].name")
+    names = {c.name for c in table.columns}
+    for index, column in enumerate(table.person_columns):
+        if column not in names:
+            return Problem(f"{column!r} is not one of the table's columns",
+                           f"person_columns[{index}]")
+    return None
+
+
+def definition_problem(trigger: TriggerDefinition, catalog: Catalog) -> Problem | None:
+    """What the model alone cannot know: the record tables and columns it names exist."""
+    for index, attribute in enumerate(trigger.attributes):
+        field = f"attributes[{index}].entity"
+        if attribute.type == AttributeType.ENTITY and (
+                problem := _table_named(catalog, attribute.entity, field)):
+            return problem
+    if trigger.record is None:
+        return None
+    if problem := _table_named(catalog, trigger.record.table, "record.table"):
+        return problem
+    table = catalog.record_tables[trigger.record.table]
+    columns = {c.name for c in table.columns}
+    if trigger.record.person_column not in columns:
+        return Problem(f"table {table.name!r} has no column {trigger.record.person_column!r}",
+                       "record.person_column")
+    for index, column in enumerate(trigger.record.columns):
+        if column not in columns:
+            return Problem(f"table {table.name!r} has no column {column!r}",
+                           f"record.columns[{index}]")
+    return None
+
+
+def _table_named(catalog: Catalog, name: str | None, field: str) -> Problem | None:
+    if not name:
+        return Problem("choose the record table", field)
+    if name not in catalog.record_tables:
+        return Problem(f"there is no record table {name!r}", field)
+    return None
+
+
+def in_use_message(found: list[Breakage]) -> str:
+    """One clause per journey version: what it reads, how that would change, and where."""
+    versions: dict[tuple[str, int], dict[str, list[str]]] = {}
+    for b in found:
+        reads = versions.setdefault((b.journey_name, b.version), {})
+        reads.setdefault(f"{b.path} ({b.change()})", []).append(b.where)
+    clauses = [f"“{name}” version {version} reads "
+               + "; ".join(f"{what} at {', '.join(places)}" for what, places in reads.items())
+               for (name, version), reads in versions.items()]
+    one = len({b.path for b in found}) == 1
+    what, it = ("this attribute", "it") if one else ("these attributes", "they")
+    return (f"live or paused journeys read {what}, so {it} cannot change type or go: "
+            f"{' — '.join(clauses)}. Keep {what} as {it} {'is' if one else 'are'} and add "
+            "a new attribute, or stop those journey versions first")
+
+
+def breakage_field(trigger: TriggerDefinition, breakage: Breakage) -> str:
+    """The field of the trigger's definition a breakage comes from."""
+    top = breakage.path.split(".")[0]
+    index = next((i for i, a in enumerate(trigger.attributes) if a.name == top), None)
+    if index is not None:
+        return f"attributes[{index}].type"
+    return "record.table" if trigger.record else "attributes"
+
+
+def import_problem(conn: Connection, bundle: Bundle) -> Problem | None:
+    """What stops a bundle's catalog going into the workspace, its field a path in the
+    bundle ("record_tables[0].columns[1].name"): the rules the catalog's forms keep, and
+    no change to a trigger attribute that live or paused journeys read (importing is not
+    a way round `waymark triggers update`)."""
+    before = catalog_store.load_catalog(conn)
+    for index, table in enumerate(bundle.record_tables):
+        if problem := table_problem(table):
+            return problem.under(f"record_tables[{index}]")
+    for index, trigger in enumerate(bundle.triggers):
+        place = f"triggers[{index}]"
+        if trigger.name in BUILT_IN_NAMES or trigger.kind in BUILT_IN_KINDS:
+            return Problem(f"{trigger.name!r} is built in (raised by Waymark): a bundle "
+                           "cannot define it", f"{place}.name")
+        old = before.triggers.get(trigger.name)
+        if old is not None and old.kind != trigger.kind:
+            return Problem(f"the workspace's {trigger.name!r} is a {old.kind.value} "
+                           f"trigger and stays one; this bundle's is {trigger.kind.value}",
+                           f"{place}.kind")
+    after = replace(
+        before,
+        triggers={**before.triggers, **{t.name: t for t in bundle.triggers}},
+        record_tables={**before.record_tables, **{t.name: t for t in bundle.record_tables}})
+    for index, trigger in enumerate(bundle.triggers):
+        if problem := definition_problem(trigger, after):
+            return problem.under(f"triggers[{index}]")
+    found = breakages(conn, before, after)
+    if found:
+        return Problem(in_use_message(found), _breakage_place(bundle, found[0]))
+    return None
+
+
+def _breakage_place(bundle: Bundle, breakage: Breakage) -> str:
+    for index, trigger in enumerate(bundle.triggers):
+        if trigger.name == breakage.trigger:
+            return f"triggers[{index}].{breakage_field(trigger, breakage)}"
+    return "record_tables"  # an entity's columns, read through a trigger the bundle keeps

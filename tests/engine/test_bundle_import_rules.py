@@ -1,0 +1,134 @@
+"""Importing a bundle keeps the trigger catalog's rules.
+
+Found in a read of the record-table rules: `waymark import` wrote a table with an `id`
+column and a person column it does not have (the Triggers page and `waymark tables`
+refuse both), and a bundle could change the type of an attribute a live journey reads,
+or make a stopped trigger ready again, where `waymark triggers update` refuses.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from engine import trigger_catalog as catalog
+from engine.model import (
+    AttributeDef,
+    AttributeType,
+    BundleError,
+    RecordAction,
+    RecordSource,
+    RecordTable,
+    TriggerDefinition,
+    TriggerKind,
+    TriggerState,
+    read_bundle,
+)
+from engine.resources import resource
+from engine.workspace import Workspace
+
+CART = read_bundle(resource("samples", "abandoned_cart.json"))
+
+
+@pytest.fixture
+def workspace(tmp_path):
+    with Workspace.open(tmp_path / "w.waymark") as opened:
+        yield opened
+
+
+def refused(workspace: Workspace, bundle) -> BundleError:
+    """The import's error, after checking it wrote nothing."""
+    journeys = [j.id for j in workspace.journeys()]
+    before = workspace.catalog()
+    with pytest.raises(BundleError) as error:
+        workspace.import_bundle(bundle, source="shop.json")
+    assert [j.id for j in workspace.journeys()] == journeys
+    after = workspace.catalog()
+    assert (after.triggers, after.record_tables) == (before.triggers, before.record_tables)
+    return error.value
+
+
+def with_table(table: RecordTable, *triggers: TriggerDefinition):
+    return CART.model_copy(update={"record_tables": [table],
+                                   "triggers": [*CART.triggers, *triggers]})
+
+
+def ticket(*columns: str, person: str = "who") -> RecordTable:
+    return RecordTable(name="ticket", person_columns=[person],
+                       columns=[AttributeDef(name=c, type=AttributeType.TEXT) for c in columns])
+
+
+def test_a_bundles_table_with_an_id_column_is_refused_naming_the_column(workspace) -> None:
+    error = refused(workspace, with_table(ticket("who", "id", "state")))
+    assert error.source == "shop.json"
+    assert error.path == "$.record_tables[0].columns[1].name"
+    assert "'id' is the record's own id" in error.detail
+    # the same words the catalog's own form gives, under the form's field
+    with pytest.raises(catalog.TriggerCatalogError) as form:
+        catalog.create_record_table(workspace, ticket("who", "id", "state"))
+    assert (form.value.field, form.value.detail) == ("table.columns[1].name", error.detail)
+
+
+def test_a_bundles_table_whose_person_column_it_lacks_is_refused(workspace) -> None:
+    error = refused(workspace, with_table(ticket("customer", "state")))
+    assert error.path == "$.record_tables[0].person_columns[0]"
+    assert error.detail == "'who' is not one of the table's columns"
+
+
+def test_a_record_trigger_naming_a_column_nowhere_is_refused(workspace) -> None:
+    closed = TriggerDefinition(
+        name="ticket_closed", title="Ticket closed", kind=TriggerKind.RECORD,
+        record=RecordSource(table="ticket", person_column="owner",
+                            action=RecordAction.UPDATED))
+    error = refused(workspace, with_table(ticket("who", "state"), closed))
+    assert error.path == "$.triggers[2].record.person_column"
+    assert error.detail == "table 'ticket' has no column 'owner'"
+    good = closed.model_copy(update={"record": closed.record.model_copy(
+        update={"person_column": "who"})})
+    workspace.import_bundle(with_table(ticket("who", "state"), good))
+    assert "ticket" in workspace.catalog().record_tables
+
+
+def test_a_bundle_cannot_change_what_a_live_journey_reads(workspace) -> None:
+    journey = workspace.import_bundle(CART)
+    assert workspace.publish(journey.id).published
+    data = CART.model_dump()
+    data["triggers"][0]["attributes"][0]["type"] = "text"  # cart_total: number -> text
+    error = refused(workspace, type(CART).model_validate(data))
+    assert error.path == "$.triggers[0].attributes[0].type"
+    assert "“Abandoned cart reminders” version 1 reads cart_total (number → text)" \
+        in error.detail
+    assert "shop.json, at $.triggers[0].attributes[0].type: live or paused journeys" \
+        in str(error)
+    # what no live journey reads may change, as `waymark triggers update` allows
+    data["triggers"][0]["attributes"][0]["type"] = "number"
+    data["triggers"][0]["attributes"].append({"name": "coupon", "type": "text"})
+    workspace.import_bundle(type(CART).model_validate(data))
+    assert "coupon" in [a.name for a in catalog.trigger_entry(workspace, "abandoned_cart")
+                        .trigger.attributes]
+
+
+def test_a_trigger_the_workspace_stopped_stays_stopped(workspace) -> None:
+    workspace.import_bundle(CART)
+    catalog.set_trigger_state(workspace, "abandoned_cart", TriggerState.STOPPED)
+    assert CART.triggers[0].state == TriggerState.READY
+    workspace.import_bundle(CART)
+    assert catalog.trigger_entry(workspace, "abandoned_cart").trigger.state \
+        == TriggerState.STOPPED
+    assert catalog.trigger_entry(workspace, "purchase_completed").trigger.state \
+        == TriggerState.READY
+
+
+def test_a_bundle_cannot_redefine_a_built_in_trigger_or_a_triggers_kind(workspace) -> None:
+    opened = TriggerDefinition(name="email_opened", title="Opened")
+    error = refused(workspace, CART.model_copy(update={"triggers": [opened]}))
+    assert (error.path, error.detail) == (
+        "$.triggers[0].name", "'email_opened' is built in (raised by Waymark): a bundle "
+        "cannot define it")
+    workspace.import_bundle(CART)
+    as_record = TriggerDefinition(
+        name="abandoned_cart", title="Cart", kind=TriggerKind.RECORD,
+        record=RecordSource(table="order", person_column="customer",
+                            action=RecordAction.CREATED))
+    error = refused(workspace, CART.model_copy(update={"triggers": [as_record]}))
+    assert error.path == "$.triggers[0].kind"
+    assert "'abandoned_cart' is a custom trigger and stays one" in error.detail
