@@ -15,7 +15,9 @@ from typing import NamedTuple
 from sqlalchemy import Connection
 
 from engine.model import (
+    BUILTIN_CONTACT_ATTRIBUTES,
     BUILTIN_TRIGGERS,
+    AttributeDef,
     AttributeType,
     Bundle,
     Catalog,
@@ -114,9 +116,9 @@ def breakage_field(trigger: TriggerDefinition, breakage: Breakage) -> str:
 
 def import_problem(conn: Connection, bundle: Bundle) -> Problem | None:
     """What stops a bundle's catalog going into the workspace, its field a path in the
-    bundle ("record_tables[0].columns[1].name"): the rules the catalog's forms keep, and
-    no change to a trigger attribute that live or paused journeys read (importing is not
-    a way round `waymark triggers update`)."""
+    bundle ("record_tables[0].columns[1].name"): the rules the catalog's forms keep, no
+    change to a trigger attribute that live or paused journeys read (importing is not a
+    way round `waymark triggers update`), and no contact attribute changing type."""
     before = catalog_store.load_catalog(conn)
     for index, table in enumerate(bundle.record_tables):
         if problem := table_problem(table):
@@ -131,6 +133,9 @@ def import_problem(conn: Connection, bundle: Bundle) -> Problem | None:
             return Problem(f"the workspace's {trigger.name!r} is a {old.kind.value} "
                            f"trigger and stays one; this bundle's is {trigger.kind.value}",
                            f"{place}.kind")
+    for index, attribute in enumerate(bundle.contact_attributes):
+        if problem := _contact_attribute_problem(attribute, before):
+            return problem.under(f"contact_attributes[{index}]")
     after = replace(
         before,
         triggers={**before.triggers, **{t.name: t for t in bundle.triggers}},
@@ -141,6 +146,22 @@ def import_problem(conn: Connection, bundle: Bundle) -> Problem | None:
     found = breakages(conn, before, after)
     if found:
         return Problem(in_use_message(found), _breakage_place(bundle, found[0]))
+    return None
+
+
+def _contact_attribute_problem(attribute: AttributeDef, before: Catalog) -> Problem | None:
+    """A contact attribute keeps its type: contacts hold values of it, and journeys and
+    segments compare them. The built-in ones are as Waymark defines them."""
+    builtin = next((a for a in BUILTIN_CONTACT_ATTRIBUTES if a.name == attribute.name), None)
+    if builtin is not None and (builtin.type, builtin.entity) != (attribute.type,
+                                                                  attribute.entity):
+        return Problem(f"{attribute.name!r} is a built-in contact attribute, "
+                       f"{builtin.type.value}: a bundle cannot redefine it", "type")
+    was = before.contact_attributes.get(attribute.name)
+    if was is not None and (was.type, was.entity) != (attribute.type, attribute.entity):
+        return Problem(f"the workspace's contact attribute {attribute.name!r} is "
+                       f"{was.type.value}, and contacts hold it so: it cannot become "
+                       f"{attribute.type.value}", "type")
     return None
 
 

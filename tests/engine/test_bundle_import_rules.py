@@ -132,3 +132,21 @@ def test_a_bundle_cannot_redefine_a_built_in_trigger_or_a_triggers_kind(workspac
     error = refused(workspace, CART.model_copy(update={"triggers": [as_record]}))
     assert error.path == "$.triggers[0].kind"
     assert "'abandoned_cart' is a custom trigger and stays one" in error.detail
+
+
+def test_a_contact_attribute_keeps_its_type_and_the_built_in_ones_stay(workspace) -> None:
+    tier = AttributeDef(name="tier", type=AttributeType.TEXT, title="Tier")
+    workspace.import_bundle(CART.model_copy(update={"contact_attributes": [tier]}))
+    as_number = tier.model_copy(update={"type": AttributeType.NUMBER})
+    error = refused(workspace, CART.model_copy(update={"contact_attributes": [as_number]}))
+    assert error.path == "$.contact_attributes[0].type"
+    assert "the workspace's contact attribute 'tier' is text" in error.detail
+    email = AttributeDef(name="email", type=AttributeType.NUMBER)
+    error = refused(workspace, CART.model_copy(update={"contact_attributes": [email]}))
+    assert (error.path, error.detail) == (
+        "$.contact_attributes[0].type", "'email' is a built-in contact attribute, text: a "
+        "bundle cannot redefine it")
+    assert workspace.catalog().contact_attribute_type("email") == AttributeType.TEXT
+    retitled = tier.model_copy(update={"title": "Loyalty tier"})  # a new title is fine
+    workspace.import_bundle(CART.model_copy(update={"contact_attributes": [retitled]}))
+    assert workspace.catalog().contact_attributes["tier"].title == "Loyalty tier"
