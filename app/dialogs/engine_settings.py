@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.ingestion.server import DEFAULT_HOST, DEFAULT_PORT
+from engine.ingestion.address import DEFAULT_HOST, DEFAULT_PORT
 
 PORT_KEY = "engine/port"
 START_KEY = "engine/start_on_open"

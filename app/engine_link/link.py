@@ -21,7 +21,7 @@ from urllib.parse import quote
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from engine.cli.fire_cmd import post_event
-from engine.ingestion.server import DEFAULT_PORT
+from engine.ingestion.address import DEFAULT_PORT
 from engine.store.lock import engine_holder_at
 from engine.workspace import Workspace
 

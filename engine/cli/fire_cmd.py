@@ -14,7 +14,7 @@ import urllib.request
 from typing import Any
 
 from engine.ingestion import keys
-from engine.ingestion.server import DEFAULT_HOST, DEFAULT_PORT
+from engine.ingestion.address import DEFAULT_HOST, DEFAULT_PORT
 from engine.store import catalog_store
 from engine.store.database import writing
 from engine.store.lock import engine_holder

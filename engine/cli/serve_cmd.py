@@ -7,10 +7,10 @@ import signal
 import sys
 import threading
 
+from engine.ingestion.address import DEFAULT_HOST, DEFAULT_PORT, is_loopback
 from engine.ingestion.limits import SocketLimits
 from engine.ingestion.logs import redact_keys_in_logs
 from engine.ingestion.process import IngestionProcess, IngestionStartError, live_journeys
-from engine.ingestion.server import DEFAULT_HOST, DEFAULT_PORT, is_loopback
 from engine.processes import settle_heap
 from engine.runtime.host import EngineHost
 from engine.store.lock import WorkspaceBusyError

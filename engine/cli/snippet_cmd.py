@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from engine.ingestion.server import DEFAULT_HOST, DEFAULT_PORT
+from engine.ingestion.address import DEFAULT_HOST, DEFAULT_PORT
 from engine.model import TriggerState
 from engine.snippets import RECORD_LANGUAGES, SnippetError, generate_snippet, languages
 from engine.store import catalog_store

@@ -19,8 +19,8 @@ from engine.cluster.sessions import store_in_workspace
 from engine.processes import Helper, leave_stopping_to_the_engine, settle_heap
 from engine.workspace import Workspace
 
+from .address import base_url
 from .limits import SocketLimits
-from .server import IngestionServer, base_url
 
 _WAKE = b"w"  # engine -> socket (and `engine.processes.STOP`)
 
@@ -95,6 +95,8 @@ def live_journeys(workspace: Workspace) -> int:
 
 async def _serve(workspace: Workspace, host: str, port: int, limits: SocketLimits,
                  conn: Connection) -> None:
+    from .server import IngestionServer  # here: the engine's process needs no aiohttp
+
     loop = asyncio.get_running_loop()
     closed = asyncio.Event()
 

@@ -9,7 +9,6 @@ every connection aiohttp's own handler, with no limit and no deadline for a head
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import os
 import socket
 import threading
@@ -21,6 +20,7 @@ from aiohttp import web
 
 from engine.workspace import Workspace
 
+from .address import DEFAULT_HOST, DEFAULT_PORT, base_url
 from .api import IngestionApi
 from .connections import ConnectionGuard, deadlines
 from .http import MAX_BODY, errors_and_cors
@@ -29,22 +29,7 @@ from .logs import redact_keys_in_logs
 from .tracking_routes import TrackingRoutes
 from .writer import EventWriter
 
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 8765
 LISTEN_QUEUE = 1024
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def base_url(host: str, port: int) -> str:
-    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
 class IngestionServer:

@@ -21,7 +21,7 @@ from engine.resources import resource
 from . import literals
 from .fields import NOW, Field, SnippetError, event_fields, record_fields, table_noun
 
-DEFAULT_URL = "http://127.0.0.1:8765"  # engine/ingestion/server.py DEFAULT_HOST:DEFAULT_PORT
+DEFAULT_URL = "http://127.0.0.1:8765"  # engine/ingestion/address.py DEFAULT_HOST:DEFAULT_PORT
 KEY_PLACEHOLDER = "YOUR_INGESTION_KEY"
 
 

@@ -1,20 +1,27 @@
-"""Checks on the shape of the graph: one entry, reachable, acyclic, ports wired right."""
+"""Checks on the shape of the graph: one entry, reachable, acyclic, ports wired right.
+
+networkx is imported in the functions that use it, not at the top: it is a tenth of
+every `waymark` command's start, and most commands never validate a journey.
+"""
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from engine.model import BRANCH_KINDS, Journey, TileKind, output_ports
 
 from .problems import ValidationProblem
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 MAX_BRANCHES = 25
 MAX_BRANCH_DEPTH = 8
 
 
 def build_graph(journey: Journey) -> nx.DiGraph:
+    import networkx as nx
     graph = nx.DiGraph()
     graph.add_nodes_from(t.id for t in journey.tiles)
     graph.add_edges_from((e.source, e.target) for e in journey.edges)
@@ -27,6 +34,7 @@ def entry_id(journey: Journey) -> str | None:
 
 
 def check_graph(journey: Journey, graph: nx.DiGraph) -> list[ValidationProblem]:
+    import networkx as nx
     problems = _check_entry(journey)
     problems += _check_ports(journey)
     problems += _check_cycles(graph)
@@ -142,6 +150,7 @@ def _check_split(tile) -> list[ValidationProblem]:
 
 
 def _check_cycles(graph: nx.DiGraph) -> list[ValidationProblem]:
+    import networkx as nx
     problems = []
     for component in nx.strongly_connected_components(graph):
         if len(component) > 1:
@@ -154,6 +163,7 @@ def _check_cycles(graph: nx.DiGraph) -> list[ValidationProblem]:
 
 
 def _check_reachable(journey: Journey, graph: nx.DiGraph, entry: str) -> list[ValidationProblem]:
+    import networkx as nx
     reachable = nx.descendants(graph, entry) | {entry}
     return [
         ValidationProblem(t.id, "unreachable", "no path from the entry reaches this tile")
@@ -163,6 +173,7 @@ def _check_reachable(journey: Journey, graph: nx.DiGraph, entry: str) -> list[Va
 
 def _check_depth(journey: Journey, graph: nx.DiGraph, entry: str) -> list[ValidationProblem]:
     """How many branch tiles a person can pass through, at most, to reach each tile."""
+    import networkx as nx
     kinds = {t.id: t.kind for t in journey.tiles}
     depth: dict[str, int] = {}
     problems = []

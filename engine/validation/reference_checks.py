@@ -1,10 +1,12 @@
-"""Checks that what a journey names exists and fits: triggers, content, attributes, times."""
+"""Checks that what a journey names exists and fits: triggers, content, attributes, times.
+
+networkx is imported where it is used (see `graph_checks`).
+"""
 
 from __future__ import annotations
 
 from datetime import timedelta
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from engine.model import (
     MESSAGE_KINDS,
@@ -23,6 +25,9 @@ from engine.model import (
 from engine.model.durations import humanize_duration
 
 from .problems import ValidationProblem
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 MAX_DURATION = timedelta(days=90)
 
@@ -270,12 +275,14 @@ class _MessageOrder:
     """Answers "does this message come before that tile on every path?" (dominators)."""
 
     def __init__(self, journey: Journey, graph: nx.DiGraph) -> None:
+        import networkx as nx
         self._journey = journey
         self._graph = graph
         self._dominators: dict[str, str] | None = None
         self._acyclic = nx.is_directed_acyclic_graph(graph)
 
     def always_before(self, message: str, tile: str) -> bool:
+        import networkx as nx
         entry = self._journey.entry()
         if entry is None or not self._acyclic:
             return True  # the missing entry or the loop is the problem to fix first

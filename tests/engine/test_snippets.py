@@ -25,7 +25,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from engine.cli import snippet_cmd
-from engine.ingestion.server import DEFAULT_HOST, DEFAULT_PORT
+from engine.ingestion.address import DEFAULT_HOST, DEFAULT_PORT
 from engine.model import (
     BUILTIN_TRIGGERS,
     AttributeDef,

@@ -7,10 +7,18 @@ import sqlite3
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
 from engine.model import Contact
-from engine.store.database import WorkspaceError, create_db_engine, head_revision, upgrade
+from engine.store.database import (
+    MIGRATIONS,
+    REVISIONS,
+    WorkspaceError,
+    create_db_engine,
+    head_revision,
+    upgrade,
+)
 from engine.store.lock import EngineLock, WorkspaceBusyError
 from engine.store.schema import metadata
 from engine.workspace import Workspace
@@ -30,6 +38,15 @@ def test_a_workspace_made_by_the_first_revision_is_upgraded_with_its_data(tmp_pa
             current = MigrationContext.configure(conn).get_current_revision()
             assert current == head_revision() != "0001"
             conn.execute(text("SELECT count(*) FROM ingestion_keys")).scalar_one()
+
+
+def test_the_revisions_read_from_file_names_are_alembics_chain() -> None:
+    """Opening an up-to-date workspace reads its revision against these, without alembic;
+    a migration whose file name does not start with its revision would go unseen."""
+    script = ScriptDirectory(str(MIGRATIONS))
+    chain = [rev.revision for rev in script.walk_revisions()]
+    assert list(REVISIONS) == chain[::-1]
+    assert head_revision() == script.get_current_head()
 
 
 def test_the_migrations_build_exactly_the_tables_the_code_uses(tmp_path) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from app.store import StudioStore
 from engine import trigger_catalog
-from engine.ingestion.server import DEFAULT_HOST, DEFAULT_PORT, base_url
+from engine.ingestion.address import DEFAULT_HOST, DEFAULT_PORT, base_url
 from engine.model import Catalog, RecordTable, TriggerDefinition, TriggerState
 from engine.snippets import generate_snippet
 from engine.trigger_catalog import EventsSeen, TriggerEntry
