@@ -333,7 +333,12 @@ class JourneySession(QObject):
     @on_workspace()
     def open_sample(self, path: Path) -> None:
         if self.store is not None and self.maybe_save():
-            journey = self.store.open_sample(path)
+            try:  # the catalog's rules can refuse it: a trigger of the sample's, changed here
+                journey = self.store.open_sample(path)
+            except BundleError as exc:
+                self.status.emit(f"Sample not opened: {exc}")
+                self.prompts.error("Cannot open the sample", str(exc))
+                return
             self.open_journey(journey.id, check_saved=False)
             self.status.emit(f"Opened the sample “{journey.name}”")
 

@@ -180,7 +180,7 @@ class StudioStore:
         bundle = read_bundle(path)
         if any(info.id == bundle.journey.id for info in self.journeys()):
             return self.load(bundle.journey.id)
-        return self.import_bundle(bundle)
+        return self.import_bundle(bundle, source=str(path))
 
     # --- lifecycle ------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ Every refusal is a `TriggerCatalogError` naming the field as a path into the tri
 JSON (`name`, `attributes[2].type`, `record.person_column`), so a form can put the
 message beside the field and the CLI can print it on one line. An attribute that live
 journeys read cannot change type or go (`TriggerInUseError`, see `engine.trigger_uses`).
+The rules themselves are in `engine.catalog_rules`, which a bundle's import asks too.
 """
 
 from __future__ import annotations

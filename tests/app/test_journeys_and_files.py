@@ -6,7 +6,7 @@ import json
 
 from PySide6.QtCore import QPointF, Qt
 
-from engine.model import dump_bundle, read_bundle, to_data
+from engine.model import bundle_from_data, dump_bundle, read_bundle, to_data
 from engine.resources import resource
 from tests.app.conftest import open_sample
 from tests.app.gestures import drop_from_palette
@@ -97,6 +97,26 @@ def test_a_bundle_changing_what_a_live_journey_reads_is_refused_with_its_line(
     assert window.session.store.journeys() == before
     assert window.session.store.workspace.catalog().trigger_attribute_type(
         "abandoned_cart", "cart_total") == "number"
+
+
+def test_a_sample_the_catalog_refuses_is_said_and_the_studio_goes_on(
+        window, prompts) -> None:
+    """The workspace's own cart journey reads cart_total as text, live; the sample defines
+    it as a number: opening the sample is refused (as its import is), not a traceback."""
+    open_sample(window, "brew_guide.json")
+    data = json.loads(resource("samples", "abandoned_cart.json").read_text())
+    data["triggers"][0]["attributes"][0]["type"] = "text"
+    data["journey"]["start"]["conditions"] = None  # it compared cart_total as a number
+    data["journey"].update(id="our-cart", name="Our cart")
+    workspace = window.session.store.workspace
+    assert workspace.publish(workspace.import_bundle(bundle_from_data(data)).id).published
+    open_sample(window, "abandoned_cart.json")
+    [(title, message)] = prompts.errors
+    assert title == "Cannot open the sample"
+    assert "abandoned_cart.json, line " in message
+    assert "at $.triggers[0].attributes[0].type: live or paused journeys read" in message
+    assert "Sample not opened" in window.statusBar().currentMessage()
+    assert window.editor.journey.id == "brew-guide"
 
 
 def test_invalid_json_names_the_line(window, prompts, tmp_path, monkeypatch) -> None:
