@@ -23,6 +23,16 @@ def design(journey) -> dict:
     return data
 
 
+def import_refused(window, prompts, path, data, marked: str) -> tuple[str, str, int]:
+    """File → Import of `data` written to `path`: the error's title and message, and the
+    line of the file that `marked` is."""
+    path.write_text(json.dumps(data, indent=2))
+    prompts.bundle_to_open = path
+    window.actions_["import_bundle"].trigger()
+    [(title, message)] = prompts.errors
+    return title, message, path.read_text().splitlines().index(marked) + 1
+
+
 def test_export_then_import_from_the_gui_round_trips(window, prompts, tmp_path) -> None:
     open_sample(window, "brew_guide.json")
     window.editor.update_tile("brew-tips", name="Brewing tips")  # unsaved: export saves it
@@ -63,12 +73,8 @@ def test_a_broken_bundle_names_the_place_and_leaves_the_workspace_alone(
     before = window.session.store.journeys()
     data = json.loads(dump_bundle(read_bundle(resource("samples", "brew_guide.json"))))
     data["journey"]["tiles"][2]["kind"] = "teleport"
-    broken = tmp_path / "broken.json"
-    broken.write_text(json.dumps(data, indent=2))
-    prompts.bundle_to_open = broken
-    window.actions_["import_bundle"].trigger()
-    [(_title, message)] = prompts.errors
-    line = broken.read_text().splitlines().index('        "kind": "teleport",') + 1
+    _title, message, line = import_refused(window, prompts, tmp_path / "broken.json", data,
+                                           '        "kind": "teleport",')
     assert f"broken.json, line {line}, at $.journey.tiles[2].kind: " in message
     assert "Not imported" in window.statusBar().currentMessage()
     assert window.session.store.journeys() == before
@@ -84,12 +90,8 @@ def test_a_bundle_changing_what_a_live_journey_reads_is_refused_with_its_line(
     before = window.session.store.journeys()
     data = json.loads(resource("samples", "abandoned_cart.json").read_text())
     data["triggers"][0]["attributes"][0]["type"] = "text"
-    edited = tmp_path / "edited.json"
-    edited.write_text(json.dumps(data, indent=2))
-    prompts.bundle_to_open = edited
-    window.actions_["import_bundle"].trigger()
-    [(title, message)] = prompts.errors
-    line = edited.read_text().splitlines().index('          "type": "text",') + 1
+    title, message, line = import_refused(window, prompts, tmp_path / "edited.json", data,
+                                          '          "type": "text",')
     assert title == "Cannot import the bundle"
     assert f"edited.json, line {line}, at $.triggers[0].attributes[0].type: live or paused " \
            "journeys read this attribute" in message

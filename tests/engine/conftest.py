@@ -4,12 +4,20 @@ import os
 
 import pytest
 
+from engine.workspace import Workspace
 from tests.engine.harness import Harness
 
 # Tests never touch the keyring of whoever runs them (nor do the processes they start):
 # without one, credentials stay in the test's workspace. Keyring tests name a file keyring
 # in a folder of their own (see keyring_in).
 os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
+
+
+@pytest.fixture
+def workspace(tmp_path):
+    """A fresh workspace file of the test's own, open (a test module may define its own)."""
+    with Workspace.open(tmp_path / "w.waymark") as opened:
+        yield opened
 
 
 @pytest.fixture

@@ -29,12 +29,6 @@ from engine.workspace import Workspace
 CART = read_bundle(resource("samples", "abandoned_cart.json"))
 
 
-@pytest.fixture
-def workspace(tmp_path):
-    with Workspace.open(tmp_path / "w.waymark") as opened:
-        yield opened
-
-
 def refused(workspace: Workspace, bundle) -> BundleError:
     """The import's error, after checking it wrote nothing."""
     journeys = [j.id for j in workspace.journeys()]

@@ -26,12 +26,6 @@ from tests.engine.test_postgres import database as database  # fixtures: a Postg
 from tests.engine.test_postgres import server_url as server_url  # database on a test server
 
 
-@pytest.fixture
-def workspace(tmp_path):
-    with Workspace.open(tmp_path / "w.waymark") as opened:
-        yield opened
-
-
 def test_a_workspace_nobody_runs_has_no_holder(workspace) -> None:
     assert engine_holder(workspace.db, workspace.location) is None
 

@@ -29,12 +29,6 @@ CART = read_bundle(resource("samples", "abandoned_cart.json"))
 CASE = read_bundle(resource("samples", "case_resolved_survey.json"))
 
 
-@pytest.fixture
-def workspace(tmp_path):
-    with Workspace.open(tmp_path / "w.waymark") as opened:
-        yield opened
-
-
 def published(workspace: Workspace, bundle) -> str:
     journey = workspace.import_bundle(bundle)
     assert workspace.publish(journey.id).published
