@@ -114,28 +114,48 @@ def breakage_field(trigger: TriggerDefinition, breakage: Breakage) -> str:
     return "record.table" if trigger.record else "attributes"
 
 
+def bundle_problems(bundle: Bundle) -> list[Problem]:
+    """What is wrong with a bundle's catalog wherever it goes, each field a path in the
+    bundle ("record_tables[0].columns[1].name"): `waymark validate` lists these, and an
+    import refuses the first."""
+    found = [problem.under(f"record_tables[{index}]")
+             for index, table in enumerate(bundle.record_tables)
+             if (problem := table_problem(table))]
+    found += [Problem(f"{trigger.name!r} is built in (raised by Waymark): a bundle cannot "
+                      "define it", f"triggers[{index}].name")
+              for index, trigger in enumerate(bundle.triggers)
+              if trigger.name in BUILT_IN_NAMES or trigger.kind in BUILT_IN_KINDS]
+    builtin = {a.name: a for a in BUILTIN_CONTACT_ATTRIBUTES}
+    found += [Problem(f"{attribute.name!r} is a built-in contact attribute, "
+                      f"{builtin[attribute.name].type.value}: a bundle cannot redefine it",
+                      f"contact_attributes[{index}].type")
+              for index, attribute in enumerate(bundle.contact_attributes)
+              if attribute.name in builtin and _typed(attribute) != _typed(
+                  builtin[attribute.name])]
+    return found
+
+
 def import_problem(conn: Connection, bundle: Bundle) -> Problem | None:
-    """What stops a bundle's catalog going into the workspace, its field a path in the
-    bundle ("record_tables[0].columns[1].name"): the rules the catalog's forms keep, no
-    change to a trigger attribute that live or paused journeys read (importing is not a
-    way round `waymark triggers update`), and no contact attribute changing type."""
+    """What stops a bundle's catalog going into the workspace: its `bundle_problems`; then
+    what the workspace holds: a trigger keeps its kind, a contact attribute its type, a
+    record trigger's table and columns exist, and no trigger attribute that live or paused
+    journeys read changes type or goes (importing is not a way round `waymark triggers
+    update`)."""
+    if found := bundle_problems(bundle):
+        return found[0]
     before = catalog_store.load_catalog(conn)
-    for index, table in enumerate(bundle.record_tables):
-        if problem := table_problem(table):
-            return problem.under(f"record_tables[{index}]")
     for index, trigger in enumerate(bundle.triggers):
-        place = f"triggers[{index}]"
-        if trigger.name in BUILT_IN_NAMES or trigger.kind in BUILT_IN_KINDS:
-            return Problem(f"{trigger.name!r} is built in (raised by Waymark): a bundle "
-                           "cannot define it", f"{place}.name")
         old = before.triggers.get(trigger.name)
         if old is not None and old.kind != trigger.kind:
             return Problem(f"the workspace's {trigger.name!r} is a {old.kind.value} "
                            f"trigger and stays one; this bundle's is {trigger.kind.value}",
-                           f"{place}.kind")
+                           f"triggers[{index}].kind")
     for index, attribute in enumerate(bundle.contact_attributes):
-        if problem := _contact_attribute_problem(attribute, before):
-            return problem.under(f"contact_attributes[{index}]")
+        was = before.contact_attributes.get(attribute.name)
+        if was is not None and _typed(was) != _typed(attribute):
+            return Problem(f"the workspace's contact attribute {attribute.name!r} is "
+                           f"{was.type.value}, and contacts hold it so: it cannot become "
+                           f"{attribute.type.value}", f"contact_attributes[{index}].type")
     after = replace(
         before,
         triggers={**before.triggers, **{t.name: t for t in bundle.triggers}},
@@ -143,26 +163,15 @@ def import_problem(conn: Connection, bundle: Bundle) -> Problem | None:
     for index, trigger in enumerate(bundle.triggers):
         if problem := definition_problem(trigger, after):
             return problem.under(f"triggers[{index}]")
-    found = breakages(conn, before, after)
-    if found:
-        return Problem(in_use_message(found), _breakage_place(bundle, found[0]))
+    found_breakages = breakages(conn, before, after)
+    if found_breakages:
+        return Problem(in_use_message(found_breakages),
+                       _breakage_place(bundle, found_breakages[0]))
     return None
 
 
-def _contact_attribute_problem(attribute: AttributeDef, before: Catalog) -> Problem | None:
-    """A contact attribute keeps its type: contacts hold values of it, and journeys and
-    segments compare them. The built-in ones are as Waymark defines them."""
-    builtin = next((a for a in BUILTIN_CONTACT_ATTRIBUTES if a.name == attribute.name), None)
-    if builtin is not None and (builtin.type, builtin.entity) != (attribute.type,
-                                                                  attribute.entity):
-        return Problem(f"{attribute.name!r} is a built-in contact attribute, "
-                       f"{builtin.type.value}: a bundle cannot redefine it", "type")
-    was = before.contact_attributes.get(attribute.name)
-    if was is not None and (was.type, was.entity) != (attribute.type, attribute.entity):
-        return Problem(f"the workspace's contact attribute {attribute.name!r} is "
-                       f"{was.type.value}, and contacts hold it so: it cannot become "
-                       f"{attribute.type.value}", "type")
-    return None
+def _typed(attribute: AttributeDef) -> tuple[AttributeType, str | None]:
+    return attribute.type, attribute.entity
 
 
 def _breakage_place(bundle: Bundle, breakage: Breakage) -> str:

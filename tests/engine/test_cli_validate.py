@@ -40,6 +40,27 @@ def test_errors_print_one_line_each_and_exit_1(tmp_path, capsys) -> None:
     assert any(line.startswith("email-reminder: content-not-ready:") for line in lines)
 
 
+def test_what_an_import_would_refuse_is_listed_too(tmp_path, capsys) -> None:
+    """`validate` said "no problems" of bundles `import` refuses: a table with an `id`
+    column, a built-in trigger or contact attribute redefined."""
+    def break_it(d):
+        d["record_tables"] = [{"name": "ticket", "person_columns": ["who"], "columns": [
+            {"name": "who", "type": "text"}, {"name": "id", "type": "text"}]}]
+        d["triggers"].append({"name": "email_opened", "title": "Opened"})
+        d["contact_attributes"] = [{"name": "email", "type": "number"}]
+
+    assert main(["validate", "--design", write_edited(tmp_path, break_it)]) == 1
+    out, err = capsys.readouterr()
+    assert out.splitlines() == [
+        "record_tables[0].columns[1].name: catalog: 'id' is the record's own id (in its "
+        "address), not a column: name it otherwise",
+        "triggers[2].name: catalog: 'email_opened' is built in (raised by Waymark): a bundle "
+        "cannot define it",
+        "contact_attributes[0].type: catalog: 'email' is a built-in contact attribute, text: "
+        "a bundle cannot redefine it"]
+    assert "3 error(s), 0 warning(s)" in err
+
+
 def test_design_only_skips_publish_checks(tmp_path) -> None:
     path = write_edited(tmp_path, lambda d: d["content"][0].update(status="draft"))
     assert main(["validate", path]) == 1
