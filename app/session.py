@@ -305,7 +305,7 @@ class JourneySession(QObject):
             bundle = bundle.model_copy(update={
                 "journey": bundle.journey.model_copy(update={"id": fresh})})
         try:
-            journey = self.store.import_bundle(bundle, source=str(path))
+            journey = self.store.import_bundle(bundle, source=Path(path))
         except BundleError as exc:
             self.status.emit(f"Not imported: {exc}")
             self.prompts.error("Cannot import the bundle", str(exc))

@@ -131,7 +131,7 @@ class StudioStore:
                               source=str(path))
         return read_bundle(path)
 
-    def import_bundle(self, bundle: Bundle, source: str = "bundle") -> Journey:
+    def import_bundle(self, bundle: Bundle, source: str | Path = "bundle") -> Journey:
         """All or nothing: the journey as a draft, with what it references; a
         `BundleError` naming the place in `source` when the catalog's rules refuse it."""
         return self.workspace.import_bundle(bundle, source=source)
@@ -180,7 +180,7 @@ class StudioStore:
         bundle = read_bundle(path)
         if any(info.id == bundle.journey.id for info in self.journeys()):
             return self.load(bundle.journey.id)
-        return self.import_bundle(bundle, source=str(path))
+        return self.import_bundle(bundle, source=Path(path))
 
     # --- lifecycle ------------------------------------------------------------------
 

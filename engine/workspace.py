@@ -285,22 +285,23 @@ class Workspace:
     # --- bundles ---------------------------------------------------------------------
 
     def import_bundle(self, bundle: Bundle, *, replace: bool = False,
-                      source: str = "bundle") -> Journey:
+                      source: str | Path = "bundle") -> Journey:
         """Write a bundle's journey (as a draft) and what it references, all or nothing.
 
         A journey already here is imported as a copy (a fresh id, "Name (copy)"); with
         `replace`, its draft is updated in place instead (publish to make that live). An
-        imported journey never takes a name another journey has. Its triggers and record
-        tables keep the catalog's rules (`engine.catalog_rules`): a `BundleError` naming
-        the place in `source` (the file read, whose line is named too) refuses the lot. A
-        trigger the workspace has keeps its state (a stopped one stays stopped).
+        imported journey never takes a name another journey has. Its triggers, record
+        tables and contact attributes keep the catalog's rules (`engine.catalog_rules`):
+        a `BundleError` naming the place in `source` (a word, or the file read: a `Path`,
+        whose line is named too) refuses the lot. A trigger the workspace has keeps its
+        state (a stopped one stays stopped).
         """
         with writing(self.db) as conn:
             problem = import_problem(conn, bundle)
             if problem is not None:
                 path = f"$.{problem.field}"
-                raise BundleError(problem.message, source=source, path=path,
-                                  line=line_in_file(source, path))
+                line = line_in_file(source, path) if isinstance(source, Path) else None
+                raise BundleError(problem.message, source=str(source), path=path, line=line)
             journey = _imported(conn, bundle.journey, replace)
             catalog_store.save_contact_attributes(conn, bundle.contact_attributes)
             for table in bundle.record_tables:

@@ -39,7 +39,7 @@ def run_import(args: argparse.Namespace) -> int:
     bundle = read_bundle(args.file)
     with open_workspace(args) as workspace:
         replaced = args.replace and bundle.journey.id in {j.id for j in workspace.journeys()}
-        journey = workspace.import_bundle(bundle, replace=args.replace, source=str(args.file))
+        journey = workspace.import_bundle(bundle, replace=args.replace, source=args.file)
         print(_imported(bundle.journey, journey, replaced, workspace.location))
         if args.publish:
             from .journeys_cmd import report_publish
