@@ -15,7 +15,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from engine.model import Bundle, DocumentError, read_bundle
+from engine.catalog_rules import bundle_problems
+from engine.model import Bundle, BundleError, DocumentError, read_bundle
 from engine.runtime import lifecycle
 from engine.runtime.records import StepRecord
 from engine.runtime.runtime import Runtime
@@ -74,8 +75,9 @@ def _checked_bundle(place: str, name: str, base: Path | None, journey_id: str) -
         raise SimulationError(f"{place}: {name!r} is a version of journey "
                               f"{bundle.journey.id!r}, not of {journey_id!r}")
     problems = validate_bundle(bundle)
-    if has_errors(problems):
-        lines = "\n".join(p.line() for p in problems if p.severity == "error")
+    catalog = [f"{p.field}: catalog: {p.message}" for p in bundle_problems(bundle)]
+    if catalog or has_errors(problems):
+        lines = "\n".join([*catalog, *(p.line() for p in problems if p.severity == "error")])
         raise SimulationError(f"{place}: {name!r} cannot be published:\n{lines}")
     return bundle
 
@@ -114,7 +116,11 @@ class JourneyActions:
                                   send_policy=self.runtime.send_policy, emit=self.emit)
 
     def _publish(self, index: int) -> tuple[int, str]:
-        self.workspace.import_bundle(self.bundles[index], replace=True)
+        try:  # what the workspace holds by then can refuse it: an attribute live people read
+            self.workspace.import_bundle(self.bundles[index], replace=True)
+        except BundleError as error:
+            raise SimulationError(f"events[{index}].bundle: cannot be imported: "
+                                  f"{error.path.removeprefix('$.')}: {error.detail}") from None
         result = self.workspace.publish(self.journey_id, seed=self.seed)
         if not result.published:
             lines = "\n".join(p.line() for p in result.problems if p.severity == "error")

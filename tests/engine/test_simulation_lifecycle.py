@@ -130,6 +130,31 @@ def test_a_publish_bundle_that_does_not_load_or_is_another_journey_is_refused_fi
         assert said in str(caught.value)
 
 
+def test_a_publish_bundle_the_catalog_refuses_is_refused_first_or_when_it_comes(
+        tmp_path) -> None:
+    """As an import in the workspace would be: a table with an `id` column before anything
+    runs; a trigger attribute version 1's people read turned to text when it is published."""
+    data = to_data(read_bundle(SAMPLE))
+    data["record_tables"] = [{"name": "ticket", "person_columns": ["who"], "columns": [
+        {"name": "who", "type": "text"}, {"name": "id", "type": "text"}]}]
+    (tmp_path / "tables.json").write_text(json.dumps(data))
+    with pytest.raises(SimulationError) as caught:
+        run([cart("PT0S", "ann"), journey("PT1H", "publish", bundle="tables.json")],
+            tmp_path=tmp_path)
+    assert "events[1].bundle: 'tables.json' cannot be published:\nrecord_tables[0]" \
+        ".columns[1].name: catalog: 'id' is the record's own id" in str(caught.value)
+    data = to_data(read_bundle(SAMPLE))
+    data["triggers"][0]["attributes"][0]["type"] = "text"
+    data["journey"]["start"]["conditions"] = None  # it compared cart_total as a number
+    (tmp_path / "text.json").write_text(json.dumps(data))
+    with pytest.raises(SimulationError) as caught:
+        run([cart("PT0S", "ann"), journey("PT1H", "publish", bundle="text.json")],
+            tmp_path=tmp_path)
+    assert str(caught.value).startswith(
+        "events[1].bundle: cannot be imported: triggers[0].attributes[0].type: live or "
+        "paused journeys read this attribute")
+
+
 def test_the_command_line_shows_the_journey_moments_as_text_and_json(tmp_path, capsys) -> None:
     (tmp_path / "s.json").write_text(scenario_text(
         [cart("PT0S", "ann"), journey("PT2H", "pause"), journey("P3D", "resume")]))
