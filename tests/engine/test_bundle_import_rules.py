@@ -8,9 +8,14 @@ or make a stopped trigger ready again, where `waymark triggers update` refuses.
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import event, given, settings
+from hypothesis import strategies as st
 
 from engine import trigger_catalog as catalog
+from engine.catalog_rules import definition_problem, table_problem
 from engine.model import (
     AttributeDef,
     AttributeType,
@@ -21,7 +26,9 @@ from engine.model import (
     TriggerDefinition,
     TriggerKind,
     TriggerState,
+    bundle_from_data,
     read_bundle,
+    to_data,
 )
 from engine.resources import resource
 from engine.workspace import Workspace
@@ -144,3 +151,77 @@ def test_a_contact_attribute_keeps_its_type_and_the_built_in_ones_stay(workspace
     retitled = tier.model_copy(update={"title": "Loyalty tier"})  # a new title is fine
     workspace.import_bundle(CART.model_copy(update={"contact_attributes": [retitled]}))
     assert workspace.catalog().contact_attributes["tier"].title == "Loyalty tier"
+
+
+# --- any bundle: refused naming a place it has, or imported keeping the rules -----------
+
+NAMES = st.sampled_from(["who", "customer", "state", "id"])
+TYPES = st.sampled_from(["text", "number", "datetime"])
+
+
+@st.composite
+def edited_carts(draw) -> dict:
+    """The cart sample with its catalog changed the ways people change one by hand."""
+    data = to_data(CART)
+    data["triggers"][0]["attributes"][0]["type"] = draw(  # cart_total, mostly as it is
+        st.sampled_from(["number", "number", "number", "text", "datetime"]))
+    if draw(st.booleans()):
+        data["triggers"][1]["name"] = draw(st.sampled_from(["purchase_done", "email_opened"]))
+    data["record_tables"] = [
+        {"name": draw(st.sampled_from(["ticket", "case"])),
+         "person_columns": draw(st.lists(NAMES, max_size=1, unique=True)),
+         "columns": [{"name": name, "type": draw(TYPES)}
+                     for name in draw(st.lists(NAMES, max_size=3, unique=True))]}
+        for _ in range(draw(st.integers(0, 2)))]
+    if draw(st.booleans()):
+        data["triggers"].append({
+            "name": "ticket_changed", "title": "Ticket changed", "kind": "record",
+            "record": {"table": "ticket", "person_column": draw(NAMES), "action": "updated"}})
+    data["contact_attributes"] = [
+        {"name": draw(st.sampled_from(["tier", "email"])), "type": draw(TYPES)}
+        for _ in range(draw(st.integers(0, 1)))]
+    return data
+
+
+def at(data, path: str):
+    """The value at a JSON path ($.triggers[0].name) of `data`; KeyError if it has none."""
+    node = data
+    for key, index in re.findall(r"\.([A-Za-z_]\w*)|\[(\d+)\]", path.removeprefix("$")):
+        node = node[key] if key else node[int(index)]
+    return node
+
+
+@pytest.fixture(scope="module")
+def live_cart(tmp_path_factory):
+    """A workspace whose cart journey is live: version 1 compares cart_total, a number."""
+    with Workspace.open(tmp_path_factory.mktemp("live") / "w.waymark") as opened:
+        assert opened.publish(opened.import_bundle(CART).id).published
+        yield opened
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=edited_carts())
+def test_any_bundle_is_refused_naming_a_place_it_has_or_imported_keeping_the_rules(
+        live_cart, data) -> None:
+    try:
+        bundle = bundle_from_data(data)
+    except BundleError:
+        return  # the model's own refusals are tested with the model
+    before = live_cart.catalog()
+    try:
+        live_cart.import_bundle(bundle)
+    except BundleError as error:
+        event("refused")
+        at(data, error.path)  # the place named is in the bundle
+        after = live_cart.catalog()
+        assert (after.triggers, after.record_tables, after.contact_attributes) == (
+            before.triggers, before.record_tables, before.contact_attributes)
+        return
+    event("imported")
+    after = live_cart.catalog()
+    assert after.trigger_attribute_type("abandoned_cart", "cart_total") == "number"
+    assert after.contact_attribute_type("email") == "text"
+    assert "email_opened" not in {t["name"] for t in data["triggers"]}
+    assert all(table_problem(t) is None for t in after.record_tables.values())
+    for trigger in after.triggers.values():
+        assert definition_problem(trigger, after) is None, trigger.name
