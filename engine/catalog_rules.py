@@ -39,6 +39,10 @@ class Problem(NamedTuple):
     def under(self, prefix: str) -> Problem:
         return self._replace(field=".".join(filter(None, [prefix, self.field])))
 
+    def line(self) -> str:
+        """`place: catalog: message`, as `waymark validate` lists it beside a journey's."""
+        return f"{self.field}: catalog: {self.message}"
+
 
 def table_problem(table: RecordTable) -> Problem | None:
     """What a record table needs whatever else is there: columns, none called `id` (the

@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
     problems = validate_bundle(bundle, publish=not args.design)
     catalog = bundle_problems(bundle)  # its tables, triggers, contact attributes
     for problem in catalog:
-        print(f"{problem.field}: catalog: {problem.message}")
+        print(problem.line())
     for problem in problems:
         print(problem.line())
     errors = len(catalog) + sum(1 for p in problems if p.severity == "error")

@@ -75,7 +75,7 @@ def _checked_bundle(place: str, name: str, base: Path | None, journey_id: str) -
         raise SimulationError(f"{place}: {name!r} is a version of journey "
                               f"{bundle.journey.id!r}, not of {journey_id!r}")
     problems = validate_bundle(bundle)
-    catalog = [f"{p.field}: catalog: {p.message}" for p in bundle_problems(bundle)]
+    catalog = [p.line() for p in bundle_problems(bundle)]
     if catalog or has_errors(problems):
         lines = "\n".join([*catalog, *(p.line() for p in problems if p.severity == "error")])
         raise SimulationError(f"{place}: {name!r} cannot be published:\n{lines}")
