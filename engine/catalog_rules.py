@@ -16,6 +16,7 @@ from sqlalchemy import Connection
 
 from engine.model import (
     BUILTIN_CONTACT_ATTRIBUTES,
+    BUILTIN_RECORD_TABLES,
     BUILTIN_TRIGGERS,
     AttributeDef,
     AttributeType,
@@ -25,7 +26,6 @@ from engine.model import (
     TriggerDefinition,
     TriggerKind,
 )
-from engine.store import catalog_store
 from engine.trigger_uses import Breakage, breakages
 
 BUILT_IN_KINDS = (TriggerKind.BUSINESS, TriggerKind.INTERACTION)
@@ -121,10 +121,20 @@ def breakage_field(trigger: TriggerDefinition, breakage: Breakage) -> str:
 def bundle_problems(bundle: Bundle) -> list[Problem]:
     """What is wrong with a bundle's catalog wherever it goes, each field a path in the
     bundle ("record_tables[0].columns[1].name"): `waymark validate` lists these, and an
-    import refuses the first."""
-    found = [problem.under(f"record_tables[{index}]")
-             for index, table in enumerate(bundle.record_tables)
-             if (problem := table_problem(table))]
+    import refuses the first. Built-ins are Waymark's: a bundle may carry a built-in
+    table as it is (an export does), never changed."""
+    found = [*_twice("triggers", [t.name for t in bundle.triggers]),
+             *_twice("record_tables", [t.name for t in bundle.record_tables]),
+             *_twice("contact_attributes", [a.name for a in bundle.contact_attributes]),
+             *_twice("content", [c.id for c in bundle.content]),
+             *_twice("segments", [s.id for s in bundle.segments])]
+    tables = {t.name: t for t in BUILTIN_RECORD_TABLES}
+    for index, table in enumerate(bundle.record_tables):
+        if table.name in tables and table != tables[table.name]:
+            found.append(Problem(f"{table.name!r} is a built-in record table: a bundle "
+                                 "cannot redefine it", f"record_tables[{index}]"))
+        elif problem := table_problem(table):
+            found.append(problem.under(f"record_tables[{index}]"))
     found += [Problem(f"{trigger.name!r} is built in (raised by Waymark): a bundle cannot "
                       "define it", f"triggers[{index}].name")
               for index, trigger in enumerate(bundle.triggers)
@@ -139,15 +149,21 @@ def bundle_problems(bundle: Bundle) -> list[Problem]:
     return found
 
 
-def import_problem(conn: Connection, bundle: Bundle) -> Problem | None:
-    """What stops a bundle's catalog going into the workspace: its `bundle_problems`; then
-    what the workspace holds: a trigger keeps its kind, a contact attribute its type, a
-    record trigger's table and columns exist, and no trigger attribute that live or paused
-    journeys read changes type or goes (importing is not a way round `waymark triggers
-    update`)."""
+def _twice(place: str, names: list[str]) -> list[Problem]:
+    """An item named as an earlier one: which of the two was meant cannot be told."""
+    return [Problem(f"{name!r} is defined twice in the bundle", f"{place}[{index}]")
+            for index, name in enumerate(names) if name in names[:index]]
+
+
+def import_problem(conn: Connection, bundle: Bundle, before: Catalog) -> Problem | None:
+    """What stops a bundle's catalog going into the workspace whose catalog is `before`:
+    its `bundle_problems`; then what the workspace holds: a trigger keeps its kind, a
+    contact attribute its type, every trigger's tables and columns exist (the
+    workspace's own too, when the bundle changes a table they read), and no trigger
+    attribute that live or paused journeys read changes type or goes (importing is not
+    a way round `waymark triggers update`)."""
     if found := bundle_problems(bundle):
         return found[0]
-    before = catalog_store.load_catalog(conn)
     for index, trigger in enumerate(bundle.triggers):
         old = before.triggers.get(trigger.name)
         if old is not None and old.kind != trigger.kind:
@@ -167,11 +183,23 @@ def import_problem(conn: Connection, bundle: Bundle) -> Problem | None:
     for index, trigger in enumerate(bundle.triggers):
         if problem := definition_problem(trigger, after):
             return problem.under(f"triggers[{index}]")
+    changed = {t.name: index for index, t in enumerate(bundle.record_tables)}
+    for trigger in after.triggers.values():  # the workspace's own, reading a changed table
+        read = [index for name, index in changed.items() if name in _tables_read(trigger)]
+        if read and (problem := definition_problem(trigger, after)):
+            return Problem(f"the workspace's trigger {trigger.name!r} reads this table: "
+                           f"{problem.message}", f"record_tables[{read[0]}]")
     found_breakages = breakages(conn, before, after)
     if found_breakages:
         return Problem(in_use_message(found_breakages),
                        _breakage_place(bundle, found_breakages[0]))
     return None
+
+
+def _tables_read(trigger: TriggerDefinition) -> set[str | None]:
+    """The record tables a trigger's events carry: its record's, its entities'."""
+    return {trigger.record.table if trigger.record else None,
+            *(a.entity for a in trigger.attributes)}
 
 
 def _typed(attribute: AttributeDef) -> tuple[AttributeType, str | None]:

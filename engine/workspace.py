@@ -297,7 +297,8 @@ class Workspace:
         state (a stopped one stays stopped).
         """
         with writing(self.db) as conn:
-            problem = import_problem(conn, bundle)
+            before = catalog_store.load_catalog(conn)
+            problem = import_problem(conn, bundle, before)
             if problem is not None:
                 path = f"$.{problem.field}"
                 line = line_in_file(source, path) if isinstance(source, Path) else None
@@ -307,7 +308,7 @@ class Workspace:
             for table in bundle.record_tables:
                 catalog_store.save_record_table(conn, table)
             for trigger in bundle.triggers:
-                old = catalog_store.load_trigger(conn, trigger.name)
+                old = before.triggers.get(trigger.name)
                 catalog_store.save_trigger(conn, trigger if old is None else
                                            trigger.model_copy(update={"state": old.state}))
             for item in bundle.content:

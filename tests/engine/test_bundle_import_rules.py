@@ -153,6 +153,39 @@ def test_a_contact_attribute_keeps_its_type_and_the_built_in_ones_stay(workspace
     assert workspace.catalog().contact_attributes["tier"].title == "Loyalty tier"
 
 
+def test_a_table_change_that_breaks_a_workspace_trigger_is_refused(workspace) -> None:
+    """Found in the read of this change: the bundle's rules looked at its own triggers
+    only, so a table without the column a workspace trigger names went in."""
+    closed = TriggerDefinition(
+        name="ticket_closed", title="Ticket closed", kind=TriggerKind.RECORD,
+        record=RecordSource(table="ticket", person_column="who",
+                            action=RecordAction.UPDATED))
+    workspace.import_bundle(with_table(ticket("who", "state"), closed))
+    other = with_table(ticket("owner", "state", person="owner"))
+    error = refused(workspace, other.model_copy(update={
+        "journey": other.journey.model_copy(update={"id": "other", "name": "Other"})}))
+    assert (error.path, error.detail) == (
+        "$.record_tables[0]", "the workspace's trigger 'ticket_closed' reads this table: "
+        "table 'ticket' has no column 'who'")
+
+
+def test_a_built_in_table_goes_in_as_it_is_never_changed(workspace) -> None:
+    case = next(t for t in workspace.catalog().record_tables.values() if t.name == "case")
+    workspace.import_bundle(CART.model_copy(update={"record_tables": [case]}))  # an export's
+    changed = case.model_copy(update={"columns": case.columns[:1]})
+    error = refused(workspace, CART.model_copy(update={"record_tables": [changed]}))
+    assert (error.path, error.detail) == (
+        "$.record_tables[0]", "'case' is a built-in record table: a bundle cannot redefine it")
+
+
+def test_a_name_defined_twice_in_a_bundle_is_refused(workspace) -> None:
+    """Which of two `abandoned_cart` triggers was meant cannot be told (the last won)."""
+    twice = [*CART.triggers, CART.triggers[0].model_copy(update={"attributes": []})]
+    error = refused(workspace, CART.model_copy(update={"triggers": twice}))
+    assert (error.path, error.detail) == (
+        "$.triggers[2]", "'abandoned_cart' is defined twice in the bundle")
+
+
 # --- any bundle: refused naming a place it has, or imported keeping the rules -----------
 
 NAMES = st.sampled_from(["who", "customer", "state", "id"])
