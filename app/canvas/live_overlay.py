@@ -44,6 +44,7 @@ class TrailMarks:
     at: str | None = None  # the tile they are at (or ended at)
     label: str = ""  # what they wait for and until when, or how they ended
     ended: bool = False
+    kept_out: bool = False  # refused at `at` (a trigger tile): it is not marked passed
 
 
 class LiveOverlay:
@@ -159,7 +160,8 @@ class LiveOverlay:
     def show_trail(self, marks: TrailMarks | None, glide: bool = True) -> None:
         """Draw this person's path (None: nobody's); only what changed is repainted."""
         self.trail = marks
-        self._passed = set(marks.passed) | {marks.at} if marks else set()
+        here = {marks.at} if marks and not marks.kept_out else set()
+        self._passed = set(marks.passed) | here if marks else set()
         self._edges = set(marks.edges) if marks else set()
         for tile_id in self.scene.tile_items:
             self._mark_tile(tile_id)

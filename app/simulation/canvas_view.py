@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from app.canvas.live_overlay import LiveOverlay, TrailMarks
-from engine.simulation.outcome import PersonOutcome, SimulationOutcome
+from engine.simulation.outcome import ENTRY_BLOCKED, PersonOutcome, SimulationOutcome
 
 TOKENS_UP_TO = 200  # people drawn as dots at a moment; above, counts only
 
@@ -47,7 +47,8 @@ class SimulationCanvas:
         found = self._people.get(person)
         label = found.outcome if found is not None else ""
         ended = found is not None and not found.outcome.startswith(("at ", "waiting"))
-        self.overlay.show_trail(TrailMarks(person, passed, edges, at, label, ended),
+        kept_out = not passed and label.startswith(ENTRY_BLOCKED)
+        self.overlay.show_trail(TrailMarks(person, passed, edges, at, label, ended, kept_out),
                                 glide=False)
 
     def clear(self) -> None:

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from app.docks.tables import feed_table, size_columns
 from app.wrapped_tree import wrapping_tree
+from engine.contacts_import import counted
 from engine.simulation.compare import Comparison
 from engine.simulation.outcome import SimulationOutcome
 
@@ -357,7 +358,7 @@ class SimulationPanel(QWidget):
         lines = timeline(self.outcome.steps_of(person), self.outcome.journey,
                          self.outcome.timezone)
         self.person_summary.setText(f"{person}: {self.model.outcome_of(person)} · "
-                                    f"{len(lines)} steps")
+                                    f"{counted(len(lines), 'step')}")
         for line in lines:
             what = f"{line.what}\n{line.reason}" if line.reason else line.what
             item = QTreeWidgetItem([line.at, line.tile, what])

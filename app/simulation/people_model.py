@@ -13,7 +13,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt
 from PySide6.QtGui import QColor
 
 from app import theme
-from engine.simulation.outcome import PersonOutcome
+from engine.simulation.outcome import ENTRY_BLOCKED, PersonOutcome
 
 COLUMNS = ("Person", "Outcome", "Tile", "Steps")
 PERSON, OUTCOME, TILE, STEPS = range(4)
@@ -25,24 +25,37 @@ class PersonRow:
     outcome: PersonOutcome
     tile: str  # the tile's title on the canvas
     text: str  # what the filter looks in, lower case
+    shown: str  # the outcome as its column shows it
 
     @classmethod
     def of(cls, outcome: PersonOutcome, titles: dict[str, str]) -> PersonRow:
         tile = titles.get(outcome.tile or "", outcome.tile or "")
         text = " ".join((outcome.person, outcome.outcome, tile, outcome.tile or "")).lower()
-        return cls(outcome, tile, text)
+        return cls(outcome, tile, text, short_outcome(outcome.outcome))
 
     def key(self, column: int) -> Any:
         if column == STEPS:
             return self.outcome.steps
         return (self.outcome.person, self.outcome.outcome, self.tile)[column].lower()
 
+    def cell(self, column: int) -> Any:
+        return (self.outcome.person, self.shown, self.tile, self.outcome.steps)[column]
+
+
+def short_outcome(outcome: str) -> str:
+    """"entry blocked" without why: the column is narrow and the trigger's conditions
+    made it "entry blocked: un…" (an exit's reason stays: "goal met" is the point). The
+    reason is in the cell's tooltip, the person's line under the table and their steps;
+    the Tile column says which tile kept them out."""
+    head, _, why = outcome.partition(": ")
+    return head if why and head == ENTRY_BLOCKED else outcome
+
 
 def outcome_colour(outcome: str) -> str:
     """The theme token an outcome is written in: reached the end, still in, kept out."""
     if outcome == "completed":
         return "ok"
-    if outcome.startswith(("entry blocked", "failed")):
+    if outcome.startswith((ENTRY_BLOCKED, "failed")):
         return "warning"
     if outcome.startswith(("exited", "never")):
         return "muted"
@@ -77,9 +90,10 @@ class PeopleModel(QAbstractTableModel):
         if not index.isValid() or index.row() >= len(self._rows):
             return None
         row, column = self._rows[index.row()], index.column()
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return (row.outcome.person, row.outcome.outcome, row.tile,
-                    row.outcome.steps)[column]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return row.cell(column)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return row.outcome.outcome if column == OUTCOME else row.cell(column)
         if role == Qt.ItemDataRole.ForegroundRole and column == OUTCOME:
             return QColor(getattr(theme.current(), outcome_colour(row.outcome.outcome)))
         if role == Qt.ItemDataRole.TextAlignmentRole and column == STEPS:

@@ -40,7 +40,6 @@ class RunStrip(QWidget):
         self.bar = QProgressBar()
         self.bar.setRange(0, STEPS)
         self.bar.setTextVisible(True)
-        self.bar.setFixedWidth(220)
         self.stage = QLabel()  # what a busy bar stands for
         self.stage.setObjectName("simulationStage")
         self.cancel = QPushButton("Cancel")
@@ -52,16 +51,18 @@ class RunStrip(QWidget):
         self.notes_button.clicked.connect(self.show_notes)
         self.notes: list[str] = []
         self.notes_dialog: NotesDialog | None = None
-        progress = QVBoxLayout()
-        progress.setSpacing(2)
-        progress.addWidget(self.bar)
-        progress.addWidget(self.stage)
-        layout = QHBoxLayout(self)
+        # What runs and Cancel on a line, the bar the dock's width under them: beside
+        # them (220 px) it left the text a quarter of a 400 px dock, four lines high.
+        top = QHBoxLayout()
+        top.addWidget(self.text, 1)
+        top.addWidget(self.notes_button, 0, Qt.AlignmentFlag.AlignTop)
+        top.addWidget(self.cancel, 0, Qt.AlignmentFlag.AlignTop)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 6)
-        layout.addWidget(self.text, 1)
-        layout.addWidget(self.notes_button, 0, Qt.AlignmentFlag.AlignTop)
-        layout.addLayout(progress)
-        layout.addWidget(self.cancel, 0, Qt.AlignmentFlag.AlignTop)
+        layout.setSpacing(4)
+        layout.addLayout(top)
+        layout.addWidget(self.bar)
+        layout.addWidget(self.stage)
         self.idle()
 
     def idle(self, text: str | None = None) -> None:

@@ -118,7 +118,8 @@ class Graphs:
 class Flows:
     runs: dict[int, RunTrace] = field(default_factory=dict)
     steps: Counter[str] = field(default_factory=Counter)  # person -> steps in the trail
-    blocked: dict[str, str] = field(default_factory=dict)  # person -> last entry refusal
+    # person -> their last entry refusal: why, and the tile (the start) that refused them
+    blocked: dict[str, tuple[str, str | None]] = field(default_factory=dict)
     edge_order: dict[Move, int] = field(default_factory=dict)
     journeys: dict[int, Journey] = field(default_factory=dict)  # each published version
 
@@ -144,7 +145,7 @@ def read_flows(conn: Connection, journey_id: str) -> Flows:
         steps[person] += 1
         if run_id is None:
             if what == _ENTRY_BLOCKED:
-                flows.blocked[person] = reason or ""
+                flows.blocked[person] = (reason or "", tile)
             continue
         if tile is None or what in _OUTCOMES:
             continue

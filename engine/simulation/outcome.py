@@ -30,6 +30,7 @@ from .occupancy import Crossings, Occupancy
 from .summary import simulation_summary
 
 NEVER_ENTERED = "never entered"
+ENTRY_BLOCKED = "entry blocked"  # an outcome's head; then ": why"
 
 
 class OutcomeError(ValueError):
@@ -40,7 +41,7 @@ class OutcomeError(ValueError):
 class PersonOutcome:
     person: str
     outcome: str  # "completed", "exited: <reason>", "waiting at <tile>", "entry blocked: …"
-    tile: str | None  # where they are, or ended; None if they never entered
+    tile: str | None  # where they are, ended, or were kept out; None: never seen there
     steps: int  # their steps in the trail, message outcomes included
 
 
@@ -148,8 +149,11 @@ class SimulationOutcome:
 
     def trail_of(self, person: str) -> tuple[tuple[str, ...], tuple[Move, ...], str | None]:
         """The tiles they passed and the edges they took (every run, in order), and the
-        tile their latest run is at or ended at (None: they never entered)."""
+        tile their latest run is at or ended at; for someone only ever kept out, the
+        tile that refused them (None: they never came)."""
         runs = self._runs_of.get(person, [])
+        if not runs and person in self._flows.blocked:
+            return (), (), self._flows.blocked[person][1]
         tiles = dict.fromkeys(tile for run in runs for tile in run.tiles)
         edges = dict.fromkeys(edge for run in runs for edge in run.edges)
         return tuple(tiles), tuple(edges), runs[-1].tile if runs else None
@@ -175,8 +179,8 @@ class SimulationOutcome:
             run = runs[-1]
             return PersonOutcome(person, self._describe(run), run.tile, steps)
         if person in self._flows.blocked:
-            return PersonOutcome(person, f"entry blocked: {self._flows.blocked[person]}",
-                                 None, steps)
+            reason, tile = self._flows.blocked[person]
+            return PersonOutcome(person, f"{ENTRY_BLOCKED}: {reason}", tile, steps)
         return PersonOutcome(person, NEVER_ENTERED, None, steps)
 
     def _describe(self, run: RunTrace) -> str:

@@ -167,6 +167,14 @@ def test_a_simulation_from_the_dialog_shows_the_commands_counts_and_flows(
     assert {t for t, item in window.scene.tile_items.items() if item.trail_mark} == \
         {*passed, at}
     shots(qtbot, window, themed, "simulation-moment")
+    # someone kept out: the token on the trigger tile says why, no tile passed
+    refused = next(p for p in outcome.people() if p.outcome.startswith("entry blocked"))
+    simulation.panel.select_person(refused.person)
+    token = overlay.token
+    assert overlay.trail.at == "start" and overlay.trail.label == refused.outcome
+    # and no tile is marked as passed: they never were in the journey
+    assert token.isVisible() and overlay.trail.ended and not any(
+        item.trail_mark for item in window.scene.tile_items.values())
 
     simulation.panel.slider.set_moment(outcome.end)  # the end: the whole results again
     assert overlay.badges["start"].value("inflow") == PEOPLE and not overlay.crowds.items
@@ -189,6 +197,11 @@ def test_cancel_mid_run_leaves_no_process_and_no_folder(qtbot, window) -> None:
     parts = children_of(pid)
     wanted = processes_for(50000)  # on this machine's cores
     assert len(parts) == (wanted if wanted > 1 else 0)
+    # what runs reads on one or two lines, the bar as wide as the dock under it
+    strip = simulation.strip
+    lines = strip.text.height() / strip.text.fontMetrics().lineSpacing()
+    assert strip.text.text().startswith("Simulating") and lines < 2.5, lines
+    assert strip.bar.width() > strip.width() * 0.8
     simulation.strip.cancel.click()
     assert not run.running and not folder.exists()
     with pytest.raises(ProcessLookupError):

@@ -15,7 +15,7 @@ from PySide6.QtGui import QGuiApplication, QPixmap
 from PySide6.QtWidgets import QWidget
 
 from app.simulation.panel import SimulationPanel
-from app.simulation.people_model import OUTCOME, PERSON, STEPS
+from app.simulation.people_model import OUTCOME, PERSON, STEPS, TILE
 from engine.model import read_bundle, to_data
 from engine.resources import resource
 from engine.simulation.outcome import SimulationOutcome
@@ -67,7 +67,9 @@ def cell(panel, row: int, column: int) -> str:
 
 
 def rows(panel) -> list[tuple[str, str]]:
-    return [(cell(panel, r, PERSON), cell(panel, r, OUTCOME))
+    """Each person and their whole outcome (the cell's tooltip: the cell may shorten it)."""
+    return [(cell(panel, r, PERSON),
+             str(panel.model.index(r, OUTCOME).data(Qt.ItemDataRole.ToolTipRole)))
             for r in range(panel.model.rowCount())]
 
 
@@ -118,9 +120,18 @@ def test_choosing_a_person_shows_their_steps_with_the_reasons(qtbot, panel, simu
 def test_a_refused_person_shows_why(qtbot, panel, simulation):
     _file, lines = simulation
     refused = next(line["person"] for line in lines if line["what"] == "entry blocked")
+    # the row says what happened and where, short enough for the column; the reason is
+    # its tooltip and the person's line (it was "entry blocked: un…" with no tile)
+    row = panel.model.row_of(refused)
+    assert (cell(panel, row, OUTCOME), cell(panel, row, TILE)) == \
+        ("entry blocked", "Abandoned cart")
+    assert panel.model.index(row, OUTCOME).data(Qt.ItemDataRole.ToolTipRole) == \
+        "entry blocked: unmet trigger condition"
     with qtbot.waitSignal(panel.person_selected):
         panel.select_person(refused)
     assert panel.steps.topLevelItem(0).text(2) == "Not let in\nunmet trigger condition"
+    assert panel.person_summary.text() == \
+        f"{refused}: entry blocked: unmet trigger condition · 1 step"
     with qtbot.waitSignal(panel.person_selected) as chosen:
         panel.select_person("")
     assert chosen.args == [""] and panel.steps.topLevelItemCount() == 0
