@@ -143,6 +143,7 @@ class CountsBadge(QGraphicsItem):
         self.rows: tuple[tuple[CountCell, ...], ...] = ()
         self.stats: TileStats | None = None  # what the numbers were made from
         self.testing = False
+        self.simulated = False  # a simulation's figures: edged in the flows' colour
         self.clickable = True  # a click asks the engine for the people behind a number
         self._tooltip = ""
         self._cells: list[tuple[float, float, float, CountCell]] = []
@@ -163,14 +164,14 @@ class CountsBadge(QGraphicsItem):
                      if cell.metric == metric), None)
 
     def set_counts(self, rows: tuple[tuple[CountCell, ...], ...], testing: bool,
-                   tooltip: str) -> bool:
+                   tooltip: str, simulated: bool = False) -> bool:
         """Show these numbers; True when any changed (and the badge was repainted)."""
         if tooltip != self._tooltip:
             self._tooltip = tooltip
             self.setToolTip(tooltip)
-        if rows == self.rows and testing == self.testing:
+        if (rows, testing, simulated) == (self.rows, self.testing, self.simulated):
             return False
-        self.rows, self.testing = rows, testing
+        self.rows, self.testing, self.simulated = rows, testing, simulated
         width, self._cells = lay_out(rows)
         if (width, ROW_HEIGHT * len(rows)) != (self._rect.width(), self._rect.height()):
             self.prepareGeometryChange()
@@ -223,8 +224,10 @@ class CountsBadge(QGraphicsItem):
     def paint(self, painter: QPainter, _option, _widget=None) -> None:
         current = theme.current()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        border = current.color("warning" if self.testing else "tile_border")
-        painter.setPen(QPen(border, 1.25 if self.testing else 1))
+        # a test run's figures edged in amber, a simulation's in the colour of its flows
+        # (a published journey showed a simulation's 10,000 people as if they were live)
+        marked = "warning" if self.testing else "accent" if self.simulated else None
+        painter.setPen(QPen(current.color(marked or "tile_border"), 1.25 if marked else 1))
         painter.setBrush(current.color("tile"))
         painter.drawRoundedRect(self._rect.adjusted(0.5, 0.5, -0.5, -0.5), RADIUS, RADIUS)
         for index in range(1, len(self.rows)):

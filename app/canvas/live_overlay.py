@@ -142,18 +142,20 @@ class LiveOverlay:
             badge.stats = None
             return self._moment_badge(badge, tile_id, title)
         stats = self.counts.get(tile_id) or TileStats(tile_id)
-        if badge.stats == stats and badge.testing == self.testing:
+        if (badge.stats, badge.testing, badge.simulated) == (stats, self.testing,
+                                                             self.simulated):
             return False
         badge.stats = stats
         return badge.set_counts(count_rows(item.kind, stats), self.testing,
                                 counts_tooltip(title, item.kind, stats, self.testing,
-                                               self.simulated))
+                                               self.simulated), self.simulated)
 
     def _moment_badge(self, badge: CountsBadge, tile_id: str, title: str) -> bool:
         people, caption = self.moment
         here = people.get(tile_id, 0)
         return badge.set_counts(((CountCell("processing", caption, here),),), False,
-                                f"<b>{escape(title)}</b><br>{people_text(here)} {caption}")
+                                f"<b>{escape(title)}</b><br>{people_text(here)} {caption}",
+                                simulated=True)
 
     # --- the followed person --------------------------------------------------------
 

@@ -62,6 +62,7 @@ class BehaviourRates(QWidget):
         self.listed = False  # rows were added or removed: `applied` writes them all
         self.add = QPushButton(icon("add"), "Add what they do")
         self.add.setObjectName("flat")
+        self.add.setProperty("withMenu", True)  # room for the menu's arrow (studio.qss)
         self.add.setToolTip("Another behaviour of the journey's people: open, click or "
                             "unsubscribe from a message, or do its goal's or an exit's trigger")
         self.add.setMenu(QMenu(self.add))

@@ -12,6 +12,7 @@ from __future__ import annotations
 from PySide6.QtCore import QRectF
 
 from app.engine_link import EngineMode
+from engine.store.analytics import TileStats
 from tests.app.studio_engine_support import activate, wait_for_mode
 from tests.app.test_shortcuts import press
 from tests.app.test_studio_engine import running_cart_studio, studio  # noqa: F401 (fixture)
@@ -132,3 +133,20 @@ def test_after_auto_layout_no_counts_card_covers_a_tile(qtbot, studio, tmp_path)
         covered = [t for t, rect in tiles.items()
                    if t != tile_id and rect.intersects(card.sceneBoundingRect())]
         assert covered == [], f"the counts of {tile_id} cover {covered}"
+
+
+def test_a_simulations_counts_are_marked_and_the_live_ones_come_back_unmarked(
+        qtbot, studio, tmp_path):  # noqa: F811
+    """A published journey showing a simulation's 500 people must not pass them off as
+    live: their badges are edged in the flows' colour until the results are left."""
+    window = running_cart_studio(qtbot, studio, tmp_path)
+    fire(window, "ann", 80)
+    qtbot.waitUntil(lambda: shown(window, "start", "inflow") == 1, timeout=10000)
+    overlay = window.scene.overlay
+    assert not any(item.simulated for item in overlay.badges.values())
+    overlay.show_simulation({"start": TileStats("start", inflow=500)})
+    assert shown(window, "start", "inflow") == 500
+    assert all(item.simulated for item in overlay.badges.values())
+    overlay.show_simulation(None)  # Leave results
+    assert shown(window, "start", "inflow") == 1
+    assert not any(item.simulated for item in overlay.badges.values())

@@ -128,6 +128,8 @@ def test_a_simulation_from_the_dialog_shows_the_commands_counts_and_flows(
             assert badge.value("processing") == tile["still_there"], tile
     start_badge = overlay.badges["start"]
     assert "· simulation" in start_badge.toolTip() and not start_badge.clickable
+    # edged in the flows' colour, told apart from live counts at a glance
+    assert all(badge.simulated and not badge.testing for badge in overlay.badges.values())
     flows = {(e["source"], e["port"], e["target"]): e["people"] for e in expected["edges"]}
     most = max(flows.values())
     for key, item in window.scene.edge_items.items():

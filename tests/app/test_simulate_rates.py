@@ -161,3 +161,13 @@ def test_behaviours_are_added_from_what_the_journey_offers_and_removed(qtbot, wi
     qtbot.waitUntil(lambda: window.simulation.outcome is not None, timeout=120000)
     figures = panel_figures(window.simulation.panel)
     assert figures["opened"] == 0 and 0.15 < figures["unsubscribed"] / 300 < 0.3, figures
+
+
+def test_add_what_they_do_leaves_its_menu_arrow_room_after_its_words(qtbot, window) -> None:
+    """The arrow that says the button opens a menu sat over the last letter ("do▾")."""
+    add = open_dialog(qtbot, window).rates.add
+    words = add.fontMetrics().horizontalAdvance(add.text())
+    assert add.menu() is not None and add.isVisible()
+    # the icon, the words and the arrow's own room (18 px) side by side: the button was
+    # 166 px for 129 px of words and a 16 px icon, the arrow drawn inside the words
+    assert add.width() >= add.iconSize().width() + 4 + words + 18, (add.width(), words)
