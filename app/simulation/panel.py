@@ -37,6 +37,7 @@ from engine.simulation.outcome import SimulationOutcome
 
 from .compare_view import CompareView
 from .moment_slider import MomentSlider
+from .outcome_kinds import OutcomeKinds
 from .people_model import OUTCOME, PERSON, STEPS, TILE, PeopleModel
 from .results import goal_text, message_figures, reason_rows, tile_titles, timeline
 
@@ -182,6 +183,8 @@ class SimulationPanel(QWidget):
                        shortcutContext=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         find.triggered.connect(self.find)
         self.addAction(find)
+        self.kinds = OutcomeKinds()
+        self.kinds.chosen.connect(self._choose_kind)
         head = QHBoxLayout()
         head.addWidget(self.people_title)
         head.addWidget(self.filter, 1)
@@ -189,6 +192,7 @@ class SimulationPanel(QWidget):
         layout.setContentsMargins(0, 6, 0, 6)
         layout.setSpacing(6)
         layout.addLayout(head)
+        layout.addWidget(self.kinds)
         layout.addWidget(self.table, 1)
         self.table.setMinimumHeight(_rows_high(self.table, PEOPLE_ROWS))
         return box
@@ -219,7 +223,8 @@ class SimulationPanel(QWidget):
         self._count_at(outcome.end)
         self.filter.clear()
         self.model.set_filter("")
-        self.model.set_people(outcome.people(), self._titles)
+        self.model.set_kind(None)
+        self._set_people(outcome)
         self._choose("", again=True)
         self._update_people_title()
         self.setEnabled(True)
@@ -240,7 +245,7 @@ class SimulationPanel(QWidget):
         moment = self.slider.moment()
         if moment is not None:
             self._count_at(moment)
-        self.model.set_people(outcome.people(), self._titles)
+        self._set_people(outcome)
         self._choose(self.person, again=True)
         self._update_people_title()
 
@@ -277,16 +282,21 @@ class SimulationPanel(QWidget):
         self._show_figures({})
         self.reasons.clear()
         self.slider.clear()
+        self.model.set_kind(None)
         self.model.set_people([], {})
+        self.kinds.show_counts({}, None)
         self._choose("", again=True)
         self._update_people_title()
         self.setEnabled(False)
 
     def select_person(self, person: str) -> None:
-        """Selects their row (the filter cleared if it hides them); "" selects nobody."""
+        """Selects their row (the filter and the kind cleared if they hide them); ""
+        selects nobody."""
         row = self.model.row_of(person) if person else None
-        if person and row is None and self.filter.text():
+        if person and row is None and (self.filter.text() or self.model.kind):
             self.filter.clear()
+            self.kinds.let_go()
+            self.model.set_kind(None)
             self._apply_filter()
             row = self.model.row_of(person)
         if row is None:
@@ -388,6 +398,18 @@ class SimulationPanel(QWidget):
         self.model.set_filter(self.filter.text())
         self._update_people_title()
 
+    def _choose_kind(self, kind: str | None) -> None:
+        self.model.set_kind(kind)
+        self._update_people_title()
+
+    def _set_people(self, outcome: SimulationOutcome) -> None:
+        """The table's people and the kinds of outcome they had (the kind chosen stays
+        chosen when this side has people of it: comparing, A's and B's)."""
+        self.model.set_people(outcome.people(), self._titles)
+        counts = self.model.kind_counts()
+        if self.model.kind not in counts:
+            self.model.set_kind(None)
+        self.kinds.show_counts(counts, self.model.kind)
     def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         person = self.model.person_at(current.row()) if current.isValid() else None
         if person is not None:

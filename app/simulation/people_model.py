@@ -1,4 +1,6 @@
-"""Everyone in a finished simulation, one row each: person, outcome, tile, steps.
+"""Everyone in a finished simulation, one row each: person, outcome, tile, steps; shown
+all, or those of one kind of outcome (completed, exited, kept out, still in…), and of
+those the rows a filter's text is in.
 
 The rows are plain data held in a list; sorting and filtering are done on that list in
 Python and the model is reset, never through a proxy (100,000 rows sort in tens of
@@ -6,6 +8,7 @@ milliseconds, while a sorting proxy asks for every cell through Qt)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,11 +16,30 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt
 from PySide6.QtGui import QColor
 
 from app import theme
-from engine.simulation.outcome import ENTRY_BLOCKED, PersonOutcome
+from engine.simulation.outcome import ENTRY_BLOCKED, NEVER_ENTERED, PersonOutcome
 
 COLUMNS = ("Person", "Outcome", "Tile", "Steps")
 PERSON, OUTCOME, TILE, STEPS = range(4)
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+
+
+# The kinds of outcome, in the order the panel offers them, with their words there.
+KINDS = {"completed": "Completed", "exited": "Exited", "failed": "Failed",
+         "kept out": "Kept out", "still in": "Still in", "never entered": "Never entered"}
+
+
+def outcome_kind(outcome: str) -> str:
+    """Which of KINDS an outcome (`engine.simulation.outcome`'s words) is."""
+    if outcome == "completed":
+        return "completed"
+    if outcome == NEVER_ENTERED:
+        return "never entered"
+    head = outcome.partition(":")[0]
+    if head in ("exited", "failed"):
+        return head
+    if head == ENTRY_BLOCKED:
+        return "kept out"
+    return "still in"  # "at Wait a day", "waiting at …", "held at …"
 
 
 @dataclass(frozen=True)
@@ -26,12 +48,14 @@ class PersonRow:
     tile: str  # the tile's title on the canvas
     text: str  # what the filter looks in, lower case
     shown: str  # the outcome as its column shows it
+    kind: str  # one of KINDS
 
     @classmethod
     def of(cls, outcome: PersonOutcome, titles: dict[str, str]) -> PersonRow:
         tile = titles.get(outcome.tile or "", outcome.tile or "")
         text = " ".join((outcome.person, outcome.outcome, tile, outcome.tile or "")).lower()
-        return cls(outcome, tile, text, short_outcome(outcome.outcome))
+        return cls(outcome, tile, text, short_outcome(outcome.outcome),
+                   outcome_kind(outcome.outcome))
 
     def key(self, column: int) -> Any:
         if column == STEPS:
@@ -69,6 +93,7 @@ class PeopleModel(QAbstractTableModel):
         self._rows: list[PersonRow] = []
         self._outcomes: dict[str, str] = {}
         self._filter = ""
+        self.kind: str | None = None  # only the people of this kind of outcome
         self._order = (PERSON, Qt.SortOrder.AscendingOrder)
 
     # --- Qt ---------------------------------------------------------------------------
@@ -124,6 +149,20 @@ class PeopleModel(QAbstractTableModel):
         self._apply_filter()
         self.endResetModel()
 
+    def set_kind(self, kind: str | None) -> None:
+        """Only the people whose outcome is of this kind (None: everyone)."""
+        if kind == self.kind:
+            return
+        self.kind = kind
+        self.beginResetModel()
+        self._apply_filter()
+        self.endResetModel()
+
+    def kind_counts(self) -> dict[str, int]:
+        """How many people have each kind of outcome, in KINDS' order (none: left out)."""
+        counts = Counter(row.kind for row in self._all)
+        return {kind: counts[kind] for kind in KINDS if counts[kind]}
+
     def total(self) -> int:
         return len(self._all)
 
@@ -138,9 +177,9 @@ class PeopleModel(QAbstractTableModel):
         return self._outcomes.get(person, "")
 
     def _apply_filter(self) -> None:
-        needle = self._filter
-        self._rows = [row for row in self._all if needle in row.text] if needle \
-            else list(self._all)
+        needle, kind = self._filter, self.kind
+        rows = [row for row in self._all if row.kind == kind] if kind else self._all
+        self._rows = [row for row in rows if needle in row.text] if needle else list(rows)
         self._sort_rows()
 
     def _sort_rows(self) -> None:

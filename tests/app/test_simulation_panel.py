@@ -174,6 +174,47 @@ def test_the_filter_and_the_sort(qtbot, panel):
     assert steps == sorted(steps, reverse=True) and steps[0] > steps[-1]
 
 
+def test_how_everyone_ended_at_a_glance_each_kind_lists_its_people(qtbot, panel,
+                                                                    simulation):
+    """Completed, exited, kept out, still in: counted above the table from the same
+    outcomes the command printed; a click lists only those people, again everyone."""
+    _file, lines = simulation
+    ended = last_words(lines)
+    kinds = panel.kinds.buttons
+    count = {kind: int(button.text().rsplit(" ", 1)[1]) for kind, button in kinds.items()}
+    assert sum(count.values()) == 200
+    assert count["completed"] == sum(1 for o in ended.values() if o == "completed")
+    assert count["exited"] == sum(1 for o in ended.values() if o.startswith("exited"))
+    assert count["kept out"] == sum(1 for o in ended.values()
+                                    if o.startswith("entry blocked"))
+    assert kinds["kept out"].text() == f"Kept out {count['kept out']}"
+    qtbot.mouseClick(kinds["kept out"], Qt.MouseButton.LeftButton)
+    kept_out = rows(panel)
+    assert len(kept_out) == count["kept out"] and all(
+        o.startswith("entry blocked") for _p, o in kept_out)
+    assert panel.people_title.text() == f"PEOPLE ({len(kept_out)} OF 200)"
+    qtbot.mouseClick(kinds["exited"], Qt.MouseButton.LeftButton)  # one kind at a time
+    assert not kinds["kept out"].isChecked()
+    assert {o.split(":")[0] for _p, o in rows(panel)} == {"exited"}
+    # with the filter's text too: the exited people of one reason
+    reason = rows(panel)[0][1].partition(": ")[2]
+    qtbot.keyClicks(panel.filter, reason)
+    qtbot.waitUntil(lambda: panel.model.rowCount() < count["exited"]
+                    or panel.model.rowCount() == sum(1 for o in ended.values()
+                                                     if o == f"exited: {reason}"))
+    assert rows(panel) == sorted((p, o) for p, o in ended.items() if o == f"exited: {reason}")
+    panel.filter.clear()
+    qtbot.mouseClick(kinds["exited"], Qt.MouseButton.LeftButton)  # again: everyone
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 200)
+    assert panel.people_title.text() == "PEOPLE (200)"
+    # a person the chosen kind hides is listed again when chosen (on the canvas, say)
+    qtbot.mouseClick(kinds["kept out"], Qt.MouseButton.LeftButton)
+    completed = next(p for p, o in ended.items() if o == "completed")
+    with qtbot.waitSignal(panel.person_selected):
+        panel.select_person(completed)
+    assert panel.model.rowCount() == 200 and not kinds["kept out"].isChecked()
+
+
 def test_the_chosen_person_stays_chosen_when_the_table_is_sorted(qtbot, panel):
     person = cell(panel, 5, PERSON)
     with qtbot.waitSignal(panel.person_selected):
