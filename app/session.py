@@ -305,13 +305,18 @@ class JourneySession(QObject):
             bundle = bundle.model_copy(update={
                 "journey": bundle.journey.model_copy(update={"id": fresh})})
         try:
-            journey = self.store.import_bundle(bundle, source=Path(path))
+            report = self.store.import_bundle_report(bundle, source=Path(path))
         except BundleError as exc:
             self.status.emit(f"Not imported: {exc}")
             self.prompts.error("Cannot import the bundle", str(exc))
             return None
+        journey = report.journey
         self.open_journey(journey.id, check_saved=False)
-        self.status.emit(f"Imported “{journey.name}” from {Path(path).name}")
+        # content the workspace has with other words keeps them; the journey sends a copy
+        kept = "; ".join(f"its “{c.wanted_name}” differs from the workspace's, which "
+                         f"stays: it sends “{c.name}”" for c in report.copies)
+        self.status.emit(f"Imported “{journey.name}” from {Path(path).name}"
+                         + (f" — {kept}" if kept else ""))
         return journey.id
 
     @on_workspace()

@@ -30,7 +30,13 @@ from engine.model import (
 from engine.model.references import collect_bundle
 from engine.resources import sample_paths
 from engine.runtime.lifecycle import LifecycleError
-from engine.workspace import JourneyInfo, JourneyNotFound, VersionInfo, Workspace
+from engine.workspace import (
+    BundleImport,
+    JourneyInfo,
+    JourneyNotFound,
+    VersionInfo,
+    Workspace,
+)
 
 STATES_WITH_VERSIONS = ("live", "paused", "stopped", "completed")
 
@@ -134,7 +140,13 @@ class StudioStore:
     def import_bundle(self, bundle: Bundle, source: str | Path = "bundle") -> Journey:
         """All or nothing: the journey as a draft, with what it references; a
         `BundleError` naming the place in `source` when the catalog's rules refuse it."""
-        return self.workspace.import_bundle(bundle, source=source)
+        return self.import_bundle_report(bundle, source).journey
+
+    def import_bundle_report(self, bundle: Bundle, source: str | Path = "bundle"
+                             ) -> BundleImport:
+        """As `import_bundle`, saying also what came in as a copy (content the workspace
+        has with other words keeps them)."""
+        return self.workspace.import_bundle_report(bundle, source=source)
 
     def export_bundle(self, journey_id: str, path: str | Path) -> Bundle:
         if self._is_own_file(path):

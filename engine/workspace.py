@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 
 from engine.catalog_rules import import_problem
 from engine.delivery.settings import DeliverySettings
+from engine.import_copies import Copied, keep_workspace_content
 from engine.model import (
     Bundle,
     BundleError,
@@ -70,6 +71,15 @@ class VersionInfo:
     accepting: bool
     published_at: datetime
     ended_at: datetime | None
+
+
+@dataclass(frozen=True)
+class BundleImport:
+    """What an import wrote: the journey (the bundle's, or its copy) and the bundle's
+    items that came in as copies beside the workspace's own."""
+
+    journey: Journey
+    copies: list[Copied]
 
 
 @dataclass(frozen=True)
@@ -286,15 +296,23 @@ class Workspace:
 
     def import_bundle(self, bundle: Bundle, *, replace: bool = False,
                       source: str | Path = "bundle") -> Journey:
+        """Write a bundle's journey (as a draft) and what it references, all or nothing;
+        the journey written (`import_bundle_report` also says what came in as a copy)."""
+        return self.import_bundle_report(bundle, replace=replace, source=source).journey
+
+    def import_bundle_report(self, bundle: Bundle, *, replace: bool = False,
+                             source: str | Path = "bundle") -> BundleImport:
         """Write a bundle's journey (as a draft) and what it references, all or nothing.
 
         A journey already here is imported as a copy (a fresh id, "Name (copy)"); with
         `replace`, its draft is updated in place instead (publish to make that live). An
-        imported journey never takes a name another journey has. Its triggers, record
-        tables and contact attributes keep the catalog's rules (`engine.catalog_rules`):
-        a `BundleError` naming the place in `source` (a word, or the file read: a `Path`,
-        whose line is named too) refuses the lot. A trigger the workspace has keeps its
-        state (a stopped one stays stopped).
+        imported journey never takes a name another journey has. Content the workspace
+        has with other words stays, the bundle's comes in as a copy its journey uses
+        (`engine.import_copies`; with `replace`, the bundle's is written). Its triggers,
+        record tables and contact attributes keep the catalog's rules
+        (`engine.catalog_rules`): a `BundleError` naming the place in `source` (a word,
+        or the file read: a `Path`, whose line is named too) refuses the lot. A trigger
+        the workspace has keeps its state (a stopped one stays stopped).
         """
         with writing(self.db) as conn:
             before = catalog_store.load_catalog(conn)
@@ -303,6 +321,9 @@ class Workspace:
                 path = f"$.{problem.field}"
                 line = line_in_file(source, path) if isinstance(source, Path) else None
                 raise BundleError(problem.message, source=str(source), path=path, line=line)
+            copies: list[Copied] = []
+            if not replace:
+                bundle, copies = keep_workspace_content(bundle, before)
             journey = _imported(conn, bundle.journey, replace)
             catalog_store.save_contact_attributes(conn, bundle.contact_attributes)
             for table in bundle.record_tables:
@@ -316,7 +337,7 @@ class Workspace:
             for segment in bundle.segments:
                 catalog_store.save_segment(conn, segment)
             journeys_store.save_draft(conn, journey)
-        return journey
+        return BundleImport(journey, copies)
 
     def export_bundle(self, journey_id: str) -> Bundle:
         """The draft with what it references; a bundle is a design, so its state is draft."""

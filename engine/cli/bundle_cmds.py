@@ -39,8 +39,12 @@ def run_import(args: argparse.Namespace) -> int:
     bundle = read_bundle(args.file)
     with open_workspace(args) as workspace:
         replaced = args.replace and bundle.journey.id in {j.id for j in workspace.journeys()}
-        journey = workspace.import_bundle(bundle, replace=args.replace, source=args.file)
+        report = workspace.import_bundle_report(bundle, replace=args.replace,
+                                                source=args.file)
+        journey = report.journey
         print(_imported(bundle.journey, journey, replaced, workspace.location))
+        for copy in report.copies:
+            print(f"  {copy} (--replace writes the bundle's over it instead)")
         if args.publish:
             from .journeys_cmd import report_publish
 

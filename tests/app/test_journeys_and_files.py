@@ -6,7 +6,8 @@ import json
 
 from PySide6.QtCore import QPointF, Qt
 
-from engine.model import bundle_from_data, dump_bundle, read_bundle, to_data
+from engine import content_library
+from engine.model import ContentStatus, bundle_from_data, dump_bundle, read_bundle, to_data
 from engine.resources import resource
 from tests.app.conftest import open_sample
 from tests.app.gestures import drop_from_palette
@@ -319,3 +320,25 @@ def test_a_published_journey_is_not_offered_for_deletion(window, prompts) -> Non
                     "live), so it is kept with its versions; stop it instead (Journey → "
                     "Stop…)"]
     assert journey_names(window) == ["Abandoned cart reminders"]
+
+
+def test_an_import_keeps_the_workspaces_reworded_email_and_says_so(window, prompts) -> None:
+    """The sample's email reworded here, then an old copy of the sample imported: the
+    workspace's words stay, the imported journey sends a copy of the bundle's, and the
+    status line says which (it used to write the old words over, silently)."""
+    open_sample(window, "abandoned_cart.json")
+    workspace = window.session.store.workspace
+    email = workspace.catalog().content["cart-reminder-email"]
+    content_library.save_content(workspace, email.model_copy(update={
+        "subject": "Reworded", "status": ContentStatus.DRAFT}))
+    prompts.bundle_to_open = resource("samples", "abandoned_cart.json")
+    window.actions_["import_bundle"].trigger()
+    assert window.statusBar().currentMessage() == (
+        "Imported “Abandoned cart reminders (copy)” from abandoned_cart.json — its "
+        "“Initial email reminder” differs from the workspace's, which stays: it sends "
+        "“Initial email reminder (copy)”")
+    imported = window.editor.journey
+    assert imported.tile("email-reminder").content == "cart-reminder-email-copy"
+    content = workspace.catalog().content
+    assert content["cart-reminder-email"].subject == "Reworded"
+    assert content["cart-reminder-email-copy"].subject == email.subject
