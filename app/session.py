@@ -312,9 +312,9 @@ class JourneySession(QObject):
             return None
         journey = report.journey
         self.open_journey(journey.id, check_saved=False)
-        # content the workspace has with other words keeps them; the journey sends a copy
+        # content or a segment the workspace defines otherwise stays; the journey uses a copy
         kept = "; ".join(f"its “{c.wanted_name}” differs from the workspace's, which "
-                         f"stays: it sends “{c.name}”" for c in report.copies)
+                         f"stays: it uses “{c.name}”" for c in report.copies)
         self.status.emit(f"Imported “{journey.name}” from {Path(path).name}"
                          + (f" — {kept}" if kept else ""))
         return journey.id

@@ -144,8 +144,8 @@ class StudioStore:
 
     def import_bundle_report(self, bundle: Bundle, source: str | Path = "bundle"
                              ) -> BundleImport:
-        """As `import_bundle`, saying also what came in as a copy (content the workspace
-        has with other words keeps them)."""
+        """As `import_bundle`, saying also what came in as a copy (content or a segment
+        the workspace defines otherwise keeps its definition)."""
         return self.workspace.import_bundle_report(bundle, source=source)
 
     def export_bundle(self, journey_id: str, path: str | Path) -> Bundle:

@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 
 from engine.catalog_rules import import_problem
 from engine.delivery.settings import DeliverySettings
-from engine.import_copies import Copied, keep_workspace_content
+from engine.import_copies import Copied, keep_workspace_items
 from engine.model import (
     Bundle,
     BundleError,
@@ -306,9 +306,9 @@ class Workspace:
 
         A journey already here is imported as a copy (a fresh id, "Name (copy)"); with
         `replace`, its draft is updated in place instead (publish to make that live). An
-        imported journey never takes a name another journey has. Content the workspace
-        has with other words stays, the bundle's comes in as a copy its journey uses
-        (`engine.import_copies`; with `replace`, the bundle's is written). Its triggers,
+        imported journey never takes a name another journey has. Content and segments
+        the workspace defines otherwise stay, the bundle's come in as copies its journey
+        uses (`engine.import_copies`; with `replace`, the bundle's are written). Its triggers,
         record tables and contact attributes keep the catalog's rules
         (`engine.catalog_rules`): a `BundleError` naming the place in `source` (a word,
         or the file read: a `Path`, whose line is named too) refuses the lot. A trigger
@@ -323,7 +323,7 @@ class Workspace:
                 raise BundleError(problem.message, source=str(source), path=path, line=line)
             copies: list[Copied] = []
             if not replace:
-                bundle, copies = keep_workspace_content(bundle, before)
+                bundle, copies = keep_workspace_items(bundle, before)
             journey = _imported(conn, bundle.journey, replace)
             catalog_store.save_contact_attributes(conn, bundle.contact_attributes)
             for table in bundle.record_tables:

@@ -410,6 +410,7 @@ class SimulationPanel(QWidget):
         if self.model.kind not in counts:
             self.model.set_kind(None)
         self.kinds.show_counts(counts, self.model.kind)
+
     def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         person = self.model.person_at(current.row()) if current.isValid() else None
         if person is not None:

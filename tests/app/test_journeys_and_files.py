@@ -335,7 +335,7 @@ def test_an_import_keeps_the_workspaces_reworded_email_and_says_so(window, promp
     window.actions_["import_bundle"].trigger()
     assert window.statusBar().currentMessage() == (
         "Imported “Abandoned cart reminders (copy)” from abandoned_cart.json — its "
-        "“Initial email reminder” differs from the workspace's, which stays: it sends "
+        "“Initial email reminder” differs from the workspace's, which stays: it uses "
         "“Initial email reminder (copy)”")
     imported = window.editor.journey
     assert imported.tile("email-reminder").content == "cart-reminder-email-copy"

@@ -9,8 +9,8 @@ writes the bundle's.
 
 from __future__ import annotations
 
-from engine import content_library
-from engine.model import ContentStatus, read_bundle
+from engine import content_library, segments_admin
+from engine.model import ContentStatus, bundle_from_data, read_bundle, to_data
 from engine.resources import resource
 from engine.workspace import Workspace
 from tests.engine.serve_support import run_cli
@@ -100,3 +100,53 @@ def test_the_same_bundle_imported_twice_sends_the_one_copy(tmp_path):
         assert [(c.id, c.name) for c in third.copies] == [
             (f"{EMAIL}-copy-2", "Initial email reminder (copy 2)")]
         assert len(workspace.catalog().content) == 5
+
+
+def with_segments() -> dict:
+    """The cart sample keeping out a dynamic segment, one made of it, and a static list."""
+    data = to_data(read_bundle(SAMPLE))
+    data["segments"] = [
+        {"id": "vip", "name": "VIP", "kind": "dynamic", "condition": {"items": [
+            {"source": "contact", "attribute": "email", "op": "contains",
+             "value": "@vip.example"}]}},
+        {"id": "vip-or-staff", "name": "VIP or staff", "kind": "dynamic", "condition": {
+            "join": "or", "items": [
+                {"source": "segment", "attribute": "vip", "op": "in_segment"},
+                {"source": "contact", "attribute": "email", "op": "contains",
+                 "value": "@shop.example"}]}},
+        {"id": "testers", "name": "Testers", "kind": "static"}]
+    data["journey"]["start"]["exclusions"] = ["vip-or-staff", "testers"]
+    return data
+
+
+def test_a_segment_redefined_since_the_export_stays_and_the_import_uses_a_copy(tmp_path):
+    """VIP was narrowed in the workspace; the old bundle's VIP and the segment made of it
+    come in as copies its journey keeps out; the static list stays the workspace's with
+    its members, and the workspace's journey still reads the narrowed VIP."""
+    with Workspace.open(tmp_path / "shop.waymark") as workspace:
+        workspace.import_bundle(bundle_from_data(with_segments()))
+        narrowed = with_segments()
+        narrowed["segments"][0]["condition"]["items"][0]["value"] = "@gold.vip.example"
+        narrowed["segments"][2]["name"] = "Our testers"
+        for segment in bundle_from_data(narrowed).segments:
+            workspace.save_segment(segment)  # as the Segments page saves them
+        segments_admin.add_members(workspace, "testers", ["ann"])
+        report = workspace.import_bundle_report(bundle_from_data(with_segments()))
+        assert [(c.kind, c.wanted, c.id, c.name) for c in report.copies] == [
+            ("segment", "vip", "vip-copy", "VIP (copy)"),
+            ("segment", "vip-or-staff", "vip-or-staff-copy", "VIP or staff (copy)")]
+        segments = workspace.catalog().segments
+        assert segments["vip"].condition.items[0].value == "@gold.vip.example"
+        assert segments["vip-copy"].condition.items[0].value == "@vip.example"
+        made_of = segments["vip-or-staff-copy"].condition.items[0]
+        assert made_of.attribute == "vip-copy"  # the copy is made of the copy
+        assert segments["vip-or-staff"].condition.items[0].attribute == "vip"
+        assert segments["testers"].name == "Our testers"  # the workspace's list, as is
+        assert segments_admin.members(workspace, "testers") == (["ann"], 1)
+        copy = workspace.load_journey(report.journey.id)
+        assert copy.start.exclusions == ["vip-or-staff-copy", "testers"]
+        assert workspace.load_journey("abandoned-cart").start.exclusions == [
+            "vip-or-staff", "testers"]
+        # imported back as exported: nothing copied
+        again = workspace.import_bundle_report(workspace.export_bundle("abandoned-cart"))
+        assert again.copies == []
