@@ -312,11 +312,15 @@ class JourneySession(QObject):
             return None
         journey = report.journey
         self.open_journey(journey.id, check_saved=False)
-        # content or a segment the workspace defines otherwise stays; the journey uses a copy
-        kept = "; ".join(f"its “{c.wanted_name}” differs from the workspace's, which "
-                         f"stays: it uses “{c.name}”" for c in report.copies)
-        self.status.emit(f"Imported “{journey.name}” from {Path(path).name}"
-                         + (f" — {kept}" if kept else ""))
+        # content or a segment the workspace defines otherwise stays; the journey uses a
+        # copy (the copies' names are on the canvas's tiles and the Content page)
+        # (short enough for the status bar beside its figures: the file is left out then)
+        copies = report.copies
+        kept = ", ".join(f"“{c.wanted_name}”" for c in copies)
+        self.status.emit(
+            f"Imported “{journey.name}”: it uses a copy of {kept} (the workspace's "
+            f"{'differs' if len(copies) == 1 else 'differ'})" if copies else
+            f"Imported “{journey.name}” from {Path(path).name}")
         return journey.id
 
     @on_workspace()

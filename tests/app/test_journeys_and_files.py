@@ -334,9 +334,8 @@ def test_an_import_keeps_the_workspaces_reworded_email_and_says_so(window, promp
     prompts.bundle_to_open = resource("samples", "abandoned_cart.json")
     window.actions_["import_bundle"].trigger()
     assert window.statusBar().currentMessage() == (
-        "Imported “Abandoned cart reminders (copy)” from abandoned_cart.json — its "
-        "“Initial email reminder” differs from the workspace's, which stays: it uses "
-        "“Initial email reminder (copy)”")
+        "Imported “Abandoned cart reminders (copy)”: it uses a copy of “Initial email "
+        "reminder” (the workspace's differs)")
     imported = window.editor.journey
     assert imported.tile("email-reminder").content == "cart-reminder-email-copy"
     content = workspace.catalog().content
