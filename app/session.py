@@ -315,12 +315,8 @@ class JourneySession(QObject):
         # content or a segment the workspace defines otherwise stays; the journey uses a
         # copy (the copies' names are on the canvas's tiles and the Content page)
         # (short enough for the status bar beside its figures: the file is left out then)
-        copies = report.copies
-        kept = ", ".join(f"“{c.wanted_name}”" for c in copies)
-        self.status.emit(
-            f"Imported “{journey.name}”: it uses a copy of {kept} (the workspace's "
-            f"{'differs' if len(copies) == 1 else 'differ'})" if copies else
-            f"Imported “{journey.name}” from {Path(path).name}")
+        self.status.emit(import_said(f"Imported “{journey.name}”", report.copies,
+                                     Path(path).name))
         return journey.id
 
     @on_workspace()
@@ -343,13 +339,15 @@ class JourneySession(QObject):
     def open_sample(self, path: Path) -> None:
         if self.store is not None and self.maybe_save():
             try:  # the catalog's rules can refuse it: a trigger of the sample's, changed here
-                journey = self.store.open_sample(path)
+                opened = self.store.open_sample(path)
             except BundleError as exc:
                 self.status.emit(f"Sample not opened: {exc}")
                 self.prompts.error("Cannot open the sample", str(exc))
                 return
+            journey = opened.journey
             self.open_journey(journey.id, check_saved=False)
-            self.status.emit(f"Opened the sample “{journey.name}”")
+            self.status.emit(import_said(f"Opened the sample “{journey.name}”",
+                                         opened.copies))
 
     # --- lifecycle ------------------------------------------------------------------
 
@@ -408,3 +406,16 @@ def _free_id(base: str, taken: set[str]) -> str:
     while f"{base[:58]}-{n}" in taken:
         n += 1
     return f"{base[:58]}-{n}"
+
+
+def import_said(done: str, copies: list, file: str = "") -> str:
+    """The status line after an import: what was `done` ("Imported “…”"), then the
+    `file` it came from or, when the journey uses copies, of what (the file left out:
+    short enough for the bar beside its figures; more than two are counted)."""
+    if not copies:
+        return f"{done} from {file}" if file else done
+    if len(copies) == 1:
+        return f"{done}: it uses a copy of “{copies[0].wanted_name}” (the workspace's differs)"
+    what = (" and ".join(f"“{c.wanted_name}”" for c in copies) if len(copies) == 2
+            else f"{len(copies)} items")
+    return f"{done}: it uses copies of {what} (the workspace's differ)"

@@ -187,12 +187,13 @@ class StudioStore:
     def samples(self) -> list[Path]:
         return sample_paths()
 
-    def open_sample(self, path: Path) -> Journey:
-        """The sample's journey: the workspace's copy if it has one, else imported."""
+    def open_sample(self, path: Path) -> BundleImport:
+        """The sample's journey: the workspace's copy if it has one, else imported (with
+        copies of what the workspace has reworded since: `import_bundle_report`)."""
         bundle = read_bundle(path)
         if any(info.id == bundle.journey.id for info in self.journeys()):
-            return self.load(bundle.journey.id)
-        return self.import_bundle(bundle, source=Path(path))
+            return BundleImport(self.load(bundle.journey.id), [])
+        return self.import_bundle_report(bundle, source=Path(path))
 
     # --- lifecycle ------------------------------------------------------------------
 

@@ -8,12 +8,14 @@ that old definition) over what was edited since, in every draft using it, withou
 word. Now an item the workspace has under the bundle's id *defined otherwise* stays as
 it is, and the bundle's comes in as a copy ("cart-reminder-email-copy", "Initial email
 reminder (copy)") that the imported journey uses; so does a segment the workspace has
-that is made of such a segment. The same item (an export imported back) is simply used,
-and so is a copy an earlier import made of the same words (content; a segment is copied
-again). A static segment the workspace has is always the workspace's: its members are
-here, a bundle carries none. `--replace` (the journey's draft updated in place, as asked) and a
-scenario's publish (`engine.simulation.lifecycle_items`) write a bundle's items as they
-are.
+that is made of such a segment, its copy made of the copy. What an item is called and
+whether it is Ready are the workspace's to say: an item defined the same (an export
+imported back, renamed or made Ready since) is the workspace's, used as it is; so is a
+copy an earlier import made of the same definition (the same old bundle imported twice
+copies once). A static segment the workspace has is always the workspace's: its members
+are here, a bundle carries none. `--replace` of a journey the workspace has (its draft
+updated in place, as asked) and a scenario's publish (`engine.simulation.lifecycle_items`)
+write a bundle's items as they are.
 """
 
 from __future__ import annotations
@@ -26,26 +28,35 @@ from engine.model.conditions import Source
 from engine.model.naming import copy_name, free_id
 from engine.model.tiles import MESSAGE_KINDS
 
+# What says what an item is called, and whether it is ready: not its definition.
+_NOT_DEFINITION = {"content": ("id", "name", "status"),
+                   "segment": ("id", "name", "description")}
+
 
 @dataclass(frozen=True)
 class Copied:
-    """A bundle's item imported as a copy beside the workspace's own."""
+    """A bundle's item the imported journey uses as a copy beside the workspace's own."""
 
     kind: str  # "content" or "segment"
     wanted: str  # its id in the bundle (the workspace's item keeps it)
     wanted_name: str  # its name in the bundle
     id: str  # the copy's
     name: str  # the copy's
+    made_of: bool = False  # a segment copied as it is made of a copied one
+    earlier: bool = False  # a copy an earlier import made: used again, not written
 
     def __str__(self) -> str:
-        return (f"{self.kind} {self.wanted!r} is different in the workspace, which keeps "
-                f"it: the bundle's came in as {self.id!r} ({self.name})")
+        why = ("is made of a segment the workspace defines otherwise" if self.made_of
+               else "is defined otherwise in the workspace, which keeps it")
+        copy = "the copy an earlier import made" if self.earlier else "a copy"
+        return f"{self.kind} {self.wanted!r} {why}: the journey uses {copy}, " \
+               f"{self.id!r} ({self.name})"
 
 
 def keep_workspace_items(bundle: Bundle, before: Catalog) -> tuple[Bundle, list[Copied]]:
     """The bundle with each content item and segment the workspace defines otherwise
     renamed to a copy (what the bundle's journey and segments say pointing at the
-    copy), and the copies made or reused."""
+    copy), its items the workspace has as they are left out, and the copies."""
     content, copies = _content_copies(bundle.content, before.content)
     segments, segment_copies = _segment_copies(bundle.segments, before.segments)
     renamed = {c.wanted: c.id for c in copies}
@@ -61,70 +72,82 @@ def keep_workspace_items(bundle: Bundle, before: Catalog) -> tuple[Bundle, list[
 
 
 def _content_copies(items: list, own: dict[str, Any]) -> tuple[list, list[Copied]]:
-    """The content to write (the bundle's, or copies) and the copies the journey sends:
-    a copy an earlier import made of the same words is used again."""
+    """The content to write (new to the workspace, or copies) and the copies."""
     taken = _Taken(own, items)
     written, copies = [], []
     for item in items:
         mine = own.get(item.id)
-        if mine is None or mine == item:
+        if mine is None:
             written.append(item)
-            continue
-        earlier = next((o for o in own.values() if o.id.startswith(_base(item))
-                        and _same_but_names(o, item)), None)
-        if earlier is not None:  # imported before: that copy, not one more
-            copies.append(Copied("content", item.id, item.name, earlier.id, earlier.name))
-            continue
-        copy = taken.copy_of(item)
-        written.append(copy)
-        copies.append(Copied("content", item.id, item.name, copy.id, copy.name))
+        elif not _same(mine, item, "content"):
+            copy, earlier = taken.copy_or_earlier(item, own, "content")
+            written += [] if earlier else [copy]
+            copies.append(Copied("content", item.id, item.name, copy.id, copy.name,
+                                 earlier=earlier))
     return written, copies
 
 
 def _segment_copies(items: list, own: dict[str, Any]) -> tuple[list, list[Copied]]:
-    """The segments to write and the copies: a segment the workspace defines otherwise,
-    and one the workspace has that is made of such a segment (its copy is made of the
-    copy: the journey's meaning stays the bundle's, the workspace's stays its own). A
-    static segment both have is the workspace's (its members are here); the written
-    segments still name the originals (`_segments_renamed` points them at the copies)."""
+    """The segments to write (new to the workspace, or copies) and the copies: a segment
+    the workspace defines otherwise, and one the workspace has that is made of such a
+    segment (its copy made of the copy: the journey's meaning stays the bundle's, the
+    workspace's its own). A static segment both have is the workspace's."""
     differ = {item.id for item in items if (mine := own.get(item.id)) is not None
-              and mine != item and not mine.kind == item.kind == "static"}
-    grew = True
-    while grew:  # made of a copied segment: copied too
-        more = {item.id for item in items if item.id in own and item.id not in differ
-                and _reads_segments(item) & differ}
-        differ |= more
-        grew = bool(more)
+              and not mine.kind == item.kind == "static" and not _same(mine, item, "segment")}
+    made_of: set[str] = set()
+    while more := {item.id for item in items if item.id in own and item.id not in differ
+                   and _reads_segments(item) & differ}:
+        differ |= more  # made of a copied segment: copied too
+        made_of |= more
     taken = _Taken(own, items)
-    written, copies = [], []
-    for item in items:
-        mine = own.get(item.id)
-        if item.id in differ:
-            copy = taken.copy_of(item)
-            written.append(copy)
-            copies.append(Copied("segment", item.id, item.name, copy.id, copy.name))
-        elif mine is None or mine.kind != "static":
-            written.append(item)
-    return written, copies
+    renamed: dict[str, str] = {}
+    copies: dict[str, tuple[Any, Copied]] = {}
+    waiting = [item for item in items if item.id in differ]
+    while waiting:  # a segment once those it is made of have their copies
+        ready = [item for item in waiting
+                 if not (_reads_segments(item) & differ) - renamed.keys()] or waiting
+        for item in ready:
+            copy, earlier = taken.copy_or_earlier(_renamed_in(item, renamed), own, "segment")
+            renamed[item.id] = copy.id
+            copies[item.id] = (None if earlier else copy, Copied(
+                "segment", item.id, item.name, copy.id, copy.name,
+                made_of=item.id in made_of, earlier=earlier))
+        waiting = [item for item in waiting if item not in ready]
+    written = [copies[item.id][0] if item.id in copies else item for item in items
+               if item.id not in own or (item.id in copies and copies[item.id][0])]
+    return written, [copies[item.id][1] for item in items if item.id in copies]
 
 
 class _Taken:
-    """Ids and names no copy may take: the workspace's, and the bundle's ids."""
+    """Ids and names no copy may take: the workspace's and the bundle's."""
 
     def __init__(self, own: dict[str, Any], items: list) -> None:
         self.ids = set(own) | {item.id for item in items}
-        self.names = {o.name for o in own.values()}
+        self.names = {o.name for o in own.values()} | {item.name for item in items}
 
-    def copy_of(self, item: Any) -> Any:
-        copy = item.model_copy(update={"id": free_id(_base(item), self.ids),
+    def copy_or_earlier(self, item: Any, own: dict[str, Any], kind: str
+                        ) -> tuple[Any, bool]:
+        """A copy an earlier import made of the same definition (True), else a new one."""
+        base = _base(item)
+        earlier = next((o for o in own.values()
+                        if o.id.startswith(base) and _same(o, item, kind)), None)
+        if earlier is not None:
+            return earlier, True
+        copy = item.model_copy(update={"id": free_id(base, self.ids),
                                        "name": copy_name(item.name, self.names)})
         self.ids.add(copy.id)
         self.names.add(copy.name)
-        return copy
+        return copy, False
 
 
 def _base(item: Any) -> str:
-    return f"{item.id[:55]}-copy"  # ids are 64 characters at most: "-copy-99" fits
+    return f"{item.id[:50]}-copy"  # ids are 64 characters at most: "-copy-99999" fits
+
+
+def _same(a: Any, b: Any, kind: str) -> bool:
+    """The same definition, whatever each is called (and whether it is Ready)."""
+    leave_out = set(_NOT_DEFINITION[kind])
+    return a.model_dump(exclude=leave_out) == b.model_dump(exclude=leave_out)
 
 
 def _reads_segments(segment: Any) -> set[str]:
@@ -133,9 +156,11 @@ def _reads_segments(segment: Any) -> set[str]:
             if leaf.source == Source.SEGMENT} if group is not None else set()
 
 
-def _same_but_names(a: Any, b: Any) -> bool:
-    """The same definition but for its id and name."""
-    return a.model_copy(update={"id": b.id, "name": b.name}) == b
+def _renamed_in(segment: Any, renamed: dict[str, str]) -> Any:
+    """The segment reading the copies of the segments it is made of."""
+    if not renamed or not _reads_segments(segment) & renamed.keys():
+        return segment
+    return type(segment).model_validate(_conditions_renamed(to_data(segment), renamed))
 
 
 def _segments_renamed(bundle: Bundle, renamed: dict[str, str]) -> Bundle:

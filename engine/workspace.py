@@ -308,9 +308,9 @@ class Workspace:
         `replace`, its draft is updated in place instead (publish to make that live). An
         imported journey never takes a name another journey has. Content and segments
         the workspace defines otherwise stay, the bundle's come in as copies its journey
-        uses (`engine.import_copies`; with `replace`, the bundle's are written). Its triggers,
-        record tables and contact attributes keep the catalog's rules
-        (`engine.catalog_rules`): a `BundleError` naming the place in `source` (a word,
+        uses (`engine.import_copies`; replacing a journey here, the bundle's are
+        written). Its triggers, record tables and contact attributes keep the catalog's
+        rules (`engine.catalog_rules`): a `BundleError` naming the place in `source` (a word,
         or the file read: a `Path`, whose line is named too) refuses the lot. A trigger
         the workspace has keeps its state (a stopped one stays stopped).
         """
@@ -322,7 +322,7 @@ class Workspace:
                 line = line_in_file(source, path) if isinstance(source, Path) else None
                 raise BundleError(problem.message, source=str(source), path=path, line=line)
             copies: list[Copied] = []
-            if not replace:
+            if not (replace and journeys_store.load_draft(conn, bundle.journey.id)):
                 bundle, copies = keep_workspace_items(bundle, before)
             journey = _imported(conn, bundle.journey, replace)
             catalog_store.save_contact_attributes(conn, bundle.contact_attributes)

@@ -46,7 +46,8 @@ class SimulationCanvas:
             self._people = {p.person: p for p in self.outcome.people()}
         found = self._people.get(person)
         label = found.outcome if found is not None else ""
-        ended = found is not None and not found.outcome.startswith(("at ", "waiting"))
+        ended = found is not None and not found.outcome.startswith(("at ", "waiting",
+                                                                    "held"))
         kept_out = not passed and label.startswith(ENTRY_BLOCKED)
         self.overlay.show_trail(TrailMarks(person, passed, edges, at, label, ended, kept_out),
                                 glide=False)

@@ -71,8 +71,7 @@ def short_outcome(outcome: str) -> str:
     made it "entry blocked: un…" (an exit's reason stays: "goal met" is the point). The
     reason is in the cell's tooltip, the person's line under the table and their steps;
     the Tile column says which tile kept them out."""
-    head, _, why = outcome.partition(": ")
-    return head if why and head == ENTRY_BLOCKED else outcome
+    return ENTRY_BLOCKED if outcome.startswith(ENTRY_BLOCKED) else outcome
 
 
 def outcome_colour(outcome: str) -> str:

@@ -44,7 +44,7 @@ def run_import(args: argparse.Namespace) -> int:
         journey = report.journey
         print(_imported(bundle.journey, journey, replaced, workspace.location))
         for copy in report.copies:
-            print(f"  {copy} (--replace writes the bundle's over it instead)")
+            print(f"  {copy}")
         if args.publish:
             from .journeys_cmd import report_publish
 

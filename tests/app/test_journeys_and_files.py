@@ -341,3 +341,22 @@ def test_an_import_keeps_the_workspaces_reworded_email_and_says_so(window, promp
     content = workspace.catalog().content
     assert content["cart-reminder-email"].subject == "Reworded"
     assert content["cart-reminder-email-copy"].subject == email.subject
+
+
+def test_a_sample_opened_again_keeps_the_email_reworded_here(window, prompts) -> None:
+    """The sample's journey deleted after its email was reworded, the sample opened
+    again: the reworded email stays, the sample's journey sends a copy, and it says so."""
+    open_sample(window, "abandoned_cart.json")
+    workspace = window.session.store.workspace
+    email = workspace.catalog().content["cart-reminder-email"]
+    content_library.save_content(workspace, email.model_copy(update={
+        "subject": "Reworded", "status": ContentStatus.DRAFT}))
+    window.session.delete("abandoned-cart")
+    assert "abandoned-cart" not in {j.id for j in window.session.store.journeys()}
+    open_sample(window, "abandoned_cart.json")
+    assert window.statusBar().currentMessage() == (
+        "Opened the sample “Abandoned cart reminders”: it uses a copy of “Initial email "
+        "reminder” (the workspace's differs)")
+    assert window.editor.journey.tile("email-reminder").content == \
+        "cart-reminder-email-copy"
+    assert workspace.catalog().content["cart-reminder-email"].subject == "Reworded"

@@ -181,7 +181,8 @@ def test_how_everyone_ended_at_a_glance_each_kind_lists_its_people(qtbot, panel,
     _file, lines = simulation
     ended = last_words(lines)
     kinds = panel.kinds.buttons
-    count = {kind: int(button.text().rsplit(" ", 1)[1]) for kind, button in kinds.items()}
+    count = {kind: int(button.text().rsplit(" ", 1)[1].replace(",", ""))
+             for kind, button in kinds.items()}
     assert sum(count.values()) == 200
     assert count["completed"] == sum(1 for o in ended.values() if o == "completed")
     assert count["exited"] == sum(1 for o in ended.values() if o.startswith("exited"))

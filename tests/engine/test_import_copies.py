@@ -43,9 +43,8 @@ def test_content_reworded_since_the_export_stays_and_the_import_sends_a_copy(tmp
     done = run_cli("import", str(SAMPLE), "--workspace", str(path))
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[1:] == [
-        f"  content {EMAIL!r} is different in the workspace, which keeps it: the bundle's "
-        f"came in as '{EMAIL}-copy' (Initial email reminder (copy)) (--replace writes the "
-        "bundle's over it instead)"]
+        f"  content {EMAIL!r} is defined otherwise in the workspace, which keeps it: the "
+        f"journey uses a copy, '{EMAIL}-copy' (Initial email reminder (copy))"]
     with Workspace.open(path) as workspace:
         content = workspace.catalog().content
         assert content[EMAIL].subject == REWORDED  # the workspace's words, kept
@@ -132,9 +131,9 @@ def test_a_segment_redefined_since_the_export_stays_and_the_import_uses_a_copy(t
             workspace.save_segment(segment)  # as the Segments page saves them
         segments_admin.add_members(workspace, "testers", ["ann"])
         report = workspace.import_bundle_report(bundle_from_data(with_segments()))
-        assert [(c.kind, c.wanted, c.id, c.name) for c in report.copies] == [
-            ("segment", "vip", "vip-copy", "VIP (copy)"),
-            ("segment", "vip-or-staff", "vip-or-staff-copy", "VIP or staff (copy)")]
+        assert [(c.kind, c.wanted, c.id, c.name, c.made_of) for c in report.copies] == [
+            ("segment", "vip", "vip-copy", "VIP (copy)", False),
+            ("segment", "vip-or-staff", "vip-or-staff-copy", "VIP or staff (copy)", True)]
         segments = workspace.catalog().segments
         assert segments["vip"].condition.items[0].value == "@gold.vip.example"
         assert segments["vip-copy"].condition.items[0].value == "@vip.example"
@@ -150,3 +149,58 @@ def test_a_segment_redefined_since_the_export_stays_and_the_import_uses_a_copy(t
         # imported back as exported: nothing copied
         again = workspace.import_bundle_report(workspace.export_bundle("abandoned-cart"))
         assert again.copies == []
+        # the same old bundle again: the copies the first import made, no more
+        twice = workspace.import_bundle_report(bundle_from_data(with_segments()))
+        assert [(c.id, c.earlier) for c in twice.copies] == [
+            ("vip-copy", True), ("vip-or-staff-copy", True)]
+        assert workspace.load_journey(twice.journey.id).start.exclusions == [
+            "vip-or-staff-copy", "testers"]
+        assert sorted(workspace.catalog().segments) == [
+            "testers", "vip", "vip-copy", "vip-or-staff", "vip-or-staff-copy"]
+
+
+def test_a_new_name_or_ready_since_the_export_is_the_workspaces_not_a_copy(tmp_path):
+    """What an item is called and whether it is Ready are the workspace's: the same
+    words renamed, or made Ready, are used as they are (a copy of a Draft the workspace
+    made Ready left the imported journey unpublishable)."""
+    with Workspace.open(tmp_path / "shop.waymark") as workspace:
+        data = with_segments()
+        for item in data["content"]:
+            item["status"] = "draft"
+        workspace.import_bundle(bundle_from_data(data))
+        email = workspace.catalog().content[EMAIL]
+        workspace.save_content(email.model_copy(update={
+            "name": "Reminder 1", "status": ContentStatus.READY}))
+        vip = workspace.catalog().segments["vip"]
+        workspace.save_segment(vip.model_copy(update={"name": "Gold", "description": "x"}))
+        report = workspace.import_bundle_report(bundle_from_data(data))
+        assert report.copies == []
+        catalog = workspace.catalog()
+        assert (catalog.content[EMAIL].name, catalog.content[EMAIL].status) == (
+            "Reminder 1", ContentStatus.READY)
+        assert catalog.segments["vip"].name == "Gold"
+        assert email_tiles(workspace, report.journey.id) == {EMAIL}
+
+
+def test_a_copys_name_is_one_neither_the_workspace_nor_the_bundle_has(tmp_path):
+    with Workspace.open(tmp_path / "shop.waymark") as workspace:
+        workspace.import_bundle(read_bundle(SAMPLE))
+        data = to_data(read_bundle(SAMPLE))
+        data["content"][0]["subject"] = "Other words"
+        spare = {**data["content"][1], "id": "spare", "name": "Initial email reminder (copy)"}
+        data["content"].append(spare)
+        report = workspace.import_bundle_report(bundle_from_data(data))
+        assert [(c.id, c.name) for c in report.copies] == [
+            (f"{EMAIL}-copy", "Initial email reminder (copy 2)")]
+        names = [c.name for c in workspace.catalog().content.values()]
+        assert len(names) == len(set(names)), names
+
+
+def test_replace_of_a_journey_the_workspace_lacks_still_keeps_its_content(tmp_path):
+    path = tmp_path / "shop.waymark"
+    reworded_workspace(path)
+    with Workspace.open(path) as workspace:
+        workspace.delete_journey("abandoned-cart")
+        report = workspace.import_bundle_report(read_bundle(SAMPLE), replace=True)
+        assert [c.id for c in report.copies] == [f"{EMAIL}-copy"]
+        assert workspace.catalog().content[EMAIL].subject == REWORDED
