@@ -7,7 +7,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from app.canvas.live_overlay import LiveOverlay, TrailMarks
-from engine.simulation.outcome import ENTRY_BLOCKED, PersonOutcome, SimulationOutcome
+from engine.simulation.outcome import PersonOutcome, SimulationOutcome
+
+from .people_model import outcome_kind
 
 TOKENS_UP_TO = 200  # people drawn as dots at a moment; above, counts only
 
@@ -46,9 +48,9 @@ class SimulationCanvas:
             self._people = {p.person: p for p in self.outcome.people()}
         found = self._people.get(person)
         label = found.outcome if found is not None else ""
-        ended = found is not None and not found.outcome.startswith(("at ", "waiting",
-                                                                    "held"))
-        kept_out = not passed and label.startswith(ENTRY_BLOCKED)
+        kind = outcome_kind(label) if found is not None else None
+        ended = kind not in (None, "still in")  # at, waiting at or held at a tile
+        kept_out = not passed and kind == "kept out"
         self.overlay.show_trail(TrailMarks(person, passed, edges, at, label, ended, kept_out),
                                 glide=False)
 

@@ -15,7 +15,14 @@ from PySide6.QtGui import QGuiApplication, QPixmap
 from PySide6.QtWidgets import QWidget
 
 from app.simulation.panel import SimulationPanel
-from app.simulation.people_model import OUTCOME, PERSON, STEPS, TILE
+from app.simulation.people_model import (
+    OUTCOME,
+    PERSON,
+    STEPS,
+    TILE,
+    outcome_kind,
+    short_outcome,
+)
 from engine.model import read_bundle, to_data
 from engine.resources import resource
 from engine.simulation.outcome import SimulationOutcome
@@ -360,3 +367,19 @@ def test_a_steps_time_stays_on_one_line_and_a_long_tile_name_wraps(qtbot, panel)
                  if steps.topLevelItem(row).text(1) == "Initial email reminder")
     steps.setColumnWidth(1, metrics.horizontalAdvance("Initial email") + 12)
     qtbot.waitUntil(lambda: steps.visualItemRect(email).height() >= 2 * line, timeout=3000)
+
+
+def test_each_outcome_is_of_one_kind_and_someone_held_is_still_in() -> None:
+    """The kinds the chips count and the canvas's token follow (a held person's token
+    read as ended, as if they had left the journey)."""
+    assert {outcome: outcome_kind(outcome) for outcome in (
+        "completed", "exited: goal met", "failed: set aside: boom",
+        "entry blocked: unmet trigger condition", "entry blocked: ", "never entered",
+        "at Send the email", "waiting at Wait a day", "held at Wait a day")} == {
+        "completed": "completed", "exited: goal met": "exited",
+        "failed: set aside: boom": "failed",
+        "entry blocked: unmet trigger condition": "kept out", "entry blocked: ": "kept out",
+        "never entered": "never entered", "at Send the email": "still in",
+        "waiting at Wait a day": "still in", "held at Wait a day": "still in"}
+    assert short_outcome("entry blocked: ") == "entry blocked"  # no reason, no colon
+    assert short_outcome("exited: goal met") == "exited: goal met"
