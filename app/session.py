@@ -313,8 +313,7 @@ class JourneySession(QObject):
         journey = report.journey
         self.open_journey(journey.id, check_saved=False)
         # content or a segment the workspace defines otherwise stays; the journey uses a
-        # copy (the copies' names are on the canvas's tiles and the Content page)
-        # (short enough for the status bar beside its figures: the file is left out then)
+        # copy (its name is on the canvas's tiles and the Content page)
         self.status.emit(import_said(f"Imported “{journey.name}”", report.copies,
                                      Path(path).name))
         return journey.id
