@@ -33,20 +33,26 @@ class OutcomeKinds(QWidget):
         self.buttons: dict[str, QToolButton] = {}
 
     def show_counts(self, counts: dict[str, int], chosen: str | None) -> None:
-        """A toggle per kind someone has, `chosen` checked (when it is among them)."""
-        for button in self.buttons.values():
-            self._layout.removeWidget(button)
-            button.deleteLater()
-        self.buttons = {}
+        """A toggle per kind someone has, `chosen` checked (when it is among them); the
+        same kinds again (the filter's text changed) keep their buttons, with new counts."""
+        if list(counts) != list(self.buttons):
+            for button in self.buttons.values():
+                self._layout.removeWidget(button)
+                button.deleteLater()
+            self.buttons = {}
+            for kind in counts:
+                button = QToolButton(self, objectName="kindToggle", checkable=True)
+                button.toggled.connect(lambda on, kind=kind: self._toggled(kind, on))
+                self._layout.add_widget(button)
+                self.buttons[kind] = button
         for kind, count in counts.items():
-            button = QToolButton(self, objectName="kindToggle", checkable=True)
+            button = self.buttons[kind]
             button.setText(f"{KINDS[kind]} {count:,}")
             button.setToolTip(f"List only the {count:,} who {TIPS[kind]}; click again "
                               "to list everyone")
+            button.blockSignals(True)
             button.setChecked(kind == chosen)
-            button.toggled.connect(lambda on, kind=kind: self._toggled(kind, on))
-            self._layout.add_widget(button)
-            self.buttons[kind] = button
+            button.blockSignals(False)
         self.setVisible(bool(counts))
 
     def let_go(self, but: str | None = None) -> None:

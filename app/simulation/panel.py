@@ -396,6 +396,7 @@ class SimulationPanel(QWidget):
 
     def _apply_filter(self) -> None:
         self.model.set_filter(self.filter.text())
+        self.kinds.show_counts(self.model.kind_counts(), self.model.kind)  # of those left
         self._update_people_title()
 
     def _choose_kind(self, kind: str | None) -> None:
@@ -406,10 +407,9 @@ class SimulationPanel(QWidget):
         """The table's people and the kinds of outcome they had (the kind chosen stays
         chosen when this side has people of it: comparing, A's and B's)."""
         self.model.set_people(outcome.people(), self._titles)
-        counts = self.model.kind_counts()
-        if self.model.kind not in counts:
+        if self.model.kind is not None and not self.model.has_kind(self.model.kind):
             self.model.set_kind(None)
-        self.kinds.show_counts(counts, self.model.kind)
+        self.kinds.show_counts(self.model.kind_counts(), self.model.kind)
 
     def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         person = self.model.person_at(current.row()) if current.isValid() else None

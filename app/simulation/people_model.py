@@ -158,9 +158,15 @@ class PeopleModel(QAbstractTableModel):
         self.endResetModel()
 
     def kind_counts(self) -> dict[str, int]:
-        """How many people have each kind of outcome, in KINDS' order (none: left out)."""
-        counts = Counter(row.kind for row in self._all)
-        return {kind: counts[kind] for kind in KINDS if counts[kind]}
+        """How many of the people the filter's text leaves have each kind of outcome, in
+        KINDS' order; a kind nobody has is left out, unless it is the one chosen."""
+        needle = self._filter
+        counts = Counter(row.kind for row in self._all if not needle or needle in row.text)
+        return {kind: counts[kind] for kind in KINDS if counts[kind] or kind == self.kind}
+
+    def has_kind(self, kind: str) -> bool:
+        """Anyone with this kind of outcome (whatever the filter's text)."""
+        return any(row.kind == kind for row in self._all)
 
     def total(self) -> int:
         return len(self._all)

@@ -204,23 +204,33 @@ def test_how_everyone_ended_at_a_glance_each_kind_lists_its_people(qtbot, panel,
     qtbot.mouseClick(kinds["exited"], Qt.MouseButton.LeftButton)  # one kind at a time
     assert not kinds["kept out"].isChecked()
     assert {o.split(":")[0] for _p, o in rows(panel)} == {"exited"}
-    # with the filter's text too: the exited people of one reason
+    # with the filter's text too: the exited people of one reason, and the chips count
+    # how the people the text leaves ended (the chosen kind shown even at none)
     reason = rows(panel)[0][1].partition(": ")[2]
     qtbot.keyClicks(panel.filter, reason)
-    qtbot.waitUntil(lambda: panel.model.rowCount() < count["exited"]
-                    or panel.model.rowCount() == sum(1 for o in ended.values()
-                                                     if o == f"exited: {reason}"))
-    assert rows(panel) == sorted((p, o) for p, o in ended.items() if o == f"exited: {reason}")
+    of_reason = sorted((p, o) for p, o in ended.items() if o == f"exited: {reason}")
+    with_text = [o for p, o in ended.items() if reason.lower() in f"{p} {o}".lower()]
+
+    def chips() -> dict[str, int]:
+        return {kind: int(button.text().rsplit(" ", 1)[1])
+                for kind, button in panel.kinds.buttons.items()}
+
+    qtbot.waitUntil(lambda: sum(chips().values()) == len(with_text) < 200)
+    assert rows(panel) == of_reason
+    assert chips()["exited"] == len(of_reason) and panel.kinds.buttons["exited"].isChecked()
     panel.filter.clear()
-    qtbot.mouseClick(kinds["exited"], Qt.MouseButton.LeftButton)  # again: everyone
+    qtbot.waitUntil(lambda: panel.kinds.buttons["exited"].text()
+                    == f"Exited {count['exited']}")
+    qtbot.mouseClick(panel.kinds.buttons["exited"], Qt.MouseButton.LeftButton)  # everyone
     qtbot.waitUntil(lambda: panel.model.rowCount() == 200)
     assert panel.people_title.text() == "PEOPLE (200)"
     # a person the chosen kind hides is listed again when chosen (on the canvas, say)
-    qtbot.mouseClick(kinds["kept out"], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(panel.kinds.buttons["kept out"], Qt.MouseButton.LeftButton)
     completed = next(p for p, o in ended.items() if o == "completed")
     with qtbot.waitSignal(panel.person_selected):
         panel.select_person(completed)
-    assert panel.model.rowCount() == 200 and not kinds["kept out"].isChecked()
+    assert panel.model.rowCount() == 200
+    assert not panel.kinds.buttons["kept out"].isChecked()
 
 
 def test_the_chosen_person_stays_chosen_when_the_table_is_sorted(qtbot, panel):
