@@ -23,7 +23,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from engine.model import Bundle, Catalog, bundle_from_data, to_data
+from engine.model import Bundle, Catalog, TriggerDefinition, bundle_from_data, to_data
+from engine.model.catalog_items import MAX_TRIGGER_ATTRIBUTES
 from engine.model.conditions import Source
 from engine.model.naming import copy_name, free_id
 from engine.model.tiles import MESSAGE_KINDS
@@ -186,3 +187,29 @@ def _conditions_renamed(data: Any, renamed: dict[str, str]) -> Any:
     if isinstance(data, list):
         return [_conditions_renamed(value, renamed) for value in data]
     return data
+
+
+def accepting_as_before(trigger: TriggerDefinition, own: TriggerDefinition
+                        ) -> TriggerDefinition:
+    """A bundle's trigger the workspace has, as written: the bundle's attributes (their
+    types held by `engine.catalog_rules`), the workspace's state, and nothing the
+    ingestion socket takes now refused after. The socket refuses an event with an
+    attribute its trigger lacks, or without a required one: an old bundle without the
+    `coupon` the workspace added since, or saying `cart_total` is required, had the shop's
+    events refused after an import nobody meant for the integration. So the workspace's
+    attributes the bundle lacks stay (while the 29 a trigger may have allow), and an
+    attribute is required only when both say so. Removing an attribute, or making it
+    required, is the Triggers page's (or `waymark triggers update`'s) to do."""
+    mine = {a.name: a for a in own.attributes}
+
+    def required(attribute) -> bool:
+        was = mine.get(attribute.name)
+        return attribute.required and was is not None and was.required
+
+    attributes = [a if a.required == required(a) else
+                  a.model_copy(update={"required": required(a)}) for a in trigger.attributes]
+    named = {a.name for a in attributes}
+    kept = [a for a in own.attributes if a.name not in named]
+    return trigger.model_copy(update={
+        "state": own.state,
+        "attributes": attributes + kept[:max(0, MAX_TRIGGER_ATTRIBUTES - len(attributes))]})

@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 
 from engine.catalog_rules import import_problem
 from engine.delivery.settings import DeliverySettings
-from engine.import_copies import Copied, keep_workspace_items
+from engine.import_copies import Copied, accepting_as_before, keep_workspace_items
 from engine.model import (
     Bundle,
     BundleError,
@@ -312,7 +312,8 @@ class Workspace:
         written). Its triggers, record tables and contact attributes keep the catalog's
         rules (`engine.catalog_rules`): a `BundleError` naming the place in `source` (a word,
         or the file read: a `Path`, whose line is named too) refuses the lot. A trigger
-        the workspace has keeps its state (a stopped one stays stopped).
+        the workspace has keeps its state (a stopped one stays stopped) and takes every
+        event it took before (`accepting_as_before`).
         """
         with writing(self.db) as conn:
             before = catalog_store.load_catalog(conn)
@@ -331,7 +332,7 @@ class Workspace:
             for trigger in bundle.triggers:
                 old = before.triggers.get(trigger.name)
                 catalog_store.save_trigger(conn, trigger if old is None else
-                                           trigger.model_copy(update={"state": old.state}))
+                                           accepting_as_before(trigger, old))
             for item in bundle.content:
                 catalog_store.save_content(conn, item)
             for segment in bundle.segments:

@@ -9,11 +9,14 @@ writes the bundle's.
 
 from __future__ import annotations
 
+import json
+
 from engine import content_library, segments_admin
 from engine.model import ContentStatus, bundle_from_data, read_bundle, to_data
 from engine.resources import resource
 from engine.workspace import Workspace
-from tests.engine.serve_support import run_cli
+from tests.engine.delivery_support import free_port
+from tests.engine.serve_support import ServeProcess, cart_workspace, post, run_cli
 
 SAMPLE = resource("samples", "abandoned_cart.json")
 EMAIL = "cart-reminder-email"
@@ -204,3 +207,35 @@ def test_replace_of_a_journey_the_workspace_lacks_still_keeps_its_content(tmp_pa
         report = workspace.import_bundle_report(read_bundle(SAMPLE), replace=True)
         assert [c.id for c in report.copies] == [f"{EMAIL}-copy"]
         assert workspace.catalog().content[EMAIL].subject == REWORDED
+
+
+def test_an_old_bundle_leaves_the_socket_taking_what_it_took(tmp_path):
+    """The shop's integration sends `coupon`, an attribute added to the trigger after the
+    bundle was exported, and may leave out `cart_total`, made optional since. Importing
+    the old bundle (which has neither change) made the socket refuse both events — 400,
+    unknown attribute; required — for an import meant for a journey. Through the real
+    `waymark triggers update`, `waymark import` and `serve`'s socket."""
+    path, key = cart_workspace(tmp_path)
+    trigger = to_data(read_bundle(SAMPLE).triggers[0])
+    trigger["attributes"][0]["required"] = False  # cart_total
+    trigger["attributes"].append({"name": "coupon", "type": "text", "title": "Coupon"})
+    definition = tmp_path / "trigger.json"
+    definition.write_text(json.dumps(trigger))
+    changed = run_cli("triggers", "update", "abandoned_cart", "--file", str(definition),
+                      "--workspace", str(path))
+    assert changed.returncode == 0, changed.stderr
+    assert run_cli("import", str(SAMPLE), "--workspace", str(path)).returncode == 0
+    with Workspace.open(path) as workspace:
+        kept = workspace.catalog().triggers["abandoned_cart"]
+        assert [(a.name, a.required) for a in kept.attributes][:1] == [("cart_total", False)]
+        assert kept.attributes[-1].name == "coupon"
+    serve = ServeProcess(path, free_port())
+    serve.start()
+    try:
+        cart = serve.url + "/v1/triggers/abandoned_cart"
+        assert post(cart, key, {"authId": "ann", "attributes": {
+            "cart_total": 80, "coupon": "SAVE10"}})[0] == 202
+        assert post(cart, key, {"authId": "bob", "attributes": {"coupon": "SAVE10"}})[0] \
+            == 202
+    finally:
+        serve.stop()
