@@ -1,4 +1,5 @@
-"""What an import keeps of the workspace's own content and segments.
+"""What an import keeps of the workspace's own content and segments (and of its
+triggers, what the ingestion socket takes: `accepting_as_before`).
 
 Content and segments are shared by id: a journey's tile names the email, text or push
 it sends, its start, goal, exits and conditions name segments, and the Content and
