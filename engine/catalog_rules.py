@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 from sqlalchemy import Connection
 
+from engine.import_copies import accepting_as_before
 from engine.model import (
     BUILTIN_CONTACT_ATTRIBUTES,
     BUILTIN_RECORD_TABLES,
@@ -176,9 +177,11 @@ def import_problem(conn: Connection, bundle: Bundle, before: Catalog) -> Problem
             return Problem(f"the workspace's contact attribute {attribute.name!r} is "
                            f"{was.type.value}, and contacts hold it so: it cannot become "
                            f"{attribute.type.value}", f"contact_attributes[{index}].type")
-    after = replace(
+    after = replace(  # as the import writes it: a trigger here takes what it took
         before,
-        triggers={**before.triggers, **{t.name: t for t in bundle.triggers}},
+        triggers={**before.triggers, **{
+            t.name: accepting_as_before(t, before.triggers[t.name])
+            if t.name in before.triggers else t for t in bundle.triggers}},
         record_tables={**before.record_tables, **{t.name: t for t in bundle.record_tables}})
     for index, trigger in enumerate(bundle.triggers):
         if problem := definition_problem(trigger, after):

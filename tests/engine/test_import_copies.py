@@ -239,3 +239,16 @@ def test_an_old_bundle_leaves_the_socket_taking_what_it_took(tmp_path):
             == 202
     finally:
         serve.stop()
+
+
+def test_a_bundle_without_an_attribute_a_live_journey_reads_imports_keeping_it(tmp_path):
+    """It was refused ("live or paused journeys read this attribute, so it cannot …
+    go"); the import keeps the attribute anyway, so the bundle goes in."""
+    path, _key = cart_workspace(tmp_path)
+    data = to_data(read_bundle(SAMPLE))
+    data["triggers"][0]["attributes"] = data["triggers"][0]["attributes"][1:]  # cart_total
+    with Workspace.open(path) as workspace:
+        report = workspace.import_bundle_report(bundle_from_data(data))
+        kept = workspace.catalog().triggers["abandoned_cart"]
+        assert kept.attributes[-1].name == "cart_total" and kept.attributes[-1].required
+        assert report.journey.id == "abandoned-cart-copy"
