@@ -14,7 +14,6 @@ from typing import NamedTuple
 
 from sqlalchemy import Connection
 
-from engine.import_copies import accepting_as_before
 from engine.model import (
     BUILTIN_CONTACT_ATTRIBUTES,
     BUILTIN_RECORD_TABLES,
@@ -156,13 +155,15 @@ def _twice(place: str, names: list[str]) -> list[Problem]:
             for index, name in enumerate(names) if name in names[:index]]
 
 
-def import_problem(conn: Connection, bundle: Bundle, before: Catalog) -> Problem | None:
+def import_problem(conn: Connection, bundle: Bundle, before: Catalog,
+                   written: list[TriggerDefinition]) -> Problem | None:
     """What stops a bundle's catalog going into the workspace whose catalog is `before`:
     its `bundle_problems`; then what the workspace holds: a trigger keeps its kind, a
     contact attribute its type, every trigger's tables and columns exist (the
     workspace's own too, when the bundle changes a table they read), and no trigger
     attribute that live or paused journeys read changes type or goes (importing is not
-    a way round `waymark triggers update`)."""
+    a way round `waymark triggers update`). `written`: the bundle's triggers as the
+    import will write them (`engine.import_copies.triggers_as_written`)."""
     if found := bundle_problems(bundle):
         return found[0]
     for index, trigger in enumerate(bundle.triggers):
@@ -177,11 +178,9 @@ def import_problem(conn: Connection, bundle: Bundle, before: Catalog) -> Problem
             return Problem(f"the workspace's contact attribute {attribute.name!r} is "
                            f"{was.type.value}, and contacts hold it so: it cannot become "
                            f"{attribute.type.value}", f"contact_attributes[{index}].type")
-    after = replace(  # as the import writes it: a trigger here takes what it took
+    after = replace(
         before,
-        triggers={**before.triggers, **{
-            t.name: accepting_as_before(t, before.triggers[t.name])
-            if t.name in before.triggers else t for t in bundle.triggers}},
+        triggers={**before.triggers, **{t.name: t for t in written}},
         record_tables={**before.record_tables, **{t.name: t for t in bundle.record_tables}})
     for index, trigger in enumerate(bundle.triggers):
         if problem := definition_problem(trigger, after):

@@ -190,6 +190,13 @@ def _conditions_renamed(data: Any, renamed: dict[str, str]) -> Any:
     return data
 
 
+def triggers_as_written(bundle: Bundle, before: Catalog) -> list[TriggerDefinition]:
+    """The bundle's triggers as an import writes them (and its rules judge them): new
+    ones as they are, the workspace's `accepting_as_before`."""
+    return [trigger if (own := before.triggers.get(trigger.name)) is None
+            else accepting_as_before(trigger, own) for trigger in bundle.triggers]
+
+
 def accepting_as_before(trigger: TriggerDefinition, own: TriggerDefinition
                         ) -> TriggerDefinition:
     """A bundle's trigger the workspace has, as written: the bundle's attributes (their

@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 
 from engine.catalog_rules import import_problem
 from engine.delivery.settings import DeliverySettings
-from engine.import_copies import Copied, accepting_as_before, keep_workspace_items
+from engine.import_copies import Copied, keep_workspace_items, triggers_as_written
 from engine.model import (
     Bundle,
     BundleError,
@@ -317,7 +317,8 @@ class Workspace:
         """
         with writing(self.db) as conn:
             before = catalog_store.load_catalog(conn)
-            problem = import_problem(conn, bundle, before)
+            triggers = triggers_as_written(bundle, before)
+            problem = import_problem(conn, bundle, before, triggers)
             if problem is not None:
                 path = f"$.{problem.field}"
                 line = line_in_file(source, path) if isinstance(source, Path) else None
@@ -329,10 +330,8 @@ class Workspace:
             catalog_store.save_contact_attributes(conn, bundle.contact_attributes)
             for table in bundle.record_tables:
                 catalog_store.save_record_table(conn, table)
-            for trigger in bundle.triggers:
-                old = before.triggers.get(trigger.name)
-                catalog_store.save_trigger(conn, trigger if old is None else
-                                           accepting_as_before(trigger, old))
+            for trigger in triggers:
+                catalog_store.save_trigger(conn, trigger)
             for item in bundle.content:
                 catalog_store.save_content(conn, item)
             for segment in bundle.segments:
