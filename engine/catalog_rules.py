@@ -26,6 +26,7 @@ from engine.model import (
     TriggerDefinition,
     TriggerKind,
 )
+from engine.model.catalog_items import MAX_TRIGGER_ATTRIBUTES
 from engine.trigger_uses import Breakage, breakages
 
 BUILT_IN_KINDS = (TriggerKind.BUSINESS, TriggerKind.INTERACTION)
@@ -155,6 +156,24 @@ def _twice(place: str, names: list[str]) -> list[Problem]:
             for index, name in enumerate(names) if name in names[:index]]
 
 
+def _too_many(trigger: TriggerDefinition, as_written: TriggerDefinition) -> Problem | None:
+    """The workspace's attributes a bundle's trigger lacks are kept (events carrying them
+    are still taken), but not past the most a trigger may have."""
+    if len(as_written.attributes) <= MAX_TRIGGER_ATTRIBUTES:
+        return None
+    named = {a.name for a in trigger.attributes}
+    kept = [a.name for a in as_written.attributes if a.name not in named]
+    shown = ", ".join(repr(name) for name in kept[:5]) + (", …" if len(kept) > 5 else "")
+    return Problem(
+        f"the workspace's {trigger.name!r} has {len(kept)} attributes this bundle's lacks "
+        f"({shown}), which an import keeps so that events carrying them are still taken; "
+        f"with the bundle's {len(trigger.attributes)} that makes "
+        f"{len(as_written.attributes)}, and a trigger has at most {MAX_TRIGGER_ATTRIBUTES}. "
+        f"Remove those no longer sent first (the Triggers page, or `waymark triggers "
+        f"update`)",
+        "attributes")
+
+
 def import_problem(conn: Connection, bundle: Bundle, before: Catalog,
                    written: list[TriggerDefinition]) -> Problem | None:
     """What stops a bundle's catalog going into the workspace whose catalog is `before`:
@@ -172,6 +191,8 @@ def import_problem(conn: Connection, bundle: Bundle, before: Catalog,
             return Problem(f"the workspace's {trigger.name!r} is a {old.kind.value} "
                            f"trigger and stays one; this bundle's is {trigger.kind.value}",
                            f"triggers[{index}].kind")
+        if old is not None and (problem := _too_many(trigger, written[index])):
+            return problem.under(f"triggers[{index}]")
     for index, attribute in enumerate(bundle.contact_attributes):
         was = before.contact_attributes.get(attribute.name)
         if was is not None and _typed(was) != _typed(attribute):

@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.model import Bundle, Catalog, TriggerDefinition, bundle_from_data, to_data
-from engine.model.catalog_items import MAX_TRIGGER_ATTRIBUTES
 from engine.model.conditions import Source
 from engine.model.naming import copy_name, free_id
 from engine.model.tiles import MESSAGE_KINDS
@@ -205,9 +204,11 @@ def accepting_as_before(trigger: TriggerDefinition, own: TriggerDefinition
     attribute its trigger lacks, or without a required one: an old bundle without the
     `coupon` the workspace added since, or saying `cart_total` is required, had the shop's
     events refused after an import nobody meant for the integration. So the workspace's
-    attributes the bundle lacks stay (while the 29 a trigger may have allow), and an
-    attribute is required only when both say so. Removing an attribute, or making it
-    required, is the Triggers page's (or `waymark triggers update`'s) to do."""
+    attributes the bundle lacks stay, and an attribute is required only when both say
+    so. More than the 29 a trigger may have together is `engine.catalog_rules`' to
+    refuse (they were cut off silently, the socket then refusing their events).
+    Removing an attribute, or making it required, is the Triggers page's (or `waymark
+    triggers update`'s) to do."""
     mine = {a.name: a for a in own.attributes}
 
     def required(attribute) -> bool:
@@ -220,4 +221,4 @@ def accepting_as_before(trigger: TriggerDefinition, own: TriggerDefinition
     kept = [a for a in own.attributes if a.name not in named]
     return trigger.model_copy(update={
         "state": own.state,
-        "attributes": attributes + kept[:max(0, MAX_TRIGGER_ATTRIBUTES - len(attributes))]})
+        "attributes": attributes + kept})

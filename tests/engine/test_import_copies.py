@@ -252,3 +252,35 @@ def test_a_bundle_without_an_attribute_a_live_journey_reads_imports_keeping_it(t
         kept = workspace.catalog().triggers["abandoned_cart"]
         assert kept.attributes[-1].name == "cart_total" and kept.attributes[-1].required
         assert report.journey.id == "abandoned-cart-copy"
+
+
+def test_too_many_attributes_together_refuse_the_import_naming_the_trigger(tmp_path):
+    """The workspace's attributes a bundle lacks are kept; past the 29 a trigger may have
+    they were cut off silently, and the socket then refused the events carrying them.
+    Now `waymark import` refuses the file, naming the trigger, the place and its line,
+    and the workspace is left as it was."""
+    path = tmp_path / "shop.waymark"
+    extra = [{"name": f"shop_{n}", "type": "text", "title": f"Shop {n}"} for n in range(20)]
+    with Workspace.open(path) as workspace:
+        workspace.import_bundle(read_bundle(SAMPLE))
+    trigger = to_data(read_bundle(SAMPLE).triggers[0])
+    trigger["attributes"] += extra  # 5 + 20
+    definition = tmp_path / "trigger.json"
+    definition.write_text(json.dumps(trigger))
+    changed = run_cli("triggers", "update", "abandoned_cart", "--file", str(definition),
+                      "--workspace", str(path))
+    assert changed.returncode == 0, changed.stderr
+    data = to_data(read_bundle(SAMPLE))
+    data["triggers"][0]["attributes"] += [
+        {"name": f"new_{n}", "type": "number", "title": f"New {n}"} for n in range(10)]
+    bundle = tmp_path / "bigger.json"
+    bundle.write_text(json.dumps(data, indent=2))
+    refused = run_cli("import", str(bundle), "--workspace", str(path))
+    assert refused.returncode != 0
+    assert "$.triggers[0].attributes" in refused.stderr and "line " in refused.stderr
+    assert "'abandoned_cart' has 20 attributes this bundle's lacks ('shop_0'" in \
+        refused.stderr and "makes 35" in refused.stderr and "at most 29" in refused.stderr
+    with Workspace.open(path) as workspace:
+        kept = workspace.catalog().triggers["abandoned_cart"]
+        assert [a.name for a in kept.attributes][5:] == [f"shop_{n}" for n in range(20)]
+        assert [j.id for j in workspace.journeys()] == ["abandoned-cart"]
