@@ -175,14 +175,16 @@ def _too_many(trigger: TriggerDefinition, as_written: TriggerDefinition) -> Prob
 
 
 def import_problem(conn: Connection, bundle: Bundle, before: Catalog,
-                   written: list[TriggerDefinition]) -> Problem | None:
+                   written: list[TriggerDefinition], tables: list[RecordTable]
+                   ) -> Problem | None:
     """What stops a bundle's catalog going into the workspace whose catalog is `before`:
     its `bundle_problems`; then what the workspace holds: a trigger keeps its kind, a
     contact attribute its type, every trigger's tables and columns exist (the
-    workspace's own too, when the bundle changes a table they read), and no trigger
+    workspace's own do: a table it has keeps its columns), and no trigger
     attribute that live or paused journeys read changes type or goes (importing is not
-    a way round `waymark triggers update`). `written`: the bundle's triggers as the
-    import will write them (`engine.import_copies.triggers_as_written`)."""
+    a way round `waymark triggers update`). `written` and `tables`: the bundle's
+    triggers and record tables as the import will write them
+    (`engine.import_copies.triggers_as_written`, `tables_as_written`)."""
     if found := bundle_problems(bundle):
         return found[0]
     for index, trigger in enumerate(bundle.triggers):
@@ -202,27 +204,15 @@ def import_problem(conn: Connection, bundle: Bundle, before: Catalog,
     after = replace(
         before,
         triggers={**before.triggers, **{t.name: t for t in written}},
-        record_tables={**before.record_tables, **{t.name: t for t in bundle.record_tables}})
+        record_tables={**before.record_tables, **{t.name: t for t in tables}})
     for index, trigger in enumerate(bundle.triggers):
         if problem := definition_problem(trigger, after):
             return problem.under(f"triggers[{index}]")
-    changed = {t.name: index for index, t in enumerate(bundle.record_tables)}
-    for trigger in after.triggers.values():  # the workspace's own, reading a changed table
-        read = [index for name, index in changed.items() if name in _tables_read(trigger)]
-        if read and (problem := definition_problem(trigger, after)):
-            return Problem(f"the workspace's trigger {trigger.name!r} reads this table: "
-                           f"{problem.message}", f"record_tables[{read[0]}]")
     found_breakages = breakages(conn, before, after)
     if found_breakages:
         return Problem(in_use_message(found_breakages),
                        _breakage_place(bundle, found_breakages[0]))
     return None
-
-
-def _tables_read(trigger: TriggerDefinition) -> set[str | None]:
-    """The record tables a trigger's events carry: its record's, its entities'."""
-    return {trigger.record.table if trigger.record else None,
-            *(a.entity for a in trigger.attributes)}
 
 
 def _typed(attribute: AttributeDef) -> tuple[AttributeType, str | None]:

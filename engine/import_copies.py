@@ -1,5 +1,6 @@
 """What an import keeps of the workspace's own content and segments (and of its
-triggers, what the ingestion socket takes: `accepting_as_before`).
+triggers and record tables, what the ingestion socket takes: `accepting_as_before`,
+`tables_as_written`).
 
 Content and segments are shared by id: a journey's tile names the email, text or push
 it sends, its start, goal, exits and conditions name segments, and the Content and
@@ -24,7 +25,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from engine.model import Bundle, Catalog, TriggerDefinition, bundle_from_data, to_data
+from engine.model import (
+    Bundle,
+    Catalog,
+    RecordTable,
+    TriggerDefinition,
+    bundle_from_data,
+    to_data,
+)
 from engine.model.conditions import Source
 from engine.model.naming import copy_name, free_id
 from engine.model.tiles import MESSAGE_KINDS
@@ -194,6 +202,26 @@ def triggers_as_written(bundle: Bundle, before: Catalog) -> list[TriggerDefiniti
     ones as they are, the workspace's `accepting_as_before`."""
     return [trigger if (own := before.triggers.get(trigger.name)) is None
             else accepting_as_before(trigger, own) for trigger in bundle.triggers]
+
+
+def tables_as_written(bundle: Bundle, before: Catalog) -> list[RecordTable]:
+    """The bundle's record tables as an import writes them: a table the workspace has
+    keeps the columns (and person columns) the bundle lacks. The socket refuses a record
+    change naming a column its table lacks, so an old bundle without the `channel`
+    column added since had the shop's record changes refused after an import meant for
+    a journey. Removing a column is not an import's to do."""
+    written = []
+    for table in bundle.record_tables:
+        own = before.record_tables.get(table.name)
+        if own is None or own == table:
+            written.append(table)
+            continue
+        named = {c.name for c in table.columns}
+        written.append(table.model_copy(update={
+            "columns": table.columns + [c for c in own.columns if c.name not in named],
+            "person_columns": table.person_columns + [
+                c for c in own.person_columns if c not in table.person_columns]}))
+    return written
 
 
 def accepting_as_before(trigger: TriggerDefinition, own: TriggerDefinition

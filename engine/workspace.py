@@ -19,7 +19,12 @@ from sqlalchemy import Engine
 
 from engine.catalog_rules import import_problem
 from engine.delivery.settings import DeliverySettings
-from engine.import_copies import Copied, keep_workspace_items, triggers_as_written
+from engine.import_copies import (
+    Copied,
+    keep_workspace_items,
+    tables_as_written,
+    triggers_as_written,
+)
 from engine.model import (
     Bundle,
     BundleError,
@@ -318,7 +323,8 @@ class Workspace:
         with writing(self.db) as conn:
             before = catalog_store.load_catalog(conn)
             triggers = triggers_as_written(bundle, before)
-            problem = import_problem(conn, bundle, before, triggers)
+            tables = tables_as_written(bundle, before)
+            problem = import_problem(conn, bundle, before, triggers, tables)
             if problem is not None:
                 path = f"$.{problem.field}"
                 line = line_in_file(source, path) if isinstance(source, Path) else None
@@ -328,7 +334,7 @@ class Workspace:
                 bundle, copies = keep_workspace_items(bundle, before)
             journey = _imported(conn, bundle.journey, replace)
             catalog_store.save_contact_attributes(conn, bundle.contact_attributes)
-            for table in bundle.record_tables:
+            for table in tables:
                 catalog_store.save_record_table(conn, table)
             for trigger in triggers:
                 catalog_store.save_trigger(conn, trigger)

@@ -284,3 +284,37 @@ def test_too_many_attributes_together_refuse_the_import_naming_the_trigger(tmp_p
         kept = workspace.catalog().triggers["abandoned_cart"]
         assert [a.name for a in kept.attributes][5:] == [f"shop_{n}" for n in range(20)]
         assert [j.id for j in workspace.journeys()] == ["abandoned-cart"]
+
+
+def test_an_old_bundle_leaves_a_record_table_taking_the_columns_it_took(tmp_path):
+    """A record table is written by imports: the shop's `shop_order` gained a `channel`
+    column with a later bundle, and importing the first bundle again took the column
+    away, so the socket refused every record change carrying it (400, the table has no
+    column 'channel'). Now the table keeps the columns (and person columns) the bundle
+    lacks. Through the real `waymark import` and `serve`'s socket."""
+    path, key = cart_workspace(tmp_path)
+    columns = [{"name": "customer", "type": "text", "title": "Customer"},
+               {"name": "total", "type": "number", "title": "Total"}]
+    old = to_data(read_bundle(SAMPLE))
+    old["record_tables"] = [{"name": "shop_order", "title": "Orders",
+                             "person_columns": ["customer"], "columns": columns}]
+    new = json.loads(json.dumps(old))
+    new["record_tables"][0]["columns"].append(
+        {"name": "channel", "type": "text", "title": "Channel"})
+    new["record_tables"][0]["person_columns"].append("channel")
+    for name, data in (("new", new), ("old", old)):
+        (tmp_path / f"{name}.json").write_text(json.dumps(data))
+        done = run_cli("import", str(tmp_path / f"{name}.json"), "--workspace", str(path))
+        assert done.returncode == 0, done.stderr
+    with Workspace.open(path) as workspace:
+        table = workspace.catalog().record_tables["shop_order"]
+        assert [c.name for c in table.columns] == ["customer", "total", "channel"]
+        assert table.person_columns == ["customer", "channel"]
+    serve = ServeProcess(path, free_port())
+    serve.start()
+    try:
+        status, body = post(serve.url + "/v1/records/shop_order", key, {
+            "id": "o-1", "customer": "ann", "total": 80, "channel": "web"})
+        assert status == 201, body
+    finally:
+        serve.stop()
