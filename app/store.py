@@ -111,10 +111,12 @@ class StudioStore:
 
     def fireable_triggers(self) -> list:
         """The triggers the studio can fire, by title: those a website or app sends, and
-        those a change of a business record raises (the record is changed)."""
+        those a change of a business record raises (the record is changed); then those
+        Waymark raises when a contact is saved (the contact is saved)."""
+        kinds = (TriggerKind.CUSTOM, TriggerKind.RECORD, TriggerKind.BUSINESS)
         triggers = self.catalog().triggers.values()
-        return sorted((t for t in triggers if t.kind in (TriggerKind.CUSTOM, TriggerKind.RECORD)),
-                      key=lambda t: t.title.lower())
+        return sorted((t for t in triggers if t.kind in kinds),
+                      key=lambda t: (t.kind == TriggerKind.BUSINESS, t.title.lower()))
 
     def search_contacts(self, text: str, limit: int = 50) -> list[tuple[str, str | None]]:
         """(id, email) of contacts whose id or email starts with `text`, at most `limit`:

@@ -32,7 +32,8 @@ from PySide6.QtWidgets import (
 )
 
 from app import theme
-from app.dialogs.fire_curl import curl_command, record_curl
+from app.dialogs.fire_contact import CONTACT_TRIGGERS, ContactForm
+from app.dialogs.fire_curl import contact_curl, curl_command, record_curl
 from app.dialogs.fire_fields import AttributeField, build_fields, field_label, mark_invalid
 from app.dialogs.fire_history import Fired, FireHistory
 from app.dialogs.fire_person import (
@@ -44,14 +45,14 @@ from app.dialogs.fire_person import (
     person_note,
 )
 from app.dialogs.fire_record import RecordForm
-from app.engine_link import EngineLink, EngineStatus, FireResult, RecordChange
+from app.engine_link import ContactSave, EngineLink, EngineStatus, FireResult, RecordChange
 from app.icons import icon
 from app.prompts import Prompts
 from app.reserved_label import ReservedLabel
 from app.store import StoreError, StudioStore
 from app.wheel_guard import SteadyCombo
 from engine.ingestion.payload import PayloadError, parse_event
-from engine.model import AttributeDef, TriggerDefinition, TriggerKind
+from engine.model import AttributeDef, Contact, DocumentError, TriggerDefinition, TriggerKind
 
 READY = "Fill in the event and press Fire (Ctrl+Return)."
 
@@ -73,6 +74,7 @@ class FireDialog(QDialog):
         self._asks: dict[str, list[str]] | None = None
         self.fields: list[AttributeField] = []
         self.record: RecordForm | None = None  # a record trigger's form
+        self.contact_form: ContactForm | None = None  # a contact trigger's (Contact created)
         self._remembered: dict = {}  # what was typed, by field, over the triggers shown
         self.history = FireHistory()
         self._build()
@@ -182,19 +184,26 @@ class FireDialog(QDialog):
         form.setContentsMargins(0, 4, 8, 4)
         form.setVerticalSpacing(8)
         form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.contact_form = None
         if definition is not None and definition.kind == TriggerKind.RECORD:
             self._record_rows(form, definition)
+        elif definition is not None and definition.name in CONTACT_TRIGGERS:
+            self._contact_rows(form, definition)
         else:
             self._event_rows(form, definition)
         self.fire_button.setEnabled(definition is not None)
         for field in (inner for f in self.fields for inner in f.fields()):
             if _kept_as(field) in typed:
                 field.restore(typed[_kept_as(field)])
-        if "person" in typed:
-            self.person.set_contact_id(typed["person"])
-            self._note_person()
+        making = self.contact_form is not None and self.contact_form.makes
+        if typed.get("person") and not (making and self.store.contact(typed["person"])):
+            self.person.set_contact_id(typed["person"])  # not a taken id for a new contact
+        if self.contact_form is not None and not making and \
+                self.store.contact(self.person.contact_id()) is None:
+            self.person.set_contact_id(self._last_saved())  # an update needs a contact
         if self.record is not None and "record" in typed:
             self.record.id.setText(typed["record"])
+        self._note_person()  # an update starts from the contact typed
 
     def _event_rows(self, form: QFormLayout, definition: TriggerDefinition | None) -> None:
         """A custom trigger's: the person, its attributes, the event's ids."""
@@ -234,6 +243,36 @@ class FireDialog(QDialog):
             form.addRow(field_label(field.attr), field.widget)
         self._entry_rows(form)
 
+    def _contact_rows(self, form: QFormLayout, definition: TriggerDefinition) -> None:
+        """A trigger Waymark raises when a contact is saved: the contact to save."""
+        self.record, self.fields = None, []
+        self.contact_form = contact = ContactForm(definition)
+        self.about.setText(contact.about())
+        form.addRow(_section(contact.noun.upper()))
+        self._person_rows(form, "id", "Id", section=False)
+        if contact.makes and not self.person.contact_id():
+            self.person.set_contact_id(self._free_test_id())
+        for label, widget in contact.rows():
+            form.addRow(label, widget)
+        self._entry_rows(form)
+
+    def _last_saved(self) -> str:
+        """The contact this dialog saved last that is still one ("" for none): Contact
+        created fired for test-1, then Contact email updated is for test-1 too."""
+        for row in range(self.history.topLevelItemCount()):
+            fired = self.history.topLevelItem(row).data(0, Qt.ItemDataRole.UserRole)
+            if isinstance(fired.change, ContactSave) and fired.result is not None and \
+                    fired.result.accepted and self.store.contact(fired.person) is not None:
+                return fired.person
+        return ""
+
+    def _free_test_id(self) -> str:
+        """test-1, test-2…: the first a contact of this workspace does not have."""
+        number = 1
+        while self.store.contact(f"test-{number}") is not None:
+            number += 1
+        return f"test-{number}"
+
     def _entry_rows(self, form: QFormLayout) -> None:
         # what the journeys this event can enter let in: "Espresso guide" for a journey
         # that lets in the French press guide's form was accepted and refused at its start
@@ -268,8 +307,10 @@ class FireDialog(QDialog):
         self.phone = QLineEdit()
         self.phone.setPlaceholderText("+31600000000 (optional)")
         person = QLabel(f"{_escape(title)} <span style='color: palette(highlight)'>*</span>")
-        person.setToolTip(f"{path}: the contact or lead the "
+        person.setToolTip(f"{path}: the contact or lead to save" if self.contact_form else
+                          f"{path}: the contact or lead the "
                           f"{'event' if section else 'record'} is about")
+        new.setVisible(self.contact_form is None)  # Fire saves the contact itself
         # Room for the longest note there is without a test running: the fields below
         # stayed put only until the id typed was, or stopped being, a contact's.
         noun = self.record.noun if self.record is not None else None
@@ -328,6 +369,8 @@ class FireDialog(QDialog):
         a record trigger, the record's id and the columns it is given."""
         if self.record is not None:
             return self.record.change(self.person.contact_id()).body
+        if self.contact_form is not None:
+            return self.contact_form.change(self.person.contact_id()).body
         attributes = {f.attr.name: v for f in self.fields if (v := f.value()) is not None}
         special = {"authId": self.person.contact_id(), "contactpoint_email": self.email.text(),
                    "contactpoint_phone": self.phone.text(), "bindingId": self.binding.text(),
@@ -336,6 +379,8 @@ class FireDialog(QDialog):
                 "attributes": attributes}
 
     def widget_for(self, path: str | None) -> QWidget | None:
+        if self.contact_form is not None:
+            return self.person if path == "id" else self.contact_form.widget_for(path)
         special = {"id": self.record.id, self.record.source.person_column: self.person} \
             if self.record is not None else \
             {"authId": self.person, "contactpoint_email": self.email,
@@ -362,6 +407,9 @@ class FireDialog(QDialog):
                 return
             self._send(definition, person, change=self.record.change(person))
             return
+        if self.contact_form is not None:
+            self._save_contact(definition, self.contact_form)
+            return
         body = self.body()
         try:
             parse_event(definition, self.catalog, body)
@@ -382,14 +430,27 @@ class FireDialog(QDialog):
             self._send(definition, fired.person,
                        body={**fired.body, "messageId": str(uuid.uuid4())})
 
+    def _save_contact(self, definition: TriggerDefinition, form: ContactForm) -> None:
+        contact_id = self.person.contact_id()
+        stored = self.store.contact(contact_id) if contact_id else None
+        problem = form.problem(contact_id, stored)
+        if problem is not None:
+            self._refused(*problem, sent=False)
+            return
+        self._send(definition, contact_id, change=form.change(contact_id),
+                   saved=form.contact(contact_id))
+
     def _send(self, definition: TriggerDefinition, person: str,
-              body: dict[str, Any] | None = None, change: RecordChange | None = None) -> None:
-        """Send an event (`body`), or change a record (`change`) so that it fires."""
+              body: dict[str, Any] | None = None,
+              change: RecordChange | ContactSave | None = None,
+              saved: Contact | None = None) -> None:
+        """Send an event (`body`), or change a record or save a contact (`change`) so
+        that it fires; `saved`: the contact saved, as it will be (a test contact or not)."""
         self._clear_marks()
         if not self.link.status.can_fire:
             self._show_answer("error", "No engine is running: start it first.")
             return
-        if not self._past_the_test(definition, person):
+        if not self._past_the_test(definition, person, saved):
             return
         self.history.add(Fired(definition.name, definition.title,
                                change.body if change is not None else body, person, change))
@@ -405,13 +466,20 @@ class FireDialog(QDialog):
         if fired is None:
             return  # not one of this dialog's
         if result.accepted and fired.change is not None:
-            form = self.record if self.record is not None and \
-                self.record.definition.name == fired.trigger else None
+            forms = (self.record, self.contact_form)
+            form = next((f for f in forms if f is not None
+                         and f.definition.name == fired.trigger), None)
             said = form.outcome(result) if form is not None else result.message
             kind = "ok" if form is None or fired.trigger in result.triggers else "info"
+            saved = isinstance(fired.change, ContactSave)  # the outcome names the contact
             self._show_answer(kind, f"<b>{result.status} {result.outcome}</b> · "
-                              f"{_escape(said)} · for {_escape(fired.person)}")
+                              f"{_escape(said)}" + ("" if saved else
+                                                   f" · for {_escape(fired.person)}"))
             self.message.emit(said[:1].upper() + said[1:])
+            if form is self.contact_form and form.makes and \
+                    self.person.contact_id() == fired.person:
+                self.person.set_contact_id(self._free_test_id())  # the next one is new
+                self._note_person()
         elif result.accepted:
             self._show_answer("ok", f"<b>{result.status} {result.outcome}</b> · "
                               f"event {result.event_id} · {_escape(fired.title)} for "
@@ -427,7 +495,8 @@ class FireDialog(QDialog):
             mark_invalid(where, True)
             where.setFocus(Qt.FocusReason.OtherFocusReason)
         prefix = ("Not sent" if not sent else "The engine refused the change"
-                  if self.record is not None else "The engine refused the event")
+                  if self.record is not None else "The engine refused the contact"
+                  if self.contact_form is not None else "The engine refused the event")
         self._show_answer("error", f"<b>{prefix}:</b> {_escape(message)}")
 
     def _clear_marks(self) -> None:
@@ -512,16 +581,21 @@ class FireDialog(QDialog):
     def _note_person(self) -> None:
         contact_id = self.person.contact_id()
         contact = self.store.contact(contact_id) if contact_id else None
-        kind, text = person_note(contact_id, contact, self.tested(),
-                                 self.record.noun if self.record is not None else None)
+        if self.contact_form is not None:
+            self.contact_form.show(contact_id, contact)
+            kind, text = self.contact_form.note(contact_id, contact)
+        else:
+            kind, text = person_note(contact_id, contact, self.tested(),
+                                     self.record.noun if self.record is not None else None)
         self.person_note.setText(text)
         self.person_note.setProperty("kind", kind)
         self.person_note.style().unpolish(self.person_note)
         self.person_note.style().polish(self.person_note)
 
-    def _past_the_test(self, definition: TriggerDefinition, contact_id: str) -> bool:
+    def _past_the_test(self, definition: TriggerDefinition, contact_id: str,
+                       saved: Contact | None = None) -> bool:
         """True to send: nobody is taken past a test into a live journey unasked."""
-        live = live_instead_of_test(self.store.contact(contact_id),
+        live = live_instead_of_test(saved or self.store.contact(contact_id),
                                     self.tested(definition.name))
         if not live:
             return True
@@ -559,9 +633,18 @@ class FireDialog(QDialog):
         if definition is None:
             return
         url = self.link.base_url or f"http://127.0.0.1:{self.link.port}"
+        person = self.person.contact_id()
+        if self.contact_form is not None:
+            try:
+                self.contact_form.contact(person)
+            except DocumentError as error:
+                self._refused(error.detail, error.path.removeprefix("$.") or None, sent=False)
+                return
         QGuiApplication.clipboard().setText(
-            record_curl(url, self.record.change(self.person.contact_id()))
-            if self.record is not None else curl_command(url, definition.name, self.body()))
+            record_curl(url, self.record.change(person)) if self.record is not None else
+            contact_curl(url, self.contact_form.change(person))
+            if self.contact_form is not None else
+            curl_command(url, definition.name, self.body()))
         self.message.emit("Copied as curl: it reads the key from $WAYMARK_KEY")
         self._show_answer("ok", "Copied the curl command. It reads the key from "
                           "<code>$WAYMARK_KEY</code>: <code>waymark keys create --name "

@@ -8,7 +8,7 @@ import shlex
 from typing import Any
 from urllib.parse import quote
 
-from app.engine_link import RecordChange
+from app.engine_link import ContactSave, RecordChange
 
 KEY_LINE = "# An ingestion key: `waymark keys create --name curl`, then export WAYMARK_KEY=…"
 
@@ -32,6 +32,12 @@ def record_curl(url: str, change: RecordChange) -> str:
     else:
         lines += [f"# A record that does not exist yet (404): POST it, with its id, to {table}"]
     return "\n".join([*lines, *_curl("PATCH", record, change.values)])
+
+
+def contact_curl(url: str, save: ContactSave) -> str:
+    """The contact saved as an integration saves it: PUT, the whole contact."""
+    contact = f"{url}/v1/contacts/{quote(save.contact_id, safe='')}"
+    return "\n".join([KEY_LINE, *_curl("PUT", contact, save.values)])
 
 
 def _curl(method: str, url: str, body: dict[str, Any]) -> list[str]:

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeWidget, QTreeWidgetItem
 
 from app import theme
-from app.engine_link import FireResult, RecordChange
+from app.engine_link import ContactSave, FireResult, RecordChange
 from app.icons import icon
 
 MAX_HISTORY = 200
@@ -22,7 +22,7 @@ class Fired:
     title: str
     body: dict[str, Any]
     person: str = ""
-    change: RecordChange | None = None  # a record trigger's: the record changed
+    change: RecordChange | ContactSave | None = None  # the record changed, the contact saved
     at: float = field(default_factory=time.time)
     result: FireResult | None = None
 
@@ -40,7 +40,7 @@ class Fired:
     @property
     def fired_nothing(self) -> bool:
         """A record changed without firing the trigger (its watched columns kept their
-        values)."""
+        values), or a contact saved without (it fired another)."""
         return (self.change is not None and self.result is not None
                 and self.result.accepted and self.trigger not in self.result.triggers)
 

@@ -6,5 +6,5 @@ from .link import EngineLink
 from .outbox_feed import OutboxBatch, OutboxItem, OutboxUpdate
 from .probe import ActivityItem, EngineFigures, StoreChanges, StoreProbe
 from .sides import PortInUseError, next_free_port
-from .status import EngineMode, EngineStatus, FireResult, RecordChange
+from .status import ContactSave, EngineMode, EngineStatus, FireResult, RecordChange
 from .tracking_requests import TrackResult

@@ -32,7 +32,7 @@ from .outbox_link import OutboxLink
 from .poller import Poller
 from .probe import EngineFigures, Probe, StoreChanges, StoreProbe
 from .sides import EmbeddedEngine, PortInUseError, Side, observe_holder, run_or_observe
-from .status import EngineMode, EngineStatus, FireResult, RecordChange
+from .status import ContactSave, EngineMode, EngineStatus, FireResult, RecordChange
 from .test_key import StudioKey
 
 log = logging.getLogger("waymark.studio.link")
@@ -252,14 +252,15 @@ class EngineLink(QObject):
         future.add_done_callback(lambda f: self._post(functools.partial(
             self._fire_done, trigger, body, f)))
 
-    def change_record(self, trigger: str, change: RecordChange) -> None:
-        """Change a business record through the engine's socket, as an integration would,
-        off the GUI thread; `fired` answers (its body is `change.body`).
+    def change_record(self, trigger: str, change: RecordChange | ContactSave) -> None:
+        """Change a business record, or save a contact (`ContactSave`), through the
+        engine's socket, as an integration would, off the GUI thread; `fired` answers (its
+        body is `change.body`).
 
         A new record is made first, with its person, when the trigger fires on updates:
         the change is then an update, and fires it. For a trigger on records made, the
         record is made with every column; for either, it is changed when it exists and
-        made when it does not."""
+        made when it does not. A contact is PUT whole."""
         session, url = self._view, self.base_url
         if session is None or url is None or self._closed:
             self.fired.emit(FireResult(trigger, change.body, None, "no engine is running"))
@@ -512,9 +513,13 @@ def _answer(done: Callable[[Any, BaseException | None], None], future: Future) -
     done(None if error else future.result(), error)
 
 
-def _send_change(base: str, key: str, change: RecordChange) -> tuple[int | None, Any]:
+def _send_change(base: str, key: str, change: RecordChange | ContactSave
+                 ) -> tuple[int | None, Any]:
     """The requests of one record change: (status, answer) of the last, or of the first
     refused. A record made by someone else meanwhile (409) is changed all the same."""
+    if isinstance(change, ContactSave):
+        return post_event(f"{base}/v1/contacts/{quote(change.contact_id, safe='')}", key,
+                          change.values, FIRE_TIMEOUT, method="PUT")
     made = f"{base}/v1/records/{quote(change.table, safe='')}"
     changed = f"{made}/{quote(change.record_id, safe='')}"
     if change.make_only:

@@ -102,3 +102,18 @@ class RecordChange:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "body", {"id": self.record_id, **self.values})
+
+
+@dataclass(frozen=True)
+class ContactSave:
+    """A contact to save through the socket (PUT /v1/contacts/ID), so that a trigger
+    Waymark raises on contacts fires: Contact created, Contact email updated… (the fire
+    dialog's, for those triggers). `values`: the whole contact but its id, as PUT
+    replaces it."""
+
+    contact_id: str
+    values: dict[str, Any]
+    body: dict[str, Any] = field(init=False, compare=False)  # as the history keeps it
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "body", {"id": self.contact_id, **self.values})

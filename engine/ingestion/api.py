@@ -307,14 +307,19 @@ class IngestionApi:
             raise ApiError(400, "invalid_contact", f"{field or 'contact'}: {error.detail}",
                            field) from None
 
-        def work(conn: Any) -> list[int]:
+        def work(conn: Any) -> tuple[str, list[int], list[str]]:
             events = change_contact(conn, contact, time.time())
             stored = events_store.insert_events(conn, events, time.time())
             _count_today(conn, len(stored))
-            return [i for i, _d in stored]
+            made = events[0].trigger in ("contact_created", "lead_created")
+            return ("created" if made else "updated", [i for i, _d in stored],
+                    [event.trigger for event in events])
 
-        event_ids = await self.writer.run(work)
-        return web.json_response({"id": contact.id, "eventIds": event_ids})
+        # `triggers`: what each event is (the studio's fire dialog says whether saving
+        # fired the trigger it was asked for: an id already taken fires an update)
+        action, event_ids, triggers = await self.writer.run(work)
+        return web.json_response({"id": contact.id, "action": action, "eventIds": event_ids,
+                                  "triggers": triggers})
 
     async def health(self, _request: web.Request) -> web.Response:
         return web.json_response({"status": "ok", "workspace": self.location,
