@@ -9,7 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, SignalInstance
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QInputDialog,
+    QLineEdit,
+    QMessageBox,
+    QWidget,
+)
 
 from app.dialogs.engine_settings import EngineSettings, EngineSettingsDialog
 from app.file_dialogs import file_dialog, first_folder
@@ -66,8 +73,23 @@ class Prompts:
         return path
 
     def text(self, title: str, label: str, default: str = "") -> str | None:
-        text, ok = QInputDialog.getText(self.parent, title, label, text=default)
-        return text.strip() if ok and text.strip() else None
+        dialog = self.text_dialog(title, label, default)
+        ok = dialog.exec() == QDialog.DialogCode.Accepted
+        text = dialog.textValue().strip()
+        dialog.deleteLater()
+        return text if ok and text else None
+
+    def text_dialog(self, title: str, label: str, default: str = "") -> QInputDialog:
+        """A name asked for, wide enough for a few words: `QInputDialog.getText` fitted
+        its label ("Name of the journey:", about 170 px) and a longer name scrolled."""
+        dialog = QInputDialog(self.parent)
+        dialog.setWindowTitle(title)
+        dialog.setLabelText(label)
+        dialog.setTextValue(default)  # makes its field, which sets the dialog's width
+        field = dialog.findChild(QLineEdit)
+        if field is not None:
+            field.setMinimumWidth(360)
+        return dialog
 
     def confirm(self, title: str, text: str, action: str,
                 overtaken_by: SignalInstance | None = None) -> bool:

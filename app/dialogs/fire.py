@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import theme
-from app.dialogs.fire_contact import CONTACT_TRIGGERS, ContactForm
+from app.dialogs.fire_contact import CONTACT_TRIGGERS, ContactForm, saved_outcome
 from app.dialogs.fire_curl import contact_curl, curl_command, record_curl
 from app.dialogs.fire_fields import AttributeField, build_fields, field_label, mark_invalid
 from app.dialogs.fire_history import Fired, FireHistory
@@ -469,9 +469,11 @@ class FireDialog(QDialog):
             forms = (self.record, self.contact_form)
             form = next((f for f in forms if f is not None
                          and f.definition.name == fired.trigger), None)
-            said = form.outcome(result) if form is not None else result.message
-            kind = "ok" if form is None or fired.trigger in result.triggers else "info"
             saved = isinstance(fired.change, ContactSave)  # the outcome names the contact
+            definition = self.catalog.triggers.get(fired.trigger)
+            said = form.outcome(result) if form is not None else \
+                saved_outcome(definition, result) if saved and definition else result.message
+            kind = "ok" if not (form or saved) or fired.trigger in result.triggers else "info"
             self._show_answer(kind, f"<b>{result.status} {result.outcome}</b> · "
                               f"{_escape(said)}" + ("" if saved else
                                                    f" · for {_escape(fired.person)}"))

@@ -15,7 +15,7 @@ from typing import Any
 from PySide6.QtWidgets import QCheckBox, QLineEdit
 
 from app.engine_link import ContactSave, FireResult
-from engine.model import Contact, DocumentError, TriggerDefinition
+from engine.model import BUILTIN_TRIGGERS, Contact, DocumentError, TriggerDefinition
 
 # trigger -> (the kind of contact it is about, what changing fires it: a field or None)
 CONTACT_TRIGGERS: dict[str, tuple[str, str | None]] = {
@@ -26,6 +26,7 @@ CONTACT_TRIGGERS: dict[str, tuple[str, str | None]] = {
     "contact_phone_updated": ("contact", "phone"),
 }
 MADE = ("contact_created", "lead_created")
+_TITLES = {t.name: t.title for t in BUILTIN_TRIGGERS}
 _FIELDS = {"email": "Email", "phone": "Phone"}
 
 
@@ -146,17 +147,23 @@ class ContactForm:
         return None
 
     def outcome(self, result: FireResult) -> str:
-        """After the engine's answer: the triggers saving fired, or why this one did not."""
-        name, title = self.definition.name, self.definition.title
-        who = f"{self.noun} {result.answer.get('id', '')}"
-        if name in result.triggers:
-            others = len(result.triggers) - 1
-            return (f"{who} saved · fired {title}" +
-                    (f" and {others} other trigger{'s' if others > 1 else ''}" if others else ""))
-        return f"{who} saved · {title} did not fire (it fired {', '.join(result.triggers)})"
+        return saved_outcome(self.definition, result)
 
     def widget_for(self, path: str | None) -> Any:
         fields = {"email": self.email, "phone": self.phone, "test": self.test,
                   "attributes.firstname": self.firstname,
                   "attributes.lastname": self.lastname}
         return fields.get(path or "")
+
+
+def saved_outcome(definition: TriggerDefinition, result: FireResult) -> str:
+    """After the engine's answer to a contact saved for `definition`: the triggers saving
+    fired, or why this one did not (an id taken by then fires an update)."""
+    name, title = definition.name, definition.title
+    who = f"{CONTACT_TRIGGERS.get(name, ('contact', None))[0]} {result.answer.get('id', '')}"
+    if name in result.triggers:
+        others = len(result.triggers) - 1
+        return (f"{who} saved · fired {title}" +
+                (f" and {others} other trigger{'s' if others > 1 else ''}" if others else ""))
+    fired = ", ".join(_TITLES.get(name, name) for name in result.triggers)
+    return f"{who} saved · {title} did not fire (saving fired {fired or 'nothing'})"

@@ -96,7 +96,14 @@ def test_contact_triggers_fire_by_saving_the_contact_through_the_socket(
     # PUT replaces the contact: what the form did not show was sent as it was
     assert query(path, "SELECT email, test FROM contacts WHERE id = 'test-1'") == [
         ("ann@example.org", 1)]
+    dialog.history.setCurrentItem(dialog.history.topLevelItem(1))  # Contact created
+    qtbot.mouseClick(dialog.again, Qt.MouseButton.LeftButton)  # test-1 exists now
+    qtbot.waitUntil(lambda: dialog.history.topLevelItemCount() == 3
+                    and "200" in dialog.history.topLevelItem(0).text(3), timeout=10000)
+    assert dialog.history.topLevelItem(0).text(3) == "200 not fired"
+    assert ("Contact created did not fire (saving fired Contact updated, Contact email "
+            "updated)") in dialog.answer.text()
     qtbot.mouseClick(dialog.curl, Qt.MouseButton.LeftButton)
     command = QGuiApplication.clipboard().text()
     assert f"-X PUT {window.engine.base_url}/v1/contacts/test-1 " in command
-    assert '"email": "ann@example.org"' in command and "wmk_" not in command
+    assert '"email": "ann@example.org"' in command and "wmk_" not in command  # the form's
