@@ -12,9 +12,6 @@ import pytest
 
 from tests.engine.simulation_golden import outputs, read_golden
 
-# one worker makes the module fixture (`--dist loadgroup` in pyproject.toml)
-pytestmark = pytest.mark.xdist_group("golden")
-
 
 @pytest.fixture(scope="module")
 def current(tmp_path_factory) -> dict[str, str]:

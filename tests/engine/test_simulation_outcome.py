@@ -20,9 +20,6 @@ from tests.engine.serve_support import run_cli
 from tests.engine.test_simulation import BRANCH_SCENARIO, branching_bundle
 from tests.engine.test_simulation_lifecycle import PEOPLE, cart, journey, second_version
 
-# one worker makes the module fixture (`--dist loadgroup` in pyproject.toml)
-pytestmark = pytest.mark.xdist_group("outcome")
-
 CART = resource("samples", "abandoned_cart.json")
 AUDIENCE = resource("samples", "abandoned_cart.audience.json")
 START = datetime.fromisoformat("2026-11-23T09:00:00+00:00")
