@@ -248,7 +248,7 @@ class FireDialog(QDialog):
         self.record, self.fields = None, []
         self.contact_form = contact = ContactForm(definition)
         self.about.setText(contact.about())
-        form.addRow(_section(contact.noun.upper()))
+        form.addRow(_section(contact.kind.upper()))
         self._person_rows(form, "id", "Id", section=False)
         if contact.makes and not self.person.contact_id():
             self.person.set_contact_id(self._free_test_id())
@@ -267,11 +267,12 @@ class FireDialog(QDialog):
         return ""
 
     def _free_test_id(self) -> str:
-        """test-1, test-2…: the first a contact of this workspace does not have."""
-        number = 1
-        while self.store.contact(f"test-{number}") is not None:
-            number += 1
-        return f"test-{number}"
+        """test-1, test-2…: the first a contact of this workspace does not have, among
+        the first 50 (a lookup each, on the GUI thread); then a random one."""
+        for number in range(1, 51):
+            if self.store.contact(f"test-{number}") is None:
+                return f"test-{number}"
+        return f"test-{uuid.uuid4().hex[:6]}"
 
     def _entry_rows(self, form: QFormLayout) -> None:
         # what the journeys this event can enter let in: "Espresso guide" for a journey
@@ -466,19 +467,18 @@ class FireDialog(QDialog):
         if fired is None:
             return  # not one of this dialog's
         if result.accepted and fired.change is not None:
-            forms = (self.record, self.contact_form)
-            form = next((f for f in forms if f is not None
-                         and f.definition.name == fired.trigger), None)
             saved = isinstance(fired.change, ContactSave)  # the outcome names the contact
+            form = self.record if self.record is not None and \
+                self.record.definition.name == fired.trigger else None
             definition = self.catalog.triggers.get(fired.trigger)
-            said = form.outcome(result) if form is not None else \
-                saved_outcome(definition, result) if saved and definition else result.message
+            said = saved_outcome(definition, result) if saved and definition else \
+                form.outcome(result) if form is not None else result.message
             kind = "ok" if not (form or saved) or fired.trigger in result.triggers else "info"
             self._show_answer(kind, f"<b>{result.status} {result.outcome}</b> · "
                               f"{_escape(said)}" + ("" if saved else
                                                    f" · for {_escape(fired.person)}"))
             self.message.emit(said[:1].upper() + said[1:])
-            if form is self.contact_form and form.makes and \
+            if saved and self.contact_form is not None and self.contact_form.makes and \
                     self.person.contact_id() == fired.person:
                 self.person.set_contact_id(self._free_test_id())  # the next one is new
                 self._note_person()

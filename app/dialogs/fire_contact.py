@@ -37,7 +37,6 @@ class ContactForm:
         self.definition = definition
         self.kind, self.watched = CONTACT_TRIGGERS[definition.name]
         self.makes = definition.name in MADE
-        self.noun = self.kind
         self.email = QLineEdit(objectName="field:email")
         self.email.setPlaceholderText("name@example.com (optional)")
         self.phone = QLineEdit(objectName="field:phone")
@@ -67,7 +66,7 @@ class ContactForm:
                 "contact_email_updated": "a contact's email changes",
                 "contact_phone_updated": "a contact's phone changes"}[self.definition.name]
         return (f"Waymark raises {self.definition.title} when {what}. Fire saves the "
-                f"{self.noun} through the engine's socket (PUT /v1/contacts/ID), as your "
+                f"{self.kind} through the engine's socket (PUT /v1/contacts/ID), as your "
                 "system would.")
 
     def show(self, contact_id: str, stored: Contact | None) -> None:
@@ -87,7 +86,7 @@ class ContactForm:
         """The line under the id: (kind, text), kind "ok", "warning" or "info"."""
         title = self.definition.title
         if not contact_id:
-            return "info", (f"The new {self.noun}'s id: one nobody has yet." if self.makes
+            return "info", (f"The new {self.kind}'s id: one nobody has yet." if self.makes
                             else "The contact to change: pick one as you type.")
         if self.makes and stored is not None:
             return "warning", (f"Already a {stored.kind}: saving them again fires Contact "
@@ -145,9 +144,6 @@ class ContactForm:
             return (f"{label}: give it a new value. {title} fires when the contact's "
                     f"{label.lower()} changes", self.watched)
         return None
-
-    def outcome(self, result: FireResult) -> str:
-        return saved_outcome(self.definition, result)
 
     def widget_for(self, path: str | None) -> Any:
         fields = {"email": self.email, "phone": self.phone, "test": self.test,

@@ -15,8 +15,9 @@ import json
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
+from app.dialogs.fire import FireDialog
 from app.engine_link import EngineMode
-from engine.model import read_bundle, to_data
+from engine.model import Contact, read_bundle, to_data
 from engine.resources import resource
 from tests.app.studio_engine_support import field, outbox_mail, type_into, wait_for_mode
 from tests.app.test_studio_engine import studio  # noqa: F401 (fixture)
@@ -107,3 +108,17 @@ def test_contact_triggers_fire_by_saving_the_contact_through_the_socket(
     command = QGuiApplication.clipboard().text()
     assert f"-X PUT {window.engine.base_url}/v1/contacts/test-1 " in command
     assert '"email": "ann@example.org"' in command and "wmk_" not in command  # the form's
+
+
+def test_the_id_offered_for_a_new_contact_takes_at_most_fifty_lookups(window, qtbot) -> None:
+    """test-1, test-2… are tried one lookup each on the GUI thread: a workspace holding
+    thousands of them (a CSV of test contacts) froze the dialog while it counted."""
+    store = window.session.store
+    for number in range(1, 51):
+        store.save_contact(Contact(id=f"test-{number}", test=True))
+    dialog = FireDialog(window.engine, store, window)
+    qtbot.addWidget(dialog)
+    dialog.choose_trigger("contact_created")
+    offered = dialog.person.contact_id()
+    assert offered.startswith("test-") and offered != "test-51"
+    assert store.contact(offered) is None
