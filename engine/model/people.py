@@ -13,6 +13,8 @@ from .catalog_items import Channel, Purpose
 from .errors import from_validation_error
 from .json_values import check_text, check_value
 
+BLANK = " \t\n\r"  # JSON's white space: the contract's pattern [^ \t\n\r] for ids
+
 
 class ConsentRecord(DocModel):
     channel: Channel
@@ -57,6 +59,14 @@ class Contact(DocModel):
     @classmethod
     def _storable_text(cls, value: Any) -> Any:
         return _storable_text(value)
+
+    @field_validator("id")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        # As an event's authId: " " would be a person nobody could name or find again.
+        if not value.strip(BLANK):
+            raise ValueError("must not be blank (spaces, tabs or line breaks alone)")
+        return value
 
     @field_validator("timezone")
     @classmethod

@@ -151,6 +151,22 @@ def test_a_contact_that_cannot_be_stored_is_refused_naming_the_field(engine, bod
     refused(answer, field, words)
 
 
+@pytest.mark.parametrize("blank", ["%20", "%20%09", "%0A"])
+def test_a_blank_contact_id_is_refused_as_a_blank_authid_is(engine, blank) -> None:
+    # " " was saved as a contact: a person no event (whose blank authId is refused),
+    # list or search could name again.
+    answer = engine.request("PUT", f"/v1/contacts/{blank}", {"email": "x@example.com"})
+    assert (answer.status, answer.body["error"]["code"]) == (400, "invalid_contact")
+    refused(answer, "id", "must not be blank")
+    assert engine.scalar("SELECT count(*) FROM contacts WHERE trim(id, ' ' || char(9, 10)) = ''"
+                         ) == 0
+
+
+def test_the_cli_refuses_a_blank_contact_id(tmp_path, capsys) -> None:
+    assert main(["contacts", "add", "  ", "--workspace", str(tmp_path / "w.waymark")]) == 2
+    assert "must not be blank" in capsys.readouterr().err
+
+
 def test_a_site_can_mark_a_test_contact(engine) -> None:
     assert engine.request("PUT", "/v1/contacts/tess", {"test": True}).status == 200
     assert engine.workspace.contact("tess").test
