@@ -62,7 +62,7 @@ class ContactForm:
         """What fires the trigger, and what Fire does."""
         what = {"contact_created": "a new contact is saved",
                 "lead_created": "a new lead is saved",
-                "contact_updated": "a contact the workspace has is saved again",
+                "contact_updated": "a contact the workspace has changes",
                 "contact_email_updated": "a contact's email changes",
                 "contact_phone_updated": "a contact's phone changes"}[self.definition.name]
         return (f"Waymark raises {self.definition.title} when {what}. Fire saves the "
@@ -138,6 +138,11 @@ class ContactForm:
             contact = self.contact(contact_id)
         except DocumentError as error:
             return error.detail, error.path.removeprefix("$.") or None
+        if not self.makes and stored is not None and not self.watched and \
+                contact.model_dump(exclude={"consents"}) == stored.model_dump(
+                    exclude={"consents"}):
+            return (f"Nothing changed: change a field. {title} fires when a contact "
+                    "changes, not when it is saved as it was", "email")
         if self.watched and stored is not None and \
                 getattr(contact, self.watched) == getattr(stored, self.watched):
             label = _FIELDS[self.watched]

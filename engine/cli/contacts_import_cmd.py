@@ -57,9 +57,9 @@ def run(args: argparse.Namespace) -> int:
                 progress=_progress_line if sys.stderr.isatty() else None,
                 cancelled=stop.is_set, declare=args.declare_attributes)
         except ImportFailed as failed:
-            _print_report(failed.report)
+            _print_report(failed.report, args.fire_triggers)
             return fail(str(failed))
-    _print_report(report)
+    _print_report(report, args.fire_triggers)
     if report.cancelled:
         return 130
     return 1 if report.refused else 0  # the good rows are in; a script learns of the rest
@@ -100,7 +100,7 @@ def _show_preview(preview: CsvPreview) -> None:
         print(f"  row {row.row}: {shown}")
 
 
-def _print_report(report: ImportReport) -> None:
+def _print_report(report: ImportReport, fired: bool) -> None:
     if sys.stderr.isatty():
         print(file=sys.stderr)  # end the progress line
     verb = "would import" if report.dry_run else "imported"
@@ -108,9 +108,10 @@ def _print_report(report: ImportReport) -> None:
           f"{report.updated:,} updated) in {report.seconds:.1f} s; "
           f"{counted(len(report.refused), 'row')} refused")
     if not report.dry_run:
-        print(f"business triggers: {report.events:,} events fired" if report.events
-              else "business triggers not fired (--fire-triggers fires contact created / "
-                   "updated)")
+        print(f"business triggers: {report.events:,} events fired"
+              + (" (a contact saved as it was fires nothing)" if report.updated else "")
+              if fired else "business triggers not fired (--fire-triggers fires contact "
+                            "created / updated)")
     if report.cancelled:
         print(f"cancelled: the good rows up to row {report.last_committed_row:,} are "
               "imported (each batch all or nothing), none after it")

@@ -311,7 +311,7 @@ class IngestionApi:
             events = change_contact(conn, contact, time.time())
             stored = events_store.insert_events(conn, events, time.time())
             _count_today(conn, len(stored))
-            made = events[0].trigger in ("contact_created", "lead_created")
+            made = bool(events) and events[0].trigger in ("contact_created", "lead_created")
             return ("created" if made else "updated", [i for i, _d in stored],
                     [event.trigger for event in events])
 

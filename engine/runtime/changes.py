@@ -94,21 +94,31 @@ def _record_events(conn: Connection, change: RecordChange) -> list[NewEvent]:
 
 
 def change_contact(conn: Connection, contact: Contact, now: float) -> list[NewEvent]:
-    """Save a contact and return the business events the change fires."""
-    before = contacts_store.stored_points(conn, contact.id)
+    """Save a contact and return the business events the change fires: none when it
+    changes nothing (its fields, attributes and listed consents as stored)."""
+    before = contacts_store.stored_fields(conn, contact.id)
+    consents = before is not None and contacts_store.consents_change(conn, contact)
     contacts_store.save_contact(conn, contact, now)
-    return contact_events(before, contact)
+    return contact_events(before, contact, consents)
 
 
-def contact_events(before: Any, contact: Contact) -> list[NewEvent]:
-    """The business events of saving `contact` over `before` (anything with `.email` and
-    `.phone`; None when the contact is new): created, or updated and what changed."""
+def contact_events(before: Any, contact: Contact, consents: bool = False) -> list[NewEvent]:
+    """The business events of saving `contact` over `before` (stored fields or a contact;
+    None when the contact is new): created, or updated and what changed, or nothing when
+    nothing did (`consents`: its consents changed)."""
     if before is None:
         name = "lead_created" if contact.kind == "lead" else "contact_created"
         return [NewEvent(name, contact.id, {"contact_id": contact.id})]
-    events = [NewEvent("contact_updated", contact.id, {"contact_id": contact.id})]
+    if not consents and contacts_store.same_contact(before, contact):
+        return []  # sent again as it was (an integration saving on every sign-in)
+    events = [updated_event(contact.id)]
     for field, trigger in (("email", "contact_email_updated"), ("phone", "contact_phone_updated")):
         if getattr(before, field) != getattr(contact, field):
             events.append(NewEvent(trigger, contact.id, {"contact_id": contact.id,
                                                          "previous": getattr(before, field)}))
     return events
+
+
+def updated_event(contact_id: str) -> NewEvent:
+    """Contact updated: a contact's details, consents or segment memberships changed."""
+    return NewEvent("contact_updated", contact_id, {"contact_id": contact_id})

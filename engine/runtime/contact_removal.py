@@ -34,7 +34,7 @@ class NoSuchContact(KeyError):
 
 def delete_contact(conn: Connection, contact_id: str, now: datetime) -> int:
     """Delete a contact; returns how many of their runs it ended (see the module's doc)."""
-    if contacts_store.stored_points(conn, contact_id) is None:
+    if contacts_store.stored_fields(conn, contact_id) is None:
         raise NoSuchContact(contact_id)
     batch = Batch(conn, now, None)
     runs = batch.track(runs_store.in_flight_runs_of(conn, contact_id))

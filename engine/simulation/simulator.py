@@ -23,7 +23,7 @@ from sqlalchemy import bindparam, select
 
 from engine.model import Bundle, Contact, interaction_trigger_name
 from engine.model.errors import DocumentError
-from engine.runtime.changes import RecordError, change_contact, change_record
+from engine.runtime.changes import RecordError, change_contact, change_record, updated_event
 from engine.runtime.clock import SimulatedClock
 from engine.runtime.deliverer import Deliverer
 from engine.runtime.events import trigger_event
@@ -383,7 +383,7 @@ class Simulator:
         if item.change == "join":
             conn.execute(members.insert().values(segment_id=item.segment,
                                                  contact_id=item.person))
-        return [NewEvent("contact_updated", item.person, {"contact_id": item.person})]
+        return [updated_event(item.person)]
 
 
 class _Mark(NamedTuple):

@@ -7,6 +7,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, bindparam, delete, select
 
 from engine.model import Contact
@@ -77,15 +78,39 @@ def load_contact(conn: Connection, contact_id: str) -> Contact | None:
     return _row_to_contact(row) if row else None
 
 
-_POINTS = Prepared(select(s.contacts.c.email, s.contacts.c.phone)
-                  .where(s.contacts.c.id == bindparam("contact_id")))
+_COMPARED = ("kind", "email", "phone", "push_token", "timezone", "test", "attributes")
+_FIELDS = Prepared(select(*(s.contacts.c[name] for name in _COMPARED))
+                   .where(s.contacts.c.id == bindparam("contact_id")))
 
 
-def stored_points(conn: Connection, contact_id: str) -> Any:
-    """A stored contact's `.email` and `.phone`, None when there is none. Plain columns,
-    no model: a contact whose other fields no longer load (old data, or written by
-    another program) can still be replaced by a good one."""
-    return _POINTS.first(conn, {"contact_id": contact_id})
+def stored_fields(conn: Connection, contact_id: str) -> Any:
+    """A stored contact's fields (`.email`, `.phone`, `.attributes`...), None when there
+    is none. Plain columns, no model: a contact whose fields no longer load (old data, or
+    written by another program) can still be replaced by a good one."""
+    return _FIELDS.first(conn, {"contact_id": contact_id})
+
+
+def same_contact(before: Any, contact: Contact) -> bool:
+    """Whether saving `contact` over `before` (stored fields, or a contact) changes
+    nothing: the same kind, contact points, time zone, test flag and attributes (compared
+    as stored: date-times in UTC, numbers as JSON has them, 1 not true)."""
+    return (all(getattr(before, name) == getattr(contact, name) for name in _COMPARED[:5])
+            and bool(before.test) == contact.test
+            and _as_stored(dict(before.attributes or {})) == _as_stored(contact.attributes))
+
+
+def _as_stored(attributes: dict[str, Any]) -> bytes:
+    return orjson.dumps(normalise_attributes(attributes), option=orjson.OPT_SORT_KEYS)
+
+
+def consents_change(conn: Connection, contact: Contact) -> bool:
+    """Whether saving `contact`'s consents would change one stored for its addresses."""
+    for consent in contact.consents:
+        point = consent.contact_point or getattr(contact, _CHANNEL_FIELD[consent.channel])
+        stored = consents_for(conn, point, consent.channel) if point else {}
+        if point and stored.get((str(consent.purpose), consent.topic)) != consent.status:
+            return True
+    return False
 
 
 def load_contacts(conn: Connection, contact_ids: list[str]) -> dict[str, Contact]:
@@ -128,10 +153,11 @@ def delete_contact(conn: Connection, contact_id: str) -> None:
     conn.execute(delete(s.contacts).where(s.contacts.c.id == contact_id))
 
 
-def replace_consents(conn: Connection, contact: Contact) -> None:
+def replace_consents(conn: Connection, contact: Contact) -> bool:
     """The contact's consents exactly as listed, for each of its contact points (an editor
     saved them): rows of those points not listed go, changed ones are written (with the
-    time of the change), unchanged ones keep when they were given."""
+    time of the change), unchanged ones keep when they were given. True when one went or
+    changed."""
     wanted = {(c.contact_point or getattr(contact, _CHANNEL_FIELD[c.channel]), str(c.channel),
                str(c.purpose), c.topic): c.status for c in contact.consents}
     stored = {}
@@ -140,10 +166,12 @@ def replace_consents(conn: Connection, contact: Contact) -> None:
         if point:
             stored.update({(point, channel, purpose, topic): status for (purpose, topic), status
                            in consents_for(conn, point, channel).items()})
-    for point, channel, purpose, topic in stored.keys() - wanted.keys():
+    gone = stored.keys() - wanted.keys()
+    for point, channel, purpose, topic in gone:
         c = s.consents.c
         conn.execute(delete(s.consents).where(c.contact_point == point, c.channel == channel,
                                               c.purpose == purpose, c.topic == topic))
-    for key, status in wanted.items():
-        if key[0] and stored.get(key) != status:
-            set_consent(conn, *key, status)
+    changed = [key for key, status in wanted.items() if key[0] and stored.get(key) != status]
+    for key in changed:
+        set_consent(conn, *key, wanted[key])
+    return bool(gone or changed)

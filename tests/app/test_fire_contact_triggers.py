@@ -109,6 +109,16 @@ def test_contact_triggers_fire_by_saving_the_contact_through_the_socket(
     assert f"-X PUT {window.engine.base_url}/v1/contacts/test-1 " in command
     assert '"email": "ann@example.org"' in command and "wmk_" not in command  # the form's
 
+    dialog.choose_trigger("contact_updated")  # test-1 as the workspace holds them
+    qtbot.waitUntil(lambda: field(dialog, "email").text() == "ann@example.com", timeout=5000)
+    qtbot.mouseClick(dialog.fire_button, Qt.MouseButton.LeftButton)
+    assert "Nothing changed: change a field" in dialog.answer.text()
+    assert dialog.history.topLevelItemCount() == 3  # refused before sending
+    field(dialog, "attributes.lastname").setText("Archer")
+    qtbot.mouseClick(dialog.fire_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "saved" in dialog.answer.text(), timeout=10000)
+    assert "contact test-1 saved · fired Contact updated" in dialog.answer.text()
+
 
 def test_the_id_offered_for_a_new_contact_takes_at_most_fifty_lookups(window, qtbot) -> None:
     """test-1, test-2… are tried one lookup each on the GUI thread: a workspace holding

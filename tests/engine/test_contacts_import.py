@@ -185,6 +185,9 @@ def test_business_triggers_fire_only_when_asked_as_put_contacts_fires_them(
     assert events(workspace_file) == [("contact_updated", "c1"),
                                       ("contact_email_updated", "c1"),
                                       ("contact_created", "c3")]
+    assert imported(workspace_file, str(file), "--fire-triggers") == 0  # the same again
+    assert "0 events fired" in capsys.readouterr().out
+    assert len(events(workspace_file)) == 3
 
 
 def numbered(count: int) -> str:

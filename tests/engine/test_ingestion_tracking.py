@@ -132,6 +132,30 @@ def test_putting_a_contact_fires_contact_created_then_updated(tmp_path) -> None:
         assert (bad.status, bad.body["error"]["field"]) == (400, "kind")
 
 
+def test_a_contact_sent_again_as_it_was_fires_nothing(tmp_path) -> None:
+    # An integration that saves the contact on every sign-in must not start an "updated"
+    # journey each time: as a record sent unchanged, an unchanged contact fires nothing.
+    zoe = {"email": "zoe@example.com", "timezone": "Europe/Amsterdam",
+           "attributes": {"firstname": "Zoe", "joined": "2026-05-01T11:30:00+02:00"},
+           "consents": [{"channel": "email", "status": "opted_in"}]}
+    with running_engine(tmp_path, CASES) as engine:
+        assert engine.request("PUT", "/v1/contacts/zoe", zoe).body["triggers"] == [
+            "contact_created"]
+        again = engine.request("PUT", "/v1/contacts/zoe", zoe)
+        assert (again.status, again.body["action"], again.body["triggers"],
+                again.body["eventIds"]) == (200, "updated", [], [])
+        renamed = {**zoe, "attributes": {**zoe["attributes"], "firstname": "Zoë"}}
+        assert engine.request("PUT", "/v1/contacts/zoe", renamed).body["triggers"] == [
+            "contact_updated"]
+        opted_out = {**renamed, "consents": [{"channel": "email", "status": "opted_out"}]}
+        assert engine.request("PUT", "/v1/contacts/zoe", opted_out).body["triggers"] == [
+            "contact_updated"]
+        assert engine.request("PUT", "/v1/contacts/zoe", {**opted_out, "test": True}
+                              ).body["triggers"] == ["contact_updated"]
+        triggers = [row.trigger for row in engine.rows("SELECT trigger FROM events ORDER BY id")]
+        assert triggers == ["contact_created"] + ["contact_updated"] * 3
+
+
 def test_a_click_with_an_enormous_link_number_is_the_broken_link_page(tmp_path) -> None:
     with running_engine(tmp_path, BREW, contacts=(ANA,)) as engine:
         token = guide_sent_to_ana(engine)["tracking_token"]
