@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import theme
-from app.dialogs.fire_contact import CONTACT_TRIGGERS, ContactForm, saved_outcome
+from app.dialogs.fire_contact import ContactForm, saved_outcome
 from app.dialogs.fire_curl import contact_curl, curl_command, record_curl
 from app.dialogs.fire_fields import AttributeField, build_fields, field_label, mark_invalid
 from app.dialogs.fire_history import Fired, FireHistory
@@ -52,7 +52,14 @@ from app.reserved_label import ReservedLabel
 from app.store import StoreError, StudioStore
 from app.wheel_guard import SteadyCombo
 from engine.ingestion.payload import PayloadError, parse_event
-from engine.model import AttributeDef, Contact, DocumentError, TriggerDefinition, TriggerKind
+from engine.model import (
+    CONTACT_TRIGGERS,
+    AttributeDef,
+    Contact,
+    DocumentError,
+    TriggerDefinition,
+    TriggerKind,
+)
 
 READY = "Fill in the event and press Fire (Ctrl+Return)."
 

@@ -15,16 +15,14 @@ from typing import Any
 from PySide6.QtWidgets import QCheckBox, QLineEdit
 
 from app.engine_link import ContactSave, FireResult
-from engine.model import BUILTIN_TRIGGERS, Contact, DocumentError, TriggerDefinition
+from engine.model import (
+    BUILTIN_TRIGGERS,
+    CONTACT_TRIGGERS,
+    Contact,
+    DocumentError,
+    TriggerDefinition,
+)
 
-# trigger -> (the kind of contact it is about, what changing fires it: a field or None)
-CONTACT_TRIGGERS: dict[str, tuple[str, str | None]] = {
-    "contact_created": ("contact", None),
-    "lead_created": ("lead", None),
-    "contact_updated": ("contact", None),
-    "contact_email_updated": ("contact", "email"),
-    "contact_phone_updated": ("contact", "phone"),
-}
 MADE = ("contact_created", "lead_created")
 _TITLES = {t.name: t.title for t in BUILTIN_TRIGGERS}
 _FIELDS = {"email": "Email", "phone": "Phone"}

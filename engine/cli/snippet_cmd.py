@@ -1,5 +1,6 @@
-"""`waymark snippet TRIGGER --lang LANG`: code that sends one event of a custom trigger, or
-tells the engine of a record as it is now (a record trigger's)."""
+"""`waymark snippet TRIGGER --lang LANG`: code that sends one event of a custom trigger,
+tells the engine of a record as it is now (a record trigger's), or saves a contact (the
+triggers a contact's save raises: contact_created...)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import sys
 
 from engine.ingestion.address import DEFAULT_HOST, DEFAULT_PORT
 from engine.model import TriggerState
-from engine.snippets import RECORD_LANGUAGES, SnippetError, generate_snippet, languages
+from engine.snippets import SERVER_LANGUAGES, SnippetError, generate_snippet, languages
 from engine.store import catalog_store
 
 from .common import add_workspace_option, fail, guarded, open_workspace
@@ -20,13 +21,15 @@ STATE_NOTES = {TriggerState.DRAFT: "journeys can publish with it after",
 def register(subparsers: argparse._SubParsersAction) -> None:
     names = ", ".join(language.name for language in languages())
     parser = subparsers.add_parser(
-        "snippet", help="code that sends a trigger's event or a record (JavaScript, Python, ...)",
+        "snippet", help="code that sends a trigger's event, a record or a contact",
         description="Prints code that sends one event of a custom trigger to the engine, "
                     "with its attributes as typed placeholders; for a record trigger, code "
                     "that sends a record as it is now (PATCH, or POST when it is new), with "
-                    f"its table's columns. Languages: {names} (records: "
-                    f"{', '.join(RECORD_LANGUAGES)}).")
-    parser.add_argument("trigger", nargs="?", help="a custom or record trigger's name")
+                    "its table's columns; for contact_created, lead_created and the "
+                    "contact_*_updated triggers, code that saves a contact (PUT "
+                    f"/v1/contacts/ID). Languages: {names} (records and contacts: "
+                    f"{', '.join(SERVER_LANGUAGES)}).")
+    parser.add_argument("trigger", nargs="?", help="a custom, record or contact trigger's name")
     parser.add_argument("--lang", metavar="LANG", help=f"one of {names}")
     parser.add_argument("--list", action="store_true", help="list the languages and stop")
     parser.add_argument("--url", default=f"http://{DEFAULT_HOST}:{DEFAULT_PORT}",

@@ -11,7 +11,12 @@ from .attributes import (
     AttributeType,
     RecordTable,
 )
-from .builtin_triggers import BUILTIN_TRIGGERS, INTERACTIONS, interaction_trigger_name
+from .builtin_triggers import (
+    BUILTIN_TRIGGERS,
+    CONTACT_TRIGGERS,
+    INTERACTIONS,
+    interaction_trigger_name,
+)
 from .bundle import (
     Bundle,
     bundle_from_data,

@@ -62,6 +62,16 @@ def _business(name: str, title: str, description: str) -> TriggerDefinition:
     )
 
 
+# The business triggers a contact's save raises -> (the kind of person saved, the field
+# whose change fires it). `engine.runtime.changes.contact_events` raises them.
+CONTACT_TRIGGERS: dict[str, tuple[str, str | None]] = {
+    "contact_created": ("contact", None),
+    "lead_created": ("lead", None),
+    "contact_updated": ("contact", None),
+    "contact_email_updated": ("contact", "email"),
+    "contact_phone_updated": ("contact", "phone"),
+}
+
 BUILTIN_TRIGGERS: tuple[TriggerDefinition, ...] = (
     *(_interaction(name, title) for name, (title, _c, _w) in INTERACTIONS.items()),
     _business("contact_created", "Contact created", "A new contact was added."),

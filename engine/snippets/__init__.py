@@ -1,5 +1,6 @@
-"""Integration snippets: code that sends one event of a custom trigger to the engine, or
-tells it of a record as it is now (a record trigger's).
+"""Integration snippets: code that sends one event of a custom trigger to the engine,
+tells it of a record as it is now (a record trigger's), or saves a contact (a trigger a
+contact's save raises: Contact created...).
 
     generate_snippet(trigger, "python", url=..., key=..., catalog=...) -> str
     languages() -> [SnippetLanguage(name, title, extension, ...)]
@@ -7,14 +8,22 @@ tells it of a record as it is now (a record trigger's).
 The templates are data, in `resources/snippets/`.
 """
 
-from .fields import Field, SnippetError, event_fields, expected_body, record_fields
+from .fields import (
+    Field,
+    SnippetError,
+    contact_fields,
+    event_fields,
+    expected_body,
+    record_fields,
+)
 from .generator import (
     DEFAULT_URL,
     KEY_PLACEHOLDER,
     LANGUAGES,
-    RECORD_LANGUAGES,
+    SERVER_LANGUAGES,
     SnippetLanguage,
     generate_snippet,
+    has_snippets,
     language,
     languages,
 )

@@ -104,6 +104,47 @@ def record_fields(trigger: TriggerDefinition, catalog: Catalog,
     return (record_id, *columns)
 
 
+# Sent at the top of the contact, not among its attributes; Waymark keeps `created_at`.
+CONTACT_FIELDS = ("email", "phone", "push_token", "timezone")
+_CONTACT_NOTES = {
+    "email": "Email (text, optional)",
+    "phone": "Mobile phone (text, optional): in international form, +31612345678",
+    "push_token": "optional: the device's push token, from the app",
+    "timezone": "optional: an IANA time zone such as Europe/Amsterdam; others are refused",
+}
+
+
+def contact_fields(trigger: TriggerDefinition, catalog: Catalog, kind: str,
+                   watched: str | None, values: Mapping[str, Any] | None = None
+                   ) -> tuple[Field, ...]:
+    """The contact a contact trigger's snippet saves (PUT replaces it: every field is
+    sent): its id, kind, contact points, time zone and attributes (the workspace's
+    contact attributes: first name, last name...). `watched`: the field whose change
+    fires the trigger. `values` replaces placeholders by field or attribute name."""
+    values = dict(values or {})
+    attributes = [a for a in catalog.contact_attributes.values()
+                  if a.name not in (*CONTACT_FIELDS, "created_at")]
+    unknown = sorted(set(values) - {"id", *CONTACT_FIELDS, *(a.name for a in attributes)})
+    if unknown:
+        raise SnippetError(f"a contact has no field or attribute {unknown[0]!r}")
+    id_note = f"the {kind}'s id in your system (required)"
+    contact_id = (literal_field("id", values.pop("id"), id_note) if "id" in values
+                  else Field("id", TEXT, f"{kind.upper()}_ID", id_note))
+    top = []
+    for name in CONTACT_FIELDS:
+        note = _CONTACT_NOTES[name] + ("; the trigger fires when it changes"
+                                       if name == watched else "")
+        placeholder_value = Field(name, TEXT, name.upper(), note) if name in (
+            "email", "phone") else Field(name, NULL, note=note)
+        top.append(literal_field(name, values.pop(name), note) if name in values
+                   else placeholder_value)
+    kind_note = ("a lead: someone who is not a customer yet" if kind == "lead"
+                 else "a customer (\"lead\" for someone who is not one yet)")
+    return (contact_id, Field("kind", TEXT, kind, kind_note), *top,
+            Field("attributes", OBJECT, note="what you keep about them: send them all",
+                  children=_fields(attributes, catalog, values, 1)))
+
+
 def table_noun(table: RecordTable) -> str:
     """How the code names one of the table's records: "case", "support ticket"."""
     return (table.title or table.name).lower()

@@ -15,11 +15,19 @@ from typing import Any
 
 import jinja2
 
-from engine.model import Catalog, RecordAction, TriggerDefinition, TriggerKind
+from engine.model import CONTACT_TRIGGERS, Catalog, RecordAction, TriggerDefinition, TriggerKind
 from engine.resources import resource
 
 from . import literals
-from .fields import NOW, Field, SnippetError, event_fields, record_fields, table_noun
+from .fields import (
+    NOW,
+    Field,
+    SnippetError,
+    contact_fields,
+    event_fields,
+    record_fields,
+    table_noun,
+)
 
 DEFAULT_URL = "http://127.0.0.1:8765"  # engine/ingestion/address.py DEFAULT_HOST:DEFAULT_PORT
 KEY_PLACEHOLDER = "YOUR_INGESTION_KEY"
@@ -53,17 +61,15 @@ ALIASES = {"js": "javascript", "py": "python", "c#": "csharp", "cs": "csharp", "
            "shell": "curl", "kt": "kotlin"}
 
 RAISED_BY_WAYMARK = {
-    TriggerKind.BUSINESS: "a business trigger: Waymark raises it itself when a contact or "
-                          "lead is created or changes",
     TriggerKind.INTERACTION: "an interaction trigger: Waymark raises it itself when one of "
                              "its messages is sent, delivered, opened, clicked or bounced",
 }
 
 
-# Records are changed by the system that keeps them (a help desk, a shop's back end), in
-# the languages such systems are written in; an app on a phone holds no business records,
-# and a key in it could change any record.
-RECORD_LANGUAGES = ("javascript", "python", "csharp", "curl")
+# Records and contacts change in the system that keeps them (a help desk, a shop's back
+# end, a sign-up service), in the languages such systems are written in; an app on a
+# phone holds no one's records, and a key in it could change any record or contact.
+SERVER_LANGUAGES = ("javascript", "python", "csharp", "curl")
 
 
 @dataclass(frozen=True)
@@ -75,6 +81,30 @@ class RecordTarget:
     noun: str
     a_noun: str
     fires: str
+
+
+@dataclass(frozen=True)
+class ContactTarget:
+    """What a contact trigger's snippet saves: `noun` ("contact" or "lead"), `a_noun`,
+    `fires` (when the trigger fires, one sentence)."""
+    noun: str
+    a_noun: str
+    fires: str
+
+
+_CONTACT_FIRES = {
+    None: "is saved with something changed: a field, an attribute or a consent (saved as "
+          "it was, nothing fires)",
+    "email": "is saved with a new email",
+    "phone": "is saved with a new mobile phone",
+}
+
+
+def has_snippets(trigger: TriggerDefinition) -> bool:
+    """Whether `generate_snippet` makes code for it: a custom or record trigger, or one a
+    contact's save raises (not an interaction, which only Waymark's messages raise)."""
+    return trigger.kind in (TriggerKind.CUSTOM, TriggerKind.RECORD) or (
+        trigger.kind == TriggerKind.BUSINESS and trigger.name in CONTACT_TRIGGERS)
 
 
 def languages() -> list[SnippetLanguage]:
@@ -92,36 +122,49 @@ def generate_snippet(trigger: TriggerDefinition, language_name: str, *,
                      url: str = DEFAULT_URL, key: str | None = None,
                      catalog: Catalog | None = None,
                      values: Mapping[str, Any] | None = None) -> str:
-    """Code that sends one event of a custom trigger to the engine at `url`, or for a
-    record trigger, code that tells it of a record as it is now (PATCH, or POST when it
-    is new: `fields.record_fields`), in the languages of RECORD_LANGUAGES.
+    """Code that sends one event of a custom trigger to the engine at `url`; for a record
+    trigger, code that tells it of a record as it is now (PATCH, or POST when it is new:
+    `fields.record_fields`); for a trigger a contact's save raises (Contact created...),
+    code that saves the contact (PUT /v1/contacts/ID: `fields.contact_fields`). Records
+    and contacts in the languages of SERVER_LANGUAGES.
 
     Without `key` the code holds the placeholder YOUR_INGESTION_KEY. `catalog` resolves
-    entity attributes and record tables (built-in ones without it); `values` replaces
-    placeholders by attribute or column name (see `fields.event_fields`).
+    entity attributes, record tables and contact attributes (built-in ones without it);
+    `values` replaces placeholders by attribute, column or field name.
     """
-    if trigger.kind in RAISED_BY_WAYMARK:
-        raise SnippetError(f"{trigger.name!r} is {RAISED_BY_WAYMARK[trigger.kind]}; "
-                           "only custom and record triggers have snippets")
+    if not has_snippets(trigger):
+        what = RAISED_BY_WAYMARK.get(trigger.kind, "raised by Waymark itself")
+        raise SnippetError(f"{trigger.name!r} is {what}; "
+                           "only custom, record and contact triggers have snippets")
     chosen = language(language_name)
     catalog = catalog or Catalog.build()
-    record = None
-    if trigger.kind == TriggerKind.RECORD:
-        if chosen.name not in RECORD_LANGUAGES:
+    record = contact = None
+    if trigger.kind in (TriggerKind.RECORD, TriggerKind.BUSINESS):
+        what = "records" if trigger.kind == TriggerKind.RECORD else "contacts"
+        if chosen.name not in SERVER_LANGUAGES:
             raise SnippetError(
-                f"{trigger.name!r} is a record trigger: records change in the system that "
-                f"keeps them, not in a {_short(chosen)} app; its snippets are in "
-                f"{', '.join(_short(LANGUAGES[name]) for name in RECORD_LANGUAGES)}")
+                f"{trigger.name!r} is a {what[:-1]} trigger: {what} change in the system "
+                f"that keeps them, not in a {_short(chosen)} app; its snippets are in "
+                f"{', '.join(_short(LANGUAGES[name]) for name in SERVER_LANGUAGES)}")
+    if trigger.kind == TriggerKind.RECORD:
         fields, record = record_fields(trigger, catalog, values), record_target(trigger,
                                                                                 catalog)
+    elif trigger.kind == TriggerKind.BUSINESS:
+        kind, watched = CONTACT_TRIGGERS[trigger.name]
+        fields = contact_fields(trigger, catalog, kind, watched, values)
+        fires = (f"is saved and Waymark does not have them yet{' (kind lead)' * (kind == 'lead')}"
+                 if trigger.name in ("contact_created", "lead_created")
+                 else _CONTACT_FIRES[watched])
+        contact = ContactTarget(kind, f"a {kind}", f"The trigger fires when a {kind} {fires}.")
     else:
         fields = event_fields(trigger, catalog, values)
     return _template(chosen.template).render(
         trigger=trigger, fields=fields, uses_now=_uses_now(fields), record=record,
-        url=check_url(url), key=key or KEY_PLACEHOLDER,
-        key_is_placeholder=not key, q=chosen.quote, comment=chosen.comment,
-        lines=literals.comment_lines, shell=literals.shell_quoted, camel=camel_case,
-        pascal=pascal_case, url_part=lambda value: urllib.parse.quote(str(value), safe=""))
+        contact=contact, server=record or contact, url=check_url(url),
+        key=key or KEY_PLACEHOLDER, key_is_placeholder=not key, q=chosen.quote,
+        comment=chosen.comment, lines=literals.comment_lines, shell=literals.shell_quoted,
+        camel=camel_case, pascal=pascal_case,
+        url_part=lambda value: urllib.parse.quote(str(value), safe=""))
 
 
 def record_target(trigger: TriggerDefinition, catalog: Catalog) -> RecordTarget:

@@ -429,3 +429,29 @@ def test_a_trigger_no_journey_uses_says_so_under_the_tabs_line(qtbot, page, stor
     none_top = none.mapTo(detail, none.rect().topLeft()).y()
     assert line_top < 200 and line.height() < 50, (line_top, line.height())
     assert 0 < none_top - line_top < 60, (line_top, none_top)  # the next line
+
+
+def test_contact_created_has_code_that_saves_a_contact_and_says_where_it_runs(
+        qtbot, page) -> None:
+    """A welcome journey starts on Contact created, and its Integration tab was hidden
+    ("raised by Waymark itself"): nothing told a developer to save the contact with PUT."""
+    page.list.select("contact_created")
+    detail = page.detail
+    assert "raised by Waymark when a contact is saved" in detail.subtitle.text()
+    assert detail.tabs.isTabVisible(1)
+    detail.tabs.setCurrentIndex(1)
+    snippets = detail.snippets
+    click(qtbot, snippets.keys.create)
+    key = snippets.keys.shown.field.text()
+    python = snippets.tab_of["python"].code.toPlainText()
+    assert key in python and '"PUT", "/v1/contacts/"' in python
+    assert '"id": "CONTACT_ID"' in python and '"firstname": "FIRSTNAME"' in python
+    assert "saves the whole contact (PUT replaces it)" in snippets.note.text()
+    assert "Waymark does not have the contact yet" in snippets.note.text()
+    kotlin = snippets.tab_of["kotlin"]
+    assert kotlin.code.toPlainText() == "" and not kotlin.copy.isEnabled()
+    assert kotlin.code.placeholderText().startswith(
+        "No Kotlin code for a contact trigger: contacts change in the system that keeps "
+        "them (a sign-up service")
+    page.list.select("email_opened")  # raised by Waymark's own messages: no code
+    assert not detail.tabs.isTabVisible(1)

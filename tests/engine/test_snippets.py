@@ -125,16 +125,76 @@ def test_the_default_address_is_the_servers() -> None:
     assert f"http://{DEFAULT_HOST}:{DEFAULT_PORT}" == DEFAULT_URL
 
 
-@pytest.mark.parametrize("trigger", [
-    next(t for t in BUILTIN_TRIGGERS if t.kind.value == "interaction"),
-    next(t for t in BUILTIN_TRIGGERS if t.kind.value == "business"),
-], ids=lambda t: t.kind.value)
-def test_triggers_waymark_raises_itself_have_no_snippet(trigger) -> None:
-    with pytest.raises(SnippetError, match="Waymark raises it itself"):
-        generate_snippet(trigger, "python")
+def test_interaction_triggers_waymark_raises_itself_have_no_snippet() -> None:
+    opened = BUILTIN["email_opened"]
+    with pytest.raises(SnippetError, match="Waymark raises it itself when one of its "
+                                           "messages is sent"):
+        generate_snippet(opened, "python")
 
 
-@pytest.mark.parametrize("lang", generator.RECORD_LANGUAGES)
+# --- the triggers a contact's save raises -------------------------------------------------
+
+BUILTIN = {t.name: t for t in BUILTIN_TRIGGERS}
+SHOP_CONTACTS = Catalog.build(contact_attributes=[
+    AttributeDef(name="loyalty_points", type="number", title="Loyalty points"),
+    AttributeDef(name="vip", type="boolean", title="VIP")])
+
+
+@pytest.mark.parametrize("lang", generator.SERVER_LANGUAGES)
+def test_a_contact_triggers_code_saves_the_whole_contact_with_put(lang) -> None:
+    # `waymark snippet contact_created` said "a business trigger: Waymark raises it
+    # itself": a developer wiring a welcome journey was not told how to save a contact.
+    code = generate_snippet(BUILTIN["contact_created"], lang, url="http://10.0.0.5:9000",
+                            key="wk_secret_1", catalog=SHOP_CONTACTS)
+    assert "http://10.0.0.5:9000" in code and "wk_secret_1" in code
+    assert "/v1/contacts/" in code and "PUT" in code
+    assert "/v1/triggers" not in code and "messageId" not in code and "PATCH" not in code
+    assert "CONTACT_ID" in code  # in the body, or (curl) in the address
+    for name in ("kind", "email", "phone", "push_token", "timezone", "attributes",
+                 "firstname", "lastname", "city", "loyalty_points", "vip"):
+        assert f'"{name}"' in code, f"{lang} snippet lacks {name}"
+    assert '"created_at"' not in code  # Waymark keeps when it saw them first
+    assert "The trigger fires when a contact is saved and Waymark does not have them yet."\
+        in code
+    assert "Loyalty points (number, optional)" in code
+    assert "the contact's id in your system (required)" in code
+    assert re.search(r"send them all|every field and attribute", code)
+
+
+@pytest.mark.parametrize("name, kind, fires", [
+    ("lead_created", "lead", "fires when a lead is saved and Waymark does not have them yet"),
+    ("contact_updated", "contact", "fires when a contact is saved with something changed"),
+    ("contact_email_updated", "contact", "fires when a contact is saved with a new email."),
+    ("contact_phone_updated", "contact", "with a new mobile phone."),
+])
+def test_each_contact_trigger_says_when_it_fires_and_which_field(name, kind, fires) -> None:
+    code = generate_snippet(BUILTIN[name], "python")
+    assert fires in code and f'"kind": "{kind}"' in code
+    assert f"send_{kind}(" in code and f"{kind.upper()}_ID" in code
+    watched = {"contact_email_updated": "email", "contact_phone_updated": "phone"}.get(name)
+    for field in ("email", "phone"):
+        line = next(line for line in code.splitlines() if line.strip().startswith(
+            f'"{field}":'))
+        assert ("the trigger fires when it changes" in line) == (field == watched), line
+
+
+@pytest.mark.parametrize("lang", ["swift", "kotlin"])
+def test_phone_apps_get_no_contact_code_and_are_told_why(lang) -> None:
+    with pytest.raises(SnippetError, match=r"contacts change in the system that keeps them, "
+                                           r"not in a .* app; its snippets are in JavaScript"):
+        generate_snippet(BUILTIN["contact_created"], lang)
+
+
+def test_contact_values_are_checked_against_the_contacts_attributes() -> None:
+    with pytest.raises(SnippetError, match="a contact has no field or attribute 'colour'"):
+        generate_snippet(BUILTIN["contact_created"], "python", values={"colour": "red"})
+    code = generate_snippet(BUILTIN["contact_created"], "python", catalog=SHOP_CONTACTS,
+                            values={"id": "c-1", "email": "ann@example.com", "vip": True})
+    assert '"id": "c-1"' in code and '"email": "ann@example.com"' in code
+    assert '"vip": True' in code
+
+
+@pytest.mark.parametrize("lang", generator.SERVER_LANGUAGES)
 def test_a_record_triggers_code_sends_the_record_with_every_column(lang) -> None:
     code = generate_snippet(CASE, lang, url="http://10.0.0.5:9000", key="wk_secret_1",
                             catalog=CASE_CATALOG)
@@ -276,6 +336,16 @@ def test_python_record_snippets_compile_whatever_the_titles_and_ids(title, recor
     compile(code, "snippet.py", "exec")
 
 
+@given(st.text(), st.text())
+def test_python_contact_snippets_compile_whatever_the_titles_and_values(title, value) -> None:
+    """A contact attribute's title and description, and the values: typed by someone."""
+    catalog = Catalog.build(contact_attributes=[AttributeDef(
+        name="nickname", type="text", title=title, description=title)])
+    code = generate_snippet(BUILTIN["contact_email_updated"], "python", catalog=catalog,
+                            values={"id": value, "nickname": value})
+    compile(code, "snippet.py", "exec")
+
+
 def test_javascript_literals_mean_exactly_the_text_under_node(tmp_path) -> None:
     node = shutil.which("node")
     if node is None:
@@ -289,7 +359,7 @@ def test_javascript_literals_mean_exactly_the_text_under_node(tmp_path) -> None:
 
 
 def test_nasty_titles_leave_javascript_that_node_parses(tmp_path) -> None:
-    """Events' and records' code."""
+    """Events', records' and contacts' code."""
     node = shutil.which("node")
     if node is None:
         pytest.skip("node is not installed: the JavaScript snippets cannot be parsed")
@@ -302,6 +372,9 @@ def test_nasty_titles_leave_javascript_that_node_parses(tmp_path) -> None:
         case = CASE.model_copy(update={"title": text, "description": text})
         paths[-1].write_text(generate_snippet(case, "javascript", catalog=CASE_CATALOG,
                                               values={"id": text, "title": text}))
+        paths.append(tmp_path / f"contact{number}.js")
+        paths[-1].write_text(generate_snippet(BUILTIN["contact_created"], "javascript",
+                                              values={"id": text, "firstname": text}))
     # `node --check` for each file, in one process: vm.Script compiles without running.
     check = ("const fs = require('fs'), vm = require('vm');"
              "for (const f of process.argv.slice(1)) new vm.Script(fs.readFileSync(f, 'utf8'),"
@@ -399,6 +472,16 @@ def test_the_csharp_record_snippet_parses_whatever_the_titles_and_ids() -> None:
                                 values={"id": text, "title": text})
         errors[text] = syntax_errors("csharp", code)
     assert errors == {text: [] for text in errors}
+
+
+def test_the_csharp_contact_snippet_parses_whatever_the_values() -> None:
+    errors = {}
+    for text in ["Ann", *NASTY]:
+        for name in ("contact_created", "lead_created"):
+            code = generate_snippet(BUILTIN[name], "csharp", catalog=SHOP_CONTACTS,
+                                    values={"id": text, "firstname": text})
+            errors[text, name] = syntax_errors("csharp", code)
+    assert errors == {key: [] for key in errors}
 
 
 @pytest.mark.parametrize("lang", UNCOMPILED)

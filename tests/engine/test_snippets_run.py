@@ -1,4 +1,5 @@
-"""The Python, curl and JavaScript snippets, run as a developer would run them.
+"""The Python, curl and JavaScript snippets, run as a developer would run them: events,
+records and contacts.
 
 A real engine listens on 127.0.0.1 with the abandoned-cart journey published; each
 snippet is written to a file and run by its own interpreter (python3, sh + curl, node,
@@ -25,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from engine.model import Catalog, Contact, TriggerDefinition, read_bundle
+from engine.model import BUILTIN_TRIGGERS, Catalog, Contact, TriggerDefinition, read_bundle
 from engine.resources import resource
 from engine.snippets import event_fields, expected_body, generate_snippet
 from engine.store import catalog_store
@@ -273,6 +274,46 @@ def test_a_refused_record_change_prints_waymarks_message(engine, tmp_path) -> No
                             values={"id": "CAS-bad", "satisfaction": "lots"})
     printed = run_snippet("python", code, tmp_path)
     assert "refused the change: 400 satisfaction: expected a number" in printed, printed
+
+
+@pytest.mark.parametrize("lang", ["python", "curl", "javascript"])
+def test_a_contact_snippet_saves_the_contact_and_fires_only_what_changed(
+        engine, lang, tmp_path) -> None:
+    """Run as a sign-up service would: the new contact is saved (Contact created), the same
+    contact again (nothing fires), then with a new email (Contact updated, Contact email
+    updated)."""
+    who = f"sign-up {lang}/1 'ü'"  # a space, a slash, a quote: the id is in the address
+    trigger = next(t for t in BUILTIN_TRIGGERS if t.name == "contact_email_updated")
+
+    def run(email: str) -> str:
+        values = {"id": who, "email": email, "firstname": "Ann", "timezone": "Europe/Paris"}
+        code = generate_snippet(trigger, lang, url=engine.url, key=engine.key, values=values)
+        return run_snippet(lang, code, tmp_path)
+
+    def fired() -> list[str]:
+        return [row.trigger for row in engine.rows(
+            "SELECT trigger FROM events WHERE contact_id = :who ORDER BY id", who=who)]
+
+    printed = run("ann@example.com")
+    assert "created" in printed and "contact_created" in printed, printed
+    saved = engine.workspace.contact(who)
+    assert (saved.email, saved.timezone, saved.attributes["firstname"], saved.kind) == (
+        "ann@example.com", "Europe/Paris", "Ann", "contact")
+    assert saved.attributes["city"] == "CITY"  # a typed placeholder, sent as written
+    printed = run("ann@example.com")
+    assert "updated" in printed and "contact_" not in printed, printed  # nothing fired
+    printed = run("ann@example.org")
+    assert "contact_email_updated" in printed, printed
+    assert fired() == ["contact_created", "contact_updated", "contact_email_updated"]
+
+
+def test_a_refused_contact_prints_waymarks_message(engine, tmp_path) -> None:
+    code = generate_snippet(next(t for t in BUILTIN_TRIGGERS if t.name == "lead_created"),
+                            "python", url=engine.url, key=engine.key,
+                            values={"id": "lead-bad", "timezone": "Mars/Olympus_Mons"})
+    printed = run_snippet("python", code, tmp_path)
+    assert "Waymark refused the lead: 400 timezone: " in printed, printed
+    assert engine.workspace.contact("lead-bad") is None
 
 
 def chromium() -> str:

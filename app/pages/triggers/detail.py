@@ -23,7 +23,8 @@ from app.icons import icon
 from app.pages.triggers.editor import KIND_TITLES, TriggerEditor
 from app.pages.triggers.snippets import SnippetViewer
 from app.properties.fields import hint
-from engine.model import TriggerKind, TriggerState
+from engine.model import CONTACT_TRIGGERS, TriggerKind, TriggerState
+from engine.snippets import has_snippets
 from engine.trigger_catalog import TriggerEntry
 from engine.trigger_uses import JourneyUse
 
@@ -110,7 +111,7 @@ class TriggerDetail(QWidget):
         self.heading.setText(trigger.title)
         self._chip(trigger.state.value)
         self.say_where(entry)
-        self.tabs.setTabVisible(1, trigger.kind in (TriggerKind.CUSTOM, TriggerKind.RECORD))
+        self.tabs.setTabVisible(1, has_snippets(trigger))
         self.tabs.setTabVisible(2, True)
         self.ready.setVisible(not entry.built_in and trigger.state != TriggerState.READY)
         self.ready.setText("Make ready again" if trigger.state == TriggerState.STOPPED
@@ -123,7 +124,9 @@ class TriggerDetail(QWidget):
     def say_where(self, entry: TriggerEntry) -> None:
         """The line under the name: its kind and the events it has had."""
         trigger = entry.trigger
-        where = "raised by Waymark itself" if entry.built_in else entry.status()
+        where = entry.status() if not entry.built_in else (
+            "raised by Waymark when a contact is saved" if trigger.name in CONTACT_TRIGGERS
+            else "raised by Waymark itself")
         self.subtitle.setText(f"{trigger.name} · {KIND_TITLES[trigger.kind]} · {where}")
 
     def show_new(self, kind: TriggerKind) -> None:

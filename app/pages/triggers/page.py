@@ -29,6 +29,7 @@ from app.prompts import Prompts
 from app.properties.fields import hint
 from app.store import StudioStore
 from engine.model import Catalog, TriggerKind, TriggerState
+from engine.snippets import has_snippets
 from engine.trigger_catalog import TriggerCatalogError, TriggerEntry
 
 REFRESH_MS = 3000  # event counts, while the page is shown
@@ -220,7 +221,7 @@ class TriggersPage(QWidget):
         trigger = self.entry.trigger
         self.detail.editor.load(trigger, catalog, editable=not self.entry.built_in)
         self.detail.show_entry(self.entry, self.data.journeys(name))
-        keys = self.keys if trigger.kind in (TriggerKind.CUSTOM, TriggerKind.RECORD) else None
+        keys = self.keys if has_snippets(trigger) else None
         self.detail.snippets.show_trigger(self.data, keys, trigger if keys else None, catalog)
         self._set_dirty(False)
         self.right.setCurrentWidget(self.detail)

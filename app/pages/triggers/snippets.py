@@ -1,8 +1,10 @@
 """The snippet viewer: for a custom trigger, the code that sends one of its events, in
 every language the engine generates (`waymark snippet --list`), each in a tab with
 syntax highlighting and a Copy button, with the engine's address and the key to use. For
-a record trigger, the code that tells the engine of a record as it is now, in the
-languages of the systems that keep records (the phone apps' tabs say why they have none)."""
+a record trigger, the code that tells the engine of a record as it is now; for a trigger
+a contact's save raises (Contact created...), the code that saves a contact: both in the
+languages of the systems that keep records and customers (the phone apps' tabs say why
+they have none)."""
 
 from __future__ import annotations
 
@@ -26,10 +28,16 @@ from app.pages.triggers.highlight import SnippetHighlighter
 from app.pages.triggers.key_chooser import KeyChooser
 from app.properties.fields import hint
 from engine.model import Catalog, TriggerDefinition, TriggerKind, TriggerState
-from engine.snippets import RECORD_LANGUAGES, SnippetError, languages
+from engine.snippets import SERVER_LANGUAGES, SnippetError, languages
 
-# A record's code runs on a server: its JavaScript is for Node, not a page.
+# A record's or contact's code runs on a server: its JavaScript is for Node, not a page.
 RECORD_TITLES = {"javascript": "JavaScript (Node 18+, fetch)"}
+
+_CONTACT_WHEN = {"contact_created": "Waymark does not have the contact yet",
+                 "lead_created": "Waymark does not have the lead yet",
+                 "contact_updated": "something changed (saved as it was, nothing fires)",
+                 "contact_email_updated": "the email changed",
+                 "contact_phone_updated": "the mobile phone changed"}
 
 STATE_NOTES = {
     TriggerState.DRAFT: "Draft: the engine already takes its events, so the integration can "
@@ -114,6 +122,11 @@ class SnippetViewer(QWidget):
             self.keys.set_data(keys, trigger.title if trigger else "")
         self.trigger = trigger
         note = STATE_NOTES.get(trigger.state, "") if trigger else ""
+        if trigger is not None and trigger.kind == TriggerKind.BUSINESS:
+            note = ("The system that keeps your customers (a sign-up service, a shop's back "
+                    "end) runs this code where a contact is made or changes: it saves the "
+                    "whole contact (PUT replaces it), and the trigger fires when "
+                    f"{_CONTACT_WHEN.get(trigger.name, 'it changed')}.")
         if trigger is not None and trigger.kind == TriggerKind.RECORD:
             stopped = ("Stopped: record changes are kept but do not raise it until it is "
                        "made ready again. " if trigger.state == TriggerState.STOPPED else "")
@@ -126,23 +139,29 @@ class SnippetViewer(QWidget):
         self._offer_languages()
         self.render()
 
-    def _for_records(self) -> bool:
-        return self.trigger is not None and self.trigger.kind == TriggerKind.RECORD
+    def _for_servers(self) -> bool:
+        """Records and contacts: code for the systems that keep them, not phone apps."""
+        return self.trigger is not None and self.trigger.kind in (TriggerKind.RECORD,
+                                                                  TriggerKind.BUSINESS)
 
     def _offer_languages(self) -> None:
-        """A record trigger's code is for servers: the phone apps' tabs say why they have
-        none (a disabled tab said nothing when clicked), and JavaScript's is for Node."""
+        """A record or contact trigger's code is for servers: the phone apps' tabs say why
+        they have none (a disabled tab said nothing when clicked), and JavaScript's is for
+        Node."""
+        records = self.trigger is not None and self.trigger.kind == TriggerKind.RECORD
+        what, keeper = (("record", "a help desk, a shop's back end") if records
+                        else ("contact", "a sign-up service, a shop's back end"))
         for language in languages():
             tab = self.tab_of[language.name]
-            offered = not self._for_records() or language.name in RECORD_LANGUAGES
+            offered = not self._for_servers() or language.name in SERVER_LANGUAGES
             tab.copy.setEnabled(offered)
             tab.code.setPlaceholderText("" if offered else (
-                f"No {language.title.split(' (')[0]} code for a record trigger: records change "
-                "in the system that keeps them (a help desk, a shop's back end), not in an app "
-                "on a phone, and a key in an app could change any record. Use the JavaScript "
-                "(Node), Python, C# or curl code there."))
+                f"No {language.title.split(' (')[0]} code for a {what} trigger: {what}s change "
+                f"in the system that keeps them ({keeper}), not in an app on a phone, and a "
+                f"key in an app could change any {what}. Use the JavaScript (Node), Python, "
+                "C# or curl code there."))
             tab.title.setText(RECORD_TITLES.get(language.name, language.title)
-                              if self._for_records() else language.title)
+                              if self._for_servers() else language.title)
 
     def forget_key(self) -> None:
         """A key made here leaves the snippets (and the screen) for good."""
@@ -160,7 +179,7 @@ class SnippetViewer(QWidget):
             return
         try:
             for name, tab in self.tab_of.items():
-                if self._for_records() and name not in RECORD_LANGUAGES:
+                if self._for_servers() and name not in SERVER_LANGUAGES:
                     tab.set_code("")
                     continue
                 tab.set_code(self.catalog_data.snippet(self.trigger, name, self.url.text(),
