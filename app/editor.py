@@ -13,7 +13,8 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from app.canvas import commands
-from app.canvas.layout import auto_layout, free_spot, room_on_edge
+from app.canvas import geometry as geo
+from app.canvas.layout import LAYER_SPACING, auto_layout, free_spot, room_on_edge
 from engine.model import (
     Catalog,
     Edge,
@@ -112,6 +113,31 @@ class JourneyEditor(QObject):
             return None
         command = commands.insert_on_edge_command(self.document, tile, edge, into, out_of,
                                                   moves)
+        return tile.id if self._push(command) else None
+
+    def add_tile_after(self, kind: TileKind | str, source_id: str) -> str | None:
+        """A new tile one layer after `source_id`, level with its first free output and
+        joined to it, in one undo step; when every output leads somewhere already, the
+        new tile goes on the first one's connection (as a drop on it does). A source
+        with no output (an exit) or an entry asked for: added beside it, not joined."""
+        source = self.journey.tile(source_id)
+        ports = output_ports(source)
+        if not ports or TileKind(kind) == TileKind.TRIGGER:
+            return self.add_tile(kind, source.x + LAYER_SPACING, source.y)
+        taken = {e.port: e for e in self.journey.edges if e.source == source_id}
+        port = next((p.id for p in ports if p.id not in taken), None)
+        if port is None:
+            return self.insert_tile_on_edge(kind, taken[ports[0].id], source.x, source.y)
+        level = source.y + geo.output_port_positions(source)[port].y()
+        tile = new_tile(self.journey, kind, source.x + LAYER_SPACING,
+                        geo.snap(level - geo.input_port_pos().y(), geo.GRID))
+        tile = tile.model_copy(update=dict(zip(("x", "y"), free_spot(self.journey, tile),
+                                               strict=True)))
+        edge = Edge(source=source_id, port=port, target=tile.id)
+        command = commands.MacroCommand(
+            f"Add {tile_title(tile)} after {tile_title(source)}",
+            [commands.AddTileCommand(self.document, tile),
+             commands.ConnectCommand(self.document, edge)])
         return tile.id if self._push(command) else None
 
     def move_tiles(self, moves: dict[str, tuple[float, float]]) -> bool:

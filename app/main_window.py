@@ -239,10 +239,11 @@ class MainWindow(QMainWindow):
         self.editor.read_only_changed.connect(lambda _r: self._update_state())
         self.runner.validated.connect(self._show_problems)
         self.problems.problem_chosen.connect(self.reveal_tile)
-        self.palette.tile_requested.connect(self.editing.add_tile_at_centre)
+        self.palette.tile_requested.connect(self.editing.add_tile)
         session.status.connect(lambda text: self.statusBar().showMessage(text, 10000))
         session.journeys_changed.connect(self.journeys.show_journeys)
         session.opened.connect(self._update_state)
+        session.opened.connect(self._select_lone_entry)
         session.publish_refused.connect(self._publish_refused)
         self.engine_control.message.connect(lambda text: self.statusBar().showMessage(text,
                                                                                      10000))
@@ -500,6 +501,14 @@ class MainWindow(QMainWindow):
     def new_journey(self) -> None:
         self.pages.show_page(JOURNEYS)
         self.session.new_journey()
+
+    def _select_lone_entry(self) -> None:
+        """A journey that is only its entry opens with the entry selected, so that the
+        palette's first tile (double-click, Enter) goes after it, joined."""
+        journey = self.editor.journey
+        entry = journey.entry()
+        if entry is not None and len(journey.tiles) == 1 and not self.editor.read_only:
+            self.scene.select_tiles([entry.id])
 
     def apply_theme(self, _theme=None) -> None:
         """Repaint what is painted by hand (the style sheet restyles the widgets)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QMimeData, QModelIndex, QRect, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QDrag, QFont, QPainter
+from PySide6.QtGui import QDrag, QFont, QKeyEvent, QPainter
 from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
@@ -52,6 +52,15 @@ class PaletteList(QListWidget):
         self.setItemDelegate(PaletteDelegate(self))
         self.setMouseTracking(True)
         self.setObjectName("palette")
+
+    chosen = Signal(object)  # the item Enter was pressed on
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentItem():
+            self.chosen.emit(self.currentItem())
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     def mimeTypes(self) -> list[str]:
         return [TILE_KIND_MIME]
@@ -128,9 +137,10 @@ def _paint_tile_row(painter: QPainter, rect: QRect, index: QModelIndex,
 
 
 class TilePalette(QWidget):
-    """Search the tiles; drag one onto the canvas, or double-click to add it."""
+    """Search the tiles; drag one onto the canvas, or double-click it (or press Enter) to
+    add it after the selected tile."""
 
-    tile_requested = Signal(object)  # TileKind, added at the centre of the canvas
+    tile_requested = Signal(object)  # TileKind: after the selected tile, or at the centre
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -140,6 +150,7 @@ class TilePalette(QWidget):
         self.search.textChanged.connect(self.filter)
         self.list = PaletteList(self)
         self.list.itemDoubleClicked.connect(self._double_clicked)
+        self.list.chosen.connect(self._double_clicked)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 0)
         layout.setSpacing(6)
@@ -157,7 +168,9 @@ class TilePalette(QWidget):
                 item = QListWidgetItem(title)
                 item.setData(KIND_ROLE, kind.value)
                 item.setData(DESCRIPTION_ROLE, description)
-                item.setToolTip(f"{KIND_TITLES[kind]}: {description}. Drag onto the canvas.")
+                item.setToolTip(f"{KIND_TITLES[kind]}: {description}. Drag onto the canvas, "
+                                "or double-click to add after the selected tile, joined "
+                                "to it.")
                 item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
                               | Qt.ItemFlag.ItemIsDragEnabled)
                 self.list.addItem(item)

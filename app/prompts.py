@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.dialogs.engine_settings import EngineSettings, EngineSettingsDialog
+from app.dialogs.new_journey import NewJourneyDialog
 from app.file_dialogs import file_dialog, first_folder
 from app.test_mode.options import TestOptionsDialog
 from engine.runtime.version import TestOptions
@@ -157,6 +158,18 @@ class Prompts:
             return dialog.chosen() if dialog.exec() else None
         finally:
             dialog.deleteLater()
+
+    def new_journey(self, triggers: list[tuple[str, str]], name: str, trigger: str | None
+                    ) -> tuple[str, str | None] | None:
+        """A new journey's name and the trigger it starts on (None: later); None when
+        cancelled. `triggers`: (title, name) to offer."""
+        dialog = NewJourneyDialog(triggers, name, trigger, self.parent)
+        try:
+            return dialog.chosen() if dialog.exec() else None
+        finally:
+            dialog.deleteLater()
+            if self.parent is not None:  # without a window manager nobody else does
+                self.parent.activateWindow()
 
     def test_options(self, journey_name: str, current: TestOptions) -> TestOptions | None:
         """How to test the journey (None: not now)."""

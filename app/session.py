@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, QSettings, Signal
 from app import recovery
 from app.editor import JourneyEditor
 from app.prompts import Prompts
+from app.properties.start_section import entry_triggers
 from app.store import STATES_WITH_VERSIONS, StoreError, StudioStore
 from engine.model import BundleError, Catalog
 from engine.store.database import WorkspaceDetachedError
@@ -218,19 +219,25 @@ class JourneySession(QObject):
 
     @on_workspace()
     def new_journey(self, trigger: str | None = None) -> None:
-        """A new journey, asked for by name; `trigger` starts it on that trigger."""
+        """A new journey, its name and trigger asked for (`trigger`: the one offered,
+        from the Triggers page's New journey); the trigger may be left for later."""
         if self.store is None or not self.maybe_save():
             return
-        known = self.store.catalog().triggers.get(trigger) if trigger else None
-        name = self.prompts.text("New journey", "Name of the journey:",
-                                 known.title if known else "New journey")
-        if name:
-            journey = self.store.new_journey(name[:150])
-            if trigger:
-                journey.start.trigger = trigger
-                self.store.save(journey)
-            self.open_journey(journey.id, check_saved=False)
-            self.status.emit(f"Created “{journey.name}”: drag tiles from the palette to begin")
+        catalog = self.store.catalog()
+        known = catalog.triggers.get(trigger) if trigger else None
+        answer = self.prompts.new_journey(entry_triggers(catalog),
+                                          known.title if known else "New journey",
+                                          trigger if known else None)
+        if answer is None or not answer[0]:
+            return
+        name, trigger = answer
+        journey = self.store.new_journey(name[:150])
+        if trigger:
+            journey.start.trigger = trigger
+            self.store.save(journey)
+        self.open_journey(journey.id, check_saved=False)
+        self.status.emit(f"Created “{journey.name}”: double-click a tile in the palette to "
+                         "add it after the start, or drag one onto the canvas")
 
     @on_workspace()
     def duplicate(self, journey_id: str) -> None:

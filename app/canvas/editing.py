@@ -31,9 +31,22 @@ class CanvasEditing:
     def _loaded(self) -> None:
         self.paste_count = 0
 
-    def add_tile_at_centre(self, kind: TileKind) -> None:
-        centre = self.view.mapToScene(self.view.viewport().rect().center())
-        self.view.drop_tile(kind, centre)
+    def add_tile(self, kind: TileKind) -> None:
+        """The palette's double-click or Enter: after the one selected tile, joined to its
+        free output (a journey grows by tile after tile, without dragging each connection
+        across); with none or several selected, at the centre of the canvas."""
+        selected = self.scene.selected_tile_ids()
+        if len(selected) != 1:
+            centre = self.view.mapToScene(self.view.viewport().rect().center())
+            self.view.drop_tile(kind, centre)
+            return
+        tile_id = self.editor.add_tile_after(kind, selected[0])
+        if tile_id is None:
+            return
+        self.scene.select_tiles([tile_id])
+        self.view.ensureVisible(self.scene.tile_items[tile_id].sceneBoundingRect(), 24, 24)
+        self.view.setFocus()
+        self.say(f"{self.editor.undo_stack.undoText()} (Ctrl+Z takes it back)", 5000)
 
     def copy(self) -> None:
         ids = self.scene.selected_tile_ids()

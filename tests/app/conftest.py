@@ -42,6 +42,8 @@ class ScriptedPrompts:
         self.bundle_to_open: Path | None = None
         self.bundle_to_save: Path | None = None
         self.texts: list[str] = []
+        self.new_journey_trigger: str | None = None  # the trigger New journey… chooses
+        self.new_journey_offered: list[tuple[str, str]] = []
         self.confirm_answer = True
         self.unsaved_answer = "discard"
         self.errors: list[tuple[str, str]] = []
@@ -72,6 +74,14 @@ class ScriptedPrompts:
 
     def text(self, _title: str, _label: str, default: str = "") -> str | None:
         return self.texts.pop(0) if self.texts else default
+
+    def new_journey(self, triggers, name: str, trigger: str | None):
+        """The name as `text` answers; the trigger `new_journey_trigger` if set."""
+        self.new_journey_offered = triggers
+        chosen = self.text("New journey", "Name:", name)
+        if chosen is None:
+            return None
+        return chosen, self.new_journey_trigger or trigger
 
     def confirm(self, title: str, text: str, _action: str, overtaken_by=None) -> bool:
         self.asked.append((title, text))

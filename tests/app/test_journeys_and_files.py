@@ -288,7 +288,8 @@ def test_a_workspace_without_journeys_says_how_to_begin(window, qtbot, prompts) 
     assert window.session.info is not None and window.editor.journey.name == "Welcome series"
     assert window.view.isVisible() and not empty.isVisible()
     assert properties.isEnabled() and properties.scroll.isVisible()
-    assert properties.header.title.text() == "Journey settings"
+    # its start selected: its properties show, and the palette's next tile follows it
+    assert properties.header.title.text() == "Start"
 
 
 def test_a_sample_opens_from_the_empty_canvas(window, qtbot) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from PySide6.QtCore import QPoint, QPointF, QRect, Qt
 
 from app.canvas import geometry as geo
@@ -219,3 +221,62 @@ def test_with_no_corner_free_the_overview_covers_the_least(window, qtbot,
     tiles[1] = QRect(top_right + QPoint(0, 20), size)  # now the top right is worse
     overview.follow_view()
     assert overview.pos() == top_left
+
+
+def palette_item_rect(window, kind: str):
+    palette = window.palette
+    return palette.list.visualItemRect(palette.item_for(kind))
+
+
+def test_a_journey_grows_tile_after_tile_from_the_palette_each_joined(window, qtbot) -> None:
+    """Seen in a real window: a tile double-clicked in the palette landed in the middle of
+    the canvas, unjoined, and every connection had to be dragged across by hand."""
+    window.session.new_journey()
+    editor, scene, palette = window.editor, window.scene, window.palette
+    assert scene.selected_tile_ids() == ["start"]  # the next tile goes after it
+    assert "double-click a tile in the palette" in window.statusBar().currentMessage()
+    for kind in ("email", "wait"):  # a click, then the double-click (as a mouse sends)
+        where = palette_item_rect(window, kind).center()
+        qtbot.mouseClick(palette.list.viewport(), Qt.MouseButton.LeftButton, pos=where)
+        qtbot.mouseDClick(palette.list.viewport(), Qt.MouseButton.LeftButton, pos=where)
+    palette.list.setCurrentItem(palette.item_for("exit"))
+    qtbot.keyClick(palette.list, Qt.Key.Key_Return)
+    journey = editor.journey
+    chain = ["start", "email-1", "wait-1", "exit-1"]
+    assert [t.id for t in journey.tiles] == chain
+    assert [(e.source, e.port, e.target) for e in journey.edges] == [
+        (a, "next", b) for a, b in itertools.pairwise(chain)]
+    xs = [journey.tile(t).x for t in chain]
+    assert all(b - a == geo.TILE_WIDTH + 72 for a, b in itertools.pairwise(xs))
+    assert len({journey.tile(t).y for t in chain}) == 1  # level: a straight line
+    assert scene.selected_tile_ids() == ["exit-1"]
+    assert visible_rect(window).contains(scene.tile_items["exit-1"].sceneBoundingRect())
+    assert "Add Exit after Wait (Ctrl+Z takes it back)" in window.statusBar().currentMessage()
+    editor.undo_stack.undo()  # the tile and its connection, in one step
+    assert [t.id for t in editor.journey.tiles] == chain[:3]
+    assert len(editor.journey.edges) == 2
+
+
+def test_after_a_tile_whose_outputs_lead_on_the_new_tile_goes_between(window) -> None:
+    window.session.new_journey()
+    editor, scene = window.editor, window.scene
+    window.palette.tile_requested.emit("wait_for")
+    window.palette.tile_requested.emit("email")  # after the wait-for: its Yes path
+    scene.select_tiles(["wait-for-1"])
+    window.palette.tile_requested.emit("sms")  # Yes is taken: the No path
+    edges = {(e.source, e.port): e.target for e in editor.journey.edges}
+    assert edges == {("start", "next"): "wait-for-1", ("wait-for-1", "yes"): "email-1",
+                     ("wait-for-1", "no"): "sms-1"}
+    sms, email = editor.journey.tile("sms-1"), editor.journey.tile("email-1")
+    assert sms.y > email.y  # level with the No output, under the Yes one's tile
+    scene.select_tiles(["start"])  # its output leads to the wait-for: in between
+    window.palette.tile_requested.emit("wait")
+    edges = {(e.source, e.port): e.target for e in editor.journey.edges}
+    assert (edges[("start", "next")], edges[("wait-1", "next")]) == ("wait-1", "wait-for-1")
+    scene.select_tiles(["email-1"])
+    window.palette.tile_requested.emit("exit")
+    scene.select_tiles(["exit-1"])  # an exit has no output: beside it, not joined
+    window.palette.tile_requested.emit("exit")
+    assert not any(e.target == "exit-2" for e in editor.journey.edges)
+    rects = [scene.tile_items[t.id].sceneBoundingRect() for t in editor.journey.tiles]
+    assert not any(a.intersects(b) for i, a in enumerate(rects) for b in rects[i + 1:])
