@@ -15,7 +15,7 @@ from app.canvas.mime import TILES_MIME, tiles_from_mime, tiles_mime
 from app.canvas.scene import JourneyScene
 from app.canvas.view import CanvasView
 from app.editor import JourneyEditor
-from engine.model import TileKind
+from engine.model import TileKind, tile_title
 
 PASTE_STEP = 40  # scene units between successive pastes of one copy
 
@@ -46,7 +46,13 @@ class CanvasEditing:
         self.scene.select_tiles([tile_id])
         self.view.ensureVisible(self.scene.tile_items[tile_id].sceneBoundingRect(), 24, 24)
         self.view.setFocus()
-        self.say(f"{self.editor.undo_stack.undoText()} (Ctrl+Z takes it back)", 5000)
+        journey = self.editor.journey
+        before = next((e.source for e in journey.edges if e.target == tile_id), None)
+        added = tile_title(journey.tile(tile_id))
+        why = (": an exit has no output to follow" if journey.tile(selected[0]).kind
+               == TileKind.EXIT else "")
+        self.say(f"Added {added} after {tile_title(journey.tile(before))} (Ctrl+Z takes it "
+                 "back)" if before else f"Added {added}{why}", 5000)
 
     def copy(self) -> None:
         ids = self.scene.selected_tile_ids()

@@ -438,6 +438,10 @@ def test_contact_created_has_code_that_saves_a_contact_and_says_where_it_runs(
     page.list.select("contact_created")
     detail = page.detail
     assert "raised by Waymark when a contact is saved" in detail.subtitle.text()
+    # its definition is Waymark's: no Add attribute, no row tools (they looked usable)
+    attributes = detail.editor.attributes
+    assert not attributes.add_button.isVisible() and attributes.count.text() == "2 attributes"
+    assert not any(tool.isVisible() for row in attributes.rows for tool in row.tools)
     assert detail.tabs.isTabVisible(1)
     detail.tabs.setCurrentIndex(1)
     snippets = detail.snippets

@@ -251,7 +251,7 @@ def test_a_journey_grows_tile_after_tile_from_the_palette_each_joined(window, qt
     assert len({journey.tile(t).y for t in chain}) == 1  # level: a straight line
     assert scene.selected_tile_ids() == ["exit-1"]
     assert visible_rect(window).contains(scene.tile_items["exit-1"].sceneBoundingRect())
-    assert "Add Exit after Wait (Ctrl+Z takes it back)" in window.statusBar().currentMessage()
+    assert "Added Exit after Wait (Ctrl+Z takes it back)" in window.statusBar().currentMessage()
     editor.undo_stack.undo()  # the tile and its connection, in one step
     assert [t.id for t in editor.journey.tiles] == chain[:3]
     assert len(editor.journey.edges) == 2

@@ -112,9 +112,10 @@ class AttributeRow(QFrame):
                 "description": self.description}.get(name, self.name)
 
     def set_editable(self, editable: bool) -> None:
-        for widget in (self.name, self.type, self.table, self.required, self.description,
-                       *self.tools):
+        for widget in (self.name, self.type, self.table, self.required, self.description):
             widget.setEnabled(editable)
+        for tool in self.tools:  # a built-in trigger's: not there, rather than greyed
+            tool.setVisible(editable)
 
 
 class AttributeList(QWidget):
@@ -210,10 +211,11 @@ class AttributeList(QWidget):
 
     def _counted(self) -> None:
         count = len(self.rows)
-        limit = f" of {self.limit}" if self.limit else ""
+        limit = f" of {self.limit}" if self.limit and self.editable else ""
         self.count.setText(f"{count}{limit} {self.noun}{'' if count == 1 and not limit else 's'}")
         full = self.limit is not None and count >= self.limit
         self.add_button.setEnabled(self.editable and not full)
+        self.add_button.setVisible(self.editable)  # a built-in trigger's are Waymark's
         self.add_button.setToolTip(f"At most {self.limit} {self.noun}s" if full else "")
         self.empty.setVisible(count == 0)
         for index, row in enumerate(self.rows):
