@@ -11,6 +11,7 @@ list is shared and would go with it.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,8 @@ from engine.contacts_csv import decode, detect_encoding, rows
 from engine.model import Catalog, Journey, Segment, bundle_from_data
 from engine.model.errors import from_validation_error
 from engine.model.references import referenced_segments
-from engine.store import catalog_store, journeys_store, segment_members_store
+from engine.runtime.changes import updated_event
+from engine.store import catalog_store, events_store, journeys_store, segment_members_store
 from engine.store.database import writing
 from engine.store.segments_sql import count_members
 from engine.validation import check_condition
@@ -129,13 +131,27 @@ def add_members(workspace: Workspace, segment_id: str, contact_ids: list[str]
     with writing(workspace.db) as conn:
         added = segment_members_store.add_members(conn, segment_id, wanted)
         known = segment_members_store.existing_contacts(conn, added)
+        _memberships_changed(conn, [i for i in added if i in known])
     return AddedMembers(len(added), len(wanted) - len(added),
                         [i for i in added if i not in known])
 
 
 def remove_members(workspace: Workspace, segment_id: str, contact_ids: list[str]) -> int:
+    ids = list(dict.fromkeys(contact_ids))
     with writing(workspace.db) as conn:
-        return segment_members_store.remove_members(conn, segment_id, contact_ids)
+        were = segment_members_store.listed(conn, segment_id, ids)
+        removed = segment_members_store.remove_members(conn, segment_id, ids)
+        known = segment_members_store.existing_contacts(conn, [i for i in ids if i in were])
+        _memberships_changed(conn, [i for i in ids if i in known])
+    return removed
+
+
+def _memberships_changed(conn: Any, contact_ids: list[str]) -> None:
+    """Contact updated for each contact who joined or left a static segment, as its
+    description says: a running journey's exit or goal segment sees them at once (it
+    looks when a contact changes), as a simulation's segment items do."""
+    if contact_ids:
+        events_store.insert_events(conn, [updated_event(i) for i in contact_ids], time.time())
 
 
 def read_member_ids(path: str | Path) -> list[str]:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import text
+
+from engine import segments_admin
 from engine.model import (
     Bundle,
     Condition,
@@ -74,6 +77,31 @@ def test_an_exit_segment_removes_people_who_join_it(harness_for) -> None:
     h.insert(*events)
     [run] = h.runs("ann")
     assert (run.status, run.end_reason) == ("exited", "exit segment: Bought")
+
+
+def test_joining_a_static_exit_segment_on_the_segments_page_removes_them(harness_for
+                                                                        ) -> None:
+    """The Segments page's Add members (and `waymark segments members`) changed the list
+    and fired nothing, so a running journey whose exit segment it is never looked: the
+    person stayed in while a simulation of the same let them out."""
+    bought = Segment(id="bought", name="Bought", kind="static")
+    b = thank_then_wait(exits=[ExitRule(segment="bought")],
+                        goal=Goal(segment="bought", target=GoalTarget(kind="count", value=1)))
+    h = harness_for(b.model_copy(update={"segments": [bought]}))
+    for who in ("ann", "bob"):
+        h.person(who)
+        h.fire("order_placed", who)
+    added = segments_admin.add_members(h.workspace, "bought", ["ann", "nobody-yet"])
+    assert (added.added, added.not_contacts) == (2, ["nobody-yet"])
+    h.advance(timedelta(minutes=1))
+    runs = {r.contact_id: (r.status, r.end_reason) for r in h.runs()}
+    assert runs == {"ann": ("exited", "exit segment: Bought"), "bob": ("waiting", None)}
+    assert h.counters()[("", "goal_met", "")] == 1
+    assert segments_admin.remove_members(h.workspace, "bought", ["ann", "bob"]) == 1
+    with h.workspace.db.connect() as conn:
+        updates = conn.execute(text("SELECT contact_id FROM events "
+                                    "WHERE trigger = 'contact_updated' ORDER BY id")).scalars()
+        assert list(updates) == ["ann", "ann"]  # joined, left (bob was never listed)
 
 
 def goal_journey() -> Bundle:
