@@ -137,8 +137,8 @@ def _paint_tile_row(painter: QPainter, rect: QRect, index: QModelIndex,
 
 
 class TilePalette(QWidget):
-    """Search the tiles; drag one onto the canvas, or double-click it (or press Enter) to
-    add it after the selected tile."""
+    """Search the tiles; drag one onto the canvas, or double-click it (or press Enter on
+    it, or on the search when it finds one) to add it after the selected tile."""
 
     tile_requested = Signal(object)  # TileKind: after the selected tile, or at the centre
 
@@ -148,6 +148,8 @@ class TilePalette(QWidget):
         self.search.setClearButtonEnabled(True)
         self.search.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
         self.search.textChanged.connect(self.filter)
+        # Type "exit", Enter: the first tile found is added (after the selected tile)
+        self.search.returnPressed.connect(self._first_found)
         self.list = PaletteList(self)
         self.list.itemDoubleClicked.connect(self._double_clicked)
         self.list.chosen.connect(self._double_clicked)
@@ -202,6 +204,13 @@ class TilePalette(QWidget):
             shown_in_section += match
         if header is not None:
             header.setHidden(shown_in_section == 0)
+
+    def _first_found(self) -> None:
+        kinds = self.visible_kinds()
+        if self.search.text().strip() and kinds:
+            self.tile_requested.emit(TileKind(kinds[0]))
+            self.search.setFocus()  # the canvas took it: the next name is typed here,
+            self.search.selectAll()  # over this one
 
     def _double_clicked(self, item: QListWidgetItem) -> None:
         if item.data(KIND_ROLE):

@@ -239,8 +239,9 @@ def test_a_journey_grows_tile_after_tile_from_the_palette_each_joined(window, qt
         where = palette_item_rect(window, kind).center()
         qtbot.mouseClick(palette.list.viewport(), Qt.MouseButton.LeftButton, pos=where)
         qtbot.mouseDClick(palette.list.viewport(), Qt.MouseButton.LeftButton, pos=where)
-    palette.list.setCurrentItem(palette.item_for("exit"))
-    qtbot.keyClick(palette.list, Qt.Key.Key_Return)
+    qtbot.keyClicks(palette.search, "exi")  # typed in the search, Enter: the tile found
+    qtbot.keyClick(palette.search, Qt.Key.Key_Return)
+    assert palette.search.selectedText() == "exi"  # the next name types over it
     journey = editor.journey
     chain = ["start", "email-1", "wait-1", "exit-1"]
     assert [t.id for t in journey.tiles] == chain
@@ -255,6 +256,12 @@ def test_a_journey_grows_tile_after_tile_from_the_palette_each_joined(window, qt
     editor.undo_stack.undo()  # the tile and its connection, in one step
     assert [t.id for t in editor.journey.tiles] == chain[:3]
     assert len(editor.journey.edges) == 2
+    scene.select_tiles(["wait-1"])
+    palette.search.clear()
+    palette.list.setCurrentItem(palette.item_for("sms"))  # Enter on a row adds it too
+    qtbot.keyClick(palette.list, Qt.Key.Key_Return)
+    assert ("wait-1", "next", "sms-1") in [(e.source, e.port, e.target)
+                                           for e in editor.journey.edges]
 
 
 def test_after_a_tile_whose_outputs_lead_on_the_new_tile_goes_between(window) -> None:
