@@ -22,6 +22,7 @@ from .generator import (
     LANGUAGES,
     SERVER_LANGUAGES,
     SnippetLanguage,
+    contact_fires,
     generate_snippet,
     has_snippets,
     language,

@@ -114,9 +114,8 @@ _CONTACT_NOTES = {
 }
 
 
-def contact_fields(trigger: TriggerDefinition, catalog: Catalog, kind: str,
-                   watched: str | None, values: Mapping[str, Any] | None = None
-                   ) -> tuple[Field, ...]:
+def contact_fields(catalog: Catalog, kind: str, watched: str | None,
+                   values: Mapping[str, Any] | None = None) -> tuple[Field, ...]:
     """The contact a contact trigger's snippet saves (PUT replaces it: every field is
     sent): its id, kind, contact points, time zone and attributes (the workspace's
     contact attributes: first name, last name...). `watched`: the field whose change
@@ -134,10 +133,11 @@ def contact_fields(trigger: TriggerDefinition, catalog: Catalog, kind: str,
     for name in CONTACT_FIELDS:
         note = _CONTACT_NOTES[name] + ("; the trigger fires when it changes"
                                        if name == watched else "")
-        placeholder_value = Field(name, TEXT, name.upper(), note) if name in (
-            "email", "phone") else Field(name, NULL, note=note)
-        top.append(literal_field(name, values.pop(name), note) if name in values
-                   else placeholder_value)
+        if name in values:
+            top.append(literal_field(name, values.pop(name), note))
+        else:  # a text placeholder where any text is taken; null where a name is wanted
+            top.append(Field(name, TEXT, name.upper(), note) if name in ("email", "phone")
+                       else Field(name, NULL, note=note))
     kind_note = ("a lead: someone who is not a customer yet" if kind == "lead"
                  else "a customer (\"lead\" for someone who is not one yet)")
     return (contact_id, Field("kind", TEXT, kind, kind_note), *top,

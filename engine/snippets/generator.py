@@ -100,6 +100,15 @@ _CONTACT_FIRES = {
 }
 
 
+def contact_fires(name: str) -> str:
+    """When a trigger a contact's save raises fires, one sentence (the code's comment and
+    the studio's Integration tab say it)."""
+    kind, watched = CONTACT_TRIGGERS[name]
+    fires = (f"is saved and Waymark does not have them yet{' (kind lead)' * (kind == 'lead')}"
+             if name in ("contact_created", "lead_created") else _CONTACT_FIRES[watched])
+    return f"The trigger fires when a {kind} {fires}."
+
+
 def has_snippets(trigger: TriggerDefinition) -> bool:
     """Whether `generate_snippet` makes code for it: a custom or record trigger, or one a
     contact's save raises (not an interaction, which only Waymark's messages raise)."""
@@ -151,11 +160,8 @@ def generate_snippet(trigger: TriggerDefinition, language_name: str, *,
                                                                                 catalog)
     elif trigger.kind == TriggerKind.BUSINESS:
         kind, watched = CONTACT_TRIGGERS[trigger.name]
-        fields = contact_fields(trigger, catalog, kind, watched, values)
-        fires = (f"is saved and Waymark does not have them yet{' (kind lead)' * (kind == 'lead')}"
-                 if trigger.name in ("contact_created", "lead_created")
-                 else _CONTACT_FIRES[watched])
-        contact = ContactTarget(kind, f"a {kind}", f"The trigger fires when a {kind} {fires}.")
+        fields = contact_fields(catalog, kind, watched, values)
+        contact = ContactTarget(kind, f"a {kind}", contact_fires(trigger.name))
     else:
         fields = event_fields(trigger, catalog, values)
     return _template(chosen.template).render(

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from datetime import UTC, datetime
 from typing import Any
 
-import orjson
 from sqlalchemy import Connection, bindparam, delete, select
 
 from engine.model import Contact
@@ -99,8 +99,9 @@ def same_contact(before: Any, contact: Contact) -> bool:
             and _as_stored(dict(before.attributes or {})) == _as_stored(contact.attributes))
 
 
-def _as_stored(attributes: dict[str, Any]) -> bytes:
-    return orjson.dumps(normalise_attributes(attributes), option=orjson.OPT_SORT_KEYS)
+def _as_stored(attributes: dict[str, Any]) -> str:
+    # Keys sorted: the order attributes were sent in changes nothing.
+    return json.dumps(normalise_attributes(attributes), sort_keys=True, default=str)
 
 
 def consents_change(conn: Connection, contact: Contact) -> bool:

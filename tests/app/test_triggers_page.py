@@ -451,7 +451,8 @@ def test_contact_created_has_code_that_saves_a_contact_and_says_where_it_runs(
     assert key in python and '"PUT", "/v1/contacts/"' in python
     assert '"id": "CONTACT_ID"' in python and '"firstname": "FIRSTNAME"' in python
     assert "saves the whole contact (PUT replaces it)" in snippets.note.text()
-    assert "Waymark does not have the contact yet" in snippets.note.text()
+    assert ("The trigger fires when a contact is saved and Waymark does not have them yet."
+            in snippets.note.text())
     kotlin = snippets.tab_of["kotlin"]
     assert kotlin.code.toPlainText() == "" and not kotlin.copy.isEnabled()
     assert kotlin.code.placeholderText().startswith(

@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 import re
 
+from sqlalchemy import text
+
 from engine.model import Contact, read_bundle
 from engine.resources import resource
+from engine.store.database import writing
 from tests.engine.ingestion_support import RunningEngine, running_engine
 
 BREW = read_bundle(resource("samples", "brew_guide.json"))
@@ -154,6 +157,12 @@ def test_a_contact_sent_again_as_it_was_fires_nothing(tmp_path) -> None:
                               ).body["triggers"] == ["contact_updated"]
         triggers = [row.trigger for row in engine.rows("SELECT trigger FROM events ORDER BY id")]
         assert triggers == ["contact_created"] + ["contact_updated"] * 3
+        # a row an older Waymark saved (a number past 64 bits: read back as a float)
+        with writing(engine.workspace.db) as conn:
+            conn.execute(text("UPDATE contacts SET attributes = "
+                              "'{\"visits\": 1180591620717411303424}' WHERE id = 'zoe'"))
+        answer = engine.request("PUT", "/v1/contacts/zoe", {**opted_out, "test": True})
+        assert (answer.status, answer.body["triggers"]) == (200, ["contact_updated"])
 
 
 def test_a_click_with_an_enormous_link_number_is_the_broken_link_page(tmp_path) -> None:

@@ -28,16 +28,10 @@ from app.pages.triggers.highlight import SnippetHighlighter
 from app.pages.triggers.key_chooser import KeyChooser
 from app.properties.fields import hint
 from engine.model import Catalog, TriggerDefinition, TriggerKind, TriggerState
-from engine.snippets import SERVER_LANGUAGES, SnippetError, languages
+from engine.snippets import SERVER_LANGUAGES, SnippetError, contact_fires, languages
 
 # A record's or contact's code runs on a server: its JavaScript is for Node, not a page.
 RECORD_TITLES = {"javascript": "JavaScript (Node 18+, fetch)"}
-
-_CONTACT_WHEN = {"contact_created": "Waymark does not have the contact yet",
-                 "lead_created": "Waymark does not have the lead yet",
-                 "contact_updated": "something changed (saved as it was, nothing fires)",
-                 "contact_email_updated": "the email changed",
-                 "contact_phone_updated": "the mobile phone changed"}
 
 STATE_NOTES = {
     TriggerState.DRAFT: "Draft: the engine already takes its events, so the integration can "
@@ -125,8 +119,7 @@ class SnippetViewer(QWidget):
         if trigger is not None and trigger.kind == TriggerKind.BUSINESS:
             note = ("The system that keeps your customers (a sign-up service, a shop's back "
                     "end) runs this code where a contact is made or changes: it saves the "
-                    "whole contact (PUT replaces it), and the trigger fires when "
-                    f"{_CONTACT_WHEN.get(trigger.name, 'it changed')}.")
+                    f"whole contact (PUT replaces it). {contact_fires(trigger.name)}")
         if trigger is not None and trigger.kind == TriggerKind.RECORD:
             stopped = ("Stopped: record changes are kept but do not raise it until it is "
                        "made ready again. " if trigger.state == TriggerState.STOPPED else "")
