@@ -27,6 +27,7 @@ class CanvasEditing:
         self.editor, self.scene, self.view, self.say = editor, scene, view, say
         self.paste_count = 0
         editor.loaded.connect(self._loaded)
+        view.added_after.connect(self._added_after)
 
     def _loaded(self) -> None:
         self.paste_count = 0
@@ -36,20 +37,17 @@ class CanvasEditing:
         free output (a journey grows by tile after tile, without dragging each connection
         across); with none or several selected, at the centre of the canvas."""
         selected = self.scene.selected_tile_ids()
-        if len(selected) != 1:
-            centre = self.view.mapToScene(self.view.viewport().rect().center())
-            self.view.drop_tile(kind, centre)
+        if len(selected) == 1:
+            self.view.add_after(kind, selected[0])
             return
-        tile_id = self.editor.add_tile_after(kind, selected[0])
-        if tile_id is None:
-            return
-        self.scene.select_tiles([tile_id])
-        self.view.ensureVisible(self.scene.tile_items[tile_id].sceneBoundingRect(), 24, 24)
-        self.view.setFocus()
+        centre = self.view.mapToScene(self.view.viewport().rect().center())
+        self.view.drop_tile(kind, centre)
+
+    def _added_after(self, tile_id: str, source_id: str) -> None:
         journey = self.editor.journey
         before = next((e.source for e in journey.edges if e.target == tile_id), None)
         added = tile_title(journey.tile(tile_id))
-        why = (": an exit has no output to follow" if journey.tile(selected[0]).kind
+        why = (": an exit has no output to follow" if journey.tile(source_id).kind
                == TileKind.EXIT else "")
         self.say(f"Added {added} after {tile_title(journey.tile(before))} (Ctrl+Z takes it "
                  "back)" if before else f"Added {added}{why}", 5000)

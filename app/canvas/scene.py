@@ -44,6 +44,7 @@ class JourneyScene(QGraphicsScene):
         self._ports_used: set[tuple[str, str]] = set()
         self._connect: ConnectInteraction | None = None
         self._drop_edge: EdgeItem | None = None
+        self._drop_tile: TileItem | None = None
         self.snapping = True
         self.show_ports = True
         self._rect_timer = QTimer(self, singleShot=True, interval=0)
@@ -80,7 +81,7 @@ class JourneyScene(QGraphicsScene):
 
     def rebuild(self) -> None:
         self._connect = None
-        self._drop_edge = None
+        self._drop_edge = self._drop_tile = None
         self.overlay.forget_items()
         self.clear()
         self.tile_items.clear()
@@ -230,15 +231,20 @@ class JourneyScene(QGraphicsScene):
             return None
         return next((i for i in self.items(pos) if isinstance(i, EdgeItem)), None)
 
-    def show_drop_target(self, pos: QPointF | None) -> EdgeItem | None:
-        """Light up the edge a tile dropped at `pos` would be inserted into."""
-        edge = self.edge_at(pos) if pos is not None else None
+    def show_drop_target(self, pos: QPointF | None) -> EdgeItem | TileItem | None:
+        """Light up what a tile dropped at `pos` goes to: the edge it would be inserted
+        into, or the tile it would follow (joined to its free output)."""
+        tile = self.tile_at(pos) if pos is not None else None
+        edge = self.edge_at(pos) if pos is not None and tile is None else None
         if self._drop_edge is not None and self._drop_edge is not edge:
             self._drop_edge.set_drop_target(False)
-        self._drop_edge = edge
-        if edge is not None:
-            edge.set_drop_target(True)
-        return edge
+        if self._drop_tile is not None and self._drop_tile is not tile:
+            self._drop_tile.set_drop_target(False)
+        self._drop_edge, self._drop_tile = edge, tile
+        for target in (edge, tile):
+            if target is not None:
+                target.set_drop_target(True)
+        return edge or tile
 
     # --- gestures -------------------------------------------------------------------
 

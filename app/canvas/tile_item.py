@@ -63,6 +63,7 @@ class TileItem(QGraphicsItem):
         self._warnings: list[str] = []
         self._syncing = False
         self.trail_mark: TrailMark | None = None
+        self.drop_target = False  # a tile dragged from the palette would follow it
         self.output_ports: dict[str, OutputPortItem] = {}
         self.input_port: InputPortItem | None = None
         flags = (QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
@@ -139,6 +140,11 @@ class TileItem(QGraphicsItem):
         """The tile itself, without its shadow and outlines (tile coordinates)."""
         return QRectF(self._rect)
 
+    def set_drop_target(self, on: bool) -> None:
+        if on != self.drop_target:
+            self.drop_target = on
+            self.update()
+
     def set_trail_mark(self, mark: TrailMark | None) -> None:
         if mark != self.trail_mark:
             self.prepareGeometryChange()  # the glow reaches beyond the tile
@@ -191,9 +197,12 @@ class TileItem(QGraphicsItem):
         painter.drawRoundedRect(self._rect.translated(0, 2), RADIUS + 1, RADIUS + 1)
         if self.trail_mark == TrailMark.HERE:
             _paint_glow(painter, current.color("ok"), self._rect)
-        if self.isSelected():
+        if self.isSelected() or self.drop_target:
             painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.setPen(QPen(current.color("accent"), 2.5))
+            ring = QPen(current.color("accent"), 2.5)
+            if self.drop_target:  # dashed: where the dragged tile goes after, not a choice
+                ring.setStyle(Qt.PenStyle.DashLine)
+            painter.setPen(ring)
             painter.drawRoundedRect(self._rect.adjusted(-3, -3, 3, 3), RADIUS + 3, RADIUS + 3)
         pen = QPen(current.color("tile_border"), 1)
         if self._errors:

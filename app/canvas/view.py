@@ -22,8 +22,9 @@ from app.canvas import geometry as geo
 from app.canvas.interactions import drop_position
 from app.canvas.mime import TILE_KIND_MIME, kind_from_mime
 from app.canvas.scene import JourneyScene
+from app.canvas.tile_item import TileItem
 from app.editor import READ_ONLY_REASON
-from engine.model import Edge, TileKind
+from engine.model import Edge, TileKind, tile_title
 
 MIN_ZOOM, MAX_ZOOM = 0.2, 3.0
 
@@ -31,6 +32,7 @@ MIN_ZOOM, MAX_ZOOM = 0.2, 3.0
 class CanvasView(QGraphicsView):
     zoom_changed = Signal(float)
     resized = Signal()
+    added_after = Signal(str, str)  # a tile added after another: its id, the other's
 
     def __init__(self, scene: JourneyScene, parent=None) -> None:
         super().__init__(scene, parent)
@@ -47,6 +49,7 @@ class CanvasView(QGraphicsView):
         self.zoom_changed.connect(scene.set_detail)
         self._pan_from: QPoint | None = None
         self._space = False
+        self._hinted = False  # the status bar says where a dragged tile would go
 
     # --- zoom -----------------------------------------------------------------------
 
@@ -189,12 +192,25 @@ class CanvasView(QGraphicsView):
             return
         kind = kind_from_mime(event.mimeData())
         pos = self.mapToScene(event.position().toPoint())
-        self.journey_scene.show_drop_target(pos if kind != TileKind.TRIGGER else None)
+        scene = self.journey_scene
+        target = scene.show_drop_target(pos if kind != TileKind.TRIGGER else None)
+        if isinstance(target, TileItem):
+            title = tile_title(scene.editor.journey.tile(target.tile_id))
+            scene.hint.emit(f"Drop to add it after “{title}”, joined to it")
+        elif self._hinted:
+            scene.hint.emit("")
+        self._hinted = isinstance(target, TileItem)
         event.acceptProposedAction()
 
     def dragLeaveEvent(self, event) -> None:
-        self.journey_scene.show_drop_target(None)
+        self._forget_drop()
         super().dragLeaveEvent(event)
+
+    def _forget_drop(self) -> None:
+        self.journey_scene.show_drop_target(None)
+        if self._hinted:
+            self.journey_scene.hint.emit("")
+            self._hinted = False
 
     def dropEvent(self, event: QDropEvent) -> None:
         kind = kind_from_mime(event.mimeData())
@@ -206,10 +222,14 @@ class CanvasView(QGraphicsView):
         event.acceptProposedAction()
 
     def drop_tile(self, kind: TileKind, pos: QPointF) -> str | None:
-        """Add a tile of `kind` at `pos`; on an edge, insert it between the edge's ends."""
+        """Add a tile of `kind` at `pos`; on an edge, insert it between the edge's ends;
+        on a tile, after it, joined to its free output (`add_after`)."""
         scene = self.journey_scene
+        on = scene.tile_at(pos) if kind != TileKind.TRIGGER else None
+        self._forget_drop()
+        if on is not None:
+            return self.add_after(kind, on.tile_id)
         edge = scene.edge_at(pos) if kind != TileKind.TRIGGER else None
-        scene.show_drop_target(None)
         x, y = drop_position(pos, scene.snapping)
         if edge is None:
             tile_id = scene.editor.add_tile(kind, x, y)
@@ -222,6 +242,18 @@ class CanvasView(QGraphicsView):
             if edge is not None:  # put a layer after the first tile: shown whole
                 item = scene.tile_items[tile_id]
                 self.ensureVisible(item.sceneBoundingRect(), 24, 24)
+        return tile_id
+
+    def add_after(self, kind: TileKind, source_id: str) -> str | None:
+        """A tile of `kind` after `source_id`, joined (`JourneyEditor.add_tile_after`),
+        selected and in view; `added_after` says so."""
+        scene = self.journey_scene
+        tile_id = scene.editor.add_tile_after(kind, source_id)
+        if tile_id is not None:
+            scene.select_tiles([tile_id])
+            self.ensureVisible(scene.tile_items[tile_id].sceneBoundingRect(), 24, 24)
+            self.setFocus()
+            self.added_after.emit(tile_id, source_id)
         return tile_id
 
     def resizeEvent(self, event) -> None:

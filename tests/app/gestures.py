@@ -64,10 +64,11 @@ def ctrl_wheel(view, steps: int) -> None:
     QApplication.sendEvent(view.viewport(), event)
 
 
-def drop_from_palette(window, kind: str, scene_pos: QPointF) -> bool:
+def drop_from_palette(window, kind: str, scene_pos: QPointF, while_over=None) -> bool:
     """Drag what the palette's drag carries (its own MIME data) over the canvas and drop
     it at a scene position. Qt delivers drag events only during a real QDrag, so they go
-    straight to the view's viewport handler (what Qt's own event filter would call)."""
+    straight to the view's viewport handler (what Qt's own event filter would call).
+    `while_over()` runs while the drag is over the spot, before the drop."""
     palette = window.palette
     mime = palette.list.mimeData([palette.item_for(kind)])
     local = window.view.mapFromScene(scene_pos)  # enter and move take a QPoint everywhere
@@ -77,6 +78,8 @@ def drop_from_palette(window, kind: str, scene_pos: QPointF) -> bool:
     if not enter.isAccepted():
         return False
     window.view.viewportEvent(QDragMoveEvent(local, action, mime, LEFT, mods))
+    if while_over is not None:
+        while_over()
     window.view.viewportEvent(QDropEvent(QPointF(local), action, mime, LEFT, mods))
     return True
 

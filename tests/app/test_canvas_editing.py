@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QPointF, QRectF, Qt
 
 from app.canvas import geometry as geo
+from engine.model import tile_title
 from tests.app.conftest import open_sample
 from tests.app.gestures import (
     click,
@@ -38,29 +39,44 @@ def test_a_tile_dragged_from_the_palette_lands_where_it_is_dropped(window) -> No
     assert window.isWindowModified()
 
 
-def test_a_tile_dropped_on_another_goes_beside_it_not_over_it(window) -> None:
+def test_a_tile_dropped_on_another_follows_it_joined_never_over_it(window) -> None:
     """Seen in a real window: dropped over (or against) a tile, the new one was drawn
-    over it, the ports of both on one spot, so they could not be connected by dragging."""
+    over it, the ports of both on one spot; then it went beside it, unjoined. Now a tile
+    dropped on another follows it, joined to its free output (or put on the connection
+    of its output), and while the drag is over the tile, the tile and the status bar say
+    so."""
     open_sample(window, "brew_guide.json")
     journey = window.editor.journey
     under = journey.tiles[1]
     spot = tile_centre(window, under.id)
     window.view.centerOn(spot)
-    before = {t.id for t in journey.tiles}
-    drop_from_palette(window, "push", spot)
+    before, edges_before = {t.id for t in journey.tiles}, list(journey.edges)
+    seen = []
+
+    def while_over() -> None:
+        seen.append((window.scene.tile_items[under.id].drop_target,
+                     window.statusBar().currentMessage()))
+
+    drop_from_palette(window, "push", spot, while_over)
+    assert seen == [(True, f"Drop to add it after “{tile_title(under)}”, joined to it")]
+    assert not window.scene.tile_items[under.id].drop_target  # gone with the drop
     [added] = new_tile_ids(window, before)
     journey = window.editor.journey
     tile = journey.tile(added)
+    assert (under.id, added) in {(e.source, e.target) for e in journey.edges}
 
     def room(t) -> QRectF:
         return QRectF(t.x, t.y, geo.TILE_WIDTH, geo.tile_height(t) + geo.counts_room(t))
 
     assert not any(room(tile).intersects(room(other)) for other in journey.tiles
                    if other.id != added)
-    assert abs(tile.x - under.x) + abs(tile.y - under.y) < 500  # near where it was dropped
+    assert tile.x > under.x  # after it, to the right
     assert window.scene.tile_items[added].pos() == QPointF(tile.x, tile.y)
+    assert window.statusBar().currentMessage().startswith(
+        f"Added Push notification after {tile_title(under)}")
     window.editor.undo_stack.undo()  # one step, as any drop
     assert added not in {t.id for t in window.editor.journey.tiles}
+    assert window.editor.journey.edges == edges_before
 
 
 def test_dragging_from_an_output_port_to_a_tile_connects_them(window) -> None:
