@@ -17,13 +17,13 @@ from PySide6.QtWidgets import QCheckBox, QLineEdit
 from app.engine_link import ContactSave, FireResult
 from engine.model import (
     BUILTIN_TRIGGERS,
+    CONTACT_MADE,
     CONTACT_TRIGGERS,
     Contact,
     DocumentError,
     TriggerDefinition,
 )
 
-MADE = ("contact_created", "lead_created")
 _TITLES = {t.name: t.title for t in BUILTIN_TRIGGERS}
 _FIELDS = {"email": "Email", "phone": "Phone"}
 
@@ -34,7 +34,7 @@ class ContactForm:
     def __init__(self, definition: TriggerDefinition) -> None:
         self.definition = definition
         self.kind, self.watched = CONTACT_TRIGGERS[definition.name]
-        self.makes = definition.name in MADE
+        self.makes = definition.name in CONTACT_MADE
         self.email = QLineEdit(objectName="field:email")
         self.email.setPlaceholderText("name@example.com (optional)")
         self.phone = QLineEdit(objectName="field:phone")

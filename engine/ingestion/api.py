@@ -12,6 +12,7 @@ from typing import Any
 from aiohttp import web
 
 from engine.model import (
+    CONTACT_MADE,
     Catalog,
     Contact,
     DocumentError,
@@ -311,7 +312,7 @@ class IngestionApi:
             events = change_contact(conn, contact, time.time())
             stored = events_store.insert_events(conn, events, time.time())
             _count_today(conn, len(stored))
-            made = bool(events) and events[0].trigger in ("contact_created", "lead_created")
+            made = bool(events) and events[0].trigger in CONTACT_MADE
             return ("created" if made else "updated", [i for i, _d in stored],
                     [event.trigger for event in events])
 

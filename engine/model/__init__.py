@@ -13,6 +13,7 @@ from .attributes import (
 )
 from .builtin_triggers import (
     BUILTIN_TRIGGERS,
+    CONTACT_MADE,
     CONTACT_TRIGGERS,
     INTERACTIONS,
     interaction_trigger_name,

@@ -72,6 +72,8 @@ CONTACT_TRIGGERS: dict[str, tuple[str, str | None]] = {
     "contact_phone_updated": ("contact", "phone"),
 }
 
+CONTACT_MADE = ("contact_created", "lead_created")  # the others: a contact Waymark has
+
 BUILTIN_TRIGGERS: tuple[TriggerDefinition, ...] = (
     *(_interaction(name, title) for name, (title, _c, _w) in INTERACTIONS.items()),
     _business("contact_created", "Contact created", "A new contact was added."),

@@ -115,11 +115,13 @@ _CONTACT_NOTES = {
 
 
 def contact_fields(catalog: Catalog, kind: str, watched: str | None,
-                   values: Mapping[str, Any] | None = None) -> tuple[Field, ...]:
+                   values: Mapping[str, Any] | None = None, update: bool = False
+                   ) -> tuple[Field, ...]:
     """The contact a contact trigger's snippet saves (PUT replaces it: every field is
     sent): its id, kind, contact points, time zone and attributes (the workspace's
     contact attributes: first name, last name...). `watched`: the field whose change
-    fires the trigger. `values` replaces placeholders by field or attribute name."""
+    fires the trigger; `update`: the trigger is on a contact Waymark has (its kind is
+    sent as it is). `values` replaces placeholders by field or attribute name."""
     values = dict(values or {})
     attributes = [a for a in catalog.contact_attributes.values()
                   if a.name not in (*CONTACT_FIELDS, "created_at")]
@@ -138,7 +140,8 @@ def contact_fields(catalog: Catalog, kind: str, watched: str | None,
         else:  # a text placeholder where any text is taken; null where a name is wanted
             top.append(Field(name, TEXT, name.upper(), note) if name in ("email", "phone")
                        else Field(name, NULL, note=note))
-    kind_note = ("a lead: someone who is not a customer yet" if kind == "lead"
+    kind_note = ("\"contact\" or \"lead\", as they are: a lead sent as a contact becomes one"
+                 if update else "a lead: someone who is not a customer yet" if kind == "lead"
                  else "a customer (\"lead\" for someone who is not one yet)")
     return (contact_id, Field("kind", TEXT, kind, kind_note), *top,
             Field("attributes", OBJECT, note="what you keep about them: send them all",

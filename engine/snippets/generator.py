@@ -15,7 +15,14 @@ from typing import Any
 
 import jinja2
 
-from engine.model import CONTACT_TRIGGERS, Catalog, RecordAction, TriggerDefinition, TriggerKind
+from engine.model import (
+    CONTACT_MADE,
+    CONTACT_TRIGGERS,
+    Catalog,
+    RecordAction,
+    TriggerDefinition,
+    TriggerKind,
+)
 from engine.resources import resource
 
 from . import literals
@@ -105,7 +112,7 @@ def contact_fires(name: str) -> str:
     the studio's Integration tab say it)."""
     kind, watched = CONTACT_TRIGGERS[name]
     fires = (f"is saved and Waymark does not have them yet{' (kind lead)' * (kind == 'lead')}"
-             if name in ("contact_created", "lead_created") else _CONTACT_FIRES[watched])
+             if name in CONTACT_MADE else _CONTACT_FIRES[watched])
     return f"The trigger fires when a {kind} {fires}."
 
 
@@ -160,7 +167,8 @@ def generate_snippet(trigger: TriggerDefinition, language_name: str, *,
                                                                                 catalog)
     elif trigger.kind == TriggerKind.BUSINESS:
         kind, watched = CONTACT_TRIGGERS[trigger.name]
-        fields = contact_fields(catalog, kind, watched, values)
+        fields = contact_fields(catalog, kind, watched, values,
+                                update=trigger.name not in CONTACT_MADE)
         contact = ContactTarget(kind, f"a {kind}", contact_fires(trigger.name))
     else:
         fields = event_fields(trigger, catalog, values)

@@ -170,6 +170,8 @@ def test_a_contact_triggers_code_saves_the_whole_contact_with_put(lang) -> None:
 def test_each_contact_trigger_says_when_it_fires_and_which_field(name, kind, fires) -> None:
     code = generate_snippet(BUILTIN[name], "python")
     assert fires in code and f'"kind": "{kind}"' in code
+    # an update sends the kind as it is: a lead sent as "contact" would become one
+    assert ("a lead sent as a contact becomes one" in code) == (name != "lead_created")
     assert f"send_{kind}(" in code and f"{kind.upper()}_ID" in code
     watched = {"contact_email_updated": "email", "contact_phone_updated": "phone"}.get(name)
     for field in ("email", "phone"):
