@@ -7,6 +7,7 @@ ever blocks a test.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt, SignalInstance
 from PySide6.QtWidgets import (
@@ -153,27 +154,20 @@ class Prompts:
         return box
 
     def engine_settings(self, current: EngineSettings) -> EngineSettings | None:
-        dialog = EngineSettingsDialog(current, self.parent)
-        try:
-            return dialog.chosen() if dialog.exec() else None
-        finally:
-            dialog.deleteLater()
+        return self._chosen_in(EngineSettingsDialog(current, self.parent))
 
     def new_journey(self, triggers: list[tuple[str, str]], name: str, trigger: str | None
                     ) -> tuple[str, str | None] | None:
         """A new journey's name and the trigger it starts on (None: later); None when
         cancelled. `triggers`: (title, name) to offer."""
-        dialog = NewJourneyDialog(triggers, name, trigger, self.parent)
-        try:
-            return dialog.chosen() if dialog.exec() else None
-        finally:
-            dialog.deleteLater()
-            if self.parent is not None:  # without a window manager nobody else does
-                self.parent.activateWindow()
+        return self._chosen_in(NewJourneyDialog(triggers, name, trigger, self.parent))
 
     def test_options(self, journey_name: str, current: TestOptions) -> TestOptions | None:
         """How to test the journey (None: not now)."""
-        dialog = TestOptionsDialog(journey_name, current, self.parent)
+        return self._chosen_in(TestOptionsDialog(journey_name, current, self.parent))
+
+    def _chosen_in(self, dialog: Any) -> Any:
+        """What a dialog with `chosen()` was given, or None when cancelled."""
         try:
             return dialog.chosen() if dialog.exec() else None
         finally:

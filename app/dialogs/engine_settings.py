@@ -11,12 +11,12 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QLabel,
     QSpinBox,
-    QVBoxLayout,
     QWidget,
 )
 
+from app.dialogs.column import dialog_column
+from app.properties.fields import hint
 from engine.ingestion.address import DEFAULT_HOST, DEFAULT_PORT
 
 PORT_KEY = "engine/port"
@@ -51,23 +51,15 @@ class EngineSettingsDialog(QDialog):
                              "for one session")
         self.start_on_open = QCheckBox("Start the engine when a workspace opens")
         self.start_on_open.setChecked(current.start_on_open)
-        hint = QLabel("When another Waymark engine already runs the workspace, the studio "
-                      "watches that one instead.")
-        hint.setObjectName("hint")
-        hint.setWordWrap(True)
+        about = hint("When another Waymark engine already runs the workspace, the studio "
+                     "watches that one instead.")
         form = QFormLayout()
         form.addRow("Port:", self.port)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(18, 16, 18, 14)
-        layout.setSpacing(10)
-        layout.addLayout(form)
-        layout.addWidget(self.start_on_open)
-        layout.addWidget(hint)
-        layout.addWidget(buttons)
+        dialog_column(self, form, self.start_on_open, about, buttons)
 
     def chosen(self) -> EngineSettings:
         return EngineSettings(self.port.value(), self.start_on_open.isChecked())

@@ -12,12 +12,12 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QLabel,
     QLineEdit,
-    QVBoxLayout,
     QWidget,
 )
 
+from app.dialogs.column import dialog_column
+from app.properties.fields import hint
 from app.store import StudioStore
 from engine.model import Contact
 
@@ -177,22 +177,15 @@ class NewContactDialog(QDialog):
         form.addRow("Id:", self.contact_id)
         form.addRow("Email:", self.email)
         form.addRow("Mobile phone:", self.phone)
-        hint = QLabel("Saved as a test contact of this workspace: a journey being tested "
-                      "lets in test contacts only. Messages to it go to the outbox unless "
-                      "delivery is set up otherwise.")
-        hint.setObjectName("hint")
-        hint.setWordWrap(True)
+        about = hint("Saved as a test contact of this workspace: a journey being tested "
+                     "lets in test contacts only. Messages to it go to the outbox unless "
+                     "delivery is set up otherwise.")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                         | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         self.contact_id.textChanged.connect(self._check)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(18, 16, 18, 14)
-        layout.setSpacing(10)
-        layout.addLayout(form)
-        layout.addWidget(hint)
-        layout.addWidget(self.buttons)
+        dialog_column(self, form, about, self.buttons)
 
     def _check(self) -> None:
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(

@@ -13,11 +13,12 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QLabel,
     QLineEdit,
-    QVBoxLayout,
     QWidget,
 )
+
+from app.dialogs.column import dialog_column
+from app.properties.fields import hint
 
 LATER = "Choose later, on the start tile"
 
@@ -40,10 +41,8 @@ class NewJourneyDialog(QDialog):
         self.trigger.setCurrentIndex(max(0, self.trigger.findData(trigger)))
         # the name follows the trigger until one is typed (a default is not typed)
         self._typed = name not in ("New journey", self.trigger.currentText())
-        hint = QLabel("People enter when the trigger fires for them. A journey for a segment "
-                      "on a schedule is chosen on the start tile.")
-        hint.setObjectName("hint")
-        hint.setWordWrap(True)
+        about = hint("People enter when the trigger fires for them. A journey for a segment "
+                     "on a schedule is chosen on the start tile.")
         form = QFormLayout()
         form.addRow("Name:", self.name)
         form.addRow("Starts when:", self.trigger)
@@ -54,12 +53,7 @@ class NewJourneyDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         self.name.textEdited.connect(self._name_typed)
         self.trigger.currentIndexChanged.connect(self._trigger_chosen)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(18, 16, 18, 14)
-        layout.setSpacing(10)
-        layout.addLayout(form)
-        layout.addWidget(hint)
-        layout.addWidget(self.buttons)
+        dialog_column(self, form, about, self.buttons)
         self.create.setEnabled(bool(name.strip()))
 
     def _name_typed(self, text: str) -> None:

@@ -10,10 +10,11 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QSpinBox,
-    QVBoxLayout,
     QWidget,
 )
 
+from app.dialogs.column import dialog_column
+from app.properties.fields import hint
 from engine.runtime.version import TestOptions
 
 DEFAULT_WAIT_SECONDS = 10
@@ -43,10 +44,8 @@ class TestOptionsDialog(QDialog):
         self.bypass = QCheckBox("Let test contacts in even when they do not meet the entry "
                                 "conditions")
         self.bypass.setChecked(current.bypass_entry_conditions)
-        hint = QLabel("While testing, “Next step now” moves a test person past the wait "
-                      "they are in.")
-        hint.setObjectName("hint")
-        hint.setWordWrap(True)
+        about = hint("While testing, “Next step now” moves a test person past the wait "
+                     "they are in.")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.start = buttons.addButton("Start test", QDialogButtonBox.ButtonRole.AcceptRole)
         self.start.setObjectName("fireButton")
@@ -56,14 +55,7 @@ class TestOptionsDialog(QDialog):
         waits.addWidget(self.shorten)
         waits.addWidget(self.seconds)
         waits.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(18, 16, 18, 14)
-        layout.setSpacing(10)
-        layout.addWidget(intro)
-        layout.addLayout(waits)
-        layout.addWidget(self.bypass)
-        layout.addWidget(hint)
-        layout.addWidget(buttons)
+        dialog_column(self, intro, waits, self.bypass, about, buttons)
         self.setMinimumWidth(460)
 
     def chosen(self) -> TestOptions:
