@@ -20,7 +20,7 @@ from app.canvas.live_overlay import LiveOverlay
 from app.canvas.port_items import OutputPortItem
 from app.canvas.tile_item import TileItem
 from app.editor import JourneyEditor
-from engine.model import Edge
+from engine.model import Edge, output_ports
 from engine.validation import Severity, Stage, ValidationProblem
 
 SCENE_MARGIN = 1600.0
@@ -226,6 +226,14 @@ class JourneyScene(QGraphicsScene):
                 return item.parentItem()
         return None
 
+    def tile_to_follow(self, pos: QPointF) -> TileItem | None:
+        """The tile a tile dropped at `pos` would follow: one with an output (a drop on an
+        exit goes beside it, to the nearest free place)."""
+        item = self.tile_at(pos)
+        if item is None or not output_ports(self.editor.journey.tile(item.tile_id)):
+            return None
+        return item
+
     def edge_at(self, pos: QPointF) -> EdgeItem | None:
         if self.tile_at(pos) is not None:
             return None
@@ -234,7 +242,7 @@ class JourneyScene(QGraphicsScene):
     def show_drop_target(self, pos: QPointF | None) -> EdgeItem | TileItem | None:
         """Light up what a tile dropped at `pos` goes to: the edge it would be inserted
         into, or the tile it would follow (joined to its free output)."""
-        tile = self.tile_at(pos) if pos is not None else None
+        tile = self.tile_to_follow(pos) if pos is not None else None
         edge = self.edge_at(pos) if pos is not None and tile is None else None
         if self._drop_edge is not None and self._drop_edge is not edge:
             self._drop_edge.set_drop_target(False)

@@ -225,7 +225,7 @@ class CanvasView(QGraphicsView):
         """Add a tile of `kind` at `pos`; on an edge, insert it between the edge's ends;
         on a tile, after it, joined to its free output (`add_after`)."""
         scene = self.journey_scene
-        on = scene.tile_at(pos) if kind != TileKind.TRIGGER else None
+        on = scene.tile_to_follow(pos) if kind != TileKind.TRIGGER else None
         self._forget_drop()
         if on is not None:
             return self.add_after(kind, on.tile_id)

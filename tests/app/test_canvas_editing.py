@@ -77,6 +77,12 @@ def test_a_tile_dropped_on_another_follows_it_joined_never_over_it(window) -> No
     window.editor.undo_stack.undo()  # one step, as any drop
     assert added not in {t.id for t in window.editor.journey.tiles}
     assert window.editor.journey.edges == edges_before
+    done = next(t for t in journey.tiles if t.kind == "exit")  # no output to follow:
+    over_exit = []  # dropped beside it, as against any tile
+    drop_from_palette(window, "sms", tile_centre(window, done.id), lambda: over_exit.append(
+        (window.scene.tile_items[done.id].drop_target, window.statusBar().currentMessage())))
+    assert not over_exit[0][0] and not over_exit[0][1].startswith("Drop to add")
+    assert not any(e.source == done.id for e in window.editor.journey.edges)
 
 
 def test_dragging_from_an_output_port_to_a_tile_connects_them(window) -> None:
