@@ -123,13 +123,19 @@ class EventsSeen(NamedTuple):
 # --- reading ----------------------------------------------------------------------------
 
 def list_triggers(workspace: Workspace) -> list[TriggerEntry]:
-    """Custom and record triggers by name, then the built-in ones."""
+    """Custom, then record triggers by name, then the built-in ones: those a contact's
+    save raises before those Waymark's messages raise ("Lead created" stood among the
+    emails' and pushes')."""
     with workspace.db.connect() as conn:
         catalog = catalog_store.load_catalog(conn)
         stats = catalog_store.trigger_stats(conn)
     entries = [_entry(t, stats.get(t.name)) for t in catalog.triggers.values()]
-    return sorted(entries, key=lambda e: (e.built_in, e.trigger.kind != TriggerKind.CUSTOM,
+    return sorted(entries, key=lambda e: (e.built_in, _KIND_ORDER[e.trigger.kind],
                                           e.trigger.name))
+
+
+_KIND_ORDER = {TriggerKind.CUSTOM: 0, TriggerKind.RECORD: 1, TriggerKind.BUSINESS: 2,
+               TriggerKind.INTERACTION: 3}
 
 
 def events_seen(workspace: Workspace) -> dict[str, EventsSeen]:

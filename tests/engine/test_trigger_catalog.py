@@ -194,6 +194,11 @@ def test_built_in_triggers_cannot_be_stopped_or_changed(workspace) -> None:
     entries = catalog.list_triggers(workspace)
     assert all(e.built_in for e in entries)
     assert {e.status() for e in entries} == {"raised by Waymark"}
+    kinds = [e.trigger.kind.value for e in entries]  # a contact's before the messages'
+    assert kinds == sorted(kinds, key=["business", "interaction"].index)
+    assert [e.trigger.name for e in entries][:5] == [
+        "contact_created", "contact_email_updated", "contact_phone_updated",
+        "contact_updated", "lead_created"]
 
 
 def test_templates_name_the_trigger_attributes_they_read() -> None:
