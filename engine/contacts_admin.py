@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from engine.delivery.contact_points import CONTACT_FIELD, normalise_phone, valid_email
 from engine.model import ConsentRecord, Contact, DocumentError
-from engine.runtime.changes import change_contact, updated_event
+from engine.runtime.changes import change_contact, made_contact, updated_event
 from engine.runtime.contact_removal import delete_contact as _delete
 from engine.store import contacts_store, events_store
 from engine.store.contacts_search import ContactRow, Match, contact_ids, contact_rows
@@ -65,12 +65,11 @@ def save_contact(workspace: Workspace, contact: Contact) -> SavedContact:
     check_contact_points(contact)
     now = time.time()
     with writing(workspace.db) as conn:
-        created = contacts_store.stored_fields(conn, contact.id) is None
         events = change_contact(conn, contact.model_copy(update={"consents": []}), now)
         if contacts_store.replace_consents(conn, contact) and not events:
             events = [updated_event(contact.id)]  # only a consent changed
         events_store.insert_events(conn, events, now)
-    return SavedContact(created, [e.trigger for e in events])
+    return SavedContact(made_contact(events), [e.trigger for e in events])
 
 
 def check_contact_points(contact: Contact) -> None:

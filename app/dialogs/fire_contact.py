@@ -23,6 +23,7 @@ from engine.model import (
     DocumentError,
     TriggerDefinition,
 )
+from engine.snippets import contact_fires
 
 _TITLES = {t.name: t.title for t in BUILTIN_TRIGGERS}
 _FIELDS = {"email": "Email", "phone": "Phone"}
@@ -57,15 +58,9 @@ class ContactForm:
                 ("Last name", self.lastname), ("", self.test)]
 
     def about(self) -> str:
-        """What fires the trigger, and what Fire does."""
-        what = {"contact_created": "a new contact is saved",
-                "lead_created": "a new lead is saved",
-                "contact_updated": "a contact the workspace has changes",
-                "contact_email_updated": "a contact's email changes",
-                "contact_phone_updated": "a contact's phone changes"}[self.definition.name]
-        return (f"Waymark raises {self.definition.title} when {what}. Fire saves the "
-                f"{self.kind} through the engine's socket (PUT /v1/contacts/ID), as your "
-                "system would.")
+        """What fires the trigger (as its snippet says it), and what Fire does."""
+        return (f"{contact_fires(self.definition.name)} Fire saves the {self.kind} through "
+                "the engine's socket (PUT /v1/contacts/ID), as your system would.")
 
     def show(self, contact_id: str, stored: Contact | None) -> None:
         """The id typed is `stored`'s (None: nobody's): an update starts from what the

@@ -12,7 +12,6 @@ from typing import Any
 from aiohttp import web
 
 from engine.model import (
-    CONTACT_MADE,
     Catalog,
     Contact,
     DocumentError,
@@ -21,7 +20,7 @@ from engine.model import (
     TriggerState,
 )
 from engine.model.json_values import ValueProblem, check_value
-from engine.runtime.changes import RecordError, change_contact, change_record
+from engine.runtime.changes import RecordError, change_contact, change_record, made_contact
 from engine.runtime.clock import local_day
 from engine.store import catalog_store, events_store, meta_store
 
@@ -312,8 +311,7 @@ class IngestionApi:
             events = change_contact(conn, contact, time.time())
             stored = events_store.insert_events(conn, events, time.time())
             _count_today(conn, len(stored))
-            made = bool(events) and events[0].trigger in CONTACT_MADE
-            return ("created" if made else "updated", [i for i, _d in stored],
+            return ("created" if made_contact(events) else "updated", [i for i, _d in stored],
                     [event.trigger for event in events])
 
         # `triggers`: what each event is (the studio's fire dialog says whether saving

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from engine.model import Contact, RecordAction, TriggerKind, TriggerState
+from engine.model import CONTACT_MADE, Contact, RecordAction, TriggerKind, TriggerState
 from engine.store import catalog_store, contacts_store, records_store
 from engine.store.events_store import NewEvent
 
@@ -117,6 +117,11 @@ def contact_events(before: Any, contact: Contact, consents: bool = False) -> lis
             events.append(NewEvent(trigger, contact.id, {"contact_id": contact.id,
                                                          "previous": getattr(before, field)}))
     return events
+
+
+def made_contact(events: list[NewEvent]) -> bool:
+    """Whether saving a contact made it (its events begin with contact or lead created)."""
+    return bool(events) and events[0].trigger in CONTACT_MADE
 
 
 def updated_event(contact_id: str) -> NewEvent:
