@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import math
 import time
+import urllib.parse
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -260,8 +261,11 @@ class IngestionApi:
     async def update_record(self, request: web.Request) -> web.Response:
         self.authorize(request)
         body = _record_values(await read_json(request))
-        return await self._record(request.match_info["table"], request.match_info["id"], body,
-                                  False)
+        try:
+            path_id = str(record_id(_last_path_part(request, "id"), "id"))
+        except PayloadError as error:
+            raise ApiError(400, "invalid_record", error.message, error.field) from None
+        return await self._record(request.match_info["table"], path_id, body, False)
 
     async def _record(self, table: str, record_id: str, values: dict, create: bool
                       ) -> web.Response:
@@ -301,7 +305,9 @@ class IngestionApi:
             raise ApiError(400, "invalid_contact", "id: unknown field (the id is the one in "
                            "the path)", "id")
         try:
-            contact = Contact.from_data({**body, "id": request.match_info["id"]})
+            contact = Contact.from_data({**body, "id": _last_path_part(request, "id")})
+        except PayloadError as error:
+            raise ApiError(400, "invalid_contact", error.message, error.field) from None
         except DocumentError as error:
             field = error.path.removeprefix("$").removeprefix(".") or None
             raise ApiError(400, "invalid_contact", f"{field or 'contact'}: {error.detail}",
@@ -323,6 +329,18 @@ class IngestionApi:
     async def health(self, _request: web.Request) -> web.Response:
         return web.json_response({"status": "ok", "workspace": self.location,
                                   "liveJourneys": await self.caches.live_count()})
+
+
+def _last_path_part(request: web.Request, name: str) -> str:
+    """The route's last part (`name`), refused when its percent-escapes are not UTF-8:
+    aiohttp leaves `%FF` as it is, so `PUT /v1/contacts/%FF` saved a contact "%FF"."""
+    raw = request.raw_path.partition("?")[0].rpartition("/")[2]
+    try:
+        urllib.parse.unquote(raw, errors="strict")
+    except UnicodeDecodeError:
+        raise PayloadError(f"{name}: the path's percent-escapes are not UTF-8 (é is %C3%A9)",
+                           name) from None
+    return request.match_info[name]
 
 
 def _count_today(conn: Any, events: int) -> None:

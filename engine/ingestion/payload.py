@@ -14,7 +14,15 @@ from typing import Any
 
 from engine.model import AttributeDef, AttributeType, Catalog, RecordTable, TriggerDefinition
 from engine.model.catalog import MAX_ENTITY_DEPTH
-from engine.model.json_values import ValueProblem, check_number, check_text, is_number
+from engine.model.json_values import (
+    BLANK,
+    ValueProblem,
+    check_column_text,
+    check_number,
+    check_text,
+    is_number,
+    person_id_problem,
+)
 from engine.runtime.events import trigger_event
 from engine.store.events_store import NewEvent
 
@@ -23,7 +31,6 @@ TOP_LEVEL = ("authId", "contactpoint_email", "contactpoint_phone", "bindingId", 
 # Spelled out rather than \w and \s, which mean other things in JavaScript's regular
 # expressions, where resources/openapi.json's copy of this pattern is read.
 BINDING = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]{0,63}/[^/\x00-\x20\x7F]{1,128}")
-JSON_SPACE = " \t\n\r"  # blank is these alone: the contract's pattern [^ \t\n\r] says so
 RFC3339 = re.compile(r"\d{4}-\d\d-\d\d[Tt]\d\d:\d\d:\d\d(\.\d{1,9})?([Zz]|[+-]\d\d:\d\d)")
 EXPECTED = {
     AttributeType.TEXT: "text", AttributeType.NUMBER: "a number",
@@ -58,11 +65,19 @@ def _text(body: dict[str, Any], name: str, limit: int, required: bool = False) -
         return None
     if not isinstance(value, str):
         raise PayloadError(f"{name}: expected text, got {_kind(value)}", name)
-    if not value.strip(JSON_SPACE):
+    if not value.strip(BLANK):
         raise PayloadError(f"{name}: must not be empty", name)
     if len(value) > limit:
         raise PayloadError(f"{name}: at most {limit} characters", name)
-    _storable(check_text, value, name)
+    _storable(check_column_text, value, name)
+    return value
+
+
+def _person(body: dict[str, Any]) -> str:
+    """The event's authId: a person's id, as a contact's (`Contact`)."""
+    value = _text(body, "authId", 128, required=True)
+    if (problem := person_id_problem(value)) is not None:
+        raise PayloadError(f"authId: {problem}", "authId")
     return value
 
 
@@ -89,7 +104,7 @@ def parse_event(trigger: TriggerDefinition, catalog: Catalog, body: Any) -> NewE
                            "attributes")
     checked = check_attributes(trigger.attributes, attributes, catalog, "attributes", 0)
     return trigger_event(
-        trigger.name, _text(body, "authId", 128, required=True), checked,
+        trigger.name, _person(body), checked,
         contactpoint_email=_text(body, "contactpoint_email", 320),
         contactpoint_phone=_text(body, "contactpoint_phone", 32), binding_id=binding,
         message_id=_text(body, "messageId", 200), timestamp=_timestamp(body))
@@ -183,8 +198,8 @@ def _check_entity(attr: AttributeDef, value: Any, catalog: Catalog, path: str, d
 
 def record_id(value: Any, path: str) -> str | int:
     """A record's id: non-empty text of at most 128 characters, or an integer."""
-    if isinstance(value, str) and value.strip(JSON_SPACE) and len(value) <= 128:
-        _storable(check_text, value, path)
+    if isinstance(value, str) and value.strip(BLANK) and len(value) <= 128:
+        _storable(check_column_text, value, path)
         return value
     if isinstance(value, int) and not isinstance(value, bool):
         _storable(check_number, value, path)

@@ -5,17 +5,27 @@ as a 64-bit float, so it keeps its value through JSON, SQLite, JavaScript and th
 conditions' comparisons. A 310-digit integer used to be accepted and then failed every
 runtime round that compared it. Text must be encodable as UTF-8: a lone UTF-16 surrogate
 (JSON `"\\ud800"`) cannot be stored by SQLite and used to fail the whole group commit it
-arrived in.
+arrived in. Text kept in a column of its own (an id, an email address) must also be free of
+the NUL character: PostgreSQL cannot store it in text, and a contact id with one was an
+internal error of the engine's instead of a refusal naming the field. A person's id
+(an event's authId, a contact's id) has no control characters at all: one with a line
+break broke every list that showed it and could be typed in no search.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 MAX_NUMBER = 2**53
 NUMBER_RULE = (f"numbers must be finite and between -{MAX_NUMBER} and {MAX_NUMBER} (2^53), "
                "so that they keep their exact value")
 TEXT_RULE = "text must be valid Unicode (a lone UTF-16 surrogate such as \\ud800 is not)"
+NUL_RULE = "must not contain the NUL character (\\u0000)"
+BLANK = " \t\n\r"  # JSON's white space: blank is these alone, as the contract's patterns say
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
+_CONTROL_NAMES = {"\n": "a line break", "\r": "a carriage return", "\t": "a tab",
+                  "\x00": "the NUL character"}
 
 
 class ValueProblem(ValueError):
@@ -42,6 +52,25 @@ def check_text(value: str, path: str) -> None:
         value.encode("utf-8")
     except UnicodeEncodeError:
         raise ValueProblem(path, TEXT_RULE) from None
+
+
+def check_column_text(value: str, path: str) -> None:
+    """Text stored in a column of its own: valid Unicode without NUL."""
+    check_text(value, path)
+    if "\x00" in value:
+        raise ValueProblem(path, NUL_RULE)
+
+
+def person_id_problem(value: str) -> str | None:
+    """Why this text cannot be a person's id, or None: blank, or a control character
+    (U+0000 to U+001F, U+007F) in it."""
+    if not value.strip(BLANK):
+        return "must not be blank (spaces, tabs or line breaks alone)"
+    if (found := _CONTROL.search(value)) is not None:
+        char = found.group()
+        name = _CONTROL_NAMES.get(char, f"a control character (U+{ord(char):04X})")
+        return f"must not contain {name} (character {found.start() + 1})"
+    return None
 
 
 def check_value(value: Any, path: str) -> None:

@@ -11,9 +11,7 @@ from pydantic import Field, ValidationError, field_validator
 from .base import DocModel
 from .catalog_items import Channel, Purpose
 from .errors import from_validation_error
-from .json_values import check_text, check_value
-
-BLANK = " \t\n\r"  # JSON's white space: the contract's pattern [^ \t\n\r] for ids
+from .json_values import check_column_text, check_value, person_id_problem
 
 
 class ConsentRecord(DocModel):
@@ -62,10 +60,11 @@ class Contact(DocModel):
 
     @field_validator("id")
     @classmethod
-    def _not_blank(cls, value: str) -> str:
-        # As an event's authId: " " would be a person nobody could name or find again.
-        if not value.strip(BLANK):
-            raise ValueError("must not be blank (spaces, tabs or line breaks alone)")
+    def _person_id(cls, value: str) -> str:
+        # As an event's authId: " " or "ann\nbob" would be a person nobody could name or
+        # find again.
+        if (problem := person_id_problem(value)) is not None:
+            raise ValueError(problem)
         return value
 
     @field_validator("timezone")
@@ -96,7 +95,8 @@ def time_zones() -> frozenset[str]:
 
 
 def _storable_text(value: Any) -> Any:
-    """Before pydantic's own checks, whose word for a lone surrogate is "unable to parse"."""
+    """Before pydantic's own checks, whose word for a lone surrogate is "unable to parse"
+    (each of these fields is a column of its own: no NUL either)."""
     if isinstance(value, str):
-        check_text(value, "")
+        check_column_text(value, "")
     return value

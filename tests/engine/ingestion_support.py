@@ -91,9 +91,11 @@ def _body(raw: bytes) -> Any:
 @contextmanager
 def running_engine(folder: Path, *bundles: Bundle, contacts: tuple[Contact, ...] = (),
                    configure: Callable[[Any], None] | None = None,
-                   limits: SocketLimits = SocketLimits()) -> Iterator[RunningEngine]:
-    """A workspace with the bundles published, the engine running, the socket listening."""
-    workspace = Workspace.open(folder / "engine.waymark")
+                   limits: SocketLimits = SocketLimits(), location: str | None = None
+                   ) -> Iterator[RunningEngine]:
+    """A workspace with the bundles published, the engine running, the socket listening;
+    `location`: a PostgreSQL URL instead of a file in `folder`."""
+    workspace = Workspace.open(location or folder / "engine.waymark")
     for bundle in bundles:
         journey = workspace.import_bundle(bundle)
         result = workspace.publish(journey.id)

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
+import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 
 import jsonschema
@@ -26,6 +28,7 @@ from engine.model import (
     TriggerState,
     read_bundle,
 )
+from engine.model.json_values import person_id_problem
 from engine.resources import resource
 from engine.simulation.scenario import load_scenario
 from engine.snippets import event_fields, expected_body
@@ -160,6 +163,74 @@ def test_a_blank_contact_id_is_refused_as_a_blank_authid_is(engine, blank) -> No
     refused(answer, "id", "must not be blank")
     assert engine.scalar("SELECT count(*) FROM contacts WHERE trim(id, ' ' || char(9, 10)) = ''"
                          ) == 0
+
+
+@pytest.mark.parametrize(("raw", "words"), [
+    ("ann%0Abob", "a line break (character 4)"),
+    ("ann%09bob", "a tab (character 4)"),
+    ("a%00b", "the NUL character"),
+    ("a%1Bb", "a control character (U+001B)"),
+])
+def test_a_person_id_with_a_control_character_is_refused(engine, raw, words) -> None:
+    # "ann\nbob" was saved as a contact and let into journeys: it broke every list that
+    # showed it (`waymark contacts list` printed it on two lines) and no search could
+    # be typed for it; on PostgreSQL a NUL in it was the engine's internal error (a 500).
+    answer = engine.request("PUT", f"/v1/contacts/{raw}", {"email": "x@example.com"})
+    assert answer.body["error"]["code"] == "invalid_contact"
+    refused(answer, "id", words)
+    person = urllib.parse.unquote(raw)
+    answer = engine.post("/v1/triggers/abandoned_cart",
+                         {"authId": person, "attributes": {"cart_total": 80}})
+    assert answer.body["error"]["code"] == "invalid_event"
+    refused(answer, "authId", words)
+    assert engine.scalar("SELECT count(*) FROM contacts WHERE id = :id", id=person) == 0
+    assert engine.scalar("SELECT count(*) FROM events WHERE contact_id = :id", id=person) == 0
+
+
+def test_a_path_id_whose_escapes_are_not_utf8_is_refused(engine) -> None:
+    # aiohttp leaves "%FF" as it is: a contact "%FF" was saved, not the id the client
+    # meant; the same for a record's id.
+    refused(engine.request("PUT", "/v1/contacts/%FF", {"email": "x@example.com"}), "id",
+            "not UTF-8")
+    assert engine.post("/v1/records/case", {"id": "C9"}).status == 201
+    refused(engine.request("PATCH", "/v1/records/case/C9%FF", {"status": "open"}), "id",
+            "not UTF-8")
+    assert engine.scalar("SELECT count(*) FROM contacts WHERE id LIKE '%\\%FF%' ESCAPE '\\'"
+                         ) == 0
+    answer = engine.request("PUT", "/v1/contacts/ren%C3%A9", {"email": "rene@example.com"})
+    assert (answer.status, answer.body["id"]) == (200, "rené")  # UTF-8 escapes are fine
+
+
+@pytest.mark.parametrize(("method", "path", "body", "field"), [
+    ("PUT", "/v1/contacts/zed", {"email": "z\u0000@example.com"}, "email"),
+    ("PUT", "/v1/contacts/zed", {"phone": "+316\u0000"}, "phone"),
+    ("PUT", "/v1/contacts/zed", {"consents": [
+        {"channel": "email", "status": "opted_in", "topic": "news\u0000"}]},
+     "consents[0].topic"),
+    ("POST", "/v1/triggers/abandoned_cart",
+     {"authId": "ann", "messageId": "m\u0000", "attributes": {"cart_total": 80}}, "messageId"),
+    ("POST", "/v1/triggers/abandoned_cart", {
+        "authId": "ann", "contactpoint_email": "a\u0000@example.com",
+        "attributes": {"cart_total": 80}}, "contactpoint_email"),
+    ("POST", "/v1/records/case", {"id": "C\u00001"}, "id"),
+])
+def test_nul_in_text_kept_in_a_column_is_refused(engine, method, path, body, field) -> None:
+    # PostgreSQL cannot store NUL in text: each of these was a 500 there (and accepted
+    # here, in a workspace that could then not move to PostgreSQL).
+    refused(engine.request(method, path, body), field, "NUL")
+
+
+def test_the_contract_says_which_person_ids_are_refused() -> None:
+    """The contract's pattern (for the fuzzer and integrators' validators) and the code
+    refuse the same ids; the patterns use no class whose meaning differs in JavaScript."""
+    spec = json.loads(resource("openapi.json").read_text())
+    patterns = {spec["components"]["schemas"]["Event"]["properties"]["authId"]["pattern"],
+                spec["paths"]["/v1/contacts/{id}"]["put"]["parameters"][0]["schema"]["pattern"]}
+    [pattern] = patterns
+    for person in ["ann", "Ann Smith", " ann", "rené", "a\u00a0", "4", "", " ", "\t", "a\nb",
+                   "a\tb", "a\u0000", "\u007f", "a\rb", " \n"]:
+        assert (re.search(pattern, person) is not None) == (
+            person != "" and person_id_problem(person) is None), repr(person)
 
 
 def test_the_cli_refuses_a_blank_contact_id(tmp_path, capsys) -> None:

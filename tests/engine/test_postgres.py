@@ -12,13 +12,15 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import create_engine, text
 
-from engine.model import Arm, Condition, ConditionGroup, ExitRule, Goal, Segment
+from engine.model import Arm, Condition, ConditionGroup, ExitRule, Goal, Segment, read_bundle
+from engine.resources import resource
 from engine.store import failures_store
 from engine.store.database import writing
 from engine.store.lock import EngineLock, WorkspaceBusyError
 from engine.store.segments_sql import members_query
 from tests.engine import test_segments
 from tests.engine.harness import Harness
+from tests.engine.ingestion_support import running_engine
 from tests.engine.journeys import thank_then_wait
 from tests.engine.postgres_support import postgres_server
 from tests.engine.test_runtime_paths import split_journey, wait_for_journey
@@ -153,3 +155,22 @@ def test_a_poison_event_is_set_aside_on_postgresql_and_the_rest_go_on(pg_harness
         [item] = failures_store.failed_items(conn)
     assert (item.kind, item.person) == ("event", "zed")
     assert item.error.startswith("EventDataError: the event's data is a list")
+
+
+def test_text_postgresql_cannot_store_is_refused_naming_the_field(database, tmp_path) -> None:
+    """A NUL in a contact's id or email, an event's authId or a record's id was the
+    engine's internal error here (a 500: "PostgreSQL text fields cannot contain NUL"),
+    not a refusal naming the field; the next request went on as it should."""
+    cart = read_bundle(resource("samples", "abandoned_cart.json"))
+    with running_engine(tmp_path, cart, location=database) as engine:
+        for method, path, body, field in [
+                ("PUT", "/v1/contacts/a%00b", {"email": "b@example.com"}, "id"),
+                ("PUT", "/v1/contacts/ann", {"email": "a\u0000@example.com"}, "email"),
+                ("POST", "/v1/triggers/abandoned_cart",
+                 {"authId": "a\u0000b", "attributes": {"cart_total": 80}}, "authId"),
+                ("POST", "/v1/records/case", {"id": "C\u00001"}, "id")]:
+            answer = engine.request(method, path, body)
+            assert (answer.status, answer.body["error"]["field"]) == (400, field), answer.body
+            assert "NUL" in answer.body["error"]["message"]
+        assert engine.request("PUT", "/v1/contacts/ann", {"email": "ann@example.com"}
+                              ).status == 200
