@@ -130,16 +130,24 @@ class SimulationControl(QObject):
         return self.window.editor.journey
 
     def _choices(self, journey) -> SimulateChoices:
-        store = self.session.store
-        published = store.versions(journey.id) if self.session.info.version else []
+        session = self.session
+        store, info = session.store, session.info
+        published = store.versions(journey.id) if info.version else []
+        draft, chosen = "The draft on the canvas", None
+        if session.viewed_version is not None:
+            draft = "The draft (as saved; shown when it runs)"
+        elif session.is_live and self.window.editor.read_only:
+            # The canvas shows the version as published ("Live · version 1"): that is what
+            # the dialog offers first, not "the draft on the canvas" the banner denies. The
+            # draft is that graph with the content, triggers and segments as they are now.
+            draft = f"Version {info.version} with the content as it is now"
+            chosen = info.version
         return SimulateChoices(
             journey.name, [(v.version, v.state) for v in published],
             [(s.id, s.name or s.id) for s in store.catalog().segments.values()],
             store.location, _sample_spec(store.samples(), journey.id),
             journey.start.timezone,
-            lambda version: store.simulation_bundle(journey, version),
-            "The draft on the canvas" if self.session.viewed_version is None
-            else "The draft (as saved; shown when it runs)")
+            lambda version: store.simulation_bundle(journey, version), draft, chosen)
 
     def start(self, request: SimulationRequest) -> None:
         """Run `request` on the journey on the canvas; results replace those shown. The

@@ -78,6 +78,7 @@ class SimulateChoices:
     bundle_for: Callable[[int | None], Bundle]  # the bundle of a version (None: the draft)
     draft: str = "The draft on the canvas"  # how the draft is offered (an earlier version
     # on the canvas: the draft as saved, which the canvas does not show)
+    chosen: int | None = None  # the version chosen when the dialog opens (None: the draft)
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,7 @@ class SimulateDialog(QDialog):
         self.version.addItem(choices.draft, None)
         for number, state in choices.versions:
             self.version.addItem(f"Version {number} ({state})", number)
+        self.version.setCurrentIndex(max(0, self.version.findData(choices.chosen)))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(18, 16, 18, 14)
         layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)  # room for errors

@@ -643,9 +643,11 @@ def test_a_published_version_can_be_simulated(qtbot, window) -> None:
     assert window.session.publish()
     window.actions_["simulate"].trigger()
     dialog = window.simulation.dialog
+    # The canvas shows "Live · version 1", read-only: the dialog offers that first, not
+    # "the draft on the canvas" (it did, the banner saying there was none)
     assert [dialog.version.itemText(i) for i in range(dialog.version.count())] == [
-        "The draft on the canvas", "Version 1 (live)"]
-    dialog.version.setCurrentIndex(1)
+        "Version 1 with the content as it is now", "Version 1 (live)"]
+    assert dialog.version.currentText() == "Version 1 (live)"
     run_from_dialog(qtbot, dialog, people=20)
     simulation = window.simulation
     assert "(version 1)" in simulation.strip.text.text()
