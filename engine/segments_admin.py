@@ -12,7 +12,7 @@ list is shared and would go with it.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from engine.contacts_csv import decode, detect_encoding, rows
 from engine.model import Catalog, Journey, Segment, bundle_from_data
 from engine.model.errors import from_validation_error
+from engine.model.json_values import person_id_problem
 from engine.model.references import referenced_segments
 from engine.runtime.changes import updated_event
 from engine.store import catalog_store, events_store, journeys_store, segment_members_store
@@ -30,6 +31,9 @@ from engine.validation import check_condition
 from engine.workspace import Workspace
 
 _WHERE = {"live": "live", "paused": "paused", "test": "under test"}
+
+
+MAX_ID = 128  # a contact's id, as `Contact` and the contacts table have it
 
 
 class SegmentInUse(ValueError):
@@ -58,6 +62,7 @@ class AddedMembers:
     added: int
     already: int  # listed before
     not_contacts: list[str]  # added, but no contact has that id (yet)
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (id, why): not ids
 
 
 def segment_from_data(data: Any, source: str) -> Segment:
@@ -127,13 +132,24 @@ def members(workspace: Workspace, segment_id: str, offset: int = 0, limit: int =
 
 def add_members(workspace: Workspace, segment_id: str, contact_ids: list[str]
                 ) -> AddedMembers:
-    wanted = list(dict.fromkeys(i.strip() for i in contact_ids if i.strip()))
+    """`contact_ids` listed; those that cannot be a person's id (a line break or NUL in
+    it, longer than a contact id) are left out and returned as refused, with why: on
+    PostgreSQL one such id failed the whole list."""
+    given = list(dict.fromkeys(i.strip() for i in contact_ids if i.strip()))
+    refused = [(i, why) for i in given if (why := _not_an_id(i)) is not None]
+    wanted = [i for i in given if _not_an_id(i) is None]
     with writing(workspace.db) as conn:
         added = segment_members_store.add_members(conn, segment_id, wanted)
         known = segment_members_store.existing_contacts(conn, added)
         _memberships_changed(conn, [i for i in added if i in known])
     return AddedMembers(len(added), len(wanted) - len(added),
-                        [i for i in added if i not in known])
+                        [i for i in added if i not in known], refused)
+
+
+def _not_an_id(contact_id: str) -> str | None:
+    if len(contact_id) > MAX_ID:
+        return f"longer than {MAX_ID} characters"
+    return person_id_problem(contact_id)
 
 
 def remove_members(workspace: Workspace, segment_id: str, contact_ids: list[str]) -> int:

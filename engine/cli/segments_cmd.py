@@ -103,6 +103,10 @@ def _members(workspace, segment: Segment, args: argparse.Namespace) -> int:
         if added.not_contacts:
             print(f"  not contacts (yet): {', '.join(added.not_contacts[:20])}"
                   + (" …" if len(added.not_contacts) > 20 else ""))
+        for contact_id, why in added.refused[:20]:
+            print(f"  refused {contact_id[:60]!r}: {why}")
+        if len(added.refused) > 20:
+            print(f"  … {len(added.refused) - 20:,} more refused")
     if args.remove:
         print(f"removed {remove_members(workspace, segment.id, args.remove):,}")
     if not (wanted or args.remove):

@@ -117,11 +117,13 @@ def test_a_static_segments_members_are_added_removed_and_imported(
         members.remove_chosen()
     counted(page, qtbot, "1 of 1,000 contacts")
     ids = tmp_path / "ids.csv"
-    ids.write_text("contact_id,name\nc7,x\nc8,y\nc2,z\n", encoding="utf-8")
+    ids.write_text("contact_id,name\nc7,x\nc8,y\nc2,z\n\"c\tx\",w\n", encoding="utf-8")
     prompts.files_to_open = [ids]
     with qtbot.waitSignal(page.status, timeout=5000) as said:
         members.add_from_file()
-    assert said.args == ["Added 2 (1 listed already)"]
+    # an id no contact could have is left out, and said so (it was listed)
+    assert said.args == ["Added 2 (1 listed already); not ids, left out: 'c\\tx' (must not "
+                         "contain a tab (character 2))"]
     counted(page, qtbot, "3 of 1,000 contacts")
 
 

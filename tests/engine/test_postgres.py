@@ -7,13 +7,16 @@ postgres_support.py); without them these tests skip and say why.
 from __future__ import annotations
 
 import itertools
+import json
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import create_engine, text
 
+from engine.cli import main
 from engine.model import Arm, Condition, ConditionGroup, ExitRule, Goal, Segment, read_bundle
 from engine.resources import resource
+from engine.segments_admin import add_members, members
 from engine.store import failures_store
 from engine.store.database import writing
 from engine.store.lock import EngineLock, WorkspaceBusyError
@@ -174,3 +177,32 @@ def test_text_postgresql_cannot_store_is_refused_naming_the_field(database, tmp_
             assert "NUL" in answer.body["error"]["message"]
         assert engine.request("PUT", "/v1/contacts/ann", {"email": "ann@example.com"}
                               ).status == 200
+
+
+def test_a_bundle_with_text_postgresql_cannot_store_is_refused_naming_the_place(
+        database, tmp_path, capsys) -> None:
+    """`waymark import` of a journey whose name held a NUL failed here with psycopg's
+    traceback; it is refused as any bad bundle is, and the workspace has no journey."""
+    data = json.loads(resource("samples", "abandoned_cart.json").read_text())
+    data["journey"]["name"] = "Cart\u0000reminders"
+    bundle = tmp_path / "cart.json"
+    bundle.write_text(json.dumps(data, indent=2))
+    assert main(["import", str(bundle), "--workspace", database]) == 2
+    error = capsys.readouterr().err
+    assert "at $.journey.name: text must not contain the NUL character" in error
+    assert "Traceback" not in error
+    assert main(["journeys", "list", "--workspace", database]) == 0
+    assert "abandoned-cart" not in capsys.readouterr().out
+
+
+def test_member_ids_postgresql_cannot_store_are_left_out_not_failing_the_list(
+        pg_harness) -> None:
+    """A NUL or 200 characters in one id of a list (a 128 column) failed the whole list
+    here with psycopg's error; the rest are listed, those named as refused."""
+    h = pg_harness(thank_then_wait())
+    h.workspace.save_segment(Segment(id="vip", name="VIP", kind="static"))
+    added = add_members(h.workspace, "vip", ["p1", "bad\u0000id", "x" * 200, "p2"])
+    assert (added.added, [why for _id, why in added.refused]) == (
+        2, ["must not contain the NUL character (character 4)",
+            "longer than 128 characters"])
+    assert members(h.workspace, "vip") == (["p1", "p2"], 2)

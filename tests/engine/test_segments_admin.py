@@ -139,3 +139,21 @@ def test_segments_on_the_command_line(harness_for, tmp_path, capsys) -> None:
     assert main(["segments", "members", "big-spenders", "--add", "p1", *at]) == 2
     assert main(["segments", "delete", "nope", *at]) == 2
     assert new_segment_id(h.workspace, "VIP") == "vip-2"
+
+
+def test_member_ids_that_are_no_ids_are_left_out_and_named(harness_for, tmp_path,
+                                                           capsys) -> None:
+    """A file's id with a control character, or longer than a contact's id, was listed:
+    on PostgreSQL it failed the whole file (a NUL, or 200 characters in a 128 column)."""
+    h = harness_for()
+    people(h, 2)
+    h.workspace.save_segment(VIP)
+    ids = tmp_path / "ids.txt"
+    ids.write_text("p1\nbad\x00id\n" + "x" * 200 + "\np2\n", encoding="utf-8")
+    at = ["--workspace", h.workspace.location]
+    assert main(["segments", "members", "vip", "--from", str(ids), *at]) == 0
+    out = capsys.readouterr().out
+    assert "added 2 (0 listed already)" in out
+    assert "refused 'bad\\x00id': must not contain the NUL character" in out
+    assert "longer than 128 characters" in out
+    assert members(h.workspace, "vip") == (["p1", "p2"], 2)

@@ -112,6 +112,10 @@ class StaticMembers(QWidget):
             shown = ", ".join(added.not_contacts[:5]) + (" …" if len(added.not_contacts) > 5
                                                          else "")
             text += f"; not contacts yet: {shown} (they count once imported)"
+        if added.refused:
+            contact_id, why = added.refused[0]
+            more = f" and {len(added.refused) - 1:,} more" if len(added.refused) > 1 else ""
+            text += f"; not ids, left out: {contact_id[:40]!r} ({why}){more}"
         self._done(text)
 
     def _done(self, text: str) -> None:
