@@ -12,6 +12,8 @@ from . import schema as s
 from .held_back import hold_or_write, write_held_back
 from .upsert import add_to
 
+REASON_LENGTH = s.counters.c.reason.type.length
+
 
 def add_counters(conn: Connection, deltas: Counter[CounterKey]) -> None:
     """Inside the simulator's long transaction the additions are held back and written
@@ -26,8 +28,13 @@ def _write_counters(conn: Connection, held: list[Counter[CounterKey]]) -> None:
         deltas.update(more)
     # In key order: every engine's transactions then lock the shared rows in the same
     # order, so two of them wait for each other instead of deadlocking.
+    # A reason longer than its column (a template's long error) is counted clipped:
+    # PostgreSQL refused the whole transaction, and with it the person's entry.
+    clipped: Counter[CounterKey] = Counter()
+    for (j, v, t, m, r), n in deltas.items():
+        clipped[(j, v, t, m, r[:REASON_LENGTH])] += n
     rows = [{"journey_id": j, "version": v, "tile_id": t, "metric": m, "reason": r, "value": n}
-            for (j, v, t, m, r), n in sorted(deltas.items()) if n]
+            for (j, v, t, m, r), n in sorted(clipped.items()) if n]
     if not rows:
         return
     key = dict.fromkeys(("journey_id", "version", "tile_id", "metric", "reason"))

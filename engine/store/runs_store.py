@@ -30,8 +30,18 @@ def _values(run: RunState) -> dict[str, Any]:
     return {
         "tile_id": run.tile_id, "status": run.status.value, "due_at": to_ts(run.due_at),
         "arrived_at": to_ts(run.arrived_at), "ended_at": to_ts(run.ended_at),
-        "end_reason": run.end_reason, "state": run.state,
+        "end_reason": _clipped(run.end_reason), "state": run.state,
     }
+
+
+END_REASON_LENGTH = s.runs.c.end_reason.type.length
+
+
+def _clipped(reason: str | None) -> str | None:
+    """As long as its column: PostgreSQL refuses longer (a template's long error), and
+    the run's whole transaction with it."""
+    return reason if reason is None or len(reason) <= END_REASON_LENGTH else \
+        reason[:END_REASON_LENGTH]
 
 
 _INSERT = Prepared(s.runs.insert())

@@ -206,3 +206,27 @@ def test_member_ids_postgresql_cannot_store_are_left_out_not_failing_the_list(
         2, ["must not contain the NUL character (character 4)",
             "longer than 128 characters"])
     assert members(h.workspace, "vip") == (["p1", "p2"], 2)
+
+
+def test_a_long_failure_reason_is_counted_clipped_and_the_person_goes_on(pg_harness
+                                                                        ) -> None:
+    """A template failing with a long message made a "could not render: …" reason longer
+    than the counters' 200 characters: the run was set aside here (value too long), not
+    moved on as on SQLite. The reason is counted clipped to the column; the ledger keeps it
+    whole."""
+    h = pg_harness(thank_then_wait())
+    with writing(h.workspace.db) as conn:
+        snapshot = conn.execute(text(
+            "SELECT snapshot FROM journey_versions WHERE version = 1")).scalar()  # JSON here
+        thanks = next(c for c in snapshot["content"] if c["id"] == "thanks")
+        thanks["html"] = "<p>{{ ''.encode('" + "a" * 250 + "') }}</p>"  # LookupError
+        conn.execute(text("UPDATE journey_versions SET snapshot = :s WHERE version = 1"),
+                     {"s": json.dumps(snapshot)})
+    h.runtime.reload_versions()
+    h.person("ann")
+    h.fire("order_placed", "ann")
+    assert h.runs("ann")[0].tile_id == "wait"  # the person went on
+    row = h.ledger()[0]
+    assert row.status == "failed" and len(row.reason) > 200
+    [reason] = [r for (tile, metric, r) in h.counters() if (tile, metric) == ("mail", "blocked")]
+    assert reason == row.reason[:200]
