@@ -33,9 +33,6 @@ from engine.workspace import Workspace
 _WHERE = {"live": "live", "paused": "paused", "test": "under test"}
 
 
-MAX_ID = 128  # a contact's id, as `Contact` and the contacts table have it
-
-
 class SegmentInUse(ValueError):
     """A segment that versions still running use; `uses` says which."""
 
@@ -136,20 +133,14 @@ def add_members(workspace: Workspace, segment_id: str, contact_ids: list[str]
     it, longer than a contact id) are left out and returned as refused, with why: on
     PostgreSQL one such id failed the whole list."""
     given = list(dict.fromkeys(i.strip() for i in contact_ids if i.strip()))
-    refused = [(i, why) for i in given if (why := _not_an_id(i)) is not None]
-    wanted = [i for i in given if _not_an_id(i) is None]
+    refused = [(i, why) for i in given if (why := person_id_problem(i)) is not None]
+    wanted = [i for i in given if person_id_problem(i) is None]
     with writing(workspace.db) as conn:
         added = segment_members_store.add_members(conn, segment_id, wanted)
         known = segment_members_store.existing_contacts(conn, added)
         _memberships_changed(conn, [i for i in added if i in known])
     return AddedMembers(len(added), len(wanted) - len(added),
                         [i for i in added if i not in known], refused)
-
-
-def _not_an_id(contact_id: str) -> str | None:
-    if len(contact_id) > MAX_ID:
-        return f"longer than {MAX_ID} characters"
-    return person_id_problem(contact_id)
 
 
 def remove_members(workspace: Workspace, segment_id: str, contact_ids: list[str]) -> int:

@@ -21,6 +21,7 @@ MAX_NUMBER = 2**53
 NUMBER_RULE = (f"numbers must be finite and between -{MAX_NUMBER} and {MAX_NUMBER} (2^53), "
                "so that they keep their exact value")
 TEXT_RULE = "text must be valid Unicode (a lone UTF-16 surrogate such as \\ud800 is not)"
+MAX_PERSON_ID = 128  # a contact's id, an event's authId: every contact_id column's length
 NUL_RULE = "must not contain the NUL character (\\u0000)"
 BLANK = " \t\n\r"  # JSON's white space: blank is these alone, as the contract's patterns say
 _CONTROL = re.compile("[\x00-\x1f\x7f]")
@@ -62,10 +63,12 @@ def check_column_text(value: str, path: str) -> None:
 
 
 def person_id_problem(value: str) -> str | None:
-    """Why this text cannot be a person's id, or None: blank, or a control character
-    (U+0000 to U+001F, U+007F) in it."""
+    """Why this text cannot be a person's id, or None: blank, longer than the contact_id
+    columns, or a control character (U+0000 to U+001F, U+007F) in it."""
     if not value.strip(BLANK):
         return "must not be blank (spaces, tabs or line breaks alone)"
+    if len(value) > MAX_PERSON_ID:
+        return f"must not be longer than {MAX_PERSON_ID} characters"
     if (found := _CONTROL.search(value)) is not None:
         char = found.group()
         name = _CONTROL_NAMES.get(char, f"a control character (U+{ord(char):04X})")

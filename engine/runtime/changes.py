@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from engine.model import CONTACT_MADE, Contact, RecordAction, TriggerKind, TriggerState
+from engine.model.json_values import person_id_problem
 from engine.store import catalog_store, contacts_store, records_store
 from engine.store.events_store import NewEvent
 
@@ -48,6 +49,7 @@ def change_record(conn: Connection, table_name: str, record_id: str, values: dic
     if unknown:
         raise RecordError(f"table {table_name!r} has no column {unknown[0]!r}", unknown[0],
                           "unknown_column")
+    _check_people(table, values)
     before = records_store.load_record(conn, table_name, record_id)
     if create is True and before is not None:
         raise RecordError(f"{table_name} {record_id!r} already exists", "id", "exists")
@@ -62,6 +64,18 @@ def change_record(conn: Connection, table_name: str, record_id: str, values: dic
     change = RecordChange(table_name, record_id, "updated" if existed else "created",
                           {"id": record_id, **record}, changed, person)
     return change, _record_events(conn, change)
+
+
+def _check_people(table: Any, values: dict[str, Any]) -> None:
+    """A person column's value becomes the id of the person its events are about: it must
+    be one, as an event's authId (PostgreSQL refused one over 128 characters or with a NUL
+    with the engine's internal error; SQLite kept "ann\nbob" as a person)."""
+    for column in table.person_columns:
+        value = values.get(column)
+        if not value:
+            continue
+        if (why := person_id_problem(str(value))) is not None:
+            raise RecordError(f"{column}: the person's id {why}", column)
 
 
 def _person(table: Any, record: dict[str, Any]) -> str | None:

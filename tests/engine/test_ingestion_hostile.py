@@ -122,6 +122,19 @@ def test_records_refuse_numbers_out_of_range_and_ids_that_are_not_ids(engine) ->
     assert engine.scalar("SELECT count(*) FROM records WHERE id IN ('False', '')") == 0
 
 
+@pytest.mark.parametrize(("record", "customer", "words"), [
+    ("P1", "ann\nbob", "must not contain a line break"), ("P2", "x" * 200, "longer than 128"),
+    ("P3", "a\u0000b", "NUL character")])
+def test_a_records_person_column_must_hold_a_persons_id(engine, record, customer, words
+                                                         ) -> None:
+    # Its value is the id of the person the record's events are about: "ann\nbob" was
+    # one here, and on PostgreSQL 200 characters or a NUL was the engine's 500.
+    answer = engine.post("/v1/records/case", {"id": record, "customer": customer})
+    refused(answer, "customer", "customer: the person's id", words)
+    assert engine.scalar("SELECT count(*) FROM records WHERE id = :id", id=record) == 0
+    assert engine.post("/v1/records/case", {"id": record, "customer": "ann"}).status == 201
+
+
 def test_records_refuse_a_column_of_the_wrong_type_naming_it(engine) -> None:
     """Stored, "lots" of satisfaction made every condition on it false, silently."""
     refused(engine.post("/v1/records/case", {"id": "C3", "satisfaction": "lots"}),

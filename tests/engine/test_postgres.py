@@ -171,7 +171,9 @@ def test_text_postgresql_cannot_store_is_refused_naming_the_field(database, tmp_
                 ("PUT", "/v1/contacts/ann", {"email": "a\u0000@example.com"}, "email"),
                 ("POST", "/v1/triggers/abandoned_cart",
                  {"authId": "a\u0000b", "attributes": {"cart_total": 80}}, "authId"),
-                ("POST", "/v1/records/case", {"id": "C\u00001"}, "id")]:
+                ("POST", "/v1/records/case", {"id": "C\u00001"}, "id"),
+                ("POST", "/v1/records/case", {"id": "C2", "customer": "a\u0000b"},
+                 "customer")]:
             answer = engine.request(method, path, body)
             assert (answer.status, answer.body["error"]["field"]) == (400, field), answer.body
             assert "NUL" in answer.body["error"]["message"]
@@ -204,7 +206,7 @@ def test_member_ids_postgresql_cannot_store_are_left_out_not_failing_the_list(
     added = add_members(h.workspace, "vip", ["p1", "bad\u0000id", "x" * 200, "p2"])
     assert (added.added, [why for _id, why in added.refused]) == (
         2, ["must not contain the NUL character (character 4)",
-            "longer than 128 characters"])
+            "must not be longer than 128 characters"])
     assert members(h.workspace, "vip") == (["p1", "p2"], 2)
 
 
