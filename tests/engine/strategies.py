@@ -25,7 +25,9 @@ from engine.model import (
     WaitTile,
 )
 
-names = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40)
+# Any text a document may hold: valid UTF-8 without NUL (which the models refuse)
+names = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",),
+                              exclude_characters="\x00"), max_size=40)
 coords = st.floats(min_value=-1e5, max_value=1e5, allow_nan=False).map(lambda v: round(v, 2))
 durations = st.integers(min_value=60, max_value=90 * 86400).map(lambda s: timedelta(seconds=s))
 
@@ -36,7 +38,7 @@ number_conditions = st.builds(
 text_conditions = st.builds(
     Condition, attribute=st.just("coupon"),
     op=st.sampled_from(["equals", "not_equals", "contains", "starts_with"]),
-    value=st.text(max_size=10))
+    value=st.text(st.characters(exclude_characters="\x00"), max_size=10))
 conditions = st.recursive(
     st.one_of(number_conditions, text_conditions),
     lambda inner: st.builds(ConditionGroup, join=st.sampled_from(["and", "or"]),

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from pydantic import ValidationError
 
 from engine.model import (
     SCHEMA_VERSION,
     BundleError,
+    Journey,
     dump_bundle,
     load_bundle,
     load_journey,
@@ -103,6 +105,18 @@ def test_text_with_a_nul_character_is_refused_naming_its_place_and_line(edit, pl
                                                  "character (\\u0000)")
     marked = next(n for n, row in enumerate(text.splitlines(), 1) if marker in row)
     assert error.line == marked + (marker == '"tiles": [')
+
+
+def test_no_document_holds_a_nul_however_it_is_made() -> None:
+    """Not only files: a journey or content made in code (the studio's editor) refuses it
+    too, by field, so no way round the loader stores one."""
+    journey = to_data(simple_journey())
+    journey["tiles"][0]["name"] = "Start\u0000"
+    with pytest.raises(ValidationError) as caught:
+        Journey.model_validate(journey)
+    [error] = caught.value.errors()
+    assert error["loc"][:2] == ("tiles", 0) and error["loc"][-1] == "name"
+    assert "must not contain the NUL character" in error["msg"]
 
 
 def test_a_missing_field_names_the_line_of_the_object_it_is_missing_from() -> None:
