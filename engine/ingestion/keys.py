@@ -22,6 +22,7 @@ PREFIX = "wmk"
 DEFAULT_RATE = 2000.0  # events per second, per key
 DEFAULT_BURST = 4000
 MAX_NAME = 100  # the column's length
+MAX_BURST = 1_000_000  # events at once; 3,000,000,000 was a traceback on PostgreSQL
 USE_NOTE_SECONDS = 60.0  # last use is written at most this often per key
 
 
@@ -73,8 +74,9 @@ def _checked(name: str, rate: float, burst: int) -> str:
         raise KeySettingError(f"at most {MAX_NAME} characters", "name")
     if not (math.isfinite(rate) and rate > 0):  # 0 would divide by zero in the bucket
         raise KeySettingError(f"events a second must be more than 0, not {rate:g}", "rate")
-    if burst < 1:
-        raise KeySettingError(f"the burst must be at least 1 event, not {burst}", "burst")
+    if not 1 <= burst <= MAX_BURST:  # PostgreSQL's integer column ends at 2^31 - 1
+        raise KeySettingError(f"the burst must be between 1 and {MAX_BURST:,} events, not "
+                              f"{burst:,}", "burst")
     return name
 
 

@@ -67,7 +67,9 @@ def test_a_key_that_could_not_work_is_refused_naming_the_setting(tmp_path, capsy
     with Workspace.open(tmp_path / "w.waymark") as workspace, writing(workspace.db) as conn:
         for name, rate, burst, field in (("web", 0.0, 10, "rate"), ("web", float("nan"), 10,
                                          "rate"), (" ", 5.0, 10, "name"),
-                                         ("web", 5.0, 0, "burst"), ("w" * 101, 5.0, 1, "name")):
+                                         ("web", 5.0, 0, "burst"), ("w" * 101, 5.0, 1, "name"),
+                                         # a traceback on PostgreSQL (its integer ends at 2^31)
+                                         ("web", 5.0, 3_000_000_000, "burst")):
             with pytest.raises(keys.KeySettingError) as refused:
                 keys.create_key(conn, name, rate, burst)
             assert refused.value.field == field
@@ -75,6 +77,8 @@ def test_a_key_that_could_not_work_is_refused_naming_the_setting(tmp_path, capsy
     ws = ["--workspace", str(tmp_path / "w.waymark")]
     assert main(["keys", "create", "--rate", "0", *ws]) == 2
     assert "rate: events a second must be more than 0" in capsys.readouterr().err
+    assert main(["keys", "create", "--burst", "3000000000", *ws]) == 2
+    assert "burst: the burst must be between 1 and 1,000,000 events" in capsys.readouterr().err
 
 
 def test_keys_list_says_when_each_key_was_last_used(tmp_path, capsys) -> None:
