@@ -26,13 +26,13 @@ def _write_counters(conn: Connection, held: list[Counter[CounterKey]]) -> None:
     deltas = held[0]
     for more in held[1:]:
         deltas.update(more)
-    # In key order: every engine's transactions then lock the shared rows in the same
-    # order, so two of them wait for each other instead of deadlocking.
     # A reason longer than its column (a template's long error) is counted clipped:
     # PostgreSQL refused the whole transaction, and with it the person's entry.
     clipped: Counter[CounterKey] = Counter()
     for (j, v, t, m, r), n in deltas.items():
         clipped[(j, v, t, m, r[:REASON_LENGTH])] += n
+    # In key order: every engine's transactions then lock the shared rows in the same
+    # order, so two of them wait for each other instead of deadlocking.
     rows = [{"journey_id": j, "version": v, "tile_id": t, "metric": m, "reason": r, "value": n}
             for (j, v, t, m, r), n in sorted(clipped.items()) if n]
     if not rows:

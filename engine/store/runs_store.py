@@ -40,8 +40,7 @@ END_REASON_LENGTH = s.runs.c.end_reason.type.length
 def _clipped(reason: str | None) -> str | None:
     """As long as its column: PostgreSQL refuses longer (a template's long error), and
     the run's whole transaction with it."""
-    return reason if reason is None or len(reason) <= END_REASON_LENGTH else \
-        reason[:END_REASON_LENGTH]
+    return None if reason is None else reason[:END_REASON_LENGTH]
 
 
 _INSERT = Prepared(s.runs.insert())
