@@ -134,8 +134,12 @@ def journey_report(conn: Connection, journey: Journey, version: int | None = Non
                                              HOUR if bucket == "hour" else DAY))
     report.reasons = [ReasonRow(*row) for row in sorted(
         q.reasons(conn, journey.id, version, period), key=_reason_order)]
-    entered, met = (q.entered(conn, journey.id, version, period),
-                    q.goals_met(conn, journey.id, version, period))
+    # Without a range, everyone who ever entered (their runs): the trail keeps 90 days,
+    # and a goal met before then would count against nobody entered.
+    entered = (q.entered_ever(conn, journey.id, version)
+               if period.start is None and period.end is None
+               else q.entered(conn, journey.id, version, period))
+    met = q.goals_met(conn, journey.id, version, period)
     report.goal = _goal(journey, sum(entered.values()), sum(met.values()))
     report.versions = _versions(conn, journey.id, version, entered, met, report.series)
     report.anyone_ever = q.anyone_entered(conn, journey.id, version)

@@ -79,6 +79,17 @@ def entered(conn: Connection, journey_id: str, version: int | None, period: Peri
     return dict(conn.execute(query).all())
 
 
+def entered_ever(conn: Connection, journey_id: str, version: int | None) -> dict[int, int]:
+    """Everyone who ever entered, per version: their runs (kept, where the trail forgets
+    steps after 90 days while the goals they meet stay)."""
+    r = s.runs.c
+    query = (select(r.version, func.count())
+             .where(r.journey_id == journey_id, r.version != TEST_VERSION,
+                    *([r.version == version] if version is not None else []))
+             .group_by(r.version))
+    return dict(conn.execute(query).all())
+
+
 def goals_met(conn: Connection, journey_id: str, version: int | None, period: Period
               ) -> dict[int, int]:
     """Goals met in the period, per version (a goal counts once per person)."""

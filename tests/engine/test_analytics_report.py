@@ -10,6 +10,7 @@ import json
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import text
 
 from engine.analytics_report import journey_report, workspace_report_mark
 from engine.cli import main
@@ -17,6 +18,7 @@ from engine.model import read_bundle
 from engine.resources import resource
 from engine.store.analytics import journey_stats, version_stats
 from engine.store.journeys_store import TEST_VERSION
+from engine.store.steps_store import RETENTION
 from tests.engine.harness import START, Harness
 
 CART = "abandoned-cart"
@@ -90,6 +92,22 @@ def test_messages_goal_and_reasons_are_counted_from_what_happened(cart) -> None:
     assert (goal.entered, goal.met) == (3, 1) and round(goal.share) == 33 and not goal.reached
     assert [(v.version, v.entered, v.goal_met) for v in rep.versions] == [(1, 3, 1)]
     assert rep.has_data
+
+
+def test_without_a_range_the_goal_counts_everyone_who_entered_after_the_trail_forgot_them(
+        cart) -> None:
+    """The trail keeps 90 days; the goals and the counters keep everything. A report
+    without a range counted its entries from the trail: 91 days on, "1 of 0 people who
+    entered" (its share none) and version 1 with nobody in it."""
+    before = report(cart)
+    cart.advance(RETENTION + timedelta(days=1))  # the runtime's housekeeping prunes
+    with cart.workspace.db.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM steps WHERE what = 'entered' "
+                                 "AND version = 1")).scalar() == 0
+    after = report(cart)
+    assert (after.goal.entered, after.goal.met) == (before.goal.entered, before.goal.met) \
+        == (3, 1)
+    assert [(v.version, v.entered, v.goal_met) for v in after.versions] == [(1, 3, 1)]
 
 
 def test_a_period_counts_only_what_happened_in_it(cart) -> None:
