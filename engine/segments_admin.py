@@ -132,9 +132,9 @@ def add_members(workspace: Workspace, segment_id: str, contact_ids: list[str]
     """`contact_ids` listed; those that cannot be a person's id (a line break or NUL in
     it, longer than a contact id) are left out and returned as refused, with why: on
     PostgreSQL one such id failed the whole list."""
-    given = list(dict.fromkeys(i.strip() for i in contact_ids if i.strip()))
-    refused = [(i, why) for i in given if (why := person_id_problem(i)) is not None]
-    wanted = [i for i in given if person_id_problem(i) is None]
+    given = {i: person_id_problem(i) for i in (i.strip() for i in contact_ids) if i}
+    refused = [(i, why) for i, why in given.items() if why is not None]
+    wanted = [i for i, why in given.items() if why is None]
     with writing(workspace.db) as conn:
         added = segment_members_store.add_members(conn, segment_id, wanted)
         known = segment_members_store.existing_contacts(conn, added)

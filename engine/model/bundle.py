@@ -17,7 +17,6 @@ from .base import DocModel
 from .catalog_items import Content, Segment, TriggerDefinition
 from .errors import BundleError, from_validation_error, line_of
 from .journey import SCHEMA_VERSION, Journey
-from .json_values import NUL_RULE
 from .migrations import migrate
 
 
@@ -61,36 +60,12 @@ def bundle_from_data(data: Any, source: str = "bundle", text: str | bytes | None
     if not isinstance(data, dict):
         raise BundleError("a bundle is a JSON object with a 'journey'", source=source, path="$")
     as_written = data.get("schema_version") == SCHEMA_VERSION
-    if (found := _first_nul(data, "$")) is not None:
-        place, what = found
-        raise BundleError(f"{what} {NUL_RULE}", source=source, path=place,
-                          line=line_of(text, place) if text is not None and as_written
-                          else None)
     data = migrate(data, source)
     try:
         return Bundle.model_validate(data)
     except ValidationError as exc:
         found = from_validation_error(exc, data, source, text if as_written else None)
         raise BundleError(**_error_fields(found)) from None
-
-
-def _first_nul(value: Any, path: str) -> tuple[str, str] | None:
-    """Where the first text with a NUL character is, and what it is ("text", or "a key" of
-    the object at the place): PostgreSQL cannot store NUL in a column (`waymark import`
-    of a journey named so failed there with a traceback)."""
-    if isinstance(value, str):
-        return (path, "text") if "\x00" in value else None
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if "\x00" in key:
-                return path, "a key"
-            if (found := _first_nul(item, f"{path}.{key}")) is not None:
-                return found
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            if (found := _first_nul(item, f"{path}[{index}]")) is not None:
-                return found
-    return None
 
 
 def _error_fields(error: Exception) -> dict[str, Any]:

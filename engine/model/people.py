@@ -11,7 +11,7 @@ from pydantic import Field, ValidationError, field_validator
 from .base import DocModel
 from .catalog_items import Channel, Purpose
 from .errors import from_validation_error
-from .json_values import check_column_text, check_value, person_id_problem
+from .json_values import check_text, check_value, person_id_problem
 
 
 class ConsentRecord(DocModel):
@@ -96,7 +96,7 @@ def time_zones() -> frozenset[str]:
 
 def _storable_text(value: Any) -> Any:
     """Before pydantic's own checks, whose word for a lone surrogate is "unable to parse"
-    (each of these fields is a column of its own: no NUL either)."""
+    (NUL is refused in every document's text: `DocModel`)."""
     if isinstance(value, str):
-        check_column_text(value, "")
+        check_text(value, "")
     return value

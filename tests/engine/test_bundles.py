@@ -85,26 +85,22 @@ def test_a_bad_value_names_the_line_it_is_on_too() -> None:
     assert str(error).startswith(f"cart.json, line {line}, at $.journey.tiles[5].duration: ")
 
 
-@pytest.mark.parametrize(("edit", "place", "what", "marker"), [
-    (lambda d: d["journey"].update(name="Cart\u0000reminders"), "$.journey.name", "text",
-     "\\u0000"),
-    (lambda d: d["content"][0].update(subject="Hi\u0000"), "$.content[0].subject", "text",
-     "\\u0000"),
-    (lambda d: d["journey"]["tiles"][0].update({"note\u0000": "x"}), "$.journey.tiles[0]",
-     "a key", '"tiles": ['),  # the line the object with the key begins after
+@pytest.mark.parametrize(("edit", "place"), [
+    (lambda d: d["journey"].update(name="Cart\u0000reminders"), "$.journey.name"),
+    (lambda d: d["content"][0].update(subject="Hi\u0000"), "$.content[0].subject"),
 ])
-def test_text_with_a_nul_character_is_refused_naming_its_place_and_line(edit, place, what,
-                                                                         marker) -> None:
+def test_text_with_a_nul_character_is_refused_naming_its_place_and_line(edit, place
+                                                                         ) -> None:
     # `waymark import` of a journey named so failed on PostgreSQL with a traceback (it
     # cannot store NUL in text) and was taken in a SQLite workspace that could not move.
     data = json.loads(sample_text())
     edit(data)
     text = json.dumps(data, indent=2)
     error = error_of(text)
-    assert (error.path, error.detail) == (place, f"{what} must not contain the NUL "
-                                                 "character (\\u0000)")
-    marked = next(n for n, row in enumerate(text.splitlines(), 1) if marker in row)
-    assert error.line == marked + (marker == '"tiles": [')
+    assert (error.path, error.detail) == (place, "must not contain the NUL character "
+                                                 "(\\u0000)")
+    assert error.line == next(n for n, row in enumerate(text.splitlines(), 1)
+                              if "\\u0000" in row)
 
 
 def test_no_document_holds_a_nul_however_it_is_made() -> None:
