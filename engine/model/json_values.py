@@ -24,9 +24,11 @@ TEXT_RULE = "text must be valid Unicode (a lone UTF-16 surrogate such as \\ud800
 MAX_PERSON_ID = 128  # a contact's id, an event's authId: every contact_id column's length
 NUL_RULE = "must not contain the NUL character (\\u0000)"
 BLANK = " \t\n\r"  # JSON's white space: blank is these alone, as the contract's patterns say
-_CONTROL = re.compile("[\x00-\x1f\x7f]")
+# control characters (C0, DEL, C1) and Unicode's line and paragraph separators
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _CONTROL_NAMES = {"\n": "a line break", "\r": "a carriage return", "\t": "a tab",
-                  "\x00": "the NUL character"}
+                  "\x00": "the NUL character", "\u2028": "a line separator (U+2028)",
+                  "\u2029": "a paragraph separator (U+2029)"}
 
 
 class ValueProblem(ValueError):
@@ -64,14 +66,14 @@ def check_column_text(value: str, path: str) -> None:
 
 def person_id_problem(value: str) -> str | None:
     """Why this text cannot be a person's id, or None: blank, longer than the contact_id
-    columns, or a control character (U+0000 to U+001F, U+007F) in it."""
+    columns, or a control character or line separator in it (`_CONTROL`)."""
     if not value.strip(BLANK):
         return "must not be blank (spaces, tabs or line breaks alone)"
     if len(value) > MAX_PERSON_ID:
         return f"must not be longer than {MAX_PERSON_ID} characters"
     if (found := _CONTROL.search(value)) is not None:
         char = found.group()
-        name = _CONTROL_NAMES.get(char, f"a control character (U+{ord(char):04X})")
+        name = _CONTROL_NAMES.get(char, f"the control character U+{ord(char):04X}")
         return f"must not contain {name} (character {found.start() + 1})"
     return None
 

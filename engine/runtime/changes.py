@@ -75,7 +75,7 @@ def _check_people(table: Any, values: dict[str, Any]) -> None:
         if not value:
             continue
         if (why := person_id_problem(str(value))) is not None:
-            raise RecordError(f"{column}: the person's id {why}", column)
+            raise RecordError(f"{column}: the person's id {why}", column, "invalid_record")
 
 
 def _person(table: Any, record: dict[str, Any]) -> str | None:

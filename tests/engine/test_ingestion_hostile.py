@@ -130,6 +130,7 @@ def test_a_records_person_column_must_hold_a_persons_id(engine, record, customer
     # Its value is the id of the person the record's events are about: "ann\nbob" was
     # one here, and on PostgreSQL 200 characters or a NUL was the engine's 500.
     answer = engine.post("/v1/records/case", {"id": record, "customer": customer})
+    assert answer.body["error"]["code"] == "invalid_record"  # as every refused record
     refused(answer, "customer", "customer: the person's id", words)
     assert engine.scalar("SELECT count(*) FROM records WHERE id = :id", id=record) == 0
     assert engine.post("/v1/records/case", {"id": record, "customer": "ann"}).status == 201
@@ -182,7 +183,9 @@ def test_a_blank_contact_id_is_refused_as_a_blank_authid_is(engine, blank) -> No
     ("ann%0Abob", "a line break (character 4)"),
     ("ann%09bob", "a tab (character 4)"),
     ("a%00b", "the NUL character"),
-    ("a%1Bb", "a control character (U+001B)"),
+    ("a%1Bb", "the control character U+001B"),
+    ("a%C2%85b", "the control character U+0085"),  # NEL: a line break to some readers
+    ("a%E2%80%A8b", "a line separator (U+2028)"),
 ])
 def test_a_person_id_with_a_control_character_is_refused(engine, raw, words) -> None:
     # "ann\nbob" was saved as a contact and let into journeys: it broke every list that
@@ -241,7 +244,8 @@ def test_the_contract_says_which_person_ids_are_refused() -> None:
                 spec["paths"]["/v1/contacts/{id}"]["put"]["parameters"][0]["schema"]["pattern"]}
     [pattern] = patterns
     for person in ["ann", "Ann Smith", " ann", "rené", "a\u00a0", "4", "", " ", "\t", "a\nb",
-                   "a\tb", "a\u0000", "\u007f", "a\rb", " \n"]:
+                   "a\tb", "a\u0000", "\u007f", "a\rb", " \n", "a\u0085", "\u2028",
+                   "a\u2029b", "\u00a0"]:
         assert (re.search(pattern, person) is not None) == (
             person != "" and person_id_problem(person) is None), repr(person)
 
