@@ -36,6 +36,7 @@ from engine.model.conditions import Op
 from engine.model.durations import parse_duration
 from engine.model.errors import from_validation_error
 
+from .collector import fewer_collections
 from .scenario import Interaction, JourneyItem, Scenario, check_lifecycle_order, when
 
 MAX_PEOPLE = 1_000_000
@@ -398,7 +399,8 @@ def generate(spec: AudienceSpec, bundle: Bundle, source: str = "audience spec",
     fit the bundle. Reproducible: the same spec gives the same scenario, item for item.
     Given `contacts`, they are the people (the spec's `people` and `contacts` unused)."""
     try:
-        return _generate(spec, bundle, contacts)
+        with fewer_collections():
+            return _generate(spec, bundle, contacts)
     except AudienceError as error:
         raise AudienceError(error.detail, source=source, path=error.path) from None
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +52,7 @@ from engine.model import (
 from engine.model.durations import parse_duration
 
 from .audience import closest, did_you_mean, drawn_attributes, record_items, record_source
+from .collector import fewer_collections
 from .scenario import Scenario
 
 DEFAULT_END = "P5D"
@@ -138,6 +139,12 @@ def load_replay(path: str | Path, bundle: Bundle, mapping: dict[str, str] | None
     if problem:
         raise ReplayError(f"--map {problem}", source=source)
     data = Path(path).read_bytes()
+    with fewer_collections():
+        return _replay(path, data, bundle, mapping, source, end, after)
+
+
+def _replay(path: str | Path, data: bytes, bundle: Bundle, mapping: dict[str, str],
+            source: str, end: str, after: timedelta) -> Replay:
     reader = _Reader(Catalog.from_bundle(bundle))
     is_json = _is_json_lines(path, data)
     rows = _json_rows(data, mapping, source) if is_json else _csv_rows(data, mapping, source)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, Field, ValidationError, model_validator
+from pydantic import AwareDatetime, Field, PrivateAttr, ValidationError, model_validator
 
 from engine.model import Contact, DocumentError, parse_json
 from engine.model.base import DocModel
@@ -139,6 +139,7 @@ class Scenario(DocModel):
         default_factory=dict, description="static segments' members at the start: segment "
                                           "id -> ids of people in 'contacts'")
     events: list[Item] = Field(default_factory=list)
+    _timeline: tuple[list, datetime, list] | None = PrivateAttr(default=None)
 
     def end_time(self) -> datetime:
         return when(self.end, self.start)
@@ -164,8 +165,14 @@ class Scenario(DocModel):
         return self
 
     def timeline(self) -> list[tuple[datetime, int, Any]]:
-        """Items in time order (stable for items at the same time)."""
-        return sorted((item.time(self.start), i, item) for i, item in enumerate(self.events))
+        """Items in time order (stable for items at the same time), not to be changed:
+        sorted once, when the scenario is checked, and kept (a simulation in parts has
+        each part take its people's items from it, in processes forked after)."""
+        kept = self._timeline
+        if kept is None or kept[0] is not self.events or kept[1] != self.start:
+            kept = self._timeline = (self.events, self.start, sorted(
+                (item.time(self.start), i, item) for i, item in enumerate(self.events)))
+        return kept[2]
 
 
 # What each action needs the newest version to be, and what it leaves it as.

@@ -56,6 +56,7 @@ from engine.store.numbering import SPAN, join_workspaces
 from engine.store.steps_store import RETENTION
 from engine.workspace import Workspace
 
+from .collector import fewer_collections
 from .lifecycle_items import SimulationError
 from .scenario import ContactItem, JourneyItem, RecordItem, Scenario, TriggerItem
 from .simulator import Portion, SimulationResult, Simulator
@@ -216,6 +217,11 @@ def _summarising(simulator: Simulator) -> Callable[[Workspace], None]:
 def split_people(scenario: Scenario, parts: int, bundle: Bundle) -> list[Portion]:
     """The people in `parts` portions of about equal work (items), those who share a
     contact point in the same one; the same scenario is always split the same way."""
+    with fewer_collections():  # a large audience's groups are many small objects
+        return _split(scenario, parts, bundle)
+
+
+def _split(scenario: Scenario, parts: int, bundle: Bundle) -> list[Portion]:
     groups = _sharing_groups(scenario, bundle)
     items = Counter(getattr(item, "person", None) for item in scenario.events)
     members: dict[str, list[str]] = {}

@@ -8,12 +8,10 @@ moment something is due.
 
 from __future__ import annotations
 
-import gc
 import tempfile
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -41,6 +39,7 @@ from engine.store.prepared import Prepared
 from engine.store.times import to_ts
 from engine.workspace import Workspace
 
+from .collector import fewer_collections
 from .lifecycle_items import (
     JourneyActions,
     Moment,
@@ -122,7 +121,7 @@ class Simulator:
         self._untold: list[tuple[Callable[[Any], None], Any]] = []
 
     def run(self) -> SimulationResult:
-        with _fewer_collections():
+        with fewer_collections():
             if self.workdir is not None:
                 return self._run_in(self.workdir)
             with tempfile.TemporaryDirectory(prefix="waymark-sim-") as folder:
@@ -196,10 +195,9 @@ class Simulator:
         journey's (keeping each item's index in the whole scenario)."""
         if self.portion is None:
             return self.scenario.timeline()
-        start, mine = self.scenario.start, self._mine
-        return sorted((item.time(start), index, item)
-                      for index, item in enumerate(self.scenario.events)
-                      if isinstance(item, JourneyItem) or mine(item.person))
+        mine = self._mine
+        return [entry for entry in self.scenario.timeline()
+                if isinstance(entry[2], JourneyItem) or mine(entry[2].person)]
 
     def _drive(self, workspace: Workspace) -> None:
         timeline = self._timeline()
@@ -396,20 +394,6 @@ class _Mark(NamedTuple):
     moments: int
     applied: int
     next_prune: datetime | None
-
-
-@contextmanager
-def _fewer_collections() -> Iterator[None]:
-    """Python's cycle collector less often while a simulation runs: it makes millions of
-    short-lived objects (freed by reference counting, hardly any cycles) while its
-    records pile up, and each full collection walks them all: an eighth of a 10,000
-    person simulation went there. The thresholds are put back after."""
-    before = gc.get_threshold()
-    gc.set_threshold(100_000, 50, 100)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*before)
 
 
 def _static_segment(conn, segment_id: str) -> None:

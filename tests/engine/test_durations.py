@@ -1,6 +1,8 @@
 from datetime import timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from engine.model import format_duration, humanize_duration, parse_duration
 
@@ -17,7 +19,17 @@ def test_iso_durations_parse_and_print_canonically(text, delta, canonical) -> No
     assert format_duration(delta) == canonical
 
 
-@pytest.mark.parametrize("text", ["P1M", "P1Y", "1 day", "P", "PT", ""])
+@given(st.integers(min_value=0, max_value=10**9), st.sampled_from(["{}", "0{}", "{}.0"]),
+       st.sampled_from(["", " "]))
+def test_seconds_alone_parse_as_any_duration_does(seconds, form, space) -> None:
+    # "PT123S" (a generated audience's items) takes a quicker way than "PT0H123S"
+    number = form.format(seconds)
+    assert (parse_duration(f"{space}PT{number}S{space}") == parse_duration(f"PT0H{number}S")
+            == timedelta(seconds=seconds))
+
+
+@pytest.mark.parametrize("text", ["P1M", "P1Y", "1 day", "P", "PT", "", "PTS", "PT-5S",
+                                  "PT 5S", "PT5"])
 def test_ambiguous_or_malformed_durations_are_refused(text) -> None:
     with pytest.raises(ValueError, match="ISO 8601"):
         parse_duration(text)
