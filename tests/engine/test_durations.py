@@ -28,6 +28,18 @@ def test_seconds_alone_parse_as_any_duration_does(seconds, form, space) -> None:
             == timedelta(seconds=seconds))
 
 
+@pytest.mark.parametrize("digits", [12, 13, 20, 5000])
+def test_seconds_past_what_a_duration_holds_fail_as_overflow(digits) -> None:
+    # up to 12 digits, a quicker way; past it the same as any duration: "PT" followed by
+    # 5,000 nines gave int's own complaint about long numbers, not an overflow
+    text = f"PT{'9' * digits}S"
+    if digits <= 13:
+        assert parse_duration(text) == timedelta(seconds=int("9" * digits))
+    else:
+        with pytest.raises(OverflowError):
+            parse_duration(text)
+
+
 @pytest.mark.parametrize("text", ["P1M", "P1Y", "1 day", "P", "PT", "", "PTS", "PT-5S",
                                   "PT 5S", "PT5"])
 def test_ambiguous_or_malformed_durations_are_refused(text) -> None:
