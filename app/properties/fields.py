@@ -218,6 +218,10 @@ class DateTimeField(QWidget):
         # conversion is zoneinfo's, the very one the engine uses.
         self.edit = SteadyDateTimeEdit()
         self.edit.setTimeZone(QTimeZone.utc())
+        # Qt's own range, 1752 to 9999, reached past the calendar in UTC at its end; the
+        # engine's clock (and a simulation's, `simulation.scenario`) runs 1970 to 9000
+        self.edit.setDateTimeRange(QDateTime(QDate(1970, 1, 2), QTime(0, 0), QTimeZone.utc()),
+                                   QDateTime(QDate(8999, 12, 1), QTime(0, 0), QTimeZone.utc()))
         self.edit.setCalendarPopup(True)
         self.edit.setDisplayFormat("d MMM yyyy HH:mm")
         self.edit.setMinimumWidth(120)  # the panel is narrow; the text scrolls if need be

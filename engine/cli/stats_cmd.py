@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 
 from engine.analytics_report import UnknownVersionError, report_csv, workspace_report
 from engine.model import tile_title
@@ -43,7 +43,15 @@ def _when(text: str) -> datetime:
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"{text!r} is not a date: write 2026-11-23 or 2026-11-23T09:00") from None
-    return when if when.tzinfo else when.astimezone()
+    try:  # the report counts in UTC timestamps: the calendar's first and last days may
+        # not convert (a traceback, or argparse's "invalid _when value", said so)
+        when = when if when.tzinfo else when.astimezone()
+        when.astimezone(UTC).timestamp()
+    except (OverflowError, ValueError, OSError):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is too near the first or last day a date can have to be counted in "
+            "UTC: write a year from 2 to 9998") from None
+    return when
 
 
 def run(args: argparse.Namespace) -> int:

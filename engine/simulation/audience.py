@@ -37,7 +37,14 @@ from engine.model.durations import parse_duration
 from engine.model.errors import from_validation_error
 
 from .collector import fewer_collections
-from .scenario import Interaction, JourneyItem, Scenario, check_lifecycle_order, when
+from .scenario import (
+    Interaction,
+    JourneyItem,
+    Scenario,
+    check_lifecycle_order,
+    period_problem,
+    when,
+)
 
 MAX_PEOPLE = 1_000_000
 MAX_JOURNEY_CHANGES = 20  # a pause and a resume a day for ten days; more is a spec gone wrong
@@ -179,6 +186,8 @@ class AudienceSpec(DocModel):
                 when(getattr(self, name), self.start)  # a duration the calendar can hold
             except ValueError as exc:
                 raise ValueError(f"{name}: {exc}") from None
+        if (problem := period_problem(self.start, when(self.end, self.start))) is not None:
+            raise ValueError(": ".join(problem))
         for index, behaviour in enumerate(self.behaviours):
             _check_after(index, behaviour, self.behaviours)
         self._check_journey()

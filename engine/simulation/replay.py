@@ -53,7 +53,7 @@ from engine.model.durations import parse_duration
 
 from .audience import closest, did_you_mean, drawn_attributes, record_items, record_source
 from .collector import fewer_collections
-from .scenario import Scenario
+from .scenario import EARLIEST, LATEST, Scenario
 
 DEFAULT_END = "P5D"
 ROLES = {**{name: "trigger" for name in ("trigger", "event", "event_name", "trigger_name")},
@@ -154,10 +154,10 @@ def _replay(path: str | Path, data: bytes, bundle: Bundle, mapping: dict[str, st
         report = report_lines(source, reader.problems, word)
         raise ReplayError(f"no usable row ({len(report)} refused)", source=source,
                           report=report)
-    try:
-        scenario = _scenario(events, after)
-    except OverflowError:
-        raise ReplayError(f"--end {end}: past the year 9999", source=source) from None
+    if after > LATEST - max(event.at for event in events):  # each row's time is before it
+        raise ReplayError(f"--end {end}: the simulation would end after {LATEST:%Y-%m-%d} "
+                          "(UTC), the latest a simulated clock runs to", source=source)
+    scenario = _scenario(events, after)
     return Replay(scenario, reader.problems, len(events), word)
 
 
@@ -441,6 +441,9 @@ def _time(by_role: dict[str, tuple[Column, Any]]) -> datetime:
     if parsed.tzinfo is None:
         raise _RowRefused(header, f"{text!r} has no time zone; add Z or an offset such as "
                                   "+01:00")
+    if not EARLIEST <= parsed <= LATEST:
+        raise _RowRefused(header, f"{text[:40]!r} is not between {EARLIEST:%Y-%m-%d} and "
+                                  f"{LATEST:%Y-%m-%d} (UTC), where a simulated clock runs")
     return parsed
 
 

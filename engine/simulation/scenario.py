@@ -5,7 +5,7 @@ Times are relative to the start (`PT2H`, `P1D`) or absolute ISO date-times.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, Field, PrivateAttr, ValidationError, model_validator
@@ -33,6 +33,26 @@ def when(value: str, start: datetime) -> datetime:
     if parsed.tzinfo is None:
         raise ValueError(f"{value!r} has no time zone; add Z or an offset")
     return parsed
+
+
+# The simulated clock stays within these: the runtime reckons back from any moment (the
+# trail's 90 days) and forward (waits, re-entry, a pause's 21 days), and Python's dates
+# end with the years 1 and 9999. A scenario starting on 0001-01-01 failed with a
+# traceback; one in December 9999 set every event aside, its wait past the calendar.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+
+
+def period_problem(start: datetime, end: datetime) -> tuple[str, str] | None:
+    """(the field, why) when a simulated period is not within EARLIEST and LATEST."""
+    # as written, not in UTC: 0001-01-01T00:00+14:00 is in the year 0 there, no date
+    if start < EARLIEST:
+        return "start", (f"{start.isoformat()} is before {EARLIEST:%Y-%m-%d} (UTC), the "
+                         "earliest a simulation may start")
+    if end > LATEST:
+        return "end", (f"{end.isoformat()} is after {LATEST:%Y-%m-%d} (UTC), the latest a "
+                       "simulation may end")
+    return None
 
 
 _AT = Field(description="when: PT2H / P1D after the start, or an ISO date-time")
@@ -153,6 +173,8 @@ class Scenario(DocModel):
     def _people_and_order(self) -> Scenario:
         if self.end_time() <= self.start:
             raise ValueError("end: the end must come after the start")
+        if (problem := period_problem(self.start, self.end_time())) is not None:
+            raise ValueError(": ".join(problem))
         known = {c.id for c in self.contacts}
         for segment, people in self.members.items():
             if unknown := next((p for p in people if p not in known), None):

@@ -13,10 +13,11 @@ from itertools import pairwise
 
 import pytest
 from PySide6.QtCharts import QValueAxis
+from PySide6.QtCore import QDate
 from PySide6.QtGui import QColor
 
 from app.pages.dashboard import DashboardPage
-from app.pages.dashboard.charts import MESSAGE_LINES, MessagesChart
+from app.pages.dashboard.charts import MESSAGE_LINES, MessagesChart, Points
 from app.pages.dashboard.page import (
     NO_DATA,
     NO_ONE_YET,
@@ -228,8 +229,8 @@ def test_each_day_is_drawn_level_at_its_count_not_as_a_ramp(qtbot, themes) -> No
     chart = MessagesChart()
     qtbot.addWidget(chart)
     days = [datetime(2026, 12, 1, tzinfo=UTC), datetime(2026, 12, 2, tzinfo=UTC)]
-    chart.show_points(days, {metric: [0, 23] if metric == "sent" else [0, 0]
-                             for metric, _colour in MESSAGE_LINES}, hourly=False)
+    chart.show_points(Points("day", days, days[-1] + timedelta(days=1), {
+        metric: [0, 23] if metric == "sent" else [0, 0] for metric, _colour in MESSAGE_LINES}))
     for hour, height in ((1, 0), (12, 0), (23, 0), (25, 23), (36, 23), (47, 23)):
         assert level_at(chart, "sent", days[0] + timedelta(hours=hour)) == height, hour
     assert chart.totals()["sent"] == 23
@@ -251,8 +252,8 @@ def sent_pixels(qtbot, data: dict[str, list[int]]) -> int:
     qtbot.addWidget(chart)
     chart.resize(640, 360)
     days = [datetime(2026, 11, 25, tzinfo=UTC) + timedelta(days=n) for n in range(4)]
-    chart.show_points(days, {metric: data.get(metric, [0] * 4)
-                             for metric, _colour in MESSAGE_LINES}, hourly=False)
+    chart.show_points(Points("day", days, days[-1] + timedelta(days=1), {
+        metric: data.get(metric, [0] * 4) for metric, _colour in MESSAGE_LINES}))
     chart.show()
     qtbot.waitExposed(chart)
     image, area = chart.grab().toImage(), chart.chart().plotArea().toRect()
@@ -360,3 +361,30 @@ def test_a_csv_that_cannot_be_written_says_where_and_why(qtbot, page, prompts, f
     page.export_csv()
     [(title, message)] = prompts.errors
     assert title == "Export CSV" and f"Could not write {tmp_path}: Is a directory" in message
+
+
+def test_a_long_range_is_drawn_a_month_to_a_point_within_days_that_can_be_picked(
+        qtbot, page, filled, capsys) -> None:
+    """Hostile input: the pickers went to 31 Dec 9999, whose end is past the calendar
+    (the page said "could not read the figures: date value out of range"), and a range of
+    years was drawn a point a day (a range typed out to 9999 built millions of them). The
+    pickers stop at 2000 and 2099; a range over a year is drawn a month to a point, each
+    month's the sum of its days (the engine's report, and its CSV, stay by day)."""
+    page.last_day.setDate(QDate(9999, 12, 31))
+    page.first_day.setDate(QDate(1752, 9, 14))
+    assert page.last_day.date() == QDate(2099, 12, 31)
+    assert page.first_day.date() == QDate(2000, 1, 1)
+    report = shown(qtbot, page, lambda: page.set_range(date(2000, 1, 1), date(2099, 12, 31)))
+    assert report.bucket == "day"
+    assert page.messages.chart().title() == "Messages per month"
+    assert len(page.messages.counts["sent"]) == 100 * 12
+    printed = stats_json(filled, capsys, "--from", "2000-01-01", "--to", "2100-01-01")
+    november_2026 = (2026 - 2000) * 12 + 10
+    for metric in ("sent", "opened"):
+        days = sum(p["counts"][metric] for p in printed["series"])
+        assert page.messages.counts[metric][november_2026] == days > 0, metric
+        assert page.messages.totals()[metric] == days
+    # a range of a year and a day is still drawn by day
+    shown(qtbot, page, lambda: page.set_range(date(2026, 1, 1), date(2027, 1, 1)))
+    assert page.messages.chart().title() == "Messages per day"
+    assert len(page.messages.counts["sent"]) == 366

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+from PySide6.QtCore import QDate, QDateTime, QTime, QTimeZone
 from PySide6.QtWidgets import QPushButton
 
 from app.simulation.changes import MOST
@@ -122,4 +123,26 @@ def test_twenty_changes_from_a_spec_file_scroll_and_the_dialog_stays_on_the_scre
         button = dialog.changes.add
         qtbot.waitUntil(lambda b=button: column.viewport().rect().contains(
             b.mapTo(column.viewport(), b.rect().bottomLeft())), timeout=3000)
+    dialog.reject()
+
+
+def test_a_start_at_the_calendars_ends_cannot_be_picked_or_loaded(qtbot, window, prompts,
+                                                                  tmp_path) -> None:
+    """Hostile input: the start's picker went from 1752 to 9999, where a simulation set
+    every event aside (or, in year 1, failed with a traceback); a spec file starting in
+    the year 1 at +14:00 raised an OverflowError as it was loaded. The picker stops at
+    1970 and 8999; the file is refused naming its start."""
+    dialog = open_dialog(qtbot, window)
+    for year, kept in ((9999, 8999), (1752, 1970)):
+        dialog.start.edit.setDateTime(QDateTime(QDate(year, 12, 31), QTime(0, 0),
+                                                QTimeZone.utc()))
+        assert dialog.start.value().year == kept
+    spec = json.loads(resource("samples", "abandoned_cart.audience.json").read_text())
+    (tmp_path / "year1.json").write_text(json.dumps({**spec,
+                                                     "start": "0001-01-01T00:00:00+14:00"}))
+    prompts.files_to_open.append(tmp_path / "year1.json")
+    dialog.findChild(QPushButton, "loadSpec").click()
+    assert dialog.error.isVisible()
+    assert "before 1970-01-01 (UTC), the earliest a simulation may start" in dialog.error.text()
+    assert dialog.spec_label.text() != "year1.json"
     dialog.reject()

@@ -150,6 +150,22 @@ def test_stats_json_and_csv_print_the_report(cart, capsys) -> None:
     assert "version 1" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize("when", ["0001-01-01", "0001-01-01T00:00:00+14:00",
+                                  "9999-12-31T23:00:00-05:00"])
+def test_a_date_at_the_calendars_ends_is_refused_as_a_date(cart, capsys, when) -> None:
+    """Hostile input: --from 0001-01-01 said "invalid _when value" (the parser's name
+    for it), and one with +14:00 ended in an OverflowError traceback."""
+    with pytest.raises(SystemExit):
+        main(["stats", CART, "--json", "--from", when, "--workspace", cart.location])
+    err = capsys.readouterr().err
+    assert (f"argument --from: {when!r} is too near the first or last day a date can have "
+            "to be counted in UTC: write a year from 2 to 9998") in err
+    assert "_when" not in err and "Traceback" not in err
+    assert main(["stats", CART, "--json", "--from", "0002-01-01", "--to", "9998-12-31",
+                 "--workspace", cart.location]) == 0
+    assert json.loads(capsys.readouterr().out)["start"].startswith("0002-01-01")
+
+
 def test_bad_dates_and_a_missing_journey_are_refused_clearly(cart, capsys) -> None:
     with pytest.raises(SystemExit):
         main(["stats", CART, "--json", "--from", "last week", "--workspace", cart.location])

@@ -239,6 +239,31 @@ def test_a_duration_past_the_calendar_is_refused_naming_its_field(tmp_path, caps
     assert "Traceback" not in err
 
 
+@pytest.mark.parametrize(("kind", "start", "said"), [
+    ("generate", "0001-01-01T00:00:00+14:00", "at $.start: 0001-01-01T00:00:00+14:00 is "
+     "before 1970-01-01 (UTC), the earliest a simulation may start"),
+    ("scenario", "0001-01-01T00:00:00Z", "at $.start: 0001-01-01T00:00:00+00:00 is before"),
+    ("generate", "8999-12-31T00:00:00Z", "at $.end: 9000-01-04T00:00:00+00:00 is after "
+     "9000-01-01 (UTC), the latest a simulation may end"),
+    ("scenario", "9999-12-25T00:00:00Z", "at $.end: 9999-12-30T00:00:00+00:00 is after"),
+])
+def test_a_period_at_the_calendars_ends_is_refused_naming_its_field(
+        tmp_path, capsys, kind, start, said) -> None:
+    """Hostile input: a spec or scenario starting on 0001-01-01 ended in a traceback (the
+    runtime reckons 90 days back from any moment); one in late December 9999 set every
+    event aside, its waits past the calendar. A simulation runs from 1970 to 9000."""
+    if kind == "generate":
+        code, out, err = run_cli(tmp_path, capsys, {**SAMPLE, "start": start, "end": "P4D"})
+    else:
+        written = json.loads(resource("samples", "abandoned_cart.scenario.json").read_text())
+        (tmp_path / "s.json").write_text(json.dumps({**written, "start": start}))
+        code = main(["simulate", str(resource("samples", "abandoned_cart.json")),
+                     "--scenario", str(tmp_path / "s.json")])
+        out, err = capsys.readouterr()
+    assert (code, out) == (2, "") and said in err, err
+    assert "Traceback" not in err and "set aside" not in err
+
+
 @pytest.mark.parametrize("sample", ["abandoned_cart.json", "brew_guide.json",
                                     "case_resolved_survey.json"])
 def test_a_spec_made_from_a_journey_fits_it_and_lets_most_people_in(sample, tmp_path,

@@ -113,6 +113,30 @@ def test_a_bad_phone_is_refused_with_its_value(tmp_path, capsys) -> None:
     assert f"{path}: 1 event replayed, 1 row refused" in err
 
 
+def test_a_time_at_the_calendars_ends_is_refused_by_row_and_an_end_past_9000(
+        tmp_path, capsys) -> None:
+    """Hostile input: a row on 0001-01-01 became the simulation's start, which ended in a
+    traceback; a simulated clock runs from 1970 to 9000, and rows outside are refused."""
+    path = write(tmp_path, "carts.csv", "event,email,occurred_at,cart_value\n"
+                 "abandoned_cart,ann@example.com,0001-01-01T00:00:00+14:00,120\n"
+                 "abandoned_cart,bob@example.com,9999-12-31T00:00:00Z,120\n"
+                 "abandoned_cart,cat@example.com,2026-11-23T09:10:00Z,120\n")
+    code, out, err = simulate(capsys, "--replay", str(path), *SAMPLE_MAP, "--summary",
+                              "--json")
+    assert code == 0, err
+    for row, text in ((2, "0001-01-01T00:00:00+14:00"), (3, "9999-12-31T00:00:00Z")):
+        assert (f"{path}:{row}: column occurred_at: {text!r} is not between 1970-01-01 and "
+                "9000-01-01 (UTC), where a simulated clock runs") in err
+    assert f"{path}: 1 event replayed, 2 rows refused" in err
+    assert summary_of(out)["tile"]["start"]["entered"] == 1
+    late = write(tmp_path, "late.csv", "event,email,occurred_at,cart_value\n"
+                 "abandoned_cart,ann@example.com,8999-12-31T00:00:00Z,120\n")
+    code, out, err = simulate(capsys, "--replay", str(late), *SAMPLE_MAP, "--summary")
+    assert (code, out) == (2, "") and "Traceback" not in err
+    assert ("--end P5D: the simulation would end after 9000-01-01 (UTC), the latest a "
+            "simulated clock runs to") in err
+
+
 def test_a_json_lines_file_is_replayed_with_fields_named(tmp_path, capsys) -> None:
     lines = [
         {"trigger": "abandoned_cart", "person": "p1", "time": "2026-11-23T09:00:00Z",

@@ -1,10 +1,12 @@
 """The dashboard's charts (QtCharts, from PySide6-Addons, a dependency already): the funnel
-by tile as stacked horizontal bars, messages over time as steps (each hour's or day's count
-level across it). Their colours follow the studio's theme tokens, light or dark."""
+by tile as stacked horizontal bars, messages over time as steps (each hour's, day's or,
+over a long range, month's count level across it). Their colours follow the studio's
+theme tokens, light or dark."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime
 
 from PySide6.QtCharts import (
     QBarCategoryAxis,
@@ -30,8 +32,19 @@ MESSAGE_LINES = (("sent", "#2563eb"), ("delivered", "#0891b2"), ("opened", "#16a
 # another (sent and delivered often, the outbox delivering at once), and at one width the
 # legend named lines nobody could see. Each is narrower than the one before, so a line
 # under another shows at its edges.
+AXIS_FORMATS = {"hour": "HH:mm", "day": "d MMM", "month": "MMM yyyy"}
 LINE_WIDTHS = {"sent": 7.0, "delivered": 5.5, "opened": 4.0, "clicked": 3.0,
                "bounced": 2.25, "blocked": 1.5}
+
+
+@dataclass(frozen=True)
+class Points:
+    """The messages chart's buckets: each one's start, where the last one ends, and the
+    counts per metric (`counts[metric][i]` is bucket i's)."""
+    unit: str  # hour | day | month
+    starts: list[datetime]
+    end: datetime
+    counts: dict[str, list[int]]
 
 
 class ThemedChartView(QChartView):
@@ -120,35 +133,33 @@ class MessagesChart(ThemedChartView):
         self.counts: dict[str, list[int]] = {}
         super().__init__("messagesChart", "Messages")
 
-    def show_points(self, buckets: list[datetime], counts: dict[str, list[int]], hourly: bool
-                    ) -> None:
-        """One step per bucket (hour or day) and metric; `counts[metric][i]` is bucket i's."""
+    def show_points(self, points: Points) -> None:
+        """One step per bucket (hour, day or month) and metric."""
         self.clear()
-        self.chart().setTitle("Messages per hour" if hourly else "Messages per day")
-        self.lines, self.counts = {}, {m: list(counts[m]) for m, _colour in MESSAGE_LINES}
-        step = timedelta(hours=1) if hourly else timedelta(days=1)
-        edges = [QDateTime(at).toMSecsSinceEpoch() for at in buckets]
-        if buckets:
-            edges.append(QDateTime(buckets[-1] + step).toMSecsSinceEpoch())
+        self.chart().setTitle(f"Messages per {points.unit}")
+        self.lines = {}
+        self.counts = {m: list(points.counts[m]) for m, _colour in MESSAGE_LINES}
+        edges = [QDateTime(at).toMSecsSinceEpoch() for at in [*points.starts, points.end]]
         for metric, _colour in MESSAGE_LINES:
             line = QLineSeries(name=metric.capitalize())
-            for i, n in enumerate(counts[metric]):
+            for i, n in enumerate(points.counts[metric]):
                 line.append(edges[i], n)
                 line.append(edges[i + 1], n)
             self.chart().addSeries(line)
             self.lines[metric] = line
-        when = QDateTimeAxis(format="HH:mm" if hourly else "d MMM")
-        if buckets:  # to the end of the last bucket: ticks fall on whole hours or days
-            when.setRange(QDateTime(buckets[0]), QDateTime(buckets[-1] + step))
-        days = len(buckets) + 1
-        when.setTickCount(9 if hourly else days if days <= 15 else 8)
+        when = QDateTimeAxis(format=AXIS_FORMATS[points.unit])
+        if points.starts:  # to the end of the last bucket: ticks fall on whole hours or days
+            when.setRange(QDateTime(points.starts[0]), QDateTime(points.end))
+        days = len(points.starts) + 1
+        when.setTickCount(days if points.unit == "day" and days <= 15 else
+                          9 if points.unit == "hour" else 8)
         count = QValueAxis(labelFormat="%d", min=0)
         self.chart().addAxis(when, Qt.AlignmentFlag.AlignBottom)
         self.chart().addAxis(count, Qt.AlignmentFlag.AlignLeft)
         for line in self.lines.values():
             line.attachAxis(when)
             line.attachAxis(count)
-        whole_numbers(count, max((max(c) for c in counts.values() if c), default=0))
+        whole_numbers(count, max((max(c) for c in points.counts.values() if c), default=0))
         self.apply_theme()
 
     def _colour_series(self, t: theme.Theme) -> None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from engine.analytics_report import GoalProgress, Report
 
-from .charts import MESSAGE_LINES
+from .charts import MESSAGE_LINES, Points
 
 NBSP = "\u00a0"
 EMPTY: Mapping[str, str] = {}
@@ -32,23 +32,50 @@ def funnel_rows(report: Report) -> list[tuple[str, dict[str, int]]]:
     return list(rows.items())
 
 
-def message_points(report: Report, start: datetime, end: datetime
-                   ) -> tuple[list[datetime], dict[str, list[int]]]:
-    """Every bucket from `start` to `end` (local time), with its counts per metric."""
-    step = timedelta(hours=1) if report.bucket == "hour" else timedelta(days=1)
-    buckets, at = [], start
+# A longer range is drawn a month to a point: a day to a point filled ten years with
+# 3,653 buckets, and a range typed out to the year 9999 froze the page building millions.
+DAYS_UP_TO = 366
+
+
+def message_points(report: Report, start: datetime, end: datetime) -> Points:
+    """Every bucket from `start` to `end` (local time), with its counts per metric: the
+    report's hours or days, or its days added up by month over a long range."""
+    unit = ("month" if report.bucket == "day" and (end - start).days > DAYS_UP_TO
+            else report.bucket)
+    starts, at = [], start
     while at < end:
-        buckets.append(at)
-        at = (at + step).astimezone()  # local midnight again across a clock change
-    index = {b.timestamp(): i for i, b in enumerate(buckets)}
-    counts = {metric: [0] * len(buckets) for metric, _colour in MESSAGE_LINES}
+        starts.append(at)
+        at = next_bucket(at, unit)
+    counts = {metric: [0] * len(starts) for metric, _colour in MESSAGE_LINES}
+    if not starts:
+        return Points(unit, starts, end, counts)
+    index = ({(b.year, b.month): i for i, b in enumerate(starts)} if unit == "month" else
+             {b.timestamp(): i for i, b in enumerate(starts)})
     for point in report.series:
-        i = index.get(datetime.fromisoformat(point.at.replace("Z", "+00:00")).timestamp())
+        at = datetime.fromisoformat(point.at.replace("Z", "+00:00"))
+        if unit == "month":
+            local = at.astimezone()
+            i = index.get((local.year, local.month))
+        else:
+            i = index.get(at.timestamp())
         if i is None:
             continue
         for metric in counts:
             counts[metric][i] += point.counts.get(metric, 0)
-    return buckets, counts
+    # the last month ends with the range (it may end mid-month); an hour or day in full
+    return Points(unit, starts, end if unit == "month" else next_bucket(starts[-1], unit),
+                  counts)
+
+
+def next_bucket(at: datetime, unit: str) -> datetime:
+    """The start of the bucket after the one `at` is in (local midnight again across a
+    clock change; a month's first day)."""
+    if unit == "hour":
+        return (at + timedelta(hours=1)).astimezone()
+    if unit == "day":
+        return (at + timedelta(days=1)).astimezone()
+    first = date(at.year + at.month // 12, at.month % 12 + 1, 1)
+    return datetime.combine(first, time()).astimezone()
 
 
 def goal_text(report: Report, titles: Mapping[str, str] = EMPTY) -> tuple[str, int, int]:

@@ -42,6 +42,10 @@ NO_JOURNEY = "No journeys yet — make one on the Journeys page and publish it"
 # dashboard left open beside a running engine said "No one has entered yet" after 30
 # events had come, until another page was shown and this one again.
 FOLLOW_MS = 3000
+# The days a range may be picked from: the engine counts with its clock, so nothing it ran
+# is earlier; Qt's own pickers went to 31 Dec 9999, whose end is past the calendar (the
+# page said "date value out of range").
+EARLIEST_DAY, LATEST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 REASON_HEADERS = ["What", "Tile", "Count", "Reason"]
 VERSION_HEADERS = ["Version", "State", "Entered", "Sent", "Delivered", "Opened", "Clicked",
                    "Bounced", "Blocked", "Goal met"]
@@ -143,6 +147,7 @@ class DashboardPage(QWidget):
 
     def _date_edit(self, day: date, tip: str) -> QDateEdit:
         edit = QDateEdit(QDate(day), calendarPopup=True, toolTip=tip, displayFormat="d MMM yyyy")
+        edit.setDateRange(QDate(EARLIEST_DAY), QDate(LATEST_DAY))
         edit.dateChanged.connect(self.query)
         return edit
 
@@ -272,8 +277,7 @@ class DashboardPage(QWidget):
 
     def _fill(self, query: Query, report: Report) -> None:
         self.funnel.show_rows(funnel_rows(report))
-        buckets, counts = message_points(report, query.start, query.end)
-        self.messages.show_points(buckets, counts, report.bucket == "hour")
+        self.messages.show_points(message_points(report, query.start, query.end))
         text, value, maximum = goal_text(report, self.titles)
         self.goal.setText(text)
         self.goal_bar.setRange(0, maximum)
