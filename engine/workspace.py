@@ -9,6 +9,7 @@ a person's trail — read with `engine.observe` on a connection of your own
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -67,6 +68,8 @@ from engine.store.database import (
 from engine.store.inbox import Inbox, inbox_path
 from engine.store.settings_store import SecretPlaces
 from engine.store.times import from_ts
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._@-]")  # in a folder named for a database
 
 
 @dataclass(frozen=True)
@@ -162,11 +165,22 @@ class Workspace:
 
     @property
     def outbox_dir(self) -> Path:
-        """Beside an SQLite workspace (`shop.waymark` → `shop-outbox/`), else in user data."""
+        """Beside an SQLite workspace (`shop.waymark` → `shop-outbox/`), else in user data,
+        a folder for each database (`outbox/shop@db.example.com-5432/`): one for them all
+        listed every database's messages under `waymark outbox` of any."""
         if self.db.dialect.name == "sqlite":
             path = Path(self.location)
             return path.with_name(f"{path.stem}-outbox")
-        return user_data_path("waymark", appauthor=False) / "outbox"
+        url = self.db.url
+        name = f"{url.database or url.username}@{url.host or 'localhost'}-{url.port or 5432}"
+        return user_data_path("waymark", appauthor=False) / "outbox" / _UNSAFE.sub("_", name)
+
+    def outbox_folder(self) -> Path:
+        """Where the outbox writes its files: the folder the delivery settings name
+        (`waymark settings set outbox_folder DIR`), else `outbox_dir`."""
+        with self.db.connect() as conn:
+            stored = settings_store.stored_delivery_data(conn) or {}
+        return Path(stored.get("outbox_folder") or self.outbox_dir)
 
     # --- catalog ---------------------------------------------------------------------
 

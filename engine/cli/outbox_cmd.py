@@ -18,7 +18,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "(open them in any mail program), .json for SMS and push; then the "
                     "warnings recorded with them (links removed or left untracked).")
     parser.add_argument("--folder", metavar="DIR", help="an outbox folder (default: the "
-                        "workspace's)")
+                        "one the workspace's delivery settings name, else the workspace's)")
     parser.add_argument("--last", type=int, metavar="N", help="only the N newest")
     add_workspace_option(parser)
     parser.set_defaults(handler=guarded(run))
@@ -45,7 +45,7 @@ def _read(args: argparse.Namespace) -> tuple[Path, list[OutboxEntry], dict[str, 
     if args.folder and not args.workspace:
         return Path(args.folder), _entries(Path(args.folder), args.last), {}
     with open_workspace(args, create=False) as workspace:
-        folder = Path(args.folder) if args.folder else workspace.outbox_dir
+        folder = Path(args.folder) if args.folder else workspace.outbox_folder()
         entries = _entries(folder, args.last)
         with workspace.db.connect() as conn:
             warnings = ledger_store.warnings_for(conn, [e.message_id for e in entries])

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.cli import outbox_cmd, preview_cmd
+from engine.cli import main, outbox_cmd, preview_cmd
 from engine.delivery import OutboxChannel
 from engine.model import Contact, read_bundle
 from engine.resources import resource
@@ -68,6 +68,22 @@ def test_outbox_lists_what_was_sent(workspace_file, capsys):
     shown = capsys.readouterr().out
     assert "ada@example.com" in shown and "Ada, your cart is waiting" in shown
     assert "1 message(s)" in shown
+
+
+def test_outbox_lists_the_folder_the_delivery_settings_name(workspace_file, tmp_path,
+                                                              capsys):
+    """`waymark settings set outbox_folder DIR` sent the messages there, and `waymark
+    outbox` still listed the workspace's own folder: "the outbox is empty"."""
+    elsewhere = tmp_path / "elsewhere"
+    assert main(["settings", "set", "outbox_folder", str(elsewhere),
+                 "--workspace", str(workspace_file)]) == 0
+    with Workspace.open(workspace_file) as workspace:
+        assert workspace.outbox_folder() == elsewhere
+        OutboxChannel(workspace.delivery_settings().outbox_folder).send(compose())
+    capsys.readouterr()
+    assert waymark("outbox", "--workspace", str(workspace_file)) == 0
+    shown = capsys.readouterr().out
+    assert "ada@example.com" in shown and f"1 message(s) in {elsewhere}" in shown
 
 
 def test_preview_shows_that_a_script_address_from_the_data_is_removed(workspace_file, capsys):

@@ -40,6 +40,10 @@ def server_url():
 
 @pytest.fixture
 def database(server_url) -> str:
+    return fresh_database(server_url)
+
+
+def fresh_database(server_url: str) -> str:
     """A fresh, empty database on the test server."""
     name = f"waymark_{next(_numbers)}"
     admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
@@ -232,3 +236,32 @@ def test_a_long_failure_reason_is_counted_clipped_and_the_person_goes_on(pg_harn
     assert row.status == "failed" and len(row.reason) > 200
     [reason] = [r for (tile, metric, r) in h.counters() if (tile, metric) == ("mail", "blocked")]
     assert reason == row.reason[:200]
+
+
+def test_each_postgresql_database_has_an_outbox_folder_of_its_own(
+        server_url, tmp_path, monkeypatch, capsys) -> None:
+    """Seen from the outside: every PostgreSQL workspace on a machine wrote its messages
+    into one folder, and `waymark outbox` of any listed every database's messages."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    bundle = thank_then_wait()
+    listed = []
+    for number, person in enumerate(("ann", "bob")):
+        location = fresh_database(server_url)
+        h = Harness(tmp_path / f"h{number}", bundle, location=location)
+        try:  # the default folder, not the test's (the harness names one)
+            h.configure(lambda settings: setattr(settings, "outbox_folder", None))
+            h.person(person)
+            h.fire("order_placed", person, total=80)
+            h.deliver()
+            assert {row.status for row in h.ledger()} == {"delivered"}
+            folder = h.workspace.outbox_dir
+        finally:
+            h.close()
+        assert folder.parent == tmp_path / "data" / "waymark" / "outbox"
+        assert folder.name.startswith(f"{location.rsplit('/', 1)[1]}@127.0.0.1-")
+        capsys.readouterr()
+        assert main(["outbox", "--workspace", location]) == 0
+        listed.append(capsys.readouterr().out)
+    assert "ann@example.com" in listed[0] and "bob@example.com" not in listed[0]
+    assert "bob@example.com" in listed[1] and "ann@example.com" not in listed[1]
+    assert all("1 message(s) in" in out for out in listed), listed
