@@ -30,6 +30,7 @@ from engine.model import (
 )
 from engine.model.conditions import MISSING, parse_when, resolve_path
 from engine.model.durations import humanize_duration
+from engine.model.moments import shifted
 
 from .contact_points import find_contact_point
 from .quiet_hours import quiet_until, zone_note, zone_or
@@ -92,10 +93,10 @@ def expires_at(expiry: Expiry | None, trigger: Mapping[str, Any]) -> datetime | 
     if expiry is None:
         return None
     if expiry.at is not None:
-        return expiry.at + expiry.offset
+        return shifted(expiry.at, expiry.offset)
     value = resolve_path(dict(trigger), expiry.trigger_date or "")
     anchor = parse_when(value) if value is not MISSING else None
-    return anchor + expiry.offset if anchor is not None else None
+    return shifted(anchor, expiry.offset) if anchor is not None else None
 
 
 def check_expiry(now: datetime, expiry: Expiry | None,

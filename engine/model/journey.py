@@ -6,11 +6,12 @@ from datetime import timedelta
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import AwareDatetime, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from .base import ID_PATTERN, DocModel
 from .conditions import ConditionGroup
 from .durations import Duration
+from .moments import Moment
 from .people import time_zones
 from .tiles import Tile, TileKind, _TileBase
 
@@ -46,8 +47,8 @@ class Schedule(DocModel):
     """When a segment-based journey lets members in, in the journey's time zone."""
 
     mode: Literal["once", "once_refresh", "daily", "weekly", "monthly"] = "once"
-    at: AwareDatetime = Field(description="the first (or only) start")
-    until: AwareDatetime | None = Field(default=None, description="repeating: last start")
+    at: Moment = Field(description="the first (or only) start")
+    until: Moment | None = Field(default=None, description="repeating: last start")
     allow_rejoin: bool = Field(
         default=False, description="once_refresh: people who leave and rejoin enter again"
     )
@@ -60,8 +61,8 @@ class StartSettings(DocModel):
     schedule: Schedule | None = None
     exclusions: list[str] = Field(default_factory=list, description="segments kept out")
     reentry: ReEntry = Field(default_factory=ReEntry)
-    window_start: AwareDatetime | None = None
-    window_end: AwareDatetime | None = None
+    window_start: Moment | None = None
+    window_end: Moment | None = None
     timezone: str = "UTC"
 
     @field_validator("timezone")

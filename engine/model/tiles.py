@@ -6,11 +6,12 @@ from datetime import timedelta
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, Field, model_validator
+from pydantic import Field, model_validator
 
 from .base import ID_PATTERN, DocModel
 from .conditions import ConditionGroup
 from .durations import Duration
+from .moments import Moment
 
 
 class TileKind(StrEnum):
@@ -53,7 +54,7 @@ class TriggerTile(_TileBase):
 class Expiry(DocModel):
     """A message not sent by then is skipped as "message expired"."""
 
-    at: AwareDatetime | None = None
+    at: Moment | None = None
     trigger_date: str | None = Field(default=None, description="a date attribute of the trigger")
     offset: Duration = timedelta(0)
 
@@ -99,7 +100,7 @@ class WaitTile(_TileBase):
     kind: Literal["wait"] = "wait"
     mode: WaitMode = WaitMode.DURATION
     duration: Duration | None = None
-    until: AwareDatetime | None = None
+    until: Moment | None = None
     attribute: str | None = Field(default=None, description="for trigger_date: a date attribute")
     offset: Duration = timedelta(0)
 

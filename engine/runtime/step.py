@@ -26,6 +26,7 @@ from engine.model import (
     tile_title,
 )
 from engine.model.conditions import MISSING, parse_when
+from engine.model.moments import shifted
 
 from .records import RunState, RunStatus, SendOrder, StepOutcome, StepRecord, What
 from .version import PublishedVersion
@@ -250,7 +251,7 @@ def _wait_due(mover: _Mover, tile: Any) -> datetime | None:
     if tile.mode == WaitMode.UNTIL:
         return tile.until
     when = trigger_date(mover.run.trigger_data, tile.attribute)
-    return None if when is None else when + tile.offset
+    return None if when is None else shifted(when, tile.offset)
 
 
 def trigger_date(data: dict[str, Any], path: str) -> datetime | None:

@@ -50,10 +50,11 @@ from engine.model import (
     TriggerDefinition,
 )
 from engine.model.durations import parse_duration
+from engine.model.moments import EARLIEST, LATEST
 
 from .audience import closest, did_you_mean, drawn_attributes, record_items, record_source
 from .collector import fewer_collections
-from .scenario import EARLIEST, LATEST, Scenario
+from .scenario import Scenario
 
 DEFAULT_END = "P5D"
 ROLES = {**{name: "trigger" for name in ("trigger", "event", "event_name", "trigger_name")},

@@ -5,7 +5,7 @@ Times are relative to the start (`PT2H`, `P1D`) or absolute ISO date-times.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, Field, PrivateAttr, ValidationError, model_validator
@@ -14,6 +14,7 @@ from engine.model import Contact, DocumentError, parse_json
 from engine.model.base import DocModel
 from engine.model.durations import parse_duration
 from engine.model.errors import from_validation_error
+from engine.model.moments import EARLIEST, LATEST
 from engine.runtime.housekeeping import MAX_PAUSE
 from engine.store.times import iso_z
 
@@ -35,16 +36,11 @@ def when(value: str, start: datetime) -> datetime:
     return parsed
 
 
-# The simulated clock stays within these: the runtime reckons back from any moment (the
-# trail's 90 days) and forward (waits, re-entry, a pause's 21 days), and Python's dates
-# end with the years 1 and 9999. A scenario starting on 0001-01-01 failed with a
-# traceback; one in December 9999 set every event aside, its wait past the calendar.
-EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
-LATEST = datetime(9000, 1, 1, tzinfo=UTC)
-
-
 def period_problem(start: datetime, end: datetime) -> tuple[str, str] | None:
-    """(the field, why) when a simulated period is not within EARLIEST and LATEST."""
+    """(the field, why) when a simulated period is not within EARLIEST and LATEST: the
+    runtime reckons back from any moment (the trail's 90 days) and forward (waits,
+    re-entry, a pause's 21 days). A scenario starting on 0001-01-01 failed with a
+    traceback; one in December 9999 set every event aside, its wait past the calendar."""
     # as written, not in UTC: 0001-01-01T00:00+14:00 is in the year 0 there, no date
     if start < EARLIEST:
         return "start", (f"{start.isoformat()} is before {EARLIEST:%Y-%m-%d} (UTC), the "

@@ -76,6 +76,24 @@ def test_expiry_relative_to_a_trigger_date() -> None:
     assert after.reason.startswith("message expired")
 
 
+def test_an_expiry_past_the_calendars_end_is_never_and_before_it_long_past() -> None:
+    """Hostile input: an expiry of 3,000,000 days, or a trigger's date the calendar cannot
+    take an offset past (9999-12-31T23:59:59-05:00 is the year 10000 in UTC), raised an
+    OverflowError at every send decision, and the run was set aside."""
+    never = [Expiry(at=datetime(2025, 3, 1, tzinfo=UTC), offset=timedelta(days=3_000_000)),
+             Expiry(trigger_date="starts_at", offset=timedelta(days=1))]
+    for expiry in never:
+        decision = decide(request(expiry=expiry,
+                                  trigger={"starts_at": "9999-12-31T23:59:59-05:00"}),
+                          DeliverySettings(), KnownHistory())
+        assert decision.verdict == Verdict.SEND, expiry
+    past = Expiry(trigger_date="starts_at", offset=timedelta(days=-1))
+    decision = decide(request(expiry=past, trigger={"starts_at": "0001-01-01T00:00:00+14:00"}),
+                      DeliverySettings(), KnownHistory())
+    assert decision.verdict == Verdict.BLOCK
+    assert decision.reason == "message expired (at 1970-01-01 00:00 UTC)"
+
+
 def test_an_expiry_whose_trigger_date_is_missing_does_not_stop_the_message() -> None:
     decision = decide(request(expiry=Expiry(trigger_date="starts_at")), DeliverySettings(),
                       KnownHistory())

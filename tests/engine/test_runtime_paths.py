@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from datetime import timedelta
 
+import pytest
+
+from engine.cli import main
 from engine.model import (
     Arm,
     AttributeBranchTile,
@@ -185,6 +188,34 @@ def test_a_trigger_date_already_past_proceeds_at_once(harness_for) -> None:
     h.person("ann")
     h.fire("order_placed", "ann", delivery="2026-11-01T10:00:00Z")
     assert h.path("ann")[-2:] == ["sent mail", "completed end"]
+
+
+@pytest.mark.parametrize(("delivery", "offset", "waits"), [
+    ("9999-12-31T23:59:59-05:00", "PT0S", True), ("9999-12-31T23:00:00Z", "P1D", True),
+    ("0001-01-01T00:00:00+14:00", "-P1D", False)])
+def test_a_trigger_date_at_the_calendars_ends_waits_as_never_or_as_long_past(
+        harness_for, capsys, delivery, offset, waits) -> None:
+    """Hostile input the socket takes: a date attribute of 9999-12-31T23:59:59-05:00 (the
+    year 10000 in UTC) made the trail say the wait lasts until then, and reading the
+    trail failed ("year 10000 is out of range": `waymark activity`, the studio's path);
+    with an offset that the calendar cannot take the run was set aside with an
+    OverflowError. Past 9000 waits as
+    never (as long as a run may last: a year); before the calendar it has passed."""
+    h = harness_for(trigger_date_journey(offset))
+    h.person("ann")
+    h.fire("order_placed", "ann", delivery=delivery)
+    assert h.runtime.next_due() is None or h.runtime.next_due().year <= 9000
+    [run] = h.runs("ann")
+    if not waits:
+        assert h.path("ann")[-2:] == ["sent mail", "completed end"]
+    else:
+        assert h.path("ann")[-1] == "waiting wait" and run.status == "waiting"
+        assert run.due_at == run.entered_at + timedelta(days=365)
+        h.advance(timedelta(days=2))  # the engine goes on: still waiting, not set aside
+        assert [r.status for r in h.runs("ann")] == ["waiting"]
+        capsys.readouterr()
+        assert main(["activity", "--workspace", str(h.location)]) == 0
+        assert "until 9000-01-01 00:00:00 UTC" in capsys.readouterr().out
 
 
 def test_a_run_still_going_after_365_days_fails(harness_for) -> None:
