@@ -56,8 +56,14 @@ def reason_rows(summary: dict[str, Any], titles: dict[str, str]) -> list[tuple[s
     return sorted(rows, key=lambda row: (-row[2], row[0], row[1], row[3]))
 
 
-def when(moment: datetime, zone: tzinfo) -> str:
-    return moment.astimezone(zone).strftime("%a %d %b %H:%M")
+def when(moment: datetime, zone: tzinfo, since: datetime | None = None) -> str:
+    """`since`: the step's own time; an end in another year says its year, as the
+    command's timeline does."""
+    local = moment.astimezone(zone)
+    shown = local.strftime("%a %d %b %H:%M")
+    if since is not None and since.astimezone(zone).year != local.year:
+        shown += f" {local.year}"
+    return shown
 
 
 def moment_text(moment: datetime, zone: tzinfo) -> str:
@@ -80,4 +86,4 @@ def _reason(step: StepRecord, journey: Journey, zone: tzinfo) -> str:
     reason = step_reason(replace(step, until=None), journey)
     if step.until is None:
         return reason
-    return " · ".join(filter(None, (reason, f"until {when(step.until, zone)}")))
+    return " · ".join(filter(None, (reason, f"until {when(step.until, zone, step.at)}")))

@@ -144,11 +144,13 @@ def step_reason(step: TrailStep, journey: Journey) -> str:
 
 
 def when(moment: datetime) -> str:
-    """Local time: the hour today, with the day otherwise."""
-    local = moment.astimezone()
-    if local.date() == datetime.now().astimezone().date():
+    """Local time: the hour today, with the day otherwise (and the year, another year's:
+    a wait until a trigger's date in 9000 read as next New Year's)."""
+    local, today = moment.astimezone(), datetime.now().astimezone().date()
+    if local.date() == today:
         return local.strftime("%H:%M:%S")
-    return local.strftime("%a %d %b %H:%M")
+    shown = local.strftime("%a %d %b %H:%M")
+    return shown if local.year == today.year else f"{shown} {local.year}"
 
 
 def _tile(journey: Journey, tile_id: str | None):

@@ -18,8 +18,14 @@ def json_line(record: StepRecord) -> str:
     return json.dumps(record.to_dict(), ensure_ascii=False)
 
 
-def _when(moment: datetime, tz: tzinfo) -> str:
-    return moment.astimezone(tz).strftime("%a %d %b %H:%M")
+def _when(moment: datetime, tz: tzinfo, since: datetime | None = None) -> str:
+    """`since`: the step's own time; an end in another year says its year ("until Wed 01
+    Jan 00:00" of a wait that lasts until 9000 read as next New Year's)."""
+    local = moment.astimezone(tz)
+    shown = local.strftime("%a %d %b %H:%M")
+    if since is not None and since.astimezone(tz).year != local.year:
+        shown += f" {local.year}"
+    return shown
 
 
 def _tile(journey: Journey, tile_id: str | None) -> str:
@@ -43,7 +49,7 @@ def describe(record: StepRecord, journey: Journey, tz: tzinfo) -> str:
     if record.what == What.BRANCHED:
         detail += f": {_branch(record)}"
     if record.until is not None:
-        detail += f" until {_when(record.until, tz)}"
+        detail += f" until {_when(record.until, tz, record.at)}"
     if record.reason and record.what != What.SENT:
         detail += f", {record.reason}" if record.what == What.WAITING else f": {record.reason}"
     return f"  {_when(record.at, tz)}  {what:<13} {detail}"

@@ -579,3 +579,19 @@ def test_people_on_an_earlier_version_are_seen_on_it(qtbot, studio, tmp_path):  
 def waiting_at_the_wait_for(overlay) -> int | None:
     badge = overlay.badges.get("opened-email")
     return badge.value("processing") if badge is not None else None
+
+
+def test_a_wait_until_another_year_says_its_year() -> None:
+    """A wait until a trigger's date past the calendar's reach lasts until 9000 (see
+    engine/model/moments.py): the trail and the simulation's timeline read "until Sat 01
+    Jan 00:00", as if next New Year's. Another year's date says its year."""
+    from datetime import UTC, datetime, timedelta
+
+    from app.simulation.results import when as simulated_when
+    from app.test_mode.trail_text import when
+
+    far = datetime(9000, 1, 1, 12, tzinfo=UTC)
+    assert when(far).endswith(" 9000")
+    step = datetime(2026, 12, 31, 12, tzinfo=UTC)
+    assert simulated_when(step + timedelta(days=1), UTC, step) == "Fri 01 Jan 12:00 2027"
+    assert simulated_when(step - timedelta(days=1), UTC, step) == "Wed 30 Dec 12:00"

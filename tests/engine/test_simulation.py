@@ -116,6 +116,21 @@ def test_the_timeline_shows_the_label_and_the_port_id_when_they_differ(tmp_path,
     assert "branched      size (Order size): Other\n" in out
 
 
+def test_a_wait_into_another_year_says_its_year(tmp_path, capsys) -> None:
+    """A wait from New Year's Eve read "until Fri 01 Jan 12:01", and one a trigger's date
+    put at the end of the calendar (9000) "until Wed 01 Jan 00:00": as next New Year's."""
+    written = json.loads(resource("samples", "abandoned_cart.scenario.json").read_text())
+    (tmp_path / "s.json").write_text(json.dumps({**written, "start": "2026-12-31T12:00:00Z"}))
+    assert main(["simulate", str(resource("samples", "abandoned_cart.json")), "--scenario",
+                 str(tmp_path / "s.json")]) == 0
+    out = capsys.readouterr().out
+    assert "Thu 31 Dec 12:00  waiting       opened-email (Opened the email?) until Fri 01 " \
+           "Jan 12:00 2027, for Initial email reminder opened" in out
+    # within one year, none
+    assert "Fri 01 Jan 12:00  waiting       wait-1-day (Wait a day) until Sat 02 Jan 12:00\n" \
+        in out
+
+
 def test_simulate_refuses_a_workspace_and_says_why(tmp_path, capsys) -> None:
     workspace = tmp_path / "w.waymark"
     assert simulate(tmp_path, branching_bundle(), BRANCH_SCENARIO,
