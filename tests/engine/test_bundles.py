@@ -103,17 +103,22 @@ def test_text_with_a_nul_character_is_refused_naming_its_place_and_line(edit, pl
                               if "\\u0000" in row)
 
 
-@pytest.mark.parametrize(("field", "when"), [
-    ("window_end", "9999-12-31T23:59:59-05:00"), ("window_start", "9000-01-01T00:00:01Z")])
-def test_a_date_past_the_year_9000_is_refused_naming_its_place(field, when) -> None:
+@pytest.mark.parametrize(("field", "when", "said"), [
+    ("window_end", "9999-12-31T23:59:59-05:00",
+     "is after 9000-01-01 (UTC), the latest date Waymark reckons with"),
+    ("window_start", "9000-01-01T00:00:01Z", "is after 9000-01-01"),
+    ("window_start", "0001-01-01T00:00:00+14:00",
+     "is before 1900-01-01 (UTC), the earliest date a journey may name")])
+def test_a_date_out_of_the_calendars_reach_is_refused_naming_its_place(field, when,
+                                                                       said) -> None:
     """Hostile input: a journey whose window ended on 9999-12-31T23:59:59-05:00 (the year
     10000 in UTC) was imported and published, and the engine's runtime stopped at its
-    first round ("waymark-runtime failed ... year 10000 is out of range")."""
+    first round ("waymark-runtime failed ... year 10000 is out of range"); a daily
+    schedule from 0001-01-01T00:00+14:00 failed to publish with an OverflowError."""
     text = broken(lambda d: d["journey"]["start"].update({field: when}))
     error = error_of(text)
     assert error.path == f"$.journey.start.{field}"
-    assert error.detail.endswith("is after 9000-01-01 (UTC), the latest date Waymark "
-                                 "reckons with")
+    assert said in error.detail
     assert load_bundle(broken(lambda d: d["journey"]["start"].update(
         {field: "8999-12-31T18:00:00-05:00"})), source="cart.json")
 
