@@ -25,7 +25,7 @@ def parse_duration(text: str) -> timedelta:
             and text[2:-1].isdecimal()):
         # "PT123S", the form a generated audience's 150,000 items are written in: the
         # same timedelta as below, parsed in a tenth of the time (up to 12 digits, far
-        # from timedelta's limits and int's on digits: longer ones fail as below)
+        # from timedelta's limits and int's on digits: longer ones are refused below)
         return timedelta(seconds=int(text[2:-1]))
     match = _PATTERN.match(text.strip()) if isinstance(text, str) else None
     if not match or text.strip() in ("P", "-P", "+P") or text.strip().endswith("T"):
@@ -34,13 +34,17 @@ def parse_duration(text: str) -> timedelta:
             "(weeks, days, hours, minutes, seconds; no months or years)"
         )
     parts = {k: float(v) for k, v in match.groupdict().items() if v and k != "sign"}
-    delta = timedelta(
-        weeks=parts.get("weeks", 0),
-        days=parts.get("days", 0),
-        hours=parts.get("hours", 0),
-        minutes=parts.get("minutes", 0),
-        seconds=parts.get("seconds", 0),
-    )
+    try:
+        delta = timedelta(
+            weeks=parts.get("weeks", 0),
+            days=parts.get("days", 0),
+            hours=parts.get("hours", 0),
+            minutes=parts.get("minutes", 0),
+            seconds=parts.get("seconds", 0),
+        )
+    except OverflowError:  # `waymark validate` of a wait of P9999999999D was a traceback
+        raise ValueError(f"{text.strip()[:40]!r} is longer than any duration can be (at most "
+                         "999,999,999 days)") from None
     return -delta if match.group("sign") == "-" else delta
 
 

@@ -29,15 +29,23 @@ def test_seconds_alone_parse_as_any_duration_does(seconds, form, space) -> None:
 
 
 @pytest.mark.parametrize("digits", [12, 13, 20, 5000])
-def test_seconds_past_what_a_duration_holds_fail_as_overflow(digits) -> None:
+def test_seconds_past_what_a_duration_holds_are_refused_saying_so(digits) -> None:
     # up to 12 digits, a quicker way; past it the same as any duration: "PT" followed by
-    # 5,000 nines gave int's own complaint about long numbers, not an overflow
+    # 5,000 nines gave int's own complaint about long numbers
     text = f"PT{'9' * digits}S"
     if digits <= 13:
         assert parse_duration(text) == timedelta(seconds=int("9" * digits))
     else:
-        with pytest.raises(OverflowError):
+        with pytest.raises(ValueError, match=r"is longer than any duration can be \(at most "
+                                             r"999,999,999 days\)"):
             parse_duration(text)
+
+
+@pytest.mark.parametrize("text", ["P9999999999D", "P999999999W", "-P9999999999D"])
+def test_a_duration_longer_than_any_can_be_is_refused_not_a_traceback(text) -> None:
+    # `waymark validate` of a wait of P9999999999D, `simulate --end` of it: OverflowError
+    with pytest.raises(ValueError, match="is longer than any duration can be"):
+        parse_duration(text)
 
 
 @pytest.mark.parametrize("text", ["P1M", "P1Y", "1 day", "P", "PT", "", "PTS", "PT-5S",
