@@ -13,8 +13,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from engine.delivery.contact_points import CONTACT_FIELD, normalise_phone, valid_email
-from engine.model import ConsentRecord, Contact, DocumentError
+from engine.delivery.contact_points import CONTACT_FIELD, check_contact_points
+from engine.model import ConsentRecord, Contact
 from engine.runtime.changes import change_contact, made_contact, updated_event
 from engine.runtime.contact_removal import delete_contact as _delete
 from engine.store import contacts_store, events_store
@@ -70,15 +70,6 @@ def save_contact(workspace: Workspace, contact: Contact) -> SavedContact:
             events = [updated_event(contact.id)]  # only a consent changed
         events_store.insert_events(conn, events, now)
     return SavedContact(made_contact(events), [e.trigger for e in events])
-
-
-def check_contact_points(contact: Contact) -> None:
-    """As the CSV import checks them: an email address, a phone number."""
-    source = f"contact {contact.id}"
-    if contact.email and not valid_email(contact.email):
-        raise DocumentError("not an email address", source=source, path="$.email")
-    if contact.phone and normalise_phone(contact.phone) is None:
-        raise DocumentError("not a phone number", source=source, path="$.phone")
 
 
 def delete_contact(workspace: Workspace, contact_id: str) -> int:

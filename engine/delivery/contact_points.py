@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from engine.model import Channel
+from engine.model import Channel, Contact, DocumentError
 from engine.model.conditions import MISSING, resolve_path
 
 # The trigger attributes a website sends when it knows an address but not a contact.
@@ -24,6 +24,16 @@ _PHONE_SEPARATORS = re.compile(r"[\s\-().]")
 
 def valid_email(address: str) -> bool:
     return len(address) <= 254 and bool(_EMAIL.match(address))
+
+
+def check_contact_points(contact: Contact) -> None:
+    """As the CSV import checks them: an email address, a phone number (the studio's
+    Contacts page, `waymark contacts`, the socket's PUT /v1/contacts)."""
+    source = f"contact {contact.id}"
+    if contact.email and not valid_email(contact.email):
+        raise DocumentError("not an email address", source=source, path="$.email")
+    if contact.phone and normalise_phone(contact.phone) is None:
+        raise DocumentError("not a phone number", source=source, path="$.phone")
 
 
 def normalise_phone(number: str) -> str | None:

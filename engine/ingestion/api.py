@@ -12,6 +12,7 @@ from typing import Any
 
 from aiohttp import web
 
+from engine.delivery.contact_points import check_contact_points
 from engine.model import (
     Catalog,
     Contact,
@@ -306,6 +307,9 @@ class IngestionApi:
                            "the path)", "id")
         try:
             contact = Contact.from_data({**body, "id": _last_path_part(request, "id")})
+            # as the studio and the CSV import check them: the contact snippet's
+            # placeholders were saved as the person's email address and phone number
+            check_contact_points(contact)
         except PayloadError as error:
             raise ApiError(400, "invalid_contact", error.message, error.field) from None
         except DocumentError as error:

@@ -137,9 +137,8 @@ def contact_fields(catalog: Catalog, kind: str, watched: str | None,
                                        if name == watched else "")
         if name in values:
             top.append(literal_field(name, values.pop(name), note))
-        else:  # a text placeholder where any text is taken; null where a name is wanted
-            top.append(Field(name, TEXT, name.upper(), note) if name in ("email", "phone")
-                       else Field(name, NULL, note=note))
+        else:  # null: a placeholder ("EMAIL") would be refused as no address
+            top.append(Field(name, NULL, note=note))
     kind_note = ("\"contact\" or \"lead\", as they are: a lead sent as a contact becomes one"
                  if update else "a lead: someone who is not a customer yet" if kind == "lead"
                  else "a customer (\"lead\" for someone who is not one yet)")

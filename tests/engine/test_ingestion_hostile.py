@@ -160,6 +160,10 @@ def test_records_refuse_a_column_of_the_wrong_type_naming_it(engine) -> None:
     ({"id": "someone-else"}, "id", "the id is the one in the path"),
     ({"consents": [{}]}, "consents[0].channel", "required"),
     ({"test": 0}, "test", "valid boolean"),  # true or false: a test contact is no guess
+    # the contact snippet's placeholders, left unfilled, were saved as the person's email
+    # address and phone number; the studio and the CSV import refused them
+    ({"email": "EMAIL"}, "email", "email: not an email address"),
+    ({"email": "zed@example.com", "phone": "PHONE"}, "phone", "phone: not a phone number"),
 ])
 def test_a_contact_that_cannot_be_stored_is_refused_naming_the_field(engine, body, field,
                                                                        words) -> None:
