@@ -86,15 +86,17 @@ def _serve(workspace: Workspace, socket: IngestionProcess, cluster: bool = False
     except IngestionStartError as error:
         engine.stop()
         return fail(str(error))
-    engine.public_url = socket.base_url
-    engine.announce("serve", socket.base_url)  # a studio opening the workspace finds it
-    engine.start()
-    settle_heap()
-    print(f"Waymark engine serving {workspace.location}: {live_journeys(workspace)} live "
-          f"journey(s); listening on {socket.base_url}. Press Ctrl+C to stop.", flush=True)
-    if engine.member is not None:
-        print(describe_member(engine.member), flush=True)
-    try:
+    try:  # from here on the socket's process runs: whatever fails stops it (a published
+        # version that could not be read failed the start, and serve hung at exit on it)
+        engine.public_url = socket.base_url
+        engine.announce("serve", socket.base_url)  # a studio opening the workspace finds it
+        engine.start()
+        settle_heap()
+        print(f"Waymark engine serving {workspace.location}: {live_journeys(workspace)} live "
+              f"journey(s); listening on {socket.base_url}. Press Ctrl+C to stop.",
+              flush=True)
+        if engine.member is not None:
+            print(describe_member(engine.member), flush=True)
         while not stop.wait(1.0) and engine.lost is None:
             pass
     finally:
