@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.wheel_guard import SteadyCombo, SteadyDateTimeEdit
+from engine.model.moments import EARLIEST, LATEST
 
 ZONE_NAME_WIDTH = 90  # pixels for the zone's name beside a date
 UNITS = [("minute", 60), ("hour", 3600), ("day", 86400), ("week", 604800)]
@@ -218,10 +219,13 @@ class DateTimeField(QWidget):
         # conversion is zoneinfo's, the very one the engine uses.
         self.edit = SteadyDateTimeEdit()
         self.edit.setTimeZone(QTimeZone.utc())
-        # Qt's own range, 1752 to 9999, reached past the calendar in UTC at its end; the
-        # engine's clock (and a simulation's, `simulation.scenario`) runs 1970 to 9000
-        self.edit.setDateTimeRange(QDateTime(QDate(1970, 1, 2), QTime(0, 0), QTimeZone.utc()),
-                                   QDateTime(QDate(8999, 12, 1), QTime(0, 0), QTimeZone.utc()))
+        # Qt's own range, 1752 to 9999, reached past the calendar in UTC at its end; a
+        # simulated clock runs from EARLIEST to LATEST (`engine.model.moments`): a day in
+        # from the first for any zone, a month before the last for a simulated period
+        first, last = EARLIEST + timedelta(days=1), LATEST - timedelta(days=31)
+        self.edit.setDateTimeRange(
+            QDateTime(QDate(first.year, first.month, first.day), QTime(0, 0), QTimeZone.utc()),
+            QDateTime(QDate(last.year, last.month, last.day), QTime(0, 0), QTimeZone.utc()))
         self.edit.setCalendarPopup(True)
         self.edit.setDisplayFormat("d MMM yyyy HH:mm")
         self.edit.setMinimumWidth(120)  # the panel is narrow; the text scrolls if need be

@@ -18,8 +18,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.wheel_guard import WheelWhenFocused, steady
+from engine.simulation.timeline import when
 
-from .results import moment_text, when
+from .results import moment_text
 
 # Steps a person can read: the small one about 1/200 of the period, the large about 1/10.
 SMALL_STEPS = (60, 300, 900, 1800, 3600, 3 * 3600, 6 * 3600, 86400)

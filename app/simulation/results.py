@@ -15,6 +15,7 @@ from app.test_mode.trail_text import step_reason, step_what
 from engine.analytics_report import GoalProgress
 from engine.model import Journey, tile_title
 from engine.runtime.records import StepRecord
+from engine.simulation.timeline import when
 
 MESSAGE_FIGURES = (*(metric for metric, _colour in MESSAGE_LINES), "unsubscribed")
 
@@ -54,16 +55,6 @@ def reason_rows(summary: dict[str, Any], titles: dict[str, str]) -> list[tuple[s
     rows = [(WHAT_LABELS.get(r["what"], r["what"]), titles.get(r["tile"], r["tile"]),
              r["count"], r["reason"] or "unspecified") for r in summary.get("reasons", [])]
     return sorted(rows, key=lambda row: (-row[2], row[0], row[1], row[3]))
-
-
-def when(moment: datetime, zone: tzinfo, since: datetime | None = None) -> str:
-    """`since`: the step's own time; an end in another year says its year, as the
-    command's timeline does."""
-    local = moment.astimezone(zone)
-    shown = local.strftime("%a %d %b %H:%M")
-    if since is not None and since.astimezone(zone).year != local.year:
-        shown += f" {local.year}"
-    return shown
 
 
 def moment_text(moment: datetime, zone: tzinfo) -> str:

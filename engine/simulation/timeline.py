@@ -18,8 +18,9 @@ def json_line(record: StepRecord) -> str:
     return json.dumps(record.to_dict(), ensure_ascii=False)
 
 
-def _when(moment: datetime, tz: tzinfo, since: datetime | None = None) -> str:
-    """`since`: the step's own time; an end in another year says its year ("until Wed 01
+def when(moment: datetime, tz: tzinfo, since: datetime | None = None) -> str:
+    """A step's time as the timelines write it (here and the studio's simulated one).
+    `since`: the step's own time; an end in another year says its year ("until Wed 01
     Jan 00:00" of a wait that lasts until 9000 read as next New Year's)."""
     local = moment.astimezone(tz)
     shown = local.strftime("%a %d %b %H:%M")
@@ -49,15 +50,15 @@ def describe(record: StepRecord, journey: Journey, tz: tzinfo) -> str:
     if record.what == What.BRANCHED:
         detail += f": {_branch(record)}"
     if record.until is not None:
-        detail += f" until {_when(record.until, tz, record.at)}"
+        detail += f" until {when(record.until, tz, record.at)}"
     if record.reason and record.what != What.SENT:
         detail += f", {record.reason}" if record.what == What.WAITING else f": {record.reason}"
-    return f"  {_when(record.at, tz)}  {what:<13} {detail}"
+    return f"  {when(record.at, tz)}  {what:<13} {detail}"
 
 
 def journey_moments(moments: list[Moment], tz: tzinfo) -> str:
     """The journey's own timeline: paused, resumed, published, stopped (and why)."""
-    return "\n".join(["the journey", *(f"  {_when(m.at, tz)}  {m.text()}" for m in moments)])
+    return "\n".join(["the journey", *(f"  {when(m.at, tz)}  {m.text()}" for m in moments)])
 
 
 def per_person(records: list[StepRecord], journey: Journey, tz: tzinfo,
