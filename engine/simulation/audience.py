@@ -138,7 +138,8 @@ class TriggerDoes(DocModel):
 class Behaviour(DocModel):
     share: Share
     within: str = Field(description="a duration: the time is drawn evenly between a minute "
-                                    "and this long after the person's entry (or `after`)")
+                                    "and this long after the person's entry (or `after`), "
+                                    "on the spec's resolution")
     after: int | None = Field(default=None, ge=0, description=(
         "the index of an earlier behaviour: only people who did it do this one, timed "
         "after it (a click after an open); `share` is still a share of everyone"))
@@ -171,6 +172,10 @@ class AudienceSpec(DocModel):
     period: str = Field(default="PT0S", description="entries arrive evenly over this long "
                                                     "after the start (PT0S: all at the start)")
     end: str = Field(default="P5D", description="how long the simulation runs after the start")
+    resolution: str = Field(default="PT1M", description=(
+        "times are drawn in whole steps of this after the start, from a second (PT1S) to "
+        "an hour (PT1H): on the minute by default, so that people who share a moment are "
+        "stepped together, which a large audience needs to be fast"))
     entry: Entry
     contacts: ContactSpec = Field(default_factory=ContactSpec)
     behaviours: list[Behaviour] = Field(default_factory=list)
@@ -186,6 +191,13 @@ class AudienceSpec(DocModel):
                 when(getattr(self, name), self.start)  # a duration the calendar can hold
             except ValueError as exc:
                 raise ValueError(f"{name}: {exc}") from None
+        try:
+            step = parse_duration(self.resolution)
+        except ValueError as exc:
+            raise ValueError(f"resolution: {exc}") from None
+        if not timedelta(seconds=1) <= step <= timedelta(hours=1) or step.microseconds:
+            raise ValueError("resolution: must be whole seconds, from a second (PT1S) to an "
+                             "hour (PT1H)")
         if (problem := period_problem(self.start, when(self.end, self.start))) is not None:
             raise ValueError(": ".join(problem))
         for index, behaviour in enumerate(self.behaviours):
@@ -466,10 +478,10 @@ def _contacts(spec: AudienceSpec, people: list[str], draws: dict[str, Sampler]
 def _entries(spec: AudienceSpec, people: list[str], draws: dict[str, Sampler],
              record: RecordSource | None = None) -> list[tuple[int, list[dict[str, Any]]]]:
     """Each person's entry time and the scenario items that make them enter."""
-    rng, period = _rng(spec, "entry"), _seconds(spec.period)
+    rng, period, step = _rng(spec, "entry"), _seconds(spec.period), _seconds(spec.resolution)
     entries = []
     for person in people:
-        at = round(rng.uniform(0, period))
+        at = round(rng.uniform(0, period)) // step * step
         values = {name: draw(rng) for name, draw in draws.items()}
         if record is not None:
             entries.append((at, record_items(record, person, f"PT{at}S", values)))
@@ -498,16 +510,27 @@ def _behaviour(spec: AudienceSpec, index: int, base: list[int | None], people: l
     earlier = 1.0 if behaviour.after is None else spec.behaviours[behaviour.after].share
     chance = behaviour.share / earlier if earlier else 0.0
     low, high = int(EARLIEST.total_seconds()), _seconds(behaviour.within)
+    step = _seconds(spec.resolution)
     done: list[int | None] = []
     items = []
     for person, since in zip(people, base, strict=True):
         if since is None or rng.random() >= chance:
             done.append(None)
             continue
-        at = since + round(rng.uniform(low, high))
+        at = since + _on_step(round(rng.uniform(low, high)), step, low, high)
         done.append(at)
         items.append(make(rng, person, f"PT{at}S"))
     return done, items
+
+
+def _on_step(drawn: int, step: int, low: int, high: int) -> int:
+    """`drawn` (between `low` and `high` seconds) moved up to a whole step, or down when
+    that is beyond `high`; kept as drawn when no whole step lies between the two."""
+    up = -(-drawn // step) * step
+    if up <= high:
+        return up
+    down = high // step * step
+    return down if down >= low else drawn
 
 
 # --- a spec to begin with ----------------------------------------------------------------

@@ -139,6 +139,9 @@ class Simulator:
                 self._drive(workspace)
             finally:
                 self.runtime.deliverer.close()
+            # in time order, then by person: what people sharing a moment did is in no
+            # order of its own, and the parts of a simulation merge theirs so (`shards`)
+            self.result.notes.sort()
             if self.on_finish is not None:
                 self.on_finish(workspace)
         return self.result

@@ -76,6 +76,49 @@ def test_behaviours_happen_to_the_asked_share_within_their_window() -> None:
     assert {c.attributes["firstname"] for c in scenario.contacts} == {"Ann", "Bob", "Cat", "Dan"}
 
 
+def test_times_fall_on_the_minute_unless_the_spec_asks_for_seconds() -> None:
+    """The resolution moves times, not who does what: the same people enter, open, click
+    and buy, each within their window, on whole minutes (PT1M, the default: people who
+    share a minute are stepped together) or on any second (PT1S)."""
+    minutes, each_second = (generate(spec(**given), BUNDLE)
+                            for given in ({}, {"resolution": "PT1S"}))
+    for kind in ({"trigger": "abandoned_cart"}, {"interaction": "opened"},
+                 {"interaction": "clicked"}, {"trigger": "purchase_completed"}):
+        on_minutes, on_seconds = items(minutes, **kind), items(each_second, **kind)
+        assert on_minutes.keys() == on_seconds.keys()
+        assert all(at % 60 == 0 for at in on_minutes.values()), kind
+        assert sum(at % 60 != 0 for at in on_seconds.values()) > len(on_seconds) / 2, kind
+    entered, opened = items(minutes, trigger="abandoned_cart"), items(minutes, interaction="opened")
+    clicked = items(minutes, interaction="clicked")
+    # each time moved by less than a minute from the one drawn to the second, after what
+    # it comes after (a click after its open)
+    by_second = [items(each_second, trigger="abandoned_cart"),
+                 items(each_second, interaction="opened"),
+                 items(each_second, interaction="clicked")]
+    assert all(abs(entered[p] - by_second[0][p]) < 60 for p in entered)
+    for (base, then), (base_s, then_s) in (((entered, opened), by_second[:2]),
+                                          ((opened, clicked), by_second[1:])):
+        assert all(abs((then[p] - base[p]) - (then_s[p] - base_s[p])) < 60 for p in then)
+    assert all(0 <= at <= 12 * 3600 for at in entered.values())
+    assert all(60 <= opened[p] - entered[p] <= 6 * 3600 for p in opened)
+    assert all(60 <= clicked[p] - opened[p] <= 3600 for p in clicked)
+    # far fewer moments to step: ~720 minutes of entries, not ~3000 seconds
+    assert len(set(entered.values())) <= 721 < len(set(items(each_second,
+                                                           trigger="abandoned_cart").values()))
+
+
+def test_a_window_holding_no_whole_step_keeps_the_time_drawn() -> None:
+    """Opened within 90 s, on hourly steps: no whole hour lies between a minute and 90 s
+    after entry, so the opens keep their seconds rather than leave their window."""
+    changed = copy.deepcopy(SAMPLE["behaviours"])
+    changed[0]["within"] = "PT90S"
+    scenario = generate(spec(behaviours=changed, resolution="PT1H"), BUNDLE)
+    entered, opened = (items(scenario, trigger="abandoned_cart"),
+                       items(scenario, interaction="opened"))
+    assert all(at % 3600 == 0 for at in entered.values())
+    assert opened and all(60 <= opened[p] - entered[p] <= 90 for p in opened)
+
+
 def test_the_same_seed_gives_the_same_scenario_byte_for_byte() -> None:
     first = generate(spec(people=500), BUNDLE).model_dump_json()
     assert generate(spec(people=500), BUNDLE).model_dump_json() == first
@@ -133,6 +176,10 @@ MALFORMED = [
     (bad(["behaviours", 0, "after"], 1), "$.behaviours[0].after"),
     (bad(["behaviours", 1, "share"], 0.5), "$.behaviours[1].share"),
     (bad(["period"], "half a day"), "$.period"),
+    (bad(["resolution"], "PT0S"), "$.resolution"),
+    (bad(["resolution"], "P1D"), "$.resolution"),
+    (bad(["resolution"], "PT0.5S"), "$.resolution"),
+    (bad(["resolution"], "a minute"), "$.resolution"),
     (bad(["entry", "attributes", "cart_total"], {"unifrom": [20, 200]}),
      "$.entry.attributes.cart_total.unifrom"),
     (bad(["entry", "attributes", "cart_total"], {"uniform": [200, 20]}),

@@ -3,7 +3,10 @@
 
 Run as a script so that it can time any tree of the code, today's or an older one:
 
-    PYTHONPATH=TREE python3 tests/perf/simulate_audience.py PEOPLE
+    PYTHONPATH=TREE python3 tests/perf/simulate_audience.py PEOPLE [RESOLUTION]
+
+RESOLUTION (PT1S, PT1M...) is the spec's `resolution`, the grain of its drawn times; left
+out, the sample's (on the minute; an older tree's spec has none and draws to the second).
 
 It runs what `waymark simulate --generate --summary` runs, the summary included: on a
 tree that has it, the people split over processes (engine.simulation.shards, one per
@@ -34,10 +37,10 @@ except ImportError:  # an older tree: one process
     processes_for = simulate_for_summary = None
 
 
-def run(people: int) -> dict[str, float]:
+def run(people: int, resolution: str | None = None) -> dict[str, float]:
     cart = read_bundle(sample("samples", "abandoned_cart.json"))
     spec = {**json.loads(sample("samples", "abandoned_cart.audience.json").read_text()),
-            "people": people}
+            "people": people, **({"resolution": resolution} if resolution else {})}
     made, cpu = time.perf_counter(), _cpu()
     scenario = generate(load_spec(json.dumps(spec).encode(), "spec"), cart, "spec")
     began = time.perf_counter()
@@ -67,4 +70,4 @@ def _cpu() -> float:
 
 
 if __name__ == "__main__":
-    print(json.dumps(run(int(sys.argv[1]))))
+    print(json.dumps(run(int(sys.argv[1]), *sys.argv[2:3])))
