@@ -98,7 +98,8 @@ def journeys_using(workspace: Workspace, segment_id: str) -> list[SegmentUse]:
         uses = [SegmentUse(row.id, row.name, "draft") for row in journeys_store.journey_rows(conn)
                 if _uses(journeys_store.load_draft(conn, row.id), catalog, segment_id)]
         for row in journeys_store.version_rows(conn, None, journeys_store.RUNNING_STATES):
-            bundle = bundle_from_data(row.snapshot, f"{row.journey_id} v{row.version}")
+            bundle = bundle_from_data(row.snapshot, f"{row.journey_id} v{row.version}",
+                                      stored=True)
             if _uses(bundle.journey, Catalog.from_bundle(bundle), segment_id):
                 where = _WHERE[row.state] + ("" if row.state == "test" else f" v{row.version}")
                 uses.append(SegmentUse(row.journey_id, bundle.journey.name, where))

@@ -67,7 +67,7 @@ def journeys_using(conn: Connection, trigger: str) -> list[JourneyUse]:
         if draft is not None and (roles := trigger_roles(draft, trigger)):
             found.append(JourneyUse(row.id, row.name, "draft", None, roles))
     for row in journeys_store.version_rows(conn, states=journeys_store.ACTIVE_STATES):
-        journey = bundle_from_data(row.snapshot).journey
+        journey = bundle_from_data(row.snapshot, stored=True).journey
         if roles := trigger_roles(journey, trigger):
             found.append(JourneyUse(row.journey_id, journey.name, row.state, row.version,
                                     roles))
@@ -93,7 +93,7 @@ def breakages(conn: Connection, before: Catalog, after: Catalog) -> list[Breakag
     away from the type the version was published with."""
     found = []
     for row in journeys_store.version_rows(conn, states=journeys_store.ACTIVE_STATES):
-        snapshot = bundle_from_data(row.snapshot)
+        snapshot = bundle_from_data(row.snapshot, stored=True)
         published = Catalog.from_bundle(snapshot)
         for use in attribute_uses(snapshot):
             was = published.trigger_attribute_type(use.trigger, use.path)

@@ -264,9 +264,13 @@ class Workspace:
         latest = journeys_store.latest_version(conn, journey_id)
         if latest is None:
             return JourneyInfo(journey_id, name, "draft", None, True)
-        draft = journeys_store.load_draft(conn, journey_id)
-        published = bundle_from_data(latest.snapshot).journey
-        changed = _design(draft) != _design(published)
+        try:
+            draft = journeys_store.load_draft(conn, journey_id)
+            published = bundle_from_data(latest.snapshot, stored=True).journey
+        except BundleError:  # one this Waymark cannot read (a newer one wrote it) is
+            changed = True  # listed, not the end of the list (the engine says why)
+        else:
+            changed = _design(draft) != _design(published)
         return JourneyInfo(journey_id, name, latest.state, latest.version, changed)
 
     def load_journey(self, journey_id: str) -> Journey:
@@ -420,7 +424,7 @@ class Workspace:
                     if r.version == version]
         if not rows:
             raise JourneyNotFound(f"{journey_id} v{version}")
-        return bundle_from_data(rows[0].snapshot, f"{journey_id} v{version}")
+        return bundle_from_data(rows[0].snapshot, f"{journey_id} v{version}", stored=True)
 
 
 def _design(journey: Journey | None) -> dict:

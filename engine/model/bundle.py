@@ -18,6 +18,7 @@ from .catalog_items import Content, Segment, TriggerDefinition
 from .errors import BundleError, from_validation_error, line_of
 from .journey import SCHEMA_VERSION, Journey
 from .migrations import migrate
+from .moments import STORED
 
 
 class Bundle(DocModel):
@@ -53,16 +54,19 @@ def parse_json(text: str | bytes, source: str) -> Any:
                           source=source, line=exc.lineno) from None
 
 
-def bundle_from_data(data: Any, source: str = "bundle", text: str | bytes | None = None
-                     ) -> Bundle:
+def bundle_from_data(data: Any, source: str = "bundle", text: str | bytes | None = None,
+                     *, stored: bool = False) -> Bundle:
     """`text`: the JSON `data` was read from, for the line an error is on (not when the
-    data had to be migrated from an older schema: its places are not the file's)."""
+    data had to be migrated from an older schema: its places are not the file's).
+    `stored`: what a workspace holds (a published version, a draft), read as the journey
+    it was when saved where today's checks are stricter (`moments`: a date out of the
+    span is moved into it), where a bundle from outside is refused."""
     if not isinstance(data, dict):
         raise BundleError("a bundle is a JSON object with a 'journey'", source=source, path="$")
     as_written = data.get("schema_version") == SCHEMA_VERSION
     data = migrate(data, source)
     try:
-        return Bundle.model_validate(data)
+        return Bundle.model_validate(data, context={STORED: True} if stored else None)
     except ValidationError as exc:
         found = from_validation_error(exc, data, source, text if as_written else None)
         raise BundleError(**_error_fields(found)) from None
@@ -112,6 +116,8 @@ def dump_bundle(bundle: Bundle) -> str:
 
 
 def load_journey(data: Any, source: str = "journey") -> Journey:
-    """A journey document stored alone (as the workspace does), migrated like a bundle."""
+    """A journey document stored alone (as the workspace does), migrated like a bundle
+    and read as stored (`bundle_from_data`)."""
     version = data.get("schema_version") if isinstance(data, dict) else None
-    return bundle_from_data({"schema_version": version, "journey": data}, source).journey
+    return bundle_from_data({"schema_version": version, "journey": data}, source,
+                            stored=True).journey

@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
-from pydantic import AfterValidator, AwareDatetime
+from pydantic import AfterValidator, AwareDatetime, ValidationInfo
 
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)  # a simulation's earliest start
 LATEST = datetime(9000, 1, 1, tzinfo=UTC)
@@ -24,7 +24,14 @@ LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 FIRST = datetime(1900, 1, 1, tzinfo=UTC)
 
 
-def _in_reach(value: datetime) -> datetime:
+WEEK = timedelta(weeks=1)
+# The validation context (`bundle_from_data(stored=True)`) of what a workspace holds.
+STORED = "stored"
+
+
+def _in_reach(value: datetime, info: ValidationInfo) -> datetime:
+    if info.context and info.context.get(STORED) and not FIRST <= value <= LATEST:
+        return _within(value)
     if value > LATEST:
         raise ValueError(f"{value.isoformat()} is after {LATEST:%Y-%m-%d} (UTC), the latest "
                          "date Waymark reckons with")
@@ -32,6 +39,17 @@ def _in_reach(value: datetime) -> datetime:
         raise ValueError(f"{value.isoformat()} is before {FIRST:%Y-%m-%d} (UTC), the earliest "
                          "date a journey may name")
     return value
+
+
+def _within(value: datetime) -> datetime:
+    """A date outside the span, moved by whole weeks to the nearest within it: on the same
+    weekday at the same time of day (a weekly segment schedule's starts stay where they
+    were). A workspace may hold one, saved before the span was checked (the year 9999
+    written for "no end"); the versions that name it keep running (past LATEST is as good
+    as never, before FIRST long past), rather than refuse to load."""
+    if value > LATEST:
+        return value - -((LATEST - value) // WEEK) * WEEK
+    return value + -((value - FIRST) // WEEK) * WEEK
 
 
 Moment = Annotated[AwareDatetime, AfterValidator(_in_reach)]

@@ -62,7 +62,7 @@ def publish(conn: Connection, journey_id: str, now: datetime, seed: int | None =
     snapshot = collect_bundle(draft, catalog)
     running = journeys_store.latest_version(conn, journey_id)
     if running is not None and running.state in journeys_store.ACTIVE_STATES \
-            and _design(bundle_from_data(running.snapshot)) == _design(snapshot):
+            and _design(bundle_from_data(running.snapshot, stored=True)) == _design(snapshot):
         return _unchanged(conn, running, draft.name, problems)
     draft.state = LifecycleState.LIVE  # the snapshot's journey is the draft itself
     journeys_store.save_draft(conn, draft)

@@ -98,7 +98,7 @@ class PublishedVersion:
 
 
 def version_from_row(row) -> PublishedVersion:
-    bundle = bundle_from_data(row.snapshot, f"{row.journey_id} v{row.version}")
+    bundle = bundle_from_data(row.snapshot, f"{row.journey_id} v{row.version}", stored=True)
     return PublishedVersion(
         journey_id=row.journey_id, version=row.version, bundle=bundle, state=row.state,
         accepting=row.accepting, seed=row.seed, published_at=from_ts(row.published_at),

@@ -77,7 +77,8 @@ class Graphs:
 
     def __init__(self, conn: Connection, journey_id: str) -> None:
         self.journeys: dict[int, Journey] = {
-            row.version: bundle_from_data(row.snapshot, f"{journey_id} v{row.version}").journey
+            row.version: bundle_from_data(row.snapshot, f"{journey_id} v{row.version}",
+                                          stored=True).journey
             for row in version_rows(conn, journey_id)}
         self._following = {number: {(e.source, e.port): e.target for e in journey.edges}
                            for number, journey in self.journeys.items()}

@@ -30,6 +30,11 @@ from tests.app.studio_engine_support import (
     wait_for_mode,
 )
 from tests.engine.delivery_support import free_port
+from tests.engine.older_workspaces import (
+    as_a_newer_waymark_published,
+    as_an_older_waymark_saved,
+    cart_workspace_left_by,
+)
 from tests.engine.serve_support import ServeProcess, cart_workspace, query, wait_until
 
 
@@ -430,3 +435,27 @@ def test_back_from_another_page_the_window_keeps_its_size(qtbot, studio, tmp_pat
         window.pages.show_page(key)
         qtbot.wait(50)
         assert window.width() == 1440, (key, window.width())
+
+
+def test_workspaces_another_waymark_left_open_and_say_what_stops_the_engine(
+        qtbot, studio, tmp_path, prompts):
+    """One an older Waymark saved (a window to the year 9999, before the span of dates
+    was checked) and one a newer Waymark published to (a tile this one does not know):
+    the studio stopped at its start with a traceback on either. Both open with their
+    journey listed; the first's engine runs, the second's says which version stops it."""
+    older = cart_workspace_left_by(tmp_path / "older.waymark", as_an_older_waymark_saved)
+    newer = cart_workspace_left_by(tmp_path / "newer.waymark", as_a_newer_waymark_published)
+    window = studio()
+    listed = lambda: [window.journeys.list.item(i).text()  # noqa: E731
+                      for i in range(window.journeys.list.count())]
+    assert window.session.open_workspace(older)
+    wait_for_mode(qtbot, window, EngineMode.RUNNING)
+    qtbot.waitUntil(lambda: window.engine_status.live.text() == "1 live journey",
+                    timeout=5000)
+    assert any("Abandoned cart reminders" in text for text in listed())
+    assert window.session.open_workspace(newer)
+    qtbot.waitUntil(lambda: bool(prompts.errors), timeout=20000)
+    [(title, why)] = prompts.errors
+    assert title == "The engine could not start"
+    assert "abandoned-cart v1, at $.journey.tiles[1].kind: Input tag 'teleport'" in why
+    assert any("Abandoned cart reminders" in text for text in listed())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from email.message import EmailMessage
 
@@ -13,6 +12,7 @@ from engine.model import Contact, read_bundle
 from engine.resources import resource
 from engine.workspace import Workspace
 from tests.engine.delivery_support import SmtpInbox, free_port, smtp_server
+from tests.engine.older_workspaces import as_a_newer_waymark_published, cart_workspace_left_by
 from tests.engine.serve_support import ServeProcess, get, make_key, post, run_cli, wait_until
 
 
@@ -76,23 +76,14 @@ def test_the_abandoned_cart_end_to_end(tmp_path) -> None:
 
 
 def test_serve_that_cannot_start_says_why_and_ends(tmp_path) -> None:
-    """A published version that could not be read (here a window the checks of today
-    refuse, written by an older Waymark) failed the engine's start after the socket's
+    """A published version that could not be read (here a tile of a kind this Waymark
+    does not know, written by a newer one) failed the engine's start after the socket's
     process had started: serve printed the error and then hung for good, its exit waiting
     on that process. It ends, saying which version and why."""
-    location = tmp_path / "old.waymark"
-    with Workspace.open(location) as workspace:
-        journey = workspace.import_bundle(read_bundle(resource("samples",
-                                                               "abandoned_cart.json")))
-        assert workspace.publish(journey.id).published
-        with workspace.db.begin() as conn:
-            snapshot = conn.execute(text("SELECT snapshot FROM journey_versions")).scalar()
-            data = snapshot if isinstance(snapshot, dict) else json.loads(snapshot)
-            data["journey"]["start"]["window_end"] = "9500-01-01T00:00:00Z"
-            conn.execute(text("UPDATE journey_versions SET snapshot = :s"),
-                         {"s": json.dumps(data)})
+    location = cart_workspace_left_by(tmp_path / "newer.waymark",
+                                      as_a_newer_waymark_published)
     done = run_cli("serve", "--workspace", str(location), "--port", str(free_port()),
                    timeout=60)
     assert done.returncode == 2, done.stderr
-    assert ("abandoned-cart v1, at $.journey.start.window_end: 9500-01-01T00:00:00+00:00 "
-            "is after 9000-01-01") in done.stderr
+    assert ("abandoned-cart v1, at $.journey.tiles[1].kind: Input tag 'teleport' found "
+            "using 'kind' does not match any of the expected tags") in done.stderr

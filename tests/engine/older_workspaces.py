@@ -1,0 +1,54 @@
+"""Workspaces as another Waymark left them: an older one, before today's checks on the
+span of dates (`engine.model.moments`), or a newer one, with a tile this one does not
+know. Written into the workspace's own tables, as the checks on the way in would refuse
+them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+
+from engine.model import read_bundle
+from engine.resources import resource
+from engine.workspace import Workspace
+
+NO_END, ALWAYS = "9999-12-31T23:59:59-05:00", "0001-01-01T00:00:00+14:00"
+
+
+def rewrite_journeys(workspace: Workspace, change: Callable[[dict[str, Any]], None],
+                     drafts: bool = True) -> None:
+    """`change` applied to every published version's journey (and draft's, with `drafts`)."""
+    tables = [("journey_versions", "snapshot")] + ([("journeys", "draft")] if drafts else [])
+    with workspace.db.begin() as conn:
+        for table, column in tables:
+            for rowid, value in conn.execute(text(f"SELECT rowid, {column} FROM {table}")):
+                data = value if isinstance(value, dict) else json.loads(value)
+                change(data.get("journey", data) if table == "journey_versions" else data)
+                conn.execute(text(f"UPDATE {table} SET {column} = :v WHERE rowid = :r"),
+                             {"v": json.dumps(data), "r": rowid})
+
+
+def as_an_older_waymark_saved(workspace: Workspace) -> None:
+    """The journeys' windows from ALWAYS to NO_END: "always", "no end"."""
+    rewrite_journeys(workspace, lambda journey: journey["start"].update(
+        {"window_start": ALWAYS, "window_end": NO_END}))
+
+
+def as_a_newer_waymark_published(workspace: Workspace) -> None:
+    """The published versions' second tile of a kind this Waymark does not know."""
+    rewrite_journeys(workspace, lambda journey: journey["tiles"][1].update(
+        {"kind": "teleport"}), drafts=False)
+
+
+def cart_workspace_left_by(location: Path, other: Callable[[Workspace], None]) -> Path:
+    """The abandoned-cart sample published at `location`, then left as `other` leaves it."""
+    with Workspace.open(location) as workspace:
+        journey = workspace.import_bundle(read_bundle(resource("samples",
+                                                               "abandoned_cart.json")))
+        assert workspace.publish(journey.id).published
+        other(workspace)
+    return location
