@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.properties.fields import DateTimeField, DurationEdit
+from app.properties.fields import DateTimeField, DurationEdit, ValueCombo
 from app.simulation.behaviours import CHANNELS, BehaviourRates
 from app.simulation.changes import JourneyChanges
 from app.simulation.draws import AttributeDraws
@@ -56,7 +56,7 @@ from app.simulation.request import (
 from app.wheel_guard import SteadySpinBox
 from app.window_layout import resize_within_screen
 from engine.model import Bundle, DocumentError
-from engine.model.durations import format_duration, parse_duration
+from engine.model.durations import format_duration, humanize_duration, parse_duration
 from engine.simulation.audience import MAX_PEOPLE, starter_spec
 
 REPLAY_FILES = "Events (*.csv *.jsonl *.json);;All files (*)"
@@ -98,6 +98,12 @@ class DialogFields:
     start: datetime
     spread: timedelta
     period: timedelta
+    resolution: str = "PT1M"
+
+
+# The grain of a generated audience's times (its spec's `resolution`): people who share a
+# moment are stepped together, so the coarser, the faster a large audience runs.
+RESOLUTIONS = [("second", "PT1S"), ("minute", "PT1M"), ("hour", "PT1H")]
 
 
 class SimulateDialog(QDialog):
@@ -331,10 +337,21 @@ class SimulateDialog(QDialog):
         self.spread.setToolTip("entries arrive over this long after the start (0: all at "
                                "once)")
         self.period = DurationEdit(minimum=1)
+        self.resolution = ValueCombo(RESOLUTIONS)
+        self.resolution.set_value("PT1M")
+        self.resolution.setToolTip(
+            "entries and what people do fall on the whole second, minute or hour: people "
+            "who share a moment are stepped together, so a large audience runs faster on "
+            "the minute than to the second")
         form.addRow(_section("When"))
         form.addRow("Start", self.start)
         form.addRow("Spread of entries", self.spread)
         form.addRow("Simulated period", self.period)
+        half = QHBoxLayout()  # as wide as the amounts above: three short words
+        half.setSpacing(6)
+        half.addWidget(self.resolution, 1)
+        half.addStretch(1)
+        form.addRow("Times to the", half)
         # the documented lifecycle rules seen, not only read (issue 15, lifecycle)
         self.changes = JourneyChanges()
         self.changes.changed.connect(self._rates_changed)
@@ -377,7 +394,8 @@ class SimulateDialog(QDialog):
         self.people.setEnabled(generated)
         for box in self.rates.reach.values():  # real contacts have their own addresses
             box.setEnabled(generated and self.spec is not None)
-        for widget in (self.seed, self.start, self.spread, self.rates, self.changes):
+        for widget in (self.seed, self.start, self.spread, self.resolution, self.rates,
+                       self.changes):
             widget.setEnabled(not replay)
         self.draws.set_contacts_enabled(entry=not replay, contacts=generated)
         self.period.setToolTip("how long the simulation runs after the last replayed event"
@@ -404,8 +422,14 @@ class SimulateDialog(QDialog):
         self.start.set_value(start)
         self.spread.set_value(parse_duration(spec.get("period", "PT0S")))
         self.period.set_value(parse_duration(spec.get("end", "P5D")))
+        self._show_resolution(spec.get("resolution", "PT1M"))
         self.error.hide()
         return True
+
+    def _show_resolution(self, resolution: str) -> None:
+        """One of RESOLUTIONS, or another a spec file names (every 5 minutes)."""
+        self.resolution.set_value(resolution, missing_label=(
+            f"every {humanize_duration(parse_duration(resolution))}"))
 
     def _take_spec(self, spec: dict, path: Path) -> None:
         self.spec, self.spec_source, self.made_here = spec, path.name, False
@@ -495,7 +519,8 @@ class SimulateDialog(QDialog):
             self.segment.currentData(), self.replay_path.text(), self.columns.text(),
             self._spec_in_use(), "" if self.made_here else self.spec_label.toolTip(),
             self.people.value(), self.seed.value(),
-            self.start.value(), self.spread.value(), self.period.value())
+            self.start.value(), self.spread.value(), self.period.value(),
+            self.resolution.value())
 
     def restore(self, fields: DialogFields) -> None:
         """Fill in what was chosen last time (a version or segment gone since is not)."""
@@ -517,6 +542,7 @@ class SimulateDialog(QDialog):
         self.start.set_value(fields.start)
         self.spread.set_value(fields.spread)
         self.period.set_value(fields.period)
+        self._show_resolution(fields.resolution)
 
     # --- accepting --------------------------------------------------------------------
 
@@ -566,7 +592,7 @@ class SimulateDialog(QDialog):
         return AudienceFields(self._spec_in_use(), self.spec_source, self.people.value(),
                               self.seed.value(), self.start.value(),
                               format_duration(self.spread.value()),
-                              format_duration(self.period.value()))
+                              format_duration(self.period.value()), self.resolution.value())
 
 
     @staticmethod

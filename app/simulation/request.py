@@ -44,6 +44,7 @@ class AudienceFields:
     start: datetime
     spread: str  # entries arrive over this long (the spec's "period")
     period: str  # how long the simulation runs (the spec's "end")
+    resolution: str = "PT1M"  # the grain of the drawn times (the spec's "resolution")
 
 
 @dataclass(frozen=True)
@@ -260,7 +261,7 @@ def effective_spec(fields: AudienceFields, bundle: Bundle) -> dict:
         raise RequestError("People", f"between 1 and {MAX_PEOPLE:,}")
     spec = {**copy.deepcopy(fields.spec), "people": fields.people, "seed": fields.seed,
             "start": fields.start.isoformat(), "period": fields.spread.strip(),
-            "end": fields.period.strip()}
+            "end": fields.period.strip(), "resolution": fields.resolution}
     try:
         # one person is enough to check every name the spec uses against the bundle
         generate(load_spec(json.dumps({**spec, "people": 1}), fields.spec_source), bundle,

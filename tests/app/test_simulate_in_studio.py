@@ -320,6 +320,35 @@ def test_the_dialogs_start_spread_and_period_are_picked_in_words_and_the_journey
     assert window.simulation.outcome.start == datetime(2026, 12, 1, 7, 30, tzinfo=UTC)
 
 
+def test_the_dialogs_times_fall_on_the_minute_the_second_or_a_spec_files_own_step(
+        qtbot, window, tmp_path) -> None:
+    """The spec's `resolution` as a field: on the minute unless chosen (people who share
+    a moment are stepped together), to the second when asked, and a spec file's own
+    step (every 5 minutes) shown and kept; a replay has its own times."""
+    dialog = open_dialog(qtbot, window)
+    assert dialog.resolution.currentText() == "minute" and dialog.resolution.isEnabled()
+    dialog.resolution.set_value("PT1S")
+    run_from_dialog(qtbot, dialog, people=40)
+    assert window.simulation.dialog.request.spec["resolution"] == "PT1S"
+    qtbot.waitUntil(lambda: window.simulation.outcome is not None, timeout=120000)
+    outcome = window.simulation.outcome
+    entered = [step.at for person in outcome.people()
+               for step in outcome.steps_of(person.person)[:1]]
+    assert len(entered) == 40 and any(at.second for at in entered)  # drawn to the second
+    window.actions_["simulate"].trigger()
+    dialog = window.simulation.dialog
+    assert dialog.resolution.currentText() == "second"  # as chosen last time
+    spec = {**json.loads(resource("samples", "abandoned_cart.audience.json").read_text()),
+            "resolution": "PT5M"}
+    (tmp_path / "every5.json").write_text(json.dumps(spec))
+    assert dialog.load_spec(tmp_path / "every5.json")
+    assert dialog.resolution.currentText() == "every 5 min"
+    assert dialog.build_request().spec["resolution"] == "PT5M"
+    dialog.replay.click()
+    assert not dialog.resolution.isEnabled()
+    dialog.reject()
+
+
 def test_a_journey_without_a_sample_spec_opens_the_dialog_on_usual_fields(qtbot, window,
                                                                          prompts) -> None:
     """Seen in a real window: a journey made in the studio (no sample spec) opened the
