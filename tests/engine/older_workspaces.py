@@ -5,15 +5,16 @@ them."""
 
 from __future__ import annotations
 
-import json
+import copy
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import select, update
 
 from engine.model import read_bundle
 from engine.resources import resource
+from engine.store import schema as s
 from engine.workspace import Workspace
 
 NO_END, ALWAYS = "9999-12-31T23:59:59-05:00", "0001-01-01T00:00:00+14:00"
@@ -22,14 +23,17 @@ NO_END, ALWAYS = "9999-12-31T23:59:59-05:00", "0001-01-01T00:00:00+14:00"
 def rewrite_journeys(workspace: Workspace, change: Callable[[dict[str, Any]], None],
                      drafts: bool = True) -> None:
     """`change` applied to every published version's journey (and draft's, with `drafts`)."""
-    tables = [("journey_versions", "snapshot")] + ([("journeys", "draft")] if drafts else [])
-    with workspace.db.begin() as conn:
-        for table, column in tables:
-            for rowid, value in conn.execute(text(f"SELECT rowid, {column} FROM {table}")):
-                data = value if isinstance(value, dict) else json.loads(value)
-                change(data.get("journey", data) if table == "journey_versions" else data)
-                conn.execute(text(f"UPDATE {table} SET {column} = :v WHERE rowid = :r"),
-                             {"v": json.dumps(data), "r": rowid})
+    versions, journeys = s.journey_versions, s.journeys
+    with workspace.db.begin() as conn:  # SQLite or PostgreSQL alike, by the store's tables
+        for row in list(conn.execute(select(versions))):
+            data = copy.deepcopy(row.snapshot)
+            change(data["journey"])
+            conn.execute(update(versions).values(snapshot=data).where(
+                versions.c.journey_id == row.journey_id, versions.c.version == row.version))
+        for row in list(conn.execute(select(journeys))) if drafts else []:
+            data = copy.deepcopy(row.draft)
+            change(data)
+            conn.execute(update(journeys).values(draft=data).where(journeys.c.id == row.id))
 
 
 def as_an_older_waymark_saved(workspace: Workspace) -> None:

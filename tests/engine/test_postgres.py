@@ -25,6 +25,7 @@ from tests.engine import test_segments
 from tests.engine.harness import Harness
 from tests.engine.ingestion_support import running_engine
 from tests.engine.journeys import thank_then_wait
+from tests.engine.older_workspaces import as_an_older_waymark_saved
 from tests.engine.postgres_support import postgres_server
 from tests.engine.test_runtime_paths import split_journey, wait_for_journey
 from tests.engine.test_segments import CASES, PEOPLE, segment_bundle
@@ -265,3 +266,17 @@ def test_each_postgresql_database_has_an_outbox_folder_of_its_own(
     assert "ann@example.com" in listed[0] and "bob@example.com" not in listed[0]
     assert "bob@example.com" in listed[1] and "ann@example.com" not in listed[1]
     assert all("1 message(s) in" in out for out in listed), listed
+
+
+def test_a_workspace_an_older_waymark_saved_runs_on_postgresql(pg_harness) -> None:
+    """Its journeys' window to the year 9999 (`test_stored_out_of_span`), read from
+    PostgreSQL's JSON: listed, and people enter."""
+    h = pg_harness(thank_then_wait())
+    as_an_older_waymark_saved(h.workspace)
+    h.restart()
+    assert [(j.id, j.state) for j in h.workspace.journeys()] == [("test-journey", "live")]
+    h.person("ann")
+    h.fire("order_placed", "ann")
+    h.advance(timedelta(days=2))
+    assert h.path("ann")[:3] == ["entered start", "sent mail", "waiting wait"]
+    assert h.workspace.load_journey("test-journey").start.window_end.year == 8999
