@@ -41,6 +41,6 @@ def tiles_from_mime(mime: QMimeData | None) -> dict[str, Any] | None:
         return None
     try:
         data = json.loads(bytes(mime.data(TILES_MIME)).decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):  # not ours
         return None
     return data if isinstance(data, dict) else None

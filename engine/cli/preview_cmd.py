@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.delivery import RenderContext, RenderError, check_templates, render
+from engine.model.json_values import TOO_DEEP_TO_READ
 
 from .common import add_workspace_option, fail, guarded, open_workspace
 
@@ -56,6 +57,8 @@ def parse_trigger_data(text: str) -> dict[str, Any] | str:
         return f"cannot read {text[1:]}: {error.strerror}"
     except json.JSONDecodeError as error:
         return f"--data is not JSON: {error.msg} (line {error.lineno}, column {error.colno})"
+    except RecursionError:
+        return f"--data is not JSON Waymark can read: {TOO_DEEP_TO_READ}"
     return data if isinstance(data, dict) else "--data must be a JSON object"
 
 

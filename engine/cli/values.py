@@ -42,6 +42,7 @@ def _typed(raw: str, kind: AttributeType | None, where: str) -> Any:
     if kind == AttributeType.ENTITY or (kind is None and raw[:1] in "{["):
         try:
             return json.loads(raw)
-        except json.JSONDecodeError:
-            raise DocumentError(f"{raw!r} is not JSON", source=where) from None
+        except (json.JSONDecodeError, RecursionError):
+            raise DocumentError(f"{raw[:40]!r} is not JSON Waymark can read",
+                                source=where) from None
     return raw

@@ -9,11 +9,10 @@ from typing import Any
 
 from aiohttp import web
 
-from engine.model.json_values import NUMBER_RULE
+from engine.model.json_values import MAX_DEPTH, NUMBER_RULE
 from engine.store.database import database_away
 
 MAX_BODY = 64 * 1024
-MAX_DEPTH = 32
 KEPT_HEADERS = ("Allow",)  # of aiohttp's own errors: a 405 says which methods there are
 NO_STORE = {"Cache-Control": "no-store, private"}
 log = logging.getLogger("aiohttp.server")

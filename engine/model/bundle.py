@@ -17,6 +17,7 @@ from .base import DocModel
 from .catalog_items import Content, Segment, TriggerDefinition
 from .errors import BundleError, from_validation_error, line_of
 from .journey import SCHEMA_VERSION, Journey
+from .json_values import TOO_DEEP_TO_READ
 from .migrations import migrate
 from .moments import STORED
 
@@ -52,6 +53,8 @@ def parse_json(text: str | bytes, source: str) -> Any:
     except json.JSONDecodeError as exc:
         raise BundleError(f"not valid JSON: {exc.msg} (column {exc.colno})",
                           source=source, line=exc.lineno) from None
+    except RecursionError:
+        raise BundleError(TOO_DEEP_TO_READ, source=source) from None
 
 
 def bundle_from_data(data: Any, source: str = "bundle", text: str | bytes | None = None,

@@ -22,6 +22,13 @@ NUMBER_RULE = (f"numbers must be finite and between -{MAX_NUMBER} and {MAX_NUMBE
                "so that they keep their exact value")
 TEXT_RULE = "text must be valid Unicode (a lone UTF-16 surrogate such as \\ud800 is not)"
 MAX_PERSON_ID = 128  # a contact's id, an event's authId: every contact_id column's length
+# Arrays and objects within each other: a value (an attribute, a record's column) holds at
+# most this many levels, from a file as from the socket. Python's reader stops at about a
+# thousand with a RecursionError; a file of 100,000 brackets was a traceback in every
+# command that read JSON (`waymark validate`, `import`, `simulate --scenario`...).
+MAX_DEPTH = 32
+DEPTH_RULE = f"arrays and objects nested more than {MAX_DEPTH} levels deep"
+TOO_DEEP_TO_READ = "arrays and objects nested too deeply to read (a thousand levels or more)"
 NUL_RULE = "must not contain the NUL character (\\u0000)"
 BLANK = " \t\n\r"  # JSON's white space: blank is these alone, as the contract's patterns say
 # control characters (C0, DEL, C1) and Unicode's line and paragraph separators
@@ -78,16 +85,18 @@ def person_id_problem(value: str) -> str | None:
     return None
 
 
-def check_value(value: Any, path: str) -> None:
-    """Any JSON value, at any depth: its numbers, its text and its keys."""
+def check_value(value: Any, path: str, depth: int = 1) -> None:
+    """Any JSON value, at any depth up to MAX_DEPTH: its numbers, its text and its keys."""
+    if depth > MAX_DEPTH:
+        raise ValueProblem(path, DEPTH_RULE)
     if isinstance(value, str):
         check_text(value, path)
     elif isinstance(value, dict):
         for key, item in value.items():
             check_text(key, f"{path}.{key!r}" if path else repr(key))
-            check_value(item, f"{path}.{key}" if path else key)
+            check_value(item, f"{path}.{key}" if path else key, depth + 1)
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            check_value(item, f"{path}[{index}]")
+            check_value(item, f"{path}[{index}]", depth + 1)
     elif is_number(value):
         check_number(value, path)

@@ -50,6 +50,7 @@ from engine.model import (
     TriggerDefinition,
 )
 from engine.model.durations import parse_duration
+from engine.model.json_values import TOO_DEEP_TO_READ
 from engine.model.moments import EARLIEST, LATEST
 
 from .audience import closest, did_you_mean, drawn_attributes, record_items, record_source
@@ -70,6 +71,7 @@ _NEEDED = ("trigger", "person", "time")
 JSON_SUFFIXES = (".jsonl", ".ndjson", ".json")
 ALTERNATIVE = "/"  # total=cart_total/order_total: the attribute each trigger has
 HEADER_BYTES = 65_536  # enough for any header line: read to show a file's columns
+SHOWN_COLUMNS = 20  # an error names this many of a file's columns (one had 100,000)
 
 
 class ReplayError(DocumentError):
@@ -264,7 +266,8 @@ def _check_roles(columns: list[Column], source: str) -> None:
     if named:
         raise ReplayError(f"columns {named[0]!r} and {named[1]!r} are both the {role}: "
                           "skip one with --map COLUMN=skip", source=source)
-    headers = ", ".join(c.header for c in columns)
+    headers = ", ".join(c.header for c in columns[:SHOWN_COLUMNS]) + (
+        f" and {len(columns) - SHOWN_COLUMNS:,} more" if len(columns) > SHOWN_COLUMNS else "")
     raise ReplayError(f"no column holds the {role}: name it with --map COLUMN={role} "
                       f"(the columns: {headers})", source=source)
 
@@ -278,6 +281,9 @@ def _json_rows(data: bytes, mapping: dict[str, str], source: str) -> Iterator[Ro
             value = json.loads(line)
         except ValueError as exc:
             yield number, None, f"not JSON ({getattr(exc, 'msg', exc)})"
+            continue
+        except RecursionError:
+            yield number, None, f"not JSON Waymark can read: {TOO_DEEP_TO_READ}"
             continue
         if not isinstance(value, dict):
             yield number, None, "not a JSON object"

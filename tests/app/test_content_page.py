@@ -569,6 +569,13 @@ def test_the_trigger_data_opened_to_edit_shows_several_lines(qtbot, window) -> N
     assert editor.preview.height() >= 150  # the preview gave the room, not all of it
     qtbot.waitUntil(lambda: "You left 80 in your cart." in shown_html(qtbot, page),
                     timeout=5000)
+    # pasted JSON nested 100,000 levels deep: said under the field (it was a RecursionError
+    # in the parsing slot, and nothing said), the preview keeps the data it had
+    edit.setPlainText("[" * 100_000 + "]" * 100_000)
+    qtbot.waitUntil(context.data_problem.isVisible, timeout=3000)
+    assert context.data_problem.text() == ("Data: arrays and objects nested too deeply to "
+                                           "read (a thousand levels or more)")
+    assert "You left 80 in your cart." in shown_html(qtbot, page)
 
 
 def test_the_sms_counter_is_shown_whole_in_its_own_bold_type(qtbot, page) -> None:

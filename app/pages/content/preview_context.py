@@ -23,6 +23,7 @@ from app.dialogs.fire_person import ContactChooser
 from app.elided_label import ElidedLabel
 from app.properties.fields import ValueCombo
 from engine.model import Contact
+from engine.model.json_values import TOO_DEEP_TO_READ
 
 from .data import ContentLibrary
 
@@ -153,6 +154,9 @@ class PreviewContext(QWidget):
             data = json.loads(text or "{}")
         except json.JSONDecodeError as error:
             self._say(f"Data, line {error.lineno}, column {error.colno}: {error.msg}")
+            return
+        except RecursionError:
+            self._say(f"Data: {TOO_DEEP_TO_READ}")
             return
         if not isinstance(data, dict):
             self._say("Data must be a JSON object: {\"name\": value, …}")
