@@ -173,6 +173,11 @@ class _Unclosed(Exception):
         self.row = row
 
 
+# Columns a file can have: a contact's fields and attributes, a replay's. One of 100,000
+# columns made a contact with 100,000 attributes, and the studio's Contacts page froze.
+MAX_COLUMNS = 1_000
+
+
 def _delimiter(header: str) -> str:
     """Comma, or what Excel writes where the comma is the decimal separator (;), or tab."""
     return max(",;\t", key=header.count) if header.strip() else ","
@@ -192,6 +197,9 @@ def plan_columns(header: list[str], sample: list[list[str]], declared: dict[str,
 
 
 def check_header(header: list[str], mapping: dict[str, str], source: str) -> None:
+    if len(header) > MAX_COLUMNS:
+        raise CsvFileError(f"the header has {len(header):,} columns; a file can have at "
+                           f"most {MAX_COLUMNS:,}", source=source)
     seen: dict[str, int] = {}
     for index, name in enumerate(header, 1):
         if name in seen:
@@ -201,7 +209,13 @@ def check_header(header: list[str], mapping: dict[str, str], source: str) -> Non
     for name in mapping:
         if name not in seen:
             raise CsvFileError(f"--map {name}=…: there is no column {name!r} (the columns: "
-                               f"{', '.join(header)})", source=source)
+                               f"{some_of(header)})", source=source)
+
+
+def some_of(names: list[str], shown: int = 20) -> str:
+    """The first of many names, for a message that fits a screen."""
+    return ", ".join(names[:shown]) + (f" and {len(names) - shown:,} more"
+                                       if len(names) > shown else "")
 
 
 def _column(name: str, index: int, spec: str | None, values: list[str],

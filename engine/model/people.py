@@ -29,6 +29,11 @@ class ConsentRecord(DocModel):
         return _storable_text(value)
 
 
+# A contact's attributes: one imported with 100,000 (a file of as many columns) froze the
+# studio's Contacts page and made its Columns menu a screen of names.
+MAX_ATTRIBUTES = 1_000
+
+
 class Contact(DocModel):
     """Validated as it comes in (the socket, the CLI, files); the store keeps what passed
     and reads it back without checking again (lengths as its columns')."""
@@ -79,6 +84,9 @@ class Contact(DocModel):
     @field_validator("attributes")
     @classmethod
     def _storable_values(cls, value: dict[str, Any]) -> dict[str, Any]:
+        if len(value) > MAX_ATTRIBUTES:
+            raise ValueError(f"{len(value):,} attributes; a contact can have at most "
+                             f"{MAX_ATTRIBUTES:,}")
         check_value(value, "")
         return value
 

@@ -35,6 +35,7 @@ from engine.contacts_csv import (
     decode,
     detect_encoding,
     slug,
+    some_of,
     typed,
 )
 from engine.contacts_csv import rows as csv_rows
@@ -71,7 +72,6 @@ _NEEDED = ("trigger", "person", "time")
 JSON_SUFFIXES = (".jsonl", ".ndjson", ".json")
 ALTERNATIVE = "/"  # total=cart_total/order_total: the attribute each trigger has
 HEADER_BYTES = 65_536  # enough for any header line: read to show a file's columns
-SHOWN_COLUMNS = 20  # an error names this many of a file's columns (one had 100,000)
 
 
 class ReplayError(DocumentError):
@@ -266,8 +266,7 @@ def _check_roles(columns: list[Column], source: str) -> None:
     if named:
         raise ReplayError(f"columns {named[0]!r} and {named[1]!r} are both the {role}: "
                           "skip one with --map COLUMN=skip", source=source)
-    headers = ", ".join(c.header for c in columns[:SHOWN_COLUMNS]) + (
-        f" and {len(columns) - SHOWN_COLUMNS:,} more" if len(columns) > SHOWN_COLUMNS else "")
+    headers = some_of([c.header for c in columns])
     raise ReplayError(f"no column holds the {role}: name it with --map COLUMN={role} "
                       f"(the columns: {headers})", source=source)
 

@@ -15,8 +15,9 @@ from app.pages.contacts import ContactsPage
 from app.pages.contacts.data import PAGE_ROWS
 from app.store import StudioStore
 from engine.model import AttributeDef, Contact
-from engine.store import catalog_store
+from engine.store import catalog_store, contacts_store
 from engine.store.database import writing
+from engine.workspace import Workspace
 from tests.app.contacts_support import fill, shown_page
 from tests.app.gui_stalls import GuiStalls
 
@@ -234,3 +235,22 @@ def test_the_last_attribute_keeps_its_width_in_a_narrower_window(page_on, tmp_pa
     assert widths <= page.table.viewport().width() + 1
     width = page.table.fontMetrics().horizontalAdvance("582") + 12
     assert header.sectionSize(last) > width
+
+
+def test_a_contact_of_100000_attributes_shows_at_once(page_on, tmp_path, qtbot) -> None:
+    """Saved before a contact's attributes were capped at 1,000 (a CSV file of 100,000
+    columns imported): the page froze choosing the first columns to show, a sort that
+    looked up each name's place in the list of 100,000. It shows them in a second."""
+    location = tmp_path / "wide.waymark"
+    wide = Contact.model_construct(
+        id="ann", kind="contact", email="ann@example.com", phone=None, push_token=None,
+        timezone=None, test=False, consents=[],
+        attributes={f"a{i}": i % 2 for i in range(100_000)} | {"z": 1})
+    with Workspace.open(location) as workspace, writing(workspace.db) as conn:
+        contacts_store.save_contacts(conn, [wide], time.time())
+    started = time.perf_counter()
+    page = page_on(location)
+    qtbot.waitUntil(lambda: loaded(page, 0), timeout=10000)
+    assert time.perf_counter() - started < 5
+    # the attributes the first rows have most, in the order first seen
+    assert [c.title for c in page.model.columns[-3:]] == ["a0", "a1", "a2"]

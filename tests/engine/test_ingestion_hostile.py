@@ -164,6 +164,9 @@ def test_records_refuse_a_column_of_the_wrong_type_naming_it(engine) -> None:
     # address and phone number; the studio and the CSV import refused them
     ({"email": "EMAIL"}, "email", "email: not an email address"),
     ({"email": "zed@example.com", "phone": "PHONE"}, "phone", "phone: not a phone number"),
+    # (`test_deep_json_files`: one of 100,000 froze the studio's Contacts page)
+    ({"attributes": {f"a{n}": 1 for n in range(1001)}}, "attributes",
+     "1,001 attributes; a contact can have at most 1,000"),
 ])
 def test_a_contact_that_cannot_be_stored_is_refused_naming_the_field(engine, body, field,
                                                                        words) -> None:
