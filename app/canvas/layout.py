@@ -40,10 +40,15 @@ def auto_layout(journey: Journey) -> dict[str, tuple[float, float]]:
     """New (x, y) for every tile."""
     tiles = {t.id: t for t in journey.tiles}
     order = {t.id: i for i, t in enumerate(journey.tiles)}
+    # each tile's incoming connections, found once: looked for among all the connections
+    # for each tile, 20,000 tiles in a chain froze the studio for minutes
+    into: dict[str, list] = defaultdict(list)
+    for edge in journey.edges:
+        into[edge.target].append(edge)
     placed: dict[str, tuple[float, float]] = {}
     for depth, layer in enumerate(layers(journey)):
         x = ORIGIN[0] + depth * LAYER_SPACING
-        wanted = {tid: _wanted_top(journey, tiles, placed, tid) for tid in layer}
+        wanted = {tid: _wanted_top(into[tid], tiles, placed) for tid in layer}
         layer.sort(key=lambda tid: (wanted[tid] is None, wanted[tid] or 0, order[tid]))
         bottom = None
         for tid in layer:
@@ -56,11 +61,12 @@ def auto_layout(journey: Journey) -> dict[str, tuple[float, float]]:
     return placed
 
 
-def _wanted_top(journey: Journey, tiles: dict, placed: dict, tile_id: str) -> float | None:
-    """The top that puts this tile's input level with the outputs that lead to it."""
+def _wanted_top(into: list, tiles: dict, placed: dict) -> float | None:
+    """The top that puts a tile's input level with the outputs that lead to it (`into`:
+    its incoming connections)."""
     levels = []
-    for edge in journey.edges:
-        if edge.target == tile_id and edge.source in placed:
+    for edge in into:
+        if edge.source in placed:
             source = tiles[edge.source]
             ports = geo.output_port_positions(source)
             offset = ports[edge.port].y() if edge.port in ports else geo.HEADER_HEIGHT / 2

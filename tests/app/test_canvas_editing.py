@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import time
+from itertools import pairwise
+
 from PySide6.QtCore import QPointF, QRectF, Qt
 
 from app.canvas import geometry as geo
+from app.canvas.layout import LAYER_SPACING
 from engine.model import tile_title
+from engine.resources import resource
 from tests.app.conftest import open_sample
 from tests.app.gestures import (
     click,
@@ -241,3 +247,34 @@ def test_only_one_entry_tile_can_be_added(window) -> None:
     drop_from_palette(window, "trigger", QPointF(300, 640))
     assert document_json(window) == before
     assert "one entry" in window.statusBar().currentMessage()
+
+
+def test_auto_layout_of_a_journey_of_10000_tiles_is_quick_and_undone_as_one_step(
+        window, tmp_path) -> None:
+    """A bundle from outside with a chain of 10,000 waits (20,000 froze the studio for
+    minutes in a real window): each tile looked for among all the connections and all the
+    tiles, once per tile, in the layout, in its move command and in the canvas."""
+    bundle = json.loads(resource("samples", "abandoned_cart.json").read_text())
+    journey = bundle["journey"]
+    first = next(e for e in journey["edges"] if e["source"] == "start")
+    journey["edges"].remove(first)
+    waits = [{"kind": "wait", "id": f"w{i}", "name": f"Wait {i}", "x": 0.0, "y": 0.0,
+              "mode": "duration", "duration": "PT1M"} for i in range(10_000)]
+    journey["tiles"] += waits
+    chain = ["start", *(w["id"] for w in waits), first["target"]]
+    journey["edges"] += [{"source": a, "port": "next", "target": b}
+                         for a, b in pairwise(chain)]
+    (tmp_path / "long.json").write_text(json.dumps(bundle))
+    window.session.open_sample(tmp_path / "long.json")
+    before = window.editor.undo_stack.count()
+    started = time.perf_counter()
+    window.actions_["auto_layout"].trigger()
+    took = time.perf_counter() - started
+    tiles = window.editor.journey
+    assert [tiles.tile(f"w{i}").x for i in (0, 1, 9999)] == [
+        geo.snap(tiles.tile("start").x + (i + 1) * LAYER_SPACING, 1) for i in (0, 1, 9999)]
+    assert window.scene.tile_items["w9999"].pos().x() == tiles.tile("w9999").x
+    assert took < 5, f"{took:.1f} s"
+    assert window.editor.undo_stack.count() == before + 1
+    window.editor.undo_stack.undo()
+    assert tiles.tile("w9999").x == 0.0
