@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import re
 import traceback
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -40,6 +41,13 @@ Content = EmailContent | SmsContent | PushContent
 
 MAX_OUTPUT_CHARS = 1_000_000   # a rendered field larger than this is refused
 MAX_BUILT_VALUE = 100_000      # 'x' * n and [..] * n may build at most this many items
+# Loop turns in one field, every loop of it together: two loops over range(100000), one in
+# the other, rendered nothing for ten billion turns, and the engine's runtime rendering the
+# message stopped with them (as did the preview, and publishing). A million take Jinja
+# about a second.
+MAX_LOOP_TURNS = 1_000_000
+MAX_NUMBER_BITS = 100_000      # an integer a template computes (** and *): ~30,000 digits
+_LOOPS = "_waymark_loop"       # the name every loop's items are counted through
 _TEMPLATE_NAME = "<template>"  # the file name Jinja gives templates made from strings
 
 
@@ -89,8 +97,24 @@ class _MessageSandbox(SandboxedEnvironment):
             return obj[attribute] if attribute in obj else self.undefined(obj=obj, name=attribute)
         return super().getattr(obj, attribute)
 
+    def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
+        """The template, each loop's items counted through `_count_turns`."""
+        tree = super()._parse(source, name, filename)
+        for taken in tree.find_all(nodes.Name):
+            if taken.name == _LOOPS:  # a template of its own would count nothing
+                raise TemplateSyntaxError(f"{_LOOPS} is a name Waymark keeps",
+                                          taken.lineno, name, filename)
+        for loop in tree.find_all(nodes.For):
+            loop.iter = nodes.Call(nodes.Name(_LOOPS, "load"), [loop.iter], [], None, None)
+        return tree
+
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         if operator == "**" and isinstance(right, int | float) and abs(right) > 1000:
+            raise _TooLarge("the template asks for a number too large to compute")
+        if operator in ("*", "**") and _whole(left) and _whole(right) and (
+                abs(left).bit_length() * right if operator == "**" and right > 0
+                else abs(left).bit_length() + abs(right).bit_length()) > MAX_NUMBER_BITS:
+            # ((10**1000)**1000)**1000: each power allowed, their result beyond any machine
             raise _TooLarge("the template asks for a number too large to compute")
         if operator == "*":
             for sized, count in ((left, right), (right, left)):
@@ -100,10 +124,30 @@ class _MessageSandbox(SandboxedEnvironment):
         return super().call_binop(context, operator, left, right)
 
 
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+# The loop turns left to the field being rendered (`_bounded_output` sets it).
+_TURNS_LEFT: ContextVar[list[int] | None] = ContextVar("loop_turns_left", default=None)
+
+
+def _count_turns(items: Any) -> Iterator[Any]:
+    left = _TURNS_LEFT.get()
+    for item in items:
+        if left is not None:
+            left[0] -= 1
+            if left[0] < 0:
+                raise _TooLarge(f"the template's loops go round more than "
+                                f"{MAX_LOOP_TURNS:,} times")
+        yield item
+
+
 def _environment(html: bool) -> _MessageSandbox:
     env = _MessageSandbox(undefined=_Missing, autoescape=html, keep_trailing_newline=True,
                           finalize=lambda value: "" if value is None else value)
     env.filters["default"] = env.filters["d"] = _default
+    env.globals[_LOOPS] = _count_turns
     return env
 
 
@@ -229,11 +273,16 @@ def render_text(source: str, data: Mapping[str, Any]) -> str:
 
 def _bounded_output(template: Template, data: Mapping[str, Any]) -> str:
     chunks, size = [], 0
-    for chunk in template.generate(data):
-        size += len(chunk)
-        if size > MAX_OUTPUT_CHARS:
-            raise _TooLarge(f"the rendered text is longer than {MAX_OUTPUT_CHARS:,} characters")
-        chunks.append(chunk)
+    turns = _TURNS_LEFT.set([MAX_LOOP_TURNS])
+    try:
+        for chunk in template.generate(data):
+            size += len(chunk)
+            if size > MAX_OUTPUT_CHARS:
+                raise _TooLarge(f"the rendered text is longer than {MAX_OUTPUT_CHARS:,} "
+                                "characters")
+            chunks.append(chunk)
+    finally:
+        _TURNS_LEFT.reset(turns)
     return "".join(chunks)
 
 

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import threading
+import time
+
 import pytest
 
+from engine.cli import main
 from engine.delivery import (
     RenderContext,
     RenderError,
@@ -13,7 +18,7 @@ from engine.delivery import (
     render,
 )
 from engine.model import Contact, EmailContent, PushContent, SmsContent, read_bundle
-from engine.resources import sample_paths
+from engine.resources import resource, sample_paths
 
 ADA = RenderContext.of({"firstname": "Ada", "email": "ada@example.com"},
                        {"cart_total": 72.5, "case": {"title": "Grinder jams"}},
@@ -148,6 +153,42 @@ def test_templates_that_would_run_away_or_break_fail_with_a_reason(template, wor
         render(email(template), ADA)
 
 
+@pytest.mark.parametrize("template, words", [
+    ("{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}",
+     "the template's loops go round more than 1,000,000 times"),
+    ("{% for a in 'x' * 100000 %}{% for b in 'x' * 100000 %}{% endfor %}{% endfor %}",
+     "the template's loops go round more than 1,000,000 times"),
+    ("{{ ((10 ** 1000) ** 1000) ** 1000 }}", "a number too large to compute"),
+    ("{% set _waymark_loop = range %}", "is a name Waymark keeps"),
+])
+def test_templates_that_would_never_end_fail_with_a_reason_at_once(template, words) -> None:
+    """Each rendered nothing for hours: the engine's runtime sending the message, the
+    preview and publishing's check stopped with it. Run in a thread waited for 10 s: a
+    loop that never ends fails here rather than hangs the run (a runaway power would
+    not let go of the interpreter)."""
+    failed: list[RenderError] = []
+
+    def attempt() -> None:
+        try:
+            render(email(template), ADA)
+        except RenderError as error:
+            failed.append(error)
+
+    worker = threading.Thread(target=attempt, daemon=True)
+    worker.start()
+    worker.join(10)
+    assert not worker.is_alive(), "still rendering after 10 s"
+    assert failed and words in failed[0].reason, failed
+
+
+def test_loops_within_the_limit_render_as_jinja_renders_them() -> None:
+    text = ("{% for i in range(3) %}{{ loop.index }}/{{ loop.length }}"
+            "{% if loop.last %}!{% endif %} {% endfor %}"
+            "{% for a in range(998) %}{% for b in range(1000) %}{% endfor %}{% endfor %}"
+            "{% for x in [] %}a{% else %}none{% endfor %}")
+    assert render(email("<p>x</p>", text=text), ADA).text == "1/3 2/3 3/3! none"
+
+
 def test_every_failing_field_is_named() -> None:
     content = email("{{ ''.__class__ }}", subject="{{ 1/0 }}")
     with pytest.raises(RenderError) as caught:
@@ -213,3 +254,21 @@ def test_a_message_nobody_reads_is_rendered_but_not_finished() -> None:
         render(failing, RenderContext.of({}, {"items": ["a", 1]}), links, unread=True)
     sms = SmsContent(id="s", name="S", text="Hi {{ contact.firstname }}")
     assert render(sms, context, unread=True) == render(sms, context)
+
+
+def test_the_runtime_fails_such_a_message_and_the_person_goes_on(tmp_path, capsys) -> None:
+    """End to end, the real runtime on a simulated clock: the reminder's template loops
+    for ever; it is failed with the reason and everyone goes on to the end."""
+    data = json.loads(resource("samples", "abandoned_cart.json").read_text())
+    reminder = next(c for c in data["content"] if c["id"] == "cart-reminder-email")
+    reminder["html"] = ("{% for a in range(100000) %}{% for b in range(100000) %}"
+                        "{% endfor %}{% endfor %}")
+    (tmp_path / "cart.json").write_text(json.dumps(data))
+    started = time.perf_counter()
+    assert main(["simulate", str(tmp_path / "cart.json"), "--scenario",
+                 str(resource("samples", "abandoned_cart.scenario.json")), "--json"]) == 0
+    steps = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    failed = [s for s in steps if s.get("tile") == "email-reminder" and s["what"] == "blocked"]
+    assert failed and all("loops go round more than 1,000,000 times" in s["reason"]
+                          for s in failed), steps
+    assert time.perf_counter() - started < 60
