@@ -43,8 +43,8 @@ MAX_OUTPUT_CHARS = 1_000_000   # a rendered field larger than this is refused
 MAX_BUILT_VALUE = 100_000      # 'x' * n and [..] * n may build at most this many items
 # Loop turns in one field, every loop of it together: two loops over range(100000), one in
 # the other, rendered nothing for ten billion turns, and the engine's runtime rendering the
-# message stopped with them (as did the preview, and publishing). A million take Jinja
-# about a second.
+# message stopped with them (as did the content preview and a trial send). A million take
+# Jinja about a second.
 MAX_LOOP_TURNS = 1_000_000
 MAX_NUMBER_BITS = 100_000      # an integer a template computes (** and *): ~30,000 digits
 _LOOPS = "_waymark_loop"       # the name every loop's items are counted through
