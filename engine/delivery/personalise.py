@@ -17,6 +17,7 @@ records the message as failed. Python internals are never shown.
 from __future__ import annotations
 
 import re
+import time
 import traceback
 from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
@@ -46,6 +47,9 @@ MAX_BUILT_VALUE = 100_000      # 'x' * n and [..] * n may build at most this man
 # message stopped with them (as did the content preview and a trial send). A million take
 # Jinja about a second.
 MAX_LOOP_TURNS = 1_000_000
+# And a field's time, looked at each loop turn and each piece of output: a million turns
+# each sorting 100,000 letters would take 19 hours within the turns allowed.
+MAX_RENDER_SECONDS = 5.0
 MAX_NUMBER_BITS = 100_000      # an integer a template computes (** and *): ~30,000 digits
 _LOOPS = "_waymark_loop"       # the name every loop's items are counted through
 _TEMPLATE_NAME = "<template>"  # the file name Jinja gives templates made from strings
@@ -128,18 +132,39 @@ def _whole(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-# The loop turns left to the field being rendered (`_bounded_output` sets it).
-_TURNS_LEFT: ContextVar[list[int] | None] = ContextVar("loop_turns_left", default=None)
+class _Budget:
+    """What the field being rendered has left (`_bounded_output` sets it). The clock is
+    read every 16th look: a message's dozens of pieces stay cheap."""
+
+    __slots__ = ("looks", "turns", "until")
+
+    def __init__(self) -> None:
+        self.turns, self.looks = MAX_LOOP_TURNS, 0
+        self.until = time.monotonic() + MAX_RENDER_SECONDS
+
+    def turn(self) -> None:
+        self.turns -= 1
+        if self.turns < 0:
+            raise _TooLarge(f"the template's loops go round more than {MAX_LOOP_TURNS:,} "
+                            "times")
+        self.looks += 1
+        if self.looks & 15 == 0:
+            self.clock()
+
+    def clock(self) -> None:
+        if time.monotonic() > self.until:
+            raise _TooLarge(f"the template takes more than {MAX_RENDER_SECONDS:g} seconds "
+                            "to render")
+
+
+_BUDGET: ContextVar[_Budget | None] = ContextVar("render_budget", default=None)
 
 
 def _count_turns(items: Any) -> Iterator[Any]:
-    left = _TURNS_LEFT.get()
+    budget = _BUDGET.get()
     for item in items:
-        if left is not None:
-            left[0] -= 1
-            if left[0] < 0:
-                raise _TooLarge(f"the template's loops go round more than "
-                                f"{MAX_LOOP_TURNS:,} times")
+        if budget is not None:
+            budget.turn()
         yield item
 
 
@@ -273,7 +298,8 @@ def render_text(source: str, data: Mapping[str, Any]) -> str:
 
 def _bounded_output(template: Template, data: Mapping[str, Any]) -> str:
     chunks, size = [], 0
-    turns = _TURNS_LEFT.set([MAX_LOOP_TURNS])
+    budget = _Budget()
+    token = _BUDGET.set(budget)
     try:
         for chunk in template.generate(data):
             size += len(chunk)
@@ -281,8 +307,10 @@ def _bounded_output(template: Template, data: Mapping[str, Any]) -> str:
                 raise _TooLarge(f"the rendered text is longer than {MAX_OUTPUT_CHARS:,} "
                                 "characters")
             chunks.append(chunk)
+            if len(chunks) & 15 == 0:  # the clock, now and then
+                budget.clock()
     finally:
-        _TURNS_LEFT.reset(turns)
+        _BUDGET.reset(token)
     return "".join(chunks)
 
 
