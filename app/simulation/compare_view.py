@@ -1,11 +1,12 @@
 """The "Compared with …" section of the simulation results: B ran on the same audience
 and seed as A (whose results the canvas shows); its differences in words ("+312 reached
-Second text reminder", "goal purchase_completed 41.0 % → 47.0 %") and per tile and per
+Second text reminder", "goal (Purchase completed) 41.0 % → 47.0 %") and per tile and per
 message outcome as `A → B (±change)` — the comparison `waymark simulate --compare --json`
 printed (`engine.simulation.compare`), never counted a second time."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from html import escape
 
 from PySide6.QtCore import Qt, Signal
@@ -18,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.simulation.compare import CompareRow, Comparison, cell
+from engine.simulation.compare import CompareRow, Comparison, cell, goal_name
 
 ROWS_SHOWN = 8  # the table's height in rows; more scroll
 MEASURES = {"entered": "entered", "left": "left", "still_there": "still there"}
@@ -26,12 +27,13 @@ ONLY = {"a": " (only in A)", "b": " (only in B)"}
 KEY_ROLE = Qt.ItemDataRole.UserRole  # (kind, key, measure) of the row
 
 
-def row_title(row: CompareRow) -> str:
+def row_title(row: CompareRow, titles: Mapping[str, str] | None = None) -> str:
+    """What the row counts; the goal's trigger by its title in `titles`."""
     if row.kind == "tile":
         return f"{row.name}{ONLY.get(row.side, '')} · {MEASURES.get(row.measure, row.measure)}"
     if row.kind == "message":
         return f"Messages {row.key}"
-    return f"Goal {row.key} (share of who entered)"
+    return f"Goal {goal_name(row.key, titles)} · share of who entered"
 
 
 class CompareView(QWidget):
@@ -61,13 +63,16 @@ class CompareView(QWidget):
             layout.addWidget(widget)
         self.clear()
 
-    def show_comparison(self, comparison: Comparison, b_showable: bool = True) -> None:
+    def show_comparison(self, comparison: Comparison, b_showable: bool = True,
+                        titles: Mapping[str, str] | None = None) -> None:
         """`comparison.labels` name A and B as the studio says them; `b_showable` when
-        B's tiles are the canvas's (a version of the journey, not another bundle)."""
+        B's tiles are the canvas's (a version of the journey, not another bundle);
+        `titles`: the triggers' titles, for the goal ("Purchase completed", as the goal
+        line above says it, not the name the engine knows it by)."""
         self.comparison = comparison
         self.title.setText(f"COMPARED WITH {comparison.labels[1].upper()}")
         self.set_shown(False)
-        lines = comparison.headlines()
+        lines = comparison.headlines(titles)
         a, b = comparison.labels
         # which way the differences go: "+7 reached …" is B's, the draft's or the live's
         said = f"With {escape(b)} rather than {escape(a)}:<br>"
@@ -75,7 +80,7 @@ class CompareView(QWidget):
         self.headlines.setText(said + "<br>".join(f"• {escape(line)}".replace(" %", "&nbsp;%")
                                                   for line in lines)
                                if lines else "No differences: A and B did the same.")
-        self._fill(comparison)
+        self._fill(comparison, titles)
         self.b_on_canvas.setChecked(False)
         self.b_on_canvas.setVisible(b_showable)
         self.show()
@@ -100,12 +105,12 @@ class CompareView(QWidget):
         items = (self.table.topLevelItem(i) for i in range(self.table.topLevelItemCount()))
         return {item.data(0, KEY_ROLE): item.text(1) for item in items}
 
-    def _fill(self, comparison: Comparison) -> None:
+    def _fill(self, comparison: Comparison, titles: Mapping[str, str] | None) -> None:
         self.table.clear()
         for row in comparison.rows:
             if not (row.a or row.b or row.side != "both"):
                 continue  # nobody on either side: nothing to compare
-            item = QTreeWidgetItem([row_title(row), cell(row)])
+            item = QTreeWidgetItem([row_title(row, titles), cell(row)])
             item.setData(0, KEY_ROLE, (row.kind, row.key, row.measure))
             item.setToolTip(0, item.text(0))
             if row.change:

@@ -91,7 +91,8 @@ class SimulationPanel(QWidget):
         self.outcome: SimulationOutcome | None = None
         self.showing_b = False  # comparing: B's figures and people are shown
         self.person = ""
-        self._titles: dict[str, str] = {}
+        self._titles: dict[str, str] = {}  # the tiles'
+        self._trigger_titles: dict[str, str] = {}
         self._filter_timer = QTimer(self, singleShot=True, interval=FILTER_DELAY_MS)
         self._build()
         self.clear()
@@ -232,7 +233,7 @@ class SimulationPanel(QWidget):
 
     def show_comparison(self, comparison: Comparison, b_showable: bool = True) -> None:
         """B's differences from the outcome shown (A): after `show_outcome`."""
-        self.comparison.show_comparison(comparison, b_showable)
+        self.comparison.show_comparison(comparison, b_showable, self._trigger_titles)
         self._show_title()
 
     def show_side(self, outcome: SimulationOutcome, b: bool) -> None:
@@ -313,9 +314,10 @@ class SimulationPanel(QWidget):
         self.filter.selectAll()
 
     def _show_goal(self, summary: dict, outcome: SimulationOutcome) -> None:
-        titles = {name: trigger.title for name, trigger
-                  in outcome.workspace.catalog().triggers.items() if trigger.title}
-        text, value, maximum = goal_text(summary, outcome.journey, titles)
+        self._trigger_titles = {name: trigger.title for name, trigger
+                                in outcome.workspace.catalog().triggers.items()
+                                if trigger.title}
+        text, value, maximum = goal_text(summary, outcome.journey, self._trigger_titles)
         self.goal.setText(text)
         self.goal_bar.setRange(0, maximum)
         self.goal_bar.setValue(value)

@@ -8,6 +8,7 @@ the goal by its share of the people who entered.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -43,15 +44,16 @@ class Comparison:
     def tile_rows(self, tile: str) -> list[CompareRow]:
         return [r for r in self.rows if r.kind == "tile" and r.key == tile]
 
-    def headlines(self) -> list[str]:
+    def headlines(self, titles: Mapping[str, str] | None = None) -> list[str]:
         """The differences in words: "+312 reached Second text reminder",
-        "goal purchase_completed 41.0 % → 47.0 %"."""
+        "goal purchase_completed 41.0 % → 47.0 %" — or, with the triggers' `titles`
+        (the studio's), "goal (Purchase completed) 41.0 % → 47.0 %"."""
         lines = [f"{_signed(r.change)} reached {r.name}" for r in self.rows
                  if r.kind == "tile" and r.measure == "entered" and r.change]
         lines += [f"{_signed(r.change)} messages {r.key}" for r in self.rows
                   if r.kind == "message" and r.change]
-        lines += [f"goal {r.key} {_share(r.a)} → {_share(r.b)}" for r in self.rows
-                  if r.kind == "goal" and r.a != r.b]
+        lines += [f"goal {goal_name(r.key, titles)} {_share(r.a)} → {_share(r.b)}"
+                  for r in self.rows if r.kind == "goal" and r.a != r.b]
         return lines
 
     @classmethod
@@ -122,6 +124,11 @@ def _goal_row(goal_a: dict | None, goal_b: dict | None) -> CompareRow | None:
 
 
 # --- text ----------------------------------------------------------------------------
+
+
+def goal_name(trigger: str, titles: Mapping[str, str] | None = None) -> str:
+    """The goal's trigger as the command says it (its name), or by its title."""
+    return f"({titles[trigger]})" if titles and titles.get(trigger) else trigger
 
 
 def _signed(number: float) -> str:

@@ -18,7 +18,7 @@ from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QPushButton, QWidget
 
 from app.canvas.edge_item import FLOW_MAX, flow_width
-from app.simulation.compare_view import CompareView
+from app.simulation.compare_view import KEY_ROLE, CompareView
 from app.simulation.request import RequestError, describe_columns, replay_request
 from app.simulation.row_notes import grouped
 from app.simulation.run_strip import RunStrip
@@ -726,9 +726,15 @@ def test_the_live_version_compared_with_a_draft_that_waits_an_hour_shows_more_te
         "With the draft on the canvas rather than version 1:<br>")
     read = QTextDocument()
     read.setHtml(view.headlines.text())
-    # as the command says them; a share's number and "%" kept together when it wraps
-    assert all(f"• {line}".replace(" %", "\u00a0%") in read.toRawText()
-               for line in expected["headlines"])
+    # as the command says them, the goal by its trigger's title as the goal line above
+    # says it; a share's number and "%" kept together when it wraps
+    assert all(f"• {line}".replace(" %", "\u00a0%").replace(
+        "goal purchase_completed ", "goal (Purchase completed) ") in read.toRawText()
+        for line in expected["headlines"])
+    assert "purchase_completed" not in read.toRawText()
+    goal_row = next(view.table.topLevelItem(i) for i in range(view.table.topLevelItemCount())
+                    if view.table.topLevelItem(i).data(0, KEY_ROLE)[0] == "goal")
+    assert goal_row.text(0) == "Goal (Purchase completed) · share of who entered"
     shown = view.cells()
     assert shown[("tile", "sms-reminder", "entered")] == \
         f"{texts['a']} → {texts['b']} (+{texts['change']})"
