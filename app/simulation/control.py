@@ -21,7 +21,7 @@ from app.simulation.dialog import DialogFields, SimulateChoices, SimulateDialog
 from app.simulation.panel import SimulationPanel
 from app.simulation.request import REPLAY, SimulationRequest
 from app.simulation.run_strip import RunStrip
-from app.simulation.runner import Finished, OutcomeReader, SimulationRun, new_run_folder
+from app.simulation.runner import Finished, OutcomeReader, SimulationRun, sweep_left_behind
 from engine.model import dump_bundle, read_bundle
 from engine.simulation.compare import Comparison
 from engine.simulation.outcome import SimulationOutcome
@@ -60,6 +60,7 @@ class SimulationControl(QObject):
         window.pages.page_changed.connect(lambda _page: self._in_sight())
         self.action.triggered.connect(self.open_dialog)
         self.strip.cancel.clicked.connect(self.cancel)
+        sweep_left_behind()  # what a studio that was killed could not remove
         self.panel.closed.connect(self.leave)
         self.panel.moment_changed.connect(self.canvas.at_moment)
         self.panel.person_selected.connect(self.canvas.show_person)
@@ -159,13 +160,13 @@ class SimulationControl(QObject):
             self._say("Not simulated: the journey's changes were kept on the canvas")
             return
         journey = self._simulated_journey()
-        folder = new_run_folder()
+        self.run = SimulationRun(self, replay=request.replay
+                                 if request.source == REPLAY else None)
+        folder = self.run.folder
         bundle = self.session.store.simulation_bundle(journey, request.version)
         (folder / "bundle.json").write_text(dump_bundle(bundle), encoding="utf-8")
         arguments = request.arguments(folder / "bundle.json", request.write_spec(folder),
                                       self._other_bundle(request, folder, journey))
-        self.run = SimulationRun(folder, self, replay=request.replay
-                                 if request.source == REPLAY else None)
         self.run.progressed.connect(self.strip.progressed)
         self.run.progressed.connect(self.badge.progressed)
         self.run.finished.connect(lambda done: self._finished(done, request))

@@ -6,6 +6,13 @@ A run owns a throw-away folder (the bundle, the audience spec, the kept simulati
 workspace); it goes when the run is cancelled, fails, or its results are left. The live
 workspace is never written: the command reads the bundle exported into that folder (and,
 for workspace contacts, the workspace file, read-only).
+
+A studio that ends without leaving its results (killed, crashed, the machine's power
+gone) cannot remove its folder: a kept simulation of 100,000 people is about 500 MB, and
+such folders were found piling up in the temporary folder. So the studio holds a lock
+file in each of its folders (`QLockFile`: the process's id, name, host and boot, gone
+stale when that process is), and each studio that starts removes the folders whose lock
+no running studio holds (`sweep_left_behind`).
 """
 
 from __future__ import annotations
@@ -15,11 +22,12 @@ import shutil
 import sys
 import tempfile
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QProcess, Signal
+from PySide6.QtCore import QLockFile, QObject, QProcess, Signal
 
 from app.simulation.row_notes import grouped
 from engine.simulation.outcome import OutcomeError, SimulationOutcome
@@ -64,8 +72,44 @@ class Finished:
         return self.workspace_file.parent.parent / "b" / WORKSPACE_FILE
 
 
-def new_run_folder() -> Path:
-    return Path(tempfile.mkdtemp(prefix="waymark-studio-sim-"))
+FOLDER_PREFIX = "waymark-studio-sim-"
+LOCK_FILE = "studio.lock"  # in a run's folder while a running studio has it
+UNLOCKED_GRACE_S = 3600  # a folder without a lock: just made, or left by an older Waymark
+
+
+def new_run_folder() -> tuple[Path, QLockFile]:
+    """A new throw-away folder and the lock that says this studio has it: keep the lock
+    (it is released when the folder is removed, or when this process ends)."""
+    folder = Path(tempfile.mkdtemp(prefix=FOLDER_PREFIX))
+    lock = QLockFile(str(folder / LOCK_FILE))
+    lock.setStaleLockTime(0)  # held for as long as the results are shown: never by age
+    lock.tryLock(0)  # a new folder: nobody else holds it
+    return folder, lock
+
+
+def sweep_left_behind(temp: Path | None = None) -> list[Path]:
+    """Remove the run folders in `temp` (the temporary folder) that no running studio
+    holds: their lock's process has ended (or the machine restarted since), or a folder
+    without a lock an hour old (from before the lock, or one whose making stopped before
+    it). Another studio's folders are left alone. Returns those removed."""
+    removed = []
+    for folder in Path(temp or tempfile.gettempdir()).glob(f"{FOLDER_PREFIX}*"):
+        try:
+            if not folder.is_dir() or folder.is_symlink():
+                continue
+            if not (folder / LOCK_FILE).exists():
+                if time.time() - folder.stat().st_mtime < UNLOCKED_GRACE_S:
+                    continue  # perhaps being made this moment
+            else:
+                lock = QLockFile(str(folder / LOCK_FILE))
+                lock.setStaleLockTime(0)
+                if not lock.tryLock(0):
+                    continue  # a running studio's
+        except OSError:
+            continue  # another user's, or gone meanwhile
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+    return removed
 
 
 def parse_progress(line: str) -> Progress | None:
@@ -103,10 +147,9 @@ class SimulationRun(QObject):
     failed = Signal(str, str)  # why, in the command's words; the rest it said, or ""
     cancelled = Signal()
 
-    def __init__(self, folder: Path, parent: QObject | None = None, *,
-                 replay: Path | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, *, replay: Path | None = None) -> None:
         super().__init__(parent)
-        self.folder = folder
+        self.folder, self._lock = new_run_folder()
         self.replay = replay  # its refused rows, one line each, are grouped by reason
         self.process = QProcess(self)
         self.process.setProgram(sys.executable)
@@ -141,6 +184,7 @@ class SimulationRun(QObject):
 
     def discard(self) -> None:
         """Remove the throw-away folder (results left, window closed)."""
+        self._lock.unlock()  # then the folder: one without a lock is left an hour
         shutil.rmtree(self.folder, ignore_errors=True)
 
     # --- the process ------------------------------------------------------------------

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QTimeZone
+from PySide6.QtCore import QDate, QDateTime, QSettings, Qt, QTime, QTimeZone
 from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QPushButton, QWidget
 
@@ -22,12 +22,12 @@ from app.simulation.compare_view import KEY_ROLE, CompareView
 from app.simulation.request import RequestError, describe_columns, replay_request
 from app.simulation.row_notes import grouped
 from app.simulation.run_strip import RunStrip
-from app.simulation.runner import KEPT, parse_progress
+from app.simulation.runner import KEPT, parse_progress, sweep_left_behind
 from engine.model import Contact, dump_bundle
 from engine.resources import resource
 from engine.simulation.compare import CompareRow, Comparison, cell
 from engine.simulation.shards import processes_for
-from tests.app.conftest import open_sample
+from tests.app.conftest import dispose, open_sample
 from tests.app.gui_stalls import GuiStalls
 from tests.app.test_engine_screenshots import SHOTS, shoot
 from tests.app.test_simulation_panel import overlapping, rows_seen
@@ -438,6 +438,60 @@ def test_closing_the_window_removes_the_simulations_folder(qtbot, window) -> Non
     assert folder.exists()
     window.close()
     assert not folder.exists()
+
+
+HOLD_A_RUN_FOLDER = """
+import sys, time
+from PySide6.QtCore import QCoreApplication
+from app.simulation.runner import SimulationRun
+app = QCoreApplication(sys.argv)
+run = SimulationRun()
+(run.folder / "simulation").mkdir()
+(run.folder / "simulation" / "simulation.waymark").write_bytes(bytes(1 << 20))
+print(run.folder, flush=True)
+time.sleep(600)
+"""
+
+
+def test_a_new_studio_removes_what_a_killed_studio_left_and_no_other_studios(
+        qtbot, tmp_path, prompts, themes, monkeypatch) -> None:
+    """A studio killed with results shown (or a run going) cannot remove its folder: a
+    kept simulation of 100,000 people is about 500 MB, and such folders piled up in the
+    temporary folder. The next studio to start removes them; a running studio's stay."""
+    from app.main_window import MainWindow
+
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    studios = [subprocess.Popen([sys.executable, "-c", HOLD_A_RUN_FOLDER],
+                                stdout=subprocess.PIPE, text=True,
+                                env={**os.environ, "TMPDIR": str(temp),
+                                     "QT_QPA_PLATFORM": "offscreen"}) for _ in range(2)]
+    studio = None
+    try:
+        killed, running_ = (Path(s.stdout.readline().strip()) for s in studios)
+        assert killed.parent == temp and running_.parent == temp
+        studios[0].kill()
+        studios[0].wait()
+        old, new = temp / "waymark-studio-sim-older", temp / "waymark-studio-sim-making"
+        for folder in (old, new):  # no lock: an older Waymark's, or one being made
+            (folder / "simulation").mkdir(parents=True)
+        two_hours_ago = datetime.now().timestamp() - 7200
+        os.utime(old, (two_hours_ago, two_hours_ago))
+        monkeypatch.setattr("tempfile.tempdir", str(temp))
+        settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+        settings.setValue("engine/start_on_open", False)
+        studio = MainWindow(prompts=prompts, settings=settings)  # a studio starts
+        assert not killed.exists() and not old.exists()
+        assert running_.exists() and new.exists()  # another studio's, and one just made
+        studios[1].kill()
+        studios[1].wait()
+        assert sweep_left_behind() == [running_]  # once that studio is gone too
+    finally:
+        if studio is not None:
+            dispose(studio)
+        for studio_process in studios:
+            studio_process.kill()
+            studio_process.wait()
 
 
 def test_the_workspaces_contacts_go_through_the_journey_and_stay_as_they_were(
