@@ -9,6 +9,7 @@ left, another simulation starts, another journey opens or the window closes.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -216,8 +217,9 @@ class SimulationControl(QObject):
             self.panel.show_comparison(replace(Comparison.from_dict(done.compare),
                                                labels=(request.label, request.compare.label)),
                                        b_showable=request.compare.bundle is None)
+        changes = changes_said(request, outcome, done.summary.get("lifecycle"))
         self.strip.finished(f"Simulated {outcome.start:%d %b %H:%M} → "
-                            f"{outcome.end:%d %b %H:%M} (UTC){changes_said(request, outcome)}")
+                            f"{outcome.end:%d %b %H:%M} (UTC){changes}")
         self.strip.set_notes(done.notes)  # e.g. replay rows left out
         self._say("Simulation finished: its counts and flows are on the canvas")
 
@@ -371,10 +373,24 @@ def _sample_spec(samples: list[Path], journey_id: str) -> Path | None:
 CHANGED = {"pause": "paused", "resume": "resumed", "stop": "stopped"}
 
 
-def changes_said(request: SimulationRequest, outcome: SimulationOutcome) -> str:
-    """The journey's changes the simulation made, when: " · paused 23 Nov 15:00, resumed
-    24 Nov 15:00" (the held reasons below say who waited)."""
-    changes = request.spec.get("journey", []) if request.spec else []
-    said = [f"{CHANGED.get(c['action'], c['action'])} "
-            f"{when(c['at'], outcome.start):%d %b %H:%M}" for c in changes]
+def changes_said(request: SimulationRequest, outcome: SimulationOutcome,
+                 lifecycle: list[dict] | None = None) -> str:
+    """The journey's changes during the simulation, when: " · paused 23 Nov 15:00,
+    stopped 14 Dec 15:00 (journey paused for more than 21 days)" (the held reasons below
+    say who waited). `lifecycle`: what the command says happened, the changes the
+    journey's rules made too (the 21 days' pause that stops a version); without it (a
+    comparison), the changes asked for."""
+    if lifecycle:
+        said = [f"{m['lifecycle']}{_version(m)} "
+                f"{datetime.fromisoformat(m['time']):%d %b %H:%M}"
+                f"{' (' + m['reason'] + ')' if m.get('reason') else ''}" for m in lifecycle]
+    else:
+        changes = request.spec.get("journey", []) if request.spec else []
+        said = [f"{CHANGED.get(c['action'], c['action'])} "
+                f"{when(c['at'], outcome.start):%d %b %H:%M}" for c in changes]
     return f" · {', '.join(said)}" if said else ""
+
+
+def _version(moment: dict) -> str:
+    return f" version {moment['version']}" if moment["lifecycle"].startswith("published") \
+        else ""

@@ -66,6 +66,25 @@ def test_a_pause_and_a_resume_hold_people_and_the_results_say_so(qtbot, window) 
     again.reject()
 
 
+def test_a_pause_over_21_days_stops_the_version_and_the_results_say_when(
+        qtbot, window) -> None:
+    """The documented rule, seen: a journey paused for more than 21 days stops. What the
+    strip says is what happened (the command's lifecycle), not only what was asked."""
+    dialog = open_dialog(qtbot, window)
+    dialog.changes.add.click()  # a pause after 6 hours, never resumed
+    dialog.period.set_value(timedelta(days=30))
+    dialog.people.setValue(100)
+    dialog.run_button.click()
+    assert not dialog.isVisible(), dialog.error.text()
+    qtbot.waitUntil(lambda: window.simulation.outcome is not None, timeout=120000)
+    assert window.simulation.strip.text.text() == (
+        "Simulated 23 Nov 09:00 → 23 Dec 09:00 (UTC) · paused 23 Nov 15:00, stopped "
+        "14 Dec 15:00 (journey paused for more than 21 days)")
+    outcomes = {p.outcome for p in window.simulation.outcome.people()}
+    assert "exited: journey paused for more than 21 days" in outcomes, outcomes
+    assert not [o for o in outcomes if o.startswith("waiting")]  # nobody left held
+
+
 def test_a_replay_brings_no_journey_changes_and_rows_stop_at_the_most(qtbot, window) -> None:
     dialog = open_dialog(qtbot, window)
     dialog.replay.setChecked(True)
