@@ -378,11 +378,11 @@ def changes_said(request: SimulationRequest, outcome: SimulationOutcome,
     """The journey's changes during the simulation, when: " · paused 23 Nov 15:00,
     stopped 14 Dec 15:00 (journey paused for more than 21 days)" (the held reasons below
     say who waited). `lifecycle`: what the command says happened, the changes the
-    journey's rules made too (the 21 days' pause that stops a version); without it (a
-    comparison), the changes asked for."""
+    journey's rules made too (the 21 days' pause that stops a version; the studio's
+    audiences pause, resume and stop, publishing is a written scenario's); without it
+    (a comparison), the changes asked for."""
     if lifecycle:
-        said = [f"{m['lifecycle']}{_version(m)} "
-                f"{datetime.fromisoformat(m['time']):%d %b %H:%M}"
+        said = [f"{m['lifecycle']} {datetime.fromisoformat(m['time']):%d %b %H:%M}"
                 f"{' (' + m['reason'] + ')' if m.get('reason') else ''}" for m in lifecycle]
     else:
         changes = request.spec.get("journey", []) if request.spec else []
@@ -390,7 +390,3 @@ def changes_said(request: SimulationRequest, outcome: SimulationOutcome,
                 f"{when(c['at'], outcome.start):%d %b %H:%M}" for c in changes]
     return f" · {', '.join(said)}" if said else ""
 
-
-def _version(moment: dict) -> str:
-    return f" version {moment['version']}" if moment["lifecycle"].startswith("published") \
-        else ""

@@ -165,10 +165,13 @@ def advance(version: PublishedVersion, run: RunState, ctx: StepContext,
 
 
 def _run_until_waiting(mover: _Mover) -> None:
-    guard = 0
+    # Published graphs are acyclic, so a run passes each tile at most once in one go;
+    # more turns than tiles only stop a corrupt one. (A fixed 10,000 failed everyone who
+    # reached the 10,000th tile of a longer journey, which publishing had accepted.)
+    guard, tiles = 0, len(mover.version.journey.tiles)
     while mover.run.status == RunStatus.ACTIVE:
         guard += 1
-        if guard > 10_000:  # published graphs are acyclic; this only stops a corrupt one
+        if guard > tiles:
             mover.fail("the journey graph loops")
             return
         _process(mover, mover.version.tile(mover.run.tile_id))

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import timedelta
+from itertools import pairwise
 
 import pytest
+from sqlalchemy import select, update
 
 from engine.cli import main
 from engine.model import (
@@ -22,6 +24,8 @@ from engine.model import (
     WaitForTile,
     WaitTile,
 )
+from engine.store import schema as s
+from engine.store.database import writing
 from tests.engine.journeys import bundle
 
 
@@ -244,3 +248,39 @@ def test_counters_balance_at_rest(harness_for) -> None:
         assert counters.get((tile, "inflow", ""), 0) == (
             processing + counters.get((tile, "processed", ""), 0) + exited), tile
     assert waiting == {"check"}
+
+
+def test_a_journey_longer_than_10000_tiles_is_walked_to_its_end(harness_for) -> None:
+    """Publishing accepts a chain of any length; the runtime's guard against a corrupt,
+    looping graph was a fixed 10,000 tiles and failed everyone at the 10,000th with
+    "the journey graph loops"."""
+    mails = [EmailTile(id=f"m{i}", content="thanks") for i in range(10_050)]
+    tiles = [TriggerTile(id="start"), *mails, ExitTile(id="end")]
+    edges = [Edge(source=a.id, target=b.id) for a, b in pairwise(tiles)]
+    h = harness_for(bundle(tiles, edges))
+    h.person("ann")
+    h.fire("order_placed", "ann")
+    path = h.path("ann")
+    assert path[-2:] == ["sent m10049", "completed end"] and len(path) == 10_052, path[-3:]
+
+
+def test_a_stored_version_whose_graph_loops_fails_its_people_and_the_engine_goes_on(
+        harness_for) -> None:
+    """Only a workspace changed behind the engine's back can hold a looping graph: the
+    person is failed at once with the reason, not walked round 10,000 times."""
+    h = harness_for(bundle([TriggerTile(id="start"), EmailTile(id="a", content="thanks"),
+                            EmailTile(id="b", content="thanks"), ExitTile(id="end")],
+                           [Edge(source="start", target="a"), Edge(source="a", target="b"),
+                            Edge(source="b", target="end")]))
+    with writing(h.workspace.db) as conn:
+        snapshot = conn.execute(select(s.journey_versions.c.snapshot)).scalar_one()
+        snapshot["journey"]["edges"][-1]["target"] = "a"  # b leads back to a
+        conn.execute(update(s.journey_versions).values(snapshot=snapshot))
+    h.restart()
+    h.person("ann")
+    h.fire("order_placed", "ann")
+    assert h.path("ann")[-1] == "failed b" and len(h.path("ann")) <= 6, h.path("ann")
+    assert [r.status.value for r in h.runs("ann")] == ["failed"]
+    h.person("bob")
+    h.fire("order_placed", "bob")  # the engine still runs
+    assert h.path("bob")[0] == "entered start"
