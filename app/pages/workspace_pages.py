@@ -80,8 +80,10 @@ class WorkspacePages:
             self.window.runner.run_now()
 
     def _new_content_for(self, tile_id: str) -> None:
-        self.content.new_for_tile(self.window.editor, tile_id)
+        made = self.content.new_for_tile(self.window.editor, tile_id)
         self.window.pages.show_page("content")
+        if made is not None:  # the keys to what is written first, not the page's search
+            self.content.write_first()
 
     def _edit_content(self, content_id: str) -> None:
         self.window.pages.show_page("content")

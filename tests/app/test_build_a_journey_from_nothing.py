@@ -193,7 +193,13 @@ def new_content_from(qtbot, window, tile_id: str):
     pick(qtbot, window.properties.form.content, pick_content_entry)
     page = window.workspace_pages.content
     qtbot.waitUntil(lambda: window.pages.stack.currentWidget() is page, timeout=5000)
-    assert page.editor().original.id == window.editor.journey.tile(tile_id).content
+    editor = page.editor()
+    assert editor.original.id == window.editor.journey.tile(tile_id).content
+    # the keys go where the message is written (they went to the page's search: typing
+    # a subject filtered the list)
+    first = {"email": "subject", "sms": "text", "push": "title"}[editor.channel]
+    # (the window's focus: offscreen, the picker's closed popup stays the active window)
+    qtbot.waitUntil(lambda: window.focusWidget() is getattr(editor, first), timeout=3000)
     return page
 
 

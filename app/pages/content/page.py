@@ -35,6 +35,7 @@ from .sms_editor import SmsEditor
 from .worker import LatestOnly
 
 PREVIEW_DELAY_MS = 150
+FIRST_FIELD = {"email": "subject", "sms": "text", "push": "title"}  # where a message starts
 EDITORS: dict[str, type[ContentEditor]] = {"email": EmailEditor, "sms": SmsEditor,
                                            "push": PushEditor}
 
@@ -275,6 +276,13 @@ class ContentPage(QWidget):
         self._changed(f"Made {content.name!r} for the tile {tile_title(tile)!r}", content.id)
         self.open_content(content.id)
         return content.id
+
+    def write_first(self) -> None:
+        """The focus in the field a message is written from (its name is made already):
+        an email's subject, a text message's text, a push's title."""
+        editor = self.editor()
+        if editor is not None:
+            editor.go_to(FIRST_FIELD.get(editor.channel, ""), None, None)
 
     def duplicate_current(self) -> None:
         current = self.list.current_id()
