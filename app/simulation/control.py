@@ -389,4 +389,3 @@ def changes_said(request: SimulationRequest, outcome: SimulationOutcome,
         said = [f"{CHANGED.get(c['action'], c['action'])} "
                 f"{when(c['at'], outcome.start):%d %b %H:%M}" for c in changes]
     return f" · {', '.join(said)}" if said else ""
-
