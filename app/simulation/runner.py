@@ -91,20 +91,22 @@ def sweep_left_behind(temp: Path | None = None) -> list[Path]:
     """Remove the run folders in `temp` (the temporary folder) that no running studio
     holds: their lock's process has ended (or the machine restarted since), or a folder
     without a lock an hour old (from before the lock, or one whose making stopped before
-    it). Another studio's folders are left alone. Returns those removed."""
+    it was written). Another studio's folders are left alone. Returns those removed."""
     removed = []
     for folder in Path(temp or tempfile.gettempdir()).glob(f"{FOLDER_PREFIX}*"):
         try:
             if not folder.is_dir() or folder.is_symlink():
                 continue
-            if not (folder / LOCK_FILE).exists():
-                if time.time() - folder.stat().st_mtime < UNLOCKED_GRACE_S:
-                    continue  # perhaps being made this moment
-            else:
-                lock = QLockFile(str(folder / LOCK_FILE))
-                lock.setStaleLockTime(0)
+            lock = QLockFile(str(folder / LOCK_FILE))
+            lock.setStaleLockTime(0)
+            # a lock file that names no process (empty, unreadable: its studio stopped as
+            # it wrote it) is never stale to Qt; it is taken as no lock
+            holder = lock.getLockInfo()[0] if (folder / LOCK_FILE).exists() else 0
+            if holder:
                 if not lock.tryLock(0):
                     continue  # a running studio's
+            elif time.time() - folder.stat().st_mtime < UNLOCKED_GRACE_S:
+                continue  # perhaps being made this moment
         except OSError:
             continue  # another user's, or gone meanwhile
         shutil.rmtree(folder, ignore_errors=True)

@@ -475,13 +475,17 @@ def test_a_new_studio_removes_what_a_killed_studio_left_and_no_other_studios(
         old, new = temp / "waymark-studio-sim-older", temp / "waymark-studio-sim-making"
         for folder in (old, new):  # no lock: an older Waymark's, or one being made
             (folder / "simulation").mkdir(parents=True)
+        cut_short = temp / "waymark-studio-sim-cut"  # its studio stopped writing its lock
+        cut_short.mkdir()
+        (cut_short / "studio.lock").write_bytes(b"")
         two_hours_ago = datetime.now().timestamp() - 7200
-        os.utime(old, (two_hours_ago, two_hours_ago))
+        for folder in (old, cut_short):
+            os.utime(folder, (two_hours_ago, two_hours_ago))
         monkeypatch.setattr("tempfile.tempdir", str(temp))
         settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
         settings.setValue("engine/start_on_open", False)
         studio = MainWindow(prompts=prompts, settings=settings)  # a studio starts
-        assert not killed.exists() and not old.exists()
+        assert not killed.exists() and not old.exists() and not cut_short.exists()
         assert running_.exists() and new.exists()  # another studio's, and one just made
         studios[1].kill()
         studios[1].wait()
