@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from engine.model import Bundle, read_bundle
 from engine.runtime.records import StepRecord
-from engine.simulation.lifecycle_items import Moment
+from engine.simulation.lifecycle_items import Moment, NoRoom
 from engine.simulation.scenario import Scenario
 from engine.simulation.shards import AUDIENCE, STAGES, Progress, simulate_for_summary
 from engine.simulation.simulator import NEVER_SENT, SimulationError, SimulationResult, Simulator
@@ -109,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
         result = simulator.run()
         progress.finish()
     except SimulationError as error:
-        return fail(f"{source}: {error}")
+        return fail(_said(source, error))
     finally:
         progress.close()
     if result.moments:
@@ -117,6 +117,12 @@ def run(args: argparse.Namespace) -> int:
     _print_result(args, bundle, scenario, result, summary)
     _print_notes(result.notes)
     return 0
+
+
+def _said(source: str, error: SimulationError) -> str:
+    """An error names its place: the bundle or audience file, or (a full disk) the
+    folder the simulation writes in."""
+    return str(error) if isinstance(error, NoRoom) else f"{source}: {error}"
 
 
 def _run_for_summary(args: argparse.Namespace, bundle: Bundle, scenario: Scenario,
@@ -129,7 +135,7 @@ def _run_for_summary(args: argparse.Namespace, bundle: Bundle, scenario: Scenari
             outbox=args.outbox)
         progress.finish()
     except SimulationError as error:
-        return fail(f"{audience_file(args)}: {error}")
+        return fail(_said(audience_file(args), error))
     finally:
         progress.close()
     if why and (args.processes or 1) > 1:

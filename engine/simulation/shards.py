@@ -57,7 +57,7 @@ from engine.store.steps_store import RETENTION
 from engine.workspace import Workspace
 
 from .collector import fewer_collections
-from .lifecycle_items import SimulationError
+from .lifecycle_items import NoRoom, SimulationError, full_disk, no_room
 from .scenario import ContactItem, JourneyItem, RecordItem, Scenario, TriggerItem
 from .simulator import Portion, SimulationResult, Simulator
 from .summary import added_parts, summary_of, summary_part
@@ -371,13 +371,16 @@ def _run_parts(bundle: Bundle, scenario: Scenario, shares: list[list[Portion]],
         shutil.rmtree(folder, ignore_errors=True)  # left by a run that was killed
     database = workdir / WORKSPACE
     try:
-        answers = _run_processes(bundle, scenario, shares, folders, keep,
-                                 keep and outbox, base, on_progress)
+        try:
+            answers = _run_processes(bundle, scenario, shares, folders, keep,
+                                     keep and outbox, base, on_progress)
+        except NoRoom:  # in one of the parts' folders: said of the simulation's own
+            raise full_disk(workdir) from None
         if on_progress is not None:
             on_progress(Progress(sum(a["steps"] for a in answers), scenario.end_time(),
                                  len(scenario.events), FINISHING))
         if keep:
-            _join(database, folders, [share[0] for share in shares])
+            _join_in_room(database, folders, [share[0] for share in shares])
             for folder in folders[1:]:
                 _move_outbox(folder / OUTBOX, workdir / OUTBOX)
     finally:
@@ -394,6 +397,16 @@ def _run_parts(bundle: Bundle, scenario: Scenario, shares: list[list[Portion]],
         result.summary = added_parts([part for answer in answers
                                       for part in answer["summaries"]], bundle.journey)
     return result
+
+
+def _join_in_room(database: Path, folders: list[Path], portions: list[Portion]) -> None:
+    try:
+        _join(database, folders, portions)
+    except Exception as error:  # the joined workspace can fill the disk too
+        full = no_room(error, database.parent)
+        if full is None:
+            raise
+        raise full from None
 
 
 def _join(database: Path, folders: list[Path], portions: list[Portion]) -> None:
@@ -457,7 +470,7 @@ def _answer(pipe, process, which: str) -> dict[str, Any]:
         raise SimulationError(f"simulation process {which} ended without an answer "
                               f"(exit code {process.exitcode})") from None
     if "error" in answer:
-        raise SimulationError(answer["error"])
+        raise (NoRoom if answer.get("no_room") else SimulationError)(answer["error"])
     if "crash" in answer:
         raise RuntimeError(f"simulation process {which} failed:\n{answer['crash']}")
     return answer
@@ -513,7 +526,7 @@ def _part(bundle: Bundle, scenario: Scenario, share: list[Portion], folder: Path
         answer.send({"steps": counted, "notes": notes, "moments": moments or [],
                      "summaries": summaries})
     except SimulationError as error:
-        answer.send({"error": str(error)})
+        answer.send({"error": str(error), "no_room": isinstance(error, NoRoom)})
     except BaseException:
         answer.send({"crash": traceback.format_exc()})
     finally:

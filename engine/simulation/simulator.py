@@ -44,6 +44,7 @@ from .lifecycle_items import (
     JourneyActions,
     Moment,
     SimulationError,
+    no_room,
     paused_versions,
     publish_bundles,
     stopped_while_paused,
@@ -121,11 +122,23 @@ class Simulator:
         self._untold: list[tuple[Callable[[Any], None], Any]] = []
 
     def run(self) -> SimulationResult:
+        """Raises SimulationError naming the place; NoRoom when the disk filled."""
         with fewer_collections():
             if self.workdir is not None:
-                return self._run_in(self.workdir)
+                return self._run_in_room(self.workdir)
             with tempfile.TemporaryDirectory(prefix="waymark-sim-") as folder:
-                return self._run_in(Path(folder))
+                return self._run_in_room(Path(folder))
+
+    def _run_in_room(self, folder: Path) -> SimulationResult:
+        try:
+            return self._run_in(folder)
+        except SimulationError:
+            raise
+        except Exception as error:  # a full disk is said as such, not a traceback
+            full = no_room(error, folder)
+            if full is None:
+                raise
+            raise full from None
 
     def _run_in(self, folder: Path) -> SimulationResult:
         # A simulation can always be run again: its workspace skips flushing to disk.
