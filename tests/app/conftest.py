@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import gc
 import os
-import tempfile
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Under `.ci/studio-under-xvfb`, importing it gives this worker an X display of its own
@@ -192,18 +191,6 @@ def dispose(widget) -> None:
     widget.close()
     widget.deleteLater()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-
-
-@pytest.fixture(scope="session", autouse=True)
-def private_temp(tmp_path_factory):
-    """The studios' simulation folders in a temporary folder of this test process's own:
-    a studio that starts removes the run folders no running studio holds
-    (`app.simulation.runner.sweep_left_behind`), and the tests' studios are not to sweep
-    the machine's."""
-    before = tempfile.tempdir
-    tempfile.tempdir = str(tmp_path_factory.mktemp("temp"))
-    yield
-    tempfile.tempdir = before
 
 
 @pytest.fixture(scope="session", autouse=True)
