@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 
 from engine.model import Bundle, read_bundle
 from engine.runtime.records import StepRecord
-from engine.simulation.lifecycle_items import Moment, NoRoom
+from engine.simulation.full_disk import NoRoom
+from engine.simulation.lifecycle_items import Moment
 from engine.simulation.scenario import Scenario
 from engine.simulation.shards import AUDIENCE, STAGES, Progress, simulate_for_summary
 from engine.simulation.simulator import NEVER_SENT, SimulationError, SimulationResult, Simulator

@@ -57,7 +57,8 @@ from engine.store.steps_store import RETENTION
 from engine.workspace import Workspace
 
 from .collector import fewer_collections
-from .lifecycle_items import NoRoom, SimulationError, full_disk, no_room
+from .full_disk import NoRoom, full_disk, saying_full_disk
+from .lifecycle_items import SimulationError
 from .scenario import ContactItem, JourneyItem, RecordItem, Scenario, TriggerItem
 from .simulator import Portion, SimulationResult, Simulator
 from .summary import added_parts, summary_of, summary_part
@@ -380,7 +381,8 @@ def _run_parts(bundle: Bundle, scenario: Scenario, shares: list[list[Portion]],
             on_progress(Progress(sum(a["steps"] for a in answers), scenario.end_time(),
                                  len(scenario.events), FINISHING))
         if keep:
-            _join_in_room(database, folders, [share[0] for share in shares])
+            with saying_full_disk(workdir):  # the joined workspace can fill it too
+                _join(database, folders, [share[0] for share in shares])
             for folder in folders[1:]:
                 _move_outbox(folder / OUTBOX, workdir / OUTBOX)
     finally:
@@ -397,16 +399,6 @@ def _run_parts(bundle: Bundle, scenario: Scenario, shares: list[list[Portion]],
         result.summary = added_parts([part for answer in answers
                                       for part in answer["summaries"]], bundle.journey)
     return result
-
-
-def _join_in_room(database: Path, folders: list[Path], portions: list[Portion]) -> None:
-    try:
-        _join(database, folders, portions)
-    except Exception as error:  # the joined workspace can fill the disk too
-        full = no_room(error, database.parent)
-        if full is None:
-            raise
-        raise full from None
 
 
 def _join(database: Path, folders: list[Path], portions: list[Portion]) -> None:

@@ -40,11 +40,11 @@ from engine.store.times import to_ts
 from engine.workspace import Workspace
 
 from .collector import fewer_collections
+from .full_disk import saying_full_disk
 from .lifecycle_items import (
     JourneyActions,
     Moment,
     SimulationError,
-    no_room,
     paused_versions,
     publish_bundles,
     stopped_while_paused,
@@ -125,20 +125,11 @@ class Simulator:
         """Raises SimulationError naming the place; NoRoom when the disk filled."""
         with fewer_collections():
             if self.workdir is not None:
-                return self._run_in_room(self.workdir)
-            with tempfile.TemporaryDirectory(prefix="waymark-sim-") as folder:
-                return self._run_in_room(Path(folder))
-
-    def _run_in_room(self, folder: Path) -> SimulationResult:
-        try:
-            return self._run_in(folder)
-        except SimulationError:
-            raise
-        except Exception as error:  # a full disk is said as such, not a traceback
-            full = no_room(error, folder)
-            if full is None:
-                raise
-            raise full from None
+                with saying_full_disk(self.workdir):
+                    return self._run_in(self.workdir)
+            with tempfile.TemporaryDirectory(prefix="waymark-sim-") as folder, \
+                    saying_full_disk(Path(folder)):
+                return self._run_in(Path(folder))
 
     def _run_in(self, folder: Path) -> SimulationResult:
         # A simulation can always be run again: its workspace skips flushing to disk.
